@@ -1,0 +1,248 @@
+// Package bench generates the standard block workloads and replays them
+// straight into an ABCI application's FinalizeBlock and Commit, without
+// consensus, measuring each block.
+//
+// Workload W1 (transfers): Accounts funded accounts in genesis, blocks of
+// TxsPerBlock signed transfers between uniformly random pairs, each paying
+// the minimum fee. Everything is derived from Seed, so the same
+// configuration gives the same blocks, and so the same final app hash,
+// every run. The same harness replays comparable blocks into any other
+// ABCI application (Run), such as CometBFT's kvstore example.
+package bench
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	abcitypes "github.com/cometbft/cometbft/abci/types"
+	"github.com/cometbft/cometbft/crypto/ed25519"
+
+	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/chain/address"
+	"github.com/abci-ics/ics/chain/auth"
+	"github.com/abci-ics/ics/chain/bank"
+)
+
+// ChainID is the chain id of generated workloads.
+const ChainID = "bench-1"
+
+// genesisTime is the time of every generated genesis.
+var genesisTime = time.Unix(1_700_000_000, 0).UTC()
+
+// W1 configures the transfer workload.
+type W1 struct {
+	Accounts    int
+	TxsPerBlock int
+	Blocks      int
+	Seed        uint64
+}
+
+// Workload is a generated genesis and its blocks.
+type Workload struct {
+	Genesis *abcitypes.RequestInitChain
+	Blocks  [][][]byte
+}
+
+// Generate builds the genesis and the blocks of cfg.
+func (cfg W1) Generate() (*Workload, error) {
+	if cfg.TxsPerBlock < 0 || cfg.Blocks < 0 {
+		return nil, fmt.Errorf("w1: negative sizes in %+v", cfg)
+	}
+	g, err := NewGenerator(cfg.Accounts, cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	w := &Workload{}
+	if w.Genesis, err = g.Genesis(); err != nil {
+		return nil, err
+	}
+	for b := 0; b < cfg.Blocks; b++ {
+		w.Blocks = append(w.Blocks, g.Block(cfg.TxsPerBlock))
+	}
+	return w, nil
+}
+
+// Generator produces the W1 genesis and then block after block of signed
+// transfers, keeping every account's nonce.
+type Generator struct {
+	keys   []ed25519.PrivKey
+	addrs  [][]byte
+	nonces []uint64
+	rng    *rand.Rand
+	fee    bank.Coin
+}
+
+// NewGenerator derives accounts keys from seed.
+func NewGenerator(accounts int, seed uint64) (*Generator, error) {
+	if accounts < 2 {
+		return nil, fmt.Errorf("w1: need at least 2 accounts, got %d", accounts)
+	}
+	g := &Generator{
+		keys:   make([]ed25519.PrivKey, accounts),
+		addrs:  make([][]byte, accounts),
+		nonces: make([]uint64, accounts),
+		rng:    rand.New(rand.NewPCG(seed, 1)),
+		fee:    auth.DefaultParams().MinFee,
+	}
+	for i := range g.keys {
+		var b [16]byte
+		binary.BigEndian.PutUint64(b[:8], seed)
+		binary.BigEndian.PutUint64(b[8:], uint64(i))
+		secret := sha256.Sum256(b[:])
+		g.keys[i] = ed25519.GenPrivKeyFromSecret(secret[:])
+		g.addrs[i] = address.FromPubKey(g.keys[i].PubKey().Bytes())
+	}
+	return g, nil
+}
+
+// Genesis returns InitChain for a genesis in which every account exists
+// and holds plenty of the fee denomination.
+func (g *Generator) Genesis() (*abcitypes.RequestInitChain, error) {
+	gs := abci.DefaultGenesis()
+	prefix := gs.Auth.Params.Bech32Prefix
+	gs.Auth.Accounts = make([]auth.GenesisAccount, len(g.keys))
+	gs.Bank.Balances = make([]bank.GenesisBalance, len(g.keys))
+	for i, k := range g.keys {
+		a := address.Encode(prefix, g.addrs[i])
+		gs.Auth.Accounts[i] = auth.GenesisAccount{Address: a, PubKey: k.PubKey().Bytes()}
+		gs.Bank.Balances[i] = bank.GenesisBalance{Address: a, Coins: []bank.Coin{{Denom: g.fee.Denom, Amount: 1 << 40}}}
+	}
+	appState, err := gs.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return &abcitypes.RequestInitChain{Time: genesisTime, ChainId: ChainID, InitialHeight: 1, AppStateBytes: appState}, nil
+}
+
+// Block returns n signed transfers between uniformly random distinct
+// accounts, each paying the minimum fee.
+func (g *Generator) Block(n int) [][]byte {
+	txs := make([][]byte, n)
+	for t := range txs {
+		from := g.rng.IntN(len(g.keys))
+		to := g.rng.IntN(len(g.keys) - 1)
+		if to >= from {
+			to++
+		}
+		msg, err := auth.NewAny(&bank.MsgSend{
+			From:   g.addrs[from],
+			To:     g.addrs[to],
+			Amount: []bank.Coin{{Denom: g.fee.Denom, Amount: 1 + uint64(g.rng.IntN(1000))}},
+		})
+		if err != nil {
+			panic(fmt.Sprintf("bench: encode transfer: %v", err))
+		}
+		body := auth.TxBody{ChainId: ChainID, Nonce: g.nonces[from], Fee: g.fee, Msgs: []auth.Any{msg}}
+		g.nonces[from]++
+		if txs[t], err = auth.SignTx(g.keys[from], &body); err != nil {
+			panic(fmt.Sprintf("bench: sign transfer: %v", err))
+		}
+	}
+	return txs
+}
+
+// KVStoreWorkload returns blocks of the same shape for CometBFT's kvstore
+// example application: transactions key=value over random keys.
+func KVStoreWorkload(blocks, txsPerBlock int, seed uint64) *Workload {
+	rng := rand.New(rand.NewPCG(seed, 2))
+	w := &Workload{Genesis: &abcitypes.RequestInitChain{Time: genesisTime, ChainId: ChainID, InitialHeight: 1}}
+	for b := 0; b < blocks; b++ {
+		txs := make([][]byte, txsPerBlock)
+		for t := range txs {
+			txs[t] = fmt.Appendf(nil, "k%08d=v%016x", rng.IntN(100_000), rng.Uint64())
+		}
+		w.Blocks = append(w.Blocks, txs)
+	}
+	return w
+}
+
+// Result is the measurement of one run.
+type Result struct {
+	Txs      int
+	Failed   int
+	Blocks   int
+	Elapsed  time.Duration
+	P50, P99 time.Duration
+	AppHash  []byte
+}
+
+// TxPerSec is the throughput of the run.
+func (r Result) TxPerSec() float64 { return float64(r.Txs) / r.Elapsed.Seconds() }
+
+// String formats the result on one line.
+func (r Result) String() string {
+	return fmt.Sprintf("%d blocks, %d txs (%d failed) in %s: %.0f tx/s, block p50 %s p99 %s, app hash %X",
+		r.Blocks, r.Txs, r.Failed, r.Elapsed.Round(time.Millisecond), r.TxPerSec(), r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond), r.AppHash)
+}
+
+// Runner drives an application block by block.
+type Runner struct {
+	App    abcitypes.Application
+	Height int64
+}
+
+// Init runs InitChain and commits an empty block at height 1, so that the
+// measured blocks start from a committed genesis.
+func (r *Runner) Init(req *abcitypes.RequestInitChain) error {
+	if _, err := r.App.InitChain(context.Background(), req); err != nil {
+		return fmt.Errorf("init chain: %w", err)
+	}
+	r.Height = 0
+	_, _, err := r.Block(nil)
+	return err
+}
+
+// Block finalizes and commits the next block and returns how long that
+// took and the response.
+func (r *Runner) Block(txs [][]byte) (time.Duration, *abcitypes.ResponseFinalizeBlock, error) {
+	ctx := context.Background()
+	h := r.Height + 1
+	start := time.Now()
+	resp, err := r.App.FinalizeBlock(ctx, &abcitypes.RequestFinalizeBlock{Txs: txs, Height: h, Time: genesisTime.Add(time.Duration(h) * time.Second)})
+	if err != nil {
+		return 0, nil, fmt.Errorf("finalize block %d: %w", h, err)
+	}
+	if _, err := r.App.Commit(ctx, &abcitypes.RequestCommit{}); err != nil {
+		return 0, nil, fmt.Errorf("commit %d: %w", h, err)
+	}
+	r.Height = h
+	return time.Since(start), resp, nil
+}
+
+// Run initializes app with w's genesis and replays w's blocks, timing
+// FinalizeBlock plus Commit of each.
+func Run(app abcitypes.Application, w *Workload) (Result, error) {
+	r := &Runner{App: app}
+	if err := r.Init(w.Genesis); err != nil {
+		return Result{}, err
+	}
+	var res Result
+	times := make([]time.Duration, 0, len(w.Blocks))
+	for _, txs := range w.Blocks {
+		d, resp, err := r.Block(txs)
+		if err != nil {
+			return res, err
+		}
+		times = append(times, d)
+		res.Elapsed += d
+		res.Txs += len(txs)
+		for _, tr := range resp.TxResults {
+			if tr.Code != 0 {
+				res.Failed++
+			}
+		}
+		res.AppHash = resp.AppHash
+	}
+	res.Blocks = len(w.Blocks)
+	if len(times) > 0 {
+		slices.Sort(times)
+		res.P50 = times[len(times)/2]
+		res.P99 = times[min(len(times)-1, len(times)*99/100)]
+	}
+	return res, nil
+}

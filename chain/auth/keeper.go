@@ -1,0 +1,190 @@
+package auth
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/abci-ics/ics/chain/address"
+	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/state"
+)
+
+// Bank is what auth needs of the bank: balances and transfers.
+type Bank interface {
+	Balance(s state.Store, addr []byte, denom string) uint64
+	Send(s state.Store, from, to []byte, coins []bank.Coin) error
+}
+
+// Keeper reads and writes accounts and parameters in the auth store.
+type Keeper struct {
+	Bank Bank
+}
+
+func kv(s state.Store) state.KVStore { return s.KV(StoreName) }
+
+// Params returns the stored parameters. They are written at genesis; a
+// missing record is a broken invariant.
+func (Keeper) Params(s state.Store) Params {
+	bz := kv(s).Get([]byte{keyParams})
+	if bz == nil {
+		panic("auth: parameters missing from state")
+	}
+	var p Params
+	if err := p.Unmarshal(bz); err != nil {
+		panic(fmt.Sprintf("auth: corrupt parameters: %v", err))
+	}
+	return p
+}
+
+// SetParams validates and stores p.
+func (Keeper) SetParams(s state.Store, p Params) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	bz, err := p.Marshal()
+	if err != nil {
+		return err
+	}
+	kv(s).Set([]byte{keyParams}, bz)
+	return nil
+}
+
+// ChainID returns the chain id recorded at genesis.
+func (Keeper) ChainID(s state.Store) string { return string(kv(s).Get([]byte{keyChainID})) }
+
+// Account returns addr's account and whether it exists.
+func (Keeper) Account(s state.Store, addr []byte) (Account, bool) {
+	bz := kv(s).Get(AccountKey(addr))
+	if bz == nil {
+		return Account{}, false
+	}
+	var a Account
+	if err := a.Unmarshal(bz); err != nil {
+		panic(fmt.Sprintf("auth: corrupt account %X: %v", addr, err))
+	}
+	return a, true
+}
+
+// SetAccount stores a.
+func (Keeper) SetAccount(s state.Store, a Account) {
+	bz, err := a.Marshal()
+	if err != nil {
+		panic(fmt.Sprintf("auth: marshal account: %v", err))
+	}
+	kv(s).Set(AccountKey(a.Address), bz)
+}
+
+// Ante runs the stateful checks of a decoded transaction whose signature
+// was verified, and charges it: the size against the parameters, the
+// account (created on first use if the address holds funds, else
+// ErrUnknownAccount), the public key (ErrInvalidSignature if the account
+// has another one), the nonce (ErrBadNonce), and the fee (ErrInsufficientFee
+// below the minimum or above the balance). On success the fee is in the
+// fee collector and the nonce has increased. On error the caller discards s.
+func (k Keeper) Ante(s state.Store, tx *DecodedTx, txBytes int) (abci.Event, error) {
+	p := k.Params(s)
+	if uint64(txBytes) > p.MaxTxBytes {
+		return abci.Event{}, fmt.Errorf("%w: %d bytes, limit %d", ErrTxTooLarge, txBytes, p.MaxTxBytes)
+	}
+	if uint32(len(tx.Body.Msgs)) > p.MaxMsgs {
+		return abci.Event{}, fmt.Errorf("%w: %d messages, limit %d", ErrTxDecode, len(tx.Body.Msgs), p.MaxMsgs)
+	}
+	if uint32(len(tx.Body.Memo)) > p.MaxMemoBytes {
+		return abci.Event{}, fmt.Errorf("%w: memo of %d bytes, limit %d", ErrTxDecode, len(tx.Body.Memo), p.MaxMemoBytes)
+	}
+	fee := tx.Body.Fee
+	if fee.Denom != p.MinFee.Denom || fee.Amount < p.MinFee.Amount {
+		return abci.Event{}, fmt.Errorf("%w: paid %s, minimum %s", ErrInsufficientFee, fee, p.MinFee)
+	}
+	acc, found := k.Account(s, tx.Signer)
+	if !found {
+		if k.Bank.Balance(s, tx.Signer, p.MinFee.Denom) == 0 {
+			return abci.Event{}, fmt.Errorf("%w: %s has no account and no %s", ErrUnknownAccount, address.Encode(p.Bech32Prefix, tx.Signer), p.MinFee.Denom)
+		}
+		acc = Account{Address: tx.Signer}
+	}
+	if acc.PubKey == nil {
+		acc.PubKey = tx.PubKey
+	} else if !bytes.Equal(acc.PubKey, tx.PubKey) {
+		return abci.Event{}, fmt.Errorf("%w: public key does not match the account's", ErrInvalidSignature)
+	}
+	if tx.Body.Nonce != acc.Nonce {
+		return abci.Event{}, fmt.Errorf("%w: expected %d, got %d", ErrBadNonce, acc.Nonce, tx.Body.Nonce)
+	}
+	if fee.Amount > 0 {
+		if err := k.Bank.Send(s, tx.Signer, address.Module(FeeCollector), []bank.Coin{fee}); err != nil {
+			return abci.Event{}, fmt.Errorf("%w: %v", ErrInsufficientFee, err)
+		}
+	}
+	acc.Nonce++
+	k.SetAccount(s, acc)
+	signer := address.Encode(p.Bech32Prefix, tx.Signer)
+	return abci.Event{Type: "tx", Attributes: []abci.EventAttribute{
+		{Key: "signer", Value: signer, Index: true},
+		{Key: "nonce", Value: fmt.Sprint(tx.Body.Nonce), Index: true},
+		{Key: "fee", Value: fee.String()},
+	}}, nil
+}
+
+// InitGenesis validates gs and writes the chain id, the parameters and the
+// accounts (in address order).
+func (k Keeper) InitGenesis(s state.Store, chainID string, gs *GenesisState) error {
+	if chainID == "" {
+		return fmt.Errorf("%w: empty chain id", ErrInvalidGenesis)
+	}
+	if err := gs.Params.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidGenesis, err)
+	}
+	accs := make([]Account, 0, len(gs.Accounts))
+	seen := make(map[string]struct{}, len(gs.Accounts))
+	for i, ga := range gs.Accounts {
+		addr, err := address.Decode(gs.Params.Bech32Prefix, ga.Address)
+		if err != nil {
+			return fmt.Errorf("%w: account %d: %v", ErrInvalidGenesis, i, err)
+		}
+		if _, dup := seen[string(addr)]; dup {
+			return fmt.Errorf("%w: account %s appears twice", ErrInvalidGenesis, ga.Address)
+		}
+		seen[string(addr)] = struct{}{}
+		if len(ga.PubKey) > 0 && !bytes.Equal(address.FromPubKey(ga.PubKey), addr) {
+			return fmt.Errorf("%w: account %s: public key does not match the address", ErrInvalidGenesis, ga.Address)
+		}
+		var pk []byte
+		if len(ga.PubKey) > 0 {
+			pk = ga.PubKey
+		}
+		accs = append(accs, Account{Address: addr, PubKey: pk, Nonce: ga.Nonce})
+	}
+	sort.Slice(accs, func(i, j int) bool { return bytes.Compare(accs[i].Address, accs[j].Address) < 0 })
+	kv(s).Set([]byte{keyChainID}, []byte(chainID))
+	if err := k.SetParams(s, gs.Params); err != nil {
+		return err
+	}
+	for _, a := range accs {
+		k.SetAccount(s, a)
+	}
+	return nil
+}
+
+// ExportGenesis returns the parameters and every account.
+func (k Keeper) ExportGenesis(s state.Store) *GenesisState {
+	p := k.Params(s)
+	gs := &GenesisState{Params: p}
+	pre := []byte{prefixAccount}
+	it := kv(s).Iterator(pre, []byte{prefixAccount + 1})
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		var a Account
+		if err := a.Unmarshal(it.Value()); err != nil {
+			panic(fmt.Sprintf("auth: corrupt account under key %x: %v", it.Key(), err))
+		}
+		gs.Accounts = append(gs.Accounts, GenesisAccount{Address: address.Encode(p.Bech32Prefix, a.Address), PubKey: a.PubKey, Nonce: a.Nonce})
+	}
+	return gs
+}
+
+// DefaultGenesis returns a genesis with default parameters and no accounts.
+func DefaultGenesis() *GenesisState { return &GenesisState{Params: DefaultParams()} }

@@ -1,0 +1,160 @@
+package cmd
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	cmttypes "github.com/cometbft/cometbft/types"
+	"github.com/spf13/cobra"
+
+	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/chain/address"
+	"github.com/abci-ics/ics/chain/auth"
+	"github.com/abci-ics/ics/chain/bank"
+)
+
+// prefixFor returns --prefix, else the prefix in HOME's genesis, else the
+// default.
+func prefixFor(cmd *cobra.Command) string {
+	if p, _ := cmd.Flags().GetString("prefix"); p != "" {
+		return p
+	}
+	if g, err := readAppGenesis(home(cmd)); err == nil {
+		return g.Auth.Params.Bech32Prefix
+	}
+	return auth.DefaultParams().Bech32Prefix
+}
+
+func nodeConfig(home string) *cmtcfg.Config {
+	cfg := cmtcfg.DefaultConfig()
+	cfg.SetRoot(home)
+	return cfg
+}
+
+func readAppGenesis(home string) (*abci.Genesis, error) {
+	doc, err := cmttypes.GenesisDocFromFile(nodeConfig(home).GenesisFile())
+	if err != nil {
+		return nil, err
+	}
+	return abci.ParseGenesis(doc.AppState)
+}
+
+// InitOptions configure a new node home.
+type InitOptions struct {
+	Home    string
+	ChainID string
+	Moniker string
+	KeyName string
+	Amount  []bank.Coin
+	Prefix  string
+	// TimeoutCommit is CometBFT's pause after each block.
+	TimeoutCommit time.Duration
+}
+
+// InitHome writes a CometBFT home with a single-validator genesis and a
+// key in the keyring that holds opts.Amount. It refuses to overwrite an
+// existing genesis.
+func InitHome(opts InitOptions) (Key, error) {
+	if opts.ChainID == "" {
+		return Key{}, errors.New("--chain-id is required")
+	}
+	if len(opts.ChainID) > cmttypes.MaxChainIDLen {
+		return Key{}, fmt.Errorf("--chain-id longer than %d characters", cmttypes.MaxChainIDLen)
+	}
+	if err := address.ValidatePrefix(opts.Prefix); err != nil {
+		return Key{}, err
+	}
+	if err := bank.ValidateCoins(opts.Amount); err != nil {
+		return Key{}, fmt.Errorf("--amount: %w", err)
+	}
+	cfg := nodeConfig(opts.Home)
+	if _, err := os.Stat(cfg.GenesisFile()); err == nil {
+		return Key{}, fmt.Errorf("%s already exists: choose another --home", cfg.GenesisFile())
+	}
+	cfg.Moniker = opts.Moniker
+	if opts.TimeoutCommit > 0 {
+		cfg.Consensus.TimeoutCommit = opts.TimeoutCommit
+	}
+	cmtcfg.EnsureRoot(opts.Home)
+	cmtcfg.WriteConfigFile(filepath.Join(opts.Home, "config", "config.toml"), cfg)
+	pv := privval.LoadOrGenFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
+	if _, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile()); err != nil {
+		return Key{}, err
+	}
+	key, err := LoadKey(opts.Home, opts.KeyName)
+	if err != nil {
+		if key, err = AddKey(opts.Home, opts.KeyName); err != nil {
+			return Key{}, err
+		}
+	}
+	g := abci.DefaultGenesis()
+	g.Auth.Params.Bech32Prefix = opts.Prefix
+	addr := address.Encode(opts.Prefix, key.Address())
+	g.Auth.Accounts = []auth.GenesisAccount{{Address: addr, PubKey: key.Priv.PubKey().Bytes()}}
+	g.Bank.Balances = []bank.GenesisBalance{{Address: addr, Coins: opts.Amount}}
+	appState, err := g.MarshalJSON()
+	if err != nil {
+		return Key{}, err
+	}
+	pub, err := pv.GetPubKey()
+	if err != nil {
+		return Key{}, err
+	}
+	doc := cmttypes.GenesisDoc{
+		ChainID:         opts.ChainID,
+		GenesisTime:     time.Now().UTC().Round(0),
+		InitialHeight:   1,
+		ConsensusParams: cmttypes.DefaultConsensusParams(),
+		Validators:      []cmttypes.GenesisValidator{{Address: pub.Address(), PubKey: pub, Power: 10, Name: opts.Moniker}},
+		AppState:        json.RawMessage(appState),
+	}
+	if err := doc.ValidateAndComplete(); err != nil {
+		return Key{}, err
+	}
+	return key, doc.SaveAs(cfg.GenesisFile())
+}
+
+func initCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "init",
+		Short: "Write a node home: config, keys and a single-validator genesis with a funded account",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f := cmd.Flags()
+			chainID, _ := f.GetString("chain-id")
+			moniker, _ := f.GetString("moniker")
+			keyName, _ := f.GetString("key")
+			amount, _ := f.GetString("amount")
+			prefix, _ := f.GetString("prefix")
+			tc, _ := f.GetDuration("timeout-commit")
+			coins, err := bank.ParseCoins(amount)
+			if err != nil {
+				return fmt.Errorf("--amount: %w", err)
+			}
+			key, err := InitHome(InitOptions{Home: home(cmd), ChainID: chainID, Moniker: moniker, KeyName: keyName, Amount: coins, Prefix: prefix, TimeoutCommit: tc})
+			if err != nil {
+				return err
+			}
+			out := map[string]string{"home": home(cmd), "chain_id": chainID, "key": key.Name, "address": address.Encode(prefix, key.Address())}
+			return printOut(cmd, out, func(w io.Writer) {
+				fmt.Fprintf(w, "initialized %s for chain %s; key %q (%s) holds %s\n", home(cmd), chainID, key.Name, out["address"], amount)
+			})
+		},
+	}
+	c.Flags().String("chain-id", "", "chain id (required)")
+	c.Flags().String("moniker", "node0", "node name")
+	c.Flags().String("key", "validator", "name of the funded key to create in the keyring")
+	c.Flags().String("amount", "1000000000000stake", "coins of the funded key")
+	c.Flags().String("prefix", auth.DefaultParams().Bech32Prefix, "bech32 prefix of addresses")
+	c.Flags().Duration("timeout-commit", time.Second, "CometBFT timeout_commit")
+	addOutputFlag(c)
+	return c
+}

@@ -1,0 +1,176 @@
+package cmd
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/cometbft/cometbft/crypto/ed25519"
+	"github.com/spf13/cobra"
+
+	"github.com/abci-ics/ics/chain/address"
+)
+
+// The keyring is a directory of one JSON file per key, readable by its
+// owner only. Keys are not encrypted: it is meant for test and development
+// networks, like CometBFT's own priv_validator_key.json.
+
+var keyNameRe = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+
+type keyFile struct {
+	Name    string `json:"name"`
+	PrivKey []byte `json:"priv_key"`
+}
+
+// Key is a named ed25519 account key.
+type Key struct {
+	Name string
+	Priv ed25519.PrivKey
+}
+
+// Address returns the key's account address.
+func (k Key) Address() []byte { return address.FromPubKey(k.Priv.PubKey().Bytes()) }
+
+func keyringDir(home string) string { return filepath.Join(home, "keyring") }
+
+// AddKey creates a new random key called name. It fails if the name is
+// taken or invalid.
+func AddKey(home, name string) (Key, error) {
+	return saveKey(home, Key{Name: name, Priv: ed25519.GenPrivKey()})
+}
+
+func saveKey(home string, k Key) (Key, error) {
+	if !keyNameRe.MatchString(k.Name) {
+		return Key{}, fmt.Errorf("invalid key name %q: use 1 to 64 letters, digits, '.', '_' or '-'", k.Name)
+	}
+	dir := keyringDir(home)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return Key{}, err
+	}
+	bz, err := json.MarshalIndent(keyFile{Name: k.Name, PrivKey: k.Priv}, "", "  ")
+	if err != nil {
+		return Key{}, err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, k.Name+".json"), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return Key{}, fmt.Errorf("key %q already exists", k.Name)
+	}
+	if err != nil {
+		return Key{}, err
+	}
+	if _, err := f.Write(bz); err != nil {
+		f.Close()
+		return Key{}, err
+	}
+	return k, f.Close()
+}
+
+// LoadKey reads the key called name.
+func LoadKey(home, name string) (Key, error) {
+	if !keyNameRe.MatchString(name) {
+		return Key{}, fmt.Errorf("invalid key name %q", name)
+	}
+	bz, err := os.ReadFile(filepath.Join(keyringDir(home), name+".json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return Key{}, fmt.Errorf("no key %q in %s", name, keyringDir(home))
+	}
+	if err != nil {
+		return Key{}, err
+	}
+	var kf keyFile
+	if err := json.Unmarshal(bz, &kf); err != nil {
+		return Key{}, fmt.Errorf("key %q: %v", name, err)
+	}
+	if len(kf.PrivKey) != ed25519.PrivateKeySize {
+		return Key{}, fmt.Errorf("key %q: private key is %d bytes", name, len(kf.PrivKey))
+	}
+	return Key{Name: name, Priv: ed25519.PrivKey(kf.PrivKey)}, nil
+}
+
+// ListKeys returns the names of all keys, sorted.
+func ListKeys(home string) ([]string, error) {
+	entries, err := os.ReadDir(keyringDir(home))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		if n, ok := strings.CutSuffix(e.Name(), ".json"); ok && !e.IsDir() {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+type keyJSON struct {
+	Name    string `json:"name"`
+	Address string `json:"address"`
+	PubKey  []byte `json:"pub_key"`
+}
+
+func keysCmd() *cobra.Command {
+	c := &cobra.Command{Use: "keys", Short: "Manage the account keys in HOME/keyring"}
+	c.PersistentFlags().String("prefix", "", "bech32 prefix (default: the one in HOME's genesis, else ics)")
+	show := func(cmd *cobra.Command, k Key) keyJSON {
+		return keyJSON{Name: k.Name, Address: address.Encode(prefixFor(cmd), k.Address()), PubKey: k.Priv.PubKey().Bytes()}
+	}
+	add := &cobra.Command{
+		Use: "add NAME", Short: "Create a new key", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			k, err := AddKey(home(cmd), args[0])
+			if err != nil {
+				return err
+			}
+			kj := show(cmd, k)
+			return printOut(cmd, kj, func(w io.Writer) { fmt.Fprintf(w, "%s\t%s\n", kj.Name, kj.Address) })
+		},
+	}
+	list := &cobra.Command{
+		Use: "list", Short: "List the keys", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			names, err := ListKeys(home(cmd))
+			if err != nil {
+				return err
+			}
+			out := []keyJSON{}
+			for _, n := range names {
+				k, err := LoadKey(home(cmd), n)
+				if err != nil {
+					return err
+				}
+				out = append(out, show(cmd, k))
+			}
+			return printOut(cmd, out, func(w io.Writer) {
+				for _, kj := range out {
+					fmt.Fprintf(w, "%s\t%s\n", kj.Name, kj.Address)
+				}
+			})
+		},
+	}
+	showCmd := &cobra.Command{
+		Use: "show NAME", Short: "Show a key's address and public key", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			k, err := LoadKey(home(cmd), args[0])
+			if err != nil {
+				return err
+			}
+			kj := show(cmd, k)
+			return printOut(cmd, kj, func(w io.Writer) { fmt.Fprintln(w, kj.Address) })
+		},
+	}
+	for _, s := range []*cobra.Command{add, list, showCmd} {
+		addOutputFlag(s)
+	}
+	c.AddCommand(add, list, showCmd)
+	return c
+}

@@ -1,0 +1,83 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/abci-ics/ics/abci"
+)
+
+func queryCmd() *cobra.Command {
+	c := &cobra.Command{Use: "query", Aliases: []string{"q"}, Short: "Query a node"}
+	bankCmd := &cobra.Command{Use: "bank", Short: "Bank queries"}
+	balances := &cobra.Command{
+		Use: "balances ADDRESS", Short: "Balances of an address", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, ctx, cancel, err := clientFor(cmd)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			var coins []abci.CoinJSON
+			if err := c.QueryJSON(ctx, abci.PathBalances+args[0], &coins); err != nil {
+				return err
+			}
+			return printOut(cmd, coins, func(w io.Writer) {
+				if len(coins) == 0 {
+					fmt.Fprintln(w, "no balances")
+				}
+				for _, c := range coins {
+					fmt.Fprintf(w, "%d%s\n", c.Amount, c.Denom)
+				}
+			})
+		},
+	}
+	supply := &cobra.Command{
+		Use: "supply", Short: "Total supply of every denomination", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, ctx, cancel, err := clientFor(cmd)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			var coins []abci.CoinJSON
+			if err := c.QueryJSON(ctx, abci.PathSupply, &coins); err != nil {
+				return err
+			}
+			return printOut(cmd, coins, func(w io.Writer) {
+				for _, c := range coins {
+					fmt.Fprintf(w, "%d%s\n", c.Amount, c.Denom)
+				}
+			})
+		},
+	}
+	account := &cobra.Command{
+		Use: "account ADDRESS", Short: "Account of an address: public key and nonce", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, ctx, cancel, err := clientFor(cmd)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			var acc abci.AccountJSON
+			if err := c.QueryJSON(ctx, abci.PathAccount+args[0], &acc); err != nil {
+				return err
+			}
+			return printOut(cmd, acc, func(w io.Writer) {
+				if !acc.Found {
+					fmt.Fprintf(w, "%s: no account\n", acc.Address)
+					return
+				}
+				fmt.Fprintf(w, "address: %s\npub_key: %X\nnonce: %d\n", acc.Address, acc.PubKey, acc.Nonce)
+			})
+		},
+	}
+	for _, s := range []*cobra.Command{balances, supply, account} {
+		addNodeFlag(s)
+	}
+	bankCmd.AddCommand(balances, supply)
+	c.AddCommand(bankCmd, account)
+	return c
+}

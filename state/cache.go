@@ -1,0 +1,338 @@
+package state
+
+import (
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Cache buffers writes over a parent Store.
+//
+// Reads see the Cache's own writes (including deletes) first and fall
+// through to the parent otherwise; reads are not cached. Iterators merge the
+// buffered writes with the parent's iterator in key order. Write flushes the
+// buffer to the parent deterministically and empties it; discarding a Cache
+// is simply dropping it. A Cache's parent may be another Cache.
+//
+// A Cache is not safe for concurrent use. The parent must not be written
+// directly while the Cache is in use if the Cache is later written back,
+// and Write must not be called while iterators over the Cache are open (an
+// open iterator panics when used after Write).
+type Cache struct {
+	parent Store
+	stores map[string]*cacheKV
+}
+
+// NewCache returns an empty Cache over parent.
+func NewCache(parent Store) *Cache {
+	return &Cache{parent: parent, stores: make(map[string]*cacheKV, 4)}
+}
+
+// KV returns the buffered view of the parent's store with the given name.
+// It panics if the parent has no such store. The returned KVStore stays
+// valid (and keeps buffering into this Cache) after Write.
+func (c *Cache) KV(name string) KVStore {
+	if kv, ok := c.stores[name]; ok {
+		return kv
+	}
+	kv := &cacheKV{parent: c.parent.KV(name), index: make(map[string]int)}
+	c.stores[name] = kv
+	return kv
+}
+
+// Write flushes all buffered writes to the parent and clears the buffer.
+// Stores are flushed in sorted name order and, within a store, writes are
+// applied in sorted key order, so the parent (and hence the IAVL tree shape)
+// only depends on the final buffered state, never on the order in which the
+// writes were made.
+func (c *Cache) Write() {
+	names := make([]string, 0, len(c.stores))
+	for name, kv := range c.stores {
+		if len(kv.entries) > 0 {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		c.stores[name].write()
+	}
+}
+
+// cacheEntry is one buffered write; a nil value marks a delete.
+type cacheEntry struct {
+	key   string
+	value []byte
+}
+
+// cacheKV is the buffer of one store. Entries are appended in first-write
+// order and located through index; sorted lists the indices of the first
+// nsorted entries in key order and is rebuilt lazily (never mutated in
+// place, so open iterators can keep using an older copy).
+type cacheKV struct {
+	parent  KVStore
+	index   map[string]int
+	entries []cacheEntry
+	sorted  []int
+	nsorted int
+	gen     uint64 // incremented by write; open iterators check it
+}
+
+// Get implements KVStore.
+func (s *cacheKV) Get(key []byte) []byte {
+	if i, ok := s.index[string(key)]; ok {
+		return s.entries[i].value
+	}
+	return s.parent.Get(key)
+}
+
+// Has implements KVStore.
+func (s *cacheKV) Has(key []byte) bool {
+	if i, ok := s.index[string(key)]; ok {
+		return s.entries[i].value != nil
+	}
+	return s.parent.Has(key)
+}
+
+// Set implements KVStore.
+func (s *cacheKV) Set(key, value []byte) {
+	checkSet(key, value)
+	s.put(key, value)
+}
+
+// Delete implements KVStore.
+func (s *cacheKV) Delete(key []byte) {
+	checkDelete(key)
+	s.put(key, nil)
+}
+
+// put records a write; value nil records a delete.
+func (s *cacheKV) put(key, value []byte) {
+	if i, ok := s.index[string(key)]; ok {
+		s.entries[i].value = value
+		return
+	}
+	s.putString(string(key), value)
+}
+
+// putString records a write under a key that is already a string, avoiding
+// a conversion when one Cache flushes into another.
+func (s *cacheKV) putString(key string, value []byte) {
+	if i, ok := s.index[key]; ok {
+		s.entries[i].value = value
+		return
+	}
+	s.index[key] = len(s.entries)
+	s.entries = append(s.entries, cacheEntry{key: key, value: value})
+}
+
+// sortedIndex returns the indices of all entries in key order.
+func (s *cacheKV) sortedIndex() []int {
+	if s.nsorted == len(s.entries) {
+		return s.sorted
+	}
+	fresh := make([]int, 0, len(s.entries)-s.nsorted)
+	for i := s.nsorted; i < len(s.entries); i++ {
+		fresh = append(fresh, i)
+	}
+	less := func(a, b int) int { return strings.Compare(s.entries[a].key, s.entries[b].key) }
+	slices.SortFunc(fresh, less)
+	merged := make([]int, 0, len(s.sorted)+len(fresh))
+	i, j := 0, 0
+	for i < len(s.sorted) && j < len(fresh) {
+		if less(s.sorted[i], fresh[j]) < 0 {
+			merged = append(merged, s.sorted[i])
+			i++
+		} else {
+			merged = append(merged, fresh[j])
+			j++
+		}
+	}
+	merged = append(merged, s.sorted[i:]...)
+	merged = append(merged, fresh[j:]...)
+	s.sorted, s.nsorted = merged, len(s.entries)
+	return merged
+}
+
+// write flushes the buffer to the parent in key order and clears it.
+func (s *cacheKV) write() {
+	if len(s.entries) == 0 {
+		return
+	}
+	parentCache, _ := s.parent.(*cacheKV)
+	for _, i := range s.sortedIndex() {
+		e := s.entries[i]
+		switch {
+		case parentCache != nil:
+			parentCache.putString(e.key, e.value)
+		case e.value == nil:
+			s.parent.Delete([]byte(e.key))
+		default:
+			s.parent.Set([]byte(e.key), e.value)
+		}
+	}
+	clear(s.index)
+	clear(s.entries)
+	s.entries = s.entries[:0]
+	s.sorted, s.nsorted = nil, 0
+	s.gen++
+}
+
+// Iterator implements KVStore.
+func (s *cacheKV) Iterator(start, end []byte) Iterator {
+	return s.newIterator(start, end, true)
+}
+
+// ReverseIterator implements KVStore.
+func (s *cacheKV) ReverseIterator(start, end []byte) Iterator {
+	return s.newIterator(start, end, false)
+}
+
+func (s *cacheKV) newIterator(start, end []byte, ascending bool) Iterator {
+	start, end = normBound(start), normBound(end)
+	if emptyRange(start, end) {
+		return emptyIterator{}
+	}
+	var parent Iterator
+	if ascending {
+		parent = s.parent.Iterator(start, end)
+	} else {
+		parent = s.parent.ReverseIterator(start, end)
+	}
+	idx := s.sortedIndex()
+	lo, hi := 0, len(idx)
+	if start != nil {
+		lo = sort.Search(len(idx), func(i int) bool { return s.entries[idx[i]].key >= string(start) })
+	}
+	if end != nil {
+		hi = sort.Search(len(idx), func(i int) bool { return s.entries[idx[i]].key >= string(end) })
+	}
+	it := &cacheIterator{kv: s, gen: s.gen, idx: idx[lo:hi], parent: parent, ascending: ascending}
+	if !ascending {
+		it.pos = len(it.idx) - 1
+	}
+	it.settle()
+	return it
+}
+
+// Iterator sources of the current pair.
+const (
+	fromCache  = 1
+	fromParent = 2
+)
+
+// cacheIterator merges a snapshot of the cache's sorted keys (values are
+// read when reached) with the parent's iterator. Keys added to the cache
+// after the iterator was created are not visited unless the parent has them.
+type cacheIterator struct {
+	kv        *cacheKV
+	gen       uint64
+	idx       []int
+	pos       int
+	parent    Iterator
+	ascending bool
+
+	valid      bool
+	src        int
+	key, value []byte
+}
+
+// peek returns the cache entry at the current cache position, if any.
+func (it *cacheIterator) peek() (cacheEntry, bool) {
+	if it.pos < 0 || it.pos >= len(it.idx) {
+		return cacheEntry{}, false
+	}
+	return it.kv.entries[it.idx[it.pos]], true
+}
+
+func (it *cacheIterator) stepCache() {
+	if it.ascending {
+		it.pos++
+	} else {
+		it.pos--
+	}
+}
+
+// settle positions the iterator at the next visible pair, skipping
+// buffered deletes and parent pairs they shadow.
+func (it *cacheIterator) settle() {
+	if it.kv.gen != it.gen {
+		panic("state: Cache written while an iterator over it was open")
+	}
+	for {
+		ce, cok := it.peek()
+		pok := it.parent.Valid()
+		if !cok && !pok {
+			it.valid, it.key, it.value = false, nil, nil
+			return
+		}
+		c := -1 // <0: cache first, 0: same key, >0: parent first
+		if !cok {
+			c = 1
+		} else if pok {
+			pk := it.parent.Key()
+			switch {
+			case string(pk) == ce.key:
+				c = 0
+			case (string(pk) < ce.key) == it.ascending:
+				c = 1
+			}
+		}
+		switch {
+		case c > 0:
+			it.valid, it.src = true, fromParent
+			it.key, it.value = it.parent.Key(), it.parent.Value()
+			return
+		case ce.value == nil: // buffered delete
+			it.stepCache()
+			if c == 0 {
+				it.parent.Next()
+			}
+		default:
+			it.valid, it.src = true, fromCache
+			if c == 0 {
+				it.src |= fromParent
+			}
+			it.key, it.value = []byte(ce.key), ce.value
+			return
+		}
+	}
+}
+
+// Valid implements Iterator.
+func (it *cacheIterator) Valid() bool { return it.valid }
+
+// Next implements Iterator.
+func (it *cacheIterator) Next() {
+	if !it.valid {
+		panic("state: Next on an invalid iterator")
+	}
+	if it.src&fromCache != 0 {
+		it.stepCache()
+	}
+	if it.src&fromParent != 0 {
+		it.parent.Next()
+	}
+	it.settle()
+}
+
+// Key implements Iterator.
+func (it *cacheIterator) Key() []byte {
+	if !it.valid {
+		panic("state: Key on an invalid iterator")
+	}
+	return it.key
+}
+
+// Value implements Iterator.
+func (it *cacheIterator) Value() []byte {
+	if !it.valid {
+		panic("state: Value on an invalid iterator")
+	}
+	return it.value
+}
+
+// Close implements Iterator.
+func (it *cacheIterator) Close() error {
+	it.valid = false
+	return it.parent.Close()
+}

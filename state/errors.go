@@ -1,0 +1,48 @@
+package state
+
+import "errors"
+
+var (
+	// ErrVersionNotFound is returned by MultiStore.View for a version that
+	// was never committed: zero or negative after normalisation, newer than
+	// the last commit, or older than the first commit.
+	ErrVersionNotFound = errors.New("state: version not found")
+
+	// ErrVersionPruned is returned by MultiStore.View for a version that was
+	// committed but has since been pruned (see Options.KeepRecent). Reads
+	// through a View whose version gets pruned while the View is in use
+	// panic with an error wrapping ErrVersionPruned.
+	ErrVersionPruned = errors.New("state: version pruned")
+
+	// ErrInvalidProof is wrapped by every error that VerifyMembership,
+	// VerifyNonMembership and ProofsFromOps return for a proof that does not
+	// verify or cannot be decoded.
+	ErrInvalidProof = errors.New("state: invalid proof")
+
+	// ErrUnknownStore is returned (wrapped) by functions that take a store
+	// name as a run-time argument, such as View.Prove, when the name is not
+	// one of the multistore's stores.
+	ErrUnknownStore = errors.New("state: unknown store")
+
+	// ErrUnprovable is returned (wrapped) by View.Prove when ICS-23 cannot
+	// express a proof for the key: the store has no keys at that version
+	// (an absence proof needs a neighbouring key), the key's value is empty,
+	// or the key is absent and a neighbouring key has an empty value (ICS-23
+	// leaf operations reject empty values).
+	ErrUnprovable = errors.New("state: key cannot be proven with ICS-23")
+
+	// ErrCorrupt is returned (wrapped) by Open when the data on disk is
+	// inconsistent with the recorded commit: a store is behind the commit,
+	// or the recomputed app hash differs from the recorded one (for example
+	// because the set of store names changed).
+	ErrCorrupt = errors.New("state: inconsistent multistore")
+
+	// ErrPrune is returned (wrapped) by MultiStore.Commit when the commit
+	// itself succeeded and is durable but removing old versions failed. The
+	// returned CommitInfo is valid in that case; pruning is retried after
+	// the next commit.
+	ErrPrune = errors.New("state: pruning old versions failed")
+
+	// ErrClosed is returned by methods of a MultiStore that has been closed.
+	ErrClosed = errors.New("state: multistore closed")
+)

@@ -1,0 +1,202 @@
+package state
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"github.com/cosmos/iavl"
+	ics23 "github.com/cosmos/ics23/go"
+)
+
+// View is an immutable, read-only view of one committed version. It is safe
+// for concurrent use, also concurrently with block execution and Commit.
+// Its KVStores panic on Set and Delete (writing to a View is a programming
+// error).
+//
+// A View stays usable until its version is pruned (see Options.KeepRecent).
+// Reads through a View whose version was pruned while in use panic with an
+// error wrapping ErrVersionPruned, and its iterators stop early with Close
+// returning the error.
+type View struct {
+	m       *MultiStore
+	version int64
+	hash    []byte
+	roots   [][]byte // tree root hashes, aligned with m.names
+	kvs     []viewKV
+}
+
+// View returns a read-only view of a committed version; 0 means the latest
+// committed version. It returns an error wrapping ErrVersionNotFound for a
+// version that was never committed and one wrapping ErrVersionPruned for a
+// version that was pruned. View never blocks on the working state.
+func (m *MultiStore) View(version int64) (*View, error) {
+	m.mu.RLock()
+	last, first, earliest, closed := m.last, m.first, m.earliest, m.closed
+	m.mu.RUnlock()
+	if closed {
+		return nil, ErrClosed
+	}
+	if version == 0 {
+		version = last.Version
+	}
+	if last.Version == 0 || version < first || version > last.Version {
+		return nil, fmt.Errorf("%w: version %d (committed: %d..%d)", ErrVersionNotFound, version, first, last.Version)
+	}
+	if version < earliest {
+		return nil, fmt.Errorf("%w: version %d (available: %d..%d)", ErrVersionPruned, version, earliest, last.Version)
+	}
+	v := &View{m: m, version: version, roots: make([][]byte, len(m.names)), kvs: make([]viewKV, len(m.names))}
+	for i, r := range m.readers {
+		t, err := r.GetImmutable(version)
+		if err != nil {
+			return nil, m.viewError(version, err)
+		}
+		v.roots[i] = t.Hash()
+		v.kvs[i] = viewKV{view: v, tree: t}
+	}
+	if version == last.Version {
+		v.hash = last.Hash
+	} else {
+		v.hash = appHash(m.names, v.roots)
+	}
+	return v, nil
+}
+
+// viewError explains a failed read of version: it wraps ErrVersionPruned if
+// the version has been pruned in the meantime.
+func (m *MultiStore) viewError(version int64, err error) error {
+	m.mu.RLock()
+	pruned := version < m.earliest
+	m.mu.RUnlock()
+	if pruned {
+		return fmt.Errorf("%w: version %d: %w", ErrVersionPruned, version, err)
+	}
+	return fmt.Errorf("state: reading version %d: %w", version, err)
+}
+
+// Version returns the version of the view.
+func (v *View) Version() int64 { return v.version }
+
+// Hash returns the app hash of the view's version.
+func (v *View) Hash() []byte { return bytes.Clone(v.hash) }
+
+// KV returns the read-only store with the given name; it panics on an
+// unknown name.
+func (v *View) KV(name string) KVStore {
+	i, ok := v.m.index[name]
+	if !ok {
+		unknownStore(name)
+	}
+	return &v.kvs[i]
+}
+
+// Prove returns the value of key in store (nil if absent) and its
+// two-layer ICS-23 proof against the view's app hash: proofs[0] is the IAVL
+// existence or non-existence proof of key in the store's tree, proofs[1]
+// is the existence proof of the tree's root hash in the multistore under
+// the store's name. Verify them with VerifyMembership or
+// VerifyNonMembership.
+//
+// Prove checks the proofs it builds and returns an error wrapping
+// ErrUnprovable when ICS-23 cannot express them: for a store without any
+// key, for a key with an empty value, and for an absent key next to a key
+// with an empty value.
+func (v *View) Prove(store string, key []byte) (value []byte, proofs []*ics23.CommitmentProof, err error) {
+	i, ok := v.m.index[store]
+	if !ok {
+		return nil, nil, fmt.Errorf("%w: %q", ErrUnknownStore, store)
+	}
+	if len(key) == 0 {
+		return nil, nil, errors.New("state: Prove with an empty key")
+	}
+	t := v.kvs[i].tree
+	if t.Size() == 0 {
+		return nil, nil, fmt.Errorf("%w: store %q is empty at version %d", ErrUnprovable, store, v.version)
+	}
+	value, err = t.Get(key)
+	if err != nil {
+		return nil, nil, v.m.viewError(v.version, err)
+	}
+	var p0 *ics23.CommitmentProof
+	if value != nil {
+		p0, err = t.GetMembershipProof(key)
+	} else {
+		p0, err = t.GetNonMembershipProof(key)
+	}
+	if err != nil {
+		return nil, nil, v.m.viewError(v.version, err)
+	}
+	p1, err := storeProof(v.m.names, v.roots, i)
+	if err != nil {
+		return nil, nil, err
+	}
+	proofs = []*ics23.CommitmentProof{p0, p1}
+	if value != nil {
+		err = VerifyMembership(v.hash, store, key, value, proofs)
+	} else {
+		err = VerifyNonMembership(v.hash, store, key, proofs)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: key %X in store %q: %w", ErrUnprovable, key, store, err)
+	}
+	return value, proofs, nil
+}
+
+// viewKV is the read-only KVStore of one tree in a View.
+type viewKV struct {
+	view *View
+	tree *iavl.ImmutableTree
+}
+
+func (s *viewKV) fail(op string, err error) {
+	panic(fmt.Errorf("state: view %s: %w", op, s.view.m.viewError(s.view.version, err)))
+}
+
+// Get implements KVStore.
+func (s *viewKV) Get(key []byte) []byte {
+	if len(key) == 0 {
+		return nil
+	}
+	v, err := s.tree.Get(key)
+	if err != nil {
+		s.fail("get", err)
+	}
+	return v
+}
+
+// Has implements KVStore.
+func (s *viewKV) Has(key []byte) bool {
+	if len(key) == 0 {
+		return false
+	}
+	ok, err := s.tree.Has(key)
+	if err != nil {
+		s.fail("has", err)
+	}
+	return ok
+}
+
+// Set implements KVStore; it always panics.
+func (s *viewKV) Set(key, value []byte) { panic("state: Set on a read-only View") }
+
+// Delete implements KVStore; it always panics.
+func (s *viewKV) Delete(key []byte) { panic("state: Delete on a read-only View") }
+
+// Iterator implements KVStore.
+func (s *viewKV) Iterator(start, end []byte) Iterator { return s.iterator(start, end, true) }
+
+// ReverseIterator implements KVStore.
+func (s *viewKV) ReverseIterator(start, end []byte) Iterator { return s.iterator(start, end, false) }
+
+func (s *viewKV) iterator(start, end []byte, ascending bool) Iterator {
+	start, end = normBound(start), normBound(end)
+	if emptyRange(start, end) {
+		return emptyIterator{}
+	}
+	it, err := s.tree.Iterator(start, end, ascending)
+	if err != nil {
+		s.fail("iterator", err)
+	}
+	return &treeIterator{it: it}
+}

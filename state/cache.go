@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Cache buffers writes over a parent Store.
@@ -45,18 +46,41 @@ func (c *Cache) KV(name string) KVStore {
 // applied in sorted key order, so the parent (and hence the IAVL tree shape)
 // only depends on the final buffered state, never on the order in which the
 // writes were made.
+//
+// A large flush (a whole block's writes) runs one goroutine per store: the
+// stores of a parent are independent of each other, and each store still
+// receives its writes in sorted key order.
 func (c *Cache) Write() {
 	names := make([]string, 0, len(c.stores))
+	total := 0
 	for name, kv := range c.stores {
 		if len(kv.entries) > 0 {
 			names = append(names, name)
+			total += len(kv.entries)
 		}
 	}
 	sort.Strings(names)
-	for _, name := range names {
-		c.stores[name].write()
+	if len(names) < 2 || total < parallelWriteMin {
+		for _, name := range names {
+			c.stores[name].write()
+		}
+		return
 	}
+	var wg sync.WaitGroup
+	for _, name := range names {
+		kv := c.stores[name]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			kv.write()
+		}()
+	}
+	wg.Wait()
 }
+
+// parallelWriteMin is the number of buffered writes from which Write
+// flushes the stores concurrently.
+const parallelWriteMin = 512
 
 // cacheEntry is one buffered write; a nil value marks a delete.
 type cacheEntry struct {

@@ -16,7 +16,7 @@ import (
 
 // DefaultCacheSize is the IAVL node cache size per tree used when
 // Options.CacheSize is zero.
-const DefaultCacheSize = 200_000
+const DefaultCacheSize = 1_000_000
 
 // commitKey is the database key of the commit record. Tree data lives under
 // "s/k:<name>/", so the two can never collide.

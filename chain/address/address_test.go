@@ -85,3 +85,10 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkEncode(b *testing.B) {
+	addr := FromPubKey([]byte("k"))
+	for i := 0; i < b.N; i++ {
+		_ = Encode("ics", addr)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 const charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
@@ -19,9 +20,11 @@ var charsetRev = func() [128]int8 {
 	return r
 }()
 
-func polymod(values []byte) uint32 {
+func polymod(values []byte) uint32 { return polymodFrom(1, values) }
+
+// polymodFrom continues the BCH checksum computation from chk.
+func polymodFrom(chk uint32, values []byte) uint32 {
 	gen := [5]uint32{0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3}
-	chk := uint32(1)
 	for _, v := range values {
 		top := chk >> 25
 		chk = (chk&0x1ffffff)<<5 ^ uint32(v)
@@ -72,26 +75,43 @@ func convertBits(data []byte, from, to uint, pad bool) ([]byte, error) {
 	return out, nil
 }
 
-func bech32Encode(hrp string, data []byte) (string, error) {
+// prefixChecksums caches, per valid prefix, the checksum state after the
+// prefix, so that encoding an address only checksums its data. Chains use
+// one or two prefixes, so the map stays tiny.
+var prefixChecksums sync.Map // string -> uint32
+
+func prefixChecksum(hrp string) (uint32, error) {
+	if c, ok := prefixChecksums.Load(hrp); ok {
+		return c.(uint32), nil
+	}
 	if err := ValidatePrefix(hrp); err != nil {
+		return 0, err
+	}
+	c := polymod(hrpExpand(hrp))
+	prefixChecksums.Store(hrp, c)
+	return c, nil
+}
+
+func bech32Encode(hrp string, data []byte) (string, error) {
+	chk, err := prefixChecksum(hrp)
+	if err != nil {
 		return "", err
 	}
 	five, err := convertBits(data, 8, 5, true)
 	if err != nil {
 		return "", err
 	}
-	vals := append(hrpExpand(hrp), five...)
-	mod := polymod(append(vals, 0, 0, 0, 0, 0, 0)) ^ 1
-	var b strings.Builder
-	b.WriteString(hrp)
-	b.WriteByte('1')
+	mod := polymodFrom(polymodFrom(chk, five), []byte{0, 0, 0, 0, 0, 0}) ^ 1
+	out := make([]byte, 0, len(hrp)+1+len(five)+6)
+	out = append(out, hrp...)
+	out = append(out, '1')
 	for _, v := range five {
-		b.WriteByte(charset[v])
+		out = append(out, charset[v])
 	}
 	for i := 0; i < 6; i++ {
-		b.WriteByte(charset[(mod>>(5*(5-i)))&31])
+		out = append(out, charset[(mod>>(5*(5-i)))&31])
 	}
-	return b.String(), nil
+	return string(out), nil
 }
 
 // bech32Decode decodes a bech32 string into its prefix and 8-bit data.

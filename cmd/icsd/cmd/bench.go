@@ -89,6 +89,10 @@ application runs blocks of the same size in the same harness.`,
 				return err
 			}
 			defer app.Close()
+			runner := &bench.Runner{App: app}
+			if err := runner.Init(w.Genesis); err != nil {
+				return err
+			}
 			rep := benchReport{Workload: fmt.Sprintf("W1 transfers: %d accounts, %d blocks of %d", accounts, blocks, txs), DB: dbKind, Setup: time.Since(start)}
 			if prof, _ := f.GetString("cpuprofile"); prof != "" {
 				pf, err := os.Create(prof)
@@ -101,8 +105,7 @@ application runs blocks of the same size in the same harness.`,
 				}
 				defer pprof.StopCPUProfile()
 			}
-			// Run initializes the chain from genesis before it starts the clock.
-			r, err := bench.Run(app, w)
+			r, err := runner.Replay(w.Blocks)
 			if err != nil {
 				return err
 			}

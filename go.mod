@@ -10,6 +10,7 @@ require (
 	github.com/cosmos/ics23/go v0.11.0
 	github.com/spf13/cobra v1.9.1
 	github.com/spf13/viper v1.19.0
+	pgregory.net/rapid v1.2.0
 )
 
 require (

@@ -14,6 +14,9 @@ import (
 
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/distribution"
+	"github.com/abci-ics/ics/chain/gov"
+	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -34,16 +37,24 @@ func (nopLogger) Debug(string, ...any) {}
 func (nopLogger) Info(string, ...any)  {}
 func (nopLogger) Error(string, ...any) {}
 
-// Block is what a begin- or end-block hook learns of the block.
+// Block is what hooks and message handlers learn of the block.
 type Block struct {
 	ChainID string
 	Height  int64
 	Time    time.Time
+	// LastCommit says which validators signed the previous block.
+	LastCommit abcitypes.CommitInfo
+	// Misbehavior is the evidence CometBFT decided on in this block.
+	Misbehavior []abcitypes.Misbehavior
 }
 
 // Hook runs at the beginning or the end of every block, on the block's
 // cache. Its events are returned with the block.
 type Hook func(s state.Store, b Block) ([]abcitypes.Event, error)
+
+// ValidatorHook runs last in every block and returns the block's validator
+// updates for CometBFT.
+type ValidatorHook func(s state.Store, b Block) ([]abcitypes.ValidatorUpdate, []abcitypes.Event, error)
 
 // Options configure an App.
 type Options struct {
@@ -63,11 +74,15 @@ type App struct {
 	version string
 	ms      *state.MultiStore
 
-	auth   auth.Keeper
-	bank   bank.Keeper
-	routes map[string]route
-	begin  []Hook
-	end    []Hook
+	auth    auth.Keeper
+	bank    bank.Keeper
+	staking *staking.Keeper
+	dist    distribution.Keeper
+	gov     *gov.Keeper
+	routes  map[string]route
+	begin   []Hook
+	end     []Hook
+	valset  ValidatorHook
 
 	blockMu  sync.Mutex // consensus connection
 	chainID  string
@@ -81,7 +96,7 @@ type App struct {
 var _ abcitypes.Application = (*App)(nil)
 
 // Stores are the names of the stores this application keeps.
-var Stores = []string{auth.StoreName, bank.StoreName}
+var Stores = []string{auth.StoreName, bank.StoreName, staking.StoreName, distribution.StoreName, gov.StoreName}
 
 // New opens the application over db (goleveldb for a node, memdb for
 // tests), loading its last committed state.
@@ -94,16 +109,15 @@ func New(db dbm.DB, opts Options) (*App, error) {
 	if a.log == nil {
 		a.log = nopLogger{}
 	}
-	a.auth = auth.Keeper{Bank: &a.bank}
 	a.routes = map[string]route{}
-	a.registerRoutes()
+	a.wireModules()
 	if ms.LastCommit().Version > 0 {
 		v, err := ms.View(0)
 		if err != nil {
 			return nil, err
 		}
 		a.chainID = a.auth.ChainID(v)
-		a.bank.Prefix = a.auth.Params(v).Bech32Prefix
+		a.setPrefix(a.auth.Params(v).Bech32Prefix)
 		a.resetCheckState()
 	}
 	return a, nil
@@ -149,25 +163,16 @@ func (a *App) InitChain(_ context.Context, req *abcitypes.RequestInitChain) (*ab
 		}
 	}
 	cache := state.NewCache(a.ms.Working())
-	if err := a.initGenesis(cache, req.ChainId, g); err != nil {
+	height := max(req.InitialHeight, 1)
+	validators, err := a.initModules(cache, req.ChainId, g, req.Time, height)
+	if err != nil {
 		return nil, err
 	}
 	cache.Write()
 	a.chainID = req.ChainId
 	a.pending = true
-	a.log.Info("genesis loaded", "chain_id", req.ChainId, "accounts", len(g.Auth.Accounts), "balances", len(g.Bank.Balances))
-	return &abcitypes.ResponseInitChain{AppHash: a.ms.WorkingHash()}, nil
-}
-
-func (a *App) initGenesis(s state.Store, chainID string, g *Genesis) error {
-	if err := a.auth.InitGenesis(s, chainID, &g.Auth); err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidGenesis, err)
-	}
-	a.bank.Prefix = g.Auth.Params.Bech32Prefix
-	if err := a.bank.InitGenesis(s, &g.Bank); err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidGenesis, err)
-	}
-	return nil
+	a.log.Info("genesis loaded", "chain_id", req.ChainId, "accounts", len(g.Auth.Accounts), "validators", len(validators))
+	return &abcitypes.ResponseInitChain{AppHash: a.ms.WorkingHash(), Validators: validators}, nil
 }
 
 // CheckTx runs the stateless checks, the signature and Ante against the
@@ -243,7 +248,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlo
 	if want := a.ms.LastCommit().Version + 1; !a.pending && req.Height != want {
 		return nil, fmt.Errorf("finalize block %d: the next height is %d", req.Height, want)
 	}
-	b := Block{ChainID: a.chainID, Height: req.Height, Time: req.Time}
+	b := Block{ChainID: a.chainID, Height: req.Height, Time: req.Time, LastCommit: req.DecidedLastCommit, Misbehavior: req.Misbehavior}
 	block := state.NewCache(a.ms.Working())
 	resp := &abcitypes.ResponseFinalizeBlock{TxResults: make([]*abcitypes.ExecTxResult, len(req.Txs))}
 
@@ -263,6 +268,14 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlo
 		if err != nil {
 			return nil, fmt.Errorf("end block %d: %w", req.Height, err)
 		}
+		resp.Events = append(resp.Events, evs...)
+	}
+	if a.valset != nil {
+		updates, evs, err := a.valset(block, b)
+		if err != nil {
+			return nil, fmt.Errorf("validator updates of block %d: %w", req.Height, err)
+		}
+		resp.ValidatorUpdates = updates
 		resp.Events = append(resp.Events, evs...)
 	}
 	block.Write()

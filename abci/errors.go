@@ -6,6 +6,9 @@ import (
 	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/distribution"
+	"github.com/abci-ics/ics/chain/gov"
+	"github.com/abci-ics/ics/chain/staking"
 )
 
 // Codespace names this application's codes in ABCI responses.
@@ -47,6 +50,61 @@ var codes = []struct {
 	{ErrNotStarted, 16},
 	{ErrInvalidQuery, 17},
 	{ErrInvalidGenesis, 18},
+	// Staking: 100+, gov: 200+, distribution: 300+, in declaration order.
+	{staking.ErrInvalidParams, 100},
+	{staking.ErrInvalidGenesis, 101},
+	{staking.ErrInvalidFraction, 102},
+	{staking.ErrInvalidAddress, 103},
+	{staking.ErrUnauthorized, 104},
+	{staking.ErrZeroAmount, 105},
+	{staking.ErrOverflow, 106},
+	{staking.ErrInsufficientFunds, 107},
+	{staking.ErrValidatorNotFound, 108},
+	{staking.ErrValidatorExists, 109},
+	{staking.ErrInvalidPubKey, 110},
+	{staking.ErrDuplicateConsKey, 111},
+	{staking.ErrConsKeyReserved, 112},
+	{staking.ErrInvalidMoniker, 113},
+	{staking.ErrInvalidCommission, 114},
+	{staking.ErrSelfDelegationTooLow, 115},
+	{staking.ErrDelegationNotFound, 116},
+	{staking.ErrInsufficientDelegation, 117},
+	{staking.ErrDelegationTooSmall, 118},
+	{staking.ErrInvalidExchangeRate, 119},
+	{staking.ErrTooManyEntries, 120},
+	{staking.ErrSelfRedelegation, 121},
+	{staking.ErrTransitiveRedelegation, 122},
+	{staking.ErrNotJailed, 123},
+	{staking.ErrJailPeriodNotOver, 124},
+	{staking.ErrTombstoned, 125},
+	{staking.ErrUnbondingNotFound, 126},
+	{staking.ErrInvalidHolder, 127},
+	{staking.ErrInvalidSlash, 128},
+	{gov.ErrInvalidAddress, 200},
+	{gov.ErrUnauthorized, 201},
+	{gov.ErrUnknownProposal, 202},
+	{gov.ErrInactiveProposal, 203},
+	{gov.ErrNoDeposit, 204},
+	{gov.ErrInvalidDeposit, 205},
+	{gov.ErrInvalidVote, 206},
+	{gov.ErrInvalidProposal, 207},
+	{gov.ErrUnknownContent, 208},
+	{gov.ErrInvalidContent, 209},
+	{gov.ErrUnknownParamSpace, 210},
+	{gov.ErrUnknownParam, 211},
+	{gov.ErrInvalidParams, 212},
+	{gov.ErrInvalidGenesis, 213},
+	{gov.ErrOverflow, 214},
+	{distribution.ErrInvalidAddress, 300},
+	{distribution.ErrUnauthorized, 301},
+	{distribution.ErrNoDelegation, 302},
+	{distribution.ErrInvalidValidator, 303},
+	{distribution.ErrInsufficientPool, 304},
+	{distribution.ErrUnknownParam, 305},
+	{distribution.ErrInvalidParams, 306},
+	{distribution.ErrInvalidGenesis, 307},
+	{distribution.ErrOverflow, 308},
+	{distribution.ErrBrokenInvariant, 309},
 }
 
 // Code returns the ABCI code of err: 0 for nil, the table's code for a

@@ -11,22 +11,37 @@ import (
 
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/distribution"
+	"github.com/abci-ics/ics/chain/gov"
+	"github.com/abci-ics/ics/chain/staking"
 )
 
 // Genesis is the application part of a genesis file (app_state): one JSON
 // object per module, each the proto3 JSON of that module's GenesisState.
 type Genesis struct {
-	Auth auth.GenesisState
-	Bank bank.GenesisState
+	Auth         auth.GenesisState
+	Bank         bank.GenesisState
+	Staking      staking.GenesisState
+	Distribution distribution.GenesisState
+	Gov          gov.GenesisState
 }
 
-// DefaultGenesis returns a genesis with default parameters and no accounts.
+// DefaultGenesis returns a genesis with default parameters, no accounts
+// and no validators.
 func DefaultGenesis() *Genesis {
-	return &Genesis{Auth: *auth.DefaultGenesis()}
+	return &Genesis{
+		Auth:         *auth.DefaultGenesis(),
+		Staking:      *staking.DefaultGenesis(),
+		Distribution: *distribution.DefaultGenesis(),
+		Gov:          *gov.DefaultGenesis(),
+	}
 }
 
 func (g *Genesis) modules() map[string]gogoproto.Message {
-	return map[string]gogoproto.Message{"auth": &g.Auth, "bank": &g.Bank}
+	return map[string]gogoproto.Message{
+		auth.StoreName: &g.Auth, bank.StoreName: &g.Bank, staking.StoreName: &g.Staking,
+		distribution.StoreName: &g.Distribution, gov.StoreName: &g.Gov,
+	}
 }
 
 // MarshalJSON encodes the genesis with sorted module names.

@@ -127,6 +127,9 @@ func (a *App) query(v *state.View, req *abcitypes.RequestQuery) (*abcitypes.Resp
 		}
 		return jsonAnswer(CoinJSON{denom, a.bank.Supply(v, denom)})
 	}
+	if resp, ok, err := a.queryModules(v, prefix, path); ok {
+		return resp, err
+	}
 	return nil, fmt.Errorf("%w: %q", ErrUnknownQuery, path)
 }
 

@@ -7,7 +7,6 @@ import (
 	gogoproto "github.com/cosmos/gogoproto/proto"
 
 	"github.com/abci-ics/ics/chain/auth"
-	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -31,12 +30,6 @@ func handle[T any, PT interface {
 		}
 		return h(s, b, signer, m)
 	}
-}
-
-func (a *App) registerRoutes() {
-	handle(a, func(s state.Store, _ Block, signer []byte, m *bank.MsgSend) ([]abcitypes.Event, error) {
-		return a.bank.HandleSend(s, signer, m)
-	})
 }
 
 // checkRoutes returns ErrUnknownMessage if the transaction has a message no

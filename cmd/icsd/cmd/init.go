@@ -19,6 +19,7 @@ import (
 	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/staking"
 )
 
 // prefixFor returns --prefix, else the prefix in HOME's genesis, else the
@@ -100,11 +101,26 @@ func InitHome(opts InitOptions) (Key, error) {
 	addr := address.Encode(opts.Prefix, key.Address())
 	g.Auth.Accounts = []auth.GenesisAccount{{Address: addr, PubKey: key.Priv.PubKey().Bytes()}}
 	g.Bank.Balances = []bank.GenesisBalance{{Address: addr, Coins: opts.Amount}}
-	appState, err := g.MarshalJSON()
+	pub, err := pv.GetPubKey()
 	if err != nil {
 		return Key{}, err
 	}
-	pub, err := pv.GetPubKey()
+	// The node's validator key bonds a tenth of the key's bond denomination.
+	var bonded uint64
+	for _, c := range opts.Amount {
+		if c.Denom == g.Staking.Params.BondDenom {
+			bonded = c.Amount / 10
+		}
+	}
+	if bonded < g.Staking.Params.PowerReduction {
+		return Key{}, fmt.Errorf("--amount must hold at least %d%s to bond a validator", 10*g.Staking.Params.PowerReduction, g.Staking.Params.BondDenom)
+	}
+	g.Staking.Validators = []staking.GenesisValidator{{
+		Operator: addr, PubKey: pub.Bytes(), Moniker: opts.Moniker,
+		CommissionRate: staking.NewFraction(1, 10), CommissionMaxRate: staking.NewFraction(1, 5),
+		SelfDelegation: bonded, MinSelfDelegation: 1,
+	}}
+	appState, err := g.MarshalJSON()
 	if err != nil {
 		return Key{}, err
 	}
@@ -113,7 +129,6 @@ func InitHome(opts InitOptions) (Key, error) {
 		GenesisTime:     time.Now().UTC().Round(0),
 		InitialHeight:   1,
 		ConsensusParams: cmttypes.DefaultConsensusParams(),
-		Validators:      []cmttypes.GenesisValidator{{Address: pub.Address(), PubKey: pub, Power: 10, Name: opts.Moniker}},
 		AppState:        json.RawMessage(appState),
 	}
 	if err := doc.ValidateAndComplete(); err != nil {
@@ -125,7 +140,7 @@ func InitHome(opts InitOptions) (Key, error) {
 func initCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "init",
-		Short: "Write a node home: config, keys and a single-validator genesis with a funded account",
+		Short: "Write a node home: config, keys and a single-validator genesis with a funded account that bonds a tenth of its stake",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f := cmd.Flags()

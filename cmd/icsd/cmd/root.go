@@ -44,6 +44,7 @@ func NewRoot() *cobra.Command {
 		txCmd(),
 		queryCmd(),
 		benchCmd(),
+		testnetCmd(),
 		versionCmd(),
 	)
 	return root

@@ -1,0 +1,244 @@
+package abci
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	abcitypes "github.com/cometbft/cometbft/abci/types"
+	"github.com/cometbft/cometbft/crypto/ed25519"
+
+	"github.com/abci-ics/ics/chain/address"
+	"github.com/abci-ics/ics/chain/gov"
+	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/state"
+)
+
+// Query paths of staking, gov and distribution; all answer JSON.
+//
+//	/staking/params
+//	/staking/validators                 []ValidatorJSON, sorted by operator
+//	/staking/validator/<operator>       ValidatorJSON
+//	/staking/delegations/<delegator>    []DelegationJSON
+//	/staking/unbonding[/<delegator>]    []UnbondingJSON with their holders
+//	/gov/params
+//	/gov/proposals                      []gov.Proposal
+//	/gov/proposal/<id>                  gov.Proposal
+//	/gov/tally/<id>                     gov.TallyResult (current)
+//	/distribution/rewards/<delegator>   rewards per validator
+//	/distribution/commission/<operator> []CoinJSON
+//	/distribution/community-pool        []CoinJSON
+const (
+	PathStakingParams = "/staking/params"
+	PathValidators    = "/staking/validators"
+	PathValidator     = "/staking/validator/"
+	PathDelegations   = "/staking/delegations/"
+	PathUnbonding     = "/staking/unbonding"
+	PathGovParams     = "/gov/params"
+	PathProposals     = "/gov/proposals"
+	PathProposal      = "/gov/proposal/"
+	PathTally         = "/gov/tally/"
+	PathRewards       = "/distribution/rewards/"
+	PathCommission    = "/distribution/commission/"
+	PathCommunityPool = "/distribution/community-pool"
+)
+
+// ValidatorJSON is a validator in query answers.
+type ValidatorJSON struct {
+	Operator       string `json:"operator"`
+	ConsAddress    string `json:"cons_address"`
+	PubKey         []byte `json:"pub_key"`
+	Moniker        string `json:"moniker"`
+	Status         string `json:"status"`
+	Tokens         uint64 `json:"tokens,string"`
+	Shares         uint64 `json:"delegator_shares,string"`
+	Power          int64  `json:"power,string"`
+	Commission     string `json:"commission"`
+	Jailed         bool   `json:"jailed"`
+	JailedUntil    string `json:"jailed_until,omitempty"`
+	Tombstoned     bool   `json:"tombstoned"`
+	UnbondingUntil string `json:"unbonding_until,omitempty"`
+}
+
+// DelegationJSON is a delegation in query answers.
+type DelegationJSON struct {
+	Delegator string `json:"delegator"`
+	Validator string `json:"validator"`
+	Shares    uint64 `json:"shares,string"`
+	Tokens    uint64 `json:"tokens,string"`
+}
+
+// UnbondingJSON is an unbonding entry in query answers, with the holders
+// that keep it from completing.
+type UnbondingJSON struct {
+	ID             uint64   `json:"id,string"`
+	Kind           string   `json:"kind"`
+	Delegator      string   `json:"delegator,omitempty"`
+	Validator      string   `json:"validator"`
+	DstValidator   string   `json:"dst_validator,omitempty"`
+	CreationHeight int64    `json:"creation_height,string"`
+	CompletionTime string   `json:"completion_time"`
+	InitialBalance uint64   `json:"initial_balance,string"`
+	Balance        uint64   `json:"balance,string"`
+	Holders        []string `json:"holders"`
+	Matured        bool     `json:"matured"`
+}
+
+func nsTime(ns int64) string {
+	if ns == 0 {
+		return ""
+	}
+	return time.Unix(0, ns).UTC().Format(time.RFC3339Nano)
+}
+
+func bech(prefix string, addr []byte) string {
+	if len(addr) != address.Len {
+		return ""
+	}
+	return address.Encode(prefix, addr)
+}
+
+func (a *App) validatorJSON(s state.Store, prefix string, v staking.Validator) ValidatorJSON {
+	p := a.staking.Params(s)
+	var cons string
+	if len(v.PubKey) == 32 {
+		cons = ed25519.PubKey(v.PubKey).Address().String()
+	}
+	out := ValidatorJSON{
+		Operator: bech(prefix, v.Operator), ConsAddress: cons, PubKey: v.PubKey, Moniker: v.Moniker,
+		Status: v.Status.String(), Tokens: v.Tokens, Shares: v.DelegatorShares,
+		Commission: fmt.Sprintf("%d/%d", v.CommissionRate.Numerator, v.CommissionRate.Denominator),
+		Jailed:     v.Jailed, Tombstoned: v.Tombstoned,
+	}
+	if p.PowerReduction > 0 {
+		out.Power = int64(v.Tokens / p.PowerReduction)
+	}
+	if v.Jailed {
+		out.JailedUntil = nsTime(v.JailedUntilNs)
+	}
+	if v.Status == staking.BOND_STATUS_UNBONDING {
+		out.UnbondingUntil = nsTime(v.UnbondingTimeNs)
+	}
+	return out
+}
+
+func (a *App) unbondingJSON(prefix string, e staking.UnbondingEntry) UnbondingJSON {
+	holders := e.Holders
+	if holders == nil {
+		holders = []string{}
+	}
+	return UnbondingJSON{
+		ID: e.Id, Kind: e.Kind.String(), Delegator: bech(prefix, e.Delegator), Validator: bech(prefix, e.Validator),
+		DstValidator: bech(prefix, e.DstValidator), CreationHeight: e.CreationHeight, CompletionTime: nsTime(e.CompletionTimeNs),
+		InitialBalance: e.InitialBalance, Balance: e.Balance, Holders: holders, Matured: e.Matured,
+	}
+}
+
+// queryModules answers the staking, gov and distribution paths; ok is
+// false for any other path.
+func (a *App) queryModules(v *state.View, prefix, path string) (resp *abcitypes.ResponseQuery, ok bool, err error) {
+	addrArg := func(p string) ([]byte, error) { return address.Decode(prefix, strings.TrimPrefix(path, p)) }
+	idArg := func(p string) (uint64, error) {
+		id, err := strconv.ParseUint(strings.TrimPrefix(path, p), 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%w: proposal id %q", ErrInvalidQuery, strings.TrimPrefix(path, p))
+		}
+		return id, nil
+	}
+	answer := func(x any) (*abcitypes.ResponseQuery, bool, error) {
+		r, err := jsonAnswer(x)
+		return r, true, err
+	}
+	fail := func(err error) (*abcitypes.ResponseQuery, bool, error) { return nil, true, err }
+	switch {
+	case path == PathStakingParams:
+		return answer(a.staking.Params(v))
+	case path == PathValidators:
+		out := []ValidatorJSON{}
+		for _, val := range a.staking.Validators(v) {
+			out = append(out, a.validatorJSON(v, prefix, val))
+		}
+		return answer(out)
+	case strings.HasPrefix(path, PathValidator):
+		op, err := addrArg(PathValidator)
+		if err != nil {
+			return fail(err)
+		}
+		val, found := a.staking.Validator(v, op)
+		if !found {
+			return fail(fmt.Errorf("%w: %s", staking.ErrValidatorNotFound, bech(prefix, op)))
+		}
+		return answer(a.validatorJSON(v, prefix, val))
+	case strings.HasPrefix(path, PathDelegations):
+		del, err := addrArg(PathDelegations)
+		if err != nil {
+			return fail(err)
+		}
+		out := []DelegationJSON{}
+		for _, d := range a.staking.DelegationsOf(v, del) {
+			val, _ := a.staking.Validator(v, d.Validator)
+			out = append(out, DelegationJSON{Delegator: bech(prefix, d.Delegator), Validator: bech(prefix, d.Validator), Shares: d.Shares, Tokens: val.TokensFromShares(d.Shares)})
+		}
+		return answer(out)
+	case path == PathUnbonding || strings.HasPrefix(path, PathUnbonding+"/"):
+		var entries []staking.UnbondingEntry
+		if path == PathUnbonding {
+			entries = a.staking.UnbondingEntries(v)
+		} else {
+			del, err := addrArg(PathUnbonding + "/")
+			if err != nil {
+				return fail(err)
+			}
+			entries = a.staking.UnbondingEntriesOf(v, del)
+		}
+		out := []UnbondingJSON{}
+		for _, e := range entries {
+			out = append(out, a.unbondingJSON(prefix, e))
+		}
+		return answer(out)
+	case path == PathGovParams:
+		return answer(a.gov.Params(v))
+	case path == PathProposals:
+		out := a.gov.Proposals(v, gov.StatusNil)
+		if out == nil {
+			out = []gov.Proposal{}
+		}
+		return answer(out)
+	case strings.HasPrefix(path, PathProposal):
+		id, err := idArg(PathProposal)
+		if err != nil {
+			return fail(err)
+		}
+		p, found := a.gov.Proposal(v, id)
+		if !found {
+			return fail(fmt.Errorf("%w: proposal %d", gov.ErrUnknownProposal, id))
+		}
+		return answer(p)
+	case strings.HasPrefix(path, PathTally):
+		id, err := idArg(PathTally)
+		if err != nil {
+			return fail(err)
+		}
+		t, err := a.gov.Tally(v, id)
+		if err != nil {
+			return fail(err)
+		}
+		return answer(t)
+	case strings.HasPrefix(path, PathRewards):
+		del, err := addrArg(PathRewards)
+		if err != nil {
+			return fail(err)
+		}
+		return answer(a.dist.DelegatorRewards(v, del))
+	case strings.HasPrefix(path, PathCommission):
+		op, err := addrArg(PathCommission)
+		if err != nil {
+			return fail(err)
+		}
+		return answer(coinsJSON(a.dist.Commission(v, op)))
+	case path == PathCommunityPool:
+		return answer(coinsJSON(a.dist.CommunityPool(v)))
+	}
+	return nil, false, nil
+}

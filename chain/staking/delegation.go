@@ -1,0 +1,158 @@
+package staking
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/abci-ics/ics/chain/address"
+	"github.com/abci-ics/ics/state"
+)
+
+// Delegation returns delegator's delegation to validator.
+func (Keeper) Delegation(s state.Store, delegator, validator []byte) (Delegation, bool) {
+	bz := kv(s).Get(DelegationKey(delegator, validator))
+	if bz == nil {
+		return Delegation{}, false
+	}
+	var d Delegation
+	mustUnmarshal(&d, bz, "delegation")
+	return d, true
+}
+
+// DelegationsOf returns delegator's delegations, sorted by validator.
+func (Keeper) DelegationsOf(s state.Store, delegator []byte) []Delegation {
+	p := key(prefixDelegation, delegator)
+	it := kv(s).Iterator(p, prefixEnd(p))
+	defer it.Close()
+	var out []Delegation
+	for ; it.Valid(); it.Next() {
+		var d Delegation
+		mustUnmarshal(&d, it.Value(), "delegation")
+		out = append(out, d)
+	}
+	return out
+}
+
+// DelegationsTo returns the delegations to validator, sorted by delegator.
+func (k Keeper) DelegationsTo(s state.Store, validator []byte) []Delegation {
+	p := key(prefixDelegationTo, validator)
+	it := kv(s).Iterator(p, prefixEnd(p))
+	defer it.Close()
+	var out []Delegation
+	for ; it.Valid(); it.Next() {
+		d, ok := k.Delegation(s, it.Key()[len(p):], validator)
+		if !ok {
+			panic(fmt.Sprintf("staking: reverse index holds missing delegation %X", it.Key()))
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// setDelegation stores d with its reverse index, or deletes both when d has
+// no shares left.
+func setDelegation(s state.Store, d Delegation) {
+	st := kv(s)
+	if d.Shares == 0 {
+		st.Delete(DelegationKey(d.Delegator, d.Validator))
+		st.Delete(DelegationToKey(d.Validator, d.Delegator))
+		return
+	}
+	st.Set(DelegationKey(d.Delegator, d.Validator), mustMarshal(&d))
+	st.Set(DelegationToKey(d.Validator, d.Delegator), marker)
+}
+
+// sharesFor returns the shares that amount new tokens buy from v:
+// floor(amount * shares / tokens), or amount itself for a validator without
+// shares. Rounding down never gives a delegator more than it paid for.
+func (v Validator) sharesFor(amount uint64) (uint64, error) {
+	if v.DelegatorShares == 0 {
+		return amount, nil
+	}
+	if v.Tokens == 0 {
+		return 0, fmt.Errorf("%w: %X", ErrInvalidExchangeRate, v.Operator)
+	}
+	sh, ok := mulDiv(amount, v.DelegatorShares, v.Tokens, false)
+	if !ok {
+		return 0, fmt.Errorf("%w: shares for %d tokens", ErrOverflow, amount)
+	}
+	if sh == 0 {
+		return 0, fmt.Errorf("%w: %d tokens", ErrDelegationTooSmall, amount)
+	}
+	return sh, nil
+}
+
+// prepareBond returns v and delegator's delegation to it after amount
+// more tokens buy shares of v, and the shares bought. It writes nothing;
+// writeBond stores the result once the tokens are in v's pool.
+func (k Keeper) prepareBond(s state.Store, v Validator, delegator []byte, amount uint64) (Validator, Delegation, uint64, error) {
+	sh, err := v.sharesFor(amount)
+	if err != nil {
+		return v, Delegation{}, 0, err
+	}
+	d, _ := k.Delegation(s, delegator, v.Operator)
+	tokens, err1 := add(v.Tokens, amount)
+	total, err2 := add(v.DelegatorShares, sh)
+	mine, err3 := add(d.Shares, sh)
+	if err1 != nil || err2 != nil || err3 != nil {
+		return v, Delegation{}, 0, fmt.Errorf("%w: delegation of %d to %X", ErrOverflow, amount, v.Operator)
+	}
+	v.Tokens, v.DelegatorShares = tokens, total
+	return v, Delegation{Delegator: delegator, Validator: v.Operator, Shares: mine}, sh, nil
+}
+
+func (k Keeper) writeBond(s state.Store, p Params, v Validator, d Delegation) {
+	setDelegation(s, d)
+	k.setValidator(s, p, v)
+}
+
+// unbondAmount works out how to take amount tokens out of delegation d of
+// v. The shares removed are ceil(amount * shares / tokens), so the tokens
+// left behind are never worth less per share; a remainder worth no token is
+// removed too, and removing every share of v removes every token.
+func (v Validator) unbondAmount(d Delegation, amount uint64) (shares, tokens uint64, err error) {
+	if amount > v.TokensFromShares(d.Shares) {
+		return 0, 0, fmt.Errorf("%w: %d requested, %d delegated", ErrInsufficientDelegation, amount, v.TokensFromShares(d.Shares))
+	}
+	shares, _ = mulDiv(amount, v.DelegatorShares, v.Tokens, true) // fits: at most d.Shares
+	if shares > d.Shares || v.TokensFromShares(d.Shares-shares) == 0 {
+		shares = d.Shares
+	}
+	tokens = amount
+	if shares == v.DelegatorShares {
+		tokens = v.Tokens
+	}
+	return shares, tokens, nil
+}
+
+// unbond removes shares and tokens (from unbondAmount) from delegation d
+// and from v, and stores both.
+func (k Keeper) unbond(s state.Store, p Params, v *Validator, d Delegation, shares, tokens uint64) {
+	if shares > d.Shares || shares > v.DelegatorShares || tokens > v.Tokens {
+		panic(fmt.Sprintf("staking: invariant delegation <= validator shares broken for %X", v.Operator))
+	}
+	d.Shares -= shares
+	v.DelegatorShares -= shares
+	v.Tokens -= tokens
+	setDelegation(s, d)
+	k.setValidator(s, p, *v)
+}
+
+// selfBondTooLow reports whether the operator's own delegation to v is
+// worth less than v's minimum self-delegation.
+func (k Keeper) selfBondTooLow(s state.Store, v Validator) bool {
+	d, _ := k.Delegation(s, v.Operator, v.Operator)
+	return v.TokensFromShares(d.Shares) < v.MinSelfDelegation
+}
+
+// checkSigner returns ErrInvalidAddress for a malformed claimed address and
+// ErrUnauthorized when it is not the signer.
+func checkSigner(signer, claimed []byte) error {
+	if len(claimed) != address.Len {
+		return fmt.Errorf("%w: %d bytes, want %d", ErrInvalidAddress, len(claimed), address.Len)
+	}
+	if !bytes.Equal(signer, claimed) {
+		return fmt.Errorf("%w: %X signed for %X", ErrUnauthorized, signer, claimed)
+	}
+	return nil
+}

@@ -1,0 +1,164 @@
+package staking
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"sort"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/abci-ics/ics/state"
+)
+
+// EndBlock completes the unbonding entries due at now that nobody holds,
+// then recomputes the bonded set, the top MaxValidators of the power index
+// (neither jailed nor tombstoned, positive power; ties by operator). A
+// validator entering the set is bonded (its tokens move to the bonded pool
+// and a pending unbonding of it is cancelled); one leaving it starts
+// unbonding until now+UnbondingPeriod (its tokens move to the not-bonded
+// pool). It returns the changes against the set it last returned, in
+// operator order, with power 0 for removed validators.
+func (k Keeper) EndBlock(s state.Store, height int64, now time.Time) ([]abci.ValidatorUpdate, []abci.Event, error) {
+	p := k.Params(s)
+	events, err := k.completeMature(s, p, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	updates, err := k.applyValidatorSet(s, p, height, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	return updates, events, nil
+}
+
+type operatorPower struct {
+	operator []byte
+	power    int64
+}
+
+// lastPowers returns the set last returned to CometBFT, by operator.
+func (Keeper) lastPowers(s state.Store) []operatorPower {
+	pre := []byte{prefixLastPower}
+	it := kv(s).Iterator(pre, prefixEnd(pre))
+	defer it.Close()
+	var out []operatorPower
+	for ; it.Valid(); it.Next() {
+		var lp LastPower
+		mustUnmarshal(&lp, it.Value(), "last power")
+		out = append(out, operatorPower{bytes.Clone(it.Key()[1:]), lp.Power})
+	}
+	return out
+}
+
+// nextPowers returns the top maxValidators of the power index.
+func (Keeper) nextPowers(s state.Store, maxValidators uint32) []operatorPower {
+	pre := []byte{prefixByPower}
+	it := kv(s).Iterator(pre, prefixEnd(pre))
+	defer it.Close()
+	var out []operatorPower
+	for ; it.Valid() && len(out) < int(maxValidators); it.Next() {
+		k := it.Key()
+		out = append(out, operatorPower{bytes.Clone(k[9:]), int64(^binary.BigEndian.Uint64(k[1:9]))})
+	}
+	return out
+}
+
+func (k Keeper) applyValidatorSet(s state.Store, p Params, height int64, now time.Time) ([]abci.ValidatorUpdate, error) {
+	last := map[string]int64{}
+	for _, lp := range k.lastPowers(s) {
+		last[string(lp.operator)] = lp.power
+	}
+	next := map[string]int64{}
+	ops := make([]string, 0, len(last))
+	for op := range last {
+		ops = append(ops, op)
+	}
+	for _, np := range k.nextPowers(s, p.MaxValidators) {
+		next[string(np.operator)] = np.power
+		if _, ok := last[string(np.operator)]; !ok {
+			ops = append(ops, string(np.operator))
+		}
+	}
+	sort.Strings(ops)
+	var updates []abci.ValidatorUpdate
+	for _, op := range ops {
+		np, inNext := next[op]
+		lp, inLast := last[op]
+		if inNext && inLast && np == lp {
+			continue
+		}
+		v, ok := k.Validator(s, []byte(op))
+		if !ok {
+			panic(fmt.Sprintf("staking: validator set holds missing validator %X", op))
+		}
+		if inNext {
+			if err := k.bondValidator(s, p, v); err != nil {
+				return nil, err
+			}
+			kv(s).Set(LastPowerKey(v.Operator), mustMarshal(&LastPower{Power: np}))
+		} else {
+			if err := k.unbondValidator(s, p, v, height, now); err != nil {
+				return nil, err
+			}
+			kv(s).Delete(LastPowerKey(v.Operator))
+		}
+		updates = append(updates, abci.Ed25519ValidatorUpdate(v.PubKey, np))
+	}
+	checkUpdates(updates)
+	return updates, nil
+}
+
+// checkUpdates panics when updates would make CometBFT halt: a key twice or
+// a negative power.
+func checkUpdates(updates []abci.ValidatorUpdate) {
+	seen := make(map[string]struct{}, len(updates))
+	for _, u := range updates {
+		pk := string(u.PubKey.GetEd25519())
+		if _, dup := seen[pk]; dup || len(pk) != 32 {
+			panic(fmt.Sprintf("staking: invariant one update per 32-byte key broken for key %X", pk))
+		}
+		seen[pk] = struct{}{}
+		if u.Power < 0 {
+			panic(fmt.Sprintf("staking: invariant non-negative power broken for key %X: %d", pk, u.Power))
+		}
+	}
+}
+
+// bondValidator makes v bonded if it is not already.
+func (k Keeper) bondValidator(s state.Store, p Params, v Validator) error {
+	if v.Status == BOND_STATUS_BONDED {
+		return nil
+	}
+	if v.Status == BOND_STATUS_UNBONDING {
+		if e, ok := k.UnbondingEntry(s, v.UnbondingId); ok && e.Kind == UNBONDING_KIND_VALIDATOR {
+			k.deleteEntry(s, e)
+		}
+	}
+	if err := k.moveTokens(s, p, notBondedPool, bondedPool, v.Tokens); err != nil {
+		return err
+	}
+	v.Status = BOND_STATUS_BONDED
+	k.setValidator(s, p, v)
+	return nil
+}
+
+// unbondValidator starts the unbonding of a validator leaving the set.
+func (k Keeper) unbondValidator(s state.Store, p Params, v Validator, height int64, now time.Time) error {
+	if v.Status != BOND_STATUS_BONDED {
+		panic(fmt.Sprintf("staking: invariant last set is bonded broken for %X (status %s)", v.Operator, v.Status))
+	}
+	if err := k.moveTokens(s, p, bondedPool, notBondedPool, v.Tokens); err != nil {
+		return err
+	}
+	e := UnbondingEntry{
+		Kind: UNBONDING_KIND_VALIDATOR, Validator: v.Operator, CreationHeight: height,
+		CompletionTimeNs: nanos(now.Add(p.UnbondingPeriod)), InitialBalance: v.Tokens, Balance: v.Tokens,
+	}
+	k.newEntry(s, &e)
+	v.Status = BOND_STATUS_UNBONDING
+	v.UnbondingHeight, v.UnbondingTimeNs, v.UnbondingId = height, e.CompletionTimeNs, e.Id
+	k.setValidator(s, p, v)
+	return k.afterUnbonding(s, e.Id)
+}

@@ -1,0 +1,299 @@
+package staking
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
+	dbm "github.com/cosmos/cosmos-db"
+
+	"github.com/abci-ics/ics/chain/address"
+	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/state"
+)
+
+var genesisTime = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// testParams are small parameters that tests can drive through quickly.
+func testParams() Params {
+	p := DefaultParams()
+	p.UnbondingPeriod = 100 * time.Second
+	p.MaxValidators = 3
+	p.PowerReduction = 10
+	p.SignedBlocksWindow = 10
+	p.DowntimeJailDuration = 60 * time.Second
+	return p
+}
+
+// holdAll is a Hooks that puts every new unbonding entry on hold for
+// holder, when holder is set.
+type holdAll struct {
+	k      *Keeper
+	holder string
+	ids    []uint64
+}
+
+func (h *holdAll) AfterUnbondingInitiated(s state.Store, id uint64) error {
+	h.ids = append(h.ids, id)
+	if h.holder == "" {
+		return nil
+	}
+	return h.k.PutOnHold(s, id, h.holder)
+}
+
+// reserved is a KeyRegistry over a fixed set of keys.
+type reserved map[string]bool
+
+func (r reserved) IsKeyReserved(_ state.Store, pk []byte) bool { return r[string(pk)] }
+
+// tester is what the fixture needs of *testing.T, *testing.B and *rapid.T.
+type tester interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
+
+type fixture struct {
+	t      tester
+	db     dbm.DB
+	ms     *state.MultiStore
+	s      state.Store
+	bank   bank.Keeper
+	k      Keeper
+	hooks  *holdAll
+	accs   [][]byte
+	height int64
+	now    time.Time
+	supply uint64 // initial supply of the bond denomination
+	burned uint64 // reported burns
+	set    map[string]int64
+}
+
+func acct(i int) []byte   { return address.Module(fmt.Sprintf("account-%d", i)) }
+func pubKey(i int) []byte { h := sha256.Sum256([]byte(fmt.Sprintf("key-%d", i))); return h[:] }
+
+// newFixture opens a memdb multistore, funds n accounts with balance each
+// and writes the staking parameters.
+func newFixture(t tester, p Params, n int, balance uint64) *fixture {
+	t.Helper()
+	db := dbm.NewMemDB()
+	ms, err := state.Open(db, []string{bank.StoreName, StoreName}, state.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, db: db, ms: ms, s: ms.Working(), bank: bank.Keeper{Prefix: "ics"}, height: 1, now: genesisTime, set: map[string]int64{}}
+	f.hooks = &holdAll{}
+	f.k = Keeper{Bank: f.bank, Hooks: f.hooks, Prefix: "ics"}
+	f.hooks.k = &f.k
+	for i := 0; i < n; i++ {
+		f.accs = append(f.accs, acct(i))
+		if err := f.bank.Mint(f.s, acct(i), []bank.Coin{{Denom: p.BondDenom, Amount: balance}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.supply = uint64(n) * balance
+	if err := f.k.SetParams(f.s, p); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *fixture) params() Params { return f.k.Params(f.s) }
+
+func (f *fixture) balance(addr []byte) uint64 { return f.bank.Balance(f.s, addr, f.params().BondDenom) }
+
+func (f *fixture) createValidator(i int, self uint64) []byte {
+	f.t.Helper()
+	m := &MsgCreateValidator{Operator: acct(i), PubKey: pubKey(i), Moniker: fmt.Sprintf("val-%d", i),
+		CommissionRate: NewFraction(1, 10), CommissionMaxRate: NewFraction(1, 5), SelfDelegation: self}
+	if _, err := f.k.CreateValidator(f.s, f.height, f.now, acct(i), m); err != nil {
+		f.t.Fatalf("create validator %d: %v", i, err)
+	}
+	return acct(i)
+}
+
+func (f *fixture) delegate(del, val []byte, amount uint64) {
+	f.t.Helper()
+	if _, err := f.k.Delegate(f.s, f.height, f.now, del, &MsgDelegate{Delegator: del, Validator: val, Amount: amount}); err != nil {
+		f.t.Fatalf("delegate: %v", err)
+	}
+}
+
+func (f *fixture) undelegate(del, val []byte, amount uint64) {
+	f.t.Helper()
+	if _, err := f.k.Undelegate(f.s, f.height, f.now, del, &MsgUndelegate{Delegator: del, Validator: val, Amount: amount}); err != nil {
+		f.t.Fatalf("undelegate: %v", err)
+	}
+}
+
+// endBlock runs EndBlock, applies its updates to the fixture's model of
+// CometBFT's set, checks the invariants and moves to the next block after
+// dt.
+func (f *fixture) endBlock(dt time.Duration) []abci.ValidatorUpdate {
+	f.t.Helper()
+	ups, _, err := f.k.EndBlock(f.s, f.height, f.now)
+	if err != nil {
+		f.t.Fatalf("end block %d: %v", f.height, err)
+	}
+	f.apply(ups)
+	f.check()
+	f.height++
+	f.now = f.now.Add(dt)
+	return ups
+}
+
+func (f *fixture) apply(ups []abci.ValidatorUpdate) {
+	f.t.Helper()
+	seen := map[string]bool{}
+	for _, u := range ups {
+		pk := string(u.PubKey.GetEd25519())
+		if seen[pk] || u.Power < 0 {
+			f.t.Fatalf("bad update set %v", ups)
+		}
+		seen[pk] = true
+		if u.Power == 0 {
+			if _, ok := f.set[pk]; !ok {
+				f.t.Fatalf("removal of a key not in the set: %X", pk)
+			}
+			delete(f.set, pk)
+		} else {
+			f.set[pk] = u.Power
+		}
+	}
+}
+
+// check asserts the accounting invariants and that the model set is the
+// top of the eligible validators.
+func (f *fixture) check() {
+	f.t.Helper()
+	if err := f.invariants(); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func (f *fixture) invariants() error {
+	p := f.params()
+	supply := f.bank.Supply(f.s, p.BondDenom)
+	var sum uint64
+	for _, a := range f.accs {
+		sum += f.balance(a)
+	}
+	bonded, notBonded := f.balance(bondedPool), f.balance(notBondedPool)
+	sum += bonded + notBonded
+	if sum != supply {
+		return fmt.Errorf("balances %d != supply %d", sum, supply)
+	}
+	if supply+f.burned != f.supply {
+		return fmt.Errorf("supply %d + burned %d != initial %d", supply, f.burned, f.supply)
+	}
+	var wantBonded, wantNotBonded uint64
+	for _, v := range f.k.Validators(f.s) {
+		if v.Status == BOND_STATUS_BONDED {
+			wantBonded += v.Tokens
+		} else {
+			wantNotBonded += v.Tokens
+		}
+		var shares, worth uint64
+		for _, d := range f.k.DelegationsTo(f.s, v.Operator) {
+			shares += d.Shares
+			worth += v.TokensFromShares(d.Shares)
+		}
+		if shares != v.DelegatorShares || worth > v.Tokens {
+			return fmt.Errorf("validator %X: delegations %d shares worth %d, validator %d shares %d tokens", v.Operator, shares, worth, v.DelegatorShares, v.Tokens)
+		}
+	}
+	for _, e := range f.k.UnbondingEntries(f.s) {
+		if e.Kind == UNBONDING_KIND_UNDELEGATION {
+			wantNotBonded += e.Balance
+		}
+	}
+	if bonded != wantBonded || notBonded != wantNotBonded {
+		return fmt.Errorf("pools bonded %d not-bonded %d, want %d and %d", bonded, notBonded, wantBonded, wantNotBonded)
+	}
+	return nil
+}
+
+// expectedSet computes the top-N set from the validators directly.
+func (f *fixture) expectedSet() map[string]int64 {
+	p := f.params()
+	var vs []Validator
+	for _, v := range f.k.Validators(f.s) {
+		if !v.Jailed && !v.Tombstoned && v.ConsensusPower(p.PowerReduction) > 0 {
+			vs = append(vs, v)
+		}
+	}
+	sort.SliceStable(vs, func(i, j int) bool {
+		pi, pj := vs[i].ConsensusPower(p.PowerReduction), vs[j].ConsensusPower(p.PowerReduction)
+		if pi != pj {
+			return pi > pj
+		}
+		return bytes.Compare(vs[i].Operator, vs[j].Operator) < 0
+	})
+	out := map[string]int64{}
+	for i, v := range vs {
+		if i == int(p.MaxValidators) {
+			break
+		}
+		out[string(v.PubKey)] = v.ConsensusPower(p.PowerReduction)
+	}
+	return out
+}
+
+func (f *fixture) checkSet() {
+	f.t.Helper()
+	want := f.expectedSet()
+	if len(want) != len(f.set) {
+		f.t.Fatalf("set %v, want %v", f.set, want)
+	}
+	for pk, pw := range want {
+		if f.set[pk] != pw {
+			f.t.Fatalf("set %v, want %v", f.set, want)
+		}
+	}
+}
+
+// vote builds a commit vote of validator i.
+func vote(i int, power int64, signed bool) abci.VoteInfo {
+	flag := cmtproto.BlockIDFlagAbsent
+	if signed {
+		flag = cmtproto.BlockIDFlagCommit
+	}
+	return abci.VoteInfo{Validator: abci.Validator{Address: ConsAddress(pubKey(i)), Power: power}, BlockIdFlag: flag}
+}
+
+// beginBlock runs BeginBlock and accounts for the tokens its slashes burn.
+func (f *fixture) beginBlock(votes []abci.VoteInfo, mis ...abci.Misbehavior) []abci.Event {
+	f.t.Helper()
+	evs, err := f.k.BeginBlock(f.s, f.height, f.now, abci.CommitInfo{Votes: votes}, mis)
+	if err != nil {
+		f.t.Fatalf("begin block %d: %v", f.height, err)
+	}
+	for _, ev := range evs {
+		for _, a := range ev.Attributes {
+			if ev.Type == "slash" && a.Key == "burned" {
+				n, err := strconv.ParseUint(strings.TrimSuffix(a.Value, f.params().BondDenom), 10, 64)
+				if err != nil {
+					f.t.Fatal(err)
+				}
+				f.burned += n
+			}
+		}
+	}
+	return evs
+}
+
+func countType(evs []abci.Event, typ string) int {
+	n := 0
+	for _, ev := range evs {
+		if ev.Type == typ {
+			n++
+		}
+	}
+	return n
+}

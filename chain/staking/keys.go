@@ -1,0 +1,114 @@
+package staking
+
+import (
+	"encoding/binary"
+	"time"
+)
+
+// StoreName is the name of the staking store in the multistore.
+const StoreName = "staking"
+
+// Names of the module accounts that hold staked tokens (see address.Module).
+const (
+	BondedPoolName    = "bonded_tokens_pool"
+	NotBondedPoolName = "not_bonded_tokens_pool"
+)
+
+// Key prefixes of the staking store. They are part of the state layout and
+// must never change; a test freezes them. Addresses in keys are always
+// address.Len bytes, so no length prefix is needed.
+const (
+	keyParams          byte = 0x01 // -> Params
+	keyNextUnbondingID byte = 0x02 // -> Sequence
+	prefixLastPower    byte = 0x11 // | operator -> LastPower
+	prefixValidator    byte = 0x21 // | operator -> Validator
+	prefixByConsAddr   byte = 0x22 // | consAddr -> operator
+	prefixByPower      byte = 0x23 // | ^power (8, big endian) | operator -> marker
+	prefixDelegation   byte = 0x31 // | delegator | validator -> Delegation
+	prefixDelegationTo byte = 0x32 // | validator | delegator -> marker
+	prefixUndelByPair  byte = 0x33 // | delegator | validator | id -> marker (undelegations)
+	prefixEntryBySrc   byte = 0x35 // | validator | id -> marker (undelegations and redelegations)
+	prefixRedelByDst   byte = 0x36 // | delegator | dst | src | id -> marker (redelegations)
+	prefixUnbonding    byte = 0x38 // | id -> UnbondingEntry
+	prefixQueue        byte = 0x41 // | completion time (8) | id -> marker
+	prefixSigningInfo  byte = 0x51 // | consAddr -> SigningInfo
+	prefixMissed       byte = 0x52 // | consAddr | index (8) -> marker
+)
+
+// marker is the value of index keys, which carry all their data in the key.
+// It is not empty so that index keys can be proven.
+var marker = []byte{1}
+
+func key(prefix byte, parts ...[]byte) []byte {
+	n := 1
+	for _, p := range parts {
+		n += len(p)
+	}
+	k := make([]byte, 0, n)
+	k = append(k, prefix)
+	for _, p := range parts {
+		k = append(k, p...)
+	}
+	return k
+}
+
+func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+
+// timeBytes encodes a time so that byte order is time order.
+func timeBytes(ns int64) []byte { return u64(uint64(ns) ^ 1<<63) }
+
+// ValidatorKey is the store key of the validator operated by operator.
+func ValidatorKey(operator []byte) []byte { return key(prefixValidator, operator) }
+
+// ConsAddrKey is the store key of the consensus address index.
+func ConsAddrKey(consAddr []byte) []byte { return key(prefixByConsAddr, consAddr) }
+
+// PowerKey is the store key of a validator in the power index: descending
+// power, then ascending operator.
+func PowerKey(power int64, operator []byte) []byte {
+	return key(prefixByPower, u64(^uint64(power)), operator)
+}
+
+// LastPowerKey is the store key of a validator's last returned power.
+func LastPowerKey(operator []byte) []byte { return key(prefixLastPower, operator) }
+
+// DelegationKey is the store key of a delegation.
+func DelegationKey(delegator, validator []byte) []byte {
+	return key(prefixDelegation, delegator, validator)
+}
+
+// DelegationToKey is the reverse index key of a delegation.
+func DelegationToKey(validator, delegator []byte) []byte {
+	return key(prefixDelegationTo, validator, delegator)
+}
+
+// UnbondingKey is the store key of an unbonding entry.
+func UnbondingKey(id uint64) []byte { return key(prefixUnbonding, u64(id)) }
+
+// QueueKey is the key of an unbonding entry in the time-ordered queue.
+func QueueKey(completionNs int64, id uint64) []byte {
+	return key(prefixQueue, timeBytes(completionNs), u64(id))
+}
+
+// SigningInfoKey is the store key of a validator's liveness state.
+func SigningInfoKey(consAddr []byte) []byte { return key(prefixSigningInfo, consAddr) }
+
+// MissedKey marks a missed block at index of a validator's window.
+func MissedKey(consAddr []byte, index int64) []byte {
+	return key(prefixMissed, consAddr, u64(uint64(index)))
+}
+
+// prefixEnd returns the smallest key greater than every key with prefix p.
+func prefixEnd(p []byte) []byte {
+	end := append([]byte(nil), p...)
+	for i := len(end) - 1; i >= 0; i-- {
+		end[i]++
+		if end[i] != 0 {
+			return end[:i+1]
+		}
+	}
+	return nil
+}
+
+// nanos converts a block time to stored Unix nanoseconds.
+func nanos(t time.Time) int64 { return t.UnixNano() }

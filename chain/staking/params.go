@@ -1,0 +1,189 @@
+package staking
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/state"
+)
+
+// Bounds that no parameter can exceed. They keep iteration and time
+// arithmetic bounded and total consensus power below CometBFT's limit.
+const (
+	MaxValidatorsLimit = 10_000
+	MaxEntriesLimit    = 100
+	MaxWindowLimit     = 1_000_000
+	MaxPeriodLimit     = 100 * 365 * 24 * time.Hour
+	// MaxPower is the largest consensus power of one validator: even a full
+	// set of MaxValidatorsLimit validators stays below CometBFT's maximum
+	// total voting power (math.MaxInt64 / 8).
+	MaxPower = math.MaxInt64 / 8 / MaxValidatorsLimit
+)
+
+// NewFraction returns numerator/denominator.
+func NewFraction(numerator, denominator uint64) Fraction {
+	return Fraction{Numerator: numerator, Denominator: denominator}
+}
+
+// ParseFraction parses a decimal in [0, 1] such as "0.05" (up to 18
+// fractional digits) or a ratio such as "1/20".
+func ParseFraction(s string) (Fraction, error) {
+	var f Fraction
+	if n, d, ok := strings.Cut(s, "/"); ok {
+		num, err1 := strconv.ParseUint(n, 10, 64)
+		den, err2 := strconv.ParseUint(d, 10, 64)
+		if err1 != nil || err2 != nil {
+			return f, fmt.Errorf("%w: %q", ErrInvalidFraction, s)
+		}
+		f = NewFraction(num, den)
+	} else {
+		whole, frac, _ := strings.Cut(s, ".")
+		if len(frac) > 18 || whole == "" && frac == "" {
+			return f, fmt.Errorf("%w: %q", ErrInvalidFraction, s)
+		}
+		num, err := strconv.ParseUint(whole+frac, 10, 64)
+		if err != nil {
+			return f, fmt.Errorf("%w: %q", ErrInvalidFraction, s)
+		}
+		f = NewFraction(num, uint64(math.Pow10(len(frac))))
+	}
+	return f, f.Validate()
+}
+
+// Validate checks that the fraction has a positive denominator and lies in
+// [0, 1].
+func (f Fraction) Validate() error {
+	if f.Denominator == 0 || f.Numerator > f.Denominator {
+		return fmt.Errorf("%w: %d/%d must have a positive denominator and lie in [0, 1]", ErrInvalidFraction, f.Numerator, f.Denominator)
+	}
+	return nil
+}
+
+// String formats the fraction as numerator/denominator.
+func (f Fraction) String() string { return fmt.Sprintf("%d/%d", f.Numerator, f.Denominator) }
+
+// MulFloor returns floor(x * f) exactly. f must be valid.
+func (f Fraction) MulFloor(x uint64) uint64 {
+	hi, lo := bits.Mul64(x, f.Numerator)
+	q, _ := bits.Div64(hi, lo, f.Denominator) // hi < denominator since numerator <= denominator
+	return q
+}
+
+// LessOrEqual reports whether f <= g; both must be valid.
+func (f Fraction) LessOrEqual(g Fraction) bool {
+	ahi, alo := bits.Mul64(f.Numerator, g.Denominator)
+	bhi, blo := bits.Mul64(g.Numerator, f.Denominator)
+	return ahi < bhi || ahi == bhi && alo <= blo
+}
+
+// mulDiv returns a*b/c rounded down (or up), and false when c is zero or
+// the result does not fit in 64 bits.
+func mulDiv(a, b, c uint64, up bool) (uint64, bool) {
+	hi, lo := bits.Mul64(a, b)
+	if c == 0 || hi >= c {
+		return 0, false
+	}
+	q, r := bits.Div64(hi, lo, c)
+	if up && r != 0 {
+		if q == math.MaxUint64 {
+			return 0, false
+		}
+		q++
+	}
+	return q, true
+}
+
+// add returns a+b or ErrOverflow.
+func add(a, b uint64) (uint64, error) {
+	s, carry := bits.Add64(a, b, 0)
+	if carry != 0 {
+		return 0, ErrOverflow
+	}
+	return s, nil
+}
+
+// DefaultParams returns the parameters of a new chain.
+func DefaultParams() Params {
+	return Params{
+		BondDenom:               "stake",
+		UnbondingPeriod:         21 * 24 * time.Hour,
+		MaxValidators:           180,
+		PowerReduction:          1_000_000,
+		MinSelfDelegation:       1,
+		MaxEntries:              7,
+		SignedBlocksWindow:      100,
+		MinSignedPerWindow:      NewFraction(1, 2),
+		DowntimeJailDuration:    10 * time.Minute,
+		SlashFractionDowntime:   NewFraction(1, 10_000),
+		SlashFractionDoubleSign: NewFraction(1, 20),
+	}
+}
+
+// Validate checks the parameters and returns ErrInvalidParams if one is out
+// of range.
+func (p Params) Validate() error {
+	if err := bank.ValidateDenom(p.BondDenom); err != nil {
+		return fmt.Errorf("%w: bond denom: %v", ErrInvalidParams, err)
+	}
+	checks := []struct {
+		ok   bool
+		what string
+	}{
+		{p.UnbondingPeriod > 0 && p.UnbondingPeriod <= MaxPeriodLimit, "unbonding_period"},
+		{p.MaxValidators >= 1 && p.MaxValidators <= MaxValidatorsLimit, "max_validators"},
+		{p.PowerReduction >= 1, "power_reduction"},
+		{p.MinSelfDelegation >= 1, "min_self_delegation"},
+		{p.MaxEntries >= 1 && p.MaxEntries <= MaxEntriesLimit, "max_entries"},
+		{p.SignedBlocksWindow >= 1 && p.SignedBlocksWindow <= MaxWindowLimit, "signed_blocks_window"},
+		{p.DowntimeJailDuration > 0 && p.DowntimeJailDuration <= MaxPeriodLimit, "downtime_jail_duration"},
+		{p.MinSignedPerWindow.Validate() == nil, "min_signed_per_window"},
+		{p.SlashFractionDowntime.Validate() == nil, "slash_fraction_downtime"},
+		{p.SlashFractionDoubleSign.Validate() == nil, "slash_fraction_double_sign"},
+	}
+	for _, c := range checks {
+		if !c.ok {
+			return fmt.Errorf("%w: %s out of range", ErrInvalidParams, c.what)
+		}
+	}
+	return nil
+}
+
+// Params returns the stored parameters. They are written at genesis; a
+// missing record is a broken invariant.
+func (Keeper) Params(s state.Store) Params {
+	bz := kv(s).Get([]byte{keyParams})
+	if bz == nil {
+		panic("staking: parameters missing from state")
+	}
+	var p Params
+	mustUnmarshal(&p, bz, "parameters")
+	return p
+}
+
+// SetParams validates and stores p. A change of PowerReduction rebuilds the
+// power index (the validator set follows at the next EndBlock); a change of
+// SignedBlocksWindow restarts every liveness window.
+func (k Keeper) SetParams(s state.Store, p Params) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	old := kv(s).Get([]byte{keyParams})
+	kv(s).Set([]byte{keyParams}, mustMarshal(&p))
+	if old != nil {
+		var op Params
+		mustUnmarshal(&op, old, "parameters")
+		if op.PowerReduction != p.PowerReduction {
+			k.reindexPower(s, p)
+		}
+		if op.SignedBlocksWindow != p.SignedBlocksWindow {
+			deletePrefix(s, []byte{prefixSigningInfo})
+			deletePrefix(s, []byte{prefixMissed})
+		}
+	}
+	return nil
+}

@@ -1,0 +1,226 @@
+package staking
+
+import (
+	"errors"
+	"sort"
+	"testing"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"pgregory.net/rapid"
+
+	"github.com/abci-ics/ics/state"
+)
+
+var expectedErrors = []error{
+	ErrInsufficientFunds, ErrValidatorNotFound, ErrValidatorExists, ErrDuplicateConsKey, ErrSelfDelegationTooLow,
+	ErrDelegationNotFound, ErrInsufficientDelegation, ErrDelegationTooSmall, ErrInvalidExchangeRate,
+	ErrTooManyEntries, ErrSelfRedelegation, ErrTransitiveRedelegation, ErrNotJailed, ErrJailPeriodNotOver,
+	ErrTombstoned, ErrZeroAmount,
+}
+
+// TestProperties runs random sequences of operations and checks after each
+// one that the supply is conserved (up to reported burns), that the pools
+// match the validators and undelegations, that every update set is valid,
+// and that the updates applied to a model of CometBFT's set give exactly
+// the top MaxValidators.
+func TestProperties(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		p := testParams()
+		p.MaxValidators = uint32(rapid.IntRange(1, 4).Draw(rt, "max_validators"))
+		p.MaxEntries = 3
+		p.UnbondingPeriod = 20 * time.Second
+		p.SignedBlocksWindow = 4
+		p.SlashFractionDowntime = NewFraction(1, 10)
+		const accounts = 8
+		f := newFixture(rt, p, accounts, 100_000)
+		var vals []int
+		try := func(op func(state.Store) ([]abci.Event, error)) {
+			c := state.NewCache(f.s)
+			_, err := op(c)
+			if err == nil {
+				c.Write()
+				return
+			}
+			for _, e := range expectedErrors {
+				if errors.Is(err, e) {
+					return
+				}
+			}
+			rt.Fatalf("unexpected error: %v", err)
+		}
+		pickVal := func() int { return rapid.SampledFrom(vals).Draw(rt, "validator") }
+		pickAcc := func() int { return rapid.IntRange(0, accounts-1).Draw(rt, "account") }
+		// pickDelegation mostly picks an existing delegation.
+		pickDelegation := func() (int, int) {
+			var ds []Delegation
+			for i := 0; i < accounts; i++ {
+				ds = append(ds, f.k.DelegationsOf(f.s, acct(i))...)
+			}
+			if len(ds) == 0 || rapid.IntRange(0, 4).Draw(rt, "any") == 0 {
+				return pickAcc(), pickVal()
+			}
+			d := rapid.SampledFrom(ds).Draw(rt, "delegation")
+			return index(d.Delegator), index(d.Validator)
+		}
+		amountOf := func(del, val int) uint64 {
+			v, _ := f.k.Validator(f.s, acct(val))
+			d, _ := f.k.Delegation(f.s, acct(del), acct(val))
+			w := v.TokensFromShares(d.Shares)
+			return rapid.Uint64Range(1, max(w, 1)).Draw(rt, "amount")
+		}
+		actions := map[string]func(*rapid.T){
+			"create": func(rt *rapid.T) {
+				i := pickAcc()
+				if _, ok := f.k.Validator(f.s, acct(i)); ok {
+					return
+				}
+				self := rapid.Uint64Range(1, 30_000).Draw(rt, "self")
+				try(func(s state.Store) ([]abci.Event, error) {
+					m := &MsgCreateValidator{Operator: acct(i), PubKey: pubKey(i), Moniker: "v", CommissionRate: NewFraction(0, 1),
+						CommissionMaxRate: NewFraction(1, 1), SelfDelegation: self}
+					evs, err := f.k.CreateValidator(s, f.height, f.now, acct(i), m)
+					if err == nil {
+						vals = append(vals, i)
+					}
+					return evs, err
+				})
+			},
+			"delegate": func(rt *rapid.T) {
+				if len(vals) == 0 {
+					return
+				}
+				d, v := pickAcc(), pickVal()
+				amt := rapid.Uint64Range(1, 40_000).Draw(rt, "amount")
+				try(func(s state.Store) ([]abci.Event, error) {
+					return f.k.Delegate(s, f.height, f.now, acct(d), &MsgDelegate{Delegator: acct(d), Validator: acct(v), Amount: amt})
+				})
+			},
+			"undelegate": func(rt *rapid.T) {
+				if len(vals) == 0 {
+					return
+				}
+				d, v := pickDelegation()
+				amt := amountOf(d, v)
+				try(func(s state.Store) ([]abci.Event, error) {
+					return f.k.Undelegate(s, f.height, f.now, acct(d), &MsgUndelegate{Delegator: acct(d), Validator: acct(v), Amount: amt})
+				})
+			},
+			"redelegate": func(rt *rapid.T) {
+				if len(vals) == 0 {
+					return
+				}
+				d, src := pickDelegation()
+				dst := pickVal()
+				amt := amountOf(d, src)
+				try(func(s state.Store) ([]abci.Event, error) {
+					return f.k.Redelegate(s, f.height, f.now, acct(d), &MsgRedelegate{Delegator: acct(d), Src: acct(src), Dst: acct(dst), Amount: amt})
+				})
+			},
+			"slash": func(rt *rapid.T) {
+				if len(vals) == 0 {
+					return
+				}
+				v, _ := f.k.Validator(f.s, acct(pickVal()))
+				infraction := rapid.Int64Range(max(1, f.height-6), f.height).Draw(rt, "infraction")
+				power := rapid.Int64Range(0, v.ConsensusPower(p.PowerReduction)+100).Draw(rt, "power")
+				den := rapid.Uint64Range(1, 20).Draw(rt, "den")
+				frac := NewFraction(rapid.Uint64Range(0, den).Draw(rt, "num"), den)
+				n, err := f.k.Slash(f.s, v.ConsAddress(), infraction, power, frac, f.height)
+				if err != nil {
+					rt.Fatal(err)
+				}
+				f.burned += n
+			},
+			"jail": func(rt *rapid.T) {
+				if len(vals) == 0 {
+					return
+				}
+				i := pickVal()
+				if err := f.k.Jail(f.s, ConsAddress(pubKey(i)), f.now.Add(time.Duration(rapid.IntRange(0, 60).Draw(rt, "jail"))*time.Second)); err != nil {
+					rt.Fatal(err)
+				}
+			},
+			"unjail": func(rt *rapid.T) {
+				if len(vals) == 0 {
+					return
+				}
+				i := pickVal()
+				try(func(s state.Store) ([]abci.Event, error) {
+					return f.k.Unjail(s, f.height, f.now, acct(i), &MsgUnjail{Validator: acct(i)})
+				})
+			},
+			"hold": func(rt *rapid.T) {
+				es := f.k.UnbondingEntries(f.s)
+				if len(es) == 0 {
+					return
+				}
+				e := rapid.SampledFrom(es).Draw(rt, "entry")
+				holder := rapid.SampledFrom([]string{"c1", "c2"}).Draw(rt, "holder")
+				if rapid.Bool().Draw(rt, "release") {
+					_ = f.k.ReleaseHold(f.s, e.Id, holder)
+				} else if err := f.k.PutOnHold(f.s, e.Id, holder); err != nil {
+					rt.Fatal(err)
+				}
+			},
+			"begin block": func(rt *rapid.T) {
+				var votes []abci.VoteInfo
+				for _, v := range f.k.BondedValidators(f.s) {
+					votes = append(votes, abci.VoteInfo{Validator: abci.Validator{Address: v.ConsAddress(), Power: f.set[string(v.PubKey)]},
+						BlockIdFlag: vote(0, 0, rapid.Bool().Draw(rt, "signed")).BlockIdFlag})
+				}
+				var mis []abci.Misbehavior
+				if len(votes) > 0 && rapid.IntRange(0, 9).Draw(rt, "evidence") == 0 {
+					mis = append(mis, abci.Misbehavior{Type: abci.MisbehaviorType_DUPLICATE_VOTE, Validator: votes[0].Validator,
+						Height: max(1, f.height-1), Time: f.now})
+				}
+				f.beginBlock(votes, mis...)
+			},
+			"end block": func(rt *rapid.T) {
+				f.endBlock(time.Duration(rapid.IntRange(1, 15).Draw(rt, "dt")) * time.Second)
+				f.checkSet()
+			},
+		}
+		names := make([]string, 0, len(actions))
+		for name := range actions {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		steps := rapid.IntRange(50, 300).Draw(rt, "steps")
+		for i := 0; i < steps; i++ {
+			actions[rapid.SampledFrom(names).Draw(rt, "action")](rt)
+			if err := f.invariants(); err != nil {
+				rt.Fatal(err)
+			}
+		}
+		// Nothing waits forever: with every hold released, every entry
+		// completes one unbonding period later.
+		for _, e := range f.k.UnbondingEntries(f.s) {
+			for _, h := range e.Holders {
+				if err := f.k.ReleaseHold(f.s, e.Id, h); err != nil {
+					rt.Fatal(err)
+				}
+			}
+		}
+		f.endBlock(p.UnbondingPeriod)
+		f.endBlock(time.Second)
+		f.checkSet()
+		if es := f.k.UnbondingEntries(f.s); len(es) != 0 {
+			rt.Fatalf("entries left: %v", es)
+		}
+		for _, v := range f.k.Validators(f.s) {
+			if v.Status == BOND_STATUS_UNBONDING {
+				rt.Fatalf("validator %X still unbonding", v.Operator)
+			}
+		}
+	})
+}
+
+// index returns i such that acct(i) is addr.
+func index(addr []byte) int {
+	for i := 0; ; i++ {
+		if string(acct(i)) == string(addr) {
+			return i
+		}
+	}
+}

@@ -1,0 +1,255 @@
+package staking
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+
+	"github.com/cometbft/cometbft/crypto/ed25519"
+
+	"github.com/abci-ics/ics/chain/address"
+	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/state"
+)
+
+// Bank is what staking needs of the bank: balances, transfers between
+// accounts and the pools, and burning slashed tokens.
+type Bank interface {
+	Balance(s state.Store, addr []byte, denom string) uint64
+	Send(s state.Store, from, to []byte, coins []bank.Coin) error
+	Burn(s state.Store, addr []byte, coins []bank.Coin) error
+}
+
+var (
+	_ Bank = bank.Keeper{}
+	_ Bank = (*bank.Keeper)(nil)
+)
+
+// Hooks lets another module follow unbonding operations.
+type Hooks interface {
+	// AfterUnbondingInitiated is called once for every unbonding operation
+	// (undelegation, redelegation, validator leaving the bonded set), after
+	// its entry is stored; the module may put the entry on hold. An error
+	// fails the operation (and the block, for a validator's unbonding).
+	AfterUnbondingInitiated(s state.Store, id uint64) error
+}
+
+// KeyRegistry tells whether a consensus public key is reserved by another
+// module (for example assigned as a consumer chain key).
+type KeyRegistry interface {
+	IsKeyReserved(s state.Store, pubKey []byte) bool
+}
+
+// Keeper reads and writes the staking store and moves staked tokens through
+// Bank. It holds no state of its own: every method takes the store it works
+// on. Hooks and Keys are optional. Prefix is the chain's bech32 prefix, used
+// in events (consensus addresses use Prefix+"valcons").
+type Keeper struct {
+	Bank   Bank
+	Hooks  Hooks
+	Keys   KeyRegistry
+	Prefix string
+}
+
+var (
+	bondedPool    = address.Module(BondedPoolName)
+	notBondedPool = address.Module(NotBondedPoolName)
+)
+
+// BondedPool returns the address of the module account holding the tokens
+// of bonded validators.
+func BondedPool() []byte { return bytes.Clone(bondedPool) }
+
+// NotBondedPool returns the address of the module account holding the
+// tokens of unbonding and unbonded validators and of undelegations.
+func NotBondedPool() []byte { return bytes.Clone(notBondedPool) }
+
+func kv(s state.Store) state.KVStore { return s.KV(StoreName) }
+
+func mustMarshal(m interface{ Marshal() ([]byte, error) }) []byte {
+	bz, err := m.Marshal()
+	if err != nil {
+		panic(fmt.Sprintf("staking: marshal %T: %v", m, err))
+	}
+	return bz
+}
+
+func mustUnmarshal(m interface{ Unmarshal([]byte) error }, bz []byte, what string) {
+	if err := m.Unmarshal(bz); err != nil {
+		panic(fmt.Sprintf("staking: corrupt %s: %v", what, err))
+	}
+}
+
+// ConsAddress returns the consensus address of an ed25519 public key, as
+// CometBFT computes it.
+func ConsAddress(pubKey []byte) []byte { return ed25519.PubKey(pubKey).Address() }
+
+// ConsAddress returns the validator's consensus address.
+func (v Validator) ConsAddress() []byte { return ConsAddress(v.PubKey) }
+
+// ConsensusPower returns tokens / reduction, capped at MaxPower.
+func (v Validator) ConsensusPower(reduction uint64) int64 {
+	return int64(min(v.Tokens/reduction, MaxPower))
+}
+
+// TokensFromShares returns the tokens that shares of v are worth, rounded
+// down.
+func (v Validator) TokensFromShares(shares uint64) uint64 {
+	if v.DelegatorShares == 0 {
+		return 0
+	}
+	t, ok := mulDiv(shares, v.Tokens, v.DelegatorShares, false)
+	if !ok {
+		panic(fmt.Sprintf("staking: invariant shares <= delegator shares broken for validator %X", v.Operator))
+	}
+	return t
+}
+
+// TokensFromShares returns the tokens that shares of v are worth, rounded
+// down.
+func (Keeper) TokensFromShares(v Validator, shares uint64) uint64 { return v.TokensFromShares(shares) }
+
+// indexedPower returns the validator's power and whether it belongs in the
+// power index: not jailed, not tombstoned and with positive power.
+func (v Validator) indexedPower(reduction uint64) (int64, bool) {
+	p := v.ConsensusPower(reduction)
+	return p, p > 0 && !v.Jailed && !v.Tombstoned
+}
+
+// pool returns the module account holding v's tokens.
+func (v Validator) pool() []byte {
+	if v.Status == BOND_STATUS_BONDED {
+		return bondedPool
+	}
+	return notBondedPool
+}
+
+// Validator returns the validator operated by operator.
+func (Keeper) Validator(s state.Store, operator []byte) (Validator, bool) {
+	bz := kv(s).Get(ValidatorKey(operator))
+	if bz == nil {
+		return Validator{}, false
+	}
+	var v Validator
+	mustUnmarshal(&v, bz, "validator")
+	return v, true
+}
+
+// ValidatorByConsAddr returns the validator with the given consensus
+// address.
+func (k Keeper) ValidatorByConsAddr(s state.Store, consAddr []byte) (Validator, bool) {
+	op := kv(s).Get(ConsAddrKey(consAddr))
+	if op == nil {
+		return Validator{}, false
+	}
+	v, ok := k.Validator(s, op)
+	if !ok {
+		panic(fmt.Sprintf("staking: consensus address %X indexes missing validator %X", consAddr, op))
+	}
+	return v, true
+}
+
+// Validators returns every validator, sorted by operator.
+func (Keeper) Validators(s state.Store) []Validator {
+	p := []byte{prefixValidator}
+	it := kv(s).Iterator(p, prefixEnd(p))
+	defer it.Close()
+	var out []Validator
+	for ; it.Valid(); it.Next() {
+		var v Validator
+		mustUnmarshal(&v, it.Value(), "validator")
+		out = append(out, v)
+	}
+	return out
+}
+
+// BondedValidators returns the validator set last returned to CometBFT,
+// by power descending, ties by operator.
+func (k Keeper) BondedValidators(s state.Store) []Validator {
+	type member struct {
+		v     Validator
+		power int64
+	}
+	var ms []member
+	for _, lp := range k.lastPowers(s) {
+		v, ok := k.Validator(s, lp.operator)
+		if !ok {
+			panic(fmt.Sprintf("staking: last validator set holds missing validator %X", lp.operator))
+		}
+		ms = append(ms, member{v, lp.power})
+	}
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].power > ms[j].power })
+	out := make([]Validator, len(ms))
+	for i, m := range ms {
+		out[i] = m.v
+	}
+	return out
+}
+
+// TotalBondedTokens returns the tokens of all bonded validators.
+func (k Keeper) TotalBondedTokens(s state.Store) uint64 {
+	return k.Bank.Balance(s, bondedPool, k.Params(s).BondDenom)
+}
+
+// setValidator stores v and keeps the consensus address and power indexes
+// in step with it.
+func (k Keeper) setValidator(s state.Store, p Params, v Validator) {
+	st := kv(s)
+	if old, ok := k.Validator(s, v.Operator); ok {
+		if pw, in := old.indexedPower(p.PowerReduction); in {
+			st.Delete(PowerKey(pw, old.Operator))
+		}
+	} else {
+		st.Set(ConsAddrKey(v.ConsAddress()), v.Operator)
+	}
+	st.Set(ValidatorKey(v.Operator), mustMarshal(&v))
+	if pw, in := v.indexedPower(p.PowerReduction); in {
+		st.Set(PowerKey(pw, v.Operator), marker)
+	}
+}
+
+// reindexPower rebuilds the power index, after a change of PowerReduction.
+func (k Keeper) reindexPower(s state.Store, p Params) {
+	deletePrefix(s, []byte{prefixByPower})
+	for _, v := range k.Validators(s) {
+		if pw, in := v.indexedPower(p.PowerReduction); in {
+			kv(s).Set(PowerKey(pw, v.Operator), marker)
+		}
+	}
+}
+
+// deletePrefix deletes every key under prefix p.
+func deletePrefix(s state.Store, p []byte) {
+	st := kv(s)
+	var keys [][]byte
+	it := st.Iterator(p, prefixEnd(p))
+	for ; it.Valid(); it.Next() {
+		keys = append(keys, bytes.Clone(it.Key()))
+	}
+	it.Close()
+	for _, k := range keys {
+		st.Delete(k)
+	}
+}
+
+// moveTokens sends amount of the bond denomination between two accounts.
+func (k Keeper) moveTokens(s state.Store, p Params, from, to []byte, amount uint64) error {
+	if amount == 0 || bytes.Equal(from, to) {
+		return nil
+	}
+	if err := k.Bank.Send(s, from, to, []bank.Coin{{Denom: p.BondDenom, Amount: amount}}); err != nil {
+		return fmt.Errorf("move %d%s: %w", amount, p.BondDenom, err)
+	}
+	return nil
+}
+
+// burn destroys amount of the bond denomination held by pool.
+func (k Keeper) burn(s state.Store, p Params, pool []byte, amount uint64) error {
+	if amount == 0 {
+		return nil
+	}
+	if err := k.Bank.Burn(s, pool, []bank.Coin{{Denom: p.BondDenom, Amount: amount}}); err != nil {
+		return fmt.Errorf("burn %d%s: %w", amount, p.BondDenom, err)
+	}
+	return nil
+}

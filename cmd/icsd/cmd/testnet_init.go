@@ -1,0 +1,198 @@
+package cmd
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	cmttypes "github.com/cometbft/cometbft/types"
+	"github.com/spf13/cobra"
+
+	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/chain/address"
+	"github.com/abci-ics/ics/chain/auth"
+	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/staking"
+)
+
+// TestnetOptions configure `icsd testnet init`.
+type TestnetOptions struct {
+	Dir        string
+	ChainID    string
+	Validators int
+	// BasePort is the first of the loopback ports: node i listens for P2P
+	// on BasePort+10*i and for RPC on BasePort+10*i+1.
+	BasePort      int
+	TimeoutCommit time.Duration
+	// Balance is what each validator's account holds at genesis, and
+	// SelfDelegation how much of it is bonded.
+	Balance        uint64
+	SelfDelegation uint64
+	// Tune adjusts the genesis before it is written (short periods for
+	// tests, for example).
+	Tune func(g *abci.Genesis) `json:"-"`
+}
+
+// NodeHome returns the home of node i of a testnet in dir.
+func NodeHome(dir string, i int) string { return filepath.Join(dir, fmt.Sprintf("node%d", i)) }
+
+// InitTestnet writes one home per validator under opts.Dir, sharing one
+// genesis, with loopback ports that do not collide and every node a
+// persistent peer of every other. Each home's keyring holds its validator's
+// operator key, named "validator".
+func InitTestnet(opts TestnetOptions) error {
+	if opts.Validators < 1 || opts.Validators > 100 {
+		return fmt.Errorf("--validators must be 1 to 100, got %d", opts.Validators)
+	}
+	if opts.BasePort < 1024 || opts.BasePort+10*opts.Validators > 65535 {
+		return fmt.Errorf("--base-port %d leaves no room for %d nodes", opts.BasePort, opts.Validators)
+	}
+	if opts.ChainID == "" || len(opts.ChainID) > cmttypes.MaxChainIDLen {
+		return fmt.Errorf("invalid --chain-id %q", opts.ChainID)
+	}
+	if opts.SelfDelegation == 0 || opts.SelfDelegation > opts.Balance {
+		return fmt.Errorf("self-delegation %d must be positive and at most the balance %d", opts.SelfDelegation, opts.Balance)
+	}
+	if _, err := os.Stat(NodeHome(opts.Dir, 0)); err == nil {
+		return fmt.Errorf("%s already exists: choose another --dir or remove it", NodeHome(opts.Dir, 0))
+	}
+	g := abci.DefaultGenesis()
+	prefix := g.Auth.Params.Bech32Prefix
+	denom := g.Staking.Params.BondDenom
+	type nodeInfo struct {
+		cfg  *cmtcfg.Config
+		id   p2p.ID
+		port int
+	}
+	nodes := make([]nodeInfo, opts.Validators)
+	for i := range nodes {
+		home := NodeHome(opts.Dir, i)
+		cfg := cmtcfg.DefaultConfig()
+		cfg.SetRoot(home)
+		cfg.Moniker = fmt.Sprintf("node%d", i)
+		port := opts.BasePort + 10*i
+		cfg.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", port)
+		cfg.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", port+1)
+		cfg.P2P.AddrBookStrict = false
+		cfg.P2P.AllowDuplicateIP = true
+		cfg.Instrumentation.Prometheus = false
+		if opts.TimeoutCommit > 0 {
+			cfg.Consensus.TimeoutCommit = opts.TimeoutCommit
+		}
+		cmtcfg.EnsureRoot(home)
+		pv := privval.LoadOrGenFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
+		nk, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile())
+		if err != nil {
+			return err
+		}
+		key, err := AddKey(home, "validator")
+		if err != nil {
+			return err
+		}
+		pub, err := pv.GetPubKey()
+		if err != nil {
+			return err
+		}
+		op := address.Encode(prefix, key.Address())
+		g.Auth.Accounts = append(g.Auth.Accounts, auth.GenesisAccount{Address: op, PubKey: key.Priv.PubKey().Bytes()})
+		g.Bank.Balances = append(g.Bank.Balances, bank.GenesisBalance{Address: op, Coins: []bank.Coin{{Denom: denom, Amount: opts.Balance}}})
+		g.Staking.Validators = append(g.Staking.Validators, staking.GenesisValidator{
+			Operator: op, PubKey: pub.Bytes(), Moniker: cfg.Moniker,
+			CommissionRate:    staking.NewFraction(1, 10),
+			CommissionMaxRate: staking.NewFraction(1, 5),
+			SelfDelegation:    opts.SelfDelegation,
+			MinSelfDelegation: 1,
+		})
+		nodes[i] = nodeInfo{cfg: cfg, id: nk.ID(), port: port}
+	}
+	if opts.Tune != nil {
+		opts.Tune(g)
+	}
+	appState, err := g.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	doc := cmttypes.GenesisDoc{
+		ChainID:         opts.ChainID,
+		GenesisTime:     time.Now().UTC().Round(0),
+		InitialHeight:   1,
+		ConsensusParams: cmttypes.DefaultConsensusParams(),
+		AppState:        json.RawMessage(appState),
+	}
+	if err := doc.ValidateAndComplete(); err != nil {
+		return err
+	}
+	for i, n := range nodes {
+		var peers []string
+		for j, m := range nodes {
+			if j != i {
+				peers = append(peers, fmt.Sprintf("%s@127.0.0.1:%d", m.id, m.port))
+			}
+		}
+		n.cfg.P2P.PersistentPeers = strings.Join(peers, ",")
+		cmtcfg.WriteConfigFile(filepath.Join(n.cfg.RootDir, "config", "config.toml"), n.cfg)
+		if err := doc.SaveAs(n.cfg.GenesisFile()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func testnetCmd() *cobra.Command {
+	c := &cobra.Command{Use: "testnet", Short: "A network of validator nodes on loopback"}
+	initC := &cobra.Command{
+		Use:   "init",
+		Short: "Write one home per validator sharing one genesis, with loopback ports and peers wired",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f := cmd.Flags()
+			var o TestnetOptions
+			o.Dir, _ = f.GetString("dir")
+			o.ChainID, _ = f.GetString("chain-id")
+			o.Validators, _ = f.GetInt("validators")
+			o.BasePort, _ = f.GetInt("base-port")
+			o.TimeoutCommit, _ = f.GetDuration("timeout-commit")
+			o.Balance, _ = f.GetUint64("balance")
+			o.SelfDelegation, _ = f.GetUint64("self-delegation")
+			unbonding, _ := f.GetDuration("unbonding-period")
+			window, _ := f.GetInt64("signed-blocks-window")
+			jail, _ := f.GetDuration("downtime-jail")
+			voting, _ := f.GetDuration("voting-period")
+			o.Tune = func(g *abci.Genesis) {
+				g.Staking.Params.UnbondingPeriod = unbonding
+				g.Staking.Params.SignedBlocksWindow = window
+				g.Staking.Params.DowntimeJailDuration = jail
+				g.Gov.Params.VotingPeriod = int64(voting)
+				g.Gov.Params.MaxDepositPeriod = int64(voting)
+			}
+			if err := InitTestnet(o); err != nil {
+				return err
+			}
+			return printOut(cmd, o, func(w io.Writer) {
+				fmt.Fprintf(w, "wrote %d validator homes for %s under %s (node i: p2p %d+10i, rpc %d+10i)\n", o.Validators, o.ChainID, o.Dir, o.BasePort, o.BasePort+1)
+			})
+		},
+	}
+	f := initC.Flags()
+	f.String("dir", "build/testnet", "directory for the node homes")
+	f.String("chain-id", "testnet-1", "chain id")
+	f.Int("validators", 4, "number of validators")
+	f.Int("base-port", 26600, "first loopback port")
+	f.Duration("timeout-commit", 500*time.Millisecond, "CometBFT timeout_commit")
+	f.Uint64("balance", 1_000_000_000_000, "genesis balance of each validator's account")
+	f.Uint64("self-delegation", 100_000_000_000, "self-delegation of each validator")
+	f.Duration("unbonding-period", 21*24*time.Hour, "staking unbonding period")
+	f.Int64("signed-blocks-window", 100, "liveness window in blocks")
+	f.Duration("downtime-jail", 10*time.Minute, "jail time for downtime")
+	f.Duration("voting-period", 2*24*time.Hour, "governance voting and deposit period")
+	addOutputFlag(initC)
+	c.AddCommand(initC, testnetStartCmd())
+	return c
+}

@@ -7,12 +7,13 @@ GOCOSMOS_VERSION := v1.7.2
 
 .PHONY: run build install test bench fuzz proto proto-tools lint clean
 
-# run starts a local chain in build/home (initialized on first use) and
-# serves CometBFT RPC on 127.0.0.1:26657 until Ctrl-C.
-RUN_HOME ?= build/home
+# run starts a local network of four validator processes in build/testnet
+# (written on first use; node i serves RPC on 127.0.0.1:26601+10i) and
+# reports heights and the validator set until Ctrl-C.
+RUN_DIR ?= build/testnet
 run: build
-	@test -f $(RUN_HOME)/config/genesis.json || $(BIN) init --home $(RUN_HOME) --chain-id local-1
-	$(BIN) start --home $(RUN_HOME) --rpc.laddr tcp://127.0.0.1:26657 --p2p.laddr tcp://127.0.0.1:26656
+	@test -f $(RUN_DIR)/node0/config/genesis.json || $(BIN) testnet init --dir $(RUN_DIR) --validators 4
+	$(BIN) testnet start --dir $(RUN_DIR)
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/icsd

@@ -185,16 +185,16 @@ func reportLoop(ctx context.Context, w io.Writer, procs []*Process, interval tim
 			parts = append(parts, fmt.Sprintf("%s=%d", name, st.SyncInfo.LatestBlockHeight))
 		}
 		fmt.Fprintf(w, "%s heights %s\n", time.Now().Format("15:04:05"), strings.Join(parts, " "))
-		if set := validatorSet(ctx, procs); set != "" && set != lastSet {
-			fmt.Fprintf(w, "validator set: %s\n", set)
+		if h, set := validatorSet(ctx, procs); set != "" && set != lastSet {
+			fmt.Fprintf(w, "validator set at height %d: %s\n", h, set)
 			lastSet = set
 		}
 	}
 }
 
 // validatorSet describes the current CometBFT validator set as seen by the
-// first live node.
-func validatorSet(ctx context.Context, procs []*Process) string {
+// first live node, and the height it is for.
+func validatorSet(ctx context.Context, procs []*Process) (int64, string) {
 	for _, p := range procs {
 		if p.Exited() {
 			continue
@@ -213,7 +213,7 @@ func validatorSet(ctx context.Context, procs []*Process) string {
 		for i, v := range res.Validators {
 			parts[i] = fmt.Sprintf("%s:%d", v.Address.String()[:8], v.VotingPower)
 		}
-		return fmt.Sprintf("height %d [%s]", res.BlockHeight, strings.Join(parts, " "))
+		return res.BlockHeight, "[" + strings.Join(parts, " ") + "]"
 	}
-	return ""
+	return 0, ""
 }

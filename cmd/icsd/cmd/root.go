@@ -45,6 +45,7 @@ func NewRoot() *cobra.Command {
 		queryCmd(),
 		benchCmd(),
 		testnetCmd(),
+		genesisCmd(),
 		versionCmd(),
 	)
 	return root

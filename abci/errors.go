@@ -7,6 +7,7 @@ import (
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/distribution"
+	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/chain/staking"
 )
@@ -53,7 +54,7 @@ var codes = []struct {
 	// Staking: 100+, gov: 200+, distribution: 300+, in declaration order.
 	{staking.ErrInvalidParams, 100},
 	{staking.ErrInvalidGenesis, 101},
-	{staking.ErrInvalidFraction, 102},
+	{fraction.ErrInvalid, 102}, // shared by staking, gov and distribution
 	{staking.ErrInvalidAddress, 103},
 	{staking.ErrUnauthorized, 104},
 	{staking.ErrZeroAmount, 105},

@@ -54,7 +54,7 @@ func (d distStaking) BondedValidators(s state.Store) []distribution.Validator {
 	for i, v := range vs {
 		out[i] = distribution.Validator{
 			Operator: v.Operator, Tokens: v.Tokens, DelegatorShares: v.DelegatorShares,
-			Commission: distribution.Fraction{Numerator: v.CommissionRate.Numerator, Denominator: v.CommissionRate.Denominator},
+			Commission: v.CommissionRate,
 		}
 	}
 	return out

@@ -14,6 +14,7 @@ import (
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/distribution"
+	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/chain/staking"
 )
@@ -34,7 +35,7 @@ func posChain(t *testing.T) (*chain, []ed25519.PrivKey) {
 			cons[i] = ed25519.GenPrivKeyFromSecret([]byte{byte(i), 'c'})
 			g.Staking.Validators = append(g.Staking.Validators, staking.GenesisValidator{
 				Operator: a, PubKey: cons[i].PubKey().Bytes(), Moniker: "v",
-				CommissionRate: staking.NewFraction(1, 10), CommissionMaxRate: staking.NewFraction(1, 5),
+				CommissionRate: fraction.New(1, 10), CommissionMaxRate: fraction.New(1, 5),
 				SelfDelegation: 100_000_000, MinSelfDelegation: 1,
 			})
 		}

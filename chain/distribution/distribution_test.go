@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -194,7 +195,7 @@ func TestInflationAndDenoms(t *testing.T) {
 	e.twoValidators()
 	p := e.k.Params(e.s)
 	p.InflationPerBlock = 500
-	p.CommunityTax = Fraction{Numerator: 0, Denominator: 1}
+	p.CommunityTax = fraction.New(0, 1)
 	if err := e.k.SetParams(e.s, p); err != nil {
 		t.Fatal(err)
 	}
@@ -388,7 +389,7 @@ func TestGenesis(t *testing.T) {
 		return g
 	}
 	breaks := map[string]func(g *GenesisState){
-		"bad tax":          func(g *GenesisState) { g.Params.CommunityTax = Fraction{3, 2} },
+		"bad tax":          func(g *GenesisState) { g.Params.CommunityTax = fraction.New(3, 2) },
 		"bad bond denom":   func(g *GenesisState) { g.Params.BondDenom = "x" },
 		"zero pool coin":   func(g *GenesisState) { g.CommunityPool[0].Amount = 0 },
 		"bad validator":    func(g *GenesisState) { g.ValidatorRewards[0].Validator = []byte{1} },
@@ -421,7 +422,7 @@ func TestSetParamJSON(t *testing.T) {
 			t.Fatalf("%s: %v", c.key, err)
 		}
 	}
-	if p := e.k.Params(e.s); p.CommunityTax != (Fraction{5, 100}) || p.InflationPerBlock != 12 || p.BondDenom != "uatom" {
+	if p := e.k.Params(e.s); p.CommunityTax != fraction.New(5, 100) || p.InflationPerBlock != 12 || p.BondDenom != "uatom" {
 		t.Fatalf("params %+v", p)
 	}
 	for _, c := range []struct {

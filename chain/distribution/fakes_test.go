@@ -12,6 +12,7 @@ import (
 
 	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -68,7 +69,7 @@ func (fakeStaking) BondedValidators(s state.Store) []Validator {
 		}
 		if !v.Unbonded {
 			out = append(out, Validator{Operator: bytes.Clone(it.Key()[1:]), Tokens: v.Tokens,
-				DelegatorShares: v.Shares, Commission: Fraction{Numerator: v.Num, Denominator: v.Den}})
+				DelegatorShares: v.Shares, Commission: fraction.New(v.Num, v.Den)})
 		}
 	}
 	return out

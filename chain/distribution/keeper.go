@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -34,7 +35,7 @@ type Validator struct {
 	// DelegatorShares is the sum of the shares of all its delegations.
 	DelegatorShares uint64
 	// Commission is the fraction of its rewards the validator keeps.
-	Commission Fraction
+	Commission fraction.Fraction
 }
 
 // Staking is the view of the stake that rewards follow.

@@ -7,6 +7,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/fraction"
 )
 
 // model is the reference: each delegation's exact (rational) entitlement,
@@ -47,7 +48,7 @@ func TestAccumulatorProperty(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		e := newEnv(t)
 		p := e.k.Params(e.s)
-		p.CommunityTax = Fraction{Numerator: rapid.Uint64Range(0, 10).Draw(rt, "tax"), Denominator: 100}
+		p.CommunityTax = fraction.Fraction{Numerator: rapid.Uint64Range(0, 10).Draw(rt, "tax"), Denominator: 100}
 		p.InflationPerBlock = rapid.Uint64Range(0, 1000).Draw(rt, "inflation")
 		if err := e.k.SetParams(e.s, p); err != nil {
 			rt.Fatal(err)
@@ -98,7 +99,7 @@ func TestAccumulatorProperty(t *testing.T) {
 						}
 						r := new(big.Int).SetUint64(toVals)
 						r.Mul(r, new(big.Int).SetUint64(v.Tokens)).Quo(r, new(big.Int).SetUint64(power))
-						toDels := r.Uint64() - v.Commission.mulFloor(r.Uint64())
+						toDels := r.Uint64() - v.Commission.MulFloor(r.Uint64())
 						name := byAddr[string(v.Operator)]
 						for dn, sh := range e.delegations(name, dels) {
 							k := mkey(dn, name) + "/" + d

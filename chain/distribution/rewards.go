@@ -52,7 +52,7 @@ func (k Keeper) BeginBlock(s state.Store, height int64, now time.Time) ([]abci.E
 	}
 	st := kv(s)
 	for _, fee := range fees {
-		community := p.CommunityTax.mulFloor(fee.Amount)
+		community := p.CommunityTax.MulFloor(fee.Amount)
 		toVals := fee.Amount - community
 		if total.Sign() == 0 {
 			community, toVals = fee.Amount, 0
@@ -69,7 +69,7 @@ func (k Keeper) BeginBlock(s state.Store, height int64, now time.Time) ([]abci.E
 				continue
 			}
 			given += r
-			comm := v.Commission.mulFloor(r)
+			comm := v.Commission.MulFloor(r)
 			if err := addAmount(st, CommissionKey(v.Operator, fee.Denom), comm); err != nil {
 				return nil, err
 			}

@@ -52,23 +52,3 @@ func FuzzMessages(f *testing.F) {
 		}
 	})
 }
-
-// FuzzParseFraction: what parses formats back to an equal value.
-func FuzzParseFraction(f *testing.F) {
-	for _, s := range []string{"0.334", "1/3", "1", "18446744073709551615/1"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		fr, err := ParseFraction(s)
-		if err != nil {
-			return
-		}
-		again, err := ParseFraction(fr.String())
-		if err != nil {
-			t.Fatalf("%q -> %q does not parse: %v", s, fr.String(), err)
-		}
-		if again != fr {
-			t.Fatalf("%q -> %v -> %v", s, fr, again)
-		}
-	})
-}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -385,7 +386,7 @@ func TestParamChange(t *testing.T) {
 		ParamChange{Module: "gov", Key: "burn_vote_veto", Value: `false`},
 	))
 	got := e.k.Params(e.s)
-	if p.Status != StatusPassed || got.VotingPeriod != int64(30*time.Second) || got.Quorum != (Fraction{1, 2}) || got.BurnVoteVeto {
+	if p.Status != StatusPassed || got.VotingPeriod != int64(30*time.Second) || got.Quorum != fraction.New(1, 2) || got.BurnVoteVeto {
 		t.Fatalf("status %s (%s), params %+v", p.Status, p.FailedReason, got)
 	}
 
@@ -521,28 +522,6 @@ func TestValidateGenesis(t *testing.T) {
 		if err := ValidateGenesis(gs); !errors.Is(err, ErrInvalidGenesis) {
 			t.Errorf("%s: %v", name, err)
 		}
-	}
-}
-
-func TestFractions(t *testing.T) {
-	for s, want := range map[string]Fraction{"0.334": {334, 1000}, "1/3": {1, 3}, "1": {1, 1}, "0.5": {5, 10}, "0": {0, 1}} {
-		f, err := ParseFraction(s)
-		if err != nil || f != want {
-			t.Errorf("%q: %v %v", s, f, err)
-		}
-	}
-	for _, bad := range []string{"", ".5", "1/0", "-0.5", "+1", "0.12345678901234567890", "a", "1/x", "1e3"} {
-		if _, err := ParseFraction(bad); err == nil {
-			t.Errorf("%q parsed", bad)
-		}
-	}
-	for f, want := range map[Fraction]string{{334, 1000}: "0.334", {1, 3}: "1/3", {5, 100}: "0.05", {1, 1}: "1", {1, 0}: "1/0"} {
-		if f.String() != want {
-			t.Errorf("%d/%d: %q", f.Numerator, f.Denominator, f.String())
-		}
-	}
-	if (Fraction{2, 1}).Validate() == nil || (Fraction{0, 0}).Validate() == nil || (Fraction{1, 1}).Validate() != nil {
-		t.Fatal("fraction validation")
 	}
 }
 

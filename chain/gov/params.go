@@ -4,12 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/big"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -26,9 +25,9 @@ func DefaultParams() Params {
 		MinDeposit:       bank.Coin{Denom: "stake", Amount: 10_000_000},
 		MaxDepositPeriod: int64(48 * time.Hour),
 		VotingPeriod:     int64(48 * time.Hour),
-		Quorum:           Fraction{Numerator: 334, Denominator: 1000},
-		Threshold:        Fraction{Numerator: 1, Denominator: 2},
-		VetoThreshold:    Fraction{Numerator: 334, Denominator: 1000},
+		Quorum:           fraction.New(334, 1000),
+		Threshold:        fraction.New(1, 2),
+		VetoThreshold:    fraction.New(334, 1000),
 		BurnVoteVeto:     true,
 	}
 }
@@ -48,90 +47,13 @@ func (p Params) Validate() error {
 	}
 	for _, f := range []struct {
 		name string
-		v    Fraction
+		v    fraction.Fraction
 	}{{"quorum", p.Quorum}, {"threshold", p.Threshold}, {"veto_threshold", p.VetoThreshold}} {
 		if err := f.v.Validate(); err != nil {
 			return fmt.Errorf("%w: %s: %v", ErrInvalidParams, f.name, err)
 		}
 	}
 	return nil
-}
-
-// Validate checks that f has a non-zero denominator and is at most 1.
-func (f Fraction) Validate() error {
-	if f.Denominator == 0 {
-		return fmt.Errorf("fraction %d/0 has a zero denominator", f.Numerator)
-	}
-	if f.Numerator > f.Denominator {
-		return fmt.Errorf("fraction %d/%d is above 1", f.Numerator, f.Denominator)
-	}
-	return nil
-}
-
-// String formats f as a decimal when its denominator is a power of ten
-// (0.334) and as numerator/denominator otherwise (1/3).
-func (f Fraction) String() string {
-	d, digits := f.Denominator, 0
-	for d > 1 && d%10 == 0 {
-		d /= 10
-		digits++
-	}
-	if d != 1 || f.Denominator == 0 {
-		return fmt.Sprintf("%d/%d", f.Numerator, f.Denominator)
-	}
-	s := strconv.FormatUint(f.Numerator/f.Denominator, 10)
-	if digits == 0 {
-		return s
-	}
-	frac := strconv.FormatUint(f.Numerator%f.Denominator, 10)
-	return s + "." + strings.Repeat("0", digits-len(frac)) + frac
-}
-
-// ParseFraction parses a decimal (0.334) or a ratio (1/3) into an exact
-// fraction. It does not reduce the fraction and does not require it to be
-// at most 1; call Validate for that.
-func ParseFraction(s string) (Fraction, error) {
-	if num, den, ok := strings.Cut(s, "/"); ok {
-		n, err1 := strconv.ParseUint(num, 10, 64)
-		d, err2 := strconv.ParseUint(den, 10, 64)
-		if err1 != nil || err2 != nil || d == 0 {
-			return Fraction{}, fmt.Errorf("fraction %q is not NUM/DEN", s)
-		}
-		return Fraction{Numerator: n, Denominator: d}, nil
-	}
-	whole, frac, _ := strings.Cut(s, ".")
-	if whole == "" || len(frac) > 19 || strings.ContainsAny(whole+frac, "+-") {
-		return Fraction{}, fmt.Errorf("fraction %q is not a decimal with at most 19 digits after the point", s)
-	}
-	n, err := strconv.ParseUint(whole+frac, 10, 64)
-	if err != nil {
-		return Fraction{}, fmt.Errorf("fraction %q: %v", s, err)
-	}
-	d := uint64(1)
-	for range len(frac) {
-		d *= 10
-	}
-	return Fraction{Numerator: n, Denominator: d}, nil
-}
-
-// exceeds reports whether a/b > f. It is false when b is zero.
-func (f Fraction) exceeds(a, b *big.Int) bool {
-	if b.Sign() == 0 {
-		return false
-	}
-	l := new(big.Int).Mul(a, new(big.Int).SetUint64(f.Denominator))
-	r := new(big.Int).Mul(b, new(big.Int).SetUint64(f.Numerator))
-	return l.Cmp(r) > 0
-}
-
-// reaches reports whether a/b >= f. It is false when b is zero.
-func (f Fraction) reaches(a, b *big.Int) bool {
-	if b.Sign() == 0 {
-		return false
-	}
-	l := new(big.Int).Mul(a, new(big.Int).SetUint64(f.Denominator))
-	r := new(big.Int).Mul(b, new(big.Int).SetUint64(f.Numerator))
-	return l.Cmp(r) >= 0
 }
 
 // SetParamJSON sets one gov parameter from its JSON value; register it
@@ -164,9 +86,9 @@ func (k Keeper) SetParamJSON(s state.Store, key, valueJSON string) error {
 		}
 	case "quorum", "threshold", "veto_threshold":
 		var v string
-		var f Fraction
+		var f fraction.Fraction
 		if err = decodeJSON(valueJSON, &v); err == nil {
-			f, err = ParseFraction(v)
+			f, err = fraction.Parse(v)
 		}
 		switch key {
 		case "quorum":

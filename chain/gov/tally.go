@@ -92,11 +92,11 @@ func (k Keeper) tally(s state.Store, id uint64, p Params) (TallyResult, outcome)
 		TotalBonded: toUint64(total),
 	}
 	switch {
-	case !p.Quorum.reaches(voted, total):
+	case !p.Quorum.ReachedBy(voted, total):
 		return tr, outcomeNoQuorum
-	case p.VetoThreshold.exceeds(&results[OptionNoWithVeto], voted):
+	case p.VetoThreshold.ExceededBy(&results[OptionNoWithVeto], voted):
 		return tr, outcomeVetoed
-	case p.Threshold.exceeds(&results[OptionYes], new(big.Int).Sub(voted, &results[OptionAbstain])):
+	case p.Threshold.ExceededBy(&results[OptionYes], new(big.Int).Sub(voted, &results[OptionAbstain])):
 		return tr, outcomePassed
 	default:
 		return tr, outcomeRejected

@@ -36,8 +36,8 @@
 //   - a slash removes tokens and no shares, so all delegators of the
 //     validator lose the same fraction.
 //
-// Fractions (commission, slash and liveness parameters) are exact rationals
-// numerator/denominator in [0, 1].
+// Fractions (commission, slash and liveness parameters) are the exact
+// rationals numerator/denominator in [0, 1] of package fraction.
 //
 // # The validator set
 //

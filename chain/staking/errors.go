@@ -7,7 +7,6 @@ import "errors"
 var (
 	ErrInvalidParams          = errors.New("invalid staking parameters")
 	ErrInvalidGenesis         = errors.New("invalid staking genesis")
-	ErrInvalidFraction        = errors.New("invalid fraction")
 	ErrInvalidAddress         = errors.New("invalid address")
 	ErrUnauthorized           = errors.New("signer is not the delegator or operator")
 	ErrZeroAmount             = errors.New("amount must be positive")

@@ -6,6 +6,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -21,7 +22,7 @@ func FuzzMsgs(f *testing.F) {
 	fx.delegate(acct(3), acct(0), 5_000)
 	fx.endBlock(time.Second)
 	fx.undelegate(acct(3), acct(0), 1_000)
-	n, err := fx.k.Slash(fx.s, ConsAddress(pubKey(1)), fx.height, 1_000, NewFraction(1, 3), fx.height)
+	n, err := fx.k.Slash(fx.s, ConsAddress(pubKey(1)), fx.height, 1_000, fraction.New(1, 3), fx.height)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -29,12 +30,12 @@ func FuzzMsgs(f *testing.F) {
 	fx.endBlock(time.Second)
 
 	seeds := []interface{ Marshal() ([]byte, error) }{
-		&MsgCreateValidator{Operator: acct(4), PubKey: pubKey(4), Moniker: "m", CommissionRate: NewFraction(1, 10), CommissionMaxRate: NewFraction(1, 2), SelfDelegation: 100},
+		&MsgCreateValidator{Operator: acct(4), PubKey: pubKey(4), Moniker: "m", CommissionRate: fraction.New(1, 10), CommissionMaxRate: fraction.New(1, 2), SelfDelegation: 100},
 		&MsgDelegate{Delegator: acct(3), Validator: acct(1), Amount: 77},
 		&MsgUndelegate{Delegator: acct(3), Validator: acct(0), Amount: 1_000},
 		&MsgRedelegate{Delegator: acct(3), Src: acct(0), Dst: acct(2), Amount: 3},
 		&MsgUnjail{Validator: acct(1)},
-		&MsgEditValidator{Validator: acct(2), Moniker: "x", CommissionRate: &Fraction{Numerator: 1, Denominator: 3}},
+		&MsgEditValidator{Validator: acct(2), Moniker: "x", CommissionRate: &fraction.Fraction{Numerator: 1, Denominator: 3}},
 		fx.k.ExportGenesis(fx.s),
 	}
 	for i, m := range seeds {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -111,7 +112,7 @@ func (f *fixture) balance(addr []byte) uint64 { return f.bank.Balance(f.s, addr,
 func (f *fixture) createValidator(i int, self uint64) []byte {
 	f.t.Helper()
 	m := &MsgCreateValidator{Operator: acct(i), PubKey: pubKey(i), Moniker: fmt.Sprintf("val-%d", i),
-		CommissionRate: NewFraction(1, 10), CommissionMaxRate: NewFraction(1, 5), SelfDelegation: self}
+		CommissionRate: fraction.New(1, 10), CommissionMaxRate: fraction.New(1, 5), SelfDelegation: self}
 	if _, err := f.k.CreateValidator(f.s, f.height, f.now, acct(i), m); err != nil {
 		f.t.Fatalf("create validator %d: %v", i, err)
 	}

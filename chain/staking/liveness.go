@@ -9,6 +9,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 
+	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -55,7 +56,7 @@ func (k Keeper) BeginBlock(s state.Store, height int64, now time.Time, lastCommi
 }
 
 // tooManyMissed reports whether missed > window * (1 - minSigned), exactly.
-func tooManyMissed(missed, window int64, minSigned Fraction) bool {
+func tooManyMissed(missed, window int64, minSigned fraction.Fraction) bool {
 	ahi, alo := bits.Mul64(uint64(missed), minSigned.Denominator)
 	bhi, blo := bits.Mul64(uint64(window), minSigned.Denominator-minSigned.Numerator)
 	return ahi > bhi || ahi == bhi && alo > blo

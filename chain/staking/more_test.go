@@ -8,6 +8,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -69,7 +70,7 @@ func TestParamChanges(t *testing.T) {
 	if err := f.k.SetParams(f.s, p); err != nil {
 		t.Fatal(err)
 	}
-	n, err := f.k.Slash(f.s, ConsAddress(pubKey(0)), f.height, 1, NewFraction(1, 1), f.height)
+	n, err := f.k.Slash(f.s, ConsAddress(pubKey(0)), f.height, 1, fraction.New(1, 1), f.height)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +100,7 @@ func TestHooksAndEdit(t *testing.T) {
 		t.Fatalf("hook error lost: %v", err)
 	}
 	f.k.Hooks = nil
-	rate := NewFraction(1, 5)
+	rate := fraction.New(1, 5)
 	evs, err := f.k.EditValidator(f.s, f.height, f.now, val, &MsgEditValidator{Validator: val, Moniker: "renamed", CommissionRate: &rate})
 	if err != nil || len(evs) != 1 || evs[0].Type != "edit_validator" {
 		t.Fatal(evs, err)

@@ -11,6 +11,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/abci-ics/ics/chain/address"
+	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -52,7 +53,7 @@ func checkMoniker(m string) error {
 	return nil
 }
 
-func checkCommission(rate, maxRate Fraction) error {
+func checkCommission(rate, maxRate fraction.Fraction) error {
 	if rate.Validate() != nil || maxRate.Validate() != nil || !rate.LessOrEqual(maxRate) {
 		return fmt.Errorf("%w: rate %s, max rate %s", ErrInvalidCommission, rate, maxRate)
 	}

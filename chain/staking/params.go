@@ -4,11 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -24,62 +23,6 @@ const (
 	// total voting power (math.MaxInt64 / 8).
 	MaxPower = math.MaxInt64 / 8 / MaxValidatorsLimit
 )
-
-// NewFraction returns numerator/denominator.
-func NewFraction(numerator, denominator uint64) Fraction {
-	return Fraction{Numerator: numerator, Denominator: denominator}
-}
-
-// ParseFraction parses a decimal in [0, 1] such as "0.05" (up to 18
-// fractional digits) or a ratio such as "1/20".
-func ParseFraction(s string) (Fraction, error) {
-	var f Fraction
-	if n, d, ok := strings.Cut(s, "/"); ok {
-		num, err1 := strconv.ParseUint(n, 10, 64)
-		den, err2 := strconv.ParseUint(d, 10, 64)
-		if err1 != nil || err2 != nil {
-			return f, fmt.Errorf("%w: %q", ErrInvalidFraction, s)
-		}
-		f = NewFraction(num, den)
-	} else {
-		whole, frac, _ := strings.Cut(s, ".")
-		if len(frac) > 18 || whole == "" && frac == "" {
-			return f, fmt.Errorf("%w: %q", ErrInvalidFraction, s)
-		}
-		num, err := strconv.ParseUint(whole+frac, 10, 64)
-		if err != nil {
-			return f, fmt.Errorf("%w: %q", ErrInvalidFraction, s)
-		}
-		f = NewFraction(num, uint64(math.Pow10(len(frac))))
-	}
-	return f, f.Validate()
-}
-
-// Validate checks that the fraction has a positive denominator and lies in
-// [0, 1].
-func (f Fraction) Validate() error {
-	if f.Denominator == 0 || f.Numerator > f.Denominator {
-		return fmt.Errorf("%w: %d/%d must have a positive denominator and lie in [0, 1]", ErrInvalidFraction, f.Numerator, f.Denominator)
-	}
-	return nil
-}
-
-// String formats the fraction as numerator/denominator.
-func (f Fraction) String() string { return fmt.Sprintf("%d/%d", f.Numerator, f.Denominator) }
-
-// MulFloor returns floor(x * f) exactly. f must be valid.
-func (f Fraction) MulFloor(x uint64) uint64 {
-	hi, lo := bits.Mul64(x, f.Numerator)
-	q, _ := bits.Div64(hi, lo, f.Denominator) // hi < denominator since numerator <= denominator
-	return q
-}
-
-// LessOrEqual reports whether f <= g; both must be valid.
-func (f Fraction) LessOrEqual(g Fraction) bool {
-	ahi, alo := bits.Mul64(f.Numerator, g.Denominator)
-	bhi, blo := bits.Mul64(g.Numerator, f.Denominator)
-	return ahi < bhi || ahi == bhi && alo <= blo
-}
 
 // mulDiv returns a*b/c rounded down (or up), and false when c is zero or
 // the result does not fit in 64 bits.
@@ -117,10 +60,10 @@ func DefaultParams() Params {
 		MinSelfDelegation:       1,
 		MaxEntries:              7,
 		SignedBlocksWindow:      100,
-		MinSignedPerWindow:      NewFraction(1, 2),
+		MinSignedPerWindow:      fraction.New(1, 2),
 		DowntimeJailDuration:    10 * time.Minute,
-		SlashFractionDowntime:   NewFraction(1, 10_000),
-		SlashFractionDoubleSign: NewFraction(1, 20),
+		SlashFractionDowntime:   fraction.New(1, 10_000),
+		SlashFractionDoubleSign: fraction.New(1, 20),
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"pgregory.net/rapid"
 
+	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -31,7 +32,7 @@ func TestProperties(t *testing.T) {
 		p.MaxEntries = 3
 		p.UnbondingPeriod = 20 * time.Second
 		p.SignedBlocksWindow = 4
-		p.SlashFractionDowntime = NewFraction(1, 10)
+		p.SlashFractionDowntime = fraction.New(1, 10)
 		const accounts = 8
 		f := newFixture(rt, p, accounts, 100_000)
 		var vals []int
@@ -77,8 +78,8 @@ func TestProperties(t *testing.T) {
 				}
 				self := rapid.Uint64Range(1, 30_000).Draw(rt, "self")
 				try(func(s state.Store) ([]abci.Event, error) {
-					m := &MsgCreateValidator{Operator: acct(i), PubKey: pubKey(i), Moniker: "v", CommissionRate: NewFraction(0, 1),
-						CommissionMaxRate: NewFraction(1, 1), SelfDelegation: self}
+					m := &MsgCreateValidator{Operator: acct(i), PubKey: pubKey(i), Moniker: "v", CommissionRate: fraction.New(0, 1),
+						CommissionMaxRate: fraction.New(1, 1), SelfDelegation: self}
 					evs, err := f.k.CreateValidator(s, f.height, f.now, acct(i), m)
 					if err == nil {
 						vals = append(vals, i)
@@ -125,7 +126,7 @@ func TestProperties(t *testing.T) {
 				infraction := rapid.Int64Range(max(1, f.height-6), f.height).Draw(rt, "infraction")
 				power := rapid.Int64Range(0, v.ConsensusPower(p.PowerReduction)+100).Draw(rt, "power")
 				den := rapid.Uint64Range(1, 20).Draw(rt, "den")
-				frac := NewFraction(rapid.Uint64Range(0, den).Draw(rt, "num"), den)
+				frac := fraction.New(rapid.Uint64Range(0, den).Draw(rt, "num"), den)
 				n, err := f.k.Slash(f.s, v.ConsAddress(), infraction, power, frac, f.height)
 				if err != nil {
 					rt.Fatal(err)

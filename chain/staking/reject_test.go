@@ -9,6 +9,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -27,8 +28,8 @@ func rejectFixture(t *testing.T) *fixture {
 		f.createValidator(i, 1_000)
 	}
 	f.createValidator(8, 10)
-	m := &MsgCreateValidator{Operator: acct(9), PubKey: pubKey(9), Moniker: "v9", CommissionRate: NewFraction(0, 1),
-		CommissionMaxRate: NewFraction(0, 1), SelfDelegation: 1_000, MinSelfDelegation: 500}
+	m := &MsgCreateValidator{Operator: acct(9), PubKey: pubKey(9), Moniker: "v9", CommissionRate: fraction.New(0, 1),
+		CommissionMaxRate: fraction.New(0, 1), SelfDelegation: 1_000, MinSelfDelegation: 500}
 	if _, err := f.k.CreateValidator(f.s, f.height, f.now, acct(9), m); err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +57,7 @@ func rejectFixture(t *testing.T) *fixture {
 	if err := f.k.Tombstone(f.s, ConsAddress(pubKey(4))); err != nil {
 		t.Fatal(err)
 	}
-	n, err := f.k.Slash(f.s, ConsAddress(pubKey(8)), f.height, 1, NewFraction(1, 1), f.height)
+	n, err := f.k.Slash(f.s, ConsAddress(pubKey(8)), f.height, 1, fraction.New(1, 1), f.height)
 	if err != nil || n != 10 {
 		t.Fatal(n, err)
 	}
@@ -71,11 +72,11 @@ func rejectFixture(t *testing.T) *fixture {
 func TestRejections(t *testing.T) {
 	f := rejectFixture(t)
 	a, b := acct(0), acct(1)
-	frac := func(n, d uint64) *Fraction { x := NewFraction(n, d); return &x }
+	frac := func(n, d uint64) *fraction.Fraction { x := fraction.New(n, d); return &x }
 	create := func(mod func(*MsgCreateValidator)) func(state.Store) error {
 		return func(s state.Store) error {
-			m := &MsgCreateValidator{Operator: acct(10), PubKey: pubKey(10), Moniker: "new", CommissionRate: NewFraction(1, 10),
-				CommissionMaxRate: NewFraction(1, 5), SelfDelegation: 100}
+			m := &MsgCreateValidator{Operator: acct(10), PubKey: pubKey(10), Moniker: "new", CommissionRate: fraction.New(1, 10),
+				CommissionMaxRate: fraction.New(1, 5), SelfDelegation: 100}
 			mod(m)
 			_, err := f.k.CreateValidator(s, f.height, f.now, acct(10), m)
 			return err
@@ -122,9 +123,9 @@ func TestRejections(t *testing.T) {
 		{"create: reserved key", create(func(m *MsgCreateValidator) { m.PubKey = pubKey(100) }), ErrConsKeyReserved},
 		{"create: empty moniker", create(func(m *MsgCreateValidator) { m.Moniker = "" }), ErrInvalidMoniker},
 		{"create: long moniker", create(func(m *MsgCreateValidator) { m.Moniker = strings.Repeat("m", 71) }), ErrInvalidMoniker},
-		{"create: rate above max", create(func(m *MsgCreateValidator) { m.CommissionRate = NewFraction(1, 2) }), ErrInvalidCommission},
-		{"create: zero denominator", create(func(m *MsgCreateValidator) { m.CommissionMaxRate = NewFraction(1, 0) }), ErrInvalidCommission},
-		{"create: max rate above one", create(func(m *MsgCreateValidator) { m.CommissionMaxRate = NewFraction(3, 2) }), ErrInvalidCommission},
+		{"create: rate above max", create(func(m *MsgCreateValidator) { m.CommissionRate = fraction.New(1, 2) }), ErrInvalidCommission},
+		{"create: zero denominator", create(func(m *MsgCreateValidator) { m.CommissionMaxRate = fraction.New(1, 0) }), ErrInvalidCommission},
+		{"create: max rate above one", create(func(m *MsgCreateValidator) { m.CommissionMaxRate = fraction.New(3, 2) }), ErrInvalidCommission},
 		{"create: no self-delegation", create(func(m *MsgCreateValidator) { m.SelfDelegation = 0 }), ErrSelfDelegationTooLow},
 		{"create: below own minimum", create(func(m *MsgCreateValidator) { m.MinSelfDelegation = 101 }), ErrSelfDelegationTooLow},
 		{"create: above balance", create(func(m *MsgCreateValidator) { m.SelfDelegation = 10_001 }), ErrInsufficientFunds},
@@ -169,11 +170,11 @@ func TestRejections(t *testing.T) {
 		{"hold: empty holder", func(s state.Store) error { return f.k.PutOnHold(s, 1, "") }, ErrInvalidHolder},
 		{"release: unknown entry", func(s state.Store) error { return f.k.ReleaseHold(s, 999, "c") }, ErrUnbondingNotFound},
 		{"slash: bad fraction", func(s state.Store) error {
-			_, err := f.k.Slash(s, ConsAddress(pubKey(0)), 1, 1, NewFraction(2, 1), f.height)
+			_, err := f.k.Slash(s, ConsAddress(pubKey(0)), 1, 1, fraction.New(2, 1), f.height)
 			return err
 		}, ErrInvalidSlash},
 		{"slash: negative power", func(s state.Store) error {
-			_, err := f.k.Slash(s, ConsAddress(pubKey(0)), 1, -1, NewFraction(1, 2), f.height)
+			_, err := f.k.Slash(s, ConsAddress(pubKey(0)), 1, -1, fraction.New(1, 2), f.height)
 			return err
 		}, ErrInvalidSlash},
 		{"jail: unknown", func(s state.Store) error { return f.k.Jail(s, []byte("nobody"), f.now) }, ErrValidatorNotFound},

@@ -6,25 +6,26 @@ import (
 	"math/bits"
 	"time"
 
+	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
 )
 
 // JailedForever is the jail end of a tombstoned validator.
 var JailedForever = time.Unix(0, math.MaxInt64).UTC()
 
-// Slash burns fraction of the stake that the validator with consensus
+// Slash burns frac of the stake that the validator with consensus
 // address consAddr had at infractionHeight, taken to be power *
 // PowerReduction tokens (rounded down). Undelegations and redelegations
 // from the validator created at or after infractionHeight, and still
-// pending (held ones included), are slashed first, each by at most fraction
-// of its initial balance (a redelegation loses that fraction of the shares
+// pending (held ones included), are slashed first, each by at most frac of
+// its initial balance (a redelegation loses that fraction of the shares
 // it created at its destination); the rest comes from the validator's
 // tokens, so delegators lose in proportion to their shares. The burned
 // tokens leave the pool that held them and the supply. It returns the
 // tokens burned, ErrValidatorNotFound, or ErrInvalidSlash for an invalid
 // fraction, a negative power or an infraction height above height.
-func (k Keeper) Slash(s state.Store, consAddr []byte, infractionHeight, power int64, fraction Fraction, height int64) (uint64, error) {
-	if err := fraction.Validate(); err != nil {
+func (k Keeper) Slash(s state.Store, consAddr []byte, infractionHeight, power int64, frac fraction.Fraction, height int64) (uint64, error) {
+	if err := frac.Validate(); err != nil {
 		return 0, fmt.Errorf("%w: %v", ErrInvalidSlash, err)
 	}
 	if power < 0 || infractionHeight < 0 || infractionHeight > height {
@@ -39,7 +40,7 @@ func (k Keeper) Slash(s state.Store, consAddr []byte, infractionHeight, power in
 	if hi != 0 {
 		base = math.MaxUint64
 	}
-	remaining := fraction.MulFloor(base)
+	remaining := frac.MulFloor(base)
 	var burned uint64
 	if infractionHeight < height {
 		for _, id := range k.indexIDs(s, key(prefixEntryBySrc, v.Operator)) {
@@ -47,9 +48,9 @@ func (k Keeper) Slash(s state.Store, consAddr []byte, infractionHeight, power in
 			if e.CreationHeight < infractionHeight {
 				continue
 			}
-			due := fraction.MulFloor(e.InitialBalance)
+			due := frac.MulFloor(e.InitialBalance)
 			remaining -= min(due, remaining)
-			n, err := k.slashEntry(s, p, e, fraction, due)
+			n, err := k.slashEntry(s, p, e, frac, due)
 			if err != nil {
 				return 0, err
 			}
@@ -68,7 +69,7 @@ func (k Keeper) Slash(s state.Store, consAddr []byte, infractionHeight, power in
 
 // slashEntry burns up to due tokens of an unbonding entry and returns how
 // many it burned.
-func (k Keeper) slashEntry(s state.Store, p Params, e UnbondingEntry, fraction Fraction, due uint64) (uint64, error) {
+func (k Keeper) slashEntry(s state.Store, p Params, e UnbondingEntry, frac fraction.Fraction, due uint64) (uint64, error) {
 	var n uint64
 	switch e.Kind {
 	case UNBONDING_KIND_UNDELEGATION:
@@ -82,7 +83,7 @@ func (k Keeper) slashEntry(s state.Store, p Params, e UnbondingEntry, fraction F
 		if !ok || !found {
 			return 0, nil
 		}
-		shares := min(fraction.MulFloor(e.DstShares), d.Shares)
+		shares := min(frac.MulFloor(e.DstShares), d.Shares)
 		if shares == 0 {
 			return 0, nil
 		}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/abci-ics/ics/chain/fraction"
 )
 
 func TestPrefixesFrozen(t *testing.T) {
@@ -28,30 +30,6 @@ func TestPrefixesFrozen(t *testing.T) {
 	}
 }
 
-func TestFraction(t *testing.T) {
-	f := NewFraction(1, 3)
-	if got := f.MulFloor(10); got != 3 {
-		t.Fatalf("10/3 = %d", got)
-	}
-	if got := NewFraction(1<<63, 1<<63+1).MulFloor(1<<64 - 1); got != 1<<64-3 {
-		t.Fatalf("128-bit mul: %d", got)
-	}
-	if !NewFraction(1, 3).LessOrEqual(NewFraction(2, 6)) || NewFraction(1, 2).LessOrEqual(NewFraction(1, 3)) {
-		t.Fatal("LessOrEqual")
-	}
-	for s, want := range map[string]Fraction{"0.05": {5, 100}, "1": {1, 1}, "0": {0, 1}, "1/20": {1, 20}, ".5": {5, 10}} {
-		got, err := ParseFraction(s)
-		if err != nil || got != want {
-			t.Errorf("%q: %v %v", s, got, err)
-		}
-	}
-	for _, bad := range []string{"", ".", "1.5", "-0.1", "+0.1", "1/0", "2/1", "a", "0.1234567890123456789", "1_0/20"} {
-		if _, err := ParseFraction(bad); !errors.Is(err, ErrInvalidFraction) {
-			t.Errorf("%q accepted", bad)
-		}
-	}
-}
-
 func TestParamsValidate(t *testing.T) {
 	if err := DefaultParams().Validate(); err != nil {
 		t.Fatal(err)
@@ -65,10 +43,10 @@ func TestParamsValidate(t *testing.T) {
 		"min self":    func(p *Params) { p.MinSelfDelegation = 0 },
 		"entries":     func(p *Params) { p.MaxEntries = 0 },
 		"window":      func(p *Params) { p.SignedBlocksWindow = 0 },
-		"min signed":  func(p *Params) { p.MinSignedPerWindow = NewFraction(3, 2) },
+		"min signed":  func(p *Params) { p.MinSignedPerWindow = fraction.New(3, 2) },
 		"jail":        func(p *Params) { p.DowntimeJailDuration = -time.Second },
-		"downtime":    func(p *Params) { p.SlashFractionDowntime = NewFraction(1, 0) },
-		"double sign": func(p *Params) { p.SlashFractionDoubleSign = NewFraction(2, 1) },
+		"downtime":    func(p *Params) { p.SlashFractionDowntime = fraction.New(1, 0) },
+		"double sign": func(p *Params) { p.SlashFractionDoubleSign = fraction.New(2, 1) },
 	} {
 		p := DefaultParams()
 		breakIt(&p)
@@ -294,9 +272,9 @@ func TestDowntime(t *testing.T) {
 
 func TestDowntimeSlashAmount(t *testing.T) {
 	p := testParams()
-	p.SlashFractionDowntime = NewFraction(1, 10)
+	p.SlashFractionDowntime = fraction.New(1, 10)
 	p.SignedBlocksWindow = 4
-	p.MinSignedPerWindow = NewFraction(1, 4) // more than 3 missed of 4
+	p.MinSignedPerWindow = fraction.New(1, 4) // more than 3 missed of 4
 	f := newFixture(t, p, 2, 10_000)
 	val := f.createValidator(0, 1_000)
 	f.createValidator(1, 1_000)
@@ -379,7 +357,7 @@ func TestSlashEntries(t *testing.T) {
 	f.endBlock(time.Second)
 	// a had 4000 tokens (power 400) at the infraction; slash 10% = 400:
 	// 100 from the undelegation, 100 from the redelegation, 200 from a.
-	burned, err := f.k.Slash(f.s, ConsAddress(pubKey(0)), infraction, 400, NewFraction(1, 10), f.height)
+	burned, err := f.k.Slash(f.s, ConsAddress(pubKey(0)), infraction, 400, fraction.New(1, 10), f.height)
 	if err != nil || burned != 400 {
 		t.Fatalf("burned %d %v", burned, err)
 	}
@@ -397,10 +375,10 @@ func TestSlashEntries(t *testing.T) {
 	if len(bal) != 3 || bal[0] != 400 || bal[1] != 900 || bal[2] != 900 {
 		t.Fatalf("entry balances %v", bal)
 	}
-	if _, err := f.k.Slash(f.s, ConsAddress(pubKey(0)), f.height+1, 1, NewFraction(1, 2), f.height); !errors.Is(err, ErrInvalidSlash) {
+	if _, err := f.k.Slash(f.s, ConsAddress(pubKey(0)), f.height+1, 1, fraction.New(1, 2), f.height); !errors.Is(err, ErrInvalidSlash) {
 		t.Fatalf("future infraction: %v", err)
 	}
-	if _, err := f.k.Slash(f.s, ConsAddress(pubKey(7)), 1, 1, NewFraction(1, 2), f.height); !errors.Is(err, ErrValidatorNotFound) {
+	if _, err := f.k.Slash(f.s, ConsAddress(pubKey(7)), 1, 1, fraction.New(1, 2), f.height); !errors.Is(err, ErrValidatorNotFound) {
 		t.Fatalf("unknown validator: %v", err)
 	}
 }
@@ -411,7 +389,7 @@ func TestSharesRounding(t *testing.T) {
 	f := newFixture(t, testParams(), 3, 10_000)
 	val := f.createValidator(0, 1_000)
 	f.endBlock(time.Second)
-	burned, err := f.k.Slash(f.s, ConsAddress(pubKey(0)), f.height, 100, NewFraction(1, 3), f.height)
+	burned, err := f.k.Slash(f.s, ConsAddress(pubKey(0)), f.height, 100, fraction.New(1, 3), f.height)
 	if err != nil || burned != 333 {
 		t.Fatal(burned, err)
 	}
@@ -448,7 +426,7 @@ func TestGenesisRoundTrip(t *testing.T) {
 	gs := &GenesisState{Params: testParams()}
 	for i := 0; i < 2; i++ {
 		gs.Validators = append(gs.Validators, GenesisValidator{Operator: f.k.bech(acct(i)), PubKey: pubKey(i), Moniker: "v",
-			CommissionRate: NewFraction(0, 1), CommissionMaxRate: NewFraction(1, 1), SelfDelegation: 1_000 * uint64(i+1)})
+			CommissionRate: fraction.New(0, 1), CommissionMaxRate: fraction.New(1, 1), SelfDelegation: 1_000 * uint64(i+1)})
 	}
 	gs.Delegations = []GenesisDelegation{{Delegator: f.k.bech(acct(2)), Validator: f.k.bech(acct(0)), Amount: 5_000}}
 	set, err := f.k.InitGenesis(f.s, gs, 1, f.now)

@@ -13,6 +13,7 @@ import (
 	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/chain/staking"
 )
 
@@ -132,7 +133,7 @@ self-delegation first.`,
 				}
 				g.Staking.Validators = append(g.Staking.Validators, staking.GenesisValidator{
 					Operator: op, PubKey: pub.Bytes(), Moniker: moniker,
-					CommissionRate: staking.NewFraction(1, 10), CommissionMaxRate: staking.NewFraction(1, 5),
+					CommissionRate: fraction.New(1, 10), CommissionMaxRate: fraction.New(1, 5),
 					SelfDelegation: amount.Amount, MinSelfDelegation: 1,
 				})
 				return nil

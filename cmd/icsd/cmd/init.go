@@ -19,6 +19,7 @@ import (
 	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/chain/staking"
 )
 
@@ -117,7 +118,7 @@ func InitHome(opts InitOptions) (Key, error) {
 	}
 	g.Staking.Validators = []staking.GenesisValidator{{
 		Operator: addr, PubKey: pub.Bytes(), Moniker: opts.Moniker,
-		CommissionRate: staking.NewFraction(1, 10), CommissionMaxRate: staking.NewFraction(1, 5),
+		CommissionRate: fraction.New(1, 10), CommissionMaxRate: fraction.New(1, 5),
 		SelfDelegation: bonded, MinSelfDelegation: 1,
 	}}
 	appState, err := g.MarshalJSON()

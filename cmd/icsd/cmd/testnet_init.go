@@ -19,6 +19,7 @@ import (
 	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/chain/staking"
 )
 
@@ -105,8 +106,8 @@ func InitTestnet(opts TestnetOptions) error {
 		g.Bank.Balances = append(g.Bank.Balances, bank.GenesisBalance{Address: op, Coins: []bank.Coin{{Denom: denom, Amount: opts.Balance}}})
 		g.Staking.Validators = append(g.Staking.Validators, staking.GenesisValidator{
 			Operator: op, PubKey: pub.Bytes(), Moniker: cfg.Moniker,
-			CommissionRate:    staking.NewFraction(1, 10),
-			CommissionMaxRate: staking.NewFraction(1, 5),
+			CommissionRate:    fraction.New(1, 10),
+			CommissionMaxRate: fraction.New(1, 5),
 			SelfDelegation:    opts.SelfDelegation,
 			MinSelfDelegation: 1,
 		})

@@ -13,6 +13,7 @@ import (
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/distribution"
+	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/chain/staking"
 )
@@ -65,11 +66,11 @@ func stakingTxCmd() *cobra.Command {
 			moniker, _ := cmd.Flags().GetString("moniker")
 			rate, _ := cmd.Flags().GetString("commission")
 			maxRate, _ := cmd.Flags().GetString("commission-max")
-			r, err := staking.ParseFraction(rate)
+			r, err := fraction.Parse(rate)
 			if err != nil {
 				return nil, fmt.Errorf("--commission: %w", err)
 			}
-			mr, err := staking.ParseFraction(maxRate)
+			mr, err := fraction.Parse(maxRate)
 			if err != nil {
 				return nil, fmt.Errorf("--commission-max: %w", err)
 			}
@@ -118,7 +119,7 @@ func stakingTxCmd() *cobra.Command {
 			m := &staking.MsgEditValidator{Validator: key.Address()}
 			m.Moniker, _ = cmd.Flags().GetString("moniker")
 			if rate, _ := cmd.Flags().GetString("commission"); rate != "" {
-				r, err := staking.ParseFraction(rate)
+				r, err := fraction.Parse(rate)
 				if err != nil {
 					return nil, fmt.Errorf("--commission: %w", err)
 				}

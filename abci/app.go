@@ -17,6 +17,9 @@ import (
 	"github.com/abci-ics/ics/chain/distribution"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/ibc/channel"
+	"github.com/abci-ics/ics/ibc/client"
+	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -74,15 +77,18 @@ type App struct {
 	version string
 	ms      *state.MultiStore
 
-	auth    auth.Keeper
-	bank    bank.Keeper
-	staking *staking.Keeper
-	dist    distribution.Keeper
-	gov     *gov.Keeper
-	routes  map[string]route
-	begin   []Hook
-	end     []Hook
-	valset  ValidatorHook
+	auth     auth.Keeper
+	bank     bank.Keeper
+	staking  *staking.Keeper
+	dist     distribution.Keeper
+	gov      *gov.Keeper
+	clients  client.Keeper
+	channels *channel.Keeper
+	transfer *transfer.Keeper
+	routes   map[string]route
+	begin    []Hook
+	end      []Hook
+	valset   ValidatorHook
 
 	blockMu  sync.Mutex // consensus connection
 	chainID  string
@@ -96,7 +102,7 @@ type App struct {
 var _ abcitypes.Application = (*App)(nil)
 
 // Stores are the names of the stores this application keeps.
-var Stores = []string{auth.StoreName, bank.StoreName, staking.StoreName, distribution.StoreName, gov.StoreName}
+var Stores = []string{auth.StoreName, bank.StoreName, staking.StoreName, distribution.StoreName, gov.StoreName, channel.StoreName}
 
 // New opens the application over db (goleveldb for a node, memdb for
 // tests), loading its last committed state.
@@ -111,12 +117,13 @@ func New(db dbm.DB, opts Options) (*App, error) {
 	}
 	a.routes = map[string]route{}
 	a.wireModules()
+	a.wireIBC()
 	if ms.LastCommit().Version > 0 {
 		v, err := ms.View(0)
 		if err != nil {
 			return nil, err
 		}
-		a.chainID = a.auth.ChainID(v)
+		a.setChainID(a.auth.ChainID(v))
 		a.setPrefix(a.auth.Params(v).Bech32Prefix)
 		a.resetCheckState()
 	}
@@ -169,7 +176,7 @@ func (a *App) InitChain(_ context.Context, req *abcitypes.RequestInitChain) (*ab
 		return nil, err
 	}
 	cache.Write()
-	a.chainID = req.ChainId
+	a.setChainID(req.ChainId)
 	a.pending = true
 	a.log.Info("genesis loaded", "chain_id", req.ChainId, "accounts", len(g.Auth.Accounts), "validators", len(validators))
 	return &abcitypes.ResponseInitChain{AppHash: a.ms.WorkingHash(), Validators: validators}, nil
@@ -358,12 +365,14 @@ func (a *App) deliver(block *state.Cache, b Block, raw []byte, tx *auth.DecodedT
 	events := []abcitypes.Event{anteEv}
 	for i, m := range tx.Body.Msgs {
 		evs, err := a.routes[m.TypeUrl](msgs, b, tx.Signer, m.Value)
+		sent := a.channels.TakeEvents() // packets sent by the message
 		if err != nil {
 			res := txResult(fmt.Errorf("message %d (%s): %w", i, m.TypeUrl, err))
 			res.Events = events[:1]
 			return res
 		}
 		events = append(events, evs...)
+		events = append(events, sent...)
 	}
 	msgs.Write()
 	return &abcitypes.ExecTxResult{Code: 0, Events: events}

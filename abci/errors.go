@@ -10,6 +10,9 @@ import (
 	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/ibc/channel"
+	"github.com/abci-ics/ics/ibc/client"
+	"github.com/abci-ics/ics/ibc/transfer"
 )
 
 // Codespace names this application's codes in ABCI responses.
@@ -106,6 +109,68 @@ var codes = []struct {
 	{distribution.ErrInvalidGenesis, 307},
 	{distribution.ErrOverflow, 308},
 	{distribution.ErrBrokenInvariant, 309},
+	// IBC: client 400+, channel 500+, transfer 600+, in declaration order.
+	{client.ErrClientNotFound, 400},
+	{client.ErrClientNotActive, 401},
+	{client.ErrClientFrozen, 402},
+	{client.ErrClientExpired, 403},
+	{client.ErrInvalidClientState, 404},
+	{client.ErrInvalidConsensusState, 405},
+	{client.ErrConsensusStateNotFound, 406},
+	{client.ErrInvalidHeader, 407},
+	{client.ErrChainIDMismatch, 408},
+	{client.ErrInvalidHeaderHeight, 409},
+	{client.ErrInvalidTrustedValidators, 410},
+	{client.ErrTrustingPeriodExpired, 411},
+	{client.ErrHeaderInFuture, 412},
+	{client.ErrInsufficientTrust, 413},
+	{client.ErrInvalidMisbehaviour, 414},
+	{client.ErrInvalidProofHeight, 415},
+	{client.ErrUnauthorized, 416},
+	{channel.ErrUnauthorized, 500},
+	{channel.ErrInvalidMessage, 501},
+	{channel.ErrInvalidIdentifier, 502},
+	{channel.ErrInvalidHeight, 503},
+	{channel.ErrClientNotActive, 504},
+	{channel.ErrConsensusStateNotFound, 505},
+	{channel.ErrInvalidProof, 506},
+	{channel.ErrConnectionNotFound, 507},
+	{channel.ErrInvalidConnectionState, 508},
+	{channel.ErrInvalidCounterparty, 509},
+	{channel.ErrInvalidVersion, 510},
+	{channel.ErrPortNotBound, 511},
+	{channel.ErrInvalidConnectionHops, 512},
+	{channel.ErrInvalidChannelOrdering, 513},
+	{channel.ErrChannelNotFound, 514},
+	{channel.ErrChannelClosed, 515},
+	{channel.ErrInvalidChannelState, 516},
+	{channel.ErrCloseRefused, 517},
+	{channel.ErrAppRejected, 518},
+	{channel.ErrInvalidPacket, 519},
+	{channel.ErrInvalidTimeout, 520},
+	{channel.ErrTimeoutElapsed, 521},
+	{channel.ErrTimeoutNotReached, 522},
+	{channel.ErrPacketAlreadyReceived, 523},
+	{channel.ErrPacketOutOfOrder, 524},
+	{channel.ErrPacketCommitmentNotFound, 525},
+	{channel.ErrInvalidAcknowledgement, 526},
+	{transfer.ErrInvalidPort, 600},
+	{transfer.ErrInvalidChannel, 601},
+	{transfer.ErrInvalidOrder, 602},
+	{transfer.ErrInvalidVersion, 603},
+	{transfer.ErrChannelNotFound, 604},
+	{transfer.ErrUnauthorized, 605},
+	{transfer.ErrInvalidAddress, 606},
+	{transfer.ErrInvalidDenom, 607},
+	{transfer.ErrInvalidAmount, 608},
+	{transfer.ErrInvalidMemo, 609},
+	{transfer.ErrInvalidTimeout, 610},
+	{transfer.ErrSendDisabled, 611},
+	{transfer.ErrReceiveDisabled, 612},
+	{transfer.ErrInvalidPacketData, 613},
+	{transfer.ErrInsufficientEscrow, 614},
+	{transfer.ErrOverflow, 615},
+	{transfer.ErrInvalidGenesis, 616},
 }
 
 // Code returns the ABCI code of err: 0 for nil, the table's code for a

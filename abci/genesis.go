@@ -14,6 +14,7 @@ import (
 	"github.com/abci-ics/ics/chain/distribution"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/ibc/transfer"
 )
 
 // Genesis is the application part of a genesis file (app_state): one JSON
@@ -24,6 +25,7 @@ type Genesis struct {
 	Staking      staking.GenesisState
 	Distribution distribution.GenesisState
 	Gov          gov.GenesisState
+	Transfer     transfer.GenesisState
 }
 
 // DefaultGenesis returns a genesis with default parameters, no accounts
@@ -34,13 +36,14 @@ func DefaultGenesis() *Genesis {
 		Staking:      *staking.DefaultGenesis(),
 		Distribution: *distribution.DefaultGenesis(),
 		Gov:          *gov.DefaultGenesis(),
+		Transfer:     *transfer.DefaultGenesis(),
 	}
 }
 
 func (g *Genesis) modules() map[string]gogoproto.Message {
 	return map[string]gogoproto.Message{
 		auth.StoreName: &g.Auth, bank.StoreName: &g.Bank, staking.StoreName: &g.Staking,
-		distribution.StoreName: &g.Distribution, gov.StoreName: &g.Gov,
+		distribution.StoreName: &g.Distribution, gov.StoreName: &g.Gov, "transfer": &g.Transfer,
 	}
 }
 

@@ -221,6 +221,9 @@ func (a *App) initModules(s state.Store, chainID string, g *Genesis, now time.Ti
 	if err := a.gov.InitGenesis(s, &g.Gov); err != nil {
 		return nil, fmt.Errorf("%w: gov: %v", ErrInvalidGenesis, err)
 	}
+	if err := a.transfer.InitGenesis(s, &g.Transfer); err != nil {
+		return nil, fmt.Errorf("%w: transfer: %v", ErrInvalidGenesis, err)
+	}
 	return updates, nil
 }
 
@@ -230,4 +233,5 @@ func (a *App) setPrefix(p string) {
 	a.staking.Prefix = p
 	a.dist.Prefix = p
 	a.gov.Prefix = p
+	a.transfer.Prefix = p
 }

@@ -1,0 +1,306 @@
+// Package ibctest drives icsd applications in one process, through ABCI,
+// as real chains: every block is finalized and committed, and every header
+// is signed by the chain's validators, so light clients and proofs are
+// checked exactly as between real nodes. Time is a controllable clock.
+//
+// It lives beside abci because it builds whole applications; the protocol
+// packages it exercises (ibc/...) never import it.
+package ibctest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	abcitypes "github.com/cometbft/cometbft/abci/types"
+	"github.com/cometbft/cometbft/crypto/ed25519"
+	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
+	cmtversion "github.com/cometbft/cometbft/proto/tendermint/version"
+	cmttypes "github.com/cometbft/cometbft/types"
+	"github.com/cometbft/cometbft/version"
+	dbm "github.com/cosmos/cosmos-db"
+	gogoproto "github.com/cosmos/gogoproto/proto"
+
+	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/chain/address"
+	"github.com/abci-ics/ics/chain/auth"
+	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/fraction"
+	"github.com/abci-ics/ics/chain/staking"
+)
+
+// BlockInterval is how far the shared clock moves for every block of any
+// chain.
+const BlockInterval = 5 * time.Second
+
+// Clock is the time all chains of a test share. Every block of any chain
+// advances it, so a header is never ahead of the chain that receives it.
+type Clock struct{ Now time.Time }
+
+// Advance moves the clock forward by d (a test waiting for a timeout).
+func (c *Clock) Advance(d time.Duration) { c.Now = c.Now.Add(d) }
+
+// Chain is one application with a simulated validator set.
+type Chain struct {
+	T   testing.TB
+	ID  string
+	App *abci.App
+
+	// Accounts are funded at genesis; account 0 is the relayer's.
+	Accounts []ed25519.PrivKey
+	nonces   map[string]uint64
+
+	signers map[string]cmttypes.PrivValidator // by consensus address
+	vals    map[int64]*cmttypes.ValidatorSet  // validator set of each height
+	headers map[int64]*cmttypes.SignedHeader  // header h carries the app hash of block h-1
+	appHash []byte                            // app hash of the last committed block
+	lastID  cmttypes.BlockID
+
+	Height int64 // last committed height
+	Time   time.Time
+	clock  *Clock
+}
+
+// NewChain starts a chain on clock with nvals validators of equal power
+// and naccounts funded accounts (at least nvals: account i operates
+// validator i), and commits its first block.
+func NewChain(t testing.TB, clock *Clock, id string, nvals, naccounts int) *Chain {
+	start := clock.Now
+	c := &Chain{T: t, ID: id, nonces: map[string]uint64{}, signers: map[string]cmttypes.PrivValidator{},
+		vals: map[int64]*cmttypes.ValidatorSet{}, headers: map[int64]*cmttypes.SignedHeader{}, Time: start, clock: clock}
+	g := abci.DefaultGenesis()
+	g.Staking.Params.UnbondingPeriod = 21 * 24 * time.Hour
+	for i := 0; i < naccounts; i++ {
+		k := ed25519.GenPrivKeyFromSecret([]byte(fmt.Sprintf("%s/account/%d", id, i)))
+		c.Accounts = append(c.Accounts, k)
+		a := address.Encode(g.Auth.Params.Bech32Prefix, address.FromPubKey(k.PubKey().Bytes()))
+		g.Auth.Accounts = append(g.Auth.Accounts, auth.GenesisAccount{Address: a, PubKey: k.PubKey().Bytes()})
+		g.Bank.Balances = append(g.Bank.Balances, bank.GenesisBalance{Address: a, Coins: []bank.Coin{{Denom: "stake", Amount: 1_000_000_000_000}}})
+	}
+	for i := 0; i < nvals; i++ {
+		ck := ed25519.GenPrivKeyFromSecret([]byte(fmt.Sprintf("%s/validator/%d", id, i)))
+		c.signers[string(ck.PubKey().Address())] = cmttypes.NewMockPVWithParams(ck, false, false)
+		op := g.Auth.Accounts[i%naccounts].Address
+		if i >= naccounts {
+			t.Fatalf("ibctest: need an account per validator")
+		}
+		g.Staking.Validators = append(g.Staking.Validators, staking.GenesisValidator{
+			Operator: op, PubKey: ck.PubKey().Bytes(), Moniker: fmt.Sprintf("val%d", i),
+			CommissionRate: fraction.New(1, 10), CommissionMaxRate: fraction.New(1, 5),
+			SelfDelegation: 100_000_000, MinSelfDelegation: 1,
+		})
+	}
+	appState, err := g.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := abci.New(dbm.NewMemDB(), abci.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.App = app
+	res, err := app.InitChain(context.Background(), &abcitypes.RequestInitChain{ChainId: id, InitialHeight: 1, Time: start, AppStateBytes: appState})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := c.applyUpdates(cmttypes.NewValidatorSet(nil), res.Validators)
+	c.vals[1], c.vals[2] = set, set
+	c.appHash = res.AppHash
+	c.NextBlock()
+	return c
+}
+
+func (c *Chain) applyUpdates(set *cmttypes.ValidatorSet, ups []abcitypes.ValidatorUpdate) *cmttypes.ValidatorSet {
+	changes, err := cmttypes.PB2TM.ValidatorUpdates(ups)
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	next := set.Copy()
+	if err := next.UpdateWithChangeSet(changes); err != nil {
+		c.T.Fatal(err)
+	}
+	return next
+}
+
+// Address returns the address of account i.
+func (c *Chain) Address(i int) []byte { return address.FromPubKey(c.Accounts[i].PubKey().Bytes()) }
+
+// Tx signs msgs with account i.
+func (c *Chain) Tx(i int, msgs ...gogoproto.Message) []byte {
+	k := c.Accounts[i]
+	body := auth.TxBody{ChainId: c.ID, Nonce: c.nonces[string(c.Address(i))], Fee: bank.Coin{Denom: "stake", Amount: 1}}
+	for _, m := range msgs {
+		a, err := auth.NewAny(m)
+		if err != nil {
+			c.T.Fatal(err)
+		}
+		body.Msgs = append(body.Msgs, a)
+	}
+	c.nonces[string(c.Address(i))]++
+	tx, err := auth.SignTx(k, &body)
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	return tx
+}
+
+// NextBlock finalizes and commits a block of txs at the next height, signed
+// by every validator, and returns its results.
+func (c *Chain) NextBlock(txs ...[]byte) *abcitypes.ResponseFinalizeBlock {
+	h := c.Height + 1
+	c.clock.Advance(BlockInterval)
+	c.Time = c.clock.Now
+	vals := c.vals[h]
+	header := cmttypes.Header{
+		Version:            cmtversion.Consensus{Block: version.BlockProtocol, App: abci.AppVersion},
+		ChainID:            c.ID,
+		Height:             h,
+		Time:               c.Time,
+		LastBlockID:        c.lastID,
+		AppHash:            c.appHash,
+		ValidatorsHash:     vals.Hash(),
+		NextValidatorsHash: c.vals[h+1].Hash(),
+		ConsensusHash:      make([]byte, 32),
+		LastResultsHash:    make([]byte, 32),
+		DataHash:           txsHash(txs),
+		EvidenceHash:       make([]byte, 32),
+		LastCommitHash:     make([]byte, 32),
+		ProposerAddress:    vals.GetProposer().Address,
+	}
+	var votes []abcitypes.VoteInfo
+	if prev, ok := c.vals[h-1]; ok && h > 1 {
+		for _, v := range prev.Validators {
+			votes = append(votes, abcitypes.VoteInfo{Validator: abcitypes.Validator{Address: v.Address, Power: v.VotingPower}, BlockIdFlag: cmtproto.BlockIDFlagCommit})
+		}
+	}
+	resp, err := c.App.FinalizeBlock(context.Background(), &abcitypes.RequestFinalizeBlock{
+		Txs: txs, Height: h, Time: c.Time, DecidedLastCommit: abcitypes.CommitInfo{Votes: votes},
+		Hash: header.Hash(), NextValidatorsHash: header.NextValidatorsHash, ProposerAddress: header.ProposerAddress,
+	})
+	if err != nil {
+		c.T.Fatalf("%s: finalize block %d: %v", c.ID, h, err)
+	}
+	if _, err := c.App.Commit(context.Background(), &abcitypes.RequestCommit{}); err != nil {
+		c.T.Fatalf("%s: commit %d: %v", c.ID, h, err)
+	}
+	c.vals[h+2] = c.applyUpdates(c.vals[h+1], resp.ValidatorUpdates)
+	c.headers[h] = c.sign(&header, vals)
+	c.lastID = c.headers[h].Commit.BlockID
+	c.appHash = resp.AppHash
+	c.Height = h
+	return resp
+}
+
+// sign makes every validator precommit to header.
+func (c *Chain) sign(header *cmttypes.Header, vals *cmttypes.ValidatorSet) *cmttypes.SignedHeader {
+	partHash := sha256.Sum256(header.Hash())
+	blockID := cmttypes.BlockID{Hash: header.Hash(), PartSetHeader: cmttypes.PartSetHeader{Total: 1, Hash: partHash[:]}}
+	voteSet := cmttypes.NewVoteSet(c.ID, header.Height, 0, cmtproto.PrecommitType, vals)
+	for i, v := range vals.Validators {
+		vote := &cmttypes.Vote{Type: cmtproto.PrecommitType, Height: header.Height, BlockID: blockID, Timestamp: header.Time,
+			ValidatorAddress: v.Address, ValidatorIndex: int32(i)}
+		pb := vote.ToProto()
+		if err := c.signers[string(v.Address)].SignVote(c.ID, pb); err != nil {
+			c.T.Fatal(err)
+		}
+		vote.Signature = pb.Signature
+		if _, err := voteSet.AddVote(vote); err != nil {
+			c.T.Fatal(err)
+		}
+	}
+	commit := voteSet.MakeExtendedCommit(cmttypes.ABCIParams{}).ToCommit()
+	return &cmttypes.SignedHeader{Header: header, Commit: commit}
+}
+
+// SignedHeader returns the header of height h (whose app hash is that of
+// block h-1) with its commit, and the validator set that signed it.
+func (c *Chain) SignedHeader(h int64) (*cmttypes.SignedHeader, *cmttypes.ValidatorSet) {
+	sh, ok := c.headers[h]
+	if !ok {
+		c.T.Fatalf("%s: no header at height %d (latest %d)", c.ID, h, c.Height)
+	}
+	return sh, c.vals[h]
+}
+
+// Query runs an ABCI query at height (0: latest) and returns the response.
+func (c *Chain) Query(path string, data []byte, height int64, prove bool) *abcitypes.ResponseQuery {
+	res, err := c.App.Query(context.Background(), &abcitypes.RequestQuery{Path: path, Data: data, Height: height, Prove: prove})
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	return res
+}
+
+// QueryJSON runs a typed query at the latest height and decodes it.
+func (c *Chain) QueryJSON(path string, out any) {
+	res := c.Query(path, nil, 0, false)
+	if res.Code != 0 {
+		c.T.Fatalf("%s: query %s: %s", c.ID, path, res.Log)
+	}
+	if err := json.Unmarshal(res.Value, out); err != nil {
+		c.T.Fatal(err)
+	}
+}
+
+// Balance returns account addr's balance of denom.
+func (c *Chain) Balance(addr []byte, denom string) uint64 {
+	var coins []abci.CoinJSON
+	c.QueryJSON(abci.PathBalances+address.Encode("ics", addr), &coins)
+	for _, co := range coins {
+		if co.Denom == denom {
+			return co.Amount
+		}
+	}
+	return 0
+}
+
+// Supply returns the total supply of denom.
+func (c *Chain) Supply(denom string) uint64 {
+	var co abci.CoinJSON
+	c.QueryJSON(abci.PathSupply+"/"+denom, &co)
+	return co.Amount
+}
+
+// Events returns the events of type typ in a block response, transaction
+// events first.
+func Events(resp *abcitypes.ResponseFinalizeBlock, typ string) []map[string]string {
+	var out []map[string]string
+	add := func(evs []abcitypes.Event) {
+		for _, e := range evs {
+			if e.Type != typ {
+				continue
+			}
+			m := map[string]string{}
+			for _, a := range e.Attributes {
+				m[a.Key] = a.Value
+			}
+			out = append(out, m)
+		}
+	}
+	for _, r := range resp.TxResults {
+		add(r.Events)
+	}
+	add(resp.Events)
+	return out
+}
+
+// MustSucceed fails the test unless every transaction of resp succeeded.
+func (c *Chain) MustSucceed(resp *abcitypes.ResponseFinalizeBlock) *abcitypes.ResponseFinalizeBlock {
+	for i, r := range resp.TxResults {
+		if r.Code != 0 {
+			c.T.Fatalf("%s height %d tx %d: code %d: %s", c.ID, c.Height, i, r.Code, r.Log)
+		}
+	}
+	return resp
+}
+
+func txsHash(txs [][]byte) []byte {
+	ts := make(cmttypes.Txs, len(txs))
+	for i, tx := range txs {
+		ts[i] = tx
+	}
+	return ts.Hash()
+}

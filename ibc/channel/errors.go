@@ -1,0 +1,84 @@
+package channel
+
+import "errors"
+
+// Errors returned by the keeper. Callers branch on them with errors.Is; the
+// application maps each to a stable ABCI code. Errors from the light client
+// and from applications are wrapped too, so they unwrap to both.
+var (
+	// ErrUnauthorized: the transaction signer is not the message's signer.
+	ErrUnauthorized = errors.New("signer does not match the message signer")
+	// ErrInvalidMessage: a message or an IBC value in it does not decode.
+	ErrInvalidMessage = errors.New("malformed IBC message")
+	// ErrInvalidIdentifier: a client, connection, port or channel id is not
+	// a valid ICS-24 identifier.
+	ErrInvalidIdentifier = errors.New("invalid identifier")
+	// ErrInvalidHeight: a proof height is zero.
+	ErrInvalidHeight = errors.New("invalid proof height")
+	// ErrClientNotActive: the light client is frozen, expired or unknown.
+	ErrClientNotActive = errors.New("light client is not active")
+	// ErrConsensusStateNotFound: the client has no consensus state at the
+	// height asked for.
+	ErrConsensusStateNotFound = errors.New("consensus state not found")
+	// ErrInvalidProof: a proof of counterparty state does not verify.
+	ErrInvalidProof = errors.New("invalid proof of counterparty state")
+
+	// ErrConnectionNotFound: no connection end with that id.
+	ErrConnectionNotFound = errors.New("connection not found")
+	// ErrInvalidConnectionState: the connection end is in the wrong state
+	// for the step.
+	ErrInvalidConnectionState = errors.New("invalid connection state")
+	// ErrInvalidCounterparty: the counterparty of a connection or channel
+	// is malformed (for instance a prefix other than "ibc").
+	ErrInvalidCounterparty = errors.New("invalid counterparty")
+	// ErrInvalidVersion: connection version negotiation failed or a
+	// version is malformed or too long.
+	ErrInvalidVersion = errors.New("invalid version")
+
+	// ErrPortNotBound: no application is bound to the port.
+	ErrPortNotBound = errors.New("port not bound")
+	// ErrInvalidConnectionHops: a channel does not have exactly one hop.
+	ErrInvalidConnectionHops = errors.New("channel must have exactly one connection hop")
+	// ErrInvalidChannelOrdering: neither ORDERED nor UNORDERED, or not
+	// supported by the connection.
+	ErrInvalidChannelOrdering = errors.New("invalid channel ordering")
+	// ErrChannelNotFound: no channel end with that port and id.
+	ErrChannelNotFound = errors.New("channel not found")
+	// ErrChannelClosed: the channel end is CLOSED.
+	ErrChannelClosed = errors.New("channel is closed")
+	// ErrInvalidChannelState: the channel end is in the wrong state for the
+	// step (other than CLOSED, which is ErrChannelClosed).
+	ErrInvalidChannelState = errors.New("invalid channel state")
+	// ErrCloseRefused: the application bound to the port does not let a
+	// transaction close the channel.
+	ErrCloseRefused = errors.New("application refuses to close the channel")
+	// ErrAppRejected: an application callback returned an error.
+	ErrAppRejected = errors.New("application rejected the step")
+
+	// ErrInvalidPacket: a packet is malformed, does not belong to the
+	// channel, or does not match the stored commitment.
+	ErrInvalidPacket = errors.New("invalid packet")
+	// ErrInvalidTimeout: a packet to send has neither a timeout height nor
+	// a timeout timestamp.
+	ErrInvalidTimeout = errors.New("packet needs a timeout height or timestamp")
+	// ErrTimeoutElapsed: the packet's timeout has passed (on this chain for
+	// a receive, on the counterparty's latest known state for a send).
+	ErrTimeoutElapsed = errors.New("packet timeout elapsed")
+	// ErrTimeoutNotReached: a timeout was submitted for a packet whose
+	// timeout had not passed at the proof height.
+	ErrTimeoutNotReached = errors.New("packet timeout not reached")
+	// ErrPacketAlreadyReceived: the packet was received before; nothing is
+	// done. It is also what a timeout of an ordered packet the counterparty
+	// already received returns.
+	ErrPacketAlreadyReceived = errors.New("packet already received")
+	// ErrPacketOutOfOrder: an ordered channel got a packet or an
+	// acknowledgement ahead of its turn.
+	ErrPacketOutOfOrder = errors.New("packet out of order")
+	// ErrPacketCommitmentNotFound: the packet was already acknowledged or
+	// timed out, or was never sent.
+	ErrPacketCommitmentNotFound = errors.New("packet commitment not found")
+	// ErrInvalidAcknowledgement: an acknowledgement is empty, does not
+	// decode as an ibc-go Acknowledgement, or is not in its canonical JSON
+	// form.
+	ErrInvalidAcknowledgement = errors.New("invalid acknowledgement")
+)

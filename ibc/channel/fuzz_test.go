@@ -1,0 +1,164 @@
+package channel
+
+import (
+	"bytes"
+	"testing"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
+	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
+	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
+
+	"github.com/abci-ics/ics/state"
+)
+
+type message interface {
+	Marshal() ([]byte, error)
+	Unmarshal([]byte) error
+}
+
+// handlers lists every message type with its handler.
+var handlers = []struct {
+	new    func() message
+	handle func(k *Keeper, s state.Store, h int64, c *chain, m message) ([]abci.Event, error)
+}{
+	{func() message { return new(MsgConnectionOpenInit) }, func(k *Keeper, s state.Store, h int64, c *chain, m message) ([]abci.Event, error) {
+		return k.HandleConnectionOpenInit(s, h, c.now, m.(*MsgConnectionOpenInit).Signer, m.(*MsgConnectionOpenInit))
+	}},
+	{func() message { return new(MsgConnectionOpenTry) }, func(k *Keeper, s state.Store, h int64, c *chain, m message) ([]abci.Event, error) {
+		return k.HandleConnectionOpenTry(s, h, c.now, m.(*MsgConnectionOpenTry).Signer, m.(*MsgConnectionOpenTry))
+	}},
+	{func() message { return new(MsgConnectionOpenAck) }, func(k *Keeper, s state.Store, h int64, c *chain, m message) ([]abci.Event, error) {
+		return k.HandleConnectionOpenAck(s, h, c.now, m.(*MsgConnectionOpenAck).Signer, m.(*MsgConnectionOpenAck))
+	}},
+	{func() message { return new(MsgConnectionOpenConfirm) }, func(k *Keeper, s state.Store, h int64, c *chain, m message) ([]abci.Event, error) {
+		return k.HandleConnectionOpenConfirm(s, h, c.now, m.(*MsgConnectionOpenConfirm).Signer, m.(*MsgConnectionOpenConfirm))
+	}},
+	{func() message { return new(MsgChannelOpenInit) }, func(k *Keeper, s state.Store, h int64, c *chain, m message) ([]abci.Event, error) {
+		return k.HandleChannelOpenInit(s, h, c.now, m.(*MsgChannelOpenInit).Signer, m.(*MsgChannelOpenInit))
+	}},
+	{func() message { return new(MsgChannelOpenTry) }, func(k *Keeper, s state.Store, h int64, c *chain, m message) ([]abci.Event, error) {
+		return k.HandleChannelOpenTry(s, h, c.now, m.(*MsgChannelOpenTry).Signer, m.(*MsgChannelOpenTry))
+	}},
+	{func() message { return new(MsgChannelOpenAck) }, func(k *Keeper, s state.Store, h int64, c *chain, m message) ([]abci.Event, error) {
+		return k.HandleChannelOpenAck(s, h, c.now, m.(*MsgChannelOpenAck).Signer, m.(*MsgChannelOpenAck))
+	}},
+	{func() message { return new(MsgChannelOpenConfirm) }, func(k *Keeper, s state.Store, h int64, c *chain, m message) ([]abci.Event, error) {
+		return k.HandleChannelOpenConfirm(s, h, c.now, m.(*MsgChannelOpenConfirm).Signer, m.(*MsgChannelOpenConfirm))
+	}},
+	{func() message { return new(MsgChannelCloseInit) }, func(k *Keeper, s state.Store, h int64, c *chain, m message) ([]abci.Event, error) {
+		return k.HandleChannelCloseInit(s, h, c.now, m.(*MsgChannelCloseInit).Signer, m.(*MsgChannelCloseInit))
+	}},
+	{func() message { return new(MsgChannelCloseConfirm) }, func(k *Keeper, s state.Store, h int64, c *chain, m message) ([]abci.Event, error) {
+		return k.HandleChannelCloseConfirm(s, h, c.now, m.(*MsgChannelCloseConfirm).Signer, m.(*MsgChannelCloseConfirm))
+	}},
+	{func() message { return new(MsgRecvPacket) }, func(k *Keeper, s state.Store, h int64, c *chain, m message) ([]abci.Event, error) {
+		return k.HandleRecvPacket(s, h, c.now, m.(*MsgRecvPacket).Signer, m.(*MsgRecvPacket))
+	}},
+	{func() message { return new(MsgAcknowledgement) }, func(k *Keeper, s state.Store, h int64, c *chain, m message) ([]abci.Event, error) {
+		return k.HandleAcknowledgement(s, h, c.now, m.(*MsgAcknowledgement).Signer, m.(*MsgAcknowledgement))
+	}},
+	{func() message { return new(MsgTimeout) }, func(k *Keeper, s state.Store, h int64, c *chain, m message) ([]abci.Event, error) {
+		return k.HandleTimeout(s, h, c.now, m.(*MsgTimeout).Signer, m.(*MsgTimeout))
+	}},
+}
+
+// fuzzFixture is a pair of chains with an unordered and an ordered
+// channel, a packet received but not acknowledged, a packet in flight and
+// a packet timed out on the counterparty; seeds are valid messages.
+func fuzzFixture(f *testing.F) (*link, []message) {
+	l := newLink(f, channeltypes.UNORDERED)
+	a, b := l.a, l.b
+	openChannel(f, a, b, l.connA, channeltypes.ORDERED)
+	p1 := l.send("one")
+	ack := l.recv(p1)
+	p2 := l.send("two")
+	p3 := l.sendWithTimeout("three", clienttypes.NewHeight(revision, uint64(b.height+1)), 0)
+	b.commit()
+	b.commit()
+
+	cp := connectiontypes.NewCounterparty(clientID, "", Prefix())
+	cpTry := connectiontypes.NewCounterparty(clientID, l.connA, Prefix())
+	var versions [][]byte
+	for _, v := range CompatibleVersions() {
+		versions = append(versions, mustMarshalT(f, v))
+	}
+	connProof, h := a.prove(ConnectionPath(l.connA))
+	chInit := channeltypes.NewChannel(channeltypes.INIT, channeltypes.UNORDERED, channeltypes.NewCounterparty(appPort, ""), []string{l.connA}, "app-v1")
+	chTry := channeltypes.NewChannel(channeltypes.TRYOPEN, channeltypes.UNORDERED, channeltypes.NewCounterparty(appPort, l.chanA), []string{l.connB}, "")
+	chProof, ch := a.prove(ChannelPath(appPort, l.chanA))
+	seeds := []message{
+		&MsgConnectionOpenInit{ClientId: clientID, Counterparty: mustMarshalT(f, &cp), Signer: relayer},
+		&MsgConnectionOpenTry{ClientId: clientID, Counterparty: mustMarshalT(f, &cpTry), CounterpartyVersions: versions,
+			ProofInit: connProof, ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: relayer},
+		&MsgConnectionOpenAck{ConnectionId: l.connA, CounterpartyConnectionId: l.connB, Version: versions[0], ProofTry: connProof,
+			ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: relayer},
+		&MsgConnectionOpenConfirm{ConnectionId: l.connB, ProofAck: connProof, ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: relayer},
+		&MsgChannelOpenInit{PortId: appPort, Channel: mustMarshalT(f, &chInit), Signer: relayer},
+		&MsgChannelOpenTry{PortId: appPort, Channel: mustMarshalT(f, &chTry), CounterpartyVersion: "app-v1", ProofInit: chProof,
+			ProofRevisionNumber: ch.RevisionNumber, ProofRevisionHeight: ch.RevisionHeight, Signer: relayer},
+		&MsgChannelOpenAck{PortId: appPort, ChannelId: l.chanA, CounterpartyChannelId: l.chanB, CounterpartyVersion: "app-v1",
+			ProofTry: chProof, ProofRevisionNumber: ch.RevisionNumber, ProofRevisionHeight: ch.RevisionHeight, Signer: relayer},
+		&MsgChannelOpenConfirm{PortId: appPort, ChannelId: l.chanB, ProofAck: chProof,
+			ProofRevisionNumber: ch.RevisionNumber, ProofRevisionHeight: ch.RevisionHeight, Signer: relayer},
+		&MsgChannelCloseInit{PortId: appPort, ChannelId: l.chanB, Signer: relayer},
+		&MsgChannelCloseConfirm{PortId: appPort, ChannelId: l.chanA, ProofInit: chProof,
+			ProofRevisionNumber: ch.RevisionNumber, ProofRevisionHeight: ch.RevisionHeight, Signer: relayer},
+		l.recvMsg(p2),
+		l.ackMsg(p1, ack),
+		l.timeoutMsg(p3),
+	}
+	return l, seeds
+}
+
+// FuzzMsgs decodes arbitrary bytes as each message type and runs the
+// handler, signed by the message's own signer, on a fresh cache of chain
+// A or B of the fixture. It must never panic, and a failed handler must
+// leave the cache empty.
+func FuzzMsgs(f *testing.F) {
+	l, seeds := fuzzFixture(f)
+	for i, m := range seeds {
+		bz, err := m.Marshal()
+		if err != nil {
+			f.Fatal(err)
+		}
+		// Each seed is tried on chain A (kind < len(handlers)) and B.
+		f.Add(uint8(i), bz)
+		f.Add(uint8(i+len(handlers)), bz)
+	}
+	f.Fuzz(func(t *testing.T, kind uint8, bz []byte) {
+		h := handlers[int(kind)%len(handlers)]
+		c := l.a
+		if int(kind)/len(handlers)%2 == 1 {
+			c = l.b
+		}
+		m := h.new()
+		if m.Unmarshal(bz) != nil {
+			return
+		}
+		s := state.NewCache(c.ms.Working())
+		before := c.ms.WorkingHash()
+		_, err := h.handle(c.k, s, c.height, c, m)
+		c.k.TakeEvents()
+		if err != nil {
+			s.Write()
+			if !bytes.Equal(before, c.ms.WorkingHash()) {
+				t.Fatalf("failed handler wrote state: %v", err)
+			}
+		}
+	})
+}
+
+// FuzzDecodeAcknowledgement: DecodeAcknowledgement never panics and
+// accepts only canonical encodings.
+func FuzzDecodeAcknowledgement(f *testing.F) {
+	for _, s := range []string{`{"result":"AQ=="}`, `{"error":"refused"}`, `{"result":""}`, `{}`, `nope`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, bz []byte) {
+		ack, err := DecodeAcknowledgement(bz)
+		if err == nil && !bytes.Equal(ack.Acknowledgement(), bz) {
+			t.Fatalf("accepted non-canonical %q", bz)
+		}
+	})
+}

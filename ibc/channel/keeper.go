@@ -1,0 +1,345 @@
+package channel
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
+	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
+	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
+
+	"github.com/abci-ics/ics/state"
+)
+
+// StatusActive is the client status under which proofs are accepted and
+// packets sent.
+const StatusActive = "Active"
+
+// Clients is the light client layer as the keeper sees it: the clients of
+// the counterparty chains, stored in the same multistore. Heights are the
+// counterparty's; paths are the counterparty's full ICS-24 paths (the
+// commitment prefix, the store name "ibc", is the client's business).
+type Clients interface {
+	// Status returns "Active", "Frozen", "Expired" or "Unknown".
+	Status(s state.Store, clientID string, now time.Time) string
+	// LatestHeight returns the client's latest height (zero if unknown).
+	LatestHeight(s state.Store, clientID string) clienttypes.Height
+	// ConsensusStateTimestamp returns the timestamp, in Unix nanoseconds,
+	// of the consensus state at h.
+	ConsensusStateTimestamp(s state.Store, clientID string, h clienttypes.Height) (uint64, error)
+	// VerifyMembership checks that proof proves value under path in the
+	// counterparty's state at h.
+	VerifyMembership(s state.Store, clientID string, h clienttypes.Height, now time.Time, proof []byte, path string, value []byte) error
+	// VerifyNonMembership checks that proof proves the absence of path in
+	// the counterparty's state at h.
+	VerifyNonMembership(s state.Store, clientID string, h clienttypes.Height, now time.Time, proof []byte, path string) error
+}
+
+// App is an application bound to a port. The handshake callbacks may
+// refuse a step by returning an error; OnChanOpenInit and OnChanOpenTry
+// return the channel version the application wants. Callbacks get the
+// keeper's store (a cache of the transaction's state), so what they write
+// is kept only if the whole step succeeds.
+type App interface {
+	OnChanOpenInit(s state.Store, order channeltypes.Order, connectionHops []string, portID, channelID string, counterparty channeltypes.Counterparty, version string) (string, error)
+	OnChanOpenTry(s state.Store, order channeltypes.Order, connectionHops []string, portID, channelID string, counterparty channeltypes.Counterparty, counterpartyVersion string) (string, error)
+	OnChanOpenAck(s state.Store, portID, channelID, counterpartyChannelID, counterpartyVersion string) error
+	OnChanOpenConfirm(s state.Store, portID, channelID string) error
+	OnChanCloseConfirm(s state.Store, portID, channelID string) error
+	// OnRecvPacket processes a packet and returns its acknowledgement. An
+	// error acknowledgement discards everything the call wrote.
+	OnRecvPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) channeltypes.Acknowledgement
+	// OnAcknowledgementPacket processes the acknowledgement of a packet
+	// the application sent. An error fails the whole message.
+	OnAcknowledgementPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, ack channeltypes.Acknowledgement, relayer []byte) error
+	// OnTimeoutPacket processes the timeout of a packet the application
+	// sent (typically a refund). An error fails the whole message.
+	OnTimeoutPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) error
+}
+
+// CloseInitApp is implemented by applications that let a transaction
+// (MsgChannelCloseInit) close their channels. An application that does not
+// implement it refuses every such close; modules can still close their
+// own channels with Keeper.ChanCloseInit.
+type CloseInitApp interface {
+	OnChanCloseInit(s state.Store, portID, channelID string) error
+}
+
+// Keeper runs the IBC connection and channel protocol over the "ibc" store.
+// It keeps no protocol state of its own: everything is in the store passed
+// to each method. It holds the port bindings, set while wiring the
+// application, and the buffer of send_packet events (see TakeEvents).
+type Keeper struct {
+	// Clients verifies counterparty state.
+	Clients Clients
+	// Revision is this chain's revision number, as counterparties see it
+	// (clienttypes.ParseChainID of the chain id). Receive timeouts compare
+	// packet timeout heights with (Revision, block height).
+	Revision uint64
+
+	ports map[string]App
+
+	mu     sync.Mutex
+	events []abci.Event
+}
+
+// NewKeeper returns a keeper over clients for a chain of the given
+// revision number.
+func NewKeeper(clients Clients, revision uint64) *Keeper {
+	return &Keeper{Clients: clients, Revision: revision}
+}
+
+// BindPort routes the callbacks of portID to app. It panics on an invalid
+// port id or a port bound twice, which are wiring errors.
+func (k *Keeper) BindPort(portID string, app App) {
+	if err := validatePort(portID); err != nil {
+		panic(fmt.Sprintf("channel: BindPort: %v", err))
+	}
+	if app == nil {
+		panic(fmt.Sprintf("channel: BindPort %q with a nil app", portID))
+	}
+	if _, dup := k.ports[portID]; dup {
+		panic(fmt.Sprintf("channel: port %q bound twice", portID))
+	}
+	if k.ports == nil {
+		k.ports = make(map[string]App)
+	}
+	k.ports[portID] = app
+}
+
+// Ports returns the bound port ids, sorted.
+func (k *Keeper) Ports() []string {
+	ids := make([]string, 0, len(k.ports))
+	for id := range k.ports {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func (k *Keeper) app(portID string) (App, error) {
+	app, ok := k.ports[portID]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrPortNotBound, portID)
+	}
+	return app, nil
+}
+
+// TakeEvents returns the send_packet events of the packets sent by
+// SendPacket since the previous call, and forgets them. SendPacket cannot
+// return events (applications call it from their own handlers and hooks),
+// so the application collects them: after each message, and after each
+// block hook that may send packets, it calls TakeEvents and keeps the
+// events exactly when it keeps the state changes of that step. The
+// keeper's own handlers already drop the events of sends they roll back.
+func (k *Keeper) TakeEvents() []abci.Event {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	ev := k.events
+	k.events = nil
+	return ev
+}
+
+func (k *Keeper) emit(ev abci.Event) {
+	k.mu.Lock()
+	k.events = append(k.events, ev)
+	k.mu.Unlock()
+}
+
+func (k *Keeper) eventMark() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return len(k.events)
+}
+
+func (k *Keeper) dropEventsFrom(mark int) {
+	k.mu.Lock()
+	if mark < len(k.events) {
+		clear(k.events[mark:])
+		k.events = k.events[:mark]
+	}
+	k.mu.Unlock()
+}
+
+// atomic runs step on a cache of s and writes the cache only if step
+// succeeds, so a failing step leaves s (and the send_packet buffer)
+// untouched.
+func (k *Keeper) atomic(s state.Store, step func(c state.Store) ([]abci.Event, error)) ([]abci.Event, error) {
+	mark := k.eventMark()
+	c := state.NewCache(s)
+	events, err := step(c)
+	if err != nil {
+		k.dropEventsFrom(mark)
+		return nil, err
+	}
+	c.Write()
+	return events, nil
+}
+
+func kv(s state.Store) state.KVStore { return s.KV(StoreName) }
+
+func mustMarshal(m interface{ Marshal() ([]byte, error) }) []byte {
+	bz, err := m.Marshal()
+	if err != nil {
+		panic(fmt.Sprintf("channel: marshal %T: %v", m, err))
+	}
+	return bz
+}
+
+// nextID returns the next identifier under a counter key and advances it.
+func nextID(s state.Store, key []byte, prefix string) string {
+	var n uint64
+	if bz := kv(s).Get(key); bz != nil {
+		n = mustSeq(key, bz)
+	}
+	kv(s).Set(key, seqBytes(n+1))
+	return formatID(prefix, n)
+}
+
+func (k *Keeper) getConnection(s state.Store, connectionID string) (connectiontypes.ConnectionEnd, bool) {
+	bz := kv(s).Get([]byte(ConnectionPath(connectionID)))
+	if bz == nil {
+		return connectiontypes.ConnectionEnd{}, false
+	}
+	var c connectiontypes.ConnectionEnd
+	if err := c.Unmarshal(bz); err != nil {
+		panic(fmt.Sprintf("channel: invariant broken: connection %q does not decode: %v", connectionID, err))
+	}
+	return c, true
+}
+
+func setConnection(s state.Store, connectionID string, c connectiontypes.ConnectionEnd) {
+	kv(s).Set([]byte(ConnectionPath(connectionID)), mustMarshal(&c))
+}
+
+func (k *Keeper) getChannel(s state.Store, portID, channelID string) (channeltypes.Channel, bool) {
+	bz := kv(s).Get([]byte(ChannelPath(portID, channelID)))
+	if bz == nil {
+		return channeltypes.Channel{}, false
+	}
+	var ch channeltypes.Channel
+	if err := ch.Unmarshal(bz); err != nil {
+		panic(fmt.Sprintf("channel: invariant broken: channel %s/%s does not decode: %v", portID, channelID, err))
+	}
+	if len(ch.ConnectionHops) != 1 {
+		panic(fmt.Sprintf("channel: invariant broken: channel %s/%s has %d hops", portID, channelID, len(ch.ConnectionHops)))
+	}
+	return ch, true
+}
+
+func setChannel(s state.Store, portID, channelID string, ch channeltypes.Channel) {
+	kv(s).Set([]byte(ChannelPath(portID, channelID)), mustMarshal(&ch))
+}
+
+func getSeq(s state.Store, path string) (uint64, bool) {
+	bz := kv(s).Get([]byte(path))
+	if bz == nil {
+		return 0, false
+	}
+	return mustSeq([]byte(path), bz), true
+}
+
+// mustGetSeq reads a sequence that exists for every channel end.
+func mustGetSeq(s state.Store, path string) uint64 {
+	seq, ok := getSeq(s, path)
+	if !ok {
+		panic(fmt.Sprintf("channel: invariant broken: no sequence under %q", path))
+	}
+	return seq
+}
+
+func setSeq(s state.Store, path string, seq uint64) { kv(s).Set([]byte(path), seqBytes(seq)) }
+
+// openChannel loads a channel end that must exist and be OPEN, and its
+// connection, which must be OPEN too.
+func (k *Keeper) openChannel(s state.Store, portID, channelID string) (channeltypes.Channel, connectiontypes.ConnectionEnd, error) {
+	ch, ok := k.getChannel(s, portID, channelID)
+	if !ok {
+		return ch, connectiontypes.ConnectionEnd{}, fmt.Errorf("%w: port %q channel %q", ErrChannelNotFound, portID, channelID)
+	}
+	if err := wantChannelState(ch, channeltypes.OPEN, portID, channelID); err != nil {
+		return ch, connectiontypes.ConnectionEnd{}, err
+	}
+	conn, err := k.openConnection(s, ch.ConnectionHops[0])
+	return ch, conn, err
+}
+
+// wantChannelState returns ErrChannelClosed or ErrInvalidChannelState
+// unless ch is in state want.
+func wantChannelState(ch channeltypes.Channel, want channeltypes.State, portID, channelID string) error {
+	switch ch.State {
+	case want:
+		return nil
+	case channeltypes.CLOSED:
+		return fmt.Errorf("%w: %s/%s", ErrChannelClosed, portID, channelID)
+	default:
+		return fmt.Errorf("%w: %s/%s is %s, want %s", ErrInvalidChannelState, portID, channelID, ch.State, want)
+	}
+}
+
+// openConnection loads a connection end that must exist and be OPEN.
+func (k *Keeper) openConnection(s state.Store, connectionID string) (connectiontypes.ConnectionEnd, error) {
+	conn, ok := k.getConnection(s, connectionID)
+	if !ok {
+		return conn, fmt.Errorf("%w: %q", ErrConnectionNotFound, connectionID)
+	}
+	if conn.State != connectiontypes.OPEN {
+		return conn, fmt.Errorf("%w: %s is %s, want OPEN", ErrInvalidConnectionState, connectionID, conn.State)
+	}
+	return conn, nil
+}
+
+// clientActive returns ErrClientNotActive unless the client is Active.
+func (k *Keeper) clientActive(s state.Store, clientID string, now time.Time) error {
+	if st := k.Clients.Status(s, clientID, now); st != StatusActive {
+		return fmt.Errorf("%w: client %q is %s", ErrClientNotActive, clientID, st)
+	}
+	return nil
+}
+
+// verifyMembership checks a proof that the counterparty of conn stores
+// value under path at height h.
+func (k *Keeper) verifyMembership(s state.Store, now time.Time, conn connectiontypes.ConnectionEnd, h clienttypes.Height, proof []byte, path string, value []byte) error {
+	if err := k.checkProofArgs(s, now, conn, h, proof); err != nil {
+		return err
+	}
+	if err := k.Clients.VerifyMembership(s, conn.ClientId, h, now, proof, path, value); err != nil {
+		return fmt.Errorf("%w: %q at %s (client %s): %w", ErrInvalidProof, path, h, conn.ClientId, err)
+	}
+	return nil
+}
+
+// verifyNonMembership checks a proof that the counterparty of conn has
+// nothing under path at height h.
+func (k *Keeper) verifyNonMembership(s state.Store, now time.Time, conn connectiontypes.ConnectionEnd, h clienttypes.Height, proof []byte, path string) error {
+	if err := k.checkProofArgs(s, now, conn, h, proof); err != nil {
+		return err
+	}
+	if err := k.Clients.VerifyNonMembership(s, conn.ClientId, h, now, proof, path); err != nil {
+		return fmt.Errorf("%w: absence of %q at %s (client %s): %w", ErrInvalidProof, path, h, conn.ClientId, err)
+	}
+	return nil
+}
+
+func (k *Keeper) checkProofArgs(s state.Store, now time.Time, conn connectiontypes.ConnectionEnd, h clienttypes.Height, proof []byte) error {
+	if h.IsZero() {
+		return fmt.Errorf("%w: zero", ErrInvalidHeight)
+	}
+	if len(proof) == 0 {
+		return fmt.Errorf("%w: empty proof", ErrInvalidProof)
+	}
+	return k.clientActive(s, conn.ClientId, now)
+}
+
+// checkSigner returns ErrUnauthorized unless the transaction signer is the
+// message's (non-empty) signer.
+func checkSigner(signer, claimed []byte) error {
+	if len(claimed) == 0 || !bytes.Equal(signer, claimed) {
+		return fmt.Errorf("%w: %X signed for %X", ErrUnauthorized, signer, claimed)
+	}
+	return nil
+}

@@ -1,0 +1,123 @@
+package channel
+
+import (
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	host "github.com/cosmos/ibc-go/v10/modules/core/24-host"
+)
+
+// StoreName is the name of the IBC store in the multistore. Connection
+// ends, channel ends, sequences, packet commitments, receipts and
+// acknowledgement commitments live there under their ICS-24 paths, which
+// is what a counterparty proves; the commitment prefix of this chain is
+// this name.
+const StoreName = "ibc"
+
+// Keys of this package's own counters. They start with 0x00, which no
+// ICS-24 path does, and name the package, so they collide neither with
+// the paths nor with another package's private keys in the same store.
+var (
+	keyNextConnectionSeq = []byte("\x00channel/nextConnectionSequence")
+	keyNextChannelSeq    = []byte("\x00channel/nextChannelSequence")
+)
+
+// receiptValue is the value stored under a packet receipt path.
+var receiptValue = []byte{1}
+
+// Identifier prefixes, as ibc-go's (connection-0, channel-0, ...).
+const (
+	connectionPrefix = "connection-"
+	channelPrefix    = "channel-"
+)
+
+// ConnectionPath is the ICS-24 path (and store key) of a connection end.
+func ConnectionPath(connectionID string) string { return string(host.ConnectionKey(connectionID)) }
+
+// ChannelPath is the ICS-24 path of a channel end.
+func ChannelPath(portID, channelID string) string { return string(host.ChannelKey(portID, channelID)) }
+
+// NextSequenceSendPath is the ICS-24 path of a channel's next send
+// sequence.
+func NextSequenceSendPath(portID, channelID string) string {
+	return string(host.NextSequenceSendKey(portID, channelID))
+}
+
+// NextSequenceRecvPath is the ICS-24 path of a channel's next receive
+// sequence, which a timeout on an ordered channel proves.
+func NextSequenceRecvPath(portID, channelID string) string {
+	return string(host.NextSequenceRecvKey(portID, channelID))
+}
+
+// NextSequenceAckPath is the ICS-24 path of a channel's next
+// acknowledgement sequence.
+func NextSequenceAckPath(portID, channelID string) string {
+	return string(host.NextSequenceAckKey(portID, channelID))
+}
+
+// PacketCommitmentPath is the ICS-24 path of a sent packet's commitment.
+func PacketCommitmentPath(portID, channelID string, seq uint64) string {
+	return string(host.PacketCommitmentKey(portID, channelID, seq))
+}
+
+// PacketReceiptPath is the ICS-24 path of a received packet's receipt
+// (unordered channels).
+func PacketReceiptPath(portID, channelID string, seq uint64) string {
+	return string(host.PacketReceiptKey(portID, channelID, seq))
+}
+
+// PacketAcknowledgementPath is the ICS-24 path of the commitment of a
+// received packet's acknowledgement.
+func PacketAcknowledgementPath(portID, channelID string, seq uint64) string {
+	return string(host.PacketAcknowledgementKey(portID, channelID, seq))
+}
+
+// channelEndsPrefix is the common prefix of every channel end key.
+func channelEndsPrefix() []byte {
+	return []byte(host.KeyChannelEndPrefix + "/" + host.KeyPortPrefix + "/")
+}
+
+// connectionsPrefix is the common prefix of every connection end key.
+func connectionsPrefix() []byte { return []byte(host.KeyConnectionPrefix + "/") }
+
+// commitmentsPrefix is the prefix of the packet commitment keys of one
+// channel; the sequence, in decimal, follows it.
+func commitmentsPrefix(portID, channelID string) []byte {
+	return append(host.PacketCommitmentPrefixKey(portID, channelID), '/')
+}
+
+// parseChannelKey splits a channel end key into its port and channel ids.
+func parseChannelKey(key []byte) (portID, channelID string, ok bool) {
+	rest, found := strings.CutPrefix(string(key), string(channelEndsPrefix()))
+	if !found {
+		return "", "", false
+	}
+	portID, channelID, found = strings.Cut(rest, "/"+host.KeyChannelPrefix+"/")
+	if !found || portID == "" || channelID == "" || strings.Contains(channelID, "/") {
+		return "", "", false
+	}
+	return portID, channelID, true
+}
+
+// seqBytes encodes a sequence as ibc-go does: 8 bytes, big endian.
+func seqBytes(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
+
+// mustSeq decodes a stored sequence; anything else is a corrupt store.
+func mustSeq(key, bz []byte) uint64 {
+	if len(bz) != 8 {
+		panic(fmt.Sprintf("channel: invariant broken: sequence under %q has %d bytes", key, len(bz)))
+	}
+	return binary.BigEndian.Uint64(bz)
+}
+
+// formatID appends a counter value to an identifier prefix.
+func formatID(prefix string, n uint64) string { return prefix + strconv.FormatUint(n, 10) }
+
+// sortedSeqs sorts sequences in place and returns them.
+func sortedSeqs(seqs []uint64) []uint64 {
+	slices.Sort(seqs)
+	return seqs
+}

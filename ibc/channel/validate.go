@@ -1,0 +1,101 @@
+package channel
+
+import (
+	"fmt"
+
+	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
+	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
+	host "github.com/cosmos/ibc-go/v10/modules/core/24-host"
+)
+
+// Bounds on what a message can make the chain store or compute over.
+const (
+	// MaxPacketDataLen bounds the data of a packet (ibc-go's limit).
+	MaxPacketDataLen = channeltypes.MaximumPayloadsSize
+	// MaxVersionLen bounds a channel version string.
+	MaxVersionLen = 2048
+	// MaxCounterpartyVersions bounds the connection versions a
+	// ConnectionOpenTry may offer.
+	MaxCounterpartyVersions = 100
+)
+
+func idError(kind, id string, err error) error {
+	return fmt.Errorf("%w: %s %q: %v", ErrInvalidIdentifier, kind, id, err)
+}
+
+func validateClientID(id string) error {
+	if err := host.ClientIdentifierValidator(id); err != nil {
+		return idError("client", id, err)
+	}
+	return nil
+}
+
+func validateConnectionID(id string) error {
+	if err := host.ConnectionIdentifierValidator(id); err != nil {
+		return idError("connection", id, err)
+	}
+	return nil
+}
+
+func validatePort(id string) error {
+	if err := host.PortIdentifierValidator(id); err != nil {
+		return idError("port", id, err)
+	}
+	return nil
+}
+
+func validateChannelID(id string) error {
+	if err := host.ChannelIdentifierValidator(id); err != nil {
+		return idError("channel", id, err)
+	}
+	return nil
+}
+
+func validateOrder(o channeltypes.Order) error {
+	if o != channeltypes.ORDERED && o != channeltypes.UNORDERED {
+		return fmt.Errorf("%w: %s", ErrInvalidChannelOrdering, o)
+	}
+	return nil
+}
+
+func validateChannelVersion(v string) error {
+	if len(v) > MaxVersionLen {
+		return fmt.Errorf("%w: channel version of %d bytes, at most %d", ErrInvalidVersion, len(v), MaxVersionLen)
+	}
+	return nil
+}
+
+// validateConnectionVersion checks a version's shape (ibc-go's rules: an
+// identifier, at most 100 non-blank features).
+func validateConnectionVersion(v *connectiontypes.Version) error {
+	if err := connectiontypes.ValidateVersion(v); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidVersion, err)
+	}
+	return nil
+}
+
+// validatePacket checks what a packet must satisfy on every path: valid
+// identifiers, a sequence, a timeout and bounded non-empty data.
+func validatePacket(p channeltypes.Packet) error {
+	for _, f := range []func() error{
+		func() error { return validatePort(p.SourcePort) },
+		func() error { return validateChannelID(p.SourceChannel) },
+		func() error { return validatePort(p.DestinationPort) },
+		func() error { return validateChannelID(p.DestinationChannel) },
+	} {
+		if err := f(); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidPacket, err)
+		}
+	}
+	switch {
+	case p.Sequence == 0:
+		return fmt.Errorf("%w: sequence 0", ErrInvalidPacket)
+	case p.TimeoutHeight.IsZero() && p.TimeoutTimestamp == 0:
+		return fmt.Errorf("%w: %w", ErrInvalidPacket, ErrInvalidTimeout)
+	case len(p.Data) == 0:
+		return fmt.Errorf("%w: empty data", ErrInvalidPacket)
+	case len(p.Data) > MaxPacketDataLen:
+		return fmt.Errorf("%w: %d bytes of data, at most %d", ErrInvalidPacket, len(p.Data), MaxPacketDataLen)
+	}
+	return nil
+}

@@ -1,0 +1,67 @@
+package client
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/cometbft/cometbft/light"
+	cmttypes "github.com/cometbft/cometbft/types"
+
+	"github.com/abci-ics/ics/state"
+)
+
+// BenchmarkUpdateClient measures UpdateClient with 100 and 200 validators,
+// for the next height (adjacent) and for a skip of 45 heights under the
+// same validator set, beside CometBFT's light.VerifyAdjacent and
+// light.VerifyNonAdjacent on the same header. UpdateClient also converts
+// the header from its protobuf form, checks the trusted validators and
+// reads and writes the store (a cache over an IAVL working tree, discarded
+// after each update).
+func BenchmarkUpdateClient(b *testing.B) {
+	for _, n := range []int{100, 200} {
+		f := newFixture(b, "counterparty", newSignerSet(fmt.Sprintf("bench%d", n), n))
+		for _, tc := range []struct {
+			name   string
+			height int64
+		}{{"adjacent", 6}, {"skipping", 50}} {
+			blk := f.block(tc.height)
+			h := blk.ibcHeader(f.h0, f.vals)
+			now := blk.time.Add(time.Second)
+			cs := f.clientState()
+			trusted, _ := f.k.ConsensusState(f.s, f.clientID, f.h0)
+			sh, err := cmttypes.SignedHeaderFromProto(h.SignedHeader)
+			if err != nil {
+				b.Fatal(err)
+			}
+			vals := f.vals.vals
+			th := &cmttypes.SignedHeader{Header: &cmttypes.Header{
+				ChainID: cs.ChainId, Height: int64(f.h0.RevisionHeight), Time: trusted.Timestamp, NextValidatorsHash: trusted.NextValidatorsHash,
+			}}
+			b.Run(fmt.Sprintf("vals=%d/%s/ours", n, tc.name), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					c := state.NewCache(f.s)
+					evs, err := f.k.UpdateClient(c, 300, now, f.clientID, h)
+					if err != nil || len(evs) != 1 || evs[0].Type != EventTypeUpdateClient {
+						b.Fatalf("update: %v %v", evs, err)
+					}
+				}
+			})
+			b.Run(fmt.Sprintf("vals=%d/%s/light", n, tc.name), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					var err error
+					if tc.height == 6 {
+						err = light.VerifyAdjacent(th, sh, vals, cs.TrustingPeriod, now, cs.MaxClockDrift)
+					} else {
+						err = light.VerifyNonAdjacent(th, vals, sh, vals, cs.TrustingPeriod, now, cs.MaxClockDrift, cs.TrustLevel.ToTendermint())
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,220 @@
+package transfer
+
+import (
+	"fmt"
+	"time"
+
+	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
+	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
+
+	"github.com/abci-ics/ics/chain/address"
+	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/state"
+)
+
+// PortID is the port transfer channels are bound to.
+const PortID = "transfer"
+
+// Version is the ICS-20 version of transfer channels.
+const Version = "ics20-1"
+
+// Bounds on what a transfer may carry, as ibc-go sets them.
+const (
+	MaxReceiverLen = 2048  // bytes of MsgTransfer.Receiver
+	MaxMemoLen     = 32768 // bytes of MsgTransfer.Memo
+)
+
+// Bank is what the package needs from the bank: chain/bank's Keeper
+// satisfies it. Send, Mint and Burn return an error wrapping
+// bank.ErrInsufficientFunds when a balance is too small; on any error the
+// caller discards the store it passed.
+type Bank interface {
+	Balance(s state.Store, addr []byte, denom string) uint64
+	Send(s state.Store, from, to []byte, coins []bank.Coin) error
+	Mint(s state.Store, addr []byte, coins []bank.Coin) error
+	Burn(s state.Store, addr []byte, coins []bank.Coin) error
+}
+
+var _ Bank = bank.Keeper{}
+
+// Channels is what the package needs from the channel keeper.
+//
+// SendPacket sends a packet with data on the open channel (sourcePort,
+// sourceChannel): it checks that the channel is open and that the timeout
+// (a zero height or a zero timestamp means none) has not already passed on
+// the counterparty as the client knows it, assigns the channel's next send
+// sequence, stores the packet commitment and returns the sequence. It
+// writes only to s, and nothing on error. Later the channel keeper calls
+// OnAcknowledgementPacket or OnTimeoutPacket for that packet exactly once.
+//
+// Counterparty returns the counterparty end of the channel (portID,
+// channelID), and false when this chain has no such channel.
+type Channels interface {
+	SendPacket(s state.Store, height int64, now time.Time, sourcePort, sourceChannel string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, error)
+	Counterparty(s state.Store, portID, channelID string) (channeltypes.Counterparty, bool)
+}
+
+// Keeper runs ICS-20 transfers. It holds no state: every method takes the
+// store it works on. Prefix is the chain's bech32 prefix: senders are
+// encoded and receivers decoded with it.
+type Keeper struct {
+	Bank     Bank
+	Channels Channels
+	Prefix   string
+}
+
+func kv(s state.Store) state.KVStore { return s.KV(StoreName) }
+
+// EscrowAddress returns the escrow account of the channel (portID,
+// channelID): the first 20 bytes of SHA-256("ics20-1" || 0x00 || portID
+// "/" channelID), the address ibc-go gives the same channel's escrow.
+func EscrowAddress(portID, channelID string) []byte {
+	return address.Module(Version + "\x00" + portID + "/" + channelID)
+}
+
+// DefaultParams enables both directions.
+func DefaultParams() Params { return Params{SendEnabled: true, ReceiveEnabled: true} }
+
+// Params returns the parameters; DefaultParams when none were set.
+func (Keeper) Params(s state.Store) Params {
+	bz := kv(s).Get(ParamsKey())
+	if bz == nil {
+		return DefaultParams()
+	}
+	var p Params
+	if err := p.Unmarshal(bz); err != nil {
+		panic(fmt.Sprintf("transfer: corrupt params: %v", err))
+	}
+	return p
+}
+
+// SetParams stores the parameters.
+func (Keeper) SetParams(s state.Store, p Params) {
+	kv(s).Set(ParamsKey(), mustMarshal(&p))
+}
+
+// DenomTrace returns the trace of the voucher denom, and false when this
+// chain never minted it.
+func (Keeper) DenomTrace(s state.Store, denom string) (DenomTrace, bool) {
+	bz := kv(s).Get(DenomTraceKey(denom))
+	if bz == nil {
+		return DenomTrace{}, false
+	}
+	var t DenomTrace
+	if err := t.Unmarshal(bz); err != nil {
+		panic(fmt.Sprintf("transfer: corrupt denom trace of %q: %v", denom, err))
+	}
+	return t, true
+}
+
+// DenomTraces returns the trace of every voucher this chain has minted,
+// sorted by denomination.
+func (Keeper) DenomTraces(s state.Store) []DenomTrace {
+	it := kv(s).Iterator([]byte(prefixDenomTrace), prefixEnd(prefixDenomTrace))
+	defer it.Close()
+	var out []DenomTrace
+	for ; it.Valid(); it.Next() {
+		var t DenomTrace
+		if err := t.Unmarshal(it.Value()); err != nil {
+			panic(fmt.Sprintf("transfer: corrupt denom trace under key %q: %v", it.Key(), err))
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// setDenomTrace records the trace of a voucher unless it is known.
+func (k Keeper) setDenomTrace(s state.Store, voucher string) {
+	key := DenomTraceKey(voucher)
+	if kv(s).Has(key) {
+		return
+	}
+	path, base := SplitDenom(voucher)
+	kv(s).Set(key, mustMarshal(&DenomTrace{Denom: voucher, Path: path, BaseDenom: base}))
+}
+
+// TotalEscrow returns the amount of denom that all escrow accounts hold
+// because of transfers.
+func (Keeper) TotalEscrow(s state.Store, denom string) uint64 {
+	bz := kv(s).Get(TotalEscrowKey(denom))
+	if bz == nil {
+		return 0
+	}
+	var a bank.Amount
+	if err := a.Unmarshal(bz); err != nil {
+		panic(fmt.Sprintf("transfer: corrupt total escrow of %q: %v", denom, err))
+	}
+	return a.Amount
+}
+
+// TotalEscrows returns every non-zero total escrow, sorted by denomination.
+func (Keeper) TotalEscrows(s state.Store) []bank.Coin {
+	it := kv(s).Iterator([]byte(prefixTotalEscrow), prefixEnd(prefixTotalEscrow))
+	defer it.Close()
+	var out []bank.Coin
+	for ; it.Valid(); it.Next() {
+		var a bank.Amount
+		if err := a.Unmarshal(it.Value()); err != nil {
+			panic(fmt.Sprintf("transfer: corrupt total escrow under key %q: %v", it.Key(), err))
+		}
+		out = append(out, bank.Coin{Denom: string(it.Key()[len(prefixTotalEscrow):]), Amount: a.Amount})
+	}
+	return out
+}
+
+func (Keeper) setTotalEscrow(s state.Store, denom string, v uint64) {
+	if v == 0 {
+		kv(s).Delete(TotalEscrowKey(denom))
+		return
+	}
+	kv(s).Set(TotalEscrowKey(denom), mustMarshal(&bank.Amount{Amount: v}))
+}
+
+// EscrowBalance returns the balance of denom in the escrow account of the
+// transfer channel channelID.
+func (k Keeper) EscrowBalance(s state.Store, channelID, denom string) uint64 {
+	return k.Bank.Balance(s, EscrowAddress(PortID, channelID), denom)
+}
+
+// escrow moves coin from sender to the escrow account of the channel and
+// counts it in the total escrow.
+func (k Keeper) escrow(s state.Store, portID, channelID string, sender []byte, coin bank.Coin) error {
+	total := k.TotalEscrow(s, coin.Denom)
+	if total+coin.Amount < total {
+		return fmt.Errorf("%w: total escrow of %s", ErrOverflow, coin.Denom)
+	}
+	if err := k.Bank.Send(s, sender, EscrowAddress(portID, channelID), []bank.Coin{coin}); err != nil {
+		return fmt.Errorf("escrow %s: %w", coin, err)
+	}
+	k.setTotalEscrow(s, coin.Denom, total+coin.Amount)
+	return nil
+}
+
+// unescrow releases coin from the escrow account of the channel to
+// receiver. It returns ErrInsufficientEscrow when the channel's escrow or
+// the total escrow holds less.
+func (k Keeper) unescrow(s state.Store, portID, channelID string, receiver []byte, coin bank.Coin) error {
+	total := k.TotalEscrow(s, coin.Denom)
+	if total < coin.Amount {
+		return fmt.Errorf("%w: release %s, total escrow %d", ErrInsufficientEscrow, coin, total)
+	}
+	esc := EscrowAddress(portID, channelID)
+	if have := k.Bank.Balance(s, esc, coin.Denom); have < coin.Amount {
+		return fmt.Errorf("%w: release %s from %s/%s, which holds %d", ErrInsufficientEscrow, coin, portID, channelID, have)
+	}
+	if err := k.Bank.Send(s, esc, receiver, []bank.Coin{coin}); err != nil {
+		return fmt.Errorf("unescrow %s: %w", coin, err)
+	}
+	k.setTotalEscrow(s, coin.Denom, total-coin.Amount)
+	return nil
+}
+
+type marshaler interface{ Marshal() ([]byte, error) }
+
+func mustMarshal(m marshaler) []byte {
+	bz, err := m.Marshal()
+	if err != nil {
+		panic(fmt.Sprintf("transfer: marshal %T: %v", m, err))
+	}
+	return bz
+}

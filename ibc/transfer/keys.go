@@ -1,0 +1,31 @@
+package transfer
+
+// StoreName is the name of the store the package writes in.
+const StoreName = "ibc"
+
+// Keys of the package in the "ibc" store. ICS-24 paths never start with
+// "transfer/", so they cannot collide with client, connection, channel or
+// packet state. They are part of the state layout and must never change; a
+// test freezes them.
+const (
+	keyParams         = "transfer/params"               // -> Params
+	prefixDenomTrace  = "transfer/denomTraces/"         // | voucher denom -> DenomTrace
+	prefixTotalEscrow = "transfer/totalEscrowForDenom/" // | denom -> bank.Amount
+)
+
+// ParamsKey is the store key of the parameters.
+func ParamsKey() []byte { return []byte(keyParams) }
+
+// DenomTraceKey is the store key of the trace of a voucher denomination.
+func DenomTraceKey(denom string) []byte { return []byte(prefixDenomTrace + denom) }
+
+// TotalEscrowKey is the store key of the total escrowed amount of denom.
+func TotalEscrowKey(denom string) []byte { return []byte(prefixTotalEscrow + denom) }
+
+// prefixEnd returns the smallest key greater than every key with prefix p.
+// p is one of the prefixes above, none of which ends in 0xff.
+func prefixEnd(p string) []byte {
+	end := []byte(p)
+	end[len(end)-1]++
+	return end
+}

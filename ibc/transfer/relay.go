@@ -1,0 +1,158 @@
+package transfer
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
+	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
+
+	"github.com/abci-ics/ics/chain/address"
+	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/state"
+)
+
+// Transfer sends m.Token from m.Sender to m.Receiver over the channel
+// (m.SourcePort, m.SourceChannel) and returns the packet's sequence and an
+// ibc_transfer event. It does not check who signed: HandleTransfer does,
+// and a module calls Transfer directly to send from its own account.
+// A voucher that came in over this channel is burned, anything else is
+// escrowed (see the package documentation). Errors: those of
+// MsgTransfer.ValidateBasic, ErrInvalidAddress when the keeper's Prefix is
+// not a valid bech32 prefix, ErrSendDisabled, ErrChannelNotFound, an error
+// wrapping bank.ErrInsufficientFunds, ErrOverflow, and any error of
+// Channels.SendPacket, wrapped. Nothing is written on error.
+func (k Keeper) Transfer(s state.Store, height int64, now time.Time, m *MsgTransfer) (uint64, []abci.Event, error) {
+	if err := m.ValidateBasic(); err != nil {
+		return 0, nil, err
+	}
+	if err := address.ValidatePrefix(k.Prefix); err != nil {
+		return 0, nil, fmt.Errorf("%w: keeper prefix: %v", ErrInvalidAddress, err)
+	}
+	if !k.Params(s).SendEnabled {
+		return 0, nil, ErrSendDisabled
+	}
+	if _, ok := k.Channels.Counterparty(s, m.SourcePort, m.SourceChannel); !ok {
+		return 0, nil, fmt.Errorf("%w: %s/%s", ErrChannelNotFound, m.SourcePort, m.SourceChannel)
+	}
+	c := state.NewCache(s)
+	if strings.HasPrefix(m.Token.Denom, tracePrefix(m.SourcePort, m.SourceChannel)) {
+		if err := k.Bank.Burn(c, m.Sender, []bank.Coin{m.Token}); err != nil {
+			return 0, nil, fmt.Errorf("burn voucher %s: %w", m.Token, err)
+		}
+	} else if err := k.escrow(c, m.SourcePort, m.SourceChannel, m.Sender, m.Token); err != nil {
+		return 0, nil, err
+	}
+	data := FungibleTokenPacketData{
+		Denom:    m.Token.Denom,
+		Amount:   strconv.FormatUint(m.Token.Amount, 10),
+		Sender:   address.Encode(k.Prefix, m.Sender),
+		Receiver: m.Receiver,
+		Memo:     m.Memo,
+	}
+	timeout := clienttypes.Height{RevisionNumber: m.TimeoutRevisionNumber, RevisionHeight: m.TimeoutRevisionHeight}
+	seq, err := k.Channels.SendPacket(c, height, now, m.SourcePort, m.SourceChannel, timeout, m.TimeoutTimestamp, data.GetBytes())
+	if err != nil {
+		return 0, nil, fmt.Errorf("send transfer packet on %s/%s: %w", m.SourcePort, m.SourceChannel, err)
+	}
+	c.Write()
+	return seq, []abci.Event{transferEvent(data)}, nil
+}
+
+// OnRecvPacket credits the tokens of a transfer packet to its receiver:
+// a token of this chain coming home is released from escrow, any other is
+// minted as a voucher. It returns the success acknowledgement, or an error
+// acknowledgement with a fixed text (see the package documentation) for
+// packet data that is invalid or cannot be paid, and for a receiver that is
+// the channel's own escrow account. It never panics on packet data and
+// writes nothing when it returns an error acknowledgement; the caller still
+// runs it on a cache that it keeps only on success.
+func (k Keeper) OnRecvPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) channeltypes.Acknowledgement {
+	if err := k.recv(s, packet); err != nil {
+		return errorAck(err)
+	}
+	return successAck()
+}
+
+// recv is OnRecvPacket with the reason for a failure.
+func (k Keeper) recv(s state.Store, packet channeltypes.Packet) error {
+	if !k.Params(s).ReceiveEnabled {
+		return ErrReceiveDisabled
+	}
+	data, amount, err := DecodePacketData(packet.Data)
+	if err != nil {
+		return err
+	}
+	receiver, err := address.Decode(k.Prefix, data.Receiver)
+	if err != nil {
+		return fmt.Errorf("%w: receiver: %v", ErrInvalidAddress, err)
+	}
+	if bytes.Equal(receiver, EscrowAddress(packet.DestinationPort, packet.DestinationChannel)) {
+		return fmt.Errorf("%w: receiver is the channel's escrow account", ErrInvalidAddress)
+	}
+	if local, ok := strings.CutPrefix(data.Denom, tracePrefix(packet.SourcePort, packet.SourceChannel)); ok {
+		// The denomination carries the sender's hop for this channel, so
+		// the token left this chain over it: its escrow pays it back.
+		if err := checkDenom(local); err != nil {
+			return err
+		}
+		return k.unescrow(s, packet.DestinationPort, packet.DestinationChannel, receiver, bank.Coin{Denom: local, Amount: amount})
+	}
+	voucher := VoucherDenom(packet.DestinationPort, packet.DestinationChannel, data.Denom)
+	if err := checkDenom(voucher); err != nil {
+		return err
+	}
+	if err := k.Bank.Mint(s, receiver, []bank.Coin{{Denom: voucher, Amount: amount}}); err != nil {
+		return fmt.Errorf("mint voucher: %w", err)
+	}
+	k.setDenomTrace(s, voucher)
+	return nil
+}
+
+// OnAcknowledgementPacket refunds the sender of a transfer packet that the
+// counterparty answered with an error acknowledgement, and does nothing
+// for any other acknowledgement. It returns ErrInvalidPacketData (or
+// another decode error) for packet data this chain cannot have sent and
+// an error from the bank when the refund fails; nothing is written on
+// error.
+func (k Keeper) OnAcknowledgementPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, ack channeltypes.Acknowledgement, relayer []byte) error {
+	if _, failed := ack.Response.(*channeltypes.Acknowledgement_Error); !failed {
+		return nil
+	}
+	return k.refund(s, packet)
+}
+
+// OnTimeoutPacket refunds the sender of a transfer packet that timed out.
+// Errors are those of OnAcknowledgementPacket; nothing is written on error.
+func (k Keeper) OnTimeoutPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) error {
+	return k.refund(s, packet)
+}
+
+// refund undoes Transfer for a packet it sent: a burned voucher is minted
+// back, an escrowed amount is released.
+func (k Keeper) refund(s state.Store, packet channeltypes.Packet) error {
+	data, amount, err := DecodePacketData(packet.Data)
+	if err != nil {
+		return fmt.Errorf("refund packet %d: %w", packet.Sequence, err)
+	}
+	sender, err := address.Decode(k.Prefix, data.Sender)
+	if err != nil {
+		return fmt.Errorf("refund packet %d: %w: sender: %v", packet.Sequence, ErrInvalidAddress, err)
+	}
+	coin := bank.Coin{Denom: data.Denom, Amount: amount}
+	c := state.NewCache(s)
+	if strings.HasPrefix(data.Denom, tracePrefix(packet.SourcePort, packet.SourceChannel)) {
+		err = k.Bank.Mint(c, sender, []bank.Coin{coin})
+	} else {
+		err = k.unescrow(c, packet.SourcePort, packet.SourceChannel, sender, coin)
+	}
+	if err != nil {
+		return fmt.Errorf("refund packet %d: %w", packet.Sequence, err)
+	}
+	c.Write()
+	return nil
+}

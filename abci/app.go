@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
@@ -97,7 +98,13 @@ type App struct {
 
 	checkMu    sync.Mutex // mempool connection
 	checkState *state.Cache
+
+	lastTime atomic.Int64 // time of the last finalized block, Unix ns, for queries
 }
+
+// lastBlockTime returns the time of the last finalized block (zero time
+// before the first block of this process).
+func (a *App) lastBlockTime() time.Time { return time.Unix(0, a.lastTime.Load()) }
 
 var _ abcitypes.Application = (*App)(nil)
 
@@ -288,6 +295,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlo
 	block.Write()
 	resp.AppHash = a.ms.WorkingHash()
 	a.finished = true
+	a.lastTime.Store(req.Time.UnixNano())
 	return resp, nil
 }
 

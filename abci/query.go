@@ -130,6 +130,9 @@ func (a *App) query(v *state.View, req *abcitypes.RequestQuery) (*abcitypes.Resp
 	if resp, ok, err := a.queryModules(v, prefix, path); ok {
 		return resp, err
 	}
+	if resp, ok, err := a.queryIBC(v, path); ok {
+		return resp, err
+	}
 	return nil, fmt.Errorf("%w: %q", ErrUnknownQuery, path)
 }
 

@@ -19,7 +19,7 @@ func DefaultParams() Params {
 	return Params{
 		Bech32Prefix: "ics",
 		MinFee:       bank.Coin{Denom: "stake", Amount: 1},
-		MaxTxBytes:   16 << 10,
+		MaxTxBytes:   256 << 10,
 		MaxMsgs:      32,
 		MaxMemoBytes: 256,
 	}

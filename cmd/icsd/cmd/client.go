@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"time"
 
+	abcitypes "github.com/cometbft/cometbft/abci/types"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+	coretypes "github.com/cometbft/cometbft/rpc/core/types"
+	gogoproto "github.com/cosmos/gogoproto/proto"
 	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/abci"
@@ -77,35 +80,44 @@ type TxResult struct {
 	Log    string `json:"log,omitempty"`
 }
 
+// Submitter signs and sends transactions with one key; it implements the
+// relayer's Submitter.
+type Submitter struct {
+	Client *Client
+	Key    Key
+}
+
+// Address is the key's account address.
+func (s Submitter) Address() []byte { return s.Key.Address() }
+
+// Submit signs msgs in one transaction, waits for its block and returns
+// its result (CheckTx's when it never got in).
+func (s Submitter) Submit(ctx context.Context, msgs ...gogoproto.Message) (*abcitypes.ExecTxResult, error) {
+	anys := make([]auth.Any, len(msgs))
+	for i, m := range msgs {
+		a, err := auth.NewAny(m)
+		if err != nil {
+			return nil, err
+		}
+		anys[i] = a
+	}
+	res, err := s.Client.broadcast(ctx, s.Key, nil, anys...)
+	if err != nil {
+		return nil, err
+	}
+	if res.CheckTx.Code != 0 {
+		return &abcitypes.ExecTxResult{Code: res.CheckTx.Code, Log: res.CheckTx.Log, Codespace: res.CheckTx.Codespace}, nil
+	}
+	return &res.TxResult, nil
+}
+
 // SignAndBroadcast signs msgs with key, using the account's nonce and the
 // chain's minimum fee (or fee when set), and waits until the transaction is
 // in a block.
 func (c *Client) SignAndBroadcast(ctx context.Context, key Key, fee *string, msgs ...auth.Any) (TxResult, error) {
-	chainID, err := c.ChainID(ctx)
+	res, err := c.broadcast(ctx, key, fee, msgs...)
 	if err != nil {
 		return TxResult{}, err
-	}
-	var params auth.Params
-	if err := c.QueryJSON(ctx, abci.PathParams, &params); err != nil {
-		return TxResult{}, err
-	}
-	var acc abci.AccountJSON
-	if err := c.QueryJSON(ctx, abci.PathAccount+address.Encode(params.Bech32Prefix, key.Address()), &acc); err != nil {
-		return TxResult{}, err
-	}
-	body := auth.TxBody{ChainId: chainID, Nonce: acc.Nonce, Fee: params.MinFee, Msgs: msgs}
-	if fee != nil && *fee != "" {
-		if body.Fee, err = bank.ParseCoin(*fee); err != nil {
-			return TxResult{}, fmt.Errorf("--fee: %w", err)
-		}
-	}
-	tx, err := auth.SignTx(key.Priv, &body)
-	if err != nil {
-		return TxResult{}, err
-	}
-	res, err := c.rpc.BroadcastTxCommit(ctx, tx)
-	if err != nil {
-		return TxResult{}, fmt.Errorf("broadcast: %w", err)
 	}
 	out := TxResult{Hash: res.Hash.String(), Height: res.Height}
 	switch {
@@ -115,4 +127,34 @@ func (c *Client) SignAndBroadcast(ctx context.Context, key Key, fee *string, msg
 		out.Code, out.Log = res.TxResult.Code, res.TxResult.Log
 	}
 	return out, nil
+}
+
+func (c *Client) broadcast(ctx context.Context, key Key, fee *string, msgs ...auth.Any) (*coretypes.ResultBroadcastTxCommit, error) {
+	chainID, err := c.ChainID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var params auth.Params
+	if err := c.QueryJSON(ctx, abci.PathParams, &params); err != nil {
+		return nil, err
+	}
+	var acc abci.AccountJSON
+	if err := c.QueryJSON(ctx, abci.PathAccount+address.Encode(params.Bech32Prefix, key.Address()), &acc); err != nil {
+		return nil, err
+	}
+	body := auth.TxBody{ChainId: chainID, Nonce: acc.Nonce, Fee: params.MinFee, Msgs: msgs}
+	if fee != nil && *fee != "" {
+		if body.Fee, err = bank.ParseCoin(*fee); err != nil {
+			return nil, fmt.Errorf("--fee: %w", err)
+		}
+	}
+	tx, err := auth.SignTx(key.Priv, &body)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.rpc.BroadcastTxCommit(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("broadcast: %w", err)
+	}
+	return res, nil
 }

@@ -96,3 +96,15 @@ func distributionQueryCmd() *cobra.Command {
 	)
 	return c
 }
+
+func ibcQueryCmd() *cobra.Command {
+	c := &cobra.Command{Use: "ibc", Short: "IBC queries"}
+	c.AddCommand(
+		queryCommand("client CLIENT_ID", "A light client: chain, status, latest height", cobra.ExactArgs(1), func(a []string) string { return abci.PathIBCClient + a[0] }, rawText[json.RawMessage]),
+		queryCommand("connections", "Every connection", cobra.NoArgs, func([]string) string { return abci.PathIBCConnections }, rawText[json.RawMessage]),
+		queryCommand("channels", "Every channel", cobra.NoArgs, func([]string) string { return abci.PathIBCChannels }, rawText[json.RawMessage]),
+		queryCommand("packets PORT CHANNEL", "Sequences of sent packets not yet acknowledged", cobra.ExactArgs(2), func(a []string) string { return abci.PathIBCCommitments + a[0] + "/" + a[1] }, rawText[[]uint64]),
+		queryCommand("denom-traces", "ICS-20 vouchers held on this chain", cobra.NoArgs, func([]string) string { return abci.PathDenomTraces }, rawText[json.RawMessage]),
+	)
+	return c
+}

@@ -46,6 +46,7 @@ func NewRoot() *cobra.Command {
 		benchCmd(),
 		testnetCmd(),
 		genesisCmd(),
+		relayCmd(),
 		versionCmd(),
 	)
 	return root

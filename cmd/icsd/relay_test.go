@@ -1,0 +1,186 @@
+package main_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	gogoproto "github.com/cosmos/gogoproto/proto"
+
+	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/cmd/icsd/cmd"
+	"github.com/abci-ics/ics/ibc/transfer"
+)
+
+func stakeOf(t *testing.T, bin, rpc, addr, denom string) uint64 {
+	t.Helper()
+	var coins []abci.CoinJSON
+	if err := json.Unmarshal([]byte(run(t, bin, "query", "bank", "balances", addr, "--node", "tcp://"+rpc, "-o", "json")), &coins); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range coins {
+		if c.Denom == denom {
+			return c.Amount
+		}
+	}
+	return 0
+}
+
+// TestRelay links two single-validator chains with `icsd relay link`,
+// moves tokens both ways through `icsd relay start`, and kills the relayer
+// in the middle of a burst of 200 transfers: every packet arrives exactly
+// once and is acknowledged.
+func TestRelay(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts two chains and a relayer")
+	}
+	bin := buildBinary(t)
+	var nodes [2]*node
+	var addrs [2]string
+	for i, id := range []string{"ibc-a", "ibc-b"} {
+		home := t.TempDir()
+		var out map[string]string
+		if err := json.Unmarshal([]byte(run(t, bin, "init", "--home", home, "--chain-id", id, "-o", "json")), &out); err != nil {
+			t.Fatal(err)
+		}
+		addrs[i] = out["address"]
+		nodes[i] = &node{t: t, bin: bin, home: home, rpc: fmt.Sprintf("127.0.0.1:%d", freePort(t)), p2p: fmt.Sprintf("127.0.0.1:%d", freePort(t))}
+		nodes[i].start()
+		defer nodes[i].kill()
+	}
+	nodes[0].waitHeight(2)
+	nodes[1].waitHeight(2)
+	a, b := "tcp://"+nodes[0].rpc, "tcp://"+nodes[1].rpc
+	linkFile := filepath.Join(t.TempDir(), "link.json")
+	run(t, bin, "relay", "link", "--a-node", a, "--b-node", b, "--a-home", nodes[0].home, "--b-home", nodes[1].home, "--link", linkFile)
+	var lf cmd.LinkFile
+	bz, err := os.ReadFile(linkFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(bz, &lf); err != nil || lf.A.Channel == "" || lf.B.Channel == "" {
+		t.Fatalf("link file %s: %v", bz, err)
+	}
+
+	relayLog := &lockedBuffer{}
+	defer func() {
+		if t.Failed() {
+			t.Logf("relayer output:\n%s", relayLog.String())
+		}
+	}()
+	relay := func() *exec.Cmd {
+		c := exec.Command(bin, "relay", "start", "--link", linkFile, "--interval", "200ms")
+		c.Stdout, c.Stderr = relayLog, relayLog
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	r := relay()
+	defer func() { _ = r.Process.Signal(syscall.SIGKILL); _ = r.Wait() }()
+
+	supplyA := func() uint64 {
+		var coins []abci.CoinJSON
+		if err := json.Unmarshal([]byte(run(t, bin, "q", "bank", "supply", "--node", a, "-o", "json")), &coins); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range coins {
+			if c.Denom == "stake" {
+				return c.Amount
+			}
+		}
+		return 0
+	}
+	total := supplyA()
+	voucher := "transfer/" + lf.B.Channel + "/stake"
+	run(t, bin, "tx", "ibc-transfer", "transfer", "validator", lf.A.Channel, addrs[1], "5000stake", "--home", nodes[0].home, "--node", a)
+	waitFor(t, func() bool { return stakeOf(t, bin, nodes[1].rpc, addrs[1], voucher) == 5000 }, "voucher on B")
+
+	// Back to A, to an account that pays no relayer fees.
+	var bob map[string]string
+	if err := json.Unmarshal([]byte(run(t, bin, "keys", "add", "bob", "--home", nodes[0].home, "-o", "json")), &bob); err != nil {
+		t.Fatal(err)
+	}
+	run(t, bin, "tx", "ibc-transfer", "transfer", "validator", lf.B.Channel, bob["address"], "2000"+voucher, "--home", nodes[1].home, "--node", b)
+	waitFor(t, func() bool { return stakeOf(t, bin, nodes[0].rpc, bob["address"], "stake") == 2000 }, "tokens back on A")
+	if supplyA() != total {
+		t.Fatal("supply of stake changed on A")
+	}
+
+	// A burst of 200 transfers in 10 transactions; the relayer is killed
+	// in the middle and restarted.
+	key, err := cmd.LoadKey(nodes[0].home, "validator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := cmd.NewClient(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := cmd.Submitter{Client: client, Key: key}
+	before := stakeOf(t, bin, nodes[1].rpc, addrs[1], voucher)
+	for i := 0; i < 10; i++ {
+		var msgs []gogoproto.Message
+		for j := 0; j < 20; j++ {
+			msgs = append(msgs, &transfer.MsgTransfer{Sender: key.Address(), SourcePort: "transfer", SourceChannel: lf.A.Channel,
+				Token: bank.Coin{Denom: "stake", Amount: 1}, Receiver: addrs[1], TimeoutTimestamp: uint64(time.Now().Add(time.Hour).UnixNano())})
+		}
+		res, err := sub.Submit(context.Background(), msgs...)
+		if err != nil || res.Code != 0 {
+			t.Fatalf("burst tx %d: %v %v", i, err, res)
+		}
+		if i == 4 {
+			_ = r.Process.Signal(syscall.SIGKILL)
+			_ = r.Wait()
+			r = relay()
+		}
+	}
+	waitFor(t, func() bool { return stakeOf(t, bin, nodes[1].rpc, addrs[1], voucher) == before+200 }, "200 vouchers on B")
+	waitFor(t, func() bool {
+		var seqs []uint64
+		_ = json.Unmarshal([]byte(run(t, bin, "q", "ibc", "packets", "transfer", lf.A.Channel, "--node", a, "-o", "json")), &seqs)
+		return len(seqs) == 0
+	}, "every packet acknowledged")
+	time.Sleep(2 * time.Second)
+	if got := stakeOf(t, bin, nodes[1].rpc, addrs[1], voucher); got != before+200 {
+		t.Fatalf("vouchers %d, want exactly %d", got, before+200)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool, what string) {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+// lockedBuffer collects a child process's output.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

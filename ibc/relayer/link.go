@@ -1,0 +1,228 @@
+package relayer
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	abcitypes "github.com/cometbft/cometbft/abci/types"
+	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
+	cmttypes "github.com/cometbft/cometbft/types"
+	gogoproto "github.com/cosmos/gogoproto/proto"
+	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
+	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
+	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
+	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
+
+	"github.com/abci-ics/ics/ibc/channel"
+	"github.com/abci-ics/ics/ibc/client"
+	"github.com/abci-ics/ics/ibc/commitment"
+)
+
+// End is one side of a link: the chain and its identifiers for the other
+// side.
+type End struct {
+	Chain      *Chain
+	Client     string // the chain's client of the other chain
+	Connection string
+	Port       string
+	Channel    string
+}
+
+// Link is two ends joined by a channel.
+type Link struct {
+	A, B *End
+}
+
+// ClientOptions are the parameters of the clients that Link creates.
+type ClientOptions struct {
+	TrustingPeriod  time.Duration
+	UnbondingPeriod time.Duration
+	MaxClockDrift   time.Duration
+}
+
+// DefaultClientOptions suit chains with a 21-day unbonding period.
+func DefaultClientOptions() ClientOptions {
+	return ClientOptions{TrustingPeriod: 14 * 24 * time.Hour, UnbondingPeriod: 21 * 24 * time.Hour, MaxClockDrift: 20 * time.Second}
+}
+
+func marshal(m gogoproto.Message) []byte {
+	bz, err := gogoproto.Marshal(m)
+	if err != nil {
+		panic(fmt.Sprintf("relayer: marshal %T: %v", m, err))
+	}
+	return bz
+}
+
+func valsProto(v *cmttypes.ValidatorSet) (*cmtproto.ValidatorSet, error) { return v.ToProto() }
+
+// createClient creates on dst a client of src at src's latest height.
+func createClient(ctx context.Context, dst *End, src *Chain, o ClientOptions) error {
+	h, err := src.height(ctx)
+	if err != nil {
+		return err
+	}
+	sh, _, err := src.signedHeader(ctx, h)
+	if err != nil {
+		return err
+	}
+	cs := client.NewClientState(src.ID, clienttypes.NewHeight(src.revision(), uint64(h)), o.TrustingPeriod, o.UnbondingPeriod, o.MaxClockDrift)
+	res, err := dst.Chain.submit(ctx, &client.MsgCreateClient{ClientState: marshal(cs), ConsensusState: marshal(client.ConsensusStateFromHeader(sh.Header)), Signer: dst.Chain.Submit.Address()})
+	if err != nil {
+		return fmt.Errorf("create client of %s: %w", src.ID, err)
+	}
+	dst.Client = attr(res.Events, client.EventTypeCreateClient, client.AttributeKeyClientID)
+	if dst.Client == "" {
+		return fmt.Errorf("%s: create client: no client id in the events", dst.Chain.ID)
+	}
+	return nil
+}
+
+// updateMsg returns the message that brings dst's client of src to src's
+// header at height h, or nil when the client already has it.
+func updateMsg(ctx context.Context, dst *End, src *Chain, h int64) (*client.MsgUpdateClient, error) {
+	trusted, err := dst.Chain.clientHeight(ctx, dst.Client)
+	if err != nil {
+		return nil, err
+	}
+	if int64(trusted.RevisionHeight) >= h {
+		return nil, nil
+	}
+	sh, vals, err := src.signedHeader(ctx, h)
+	if err != nil {
+		return nil, err
+	}
+	trustedVals, err := src.validators(ctx, int64(trusted.RevisionHeight)+1)
+	if err != nil {
+		return nil, err
+	}
+	vp, err := valsProto(vals)
+	if err != nil {
+		return nil, err
+	}
+	tp, err := valsProto(trustedVals)
+	if err != nil {
+		return nil, err
+	}
+	header := &ibctm.Header{SignedHeader: sh.ToProto(), ValidatorSet: vp, TrustedHeight: trusted, TrustedValidators: tp}
+	return &client.MsgUpdateClient{ClientId: dst.Client, Header: marshal(header), Signer: dst.Chain.Submit.Address()}, nil
+}
+
+// proofs proves paths in src's state and returns the proofs, the height to
+// cite them at, and the client update dst needs first (nil if none). The
+// proofs are of src's latest state v and verify against header v+1.
+func proofs(ctx context.Context, dst *End, src *Chain, paths []string) ([][]byte, clienttypes.Height, gogoproto.Message, error) {
+	v, err := src.height(ctx)
+	if err != nil {
+		return nil, clienttypes.Height{}, nil, err
+	}
+	if err := src.waitHeight(ctx, v+1); err != nil {
+		return nil, clienttypes.Height{}, nil, err
+	}
+	out := make([][]byte, len(paths))
+	for i, p := range paths {
+		if _, out[i], err = src.prove(ctx, p, v); err != nil {
+			return nil, clienttypes.Height{}, nil, err
+		}
+	}
+	up, err := updateMsg(ctx, dst, src, v+1)
+	if err != nil {
+		return nil, clienttypes.Height{}, nil, err
+	}
+	var msg gogoproto.Message
+	if up != nil {
+		msg = up
+	}
+	return out, clienttypes.NewHeight(src.revision(), uint64(v+1)), msg, nil
+}
+
+// proveAndSubmit submits on dst the client update and the messages built
+// from proofs of paths in src.
+func proveAndSubmit(ctx context.Context, dst *End, src *Chain, paths []string, build func(proofs [][]byte, h clienttypes.Height) []gogoproto.Message) (*abcitypes.ExecTxResult, error) {
+	ps, h, up, err := proofs(ctx, dst, src, paths)
+	if err != nil {
+		return nil, err
+	}
+	msgs := build(ps, h)
+	if up != nil {
+		msgs = append([]gogoproto.Message{up}, msgs...)
+	}
+	res, err := dst.Chain.submit(ctx, msgs...)
+	return res, err
+}
+
+// NewLink creates clients on both chains, then a connection and a channel
+// on port with the given order and version, the handshakes started by a.
+func NewLink(ctx context.Context, a, b *Chain, port string, order channeltypes.Order, version string, o ClientOptions) (*Link, error) {
+	l := &Link{A: &End{Chain: a, Port: port}, B: &End{Chain: b, Port: port}}
+	A, B := l.A, l.B
+	if err := createClient(ctx, A, b, o); err != nil {
+		return nil, err
+	}
+	if err := createClient(ctx, B, a, o); err != nil {
+		return nil, err
+	}
+	prefix := commitment.Prefix()
+	ver := connectiontypes.GetCompatibleVersions()[0]
+
+	res, err := a.submit(ctx, &channel.MsgConnectionOpenInit{ClientId: A.Client,
+		Counterparty: marshal(&connectiontypes.Counterparty{ClientId: B.Client, Prefix: prefix}), Signer: a.Submit.Address()})
+	if err != nil {
+		return nil, fmt.Errorf("connection init: %w", err)
+	}
+	A.Connection = attr(res.Events, channel.EventConnectionOpenInit, channel.AttrConnectionID)
+
+	r, err := proveAndSubmit(ctx, B, a, []string{commitment.ConnectionPath(A.Connection)}, func(p [][]byte, h clienttypes.Height) []gogoproto.Message {
+		return []gogoproto.Message{&channel.MsgConnectionOpenTry{ClientId: B.Client,
+			Counterparty:         marshal(&connectiontypes.Counterparty{ClientId: A.Client, ConnectionId: A.Connection, Prefix: prefix}),
+			CounterpartyVersions: [][]byte{marshal(ver)}, ProofInit: p[0], ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: b.Submit.Address()}}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connection try: %w", err)
+	}
+	B.Connection = attr(r.Events, channel.EventConnectionOpenTry, channel.AttrConnectionID)
+
+	if _, err := proveAndSubmit(ctx, A, b, []string{commitment.ConnectionPath(B.Connection)}, func(p [][]byte, h clienttypes.Height) []gogoproto.Message {
+		return []gogoproto.Message{&channel.MsgConnectionOpenAck{ConnectionId: A.Connection, CounterpartyConnectionId: B.Connection,
+			Version: marshal(ver), ProofTry: p[0], ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: a.Submit.Address()}}
+	}); err != nil {
+		return nil, fmt.Errorf("connection ack: %w", err)
+	}
+	if _, err := proveAndSubmit(ctx, B, a, []string{commitment.ConnectionPath(A.Connection)}, func(p [][]byte, h clienttypes.Height) []gogoproto.Message {
+		return []gogoproto.Message{&channel.MsgConnectionOpenConfirm{ConnectionId: B.Connection, ProofAck: p[0],
+			ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: b.Submit.Address()}}
+	}); err != nil {
+		return nil, fmt.Errorf("connection confirm: %w", err)
+	}
+
+	res, err = a.submit(ctx, &channel.MsgChannelOpenInit{PortId: port, Channel: marshal(&channeltypes.Channel{State: channeltypes.INIT, Ordering: order,
+		Counterparty: channeltypes.Counterparty{PortId: port}, ConnectionHops: []string{A.Connection}, Version: version}), Signer: a.Submit.Address()})
+	if err != nil {
+		return nil, fmt.Errorf("channel init: %w", err)
+	}
+	A.Channel = attr(res.Events, channel.EventChannelOpenInit, channel.AttrChannelID)
+
+	r, err = proveAndSubmit(ctx, B, a, []string{commitment.ChannelPath(port, A.Channel)}, func(p [][]byte, h clienttypes.Height) []gogoproto.Message {
+		return []gogoproto.Message{&channel.MsgChannelOpenTry{PortId: port, Channel: marshal(&channeltypes.Channel{State: channeltypes.TRYOPEN, Ordering: order,
+			Counterparty: channeltypes.Counterparty{PortId: port, ChannelId: A.Channel}, ConnectionHops: []string{B.Connection}, Version: version}),
+			CounterpartyVersion: version, ProofInit: p[0], ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: b.Submit.Address()}}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("channel try: %w", err)
+	}
+	B.Channel = attr(r.Events, channel.EventChannelOpenTry, channel.AttrChannelID)
+
+	if _, err := proveAndSubmit(ctx, A, b, []string{commitment.ChannelPath(port, B.Channel)}, func(p [][]byte, h clienttypes.Height) []gogoproto.Message {
+		return []gogoproto.Message{&channel.MsgChannelOpenAck{PortId: port, ChannelId: A.Channel, CounterpartyChannelId: B.Channel, CounterpartyVersion: version,
+			ProofTry: p[0], ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: a.Submit.Address()}}
+	}); err != nil {
+		return nil, fmt.Errorf("channel ack: %w", err)
+	}
+	if _, err := proveAndSubmit(ctx, B, a, []string{commitment.ChannelPath(port, A.Channel)}, func(p [][]byte, h clienttypes.Height) []gogoproto.Message {
+		return []gogoproto.Message{&channel.MsgChannelOpenConfirm{PortId: port, ChannelId: B.Channel, ProofAck: p[0],
+			ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: b.Submit.Address()}}
+	}); err != nil {
+		return nil, fmt.Errorf("channel confirm: %w", err)
+	}
+	return l, nil
+}

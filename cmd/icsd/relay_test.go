@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	rpcclient "github.com/cometbft/cometbft/rpc/client"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 
 	"github.com/abci-ics/ics/abci"
@@ -153,6 +154,19 @@ func TestRelay(t *testing.T) {
 	time.Sleep(2 * time.Second)
 	if got := stakeOf(t, bin, nodes[1].rpc, addrs[1], voucher); got != before+200 {
 		t.Fatalf("vouchers %d, want exactly %d", got, before+200)
+	}
+	// The native supply of A was the same at every height.
+	rpcA := nodes[0].client()
+	top := nodes[0].waitHeight(0)
+	for h := int64(1); h <= top; h++ {
+		res, err := rpcA.ABCIQueryWithOptions(context.Background(), abci.PathSupply+"/stake", nil, rpcclient.ABCIQueryOptions{Height: h})
+		if err != nil || res.Response.Code != 0 {
+			t.Fatalf("supply at %d: %v %s", h, err, res.Response.Log)
+		}
+		var c abci.CoinJSON
+		if err := json.Unmarshal(res.Response.Value, &c); err != nil || c.Amount != total {
+			t.Fatalf("supply of stake at height %d: %d, want %d", h, c.Amount, total)
+		}
 	}
 }
 

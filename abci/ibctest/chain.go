@@ -43,6 +43,13 @@ type Clock struct{ Now time.Time }
 // Advance moves the clock forward by d (a test waiting for a timeout).
 func (c *Clock) Advance(d time.Duration) { c.Now = c.Now.Add(d) }
 
+// AdvanceClock moves c's clock (shared with the chains linked to it)
+// forward by d.
+func AdvanceClock(c *Chain, d time.Duration) { c.clock.Advance(d) }
+
+// Clock returns the clock the chain runs on.
+func (c *Chain) Clock() *Clock { return c.clock }
+
 // Chain is one application with a simulated validator set.
 type Chain struct {
 	T   testing.TB

@@ -79,7 +79,7 @@ func TestRelay(t *testing.T) {
 		}
 	}()
 	relay := func() *exec.Cmd {
-		c := exec.Command(bin, "relay", "start", "--link", linkFile, "--interval", "200ms")
+		c := exec.Command(bin, "relay", "start", "--link", linkFile, "--interval", "200ms", "--client-refresh", "3s")
 		c.Stdout, c.Stderr = relayLog, relayLog
 		if err := c.Start(); err != nil {
 			t.Fatal(err)
@@ -155,6 +155,20 @@ func TestRelay(t *testing.T) {
 	if got := stakeOf(t, bin, nodes[1].rpc, addrs[1], voucher); got != before+200 {
 		t.Fatalf("vouchers %d, want exactly %d", got, before+200)
 	}
+	// With no packets flowing the relayer still refreshes the clients.
+	clientHeight := func() string {
+		var c abci.ClientJSON
+		if err := json.Unmarshal([]byte(run(t, bin, "q", "ibc", "client", lf.A.Client, "--node", a, "-o", "json")), &c); err != nil {
+			t.Fatal(err)
+		}
+		if c.Status != "Active" || c.ChainID != "ibc-b" {
+			t.Fatalf("client %+v", c)
+		}
+		return c.LatestHeight
+	}
+	idle := clientHeight()
+	waitFor(t, func() bool { return clientHeight() != idle }, "a client refresh")
+
 	// The native supply of A was the same at every height.
 	rpcA := nodes[0].client()
 	top := nodes[0].waitHeight(0)

@@ -201,11 +201,41 @@ func timedOut(pk channeltypes.Packet, h clienttypes.Height, t time.Time) bool {
 	return pk.TimeoutTimestamp != 0 && uint64(t.UnixNano()) >= pk.TimeoutTimestamp
 }
 
+// UpdateClients brings each chain's client of the other to the other's
+// latest header, so that clients do not expire while no packet flows.
+func (l *Link) UpdateClients(ctx context.Context) error {
+	for _, dir := range [][2]*End{{l.A, l.B}, {l.B, l.A}} {
+		dst, src := dir[0], dir[1].Chain
+		h, err := src.height(ctx)
+		if err != nil {
+			return err
+		}
+		up, err := updateMsg(ctx, dst, src, h)
+		if err != nil {
+			return err
+		}
+		if up == nil {
+			continue
+		}
+		if _, err := dst.Chain.submit(ctx, up); err != nil {
+			return fmt.Errorf("update client %s on %s: %w", dst.Client, dst.Chain.ID, err)
+		}
+	}
+	return nil
+}
+
 // Run relays every interval until ctx ends, reporting each pass that did
-// something (or failed) to report.
-func (l *Link) Run(ctx context.Context, interval time.Duration, report func(Progress, error)) {
+// something (or failed) to report, and refreshes both clients every
+// refresh (a fraction of the trusting period) even when no packet flows.
+func (l *Link) Run(ctx context.Context, interval, refresh time.Duration, report func(Progress, error)) {
+	lastRefresh := time.Now()
 	for {
 		p, err := l.RelayOnce(ctx)
+		if err == nil && time.Since(lastRefresh) >= refresh {
+			if err = l.UpdateClients(ctx); err == nil {
+				lastRefresh = time.Now()
+			}
+		}
 		if ctx.Err() != nil {
 			return
 		}

@@ -149,6 +149,7 @@ func relayCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			file, _ := cmd.Flags().GetString("link")
 			interval, _ := cmd.Flags().GetDuration("interval")
+			refresh, _ := cmd.Flags().GetDuration("client-refresh")
 			bz, err := os.ReadFile(file)
 			if err != nil {
 				return fmt.Errorf("read link (run icsd relay link first?): %w", err)
@@ -165,7 +166,7 @@ func relayCmd() *cobra.Command {
 			}
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "relaying %s %s/%s <-> %s %s/%s\n", lf.A.ChainID, lf.A.Port, lf.A.Channel, lf.B.ChainID, lf.B.Port, lf.B.Channel)
-			l.Run(ctx, interval, func(p relayer.Progress, err error) {
+			l.Run(ctx, interval, refresh, func(p relayer.Progress, err error) {
 				if err != nil {
 					fmt.Fprintf(w, "%s relay error: %v\n", time.Now().Format("15:04:05"), err)
 					return
@@ -177,6 +178,7 @@ func relayCmd() *cobra.Command {
 	}
 	start.Flags().String("link", filepath.Join(DefaultHome(), "relayer", "link.json"), "link file written by icsd relay link")
 	start.Flags().Duration("interval", time.Second, "pause between relay passes")
+	start.Flags().Duration("client-refresh", time.Hour, "update both clients at least this often, packets or not (keep it well under the trusting period)")
 	c.AddCommand(link, start)
 	return c
 }

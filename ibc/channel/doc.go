@@ -121,9 +121,9 @@
 // safely needs a proof that the counterparty deleted the packet
 // commitment, which is future work.
 //
-// # Not implemented
+// # Outside this package
 //
-// TimeoutOnClose, connection delay periods, channel upgrades,
+// This package does not cover TimeoutOnClose, connection delay periods, channel upgrades,
 // asynchronous acknowledgements, multi-hop channels, and the per-client
 // connection index of ibc-go (clients/{id}/connections).
 package channel

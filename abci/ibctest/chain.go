@@ -90,10 +90,10 @@ func NewChain(t testing.TB, clock *Clock, id string, nvals, naccounts int) *Chai
 	for i := 0; i < nvals; i++ {
 		ck := ed25519.GenPrivKeyFromSecret([]byte(fmt.Sprintf("%s/validator/%d", id, i)))
 		c.signers[string(ck.PubKey().Address())] = cmttypes.NewMockPVWithParams(ck, false, false)
-		op := g.Auth.Accounts[i%naccounts].Address
 		if i >= naccounts {
 			t.Fatalf("ibctest: need an account per validator")
 		}
+		op := g.Auth.Accounts[i].Address
 		g.Staking.Validators = append(g.Staking.Validators, staking.GenesisValidator{
 			Operator: op, PubKey: ck.PubKey().Bytes(), Moniker: fmt.Sprintf("val%d", i),
 			CommissionRate: fraction.New(1, 10), CommissionMaxRate: fraction.New(1, 5),

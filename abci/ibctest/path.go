@@ -19,6 +19,7 @@ import (
 
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
+	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -157,17 +158,17 @@ func (p *Path) Link(port string, order channeltypes.Order, version string) {
 		Counterparty: bz(&connectiontypes.Counterparty{ClientId: b.Client, Prefix: prefix}), Signer: a.Chain.Address(0)})
 	a.Connection = attr(resp, channel.EventConnectionOpenInit, channel.AttrConnectionID)
 
-	proof, h, up := Prove(b, a.Chain, channel.ConnectionPath(a.Connection))
+	proof, h, up := Prove(b, a.Chain, commitment.ConnectionPath(a.Connection))
 	resp = Submit(b.Chain, up, &channel.MsgConnectionOpenTry{ClientId: b.Client,
 		Counterparty:         bz(&connectiontypes.Counterparty{ClientId: a.Client, ConnectionId: a.Connection, Prefix: prefix}),
 		CounterpartyVersions: [][]byte{bz(ver)}, ProofInit: proof, ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: b.Chain.Address(0)})
 	b.Connection = attr(resp, channel.EventConnectionOpenTry, channel.AttrConnectionID)
 
-	proof, h, up = Prove(a, b.Chain, channel.ConnectionPath(b.Connection))
+	proof, h, up = Prove(a, b.Chain, commitment.ConnectionPath(b.Connection))
 	Submit(a.Chain, up, &channel.MsgConnectionOpenAck{ConnectionId: a.Connection, CounterpartyConnectionId: b.Connection,
 		Version: bz(ver), ProofTry: proof, ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: a.Chain.Address(0)})
 
-	proof, h, up = Prove(b, a.Chain, channel.ConnectionPath(a.Connection))
+	proof, h, up = Prove(b, a.Chain, commitment.ConnectionPath(a.Connection))
 	Submit(b.Chain, up, &channel.MsgConnectionOpenConfirm{ConnectionId: b.Connection, ProofAck: proof,
 		ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: b.Chain.Address(0)})
 
@@ -176,17 +177,17 @@ func (p *Path) Link(port string, order channeltypes.Order, version string) {
 		Counterparty: channeltypes.Counterparty{PortId: port}, ConnectionHops: []string{a.Connection}, Version: version}), Signer: a.Chain.Address(0)})
 	a.Channel = attr(resp, channel.EventChannelOpenInit, channel.AttrChannelID)
 
-	proof, h, up = Prove(b, a.Chain, channel.ChannelPath(port, a.Channel))
+	proof, h, up = Prove(b, a.Chain, commitment.ChannelPath(port, a.Channel))
 	resp = Submit(b.Chain, up, &channel.MsgChannelOpenTry{PortId: port, Channel: bz(&channeltypes.Channel{State: channeltypes.TRYOPEN, Ordering: order,
 		Counterparty: channeltypes.Counterparty{PortId: port, ChannelId: a.Channel}, ConnectionHops: []string{b.Connection}, Version: version}),
 		CounterpartyVersion: version, ProofInit: proof, ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: b.Chain.Address(0)})
 	b.Channel = attr(resp, channel.EventChannelOpenTry, channel.AttrChannelID)
 
-	proof, h, up = Prove(a, b.Chain, channel.ChannelPath(port, b.Channel))
+	proof, h, up = Prove(a, b.Chain, commitment.ChannelPath(port, b.Channel))
 	Submit(a.Chain, up, &channel.MsgChannelOpenAck{PortId: port, ChannelId: a.Channel, CounterpartyChannelId: b.Channel, CounterpartyVersion: version,
 		ProofTry: proof, ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: a.Chain.Address(0)})
 
-	proof, h, up = Prove(b, a.Chain, channel.ChannelPath(port, a.Channel))
+	proof, h, up = Prove(b, a.Chain, commitment.ChannelPath(port, a.Channel))
 	Submit(b.Chain, up, &channel.MsgChannelOpenConfirm{PortId: port, ChannelId: b.Channel, ProofAck: proof,
 		ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: b.Chain.Address(0)})
 }
@@ -237,7 +238,7 @@ func (p *Path) RecvMsgs(from *Chain, packets []channeltypes.Packet) []gogoproto.
 	src, dst := p.ends(from)
 	paths := make([]string, len(packets))
 	for i, pk := range packets {
-		paths[i] = channel.PacketCommitmentPath(pk.SourcePort, pk.SourceChannel, pk.Sequence)
+		paths[i] = commitment.PacketCommitmentPath(pk.SourcePort, pk.SourceChannel, pk.Sequence)
 	}
 	proofs, h, up := ProveAll(dst, src.Chain, paths)
 	msgs := []gogoproto.Message{up}
@@ -253,7 +254,7 @@ func (p *Path) AckMsgs(by *Chain, packets []channeltypes.Packet, acks [][]byte) 
 	src, dst := p.ends(by)
 	paths := make([]string, len(packets))
 	for i, pk := range packets {
-		paths[i] = channel.PacketAcknowledgementPath(pk.DestinationPort, pk.DestinationChannel, pk.Sequence)
+		paths[i] = commitment.PacketAcknowledgementPath(pk.DestinationPort, pk.DestinationChannel, pk.Sequence)
 	}
 	proofs, h, up := ProveAll(dst, src.Chain, paths)
 	msgs := []gogoproto.Message{up}

@@ -13,6 +13,7 @@ import (
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
+	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/ibc/transfer"
 )
 
@@ -111,7 +112,7 @@ func TestTimeoutRefunds(t *testing.T) {
 	}
 	pk := packets[0]
 	timeoutMsg := func() []any {
-		proof, h, up := ibctest.Prove(p.A, b, channel.PacketReceiptPath(pk.DestinationPort, pk.DestinationChannel, pk.Sequence))
+		proof, h, up := ibctest.Prove(p.A, b, commitment.PacketReceiptPath(pk.DestinationPort, pk.DestinationChannel, pk.Sequence))
 		return []any{up, &channel.MsgTimeout{Packet: ibctest.Marshal(&pk), ProofUnreceived: proof, ProofRevisionNumber: h.RevisionNumber,
 			ProofRevisionHeight: h.RevisionHeight, NextSequenceRecv: pk.Sequence, Signer: a.Address(0)}}
 	}

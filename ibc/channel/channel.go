@@ -9,6 +9,7 @@ import (
 	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
+	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -59,9 +60,9 @@ func (k *Keeper) checkNewChannel(s state.Store, portID string, order channeltype
 
 // initSequences starts a new channel end's sequences at 1.
 func initSequences(s state.Store, portID, channelID string) {
-	setSeq(s, NextSequenceSendPath(portID, channelID), 1)
-	setSeq(s, NextSequenceRecvPath(portID, channelID), 1)
-	setSeq(s, NextSequenceAckPath(portID, channelID), 1)
+	setSeq(s, commitment.NextSequenceSendPath(portID, channelID), 1)
+	setSeq(s, commitment.NextSequenceRecvPath(portID, channelID), 1)
+	setSeq(s, commitment.NextSequenceAckPath(portID, channelID), 1)
 }
 
 // ChanOpenInit starts a channel handshake on portID over one OPEN
@@ -121,7 +122,7 @@ func (k *Keeper) ChanOpenTry(s state.Store, now time.Time, portID string, order 
 		expected := channeltypes.NewChannel(channeltypes.INIT, order, channeltypes.NewCounterparty(portID, ""),
 			[]string{conn.Counterparty.ConnectionId}, counterpartyVersion)
 		if err := k.verifyMembership(c, now, conn, proofHeight, proof,
-			ChannelPath(counterparty.PortId, counterparty.ChannelId), mustMarshal(&expected)); err != nil {
+			commitment.ChannelPath(counterparty.PortId, counterparty.ChannelId), mustMarshal(&expected)); err != nil {
 			return nil, err
 		}
 		id = nextID(c, keyNextChannelSeq, channelPrefix)
@@ -186,7 +187,7 @@ func (k *Keeper) ChanOpenAck(s state.Store, now time.Time, portID, channelID, co
 		expected := channeltypes.NewChannel(channeltypes.TRYOPEN, ch.Ordering, channeltypes.NewCounterparty(portID, channelID),
 			[]string{conn.Counterparty.ConnectionId}, counterpartyVersion)
 		if err := k.verifyMembership(c, now, conn, proofHeight, proof,
-			ChannelPath(ch.Counterparty.PortId, counterpartyChannelID), mustMarshal(&expected)); err != nil {
+			commitment.ChannelPath(ch.Counterparty.PortId, counterpartyChannelID), mustMarshal(&expected)); err != nil {
 			return nil, err
 		}
 		if err := app.OnChanOpenAck(c, portID, channelID, counterpartyChannelID, counterpartyVersion); err != nil {
@@ -212,7 +213,7 @@ func (k *Keeper) ChanOpenConfirm(s state.Store, now time.Time, portID, channelID
 		expected := channeltypes.NewChannel(channeltypes.OPEN, ch.Ordering, channeltypes.NewCounterparty(portID, channelID),
 			[]string{conn.Counterparty.ConnectionId}, ch.Version)
 		if err := k.verifyMembership(c, now, conn, proofHeight, proof,
-			ChannelPath(ch.Counterparty.PortId, ch.Counterparty.ChannelId), mustMarshal(&expected)); err != nil {
+			commitment.ChannelPath(ch.Counterparty.PortId, ch.Counterparty.ChannelId), mustMarshal(&expected)); err != nil {
 			return nil, err
 		}
 		if err := app.OnChanOpenConfirm(c, portID, channelID); err != nil {
@@ -291,7 +292,7 @@ func (k *Keeper) ChanCloseConfirm(s state.Store, now time.Time, portID, channelI
 		expected := channeltypes.NewChannel(channeltypes.CLOSED, ch.Ordering, channeltypes.NewCounterparty(portID, channelID),
 			[]string{conn.Counterparty.ConnectionId}, ch.Version)
 		if err := k.verifyMembership(c, now, conn, proofHeight, proof,
-			ChannelPath(ch.Counterparty.PortId, ch.Counterparty.ChannelId), mustMarshal(&expected)); err != nil {
+			commitment.ChannelPath(ch.Counterparty.PortId, ch.Counterparty.ChannelId), mustMarshal(&expected)); err != nil {
 			return nil, err
 		}
 		if err := app.OnChanCloseConfirm(c, portID, channelID); err != nil {

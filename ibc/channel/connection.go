@@ -10,6 +10,7 @@ import (
 	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
 	commitmenttypes "github.com/cosmos/ibc-go/v10/modules/core/23-commitment/types"
 
+	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -123,7 +124,7 @@ func (k *Keeper) ConnOpenTry(s state.Store, now time.Time, clientID string, coun
 		conn := connectiontypes.NewConnectionEnd(connectiontypes.TRYOPEN, clientID, counterparty,
 			[]*connectiontypes.Version{version}, 0)
 		if err := k.verifyMembership(c, now, conn, proofHeight, proof,
-			ConnectionPath(counterparty.ConnectionId), mustMarshal(&expected)); err != nil {
+			commitment.ConnectionPath(counterparty.ConnectionId), mustMarshal(&expected)); err != nil {
 			return nil, err
 		}
 		id = nextID(c, keyNextConnectionSeq, connectionPrefix)
@@ -164,7 +165,7 @@ func (k *Keeper) ConnOpenAck(s state.Store, now time.Time, connectionID, counter
 		expected := connectiontypes.NewConnectionEnd(connectiontypes.TRYOPEN, conn.Counterparty.ClientId,
 			connectiontypes.NewCounterparty(conn.ClientId, connectionID, Prefix()), picked, conn.DelayPeriod)
 		if err := k.verifyMembership(c, now, conn, proofHeight, proof,
-			ConnectionPath(counterpartyConnectionID), mustMarshal(&expected)); err != nil {
+			commitment.ConnectionPath(counterpartyConnectionID), mustMarshal(&expected)); err != nil {
 			return nil, err
 		}
 		conn.State = connectiontypes.OPEN
@@ -191,7 +192,7 @@ func (k *Keeper) ConnOpenConfirm(s state.Store, now time.Time, connectionID stri
 		expected := connectiontypes.NewConnectionEnd(connectiontypes.OPEN, conn.Counterparty.ClientId,
 			connectiontypes.NewCounterparty(conn.ClientId, connectionID, Prefix()), conn.Versions, conn.DelayPeriod)
 		if err := k.verifyMembership(c, now, conn, proofHeight, proof,
-			ConnectionPath(conn.Counterparty.ConnectionId), mustMarshal(&expected)); err != nil {
+			commitment.ConnectionPath(conn.Counterparty.ConnectionId), mustMarshal(&expected)); err != nil {
 			return nil, err
 		}
 		conn.State = connectiontypes.OPEN

@@ -9,6 +9,7 @@ import (
 	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
+	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -83,10 +84,10 @@ func fuzzFixture(f *testing.F) (*link, []message) {
 	for _, v := range CompatibleVersions() {
 		versions = append(versions, mustMarshalT(f, v))
 	}
-	connProof, h := a.prove(ConnectionPath(l.connA))
+	connProof, h := a.prove(commitment.ConnectionPath(l.connA))
 	chInit := channeltypes.NewChannel(channeltypes.INIT, channeltypes.UNORDERED, channeltypes.NewCounterparty(appPort, ""), []string{l.connA}, "app-v1")
 	chTry := channeltypes.NewChannel(channeltypes.TRYOPEN, channeltypes.UNORDERED, channeltypes.NewCounterparty(appPort, l.chanA), []string{l.connB}, "")
-	chProof, ch := a.prove(ChannelPath(appPort, l.chanA))
+	chProof, ch := a.prove(commitment.ChannelPath(appPort, l.chanA))
 	seeds := []message{
 		&MsgConnectionOpenInit{ClientId: clientID, Counterparty: mustMarshalT(f, &cp), Signer: relayer},
 		&MsgConnectionOpenTry{ClientId: clientID, Counterparty: mustMarshalT(f, &cpTry), CounterpartyVersions: versions,

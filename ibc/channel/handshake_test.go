@@ -10,6 +10,7 @@ import (
 	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
+	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -137,7 +138,7 @@ func TestHandshakeRejections(t *testing.T) {
 		return ev, err
 	})
 	a.commit()
-	proof, h := a.prove(ConnectionPath(connA))
+	proof, h := a.prove(commitment.ConnectionPath(connA))
 	cpB := connectiontypes.NewCounterparty(clientID, connA, Prefix())
 	tampered := bytes.Clone(proof)
 	tampered[len(tampered)/2] ^= 1
@@ -176,7 +177,7 @@ func TestHandshakeRejections(t *testing.T) {
 		a.unchanged(t, ErrInvalidProof, func(s state.Store) ([]abci.Event, error) {
 			// B has no connection yet: prove the absent key with a
 			// membership proof of something else.
-			p, ph := b.prove(ConnectionPath("connection-0"))
+			p, ph := b.prove(commitment.ConnectionPath("connection-0"))
 			return a.k.ConnOpenAck(s, a.now, connA, "connection-0", CompatibleVersions()[0], p, ph)
 		})
 	})
@@ -235,14 +236,14 @@ func TestChannelOpenRejections(t *testing.T) {
 		})
 	})
 	t.Run("ack on an open channel", func(t *testing.T) {
-		proof, h := l.b.prove(ChannelPath(appPort, l.chanB))
+		proof, h := l.b.prove(commitment.ChannelPath(appPort, l.chanB))
 		a.unchanged(t, ErrInvalidChannelState, func(s state.Store) ([]abci.Event, error) {
 			return a.k.ChanOpenAck(s, a.now, appPort, l.chanA, l.chanB, "app-v1", proof, h)
 		})
 	})
 	t.Run("try with a proof of the wrong channel state", func(t *testing.T) {
 		// B's channel end is OPEN, not INIT.
-		proof, h := l.b.prove(ChannelPath(appPort, l.chanB))
+		proof, h := l.b.prove(commitment.ChannelPath(appPort, l.chanB))
 		try := channeltypes.NewCounterparty(appPort, l.chanB)
 		a.unchanged(t, ErrInvalidProof, func(s state.Store) ([]abci.Event, error) {
 			_, ev, err := a.k.ChanOpenTry(s, a.now, appPort, channeltypes.UNORDERED, []string{l.connA}, try, "app-v1", proof, h)
@@ -261,7 +262,7 @@ func TestCloseHandshake(t *testing.T) {
 		return a.k.HandleChannelCloseInit(s, a.height, a.now, relayer, &MsgChannelCloseInit{PortId: appPort, ChannelId: l.chanA, Signer: relayer})
 	})
 	// Confirm before the counterparty closed: the proof shows OPEN.
-	proof, h := b.prove(ChannelPath(appPort, l.chanB))
+	proof, h := b.prove(commitment.ChannelPath(appPort, l.chanB))
 	a.unchanged(t, ErrInvalidProof, func(s state.Store) ([]abci.Event, error) {
 		return a.k.ChanCloseConfirm(s, a.now, appPort, l.chanA, proof, h)
 	})
@@ -277,7 +278,7 @@ func TestCloseHandshake(t *testing.T) {
 		return b.k.ChanCloseInit(s, b.now, appPort, l.chanB)
 	})
 
-	proof, h = b.prove(ChannelPath(appPort, l.chanB))
+	proof, h = b.prove(commitment.ChannelPath(appPort, l.chanB))
 	ev = a.mustTx(func(s state.Store) ([]abci.Event, error) {
 		return a.k.HandleChannelCloseConfirm(s, a.height, a.now, relayer, &MsgChannelCloseConfirm{PortId: appPort, ChannelId: l.chanA,
 			ProofInit: proof, ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: relayer})

@@ -16,6 +16,7 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 	commitmenttypes "github.com/cosmos/ibc-go/v10/modules/core/23-commitment/types"
 
+	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -360,7 +361,7 @@ func openConnection(t testing.TB, a, b *chain) (connA, connB string, events []ab
 	connA = attr(t, ev[0], AttrConnectionID)
 	a.commit()
 
-	proof, h := a.prove(ConnectionPath(connA))
+	proof, h := a.prove(commitment.ConnectionPath(connA))
 	cpOfB := connectiontypes.NewCounterparty(clientID, connA, Prefix())
 	var versions [][]byte
 	for _, v := range CompatibleVersions() {
@@ -375,7 +376,7 @@ func openConnection(t testing.TB, a, b *chain) (connA, connB string, events []ab
 	connB = attr(t, ev[0], AttrConnectionID)
 	b.commit()
 
-	proof, h = b.prove(ConnectionPath(connB))
+	proof, h = b.prove(commitment.ConnectionPath(connB))
 	connEndB, _ := b.k.Connection(b.store(), connB)
 	ev = a.mustTx(func(s state.Store) ([]abci.Event, error) {
 		return a.k.HandleConnectionOpenAck(s, a.height, a.now, relayer, &MsgConnectionOpenAck{
@@ -385,7 +386,7 @@ func openConnection(t testing.TB, a, b *chain) (connA, connB string, events []ab
 	events = append(events, ev...)
 	a.commit()
 
-	proof, h = a.prove(ConnectionPath(connA))
+	proof, h = a.prove(commitment.ConnectionPath(connA))
 	ev = b.mustTx(func(s state.Store) ([]abci.Event, error) {
 		return b.k.HandleConnectionOpenConfirm(s, b.height, b.now, relayer, &MsgConnectionOpenConfirm{
 			ConnectionId: connB, ProofAck: proof, ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: relayer})
@@ -407,7 +408,7 @@ func openChannel(t testing.TB, a, b *chain, connA string, order channeltypes.Ord
 	a.commit()
 
 	connEndA, _ := a.k.Connection(a.store(), connA)
-	proof, h := a.prove(ChannelPath(appPort, chanA))
+	proof, h := a.prove(commitment.ChannelPath(appPort, chanA))
 	try := channeltypes.NewChannel(channeltypes.TRYOPEN, order, channeltypes.NewCounterparty(appPort, chanA),
 		[]string{connEndA.Counterparty.ConnectionId}, "")
 	ev = b.mustTx(func(s state.Store) ([]abci.Event, error) {
@@ -419,7 +420,7 @@ func openChannel(t testing.TB, a, b *chain, connA string, order channeltypes.Ord
 	chanB = attr(t, ev[0], AttrChannelID)
 	b.commit()
 
-	proof, h = b.prove(ChannelPath(appPort, chanB))
+	proof, h = b.prove(commitment.ChannelPath(appPort, chanB))
 	ev = a.mustTx(func(s state.Store) ([]abci.Event, error) {
 		return a.k.HandleChannelOpenAck(s, a.height, a.now, relayer, &MsgChannelOpenAck{
 			PortId: appPort, ChannelId: chanA, CounterpartyChannelId: chanB, CounterpartyVersion: "app-v1", ProofTry: proof,
@@ -428,7 +429,7 @@ func openChannel(t testing.TB, a, b *chain, connA string, order channeltypes.Ord
 	events = append(events, ev...)
 	a.commit()
 
-	proof, h = a.prove(ChannelPath(appPort, chanA))
+	proof, h = a.prove(commitment.ChannelPath(appPort, chanA))
 	ev = b.mustTx(func(s state.Store) ([]abci.Event, error) {
 		return b.k.HandleChannelOpenConfirm(s, b.height, b.now, relayer, &MsgChannelOpenConfirm{
 			PortId: appPort, ChannelId: chanB, ProofAck: proof,
@@ -479,7 +480,7 @@ func (l *link) sendWithTimeout(data string, th clienttypes.Height, ts uint64) ch
 func (l *link) recvMsg(p channeltypes.Packet) *MsgRecvPacket {
 	t := l.a.t
 	t.Helper()
-	proof, h := l.a.prove(PacketCommitmentPath(p.SourcePort, p.SourceChannel, p.Sequence))
+	proof, h := l.a.prove(commitment.PacketCommitmentPath(p.SourcePort, p.SourceChannel, p.Sequence))
 	return &MsgRecvPacket{Packet: mustMarshalT(t, &p), ProofCommitment: proof,
 		ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: relayer}
 }
@@ -509,7 +510,7 @@ func (l *link) recv(p channeltypes.Packet) []byte {
 func (l *link) ackMsg(p channeltypes.Packet, ack []byte) *MsgAcknowledgement {
 	t := l.a.t
 	t.Helper()
-	proof, h := l.b.prove(PacketAcknowledgementPath(p.DestinationPort, p.DestinationChannel, p.Sequence))
+	proof, h := l.b.prove(commitment.PacketAcknowledgementPath(p.DestinationPort, p.DestinationChannel, p.Sequence))
 	return &MsgAcknowledgement{Packet: mustMarshalT(t, &p), Acknowledgement: ack, ProofAcked: proof,
 		ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: relayer}
 }
@@ -521,10 +522,10 @@ func (l *link) timeoutMsg(p channeltypes.Packet) *MsgTimeout {
 	m := &MsgTimeout{Packet: mustMarshalT(t, &p), Signer: relayer}
 	var path string
 	if l.order == channeltypes.ORDERED {
-		path = NextSequenceRecvPath(p.DestinationPort, p.DestinationChannel)
+		path = commitment.NextSequenceRecvPath(p.DestinationPort, p.DestinationChannel)
 		m.NextSequenceRecv, _ = l.b.k.NextSequenceRecv(l.b.store(), p.DestinationPort, p.DestinationChannel)
 	} else {
-		path = PacketReceiptPath(p.DestinationPort, p.DestinationChannel, p.Sequence)
+		path = commitment.PacketReceiptPath(p.DestinationPort, p.DestinationChannel, p.Sequence)
 	}
 	proof, h := l.b.prove(path)
 	m.ProofUnreceived, m.ProofRevisionNumber, m.ProofRevisionHeight = proof, h.RevisionNumber, h.RevisionHeight

@@ -12,6 +12,7 @@ import (
 	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
+	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -201,7 +202,7 @@ func nextID(s state.Store, key []byte, prefix string) string {
 }
 
 func (k *Keeper) getConnection(s state.Store, connectionID string) (connectiontypes.ConnectionEnd, bool) {
-	bz := kv(s).Get([]byte(ConnectionPath(connectionID)))
+	bz := kv(s).Get([]byte(commitment.ConnectionPath(connectionID)))
 	if bz == nil {
 		return connectiontypes.ConnectionEnd{}, false
 	}
@@ -213,11 +214,11 @@ func (k *Keeper) getConnection(s state.Store, connectionID string) (connectionty
 }
 
 func setConnection(s state.Store, connectionID string, c connectiontypes.ConnectionEnd) {
-	kv(s).Set([]byte(ConnectionPath(connectionID)), mustMarshal(&c))
+	kv(s).Set([]byte(commitment.ConnectionPath(connectionID)), mustMarshal(&c))
 }
 
 func (k *Keeper) getChannel(s state.Store, portID, channelID string) (channeltypes.Channel, bool) {
-	bz := kv(s).Get([]byte(ChannelPath(portID, channelID)))
+	bz := kv(s).Get([]byte(commitment.ChannelPath(portID, channelID)))
 	if bz == nil {
 		return channeltypes.Channel{}, false
 	}
@@ -232,7 +233,7 @@ func (k *Keeper) getChannel(s state.Store, portID, channelID string) (channeltyp
 }
 
 func setChannel(s state.Store, portID, channelID string, ch channeltypes.Channel) {
-	kv(s).Set([]byte(ChannelPath(portID, channelID)), mustMarshal(&ch))
+	kv(s).Set([]byte(commitment.ChannelPath(portID, channelID)), mustMarshal(&ch))
 }
 
 func getSeq(s state.Store, path string) (uint64, bool) {

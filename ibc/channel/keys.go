@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	host "github.com/cosmos/ibc-go/v10/modules/core/24-host"
+
+	"github.com/abci-ics/ics/ibc/commitment"
 )
 
 // StoreName is the name of the IBC store in the multistore. Connection
@@ -15,7 +17,7 @@ import (
 // acknowledgement commitments live there under their ICS-24 paths, which
 // is what a counterparty proves; the commitment prefix of this chain is
 // this name.
-const StoreName = "ibc"
+const StoreName = commitment.StoreName
 
 // Keys of this package's own counters. They start with 0x00, which no
 // ICS-24 path does, and name the package, so they collide neither with
@@ -33,47 +35,6 @@ const (
 	connectionPrefix = "connection-"
 	channelPrefix    = "channel-"
 )
-
-// ConnectionPath is the ICS-24 path (and store key) of a connection end.
-func ConnectionPath(connectionID string) string { return string(host.ConnectionKey(connectionID)) }
-
-// ChannelPath is the ICS-24 path of a channel end.
-func ChannelPath(portID, channelID string) string { return string(host.ChannelKey(portID, channelID)) }
-
-// NextSequenceSendPath is the ICS-24 path of a channel's next send
-// sequence.
-func NextSequenceSendPath(portID, channelID string) string {
-	return string(host.NextSequenceSendKey(portID, channelID))
-}
-
-// NextSequenceRecvPath is the ICS-24 path of a channel's next receive
-// sequence, which a timeout on an ordered channel proves.
-func NextSequenceRecvPath(portID, channelID string) string {
-	return string(host.NextSequenceRecvKey(portID, channelID))
-}
-
-// NextSequenceAckPath is the ICS-24 path of a channel's next
-// acknowledgement sequence.
-func NextSequenceAckPath(portID, channelID string) string {
-	return string(host.NextSequenceAckKey(portID, channelID))
-}
-
-// PacketCommitmentPath is the ICS-24 path of a sent packet's commitment.
-func PacketCommitmentPath(portID, channelID string, seq uint64) string {
-	return string(host.PacketCommitmentKey(portID, channelID, seq))
-}
-
-// PacketReceiptPath is the ICS-24 path of a received packet's receipt
-// (unordered channels).
-func PacketReceiptPath(portID, channelID string, seq uint64) string {
-	return string(host.PacketReceiptKey(portID, channelID, seq))
-}
-
-// PacketAcknowledgementPath is the ICS-24 path of the commitment of a
-// received packet's acknowledgement.
-func PacketAcknowledgementPath(portID, channelID string, seq uint64) string {
-	return string(host.PacketAcknowledgementKey(portID, channelID, seq))
-}
 
 // channelEndsPrefix is the common prefix of every channel end key.
 func channelEndsPrefix() []byte {

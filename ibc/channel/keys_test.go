@@ -10,6 +10,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
+	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -17,22 +18,22 @@ import (
 // exact keys.
 func TestPathsFrozen(t *testing.T) {
 	for got, want := range map[string]string{
-		ConnectionPath("connection-0"):                             "connections/connection-0",
-		ChannelPath("transfer", "channel-1"):                       "channelEnds/ports/transfer/channels/channel-1",
-		NextSequenceSendPath("transfer", "channel-1"):              "nextSequenceSend/ports/transfer/channels/channel-1",
-		NextSequenceRecvPath("transfer", "channel-1"):              "nextSequenceRecv/ports/transfer/channels/channel-1",
-		NextSequenceAckPath("transfer", "channel-1"):               "nextSequenceAck/ports/transfer/channels/channel-1",
-		PacketCommitmentPath("transfer", "channel-1", 12):          "commitments/ports/transfer/channels/channel-1/sequences/12",
-		PacketReceiptPath("transfer", "channel-1", 12):             "receipts/ports/transfer/channels/channel-1/sequences/12",
-		PacketAcknowledgementPath("transfer", "channel-1", 12):     "acks/ports/transfer/channels/channel-1/sequences/12",
-		string(keyNextConnectionSeq):                               "\x00channel/nextConnectionSequence",
-		string(keyNextChannelSeq):                                  "\x00channel/nextChannelSequence",
-		string(commitmentsPrefix("transfer", "channel-1")):         "commitments/ports/transfer/channels/channel-1/sequences/",
-		string(channelEndsPrefix()) + "p/channels/c":               "channelEnds/ports/p/channels/c",
-		fmt.Sprintf("%x", seqBytes(258)):                           "0000000000000102",
-		fmt.Sprintf("%x", receiptValue):                            "01",
-		string(Prefix().KeyPrefix):                                 "ibc",
-		formatID(connectionPrefix, 3) + formatID(channelPrefix, 4): "connection-3channel-4",
+		commitment.ConnectionPath("connection-0"):                         "connections/connection-0",
+		commitment.ChannelPath("transfer", "channel-1"):                   "channelEnds/ports/transfer/channels/channel-1",
+		commitment.NextSequenceSendPath("transfer", "channel-1"):          "nextSequenceSend/ports/transfer/channels/channel-1",
+		commitment.NextSequenceRecvPath("transfer", "channel-1"):          "nextSequenceRecv/ports/transfer/channels/channel-1",
+		commitment.NextSequenceAckPath("transfer", "channel-1"):           "nextSequenceAck/ports/transfer/channels/channel-1",
+		commitment.PacketCommitmentPath("transfer", "channel-1", 12):      "commitments/ports/transfer/channels/channel-1/sequences/12",
+		commitment.PacketReceiptPath("transfer", "channel-1", 12):         "receipts/ports/transfer/channels/channel-1/sequences/12",
+		commitment.PacketAcknowledgementPath("transfer", "channel-1", 12): "acks/ports/transfer/channels/channel-1/sequences/12",
+		string(keyNextConnectionSeq):                                      "\x00channel/nextConnectionSequence",
+		string(keyNextChannelSeq):                                         "\x00channel/nextChannelSequence",
+		string(commitmentsPrefix("transfer", "channel-1")):                "commitments/ports/transfer/channels/channel-1/sequences/",
+		string(channelEndsPrefix()) + "p/channels/c":                      "channelEnds/ports/p/channels/c",
+		fmt.Sprintf("%x", seqBytes(258)):                                  "0000000000000102",
+		fmt.Sprintf("%x", receiptValue):                                   "01",
+		string(Prefix().KeyPrefix):                                        "ibc",
+		formatID(connectionPrefix, 3) + formatID(channelPrefix, 4):        "connection-3channel-4",
 	} {
 		if got != want {
 			t.Errorf("got %q, want %q", got, want)
@@ -114,20 +115,20 @@ func TestStoreLayout(t *testing.T) {
 		t.Errorf("B store:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantB, "\n"))
 	}
 	kvA, kvB := l.a.ms.Working().KV(StoreName), l.b.ms.Working().KV(StoreName)
-	if got := kvA.Get([]byte(PacketCommitmentPath(appPort, l.chanA, 2))); !bytes.Equal(got, channeltypes.CommitPacket(pending)) {
+	if got := kvA.Get([]byte(commitment.PacketCommitmentPath(appPort, l.chanA, 2))); !bytes.Equal(got, channeltypes.CommitPacket(pending)) {
 		t.Errorf("commitment value %X", got)
 	}
-	if got := kvA.Get([]byte(NextSequenceSendPath(appPort, l.chanA))); !bytes.Equal(got, seqBytes(3)) {
+	if got := kvA.Get([]byte(commitment.NextSequenceSendPath(appPort, l.chanA))); !bytes.Equal(got, seqBytes(3)) {
 		t.Errorf("next send value %X", got)
 	}
-	if got := kvB.Get([]byte(PacketReceiptPath(appPort, l.chanB, 1))); !bytes.Equal(got, []byte{1}) {
+	if got := kvB.Get([]byte(commitment.PacketReceiptPath(appPort, l.chanB, 1))); !bytes.Equal(got, []byte{1}) {
 		t.Errorf("receipt value %X", got)
 	}
-	if got := kvB.Get([]byte(PacketAcknowledgementPath(appPort, l.chanB, 1))); !bytes.Equal(got, channeltypes.CommitAcknowledgement(successAck)) {
+	if got := kvB.Get([]byte(commitment.PacketAcknowledgementPath(appPort, l.chanB, 1))); !bytes.Equal(got, channeltypes.CommitAcknowledgement(successAck)) {
 		t.Errorf("ack value %X", got)
 	}
 	ch, _ := l.b.k.Channel(l.b.store(), appPort, l.chanB)
-	if got := kvB.Get([]byte(ChannelPath(appPort, l.chanB))); !bytes.Equal(got, mustMarshalT(t, &ch)) {
+	if got := kvB.Get([]byte(commitment.ChannelPath(appPort, l.chanB))); !bytes.Equal(got, mustMarshalT(t, &ch)) {
 		t.Errorf("channel value %X", got)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
+	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -34,7 +35,7 @@ func (k *Keeper) SendPacket(s state.Store, height int64, now time.Time, sourcePo
 		if timeoutHeight.IsZero() && timeoutTimestamp == 0 {
 			return nil, ErrInvalidTimeout
 		}
-		seq = mustGetSeq(c, NextSequenceSendPath(sourcePort, sourceChannel))
+		seq = mustGetSeq(c, commitment.NextSequenceSendPath(sourcePort, sourceChannel))
 		p := channeltypes.NewPacket(data, seq, sourcePort, sourceChannel,
 			ch.Counterparty.PortId, ch.Counterparty.ChannelId, timeoutHeight, timeoutTimestamp)
 		if err := validatePacket(p); err != nil {
@@ -55,8 +56,8 @@ func (k *Keeper) SendPacket(s state.Store, height int64, now time.Time, sourcePo
 			return nil, fmt.Errorf("%w: timeout %s / %d, counterparty at %s / %d", ErrTimeoutElapsed,
 				timeoutHeight, timeoutTimestamp, latest, latestTime)
 		}
-		kv(c).Set([]byte(PacketCommitmentPath(sourcePort, sourceChannel, seq)), channeltypes.CommitPacket(p))
-		setSeq(c, NextSequenceSendPath(sourcePort, sourceChannel), seq+1)
+		kv(c).Set([]byte(commitment.PacketCommitmentPath(sourcePort, sourceChannel, seq)), channeltypes.CommitPacket(p))
+		setSeq(c, commitment.NextSequenceSendPath(sourcePort, sourceChannel), seq+1)
 		k.emit(packetEvent(EventSendPacket, p, ch, true, nil))
 		return nil, nil
 	})
@@ -111,7 +112,7 @@ func (k *Keeper) RecvPacket(s state.Store, height int64, now time.Time, p channe
 		}
 		switch ch.Ordering {
 		case channeltypes.ORDERED:
-			next := mustGetSeq(c, NextSequenceRecvPath(dstPort, dstChannel))
+			next := mustGetSeq(c, commitment.NextSequenceRecvPath(dstPort, dstChannel))
 			if seq < next {
 				return nil, fmt.Errorf("%w: sequence %d on ordered %s/%s, next is %d", ErrPacketAlreadyReceived, seq, dstPort, dstChannel, next)
 			}
@@ -119,12 +120,12 @@ func (k *Keeper) RecvPacket(s state.Store, height int64, now time.Time, p channe
 				return nil, fmt.Errorf("%w: sequence %d on ordered %s/%s, next is %d", ErrPacketOutOfOrder, seq, dstPort, dstChannel, next)
 			}
 		default:
-			if kv(c).Has([]byte(PacketReceiptPath(dstPort, dstChannel, seq))) {
+			if kv(c).Has([]byte(commitment.PacketReceiptPath(dstPort, dstChannel, seq))) {
 				return nil, fmt.Errorf("%w: sequence %d on %s/%s", ErrPacketAlreadyReceived, seq, dstPort, dstChannel)
 			}
 		}
 		if err := k.verifyMembership(c, now, conn, proofHeight, proof,
-			PacketCommitmentPath(p.SourcePort, p.SourceChannel, seq), channeltypes.CommitPacket(p)); err != nil {
+			commitment.PacketCommitmentPath(p.SourcePort, p.SourceChannel, seq), channeltypes.CommitPacket(p)); err != nil {
 			return nil, err
 		}
 		app, err := k.app(dstPort)
@@ -132,9 +133,9 @@ func (k *Keeper) RecvPacket(s state.Store, height int64, now time.Time, p channe
 			return nil, err
 		}
 		if ch.Ordering == channeltypes.ORDERED {
-			setSeq(c, NextSequenceRecvPath(dstPort, dstChannel), seq+1)
+			setSeq(c, commitment.NextSequenceRecvPath(dstPort, dstChannel), seq+1)
 		} else {
-			kv(c).Set([]byte(PacketReceiptPath(dstPort, dstChannel, seq)), receiptValue)
+			kv(c).Set([]byte(commitment.PacketReceiptPath(dstPort, dstChannel, seq)), receiptValue)
 		}
 
 		mark := k.eventMark()
@@ -168,7 +169,7 @@ func (k *Keeper) RecvPacket(s state.Store, height int64, now time.Time, p channe
 // encoding, which the counterparty proves). Receipts and sequences make
 // a second write impossible; it is refused all the same.
 func (k *Keeper) writeAcknowledgement(s state.Store, p channeltypes.Packet, ack channeltypes.Acknowledgement) ([]byte, error) {
-	key := []byte(PacketAcknowledgementPath(p.DestinationPort, p.DestinationChannel, p.Sequence))
+	key := []byte(commitment.PacketAcknowledgementPath(p.DestinationPort, p.DestinationChannel, p.Sequence))
 	if kv(s).Has(key) {
 		return nil, fmt.Errorf("%w: acknowledgement of %d already written", ErrPacketAlreadyReceived, p.Sequence)
 	}
@@ -239,7 +240,7 @@ func (k *Keeper) sentPacket(s state.Store, p channeltypes.Packet, ch channeltype
 		return fmt.Errorf("%w: to %s/%s, channel %s/%s leads to %s/%s", ErrInvalidPacket,
 			p.DestinationPort, p.DestinationChannel, p.SourcePort, p.SourceChannel, ch.Counterparty.PortId, ch.Counterparty.ChannelId)
 	}
-	commitment := kv(s).Get([]byte(PacketCommitmentPath(p.SourcePort, p.SourceChannel, p.Sequence)))
+	commitment := kv(s).Get([]byte(commitment.PacketCommitmentPath(p.SourcePort, p.SourceChannel, p.Sequence)))
 	if commitment == nil {
 		return fmt.Errorf("%w: sequence %d on %s/%s", ErrPacketCommitmentNotFound, p.Sequence, p.SourcePort, p.SourceChannel)
 	}
@@ -279,21 +280,21 @@ func (k *Keeper) AcknowledgePacket(s state.Store, height int64, now time.Time, p
 			return nil, err
 		}
 		if ch.Ordering == channeltypes.ORDERED {
-			next := mustGetSeq(c, NextSequenceAckPath(srcPort, srcChannel))
+			next := mustGetSeq(c, commitment.NextSequenceAckPath(srcPort, srcChannel))
 			if seq != next {
 				return nil, fmt.Errorf("%w: acknowledgement of %d on ordered %s/%s, next is %d", ErrPacketOutOfOrder, seq, srcPort, srcChannel, next)
 			}
-			setSeq(c, NextSequenceAckPath(srcPort, srcChannel), next+1)
+			setSeq(c, commitment.NextSequenceAckPath(srcPort, srcChannel), next+1)
 		}
 		if err := k.verifyMembership(c, now, conn, proofHeight, proof,
-			PacketAcknowledgementPath(p.DestinationPort, p.DestinationChannel, seq), channeltypes.CommitAcknowledgement(ackBytes)); err != nil {
+			commitment.PacketAcknowledgementPath(p.DestinationPort, p.DestinationChannel, seq), channeltypes.CommitAcknowledgement(ackBytes)); err != nil {
 			return nil, err
 		}
 		app, err := k.app(srcPort)
 		if err != nil {
 			return nil, err
 		}
-		kv(c).Delete([]byte(PacketCommitmentPath(srcPort, srcChannel, seq)))
+		kv(c).Delete([]byte(commitment.PacketCommitmentPath(srcPort, srcChannel, seq)))
 		if err := app.OnAcknowledgementPacket(c, height, now, p, ack, relayer); err != nil {
 			return nil, appError(srcPort, err)
 		}
@@ -351,10 +352,10 @@ func (k *Keeper) TimeoutPacket(s state.Store, height int64, now time.Time, p cha
 				return nil, fmt.Errorf("%w: next receive sequence %d is past %d", ErrPacketAlreadyReceived, nextSequenceRecv, seq)
 			}
 			err = k.verifyMembership(c, now, conn, proofHeight, proof,
-				NextSequenceRecvPath(p.DestinationPort, p.DestinationChannel), seqBytes(nextSequenceRecv))
+				commitment.NextSequenceRecvPath(p.DestinationPort, p.DestinationChannel), seqBytes(nextSequenceRecv))
 		} else {
 			err = k.verifyNonMembership(c, now, conn, proofHeight, proof,
-				PacketReceiptPath(p.DestinationPort, p.DestinationChannel, seq))
+				commitment.PacketReceiptPath(p.DestinationPort, p.DestinationChannel, seq))
 		}
 		if err != nil {
 			return nil, err
@@ -363,7 +364,7 @@ func (k *Keeper) TimeoutPacket(s state.Store, height int64, now time.Time, p cha
 		if err != nil {
 			return nil, err
 		}
-		kv(c).Delete([]byte(PacketCommitmentPath(srcPort, srcChannel, seq)))
+		kv(c).Delete([]byte(commitment.PacketCommitmentPath(srcPort, srcChannel, seq)))
 		var events []abci.Event
 		if ch.Ordering == channeltypes.ORDERED {
 			ch.State = channeltypes.CLOSED

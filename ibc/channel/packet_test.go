@@ -11,6 +11,7 @@ import (
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
+	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -273,7 +274,7 @@ func TestTimeoutOrderedClosesChannel(t *testing.T) {
 	a.commit()
 
 	// B learns that A closed and closes too; then it refuses packets.
-	proof, h := a.prove(ChannelPath(appPort, l.chanA))
+	proof, h := a.prove(commitment.ChannelPath(appPort, l.chanA))
 	b.mustTx(func(s state.Store) ([]abci.Event, error) {
 		return b.k.ChanCloseConfirm(s, b.now, appPort, l.chanB, proof, h)
 	})

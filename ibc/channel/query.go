@@ -7,6 +7,7 @@ import (
 	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
+	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -64,25 +65,25 @@ func (k *Keeper) Channels(s state.Store) []channeltypes.IdentifiedChannel {
 // NextSequenceSend returns the sequence the next packet sent on the
 // channel gets.
 func (k *Keeper) NextSequenceSend(s state.Store, portID, channelID string) (uint64, bool) {
-	return getSeq(s, NextSequenceSendPath(portID, channelID))
+	return getSeq(s, commitment.NextSequenceSendPath(portID, channelID))
 }
 
 // NextSequenceRecv returns the next sequence an ordered channel expects
 // (it stays 1 on unordered channels).
 func (k *Keeper) NextSequenceRecv(s state.Store, portID, channelID string) (uint64, bool) {
-	return getSeq(s, NextSequenceRecvPath(portID, channelID))
+	return getSeq(s, commitment.NextSequenceRecvPath(portID, channelID))
 }
 
 // NextSequenceAck returns the next acknowledgement an ordered channel
 // expects (it stays 1 on unordered channels).
 func (k *Keeper) NextSequenceAck(s state.Store, portID, channelID string) (uint64, bool) {
-	return getSeq(s, NextSequenceAckPath(portID, channelID))
+	return getSeq(s, commitment.NextSequenceAckPath(portID, channelID))
 }
 
 // PacketCommitment returns the commitment of a sent packet that was
 // neither acknowledged nor timed out, or nil.
 func (k *Keeper) PacketCommitment(s state.Store, portID, channelID string, seq uint64) []byte {
-	return kv(s).Get([]byte(PacketCommitmentPath(portID, channelID, seq)))
+	return kv(s).Get([]byte(commitment.PacketCommitmentPath(portID, channelID, seq)))
 }
 
 // PacketCommitments returns the sequences of the channel's packets that
@@ -105,13 +106,13 @@ func (k *Keeper) PacketCommitments(s state.Store, portID, channelID string) []ui
 
 // PacketReceipt reports whether an unordered channel received a packet.
 func (k *Keeper) PacketReceipt(s state.Store, portID, channelID string, seq uint64) bool {
-	return kv(s).Has([]byte(PacketReceiptPath(portID, channelID, seq)))
+	return kv(s).Has([]byte(commitment.PacketReceiptPath(portID, channelID, seq)))
 }
 
 // PacketAcknowledgement returns the commitment (sha256) of the
 // acknowledgement written for a received packet, or nil.
 func (k *Keeper) PacketAcknowledgement(s state.Store, portID, channelID string, seq uint64) []byte {
-	return kv(s).Get([]byte(PacketAcknowledgementPath(portID, channelID, seq)))
+	return kv(s).Get([]byte(commitment.PacketAcknowledgementPath(portID, channelID, seq)))
 }
 
 // UnreceivedPackets returns, of the sequences seqs sent to the channel
@@ -125,7 +126,7 @@ func (k *Keeper) UnreceivedPackets(s state.Store, portID, channelID string, seqs
 	}
 	var out []uint64
 	if ch.Ordering == channeltypes.ORDERED {
-		next := mustGetSeq(s, NextSequenceRecvPath(portID, channelID))
+		next := mustGetSeq(s, commitment.NextSequenceRecvPath(portID, channelID))
 		for _, seq := range seqs {
 			if seq >= next {
 				out = append(out, seq)
@@ -147,7 +148,7 @@ func (k *Keeper) UnreceivedPackets(s state.Store, portID, channelID string, seqs
 func (k *Keeper) UnreceivedAcks(s state.Store, portID, channelID string, seqs []uint64) []uint64 {
 	var out []uint64
 	for _, seq := range seqs {
-		if kv(s).Has([]byte(PacketCommitmentPath(portID, channelID, seq))) {
+		if kv(s).Has([]byte(commitment.PacketCommitmentPath(portID, channelID, seq))) {
 			out = append(out, seq)
 		}
 	}

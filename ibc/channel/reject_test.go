@@ -9,6 +9,7 @@ import (
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
+	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -25,7 +26,7 @@ func TestRecvRejections(t *testing.T) {
 			// A height at which A had not committed p1 yet, and the proof
 			// of p2's commitment.
 			early := l.a.height - 3
-			earlyProof, _ := l.a.proveAt(PacketCommitmentPath(appPort, l.chanA, 1), early)
+			earlyProof, _ := l.a.proveAt(commitment.PacketCommitmentPath(appPort, l.chanA, 1), early)
 			otherKey := l.recvMsg(p2)
 
 			edit := func(f func(m *MsgRecvPacket, p *channeltypes.Packet)) *MsgRecvPacket {
@@ -222,7 +223,7 @@ func TestTimeoutRejections(t *testing.T) {
 	good := l.timeoutMsg(pending)
 
 	// The receipt of a received packet exists: no absence proof.
-	recvProof, h := b.prove(PacketReceiptPath(appPort, l.chanB, received.Sequence))
+	recvProof, h := b.prove(commitment.PacketReceiptPath(appPort, l.chanB, received.Sequence))
 	fakeTimeout := &MsgTimeout{Packet: mustMarshalT(t, &received), ProofUnreceived: recvProof,
 		ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: relayer}
 	edit := func(f func(m *MsgTimeout)) *MsgTimeout {
@@ -237,7 +238,7 @@ func TestTimeoutRejections(t *testing.T) {
 	}{
 		{"packet was received", fakeTimeout, ErrInvalidProof},
 		{"proof from before the timeout", edit(func(m *MsgTimeout) {
-			m.ProofUnreceived, _ = b.proveAt(PacketReceiptPath(appPort, l.chanB, pending.Sequence), b.height-3)
+			m.ProofUnreceived, _ = b.proveAt(commitment.PacketReceiptPath(appPort, l.chanB, pending.Sequence), b.height-3)
 			m.ProofRevisionHeight = uint64(b.height - 3)
 		}), ErrTimeoutNotReached},
 		{"proof height without consensus state", edit(func(m *MsgTimeout) { m.ProofRevisionHeight += 50 }), ErrConsensusStateNotFound},

@@ -1,7 +1,9 @@
 package transfer
 
-// StoreName is the name of the store the package writes in.
-const StoreName = "ibc"
+import "github.com/abci-ics/ics/ibc/commitment"
+
+// StoreName is the name of the store the package writes in: the IBC store.
+const StoreName = commitment.StoreName
 
 // Keys of the package in the "ibc" store. ICS-24 paths never start with
 // "transfer/", so they cannot collide with client, connection, channel or

@@ -118,6 +118,12 @@ func NewNode(cfg *cmtcfg.Config, logger cmtlog.Logger) (*node.Node, *abci.App, e
 		app.Close()
 		return nil, nil, fmt.Errorf("node key: %w", err)
 	}
+	for _, f := range []string{cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()} {
+		if _, err := os.Stat(f); err != nil {
+			app.Close()
+			return nil, nil, fmt.Errorf("validator key: %w (run icsd init first?)", err)
+		}
+	}
 	pv := privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
 	n, err := node.NewNode(cfg, pv, nodeKey,
 		proxy.NewConnSyncLocalClientCreator(app),

@@ -14,6 +14,8 @@ import (
 	dbm "github.com/cosmos/cosmos-db"
 
 	"github.com/abci-ics/ics/chain/auth"
+	"github.com/abci-ics/ics/consumer"
+	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/distribution"
 	"github.com/abci-ics/ics/chain/gov"
@@ -50,6 +52,10 @@ type Block struct {
 	LastCommit abcitypes.CommitInfo
 	// Misbehavior is the evidence CometBFT decided on in this block.
 	Misbehavior []abcitypes.Misbehavior
+	// AppHash is the app hash in the block's header (that of the previous
+	// block) and NextValidatorsHash the header's hash of the next set.
+	AppHash            []byte
+	NextValidatorsHash []byte
 }
 
 // Hook runs at the beginning or the end of every block, on the block's
@@ -66,6 +72,9 @@ type Options struct {
 	State  state.Options
 	// Version is the software version reported by Info.
 	Version string
+	// Role says whether the chain is a provider (the default) or a
+	// consumer. It must be the same every time a chain's state is opened.
+	Role Role
 }
 
 // App is the ABCI++ application. It is safe for CometBFT's concurrent
@@ -86,14 +95,19 @@ type App struct {
 	clients  client.Keeper
 	channels *channel.Keeper
 	transfer *transfer.Keeper
+	provider *provider.Keeper // provider role only
+	consumer *consumer.Keeper // consumer role only
+	role     Role
+	stores   []string
 	routes   map[string]route
 	begin    []Hook
 	end      []Hook
 	valset   ValidatorHook
 
-	blockMu  sync.Mutex // consensus connection
-	chainID  string
-	pending  bool // genesis written, not yet committed
+	blockMu     sync.Mutex // consensus connection
+	chainID     string
+	pending     bool   // genesis written, not yet committed
+	genesisHash []byte // app hash after InitChain, while pending
 	finished bool // a block was finalized and awaits Commit
 
 	checkMu    sync.Mutex // mempool connection
@@ -108,23 +122,45 @@ func (a *App) lastBlockTime() time.Time { return time.Unix(0, a.lastTime.Load())
 
 var _ abcitypes.Application = (*App)(nil)
 
-// Stores are the names of the stores this application keeps.
-var Stores = []string{auth.StoreName, bank.StoreName, staking.StoreName, distribution.StoreName, gov.StoreName, channel.StoreName}
+// ProviderStores and ConsumerStores are the names of the stores of each
+// role.
+var (
+	ProviderStores = []string{auth.StoreName, bank.StoreName, staking.StoreName, distribution.StoreName, gov.StoreName, provider.StoreName, channel.StoreName}
+	ConsumerStores = []string{auth.StoreName, bank.StoreName, consumer.StoreName, channel.StoreName}
+)
 
 // New opens the application over db (goleveldb for a node, memdb for
 // tests), loading its last committed state.
 func New(db dbm.DB, opts Options) (*App, error) {
-	ms, err := state.Open(db, Stores, opts.State)
+	role := opts.Role
+	if role == "" {
+		role = RoleProvider
+	}
+	stores := ProviderStores
+	switch role {
+	case RoleProvider:
+	case RoleConsumer:
+		stores = ConsumerStores
+	default:
+		return nil, fmt.Errorf("unknown role %q (want %q or %q)", role, RoleProvider, RoleConsumer)
+	}
+	ms, err := state.Open(db, stores, opts.State)
 	if err != nil {
 		return nil, fmt.Errorf("open state: %w", err)
 	}
-	a := &App{log: opts.Logger, version: opts.Version, ms: ms}
+	a := &App{log: opts.Logger, version: opts.Version, ms: ms, role: role, stores: stores}
 	if a.log == nil {
 		a.log = nopLogger{}
 	}
 	a.routes = map[string]route{}
-	a.wireModules()
+	a.auth = auth.Keeper{Bank: &a.bank}
 	a.wireIBC()
+	if role == RoleProvider {
+		a.wireModules()
+		a.wireProvider()
+	} else {
+		a.wireConsumer()
+	}
 	if ms.LastCommit().Version > 0 {
 		v, err := ms.View(0)
 		if err != nil {
@@ -170,6 +206,9 @@ func (a *App) InitChain(_ context.Context, req *abcitypes.RequestInitChain) (*ab
 	if err != nil {
 		return nil, err
 	}
+	if g.Role() != a.role {
+		return nil, fmt.Errorf("%w: a %s genesis given to a %s chain", ErrInvalidGenesis, g.Role(), a.role)
+	}
 	a.ms.Discard()
 	if req.InitialHeight > 1 {
 		if err := a.ms.SetInitialVersion(req.InitialHeight); err != nil {
@@ -185,8 +224,9 @@ func (a *App) InitChain(_ context.Context, req *abcitypes.RequestInitChain) (*ab
 	cache.Write()
 	a.setChainID(req.ChainId)
 	a.pending = true
+	a.genesisHash = a.ms.WorkingHash()
 	a.log.Info("genesis loaded", "chain_id", req.ChainId, "accounts", len(g.Auth.Accounts), "validators", len(validators))
-	return &abcitypes.ResponseInitChain{AppHash: a.ms.WorkingHash(), Validators: validators}, nil
+	return &abcitypes.ResponseInitChain{AppHash: a.genesisHash, Validators: validators}, nil
 }
 
 // CheckTx runs the stateless checks, the signature and Ante against the
@@ -262,7 +302,11 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlo
 	if want := a.ms.LastCommit().Version + 1; !a.pending && req.Height != want {
 		return nil, fmt.Errorf("finalize block %d: the next height is %d", req.Height, want)
 	}
-	b := Block{ChainID: a.chainID, Height: req.Height, Time: req.Time, LastCommit: req.DecidedLastCommit, Misbehavior: req.Misbehavior}
+	b := Block{ChainID: a.chainID, Height: req.Height, Time: req.Time, LastCommit: req.DecidedLastCommit, Misbehavior: req.Misbehavior,
+		AppHash: a.ms.LastCommit().Hash, NextValidatorsHash: req.NextValidatorsHash}
+	if a.pending {
+		b.AppHash = a.genesisHash
+	}
 	block := state.NewCache(a.ms.Working())
 	resp := &abcitypes.ResponseFinalizeBlock{TxResults: make([]*abcitypes.ExecTxResult, len(req.Txs))}
 
@@ -373,7 +417,7 @@ func (a *App) deliver(block *state.Cache, b Block, raw []byte, tx *auth.DecodedT
 	events := []abcitypes.Event{anteEv}
 	for i, m := range tx.Body.Msgs {
 		evs, err := a.routes[m.TypeUrl](msgs, b, tx.Signer, m.Value)
-		sent := a.channels.TakeEvents() // packets sent by the message
+		sent := append(a.channels.TakeEvents(), a.takeCCVEvents()...) // packets sent and handled by the message
 		if err != nil {
 			res := txResult(fmt.Errorf("message %d (%s): %w", i, m.TypeUrl, err))
 			res.Events = events[:1]

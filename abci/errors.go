@@ -3,6 +3,7 @@ package abci
 import (
 	"errors"
 
+	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
@@ -12,7 +13,9 @@ import (
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
+	"github.com/abci-ics/ics/consumer"
 	"github.com/abci-ics/ics/ibc/transfer"
+	"github.com/abci-ics/ics/provider"
 )
 
 // Codespace names this application's codes in ABCI responses.
@@ -171,6 +174,31 @@ var codes = []struct {
 	{transfer.ErrInsufficientEscrow, 614},
 	{transfer.ErrOverflow, 615},
 	{transfer.ErrInvalidGenesis, 616},
+	// Interchain Security: provider 700+, consumer 800+, in declaration order.
+	{provider.ErrInvalidParams, 700},
+	{provider.ErrInvalidProposal, 701},
+	{provider.ErrConsumerExists, 702},
+	{provider.ErrConsumerNotFound, 703},
+	{provider.ErrInvalidConsumerKey, 704},
+	{provider.ErrKeyInUse, 705},
+	{provider.ErrValidatorNotFound, 706},
+	{provider.ErrInvalidEvidence, 707},
+	{provider.ErrAlreadyTombstoned, 708},
+	{provider.ErrUnauthorized, 709},
+	{provider.ErrInvalidHandshake, 710},
+	{provider.ErrInvalidPacket, 711},
+	{consumer.ErrAlreadyInitialized, 800},
+	{consumer.ErrInvalidOrder, 801},
+	{consumer.ErrInvalidPort, 802},
+	{consumer.ErrInvalidVersion, 803},
+	{consumer.ErrInvalidConnectionHops, 804},
+	{consumer.ErrInvalidClient, 805},
+	{consumer.ErrDuplicateChannel, 806},
+	{consumer.ErrInvalidChannelFlow, 807},
+	{consumer.ErrInvalidHandshakeMetadata, 808},
+	{consumer.ErrInvalidPacketData, 809},
+	{consumer.ErrInvalidVSCID, 810},
+	{ccv.ErrInvalidGenesis, 811},
 }
 
 // Code returns the ABCI code of err: 0 for nil, the table's code for a

@@ -9,16 +9,22 @@ import (
 	"github.com/cosmos/gogoproto/jsonpb"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 
+	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/distribution"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/consumer"
 	"github.com/abci-ics/ics/ibc/transfer"
+	"github.com/abci-ics/ics/provider"
 )
 
 // Genesis is the application part of a genesis file (app_state): one JSON
 // object per module, each the proto3 JSON of that module's GenesisState.
+// A provider's genesis has staking, distribution, gov and provider; a
+// consumer's has consumer (the consumer genesis the provider computed)
+// instead. Both have auth, bank and transfer.
 type Genesis struct {
 	Auth         auth.GenesisState
 	Bank         bank.GenesisState
@@ -26,10 +32,13 @@ type Genesis struct {
 	Distribution distribution.GenesisState
 	Gov          gov.GenesisState
 	Transfer     transfer.GenesisState
+	Provider     provider.GenesisState
+	// Consumer is set in a consumer's genesis only.
+	Consumer *ccv.ConsumerGenesis
 }
 
-// DefaultGenesis returns a genesis with default parameters, no accounts
-// and no validators.
+// DefaultGenesis returns a provider genesis with default parameters, no
+// accounts and no validators.
 func DefaultGenesis() *Genesis {
 	return &Genesis{
 		Auth:         *auth.DefaultGenesis(),
@@ -37,14 +46,41 @@ func DefaultGenesis() *Genesis {
 		Distribution: *distribution.DefaultGenesis(),
 		Gov:          *gov.DefaultGenesis(),
 		Transfer:     *transfer.DefaultGenesis(),
+		Provider:     *provider.DefaultGenesis(),
 	}
 }
 
-func (g *Genesis) modules() map[string]gogoproto.Message {
-	return map[string]gogoproto.Message{
-		auth.StoreName: &g.Auth, bank.StoreName: &g.Bank, staking.StoreName: &g.Staking,
-		distribution.StoreName: &g.Distribution, gov.StoreName: &g.Gov, "transfer": &g.Transfer,
+// DefaultConsumerGenesis returns a consumer genesis with default
+// parameters and an empty consumer part, to be filled with the consumer
+// genesis the provider computes at launch.
+func DefaultConsumerGenesis() *Genesis {
+	g := DefaultGenesis()
+	g.Consumer = &ccv.ConsumerGenesis{Params: ccv.DefaultConsumerParams()}
+	return g
+}
+
+// Role returns the role the genesis is for.
+func (g *Genesis) Role() Role {
+	if g.Consumer != nil {
+		return RoleConsumer
 	}
+	return RoleProvider
+}
+
+// providerModules are the modules a consumer genesis must not have.
+var providerModules = []string{staking.StoreName, distribution.StoreName, gov.StoreName, provider.StoreName}
+
+func (g *Genesis) modules() map[string]gogoproto.Message {
+	m := map[string]gogoproto.Message{auth.StoreName: &g.Auth, bank.StoreName: &g.Bank, "transfer": &g.Transfer}
+	if g.Consumer != nil {
+		m[consumer.StoreName] = g.Consumer
+		return m
+	}
+	m[staking.StoreName] = &g.Staking
+	m[distribution.StoreName] = &g.Distribution
+	m[gov.StoreName] = &g.Gov
+	m[provider.StoreName] = &g.Provider
+	return m
 }
 
 // MarshalJSON encodes the genesis with sorted module names.
@@ -79,6 +115,14 @@ func ParseGenesis(bz []byte) (*Genesis, error) {
 		return nil, fmt.Errorf("%w: app_state: %v", ErrInvalidGenesis, err)
 	}
 	g := DefaultGenesis()
+	if _, ok := raw[consumer.StoreName]; ok {
+		g = DefaultConsumerGenesis()
+		for _, name := range providerModules {
+			if _, ok := raw[name]; ok {
+				return nil, fmt.Errorf("%w: a consumer genesis has no %q module", ErrInvalidGenesis, name)
+			}
+		}
+	}
 	m := g.modules()
 	for name, msg := range raw {
 		target, ok := m[name]

@@ -113,5 +113,8 @@ func (a *App) wireIBC() {
 // setChainID records the chain id where the keepers need it.
 func (a *App) setChainID(id string) {
 	a.chainID = id
+	if a.provider != nil {
+		a.provider.ChainID = id
+	}
 	a.channels.Revision = clienttypes.ParseChainID(id)
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/cosmos/gogoproto/jsonpb"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 
-	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/distribution"
 	"github.com/abci-ics/ics/chain/gov"
@@ -89,7 +88,6 @@ func (a *App) withRewards(s state.Store, delegator []byte, vals [][]byte, run fu
 // wireModules builds the keepers and registers hooks, routes and
 // parameter spaces.
 func (a *App) wireModules() {
-	a.auth = auth.Keeper{Bank: &a.bank}
 	a.staking = &staking.Keeper{Bank: &a.bank}
 	a.dist = distribution.Keeper{Bank: &a.bank, Staking: distStaking{a.staking}}
 	a.gov = &gov.Keeper{Bank: &a.bank, Staking: govStaking{a.staking}}
@@ -206,6 +204,16 @@ func (a *App) initModules(s state.Store, chainID string, g *Genesis, now time.Ti
 	if err := a.bank.InitGenesis(s, &g.Bank); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidGenesis, err)
 	}
+	if err := a.transfer.InitGenesis(s, &g.Transfer); err != nil {
+		return nil, fmt.Errorf("%w: transfer: %v", ErrInvalidGenesis, err)
+	}
+	if a.role == RoleConsumer {
+		updates, err := a.consumer.InitGenesis(s, g.Consumer, height, now)
+		if err != nil {
+			return nil, fmt.Errorf("%w: consumer: %v", ErrInvalidGenesis, err)
+		}
+		return updates, nil
+	}
 	updates, err := a.staking.InitGenesis(s, &g.Staking, height, now)
 	if err != nil {
 		return nil, fmt.Errorf("%w: staking: %v", ErrInvalidGenesis, err)
@@ -221,14 +229,21 @@ func (a *App) initModules(s state.Store, chainID string, g *Genesis, now time.Ti
 	if err := a.gov.InitGenesis(s, &g.Gov); err != nil {
 		return nil, fmt.Errorf("%w: gov: %v", ErrInvalidGenesis, err)
 	}
-	if err := a.transfer.InitGenesis(s, &g.Transfer); err != nil {
-		return nil, fmt.Errorf("%w: transfer: %v", ErrInvalidGenesis, err)
+	if err := a.provider.InitGenesis(s, &g.Provider, now); err != nil {
+		return nil, fmt.Errorf("%w: provider: %v", ErrInvalidGenesis, err)
 	}
 	return updates, nil
 }
 
 // setPrefix tells every keeper the chain's bech32 prefix.
 func (a *App) setPrefix(p string) {
+	if a.role == RoleConsumer {
+		a.consumer.Prefix = p
+		a.transfer.Prefix = p
+		return
+	}
+	a.provider.Prefix = p
+	a.provider.FeePoolAddr = feePoolAddr(p)
 	a.bank.Prefix = p
 	a.staking.Prefix = p
 	a.dist.Prefix = p

@@ -127,7 +127,12 @@ func (a *App) query(v *state.View, req *abcitypes.RequestQuery) (*abcitypes.Resp
 		}
 		return jsonAnswer(CoinJSON{denom, a.bank.Supply(v, denom)})
 	}
-	if resp, ok, err := a.queryModules(v, prefix, path); ok {
+	if a.staking != nil {
+		if resp, ok, err := a.queryModules(v, prefix, path); ok {
+			return resp, err
+		}
+	}
+	if resp, ok, err := a.queryCCV(v, prefix, path); ok {
 		return resp, err
 	}
 	if resp, ok, err := a.queryIBC(v, path); ok {
@@ -137,7 +142,7 @@ func (a *App) query(v *state.View, req *abcitypes.RequestQuery) (*abcitypes.Resp
 }
 
 func (a *App) hasStore(name string) bool {
-	for _, s := range Stores {
+	for _, s := range a.stores {
 		if s == name {
 			return true
 		}

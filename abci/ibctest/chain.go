@@ -22,6 +22,7 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/cometbft/cometbft/version"
 	dbm "github.com/cosmos/cosmos-db"
+	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 
 	"github.com/abci-ics/ics/abci"
@@ -69,15 +70,32 @@ type Chain struct {
 	Height int64 // last committed height
 	Time   time.Time
 	clock  *Clock
+
+	// ValidatorKeys are the consensus keys of the genesis validators.
+	ValidatorKeys []ed25519.PrivKey
+	// Absent holds the consensus addresses of validators that miss blocks:
+	// they neither vote in DecidedLastCommit nor sign headers.
+	Absent map[string]bool
+	// Outbox holds the packets the chain sent that no relay has taken yet.
+	Outbox []channeltypes.Packet
 }
 
 // NewChain starts a chain on clock with nvals validators of equal power
 // and naccounts funded accounts (at least nvals: account i operates
 // validator i), and commits its first block.
 func NewChain(t testing.TB, clock *Clock, id string, nvals, naccounts int) *Chain {
-	start := clock.Now
-	c := &Chain{T: t, ID: id, nonces: map[string]uint64{}, signers: map[string]cmttypes.PrivValidator{},
-		vals: map[int64]*cmttypes.ValidatorSet{}, headers: map[int64]*cmttypes.SignedHeader{}, Time: start, clock: clock}
+	return NewChainWith(t, clock, id, nvals, naccounts, nil)
+}
+
+func newChain(t testing.TB, clock *Clock, id string) *Chain {
+	return &Chain{T: t, ID: id, nonces: map[string]uint64{}, signers: map[string]cmttypes.PrivValidator{},
+		vals: map[int64]*cmttypes.ValidatorSet{}, headers: map[int64]*cmttypes.SignedHeader{}, Time: clock.Now, clock: clock,
+		Absent: map[string]bool{}}
+}
+
+// NewChainWith is NewChain with edit applied to the genesis (if not nil).
+func NewChainWith(t testing.TB, clock *Clock, id string, nvals, naccounts int, edit func(*abci.Genesis)) *Chain {
+	c := newChain(t, clock, id)
 	g := abci.DefaultGenesis()
 	g.Staking.Params.UnbondingPeriod = 21 * 24 * time.Hour
 	for i := 0; i < naccounts; i++ {
@@ -89,7 +107,8 @@ func NewChain(t testing.TB, clock *Clock, id string, nvals, naccounts int) *Chai
 	}
 	for i := 0; i < nvals; i++ {
 		ck := ed25519.GenPrivKeyFromSecret([]byte(fmt.Sprintf("%s/validator/%d", id, i)))
-		c.signers[string(ck.PubKey().Address())] = cmttypes.NewMockPVWithParams(ck, false, false)
+		c.AddSigner(ck)
+		c.ValidatorKeys = append(c.ValidatorKeys, ck)
 		if i >= naccounts {
 			t.Fatalf("ibctest: need an account per validator")
 		}
@@ -100,11 +119,27 @@ func NewChain(t testing.TB, clock *Clock, id string, nvals, naccounts int) *Chai
 			SelfDelegation: 100_000_000, MinSelfDelegation: 1,
 		})
 	}
+	if edit != nil {
+		edit(g)
+	}
+	c.start(g, abci.RoleProvider)
+	return c
+}
+
+// AddSigner lets the chain sign with key k when a validator of the chain
+// has it (a consumer chain signs with its provider validators' keys).
+func (c *Chain) AddSigner(k ed25519.PrivKey) {
+	c.signers[string(k.PubKey().Address())] = cmttypes.NewMockPVWithParams(k, false, false)
+}
+
+// start runs InitChain with genesis g and commits the first block.
+func (c *Chain) start(g *abci.Genesis, role abci.Role) {
+	t, id, start := c.T, c.ID, c.Time
 	appState, err := g.MarshalJSON()
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := abci.New(dbm.NewMemDB(), abci.Options{})
+	app, err := abci.New(dbm.NewMemDB(), abci.Options{Role: role})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +152,6 @@ func NewChain(t testing.TB, clock *Clock, id string, nvals, naccounts int) *Chai
 	c.vals[1], c.vals[2] = set, set
 	c.appHash = res.AppHash
 	c.NextBlock()
-	return c
 }
 
 func (c *Chain) applyUpdates(set *cmttypes.ValidatorSet, ups []abcitypes.ValidatorUpdate) *cmttypes.ValidatorSet {
@@ -180,7 +214,11 @@ func (c *Chain) NextBlock(txs ...[]byte) *abcitypes.ResponseFinalizeBlock {
 	var votes []abcitypes.VoteInfo
 	if prev, ok := c.vals[h-1]; ok && h > 1 {
 		for _, v := range prev.Validators {
-			votes = append(votes, abcitypes.VoteInfo{Validator: abcitypes.Validator{Address: v.Address, Power: v.VotingPower}, BlockIdFlag: cmtproto.BlockIDFlagCommit})
+			flag := cmtproto.BlockIDFlagCommit
+			if c.Absent[string(v.Address)] {
+				flag = cmtproto.BlockIDFlagAbsent
+			}
+			votes = append(votes, abcitypes.VoteInfo{Validator: abcitypes.Validator{Address: v.Address, Power: v.VotingPower}, BlockIdFlag: flag})
 		}
 	}
 	resp, err := c.App.FinalizeBlock(context.Background(), &abcitypes.RequestFinalizeBlock{
@@ -194,6 +232,8 @@ func (c *Chain) NextBlock(txs ...[]byte) *abcitypes.ResponseFinalizeBlock {
 		c.T.Fatalf("%s: commit %d: %v", c.ID, h, err)
 	}
 	c.vals[h+2] = c.applyUpdates(c.vals[h+1], resp.ValidatorUpdates)
+	sent, _ := PacketsIn(c.T, resp, "send_packet")
+	c.Outbox = append(c.Outbox, sent...)
 	c.headers[h] = c.sign(&header, vals)
 	c.lastID = c.headers[h].Commit.BlockID
 	c.appHash = resp.AppHash
@@ -206,11 +246,24 @@ func (c *Chain) sign(header *cmttypes.Header, vals *cmttypes.ValidatorSet) *cmtt
 	partHash := sha256.Sum256(header.Hash())
 	blockID := cmttypes.BlockID{Hash: header.Hash(), PartSetHeader: cmttypes.PartSetHeader{Total: 1, Hash: partHash[:]}}
 	voteSet := cmttypes.NewVoteSet(c.ID, header.Height, 0, cmtproto.PrecommitType, vals)
+	var present int64
+	for _, v := range vals.Validators {
+		if !c.Absent[string(v.Address)] {
+			present += v.VotingPower
+		}
+	}
 	for i, v := range vals.Validators {
+		if c.Absent[string(v.Address)] && present*3 > vals.TotalVotingPower()*2 {
+			continue
+		}
 		vote := &cmttypes.Vote{Type: cmtproto.PrecommitType, Height: header.Height, BlockID: blockID, Timestamp: header.Time,
 			ValidatorAddress: v.Address, ValidatorIndex: int32(i)}
 		pb := vote.ToProto()
-		if err := c.signers[string(v.Address)].SignVote(c.ID, pb); err != nil {
+		signer, ok := c.signers[string(v.Address)]
+		if !ok {
+			c.T.Fatalf("%s: no key for validator %X at height %d", c.ID, v.Address, header.Height)
+		}
+		if err := signer.SignVote(c.ID, pb); err != nil {
 			c.T.Fatal(err)
 		}
 		vote.Signature = pb.Signature

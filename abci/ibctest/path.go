@@ -148,9 +148,16 @@ func mustProto(vals *cmttypes.ValidatorSet) *cmtproto.ValidatorSet {
 // Link creates both clients, opens a connection and a channel on port
 // with the given order and version.
 func (p *Path) Link(port string, order channeltypes.Order, version string) {
+	createClient(p.A, p.B.Chain)
+	createClient(p.B, p.A.Chain)
+	p.Open(port, port, order, version)
+}
+
+// Open opens a connection between the ends' existing clients, then a
+// channel from A's port aPort to B's port bPort, initiated by A with
+// version; the version B's application chooses is the channel's.
+func (p *Path) Open(aPort, bPort string, order channeltypes.Order, version string) {
 	a, b := p.A, p.B
-	createClient(a, b.Chain)
-	createClient(b, a.Chain)
 	prefix := commitmenttypes.NewMerklePrefix([]byte(channel.StoreName))
 	ver := connectiontypes.GetCompatibleVersions()[0]
 
@@ -172,24 +179,35 @@ func (p *Path) Link(port string, order channeltypes.Order, version string) {
 	Submit(b.Chain, up, &channel.MsgConnectionOpenConfirm{ConnectionId: b.Connection, ProofAck: proof,
 		ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: b.Chain.Address(0)})
 
-	a.Port, b.Port = port, port
-	resp = Submit(a.Chain, &channel.MsgChannelOpenInit{PortId: port, Channel: bz(&channeltypes.Channel{State: channeltypes.INIT, Ordering: order,
-		Counterparty: channeltypes.Counterparty{PortId: port}, ConnectionHops: []string{a.Connection}, Version: version}), Signer: a.Chain.Address(0)})
+	a.Port, b.Port = aPort, bPort
+	resp = Submit(a.Chain, &channel.MsgChannelOpenInit{PortId: aPort, Channel: bz(&channeltypes.Channel{State: channeltypes.INIT, Ordering: order,
+		Counterparty: channeltypes.Counterparty{PortId: bPort}, ConnectionHops: []string{a.Connection}, Version: version}), Signer: a.Chain.Address(0)})
 	a.Channel = attr(resp, channel.EventChannelOpenInit, channel.AttrChannelID)
 
-	proof, h, up = Prove(b, a.Chain, commitment.ChannelPath(port, a.Channel))
-	resp = Submit(b.Chain, up, &channel.MsgChannelOpenTry{PortId: port, Channel: bz(&channeltypes.Channel{State: channeltypes.TRYOPEN, Ordering: order,
-		Counterparty: channeltypes.Counterparty{PortId: port, ChannelId: a.Channel}, ConnectionHops: []string{b.Connection}, Version: version}),
+	proof, h, up = Prove(b, a.Chain, commitment.ChannelPath(aPort, a.Channel))
+	resp = Submit(b.Chain, up, &channel.MsgChannelOpenTry{PortId: bPort, Channel: bz(&channeltypes.Channel{State: channeltypes.TRYOPEN, Ordering: order,
+		Counterparty: channeltypes.Counterparty{PortId: aPort, ChannelId: a.Channel}, ConnectionHops: []string{b.Connection}, Version: version}),
 		CounterpartyVersion: version, ProofInit: proof, ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: b.Chain.Address(0)})
 	b.Channel = attr(resp, channel.EventChannelOpenTry, channel.AttrChannelID)
+	bVersion := channelVersion(b)
 
-	proof, h, up = Prove(a, b.Chain, commitment.ChannelPath(port, b.Channel))
-	Submit(a.Chain, up, &channel.MsgChannelOpenAck{PortId: port, ChannelId: a.Channel, CounterpartyChannelId: b.Channel, CounterpartyVersion: version,
+	proof, h, up = Prove(a, b.Chain, commitment.ChannelPath(bPort, b.Channel))
+	Submit(a.Chain, up, &channel.MsgChannelOpenAck{PortId: aPort, ChannelId: a.Channel, CounterpartyChannelId: b.Channel, CounterpartyVersion: bVersion,
 		ProofTry: proof, ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: a.Chain.Address(0)})
 
-	proof, h, up = Prove(b, a.Chain, commitment.ChannelPath(port, a.Channel))
-	Submit(b.Chain, up, &channel.MsgChannelOpenConfirm{PortId: port, ChannelId: b.Channel, ProofAck: proof,
+	proof, h, up = Prove(b, a.Chain, commitment.ChannelPath(aPort, a.Channel))
+	Submit(b.Chain, up, &channel.MsgChannelOpenConfirm{PortId: bPort, ChannelId: b.Channel, ProofAck: proof,
 		ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: b.Chain.Address(0)})
+}
+
+// channelVersion returns the version of e's channel end.
+func channelVersion(e *End) string {
+	res := e.Chain.Query("/store/ibc/key", []byte(commitment.ChannelPath(e.Port, e.Channel)), 0, false)
+	var ch channeltypes.Channel
+	if res.Code != 0 || ch.Unmarshal(res.Value) != nil {
+		e.Chain.T.Fatalf("%s: channel %s/%s: %s", e.Chain.ID, e.Port, e.Channel, res.Log)
+	}
+	return ch.Version
 }
 
 // PacketsIn returns the packets of the events of type typ (send_packet or

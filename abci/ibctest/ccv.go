@@ -1,0 +1,210 @@
+package ibctest
+
+import (
+	"bytes"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/cometbft/cometbft/crypto/ed25519"
+	"github.com/cosmos/gogoproto/jsonpb"
+	gogoproto "github.com/cosmos/gogoproto/proto"
+	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
+
+	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/chain/address"
+	"github.com/abci-ics/ics/chain/auth"
+	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/gov"
+	"github.com/abci-ics/ics/provider"
+)
+
+// Provider test parameters: short epochs and votes.
+const (
+	// EpochBlocks is the provider's BlocksPerEpoch in these chains.
+	EpochBlocks = 3
+	// VotingPeriod is the provider's governance voting period.
+	VotingPeriod = 20 * time.Second
+)
+
+// NewProvider starts a provider chain with nvals validators of equal power,
+// epochs of EpochBlocks blocks and a short voting period; edit, if not
+// nil, changes the genesis further.
+func NewProvider(t testing.TB, clock *Clock, id string, nvals, naccounts int, edit func(*abci.Genesis)) *Chain {
+	return NewChainWith(t, clock, id, nvals, naccounts, func(g *abci.Genesis) {
+		g.Provider.Params.BlocksPerEpoch = EpochBlocks
+		g.Gov.Params.VotingPeriod = int64(VotingPeriod)
+		g.Gov.Params.MinDeposit = bank.Coin{Denom: "stake", Amount: 1}
+		if edit != nil {
+			edit(g)
+		}
+	})
+}
+
+// PassProposal submits content as a governance proposal from account 0,
+// has every validator operator (accounts 0..n-1 of the genesis validators)
+// vote yes and runs blocks until the voting period is over. It fails the
+// test unless the proposal passed.
+func PassProposal(c *Chain, content gogoproto.Message) {
+	bz, err := gogoproto.Marshal(content)
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	resp := c.MustSucceed(c.NextBlock(c.Tx(0, &gov.MsgSubmitProposal{Proposer: c.Address(0),
+		Content: gov.Content{TypeUrl: auth.TypeURL(content), Value: bz}, InitialDeposit: []bank.Coin{{Denom: "stake", Amount: 1}}, Title: "proposal"})))
+	id := attr(resp, "submit_proposal", "proposal_id")
+	var votes [][]byte
+	for i := range c.ValidatorKeys {
+		var pid uint64
+		for _, ch := range id {
+			pid = pid*10 + uint64(ch-'0')
+		}
+		votes = append(votes, c.Tx(i, &gov.MsgVote{Voter: c.Address(i), ProposalId: pid, Option: gov.OptionYes}))
+	}
+	c.MustSucceed(c.NextBlock(votes...))
+	end := c.Time.Add(VotingPeriod)
+	for !c.Time.After(end) {
+		c.NextBlock()
+	}
+	var p gov.Proposal
+	c.QueryJSON(abci.PathProposal+id, &p)
+	if p.Status != gov.StatusPassed {
+		c.T.Fatalf("%s: proposal %s: status %v", c.ID, id, p.Status)
+	}
+}
+
+// ConsumerParams returns consumer parameters for tests: the defaults with
+// a short unbonding period and downtime window.
+func ConsumerParams() ccv.ConsumerParams {
+	p := ccv.DefaultConsumerParams()
+	p.UnbondingPeriod = 10 * time.Minute
+	p.SignedBlocksWindow = 10
+	p.RetryDelayPeriod = time.Minute
+	return p
+}
+
+// ProposeConsumer passes the addition of consumer chainID with params,
+// spawning at the next block.
+func ProposeConsumer(prov *Chain, chainID string, params ccv.ConsumerParams) {
+	PassProposal(prov, &provider.ConsumerAdditionProposal{ChainId: chainID, SpawnTime: prov.Time.UnixNano(), InitialHeight: 1, Params: params})
+}
+
+// ConsumerGenesis returns the consumer genesis the provider computed.
+func ConsumerGenesis(prov *Chain, chainID string) *ccv.ConsumerGenesis {
+	res := prov.Query(abci.PathConsumerGenesis+chainID, nil, 0, false)
+	if res.Code != 0 {
+		prov.T.Fatalf("%s: consumer genesis of %s: %s", prov.ID, chainID, res.Log)
+	}
+	var g ccv.ConsumerGenesis
+	if err := (&jsonpb.Unmarshaler{}).Unmarshal(bytes.NewReader(res.Value), &g); err != nil {
+		prov.T.Fatal(err)
+	}
+	return &g
+}
+
+// LaunchConsumer passes the addition of consumer chainID, runs the provider
+// until it launches it and starts the consumer chain from its genesis,
+// signed by the provider's validator keys and the extra keys (assigned
+// consumer keys).
+func LaunchConsumer(prov *Chain, chainID string, params ccv.ConsumerParams, naccounts int, extra ...ed25519.PrivKey) *Chain {
+	ProposeConsumer(prov, chainID, params)
+	prov.NextBlock()
+	return StartConsumer(prov, chainID, naccounts, extra...)
+}
+
+// StartConsumer starts consumer chainID from the genesis the provider
+// launched it with.
+func StartConsumer(prov *Chain, chainID string, naccounts int, extra ...ed25519.PrivKey) *Chain {
+	cg := ConsumerGenesis(prov, chainID)
+	c := newChain(prov.T, prov.clock, chainID)
+	for _, k := range append(append([]ed25519.PrivKey(nil), prov.ValidatorKeys...), extra...) {
+		c.AddSigner(k)
+	}
+	g := abci.DefaultConsumerGenesis()
+	g.Consumer = cg
+	fundAccounts(c, g, naccounts)
+	c.start(g, abci.RoleConsumer)
+	return c
+}
+
+// LinkCCV opens the connection and the CCV channel between a consumer and
+// its provider on the clients each created at launch; the consumer is
+// side A and initiates.
+func LinkCCV(cons, prov *Chain) *Path {
+	p := NewPath(cons, prov)
+	var st abci.ConsumerStatusJSON
+	cons.QueryJSON(abci.PathConsumerStatus, &st)
+	p.A.Client = st.ProviderClientID
+	var list []abci.ConsumerJSON
+	prov.QueryJSON(abci.PathConsumers, &list)
+	for _, c := range list {
+		if c.ChainID == cons.ID {
+			p.B.Client = c.ClientID
+		}
+	}
+	if p.A.Client == "" || p.B.Client == "" {
+		cons.T.Fatalf("LinkCCV: clients %q and %q", p.A.Client, p.B.Client)
+	}
+	p.Open(ccv.ConsumerPortID, ccv.ProviderPortID, channeltypes.ORDERED, ccv.Version)
+	return p
+}
+
+// take removes and returns the packets of c's outbox sent on end e.
+func take(c *Chain, e *End) []channeltypes.Packet {
+	var out, keep []channeltypes.Packet
+	for _, pk := range c.Outbox {
+		if pk.SourcePort == e.Port && pk.SourceChannel == e.Channel {
+			out = append(out, pk)
+		} else {
+			keep = append(keep, pk)
+		}
+	}
+	c.Outbox = keep
+	return out
+}
+
+// Flush relays every packet either side of the path has sent and not yet
+// relayed, with their acknowledgements, until neither side has any left,
+// and returns how many packets it delivered. Packets that blocks of the
+// relay itself send are relayed too.
+func (p *Path) Flush() int {
+	n := 0
+	for round := 0; round < 50; round++ {
+		moved := false
+		for _, from := range []*End{p.A, p.B} {
+			packets := take(from.Chain, from)
+			if len(packets) == 0 {
+				continue
+			}
+			moved = true
+			n += len(packets)
+			_, to := p.ends(from.Chain)
+			recv := Submit(to.Chain, p.RecvMsgs(from.Chain, packets)...)
+			acked, acks := PacketsIn(from.Chain.T, recv, "write_acknowledgement")
+			if len(acked) > 0 {
+				Submit(from.Chain, p.AckMsgs(to.Chain, acked, acks)...)
+			}
+		}
+		if !moved {
+			return n
+		}
+	}
+	p.A.Chain.T.Fatalf("Flush: packets still flowing after 50 rounds")
+	return n
+}
+
+// fundAccounts adds naccounts funded accounts to g.
+func fundAccounts(c *Chain, g *abci.Genesis, naccounts int) {
+	for i := 0; i < naccounts; i++ {
+		k := ed25519.GenPrivKeyFromSecret([]byte(c.ID + "/account/" + strconv.Itoa(i)))
+		c.Accounts = append(c.Accounts, k)
+		a := addressOf(g, k)
+		g.Auth.Accounts = append(g.Auth.Accounts, auth.GenesisAccount{Address: a, PubKey: k.PubKey().Bytes()})
+		g.Bank.Balances = append(g.Bank.Balances, bank.GenesisBalance{Address: a, Coins: []bank.Coin{{Denom: "stake", Amount: 1_000_000_000_000}}})
+	}
+}
+
+func addressOf(g *abci.Genesis, k ed25519.PrivKey) string {
+	return address.Encode(g.Auth.Params.Bech32Prefix, address.FromPubKey(k.PubKey().Bytes()))
+}

@@ -1,0 +1,310 @@
+package consumer
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cometbft/cometbft/crypto/ed25519"
+	cmttypes "github.com/cometbft/cometbft/types"
+	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
+	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
+
+	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/chain/address"
+	"github.com/abci-ics/ics/ibc/channel"
+	"github.com/abci-ics/ics/state"
+)
+
+// MaxPendingPackets bounds the consumer -> provider queue. A packet that
+// does not fit is not queued and nothing is lost: a matured VSC keeps its
+// maturity record and a downtime is detected again, both retried the next
+// block.
+const MaxPendingPackets = 10_000
+
+// Channels is what the consumer needs from the IBC channel layer; the
+// application adapts ibc/channel's Keeper to it.
+//
+// SendPacket sends data on the open channel (sourcePort, sourceChannel)
+// and returns its sequence, as ibc/channel.Keeper.SendPacket: it writes
+// only to s, and nothing on error. ChanCloseInit closes a channel end
+// (ibc/channel.Keeper.ChanCloseInit). ConnectionClient returns the client
+// id of a connection, and false when the connection is unknown.
+type Channels interface {
+	SendPacket(s state.Store, height int64, now time.Time, sourcePort, sourceChannel string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, error)
+	ChanCloseInit(s state.Store, now time.Time, portID, channelID string) ([]abci.Event, error)
+	ConnectionClient(s state.Store, connectionID string) (string, bool)
+}
+
+// Clients creates the consumer's light client of the provider at genesis
+// (ibc/client.Keeper.CreateClient has this signature).
+type Clients interface {
+	CreateClient(s state.Store, height int64, now time.Time, cs *ibctm.ClientState, cons *ibctm.ConsensusState) (string, error)
+}
+
+// Logger is the logging the keeper does; keys are lower_snake.
+type Logger interface {
+	Debug(msg string, keyvals ...any)
+	Info(msg string, keyvals ...any)
+	Error(msg string, keyvals ...any)
+}
+
+type nopLogger struct{}
+
+func (nopLogger) Debug(string, ...any) {}
+func (nopLogger) Info(string, ...any)  {}
+func (nopLogger) Error(string, ...any) {}
+
+// Keeper runs the consumer side of CCV. It holds no state: every method
+// takes the store it works on, and everything goes under StoreName.
+// Prefix is the chain's bech32 prefix; events name consensus addresses
+// under Prefix+"valcons". Logger may be nil.
+type Keeper struct {
+	Channels Channels
+	Clients  Clients
+	Prefix   string
+	Logger   Logger
+}
+
+var _ channel.App = Keeper{}
+
+func kv(s state.Store) state.KVStore { return s.KV(StoreName) }
+
+func (k Keeper) log() Logger {
+	if k.Logger == nil {
+		return nopLogger{}
+	}
+	return k.Logger
+}
+
+// consBech is the bech32 form of a consensus address, for events.
+func (k Keeper) consBech(addr []byte) string {
+	if len(addr) != address.Len {
+		return fmt.Sprintf("%X", addr)
+	}
+	return address.Encode(k.Prefix+"valcons", addr)
+}
+
+func mustMarshal(m interface{ Marshal() ([]byte, error) }) []byte {
+	bz, err := m.Marshal()
+	if err != nil {
+		panic(fmt.Sprintf("consumer: marshal %T: %v", m, err))
+	}
+	return bz
+}
+
+func mustUnmarshal(m interface{ Unmarshal([]byte) error }, bz []byte, what string) {
+	if err := m.Unmarshal(bz); err != nil {
+		panic(fmt.Sprintf("consumer: invariant broken: %s does not decode: %v", what, err))
+	}
+}
+
+func getString(s state.Store, k byte) (string, bool) {
+	bz := kv(s).Get([]byte{k})
+	return string(bz), bz != nil
+}
+
+func setString(s state.Store, k byte, v string) { kv(s).Set([]byte{k}, []byte(v)) }
+
+// deletePrefix removes every key with prefix p.
+func deletePrefix(s state.Store, p []byte) {
+	var keys [][]byte
+	it := kv(s).Iterator(p, prefixEnd(p))
+	for ; it.Valid(); it.Next() {
+		keys = append(keys, bytes.Clone(it.Key()))
+	}
+	it.Close()
+	for _, key := range keys {
+		kv(s).Delete(key)
+	}
+}
+
+// ConsAddress returns the consensus address of an ed25519 public key: the
+// first 20 bytes of its SHA-256.
+func ConsAddress(pubKey []byte) []byte { return ed25519.PubKey(pubKey).Address() }
+
+// Params returns the consumer parameters; false before InitGenesis.
+func (Keeper) Params(s state.Store) (ccv.ConsumerParams, bool) {
+	bz := kv(s).Get([]byte{keyParams})
+	if bz == nil {
+		return ccv.ConsumerParams{}, false
+	}
+	var p ccv.ConsumerParams
+	mustUnmarshal(&p, bz, "params")
+	return p, true
+}
+
+// ProviderClientID returns the id of the light client of the provider.
+func (Keeper) ProviderClientID(s state.Store) (string, bool) {
+	return getString(s, keyProviderClient)
+}
+
+// ProviderChannel returns the id of the established CCV channel.
+func (Keeper) ProviderChannel(s state.Store) (string, bool) {
+	return getString(s, keyProviderChannel)
+}
+
+// ProviderFeePoolAddr returns the provider's reward pool address, learnt
+// in the handshake.
+func (Keeper) ProviderFeePoolAddr(s state.Store) (string, bool) {
+	return getString(s, keyFeePoolAddr)
+}
+
+// Stopped reports whether the CCV channel was closed or timed out. A
+// stopped consumer sends nothing and keeps its last validator set.
+func (Keeper) Stopped(s state.Store) bool { return kv(s).Has([]byte{keyStopped}) }
+
+// HighestVSCID returns the highest vscId received; 0 and false before the
+// first VSC packet (the genesis set counts as vscId 0).
+func (Keeper) HighestVSCID(s state.Store) (uint64, bool) {
+	bz := kv(s).Get([]byte{keyHighestVSCID})
+	if bz == nil {
+		return 0, false
+	}
+	return mustU64("highest vscId", bz), true
+}
+
+// HeightToVSCID returns the vscId in force at height: the one recorded
+// for the greatest height not above it (0 at the genesis height). Records
+// older than the last matured VSC are pruned, so false comes back for a
+// height before every kept record.
+func (Keeper) HeightToVSCID(s state.Store, height int64) (uint64, bool) {
+	if height < 0 {
+		return 0, false
+	}
+	p := []byte{prefixHeightVSCID}
+	it := kv(s).ReverseIterator(p, HeightVSCIDKey(uint64(height)+1))
+	defer it.Close()
+	if !it.Valid() {
+		return 0, false
+	}
+	return mustU64("height vscId", it.Value()), true
+}
+
+// Outstanding reports whether a downtime slash of consAddr was sent (or
+// queued) and not yet acknowledged in a VSC packet's slash_acks.
+func (Keeper) Outstanding(s state.Store, consAddr []byte) bool {
+	return kv(s).Has(OutstandingKey(consAddr))
+}
+
+// Validator returns the cross-chain validator with consensus address
+// consAddr.
+func (Keeper) Validator(s state.Store, consAddr []byte) (CrossChainValidator, bool) {
+	bz := kv(s).Get(ValidatorKey(consAddr))
+	if bz == nil {
+		return CrossChainValidator{}, false
+	}
+	var v CrossChainValidator
+	mustUnmarshal(&v, bz, "validator")
+	return v, true
+}
+
+// ValidatorSet returns the current cross-chain validator set, sorted by
+// consensus address.
+func (Keeper) ValidatorSet(s state.Store) []CrossChainValidator {
+	var out []CrossChainValidator
+	p := []byte{prefixValidator}
+	it := kv(s).Iterator(p, prefixEnd(p))
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		var v CrossChainValidator
+		mustUnmarshal(&v, it.Value(), "validator")
+		out = append(out, v)
+	}
+	return out
+}
+
+// PendingChanges returns the validator updates received and not yet
+// returned to CometBFT, sorted by public key.
+func (Keeper) PendingChanges(s state.Store) []ccv.ValidatorUpdate {
+	var out []ccv.ValidatorUpdate
+	p := []byte{prefixPendingChanges}
+	it := kv(s).Iterator(p, prefixEnd(p))
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		out = append(out, ccv.ValidatorUpdate{
+			PubKey: bytes.Clone(it.Key()[1:]),
+			Power:  int64(mustU64("pending change", it.Value())),
+		})
+	}
+	return out
+}
+
+// PendingPackets returns the consumer -> provider queue, head first.
+func (Keeper) PendingPackets(s state.Store) []PendingPacket {
+	var out []PendingPacket
+	p := []byte{prefixPendingPacket}
+	it := kv(s).Iterator(p, prefixEnd(p))
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		var pp PendingPacket
+		mustUnmarshal(&pp, it.Value(), "pending packet")
+		out = append(out, pp)
+	}
+	return out
+}
+
+// SigningInfo returns the downtime window state of a cross-chain
+// validator.
+func (Keeper) SigningInfo(s state.Store, consAddr []byte) (SigningInfo, bool) {
+	bz := kv(s).Get(SigningInfoKey(consAddr))
+	if bz == nil {
+		return SigningInfo{}, false
+	}
+	var info SigningInfo
+	mustUnmarshal(&info, bz, "signing info")
+	return info, true
+}
+
+func setValidator(s state.Store, v CrossChainValidator) {
+	kv(s).Set(ValidatorKey(v.Address), mustMarshal(&v))
+}
+
+// InitGenesis starts the consumer from g at the chain's first height: it
+// creates the light client of the provider, stores the parameters and the
+// initial validator set, and records that vscId 0 is in force from
+// height. It returns the initial set as validator updates sorted by
+// public key. Errors: ErrAlreadyInitialized, errors wrapping
+// ccv.ErrInvalidGenesis, and the client layer's.
+func (k Keeper) InitGenesis(s state.Store, g *ccv.ConsumerGenesis, height int64, now time.Time) ([]abci.ValidatorUpdate, error) {
+	if _, ok := k.ProviderClientID(s); ok {
+		return nil, ErrAlreadyInitialized
+	}
+	if g == nil {
+		return nil, fmt.Errorf("%w: nil", ccv.ErrInvalidGenesis)
+	}
+	if err := g.Validate(); err != nil {
+		return nil, err
+	}
+	if height < 0 {
+		return nil, fmt.Errorf("%w: negative genesis height %d", ccv.ErrInvalidGenesis, height)
+	}
+	var total int64
+	for _, v := range g.InitialValidators {
+		if v.Power > cmttypes.MaxTotalVotingPower-total {
+			return nil, fmt.Errorf("%w: total power above %d", ccv.ErrInvalidGenesis, cmttypes.MaxTotalVotingPower)
+		}
+		total += v.Power
+	}
+	cs, cons, err := g.Decode()
+	if err != nil {
+		return nil, err
+	}
+	clientID, err := k.Clients.CreateClient(s, height, now, cs, cons)
+	if err != nil {
+		return nil, fmt.Errorf("create provider client: %w", err)
+	}
+	setString(s, keyProviderClient, clientID)
+	kv(s).Set([]byte{keyParams}, mustMarshal(&g.Params))
+	us := make([]ccv.ValidatorUpdate, 0, len(g.InitialValidators))
+	for _, v := range g.InitialValidators {
+		pk := bytes.Clone(v.PubKey)
+		setValidator(s, CrossChainValidator{Address: ConsAddress(pk), PubKey: pk, Power: v.Power})
+		us = append(us, ccv.ValidatorUpdate{PubKey: pk, Power: v.Power})
+	}
+	kv(s).Set(HeightVSCIDKey(uint64(height)), u64(0))
+	sortUpdates(us)
+	k.log().Info("consumer initialized", "provider_client", clientID, "validators", len(us), "height", height)
+	return ccv.ABCIValidatorUpdates(us), nil
+}

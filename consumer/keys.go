@@ -1,0 +1,107 @@
+package consumer
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// StoreName is the name of the multistore store this package owns; every
+// key below lives under s.KV(StoreName).
+const StoreName = "consumer"
+
+// Key prefixes of the consumer store. They are part of the state layout
+// and must never change; a test freezes them. Where the reference
+// implementation (interchain-security's x/ccv/consumer) keeps the same
+// thing, the byte is the reference's; our own records use 0x30 and up.
+// Addresses in keys are always 20 bytes and public keys 32, so no length
+// prefix is needed.
+const (
+	keyProviderClient    byte = 0x03 // -> client id
+	keyProviderChannel   byte = 0x04 // -> channel id (the established CCV channel)
+	prefixPendingChanges byte = 0x05 // | pub key -> power (8, big endian)
+	prefixMaturity       byte = 0x0c // | maturity time (8) | vscId (8) -> marker
+	prefixHeightVSCID    byte = 0x0d // | height (8) -> vscId (8)
+	prefixOutstanding    byte = 0x0e // | consAddr -> marker
+	prefixPendingPacket  byte = 0x0f // | index (8) -> PendingPacket
+	prefixValidator      byte = 0x10 // | consAddr -> CrossChainValidator
+	keyNextPacketIndex   byte = 0x14 // -> next queue index (8)
+	keyParams            byte = 0x16 // -> ccv.ConsumerParams
+
+	keyOpeningChannel byte = 0x30 // -> channel id being opened (INIT sent, no ACK yet)
+	keyFeePoolAddr    byte = 0x31 // -> provider fee pool address (from the handshake)
+	keyStopped        byte = 0x32 // -> marker: the CCV channel is closed or timed out
+	keyHighestVSCID   byte = 0x33 // -> highest applied vscId (8)
+	prefixSigningInfo byte = 0x34 // | consAddr -> SigningInfo
+	prefixMissed      byte = 0x35 // | consAddr | index (8) -> marker
+	keyClosePending   byte = 0x36 // -> marker: closing the CCV channel failed; EndBlock retries
+)
+
+// marker is the value of keys that carry all their data in the key. It is
+// not empty so that such keys can be proven.
+var marker = []byte{1}
+
+func key(prefix byte, parts ...[]byte) []byte {
+	n := 1
+	for _, p := range parts {
+		n += len(p)
+	}
+	k := make([]byte, 0, n)
+	k = append(k, prefix)
+	for _, p := range parts {
+		k = append(k, p...)
+	}
+	return k
+}
+
+func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+
+// mustU64 decodes an 8-byte big-endian value that this package wrote.
+func mustU64(what string, bz []byte) uint64 {
+	if len(bz) != 8 {
+		panic(fmt.Sprintf("consumer: invariant broken: %s has %d bytes, want 8", what, len(bz)))
+	}
+	return binary.BigEndian.Uint64(bz)
+}
+
+// timeBytes encodes Unix nanoseconds so that byte order is time order.
+func timeBytes(ns int64) []byte { return u64(uint64(ns) ^ 1<<63) }
+
+// PendingChangeKey is the key of the accumulated update of a public key.
+func PendingChangeKey(pubKey []byte) []byte { return key(prefixPendingChanges, pubKey) }
+
+// MaturityKey is the key of the maturity of a VSC: time order, then id.
+func MaturityKey(maturityNs int64, vscID uint64) []byte {
+	return key(prefixMaturity, timeBytes(maturityNs), u64(vscID))
+}
+
+// HeightVSCIDKey is the key of the vscId that comes into force at height.
+func HeightVSCIDKey(height uint64) []byte { return key(prefixHeightVSCID, u64(height)) }
+
+// OutstandingKey is the key of the outstanding-downtime flag of an address.
+func OutstandingKey(consAddr []byte) []byte { return key(prefixOutstanding, consAddr) }
+
+// PendingPacketKey is the key of a queued packet.
+func PendingPacketKey(index uint64) []byte { return key(prefixPendingPacket, u64(index)) }
+
+// ValidatorKey is the key of a cross-chain validator.
+func ValidatorKey(consAddr []byte) []byte { return key(prefixValidator, consAddr) }
+
+// SigningInfoKey is the key of a validator's downtime window state.
+func SigningInfoKey(consAddr []byte) []byte { return key(prefixSigningInfo, consAddr) }
+
+// MissedKey marks a missed block at index of a validator's window.
+func MissedKey(consAddr []byte, index int64) []byte {
+	return key(prefixMissed, consAddr, u64(uint64(index)))
+}
+
+// prefixEnd returns the smallest key greater than every key with prefix p.
+func prefixEnd(p []byte) []byte {
+	end := append([]byte(nil), p...)
+	for i := len(end) - 1; i >= 0; i-- {
+		end[i]++
+		if end[i] != 0 {
+			return end[:i+1]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,107 @@
+package provider
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/abci-ics/ics/state"
+)
+
+// Block is what the provider needs of the block being finalized: its
+// height and time, and from its header the app hash (of the previous
+// block) and the hash of the next validator set. A consumer genesis made
+// in this block trusts exactly this header.
+type Block struct {
+	Height             int64
+	Time               time.Time
+	AppHash            []byte
+	NextValidatorsHash []byte
+}
+
+// EndBlock runs after the chain's staking has computed this block's
+// validator set. In order it: refills the slash meter; launches the
+// registered consumers whose spawn time has come; stops consumers whose
+// removal time came, whose channel did not open within the init timeout,
+// or that have not matured a VSC within the VSC timeout; records the init
+// height of consumers whose channel opened in this block; at an epoch
+// boundary queues a VSC for every launched consumer and moves to the next
+// vsc id, recording the provider height that id maps to; sends the queued
+// VSCs of running consumers; prunes old consumer key mappings; and deletes
+// the state of stopped consumers.
+func (k *Keeper) EndBlock(s state.Store, b Block) ([]abci.Event, error) {
+	p := k.Params(s)
+	now := b.Time
+	k.replenish(s, p, now, false)
+	var events []abci.Event
+	for _, c := range k.Consumers(s) {
+		switch {
+		case c.Phase == PHASE_REGISTERED && c.StopTime != 0 && !now.Before(unixNano(c.StopTime)):
+			k.deleteConsumer(s, c.ChainId)
+			events = append(events, event("consumer_stopped", "chain_id", c.ChainId, "reason", "removed before launch"))
+		case c.Phase == PHASE_REGISTERED && !now.Before(unixNano(c.Proposal.SpawnTime)):
+			evs, err := k.launch(s, p, c, b)
+			if err != nil {
+				return nil, err
+			}
+			events = append(events, evs...)
+		case c.Phase == PHASE_LAUNCHED || c.Phase == PHASE_RUNNING:
+			k.checkTimeouts(s, p, c, now)
+		}
+	}
+	vscID := k.VSCID(s)
+	epoch := b.Height%p.BlocksPerEpoch == 0
+	for _, c := range k.Consumers(s) {
+		if c.Phase != PHASE_LAUNCHED && c.Phase != PHASE_RUNNING {
+			continue
+		}
+		if c.Phase == PHASE_RUNNING && c.InitHeight == 0 {
+			c.InitHeight = b.Height
+			setConsumer(s, c)
+			events = append(events, event("channel_established", "chain_id", c.ChainId, "channel_id", c.ChannelId,
+				"init_height", strconv.FormatInt(b.Height, 10)))
+			k.log().Info("CCV channel open", "chain_id", c.ChainId, "channel_id", c.ChannelId)
+		}
+		if epoch && c.LaunchHeight < b.Height {
+			k.queueVSC(s, c.ChainId, vscID, now)
+		}
+		if c.Phase == PHASE_RUNNING {
+			evs, err := k.sendPending(s, p, c, b.Height, now)
+			if err != nil {
+				return nil, err
+			}
+			events = append(events, evs...)
+		}
+		k.pruneKeyOwners(s, c.ChainId, now)
+	}
+	if epoch {
+		// Slash packets citing vscID refer to the stake of the block after
+		// this one, the first the VSC's set was sent from.
+		kv(s).Set(vscHeightKey(vscID), u64(uint64(b.Height+1)))
+		vscID++
+		kv(s).Set([]byte{keyVSCID}, u64(vscID))
+	}
+	for _, c := range k.Consumers(s) {
+		if c.Phase == PHASE_STOPPING {
+			events = append(events, k.finishStop(s, c, now)...)
+		}
+	}
+	return append(events, k.TakeEvents()...), nil
+}
+
+// checkTimeouts stops a consumer whose removal time has come, whose channel
+// did not open in time, or whose oldest unmatured VSC is too old.
+func (k *Keeper) checkTimeouts(s state.Store, p Params, c Consumer, now time.Time) {
+	switch {
+	case c.StopTime != 0 && !now.Before(unixNano(c.StopTime)):
+		k.stop(s, c.ChainId, "removal proposal")
+	case c.Phase == PHASE_LAUNCHED && now.After(unixNano(c.LaunchTime).Add(p.InitTimeoutPeriod)):
+		k.stop(s, c.ChainId, "init timeout: the CCV channel did not open")
+	default:
+		if sent, ok := k.oldestUnmatured(s, c.ChainId); ok && now.After(sent.Add(p.VscTimeoutPeriod)) {
+			k.stop(s, c.ChainId, fmt.Sprintf("VSC timeout: a VSC sent at %s did not mature", sent.Format(time.RFC3339)))
+		}
+	}
+}

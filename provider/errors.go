@@ -1,0 +1,20 @@
+package provider
+
+import "errors"
+
+// Errors of the provider. Messages and proposals that fail wrap one of
+// them; abci maps them to codes.
+var (
+	ErrInvalidParams      = errors.New("invalid provider params")
+	ErrInvalidProposal    = errors.New("invalid consumer proposal")
+	ErrConsumerExists     = errors.New("consumer chain already exists")
+	ErrConsumerNotFound   = errors.New("consumer chain not found")
+	ErrInvalidConsumerKey = errors.New("invalid consumer key")
+	ErrKeyInUse           = errors.New("consumer key in use")
+	ErrValidatorNotFound  = errors.New("validator not found")
+	ErrInvalidEvidence    = errors.New("invalid consumer misbehaviour evidence")
+	ErrAlreadyTombstoned  = errors.New("validator already tombstoned")
+	ErrUnauthorized       = errors.New("signer is not the validator operator")
+	ErrInvalidHandshake   = errors.New("invalid CCV channel handshake")
+	ErrInvalidPacket      = errors.New("invalid CCV packet")
+)

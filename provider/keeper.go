@@ -1,0 +1,148 @@
+package provider
+
+import (
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
+	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
+
+	"github.com/abci-ics/ics/chain/fraction"
+	"github.com/abci-ics/ics/state"
+)
+
+// StoreName is the multistore store the provider owns.
+const StoreName = "provider"
+
+// Validator is what the provider sees of one of its validators.
+type Validator struct {
+	ConsAddr   []byte // consensus address, 20 bytes
+	PubKey     []byte // ed25519 consensus key, 32 bytes
+	Power      int64
+	Bonded     bool
+	Jailed     bool
+	Tombstoned bool
+}
+
+// Staking is what the provider needs of the chain's proof of stake.
+//
+// BondedValidators returns the validators of the chain's current bonded
+// set with positive power, in a deterministic order. Jail, Slash and
+// Tombstone act on the validator with consensus address consAddr as
+// chain/staking's methods of the same names do.
+type Staking interface {
+	BondedValidators(s state.Store) []Validator
+	ValidatorByConsAddr(s state.Store, consAddr []byte) (Validator, bool)
+	ValidatorByOperator(s state.Store, operator []byte) (Validator, bool)
+	Jail(s state.Store, consAddr []byte, until time.Time) error
+	Slash(s state.Store, consAddr []byte, infractionHeight, power int64, frac fraction.Fraction, height int64) (uint64, error)
+	Tombstone(s state.Store, consAddr []byte) error
+}
+
+// Unbonding is what the provider needs of the chain's unbonding queue.
+//
+// UnbondingPeriod is the provider's own unbonding period. EntryValidator
+// returns the consensus address of the validator an unbonding entry
+// leaves (the source of a redelegation). PutOnHold and ReleaseHold keep an
+// entry from completing, as chain/staking's methods do.
+type Unbonding interface {
+	UnbondingPeriod(s state.Store) time.Duration
+	EntryValidator(s state.Store, id uint64) ([]byte, bool)
+	PutOnHold(s state.Store, id uint64, holder string) error
+	ReleaseHold(s state.Store, id uint64, holder string) error
+}
+
+// Clients is what the provider needs of the light clients: it creates the
+// client of each consumer, and checks headers of consumers against them.
+type Clients interface {
+	CreateClient(s state.Store, height int64, now time.Time, cs *ibctm.ClientState, cons *ibctm.ConsensusState) (string, error)
+	VerifyHeader(s state.Store, clientID string, now time.Time, h *ibctm.Header) error
+}
+
+// Channels is what the provider needs of the channel layer. SendPacket and
+// ChanCloseInit are ibc/channel's; ConnectionClient returns the client a
+// connection is on.
+type Channels interface {
+	SendPacket(s state.Store, height int64, now time.Time, sourcePort, sourceChannel string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, error)
+	ChanCloseInit(s state.Store, now time.Time, portID, channelID string) ([]abci.Event, error)
+	ConnectionClient(s state.Store, connectionID string) (string, bool)
+	ChannelOpen(s state.Store, portID, channelID string) bool
+}
+
+// Logger is what the provider logs through.
+type Logger interface {
+	Debug(msg string, keyvals ...any)
+	Info(msg string, keyvals ...any)
+	Error(msg string, keyvals ...any)
+}
+
+type nopLogger struct{}
+
+func (nopLogger) Debug(string, ...any) {}
+func (nopLogger) Info(string, ...any)  {}
+func (nopLogger) Error(string, ...any) {}
+
+// Keeper is the provider's CCV logic. It holds no state of its own: every
+// method takes the store it works on, and the block's height and time where
+// they matter.
+//
+// ChainID is the provider's chain id; FeePoolAddr is the bech32 address
+// consumers send rewards to; Prefix is the provider's bech32 prefix (slash
+// acknowledgements name consensus addresses with Prefix+"valcons").
+type Keeper struct {
+	Staking   Staking
+	Unbonding Unbonding
+	Clients   Clients
+	Channels  Channels
+	Logger    Logger
+
+	ChainID     string
+	FeePoolAddr string
+	Prefix      string
+
+	events []abci.Event // emitted by packet callbacks, see TakeEvents
+}
+
+// TakeEvents returns and clears the events of the packet callbacks run
+// since the last call (the channel layer's callbacks return no events).
+// The app calls it after each message and drops the events of a failed one.
+func (k *Keeper) TakeEvents() []abci.Event {
+	evs := k.events
+	k.events = nil
+	return evs
+}
+
+func (k *Keeper) pendingEvents(_ state.Store, evs []abci.Event) { k.events = append(k.events, evs...) }
+
+func (k *Keeper) log() Logger {
+	if k.Logger == nil {
+		return nopLogger{}
+	}
+	return k.Logger
+}
+
+func kv(s state.Store) state.KVStore { return s.KV(StoreName) }
+
+func mustMarshal(m interface{ Marshal() ([]byte, error) }) []byte {
+	bz, err := m.Marshal()
+	if err != nil {
+		panic("provider: marshal a record: " + err.Error())
+	}
+	return bz
+}
+
+func mustUnmarshal(m interface{ Unmarshal([]byte) error }, bz []byte, what string) {
+	if err := m.Unmarshal(bz); err != nil {
+		panic("provider: stored " + what + " does not decode: " + err.Error())
+	}
+}
+
+func event(typ string, kvs ...string) abci.Event {
+	e := abci.Event{Type: typ}
+	for i := 0; i+1 < len(kvs); i += 2 {
+		e.Attributes = append(e.Attributes, abci.EventAttribute{Key: kvs[i], Value: kvs[i+1], Index: true})
+	}
+	return e
+}
+
+func unixNano(ns int64) time.Time { return time.Unix(0, ns).UTC() }

@@ -1,0 +1,148 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+	"strconv"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/chain/address"
+	"github.com/abci-ics/ics/state"
+)
+
+// SlashMeter returns the slash meter.
+func (*Keeper) SlashMeter(s state.Store) SlashMeter {
+	var m SlashMeter
+	if bz := kv(s).Get([]byte{keySlashMeter}); bz != nil {
+		mustUnmarshal(&m, bz, "slash meter")
+	}
+	return m
+}
+
+// totalPower returns the power of the provider's bonded set.
+func (k *Keeper) totalPower(s state.Store) int64 {
+	var total int64
+	for _, v := range k.Staking.BondedValidators(s) {
+		total += v.Power
+	}
+	return total
+}
+
+// replenish refills the meter by its allowance every replenish period
+// (capped at the allowance), or at once when force is set.
+func (k *Keeper) replenish(s state.Store, p Params, now time.Time, force bool) {
+	m := k.SlashMeter(s)
+	if !force && now.Before(unixNano(m.LastReplenish).Add(p.SlashMeterReplenishPeriod)) {
+		return
+	}
+	total := big.NewInt(k.totalPower(s))
+	allowance := new(big.Int).Mul(total, new(big.Int).SetUint64(p.SlashMeterReplenishFraction.Numerator))
+	allowance.Quo(allowance, new(big.Int).SetUint64(p.SlashMeterReplenishFraction.Denominator))
+	m.Allowance = max(allowance.Int64(), 1)
+	if force {
+		m.Meter = m.Allowance
+	} else {
+		m.Meter = min(m.Meter+m.Allowance, m.Allowance)
+	}
+	m.LastReplenish = now.UnixNano()
+	kv(s).Set([]byte{keySlashMeter}, mustMarshal(&m))
+}
+
+// ack returns a result acknowledgement of one byte.
+func ack(result byte) []byte { return []byte{result} }
+
+// handleSlash handles a slash packet of a running consumer and returns the
+// result byte of its acknowledgement, or an error for an invalid packet.
+// Nothing is written when the packet is bounced.
+func (k *Keeper) handleSlash(s state.Store, p Params, c Consumer, d ccv.SlashPacketData, height int64, now time.Time) (byte, []abci.Event, error) {
+	infractionHeight := c.InitHeight
+	if d.ValsetUpdateID != 0 {
+		h, ok := k.VSCHeight(s, d.ValsetUpdateID)
+		if !ok {
+			return 0, nil, fmt.Errorf("%w: unknown valset update id %d", ErrInvalidPacket, d.ValsetUpdateID)
+		}
+		infractionHeight = min(h, height)
+	}
+	if d.Infraction == ccv.InfractionDoubleSign {
+		// Double signing is punished through evidence, never by packet.
+		return ccv.ResultHandled, nil, nil
+	}
+	owner, ok := k.KeyOwner(s, c.ChainId, d.Validator.Address)
+	if !ok {
+		return ccv.ResultHandled, nil, nil
+	}
+	v, ok := k.Staking.ValidatorByConsAddr(s, owner.ProviderAddr)
+	if !ok || !v.Bonded || v.Tombstoned {
+		return ccv.ResultHandled, nil, nil
+	}
+	cons := address.Encode(k.Prefix+"valcons", v.ConsAddr)
+	if v.Jailed {
+		kv(s).Set(slashAckKey(c.ChainId, d.Validator.Address), []byte{})
+		return ccv.ResultHandled, nil, nil
+	}
+	m := k.SlashMeter(s)
+	if m.Meter < 0 {
+		return ccv.ResultBounced, []abci.Event{event("consumer_slash_request", "chain_id", c.ChainId,
+			"validator_address", cons, "valset_update_id", strconv.FormatUint(d.ValsetUpdateID, 10),
+			"infraction_type", d.Infraction.String(), "result", "bounced")}, nil
+	}
+	if p.DowntimeSlashFraction.Numerator > 0 {
+		if _, err := k.Staking.Slash(s, v.ConsAddr, infractionHeight, v.Power, p.DowntimeSlashFraction, height); err != nil {
+			return 0, nil, fmt.Errorf("slash %s: %w", cons, err)
+		}
+	}
+	if err := k.Staking.Jail(s, v.ConsAddr, now.Add(p.DowntimeJailDuration)); err != nil {
+		return 0, nil, fmt.Errorf("jail %s: %w", cons, err)
+	}
+	m.Meter -= v.Power
+	kv(s).Set([]byte{keySlashMeter}, mustMarshal(&m))
+	kv(s).Set(slashAckKey(c.ChainId, d.Validator.Address), []byte{})
+	k.log().Info("validator jailed for downtime on a consumer", "chain_id", c.ChainId, "validator", cons, "infraction_height", infractionHeight)
+	return ccv.ResultHandled, []abci.Event{event("execute_consumer_chain_slash", "chain_id", c.ChainId,
+		"validator_address", cons, "valset_update_id", strconv.FormatUint(d.ValsetUpdateID, 10),
+		"infraction_type", d.Infraction.String(), "infraction_height", strconv.FormatInt(infractionHeight, 10))}, nil
+}
+
+// punishEquivocation slashes the double-sign fraction of everything the
+// validator with provider address addr has at stake (pending unbondings
+// included: the consumer's infraction height cannot be mapped), jails it
+// forever and tombstones it. It returns ErrAlreadyTombstoned for a
+// validator punished before and ErrValidatorNotFound for an unknown one.
+func (k *Keeper) punishEquivocation(s state.Store, p Params, chainID string, addr []byte, height int64, typ string) ([]abci.Event, error) {
+	v, ok := k.Staking.ValidatorByConsAddr(s, addr)
+	if !ok {
+		return nil, fmt.Errorf("%w: %X", ErrValidatorNotFound, addr)
+	}
+	if v.Tombstoned {
+		return nil, fmt.Errorf("%w: %s", ErrAlreadyTombstoned, address.Encode(k.Prefix+"valcons", addr))
+	}
+	if _, err := k.Staking.Slash(s, addr, 0, v.Power, p.DoubleSignSlashFraction, height); err != nil {
+		return nil, err
+	}
+	if err := k.Staking.Jail(s, addr, maxTime); err != nil {
+		return nil, err
+	}
+	if err := k.Staking.Tombstone(s, addr); err != nil {
+		return nil, err
+	}
+	return []abci.Event{event(typ, "chain_id", chainID, "validator_address", address.Encode(k.Prefix+"valcons", addr))}, nil
+}
+
+// maxTime is "forever" for jailing.
+var maxTime = time.Unix(0, 1<<63-1).UTC()
+
+// evidenceOwner maps the consumer address of a misbehaving validator to
+// its provider address.
+func (k *Keeper) evidenceOwner(s state.Store, chainID string, consumerAddr []byte) ([]byte, error) {
+	owner, ok := k.KeyOwner(s, chainID, consumerAddr)
+	if !ok {
+		return nil, fmt.Errorf("%w: %X is not a validator of %s", ErrValidatorNotFound, consumerAddr, chainID)
+	}
+	return owner.ProviderAddr, nil
+}
+
+var errStale = errors.New("evidence older than the consumer's current incarnation")

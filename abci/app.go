@@ -173,6 +173,10 @@ func New(db dbm.DB, opts Options) (*App, error) {
 	return a, nil
 }
 
+// View returns the committed state at version (0: the latest), read-only.
+// Tests and embedding chains use it to look at any store.
+func (a *App) View(version int64) (*state.View, error) { return a.ms.View(version) }
+
 // Close releases the state database.
 func (a *App) Close() error { return a.ms.Close() }
 

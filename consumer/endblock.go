@@ -132,11 +132,11 @@ func (k Keeper) queueMatured(s state.Store, height int64, now time.Time) []abci.
 	}
 	it := kv(s).Iterator(p, end)
 	for ; it.Valid(); it.Next() {
-		k := it.Key()
-		if len(k) != 17 {
+		mk := it.Key()
+		if len(mk) != 17 {
 			panic("consumer: invariant broken: maturity key of the wrong length")
 		}
-		ds = append(ds, due{key: bytes.Clone(k), id: mustU64("maturity vscId", k[9:])})
+		ds = append(ds, due{key: bytes.Clone(mk), id: mustU64("maturity vscId", mk[9:])})
 	}
 	it.Close()
 	sort.Slice(ds, func(i, j int) bool { return ds[i].id < ds[j].id })

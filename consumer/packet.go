@@ -29,7 +29,7 @@ import (
 func (k Keeper) OnRecvPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) channeltypes.Acknowledgement {
 	p, data, err := k.checkVSC(s, packet)
 	if err != nil {
-		k.log().Info("VSC packet refused", "sequence", packet.Sequence, "err", err)
+		k.log().Error("VSC packet refused", "sequence", packet.Sequence, "err", err)
 		return errorAck(err)
 	}
 	st := kv(s)

@@ -150,13 +150,15 @@ func diff(old, next []Member) []ccv.ValidatorUpdate {
 	return out
 }
 
-// queueVSC computes a consumer's next validator set and, when it changed or
-// slash acknowledgements wait, queues a VSC packet with id vscID.
+// queueVSC computes a consumer's next validator set and queues a VSC
+// packet with id vscID when the set changed, slash acknowledgements wait,
+// or the consumer holds unbonding entries under vscID (they are released
+// only when a VSC with id vscID or later matures).
 func (k *Keeper) queueVSC(s state.Store, chainID string, vscID uint64, now time.Time) bool {
 	next := k.nextSet(s, chainID)
 	updates := diff(k.ValidatorSet(s, chainID), next)
 	acks := k.takeSlashAcks(s, chainID)
-	if len(updates) == 0 && len(acks) == 0 {
+	if len(updates) == 0 && len(acks) == 0 && !k.holdsUnder(s, chainID, vscID) {
 		return false
 	}
 	k.storeSet(s, chainID, next, now)
@@ -295,6 +297,15 @@ func (k *Keeper) releaseHolds(s state.Store, chainID string, upTo uint64) int {
 		st.Delete(hk)
 	}
 	return len(keys)
+}
+
+// holdsUnder reports whether a consumer holds an entry put on hold while
+// the vsc id was vscID.
+func (*Keeper) holdsUnder(s state.Store, chainID string, vscID uint64) bool {
+	p := key(prefixHold, chainPart(chainID), u64(vscID))
+	it := kv(s).Iterator(p, prefixEnd(p))
+	defer it.Close()
+	return it.Valid()
 }
 
 // HeldEntry is one consumer's hold on an unbonding entry, put when the

@@ -208,3 +208,69 @@ func fundAccounts(c *Chain, g *abci.Genesis, naccounts int) {
 func addressOf(g *abci.Genesis, k ed25519.PrivKey) string {
 	return address.Encode(g.Auth.Params.Bech32Prefix, address.FromPubKey(k.PubKey().Bytes()))
 }
+
+// UpdateClients brings each end's client of the other chain to the other
+// chain's latest header (a block on each chain).
+func (p *Path) UpdateClients() {
+	up, _ := UpdateMsg(p.A, p.B.Chain)
+	Submit(p.A.Chain, up)
+	up, _ = UpdateMsg(p.B, p.A.Chain)
+	Submit(p.B.Chain, up)
+}
+
+// Net is a provider with its consumers and their CCV paths, stepped
+// together: a block on every chain, then every path flushed, and the
+// clients refreshed every few steps so that none expires.
+type Net struct {
+	Provider  *Chain
+	Consumers []*Chain
+	Paths     []*Path
+	// Hold, when it returns true for a path index, keeps that path's
+	// packets undelivered (a silent relayer).
+	Hold  func(i int) bool
+	steps int
+}
+
+// Step runs one block on every chain and relays.
+func (n *Net) Step() {
+	n.steps++
+	n.Provider.NextBlock()
+	for _, c := range n.Consumers {
+		c.NextBlock()
+	}
+	for i, p := range n.Paths {
+		if n.Hold != nil && n.Hold(i) {
+			continue
+		}
+		p.Flush()
+		if n.steps%6 == 0 {
+			p.UpdateClients()
+		}
+	}
+}
+
+// Run steps until cond holds, at most max steps, and reports whether it
+// held.
+func (n *Net) Run(max int, cond func() bool) bool {
+	for i := 0; i < max; i++ {
+		if cond() {
+			return true
+		}
+		n.Step()
+	}
+	return cond()
+}
+
+// CountEvents counts the events of type typ in every block c finalized,
+// with attribute key equal to value when key is not empty.
+func CountEvents(c *Chain, typ, key, value string) int {
+	n := 0
+	for _, resp := range c.Log {
+		for _, e := range Events(resp, typ) {
+			if key == "" || e[key] == value {
+				n++
+			}
+		}
+	}
+	return n
+}

@@ -78,6 +78,8 @@ type Chain struct {
 	Absent map[string]bool
 	// Outbox holds the packets the chain sent that no relay has taken yet.
 	Outbox []channeltypes.Packet
+	// Log holds the response of every block, by height (Log[h-1] is block h).
+	Log []*abcitypes.ResponseFinalizeBlock
 }
 
 // NewChain starts a chain on clock with nvals validators of equal power
@@ -232,6 +234,7 @@ func (c *Chain) NextBlock(txs ...[]byte) *abcitypes.ResponseFinalizeBlock {
 		c.T.Fatalf("%s: commit %d: %v", c.ID, h, err)
 	}
 	c.vals[h+2] = c.applyUpdates(c.vals[h+1], resp.ValidatorUpdates)
+	c.Log = append(c.Log, resp)
 	sent, _ := PacketsIn(c.T, resp, "send_packet")
 	c.Outbox = append(c.Outbox, sent...)
 	c.headers[h] = c.sign(&header, vals)

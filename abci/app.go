@@ -14,15 +14,15 @@ import (
 	dbm "github.com/cosmos/cosmos-db"
 
 	"github.com/abci-ics/ics/chain/auth"
-	"github.com/abci-ics/ics/consumer"
-	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/distribution"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/consumer"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
 	"github.com/abci-ics/ics/ibc/transfer"
+	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -108,7 +108,7 @@ type App struct {
 	chainID     string
 	pending     bool   // genesis written, not yet committed
 	genesisHash []byte // app hash after InitChain, while pending
-	finished bool // a block was finalized and awaits Commit
+	finished    bool   // a block was finalized and awaits Commit
 
 	checkMu    sync.Mutex // mempool connection
 	checkState *state.Cache

@@ -11,9 +11,9 @@ import (
 	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/consumer"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
-	"github.com/abci-ics/ics/consumer"
 	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/provider"
 )

@@ -242,4 +242,3 @@ func consumerJSON(c provider.Consumer) ConsumerJSON {
 	}
 	return j
 }
-

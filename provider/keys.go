@@ -10,23 +10,23 @@ import (
 // its chain id (one byte) and the chain id, so that deleting a consumer is
 // deleting those ranges.
 const (
-	keyParams         byte = 0x01 // -> Params
-	keyVSCID          byte = 0x02 // -> next vsc id, 8 bytes
-	keySlashMeter     byte = 0x03 // -> SlashMeter
-	prefixVSCHeight   byte = 0x04 // | vscID -> provider height, 8 bytes
-	prefixConsumer    byte = 0x10 // | chain -> Consumer
-	prefixChannel     byte = 0x11 // | channel id -> chain id
-	prefixClient      byte = 0x12 // | client id -> chain id
-	prefixGenesis     byte = 0x13 // | chain -> ccv.ConsumerGenesis
-	prefixValidator   byte = 0x20 // | chain | provider addr -> ConsumerValidator
-	prefixAssigned    byte = 0x21 // | chain | provider addr -> consumer key
-	prefixKeyOwner    byte = 0x22 // | chain | consumer addr -> KeyOwner
-	prefixKeyPrune    byte = 0x23 // | chain | time | consumer addr -> empty
-	prefixPendingVSC  byte = 0x30 // | chain | vscID -> VSC packet data
-	prefixSlashAck    byte = 0x31 // | chain | consumer addr -> empty
-	prefixSentVSC     byte = 0x32 // | chain | vscID -> send time (Unix ns)
-	prefixHold        byte = 0x40 // | chain | vscID | unbonding id -> empty
-	keyReservedKeys   byte = 0x50 // | consumer key | chain -> empty
+	keyParams        byte = 0x01 // -> Params
+	keyVSCID         byte = 0x02 // -> next vsc id, 8 bytes
+	keySlashMeter    byte = 0x03 // -> SlashMeter
+	prefixVSCHeight  byte = 0x04 // | vscID -> provider height, 8 bytes
+	prefixConsumer   byte = 0x10 // | chain -> Consumer
+	prefixChannel    byte = 0x11 // | channel id -> chain id
+	prefixClient     byte = 0x12 // | client id -> chain id
+	prefixGenesis    byte = 0x13 // | chain -> ccv.ConsumerGenesis
+	prefixValidator  byte = 0x20 // | chain | provider addr -> ConsumerValidator
+	prefixAssigned   byte = 0x21 // | chain | provider addr -> consumer key
+	prefixKeyOwner   byte = 0x22 // | chain | consumer addr -> KeyOwner
+	prefixKeyPrune   byte = 0x23 // | chain | time | consumer addr -> empty
+	prefixPendingVSC byte = 0x30 // | chain | vscID -> VSC packet data
+	prefixSlashAck   byte = 0x31 // | chain | consumer addr -> empty
+	prefixSentVSC    byte = 0x32 // | chain | vscID -> send time (Unix ns)
+	prefixHold       byte = 0x40 // | chain | vscID | unbonding id -> empty
+	keyReservedKeys  byte = 0x50 // | consumer key | chain -> empty
 )
 
 // consumerPrefixes are the prefixes under which a consumer's keys live.

@@ -22,8 +22,8 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/cometbft/cometbft/version"
 	dbm "github.com/cosmos/cosmos-db"
-	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 	gogoproto "github.com/cosmos/gogoproto/proto"
+	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/chain/address"

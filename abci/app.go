@@ -320,6 +320,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlo
 			return nil, fmt.Errorf("begin block %d: %w", req.Height, err)
 		}
 		resp.Events = append(resp.Events, evs...)
+		resp.Events = append(resp.Events, a.takeModuleEvents()...)
 	}
 	decoded, errs := a.decodeAndVerify(req.Txs)
 	for i := range req.Txs {
@@ -331,6 +332,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlo
 			return nil, fmt.Errorf("end block %d: %w", req.Height, err)
 		}
 		resp.Events = append(resp.Events, evs...)
+		resp.Events = append(resp.Events, a.takeModuleEvents()...)
 	}
 	if a.valset != nil {
 		updates, evs, err := a.valset(block, b)
@@ -339,6 +341,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlo
 		}
 		resp.ValidatorUpdates = updates
 		resp.Events = append(resp.Events, evs...)
+		resp.Events = append(resp.Events, a.takeModuleEvents()...)
 	}
 	block.Write()
 	resp.AppHash = a.ms.WorkingHash()
@@ -421,7 +424,7 @@ func (a *App) deliver(block *state.Cache, b Block, raw []byte, tx *auth.DecodedT
 	events := []abcitypes.Event{anteEv}
 	for i, m := range tx.Body.Msgs {
 		evs, err := a.routes[m.TypeUrl](msgs, b, tx.Signer, m.Value)
-		sent := append(a.channels.TakeEvents(), a.takeCCVEvents()...) // packets sent and handled by the message
+		sent := a.takeModuleEvents() // packets sent and handled by the message
 		if err != nil {
 			res := txResult(fmt.Errorf("message %d (%s): %w", i, m.TypeUrl, err))
 			res.Events = events[:1]

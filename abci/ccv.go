@@ -197,13 +197,15 @@ func (a *App) wireConsumer() {
 	}
 }
 
-// takeCCVEvents returns the events the provider's packet callbacks
-// emitted during the last message.
-func (a *App) takeCCVEvents() []abcitypes.Event {
-	if a.provider == nil {
-		return nil
+// takeModuleEvents returns the events buffered by the channel keeper
+// (packets sent) and by the provider's packet callbacks since the last
+// call: after each message, and after each block hook.
+func (a *App) takeModuleEvents() []abcitypes.Event {
+	evs := a.channels.TakeEvents()
+	if a.provider != nil {
+		evs = append(evs, a.provider.TakeEvents()...)
 	}
-	return a.provider.TakeEvents()
+	return evs
 }
 
 // feePoolAddr is the address consumers send the provider's share of their

@@ -165,6 +165,9 @@ func (c *Chain) applyUpdates(set *cmttypes.ValidatorSet, ups []abcitypes.Validat
 	if err := next.UpdateWithChangeSet(changes); err != nil {
 		c.T.Fatal(err)
 	}
+	if len(changes) > 0 {
+		next.IncrementProposerPriority(1) // the proposer may have left
+	}
 	return next
 }
 

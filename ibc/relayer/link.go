@@ -112,28 +112,36 @@ func updateMsg(ctx context.Context, dst *End, src *Chain, h int64) (*client.MsgU
 // cite them at, and the client update dst needs first (nil if none). The
 // proofs are of src's latest state v and verify against header v+1.
 func proofs(ctx context.Context, dst *End, src *Chain, paths []string) ([][]byte, clienttypes.Height, gogoproto.Message, error) {
+	ps, h, up, _, err := proofsWithValues(ctx, dst, src, paths)
+	return ps, h, up, err
+}
+
+// proofsWithValues is proofs that also returns the proven values (nil for
+// an absent path).
+func proofsWithValues(ctx context.Context, dst *End, src *Chain, paths []string) ([][]byte, clienttypes.Height, gogoproto.Message, [][]byte, error) {
 	v, err := src.height(ctx)
 	if err != nil {
-		return nil, clienttypes.Height{}, nil, err
+		return nil, clienttypes.Height{}, nil, nil, err
 	}
 	if err := src.waitHeight(ctx, v+1); err != nil {
-		return nil, clienttypes.Height{}, nil, err
+		return nil, clienttypes.Height{}, nil, nil, err
 	}
 	out := make([][]byte, len(paths))
+	values := make([][]byte, len(paths))
 	for i, p := range paths {
-		if _, out[i], err = src.prove(ctx, p, v); err != nil {
-			return nil, clienttypes.Height{}, nil, err
+		if values[i], out[i], err = src.prove(ctx, p, v); err != nil {
+			return nil, clienttypes.Height{}, nil, nil, err
 		}
 	}
 	up, err := updateMsg(ctx, dst, src, v+1)
 	if err != nil {
-		return nil, clienttypes.Height{}, nil, err
+		return nil, clienttypes.Height{}, nil, nil, err
 	}
 	var msg gogoproto.Message
 	if up != nil {
 		msg = up
 	}
-	return out, clienttypes.NewHeight(src.revision(), uint64(v+1)), msg, nil
+	return out, clienttypes.NewHeight(src.revision(), uint64(v+1)), msg, values, nil
 }
 
 // proveAndSubmit submits on dst the client update and the messages built
@@ -154,21 +162,51 @@ func proveAndSubmit(ctx context.Context, dst *End, src *Chain, paths []string, b
 // NewLink creates clients on both chains, then a connection and a channel
 // on port with the given order and version, the handshakes started by a.
 func NewLink(ctx context.Context, a, b *Chain, port string, order channeltypes.Order, version string, o ClientOptions) (*Link, error) {
-	l := &Link{A: &End{Chain: a, Port: port}, B: &End{Chain: b, Port: port}}
-	A, B := l.A, l.B
+	A, B := &End{Chain: a}, &End{Chain: b}
 	if err := createClient(ctx, A, b, o); err != nil {
 		return nil, err
 	}
 	if err := createClient(ctx, B, a, o); err != nil {
 		return nil, err
 	}
+	return NewLinkOnClients(ctx, a, b, A.Client, B.Client, port, port, order, version)
+}
+
+// NewLinkOnClients opens a connection between a's existing client aClient
+// (of b) and b's existing client bClient (of a), then a channel from a's
+// port aPort to b's port bPort with the given order, proposing version;
+// every handshake is started by a. The channel's version is the one b's
+// application answers in its try step, read from b's channel end. This is
+// how a CCV channel is opened: both clients exist from the consumer's
+// launch and the consumer, as a, initiates.
+func NewLinkOnClients(ctx context.Context, a, b *Chain, aClient, bClient, aPort, bPort string, order channeltypes.Order, version string) (*Link, error) {
+	l := &Link{A: &End{Chain: a, Client: aClient, Port: aPort}, B: &End{Chain: b, Client: bClient, Port: bPort}}
+	for _, e := range []*End{l.A, l.B} {
+		if _, err := e.Chain.clientHeight(ctx, e.Client); err != nil {
+			return nil, err
+		}
+	}
+	if err := openConnection(ctx, l); err != nil {
+		return nil, err
+	}
+	if err := openChannel(ctx, l, order, version); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// openConnection runs the four steps of the connection handshake between
+// the ends' clients, from A.
+func openConnection(ctx context.Context, l *Link) error {
+	A, B := l.A, l.B
+	a, b := A.Chain, B.Chain
 	prefix := commitment.Prefix()
 	ver := connectiontypes.GetCompatibleVersions()[0]
 
 	res, err := a.submit(ctx, &channel.MsgConnectionOpenInit{ClientId: A.Client,
 		Counterparty: marshal(&connectiontypes.Counterparty{ClientId: B.Client, Prefix: prefix}), Signer: a.Submit.Address()})
 	if err != nil {
-		return nil, fmt.Errorf("connection init: %w", err)
+		return fmt.Errorf("connection init: %w", err)
 	}
 	A.Connection = attr(res.Events, channel.EventConnectionOpenInit, channel.AttrConnectionID)
 
@@ -178,7 +216,7 @@ func NewLink(ctx context.Context, a, b *Chain, port string, order channeltypes.O
 			CounterpartyVersions: [][]byte{marshal(ver)}, ProofInit: p[0], ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: b.Submit.Address()}}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("connection try: %w", err)
+		return fmt.Errorf("connection try: %w", err)
 	}
 	B.Connection = attr(r.Events, channel.EventConnectionOpenTry, channel.AttrConnectionID)
 
@@ -186,43 +224,58 @@ func NewLink(ctx context.Context, a, b *Chain, port string, order channeltypes.O
 		return []gogoproto.Message{&channel.MsgConnectionOpenAck{ConnectionId: A.Connection, CounterpartyConnectionId: B.Connection,
 			Version: marshal(ver), ProofTry: p[0], ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: a.Submit.Address()}}
 	}); err != nil {
-		return nil, fmt.Errorf("connection ack: %w", err)
+		return fmt.Errorf("connection ack: %w", err)
 	}
 	if _, err := proveAndSubmit(ctx, B, a, []string{commitment.ConnectionPath(A.Connection)}, func(p [][]byte, h clienttypes.Height) []gogoproto.Message {
 		return []gogoproto.Message{&channel.MsgConnectionOpenConfirm{ConnectionId: B.Connection, ProofAck: p[0],
 			ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: b.Submit.Address()}}
 	}); err != nil {
-		return nil, fmt.Errorf("connection confirm: %w", err)
+		return fmt.Errorf("connection confirm: %w", err)
 	}
+	return nil
+}
 
-	res, err = a.submit(ctx, &channel.MsgChannelOpenInit{PortId: port, Channel: marshal(&channeltypes.Channel{State: channeltypes.INIT, Ordering: order,
-		Counterparty: channeltypes.Counterparty{PortId: port}, ConnectionHops: []string{A.Connection}, Version: version}), Signer: a.Submit.Address()})
+// openChannel runs the four steps of the channel handshake over the
+// ends' connection, from A's port to B's.
+func openChannel(ctx context.Context, l *Link, order channeltypes.Order, version string) error {
+	A, B := l.A, l.B
+	a, b := A.Chain, B.Chain
+	res, err := a.submit(ctx, &channel.MsgChannelOpenInit{PortId: A.Port, Channel: marshal(&channeltypes.Channel{State: channeltypes.INIT, Ordering: order,
+		Counterparty: channeltypes.Counterparty{PortId: B.Port}, ConnectionHops: []string{A.Connection}, Version: version}), Signer: a.Submit.Address()})
 	if err != nil {
-		return nil, fmt.Errorf("channel init: %w", err)
+		return fmt.Errorf("channel init: %w", err)
 	}
 	A.Channel = attr(res.Events, channel.EventChannelOpenInit, channel.AttrChannelID)
+	aVersion, err := a.channelVersion(ctx, A.Port, A.Channel)
+	if err != nil {
+		return err
+	}
 
-	r, err = proveAndSubmit(ctx, B, a, []string{commitment.ChannelPath(port, A.Channel)}, func(p [][]byte, h clienttypes.Height) []gogoproto.Message {
-		return []gogoproto.Message{&channel.MsgChannelOpenTry{PortId: port, Channel: marshal(&channeltypes.Channel{State: channeltypes.TRYOPEN, Ordering: order,
-			Counterparty: channeltypes.Counterparty{PortId: port, ChannelId: A.Channel}, ConnectionHops: []string{B.Connection}, Version: version}),
-			CounterpartyVersion: version, ProofInit: p[0], ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: b.Submit.Address()}}
+	r, err := proveAndSubmit(ctx, B, a, []string{commitment.ChannelPath(A.Port, A.Channel)}, func(p [][]byte, h clienttypes.Height) []gogoproto.Message {
+		return []gogoproto.Message{&channel.MsgChannelOpenTry{PortId: B.Port, Channel: marshal(&channeltypes.Channel{State: channeltypes.TRYOPEN, Ordering: order,
+			Counterparty: channeltypes.Counterparty{PortId: A.Port, ChannelId: A.Channel}, ConnectionHops: []string{B.Connection}, Version: aVersion}),
+			CounterpartyVersion: aVersion, ProofInit: p[0], ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: b.Submit.Address()}}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("channel try: %w", err)
+		return fmt.Errorf("channel try: %w", err)
 	}
 	B.Channel = attr(r.Events, channel.EventChannelOpenTry, channel.AttrChannelID)
+	bVersion, err := b.channelVersion(ctx, B.Port, B.Channel)
+	if err != nil {
+		return err
+	}
 
-	if _, err := proveAndSubmit(ctx, A, b, []string{commitment.ChannelPath(port, B.Channel)}, func(p [][]byte, h clienttypes.Height) []gogoproto.Message {
-		return []gogoproto.Message{&channel.MsgChannelOpenAck{PortId: port, ChannelId: A.Channel, CounterpartyChannelId: B.Channel, CounterpartyVersion: version,
+	if _, err := proveAndSubmit(ctx, A, b, []string{commitment.ChannelPath(B.Port, B.Channel)}, func(p [][]byte, h clienttypes.Height) []gogoproto.Message {
+		return []gogoproto.Message{&channel.MsgChannelOpenAck{PortId: A.Port, ChannelId: A.Channel, CounterpartyChannelId: B.Channel, CounterpartyVersion: bVersion,
 			ProofTry: p[0], ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: a.Submit.Address()}}
 	}); err != nil {
-		return nil, fmt.Errorf("channel ack: %w", err)
+		return fmt.Errorf("channel ack: %w", err)
 	}
-	if _, err := proveAndSubmit(ctx, B, a, []string{commitment.ChannelPath(port, A.Channel)}, func(p [][]byte, h clienttypes.Height) []gogoproto.Message {
-		return []gogoproto.Message{&channel.MsgChannelOpenConfirm{PortId: port, ChannelId: B.Channel, ProofAck: p[0],
+	if _, err := proveAndSubmit(ctx, B, a, []string{commitment.ChannelPath(A.Port, A.Channel)}, func(p [][]byte, h clienttypes.Height) []gogoproto.Message {
+		return []gogoproto.Message{&channel.MsgChannelOpenConfirm{PortId: B.Port, ChannelId: B.Channel, ProofAck: p[0],
 			ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: b.Submit.Address()}}
 	}); err != nil {
-		return nil, fmt.Errorf("channel confirm: %w", err)
+		return fmt.Errorf("channel confirm: %w", err)
 	}
-	return l, nil
+	return nil
 }

@@ -2,6 +2,7 @@ package relayer
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"time"
@@ -99,6 +100,11 @@ func relayDirection(ctx context.Context, src, dst *End, p *Progress) error {
 	if err != nil {
 		return err
 	}
+	srcEnd, err := src.Chain.channelEnd(ctx, src.Port, src.Channel)
+	if err != nil {
+		return err
+	}
+	ordered := srcEnd.Ordering == channeltypes.ORDERED
 	var toRecv, toTimeout []channeltypes.Packet
 	for _, seq := range unreceived {
 		e, err := src.Chain.findEvent(ctx, channel.EventSendPacket, "src", src.Port, src.Channel, seq)
@@ -111,6 +117,11 @@ func relayDirection(ctx context.Context, src, dst *End, p *Progress) error {
 		}
 		if timedOut(pk, clienttypes.NewHeight(dst.Chain.revision(), uint64(dh)), dsh.Time) {
 			toTimeout = append(toTimeout, pk)
+			if ordered {
+				// The first timeout closes an ordered channel: nothing
+				// after it can be received.
+				break
+			}
 		} else {
 			toRecv = append(toRecv, pk)
 		}
@@ -134,11 +145,7 @@ func relayDirection(ctx context.Context, src, dst *End, p *Progress) error {
 		p.Received += len(batch)
 	}
 	for _, pk := range toTimeout {
-		path := commitment.PacketReceiptPath(pk.DestinationPort, pk.DestinationChannel, pk.Sequence)
-		if _, err := proveAndSubmit(ctx, src, dst.Chain, []string{path}, func(ps [][]byte, h clienttypes.Height) []gogoproto.Message {
-			return []gogoproto.Message{&channel.MsgTimeout{Packet: marshal(&pk), ProofUnreceived: ps[0], ProofRevisionNumber: h.RevisionNumber,
-				ProofRevisionHeight: h.RevisionHeight, NextSequenceRecv: pk.Sequence, Signer: src.Chain.Submit.Address()}}
-		}); err != nil {
+		if err := timeoutPacket(ctx, src, dst, pk, ordered); err != nil {
 			return fmt.Errorf("timeout on %s: %w", src.Chain.ID, err)
 		}
 		p.TimedOut++
@@ -176,6 +183,34 @@ func relayDirection(ctx context.Context, src, dst *End, p *Progress) error {
 	return nil
 }
 
+// timeoutPacket times pk out on its sender src, with a proof that dst has
+// not received it: the absence of its receipt on an unordered channel,
+// dst's next receive sequence on an ordered one.
+func timeoutPacket(ctx context.Context, src, dst *End, pk channeltypes.Packet, ordered bool) error {
+	path := commitment.PacketReceiptPath(pk.DestinationPort, pk.DestinationChannel, pk.Sequence)
+	if ordered {
+		path = commitment.NextSequenceRecvPath(pk.DestinationPort, pk.DestinationChannel)
+	}
+	ps, h, up, values, err := proofsWithValues(ctx, src, dst.Chain, []string{path})
+	if err != nil {
+		return err
+	}
+	next := pk.Sequence
+	if ordered {
+		if len(values[0]) != 8 {
+			return fmt.Errorf("%s: next receive sequence of %s/%s: %d bytes", dst.Chain.ID, pk.DestinationPort, pk.DestinationChannel, len(values[0]))
+		}
+		next = binary.BigEndian.Uint64(values[0])
+	}
+	msgs := []gogoproto.Message{&channel.MsgTimeout{Packet: marshal(&pk), ProofUnreceived: ps[0], ProofRevisionNumber: h.RevisionNumber,
+		ProofRevisionHeight: h.RevisionHeight, NextSequenceRecv: next, Signer: src.Chain.Submit.Address()}}
+	if up != nil {
+		msgs = append([]gogoproto.Message{up}, msgs...)
+	}
+	_, err = src.Chain.submit(ctx, msgs...)
+	return err
+}
+
 // toRecvDone returns the sequences of unreceived that were delivered (all
 // but the timed-out ones).
 func toRecvDone(unreceived []uint64, timedOut []channeltypes.Packet) []uint64 {
@@ -205,36 +240,107 @@ func timedOut(pk channeltypes.Packet, h clienttypes.Height, t time.Time) bool {
 // latest header, so that clients do not expire while no packet flows.
 func (l *Link) UpdateClients(ctx context.Context) error {
 	for _, dir := range [][2]*End{{l.A, l.B}, {l.B, l.A}} {
-		dst, src := dir[0], dir[1].Chain
-		h, err := src.height(ctx)
-		if err != nil {
+		if err := updateClient(ctx, dir[0], dir[1].Chain); err != nil {
 			return err
-		}
-		up, err := updateMsg(ctx, dst, src, h)
-		if err != nil {
-			return err
-		}
-		if up == nil {
-			continue
-		}
-		if _, err := dst.Chain.submit(ctx, up); err != nil {
-			return fmt.Errorf("update client %s on %s: %w", dst.Client, dst.Chain.ID, err)
 		}
 	}
 	return nil
 }
 
+// updateClient brings dst's client of src to src's latest header.
+func updateClient(ctx context.Context, dst *End, src *Chain) error {
+	h, err := src.height(ctx)
+	if err != nil {
+		return err
+	}
+	up, err := updateMsg(ctx, dst, src, h)
+	if err != nil || up == nil {
+		return err
+	}
+	if _, err := dst.Chain.submit(ctx, up); err != nil {
+		return fmt.Errorf("update client %s on %s: %w", dst.Client, dst.Chain.ID, err)
+	}
+	return nil
+}
+
+// RefreshStaleClients updates each chain's client of the other whose
+// latest consensus state is older than frac of its trusting period, as
+// measured by the other chain's latest block time, and reports how many
+// it updated. Clients with a short trusting period (the provider's client
+// of a consumer trusts for 0.66 x the consumer's unbonding period) are so
+// kept alive whatever the relayer's fixed refresh interval.
+func (l *Link) RefreshStaleClients(ctx context.Context, frac float64) (int, error) {
+	n := 0
+	for _, dir := range [][2]*End{{l.A, l.B}, {l.B, l.A}} {
+		dst, src := dir[0], dir[1].Chain
+		stale, err := clientStale(ctx, dst, src, frac)
+		if err != nil {
+			return n, err
+		}
+		if !stale {
+			continue
+		}
+		if err := updateClient(ctx, dst, src); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// clientStale reports whether dst's client of src last trusted a header
+// more than frac of its trusting period before src's latest block.
+func clientStale(ctx context.Context, dst *End, src *Chain, frac float64) (bool, error) {
+	cs, err := dst.Chain.clientState(ctx, dst.Client)
+	if err != nil {
+		return false, err
+	}
+	cons, ok, err := dst.Chain.consensusState(ctx, dst.Client, cs.LatestHeight)
+	if err != nil {
+		return false, err
+	}
+	if !ok {
+		return true, nil
+	}
+	st, err := src.RPC.Status(ctx)
+	if err != nil {
+		return false, fmt.Errorf("%s: status: %w", src.ID, err)
+	}
+	age := st.SyncInfo.LatestBlockTime.Sub(cons.Timestamp)
+	return age >= time.Duration(frac*float64(cs.TrustingPeriod)), nil
+}
+
+// Task is extra work Run does after each relay pass, such as watching a
+// consumer for evidence; an error is reported and the work retried at the
+// next pass.
+type Task func(ctx context.Context) error
+
+// StaleFraction is the part of a client's trusting period after which Run
+// updates it even when no packet flows.
+const StaleFraction = 1.0 / 3
+
 // Run relays every interval until ctx ends, reporting each pass that did
-// something (or failed) to report, and refreshes both clients every
-// refresh (a fraction of the trusting period) even when no packet flows.
-func (l *Link) Run(ctx context.Context, interval, refresh time.Duration, report func(Progress, error)) {
+// something (or failed) to report. It updates both clients at least every
+// refresh, and any client whose last header is older than StaleFraction of
+// its trusting period at once; then it runs tasks.
+func (l *Link) Run(ctx context.Context, interval, refresh time.Duration, report func(Progress, error), tasks ...Task) {
 	lastRefresh := time.Now()
 	for {
 		p, err := l.RelayOnce(ctx)
-		if err == nil && time.Since(lastRefresh) >= refresh {
-			if err = l.UpdateClients(ctx); err == nil {
-				lastRefresh = time.Now()
+		if err == nil {
+			if time.Since(lastRefresh) >= refresh {
+				if err = l.UpdateClients(ctx); err == nil {
+					lastRefresh = time.Now()
+				}
+			} else {
+				_, err = l.RefreshStaleClients(ctx, StaleFraction)
 			}
+		}
+		for _, t := range tasks {
+			if err != nil {
+				break
+			}
+			err = t(ctx)
 		}
 		if ctx.Err() != nil {
 			return

@@ -8,7 +8,8 @@
 // The relayer keeps no state of its own. Pending work is read from the
 // chains: packet commitments still stored on the sender, which of them the
 // receiver has not yet received, and the packets themselves from the
-// sender's indexed send_packet events. A relayer killed at any moment picks
+// sender's indexed send_packet events, in transactions or in the
+// block-level events of FinalizeBlock. A relayer killed at any moment picks
 // up exactly where the chains are.
 package relayer
 
@@ -150,20 +151,79 @@ func (c *Chain) prove(ctx context.Context, path string, h int64) ([]byte, []byte
 	return res.Response.Value, proof, nil
 }
 
-// clientHeight returns the latest height of dst's client clientID.
+// storeValue reads the raw value of an ICS-24 path at the latest height;
+// nil when absent.
+func (c *Chain) storeValue(ctx context.Context, path string) ([]byte, error) {
+	res, err := c.RPC.ABCIQuery(ctx, "/store/"+commitment.StoreName+"/key", []byte(path))
+	if err != nil {
+		return nil, fmt.Errorf("%s: read %s: %w", c.ID, path, err)
+	}
+	if res.Response.Code != 0 {
+		return nil, fmt.Errorf("%s: read %s: %s", c.ID, path, res.Response.Log)
+	}
+	return res.Response.Value, nil
+}
+
+// clientState returns the state of c's client clientID.
+func (c *Chain) clientState(ctx context.Context, clientID string) (*ibctm.ClientState, error) {
+	bz, err := c.storeValue(ctx, commitment.ClientStatePath(clientID))
+	if err != nil {
+		return nil, err
+	}
+	if len(bz) == 0 {
+		return nil, fmt.Errorf("%s: no client %s", c.ID, clientID)
+	}
+	var cs ibctm.ClientState
+	if err := cs.Unmarshal(bz); err != nil {
+		return nil, fmt.Errorf("%s: client %s: %w", c.ID, clientID, err)
+	}
+	return &cs, nil
+}
+
+// consensusState returns c's client clientID's consensus state at h, and
+// whether it has one.
+func (c *Chain) consensusState(ctx context.Context, clientID string, h clienttypes.Height) (*ibctm.ConsensusState, bool, error) {
+	bz, err := c.storeValue(ctx, commitment.ConsensusStatePath(clientID, h))
+	if err != nil || len(bz) == 0 {
+		return nil, false, err
+	}
+	var cs ibctm.ConsensusState
+	if err := cs.Unmarshal(bz); err != nil {
+		return nil, false, fmt.Errorf("%s: consensus state of %s at %s: %w", c.ID, clientID, h, err)
+	}
+	return &cs, true, nil
+}
+
+// clientHeight returns the latest height of c's client clientID.
 func (c *Chain) clientHeight(ctx context.Context, clientID string) (clienttypes.Height, error) {
-	res, err := c.RPC.ABCIQuery(ctx, "/store/"+commitment.StoreName+"/key", []byte(commitment.ClientStatePath(clientID)))
+	cs, err := c.clientState(ctx, clientID)
 	if err != nil {
 		return clienttypes.Height{}, err
 	}
-	var cs ibctm.ClientState
-	if res.Response.Code != 0 || len(res.Response.Value) == 0 {
-		return clienttypes.Height{}, fmt.Errorf("%s: no client %s", c.ID, clientID)
-	}
-	if err := cs.Unmarshal(res.Response.Value); err != nil {
-		return clienttypes.Height{}, err
-	}
 	return cs.LatestHeight, nil
+}
+
+// channelEnd returns c's channel end (port, ch).
+func (c *Chain) channelEnd(ctx context.Context, port, ch string) (channeltypes.Channel, error) {
+	bz, err := c.storeValue(ctx, commitment.ChannelPath(port, ch))
+	if err != nil {
+		return channeltypes.Channel{}, err
+	}
+	var end channeltypes.Channel
+	if len(bz) == 0 {
+		return end, fmt.Errorf("%s: no channel %s/%s", c.ID, port, ch)
+	}
+	if err := end.Unmarshal(bz); err != nil {
+		return end, fmt.Errorf("%s: channel %s/%s: %w", c.ID, port, ch, err)
+	}
+	return end, nil
+}
+
+// channelVersion returns the version of c's channel end (port, ch): the
+// one its application chose in the handshake.
+func (c *Chain) channelVersion(ctx context.Context, port, ch string) (string, error) {
+	end, err := c.channelEnd(ctx, port, ch)
+	return end.Version, err
 }
 
 // submit sends msgs and fails on a failed transaction.
@@ -224,8 +284,33 @@ func packetFromEvent(e abcitypes.Event) (channeltypes.Packet, []byte, error) {
 	return p, ack, nil
 }
 
-// findEvent searches chain c's transactions for the event of type typ
-// about packet seq on (port, channel) as seen from side ("src" or "dst").
+// matchPacketEvent returns the event of type typ among evs that is about
+// packet seq on (port, channel) as seen from side ("src" or "dst").
+func matchPacketEvent(evs []abcitypes.Event, typ, side, port, ch string, seq uint64) (abcitypes.Event, bool) {
+	for _, e := range evs {
+		if e.Type != typ {
+			continue
+		}
+		p, _, err := packetFromEvent(e)
+		if err != nil || p.Sequence != seq {
+			continue
+		}
+		gotPort, gotChannel := p.SourcePort, p.SourceChannel
+		if side == "dst" {
+			gotPort, gotChannel = p.DestinationPort, p.DestinationChannel
+		}
+		if gotPort == port && gotChannel == ch {
+			return e, true
+		}
+	}
+	return abcitypes.Event{}, false
+}
+
+// findEvent searches chain c's indexed events for the event of type typ
+// about packet seq on (port, channel) as seen from side ("src" or "dst"):
+// first the events of transactions (packets sent by messages), then the
+// block-level events of FinalizeBlock (packets sent by the application at
+// the beginning or end of a block, like CCV's validator set changes).
 func (c *Chain) findEvent(ctx context.Context, typ, side, port, ch string, seq uint64) (abcitypes.Event, error) {
 	q := fmt.Sprintf("%s.packet_%s_port='%s' AND %s.packet_%s_channel='%s' AND %s.packet_sequence='%d'", typ, side, port, typ, side, ch, typ, seq)
 	res, err := c.RPC.TxSearch(ctx, q, false, nil, nil, "asc")
@@ -233,19 +318,27 @@ func (c *Chain) findEvent(ctx context.Context, typ, side, port, ch string, seq u
 		return abcitypes.Event{}, fmt.Errorf("%s: search %s: %w", c.ID, q, err)
 	}
 	for _, tx := range res.Txs {
-		for _, e := range tx.TxResult.Events {
-			if e.Type != typ {
-				continue
-			}
-			p, _, err := packetFromEvent(e)
-			if err == nil && p.Sequence == seq {
-				return e, nil
-			}
+		if e, ok := matchPacketEvent(tx.TxResult.Events, typ, side, port, ch, seq); ok {
+			return e, nil
+		}
+	}
+	blocks, err := c.RPC.BlockSearch(ctx, q, nil, nil, "asc")
+	if err != nil {
+		return abcitypes.Event{}, fmt.Errorf("%s: block search %s: %w", c.ID, q, err)
+	}
+	for _, b := range blocks.Blocks {
+		h := b.Block.Height
+		br, err := c.RPC.BlockResults(ctx, &h)
+		if err != nil {
+			return abcitypes.Event{}, fmt.Errorf("%s: block results %d: %w", c.ID, h, err)
+		}
+		if e, ok := matchPacketEvent(br.FinalizeBlockEvents, typ, side, port, ch, seq); ok {
+			return e, nil
 		}
 	}
 	return abcitypes.Event{}, fmt.Errorf("%w: %s of %s/%s sequence %d on %s", ErrEventNotFound, typ, port, ch, seq, c.ID)
 }
 
-// ErrEventNotFound means the node's transaction index has no event for a
-// packet (the index is off, or was pruned).
+// ErrEventNotFound means the node's index has no event for a packet (the
+// index is off, or was pruned).
 var ErrEventNotFound = errors.New("packet event not found")

@@ -212,10 +212,14 @@ func addressOf(g *abci.Genesis, k ed25519.PrivKey) string {
 // UpdateClients brings each end's client of the other chain to the other
 // chain's latest header (a block on each chain).
 func (p *Path) UpdateClients() {
-	up, _ := UpdateMsg(p.A, p.B.Chain)
-	Submit(p.A.Chain, up)
-	up, _ = UpdateMsg(p.B, p.A.Chain)
-	Submit(p.B.Chain, up)
+	for _, dst := range []*End{p.A, p.B} {
+		_, src := p.ends(dst.Chain)
+		if int64(dst.trusted().RevisionHeight) >= src.Chain.Height {
+			continue
+		}
+		up, _ := UpdateMsg(dst, src.Chain)
+		Submit(dst.Chain, up)
+	}
 }
 
 // Net is a provider with its consumers and their CCV paths, stepped
@@ -226,7 +230,7 @@ type Net struct {
 	Consumers []*Chain
 	Paths     []*Path
 	// Hold, when it returns true for a path index, keeps that path's
-	// packets undelivered (a silent relayer).
+	// packets undelivered (a relayer that only keeps the clients alive).
 	Hold  func(i int) bool
 	steps int
 }
@@ -239,10 +243,9 @@ func (n *Net) Step() {
 		c.NextBlock()
 	}
 	for i, p := range n.Paths {
-		if n.Hold != nil && n.Hold(i) {
-			continue
+		if n.Hold == nil || !n.Hold(i) {
+			p.Flush()
 		}
-		p.Flush()
 		if n.steps%6 == 0 {
 			p.UpdateClients()
 		}

@@ -66,7 +66,9 @@ func TestCCVDowntimeJailsOncePerEpisode(t *testing.T) {
 		}
 		// Back up, unjail after the jail time, and back in the consumer set.
 		cons.Absent[string(key.Address())] = false
-		n.Run(100, func() bool { return prov.Time.After(time.Now().AddDate(100, 0, 0)) || !validatorJailedUntil(prov, 3).After(prov.Time) })
+		n.Run(100, func() bool {
+			return prov.Time.After(time.Now().AddDate(100, 0, 0)) || !validatorJailedUntil(prov, 3).After(prov.Time)
+		})
 		prov.MustSucceed(prov.NextBlock(prov.Tx(3, &staking.MsgUnjail{Validator: prov.Address(3)})))
 		if !n.Run(30, func() bool { return has(consumerSet(cons), key.Bytes()) }) {
 			t.Fatalf("episode %d: unjailed validator not back on the consumer", episode)

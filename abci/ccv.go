@@ -40,18 +40,19 @@ const (
 // providerStaking shows the provider the chain's staking.
 type providerStaking struct{ k *staking.Keeper }
 
-func (p providerStaking) view(s state.Store, v staking.Validator) provider.Validator {
+func (p providerStaking) view(reduction uint64, v staking.Validator) provider.Validator {
 	return provider.Validator{
-		ConsAddr: v.ConsAddress(), PubKey: v.PubKey, Power: v.ConsensusPower(p.k.Params(s).PowerReduction),
+		ConsAddr: v.ConsAddress(), PubKey: v.PubKey, Power: v.ConsensusPower(reduction),
 		Bonded: v.Status == staking.BOND_STATUS_BONDED, Jailed: v.Jailed, Tombstoned: v.Tombstoned,
 	}
 }
 
 func (p providerStaking) BondedValidators(s state.Store) []provider.Validator {
 	vs := p.k.BondedValidators(s)
+	reduction := p.k.Params(s).PowerReduction
 	out := make([]provider.Validator, 0, len(vs))
 	for _, v := range vs {
-		out = append(out, p.view(s, v))
+		out = append(out, p.view(reduction, v))
 	}
 	return out
 }
@@ -61,7 +62,7 @@ func (p providerStaking) ValidatorByConsAddr(s state.Store, consAddr []byte) (pr
 	if !ok {
 		return provider.Validator{}, false
 	}
-	return p.view(s, v), true
+	return p.view(p.k.Params(s).PowerReduction, v), true
 }
 
 func (p providerStaking) ValidatorByOperator(s state.Store, operator []byte) (provider.Validator, bool) {
@@ -69,7 +70,7 @@ func (p providerStaking) ValidatorByOperator(s state.Store, operator []byte) (pr
 	if !ok {
 		return provider.Validator{}, false
 	}
-	return p.view(s, v), true
+	return p.view(p.k.Params(s).PowerReduction, v), true
 }
 
 func (p providerStaking) Jail(s state.Store, consAddr []byte, until time.Time) error {

@@ -42,17 +42,17 @@ func (k *Keeper) EndBlock(s state.Store, b Block) ([]abci.Event, error) {
 			k.deleteConsumer(s, c.ChainId)
 			events = append(events, event("consumer_stopped", "chain_id", c.ChainId, "reason", "removed before launch"))
 		case c.Phase == PHASE_REGISTERED && !now.Before(unixNano(c.Proposal.SpawnTime)):
-			evs, err := k.launch(s, p, c, b)
-			if err != nil {
-				return nil, err
-			}
-			events = append(events, evs...)
+			events = append(events, k.tryLaunch(s, p, c, b)...)
 		case c.Phase == PHASE_LAUNCHED || c.Phase == PHASE_RUNNING:
 			k.checkTimeouts(s, p, c, now)
 		}
 	}
 	vscID := k.VSCID(s)
 	epoch := b.Height%p.BlocksPerEpoch == 0
+	var bonded []Validator
+	if epoch {
+		bonded = k.Staking.BondedValidators(s)
+	}
 	for _, c := range k.Consumers(s) {
 		if c.Phase != PHASE_LAUNCHED && c.Phase != PHASE_RUNNING {
 			continue
@@ -65,14 +65,10 @@ func (k *Keeper) EndBlock(s state.Store, b Block) ([]abci.Event, error) {
 			k.log().Info("CCV channel open", "chain_id", c.ChainId, "channel_id", c.ChannelId)
 		}
 		if epoch && c.LaunchHeight < b.Height {
-			k.queueVSC(s, c.ChainId, vscID, now)
+			k.queueVSC(s, c.ChainId, vscID, bonded, now)
 		}
 		if c.Phase == PHASE_RUNNING {
-			evs, err := k.sendPending(s, p, c, b.Height, now)
-			if err != nil {
-				return nil, err
-			}
-			events = append(events, evs...)
+			events = append(events, k.sendPending(s, p, c, b.Height, now)...)
 		}
 		k.pruneKeyOwners(s, c.ChainId, now)
 	}
@@ -89,6 +85,21 @@ func (k *Keeper) EndBlock(s state.Store, b Block) ([]abci.Event, error) {
 		}
 	}
 	return append(events, k.TakeEvents()...), nil
+}
+
+// tryLaunch launches a registered consumer on a cache; when that fails
+// (its client cannot be created, say) the consumer is dropped with an
+// event rather than halting the provider.
+func (k *Keeper) tryLaunch(s state.Store, p Params, c Consumer, b Block) []abci.Event {
+	cache := state.NewCache(s)
+	evs, err := k.launch(cache, p, c, b)
+	if err != nil {
+		k.log().Error("consumer not launched", "chain_id", c.ChainId, "err", err)
+		k.deleteConsumer(s, c.ChainId)
+		return []abci.Event{event("consumer_not_launched", "chain_id", c.ChainId, "reason", err.Error())}
+	}
+	cache.Write()
+	return evs
 }
 
 // checkTimeouts stops a consumer whose removal time has come, whose channel

@@ -137,7 +137,11 @@ func (k *Keeper) onVSCMatured(s state.Store, chainID string, vscID uint64) {
 	n := k.releaseHolds(s, chainID, vscID)
 	p := key(prefixSentVSC, chainPart(chainID))
 	st := kv(s)
-	it := st.Iterator(p, append(append([]byte(nil), p...), u64(vscID+1)...))
+	end := prefixEnd(p) // vscID+1 would wrap for the largest id
+	if vscID < ^uint64(0) {
+		end = append(append([]byte(nil), p...), u64(vscID+1)...)
+	}
+	it := st.Iterator(p, end)
 	var keys [][]byte
 	for ; it.Valid(); it.Next() {
 		keys = append(keys, append([]byte(nil), it.Key()...))
@@ -145,9 +149,6 @@ func (k *Keeper) onVSCMatured(s state.Store, chainID string, vscID uint64) {
 	it.Close()
 	for _, sk := range keys {
 		st.Delete(sk)
-	}
-	if vscID == ^uint64(0) {
-		st.Delete(sentVSCKey(chainID, vscID))
 	}
 	k.log().Debug("VSC matured", "chain_id", chainID, "vsc_id", vscID, "holds_released", n)
 	k.pendingEvents(s, []abci.Event{event("vsc_matured", "chain_id", chainID, "valset_update_id", strconv.FormatUint(vscID, 10))})

@@ -164,7 +164,7 @@ func (k *Keeper) ExecuteRemoval(s state.Store, height int64, now time.Time, cont
 // the provider's client of it and stores its genesis. A consumer whose set
 // would be empty is not launched and is deleted.
 func (k *Keeper) launch(s state.Store, p Params, c Consumer, b Block) ([]abci.Event, error) {
-	set := k.nextSet(s, c.ChainId)
+	set := k.nextSet(s, c.ChainId, k.Staking.BondedValidators(s))
 	if len(set) == 0 {
 		k.deleteConsumer(s, c.ChainId)
 		k.log().Error("consumer not launched: empty validator set", "chain_id", c.ChainId)
@@ -208,7 +208,7 @@ func (k *Keeper) launch(s state.Store, p Params, c Consumer, b Block) ([]abci.Ev
 	}
 	kv(s).Set(GenesisKey(c.ChainId), mustMarshal(&g))
 	kv(s).Set(ClientKey(clientID), []byte(c.ChainId))
-	k.storeSet(s, c.ChainId, set, b.Time)
+	k.storeSet(s, c.ChainId, nil, set, b.Time)
 
 	c.Phase = PHASE_LAUNCHED
 	c.ClientId = clientID

@@ -69,49 +69,62 @@ func (*Keeper) ValidatorSet(s state.Store, chainID string) []Member {
 	return out
 }
 
-// consumerKeyOf returns the key validator v uses on a consumer: its
-// assigned key, or its provider key.
-func (k *Keeper) consumerKeyOf(s state.Store, chainID string, v Validator) []byte {
-	if ck, ok := k.AssignedKey(s, chainID, v.ConsAddr); ok {
-		return ck
-	}
-	return v.PubKey
-}
-
 // nextSet computes a consumer's next validator set from the provider's
 // bonded validators, by provider address.
-func (k *Keeper) nextSet(s state.Store, chainID string) []Member {
+func (k *Keeper) nextSet(s state.Store, chainID string, bonded []Validator) []Member {
+	assigned := map[string][]byte{}
+	for _, a := range k.Assignments(s, chainID) {
+		assigned[string(a.ProviderAddr)] = a.ConsumerKey
+	}
 	var set []Member
-	for _, v := range k.Staking.BondedValidators(s) {
+	for _, v := range bonded {
 		if v.Jailed || v.Tombstoned || v.Power <= 0 {
 			continue
 		}
-		set = append(set, Member{ProviderAddr: v.ConsAddr, ConsumerKey: k.consumerKeyOf(s, chainID, v), Power: v.Power})
+		key, ok := assigned[string(v.ConsAddr)]
+		if !ok {
+			key = v.PubKey
+		}
+		set = append(set, Member{ProviderAddr: v.ConsAddr, ConsumerKey: key, Power: v.Power})
 	}
 	sort.Slice(set, func(i, j int) bool { return bytes.Compare(set[i].ProviderAddr, set[j].ProviderAddr) < 0 })
 	return set
 }
 
-// storeSet replaces a consumer's stored validator set with set and keeps
-// the consumer-address index: keys in the set map to their validator, keys
-// that left it keep mapping for one provider unbonding period.
-func (k *Keeper) storeSet(s state.Store, chainID string, set []Member, now time.Time) {
+// storeSet turns a consumer's stored validator set old into next, writing
+// only what changed, and keeps the consumer-address index: keys in the set
+// map to their validator, keys that left it keep mapping for one provider
+// unbonding period.
+func (k *Keeper) storeSet(s state.Store, chainID string, old, next []Member, now time.Time) {
 	st := kv(s)
 	inUse := map[string]bool{}
-	for _, m := range set {
+	nextBy := map[string]Member{}
+	for _, m := range next {
 		inUse[string(m.ConsumerKey)] = true
+		nextBy[string(m.ProviderAddr)] = m
 	}
+	oldBy := map[string]Member{}
 	prune := now.Add(k.Unbonding.UnbondingPeriod(s)).UnixNano()
-	for _, old := range k.ValidatorSet(s, chainID) {
-		st.Delete(ValidatorKey(chainID, old.ProviderAddr))
-		if !inUse[string(old.ConsumerKey)] {
-			addr := consumerAddr(old.ConsumerKey)
-			st.Set(KeyOwnerKey(chainID, addr), mustMarshal(&KeyOwner{ProviderAddr: old.ProviderAddr, ConsumerKey: old.ConsumerKey, PruneTime: prune}))
+	for _, m := range old {
+		oldBy[string(m.ProviderAddr)] = m
+		if _, ok := nextBy[string(m.ProviderAddr)]; !ok {
+			st.Delete(ValidatorKey(chainID, m.ProviderAddr))
+		}
+		if !inUse[string(m.ConsumerKey)] {
+			addr := consumerAddr(m.ConsumerKey)
+			st.Set(KeyOwnerKey(chainID, addr), mustMarshal(&KeyOwner{ProviderAddr: m.ProviderAddr, ConsumerKey: m.ConsumerKey, PruneTime: prune}))
 			st.Set(keyPruneKey(chainID, prune, addr), []byte{})
 		}
 	}
-	for _, m := range set {
+	for _, m := range next {
+		was, ok := oldBy[string(m.ProviderAddr)]
+		if ok && was.Power == m.Power && bytes.Equal(was.ConsumerKey, m.ConsumerKey) {
+			continue
+		}
 		st.Set(ValidatorKey(chainID, m.ProviderAddr), mustMarshal(&ConsumerValidator{ConsumerKey: m.ConsumerKey, Power: m.Power}))
+		if ok && bytes.Equal(was.ConsumerKey, m.ConsumerKey) {
+			continue // same key, new power: its owner entry stands
+		}
 		addr := consumerAddr(m.ConsumerKey)
 		if owner, ok := k.KeyOwner(s, chainID, addr); ok && owner.PruneTime != 0 {
 			st.Delete(keyPruneKey(chainID, owner.PruneTime, addr))
@@ -154,14 +167,15 @@ func diff(old, next []Member) []ccv.ValidatorUpdate {
 // packet with id vscID when the set changed, slash acknowledgements wait,
 // or the consumer holds unbonding entries under vscID (they are released
 // only when a VSC with id vscID or later matures).
-func (k *Keeper) queueVSC(s state.Store, chainID string, vscID uint64, now time.Time) bool {
-	next := k.nextSet(s, chainID)
-	updates := diff(k.ValidatorSet(s, chainID), next)
+func (k *Keeper) queueVSC(s state.Store, chainID string, vscID uint64, bonded []Validator, now time.Time) bool {
+	next := k.nextSet(s, chainID, bonded)
+	old := k.ValidatorSet(s, chainID)
+	updates := diff(old, next)
 	acks := k.takeSlashAcks(s, chainID)
 	if len(updates) == 0 && len(acks) == 0 && !k.holdsUnder(s, chainID, vscID) {
 		return false
 	}
-	k.storeSet(s, chainID, next, now)
+	k.storeSet(s, chainID, old, next, now)
 	data := ccv.ValidatorSetChangePacketData{ValidatorUpdates: updates, ValsetUpdateID: vscID, SlashAcks: acks}
 	kv(s).Set(PendingVSCKey(chainID, vscID), data.Bytes())
 	return true
@@ -204,8 +218,9 @@ func (*Keeper) PendingVSCs(s state.Store, chainID string) []ccv.ValidatorSetChan
 }
 
 // sendPending sends a running consumer's queued VSC packets in id order
-// and records when each was sent.
-func (k *Keeper) sendPending(s state.Store, p Params, c Consumer, height int64, now time.Time) ([]abci.Event, error) {
+// and records when each was sent. A packet the channel refuses stays
+// queued, with those after it, for the next block.
+func (k *Keeper) sendPending(s state.Store, p Params, c Consumer, height int64, now time.Time) []abci.Event {
 	pre := key(prefixPendingVSC, chainPart(c.ChainId))
 	st := kv(s)
 	it := st.Iterator(pre, prefixEnd(pre))
@@ -223,14 +238,17 @@ func (k *Keeper) sendPending(s state.Store, p Params, c Consumer, height int64, 
 	timeout := uint64(now.Add(p.CcvTimeoutPeriod).UnixNano())
 	for _, q := range queue {
 		if _, err := k.Channels.SendPacket(s, height, now, ccv.ProviderPortID, c.ChannelId, clienttypes.ZeroHeight(), timeout, q.data); err != nil {
-			return nil, fmt.Errorf("send VSC %d to %s: %w", q.id, c.ChainId, err)
+			// The packet stays queued (an expired client of the consumer,
+			// say): the VSC timeout stops a consumer that stays unreachable.
+			k.log().Error("send VSC", "chain_id", c.ChainId, "vsc_id", q.id, "err", err)
+			break
 		}
 		st.Delete(q.key)
 		st.Set(sentVSCKey(c.ChainId, q.id), u64(uint64(now.UnixNano())))
 		events = append(events, event("ccv_packet", "module", "provider", "chain_id", c.ChainId,
 			"valset_update_id", strconv.FormatUint(q.id, 10)))
 	}
-	return events, nil
+	return events
 }
 
 // oldestUnmatured returns when the oldest VSC sent to a consumer and not

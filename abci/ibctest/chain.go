@@ -80,6 +80,8 @@ type Chain struct {
 	Outbox []channeltypes.Packet
 	// Log holds the response of every block, by height (Log[h-1] is block h).
 	Log []*abcitypes.ResponseFinalizeBlock
+	// LastFinalize is how long the last FinalizeBlock took (benchmarks).
+	LastFinalize time.Duration
 }
 
 // NewChain starts a chain on clock with nvals validators of equal power
@@ -226,6 +228,7 @@ func (c *Chain) NextBlock(txs ...[]byte) *abcitypes.ResponseFinalizeBlock {
 			votes = append(votes, abcitypes.VoteInfo{Validator: abcitypes.Validator{Address: v.Address, Power: v.VotingPower}, BlockIdFlag: flag})
 		}
 	}
+	began := time.Now()
 	resp, err := c.App.FinalizeBlock(context.Background(), &abcitypes.RequestFinalizeBlock{
 		Txs: txs, Height: h, Time: c.Time, DecidedLastCommit: abcitypes.CommitInfo{Votes: votes},
 		Hash: header.Hash(), NextValidatorsHash: header.NextValidatorsHash, ProposerAddress: header.ProposerAddress,
@@ -233,6 +236,7 @@ func (c *Chain) NextBlock(txs ...[]byte) *abcitypes.ResponseFinalizeBlock {
 	if err != nil {
 		c.T.Fatalf("%s: finalize block %d: %v", c.ID, h, err)
 	}
+	c.LastFinalize = time.Since(began)
 	if _, err := c.App.Commit(context.Background(), &abcitypes.RequestCommit{}); err != nil {
 		c.T.Fatalf("%s: commit %d: %v", c.ID, h, err)
 	}

@@ -1,0 +1,112 @@
+// Package provider is the provider side of Interchain Security (ICS-028,
+// cross-chain validation): it launches consumer chains decided by
+// governance, replicates the provider's validator set to them, holds
+// unbonding stake until every consumer it secured has matured it, and
+// punishes validators for downtime and double signing on consumers.
+//
+// It is embeddable: the Keeper sees the chain only through the small
+// interfaces of keeper.go (Staking, Unbonding, Clients, Channels), which the
+// icsd application wires to chain/staking and the ibc packages and which
+// another chain can implement itself. Every method takes the store it works
+// on and, where it matters, the block's height and time; the keeper keeps
+// no state of its own besides the events of packet callbacks (TakeEvents).
+//
+// # Life of a consumer
+//
+// A ConsumerAdditionProposal that passes (ExecuteAddition, a gov handler)
+// registers the consumer (PHASE_REGISTERED). At the first EndBlock at or
+// after its spawn time the provider launches it (PHASE_LAUNCHED): it
+// computes the first validator set (every bonded, unjailed validator, under
+// its assigned consumer key if any), creates its light client of the
+// consumer (trusted at the consumer's initial height, with that set as next
+// validators and a sentinel root), and stores the consumer genesis: a client
+// and consensus state of the provider trusting exactly this block's header
+// (time, app hash, next validators hash), the first set and the consumer
+// parameters. A consumer whose first set would be empty is not launched.
+//
+// The consumer opens the CCV channel (ORDERED, ports consumer/provider,
+// version "1"). OnChanOpenTry accepts only a channel on a connection over
+// the client the provider created for that consumer, and only one; it
+// answers with the handshake metadata (fee pool address, version) as the
+// channel version. OnChanOpenConfirm makes the consumer PHASE_RUNNING, and
+// that block's EndBlock records its init height (what vsc id 0 maps to).
+// A consumer whose channel does not open within InitTimeoutPeriod is
+// stopped.
+//
+// A consumer stops on a removal proposal at its stop time, on the init or
+// VSC timeout, on a VSC packet that times out, on an error acknowledgement
+// of a VSC packet, or when the counterparty closes the channel. Stopping
+// marks it PHASE_STOPPING; the end of the block releases its holds, closes
+// the channel if it is open and deletes every key under its prefixes (the
+// consumer's chain id is part of each key, see keys.go).
+//
+// # Validator set changes
+//
+// Every BlocksPerEpoch blocks, EndBlock computes each launched consumer's
+// next set, diffs it against the set it last sent (by consumer key: a key
+// that leaves gets power 0; a key never appears twice) and queues a VSC
+// packet with the current vsc id when the set changed, slash
+// acknowledgements wait, or the consumer holds unbonding entries under that
+// id. The vsc id then grows by one, whether or not anything was sent, and
+// the provider height it maps to (the next block) is recorded for slash
+// packets. Running consumers get their queued packets at once, in id
+// order; a send that fails (an expired client) leaves them queued.
+//
+// # Maturity holds
+//
+// chain/staking calls AfterUnbondingInitiated for every new unbonding entry
+// (undelegation, redelegation, validator leaving the bonded set). The entry
+// is put on hold ("ccv/<chain id>") for each launched consumer whose last
+// sent set contains its validator, under the current vsc id. A VSCMatured
+// packet for id v releases the consumer's holds put under ids up to v. The
+// entry completes once the provider's unbonding period has passed and no
+// hold is left. A consumer that has not matured a VSC within
+// VscTimeoutPeriod of sending it is stopped and its holds released, so
+// nothing waits forever. Holds() lists them; abci joins them with the
+// entries.
+//
+// # Slashing and throttling
+//
+// A downtime slash packet names a consumer address and the vsc id in force
+// at the infraction. The address maps to its provider validator through the
+// key index (keys in the consumer's set, and keys that left it less than an
+// unbonding period ago). Unknown, unbonded or tombstoned validators, and
+// slash packets for double signing (punished through evidence only), are
+// acknowledged as handled with no effect. A jailed validator is not jailed
+// again, but its address is still acknowledged in the next VSC. Otherwise,
+// if the provider-wide slash meter is not negative, the validator is jailed
+// for DowntimeJailDuration, slashed by DowntimeSlashFraction (0 by
+// default) of its stake at the mapped height, the meter is lowered by its
+// power and its consumer address joins the next VSC's slash_acks; if the
+// meter is negative the packet is bounced (ack result 3) and the consumer
+// retries it later. The meter refills by SlashMeterReplenishFraction of the
+// bonded power every SlashMeterReplenishPeriod, up to that allowance.
+//
+// # Evidence
+//
+// MsgSubmitConsumerDoubleVoting carries a duplicate vote and the infraction
+// block's header; the header is verified against the provider's client of
+// the consumer (package ibc/client), the votes by provider/equivocation. The
+// validator is slashed DoubleSignSlashFraction of everything it has at
+// stake (pending unbondings included: a consumer height cannot be mapped
+// to a provider height), jailed forever and tombstoned, exactly once.
+// MsgSubmitConsumerMisbehaviour does the same for every validator that
+// signed both of two conflicting headers. Evidence from before the
+// consumer's initial height, or older than the provider's unbonding period,
+// is stale.
+//
+// # Key assignment
+//
+// MsgAssignConsumerKey sets the key a validator uses on one consumer; it
+// takes effect at the next epoch as (old key, 0) and (new key, power).
+// Refused: a key another validator uses or assigned on that consumer, or
+// whose mapping to another validator is not yet pruned, and another
+// validator's provider key. Assigned keys are reserved: chain/staking
+// refuses them as a new validator's key (IsKeyReserved).
+//
+// # Errors and acknowledgements
+//
+// Messages and proposals return the sentinel errors of errors.go. Packet
+// callbacks never fail a transaction: an invalid consumer packet gets an
+// error acknowledgement with a fixed text (channel.go) and changes nothing.
+package provider

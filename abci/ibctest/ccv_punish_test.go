@@ -291,3 +291,48 @@ func TestCCVPacketTimeoutStopsConsumer(t *testing.T) {
 		t.Fatal("no consumer_stopped event")
 	}
 }
+
+// TestCCVPacketReplayAndOrder: on the CCV channel a VSC packet received
+// twice is refused with a clear error, a packet ahead of its turn is
+// refused, and neither changes the consumer.
+func TestCCVPacketReplayAndOrder(t *testing.T) {
+	n := ccvNet(t, 3, nil, ConsumerParams())
+	prov, cons, path := n.Provider, n.Consumers[0], n.Paths[0]
+	var sent []channeltypes.Packet
+	for round := 0; round < 2; round++ {
+		prov.MustSucceed(prov.NextBlock(prov.Tx(4, &staking.MsgDelegate{Delegator: prov.Address(4), Validator: prov.Address(round), Amount: 10_000_000})))
+		for len(sent) == round {
+			prov.NextBlock()
+			for _, p := range prov.Outbox {
+				if p.SourcePort == ccv.ProviderPortID {
+					sent = append(sent, p)
+				}
+			}
+			prov.Outbox = nil
+		}
+	}
+	recv := func(pk channeltypes.Packet) *abcitypes.ExecTxResult {
+		msgs := path.RecvMsgs(prov, []channeltypes.Packet{pk})
+		return cons.NextBlock(cons.Tx(0, msgs...)).TxResults[0]
+	}
+	before := status(cons)
+	if res := recv(sent[1]); res.Code != abci.Code(channel.ErrPacketOutOfOrder) {
+		t.Fatalf("second packet first: code %d: %s", res.Code, res.Log)
+	}
+	if st := status(cons); st.HighestVSCID != before.HighestVSCID {
+		t.Fatalf("out-of-order packet applied: %+v", st)
+	}
+	if res := recv(sent[0]); res.Code != 0 {
+		t.Fatalf("first packet: code %d: %s", res.Code, res.Log)
+	}
+	applied := status(cons).HighestVSCID
+	if res := recv(sent[0]); res.Code == 0 || res.Log == "" {
+		t.Fatalf("replayed packet accepted: %s", res.Log)
+	}
+	if res := recv(sent[1]); res.Code != 0 {
+		t.Fatalf("second packet: code %d: %s", res.Code, res.Log)
+	}
+	if st := status(cons); st.HighestVSCID <= applied {
+		t.Fatalf("vsc id %d after both packets, %d after the first", st.HighestVSCID, applied)
+	}
+}

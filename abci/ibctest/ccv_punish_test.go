@@ -336,3 +336,42 @@ func TestCCVPacketReplayAndOrder(t *testing.T) {
 		t.Fatalf("vsc id %d after both packets, %d after the first", st.HighestVSCID, applied)
 	}
 }
+
+// TestCCVHoldsOnlyWhereValidated: once a jailed validator has left the
+// consumers' sets, undelegating from it is held by no consumer (SPEC 3:
+// consumers that the validator did not validate do not hold it).
+func TestCCVHoldsOnlyWhereValidated(t *testing.T) {
+	n := ccvNet(t, 4, nil, ConsumerParams(), ConsumerParams())
+	prov, cons := n.Provider, n.Consumers[0]
+	key := prov.ValidatorKeys[3].PubKey()
+	prov.MustSucceed(prov.NextBlock(prov.Tx(4, &staking.MsgDelegate{Delegator: prov.Address(4), Validator: prov.Address(3), Amount: 5_000_000})))
+	cons.Absent[string(key.Address())] = true
+	if !n.Run(300, func() bool {
+		return validator(prov, 3).Jailed && !has(consumerSet(n.Consumers[0]), key.Bytes()) && !has(consumerSet(n.Consumers[1]), key.Bytes())
+	}) {
+		t.Fatal("validator 3 not jailed and removed from both consumers")
+	}
+	cons.Absent[string(key.Address())] = false
+	before := len(holds(prov))
+	resp := prov.MustSucceed(prov.NextBlock(prov.Tx(4, &staking.MsgUndelegate{Delegator: prov.Address(4), Validator: prov.Address(3), Amount: 5_000_000})))
+	id := Events(resp, "unbond")
+	if len(id) == 0 {
+		t.Fatalf("no unbond event")
+	}
+	for _, h := range holds(prov) {
+		if h.UnbondingID == parseUint(t, id[0]["unbonding_id"]) {
+			t.Fatalf("undelegation from a validator no consumer runs is held: %+v (holds before %d)", h, before)
+		}
+	}
+}
+
+func parseUint(t *testing.T, s string) uint64 {
+	var v uint64
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			t.Fatalf("not a number: %q", s)
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	return v
+}

@@ -87,22 +87,23 @@ type App struct {
 	version string
 	ms      *state.MultiStore
 
-	auth     auth.Keeper
-	bank     bank.Keeper
-	staking  *staking.Keeper
-	dist     distribution.Keeper
-	gov      *gov.Keeper
-	clients  client.Keeper
-	channels *channel.Keeper
-	transfer *transfer.Keeper
-	provider *provider.Keeper // provider role only
-	consumer *consumer.Keeper // consumer role only
-	role     Role
-	stores   []string
-	routes   map[string]route
-	begin    []Hook
-	end      []Hook
-	valset   ValidatorHook
+	auth         auth.Keeper
+	bank         bank.Keeper
+	staking      *staking.Keeper
+	dist         distribution.Keeper
+	gov          *gov.Keeper
+	clients      client.Keeper
+	channels     *channel.Keeper
+	transfer     *transfer.Keeper
+	provider     *provider.Keeper // provider role only
+	consumer     *consumer.Keeper // consumer role only
+	consumerPort *consumerPort
+	role         Role
+	stores       []string
+	routes       map[string]route
+	begin        []Hook
+	end          []Hook
+	valset       ValidatorHook
 
 	blockMu     sync.Mutex // consensus connection
 	chainID     string

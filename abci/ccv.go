@@ -189,13 +189,43 @@ func (a *App) wireProvider() {
 // makes the consumer's changes the chain's validator updates.
 func (a *App) wireConsumer() {
 	a.consumer = &consumer.Keeper{Clients: ccvClients{a.clients}, Channels: ccvChannels{a.channels}, Logger: a.log}
-	a.channels.BindPort(ccv.ConsumerPortID, a.consumer)
+	a.consumerPort = &consumerPort{Keeper: a.consumer}
+	a.channels.BindPort(ccv.ConsumerPortID, a.consumerPort)
 	a.AddBeginBlocker(func(s state.Store, b Block) ([]abcitypes.Event, error) {
 		return a.consumer.BeginBlock(s, b.Height, b.Time, b.LastCommit)
 	})
 	a.valset = func(s state.Store, b Block) ([]abcitypes.ValidatorUpdate, []abcitypes.Event, error) {
 		return a.consumer.EndBlock(s, b.Height, b.Time)
 	}
+}
+
+// consumerPort is the consumer keeper on its port, keeping the events of
+// its packet callbacks (which return none) for takeModuleEvents.
+type consumerPort struct {
+	*consumer.Keeper
+	events []abcitypes.Event
+}
+
+func (c *consumerPort) OnRecvPacket(s state.Store, height int64, now time.Time, p channeltypes.Packet, relayer []byte) channeltypes.Acknowledgement {
+	ack := c.Keeper.OnRecvPacket(s, height, now, p, relayer)
+	c.events = append(c.events, consumer.RecvEvents(p, ack)...)
+	return ack
+}
+
+func (c *consumerPort) OnAcknowledgementPacket(s state.Store, height int64, now time.Time, p channeltypes.Packet, ack channeltypes.Acknowledgement, relayer []byte) error {
+	if err := c.Keeper.OnAcknowledgementPacket(s, height, now, p, ack, relayer); err != nil {
+		return err
+	}
+	c.events = append(c.events, consumer.AckEvents(p, ack)...)
+	return nil
+}
+
+func (c *consumerPort) OnTimeoutPacket(s state.Store, height int64, now time.Time, p channeltypes.Packet, relayer []byte) error {
+	if err := c.Keeper.OnTimeoutPacket(s, height, now, p, relayer); err != nil {
+		return err
+	}
+	c.events = append(c.events, consumer.TimeoutEvents(p)...)
+	return nil
 }
 
 // takeModuleEvents returns the events buffered by the channel keeper
@@ -205,6 +235,10 @@ func (a *App) takeModuleEvents() []abcitypes.Event {
 	evs := a.channels.TakeEvents()
 	if a.provider != nil {
 		evs = append(evs, a.provider.TakeEvents()...)
+	}
+	if a.consumerPort != nil {
+		evs = append(evs, a.consumerPort.events...)
+		a.consumerPort.events = nil
 	}
 	return evs
 }

@@ -193,6 +193,11 @@ func TestCCVDelegationReachesEveryConsumer(t *testing.T) {
 	if status(n.Consumers[0]).HighestVSCID != status(n.Consumers[1]).HighestVSCID {
 		t.Fatalf("consumers at vsc ids %v and %v", seen[0], seen[1])
 	}
+	for _, c := range n.Consumers {
+		if CountEvents(c, "ccv_packet", "success", "true") == 0 {
+			t.Fatalf("%s emitted no ccv_packet event", c.ID)
+		}
+	}
 }
 
 // TestCCVUnbondingWaitsForEveryConsumer: an undelegation completes only once

@@ -18,6 +18,7 @@ import (
 
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/fraction"
+	"github.com/abci-ics/ics/ibc/client"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -228,8 +229,8 @@ func (f *fakeUnbonding) heldBy(holder string) []uint64 {
 	return out
 }
 
-// fakeClients creates clients 07-tendermint-0, 1, ... and verifies
-// headers as told.
+// fakeClients creates clients 07-tendermint-0, 1, ... of the states that
+// ibc/client accepts, and verifies headers as told.
 type fakeClients struct {
 	created   []*ibctm.ClientState
 	consensus []*ibctm.ConsensusState
@@ -240,6 +241,12 @@ type fakeClients struct {
 func (f *fakeClients) CreateClient(_ state.Store, _ int64, _ time.Time, cs *ibctm.ClientState, cons *ibctm.ConsensusState) (string, error) {
 	if f.createErr != nil {
 		return "", f.createErr
+	}
+	if err := client.ValidateClientState(cs); err != nil {
+		return "", err
+	}
+	if err := client.ValidateConsensusState(cons); err != nil {
+		return "", err
 	}
 	id := fmt.Sprintf("07-tendermint-%d", len(f.created))
 	f.created = append(f.created, cs)
@@ -338,6 +345,17 @@ func testParams() Params {
 // power 10 and the genesis parameters p.
 func newHarness(t testing.TB, n int, p Params) *harness {
 	t.Helper()
+	powers := make([]int64, n)
+	for i := range powers {
+		powers[i] = 10
+	}
+	return newHarnessWith(t, powers, p)
+}
+
+// newHarnessWith returns a provider at height 1 with a bonded validator i
+// of power powers[i] for each i, and the genesis parameters p.
+func newHarnessWith(t testing.TB, powers []int64, p Params) *harness {
+	t.Helper()
 	ms, err := state.Open(dbm.NewMemDB(), []string{StoreName, stakingStore}, state.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -351,8 +369,8 @@ func newHarness(t testing.TB, n int, p Params) *harness {
 	}
 	h.k = &Keeper{Staking: h.st, Unbonding: h.ub, Clients: h.cl, Channels: h.ch,
 		ChainID: providerChainID, FeePoolAddr: feePool, Prefix: "cosmos"}
-	for i := range n {
-		h.addValidator(i, 10)
+	for i, power := range powers {
+		h.addValidator(i, power)
 	}
 	if err := h.k.InitGenesis(h.s, &GenesisState{Params: p}, h.now); err != nil {
 		t.Fatal(err)
@@ -513,8 +531,14 @@ func maturedData(vscID uint64) []byte {
 	return ccv.NewVSCMaturedPacket(ccv.VSCMaturedPacketData{ValsetUpdateID: vscID}).Bytes()
 }
 
+// fataler is what result needs of a *testing.T or a *rapid.T.
+type fataler interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
 // result returns the one result byte of a successful acknowledgement.
-func result(t testing.TB, a channeltypes.Acknowledgement) byte {
+func result(t fataler, a channeltypes.Acknowledgement) byte {
 	t.Helper()
 	r, ok := a.Response.(*channeltypes.Acknowledgement_Result)
 	if !ok || len(r.Result) != 1 {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cometbft/cometbft/crypto/ed25519"
 
 	"github.com/abci-ics/ics/chain/address"
 
@@ -60,12 +61,28 @@ func (k *Keeper) assignedKeys(s state.Store, chainID string) [][]byte {
 }
 
 // IsKeyReserved reports whether pubKey is assigned as a consumer key on any
-// consumer: chain/staking refuses such a key for a new validator.
-func (*Keeper) IsKeyReserved(s state.Store, pubKey []byte) bool {
+// consumer, or maps to a validator on one (a key in use, or one that left
+// a consumer's set less than an unbonding period ago, whose slashes must
+// still find that validator): chain/staking refuses such a key for a new
+// validator. A pubKey that is not an ed25519 key is not reserved.
+func (k *Keeper) IsKeyReserved(s state.Store, pubKey []byte) bool {
+	if len(pubKey) != ed25519.PubKeySize {
+		return false
+	}
 	p := key(keyReservedKeys, pubKey)
 	it := kv(s).Iterator(p, prefixEnd(p))
-	defer it.Close()
-	return it.Valid()
+	assigned := it.Valid()
+	it.Close()
+	if assigned {
+		return true
+	}
+	addr := consumerAddr(pubKey)
+	for _, c := range k.Consumers(s) {
+		if kv(s).Has(KeyOwnerKey(c.ChainId, addr)) {
+			return true
+		}
+	}
+	return false
 }
 
 // HandleAssignConsumerKey assigns m.ConsumerKey to the validator operated

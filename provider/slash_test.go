@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"pgregory.net/rapid"
+
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/fraction"
@@ -285,4 +287,96 @@ func TestSlashPacketInfractionHeight(t *testing.T) {
 	if m := h.k.SlashMeter(h.s); m.Meter != m.Allowance-30 {
 		t.Fatalf("meter %+v", m)
 	}
+	// The next VSC acknowledges the three packets and removes the three
+	// validators.
+	sent := len(h.ch.sent)
+	h.blocksUntil(16)
+	vscs := h.ch.vscsTo(t, ch, sent)
+	if len(vscs) != 1 {
+		t.Fatalf("VSCs %+v", vscs)
+	}
+	var want []string
+	for v := range 3 {
+		want = append(want, address.Encode("cosmosvalcons", consAddrOf(v)))
+	}
+	got := slices.Clone(vscs[0].SlashAcks)
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) || len(vscs[0].ValidatorUpdates) != 3 {
+		t.Fatalf("VSC %+v, want acks %v", vscs[0], want)
+	}
+}
+
+// TestThrottleProperty runs random sequences of downtime packets, blocks
+// and waits against a reference of SPEC 7 with validators of random
+// power: every result and the meter after every step agree with it.
+func TestThrottleProperty(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		powers := rapid.SliceOfN(rapid.Int64Range(1, 50), 1, 12).Draw(rt, "powers")
+		percent := rapid.Uint64Range(1, 100).Draw(rt, "replenish_percent")
+		p := testParams()
+		p.BlocksPerEpoch = 1000
+		p.SlashMeterReplenishFraction = fraction.New(percent, 100)
+		h := newHarnessWith(t, powers, p)
+		ch := h.run("consumer")
+
+		// The reference.
+		jailed, unbonded := map[int]bool{}, map[int]bool{}
+		allowanceOf := func() int64 {
+			var total int64
+			for i, pw := range powers {
+				if !unbonded[i] {
+					total += pw
+				}
+			}
+			return max(total*int64(percent)/100, 1)
+		}
+		allowance := allowanceOf()
+		meter, last := allowance, t0
+
+		for step := range rapid.IntRange(1, 60).Draw(rt, "steps") {
+			switch rapid.IntRange(0, 3).Draw(rt, "action") {
+			case 0, 1: // a downtime packet
+				v := rapid.IntRange(0, len(powers)-1).Draw(rt, "validator")
+				want := ccv.ResultBounced
+				switch {
+				case unbonded[v] || jailed[v]:
+					want = ccv.ResultHandled
+				case meter >= 0:
+					want = ccv.ResultHandled
+					jailed[v] = true
+					meter -= powers[v]
+				}
+				if got := result(rt, h.recv(ch, downtime(v))); got != want {
+					rt.Fatalf("step %d: packet for validator %d: result %d, want %d", step, v, got, want)
+				}
+			case 2: // the end of a block
+				for v := range jailed {
+					unbonded[v] = true
+				}
+				if !h.now.Before(last.Add(p.SlashMeterReplenishPeriod)) {
+					allowance = allowanceOf()
+					meter = min(meter+allowance, allowance)
+					last = h.now
+				}
+				h.block()
+			case 3: // time passes
+				h.now = h.now.Add(time.Duration(rapid.Int64Range(0, int64(2*time.Hour)).Draw(rt, "wait")))
+			}
+			if m := h.k.SlashMeter(h.s); m.Meter != meter || m.Allowance != allowance {
+				rt.Fatalf("step %d: meter %d/%d, want %d/%d", step, m.Meter, m.Allowance, meter, allowance)
+			}
+		}
+		for i := range powers {
+			n := 0
+			for _, a := range h.st.jails {
+				if bytes.Equal(a, consAddrOf(i)) {
+					n++
+				}
+			}
+			if n > 1 || (n == 1) != jailed[i] {
+				rt.Fatalf("validator %d jailed %d times, reference %v", i, n, jailed[i])
+			}
+		}
+	})
 }

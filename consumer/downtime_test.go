@@ -7,6 +7,7 @@ import (
 
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/fraction"
+	"github.com/abci-ics/ics/state"
 )
 
 func TestDowntimeOnePerEpisode(t *testing.T) {
@@ -162,7 +163,7 @@ func TestRemovedValidatorLosesWindow(t *testing.T) {
 		t.Fatal("a removed validator kept its window or flag")
 	}
 	p := []byte{prefixMissed}
-	it := kv(h.s).Iterator(p, prefixEnd(p))
+	it := kv(h.s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	if it.Valid() {
 		t.Fatalf("missed-block key %x left", it.Key())

@@ -126,7 +126,7 @@ func (k Keeper) queueMatured(s state.Store, height int64, now time.Time) []abci.
 	}
 	var ds []due
 	p := []byte{prefixMaturity}
-	end := prefixEnd(p)
+	end := state.PrefixEnd(p)
 	if ns := now.UnixNano(); ns < math.MaxInt64 {
 		end = MaturityKey(ns+1, 0)
 	}
@@ -170,7 +170,7 @@ func (k Keeper) queueMatured(s state.Store, height int64, now time.Time) []abci.
 func (k Keeper) pruneHeightVSCIDs(s state.Store, matured uint64) {
 	var keys [][]byte
 	p := []byte{prefixHeightVSCID}
-	it := kv(s).Iterator(p, prefixEnd(p))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	for ; it.Valid(); it.Next() {
 		if mustU64("height vscId", it.Value()) >= matured {
 			break
@@ -186,7 +186,7 @@ func (k Keeper) pruneHeightVSCIDs(s state.Store, matured uint64) {
 // head returns the packet at the head of the queue.
 func (k Keeper) head(s state.Store) (PendingPacket, bool) {
 	p := []byte{prefixPendingPacket}
-	it := kv(s).Iterator(p, prefixEnd(p))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	if !it.Valid() {
 		return PendingPacket{}, false

@@ -110,7 +110,7 @@ func setString(s state.Store, k byte, v string) { kv(s).Set([]byte{k}, []byte(v)
 // deletePrefix removes every key with prefix p.
 func deletePrefix(s state.Store, p []byte) {
 	var keys [][]byte
-	it := kv(s).Iterator(p, prefixEnd(p))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	for ; it.Valid(); it.Next() {
 		keys = append(keys, bytes.Clone(it.Key()))
 	}
@@ -205,7 +205,7 @@ func (Keeper) Validator(s state.Store, consAddr []byte) (CrossChainValidator, bo
 func (Keeper) ValidatorSet(s state.Store) []CrossChainValidator {
 	var out []CrossChainValidator
 	p := []byte{prefixValidator}
-	it := kv(s).Iterator(p, prefixEnd(p))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	for ; it.Valid(); it.Next() {
 		var v CrossChainValidator
@@ -220,7 +220,7 @@ func (Keeper) ValidatorSet(s state.Store) []CrossChainValidator {
 func (Keeper) PendingChanges(s state.Store) []ccv.ValidatorUpdate {
 	var out []ccv.ValidatorUpdate
 	p := []byte{prefixPendingChanges}
-	it := kv(s).Iterator(p, prefixEnd(p))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	for ; it.Valid(); it.Next() {
 		out = append(out, ccv.ValidatorUpdate{
@@ -235,7 +235,7 @@ func (Keeper) PendingChanges(s state.Store) []ccv.ValidatorUpdate {
 func (Keeper) PendingPackets(s state.Store) []PendingPacket {
 	var out []PendingPacket
 	p := []byte{prefixPendingPacket}
-	it := kv(s).Iterator(p, prefixEnd(p))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	for ; it.Valid(); it.Next() {
 		var pp PendingPacket

@@ -9,6 +9,7 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/state"
 )
 
 func vscmIDs(t *testing.T, ps []ccv.ConsumerPacketData) []uint64 {
@@ -358,7 +359,7 @@ func TestQueueBound(t *testing.T) {
 	h.now = h.now.Add(2 * time.Hour)
 	h.block()
 	var n int
-	it := kv(h.s).Iterator([]byte{prefixMaturity}, prefixEnd([]byte{prefixMaturity}))
+	it := kv(h.s).Iterator([]byte{prefixMaturity}, state.PrefixEnd([]byte{prefixMaturity}))
 	for ; it.Valid(); it.Next() {
 		n++
 	}

@@ -137,7 +137,7 @@ func (k *Keeper) onVSCMatured(s state.Store, chainID string, vscID uint64) {
 	n := k.releaseHolds(s, chainID, vscID)
 	p := key(prefixSentVSC, chainPart(chainID))
 	st := kv(s)
-	end := prefixEnd(p) // vscID+1 would wrap for the largest id
+	end := state.PrefixEnd(p) // vscID+1 would wrap for the largest id
 	if vscID < ^uint64(0) {
 		end = append(append([]byte(nil), p...), u64(vscID+1)...)
 	}

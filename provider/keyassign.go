@@ -43,7 +43,7 @@ type Assignment struct {
 // Assignments returns the keys assigned for a consumer, by provider address.
 func (*Keeper) Assignments(s state.Store, chainID string) []Assignment {
 	p := key(prefixAssigned, chainPart(chainID))
-	it := kv(s).Iterator(p, prefixEnd(p))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	var out []Assignment
 	for ; it.Valid(); it.Next() {
@@ -70,7 +70,7 @@ func (k *Keeper) IsKeyReserved(s state.Store, pubKey []byte) bool {
 		return false
 	}
 	p := key(keyReservedKeys, pubKey)
-	it := kv(s).Iterator(p, prefixEnd(p))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	assigned := it.Valid()
 	it.Close()
 	if assigned {

@@ -105,15 +105,3 @@ func reservedKey(consumerKey []byte, chainID string) []byte {
 }
 
 func vscHeightKey(vscID uint64) []byte { return key(prefixVSCHeight, u64(vscID)) }
-
-// prefixEnd returns the first key after every key starting with p.
-func prefixEnd(p []byte) []byte {
-	end := append([]byte(nil), p...)
-	for i := len(end) - 1; i >= 0; i-- {
-		end[i]++
-		if end[i] != 0 {
-			return end[:i+1]
-		}
-	}
-	return nil
-}

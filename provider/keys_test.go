@@ -2,6 +2,7 @@ package provider
 
 import (
 	"bytes"
+	"github.com/abci-ics/ics/state"
 	"testing"
 )
 
@@ -58,23 +59,10 @@ func TestPrefixesFrozen(t *testing.T) {
 	}
 	// The length prefix keeps one chain's keys out of another's range.
 	lo := key(prefixHold, chainPart("c-1"))
-	if k := HoldKey("c-10", 1, 1); bytes.Compare(k, lo) >= 0 && bytes.Compare(k, prefixEnd(lo)) < 0 {
+	if k := HoldKey("c-10", 1, 1); bytes.Compare(k, lo) >= 0 && bytes.Compare(k, state.PrefixEnd(lo)) < 0 {
 		t.Fatal("c-10's hold is in c-1's range")
 	}
 	if bytes.Compare(keyPruneKey("c", 1, []byte{0xff}), keyPruneKey("c", 2, []byte{0})) >= 0 {
 		t.Fatal("prune keys are not in time order")
-	}
-}
-
-func TestPrefixEnd(t *testing.T) {
-	for _, c := range []struct{ in, want []byte }{
-		{[]byte{1}, []byte{2}},
-		{[]byte{1, 0xff}, []byte{2}},
-		{[]byte{1, 2, 0xff, 0xff}, []byte{1, 3}},
-		{[]byte{0xff, 0xff}, nil},
-	} {
-		if got := prefixEnd(c.in); !bytes.Equal(got, c.want) {
-			t.Errorf("prefixEnd(%x) = %x, want %x", c.in, got, c.want)
-		}
 	}
 }

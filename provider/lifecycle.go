@@ -39,7 +39,7 @@ func (*Keeper) Consumer(s state.Store, chainID string) (Consumer, bool) {
 // Consumers returns every consumer, by chain id length then chain id.
 func (*Keeper) Consumers(s state.Store) []Consumer {
 	p := []byte{prefixConsumer}
-	it := kv(s).Iterator(p, prefixEnd(p))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	var out []Consumer
 	for ; it.Valid(); it.Next() {
@@ -277,7 +277,7 @@ func (k *Keeper) deleteConsumer(s state.Store, chainID string) {
 			st.Delete(lo)
 			continue
 		}
-		it := st.Iterator(lo, prefixEnd(lo))
+		it := st.Iterator(lo, state.PrefixEnd(lo))
 		var keys [][]byte
 		for ; it.Valid(); it.Next() {
 			keys = append(keys, bytes.Clone(it.Key()))

@@ -58,7 +58,7 @@ func (*Keeper) VSCHeight(s state.Store, vscID uint64) (int64, bool) {
 // provider address.
 func (*Keeper) ValidatorSet(s state.Store, chainID string) []Member {
 	p := key(prefixValidator, chainPart(chainID))
-	it := kv(s).Iterator(p, prefixEnd(p))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	var out []Member
 	for ; it.Valid(); it.Next() {
@@ -186,7 +186,7 @@ func (k *Keeper) queueVSC(s state.Store, chainID string, vscID uint64, bonded []
 func (k *Keeper) takeSlashAcks(s state.Store, chainID string) []string {
 	p := key(prefixSlashAck, chainPart(chainID))
 	st := kv(s)
-	it := st.Iterator(p, prefixEnd(p))
+	it := st.Iterator(p, state.PrefixEnd(p))
 	var keys [][]byte
 	var acks []string
 	for ; it.Valid(); it.Next() {
@@ -204,7 +204,7 @@ func (k *Keeper) takeSlashAcks(s state.Store, chainID string) []string {
 // sent, by vsc id.
 func (*Keeper) PendingVSCs(s state.Store, chainID string) []ccv.ValidatorSetChangePacketData {
 	p := key(prefixPendingVSC, chainPart(chainID))
-	it := kv(s).Iterator(p, prefixEnd(p))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	var out []ccv.ValidatorSetChangePacketData
 	for ; it.Valid(); it.Next() {
@@ -223,7 +223,7 @@ func (*Keeper) PendingVSCs(s state.Store, chainID string) []ccv.ValidatorSetChan
 func (k *Keeper) sendPending(s state.Store, p Params, c Consumer, height int64, now time.Time) []abci.Event {
 	pre := key(prefixPendingVSC, chainPart(c.ChainId))
 	st := kv(s)
-	it := st.Iterator(pre, prefixEnd(pre))
+	it := st.Iterator(pre, state.PrefixEnd(pre))
 	type pending struct {
 		key  []byte
 		id   uint64
@@ -255,7 +255,7 @@ func (k *Keeper) sendPending(s state.Store, p Params, c Consumer, height int64, 
 // yet matured was sent.
 func (*Keeper) oldestUnmatured(s state.Store, chainID string) (time.Time, bool) {
 	p := key(prefixSentVSC, chainPart(chainID))
-	it := kv(s).Iterator(p, prefixEnd(p))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	if !it.Valid() {
 		return time.Time{}, false
@@ -296,7 +296,7 @@ func (k *Keeper) AfterUnbondingInitiated(s state.Store, id uint64) error {
 func (k *Keeper) releaseHolds(s state.Store, chainID string, upTo uint64) int {
 	p := key(prefixHold, chainPart(chainID))
 	st := kv(s)
-	end := prefixEnd(p)
+	end := state.PrefixEnd(p)
 	if upTo < ^uint64(0) {
 		end = append(bytes.Clone(p), u64(upTo+1)...)
 	}
@@ -321,7 +321,7 @@ func (k *Keeper) releaseHolds(s state.Store, chainID string, upTo uint64) int {
 // the vsc id was vscID.
 func (*Keeper) holdsUnder(s state.Store, chainID string, vscID uint64) bool {
 	p := key(prefixHold, chainPart(chainID), u64(vscID))
-	it := kv(s).Iterator(p, prefixEnd(p))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	return it.Valid()
 }
@@ -337,7 +337,7 @@ type HeldEntry struct {
 // Holds returns every hold, by consumer, vsc id and unbonding id.
 func (*Keeper) Holds(s state.Store) []HeldEntry {
 	p := []byte{prefixHold}
-	it := kv(s).Iterator(p, prefixEnd(p))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	var out []HeldEntry
 	for ; it.Valid(); it.Next() {

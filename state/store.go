@@ -1,6 +1,9 @@
 package state
 
-import "fmt"
+import (
+	"bytes"
+	"fmt"
+)
 
 // KVStore is an ordered byte-key/byte-value store.
 //
@@ -101,3 +104,17 @@ func (emptyIterator) Next()         { panic("state: Next on an invalid iterator"
 func (emptyIterator) Key() []byte   { panic("state: Key on an invalid iterator") }
 func (emptyIterator) Value() []byte { panic("state: Value on an invalid iterator") }
 func (emptyIterator) Close() error  { return nil }
+
+// PrefixEnd returns the first key after every key that starts with p, the
+// exclusive end of an iteration over the prefix p; nil (the end of the
+// store) when p is empty or all 0xff.
+func PrefixEnd(p []byte) []byte {
+	end := bytes.Clone(p)
+	for i := len(end) - 1; i >= 0; i-- {
+		end[i]++
+		if end[i] != 0 {
+			return end[:i+1]
+		}
+	}
+	return nil
+}

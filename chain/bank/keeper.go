@@ -52,7 +52,7 @@ func (Keeper) Balance(s state.Store, addr []byte, denom string) uint64 {
 // Balances returns all of addr's non-zero balances, sorted by denomination.
 func (Keeper) Balances(s state.Store, addr []byte) []Coin {
 	p := balancesPrefix(addr)
-	it := kv(s).Iterator(p, prefixEnd(p))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	var out []Coin
 	for ; it.Valid(); it.Next() {
@@ -73,7 +73,7 @@ func (Keeper) Supply(s state.Store, denom string) uint64 {
 // TotalSupply returns the supply of every denomination, sorted.
 func (Keeper) TotalSupply(s state.Store) []Coin {
 	p := []byte{prefixSupply}
-	it := kv(s).Iterator(p, prefixEnd(p))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	var out []Coin
 	for ; it.Valid(); it.Next() {
@@ -195,14 +195,3 @@ func (k Keeper) TransferEvent(from, to []byte, coins []Coin) abci.Event {
 	}}
 }
 
-// prefixEnd returns the smallest key greater than every key with prefix p.
-func prefixEnd(p []byte) []byte {
-	end := bytes.Clone(p)
-	for i := len(end) - 1; i >= 0; i-- {
-		end[i]++
-		if end[i] != 0 {
-			return end[:i+1]
-		}
-	}
-	return nil
-}

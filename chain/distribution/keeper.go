@@ -99,7 +99,7 @@ func set(st state.KVStore, key []byte, m interface{ Marshal() ([]byte, error) })
 // each decodes every value whose key starts with prefix, in key order, and
 // passes the rest of the key after the prefix.
 func each[T any, PT unmarshaler[T]](st state.KVStore, prefix []byte, fn func(rest []byte, v T)) {
-	it := st.Iterator(prefix, prefixEnd(prefix))
+	it := st.Iterator(prefix, state.PrefixEnd(prefix))
 	defer it.Close()
 	for ; it.Valid(); it.Next() {
 		var v T

@@ -49,7 +49,7 @@ func (fakeStaking) BondedValidators(s state.Store) []Validator {
 
 func (fakeStaking) Delegations(s state.Store, del []byte) []Delegation {
 	p := append([]byte("d"), del...)
-	it := s.KV(fakeStore).Iterator(p, prefixEnd(p))
+	it := s.KV(fakeStore).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	var out []Delegation
 	for ; it.Valid(); it.Next() {

@@ -22,7 +22,7 @@ func (Keeper) Delegation(s state.Store, delegator, validator []byte) (Delegation
 // DelegationsOf returns delegator's delegations, sorted by validator.
 func (Keeper) DelegationsOf(s state.Store, delegator []byte) []Delegation {
 	p := key(prefixDelegation, delegator)
-	it := kv(s).Iterator(p, prefixEnd(p))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	var out []Delegation
 	for ; it.Valid(); it.Next() {
@@ -36,7 +36,7 @@ func (Keeper) DelegationsOf(s state.Store, delegator []byte) []Delegation {
 // DelegationsTo returns the delegations to validator, sorted by delegator.
 func (k Keeper) DelegationsTo(s state.Store, validator []byte) []Delegation {
 	p := key(prefixDelegationTo, validator)
-	it := kv(s).Iterator(p, prefixEnd(p))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	var out []Delegation
 	for ; it.Valid(); it.Next() {

@@ -41,7 +41,7 @@ type operatorPower struct {
 // lastPowers returns the set last returned to CometBFT, by operator.
 func (Keeper) lastPowers(s state.Store) []operatorPower {
 	pre := []byte{prefixLastPower}
-	it := kv(s).Iterator(pre, prefixEnd(pre))
+	it := kv(s).Iterator(pre, state.PrefixEnd(pre))
 	defer it.Close()
 	var out []operatorPower
 	for ; it.Valid(); it.Next() {
@@ -55,7 +55,7 @@ func (Keeper) lastPowers(s state.Store) []operatorPower {
 // nextPowers returns the top maxValidators of the power index.
 func (Keeper) nextPowers(s state.Store, maxValidators uint32) []operatorPower {
 	pre := []byte{prefixByPower}
-	it := kv(s).Iterator(pre, prefixEnd(pre))
+	it := kv(s).Iterator(pre, state.PrefixEnd(pre))
 	defer it.Close()
 	var out []operatorPower
 	for ; it.Valid() && len(out) < int(maxValidators); it.Next() {

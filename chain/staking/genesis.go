@@ -159,7 +159,7 @@ func (k Keeper) ExportGenesis(s state.Store) *GenesisState {
 	gs := &GenesisState{Params: k.Params(s)}
 	gs.ValidatorRecords = k.Validators(s)
 	pre := []byte{prefixDelegation}
-	it := kv(s).Iterator(pre, prefixEnd(pre))
+	it := kv(s).Iterator(pre, state.PrefixEnd(pre))
 	for ; it.Valid(); it.Next() {
 		var d Delegation
 		mustUnmarshal(&d, it.Value(), "delegation")

@@ -98,17 +98,6 @@ func MissedKey(consAddr []byte, index int64) []byte {
 	return key(prefixMissed, consAddr, u64(uint64(index)))
 }
 
-// prefixEnd returns the smallest key greater than every key with prefix p.
-func prefixEnd(p []byte) []byte {
-	end := append([]byte(nil), p...)
-	for i := len(end) - 1; i >= 0; i-- {
-		end[i]++
-		if end[i] != 0 {
-			return end[:i+1]
-		}
-	}
-	return nil
-}
 
 // nanos converts a block time to stored Unix nanoseconds.
 func nanos(t time.Time) int64 { return t.UnixNano() }

@@ -33,7 +33,7 @@ func (Keeper) UnbondingEntry(s state.Store, id uint64) (UnbondingEntry, bool) {
 // UnbondingEntries returns every pending unbonding entry, by id.
 func (Keeper) UnbondingEntries(s state.Store) []UnbondingEntry {
 	p := []byte{prefixUnbonding}
-	it := kv(s).Iterator(p, prefixEnd(p))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	var out []UnbondingEntry
 	for ; it.Valid(); it.Next() {
@@ -59,7 +59,7 @@ func (k Keeper) UnbondingEntriesOf(s state.Store, delegator []byte) []UnbondingE
 
 // indexIDs returns the ids ending the index keys under prefix p.
 func (Keeper) indexIDs(s state.Store, p []byte) []uint64 {
-	it := kv(s).Iterator(p, prefixEnd(p))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	var ids []uint64
 	for ; it.Valid(); it.Next() {
@@ -141,7 +141,7 @@ func (Keeper) deleteEntry(s state.Store, e UnbondingEntry) {
 
 // countIndex counts the keys under prefix p.
 func countIndex(s state.Store, p []byte) uint32 {
-	it := kv(s).Iterator(p, prefixEnd(p))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	var n uint32
 	for ; it.Valid(); it.Next() {
@@ -203,7 +203,7 @@ func (k Keeper) ReleaseHold(s state.Store, id uint64, holder string) error {
 // takes held ones out of the queue until their last hold is released.
 func (k Keeper) completeMature(s state.Store, p Params, now time.Time) ([]abci.Event, error) {
 	st := kv(s)
-	end := prefixEnd(key(prefixQueue, timeBytes(nanos(now))))
+	end := state.PrefixEnd(key(prefixQueue, timeBytes(nanos(now))))
 	it := st.Iterator([]byte{prefixQueue}, end)
 	var due [][]byte
 	for ; it.Valid(); it.Next() {

@@ -152,7 +152,7 @@ func (k Keeper) ValidatorByConsAddr(s state.Store, consAddr []byte) (Validator, 
 // Validators returns every validator, sorted by operator.
 func (Keeper) Validators(s state.Store) []Validator {
 	p := []byte{prefixValidator}
-	it := kv(s).Iterator(p, prefixEnd(p))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	var out []Validator
 	for ; it.Valid(); it.Next() {
@@ -222,7 +222,7 @@ func (k Keeper) reindexPower(s state.Store, p Params) {
 func deletePrefix(s state.Store, p []byte) {
 	st := kv(s)
 	var keys [][]byte
-	it := st.Iterator(p, prefixEnd(p))
+	it := st.Iterator(p, state.PrefixEnd(p))
 	for ; it.Valid(); it.Next() {
 		keys = append(keys, bytes.Clone(it.Key()))
 	}

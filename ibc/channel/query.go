@@ -23,7 +23,7 @@ func (k *Keeper) Connection(s state.Store, connectionID string) (connectiontypes
 func (k *Keeper) Connections(s state.Store) []connectiontypes.IdentifiedConnection {
 	var out []connectiontypes.IdentifiedConnection
 	prefix := connectionsPrefix()
-	it := kv(s).Iterator(prefix, prefixEnd(prefix))
+	it := kv(s).Iterator(prefix, state.PrefixEnd(prefix))
 	defer it.Close()
 	for ; it.Valid(); it.Next() {
 		id := string(it.Key()[len(prefix):])
@@ -46,7 +46,7 @@ func (k *Keeper) Channel(s state.Store, portID, channelID string) (channeltypes.
 func (k *Keeper) Channels(s state.Store) []channeltypes.IdentifiedChannel {
 	var out []channeltypes.IdentifiedChannel
 	prefix := channelEndsPrefix()
-	it := kv(s).Iterator(prefix, prefixEnd(prefix))
+	it := kv(s).Iterator(prefix, state.PrefixEnd(prefix))
 	defer it.Close()
 	for ; it.Valid(); it.Next() {
 		portID, channelID, ok := parseChannelKey(it.Key())
@@ -92,7 +92,7 @@ func (k *Keeper) PacketCommitment(s state.Store, portID, channelID string, seq u
 func (k *Keeper) PacketCommitments(s state.Store, portID, channelID string) []uint64 {
 	var seqs []uint64
 	prefix := commitmentsPrefix(portID, channelID)
-	it := kv(s).Iterator(prefix, prefixEnd(prefix))
+	it := kv(s).Iterator(prefix, state.PrefixEnd(prefix))
 	defer it.Close()
 	for ; it.Valid(); it.Next() {
 		seq, err := strconv.ParseUint(string(it.Key()[len(prefix):]), 10, 64)
@@ -155,14 +155,3 @@ func (k *Keeper) UnreceivedAcks(s state.Store, portID, channelID string, seqs []
 	return out
 }
 
-// prefixEnd returns the smallest key greater than every key with prefix p.
-func prefixEnd(p []byte) []byte {
-	end := append([]byte(nil), p...)
-	for i := len(end) - 1; i >= 0; i-- {
-		end[i]++
-		if end[i] != 0 {
-			return end[:i+1]
-		}
-	}
-	return nil
-}

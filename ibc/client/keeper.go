@@ -211,7 +211,7 @@ func (Keeper) ConsensusHeights(s state.Store, clientID string) []clienttypes.Hei
 		return nil
 	}
 	p := consensusMetaPrefix(clientID)
-	it := kv(s).Iterator(p, prefixEnd(p))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	var out []clienttypes.Height
 	for ; it.Valid(); it.Next() {

@@ -93,14 +93,3 @@ func consensusStateKey(clientID string, h clienttypes.Height) []byte {
 	return []byte(commitment.ConsensusStatePath(clientID, h))
 }
 
-// prefixEnd returns the smallest key greater than every key with prefix p.
-func prefixEnd(p []byte) []byte {
-	end := append([]byte(nil), p...)
-	for i := len(end) - 1; i >= 0; i-- {
-		end[i]++
-		if end[i] != 0 {
-			return end[:i+1]
-		}
-	}
-	return nil
-}

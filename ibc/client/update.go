@@ -137,7 +137,7 @@ func timeFits(st state.KVStore, clientID string, h clienttypes.Height, t time.Ti
 	if prev, ok := neighbour(st, clientID, p, st.ReverseIterator(p, at)); ok && !prev.Timestamp.Before(t) {
 		return false
 	}
-	if next, ok := neighbour(st, clientID, p, st.Iterator(at, prefixEnd(p))); ok && !next.Timestamp.After(t) {
+	if next, ok := neighbour(st, clientID, p, st.Iterator(at, state.PrefixEnd(p))); ok && !next.Timestamp.After(t) {
 		return false
 	}
 	return true
@@ -166,7 +166,7 @@ func neighbour(st state.KVStore, clientID string, p []byte, it state.Iterator) (
 func prune(st state.KVStore, clientID string, cs *ibctm.ClientState, now time.Time) {
 	p := consensusMetaPrefix(clientID)
 	var doomed []clienttypes.Height
-	it := st.Iterator(p, prefixEnd(p))
+	it := st.Iterator(p, state.PrefixEnd(p))
 	for ; it.Valid() && len(doomed) < maxPrunePerUpdate; it.Next() {
 		h, ok := heightFromMetaKey(p, it.Key())
 		if !ok {

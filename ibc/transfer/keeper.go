@@ -110,7 +110,7 @@ func (Keeper) DenomTrace(s state.Store, denom string) (DenomTrace, bool) {
 // DenomTraces returns the trace of every voucher this chain has minted,
 // sorted by denomination.
 func (Keeper) DenomTraces(s state.Store) []DenomTrace {
-	it := kv(s).Iterator([]byte(prefixDenomTrace), prefixEnd(prefixDenomTrace))
+	it := kv(s).Iterator([]byte(prefixDenomTrace), state.PrefixEnd([]byte(prefixDenomTrace)))
 	defer it.Close()
 	var out []DenomTrace
 	for ; it.Valid(); it.Next() {
@@ -149,7 +149,7 @@ func (Keeper) TotalEscrow(s state.Store, denom string) uint64 {
 
 // TotalEscrows returns every non-zero total escrow, sorted by denomination.
 func (Keeper) TotalEscrows(s state.Store) []bank.Coin {
-	it := kv(s).Iterator([]byte(prefixTotalEscrow), prefixEnd(prefixTotalEscrow))
+	it := kv(s).Iterator([]byte(prefixTotalEscrow), state.PrefixEnd([]byte(prefixTotalEscrow)))
 	defer it.Close()
 	var out []bank.Coin
 	for ; it.Valid(); it.Next() {

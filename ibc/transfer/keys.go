@@ -24,10 +24,3 @@ func DenomTraceKey(denom string) []byte { return []byte(prefixDenomTrace + denom
 // TotalEscrowKey is the store key of the total escrowed amount of denom.
 func TotalEscrowKey(denom string) []byte { return []byte(prefixTotalEscrow + denom) }
 
-// prefixEnd returns the smallest key greater than every key with prefix p.
-// p is one of the prefixes above, none of which ends in 0xff.
-func prefixEnd(p string) []byte {
-	end := []byte(p)
-	end[len(end)-1]++
-	return end
-}

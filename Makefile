@@ -7,13 +7,16 @@ GOCOSMOS_VERSION := v1.7.2
 
 .PHONY: run build install test bench fuzz proto proto-tools lint clean
 
-# run starts a local network of four validator processes in build/testnet
-# (written on first use; node i serves RPC on 127.0.0.1:26601+10i) and
-# reports heights and the validator set until Ctrl-C.
+# run starts a local provider chain of three validator processes in
+# build/testnet, launches two consumer chains by governance (every validator
+# runs a node on each; fresh keys assigned on consumer-1), one relayer per
+# consumer, and reports launches, channels, validator set changes and
+# jailings until Ctrl-C. Written on first use and resumed afterwards; delete
+# the directory to start over. Provider node i serves RPC on
+# 127.0.0.1:26601+10i, consumer j node i on 127.0.0.1:26601+100j+10i.
 RUN_DIR ?= build/testnet
 run: build
-	@test -f $(RUN_DIR)/node0/config/genesis.json || $(BIN) testnet init --dir $(RUN_DIR) --validators 4
-	$(BIN) testnet start --dir $(RUN_DIR)
+	$(BIN) testnet start --dir $(RUN_DIR) --validators 3 --consumers 2
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/icsd

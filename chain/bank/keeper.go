@@ -194,4 +194,3 @@ func (k Keeper) TransferEvent(from, to []byte, coins []Coin) abci.Event {
 		{Key: "amount", Value: FormatCoins(coins), Index: false},
 	}}
 }
-

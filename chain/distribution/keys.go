@@ -64,4 +64,3 @@ func validatorPrefix(prefix byte, validator []byte) []byte {
 	k = append(k, prefix, byte(len(validator)))
 	return append(k, validator...)
 }
-

@@ -86,4 +86,3 @@ func addrKey(prefix byte, id uint64, addr []byte) []byte {
 func proposalPrefix(prefix byte, id uint64) []byte {
 	return binary.BigEndian.AppendUint64([]byte{prefix}, id)
 }
-

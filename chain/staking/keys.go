@@ -98,6 +98,5 @@ func MissedKey(consAddr []byte, index int64) []byte {
 	return key(prefixMissed, consAddr, u64(uint64(index)))
 }
 
-
 // nanos converts a block time to stored Unix nanoseconds.
 func nanos(t time.Time) int64 { return t.UnixNano() }

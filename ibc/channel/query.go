@@ -154,4 +154,3 @@ func (k *Keeper) UnreceivedAcks(s state.Store, portID, channelID string, seqs []
 	}
 	return out
 }
-

@@ -92,4 +92,3 @@ func clientStateKey(clientID string) []byte { return []byte(commitment.ClientSta
 func consensusStateKey(clientID string, h clienttypes.Height) []byte {
 	return []byte(commitment.ConsensusStatePath(clientID, h))
 }
-

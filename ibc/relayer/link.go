@@ -279,3 +279,36 @@ func openChannel(ctx context.Context, l *Link, order channeltypes.Order, version
 	}
 	return nil
 }
+
+// LinkOfChannel returns the link of a channel that exists already: a's
+// end (aPort, aChannel), its connection and client, and the counterparty
+// identifiers on b, all read from the chains. A relayer that restarts, or
+// finds a CCV channel opened by someone else, continues with it.
+func LinkOfChannel(ctx context.Context, a, b *Chain, aPort, aChannel string) (*Link, error) {
+	ch, err := a.channelEnd(ctx, aPort, aChannel)
+	if err != nil {
+		return nil, err
+	}
+	if len(ch.ConnectionHops) != 1 || ch.Counterparty.ChannelId == "" {
+		return nil, fmt.Errorf("%s: channel %s/%s is not open (state %s)", a.ID, aPort, aChannel, ch.State)
+	}
+	bz, err := a.storeValue(ctx, commitment.ConnectionPath(ch.ConnectionHops[0]))
+	if err != nil {
+		return nil, err
+	}
+	var conn connectiontypes.ConnectionEnd
+	if len(bz) == 0 {
+		return nil, fmt.Errorf("%s: no connection %s", a.ID, ch.ConnectionHops[0])
+	}
+	if err := conn.Unmarshal(bz); err != nil {
+		return nil, fmt.Errorf("%s: connection %s: %w", a.ID, ch.ConnectionHops[0], err)
+	}
+	l := &Link{
+		A: &End{Chain: a, Client: conn.ClientId, Connection: ch.ConnectionHops[0], Port: aPort, Channel: aChannel},
+		B: &End{Chain: b, Client: conn.Counterparty.ClientId, Connection: conn.Counterparty.ConnectionId, Port: ch.Counterparty.PortId, Channel: ch.Counterparty.ChannelId},
+	}
+	if _, err := b.channelEnd(ctx, l.B.Port, l.B.Channel); err != nil {
+		return nil, err
+	}
+	return l, nil
+}

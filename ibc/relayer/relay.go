@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	abcitypes "github.com/cometbft/cometbft/abci/types"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
@@ -106,6 +107,7 @@ func relayDirection(ctx context.Context, src, dst *End, p *Progress) error {
 	}
 	ordered := srcEnd.Ordering == channeltypes.ORDERED
 	var toRecv, toTimeout []channeltypes.Packet
+	written := map[uint64]abcitypes.Event{} // acknowledgements written in this pass
 	for _, seq := range unreceived {
 		e, err := src.Chain.findEvent(ctx, channel.EventSendPacket, "src", src.Port, src.Channel, seq)
 		if err != nil {
@@ -133,14 +135,22 @@ func relayDirection(ctx context.Context, src, dst *End, p *Progress) error {
 		for i, pk := range batch {
 			paths[i] = commitment.PacketCommitmentPath(pk.SourcePort, pk.SourceChannel, pk.Sequence)
 		}
-		if _, err := proveAndSubmit(ctx, dst, src.Chain, paths, func(ps [][]byte, h clienttypes.Height) []gogoproto.Message {
+		res, err := proveAndSubmit(ctx, dst, src.Chain, paths, func(ps [][]byte, h clienttypes.Height) []gogoproto.Message {
 			msgs := make([]gogoproto.Message, len(batch))
 			for i := range batch {
 				msgs[i] = &channel.MsgRecvPacket{Packet: marshal(&batch[i]), ProofCommitment: ps[i], ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: dst.Chain.Submit.Address()}
 			}
 			return msgs
-		}); err != nil {
+		})
+		if err != nil {
 			return fmt.Errorf("receive on %s: %w", dst.Chain.ID, err)
+		}
+		// The acknowledgements written by this transaction come with its
+		// result: the node may not have indexed it yet.
+		for _, pk := range batch {
+			if e, ok := matchPacketEvent(res.Events, channel.EventWriteAck, "dst", dst.Port, dst.Channel, pk.Sequence); ok {
+				written[pk.Sequence] = e
+			}
 		}
 		p.Received += len(batch)
 	}
@@ -159,9 +169,11 @@ func relayDirection(ctx context.Context, src, dst *End, p *Progress) error {
 		acks := make([][]byte, len(batch))
 		paths := make([]string, len(batch))
 		for i, seq := range batch {
-			e, err := dst.Chain.findEvent(ctx, channel.EventWriteAck, "dst", dst.Port, dst.Channel, seq)
-			if err != nil {
-				return err
+			e, ok := written[seq]
+			if !ok {
+				if e, err = dst.Chain.findEvent(ctx, channel.EventWriteAck, "dst", dst.Port, dst.Channel, seq); err != nil {
+					return err
+				}
 			}
 			if packets[i], acks[i], err = packetFromEvent(e); err != nil {
 				return err

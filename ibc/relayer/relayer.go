@@ -11,6 +11,15 @@
 // sender's indexed send_packet events, in transactions or in the
 // block-level events of FinalizeBlock. A relayer killed at any moment picks
 // up exactly where the chains are.
+//
+// Clients are kept alive by Run: besides a fixed refresh interval, a
+// client whose latest consensus state is older than a third of its
+// trusting period is updated at once, which matters for the short-lived
+// clients of Interchain Security (the provider's client of a consumer
+// trusts for 0.66 x the consumer's unbonding period). NewLinkOnClients
+// opens a connection and a channel on clients that exist already, as the
+// CCV channel needs, and EvidenceWatcher reports the duplicate votes
+// committed on one chain to another chain that has a client of it.
 package relayer
 
 import (

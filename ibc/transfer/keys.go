@@ -23,4 +23,3 @@ func DenomTraceKey(denom string) []byte { return []byte(prefixDenomTrace + denom
 
 // TotalEscrowKey is the store key of the total escrowed amount of denom.
 func TotalEscrowKey(denom string) []byte { return []byte(prefixTotalEscrow + denom) }
-

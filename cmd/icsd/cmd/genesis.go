@@ -1,15 +1,19 @@
 package cmd
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/cometbft/cometbft/privval"
 	cmttypes "github.com/cometbft/cometbft/types"
+	"github.com/cosmos/gogoproto/jsonpb"
 	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
@@ -41,6 +45,63 @@ func editGenesis(home string, edit func(g *abci.Genesis) error) error {
 	}
 	doc.AppState = json.RawMessage(bz)
 	return doc.SaveAs(file)
+}
+
+// ImportConsumerGenesis puts cg, the consumer genesis the provider
+// computed at launch, into the genesis of the consumer home: app_state's
+// consumer part becomes cg and the file's validators are cleared (the
+// application returns cg's initial validators from InitChain). It fails
+// on a provider home and on a genesis that does not validate.
+func ImportConsumerGenesis(home string, cg *ccv.ConsumerGenesis) error {
+	role, err := ReadRole(home)
+	if err != nil {
+		return err
+	}
+	if role != abci.RoleConsumer {
+		return fmt.Errorf("%s is a %s home: write consumer homes with icsd init --role consumer", home, role)
+	}
+	if err := cg.Validate(); err != nil {
+		return err
+	}
+	file := nodeConfig(home).GenesisFile()
+	doc, err := cmttypes.GenesisDocFromFile(file)
+	if err != nil {
+		return err
+	}
+	g, err := abci.ParseGenesis(doc.AppState)
+	if err != nil {
+		return err
+	}
+	if g.Role() != abci.RoleConsumer {
+		return fmt.Errorf("%s is not a consumer genesis", file)
+	}
+	g.Consumer = cg
+	bz, err := g.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	if _, err := abci.ParseGenesis(bz); err != nil {
+		return err
+	}
+	doc.AppState = json.RawMessage(bz)
+	doc.Validators = nil
+	if err := doc.ValidateAndComplete(); err != nil {
+		return err
+	}
+	return doc.SaveAs(file)
+}
+
+// ReadConsumerGenesis decodes a consumer genesis: the proto3 JSON that
+// /provider/consumer-genesis/CHAIN_ID answers.
+func ReadConsumerGenesis(bz []byte) (*ccv.ConsumerGenesis, error) {
+	var cg ccv.ConsumerGenesis
+	if err := (&jsonpb.Unmarshaler{}).Unmarshal(bytes.NewReader(bz), &cg); err != nil {
+		return nil, fmt.Errorf("consumer genesis: %w", err)
+	}
+	if err := cg.Validate(); err != nil {
+		return nil, err
+	}
+	return &cg, nil
 }
 
 // addBalance credits coins to addr in the genesis, creating the account.
@@ -119,6 +180,9 @@ self-delegation first.`,
 			}
 			var op string
 			err = editGenesis(home(cmd), func(g *abci.Genesis) error {
+				if g.Role() == abci.RoleConsumer {
+					return fmt.Errorf("%s is a consumer home: its validators come from the provider (icsd genesis import-consumer)", home(cmd))
+				}
 				if amount.Denom != g.Staking.Params.BondDenom {
 					return fmt.Errorf("self-delegation must be in %s", g.Staking.Params.BondDenom)
 				}
@@ -146,9 +210,39 @@ self-delegation first.`,
 			})
 		},
 	}
+	importConsumer := &cobra.Command{
+		Use:   "import-consumer FILE",
+		Short: "Put the consumer genesis the provider computed at launch into this consumer home's genesis",
+		Long: `import-consumer reads FILE, the answer of
+  icsd query provider consumer-genesis CHAIN_ID -o json --node PROVIDER_RPC
+and writes it as app_state.consumer of the home's genesis (a home written by
+icsd init --role consumer): the provider's client and consensus state, the first
+validator set with the keys the validators assigned, and the consumer parameters.
+The genesis file's own validator list is cleared: the chain takes its validators
+from the consumer genesis.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			bz, err := os.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			cg, err := ReadConsumerGenesis(bz)
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			if err := ImportConsumerGenesis(home(cmd), cg); err != nil {
+				return err
+			}
+			out := map[string]any{"home": home(cmd), "validators": len(cg.InitialValidators)}
+			return printOut(cmd, out, func(w io.Writer) {
+				fmt.Fprintf(w, "imported the consumer genesis into %s: %d initial validators\n", nodeConfig(home(cmd)).GenesisFile(), len(cg.InitialValidators))
+			})
+		},
+	}
+	addOutputFlag(importConsumer)
 	addValidator.Flags().Bool("fund", false, "credit KEY's account with the self-delegation first")
 	addValidator.Flags().String("moniker", "validator", "validator name")
 	addOutputFlag(addValidator)
-	c.AddCommand(addAccount, addValidator)
+	c.AddCommand(addAccount, addValidator, importConsumer)
 	return c
 }

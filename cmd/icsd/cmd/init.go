@@ -59,12 +59,21 @@ type InitOptions struct {
 	Prefix  string
 	// TimeoutCommit is CometBFT's pause after each block.
 	TimeoutCommit time.Duration
+	// Role is the chain's role; empty means provider. A consumer home's
+	// genesis has no validators and an empty consumer part until the
+	// consumer genesis is imported (icsd genesis import-consumer).
+	Role abci.Role
 }
 
-// InitHome writes a CometBFT home with a single-validator genesis and a
-// key in the keyring that holds opts.Amount. It refuses to overwrite an
-// existing genesis.
+// InitHome writes a CometBFT home with a single-validator genesis (a
+// provider) or a genesis waiting for its consumer part (a consumer), a key
+// in the keyring that holds opts.Amount, and the role in
+// HOME/config/app.toml. It refuses to overwrite an existing genesis.
 func InitHome(opts InitOptions) (Key, error) {
+	role, err := ParseRole(string(opts.Role))
+	if err != nil {
+		return Key{}, err
+	}
 	if opts.ChainID == "" {
 		return Key{}, errors.New("--chain-id is required")
 	}
@@ -98,10 +107,20 @@ func InitHome(opts InitOptions) (Key, error) {
 		}
 	}
 	g := abci.DefaultGenesis()
+	if role == abci.RoleConsumer {
+		g = abci.DefaultConsumerGenesis()
+	}
 	g.Auth.Params.Bech32Prefix = opts.Prefix
 	addr := address.Encode(opts.Prefix, key.Address())
 	g.Auth.Accounts = []auth.GenesisAccount{{Address: addr, PubKey: key.Priv.PubKey().Bytes()}}
 	g.Bank.Balances = []bank.GenesisBalance{{Address: addr, Coins: opts.Amount}}
+	if role == abci.RoleConsumer {
+		// The validators come from the provider, with the consumer genesis.
+		if err := WriteRole(opts.Home, role); err != nil {
+			return Key{}, err
+		}
+		return key, saveGenesis(cfg.GenesisFile(), opts.ChainID, g)
+	}
 	pub, err := pv.GetPubKey()
 	if err != nil {
 		return Key{}, err
@@ -121,28 +140,47 @@ func InitHome(opts InitOptions) (Key, error) {
 		CommissionRate: fraction.New(1, 10), CommissionMaxRate: fraction.New(1, 5),
 		SelfDelegation: bonded, MinSelfDelegation: 1,
 	}}
-	appState, err := g.MarshalJSON()
-	if err != nil {
+	if err := WriteRole(opts.Home, role); err != nil {
 		return Key{}, err
 	}
+	return key, saveGenesis(cfg.GenesisFile(), opts.ChainID, g)
+}
+
+// saveGenesis writes a genesis file for chainID with app state g, starting
+// now at height 1, with no validators in the file: the application returns
+// them from InitChain.
+func saveGenesis(file, chainID string, g *abci.Genesis) error {
+	appState, err := g.MarshalJSON()
+	if err != nil {
+		return err
+	}
 	doc := cmttypes.GenesisDoc{
-		ChainID:         opts.ChainID,
+		ChainID:         chainID,
 		GenesisTime:     time.Now().UTC().Round(0),
 		InitialHeight:   1,
 		ConsensusParams: cmttypes.DefaultConsensusParams(),
 		AppState:        json.RawMessage(appState),
 	}
 	if err := doc.ValidateAndComplete(); err != nil {
-		return Key{}, err
+		return err
 	}
-	return key, doc.SaveAs(cfg.GenesisFile())
+	return doc.SaveAs(file)
 }
 
 func initCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "init",
-		Short: "Write a node home: config, keys and a single-validator genesis with a funded account that bonds a tenth of its stake",
-		Args:  cobra.NoArgs,
+		Short: "Write a node home: config, keys, a funded account and a genesis (provider: one validator bonding a tenth of the stake; consumer: waiting for the consumer genesis)",
+		Long: `init writes a node home. With --role provider (the default) the genesis has one
+validator, this node, bonding a tenth of the funded key's stake. With --role consumer
+the genesis has the consumer modules and no validators: fetch the consumer genesis
+from the provider once the consumer is launched, import it, then start:
+
+  icsd query provider consumer-genesis CHAIN_ID -o json --node PROVIDER_RPC > cg.json
+  icsd genesis import-consumer cg.json --home HOME
+
+The role is saved in HOME/config/app.toml and used by every later start.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f := cmd.Flags()
 			chainID, _ := f.GetString("chain-id")
@@ -151,21 +189,30 @@ func initCmd() *cobra.Command {
 			amount, _ := f.GetString("amount")
 			prefix, _ := f.GetString("prefix")
 			tc, _ := f.GetDuration("timeout-commit")
+			roleName, _ := f.GetString("role")
+			role, err := ParseRole(roleName)
+			if err != nil {
+				return fmt.Errorf("--role: %w", err)
+			}
 			coins, err := bank.ParseCoins(amount)
 			if err != nil {
 				return fmt.Errorf("--amount: %w", err)
 			}
-			key, err := InitHome(InitOptions{Home: home(cmd), ChainID: chainID, Moniker: moniker, KeyName: keyName, Amount: coins, Prefix: prefix, TimeoutCommit: tc})
+			key, err := InitHome(InitOptions{Home: home(cmd), ChainID: chainID, Moniker: moniker, KeyName: keyName, Amount: coins, Prefix: prefix, TimeoutCommit: tc, Role: role})
 			if err != nil {
 				return err
 			}
-			out := map[string]string{"home": home(cmd), "chain_id": chainID, "key": key.Name, "address": address.Encode(prefix, key.Address())}
+			out := map[string]string{"home": home(cmd), "chain_id": chainID, "role": string(role), "key": key.Name, "address": address.Encode(prefix, key.Address())}
 			return printOut(cmd, out, func(w io.Writer) {
-				fmt.Fprintf(w, "initialized %s for chain %s; key %q (%s) holds %s\n", home(cmd), chainID, key.Name, out["address"], amount)
+				fmt.Fprintf(w, "initialized %s home %s for chain %s; key %q (%s) holds %s\n", role, home(cmd), chainID, key.Name, out["address"], amount)
+				if role == abci.RoleConsumer {
+					fmt.Fprintf(w, "next: icsd genesis import-consumer FILE --home %s (FILE from icsd query provider consumer-genesis %s -o json)\n", home(cmd), chainID)
+				}
 			})
 		},
 	}
 	c.Flags().String("chain-id", "", "chain id (required)")
+	c.Flags().String("role", string(abci.RoleProvider), "provider or consumer")
 	c.Flags().String("moniker", "node0", "node name")
 	c.Flags().String("key", "validator", "name of the funded key to create in the keyring")
 	c.Flags().String("amount", "1000000000000stake", "coins of the funded key")

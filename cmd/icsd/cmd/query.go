@@ -78,6 +78,6 @@ func queryCmd() *cobra.Command {
 		addNodeFlag(s)
 	}
 	bankCmd.AddCommand(balances, supply)
-	c.AddCommand(bankCmd, account, stakingQueryCmd(), govQueryCmd(), distributionQueryCmd(), ibcQueryCmd())
+	c.AddCommand(bankCmd, account, stakingQueryCmd(), govQueryCmd(), distributionQueryCmd(), ibcQueryCmd(), providerQueryCmd(), consumerQueryCmd())
 	return c
 }

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	abcitypes "github.com/cometbft/cometbft/abci/types"
+	cmttypes "github.com/cometbft/cometbft/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 	"github.com/spf13/cobra"
 
@@ -65,6 +67,22 @@ func OpenLink(ctx context.Context, f LinkFile) (*relayer.Link, error) {
 	return &relayer.Link{A: end(a, f.A), B: end(b, f.B)}, nil
 }
 
+// readLinkFile reads a link saved by icsd relay link or link-ccv.
+func readLinkFile(file string) (LinkFile, error) {
+	bz, err := os.ReadFile(file)
+	if err != nil {
+		return LinkFile{}, fmt.Errorf("read link (run icsd relay link or link-ccv first?): %w", err)
+	}
+	var lf LinkFile
+	if err := json.Unmarshal(bz, &lf); err != nil {
+		return LinkFile{}, fmt.Errorf("%s: %w", file, err)
+	}
+	if lf.A.Channel == "" || lf.B.Channel == "" {
+		return LinkFile{}, fmt.Errorf("%s: no channel on one side", file)
+	}
+	return lf, nil
+}
+
 func relayCmd() *cobra.Command {
 	c := &cobra.Command{Use: "relay", Short: "Link two chains and relay IBC packets between them over CometBFT RPC"}
 	link := &cobra.Command{
@@ -114,11 +132,7 @@ func relayCmd() *cobra.Command {
 			}{{&lf.A, l.A}, {&lf.B, l.B}} {
 				p.e.ChainID, p.e.Client, p.e.Connection, p.e.Port, p.e.Channel = p.end.Chain.ID, p.end.Client, p.end.Connection, p.end.Port, p.end.Channel
 			}
-			bz, _ := json.MarshalIndent(lf, "", "  ")
-			if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-				return err
-			}
-			if err := os.WriteFile(out, bz, 0o644); err != nil {
+			if err := SaveLink(out, lf); err != nil {
 				return err
 			}
 			return printOut(cmd, lf, func(w io.Writer) {
@@ -150,13 +164,11 @@ func relayCmd() *cobra.Command {
 			file, _ := cmd.Flags().GetString("link")
 			interval, _ := cmd.Flags().GetDuration("interval")
 			refresh, _ := cmd.Flags().GetDuration("client-refresh")
-			bz, err := os.ReadFile(file)
+			watch, _ := cmd.Flags().GetBool("watch-evidence")
+			lookback, _ := cmd.Flags().GetInt64("evidence-lookback")
+			lf, err := readLinkFile(file)
 			if err != nil {
-				return fmt.Errorf("read link (run icsd relay link first?): %w", err)
-			}
-			var lf LinkFile
-			if err := json.Unmarshal(bz, &lf); err != nil {
-				return fmt.Errorf("%s: %w", file, err)
+				return err
 			}
 			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer cancel()
@@ -166,19 +178,34 @@ func relayCmd() *cobra.Command {
 			}
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "relaying %s %s/%s <-> %s %s/%s\n", lf.A.ChainID, lf.A.Port, lf.A.Channel, lf.B.ChainID, lf.B.Port, lf.B.Channel)
+			var tasks []relayer.Task
+			if watch && lf.IsCCV() {
+				ew := NewEvidenceWatcher(l, lookback, func(ev *cmttypes.DuplicateVoteEvidence, res *abcitypes.ExecTxResult) {
+					outcome := "punished"
+					if res.Code != 0 {
+						outcome = "already handled: " + res.Log
+					}
+					fmt.Fprintf(w, "%s double vote of %X at height %d of %s reported to %s: %s\n", time.Now().Format("15:04:05"),
+						ev.VoteA.ValidatorAddress, ev.VoteA.Height, lf.A.ChainID, lf.B.ChainID, outcome)
+				})
+				tasks = append(tasks, ew.Scan)
+				fmt.Fprintf(w, "watching %s for double votes (from %d blocks back)\n", lf.A.ChainID, lookback)
+			}
 			l.Run(ctx, interval, refresh, func(p relayer.Progress, err error) {
 				if err != nil {
 					fmt.Fprintf(w, "%s relay error: %v\n", time.Now().Format("15:04:05"), err)
 					return
 				}
 				fmt.Fprintf(w, "%s %s\n", time.Now().Format("15:04:05"), p)
-			})
+			}, tasks...)
 			return nil
 		},
 	}
 	start.Flags().String("link", filepath.Join(DefaultHome(), "relayer", "link.json"), "link file written by icsd relay link")
 	start.Flags().Duration("interval", time.Second, "pause between relay passes")
-	start.Flags().Duration("client-refresh", time.Hour, "update both clients at least this often, packets or not (keep it well under the trusting period)")
-	c.AddCommand(link, start)
+	start.Flags().Duration("client-refresh", time.Hour, "update both clients at least this often, packets or not; a client older than a third of its trusting period is updated at once")
+	start.Flags().Bool("watch-evidence", true, "on a CCV link, report the consumer's double votes to the provider")
+	start.Flags().Int64("evidence-lookback", 100, "consumer blocks before the latest that a starting relayer scans for evidence")
+	c.AddCommand(link, relayLinkCCVCmd(), start)
 	return c
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
 	"github.com/cometbft/cometbft/proxy"
+	cmttypes "github.com/cometbft/cometbft/types"
 	dbm "github.com/cosmos/cosmos-db"
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
@@ -101,14 +102,41 @@ func startCmd() *cobra.Command {
 	return c
 }
 
+// checkGenesisRole fails when the node's genesis is not for role, or is a
+// consumer genesis still waiting for the consumer part.
+func checkGenesisRole(cfg *cmtcfg.Config, role abci.Role) error {
+	doc, err := cmttypes.GenesisDocFromFile(cfg.GenesisFile())
+	if err != nil {
+		return fmt.Errorf("genesis: %w", err)
+	}
+	g, err := abci.ParseGenesis(doc.AppState)
+	if err != nil {
+		return fmt.Errorf("%s: %w", cfg.GenesisFile(), err)
+	}
+	if g.Role() != role {
+		return fmt.Errorf("%s holds a %s genesis but %s says the role is %s", cfg.GenesisFile(), g.Role(), appConfigFile(cfg.RootDir), role)
+	}
+	if role == abci.RoleConsumer && len(g.Consumer.InitialValidators) == 0 {
+		return fmt.Errorf("the consumer genesis has no validators yet: import the provider's with icsd genesis import-consumer FILE --home %s", cfg.RootDir)
+	}
+	return nil
+}
+
 // NewNode builds a CometBFT node around a new App whose state lives in
-// HOME/data/application.db.
+// HOME/data/application.db, in the role recorded in HOME/config/app.toml.
 func NewNode(cfg *cmtcfg.Config, logger cmtlog.Logger) (*node.Node, *abci.App, error) {
+	role, err := ReadRole(cfg.RootDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkGenesisRole(cfg, role); err != nil {
+		return nil, nil, err
+	}
 	db, err := dbm.NewGoLevelDB("application", cfg.DBDir(), nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open application db: %w", err)
 	}
-	app, err := abci.New(db, abci.Options{Logger: logger.With("module", "app"), Version: Version, State: state.Options{KeepRecent: 10000}})
+	app, err := abci.New(db, abci.Options{Logger: logger.With("module", "app"), Version: Version, State: state.Options{KeepRecent: 10000}, Role: role})
 	if err != nil {
 		db.Close()
 		return nil, nil, err

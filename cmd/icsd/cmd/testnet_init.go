@@ -33,9 +33,11 @@ type TestnetOptions struct {
 	BasePort      int
 	TimeoutCommit time.Duration
 	// Balance is what each validator's account holds at genesis, and
-	// SelfDelegation how much of it is bonded.
-	Balance        uint64
-	SelfDelegation uint64
+	// SelfDelegation how much of it is bonded; SelfDelegations, when set,
+	// gives each validator its own.
+	Balance         uint64
+	SelfDelegation  uint64
+	SelfDelegations []uint64
 	// Tune adjusts the genesis before it is written (short periods for
 	// tests, for example).
 	Tune func(g *abci.Genesis) `json:"-"`
@@ -58,8 +60,19 @@ func InitTestnet(opts TestnetOptions) error {
 	if opts.ChainID == "" || len(opts.ChainID) > cmttypes.MaxChainIDLen {
 		return fmt.Errorf("invalid --chain-id %q", opts.ChainID)
 	}
-	if opts.SelfDelegation == 0 || opts.SelfDelegation > opts.Balance {
-		return fmt.Errorf("self-delegation %d must be positive and at most the balance %d", opts.SelfDelegation, opts.Balance)
+	bonds := opts.SelfDelegations
+	if bonds == nil {
+		for range opts.Validators {
+			bonds = append(bonds, opts.SelfDelegation)
+		}
+	}
+	if len(bonds) != opts.Validators {
+		return fmt.Errorf("%d self-delegations for %d validators", len(bonds), opts.Validators)
+	}
+	for _, b := range bonds {
+		if b == 0 || b > opts.Balance {
+			return fmt.Errorf("self-delegation %d must be positive and at most the balance %d", b, opts.Balance)
+		}
 	}
 	if _, err := os.Stat(NodeHome(opts.Dir, 0)); err == nil {
 		return fmt.Errorf("%s already exists: choose another --dir or remove it", NodeHome(opts.Dir, 0))
@@ -108,7 +121,7 @@ func InitTestnet(opts TestnetOptions) error {
 			Operator: op, PubKey: pub.Bytes(), Moniker: cfg.Moniker,
 			CommissionRate:    fraction.New(1, 10),
 			CommissionMaxRate: fraction.New(1, 5),
-			SelfDelegation:    opts.SelfDelegation,
+			SelfDelegation:    bonds[i],
 			MinSelfDelegation: 1,
 		})
 		nodes[i] = nodeInfo{cfg: cfg, id: nk.ID(), port: port}

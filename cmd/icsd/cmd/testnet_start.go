@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/spf13/cobra"
 )
 
@@ -47,13 +47,39 @@ func nodeIndex(home string) int {
 	return i
 }
 
-// Process is one running node of a testnet.
+// Process is a child process of a testnet: a node or a relayer.
 type Process struct {
+	Name string // node0, consumer-1/node2, consumer-1/relayer, ...
 	Home string
-	RPC  string // tcp://127.0.0.1:port
+	RPC  string // tcp://127.0.0.1:port, for nodes
+	Log  string // the file its output is appended to
 	cmd  *exec.Cmd
-	log  *os.File
-	done chan error
+	done chan struct{}
+	err  error
+}
+
+// StartProcess runs bin with args as a child process in its own process
+// group (Ctrl-C reaches the parent only, which stops its children in
+// order), with its output appended to logPath.
+func StartProcess(bin, name, logPath string, args ...string) (*Process, error) {
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	p := &Process{Name: name, Log: logPath, cmd: cmd, done: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		logf.Close()
+		close(p.done)
+	}()
+	return p, nil
 }
 
 // StartNode runs `icsd start --home home` as a child process with its
@@ -63,23 +89,16 @@ func StartNode(bin, home string, extra ...string) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	logf, err := os.OpenFile(filepath.Join(home, "node.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	p, err := StartProcess(bin, filepath.Base(home), filepath.Join(home, "node.log"), append([]string{"start", "--home", home}, extra...)...)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, append([]string{"start", "--home", home}, extra...)...)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		return nil, fmt.Errorf("start node %s: %w", home, err)
-	}
-	p := &Process{Home: home, RPC: cfg.RPC.ListenAddress, cmd: cmd, log: logf, done: make(chan error, 1)}
-	go func() { p.done <- cmd.Wait(); logf.Close() }()
+	p.Home, p.RPC = home, cfg.RPC.ListenAddress
 	return p, nil
 }
 
-// Stop asks the node to stop and waits for it, killing it after timeout.
+// Stop asks the process to stop and waits for it, killing it after
+// timeout.
 func (p *Process) Stop(timeout time.Duration) {
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
@@ -89,37 +108,78 @@ func (p *Process) Stop(timeout time.Duration) {
 	}
 }
 
-// Kill ends the node at once, as a crash would.
+// Kill ends the process at once, as a crash would, and waits for it.
 func (p *Process) Kill() {
 	_ = p.cmd.Process.Signal(syscall.SIGKILL)
 	<-p.done
-	p.done <- errors.New("killed")
 }
 
 // Exited reports whether the process has ended.
 func (p *Process) Exited() bool {
 	select {
-	case err := <-p.done:
-		p.done <- err
+	case <-p.done:
 		return true
 	default:
 		return false
 	}
 }
 
+// Wait waits for the process to end and returns how it ended.
+func (p *Process) Wait() error {
+	<-p.done
+	return p.err
+}
+
 func testnetStartCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "start",
-		Short: "Run every node of a testnet as its own process and report progress until Ctrl-C",
-		Args:  cobra.NoArgs,
+		Short: "Run every node of a testnet as its own process and report progress until Ctrl-C; with --consumers, a provider with consumer chains",
+		Long: `start runs every node of the testnet in --dir as its own process and reports progress
+until Ctrl-C, then stops every child.
+
+With --consumers N it runs Interchain Security: it writes the provider homes if --dir
+has none (--validators of them, validator 0 bonding twice as much as the others), starts
+the provider, passes a consumer addition proposal for each of consumer-1..consumer-N
+(every validator votes yes), has every validator assign a fresh consumer key on the
+consumers of --assign-keys before the launch, fetches each consumer genesis, writes one
+node per validator on each consumer under DIR/consumer-<j>, starts them, and runs one
+relayer per consumer (icsd relay link-ccv, then icsd relay start). It then prints the
+consumers' phases, channels opening, each VSC a consumer applies, and validators jailed
+on the provider. Started again on the same --dir it resumes: nothing is proposed or
+written twice, and an open CCV channel is reused.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			dir, _ := cmd.Flags().GetString("dir")
-			interval, _ := cmd.Flags().GetDuration("report-every")
-			t, err := LoadTestnet(dir)
+			f := cmd.Flags()
+			dir, _ := f.GetString("dir")
+			interval, _ := f.GetDuration("report-every")
+			bin, err := os.Executable()
 			if err != nil {
 				return err
 			}
-			bin, err := os.Executable()
+			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer cancel()
+			if n, _ := f.GetInt("consumers"); n > 0 {
+				o, err := ccvOptionsFromFlags(cmd)
+				if err != nil {
+					return err
+				}
+				o.Dir, o.Bin, o.Out = dir, bin, cmd.OutOrStdout()
+				t, err := StartCCVTestnet(ctx, o)
+				if err != nil {
+					if ctx.Err() != nil {
+						fmt.Fprintln(cmd.OutOrStdout(), "stopped")
+						return nil
+					}
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "running; Ctrl-C stops every node and relayer. Validator set changes reach the consumers every %d provider blocks, for example:\n"+
+					"  icsd tx staking delegate validator <operator> 1000000000stake --home %s --node %s\n", o.BlocksPerEpoch, NodeHome(dir, 0), t.ProviderRPC(0))
+				t.Watch(ctx, cmd.OutOrStdout(), interval, 10)
+				fmt.Fprintln(cmd.OutOrStdout(), "stopping")
+				t.Stop()
+				return nil
+			}
+			t, err := LoadTestnet(dir)
 			if err != nil {
 				return err
 			}
@@ -138,17 +198,52 @@ func testnetStartCmd() *cobra.Command {
 				procs = append(procs, p)
 				fmt.Fprintf(cmd.OutOrStdout(), "started %s (rpc %s, log %s)\n", filepath.Base(h), p.RPC, filepath.Join(h, "node.log"))
 			}
-			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer cancel()
 			reportLoop(ctx, cmd.OutOrStdout(), procs, interval)
 			fmt.Fprintln(cmd.OutOrStdout(), "stopping")
 			stopAll()
 			return nil
 		},
 	}
-	c.Flags().String("dir", "build/testnet", "testnet directory written by icsd testnet init")
-	c.Flags().Duration("report-every", 2*time.Second, "interval between progress lines")
+	d := DefaultCCVOptions()
+	fl := c.Flags()
+	fl.String("dir", "build/testnet", "testnet directory (written by icsd testnet init, or by this command with --consumers)")
+	fl.Duration("report-every", 2*time.Second, "interval between progress polls")
+	fl.Int("consumers", 0, "number of consumer chains to launch and run (0: run the nodes of --dir only)")
+	fl.Int("validators", d.Validators, "with --consumers: provider validators, each running one node per consumer")
+	fl.String("chain-id", d.ChainID, "with --consumers: the provider's chain id")
+	fl.Int("base-port", d.BasePort, "with --consumers: first loopback port (provider node i: +10i; consumer j node i: +100j+10i)")
+	fl.Duration("timeout-commit", d.TimeoutCommit, "with --consumers: CometBFT timeout_commit of every node")
+	fl.Duration("voting-period", d.VotingPeriod, "with --consumers: the provider's governance voting period")
+	fl.Int64("blocks-per-epoch", d.BlocksPerEpoch, "with --consumers: provider blocks between validator set changes sent to consumers")
+	fl.Duration("consumer-unbonding-period", d.ConsumerUnbondingPeriod, "with --consumers: each consumer's unbonding period (the provider's client of it trusts for 0.66 of it)")
+	fl.Int64("signed-blocks-window", d.SignedBlocksWindow, "with --consumers: each consumer's downtime window in blocks")
+	fl.Duration("downtime-jail", d.DowntimeJail, "with --consumers: how long the provider jails a validator a consumer reports down")
+	fl.IntSlice("assign-keys", d.AssignKeys, "with --consumers: consumers (1-based) on which every validator assigns a fresh consumer key before launch")
+	fl.String("node-log-level", "info", "with --consumers: log level of every node")
 	return c
+}
+
+// ccvOptionsFromFlags reads the CCV flags of testnet start.
+func ccvOptionsFromFlags(cmd *cobra.Command) (CCVOptions, error) {
+	f := cmd.Flags()
+	o := DefaultCCVOptions()
+	o.Consumers, _ = f.GetInt("consumers")
+	o.Validators, _ = f.GetInt("validators")
+	o.ChainID, _ = f.GetString("chain-id")
+	o.BasePort, _ = f.GetInt("base-port")
+	o.TimeoutCommit, _ = f.GetDuration("timeout-commit")
+	o.VotingPeriod, _ = f.GetDuration("voting-period")
+	o.BlocksPerEpoch, _ = f.GetInt64("blocks-per-epoch")
+	o.ConsumerUnbondingPeriod, _ = f.GetDuration("consumer-unbonding-period")
+	o.SignedBlocksWindow, _ = f.GetInt64("signed-blocks-window")
+	o.DowntimeJail, _ = f.GetDuration("downtime-jail")
+	o.AssignKeys, _ = f.GetIntSlice("assign-keys")
+	level, _ := f.GetString("node-log-level")
+	o.NodeArgs = []string{"--log_level", level}
+	if o.ChainID == "" || len(o.ChainID) > cmttypes.MaxChainIDLen {
+		return o, fmt.Errorf("invalid --chain-id %q", o.ChainID)
+	}
+	return o, nil
 }
 
 // reportLoop prints one line per interval: each node's height, and the
@@ -165,7 +260,7 @@ func reportLoop(ctx context.Context, w io.Writer, procs []*Process, interval tim
 		}
 		var parts []string
 		for _, p := range procs {
-			name := filepath.Base(p.Home)
+			name := p.Name
 			if p.Exited() {
 				parts = append(parts, name+"=exited")
 				continue

@@ -40,7 +40,7 @@ func txCmd() *cobra.Command {
 	}
 	addTxFlags(send)
 	bankCmd.AddCommand(send)
-	c.AddCommand(bankCmd, stakingTxCmd(), govTxCmd(), distributionTxCmd(), ibcTransferTxCmd())
+	c.AddCommand(bankCmd, stakingTxCmd(), govTxCmd(), distributionTxCmd(), ibcTransferTxCmd(), providerTxCmd())
 	return c
 }
 

@@ -1,0 +1,163 @@
+package main_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cometbft/cometbft/crypto/ed25519"
+	cmttypes "github.com/cometbft/cometbft/types"
+	"github.com/cosmos/gogoproto/jsonpb"
+	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
+	commitmenttypes "github.com/cosmos/ibc-go/v10/modules/core/23-commitment/types"
+	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
+
+	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/cmd/icsd/cmd"
+)
+
+// fail runs the binary, requires it to fail, and returns its output.
+func fail(t *testing.T, bin string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	if err == nil {
+		t.Fatalf("icsd %s succeeded:\n%s", strings.Join(args, " "), out)
+	}
+	return string(out)
+}
+
+// consumerGenesisFile writes a valid consumer genesis with one initial
+// validator, as `icsd query provider consumer-genesis -o json` prints it.
+func consumerGenesisFile(t *testing.T) (string, []byte) {
+	t.Helper()
+	cs := ibctm.NewClientState("provider-1", ibctm.DefaultTrustLevel, time.Hour, 2*time.Hour, 10*time.Second,
+		clienttypes.NewHeight(1, 5), commitmenttypes.GetSDKSpecs(), nil)
+	cons := ibctm.NewConsensusState(time.Now(), commitmenttypes.NewMerkleRoot([]byte("apphash")), make([]byte, 32))
+	csBz, err := cs.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	consBz, err := cons.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := ed25519.GenPrivKey().PubKey().Bytes()
+	g := &ccv.ConsumerGenesis{ProviderClientState: csBz, ProviderConsensusState: consBz,
+		InitialValidators: []ccv.InitialValidator{{PubKey: key, Power: 10}}, Params: ccv.DefaultConsumerParams()}
+	var buf bytes.Buffer
+	if err := (&jsonpb.Marshaler{OrigName: true, EmitDefaults: true, Indent: "  "}).Marshal(&buf, g); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "cg.json")
+	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file, key
+}
+
+// TestCCVCommands checks the CCV commands that need no running chain: a
+// consumer home from init to an imported consumer genesis, and the clear
+// errors of bad input.
+func TestCCVCommands(t *testing.T) {
+	bin := buildBinary(t)
+	prov, cons := t.TempDir(), t.TempDir()
+
+	if out := fail(t, bin, "init", "--home", t.TempDir(), "--chain-id", "x-1", "--role", "validator"); !strings.Contains(out, `unknown role "validator"`) {
+		t.Fatalf("bad role: %s", out)
+	}
+	run(t, bin, "init", "--home", prov, "--chain-id", "provider-1")
+	run(t, bin, "init", "--home", cons, "--chain-id", "consumer-1", "--role", "consumer")
+	for home, want := range map[string]abci.Role{prov: abci.RoleProvider, cons: abci.RoleConsumer} {
+		if got, err := cmd.ReadRole(home); err != nil || got != want {
+			t.Fatalf("role of %s: %q %v, want %q", home, got, err, want)
+		}
+	}
+	// A home written before roles existed is a provider.
+	if err := os.Remove(filepath.Join(prov, "config", "app.toml")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := cmd.ReadRole(prov); err != nil || got != abci.RoleProvider {
+		t.Fatalf("role without app.toml: %q %v", got, err)
+	}
+
+	// A consumer home cannot start before its consumer genesis is imported.
+	if out := fail(t, bin, "start", "--home", cons); !strings.Contains(out, "import-consumer") {
+		t.Fatalf("start before import: %s", out)
+	}
+	if out := fail(t, bin, "genesis", "add-validator", "validator", "1000000stake", "--home", cons); !strings.Contains(out, "consumer home") {
+		t.Fatalf("add-validator on a consumer: %s", out)
+	}
+	file, key := consumerGenesisFile(t)
+	if out := fail(t, bin, "genesis", "import-consumer", file, "--home", prov); !strings.Contains(out, "provider home") {
+		t.Fatalf("import into a provider home: %s", out)
+	}
+	empty := filepath.Join(t.TempDir(), "empty.json")
+	if err := os.WriteFile(empty, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out := fail(t, bin, "genesis", "import-consumer", empty, "--home", cons); !strings.Contains(out, "invalid consumer genesis") {
+		t.Fatalf("import of an empty genesis: %s", out)
+	}
+	if out := fail(t, bin, "genesis", "import-consumer", filepath.Join(t.TempDir(), "missing.json"), "--home", cons); !strings.Contains(out, "no such file") {
+		t.Fatalf("import of a missing file: %s", out)
+	}
+	run(t, bin, "genesis", "import-consumer", file, "--home", cons)
+	doc, err := cmttypes.GenesisDocFromFile(filepath.Join(cons, "config", "genesis.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Validators) != 0 || doc.ChainID != "consumer-1" {
+		t.Fatalf("genesis validators %v, chain %s", doc.Validators, doc.ChainID)
+	}
+	g, err := abci.ParseGenesis(doc.AppState)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Role() != abci.RoleConsumer || len(g.Consumer.InitialValidators) != 1 || !bytes.Equal(g.Consumer.InitialValidators[0].PubKey, key) {
+		t.Fatalf("imported genesis %+v", g.Consumer)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(doc.AppState, &raw); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := raw["staking"]; ok {
+		t.Fatal("a consumer genesis with a staking module")
+	}
+
+	// Bad transaction input fails before anything is sent.
+	node := []string{"--home", prov, "--node", "tcp://127.0.0.1:1"}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"tx", "provider", "assign-consumer-key", "validator", "consumer-1", "zz"}, "neither 64 hex digits nor a file"},
+		{[]string{"tx", "provider", "assign-consumer-key", "validator", "consumer-1", "abcd"}, "public key of 2 bytes"},
+		{[]string{"tx", "provider", "assign-consumer-key", "validator", "consumer-1", file}, "not an ed25519 validator key"},
+		{[]string{"tx", "gov", "submit-consumer-addition", "validator", "consumer-2", "10stake", "--spawn-time", "soon"}, "--spawn-time"},
+		{[]string{"tx", "gov", "submit-consumer-addition", "validator", "consumer-2", "10stake", "--unbonding-period", "0s"}, "unbonding_period must be positive"},
+		{[]string{"tx", "gov", "submit-consumer-addition", "validator", "consumer/2", "10stake"}, "chain id"},
+		{[]string{"tx", "gov", "submit-consumer-addition", "validator", "consumer-2", "lots"}, "deposit"},
+		{[]string{"tx", "gov", "submit-consumer-removal", "validator", "consumer-2", "10stake", "--stop-time", "yesterday"}, "--stop-time"},
+		{[]string{"tx", "provider", "submit-double-voting", "validator", "consumer-1", "0"}, "positive block height"},
+	} {
+		if out := fail(t, bin, append(tc.args, node...)...); !strings.Contains(out, tc.want) {
+			t.Errorf("icsd %s: %s, want %q", strings.Join(tc.args, " "), out, tc.want)
+		}
+	}
+	// The priv_validator_key.json of a home is a valid consumer key.
+	if pk, err := cmd.ParseConsensusKey(filepath.Join(cons, "config", "priv_validator_key.json")); err != nil || len(pk) != 32 {
+		t.Fatalf("consumer key from a priv_validator_key.json: %x %v", pk, err)
+	}
+	if out := fail(t, bin, "testnet", "start", "--dir", t.TempDir(), "--consumers", "2", "--validators", "0"); !strings.Contains(out, "--validators must be 1 to 100") {
+		t.Fatalf("testnet with no validators: %s", out)
+	}
+	if out := fail(t, bin, "relay", "link-ccv", "--consumer-node", "tcp://127.0.0.1:1", "--consumer-home", cons, "--provider-home", prov, "--timeout", "5s"); !strings.Contains(out, "127.0.0.1:1") {
+		t.Fatalf("link-ccv to no node: %s", out)
+	}
+}

@@ -1,0 +1,819 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	cmttypes "github.com/cometbft/cometbft/types"
+	gogoproto "github.com/cosmos/gogoproto/proto"
+
+	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/chain/address"
+	"github.com/abci-ics/ics/chain/auth"
+	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/gov"
+	"github.com/abci-ics/ics/provider"
+)
+
+// A CCV testnet is a provider testnet (the homes of `icsd testnet init`,
+// DIR/node<i>) with consumer chains launched by governance, each validated
+// by every provider validator and linked by its own relayer:
+//
+//	DIR/node<i>                      provider validator i
+//	DIR/consumer-<j>/node<i>         validator i's node on consumer j
+//	DIR/consumer-<j>/relayer/        the relayer's keyring (key "relayer")
+//	DIR/consumer-<j>/link.json       the CCV link, saved by icsd relay link-ccv
+//	DIR/consumer-<j>/relayer.log     the relayer's output
+//
+// Every step is idempotent: started again on the same directory, it
+// proposes only the consumers the provider does not know, writes only the
+// homes that are missing and reuses an open CCV channel.
+
+// CCVOptions configure a CCV testnet.
+type CCVOptions struct {
+	Dir string
+	// Bin is the icsd binary the children run.
+	Bin        string
+	ChainID    string // the provider's
+	Validators int
+	Consumers  int
+	// BasePort is the first loopback port: provider node i uses
+	// BasePort+10i (P2P) and +1 (RPC); consumer j (from 1) node i uses
+	// BasePort+100j+10i and +1 (with more than 10 validators the stride is
+	// 10 x validators instead of 100).
+	BasePort      int
+	TimeoutCommit time.Duration
+	// VotingPeriod is the provider's governance voting period.
+	VotingPeriod time.Duration
+	// BlocksPerEpoch is how often the provider sends validator set changes.
+	BlocksPerEpoch int64
+	// ConsumerUnbondingPeriod is each consumer's unbonding period; the
+	// provider's client of a consumer trusts for 0.66 of it.
+	ConsumerUnbondingPeriod time.Duration
+	// SignedBlocksWindow is each consumer's downtime window.
+	SignedBlocksWindow int64
+	// DowntimeJail is how long the provider jails a validator reported
+	// down by a consumer.
+	DowntimeJail time.Duration
+	// AssignKeys lists the consumers (1-based) on which every validator
+	// assigns a fresh consumer key before launch; the other consumers are
+	// validated with the provider keys.
+	AssignKeys []int
+	// NodeArgs are extra arguments of every `icsd start`.
+	NodeArgs []string
+	// RelayInterval is the relayers' pause between passes.
+	RelayInterval time.Duration
+	// Out receives one line per step; nil discards them.
+	Out io.Writer
+}
+
+// DefaultCCVOptions returns the options of `icsd testnet start
+// --consumers`: three validators, two consumers, keys assigned on the
+// first.
+func DefaultCCVOptions() CCVOptions {
+	return CCVOptions{
+		Dir: "build/testnet", ChainID: "testnet-1", Validators: 3, Consumers: 2, BasePort: 26600,
+		TimeoutCommit: 500 * time.Millisecond, VotingPeriod: 10 * time.Second, BlocksPerEpoch: 5,
+		ConsumerUnbondingPeriod: 30 * time.Minute, SignedBlocksWindow: 10, DowntimeJail: time.Minute,
+		AssignKeys: []int{1}, RelayInterval: 300 * time.Millisecond,
+	}
+}
+
+// ConsumerChainID returns the chain id of consumer j (from 1).
+func ConsumerChainID(j int) string { return fmt.Sprintf("consumer-%d", j) }
+
+// CCVTestnet is a running CCV testnet.
+type CCVTestnet struct {
+	Opts      CCVOptions
+	Provider  []*Process
+	Consumers []*ConsumerChain
+
+	mu sync.Mutex // guards the process fields
+}
+
+// ConsumerChain is one consumer of a CCV testnet.
+type ConsumerChain struct {
+	ChainID string
+	Index   int // from 1
+	Dir     string
+	Homes   []string // one per provider validator
+	// AssignedKeys says whether the validators use fresh consumer keys.
+	AssignedKeys bool
+	Nodes        []*Process
+	Relayer      *Process
+	LinkFile     string
+}
+
+// RelayerHome is the home whose keyring holds consumer c's relayer key,
+// funded on both chains.
+func (c *ConsumerChain) RelayerHome() string { return filepath.Join(c.Dir, "relayer") }
+
+// RelayerKey is the name of the relayers' key.
+const RelayerKey = "relayer"
+
+func (o CCVOptions) stride() int { return 10 * max(o.Validators, 10) }
+
+// ProviderRPC returns the RPC address of provider node i.
+func (t *CCVTestnet) ProviderRPC(i int) string {
+	return fmt.Sprintf("tcp://127.0.0.1:%d", t.Opts.BasePort+10*i+1)
+}
+
+// ConsumerRPC returns the RPC address of validator i's node on consumer c.
+func (t *CCVTestnet) ConsumerRPC(c *ConsumerChain, i int) string {
+	return fmt.Sprintf("tcp://127.0.0.1:%d", t.consumerPort(c, i)+1)
+}
+
+func (t *CCVTestnet) consumerPort(c *ConsumerChain, i int) int {
+	return t.Opts.BasePort + t.Opts.stride()*c.Index + 10*i
+}
+
+func (t *CCVTestnet) logf(format string, args ...any) {
+	if t.Opts.Out != nil {
+		fmt.Fprintf(t.Opts.Out, "%s %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+	}
+}
+
+func (o CCVOptions) validate() error {
+	switch {
+	case o.Bin == "":
+		return errors.New("no icsd binary to run")
+	case o.Validators < 1 || o.Validators > 100:
+		return fmt.Errorf("--validators must be 1 to 100, got %d", o.Validators)
+	case o.Consumers < 1 || o.Consumers > 9:
+		return fmt.Errorf("--consumers must be 1 to 9, got %d", o.Consumers)
+	case o.BasePort < 1024 || o.BasePort+o.stride()*(o.Consumers+1) > 65535:
+		return fmt.Errorf("--base-port %d leaves no room for %d chains of %d nodes", o.BasePort, o.Consumers+1, o.Validators)
+	case o.BlocksPerEpoch < 1 || o.VotingPeriod <= 0 || o.ConsumerUnbondingPeriod <= 0 || o.SignedBlocksWindow < 1 || o.DowntimeJail <= 0:
+		return errors.New("epochs, periods and the downtime window must be positive")
+	}
+	for _, j := range o.AssignKeys {
+		if j < 1 || j > o.Consumers {
+			return fmt.Errorf("--assign-keys %d: consumers are 1 to %d", j, o.Consumers)
+		}
+	}
+	return nil
+}
+
+// consumerParams are the parameters the testnet proposes its consumers
+// with.
+func (o CCVOptions) consumerParams() ccv.ConsumerParams {
+	p := ccv.DefaultConsumerParams()
+	p.UnbondingPeriod = o.ConsumerUnbondingPeriod
+	p.SignedBlocksWindow = o.SignedBlocksWindow
+	p.RetryDelayPeriod = 30 * time.Second
+	return p
+}
+
+// StartCCVTestnet writes the provider homes (unless they exist), starts
+// the provider validators, passes a ConsumerAdditionProposal for each
+// consumer the provider does not know, assigns fresh consumer keys where
+// asked (before launch), waits for the launches, writes the consumer homes
+// from the consumer genesis, starts every validator's node on every
+// consumer, and one relayer per consumer (link-ccv, then relay start). It
+// returns when every relayer runs. On error it stops what it started.
+func StartCCVTestnet(ctx context.Context, o CCVOptions) (t *CCVTestnet, err error) {
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	t = &CCVTestnet{Opts: o}
+	defer func() {
+		if err != nil {
+			t.Stop()
+		}
+	}()
+	for j := 1; j <= o.Consumers; j++ {
+		c := &ConsumerChain{ChainID: ConsumerChainID(j), Index: j, Dir: filepath.Join(o.Dir, ConsumerChainID(j))}
+		c.LinkFile = filepath.Join(c.Dir, "link.json")
+		for i := 0; i < o.Validators; i++ {
+			c.Homes = append(c.Homes, NodeHome(c.Dir, i))
+		}
+		for _, a := range o.AssignKeys {
+			c.AssignedKeys = c.AssignedKeys || a == j
+		}
+		t.Consumers = append(t.Consumers, c)
+	}
+	if err := t.initProvider(); err != nil {
+		return t, err
+	}
+	for i := 0; i < o.Validators; i++ {
+		p, err := StartNode(o.Bin, NodeHome(o.Dir, i), o.NodeArgs...)
+		if err != nil {
+			return t, err
+		}
+		t.Provider = append(t.Provider, p)
+	}
+	t.logf("started %d provider validators of %s (node i: rpc %s + 10i)", o.Validators, o.ChainID, t.ProviderRPC(0))
+	if _, err := waitHeight(ctx, t.ProviderRPC(0), 2, time.Minute); err != nil {
+		return t, fmt.Errorf("provider: %w (see %s)", err, t.Provider[0].Log)
+	}
+	if err := t.proposeConsumers(ctx); err != nil {
+		return t, err
+	}
+	if err := t.waitConsumers(ctx, func(c abci.ConsumerJSON) bool { return c.Phase != "" }, "registered", o.VotingPeriod+time.Minute); err != nil {
+		return t, err
+	}
+	if err := t.assignKeys(ctx); err != nil {
+		return t, err
+	}
+	if err := t.waitConsumers(ctx, func(c abci.ConsumerJSON) bool { return c.ClientID != "" }, "launched", 2*time.Minute); err != nil {
+		return t, err
+	}
+	for _, c := range t.Consumers {
+		if err := t.writeConsumerHomes(ctx, c); err != nil {
+			return t, fmt.Errorf("%s: %w", c.ChainID, err)
+		}
+		for i := range c.Homes {
+			p, err := StartNode(o.Bin, c.Homes[i], o.NodeArgs...)
+			if err != nil {
+				return t, err
+			}
+			p.Name = c.ChainID + "/" + p.Name
+			t.mu.Lock()
+			c.Nodes = append(c.Nodes, p)
+			t.mu.Unlock()
+		}
+		t.logf("started %s: %d nodes (node i: rpc %s + 10i)", c.ChainID, len(c.Nodes), t.ConsumerRPC(c, 0))
+	}
+	errs := make([]error, len(t.Consumers))
+	var wg sync.WaitGroup
+	for k, c := range t.Consumers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := waitHeight(ctx, t.ConsumerRPC(c, 0), 2, time.Minute); err != nil {
+				errs[k] = fmt.Errorf("%s: %w (see %s)", c.ChainID, err, c.Nodes[0].Log)
+				return
+			}
+			errs[k] = t.StartRelayer(ctx, c)
+		}()
+	}
+	wg.Wait()
+	return t, errors.Join(errs...)
+}
+
+// initProvider writes the provider homes unless they exist: validator 0
+// bonds twice as much as each other one, so that any other validator
+// holds less than a third of the power and can stop without halting a
+// consumer; each consumer's relayer key is funded.
+func (t *CCVTestnet) initProvider() error {
+	o := t.Opts
+	if _, err := os.Stat(nodeConfig(NodeHome(o.Dir, 0)).GenesisFile()); err == nil {
+		net, err := LoadTestnet(o.Dir)
+		if err != nil {
+			return err
+		}
+		if len(net.Homes) != o.Validators {
+			return fmt.Errorf("%s holds %d provider homes, not --validators %d: delete it or choose another --dir", o.Dir, len(net.Homes), o.Validators)
+		}
+		for _, c := range t.Consumers {
+			if _, err := LoadKey(c.RelayerHome(), RelayerKey); err != nil {
+				return fmt.Errorf("%s holds a testnet written without consumer %s (no funded relayer key): delete it or choose another --dir", o.Dir, c.ChainID)
+			}
+		}
+		t.logf("reusing the provider homes under %s", o.Dir)
+		return nil
+	}
+	var relayers []Key
+	for _, c := range t.Consumers {
+		k, err := loadOrAddKey(c.RelayerHome(), RelayerKey)
+		if err != nil {
+			return err
+		}
+		relayers = append(relayers, k)
+	}
+	const bond = 100_000_000_000
+	bonds := make([]uint64, o.Validators)
+	for i := range bonds {
+		bonds[i] = bond
+	}
+	if o.Validators > 1 {
+		bonds[0] = 2 * bond
+	}
+	err := InitTestnet(TestnetOptions{
+		Dir: o.Dir, ChainID: o.ChainID, Validators: o.Validators, BasePort: o.BasePort, TimeoutCommit: o.TimeoutCommit,
+		Balance: 1_000_000_000_000, SelfDelegations: bonds,
+		Tune: func(g *abci.Genesis) {
+			g.Gov.Params.VotingPeriod = int64(o.VotingPeriod)
+			g.Gov.Params.MaxDepositPeriod = int64(o.VotingPeriod)
+			g.Gov.Params.MinDeposit = bank.Coin{Denom: g.Staking.Params.BondDenom, Amount: 1000}
+			g.Provider.Params.BlocksPerEpoch = o.BlocksPerEpoch
+			g.Provider.Params.DowntimeJailDuration = o.DowntimeJail
+			for _, k := range relayers {
+				addBalance(g, address.Encode(g.Auth.Params.Bech32Prefix, k.Address()), k.Priv.PubKey().Bytes(),
+					[]bank.Coin{{Denom: g.Staking.Params.BondDenom, Amount: 1_000_000_000_000}})
+			}
+		},
+	})
+	if err != nil {
+		return err
+	}
+	t.logf("wrote %d provider homes for %s under %s", o.Validators, o.ChainID, o.Dir)
+	return nil
+}
+
+// loadOrAddKey returns the key name of home's keyring, creating it if
+// needed.
+func loadOrAddKey(home, name string) (Key, error) {
+	if k, err := LoadKey(home, name); err == nil {
+		return k, nil
+	}
+	return AddKey(home, name)
+}
+
+// submitter returns the submitter of provider validator i's operator key.
+func (t *CCVTestnet) submitter(i int) (Submitter, error) {
+	key, err := LoadKey(NodeHome(t.Opts.Dir, i), "validator")
+	if err != nil {
+		return Submitter{}, err
+	}
+	c, err := NewClient(t.ProviderRPC(i))
+	if err != nil {
+		return Submitter{}, err
+	}
+	return Submitter{Client: c, Key: key}, nil
+}
+
+// submit sends msgs from validator i's operator and fails unless the
+// transaction succeeded.
+func (t *CCVTestnet) submit(ctx context.Context, i int, msgs ...gogoproto.Message) ([]string, error) {
+	s, err := t.submitter(i)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.Submit(ctx, msgs...)
+	if err != nil {
+		return nil, err
+	}
+	if res.Code != 0 {
+		return nil, fmt.Errorf("transaction of validator %d failed with code %d: %s", i, res.Code, res.Log)
+	}
+	var ids []string
+	for _, e := range res.Events {
+		if e.Type != "submit_proposal" {
+			continue
+		}
+		for _, a := range e.Attributes {
+			if a.Key == "proposal_id" {
+				ids = append(ids, a.Value)
+			}
+		}
+	}
+	return ids, nil
+}
+
+// providerConsumers returns the consumers the provider knows, by chain id.
+func (t *CCVTestnet) providerConsumers(ctx context.Context) (map[string]abci.ConsumerJSON, error) {
+	c, err := NewClient(t.ProviderRPC(0))
+	if err != nil {
+		return nil, err
+	}
+	var list []abci.ConsumerJSON
+	if err := c.QueryJSON(ctx, abci.PathConsumers, &list); err != nil {
+		return nil, err
+	}
+	out := map[string]abci.ConsumerJSON{}
+	for _, c := range list {
+		out[c.ChainID] = c
+	}
+	return out, nil
+}
+
+// spawnMargin is how long after the end of the vote the consumers launch:
+// time for the key assignments.
+const spawnMargin = 10 * time.Second
+
+// proposeConsumers passes one addition proposal per consumer the provider
+// does not know: validator 0 submits them, every validator votes yes.
+func (t *CCVTestnet) proposeConsumers(ctx context.Context) error {
+	known, err := t.providerConsumers(ctx)
+	if err != nil {
+		return err
+	}
+	spawn := time.Now().Add(t.Opts.VotingPeriod + spawnMargin)
+	var msgs []gogoproto.Message
+	var names []string
+	for _, c := range t.Consumers {
+		if _, ok := known[c.ChainID]; ok {
+			continue
+		}
+		p := &provider.ConsumerAdditionProposal{ChainId: c.ChainID, SpawnTime: spawn.UnixNano(), InitialHeight: 1, Params: t.Opts.consumerParams()}
+		bz, err := gogoproto.Marshal(p)
+		if err != nil {
+			return err
+		}
+		s, err := t.submitter(0)
+		if err != nil {
+			return err
+		}
+		msgs = append(msgs, &gov.MsgSubmitProposal{Proposer: s.Key.Address(), Content: gov.Content{TypeUrl: auth.TypeURL(p), Value: bz},
+			InitialDeposit: []bank.Coin{{Denom: "stake", Amount: 1000}}, Title: "Add consumer chain " + c.ChainID})
+		names = append(names, c.ChainID)
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	ids, err := t.submit(ctx, 0, msgs...)
+	if err != nil {
+		return fmt.Errorf("submit consumer additions: %w", err)
+	}
+	if len(ids) != len(msgs) {
+		return fmt.Errorf("submit consumer additions: %d proposal ids for %d proposals", len(ids), len(msgs))
+	}
+	t.logf("proposed %s (proposals %s), spawn at %s", strings.Join(names, ", "), strings.Join(ids, ", "), spawn.Format("15:04:05"))
+	errs := make([]error, t.Opts.Validators)
+	var wg sync.WaitGroup
+	for i := 0; i < t.Opts.Validators; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := t.submitter(i)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			var votes []gogoproto.Message
+			for _, id := range ids {
+				n, _ := strconv.ParseUint(id, 10, 64)
+				votes = append(votes, &gov.MsgVote{Voter: s.Key.Address(), ProposalId: n, Option: gov.OptionYes})
+			}
+			_, errs[i] = t.submit(ctx, i, votes...)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("vote: %w", err)
+	}
+	t.logf("all %d validators voted yes; the vote ends in %s", t.Opts.Validators, t.Opts.VotingPeriod)
+	return nil
+}
+
+// waitConsumers waits until every consumer satisfies ok on the provider.
+func (t *CCVTestnet) waitConsumers(ctx context.Context, ok func(abci.ConsumerJSON) bool, what string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		known, err := t.providerConsumers(ctx)
+		if err == nil {
+			missing := 0
+			for _, c := range t.Consumers {
+				if k, found := known[c.ChainID]; !found || !ok(k) {
+					missing++
+				}
+			}
+			if missing == 0 {
+				var parts []string
+				for _, c := range t.Consumers {
+					parts = append(parts, c.ChainID+" "+known[c.ChainID].Phase)
+				}
+				t.logf("consumers %s: %s", what, strings.Join(parts, ", "))
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("consumers not %s after %s (last error: %v)", what, timeout, err)
+		}
+		if err := sleep(ctx, 300*time.Millisecond); err != nil {
+			return err
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
+}
+
+// consumerPV returns validator i's consensus key on consumer c: a fresh key
+// made for the assignment (kept in the consumer home), or the provider key.
+func (t *CCVTestnet) consumerPV(c *ConsumerChain, i int) (*privval.FilePV, error) {
+	cfg := nodeConfig(c.Homes[i])
+	if _, err := os.Stat(cfg.PrivValidatorKeyFile()); err == nil {
+		return privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()), nil
+	}
+	if c.AssignedKeys {
+		for _, f := range []string{cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()} {
+			if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+				return nil, err
+			}
+		}
+		pv := privval.GenFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
+		pv.Save()
+		return pv, nil
+	}
+	pcfg := nodeConfig(NodeHome(t.Opts.Dir, i))
+	prov := privval.LoadFilePVEmptyState(pcfg.PrivValidatorKeyFile(), "")
+	for _, f := range []string{cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()} {
+		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+			return nil, err
+		}
+	}
+	pv := privval.NewFilePV(prov.Key.PrivKey, cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
+	pv.Save()
+	return pv, nil
+}
+
+// assignKeys has every validator assign its fresh consumer key on the
+// consumers that use them, unless the assignment is there already.
+func (t *CCVTestnet) assignKeys(ctx context.Context) error {
+	known, err := t.providerConsumers(ctx)
+	if err != nil {
+		return err
+	}
+	cl, err := NewClient(t.ProviderRPC(0))
+	if err != nil {
+		return err
+	}
+	for _, c := range t.Consumers {
+		if !c.AssignedKeys || known[c.ChainID].Phase != "registered" {
+			continue
+		}
+		var have []abci.KeyAssignmentJSON
+		if err := cl.QueryJSON(ctx, abci.PathKeyAssignments+c.ChainID, &have); err != nil {
+			return err
+		}
+		assigned := map[string]bool{}
+		for _, k := range have {
+			assigned[k.ConsumerKey] = true
+		}
+		errs := make([]error, len(c.Homes))
+		var wg sync.WaitGroup
+		for i := range c.Homes {
+			pv, err := t.consumerPV(c, i)
+			if err != nil {
+				return err
+			}
+			pub := pv.Key.PubKey.Bytes()
+			if assigned[fmt.Sprintf("%x", pub)] {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s, err := t.submitter(i)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				_, errs[i] = t.submit(ctx, i, &provider.MsgAssignConsumerKey{Operator: s.Key.Address(), ChainId: c.ChainID, ConsumerKey: pub})
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return fmt.Errorf("assign consumer keys on %s: %w", c.ChainID, err)
+		}
+		t.logf("every validator assigned a fresh consumer key on %s", c.ChainID)
+	}
+	return nil
+}
+
+// writeConsumerHomes writes validator i's node home on consumer c for
+// every i, unless its genesis exists: one consumer genesis for all (the
+// provider's consumer genesis; the validators' operator keys and the
+// relayer key funded), the node's consensus key (the assigned one or the
+// provider's), and peers on loopback.
+func (t *CCVTestnet) writeConsumerHomes(ctx context.Context, c *ConsumerChain) error {
+	if _, err := os.Stat(nodeConfig(c.Homes[0]).GenesisFile()); err == nil {
+		return nil
+	}
+	pc, err := NewClient(t.ProviderRPC(0))
+	if err != nil {
+		return err
+	}
+	res, err := pc.rpc.ABCIQuery(ctx, abci.PathConsumerGenesis+c.ChainID, nil)
+	if err != nil {
+		return err
+	}
+	if res.Response.Code != 0 {
+		return fmt.Errorf("consumer genesis: %s", res.Response.Log)
+	}
+	cg, err := ReadConsumerGenesis(res.Response.Value)
+	if err != nil {
+		return err
+	}
+	inGenesis := map[string]bool{}
+	for _, v := range cg.InitialValidators {
+		inGenesis[string(v.PubKey)] = true
+	}
+	g := abci.DefaultConsumerGenesis()
+	g.Consumer = cg
+	prefix := g.Auth.Params.Bech32Prefix
+	fund := func(k Key) {
+		addBalance(g, address.Encode(prefix, k.Address()), k.Priv.PubKey().Bytes(), []bank.Coin{{Denom: "stake", Amount: 1_000_000_000_000}})
+	}
+	relayer, err := loadOrAddKey(c.RelayerHome(), RelayerKey)
+	if err != nil {
+		return err
+	}
+	fund(relayer)
+	type nodeInfo struct {
+		cfg *cmtcfg.Config
+		id  p2p.ID
+	}
+	nodes := make([]nodeInfo, len(c.Homes))
+	for i, home := range c.Homes {
+		op, err := LoadKey(NodeHome(t.Opts.Dir, i), "validator")
+		if err != nil {
+			return err
+		}
+		if _, err := LoadKey(home, "validator"); err != nil {
+			if _, err := saveKey(home, op); err != nil {
+				return err
+			}
+		}
+		fund(op)
+		cfg := cmtcfg.DefaultConfig()
+		cfg.SetRoot(home)
+		cfg.Moniker = fmt.Sprintf("%s-node%d", c.ChainID, i)
+		port := t.consumerPort(c, i)
+		cfg.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", port)
+		cfg.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", port+1)
+		cfg.P2P.AddrBookStrict = false
+		cfg.P2P.AllowDuplicateIP = true
+		cfg.Instrumentation.Prometheus = false
+		if t.Opts.TimeoutCommit > 0 {
+			cfg.Consensus.TimeoutCommit = t.Opts.TimeoutCommit
+		}
+		cmtcfg.EnsureRoot(home)
+		pv, err := t.consumerPV(c, i)
+		if err != nil {
+			return err
+		}
+		if !inGenesis[string(pv.Key.PubKey.Bytes())] {
+			return fmt.Errorf("validator %d's key %X is not in the consumer genesis (assigned after the launch?): remove %s and start over", i, pv.Key.PubKey.Bytes(), t.Opts.Dir)
+		}
+		nk, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile())
+		if err != nil {
+			return err
+		}
+		if err := WriteRole(home, abci.RoleConsumer); err != nil {
+			return err
+		}
+		nodes[i] = nodeInfo{cfg: cfg, id: nk.ID()}
+	}
+	appState, err := g.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	if _, err := abci.ParseGenesis(appState); err != nil {
+		return err
+	}
+	doc := cmttypes.GenesisDoc{ChainID: c.ChainID, GenesisTime: time.Now().UTC().Round(0), InitialHeight: 1,
+		ConsensusParams: cmttypes.DefaultConsensusParams(), AppState: json.RawMessage(appState)}
+	if err := doc.ValidateAndComplete(); err != nil {
+		return err
+	}
+	for i, n := range nodes {
+		var peers []string
+		for k, m := range nodes {
+			if k != i {
+				peers = append(peers, fmt.Sprintf("%s@127.0.0.1:%d", m.id, t.consumerPort(c, k)))
+			}
+		}
+		n.cfg.P2P.PersistentPeers = strings.Join(peers, ",")
+		cmtcfg.WriteConfigFile(filepath.Join(n.cfg.RootDir, "config", "config.toml"), n.cfg)
+		if err := doc.SaveAs(n.cfg.GenesisFile()); err != nil {
+			return err
+		}
+	}
+	t.logf("wrote %d homes of %s from its consumer genesis (%d initial validators%s)", len(c.Homes), c.ChainID, len(cg.InitialValidators),
+		map[bool]string{true: ", assigned keys", false: ", provider keys"}[c.AssignedKeys])
+	return nil
+}
+
+// StartRelayer runs consumer c's relayer: `icsd relay link-ccv` (which
+// opens the CCV channel, or finds it open) and then `icsd relay start`,
+// both with their output appended to c's relayer.log.
+func (t *CCVTestnet) StartRelayer(ctx context.Context, c *ConsumerChain) error {
+	log := filepath.Join(c.Dir, "relayer.log")
+	link, err := StartProcess(t.Opts.Bin, c.ChainID+"/link-ccv", log, "relay", "link-ccv",
+		"--consumer-node", t.ConsumerRPC(c, 0), "--provider-node", t.ProviderRPC(0),
+		"--consumer-home", c.RelayerHome(), "--provider-home", c.RelayerHome(),
+		"--consumer-key", RelayerKey, "--provider-key", RelayerKey, "--link", c.LinkFile, "--timeout", "3m")
+	if err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	go func() { done <- link.Wait() }()
+	select {
+	case <-ctx.Done():
+		link.Kill()
+		return ctx.Err()
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("%s: icsd relay link-ccv: %w (see %s)", c.ChainID, err, log)
+		}
+	}
+	lf, err := readLinkFile(c.LinkFile)
+	if err != nil {
+		return err
+	}
+	t.logf("%s: CCV channel open: %s/%s <-> %s/%s on %s", c.ChainID, lf.A.Port, lf.A.Channel, lf.B.Port, lf.B.Channel, lf.B.ChainID)
+	p, err := StartProcess(t.Opts.Bin, c.ChainID+"/relayer", log, "relay", "start", "--link", c.LinkFile,
+		"--interval", t.Opts.RelayInterval.String(), "--client-refresh", (t.Opts.ConsumerUnbondingPeriod / 5).String())
+	if err != nil {
+		return err
+	}
+	t.mu.Lock()
+	c.Relayer = p
+	t.mu.Unlock()
+	t.logf("%s: relayer started (log %s)", c.ChainID, log)
+	return nil
+}
+
+// StartConsumerNode starts validator i's node on consumer c again.
+func (t *CCVTestnet) StartConsumerNode(c *ConsumerChain, i int) error {
+	p, err := StartNode(t.Opts.Bin, c.Homes[i], t.Opts.NodeArgs...)
+	if err != nil {
+		return err
+	}
+	p.Name = c.ChainID + "/" + p.Name
+	t.mu.Lock()
+	c.Nodes[i] = p
+	t.mu.Unlock()
+	return nil
+}
+
+// Processes returns every child process: relayers, consumer nodes, then
+// provider nodes.
+func (t *CCVTestnet) Processes() []*Process {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []*Process
+	for _, c := range t.Consumers {
+		if c.Relayer != nil {
+			out = append(out, c.Relayer)
+		}
+	}
+	for _, c := range t.Consumers {
+		for _, p := range c.Nodes {
+			if p != nil {
+				out = append(out, p)
+			}
+		}
+	}
+	return append(out, t.Provider...)
+}
+
+// Stop stops every child: the relayers first, then the consumer nodes,
+// then the provider nodes.
+func (t *CCVTestnet) Stop() {
+	var wg sync.WaitGroup
+	stopAll := func(ps []*Process) {
+		for _, p := range ps {
+			wg.Add(1)
+			go func() { defer wg.Done(); p.Stop(10 * time.Second) }()
+		}
+		wg.Wait()
+	}
+	all := t.Processes()
+	t.mu.Lock()
+	nrelay := 0
+	for _, c := range t.Consumers {
+		if c.Relayer != nil {
+			nrelay++
+		}
+	}
+	t.mu.Unlock()
+	stopAll(all[:nrelay])
+	stopAll(all[nrelay : len(all)-len(t.Provider)])
+	stopAll(all[len(all)-len(t.Provider):])
+}
+
+// waitHeight waits until the node at rpc has committed height h.
+func waitHeight(ctx context.Context, rpc string, h int64, timeout time.Duration) (int64, error) {
+	c, err := NewClient(rpc)
+	if err != nil {
+		return 0, err
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		st, err := c.rpc.Status(qctx)
+		cancel()
+		if err == nil && st.SyncInfo.LatestBlockHeight >= h {
+			return st.SyncInfo.LatestBlockHeight, nil
+		}
+		if time.Now().After(deadline) {
+			return 0, fmt.Errorf("%s did not reach height %d in %s", rpc, h, timeout)
+		}
+		if err := sleep(ctx, 200*time.Millisecond); err != nil {
+			return 0, err
+		}
+	}
+}

@@ -1,0 +1,162 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/abci-ics/ics/abci"
+)
+
+// watchState is what Watch last reported.
+type watchState struct {
+	phase   map[string]string
+	channel map[string]string
+	vsc     map[string]uint64
+	jailed  map[string]bool
+	exited  map[string]bool
+	ticks   int
+}
+
+// Watch prints, until ctx ends, what happens in the testnet: consumer
+// phases on the provider, CCV channels opening, each validator set change
+// a consumer applies ("VSC n applied on consumer-1") with its CometBFT
+// set, validators jailed or released on the provider (a consumer's
+// downtime report handled), children that exit, and every heightsEvery
+// polls the chains' heights.
+func (t *CCVTestnet) Watch(ctx context.Context, w io.Writer, interval time.Duration, heightsEvery int) {
+	st := &watchState{phase: map[string]string{}, channel: map[string]string{}, vsc: map[string]uint64{}, jailed: map[string]bool{}, exited: map[string]bool{}}
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		t.watchOnce(ctx, w, st, heightsEvery)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func (t *CCVTestnet) say(w io.Writer, format string, args ...any) {
+	fmt.Fprintf(w, "%s %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+}
+
+// liveProviderRPC returns the RPC of the first provider node still running.
+func (t *CCVTestnet) liveProviderRPC() string {
+	for i, p := range t.Provider {
+		if !p.Exited() {
+			return t.ProviderRPC(i)
+		}
+	}
+	return t.ProviderRPC(0)
+}
+
+// liveConsumerRPC returns the RPC of the first node of c still running.
+func (t *CCVTestnet) liveConsumerRPC(c *ConsumerChain) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i, p := range c.Nodes {
+		if p != nil && !p.Exited() {
+			return t.ConsumerRPC(c, i)
+		}
+	}
+	return t.ConsumerRPC(c, 0)
+}
+
+func (t *CCVTestnet) watchOnce(ctx context.Context, w io.Writer, st *watchState, heightsEvery int) {
+	qctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	for _, p := range t.Processes() {
+		if p.Exited() && !st.exited[p.Log+p.Name] {
+			st.exited[p.Log+p.Name] = true
+			t.say(w, "%s exited (log %s)", p.Name, p.Log)
+		}
+	}
+	pc, err := NewClient(t.liveProviderRPC())
+	if err != nil {
+		return
+	}
+	var list []abci.ConsumerJSON
+	if err := pc.QueryJSON(qctx, abci.PathConsumers, &list); err == nil {
+		for _, c := range list {
+			if st.phase[c.ChainID] != c.Phase {
+				st.phase[c.ChainID] = c.Phase
+				detail := ""
+				switch c.Phase {
+				case "launched":
+					detail = fmt.Sprintf(" at provider height %d (provider client of it: %s)", c.LaunchHeight, c.ClientID)
+				case "running":
+					detail = fmt.Sprintf(" (provider channel %s)", c.ChannelID)
+				case "stopping", "stopped":
+					detail = " (" + c.StopReason + ")"
+				}
+				t.say(w, "%s: %s%s", c.ChainID, c.Phase, detail)
+			}
+		}
+	}
+	var vals []abci.ValidatorJSON
+	if err := pc.QueryJSON(qctx, abci.PathValidators, &vals); err == nil {
+		for _, v := range vals {
+			if v.Jailed != st.jailed[v.Operator] {
+				st.jailed[v.Operator] = v.Jailed
+				if v.Jailed {
+					t.say(w, "validator %s (%s) jailed on %s until %s: slash handled", v.Moniker, v.Operator, t.Opts.ChainID, v.JailedUntil)
+				} else {
+					t.say(w, "validator %s (%s) unjailed on %s", v.Moniker, v.Operator, t.Opts.ChainID)
+				}
+			}
+		}
+	}
+	for _, c := range t.Consumers {
+		cc, err := NewClient(t.liveConsumerRPC(c))
+		if err != nil {
+			continue
+		}
+		var s abci.ConsumerStatusJSON
+		if err := cc.QueryJSON(qctx, abci.PathConsumerStatus, &s); err != nil {
+			continue
+		}
+		if s.ProviderChannelID != "" && st.channel[c.ChainID] == "" {
+			st.channel[c.ChainID] = s.ProviderChannelID
+			t.say(w, "%s: CCV channel %s open", c.ChainID, s.ProviderChannelID)
+		}
+		if s.HighestVSCID != st.vsc[c.ChainID] {
+			st.vsc[c.ChainID] = s.HighestVSCID
+			set := ""
+			var vals []abci.ConsumerValidatorJSON
+			if err := cc.QueryJSON(qctx, abci.PathConsumerValidator, &vals); err == nil {
+				parts := make([]string, len(vals))
+				for i, v := range vals {
+					parts[i] = fmt.Sprintf("%s:%d", v.ConsumerKey[:8], v.Power)
+				}
+				sort.Strings(parts)
+				set = "; validators (consumer key:power) [" + strings.Join(parts, " ") + "]"
+			}
+			t.say(w, "VSC %d applied on %s%s", s.HighestVSCID, c.ChainID, set)
+		}
+	}
+	st.ticks++
+	if heightsEvery > 0 && st.ticks%heightsEvery == 1 {
+		parts := []string{t.Opts.ChainID + "=" + heightOf(qctx, t.liveProviderRPC())}
+		for _, c := range t.Consumers {
+			parts = append(parts, c.ChainID+"="+heightOf(qctx, t.liveConsumerRPC(c)))
+		}
+		t.say(w, "heights %s", strings.Join(parts, " "))
+	}
+}
+
+func heightOf(ctx context.Context, rpc string) string {
+	c, err := NewClient(rpc)
+	if err != nil {
+		return "?"
+	}
+	s, err := c.rpc.Status(ctx)
+	if err != nil {
+		return "down"
+	}
+	return fmt.Sprint(s.SyncInfo.LatestBlockHeight)
+}

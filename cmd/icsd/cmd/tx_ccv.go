@@ -1,0 +1,193 @@
+package cmd
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/cometbft/cometbft/crypto/ed25519"
+	cmtjson "github.com/cometbft/cometbft/libs/json"
+	"github.com/cometbft/cometbft/privval"
+	gogoproto "github.com/cosmos/gogoproto/proto"
+	"github.com/spf13/cobra"
+
+	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/chain/auth"
+	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/fraction"
+	"github.com/abci-ics/ics/chain/gov"
+	"github.com/abci-ics/ics/provider"
+)
+
+// ParseConsensusKey reads an ed25519 consensus public key: 64 hex digits,
+// or a file holding them, or a CometBFT priv_validator_key.json.
+func ParseConsensusKey(s string) ([]byte, error) {
+	if bz, err := hex.DecodeString(s); err == nil {
+		if len(bz) != ed25519.PubKeySize {
+			return nil, fmt.Errorf("public key of %d bytes, want %d (64 hex digits)", len(bz), ed25519.PubKeySize)
+		}
+		return bz, nil
+	}
+	content, err := os.ReadFile(s)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%q is neither 64 hex digits nor a file", s)
+	}
+	if err != nil {
+		return nil, err
+	}
+	text := strings.TrimSpace(string(content))
+	if !strings.HasPrefix(text, "{") {
+		return ParseConsensusKey(text)
+	}
+	var key privval.FilePVKey
+	if err := cmtjson.Unmarshal(content, &key); err != nil {
+		return nil, fmt.Errorf("%s: not a priv_validator_key.json: %w", s, err)
+	}
+	if key.PubKey == nil || key.PubKey.Type() != ed25519.KeyType {
+		return nil, fmt.Errorf("%s: not an ed25519 validator key", s)
+	}
+	return key.PubKey.Bytes(), nil
+}
+
+func providerTxCmd() *cobra.Command {
+	c := &cobra.Command{Use: "provider", Short: "Interchain Security transactions on a provider chain"}
+	assign := txCommand("assign-consumer-key KEY CHAIN_ID CONSUMER_PUBKEY", "Validate CHAIN_ID with another consensus key (64 hex digits, or a priv_validator_key.json), from the next epoch", 3,
+		func(_ *cobra.Command, key Key, args []string) (gogoproto.Message, error) {
+			pk, err := ParseConsensusKey(args[1])
+			if err != nil {
+				return nil, fmt.Errorf("consumer key: %w", err)
+			}
+			return &provider.MsgAssignConsumerKey{Operator: key.Address(), ChainId: args[0], ConsumerKey: pk}, nil
+		})
+	c.AddCommand(assign, submitDoubleVotingCmd())
+	return c
+}
+
+// parseWhen reads a point in time: RFC 3339, or a duration from now
+// ("90s", "+2m"); empty is now.
+func parseWhen(s string, now time.Time) (time.Time, error) {
+	if s == "" || s == "now" {
+		return now, nil
+	}
+	if d, err := time.ParseDuration(strings.TrimPrefix(s, "+")); err == nil {
+		return now.Add(d), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q: use RFC 3339 (2026-01-02T15:04:05Z) or a duration from now (90s)", s)
+	}
+	return t, nil
+}
+
+// addConsumerParamFlags adds one flag per consumer parameter, defaulting
+// to SPEC 12's values.
+func addConsumerParamFlags(cmd *cobra.Command) {
+	d := ccv.DefaultConsumerParams()
+	f := cmd.Flags()
+	f.Duration("unbonding-period", d.UnbondingPeriod, "consumer unbonding period (VSCs mature this long after they are applied)")
+	f.Duration("ccv-timeout-period", d.CcvTimeoutPeriod, "timeout of CCV packets")
+	f.Duration("transfer-timeout-period", d.TransferTimeoutPeriod, "timeout of reward transfers")
+	f.String("redistribution-fraction", d.ConsumerRedistributionFraction.String(), "share of fees the consumer keeps")
+	f.Int64("blocks-per-distribution-transmission", d.BlocksPerDistributionTransmission, "blocks between reward transfers")
+	f.Int64("historical-entries", d.HistoricalEntries, "past headers the consumer keeps")
+	f.Duration("retry-delay-period", d.RetryDelayPeriod, "wait before a bounced slash packet is sent again")
+	f.Int64("signed-blocks-window", d.SignedBlocksWindow, "downtime window in blocks")
+	f.String("min-signed-per-window", d.MinSignedPerWindow.String(), "fraction of the window a validator must sign")
+}
+
+// consumerParamsFromFlags reads the flags of addConsumerParamFlags.
+func consumerParamsFromFlags(cmd *cobra.Command) (ccv.ConsumerParams, error) {
+	f := cmd.Flags()
+	var p ccv.ConsumerParams
+	p.UnbondingPeriod, _ = f.GetDuration("unbonding-period")
+	p.CcvTimeoutPeriod, _ = f.GetDuration("ccv-timeout-period")
+	p.TransferTimeoutPeriod, _ = f.GetDuration("transfer-timeout-period")
+	p.BlocksPerDistributionTransmission, _ = f.GetInt64("blocks-per-distribution-transmission")
+	p.HistoricalEntries, _ = f.GetInt64("historical-entries")
+	p.RetryDelayPeriod, _ = f.GetDuration("retry-delay-period")
+	p.SignedBlocksWindow, _ = f.GetInt64("signed-blocks-window")
+	var err error
+	red, _ := f.GetString("redistribution-fraction")
+	if p.ConsumerRedistributionFraction, err = fraction.Parse(red); err != nil {
+		return p, fmt.Errorf("--redistribution-fraction: %w", err)
+	}
+	minSigned, _ := f.GetString("min-signed-per-window")
+	if p.MinSignedPerWindow, err = fraction.Parse(minSigned); err != nil {
+		return p, fmt.Errorf("--min-signed-per-window: %w", err)
+	}
+	if err := p.Validate(); err != nil {
+		return p, fmt.Errorf("consumer parameters: %w", err)
+	}
+	return p, nil
+}
+
+// proposalMsg wraps content in a MsgSubmitProposal from key.
+func proposalMsg(cmd *cobra.Command, key Key, content gogoproto.Message, deposit []bank.Coin, defaultTitle string) (*gov.MsgSubmitProposal, error) {
+	bz, err := gogoproto.Marshal(content)
+	if err != nil {
+		return nil, err
+	}
+	title, _ := cmd.Flags().GetString("title")
+	if title == "" {
+		title = defaultTitle
+	}
+	summary, _ := cmd.Flags().GetString("summary")
+	return &gov.MsgSubmitProposal{Proposer: key.Address(), Content: gov.Content{TypeUrl: auth.TypeURL(content), Value: bz},
+		InitialDeposit: deposit, Title: title, Summary: summary}, nil
+}
+
+// consumerGovTxCmds returns the gov subcommands that propose to add and
+// remove consumer chains.
+func consumerGovTxCmds() []*cobra.Command {
+	addition := txCommand("submit-consumer-addition KEY CHAIN_ID DEPOSIT", "Propose to launch consumer chain CHAIN_ID at --spawn-time with the given consumer parameters", 3,
+		func(cmd *cobra.Command, key Key, args []string) (gogoproto.Message, error) {
+			deposit, err := bank.ParseCoins(args[1])
+			if err != nil {
+				return nil, fmt.Errorf("deposit: %w", err)
+			}
+			spawnFlag, _ := cmd.Flags().GetString("spawn-time")
+			spawn, err := parseWhen(spawnFlag, time.Now())
+			if err != nil {
+				return nil, fmt.Errorf("--spawn-time: %w", err)
+			}
+			initial, _ := cmd.Flags().GetUint64("initial-height")
+			params, err := consumerParamsFromFlags(cmd)
+			if err != nil {
+				return nil, err
+			}
+			p := &provider.ConsumerAdditionProposal{ChainId: args[0], SpawnTime: spawn.UnixNano(), InitialHeight: initial, Params: params}
+			if err := p.Validate(); err != nil {
+				return nil, err
+			}
+			return proposalMsg(cmd, key, p, deposit, "Add consumer chain "+args[0])
+		})
+	addition.Flags().String("spawn-time", "now", "when the provider launches the consumer once the proposal passed: RFC 3339, or a duration from now (for example 2m)")
+	addition.Flags().Uint64("initial-height", 1, "the consumer's first block height")
+	addConsumerParamFlags(addition)
+	removal := txCommand("submit-consumer-removal KEY CHAIN_ID DEPOSIT", "Propose to stop consumer chain CHAIN_ID at --stop-time", 3,
+		func(cmd *cobra.Command, key Key, args []string) (gogoproto.Message, error) {
+			deposit, err := bank.ParseCoins(args[1])
+			if err != nil {
+				return nil, fmt.Errorf("deposit: %w", err)
+			}
+			stopFlag, _ := cmd.Flags().GetString("stop-time")
+			stop, err := parseWhen(stopFlag, time.Now())
+			if err != nil {
+				return nil, fmt.Errorf("--stop-time: %w", err)
+			}
+			p := &provider.ConsumerRemovalProposal{ChainId: args[0], StopTime: stop.UnixNano()}
+			if err := p.Validate(); err != nil {
+				return nil, err
+			}
+			return proposalMsg(cmd, key, p, deposit, "Remove consumer chain "+args[0])
+		})
+	removal.Flags().String("stop-time", "now", "when the provider stops the consumer once the proposal passed: RFC 3339, or a duration from now")
+	for _, c := range []*cobra.Command{addition, removal} {
+		c.Flags().String("title", "", "proposal title")
+		c.Flags().String("summary", "", "proposal summary")
+	}
+	return []*cobra.Command{addition, removal}
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
+	cmtmath "github.com/cometbft/cometbft/libs/math"
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 	cmttypes "github.com/cometbft/cometbft/types"
 	gogoproto "github.com/cosmos/gogoproto/proto"
@@ -93,9 +94,18 @@ func createClient(dst *End, src *Chain) {
 }
 
 // UpdateMsg returns the message that brings dst's client of src to src's
-// latest header.
+// latest header. When the validators src trusted at the client's height
+// no longer hold a third of the power that signed that header, it first
+// brings the client there through intermediate headers (bisection, one
+// block of dst each), as a relayer does.
 func UpdateMsg(dst *End, src *Chain) (*client.MsgUpdateClient, clienttypes.Height) {
-	sh, vals := src.SignedHeader(src.Height)
+	catchUp(dst, src)
+	return updateTo(dst, src, src.Height)
+}
+
+// updateTo returns the update of dst's client of src to src's header h.
+func updateTo(dst *End, src *Chain, h int64) (*client.MsgUpdateClient, clienttypes.Height) {
+	sh, vals := src.SignedHeader(h)
 	trusted := dst.trusted()
 	_, trustedVals := src.SignedHeader(int64(trusted.RevisionHeight) + 1)
 	header := &ibctm.Header{
@@ -106,6 +116,31 @@ func UpdateMsg(dst *End, src *Chain) (*client.MsgUpdateClient, clienttypes.Heigh
 	}
 	return &client.MsgUpdateClient{ClientId: dst.Client, Header: bz(header), Signer: dst.Chain.Address(0)},
 		clienttypes.NewHeight(revision(src), uint64(sh.Height))
+}
+
+// catchUp updates dst's client of src through intermediate headers until
+// the trusted validators can vouch for src's latest header.
+func catchUp(dst *End, src *Chain) {
+	trustable := func(trusted, h int64) bool {
+		if h == trusted+1 {
+			return true // adjacent: checked against the next validators hash
+		}
+		_, trustedVals := src.SignedHeader(trusted + 1)
+		sh, _ := src.SignedHeader(h)
+		return trustedVals.VerifyCommitLightTrusting(src.ID, sh.Commit, cmtmath.Fraction{Numerator: 1, Denominator: 3}) == nil
+	}
+	for {
+		trusted := int64(dst.trusted().RevisionHeight)
+		if trusted >= src.Height || trustable(trusted, src.Height) {
+			return
+		}
+		h := src.Height - 1
+		for h > trusted+1 && !trustable(trusted, h) {
+			h--
+		}
+		up, _ := updateTo(dst, src, h)
+		Submit(dst.Chain, up)
+	}
 }
 
 // Prove returns the proof of an ICS-24 path in src's latest committed

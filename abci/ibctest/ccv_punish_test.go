@@ -3,6 +3,7 @@ package ibctest_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -374,4 +375,51 @@ func parseUint(t *testing.T, s string) uint64 {
 		v = v*10 + uint64(c-'0')
 	}
 	return v
+}
+
+// TestCCVSlashThrottle: three validators go down on a consumer at once.
+// The slash meter (5% of the power, refilled hourly) lets one jailing
+// through; the next reports are bounced and retried by the consumer until
+// the meter has refilled, so the three are jailed at least an hour apart,
+// and each exactly once.
+func TestCCVSlashThrottle(t *testing.T) {
+	n := ccvNet(t, 10, nil, ConsumerParams())
+	prov, cons := n.Provider, n.Consumers[0]
+	down := []int{7, 8, 9}
+	for _, i := range down {
+		cons.Absent[string(prov.ValidatorKeys[i].PubKey().Address())] = true
+	}
+	jailedAt := map[int]time.Time{}
+	all := func() bool {
+		for _, i := range down {
+			if _, ok := jailedAt[i]; !ok && validator(prov, i).Jailed {
+				jailedAt[i] = prov.Time
+			}
+		}
+		return len(jailedAt) == len(down)
+	}
+	if !n.Run(3000, all) {
+		t.Fatalf("jailed %v after %s", jailedAt, prov.Time.Sub(jailedAt[down[0]]))
+	}
+	var times []time.Time
+	for _, i := range down {
+		times = append(times, jailedAt[i])
+	}
+	sort.Slice(times, func(a, b int) bool { return times[a].Before(times[b]) })
+	for k := 1; k < len(times); k++ {
+		if gap := times[k].Sub(times[k-1]); gap < 50*time.Minute {
+			t.Fatalf("jailings %s apart: the meter did not throttle (%v)", gap, times)
+		}
+	}
+	if got := CountEvents(prov, "execute_consumer_chain_slash", "", ""); got != len(down) {
+		t.Fatalf("%d slashes handled, want %d", got, len(down))
+	}
+	if CountEvents(prov, "consumer_slash_request", "result", "bounced") == 0 {
+		t.Fatal("no slash packet was bounced")
+	}
+	for i := 0; i < 7; i++ {
+		if validator(prov, i).Jailed {
+			t.Fatalf("validator %d, never down, is jailed", i)
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
+	cmtmath "github.com/cometbft/cometbft/libs/math"
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 	cmttypes "github.com/cometbft/cometbft/types"
 	gogoproto "github.com/cosmos/gogoproto/proto"
@@ -79,8 +80,74 @@ func createClient(ctx context.Context, dst *End, src *Chain, o ClientOptions) er
 }
 
 // updateMsg returns the message that brings dst's client of src to src's
-// header at height h, or nil when the client already has it.
+// header at height h, or nil when the client already has it. When the
+// validators the client trusts no longer hold a third of the power that
+// signed header h, it first submits updates to intermediate headers
+// (bisection), as the light client needs.
 func updateMsg(ctx context.Context, dst *End, src *Chain, h int64) (*client.MsgUpdateClient, error) {
+	if err := catchUp(ctx, dst, src, h); err != nil {
+		return nil, err
+	}
+	return updateStep(ctx, dst, src, h)
+}
+
+// trustable reports whether the validators of src at trusted+1 can vouch
+// for src's header h (an adjacent header is checked by hash instead).
+func trustable(ctx context.Context, src *Chain, trusted, h int64) (bool, error) {
+	if h == trusted+1 {
+		return true, nil
+	}
+	sh, _, err := src.signedHeader(ctx, h)
+	if err != nil {
+		return false, err
+	}
+	vals, err := src.validators(ctx, trusted+1)
+	if err != nil {
+		return false, err
+	}
+	return vals.VerifyCommitLightTrusting(src.ID, sh.Commit, cmtmath.Fraction{Numerator: 1, Denominator: 3}) == nil, nil
+}
+
+// catchUp submits updates of dst's client of src to intermediate headers
+// until the trusted validators can vouch for header h.
+func catchUp(ctx context.Context, dst *End, src *Chain, h int64) error {
+	for step := 0; step < 64; step++ {
+		th, err := dst.Chain.clientHeight(ctx, dst.Client)
+		if err != nil {
+			return err
+		}
+		trusted := int64(th.RevisionHeight)
+		if trusted >= h {
+			return nil
+		}
+		ok, err := trustable(ctx, src, trusted, h)
+		if err != nil || ok {
+			return err
+		}
+		pivot := trusted + (h-trusted)/2
+		for {
+			if ok, err = trustable(ctx, src, trusted, pivot); err != nil {
+				return err
+			}
+			if ok {
+				break
+			}
+			pivot = trusted + (pivot-trusted)/2
+		}
+		up, err := updateStep(ctx, dst, src, pivot)
+		if err != nil {
+			return err
+		}
+		if _, err := dst.Chain.submit(ctx, up); err != nil {
+			return fmt.Errorf("update client %s on %s to %d: %w", dst.Client, dst.Chain.ID, pivot, err)
+		}
+	}
+	return fmt.Errorf("update client %s on %s: no trusted path to height %d", dst.Client, dst.Chain.ID, h)
+}
+
+// updateStep returns the update of dst's client of src to src's header h,
+// trusting the client's latest height; nil when the client has h.
+func updateStep(ctx context.Context, dst *End, src *Chain, h int64) (*client.MsgUpdateClient, error) {
 	trusted, err := dst.Chain.clientHeight(ctx, dst.Client)
 	if err != nil {
 		return nil, err

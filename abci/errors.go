@@ -187,6 +187,7 @@ var codes = []struct {
 	{provider.ErrUnauthorized, 709},
 	{provider.ErrInvalidHandshake, 710},
 	{provider.ErrInvalidPacket, 711},
+	{provider.ErrStaleEvidence, 712},
 	{consumer.ErrAlreadyInitialized, 800},
 	{consumer.ErrInvalidOrder, 801},
 	{consumer.ErrInvalidPort, 802},

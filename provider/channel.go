@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	abci "github.com/cometbft/cometbft/abci/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/ccv"
@@ -118,7 +117,7 @@ func (k *Keeper) OnRecvPacket(s state.Store, height int64, now time.Time, packet
 	}
 	if data.VSCMatured != nil {
 		k.onVSCMatured(s, c.ChainId, data.VSCMatured.ValsetUpdateID)
-		return channeltypes.NewResultAcknowledgement(ack(ccv.ResultReceived))
+		return channeltypes.NewResultAcknowledgement([]byte{ccv.ResultReceived})
 	}
 	cache := state.NewCache(s)
 	result, evs, err := k.handleSlash(cache, k.Params(s), c, *data.Slash, height, now)
@@ -127,8 +126,8 @@ func (k *Keeper) OnRecvPacket(s state.Store, height int64, now time.Time, packet
 		return errorAck(errAckInvalidSlash)
 	}
 	cache.Write()
-	k.pendingEvents(s, evs)
-	return channeltypes.NewResultAcknowledgement(ack(result))
+	k.emit(evs...)
+	return channeltypes.NewResultAcknowledgement([]byte{result})
 }
 
 // onVSCMatured releases a consumer's holds up to vscID and forgets the
@@ -151,7 +150,7 @@ func (k *Keeper) onVSCMatured(s state.Store, chainID string, vscID uint64) {
 		st.Delete(sk)
 	}
 	k.log().Debug("VSC matured", "chain_id", chainID, "vsc_id", vscID, "holds_released", n)
-	k.pendingEvents(s, []abci.Event{event("vsc_matured", "chain_id", chainID, "valset_update_id", strconv.FormatUint(vscID, 10))})
+	k.emit(event("vsc_matured", "chain_id", chainID, "valset_update_id", strconv.FormatUint(vscID, 10)))
 }
 
 // OnAcknowledgementPacket stops the consumer on an error acknowledgement

@@ -17,4 +17,7 @@ var (
 	ErrUnauthorized       = errors.New("signer is not the validator operator")
 	ErrInvalidHandshake   = errors.New("invalid CCV channel handshake")
 	ErrInvalidPacket      = errors.New("invalid CCV packet")
+	// ErrStaleEvidence: evidence from before the consumer's initial height
+	// or older than the provider's unbonding period.
+	ErrStaleEvidence = errors.New("stale consumer misbehaviour evidence")
 )

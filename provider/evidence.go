@@ -34,10 +34,10 @@ func (k *Keeper) checkHeader(s state.Store, c Consumer, now time.Time, h *ibctm.
 		return fmt.Errorf("%w: missing header", ErrInvalidEvidence)
 	}
 	if uint64(h.SignedHeader.Header.Height) < c.Proposal.InitialHeight {
-		return fmt.Errorf("%w: %w: height %d before the initial height %d", ErrInvalidEvidence, errStale, h.SignedHeader.Header.Height, c.Proposal.InitialHeight)
+		return fmt.Errorf("%w: height %d before the initial height %d", ErrStaleEvidence, h.SignedHeader.Header.Height, c.Proposal.InitialHeight)
 	}
 	if h.SignedHeader.Header.Time.Add(k.Unbonding.UnbondingPeriod(s)).Before(now) {
-		return fmt.Errorf("%w: %w: header of %s is older than the unbonding period", ErrInvalidEvidence, errStale, h.SignedHeader.Header.Time)
+		return fmt.Errorf("%w: header of %s is older than the unbonding period", ErrStaleEvidence, h.SignedHeader.Header.Time)
 	}
 	if err := k.Clients.VerifyHeader(s, c.ClientId, now, h); err != nil {
 		return fmt.Errorf("%w: header: %v", ErrInvalidEvidence, err)

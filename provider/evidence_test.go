@@ -39,8 +39,8 @@ func TestEvidenceRejections(t *testing.T) {
 		{name: "evidence does not decode", votes: []byte{0xff, 0xff}, want: ErrInvalidEvidence},
 		{name: "header does not decode", rawHdr: []byte{0xff, 0xff}, want: ErrInvalidEvidence},
 		{name: "header without a header", header: &ibctm.Header{SignedHeader: &cmtproto.SignedHeader{}}, want: ErrInvalidEvidence},
-		{name: "header before the initial height", header: header(0, t0), want: ErrInvalidEvidence},
-		{name: "header older than the unbonding period", header: header(5, t0.Add(-unbondingPeriod-time.Hour)), want: ErrInvalidEvidence},
+		{name: "header before the initial height", header: header(0, t0), want: ErrStaleEvidence},
+		{name: "header older than the unbonding period", header: header(5, t0.Add(-unbondingPeriod-time.Hour)), want: ErrStaleEvidence},
 		{name: "header the client does not verify", verify: errors.New("fake: bad header"), want: ErrInvalidEvidence},
 		{name: "votes that do not conflict", want: ErrInvalidEvidence},
 	}

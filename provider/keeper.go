@@ -112,7 +112,7 @@ func (k *Keeper) TakeEvents() []abci.Event {
 	return evs
 }
 
-func (k *Keeper) pendingEvents(_ state.Store, evs []abci.Event) { k.events = append(k.events, evs...) }
+func (k *Keeper) emit(evs ...abci.Event) { k.events = append(k.events, evs...) }
 
 func (k *Keeper) log() Logger {
 	if k.Logger == nil {

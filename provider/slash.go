@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"errors"
 	"fmt"
 	"math/big"
 	"strconv"
@@ -51,9 +50,6 @@ func (k *Keeper) replenish(s state.Store, p Params, now time.Time, force bool) {
 	m.LastReplenish = now.UnixNano()
 	kv(s).Set([]byte{keySlashMeter}, mustMarshal(&m))
 }
-
-// ack returns a result acknowledgement of one byte.
-func ack(result byte) []byte { return []byte{result} }
 
 // handleSlash handles a slash packet of a running consumer and returns the
 // result byte of its acknowledgement, or an error for an invalid packet.
@@ -144,5 +140,3 @@ func (k *Keeper) evidenceOwner(s state.Store, chainID string, consumerAddr []byt
 	}
 	return owner.ProviderAddr, nil
 }
-
-var errStale = errors.New("evidence older than the consumer's current incarnation")

@@ -69,7 +69,9 @@ func BenchmarkFinalizeBlock(b *testing.B) {
 	if err := icsd.Init(genesis); err != nil {
 		b.Fatal(err)
 	}
-	kv := &bench.Runner{App: kvstore.NewPersistentApplication(b.TempDir())}
+	kvApp := kvstore.NewPersistentApplication(b.TempDir())
+	defer kvApp.Close()
+	kv := &bench.Runner{App: kvApp}
 	if err := kv.Init(bench.KVStoreWorkload(0, 0, 1).Genesis); err != nil {
 		b.Fatal(err)
 	}

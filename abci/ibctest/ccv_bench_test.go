@@ -55,3 +55,31 @@ func BenchmarkProviderEpoch(b *testing.B) {
 		b.ReportMetric(float64(ordinary.Microseconds())/float64(ordinaries), "ordinary-us")
 	}
 }
+
+// BenchmarkVSCReceive is the first half of workload W4: a consumer (100
+// validators) receives one VSC packet changing one validator's power,
+// with the client update and the packet's proof in the same transaction.
+// It reports the consumer's FinalizeBlock time for that block.
+func BenchmarkVSCReceive(b *testing.B) {
+	clock := &Clock{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	prov := NewProvider(b, clock, "provider-1", 100, 101, nil)
+	cons := LaunchConsumer(prov, "consumer-1", ccv.DefaultConsumerParams(), 1)
+	path := LinkCCV(cons, prov)
+	var total time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		prov.MustSucceed(prov.NextBlock(prov.Tx(100, &staking.MsgDelegate{Delegator: prov.Address(100), Validator: prov.Address(i % 100), Amount: 1_000_000})))
+		for prov.Height%EpochBlocks != 0 {
+			prov.NextBlock()
+		}
+		packets := prov.Outbox
+		prov.Outbox = nil
+		msgs := path.RecvMsgs(prov, packets)
+		tx := cons.Tx(0, msgs...)
+		b.StartTimer()
+		cons.MustSucceed(cons.NextBlock(tx))
+		total += cons.LastFinalize
+	}
+	b.ReportMetric(float64(total.Microseconds())/float64(b.N), "finalize-us")
+}

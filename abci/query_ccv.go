@@ -8,6 +8,7 @@ import (
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 	"github.com/cosmos/gogoproto/jsonpb"
+	gogoproto "github.com/cosmos/gogoproto/proto"
 
 	"github.com/abci-ics/ics/consumer"
 	"github.com/abci-ics/ics/provider"
@@ -100,13 +101,10 @@ type ConsumerStatusJSON struct {
 	PendingPackets      int    `json:"pending_packets"`
 }
 
-func protoJSON(m interface{ ProtoMessage() }) (*abcitypes.ResponseQuery, error) {
+// protoJSON answers with the proto3 JSON of m.
+func protoJSON(m gogoproto.Message) (*abcitypes.ResponseQuery, error) {
 	var buf bytes.Buffer
-	if err := (&jsonpb.Marshaler{OrigName: true, EmitDefaults: true}).Marshal(&buf, m.(interface {
-		ProtoMessage()
-		Reset()
-		String() string
-	})); err != nil {
+	if err := (&jsonpb.Marshaler{OrigName: true, EmitDefaults: true}).Marshal(&buf, m); err != nil {
 		return nil, err
 	}
 	return &abcitypes.ResponseQuery{Value: buf.Bytes()}, nil

@@ -54,12 +54,12 @@ func PassProposal(c *Chain, content gogoproto.Message) {
 	resp := c.MustSucceed(c.NextBlock(c.Tx(0, &gov.MsgSubmitProposal{Proposer: c.Address(0),
 		Content: gov.Content{TypeUrl: auth.TypeURL(content), Value: bz}, InitialDeposit: []bank.Coin{{Denom: "stake", Amount: 1}}, Title: "proposal"})))
 	id := attr(resp, "submit_proposal", "proposal_id")
+	pid, err := strconv.ParseUint(id, 10, 64)
+	if err != nil {
+		c.T.Fatalf("%s: proposal id %q: %v", c.ID, id, err)
+	}
 	var votes [][]byte
 	for i := range c.ValidatorKeys {
-		var pid uint64
-		for _, ch := range id {
-			pid = pid*10 + uint64(ch-'0')
-		}
 		votes = append(votes, c.Tx(i, &gov.MsgVote{Voter: c.Address(i), ProposalId: pid, Option: gov.OptionYes}))
 	}
 	c.MustSucceed(c.NextBlock(votes...))

@@ -3,8 +3,9 @@ package ibctest_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/hex"
 	"sort"
-	"strings"
+	"strconv"
 	"testing"
 	"time"
 
@@ -25,17 +26,8 @@ import (
 )
 
 func has(set map[string]int64, key []byte) bool {
-	_, ok := set[strings.ToLower(hexOf(key))]
+	_, ok := set[hex.EncodeToString(key)]
 	return ok
-}
-
-func hexOf(b []byte) string {
-	const digits = "0123456789abcdef"
-	out := make([]byte, 2*len(b))
-	for i, c := range b {
-		out[2*i], out[2*i+1] = digits[c>>4], digits[c&15]
-	}
-	return string(out)
 }
 
 // TestCCVDowntimeJailsOncePerEpisode: a validator down on a consumer is
@@ -360,21 +352,10 @@ func TestCCVHoldsOnlyWhereValidated(t *testing.T) {
 		t.Fatalf("no unbond event")
 	}
 	for _, h := range holds(prov) {
-		if h.UnbondingID == parseUint(t, id[0]["unbonding_id"]) {
+		if strconv.FormatUint(h.UnbondingID, 10) == id[0]["unbonding_id"] {
 			t.Fatalf("undelegation from a validator no consumer runs is held: %+v (holds before %d)", h, before)
 		}
 	}
-}
-
-func parseUint(t *testing.T, s string) uint64 {
-	var v uint64
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			t.Fatalf("not a number: %q", s)
-		}
-		v = v*10 + uint64(c-'0')
-	}
-	return v
 }
 
 // TestCCVSlashThrottle: three validators go down on a consumer at once.

@@ -11,6 +11,7 @@ require (
 	github.com/cosmos/ics23/go v0.11.0
 	github.com/spf13/cobra v1.10.1
 	github.com/spf13/viper v1.20.1
+	github.com/syndtr/goleveldb v1.0.1-0.20220721030215-126854af5e6d
 	pgregory.net/rapid v1.2.0
 )
 
@@ -134,7 +135,6 @@ require (
 	github.com/spf13/pflag v1.0.9 // indirect
 	github.com/stretchr/testify v1.11.1 // indirect
 	github.com/subosito/gotenv v1.6.0 // indirect
-	github.com/syndtr/goleveldb v1.0.1-0.20220721030215-126854af5e6d // indirect
 	github.com/tendermint/go-amino v0.16.0 // indirect
 	github.com/tidwall/btree v1.7.0 // indirect
 	github.com/twitchyliquid64/golang-asm v0.15.1 // indirect

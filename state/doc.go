@@ -22,6 +22,13 @@
 // the app hash the working state would commit to, and MultiStore.Discard
 // drops it.
 //
+// Reads of the working state go through a value cache per store
+// (Options.ValueCacheBytes): an IAVL read walks the tree from the root,
+// one node-cache lookup per level, which made reads the largest cost of
+// executing transfers. The cache is write-through (every Set and Delete
+// updates it, absent keys included), is emptied by Discard, and drops
+// entries when over its byte budget; it never changes a result.
+//
 // The shape of an IAVL tree, and hence the app hash, depends on the order
 // of insertions, so writes must happen in a deterministic order. Cache
 // provides that: it buffers writes (a map per store, with no allocation for

@@ -18,6 +18,10 @@ import (
 // Options.CacheSize is zero.
 const DefaultCacheSize = 1_000_000
 
+// DefaultValueCacheBytes is the per-store budget of the working state's
+// value cache used when Options.ValueCacheBytes is zero.
+const DefaultValueCacheBytes = 64 << 20
+
 // commitKey is the database key of the commit record. Tree data lives under
 // "s/k:<name>/", so the two can never collide.
 var commitKey = []byte("s/latest")
@@ -28,6 +32,10 @@ type Options struct {
 	// working tree; 0 means DefaultCacheSize. The trees that serve Views
 	// get a quarter of it.
 	CacheSize int
+	// ValueCacheBytes bounds, per store, the cache of recently read and
+	// written values of the working state (see the package
+	// documentation); 0 means DefaultValueCacheBytes, negative disables it.
+	ValueCacheBytes int
 	// KeepRecent is the number of recent versions to keep; 0 keeps all
 	// versions. After each commit of version v, versions up to v-KeepRecent
 	// are pruned.
@@ -136,6 +144,9 @@ func Open(db dbm.DB, names []string, opts Options) (*MultiStore, error) {
 	if opts.CacheSize <= 0 {
 		opts.CacheSize = DefaultCacheSize
 	}
+	if opts.ValueCacheBytes == 0 {
+		opts.ValueCacheBytes = DefaultValueCacheBytes
+	}
 	if opts.KeepRecent < 0 {
 		return nil, fmt.Errorf("state: negative KeepRecent %d", opts.KeepRecent)
 	}
@@ -162,7 +173,11 @@ func Open(db dbm.DB, names []string, opts Options) (*MultiStore, error) {
 	}
 	m.working = workingStore{m: m, kvs: make(map[string]*treeKV, len(m.names))}
 	for i, name := range m.names {
-		m.working.kvs[name] = &treeKV{tree: m.trees[i]}
+		kv := &treeKV{tree: m.trees[i]}
+		if opts.ValueCacheBytes > 0 {
+			kv.values = newValueCache(opts.ValueCacheBytes)
+		}
+		m.working.kvs[name] = kv
 		reader := iavl.NewMutableTree(treeDB(db, name), max(opts.CacheSize/4, 1000), true, iavl.NewNopLogger())
 		m.readers = append(m.readers, reader)
 	}
@@ -397,6 +412,11 @@ func (m *MultiStore) Discard() {
 	for _, t := range m.trees {
 		t.Rollback()
 	}
+	for _, kv := range m.working.kvs {
+		if kv.values != nil {
+			kv.values.clear()
+		}
+	}
 }
 
 // Close releases the trees. It does not close the database, which the
@@ -427,9 +447,11 @@ func (w workingStore) KV(name string) KVStore {
 	return kv
 }
 
-// treeKV is a KVStore over a working IAVL tree.
+// treeKV is a KVStore over a working IAVL tree, with an optional value
+// cache in front of it.
 type treeKV struct {
-	tree *iavl.MutableTree
+	tree   *iavl.MutableTree
+	values *valueCache // nil when disabled
 }
 
 // storagePanic reports a storage failure during a KVStore operation, which
@@ -443,9 +465,17 @@ func (s *treeKV) Get(key []byte) []byte {
 	if len(key) == 0 {
 		return nil
 	}
+	if s.values != nil {
+		if v, ok := s.values.get(key); ok {
+			return v
+		}
+	}
 	v, err := s.tree.Get(key)
 	if err != nil {
 		storagePanic("get", err)
+	}
+	if s.values != nil {
+		s.values.put(bytes.Clone(key), v)
 	}
 	return v
 }
@@ -454,6 +484,11 @@ func (s *treeKV) Get(key []byte) []byte {
 func (s *treeKV) Has(key []byte) bool {
 	if len(key) == 0 {
 		return false
+	}
+	if s.values != nil {
+		if v, ok := s.values.get(key); ok {
+			return v != nil
+		}
 	}
 	ok, err := s.tree.Has(key)
 	if err != nil {
@@ -466,8 +501,12 @@ func (s *treeKV) Has(key []byte) bool {
 // them for good.
 func (s *treeKV) Set(key, value []byte) {
 	checkSet(key, value)
-	if _, err := s.tree.Set(bytes.Clone(key), bytes.Clone(value)); err != nil {
+	key, value = bytes.Clone(key), bytes.Clone(value)
+	if _, err := s.tree.Set(key, value); err != nil {
 		storagePanic("set", err)
+	}
+	if s.values != nil {
+		s.values.put(key, value)
 	}
 }
 
@@ -476,6 +515,9 @@ func (s *treeKV) Delete(key []byte) {
 	checkDelete(key)
 	if _, _, err := s.tree.Remove(key); err != nil {
 		storagePanic("delete", err)
+	}
+	if s.values != nil {
+		s.values.put(bytes.Clone(key), nil)
 	}
 }
 

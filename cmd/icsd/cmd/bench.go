@@ -40,7 +40,7 @@ func line(r bench.Result) benchLine {
 func openBenchDB(kind, dir, name string) (dbm.DB, error) {
 	switch kind {
 	case "goleveldb":
-		return dbm.NewGoLevelDB(name, dir, nil)
+		return state.OpenGoLevelDB(name, dir)
 	case "memdb":
 		return dbm.NewMemDB(), nil
 	}
@@ -84,7 +84,11 @@ application runs blocks of the same size in the same harness.`,
 			if err != nil {
 				return err
 			}
-			app, err := abci.New(db, abci.Options{State: state.Options{KeepRecent: 100}})
+			keep, _ := f.GetInt64("keep-recent")
+			if keep < 0 {
+				return fmt.Errorf("--keep-recent %d: must be 0 (keep every version) or more", keep)
+			}
+			app, err := abci.New(db, abci.Options{State: state.Options{KeepRecent: keep}})
 			if err != nil {
 				return err
 			}
@@ -140,6 +144,7 @@ application runs blocks of the same size in the same harness.`,
 	c.Flags().Int("blocks", 20, "blocks to replay")
 	c.Flags().Uint64("seed", 1, "seed of the generated keys and transfers")
 	c.Flags().String("db", "goleveldb", "goleveldb or memdb")
+	c.Flags().Int64("keep-recent", 0, "versions to keep; with N > 0, every commit after the first N also prunes the oldest version, as a node does")
 	c.Flags().String("cpuprofile", "", "write a CPU profile of the run to this file")
 	c.Flags().Bool("kvstore", true, "also run CometBFT's kvstore example app in the same harness")
 	addOutputFlag(c)

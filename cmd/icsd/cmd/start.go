@@ -15,7 +15,6 @@ import (
 	"github.com/cometbft/cometbft/privval"
 	"github.com/cometbft/cometbft/proxy"
 	cmttypes "github.com/cometbft/cometbft/types"
-	dbm "github.com/cosmos/cosmos-db"
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
 
@@ -132,7 +131,7 @@ func NewNode(cfg *cmtcfg.Config, logger cmtlog.Logger) (*node.Node, *abci.App, e
 	if err := checkGenesisRole(cfg, role); err != nil {
 		return nil, nil, err
 	}
-	db, err := dbm.NewGoLevelDB("application", cfg.DBDir(), nil)
+	db, err := state.OpenGoLevelDB("application", cfg.DBDir())
 	if err != nil {
 		return nil, nil, fmt.Errorf("open application db: %w", err)
 	}

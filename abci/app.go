@@ -164,6 +164,7 @@ func New(db dbm.DB, opts Options) (*App, error) {
 	}
 	a.routes = map[string]route{}
 	a.auth = auth.Keeper{Bank: &a.bank}
+	a.bank.Accounts = a.auth
 	a.wireIBC()
 	if role == RoleProvider {
 		a.wireModules()

@@ -329,14 +329,15 @@ func TestDeterminism(t *testing.T) {
 }
 
 // TestProofs verifies balance proofs from Query against the app hash that
-// FinalizeBlock returned (the one in the next header).
+// FinalizeBlock returned (the one in the next header). The native balance
+// is proven through the account record that holds it.
 func TestProofs(t *testing.T) {
 	c := newChain(t, dbm.NewMemDB(), 3)
 	c.block()
 	c.block(c.send(0, addr(c.keys[1]), stake(100)))
 	h := c.height
-	key := bank.BalanceKey(addr(c.keys[1]), "stake")
-	res, err := c.app.Query(ctx, &abcitypes.RequestQuery{Path: "/store/bank/key", Data: key, Prove: true})
+	key := auth.AccountKey(addr(c.keys[1]))
+	res, err := c.app.Query(ctx, &abcitypes.RequestQuery{Path: "/store/auth/key", Data: key, Prove: true})
 	if err != nil || res.Code != 0 {
 		t.Fatalf("query: %v %s", err, res.Log)
 	}
@@ -344,38 +345,47 @@ func TestProofs(t *testing.T) {
 		t.Fatalf("height %d, want %d", res.Height, h)
 	}
 	store, k, proofs, err := state.ProofsFromOps(res.ProofOps)
-	if err != nil || store != "bank" || !bytes.Equal(k, key) {
+	if err != nil || store != "auth" || !bytes.Equal(k, key) {
 		t.Fatalf("ops: %v %s %x", err, store, k)
 	}
-	var amt bank.Amount
-	if err := amt.Unmarshal(res.Value); err != nil || amt.Amount != 1_000_000+100 {
-		t.Fatalf("value %v %d", err, amt.Amount)
+	var acc auth.Account
+	if err := acc.Unmarshal(res.Value); err != nil || acc.Balance != 1_000_000+100 {
+		t.Fatalf("value %v %d", err, acc.Balance)
 	}
-	if err := state.VerifyMembership(c.hashes[h], "bank", key, res.Value, proofs); err != nil {
+	if err := state.VerifyMembership(c.hashes[h], "auth", key, res.Value, proofs); err != nil {
 		t.Fatalf("membership: %v", err)
 	}
 	tampered := bytes.Clone(res.Value)
 	tampered[len(tampered)-1] ^= 1
-	if err := state.VerifyMembership(c.hashes[h], "bank", key, tampered, proofs); err == nil {
+	if err := state.VerifyMembership(c.hashes[h], "auth", key, tampered, proofs); err == nil {
 		t.Fatal("tampered value verified")
 	}
-	if err := state.VerifyMembership(c.hashes[h-1], "bank", key, res.Value, proofs); err == nil {
+	if err := state.VerifyMembership(c.hashes[h-1], "auth", key, res.Value, proofs); err == nil {
 		t.Fatal("proof verified against another height's hash")
 	}
-	missing := bank.BalanceKey(addr(c.keys[1]), "nope")
-	res, err = c.app.Query(ctx, &abcitypes.RequestQuery{Path: "/store/bank/key", Data: missing, Prove: true})
-	if err != nil || res.Code != 0 || res.Value != nil {
-		t.Fatalf("query missing: %v %s %x", err, res.Log, res.Value)
-	}
-	_, _, proofs, err = state.ProofsFromOps(res.ProofOps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := state.VerifyNonMembership(c.hashes[h], "bank", missing, proofs); err != nil {
-		t.Fatalf("non-membership: %v", err)
-	}
-	if err := state.VerifyNonMembership(c.hashes[h], "bank", key, proofs); err == nil {
-		t.Fatal("non-membership proof verified for a present key")
+	for _, missing := range []struct {
+		store string
+		key   []byte
+	}{
+		{"auth", auth.AccountKey(bytes.Repeat([]byte{0xee}, 20))},
+		{"bank", bank.BalanceKey(addr(c.keys[1]), "nope")},
+	} {
+		res, err = c.app.Query(ctx, &abcitypes.RequestQuery{Path: "/store/" + missing.store + "/key", Data: missing.key, Prove: true})
+		if err != nil || res.Code != 0 || res.Value != nil {
+			t.Fatalf("query missing: %v %s %x", err, res.Log, res.Value)
+		}
+		_, _, proofs, err = state.ProofsFromOps(res.ProofOps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := state.VerifyNonMembership(c.hashes[h], missing.store, missing.key, proofs); err != nil {
+			t.Fatalf("non-membership in %s: %v", missing.store, err)
+		}
+		if missing.store == "auth" {
+			if err := state.VerifyNonMembership(c.hashes[h], "auth", key, proofs); err == nil {
+				t.Fatal("non-membership proof verified for a present key")
+			}
+		}
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 
 // TestPrefixesFrozen: the store layout is consensus-critical.
 func TestPrefixesFrozen(t *testing.T) {
-	if keyParams != 0x00 || prefixAccount != 0x01 || keyChainID != 0x02 {
+	if keyParams != 0x00 || prefixAccount != 0x01 || keyChainID != 0x02 || keyNative != 0x03 {
 		t.Fatal("auth key prefixes changed")
 	}
 	if got := AccountKey([]byte{0xaa, 0xbb}); !bytes.Equal(got, []byte{0x01, 0xaa, 0xbb}) {

@@ -8,6 +8,12 @@
 // account has a nonce: a transaction must carry exactly the account's nonce,
 // which then increases by one, so a transaction can never be replayed.
 //
+// An account record (one leaf under the account's address) also holds the
+// account's balance of the native denomination, the fee denomination of the
+// genesis parameters, recorded at genesis and never changed; the keeper
+// serves it to the bank keeper as a bank.Accounts. An address gets a record
+// when it receives native coins or sends its first transaction, and keeps it.
+//
 // Checking a transaction has two halves. DecodeTx and VerifySignature are
 // stateless and may run in parallel over a whole block. Ante is stateful:
 // it checks the nonce and the fee against the account and the parameters,

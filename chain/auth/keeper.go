@@ -77,6 +77,46 @@ func (Keeper) SetAccount(s state.Store, a Account) {
 	kv(s).Set(AccountKey(a.Address), bz)
 }
 
+// NativeDenom implements bank.Accounts: the fee denomination of the
+// genesis parameters, whose balances account records hold.
+func (Keeper) NativeDenom(s state.Store) string { return string(kv(s).Get([]byte{keyNative})) }
+
+// NativeBalance implements bank.Accounts.
+func (k Keeper) NativeBalance(s state.Store, addr []byte) uint64 {
+	a, _ := k.Account(s, addr)
+	return a.Balance
+}
+
+// SetNativeBalance implements bank.Accounts. An address receiving its
+// first native coins gets a record (with no public key yet); records are
+// never deleted.
+func (k Keeper) SetNativeBalance(s state.Store, addr []byte, amount uint64) {
+	a, found := k.Account(s, addr)
+	if !found {
+		if amount == 0 {
+			return
+		}
+		a = Account{Address: bytes.Clone(addr)}
+	}
+	a.Balance = amount
+	k.SetAccount(s, a)
+}
+
+// IterateNativeBalances implements bank.Accounts.
+func (Keeper) IterateNativeBalances(s state.Store, fn func(addr []byte, amount uint64)) {
+	it := kv(s).Iterator([]byte{prefixAccount}, []byte{prefixAccount + 1})
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		var a Account
+		if err := a.Unmarshal(it.Value()); err != nil {
+			panic(fmt.Sprintf("auth: corrupt account under key %x: %v", it.Key(), err))
+		}
+		if a.Balance > 0 {
+			fn(a.Address, a.Balance)
+		}
+	}
+}
+
 // Ante runs the stateful checks of a decoded transaction whose signature
 // was verified, and charges it: the size against the parameters, the
 // account (created on first use if the address holds funds, else
@@ -117,6 +157,10 @@ func (k Keeper) Ante(s state.Store, tx *DecodedTx, txBytes int) (abci.Event, err
 	if fee.Amount > 0 {
 		if err := k.Bank.Send(s, tx.Signer, address.Module(FeeCollector), []bank.Coin{fee}); err != nil {
 			return abci.Event{}, fmt.Errorf("%w: %v", ErrInsufficientFee, err)
+		}
+		// The fee may have been taken from the balance in the record.
+		if cur, ok := k.Account(s, tx.Signer); ok {
+			acc.Balance = cur.Balance
 		}
 	}
 	acc.Nonce++
@@ -163,6 +207,7 @@ func (k Keeper) InitGenesis(s state.Store, chainID string, gs *GenesisState) err
 	if err := k.SetParams(s, gs.Params); err != nil {
 		return err
 	}
+	kv(s).Set([]byte{keyNative}, []byte(gs.Params.MinFee.Denom))
 	for _, a := range accs {
 		k.SetAccount(s, a)
 	}

@@ -12,6 +12,7 @@ const (
 	keyParams     byte = 0x00 // -> Params
 	prefixAccount byte = 0x01 // prefixAccount | addr -> Account
 	keyChainID    byte = 0x02 // -> chain id (raw bytes)
+	keyNative     byte = 0x03 // -> native denomination (raw bytes), fixed at genesis
 )
 
 // AccountKey is the store key of addr's account.

@@ -1,8 +1,13 @@
 // Package bank holds balances and the total supply of every denomination,
 // and executes MsgSend.
 //
-// A balance is one leaf per (address, denomination) in the "bank" store; the
-// total supply of a denomination is one leaf too. Every change of a balance
+// A balance is one leaf per (address, denomination) in the "bank" store,
+// except the native denomination's when Keeper.Accounts is set: those live
+// in the account records of the auth store, next to the nonce, so that a
+// transfer of the native denomination with its fee rewrites one leaf per
+// account instead of three leaves (the sender's nonce, the sender's and the
+// recipient's balances). The total supply of a denomination is one leaf in
+// the bank store. Every change of a balance
 // goes through the keeper, which keeps the supply equal to the sum of all
 // balances: Send moves coins, Mint and Burn change the supply with them.
 //

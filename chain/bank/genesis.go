@@ -3,7 +3,10 @@ package bank
 import (
 	"bytes"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/state"
@@ -62,11 +65,12 @@ func (k Keeper) InitGenesis(s state.Store, gs *GenesisState) error {
 	return nil
 }
 
-// ExportGenesis returns every balance in the store, in address order.
+// ExportGenesis returns every balance, in address order, each account's
+// coins sorted by denomination.
 func (k Keeper) ExportGenesis(s state.Store) *GenesisState {
+	byAddr := map[string][]Coin{}
 	it := kv(s).Iterator([]byte{prefixBalance}, []byte{prefixBalance + 1})
 	defer it.Close()
-	gs := &GenesisState{}
 	for ; it.Valid(); it.Next() {
 		key := it.Key()
 		n := int(key[1])
@@ -75,12 +79,19 @@ func (k Keeper) ExportGenesis(s state.Store) *GenesisState {
 		if err := a.Unmarshal(it.Value()); err != nil {
 			panic(fmt.Sprintf("bank: corrupt balance under key %x: %v", key, err))
 		}
-		enc := address.Encode(k.Prefix, addr)
-		if l := len(gs.Balances); l > 0 && gs.Balances[l-1].Address == enc {
-			gs.Balances[l-1].Coins = append(gs.Balances[l-1].Coins, Coin{Denom: denom, Amount: a.Amount})
-			continue
-		}
-		gs.Balances = append(gs.Balances, GenesisBalance{Address: enc, Coins: []Coin{{Denom: denom, Amount: a.Amount}}})
+		byAddr[string(addr)] = append(byAddr[string(addr)], Coin{Denom: denom, Amount: a.Amount})
+	}
+	if k.Accounts != nil {
+		denom := k.Accounts.NativeDenom(s)
+		k.Accounts.IterateNativeBalances(s, func(addr []byte, amount uint64) {
+			byAddr[string(addr)] = append(byAddr[string(addr)], Coin{Denom: denom, Amount: amount})
+		})
+	}
+	gs := &GenesisState{}
+	for _, addr := range slices.Sorted(maps.Keys(byAddr)) {
+		coins := byAddr[addr]
+		slices.SortFunc(coins, func(a, b Coin) int { return strings.Compare(a.Denom, b.Denom) })
+		gs.Balances = append(gs.Balances, GenesisBalance{Address: address.Encode(k.Prefix, []byte(addr)), Coins: coins})
 	}
 	return gs
 }

@@ -3,6 +3,8 @@ package bank
 import (
 	"bytes"
 	"fmt"
+	"slices"
+	"strings"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
@@ -10,14 +12,59 @@ import (
 	"github.com/abci-ics/ics/state"
 )
 
-// Keeper reads and writes balances and supply in the bank store. It holds no
-// state of its own: every method takes the store it works on. Prefix is the
-// chain's bech32 prefix, used in events.
+// Keeper reads and writes balances and supply. It holds no state of its
+// own: every method takes the store it works on. Prefix is the chain's
+// bech32 prefix, used in events.
+//
+// With Accounts set, balances of the native denomination live in account
+// records (see Accounts) and every other balance in the bank store; with
+// Accounts nil, every balance lives in the bank store. The supply of every
+// denomination is always in the bank store.
 type Keeper struct {
-	Prefix string
+	Prefix   string
+	Accounts Accounts
+}
+
+// Accounts keeps balances of the chain's native denomination inside the
+// account records of another module (the app wires the auth keeper), so
+// that a transfer of it writes one record per account: the sender's
+// record, which also holds the nonce its transaction bumps, and the
+// recipient's.
+type Accounts interface {
+	// NativeDenom returns the denomination kept in account records, ""
+	// before genesis.
+	NativeDenom(s state.Store) string
+	// NativeBalance returns addr's balance of the native denomination.
+	NativeBalance(s state.Store, addr []byte) uint64
+	// SetNativeBalance sets addr's balance of the native denomination,
+	// creating its record if needed.
+	SetNativeBalance(s state.Store, addr []byte, amount uint64)
+	// IterateNativeBalances calls fn for every non-zero native balance, in
+	// address order.
+	IterateNativeBalances(s state.Store, fn func(addr []byte, amount uint64))
 }
 
 func kv(s state.Store) state.KVStore { return s.KV(StoreName) }
+
+// native reports whether balances of denom live in account records.
+func (k Keeper) native(s state.Store, denom string) bool {
+	return k.Accounts != nil && denom == k.Accounts.NativeDenom(s)
+}
+
+func (k Keeper) balance(s state.Store, addr []byte, denom string) uint64 {
+	if k.native(s, denom) {
+		return k.Accounts.NativeBalance(s, addr)
+	}
+	return getAmount(kv(s), BalanceKey(addr, denom))
+}
+
+func (k Keeper) setBalance(s state.Store, addr []byte, denom string, v uint64) {
+	if k.native(s, denom) {
+		k.Accounts.SetNativeBalance(s, addr, v)
+		return
+	}
+	setAmount(kv(s), BalanceKey(addr, denom), v)
+}
 
 func getAmount(st state.KVStore, key []byte) uint64 {
 	bz := st.Get(key)
@@ -45,12 +92,12 @@ func setAmount(st state.KVStore, key []byte, v uint64) {
 }
 
 // Balance returns addr's balance of denom (0 when it has none).
-func (Keeper) Balance(s state.Store, addr []byte, denom string) uint64 {
-	return getAmount(kv(s), BalanceKey(addr, denom))
+func (k Keeper) Balance(s state.Store, addr []byte, denom string) uint64 {
+	return k.balance(s, addr, denom)
 }
 
 // Balances returns all of addr's non-zero balances, sorted by denomination.
-func (Keeper) Balances(s state.Store, addr []byte) []Coin {
+func (k Keeper) Balances(s state.Store, addr []byte) []Coin {
 	p := balancesPrefix(addr)
 	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
@@ -61,6 +108,13 @@ func (Keeper) Balances(s state.Store, addr []byte) []Coin {
 			panic(fmt.Sprintf("bank: corrupt balance under key %x: %v", it.Key(), err))
 		}
 		out = append(out, Coin{Denom: string(it.Key()[len(p):]), Amount: a.Amount})
+	}
+	if k.Accounts == nil {
+		return out
+	}
+	if n := k.Accounts.NativeBalance(s, addr); n > 0 {
+		out = append(out, Coin{Denom: k.Accounts.NativeDenom(s), Amount: n})
+		slices.SortFunc(out, func(a, b Coin) int { return strings.Compare(a.Denom, b.Denom) })
 	}
 	return out
 }
@@ -94,35 +148,29 @@ func (k Keeper) Send(s state.Store, from, to []byte, coins []Coin) error {
 	if len(from) != address.Len || len(to) != address.Len {
 		return fmt.Errorf("%w: addresses must be %d bytes", ErrInvalidAddress, address.Len)
 	}
-	st := kv(s)
 	for _, c := range coins {
 		if err := c.Validate(); err != nil {
 			return err
 		}
-		if bytes.Equal(from, to) {
-			if getAmount(st, BalanceKey(from, c.Denom)) < c.Amount {
-				return fmt.Errorf("%w: have %d%s, need %s", ErrInsufficientFunds, getAmount(st, BalanceKey(from, c.Denom)), c.Denom, c)
-			}
-			continue
-		}
-		fk := BalanceKey(from, c.Denom)
-		have := getAmount(st, fk)
+		have := k.balance(s, from, c.Denom)
 		if have < c.Amount {
 			return fmt.Errorf("%w: have %d%s, need %s", ErrInsufficientFunds, have, c.Denom, c)
 		}
-		tk := BalanceKey(to, c.Denom)
-		got, err := add(getAmount(st, tk), c.Amount)
+		if bytes.Equal(from, to) {
+			continue
+		}
+		got, err := add(k.balance(s, to, c.Denom), c.Amount)
 		if err != nil {
 			return fmt.Errorf("send %s: recipient balance: %w", c, err)
 		}
-		setAmount(st, fk, have-c.Amount)
-		setAmount(st, tk, got)
+		k.setBalance(s, from, c.Denom, have-c.Amount)
+		k.setBalance(s, to, c.Denom, got)
 	}
 	return nil
 }
 
 // Mint creates coins in addr's balance and adds them to the supply.
-func (Keeper) Mint(s state.Store, addr []byte, coins []Coin) error {
+func (k Keeper) Mint(s state.Store, addr []byte, coins []Coin) error {
 	if len(addr) != address.Len {
 		return fmt.Errorf("%w: addresses must be %d bytes", ErrInvalidAddress, address.Len)
 	}
@@ -135,26 +183,24 @@ func (Keeper) Mint(s state.Store, addr []byte, coins []Coin) error {
 		if err != nil {
 			return fmt.Errorf("mint %s: supply: %w", c, err)
 		}
-		bk := BalanceKey(addr, c.Denom)
-		bal, err := add(getAmount(st, bk), c.Amount)
+		bal, err := add(k.balance(s, addr, c.Denom), c.Amount)
 		if err != nil {
 			return fmt.Errorf("mint %s: balance: %w", c, err)
 		}
 		setAmount(st, SupplyKey(c.Denom), sup)
-		setAmount(st, bk, bal)
+		k.setBalance(s, addr, c.Denom, bal)
 	}
 	return nil
 }
 
 // Burn destroys coins from addr's balance and removes them from the supply.
-func (Keeper) Burn(s state.Store, addr []byte, coins []Coin) error {
+func (k Keeper) Burn(s state.Store, addr []byte, coins []Coin) error {
 	st := kv(s)
 	for _, c := range coins {
 		if err := c.Validate(); err != nil {
 			return err
 		}
-		bk := BalanceKey(addr, c.Denom)
-		bal := getAmount(st, bk)
+		bal := k.balance(s, addr, c.Denom)
 		if bal < c.Amount {
 			return fmt.Errorf("%w: burn %s from a balance of %d%s", ErrInsufficientFunds, c, bal, c.Denom)
 		}
@@ -162,7 +208,7 @@ func (Keeper) Burn(s state.Store, addr []byte, coins []Coin) error {
 		if sup < c.Amount {
 			panic(fmt.Sprintf("bank: supply of %s (%d) below a balance (%d)", c.Denom, sup, bal))
 		}
-		setAmount(st, bk, bal-c.Amount)
+		k.setBalance(s, addr, c.Denom, bal-c.Amount)
 		setAmount(st, SupplyKey(c.Denom), sup-c.Amount)
 	}
 	return nil

@@ -18,7 +18,7 @@ import (
 
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/chain/address"
-	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -166,10 +166,15 @@ func TestNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bkey := bank.BalanceKey(toAddr, "stake")
-	res, err := c.ABCIQueryWithOptions(ctx, "/store/bank/key", bkey, rpcclient.ABCIQueryOptions{Prove: true})
+	// The native denomination's balance is in the account record.
+	bkey := auth.AccountKey(toAddr)
+	res, err := c.ABCIQueryWithOptions(ctx, "/store/auth/key", bkey, rpcclient.ABCIQueryOptions{Prove: true})
 	if err != nil || res.Response.Code != 0 {
 		t.Fatalf("proof query: %v %s", err, res.Response.Log)
+	}
+	var acc auth.Account
+	if err := acc.Unmarshal(res.Response.Value); err != nil || acc.Balance != 1233 {
+		t.Fatalf("proven record %+v (%v), want a balance of 1233", acc, err)
 	}
 	h := res.Response.Height
 	n.waitHeight(h + 1)
@@ -181,7 +186,7 @@ func TestNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := state.VerifyMembership(hdr.AppHash, "bank", bkey, res.Response.Value, proofs); err != nil {
+	if err := state.VerifyMembership(hdr.AppHash, "auth", bkey, res.Response.Value, proofs); err != nil {
 		t.Fatalf("proof against header %d: %v", h+1, err)
 	}
 

@@ -15,16 +15,19 @@ import (
 //     and compressing every table block on compaction costs CPU;
 //   - a 32 MiB write buffer and 8 MiB tables, so a block's nodes rarely
 //     trigger a level-0 flush and compactions are fewer;
+//   - no compactions triggered by reads (seek compaction), which IAVL's
+//     scattered node reads would otherwise set off;
 //   - a 10-bit bloom filter per table, as cosmos-db sets by default.
 //
 // Databases created with other options (compressed blocks included) open
 // and read normally.
 func OpenGoLevelDB(name, dir string) (dbm.DB, error) {
 	return dbm.NewGoLevelDBWithOpts(name, dir, &opt.Options{
-		Filter:              filter.NewBloomFilter(10),
-		Compression:         opt.NoCompression,
-		BlockCacheCapacity:  256 << 20,
-		WriteBuffer:         32 << 20,
-		CompactionTableSize: 8 << 20,
+		Filter:                 filter.NewBloomFilter(10),
+		Compression:            opt.NoCompression,
+		BlockCacheCapacity:     256 << 20,
+		WriteBuffer:            32 << 20,
+		CompactionTableSize:    8 << 20,
+		DisableSeeksCompaction: true,
 	})
 }

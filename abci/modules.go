@@ -237,6 +237,7 @@ func (a *App) initModules(s state.Store, chainID string, g *Genesis, now time.Ti
 
 // setPrefix tells every keeper the chain's bech32 prefix.
 func (a *App) setPrefix(p string) {
+	a.bank.Prefix = p
 	if a.role == RoleConsumer {
 		a.consumer.Prefix = p
 		a.transfer.Prefix = p
@@ -244,7 +245,6 @@ func (a *App) setPrefix(p string) {
 	}
 	a.provider.Prefix = p
 	a.provider.FeePoolAddr = feePoolAddr(p)
-	a.bank.Prefix = p
 	a.staking.Prefix = p
 	a.dist.Prefix = p
 	a.gov.Prefix = p

@@ -13,10 +13,11 @@ import (
 	dbm "github.com/cosmos/cosmos-db"
 
 	"github.com/abci-ics/ics/abci"
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 const chainID = "test-1"
@@ -51,7 +52,7 @@ func genesis(keys []ed25519.PrivKey) []byte {
 		if i%2 == 0 { // half the accounts have no auth record yet
 			g.Auth.Accounts = append(g.Auth.Accounts, auth.GenesisAccount{Address: a, PubKey: k.PubKey().Bytes()})
 		}
-		g.Bank.Balances = append(g.Bank.Balances, bank.GenesisBalance{Address: a, Coins: []bank.Coin{{Denom: "stake", Amount: 1_000_000}, {Denom: "atom", Amount: 500}}})
+		g.Bank.Balances = append(g.Bank.Balances, bank.GenesisBalance{Address: a, Coins: []coin.Coin{{Denom: "stake", Amount: 1_000_000}, {Denom: "atom", Amount: 500}}})
 	}
 	bz, err := g.MarshalJSON()
 	if err != nil {
@@ -104,13 +105,13 @@ func (c *chain) finalize(txs ...[]byte) *abcitypes.ResponseFinalizeBlock {
 	return resp
 }
 
-func (c *chain) send(from int, to []byte, coins ...bank.Coin) []byte {
+func (c *chain) send(from int, to []byte, coins ...coin.Coin) []byte {
 	k := c.keys[from]
 	msg, err := auth.NewAny(&bank.MsgSend{From: addr(k), To: to, Amount: coins})
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	body := auth.TxBody{ChainId: chainID, Nonce: c.nonces[string(addr(k))], Fee: bank.Coin{Denom: "stake", Amount: 10}, Msgs: []auth.Any{msg}}
+	body := auth.TxBody{ChainId: chainID, Nonce: c.nonces[string(addr(k))], Fee: coin.Coin{Denom: "stake", Amount: 10}, Msgs: []auth.Any{msg}}
 	c.nonces[string(addr(k))]++
 	return sign(c.t, k, &body)
 }
@@ -145,13 +146,13 @@ func (c *chain) balance(a []byte, denom string) uint64 {
 	return 0
 }
 
-func stake(n uint64) bank.Coin { return bank.Coin{Denom: "stake", Amount: n} }
+func stake(n uint64) coin.Coin { return coin.Coin{Denom: "stake", Amount: n} }
 
 func TestTransfer(t *testing.T) {
 	c := newChain(t, dbm.NewMemDB(), 4)
 	c.block()
 	to := addr(c.keys[1])
-	res := c.block(c.send(0, to, stake(100)), c.send(1, addr(c.keys[2]), stake(5), bank.Coin{Denom: "atom", Amount: 7}))
+	res := c.block(c.send(0, to, stake(100)), c.send(1, addr(c.keys[2]), stake(5), coin.Coin{Denom: "atom", Amount: 7}))
 	for i, r := range res {
 		if r.Code != 0 {
 			t.Fatalf("tx %d: code %d %s", i, r.Code, r.Log)
@@ -193,7 +194,7 @@ func TestBadInput(t *testing.T) {
 	stranger := ed25519.GenPrivKeyFromSecret([]byte("stranger"))
 	to := addr(keys[1])
 	good := func() auth.TxBody {
-		msg, _ := auth.NewAny(&bank.MsgSend{From: addr(keys[0]), To: to, Amount: []bank.Coin{stake(100)}})
+		msg, _ := auth.NewAny(&bank.MsgSend{From: addr(keys[0]), To: to, Amount: []coin.Coin{stake(100)}})
 		return auth.TxBody{ChainId: chainID, Nonce: 0, Fee: stake(10), Msgs: []auth.Any{msg}}
 	}
 	withMsg := func(m *bank.MsgSend) auth.TxBody {
@@ -223,17 +224,17 @@ func TestBadInput(t *testing.T) {
 		}(), 4, false},
 		{"replayed nonce", signed(keys[0], func() auth.TxBody { b := good(); b.Nonce = 5; return b }()), 6, false},
 		{"unknown account", signed(stranger, func() auth.TxBody {
-			return withMsg(&bank.MsgSend{From: addr(stranger), To: to, Amount: []bank.Coin{stake(1)}})
+			return withMsg(&bank.MsgSend{From: addr(stranger), To: to, Amount: []coin.Coin{stake(1)}})
 		}()), 7, false},
 		{"fee below minimum", signed(keys[0], func() auth.TxBody { b := good(); b.Fee = stake(0); return b }()), 8, false},
-		{"fee in another denom", signed(keys[0], func() auth.TxBody { b := good(); b.Fee = bank.Coin{Denom: "atom", Amount: 10}; return b }()), 8, false},
+		{"fee in another denom", signed(keys[0], func() auth.TxBody { b := good(); b.Fee = coin.Coin{Denom: "atom", Amount: 10}; return b }()), 8, false},
 		{"unknown message", signed(keys[0], func() auth.TxBody { b := good(); b.Msgs[0].TypeUrl = "/nope.Msg"; return b }()), 14, false},
-		{"insufficient funds", signed(keys[0], withMsg(&bank.MsgSend{From: addr(keys[0]), To: to, Amount: []bank.Coin{stake(2_000_000)}})), 9, true},
-		{"zero amount", signed(keys[0], withMsg(&bank.MsgSend{From: addr(keys[0]), To: to, Amount: []bank.Coin{stake(0)}})), 10, true},
+		{"insufficient funds", signed(keys[0], withMsg(&bank.MsgSend{From: addr(keys[0]), To: to, Amount: []coin.Coin{stake(2_000_000)}})), 9, true},
+		{"zero amount", signed(keys[0], withMsg(&bank.MsgSend{From: addr(keys[0]), To: to, Amount: []coin.Coin{stake(0)}})), 10, true},
 		{"no coins", signed(keys[0], withMsg(&bank.MsgSend{From: addr(keys[0]), To: to})), 10, true},
-		{"bad denom", signed(keys[0], withMsg(&bank.MsgSend{From: addr(keys[0]), To: to, Amount: []bank.Coin{{Denom: "1x", Amount: 1}}})), 11, true},
-		{"sender is not the signer", signed(keys[0], withMsg(&bank.MsgSend{From: addr(keys[1]), To: to, Amount: []bank.Coin{stake(1)}})), 12, true},
-		{"short recipient", signed(keys[0], withMsg(&bank.MsgSend{From: addr(keys[0]), To: to[:5], Amount: []bank.Coin{stake(1)}})), 12, true},
+		{"bad denom", signed(keys[0], withMsg(&bank.MsgSend{From: addr(keys[0]), To: to, Amount: []coin.Coin{{Denom: "1x", Amount: 1}}})), 11, true},
+		{"sender is not the signer", signed(keys[0], withMsg(&bank.MsgSend{From: addr(keys[1]), To: to, Amount: []coin.Coin{stake(1)}})), 12, true},
+		{"short recipient", signed(keys[0], withMsg(&bank.MsgSend{From: addr(keys[0]), To: to[:5], Amount: []coin.Coin{stake(1)}})), 12, true},
 		{"undecodable message", signed(keys[0], func() auth.TxBody { b := good(); b.Msgs[0].Value = []byte{0xff}; return b }()), 2, true},
 	}
 	for _, tc := range cases {

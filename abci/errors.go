@@ -4,11 +4,9 @@ import (
 	"errors"
 
 	"github.com/abci-ics/ics/ccv"
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/distribution"
-	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/consumer"
@@ -16,6 +14,8 @@ import (
 	"github.com/abci-ics/ics/ibc/client"
 	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // Codespace names this application's codes in ABCI responses.

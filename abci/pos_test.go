@@ -10,13 +10,14 @@ import (
 	gogoproto "github.com/cosmos/gogoproto/proto"
 
 	"github.com/abci-ics/ics/abci"
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/distribution"
-	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // posChain is a chain with three genesis validators (accounts 0-2, each
@@ -30,7 +31,7 @@ func posChain(t *testing.T) (*chain, []ed25519.PrivKey) {
 	for i, k := range keys {
 		a := address.Encode("ics", addr(k))
 		g.Auth.Accounts = append(g.Auth.Accounts, auth.GenesisAccount{Address: a, PubKey: k.PubKey().Bytes()})
-		g.Bank.Balances = append(g.Bank.Balances, bank.GenesisBalance{Address: a, Coins: []bank.Coin{stake(1_000_000_000)}})
+		g.Bank.Balances = append(g.Bank.Balances, bank.GenesisBalance{Address: a, Coins: []coin.Coin{stake(1_000_000_000)}})
 		if i < 3 {
 			cons[i] = ed25519.GenPrivKeyFromSecret([]byte{byte(i), 'c'})
 			g.Staking.Validators = append(g.Staking.Validators, staking.GenesisValidator{
@@ -125,7 +126,7 @@ func TestProofOfStake(t *testing.T) {
 	// A parameter change passes with the validators' votes.
 	change, _ := gogoproto.Marshal(&gov.ParamChangeProposal{Changes: []gov.ParamChange{{Module: "staking", Key: "max_validators", Value: "2"}}})
 	c.mustBlock(c.tx(0, &gov.MsgSubmitProposal{Proposer: addr(c.keys[0]), Content: gov.Content{TypeUrl: gov.ParamChangeTypeURL, Value: change},
-		InitialDeposit: []bank.Coin{stake(10_000_000)}, Title: "two validators"}))
+		InitialDeposit: []coin.Coin{stake(10_000_000)}, Title: "two validators"}))
 	c.mustBlock(
 		c.tx(0, &gov.MsgVote{Voter: addr(c.keys[0]), ProposalId: 1, Option: gov.OptionYes}),
 		c.tx(1, &gov.MsgVote{Voter: addr(c.keys[1]), ProposalId: 1, Option: gov.OptionYes}),

@@ -8,10 +8,10 @@ import (
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/auth"
-	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // Query paths. Typed paths answer with JSON; store paths answer with the raw
@@ -46,7 +46,7 @@ type CoinJSON struct {
 	Amount uint64 `json:"amount,string"`
 }
 
-func coinsJSON(cs []bank.Coin) []CoinJSON {
+func coinsJSON(cs []coin.Coin) []CoinJSON {
 	out := make([]CoinJSON, len(cs))
 	for i, c := range cs {
 		out[i] = CoinJSON{c.Denom, c.Amount}
@@ -122,7 +122,7 @@ func (a *App) query(v *state.View, req *abcitypes.RequestQuery) (*abcitypes.Resp
 		return jsonAnswer(coinsJSON(a.bank.TotalSupply(v)))
 	case strings.HasPrefix(path, PathSupply+"/"):
 		denom := strings.TrimPrefix(path, PathSupply+"/")
-		if err := bank.ValidateDenom(denom); err != nil {
+		if err := coin.ValidateDenom(denom); err != nil {
 			return nil, err
 		}
 		return jsonAnswer(CoinJSON{denom, a.bank.Supply(v, denom)})

@@ -7,7 +7,7 @@ import (
 
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
-	"github.com/abci-ics/ics/chain/fraction"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // ErrInvalidGenesis is wrapped by every error of ConsumerGenesis.Validate.

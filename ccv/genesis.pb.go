@@ -5,7 +5,7 @@ package ccv
 
 import (
 	fmt "fmt"
-	fraction "github.com/abci-ics/ics/chain/fraction"
+	fraction "github.com/abci-ics/ics/types/fraction"
 	_ "github.com/cosmos/gogoproto/gogoproto"
 	proto "github.com/cosmos/gogoproto/proto"
 	io "io"

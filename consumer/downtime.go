@@ -9,8 +9,8 @@ import (
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 
 	"github.com/abci-ics/ics/ccv"
-	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // BeginBlock detects downtime from lastCommit, the votes of height-1 (the

@@ -9,7 +9,7 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/abci-ics/ics/ccv"
-	"github.com/abci-ics/ics/chain/fraction"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 func TestInitGenesis(t *testing.T) {

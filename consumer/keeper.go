@@ -12,9 +12,9 @@ import (
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
 	"github.com/abci-ics/ics/ccv"
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/address"
 )
 
 // MaxPendingPackets bounds the consumer -> provider queue. A packet that

@@ -11,7 +11,7 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/ccv"
-	"github.com/abci-ics/ics/chain/address"
+	"github.com/abci-ics/ics/types/address"
 )
 
 // powers returns the validator set as index -> power for validators

@@ -10,7 +10,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/crypto/ed25519"
 
-	"github.com/abci-ics/ics/chain/address"
+	"github.com/abci-ics/ics/types/address"
 
 	"github.com/abci-ics/ics/state"
 )

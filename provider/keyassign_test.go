@@ -10,7 +10,7 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/ccv"
-	"github.com/abci-ics/ics/chain/fraction"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // keyFixture is a provider with validators 0-3 bonded and 7 not, two

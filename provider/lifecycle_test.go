@@ -12,7 +12,7 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/ccv"
-	"github.com/abci-ics/ics/chain/fraction"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // TestAdditionValidation breaks a valid addition proposal one rule at a

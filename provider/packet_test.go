@@ -10,8 +10,8 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/ccv"
-	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // errAckBytes is the one error acknowledgement the provider writes: fixed

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // DefaultParams returns the provider parameters of SPEC 12.

@@ -6,7 +6,7 @@ package provider
 import (
 	fmt "fmt"
 	ccv "github.com/abci-ics/ics/ccv"
-	fraction "github.com/abci-ics/ics/chain/fraction"
+	fraction "github.com/abci-ics/ics/types/fraction"
 	_ "github.com/cosmos/gogoproto/gogoproto"
 	proto "github.com/cosmos/gogoproto/proto"
 	io "io"

@@ -10,8 +10,8 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/abci-ics/ics/ccv"
-	"github.com/abci-ics/ics/chain/address"
-	"github.com/abci-ics/ics/chain/fraction"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // throttleModel is the reference of SPEC 7 for validators of equal power:

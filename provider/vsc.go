@@ -13,8 +13,8 @@ import (
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
 
 	"github.com/abci-ics/ics/ccv"
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/address"
 )
 
 // Member is one validator of a consumer's validator set: the provider

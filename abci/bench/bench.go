@@ -23,9 +23,10 @@ import (
 	"github.com/cometbft/cometbft/crypto/ed25519"
 
 	"github.com/abci-ics/ics/abci"
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // ChainID is the chain id of generated workloads.
@@ -74,7 +75,7 @@ type Generator struct {
 	addrs  [][]byte
 	nonces []uint64
 	rng    *rand.Rand
-	fee    bank.Coin
+	fee    coin.Coin
 }
 
 // NewGenerator derives accounts keys from seed.
@@ -110,7 +111,7 @@ func (g *Generator) Genesis() (*abcitypes.RequestInitChain, error) {
 	for i, k := range g.keys {
 		a := address.Encode(prefix, g.addrs[i])
 		gs.Auth.Accounts[i] = auth.GenesisAccount{Address: a, PubKey: k.PubKey().Bytes()}
-		gs.Bank.Balances[i] = bank.GenesisBalance{Address: a, Coins: []bank.Coin{{Denom: g.fee.Denom, Amount: 1 << 40}}}
+		gs.Bank.Balances[i] = bank.GenesisBalance{Address: a, Coins: []coin.Coin{{Denom: g.fee.Denom, Amount: 1 << 40}}}
 	}
 	appState, err := gs.MarshalJSON()
 	if err != nil {
@@ -132,7 +133,7 @@ func (g *Generator) Block(n int) [][]byte {
 		msg, err := auth.NewAny(&bank.MsgSend{
 			From:   g.addrs[from],
 			To:     g.addrs[to],
-			Amount: []bank.Coin{{Denom: g.fee.Denom, Amount: 1 + uint64(g.rng.IntN(1000))}},
+			Amount: []coin.Coin{{Denom: g.fee.Denom, Amount: 1 + uint64(g.rng.IntN(1000))}},
 		})
 		if err != nil {
 			panic(fmt.Sprintf("bench: encode transfer: %v", err))

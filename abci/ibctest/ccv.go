@@ -13,11 +13,12 @@ import (
 
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/ccv"
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // Provider test parameters: short epochs and votes.
@@ -35,7 +36,7 @@ func NewProvider(t testing.TB, clock *Clock, id string, nvals, naccounts int, ed
 	return NewChainWith(t, clock, id, nvals, naccounts, func(g *abci.Genesis) {
 		g.Provider.Params.BlocksPerEpoch = EpochBlocks
 		g.Gov.Params.VotingPeriod = int64(VotingPeriod)
-		g.Gov.Params.MinDeposit = bank.Coin{Denom: "stake", Amount: 1}
+		g.Gov.Params.MinDeposit = coin.Coin{Denom: "stake", Amount: 1}
 		if edit != nil {
 			edit(g)
 		}
@@ -52,7 +53,7 @@ func PassProposal(c *Chain, content gogoproto.Message) {
 		c.T.Fatal(err)
 	}
 	resp := c.MustSucceed(c.NextBlock(c.Tx(0, &gov.MsgSubmitProposal{Proposer: c.Address(0),
-		Content: gov.Content{TypeUrl: auth.TypeURL(content), Value: bz}, InitialDeposit: []bank.Coin{{Denom: "stake", Amount: 1}}, Title: "proposal"})))
+		Content: gov.Content{TypeUrl: auth.TypeURL(content), Value: bz}, InitialDeposit: []coin.Coin{{Denom: "stake", Amount: 1}}, Title: "proposal"})))
 	id := attr(resp, "submit_proposal", "proposal_id")
 	pid, err := strconv.ParseUint(id, 10, 64)
 	if err != nil {
@@ -201,7 +202,7 @@ func fundAccounts(c *Chain, g *abci.Genesis, naccounts int) {
 		c.Accounts = append(c.Accounts, k)
 		a := addressOf(g, k)
 		g.Auth.Accounts = append(g.Auth.Accounts, auth.GenesisAccount{Address: a, PubKey: k.PubKey().Bytes()})
-		g.Bank.Balances = append(g.Bank.Balances, bank.GenesisBalance{Address: a, Coins: []bank.Coin{{Denom: "stake", Amount: 1_000_000_000_000}}})
+		g.Bank.Balances = append(g.Bank.Balances, bank.GenesisBalance{Address: a, Coins: []coin.Coin{{Denom: "stake", Amount: 1_000_000_000_000}}})
 	}
 }
 

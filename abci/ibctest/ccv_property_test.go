@@ -13,9 +13,9 @@ import (
 	"github.com/abci-ics/ics/abci"
 	. "github.com/abci-ics/ics/abci/ibctest"
 	"github.com/abci-ics/ics/ccv"
-	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // setKey renders a validator set (hex key -> power) canonically.

@@ -18,11 +18,11 @@ import (
 	"github.com/abci-ics/ics/abci"
 	. "github.com/abci-ics/ics/abci/ibctest"
 	"github.com/abci-ics/ics/ccv"
-	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 func has(set map[string]int64, key []byte) bool {

@@ -26,11 +26,12 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/abci"
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
-	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // BlockInterval is how far the shared clock moves for every block of any
@@ -107,7 +108,7 @@ func NewChainWith(t testing.TB, clock *Clock, id string, nvals, naccounts int, e
 		c.Accounts = append(c.Accounts, k)
 		a := address.Encode(g.Auth.Params.Bech32Prefix, address.FromPubKey(k.PubKey().Bytes()))
 		g.Auth.Accounts = append(g.Auth.Accounts, auth.GenesisAccount{Address: a, PubKey: k.PubKey().Bytes()})
-		g.Bank.Balances = append(g.Bank.Balances, bank.GenesisBalance{Address: a, Coins: []bank.Coin{{Denom: "stake", Amount: 1_000_000_000_000}}})
+		g.Bank.Balances = append(g.Bank.Balances, bank.GenesisBalance{Address: a, Coins: []coin.Coin{{Denom: "stake", Amount: 1_000_000_000_000}}})
 	}
 	for i := 0; i < nvals; i++ {
 		ck := ed25519.GenPrivKeyFromSecret([]byte(fmt.Sprintf("%s/validator/%d", id, i)))
@@ -179,7 +180,7 @@ func (c *Chain) Address(i int) []byte { return address.FromPubKey(c.Accounts[i].
 // Tx signs msgs with account i.
 func (c *Chain) Tx(i int, msgs ...gogoproto.Message) []byte {
 	k := c.Accounts[i]
-	body := auth.TxBody{ChainId: c.ID, Nonce: c.nonces[string(c.Address(i))], Fee: bank.Coin{Denom: "stake", Amount: 1}}
+	body := auth.TxBody{ChainId: c.ID, Nonce: c.nonces[string(c.Address(i))], Fee: coin.Coin{Denom: "stake", Amount: 1}}
 	for _, m := range msgs {
 		a, err := auth.NewAny(m)
 		if err != nil {

@@ -9,8 +9,8 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/abci/ibctest"
-	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/ibc/channel"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // TestFaultyRelayer relays 40 transfers through a relayer that drops,
@@ -32,7 +32,7 @@ func TestFaultyRelayer(t *testing.T) {
 		for j := 0; j < 5; j++ {
 			amt := uint64(1 + rng.IntN(100))
 			sent += amt
-			txs = append(txs, a.Tx(1+j%3, transferMsg(p, p.A, p.B, 1+j%3, bank.Coin{Denom: "stake", Amount: amt}, far)))
+			txs = append(txs, a.Tx(1+j%3, transferMsg(p, p.A, p.B, 1+j%3, coin.Coin{Denom: "stake", Amount: amt}, far)))
 		}
 		resp := a.MustSucceed(a.NextBlock(txs...))
 		packets, _ := ibctest.PacketsIn(t, resp, channel.EventSendPacket)
@@ -122,7 +122,7 @@ func BenchmarkRelay(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		var msgs []gogoproto.Message
 		for j := 0; j < 30; j++ {
-			msgs = append(msgs, transferMsg(p, p.A, p.B, 1, bank.Coin{Denom: "stake", Amount: 1}, far))
+			msgs = append(msgs, transferMsg(p, p.A, p.B, 1, coin.Coin{Denom: "stake", Amount: 1}, far))
 		}
 		resp := ca.MustSucceed(ca.NextBlock(ca.Tx(1, msgs...)))
 		if acks := p.Relay(ca, resp); len(acks) != 30 {

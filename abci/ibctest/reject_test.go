@@ -9,9 +9,9 @@ import (
 
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/abci/ibctest"
-	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // failsWith submits msgs on c and requires the transaction to fail with
@@ -30,7 +30,7 @@ func TestRejectedDatagrams(t *testing.T) {
 	p := link(t)
 	a, b := p.A.Chain, p.B.Chain
 	far := uint64(start.Add(time.Hour).UnixNano())
-	resp := a.MustSucceed(a.NextBlock(a.Tx(1, transferMsg(p, p.A, p.B, 1, bank.Coin{Denom: "stake", Amount: 9}, far), transferMsg(p, p.A, p.B, 1, bank.Coin{Denom: "stake", Amount: 8}, far))))
+	resp := a.MustSucceed(a.NextBlock(a.Tx(1, transferMsg(p, p.A, p.B, 1, coin.Coin{Denom: "stake", Amount: 9}, far), transferMsg(p, p.A, p.B, 1, coin.Coin{Denom: "stake", Amount: 8}, far))))
 	packets, _ := ibctest.PacketsIn(t, resp, channel.EventSendPacket)
 	msgs := p.RecvMsgs(a, packets)
 	recv0, recv1 := msgs[1].(*channel.MsgRecvPacket), msgs[2].(*channel.MsgRecvPacket)

@@ -9,12 +9,12 @@ import (
 
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/abci/ibctest"
-	"github.com/abci-ics/ics/chain/address"
-	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
 	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/ibc/transfer"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 var start = time.Unix(1_700_000_000, 0).UTC()
@@ -28,7 +28,7 @@ func link(t *testing.T) *ibctest.Path {
 	return p
 }
 
-func transferMsg(p *ibctest.Path, from *ibctest.End, to *ibctest.End, acct int, coin bank.Coin, timeout uint64) *transfer.MsgTransfer {
+func transferMsg(p *ibctest.Path, from *ibctest.End, to *ibctest.End, acct int, coin coin.Coin, timeout uint64) *transfer.MsgTransfer {
 	return &transfer.MsgTransfer{
 		Sender: from.Chain.Address(acct), SourcePort: from.Port, SourceChannel: from.Channel, Token: coin,
 		Receiver: address.Encode("ics", to.Chain.Address(acct)), TimeoutTimestamp: timeout,
@@ -44,7 +44,7 @@ func TestTransferRoundTrip(t *testing.T) {
 	before := a.Balance(a.Address(1), "stake")
 	far := uint64(start.Add(time.Hour).UnixNano())
 
-	resp := a.MustSucceed(a.NextBlock(a.Tx(1, transferMsg(p, p.A, p.B, 1, bank.Coin{Denom: "stake", Amount: 1000}, far))))
+	resp := a.MustSucceed(a.NextBlock(a.Tx(1, transferMsg(p, p.A, p.B, 1, coin.Coin{Denom: "stake", Amount: 1000}, far))))
 	acks := p.Relay(a, resp)
 	if len(acks) != 1 || string(acks[0]) != `{"result":"AQ=="}` {
 		t.Fatalf("acks %q", acks)
@@ -60,7 +60,7 @@ func TestTransferRoundTrip(t *testing.T) {
 		t.Fatal("supply changed")
 	}
 
-	resp = b.MustSucceed(b.NextBlock(b.Tx(1, transferMsg(p, p.B, p.A, 1, bank.Coin{Denom: voucher, Amount: 1000}, far))))
+	resp = b.MustSucceed(b.NextBlock(b.Tx(1, transferMsg(p, p.B, p.A, 1, coin.Coin{Denom: voucher, Amount: 1000}, far))))
 	p.Relay(b, resp)
 	if got := a.Balance(a.Address(1), "stake"); got != before-1 {
 		t.Fatalf("balance after the round trip %d, want %d", got, before-1)
@@ -76,7 +76,7 @@ func TestRejections(t *testing.T) {
 	p := link(t)
 	a, b := p.A.Chain, p.B.Chain
 	far := uint64(start.Add(time.Hour).UnixNano())
-	resp := a.MustSucceed(a.NextBlock(a.Tx(1, transferMsg(p, p.A, p.B, 1, bank.Coin{Denom: "stake", Amount: 5}, far))))
+	resp := a.MustSucceed(a.NextBlock(a.Tx(1, transferMsg(p, p.A, p.B, 1, coin.Coin{Denom: "stake", Amount: 5}, far))))
 	packets, _ := ibctest.PacketsIn(t, resp, channel.EventSendPacket)
 	msgs := p.RecvMsgs(a, packets)
 
@@ -105,7 +105,7 @@ func TestTimeoutRefunds(t *testing.T) {
 	a, b := p.A.Chain, p.B.Chain
 	before := a.Balance(a.Address(2), "stake")
 	soon := uint64(a.Time.Add(30 * time.Second).UnixNano())
-	resp := a.MustSucceed(a.NextBlock(a.Tx(2, transferMsg(p, p.A, p.B, 2, bank.Coin{Denom: "stake", Amount: 77}, soon))))
+	resp := a.MustSucceed(a.NextBlock(a.Tx(2, transferMsg(p, p.A, p.B, 2, coin.Coin{Denom: "stake", Amount: 77}, soon))))
 	packets, _ := ibctest.PacketsIn(t, resp, channel.EventSendPacket)
 	if len(packets) != 1 {
 		t.Fatalf("%d packets", len(packets))

@@ -8,6 +8,7 @@ import (
 	"github.com/cometbft/cometbft/crypto/ed25519"
 
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // TestPrefixesFrozen: the store layout is consensus-critical.
@@ -22,11 +23,11 @@ func TestPrefixesFrozen(t *testing.T) {
 
 func validTx(t testing.TB) ([]byte, ed25519.PrivKey) {
 	k := ed25519.GenPrivKeyFromSecret([]byte("a"))
-	msg, err := NewAny(&bank.MsgSend{From: []byte("01234567890123456789"), To: []byte("01234567890123456789"), Amount: []bank.Coin{{Denom: "stake", Amount: 1}}})
+	msg, err := NewAny(&bank.MsgSend{From: []byte("01234567890123456789"), To: []byte("01234567890123456789"), Amount: []coin.Coin{{Denom: "stake", Amount: 1}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tx, err := SignTx(k, &TxBody{ChainId: "c-1", Nonce: 3, Fee: bank.Coin{Denom: "stake", Amount: 1}, Msgs: []Any{msg}})
+	tx, err := SignTx(k, &TxBody{ChainId: "c-1", Nonce: 3, Fee: coin.Coin{Denom: "stake", Amount: 1}, Msgs: []Any{msg}})
 	if err != nil {
 		t.Fatal(err)
 	}

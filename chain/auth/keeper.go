@@ -7,15 +7,15 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
-	"github.com/abci-ics/ics/chain/address"
-	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // Bank is what auth needs of the bank: balances and transfers.
 type Bank interface {
 	Balance(s state.Store, addr []byte, denom string) uint64
-	Send(s state.Store, from, to []byte, coins []bank.Coin) error
+	Send(s state.Store, from, to []byte, coins []coin.Coin) error
 }
 
 // Keeper reads and writes accounts and parameters in the auth store.
@@ -155,7 +155,7 @@ func (k Keeper) Ante(s state.Store, tx *DecodedTx, txBytes int) (abci.Event, err
 		return abci.Event{}, fmt.Errorf("%w: expected %d, got %d", ErrBadNonce, acc.Nonce, tx.Body.Nonce)
 	}
 	if fee.Amount > 0 {
-		if err := k.Bank.Send(s, tx.Signer, address.Module(FeeCollector), []bank.Coin{fee}); err != nil {
+		if err := k.Bank.Send(s, tx.Signer, address.Module(FeeCollector), []coin.Coin{fee}); err != nil {
 			return abci.Event{}, fmt.Errorf("%w: %v", ErrInsufficientFee, err)
 		}
 		// The fee may have been taken from the balance in the record.

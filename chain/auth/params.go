@@ -3,8 +3,8 @@ package auth
 import (
 	"fmt"
 
-	"github.com/abci-ics/ics/chain/address"
-	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // Hard bounds that no parameter can raise: they keep a single transaction
@@ -18,7 +18,7 @@ const (
 func DefaultParams() Params {
 	return Params{
 		Bech32Prefix: "ics",
-		MinFee:       bank.Coin{Denom: "stake", Amount: 1},
+		MinFee:       coin.Coin{Denom: "stake", Amount: 1},
 		MaxTxBytes:   256 << 10,
 		MaxMsgs:      32,
 		MaxMemoBytes: 256,
@@ -30,7 +30,7 @@ func (p Params) Validate() error {
 	if err := address.ValidatePrefix(p.Bech32Prefix); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidParams, err)
 	}
-	if err := bank.ValidateDenom(p.MinFee.Denom); err != nil {
+	if err := coin.ValidateDenom(p.MinFee.Denom); err != nil {
 		return fmt.Errorf("%w: min fee: %v", ErrInvalidParams, err)
 	}
 	if p.MaxTxBytes < 128 || p.MaxTxBytes > MaxTxBytesLimit {

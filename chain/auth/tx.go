@@ -6,8 +6,8 @@ import (
 	"github.com/cometbft/cometbft/crypto/ed25519"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 
-	"github.com/abci-ics/ics/chain/address"
-	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // DecodedTx is a transaction that passed the stateless checks.
@@ -52,7 +52,7 @@ func DecodeTx(bz []byte) (*DecodedTx, error) {
 			return nil, fmt.Errorf("%w: message %d has no type", ErrTxDecode, i)
 		}
 	}
-	if err := bank.ValidateDenom(d.Body.Fee.Denom); err != nil {
+	if err := coin.ValidateDenom(d.Body.Fee.Denom); err != nil {
 		return nil, fmt.Errorf("%w: fee: %v", ErrTxDecode, err)
 	}
 	d.Signer = address.FromPubKey(d.PubKey)

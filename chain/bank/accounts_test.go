@@ -8,8 +8,9 @@ import (
 
 	dbm "github.com/cosmos/cosmos-db"
 
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // recordAccounts is a test Accounts keeping native balances in a map.
@@ -43,10 +44,10 @@ func TestNativeBalancesInRecords(t *testing.T) {
 	recs := recordAccounts{bal: map[string]uint64{}}
 	k := Keeper{Prefix: "ics", Accounts: recs}
 	alice, bob := bytes.Repeat([]byte{1}, address.Len), bytes.Repeat([]byte{2}, address.Len)
-	if err := k.Mint(s, alice, []Coin{{"stake", 100}, {"atom", 7}, {"zeta", 1}}); err != nil {
+	if err := k.Mint(s, alice, []coin.Coin{{Denom: "stake", Amount: 100}, {Denom: "atom", Amount: 7}, {Denom: "zeta", Amount: 1}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := k.Send(s, alice, bob, []Coin{{"stake", 40}, {"atom", 2}}); err != nil {
+	if err := k.Send(s, alice, bob, []coin.Coin{{Denom: "stake", Amount: 40}, {Denom: "atom", Amount: 2}}); err != nil {
 		t.Fatal(err)
 	}
 	if recs.bal[string(alice)] != 60 || recs.bal[string(bob)] != 40 {
@@ -58,22 +59,22 @@ func TestNativeBalancesInRecords(t *testing.T) {
 	if k.Balance(s, bob, "atom") != 2 || getAmount(s.KV(StoreName), BalanceKey(bob, "atom")) != 2 {
 		t.Fatal("atom did not move through the bank store")
 	}
-	if got := k.Balances(s, alice); !slices.Equal(got, []Coin{{"atom", 5}, {"stake", 60}, {"zeta", 1}}) {
+	if got := k.Balances(s, alice); !slices.Equal(got, []coin.Coin{{Denom: "atom", Amount: 5}, {Denom: "stake", Amount: 60}, {Denom: "zeta", Amount: 1}}) {
 		t.Fatalf("alice's balances %v", got)
 	}
 	if k.Supply(s, "stake") != 100 {
 		t.Fatalf("supply %d", k.Supply(s, "stake"))
 	}
-	if err := k.Send(s, bob, alice, []Coin{{"stake", 41}}); err == nil {
+	if err := k.Send(s, bob, alice, []coin.Coin{{Denom: "stake", Amount: 41}}); err == nil {
 		t.Fatal("overdraft of a native balance succeeded")
 	}
-	if err := k.Burn(s, bob, []Coin{{"stake", 40}}); err != nil || recs.bal[string(bob)] != 0 || k.Supply(s, "stake") != 60 {
+	if err := k.Burn(s, bob, []coin.Coin{{Denom: "stake", Amount: 40}}); err != nil || recs.bal[string(bob)] != 0 || k.Supply(s, "stake") != 60 {
 		t.Fatalf("burn: %v, bob %d, supply %d", err, recs.bal[string(bob)], k.Supply(s, "stake"))
 	}
 	gs := k.ExportGenesis(s)
 	want := []GenesisBalance{
-		{Address: address.Encode("ics", alice), Coins: []Coin{{"atom", 5}, {"stake", 60}, {"zeta", 1}}},
-		{Address: address.Encode("ics", bob), Coins: []Coin{{"atom", 2}}},
+		{Address: address.Encode("ics", alice), Coins: []coin.Coin{{Denom: "atom", Amount: 5}, {Denom: "stake", Amount: 60}, {Denom: "zeta", Amount: 1}}},
+		{Address: address.Encode("ics", bob), Coins: []coin.Coin{{Denom: "atom", Amount: 2}}},
 	}
 	if !slices.EqualFunc(gs.Balances, want, func(a, b GenesisBalance) bool {
 		return a.Address == b.Address && slices.Equal(a.Coins, b.Coins)

@@ -5,6 +5,7 @@ package bank
 
 import (
 	fmt "fmt"
+	coin "github.com/abci-ics/ics/types/coin"
 	_ "github.com/cosmos/gogoproto/gogoproto"
 	proto "github.com/cosmos/gogoproto/proto"
 	io "io"
@@ -23,115 +24,18 @@ var _ = math.Inf
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
-// Coin is an amount of one denomination.
-type Coin struct {
-	Denom  string `protobuf:"bytes,1,opt,name=denom,proto3" json:"denom,omitempty"`
-	Amount uint64 `protobuf:"varint,2,opt,name=amount,proto3" json:"amount,omitempty"`
-}
-
-func (m *Coin) Reset()      { *m = Coin{} }
-func (*Coin) ProtoMessage() {}
-func (*Coin) Descriptor() ([]byte, []int) {
-	return fileDescriptor_7cf7ee9a63e1c6ac, []int{0}
-}
-func (m *Coin) XXX_Unmarshal(b []byte) error {
-	return m.Unmarshal(b)
-}
-func (m *Coin) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
-	if deterministic {
-		return xxx_messageInfo_Coin.Marshal(b, m, deterministic)
-	} else {
-		b = b[:cap(b)]
-		n, err := m.MarshalToSizedBuffer(b)
-		if err != nil {
-			return nil, err
-		}
-		return b[:n], nil
-	}
-}
-func (m *Coin) XXX_Merge(src proto.Message) {
-	xxx_messageInfo_Coin.Merge(m, src)
-}
-func (m *Coin) XXX_Size() int {
-	return m.Size()
-}
-func (m *Coin) XXX_DiscardUnknown() {
-	xxx_messageInfo_Coin.DiscardUnknown(m)
-}
-
-var xxx_messageInfo_Coin proto.InternalMessageInfo
-
-func (m *Coin) GetDenom() string {
-	if m != nil {
-		return m.Denom
-	}
-	return ""
-}
-
-func (m *Coin) GetAmount() uint64 {
-	if m != nil {
-		return m.Amount
-	}
-	return 0
-}
-
-// Amount is the state value of a balance or of a denomination's total supply.
-type Amount struct {
-	Amount uint64 `protobuf:"varint,1,opt,name=amount,proto3" json:"amount,omitempty"`
-}
-
-func (m *Amount) Reset()         { *m = Amount{} }
-func (m *Amount) String() string { return proto.CompactTextString(m) }
-func (*Amount) ProtoMessage()    {}
-func (*Amount) Descriptor() ([]byte, []int) {
-	return fileDescriptor_7cf7ee9a63e1c6ac, []int{1}
-}
-func (m *Amount) XXX_Unmarshal(b []byte) error {
-	return m.Unmarshal(b)
-}
-func (m *Amount) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
-	if deterministic {
-		return xxx_messageInfo_Amount.Marshal(b, m, deterministic)
-	} else {
-		b = b[:cap(b)]
-		n, err := m.MarshalToSizedBuffer(b)
-		if err != nil {
-			return nil, err
-		}
-		return b[:n], nil
-	}
-}
-func (m *Amount) XXX_Merge(src proto.Message) {
-	xxx_messageInfo_Amount.Merge(m, src)
-}
-func (m *Amount) XXX_Size() int {
-	return m.Size()
-}
-func (m *Amount) XXX_DiscardUnknown() {
-	xxx_messageInfo_Amount.DiscardUnknown(m)
-}
-
-var xxx_messageInfo_Amount proto.InternalMessageInfo
-
-func (m *Amount) GetAmount() uint64 {
-	if m != nil {
-		return m.Amount
-	}
-	return 0
-}
-
 // MsgSend moves coins from the signer's address to another address.
 type MsgSend struct {
-	From   []byte `protobuf:"bytes,1,opt,name=from,proto3" json:"from,omitempty"`
-	To     []byte `protobuf:"bytes,2,opt,name=to,proto3" json:"to,omitempty"`
-	Amount []Coin `protobuf:"bytes,3,rep,name=amount,proto3" json:"amount"`
+	From   []byte      `protobuf:"bytes,1,opt,name=from,proto3" json:"from,omitempty"`
+	To     []byte      `protobuf:"bytes,2,opt,name=to,proto3" json:"to,omitempty"`
+	Amount []coin.Coin `protobuf:"bytes,3,rep,name=amount,proto3" json:"amount"`
 }
 
 func (m *MsgSend) Reset()         { *m = MsgSend{} }
 func (m *MsgSend) String() string { return proto.CompactTextString(m) }
 func (*MsgSend) ProtoMessage()    {}
 func (*MsgSend) Descriptor() ([]byte, []int) {
-	return fileDescriptor_7cf7ee9a63e1c6ac, []int{2}
+	return fileDescriptor_7cf7ee9a63e1c6ac, []int{0}
 }
 func (m *MsgSend) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -174,7 +78,7 @@ func (m *MsgSend) GetTo() []byte {
 	return nil
 }
 
-func (m *MsgSend) GetAmount() []Coin {
+func (m *MsgSend) GetAmount() []coin.Coin {
 	if m != nil {
 		return m.Amount
 	}
@@ -184,15 +88,15 @@ func (m *MsgSend) GetAmount() []Coin {
 // GenesisBalance is the opening balance of one address.
 type GenesisBalance struct {
 	// address is bech32 encoded.
-	Address string `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
-	Coins   []Coin `protobuf:"bytes,2,rep,name=coins,proto3" json:"coins"`
+	Address string      `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	Coins   []coin.Coin `protobuf:"bytes,2,rep,name=coins,proto3" json:"coins"`
 }
 
 func (m *GenesisBalance) Reset()         { *m = GenesisBalance{} }
 func (m *GenesisBalance) String() string { return proto.CompactTextString(m) }
 func (*GenesisBalance) ProtoMessage()    {}
 func (*GenesisBalance) Descriptor() ([]byte, []int) {
-	return fileDescriptor_7cf7ee9a63e1c6ac, []int{3}
+	return fileDescriptor_7cf7ee9a63e1c6ac, []int{1}
 }
 func (m *GenesisBalance) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -228,7 +132,7 @@ func (m *GenesisBalance) GetAddress() string {
 	return ""
 }
 
-func (m *GenesisBalance) GetCoins() []Coin {
+func (m *GenesisBalance) GetCoins() []coin.Coin {
 	if m != nil {
 		return m.Coins
 	}
@@ -245,7 +149,7 @@ func (m *GenesisState) Reset()         { *m = GenesisState{} }
 func (m *GenesisState) String() string { return proto.CompactTextString(m) }
 func (*GenesisState) ProtoMessage()    {}
 func (*GenesisState) Descriptor() ([]byte, []int) {
-	return fileDescriptor_7cf7ee9a63e1c6ac, []int{4}
+	return fileDescriptor_7cf7ee9a63e1c6ac, []int{2}
 }
 func (m *GenesisState) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -282,8 +186,6 @@ func (m *GenesisState) GetBalances() []GenesisBalance {
 }
 
 func init() {
-	proto.RegisterType((*Coin)(nil), "icsd.bank.v1.Coin")
-	proto.RegisterType((*Amount)(nil), "icsd.bank.v1.Amount")
 	proto.RegisterType((*MsgSend)(nil), "icsd.bank.v1.MsgSend")
 	proto.RegisterType((*GenesisBalance)(nil), "icsd.bank.v1.GenesisBalance")
 	proto.RegisterType((*GenesisState)(nil), "icsd.bank.v1.GenesisState")
@@ -292,91 +194,26 @@ func init() {
 func init() { proto.RegisterFile("icsd/bank/v1/bank.proto", fileDescriptor_7cf7ee9a63e1c6ac) }
 
 var fileDescriptor_7cf7ee9a63e1c6ac = []byte{
-	// 329 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x84, 0x91, 0xb1, 0x4e, 0xc3, 0x30,
-	0x10, 0x86, 0xe3, 0x34, 0x6d, 0xe1, 0x88, 0x3a, 0x58, 0x15, 0x44, 0x08, 0xa5, 0x51, 0xa6, 0x2e,
-	0x24, 0x14, 0xb6, 0x0a, 0x21, 0x51, 0x06, 0x26, 0x18, 0xd2, 0xad, 0x0b, 0x72, 0x1c, 0x93, 0x5a,
-	0x50, 0x1b, 0xd5, 0x6e, 0x9f, 0x83, 0x91, 0x91, 0xc7, 0xe9, 0xd8, 0x91, 0x09, 0xa1, 0xf6, 0x45,
-	0x50, 0x9c, 0x50, 0xa5, 0x13, 0x83, 0xe5, 0xfb, 0x7d, 0xbf, 0xbf, 0xbb, 0xd3, 0xc1, 0x09, 0xa7,
-	0x2a, 0x8b, 0x53, 0x22, 0x5e, 0xe2, 0xe5, 0xc0, 0xdc, 0xd1, 0xdb, 0x5c, 0x6a, 0x89, 0xdd, 0x22,
-	0x11, 0x99, 0x87, 0xe5, 0xe0, 0xb4, 0x9b, 0xcb, 0x5c, 0x9a, 0x44, 0x5c, 0x44, 0xa5, 0x27, 0x1c,
-	0x82, 0x73, 0x27, 0xb9, 0xc0, 0x5d, 0x68, 0x66, 0x4c, 0xc8, 0x99, 0x87, 0x02, 0xd4, 0x3f, 0x4c,
-	0x4a, 0x81, 0x8f, 0xa1, 0x45, 0x66, 0x72, 0x21, 0xb4, 0x67, 0x07, 0xa8, 0xef, 0x24, 0x95, 0x1a,
-	0x3a, 0x1f, 0x9f, 0x3d, 0x2b, 0x0c, 0xa0, 0x75, 0x6b, 0x74, 0xcd, 0x87, 0xea, 0xbe, 0xf0, 0x09,
-	0xda, 0x0f, 0x2a, 0x1f, 0x33, 0x91, 0x61, 0x0c, 0xce, 0xf3, 0xbc, 0xe2, 0xbb, 0x89, 0x89, 0x71,
-	0x07, 0x6c, 0x2d, 0x0d, 0xda, 0x4d, 0x6c, 0x2d, 0xf1, 0xc5, 0x0e, 0xd3, 0x08, 0x1a, 0xfd, 0xa3,
-	0x4b, 0x1c, 0xd5, 0x27, 0x88, 0x8a, 0x46, 0x47, 0xce, 0xea, 0xbb, 0x67, 0xed, 0x0a, 0x4c, 0xa0,
-	0x73, 0xcf, 0x04, 0x53, 0x5c, 0x8d, 0xc8, 0x2b, 0x11, 0x94, 0x61, 0x0f, 0xda, 0x24, 0xcb, 0xe6,
-	0x4c, 0xa9, 0x6a, 0x94, 0x3f, 0x89, 0x23, 0x68, 0x52, 0xc9, 0x85, 0xf2, 0xec, 0x7f, 0xe0, 0xa5,
-	0x2d, 0x7c, 0x04, 0xb7, 0x62, 0x8f, 0x35, 0xd1, 0x0c, 0xdf, 0xc0, 0x41, 0x5a, 0x16, 0x29, 0xd0,
-	0x05, 0xe2, 0x6c, 0x1f, 0xb1, 0xdf, 0x49, 0x05, 0xdb, 0xfd, 0x19, 0x5d, 0xaf, 0x36, 0x3e, 0x5a,
-	0x6f, 0x7c, 0xf4, 0xb3, 0xf1, 0xd1, 0xfb, 0xd6, 0xb7, 0xd6, 0x5b, 0xdf, 0xfa, 0xda, 0xfa, 0xd6,
-	0x24, 0xcc, 0xb9, 0x9e, 0x2e, 0xd2, 0x88, 0xca, 0x59, 0x4c, 0x52, 0xca, 0xcf, 0x39, 0x55, 0x71,
-	0x71, 0xe8, 0x94, 0x70, 0x61, 0x56, 0x9a, 0xb6, 0xcc, 0xbe, 0xae, 0x7e, 0x03, 0x00, 0x00, 0xff,
-	0xff, 0x76, 0xfd, 0x7f, 0x98, 0xee, 0x01, 0x00, 0x00,
-}
-
-func (m *Coin) Marshal() (dAtA []byte, err error) {
-	size := m.Size()
-	dAtA = make([]byte, size)
-	n, err := m.MarshalToSizedBuffer(dAtA[:size])
-	if err != nil {
-		return nil, err
-	}
-	return dAtA[:n], nil
-}
-
-func (m *Coin) MarshalTo(dAtA []byte) (int, error) {
-	size := m.Size()
-	return m.MarshalToSizedBuffer(dAtA[:size])
-}
-
-func (m *Coin) MarshalToSizedBuffer(dAtA []byte) (int, error) {
-	i := len(dAtA)
-	_ = i
-	var l int
-	_ = l
-	if m.Amount != 0 {
-		i = encodeVarintBank(dAtA, i, uint64(m.Amount))
-		i--
-		dAtA[i] = 0x10
-	}
-	if len(m.Denom) > 0 {
-		i -= len(m.Denom)
-		copy(dAtA[i:], m.Denom)
-		i = encodeVarintBank(dAtA, i, uint64(len(m.Denom)))
-		i--
-		dAtA[i] = 0xa
-	}
-	return len(dAtA) - i, nil
-}
-
-func (m *Amount) Marshal() (dAtA []byte, err error) {
-	size := m.Size()
-	dAtA = make([]byte, size)
-	n, err := m.MarshalToSizedBuffer(dAtA[:size])
-	if err != nil {
-		return nil, err
-	}
-	return dAtA[:n], nil
-}
-
-func (m *Amount) MarshalTo(dAtA []byte) (int, error) {
-	size := m.Size()
-	return m.MarshalToSizedBuffer(dAtA[:size])
-}
-
-func (m *Amount) MarshalToSizedBuffer(dAtA []byte) (int, error) {
-	i := len(dAtA)
-	_ = i
-	var l int
-	_ = l
-	if m.Amount != 0 {
-		i = encodeVarintBank(dAtA, i, uint64(m.Amount))
-		i--
-		dAtA[i] = 0x8
-	}
-	return len(dAtA) - i, nil
+	// 302 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x84, 0x91, 0xb1, 0x4e, 0xf3, 0x30,
+	0x10, 0xc7, 0x93, 0xb4, 0x5f, 0xfb, 0x61, 0xaa, 0x0e, 0x16, 0x12, 0x51, 0x85, 0x4c, 0x95, 0xa9,
+	0x0b, 0x0e, 0x85, 0x15, 0x31, 0x84, 0x81, 0x09, 0x86, 0x74, 0xeb, 0x82, 0x1c, 0xc7, 0xa4, 0x16,
+	0xc4, 0x87, 0x62, 0x37, 0xcf, 0xc1, 0x63, 0x75, 0xec, 0xc8, 0x84, 0x50, 0xf2, 0x22, 0xc8, 0x4e,
+	0x40, 0x30, 0x31, 0x58, 0x77, 0xbe, 0xbb, 0xff, 0xef, 0x6f, 0x9d, 0xd1, 0xb1, 0xe4, 0x3a, 0x8f,
+	0x33, 0xa6, 0x9e, 0xe2, 0x7a, 0xe9, 0x22, 0x7d, 0xa9, 0xc0, 0x00, 0x9e, 0xd8, 0x06, 0x75, 0x85,
+	0x7a, 0x39, 0x3b, 0x2a, 0xa0, 0x00, 0xd7, 0x88, 0x6d, 0xd6, 0xcd, 0xcc, 0x3a, 0x31, 0x07, 0xa9,
+	0xac, 0xd8, 0xc6, 0xae, 0x11, 0x3d, 0xa0, 0xf1, 0x9d, 0x2e, 0x56, 0x42, 0xe5, 0x18, 0xa3, 0xe1,
+	0x63, 0x05, 0x65, 0xe8, 0xcf, 0xfd, 0xc5, 0x24, 0x75, 0x39, 0x9e, 0xa2, 0xc0, 0x40, 0x18, 0xb8,
+	0x4a, 0x60, 0x00, 0x9f, 0xa3, 0x11, 0x2b, 0x61, 0xab, 0x4c, 0x38, 0x98, 0x0f, 0x16, 0x87, 0x17,
+	0x98, 0x3a, 0x73, 0x07, 0xac, 0x97, 0xf4, 0x06, 0xa4, 0x4a, 0x86, 0xbb, 0xf7, 0x53, 0x2f, 0xed,
+	0xe7, 0xa2, 0x35, 0x9a, 0xde, 0x0a, 0x25, 0xb4, 0xd4, 0x09, 0x7b, 0x66, 0x8a, 0x0b, 0x1c, 0xa2,
+	0x31, 0xcb, 0xf3, 0x4a, 0x68, 0xed, 0xac, 0x0e, 0xd2, 0xaf, 0x2b, 0xa6, 0xe8, 0x9f, 0x25, 0xe9,
+	0x30, 0xf8, 0x03, 0xde, 0x8d, 0x45, 0xf7, 0x68, 0xd2, 0xb3, 0x57, 0x86, 0x19, 0x81, 0xaf, 0xd1,
+	0xff, 0xac, 0x33, 0xb1, 0x68, 0x8b, 0x38, 0xa1, 0x3f, 0x97, 0x43, 0x7f, 0xbf, 0xa4, 0x87, 0x7d,
+	0x6b, 0x92, 0xab, 0x5d, 0x43, 0xfc, 0x7d, 0x43, 0xfc, 0x8f, 0x86, 0xf8, 0xaf, 0x2d, 0xf1, 0xf6,
+	0x2d, 0xf1, 0xde, 0x5a, 0xe2, 0xad, 0xa3, 0x42, 0x9a, 0xcd, 0x36, 0xa3, 0x1c, 0xca, 0x98, 0x65,
+	0x5c, 0x9e, 0x49, 0xae, 0x63, 0x7b, 0xf8, 0x86, 0x49, 0xe5, 0x7e, 0x23, 0x1b, 0xb9, 0x8d, 0x5e,
+	0x7e, 0x06, 0x00, 0x00, 0xff, 0xff, 0x32, 0x1c, 0x79, 0x62, 0xa9, 0x01, 0x00, 0x00,
 }
 
 func (m *MsgSend) Marshal() (dAtA []byte, err error) {
@@ -522,34 +359,6 @@ func encodeVarintBank(dAtA []byte, offset int, v uint64) int {
 	dAtA[offset] = uint8(v)
 	return base
 }
-func (m *Coin) Size() (n int) {
-	if m == nil {
-		return 0
-	}
-	var l int
-	_ = l
-	l = len(m.Denom)
-	if l > 0 {
-		n += 1 + l + sovBank(uint64(l))
-	}
-	if m.Amount != 0 {
-		n += 1 + sovBank(uint64(m.Amount))
-	}
-	return n
-}
-
-func (m *Amount) Size() (n int) {
-	if m == nil {
-		return 0
-	}
-	var l int
-	_ = l
-	if m.Amount != 0 {
-		n += 1 + sovBank(uint64(m.Amount))
-	}
-	return n
-}
-
 func (m *MsgSend) Size() (n int) {
 	if m == nil {
 		return 0
@@ -612,176 +421,6 @@ func sovBank(x uint64) (n int) {
 }
 func sozBank(x uint64) (n int) {
 	return sovBank(uint64((x << 1) ^ uint64((int64(x) >> 63))))
-}
-func (m *Coin) Unmarshal(dAtA []byte) error {
-	l := len(dAtA)
-	iNdEx := 0
-	for iNdEx < l {
-		preIndex := iNdEx
-		var wire uint64
-		for shift := uint(0); ; shift += 7 {
-			if shift >= 64 {
-				return ErrIntOverflowBank
-			}
-			if iNdEx >= l {
-				return io.ErrUnexpectedEOF
-			}
-			b := dAtA[iNdEx]
-			iNdEx++
-			wire |= uint64(b&0x7F) << shift
-			if b < 0x80 {
-				break
-			}
-		}
-		fieldNum := int32(wire >> 3)
-		wireType := int(wire & 0x7)
-		if wireType == 4 {
-			return fmt.Errorf("proto: Coin: wiretype end group for non-group")
-		}
-		if fieldNum <= 0 {
-			return fmt.Errorf("proto: Coin: illegal tag %d (wire type %d)", fieldNum, wire)
-		}
-		switch fieldNum {
-		case 1:
-			if wireType != 2 {
-				return fmt.Errorf("proto: wrong wireType = %d for field Denom", wireType)
-			}
-			var stringLen uint64
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowBank
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				stringLen |= uint64(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-			intStringLen := int(stringLen)
-			if intStringLen < 0 {
-				return ErrInvalidLengthBank
-			}
-			postIndex := iNdEx + intStringLen
-			if postIndex < 0 {
-				return ErrInvalidLengthBank
-			}
-			if postIndex > l {
-				return io.ErrUnexpectedEOF
-			}
-			m.Denom = string(dAtA[iNdEx:postIndex])
-			iNdEx = postIndex
-		case 2:
-			if wireType != 0 {
-				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
-			}
-			m.Amount = 0
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowBank
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				m.Amount |= uint64(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-		default:
-			iNdEx = preIndex
-			skippy, err := skipBank(dAtA[iNdEx:])
-			if err != nil {
-				return err
-			}
-			if (skippy < 0) || (iNdEx+skippy) < 0 {
-				return ErrInvalidLengthBank
-			}
-			if (iNdEx + skippy) > l {
-				return io.ErrUnexpectedEOF
-			}
-			iNdEx += skippy
-		}
-	}
-
-	if iNdEx > l {
-		return io.ErrUnexpectedEOF
-	}
-	return nil
-}
-func (m *Amount) Unmarshal(dAtA []byte) error {
-	l := len(dAtA)
-	iNdEx := 0
-	for iNdEx < l {
-		preIndex := iNdEx
-		var wire uint64
-		for shift := uint(0); ; shift += 7 {
-			if shift >= 64 {
-				return ErrIntOverflowBank
-			}
-			if iNdEx >= l {
-				return io.ErrUnexpectedEOF
-			}
-			b := dAtA[iNdEx]
-			iNdEx++
-			wire |= uint64(b&0x7F) << shift
-			if b < 0x80 {
-				break
-			}
-		}
-		fieldNum := int32(wire >> 3)
-		wireType := int(wire & 0x7)
-		if wireType == 4 {
-			return fmt.Errorf("proto: Amount: wiretype end group for non-group")
-		}
-		if fieldNum <= 0 {
-			return fmt.Errorf("proto: Amount: illegal tag %d (wire type %d)", fieldNum, wire)
-		}
-		switch fieldNum {
-		case 1:
-			if wireType != 0 {
-				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
-			}
-			m.Amount = 0
-			for shift := uint(0); ; shift += 7 {
-				if shift >= 64 {
-					return ErrIntOverflowBank
-				}
-				if iNdEx >= l {
-					return io.ErrUnexpectedEOF
-				}
-				b := dAtA[iNdEx]
-				iNdEx++
-				m.Amount |= uint64(b&0x7F) << shift
-				if b < 0x80 {
-					break
-				}
-			}
-		default:
-			iNdEx = preIndex
-			skippy, err := skipBank(dAtA[iNdEx:])
-			if err != nil {
-				return err
-			}
-			if (skippy < 0) || (iNdEx+skippy) < 0 {
-				return ErrInvalidLengthBank
-			}
-			if (iNdEx + skippy) > l {
-				return io.ErrUnexpectedEOF
-			}
-			iNdEx += skippy
-		}
-	}
-
-	if iNdEx > l {
-		return io.ErrUnexpectedEOF
-	}
-	return nil
 }
 func (m *MsgSend) Unmarshal(dAtA []byte) error {
 	l := len(dAtA)
@@ -909,7 +548,7 @@ func (m *MsgSend) Unmarshal(dAtA []byte) error {
 			if postIndex > l {
 				return io.ErrUnexpectedEOF
 			}
-			m.Amount = append(m.Amount, Coin{})
+			m.Amount = append(m.Amount, coin.Coin{})
 			if err := m.Amount[len(m.Amount)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}
@@ -1025,7 +664,7 @@ func (m *GenesisBalance) Unmarshal(dAtA []byte) error {
 			if postIndex > l {
 				return io.ErrUnexpectedEOF
 			}
-			m.Coins = append(m.Coins, Coin{})
+			m.Coins = append(m.Coins, coin.Coin{})
 			if err := m.Coins[len(m.Coins)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}

@@ -1,12 +1,16 @@
 package bank
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/abci-ics/ics/types/coin"
+)
 
 // Errors returned by the bank keeper. Callers branch on them with errors.Is.
 var (
 	ErrInsufficientFunds = errors.New("insufficient funds")
-	ErrInvalidAmount     = errors.New("invalid amount")
-	ErrInvalidDenom      = errors.New("invalid denomination")
+	ErrInvalidAmount     = coin.ErrInvalidAmount
+	ErrInvalidDenom      = coin.ErrInvalidDenom
 	ErrInvalidAddress    = errors.New("invalid address")
 	ErrOverflow          = errors.New("amount overflows")
 	ErrInvalidGenesis    = errors.New("invalid bank genesis")

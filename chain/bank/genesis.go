@@ -8,8 +8,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // ValidateGenesis checks the bank genesis without touching state: valid
@@ -26,7 +27,7 @@ func ValidateGenesis(gs *GenesisState, prefix string) error {
 			return fmt.Errorf("%w: balance %d: address %s appears twice", ErrInvalidGenesis, i, b.Address)
 		}
 		seen[string(addr)] = struct{}{}
-		if err := ValidateCoins(b.Coins); err != nil {
+		if err := coin.ValidateCoins(b.Coins); err != nil {
 			return fmt.Errorf("%w: balance %d (%s): %v", ErrInvalidGenesis, i, b.Address, err)
 		}
 		for _, c := range b.Coins {
@@ -49,7 +50,7 @@ func (k Keeper) InitGenesis(s state.Store, gs *GenesisState) error {
 	}
 	type entry struct {
 		addr  []byte
-		coins []Coin
+		coins []coin.Coin
 	}
 	entries := make([]entry, 0, len(gs.Balances))
 	for _, b := range gs.Balances {
@@ -68,29 +69,29 @@ func (k Keeper) InitGenesis(s state.Store, gs *GenesisState) error {
 // ExportGenesis returns every balance, in address order, each account's
 // coins sorted by denomination.
 func (k Keeper) ExportGenesis(s state.Store) *GenesisState {
-	byAddr := map[string][]Coin{}
+	byAddr := map[string][]coin.Coin{}
 	it := kv(s).Iterator([]byte{prefixBalance}, []byte{prefixBalance + 1})
 	defer it.Close()
 	for ; it.Valid(); it.Next() {
 		key := it.Key()
 		n := int(key[1])
 		addr, denom := key[2:2+n], string(key[2+n:])
-		var a Amount
+		var a coin.Amount
 		if err := a.Unmarshal(it.Value()); err != nil {
 			panic(fmt.Sprintf("bank: corrupt balance under key %x: %v", key, err))
 		}
-		byAddr[string(addr)] = append(byAddr[string(addr)], Coin{Denom: denom, Amount: a.Amount})
+		byAddr[string(addr)] = append(byAddr[string(addr)], coin.Coin{Denom: denom, Amount: a.Amount})
 	}
 	if k.Accounts != nil {
 		denom := k.Accounts.NativeDenom(s)
 		k.Accounts.IterateNativeBalances(s, func(addr []byte, amount uint64) {
-			byAddr[string(addr)] = append(byAddr[string(addr)], Coin{Denom: denom, Amount: amount})
+			byAddr[string(addr)] = append(byAddr[string(addr)], coin.Coin{Denom: denom, Amount: amount})
 		})
 	}
 	gs := &GenesisState{}
 	for _, addr := range slices.Sorted(maps.Keys(byAddr)) {
 		coins := byAddr[addr]
-		slices.SortFunc(coins, func(a, b Coin) int { return strings.Compare(a.Denom, b.Denom) })
+		slices.SortFunc(coins, func(a, b coin.Coin) int { return strings.Compare(a.Denom, b.Denom) })
 		gs.Balances = append(gs.Balances, GenesisBalance{Address: address.Encode(k.Prefix, []byte(addr)), Coins: coins})
 	}
 	return gs

@@ -3,13 +3,15 @@ package bank
 import (
 	"bytes"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // Keeper reads and writes balances and supply. It holds no state of its
@@ -71,7 +73,7 @@ func getAmount(st state.KVStore, key []byte) uint64 {
 	if bz == nil {
 		return 0
 	}
-	var a Amount
+	var a coin.Amount
 	if err := a.Unmarshal(bz); err != nil {
 		panic(fmt.Sprintf("bank: corrupt amount under key %x: %v", key, err))
 	}
@@ -83,7 +85,7 @@ func setAmount(st state.KVStore, key []byte, v uint64) {
 		st.Delete(key)
 		return
 	}
-	a := Amount{Amount: v}
+	a := coin.Amount{Amount: v}
 	bz, err := a.Marshal()
 	if err != nil {
 		panic(fmt.Sprintf("bank: marshal amount: %v", err))
@@ -97,24 +99,24 @@ func (k Keeper) Balance(s state.Store, addr []byte, denom string) uint64 {
 }
 
 // Balances returns all of addr's non-zero balances, sorted by denomination.
-func (k Keeper) Balances(s state.Store, addr []byte) []Coin {
+func (k Keeper) Balances(s state.Store, addr []byte) []coin.Coin {
 	p := balancesPrefix(addr)
 	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
-	var out []Coin
+	var out []coin.Coin
 	for ; it.Valid(); it.Next() {
-		var a Amount
+		var a coin.Amount
 		if err := a.Unmarshal(it.Value()); err != nil {
 			panic(fmt.Sprintf("bank: corrupt balance under key %x: %v", it.Key(), err))
 		}
-		out = append(out, Coin{Denom: string(it.Key()[len(p):]), Amount: a.Amount})
+		out = append(out, coin.Coin{Denom: string(it.Key()[len(p):]), Amount: a.Amount})
 	}
 	if k.Accounts == nil {
 		return out
 	}
 	if n := k.Accounts.NativeBalance(s, addr); n > 0 {
-		out = append(out, Coin{Denom: k.Accounts.NativeDenom(s), Amount: n})
-		slices.SortFunc(out, func(a, b Coin) int { return strings.Compare(a.Denom, b.Denom) })
+		out = append(out, coin.Coin{Denom: k.Accounts.NativeDenom(s), Amount: n})
+		slices.SortFunc(out, func(a, b coin.Coin) int { return strings.Compare(a.Denom, b.Denom) })
 	}
 	return out
 }
@@ -125,17 +127,17 @@ func (Keeper) Supply(s state.Store, denom string) uint64 {
 }
 
 // TotalSupply returns the supply of every denomination, sorted.
-func (Keeper) TotalSupply(s state.Store) []Coin {
+func (Keeper) TotalSupply(s state.Store) []coin.Coin {
 	p := []byte{prefixSupply}
 	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
-	var out []Coin
+	var out []coin.Coin
 	for ; it.Valid(); it.Next() {
-		var a Amount
+		var a coin.Amount
 		if err := a.Unmarshal(it.Value()); err != nil {
 			panic(fmt.Sprintf("bank: corrupt supply under key %x: %v", it.Key(), err))
 		}
-		out = append(out, Coin{Denom: string(it.Key()[1:]), Amount: a.Amount})
+		out = append(out, coin.Coin{Denom: string(it.Key()[1:]), Amount: a.Amount})
 	}
 	return out
 }
@@ -144,7 +146,7 @@ func (Keeper) TotalSupply(s state.Store) []Coin {
 // ErrInsufficientFunds when from lacks any of them and ErrInvalidAmount or
 // ErrInvalidDenom for invalid coins; on error the caller must discard the
 // store it passed, since some coins may already have moved.
-func (k Keeper) Send(s state.Store, from, to []byte, coins []Coin) error {
+func (k Keeper) Send(s state.Store, from, to []byte, coins []coin.Coin) error {
 	if len(from) != address.Len || len(to) != address.Len {
 		return fmt.Errorf("%w: addresses must be %d bytes", ErrInvalidAddress, address.Len)
 	}
@@ -170,7 +172,7 @@ func (k Keeper) Send(s state.Store, from, to []byte, coins []Coin) error {
 }
 
 // Mint creates coins in addr's balance and adds them to the supply.
-func (k Keeper) Mint(s state.Store, addr []byte, coins []Coin) error {
+func (k Keeper) Mint(s state.Store, addr []byte, coins []coin.Coin) error {
 	if len(addr) != address.Len {
 		return fmt.Errorf("%w: addresses must be %d bytes", ErrInvalidAddress, address.Len)
 	}
@@ -194,7 +196,7 @@ func (k Keeper) Mint(s state.Store, addr []byte, coins []Coin) error {
 }
 
 // Burn destroys coins from addr's balance and removes them from the supply.
-func (k Keeper) Burn(s state.Store, addr []byte, coins []Coin) error {
+func (k Keeper) Burn(s state.Store, addr []byte, coins []coin.Coin) error {
 	st := kv(s)
 	for _, c := range coins {
 		if err := c.Validate(); err != nil {
@@ -223,7 +225,7 @@ func (k Keeper) HandleSend(s state.Store, signer []byte, m *MsgSend) ([]abci.Eve
 	if len(m.To) != address.Len {
 		return nil, fmt.Errorf("%w: recipient must be %d bytes, got %d", ErrInvalidAddress, address.Len, len(m.To))
 	}
-	if err := ValidateCoins(m.Amount); err != nil {
+	if err := coin.ValidateCoins(m.Amount); err != nil {
 		return nil, err
 	}
 	if err := k.Send(s, m.From, m.To, m.Amount); err != nil {
@@ -233,10 +235,19 @@ func (k Keeper) HandleSend(s state.Store, signer []byte, m *MsgSend) ([]abci.Eve
 }
 
 // TransferEvent is the event emitted for every transfer.
-func (k Keeper) TransferEvent(from, to []byte, coins []Coin) abci.Event {
+func (k Keeper) TransferEvent(from, to []byte, coins []coin.Coin) abci.Event {
 	return abci.Event{Type: "transfer", Attributes: []abci.EventAttribute{
 		{Key: "sender", Value: address.Encode(k.Prefix, from), Index: true},
 		{Key: "recipient", Value: address.Encode(k.Prefix, to), Index: true},
-		{Key: "amount", Value: FormatCoins(coins), Index: false},
+		{Key: "amount", Value: coin.FormatCoins(coins), Index: false},
 	}}
+}
+
+// add returns a+b or ErrOverflow.
+func add(a, b uint64) (uint64, error) {
+	s, carry := bits.Add64(a, b, 0)
+	if carry != 0 {
+		return 0, ErrOverflow
+	}
+	return s, nil
 }

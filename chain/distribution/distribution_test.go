@@ -6,9 +6,9 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/abci-ics/ics/chain/bank"
-	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/coin"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 func TestPrefixesFrozen(t *testing.T) {
@@ -86,13 +86,13 @@ func TestExactRewards(t *testing.T) {
 			t.Errorf("pending %s->%s: %d, want %d", w.del, w.val, got, w.amount)
 		}
 	}
-	if got := e.k.CommunityPool(e.s); !reflect.DeepEqual(got, []bank.Coin{stake(60)}) {
+	if got := e.k.CommunityPool(e.s); !reflect.DeepEqual(got, []coin.Coin{stake(60)}) {
 		t.Fatalf("community pool %v", got)
 	}
-	if got := e.k.Commission(e.s, addr("valA")); !reflect.DeepEqual(got, []bank.Coin{stake(219)}) {
+	if got := e.k.Commission(e.s, addr("valA")); !reflect.DeepEqual(got, []coin.Coin{stake(219)}) {
 		t.Fatalf("valA commission %v", got)
 	}
-	if got := e.k.Commission(e.s, addr("valB")); !reflect.DeepEqual(got, []bank.Coin{stake(36)}) {
+	if got := e.k.Commission(e.s, addr("valB")); !reflect.DeepEqual(got, []coin.Coin{stake(36)}) {
 		t.Fatalf("valB commission %v", got)
 	}
 	dr := e.k.DelegatorRewards(e.s, addr("alice"))
@@ -101,7 +101,7 @@ func TestExactRewards(t *testing.T) {
 	}
 	for _, w := range want {
 		got, err := e.withdraw(w.del, w.val)
-		if err != nil || !reflect.DeepEqual(got, []bank.Coin{stake(w.amount)}) {
+		if err != nil || !reflect.DeepEqual(got, []coin.Coin{stake(w.amount)}) {
 			t.Fatalf("withdraw %s->%s: %v %v, want %d", w.del, w.val, got, err, w.amount)
 		}
 		e.check(supply)
@@ -110,7 +110,7 @@ func TestExactRewards(t *testing.T) {
 			t.Fatalf("second withdraw %s->%s: %v %v", w.del, w.val, got, err)
 		}
 	}
-	if got := e.k.OutstandingRewards(e.s, addr("valB")); !reflect.DeepEqual(got, []bank.Coin{stake(1)}) {
+	if got := e.k.OutstandingRewards(e.s, addr("valB")); !reflect.DeepEqual(got, []coin.Coin{stake(1)}) {
 		t.Fatalf("valB outstanding %v", got)
 	}
 	if got := e.k.OutstandingRewards(e.s, addr("valA")); len(got) != 0 {
@@ -158,7 +158,7 @@ func TestRewardsAfterDelegationChange(t *testing.T) {
 		t.Fatalf("alice withdrew %v, want 529", got)
 	}
 	// 662+706 allocated, 441+397+529 paid: 1 of dust outstanding.
-	if got := e.k.OutstandingRewards(e.s, addr("valA")); !reflect.DeepEqual(got, []bank.Coin{stake(1)}) {
+	if got := e.k.OutstandingRewards(e.s, addr("valA")); !reflect.DeepEqual(got, []coin.Coin{stake(1)}) {
 		t.Fatalf("valA outstanding %v", got)
 	}
 	e.check(supply)
@@ -200,15 +200,15 @@ func TestInflationAndDenoms(t *testing.T) {
 		t.Fatal(err)
 	}
 	supply := e.bank.Supply(e.s, denom)
-	e.block(bank.Coin{Denom: "atom", Amount: 400})
+	e.block(coin.Coin{Denom: "atom", Amount: 400})
 	// 500 minted stake: valA 375 (commission 37, delegators 338), valB 125
 	// (commission 6, delegators 119). 400 atom: valA 300 (30, 270), valB
 	// 100 (5, 95).
 	e.check(supply + 500)
-	if got := e.k.Commission(e.s, addr("valA")); !reflect.DeepEqual(got, []bank.Coin{{Denom: "atom", Amount: 30}, stake(37)}) {
+	if got := e.k.Commission(e.s, addr("valA")); !reflect.DeepEqual(got, []coin.Coin{{Denom: "atom", Amount: 30}, stake(37)}) {
 		t.Fatalf("valA commission %v", got)
 	}
-	if got := e.k.Rewards(e.s, addr("alice"), addr("valA")); !reflect.DeepEqual(got, []bank.Coin{{Denom: "atom", Amount: 180}, stake(225)}) {
+	if got := e.k.Rewards(e.s, addr("alice"), addr("valA")); !reflect.DeepEqual(got, []coin.Coin{{Denom: "atom", Amount: 180}, stake(225)}) {
 		t.Fatalf("alice's rewards from valA %v", got)
 	}
 	if got := e.k.CommunityPool(e.s); len(got) != 0 {
@@ -222,7 +222,7 @@ func TestNoBondedValidators(t *testing.T) {
 	e := newEnv(t)
 	supply := e.bank.Supply(e.s, denom)
 	e.block(stake(1000))
-	if got := e.k.CommunityPool(e.s); !reflect.DeepEqual(got, []bank.Coin{stake(1000)}) {
+	if got := e.k.CommunityPool(e.s); !reflect.DeepEqual(got, []coin.Coin{stake(1000)}) {
 		t.Fatalf("community pool %v", got)
 	}
 	// A bonded validator without delegator shares: commission to it, the
@@ -232,17 +232,17 @@ func TestNoBondedValidators(t *testing.T) {
 	fv.Tokens = 10
 	e.stk.setValidator(e.s, addr("valA"), fv)
 	e.block(stake(1000))
-	if got := e.k.Commission(e.s, addr("valA")); !reflect.DeepEqual(got, []bank.Coin{stake(98)}) {
+	if got := e.k.Commission(e.s, addr("valA")); !reflect.DeepEqual(got, []coin.Coin{stake(98)}) {
 		t.Fatalf("commission %v", got)
 	}
-	if got := e.k.CommunityPool(e.s); !reflect.DeepEqual(got, []bank.Coin{stake(1902)}) {
+	if got := e.k.CommunityPool(e.s); !reflect.DeepEqual(got, []coin.Coin{stake(1902)}) {
 		t.Fatalf("community pool %v", got)
 	}
 	e.check(supply)
-	if err := e.k.SpendCommunityPool(e.s, addr("grantee"), []bank.Coin{stake(1903)}); !errors.Is(err, ErrInsufficientPool) {
+	if err := e.k.SpendCommunityPool(e.s, addr("grantee"), []coin.Coin{stake(1903)}); !errors.Is(err, ErrInsufficientPool) {
 		t.Fatalf("overspend: %v", err)
 	}
-	if err := e.k.SpendCommunityPool(e.s, addr("grantee"), []bank.Coin{stake(902)}); err != nil {
+	if err := e.k.SpendCommunityPool(e.s, addr("grantee"), []coin.Coin{stake(902)}); err != nil {
 		t.Fatal(err)
 	}
 	if e.bank.Balance(e.s, addr("grantee"), denom) != 902 {
@@ -288,7 +288,7 @@ func TestValidatorRemoved(t *testing.T) {
 	if e.bank.Balance(e.s, addr("valB"), denom) != 12 {
 		t.Fatal("commission not paid on removal")
 	}
-	if got := e.k.CommunityPool(e.s); !reflect.DeepEqual(got, []bank.Coin{stake(21)}) {
+	if got := e.k.CommunityPool(e.s); !reflect.DeepEqual(got, []coin.Coin{stake(21)}) {
 		t.Fatalf("community pool %v", got)
 	}
 	if len(e.k.OutstandingRewards(e.s, addr("valB"))) != 0 || len(e.k.Commission(e.s, addr("valB"))) != 0 {
@@ -325,7 +325,7 @@ func TestHandlerErrors(t *testing.T) {
 	}
 	// An invalid commission from staking fails the block.
 	e.stk.setValidator(e.s, addr("valC"), fakeVal{Tokens: 1, Shares: 1, Num: 2, Den: 1})
-	_ = e.bank.Send(e.s, addr("payer"), feeCollector, []bank.Coin{stake(1)})
+	_ = e.bank.Send(e.s, addr("payer"), feeCollector, []coin.Coin{stake(1)})
 	if _, err := e.k.BeginBlock(e.s, 2, e.now); !errors.Is(err, ErrInvalidValidator) {
 		t.Fatalf("invalid commission: %v", err)
 	}
@@ -356,7 +356,7 @@ func TestDelegationWithoutHook(t *testing.T) {
 func TestGenesis(t *testing.T) {
 	e := newEnv(t)
 	e.twoValidators()
-	e.block(stake(1000), bank.Coin{Denom: "atom", Amount: 77})
+	e.block(stake(1000), coin.Coin{Denom: "atom", Amount: 77})
 	e.block(stake(1000))
 	gs := e.k.ExportGenesis(e.s)
 	if len(gs.ValidatorRewards) != 4 || len(gs.Commissions) != 2 || len(gs.DelegatorStarts) != 4 || len(gs.CommunityPool) != 2 {

@@ -10,10 +10,11 @@ import (
 
 	dbm "github.com/cosmos/cosmos-db"
 
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/bank"
-	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // fakeStore is the store of fakeStaking.
@@ -117,7 +118,7 @@ func newEnv(t testing.TB) *env {
 	if err := e.k.InitGenesis(e.s, DefaultGenesis()); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.bank.Mint(e.s, addr("payer"), []bank.Coin{{Denom: denom, Amount: 1 << 50}, {Denom: "atom", Amount: 1 << 50}}); err != nil {
+	if err := e.bank.Mint(e.s, addr("payer"), []coin.Coin{{Denom: denom, Amount: 1 << 50}, {Denom: "atom", Amount: 1 << 50}}); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -183,7 +184,7 @@ func (e *env) undelegate(del, val string, shares uint64) error {
 }
 
 // block collects fees (paid by "payer") and runs BeginBlock.
-func (e *env) block(fees ...bank.Coin) {
+func (e *env) block(fees ...coin.Coin) {
 	if len(fees) > 0 {
 		if err := e.bank.Send(e.s, addr("payer"), feeCollector, fees); err != nil {
 			panic(err)
@@ -196,7 +197,7 @@ func (e *env) block(fees ...bank.Coin) {
 	}
 }
 
-func (e *env) withdraw(del, val string) ([]bank.Coin, error) {
+func (e *env) withdraw(del, val string) ([]coin.Coin, error) {
 	before := e.bank.Balances(e.s, addr(del))
 	c := state.NewCache(e.s)
 	_, err := e.k.HandleWithdrawRewards(c, e.height, e.now, addr(del), &MsgWithdrawRewards{Delegator: addr(del), Validator: addr(val)})
@@ -208,8 +209,8 @@ func (e *env) withdraw(del, val string) ([]bank.Coin, error) {
 }
 
 // diff returns after - before, for balances that only grew.
-func diff(before, after []bank.Coin) []bank.Coin {
-	var out []bank.Coin
+func diff(before, after []coin.Coin) []coin.Coin {
+	var out []coin.Coin
 	for _, a := range after {
 		var b uint64
 		for _, c := range before {
@@ -218,15 +219,15 @@ func diff(before, after []bank.Coin) []bank.Coin {
 			}
 		}
 		if a.Amount > b {
-			out = append(out, bank.Coin{Denom: a.Denom, Amount: a.Amount - b})
+			out = append(out, coin.Coin{Denom: a.Denom, Amount: a.Amount - b})
 		}
 	}
 	return out
 }
 
-func stake(n uint64) bank.Coin { return bank.Coin{Denom: denom, Amount: n} }
+func stake(n uint64) coin.Coin { return coin.Coin{Denom: denom, Amount: n} }
 
-func amountOf(cs []bank.Coin, d string) uint64 {
+func amountOf(cs []coin.Coin, d string) uint64 {
 	for _, c := range cs {
 		if c.Denom == d {
 			return c.Amount

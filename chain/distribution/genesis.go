@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"math/big"
 
-	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // DefaultGenesis returns a genesis with default parameters and nothing
@@ -32,7 +32,7 @@ func ValidateGenesis(gs *GenesisState) error {
 		return fmt.Errorf("%w: %v", ErrInvalidGenesis, err)
 	}
 	if len(gs.CommunityPool) > 0 {
-		if err := bank.ValidateCoins(gs.CommunityPool); err != nil {
+		if err := coin.ValidateCoins(gs.CommunityPool); err != nil {
 			return fmt.Errorf("%w: community pool: %v", ErrInvalidGenesis, err)
 		}
 	}
@@ -48,7 +48,7 @@ func ValidateGenesis(gs *GenesisState) error {
 		if err := checkAddr("validator", vr.Validator); err != nil {
 			return fmt.Errorf("%w: validator rewards %d: %v", ErrInvalidGenesis, i, err)
 		}
-		if err := bank.ValidateDenom(vr.Denom); err != nil {
+		if err := coin.ValidateDenom(vr.Denom); err != nil {
 			return fmt.Errorf("%w: validator rewards %d: %v", ErrInvalidGenesis, i, err)
 		}
 		if err := checkBig(vr.Rewards.RewardPerShare, "reward per share"); err != nil {
@@ -65,7 +65,7 @@ func ValidateGenesis(gs *GenesisState) error {
 		if err := checkAddr("validator", c.Validator); err != nil {
 			return fmt.Errorf("%w: commission %d: %v", ErrInvalidGenesis, i, err)
 		}
-		if err := bank.ValidateCoins(c.Amount); err != nil {
+		if err := coin.ValidateCoins(c.Amount); err != nil {
 			return fmt.Errorf("%w: commission %d: %v", ErrInvalidGenesis, i, err)
 		}
 		if err := once(CommissionKey(c.Validator, "")); err != nil {
@@ -142,12 +142,12 @@ func (k Keeper) ExportGenesis(s state.Store) *GenesisState {
 	})
 	each(st, []byte{prefixCommission}, func(rest []byte, a Amount) {
 		n := int(rest[0])
-		val, c := rest[1:1+n], bank.Coin{Denom: string(rest[1+n:]), Amount: a.Amount}
+		val, c := rest[1:1+n], coin.Coin{Denom: string(rest[1+n:]), Amount: a.Amount}
 		if l := len(gs.Commissions); l > 0 && bytes.Equal(gs.Commissions[l-1].Validator, val) {
 			gs.Commissions[l-1].Amount = append(gs.Commissions[l-1].Amount, c)
 			return
 		}
-		gs.Commissions = append(gs.Commissions, GenesisCommission{Validator: bytes.Clone(val), Amount: []bank.Coin{c}})
+		gs.Commissions = append(gs.Commissions, GenesisCommission{Validator: bytes.Clone(val), Amount: []coin.Coin{c}})
 	})
 	each(st, []byte{prefixDelegatorStart}, func(rest []byte, ds DelegatorStart) {
 		n := int(rest[0])

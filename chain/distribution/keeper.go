@@ -7,21 +7,21 @@ import (
 	"math/bits"
 	"slices"
 
-	"github.com/abci-ics/ics/chain/bank"
-	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/coin"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // Bank is what distribution needs of the bank. bank.Keeper satisfies it.
 type Bank interface {
 	// Balances returns all of addr's non-zero balances, sorted by
 	// denomination.
-	Balances(s state.Store, addr []byte) []bank.Coin
+	Balances(s state.Store, addr []byte) []coin.Coin
 	// Send moves coins from one address to another. On error the caller
 	// discards the store it passed.
-	Send(s state.Store, from, to []byte, coins []bank.Coin) error
+	Send(s state.Store, from, to []byte, coins []coin.Coin) error
 	// Mint creates coins in addr's balance and adds them to the supply.
-	Mint(s state.Store, addr []byte, coins []bank.Coin) error
+	Mint(s state.Store, addr []byte, coins []coin.Coin) error
 }
 
 // Validator is a bonded validator as the distribution sees it.
@@ -156,32 +156,32 @@ func addAmount(st state.KVStore, key []byte, v uint64) error {
 	return nil
 }
 
-func coins(st state.KVStore, prefix []byte) []bank.Coin {
-	var out []bank.Coin
+func coins(st state.KVStore, prefix []byte) []coin.Coin {
+	var out []coin.Coin
 	each(st, prefix, func(rest []byte, a Amount) {
-		out = append(out, bank.Coin{Denom: string(rest), Amount: a.Amount})
+		out = append(out, coin.Coin{Denom: string(rest), Amount: a.Amount})
 	})
 	return out
 }
 
 // CommunityPool returns the community pool, sorted by denomination.
-func (Keeper) CommunityPool(s state.Store) []bank.Coin {
+func (Keeper) CommunityPool(s state.Store) []coin.Coin {
 	return coins(kv(s), []byte{prefixCommunityPool})
 }
 
 // Commission returns validator's accumulated commission, sorted by
 // denomination.
-func (Keeper) Commission(s state.Store, validator []byte) []bank.Coin {
+func (Keeper) Commission(s state.Store, validator []byte) []coin.Coin {
 	return coins(kv(s), validatorPrefix(prefixCommission, validator))
 }
 
 // OutstandingRewards returns what validator's delegators have been
 // allocated and not yet withdrawn, rounding dust included.
-func (Keeper) OutstandingRewards(s state.Store, validator []byte) []bank.Coin {
-	var out []bank.Coin
+func (Keeper) OutstandingRewards(s state.Store, validator []byte) []coin.Coin {
+	var out []coin.Coin
 	each(kv(s), validatorPrefix(prefixValidatorRewards, validator), func(rest []byte, vr ValidatorRewards) {
 		if vr.Outstanding > 0 {
-			out = append(out, bank.Coin{Denom: string(rest), Amount: vr.Outstanding})
+			out = append(out, coin.Coin{Denom: string(rest), Amount: vr.Outstanding})
 		}
 	})
 	return out
@@ -190,8 +190,8 @@ func (Keeper) OutstandingRewards(s state.Store, validator []byte) []bank.Coin {
 // SpendCommunityPool pays coins from the community pool to recipient, for
 // example from a governance proposal. It returns ErrInsufficientPool when
 // the pool lacks any of them.
-func (k Keeper) SpendCommunityPool(s state.Store, recipient []byte, cs []bank.Coin) error {
-	if err := bank.ValidateCoins(cs); err != nil {
+func (k Keeper) SpendCommunityPool(s state.Store, recipient []byte, cs []coin.Coin) error {
+	if err := coin.ValidateCoins(cs); err != nil {
 		return err
 	}
 	st := kv(s)

@@ -1,6 +1,6 @@
 package distribution
 
-import "github.com/abci-ics/ics/chain/address"
+import "github.com/abci-ics/ics/types/address"
 
 // StoreName is the name of the distribution store in the multistore.
 const StoreName = "distribution"

@@ -7,9 +7,9 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
-	"github.com/abci-ics/ics/chain/address"
-	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 func checkAddr(what string, a []byte) error {
@@ -56,7 +56,7 @@ func (k Keeper) HandleWithdrawRewards(s state.Store, height int64, now time.Time
 	return []abci.Event{{Type: "withdraw_rewards", Attributes: []abci.EventAttribute{
 		{Key: "delegator", Value: address.Encode(k.Prefix, m.Delegator), Index: true},
 		{Key: "validator", Value: address.Encode(k.Prefix, m.Validator), Index: true},
-		{Key: "amount", Value: bank.FormatCoins(cs)},
+		{Key: "amount", Value: coin.FormatCoins(cs)},
 	}}}, nil
 }
 
@@ -76,6 +76,6 @@ func (k Keeper) HandleWithdrawCommission(s state.Store, height int64, now time.T
 	}
 	return []abci.Event{{Type: "withdraw_commission", Attributes: []abci.EventAttribute{
 		{Key: "validator", Value: address.Encode(k.Prefix, m.Validator), Index: true},
-		{Key: "amount", Value: bank.FormatCoins(cs)},
+		{Key: "amount", Value: coin.FormatCoins(cs)},
 	}}}, nil
 }

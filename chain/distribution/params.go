@@ -6,9 +6,9 @@ import (
 	"io"
 	"strings"
 
-	"github.com/abci-ics/ics/chain/bank"
-	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/coin"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // DefaultParams returns the parameters of a new chain: a community tax of
@@ -25,7 +25,7 @@ func (p Params) Validate() error {
 	if err := p.CommunityTax.Validate(); err != nil {
 		return fmt.Errorf("%w: community_tax: %v", ErrInvalidParams, err)
 	}
-	if err := bank.ValidateDenom(p.BondDenom); err != nil {
+	if err := coin.ValidateDenom(p.BondDenom); err != nil {
 		return fmt.Errorf("%w: bond_denom: %v", ErrInvalidParams, err)
 	}
 	return nil

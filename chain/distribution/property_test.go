@@ -6,8 +6,8 @@ import (
 
 	"pgregory.net/rapid"
 
-	"github.com/abci-ics/ics/chain/bank"
-	"github.com/abci-ics/ics/chain/fraction"
+	"github.com/abci-ics/ics/types/coin"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // model is the reference: each delegation's exact (rational) entitlement,
@@ -54,8 +54,8 @@ func TestAccumulatorProperty(t *testing.T) {
 			rt.Fatal(err)
 		}
 		m := model{entitled: map[string]*big.Rat{}, paid: map[string]uint64{}, resets: map[string]int{}}
-		balances := func(del string) []bank.Coin { return e.bank.Balances(e.s, addr(del)) }
-		pay := func(del, val string, before []bank.Coin) {
+		balances := func(del string) []coin.Coin { return e.bank.Balances(e.s, addr(del)) }
+		pay := func(del, val string, before []coin.Coin) {
 			for _, c := range diff(before, balances(del)) {
 				m.paid[mkey(del, val)+"/"+c.Denom] += c.Amount
 			}
@@ -74,11 +74,11 @@ func TestAccumulatorProperty(t *testing.T) {
 			val := rapid.SampledFrom(vals).Draw(rt, "val")
 			switch rapid.IntRange(0, 5).Draw(rt, "action") {
 			case 0, 1: // a block
-				fees := []bank.Coin{
+				fees := []coin.Coin{
 					{Denom: "atom", Amount: rapid.Uint64Range(0, 1_000_000_000_000).Draw(rt, "atom")},
 					stake(rapid.Uint64Range(0, 100_000).Draw(rt, "stake")),
 				}
-				var paid []bank.Coin
+				var paid []coin.Coin
 				for _, c := range fees {
 					if c.Amount > 0 {
 						paid = append(paid, c)

@@ -9,8 +9,8 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
-	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // BeginBlock distributes the block's rewards: it mints
@@ -31,7 +31,7 @@ import (
 func (k Keeper) BeginBlock(s state.Store, height int64, now time.Time) ([]abci.Event, error) {
 	p := k.Params(s)
 	if p.InflationPerBlock > 0 {
-		if err := k.Bank.Mint(s, feeCollector, []bank.Coin{{Denom: p.BondDenom, Amount: p.InflationPerBlock}}); err != nil {
+		if err := k.Bank.Mint(s, feeCollector, []coin.Coin{{Denom: p.BondDenom, Amount: p.InflationPerBlock}}); err != nil {
 			return nil, fmt.Errorf("mint inflation: %w", err)
 		}
 	}
@@ -137,14 +137,14 @@ func setStart(st state.KVStore, delegator, validator []byte, shares uint64) {
 // denomination shares*(reward_per_share - start)/Scale, rounded down and
 // capped by the validator's outstanding rewards. It returns the coins and
 // the accumulators (for the caller to debit), in denomination order.
-func pending(st state.KVStore, ds DelegatorStart, validator []byte) ([]bank.Coin, []string, []ValidatorRewards) {
+func pending(st state.KVStore, ds DelegatorStart, validator []byte) ([]coin.Coin, []string, []ValidatorRewards) {
 	from := make(map[string]string, len(ds.RewardPerShare))
 	for _, dv := range ds.RewardPerShare {
 		from[dv.Denom] = dv.Value
 	}
 	denoms, vrs := validatorRewards(st, validator)
 	shares := new(big.Int).SetUint64(ds.Shares)
-	var out []bank.Coin
+	var out []coin.Coin
 	for i, vr := range vrs {
 		diff := parseBig(vr.RewardPerShare, "reward per share")
 		diff.Sub(diff, parseBig(from[denoms[i]], "start"))
@@ -156,7 +156,7 @@ func pending(st state.KVStore, ds DelegatorStart, validator []byte) ([]bank.Coin
 			amt.SetUint64(vr.Outstanding)
 		}
 		if amt.Sign() > 0 {
-			out = append(out, bank.Coin{Denom: denoms[i], Amount: amt.Uint64()})
+			out = append(out, coin.Coin{Denom: denoms[i], Amount: amt.Uint64()})
 		}
 	}
 	return out, denoms, vrs
@@ -164,7 +164,7 @@ func pending(st state.KVStore, ds DelegatorStart, validator []byte) ([]bank.Coin
 
 // Rewards returns the rewards delegator can withdraw from its delegation
 // to validator now.
-func (k Keeper) Rewards(s state.Store, delegator, validator []byte) []bank.Coin {
+func (k Keeper) Rewards(s state.Store, delegator, validator []byte) []coin.Coin {
 	st := kv(s)
 	ds, ok := start(st, delegator, validator)
 	if !ok {
@@ -177,7 +177,7 @@ func (k Keeper) Rewards(s state.Store, delegator, validator []byte) []bank.Coin 
 // DelegationRewards are the pending rewards of one delegation.
 type DelegationRewards struct {
 	Validator []byte
-	Rewards   []bank.Coin
+	Rewards   []coin.Coin
 }
 
 // DelegatorRewards returns the pending rewards of each of delegator's
@@ -197,7 +197,7 @@ func (k Keeper) DelegatorRewards(s state.Store, delegator []byte) []DelegationRe
 // restarts it at the current accumulators. A delegation without a start
 // record (one created without AfterDelegationModified) earns nothing
 // before this call and starts now.
-func (k Keeper) withdraw(s state.Store, delegator, validator []byte) ([]bank.Coin, error) {
+func (k Keeper) withdraw(s state.Store, delegator, validator []byte) ([]coin.Coin, error) {
 	st := kv(s)
 	ds, ok := start(st, delegator, validator)
 	if !ok {
@@ -264,7 +264,7 @@ func (k Keeper) AfterValidatorRemoved(s state.Store, validator []byte) error {
 }
 
 // withdrawCommission pays validator's accumulated commission to it.
-func (k Keeper) withdrawCommission(s state.Store, validator []byte) ([]bank.Coin, error) {
+func (k Keeper) withdrawCommission(s state.Store, validator []byte) ([]coin.Coin, error) {
 	cs := k.Commission(s, validator)
 	for _, c := range cs {
 		kv(s).Delete(CommissionKey(validator, c.Denom))

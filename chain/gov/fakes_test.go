@@ -9,9 +9,10 @@ import (
 
 	dbm "github.com/cosmos/cosmos-db"
 
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // fakeStore is the store of fakeStaking and of test content handlers.
@@ -81,7 +82,7 @@ func addr(name string) []byte { return address.Module("test/" + name) }
 // voting period.
 func testParams() Params {
 	p := DefaultParams()
-	p.MinDeposit = bank.Coin{Denom: denom, Amount: 100}
+	p.MinDeposit = coin.Coin{Denom: denom, Amount: 100}
 	p.MaxDepositPeriod = int64(10 * time.Second)
 	p.VotingPeriod = int64(20 * time.Second)
 	return p
@@ -102,7 +103,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	for _, n := range []string{"alice", "bob", "carol", "dave", "valA", "valB", "valC"} {
-		if err := e.bank.Mint(e.s, addr(n), []bank.Coin{{Denom: denom, Amount: 1000}}); err != nil {
+		if err := e.bank.Mint(e.s, addr(n), []coin.Coin{{Denom: denom, Amount: 1000}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -141,7 +142,7 @@ func (e *env) submit(proposer string, content Content, deposit uint64) (uint64, 
 	id := e.k.NextProposalID(e.s)
 	m := &MsgSubmitProposal{Proposer: addr(proposer), Content: content, Title: "t", Summary: "s"}
 	if deposit > 0 {
-		m.InitialDeposit = []bank.Coin{{Denom: denom, Amount: deposit}}
+		m.InitialDeposit = []coin.Coin{{Denom: denom, Amount: deposit}}
 	}
 	return id, e.run(func(s state.Store) error {
 		_, err := e.k.HandleSubmitProposal(s, e.height, e.now, addr(proposer), m)
@@ -160,7 +161,7 @@ func (e *env) mustSubmit(proposer string, content Content, deposit uint64) uint6
 
 func (e *env) deposit(who string, id, amount uint64) error {
 	return e.run(func(s state.Store) error {
-		_, err := e.k.HandleDeposit(s, e.height, e.now, addr(who), &MsgDeposit{Depositor: addr(who), ProposalId: id, Amount: []bank.Coin{{Denom: denom, Amount: amount}}})
+		_, err := e.k.HandleDeposit(s, e.height, e.now, addr(who), &MsgDeposit{Depositor: addr(who), ProposalId: id, Amount: []coin.Coin{{Denom: denom, Amount: amount}}})
 		return err
 	})
 }
@@ -195,12 +196,12 @@ func (e *env) checkEscrow() {
 	e.t.Helper()
 	var sum uint64
 	for _, p := range e.k.Proposals(e.s, StatusNil) {
-		var deps []bank.Coin
+		var deps []coin.Coin
 		for _, d := range e.k.Deposits(e.s, p.Id) {
 			deps, _ = addCoins(deps, d.Amount)
 		}
 		open := p.Status == StatusDepositPeriod || p.Status == StatusVotingPeriod
-		if open && bank.FormatCoins(deps) != bank.FormatCoins(p.TotalDeposit) {
+		if open && coin.FormatCoins(deps) != coin.FormatCoins(p.TotalDeposit) {
 			e.t.Fatalf("proposal %d: deposits %v, total %v", p.Id, deps, p.TotalDeposit)
 		}
 		if !open && len(deps) > 0 {

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // FuzzMessages decodes arbitrary bytes as every gov message and content:
@@ -12,8 +12,8 @@ import (
 // bytes that decode to the same message.
 func FuzzMessages(f *testing.F) {
 	for _, m := range []interface{ Marshal() ([]byte, error) }{
-		&MsgSubmitProposal{Proposer: addr("a"), Content: mark("x"), Title: "t", InitialDeposit: []bank.Coin{{Denom: denom, Amount: 1}}},
-		&MsgDeposit{Depositor: addr("a"), ProposalId: 1, Amount: []bank.Coin{{Denom: denom, Amount: 1}}},
+		&MsgSubmitProposal{Proposer: addr("a"), Content: mark("x"), Title: "t", InitialDeposit: []coin.Coin{{Denom: denom, Amount: 1}}},
+		&MsgDeposit{Depositor: addr("a"), ProposalId: 1, Amount: []coin.Coin{{Denom: denom, Amount: 1}}},
 		&MsgVote{Voter: addr("a"), ProposalId: 1, Option: OptionNoWithVeto},
 		&ParamChangeProposal{Changes: []ParamChange{{Module: "gov", Key: "quorum", Value: `"0.5"`}}},
 	} {

@@ -3,8 +3,8 @@ package gov
 import (
 	"fmt"
 
-	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // DefaultGenesis returns a genesis with default parameters and no
@@ -26,7 +26,7 @@ func ValidateGenesis(gs *GenesisState) error {
 		return fmt.Errorf("%w: starting proposal id 0", ErrInvalidGenesis)
 	}
 	props := make(map[uint64]*Proposal, len(gs.Proposals))
-	sums := make(map[uint64][]bank.Coin, len(gs.Proposals))
+	sums := make(map[uint64][]coin.Coin, len(gs.Proposals))
 	for i := range gs.Proposals {
 		p := &gs.Proposals[i]
 		switch {
@@ -42,7 +42,7 @@ func ValidateGenesis(gs *GenesisState) error {
 			return fmt.Errorf("%w: proposal %d: bad proposer", ErrInvalidGenesis, p.Id)
 		}
 		if len(p.TotalDeposit) > 0 {
-			if err := bank.ValidateCoins(p.TotalDeposit); err != nil {
+			if err := coin.ValidateCoins(p.TotalDeposit); err != nil {
 				return fmt.Errorf("%w: proposal %d: total deposit: %v", ErrInvalidGenesis, p.Id, err)
 			}
 		}
@@ -60,7 +60,7 @@ func ValidateGenesis(gs *GenesisState) error {
 			return fmt.Errorf("%w: deposit %d: depositor appears twice", ErrInvalidGenesis, i)
 		}
 		seen[string(DepositKey(d.ProposalId, d.Depositor))] = true
-		if err := bank.ValidateCoins(d.Amount); err != nil {
+		if err := coin.ValidateCoins(d.Amount); err != nil {
 			return fmt.Errorf("%w: deposit %d: %v", ErrInvalidGenesis, i, err)
 		}
 		sum, err := addCoins(sums[d.ProposalId], d.Amount)
@@ -73,9 +73,9 @@ func ValidateGenesis(gs *GenesisState) error {
 		if p.Status != StatusDepositPeriod && p.Status != StatusVotingPeriod {
 			continue
 		}
-		if bank.FormatCoins(sums[p.Id]) != bank.FormatCoins(p.TotalDeposit) {
+		if coin.FormatCoins(sums[p.Id]) != coin.FormatCoins(p.TotalDeposit) {
 			return fmt.Errorf("%w: proposal %d: deposits add up to %q, total is %q", ErrInvalidGenesis, p.Id,
-				bank.FormatCoins(sums[p.Id]), bank.FormatCoins(p.TotalDeposit))
+				coin.FormatCoins(sums[p.Id]), coin.FormatCoins(p.TotalDeposit))
 		}
 	}
 	for i, v := range gs.Votes {

@@ -9,8 +9,9 @@ import (
 	"time"
 
 	"github.com/abci-ics/ics/chain/bank"
-	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/coin"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 func TestPrefixesFrozen(t *testing.T) {
@@ -245,7 +246,7 @@ func TestSubmitRejects(t *testing.T) {
 	registerMark(e.k)
 	good := func() *MsgSubmitProposal {
 		return &MsgSubmitProposal{Proposer: addr("alice"), Content: mark("x"), Title: "t", Summary: "s",
-			InitialDeposit: []bank.Coin{{Denom: denom, Amount: 10}}}
+			InitialDeposit: []coin.Coin{{Denom: denom, Amount: 10}}}
 	}
 	pc := func(changes ...ParamChange) Content {
 		bz, _ := (&ParamChangeProposal{Changes: changes}).Marshal()
@@ -479,7 +480,7 @@ func TestGenesisRoundTrip(t *testing.T) {
 	e2.validators()
 	registerMark(e2.k)
 	e2.stk = e.stk
-	_ = e2.bank.Mint(e2.s, escrow, []bank.Coin{{Denom: denom, Amount: 210}})
+	_ = e2.bank.Mint(e2.s, escrow, []coin.Coin{{Denom: denom, Amount: 210}})
 	e2.advance(15 * time.Second)
 	if e2.status(1) != StatusNil || e2.status(id) != StatusPassed {
 		t.Fatalf("statuses after import: %s %s", e2.status(1), e2.status(id))
@@ -491,10 +492,10 @@ func TestValidateGenesis(t *testing.T) {
 		gs := DefaultGenesis()
 		gs.StartingProposalId = 3
 		gs.Proposals = []Proposal{
-			{Id: 1, Status: StatusVotingPeriod, Content: mark("x"), TotalDeposit: []bank.Coin{{Denom: denom, Amount: 5}}},
+			{Id: 1, Status: StatusVotingPeriod, Content: mark("x"), TotalDeposit: []coin.Coin{{Denom: denom, Amount: 5}}},
 			{Id: 2, Status: StatusPassed, Content: mark("x")},
 		}
-		gs.Deposits = []Deposit{{ProposalId: 1, Depositor: addr("a"), Amount: []bank.Coin{{Denom: denom, Amount: 5}}}}
+		gs.Deposits = []Deposit{{ProposalId: 1, Depositor: addr("a"), Amount: []coin.Coin{{Denom: denom, Amount: 5}}}}
 		gs.Votes = []Vote{{ProposalId: 1, Voter: addr("a"), Option: OptionYes}}
 		return gs
 	}

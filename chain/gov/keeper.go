@@ -6,8 +6,8 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
-	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // Bank is what gov needs of the bank: moving deposits in and out of escrow
@@ -15,9 +15,9 @@ import (
 type Bank interface {
 	// Send moves coins from one address to another. On error the caller
 	// discards the store it passed.
-	Send(s state.Store, from, to []byte, coins []bank.Coin) error
+	Send(s state.Store, from, to []byte, coins []coin.Coin) error
 	// Burn destroys coins held by addr and removes them from the supply.
-	Burn(s state.Store, addr []byte, coins []bank.Coin) error
+	Burn(s state.Store, addr []byte, coins []coin.Coin) error
 }
 
 // Validator is a bonded validator as a tally sees it.

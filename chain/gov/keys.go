@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"time"
 
-	"github.com/abci-ics/ics/chain/address"
+	"github.com/abci-ics/ics/types/address"
 )
 
 // StoreName is the name of the gov store in the multistore.

@@ -13,9 +13,9 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 
-	"github.com/abci-ics/ics/chain/address"
-	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // Bounds on what a proposal may carry.
@@ -41,7 +41,7 @@ func checkAddr(what string, a []byte) error {
 
 // checkDeposit rejects an empty or all-zero deposit with ErrNoDeposit and
 // invalid coins with ErrInvalidDeposit.
-func checkDeposit(cs []bank.Coin) error {
+func checkDeposit(cs []coin.Coin) error {
 	zero := true
 	for _, c := range cs {
 		if c.Amount != 0 {
@@ -51,7 +51,7 @@ func checkDeposit(cs []bank.Coin) error {
 	if zero {
 		return ErrNoDeposit
 	}
-	if err := bank.ValidateCoins(cs); err != nil {
+	if err := coin.ValidateCoins(cs); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidDeposit, err)
 	}
 	return nil
@@ -298,7 +298,7 @@ func (k Keeper) HandleVote(s state.Store, height int64, now time.Time, signer []
 		"option", m.Option.String())}, nil
 }
 
-func checkDenoms(cs []bank.Coin, p Params) error {
+func checkDenoms(cs []coin.Coin, p Params) error {
 	for _, c := range cs {
 		if c.Denom != p.MinDeposit.Denom {
 			return fmt.Errorf("%w: deposits are in %s, not %s", ErrInvalidDeposit, p.MinDeposit.Denom, c.Denom)
@@ -307,7 +307,7 @@ func checkDenoms(cs []bank.Coin, p Params) error {
 	return nil
 }
 
-func reached(total []bank.Coin, p Params) bool {
+func reached(total []coin.Coin, p Params) bool {
 	for _, c := range total {
 		if c.Denom == p.MinDeposit.Denom {
 			return c.Amount >= p.MinDeposit.Amount
@@ -318,7 +318,7 @@ func reached(total []bank.Coin, p Params) bool {
 
 // addDeposit escrows coins from depositor for p and adds them to the
 // depositor's deposit and to p's total. The caller saves p.
-func (k Keeper) addDeposit(s state.Store, p *Proposal, depositor []byte, coins []bank.Coin) (abci.Event, error) {
+func (k Keeper) addDeposit(s state.Store, p *Proposal, depositor []byte, coins []coin.Coin) (abci.Event, error) {
 	d, _ := k.Deposit(s, p.Id, depositor)
 	amount, err := addCoins(d.Amount, coins)
 	if err != nil {
@@ -336,7 +336,7 @@ func (k Keeper) addDeposit(s state.Store, p *Proposal, depositor []byte, coins [
 	return event("proposal_deposit",
 		"proposal_id", strconv.FormatUint(p.Id, 10),
 		"depositor", address.Encode(k.Prefix, depositor),
-		"amount", bank.FormatCoins(coins)), nil
+		"amount", coin.FormatCoins(coins)), nil
 }
 
 // activate opens p's voting period at now. The caller saves p.
@@ -349,9 +349,9 @@ func (k Keeper) activate(s state.Store, p *Proposal, now time.Time, params Param
 }
 
 // addCoins returns a+b, sorted by denomination, or ErrOverflow.
-func addCoins(a, b []bank.Coin) ([]bank.Coin, error) {
+func addCoins(a, b []coin.Coin) ([]coin.Coin, error) {
 	sum := make(map[string]uint64, len(a)+len(b))
-	for _, cs := range [][]bank.Coin{a, b} {
+	for _, cs := range [][]coin.Coin{a, b} {
 		for _, c := range cs {
 			v, carry := bits.Add64(sum[c.Denom], c.Amount, 0)
 			if carry != 0 {
@@ -360,10 +360,10 @@ func addCoins(a, b []bank.Coin) ([]bank.Coin, error) {
 			sum[c.Denom] = v
 		}
 	}
-	out := make([]bank.Coin, 0, len(sum))
+	out := make([]coin.Coin, 0, len(sum))
 	for d, v := range sum {
 		if v > 0 {
-			out = append(out, bank.Coin{Denom: d, Amount: v})
+			out = append(out, coin.Coin{Denom: d, Amount: v})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Denom < out[j].Denom })

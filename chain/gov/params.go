@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/abci-ics/ics/chain/bank"
-	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/coin"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // MaxPeriod bounds the deposit and voting periods, so that end times never
@@ -22,7 +22,7 @@ const MaxPeriod = 10 * 365 * 24 * time.Hour
 // refunded.
 func DefaultParams() Params {
 	return Params{
-		MinDeposit:       bank.Coin{Denom: "stake", Amount: 10_000_000},
+		MinDeposit:       coin.Coin{Denom: "stake", Amount: 10_000_000},
 		MaxDepositPeriod: int64(48 * time.Hour),
 		VotingPeriod:     int64(48 * time.Hour),
 		Quorum:           fraction.New(334, 1000),
@@ -71,7 +71,7 @@ func (k Keeper) SetParamJSON(s state.Store, key, valueJSON string) error {
 	case "min_deposit":
 		var v string
 		if err = decodeJSON(valueJSON, &v); err == nil {
-			p.MinDeposit, err = bank.ParseCoin(v)
+			p.MinDeposit, err = coin.ParseCoin(v)
 		}
 	case "max_deposit_period", "voting_period":
 		var v string

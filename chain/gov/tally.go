@@ -9,8 +9,8 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
-	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // outcome is the result of a tally.
@@ -199,7 +199,7 @@ func dueProposals(s state.Store, prefix byte, now time.Time) []uint64 {
 // settleDeposits refunds (or burns) and deletes every deposit of id.
 func (k Keeper) settleDeposits(s state.Store, id uint64, burn bool) error {
 	deps := k.Deposits(s, id)
-	var burned []bank.Coin
+	var burned []coin.Coin
 	for _, d := range deps {
 		kv(s).Delete(DepositKey(id, d.Depositor))
 		if burn {

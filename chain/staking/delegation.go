@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"fmt"
 
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/address"
 )
 
 // Delegation returns delegator's delegation to validator.

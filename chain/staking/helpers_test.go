@@ -13,10 +13,11 @@ import (
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 	dbm "github.com/cosmos/cosmos-db"
 
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/bank"
-	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 var genesisTime = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -94,7 +95,7 @@ func newFixture(t tester, p Params, n int, balance uint64) *fixture {
 	f.hooks.k = &f.k
 	for i := 0; i < n; i++ {
 		f.accs = append(f.accs, acct(i))
-		if err := f.bank.Mint(f.s, acct(i), []bank.Coin{{Denom: p.BondDenom, Amount: balance}}); err != nil {
+		if err := f.bank.Mint(f.s, acct(i), []coin.Coin{{Denom: p.BondDenom, Amount: balance}}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -9,8 +9,8 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 
-	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // SigningInfo returns the liveness window state of a consensus address.

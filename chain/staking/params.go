@@ -6,9 +6,9 @@ import (
 	"math/bits"
 	"time"
 
-	"github.com/abci-ics/ics/chain/bank"
-	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/coin"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // Bounds that no parameter can exceed. They keep iteration and time
@@ -70,7 +70,7 @@ func DefaultParams() Params {
 // Validate checks the parameters and returns ErrInvalidParams if one is out
 // of range.
 func (p Params) Validate() error {
-	if err := bank.ValidateDenom(p.BondDenom); err != nil {
+	if err := coin.ValidateDenom(p.BondDenom); err != nil {
 		return fmt.Errorf("%w: bond denom: %v", ErrInvalidParams, err)
 	}
 	checks := []struct {

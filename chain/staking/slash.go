@@ -6,8 +6,8 @@ import (
 	"math/bits"
 	"time"
 
-	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // JailedForever is the jail end of a tombstoned validator.

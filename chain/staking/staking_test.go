@@ -8,7 +8,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
-	"github.com/abci-ics/ics/chain/fraction"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 func TestPrefixesFrozen(t *testing.T) {

@@ -7,17 +7,18 @@ import (
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
 
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // Bank is what staking needs of the bank: balances, transfers between
 // accounts and the pools, and burning slashed tokens.
 type Bank interface {
 	Balance(s state.Store, addr []byte, denom string) uint64
-	Send(s state.Store, from, to []byte, coins []bank.Coin) error
-	Burn(s state.Store, addr []byte, coins []bank.Coin) error
+	Send(s state.Store, from, to []byte, coins []coin.Coin) error
+	Burn(s state.Store, addr []byte, coins []coin.Coin) error
 }
 
 var (
@@ -237,7 +238,7 @@ func (k Keeper) moveTokens(s state.Store, p Params, from, to []byte, amount uint
 	if amount == 0 || bytes.Equal(from, to) {
 		return nil
 	}
-	if err := k.Bank.Send(s, from, to, []bank.Coin{{Denom: p.BondDenom, Amount: amount}}); err != nil {
+	if err := k.Bank.Send(s, from, to, []coin.Coin{{Denom: p.BondDenom, Amount: amount}}); err != nil {
 		return fmt.Errorf("move %d%s: %w", amount, p.BondDenom, err)
 	}
 	return nil
@@ -248,7 +249,7 @@ func (k Keeper) burn(s state.Store, p Params, pool []byte, amount uint64) error 
 	if amount == 0 {
 		return nil
 	}
-	if err := k.Bank.Burn(s, pool, []bank.Coin{{Denom: p.BondDenom, Amount: amount}}); err != nil {
+	if err := k.Bank.Burn(s, pool, []coin.Coin{{Denom: p.BondDenom, Amount: amount}}); err != nil {
 		return fmt.Errorf("burn %d%s: %w", amount, p.BondDenom, err)
 	}
 	return nil

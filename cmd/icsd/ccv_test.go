@@ -16,9 +16,9 @@ import (
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 
 	"github.com/abci-ics/ics/abci"
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/cmd/icsd/cmd"
+	"github.com/abci-ics/ics/types/address"
 )
 
 // ccvNet wraps a running CCV testnet for assertions.

@@ -17,9 +17,9 @@ import (
 	gogoproto "github.com/cosmos/gogoproto/proto"
 
 	"github.com/abci-ics/ics/abci"
-	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/cmd/icsd/cmd"
 	"github.com/abci-ics/ics/ibc/transfer"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 func stakeOf(t *testing.T, bin, rpc, addr, denom string) uint64 {
@@ -133,7 +133,7 @@ func TestRelay(t *testing.T) {
 		var msgs []gogoproto.Message
 		for j := 0; j < 20; j++ {
 			msgs = append(msgs, &transfer.MsgTransfer{Sender: key.Address(), SourcePort: "transfer", SourceChannel: lf.A.Channel,
-				Token: bank.Coin{Denom: "stake", Amount: 1}, Receiver: addrs[1], TimeoutTimestamp: uint64(time.Now().Add(time.Hour).UnixNano())})
+				Token: coin.Coin{Denom: "stake", Amount: 1}, Receiver: addrs[1], TimeoutTimestamp: uint64(time.Now().Add(time.Hour).UnixNano())})
 		}
 		res, err := sub.Submit(context.Background(), msgs...)
 		if err != nil || res.Code != 0 {

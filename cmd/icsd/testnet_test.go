@@ -14,8 +14,8 @@ import (
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 
 	"github.com/abci-ics/ics/abci"
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/cmd/icsd/cmd"
+	"github.com/abci-ics/ics/types/address"
 )
 
 // freeBase finds n*10 consecutive free loopback ports.

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // tracePrefix is the prefix a hop over (portID, channelID) puts in front of
@@ -51,7 +51,7 @@ func SplitDenom(denom string) (path, base string) {
 // checkDenom checks a denomination a packet carries or a transfer sends: a
 // valid bank denomination without empty '/'-separated segments.
 func checkDenom(d string) error {
-	if err := bank.ValidateDenom(d); err != nil {
+	if err := coin.ValidateDenom(d); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidDenom, err)
 	}
 	if strings.Contains(d, "//") || strings.HasSuffix(d, "/") {

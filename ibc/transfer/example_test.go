@@ -8,10 +8,11 @@ import (
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // oneChannel is a channel keeper with one open transfer channel that
@@ -38,11 +39,11 @@ func ExampleKeeper_Transfer() {
 	k := transfer.Keeper{Bank: bk, Channels: oneChannel{}, Prefix: "consumer"}
 
 	pool := address.Module("cons_redistribute")
-	_ = bk.Mint(s, pool, []bank.Coin{{Denom: "ucons", Amount: 250}})
+	_ = bk.Mint(s, pool, []coin.Coin{{Denom: "ucons", Amount: 250}})
 	now := time.Unix(1_700_000_000, 0)
 	seq, _, err := k.Transfer(s, 1000, now, &transfer.MsgTransfer{
 		Sender: pool, SourcePort: transfer.PortID, SourceChannel: "channel-0",
-		Token:    bank.Coin{Denom: "ucons", Amount: 250},
+		Token:    coin.Coin{Denom: "ucons", Amount: 250},
 		Receiver: "provider1tmr4nec3ck5rkkkqtvxmeyl9zhpca0v0gk486c", Memo: "consumer-1",
 		TimeoutTimestamp: uint64(now.Add(time.Hour).UnixNano()),
 	})

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // DefaultGenesis is the genesis of a chain that has never transferred:
@@ -34,7 +34,7 @@ func ValidateGenesis(gs *GenesisState) error {
 		seen[t.Denom] = struct{}{}
 	}
 	if len(gs.TotalEscrow) > 0 {
-		if err := bank.ValidateCoins(gs.TotalEscrow); err != nil {
+		if err := coin.ValidateCoins(gs.TotalEscrow); err != nil {
 			return fmt.Errorf("%w: total escrow: %v", ErrInvalidGenesis, err)
 		}
 	}
@@ -52,8 +52,8 @@ func (k Keeper) InitGenesis(s state.Store, gs *GenesisState) error {
 	for i := range traces {
 		kv(s).Set(DenomTraceKey(traces[i].Denom), mustMarshal(&traces[i]))
 	}
-	escrow := append([]bank.Coin(nil), gs.TotalEscrow...)
-	bank.SortCoins(escrow)
+	escrow := append([]coin.Coin(nil), gs.TotalEscrow...)
+	coin.SortCoins(escrow)
 	for _, c := range escrow {
 		k.setTotalEscrow(s, c.Denom, c.Amount)
 	}

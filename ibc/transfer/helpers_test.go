@@ -11,9 +11,10 @@ import (
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 var (
@@ -99,9 +100,9 @@ func (c *chain) user(name string) ([]byte, string) {
 	return addr, address.Encode(c.name, addr)
 }
 
-func (c *chain) mint(addr []byte, coin bank.Coin) {
+func (c *chain) mint(addr []byte, amt coin.Coin) {
 	c.t.Helper()
-	if err := c.bank.Mint(c.s, addr, []bank.Coin{coin}); err != nil {
+	if err := c.bank.Mint(c.s, addr, []coin.Coin{amt}); err != nil {
 		c.t.Fatal(err)
 	}
 }
@@ -113,7 +114,7 @@ func (c *chain) balance(addr []byte, denom string) uint64 { return c.bank.Balanc
 func transferMsg(sender []byte, channel string, denom string, amount uint64, receiver string) *MsgTransfer {
 	return &MsgTransfer{
 		Sender: sender, SourcePort: PortID, SourceChannel: channel,
-		Token: bank.Coin{Denom: denom, Amount: amount}, Receiver: receiver,
+		Token: coin.Coin{Denom: denom, Amount: amount}, Receiver: receiver,
 		TimeoutTimestamp: uint64(now.Add(time.Hour).UnixNano()),
 	}
 }

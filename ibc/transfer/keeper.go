@@ -7,9 +7,9 @@ import (
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
-	"github.com/abci-ics/ics/chain/address"
-	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // PortID is the port transfer channels are bound to.
@@ -30,12 +30,10 @@ const (
 // caller discards the store it passed.
 type Bank interface {
 	Balance(s state.Store, addr []byte, denom string) uint64
-	Send(s state.Store, from, to []byte, coins []bank.Coin) error
-	Mint(s state.Store, addr []byte, coins []bank.Coin) error
-	Burn(s state.Store, addr []byte, coins []bank.Coin) error
+	Send(s state.Store, from, to []byte, coins []coin.Coin) error
+	Mint(s state.Store, addr []byte, coins []coin.Coin) error
+	Burn(s state.Store, addr []byte, coins []coin.Coin) error
 }
-
-var _ Bank = bank.Keeper{}
 
 // Channels is what the package needs from the channel keeper.
 //
@@ -140,7 +138,7 @@ func (Keeper) TotalEscrow(s state.Store, denom string) uint64 {
 	if bz == nil {
 		return 0
 	}
-	var a bank.Amount
+	var a coin.Amount
 	if err := a.Unmarshal(bz); err != nil {
 		panic(fmt.Sprintf("transfer: corrupt total escrow of %q: %v", denom, err))
 	}
@@ -148,16 +146,16 @@ func (Keeper) TotalEscrow(s state.Store, denom string) uint64 {
 }
 
 // TotalEscrows returns every non-zero total escrow, sorted by denomination.
-func (Keeper) TotalEscrows(s state.Store) []bank.Coin {
+func (Keeper) TotalEscrows(s state.Store) []coin.Coin {
 	it := kv(s).Iterator([]byte(prefixTotalEscrow), state.PrefixEnd([]byte(prefixTotalEscrow)))
 	defer it.Close()
-	var out []bank.Coin
+	var out []coin.Coin
 	for ; it.Valid(); it.Next() {
-		var a bank.Amount
+		var a coin.Amount
 		if err := a.Unmarshal(it.Value()); err != nil {
 			panic(fmt.Sprintf("transfer: corrupt total escrow under key %q: %v", it.Key(), err))
 		}
-		out = append(out, bank.Coin{Denom: string(it.Key()[len(prefixTotalEscrow):]), Amount: a.Amount})
+		out = append(out, coin.Coin{Denom: string(it.Key()[len(prefixTotalEscrow):]), Amount: a.Amount})
 	}
 	return out
 }
@@ -167,7 +165,7 @@ func (Keeper) setTotalEscrow(s state.Store, denom string, v uint64) {
 		kv(s).Delete(TotalEscrowKey(denom))
 		return
 	}
-	kv(s).Set(TotalEscrowKey(denom), mustMarshal(&bank.Amount{Amount: v}))
+	kv(s).Set(TotalEscrowKey(denom), mustMarshal(&coin.Amount{Amount: v}))
 }
 
 // EscrowBalance returns the balance of denom in the escrow account of the
@@ -178,34 +176,34 @@ func (k Keeper) EscrowBalance(s state.Store, channelID, denom string) uint64 {
 
 // escrow moves coin from sender to the escrow account of the channel and
 // counts it in the total escrow.
-func (k Keeper) escrow(s state.Store, portID, channelID string, sender []byte, coin bank.Coin) error {
-	total := k.TotalEscrow(s, coin.Denom)
-	if total+coin.Amount < total {
-		return fmt.Errorf("%w: total escrow of %s", ErrOverflow, coin.Denom)
+func (k Keeper) escrow(s state.Store, portID, channelID string, sender []byte, c coin.Coin) error {
+	total := k.TotalEscrow(s, c.Denom)
+	if total+c.Amount < total {
+		return fmt.Errorf("%w: total escrow of %s", ErrOverflow, c.Denom)
 	}
-	if err := k.Bank.Send(s, sender, EscrowAddress(portID, channelID), []bank.Coin{coin}); err != nil {
-		return fmt.Errorf("escrow %s: %w", coin, err)
+	if err := k.Bank.Send(s, sender, EscrowAddress(portID, channelID), []coin.Coin{c}); err != nil {
+		return fmt.Errorf("escrow %s: %w", c, err)
 	}
-	k.setTotalEscrow(s, coin.Denom, total+coin.Amount)
+	k.setTotalEscrow(s, c.Denom, total+c.Amount)
 	return nil
 }
 
 // unescrow releases coin from the escrow account of the channel to
 // receiver. It returns ErrInsufficientEscrow when the channel's escrow or
 // the total escrow holds less.
-func (k Keeper) unescrow(s state.Store, portID, channelID string, receiver []byte, coin bank.Coin) error {
-	total := k.TotalEscrow(s, coin.Denom)
-	if total < coin.Amount {
-		return fmt.Errorf("%w: release %s, total escrow %d", ErrInsufficientEscrow, coin, total)
+func (k Keeper) unescrow(s state.Store, portID, channelID string, receiver []byte, c coin.Coin) error {
+	total := k.TotalEscrow(s, c.Denom)
+	if total < c.Amount {
+		return fmt.Errorf("%w: release %s, total escrow %d", ErrInsufficientEscrow, c, total)
 	}
 	esc := EscrowAddress(portID, channelID)
-	if have := k.Bank.Balance(s, esc, coin.Denom); have < coin.Amount {
-		return fmt.Errorf("%w: release %s from %s/%s, which holds %d", ErrInsufficientEscrow, coin, portID, channelID, have)
+	if have := k.Bank.Balance(s, esc, c.Denom); have < c.Amount {
+		return fmt.Errorf("%w: release %s from %s/%s, which holds %d", ErrInsufficientEscrow, c, portID, channelID, have)
 	}
-	if err := k.Bank.Send(s, esc, receiver, []bank.Coin{coin}); err != nil {
-		return fmt.Errorf("unescrow %s: %w", coin, err)
+	if err := k.Bank.Send(s, esc, receiver, []coin.Coin{c}); err != nil {
+		return fmt.Errorf("unescrow %s: %w", c, err)
 	}
-	k.setTotalEscrow(s, coin.Denom, total-coin.Amount)
+	k.setTotalEscrow(s, c.Denom, total-c.Amount)
 	return nil
 }
 

@@ -9,8 +9,8 @@ import (
 
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
-	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 func TestKeysFrozen(t *testing.T) {
@@ -176,10 +176,10 @@ func TestGenesisRoundTrip(t *testing.T) {
 	alice, _ := a.user("alice")
 	bob, bobBech := b.user("bob")
 	_, carolBech := c.user("carol")
-	a.mint(alice, bank.Coin{Denom: "stake", Amount: 1000})
+	a.mint(alice, coin.Coin{Denom: "stake", Amount: 1000})
 	a.mustSend(transferMsg(alice, "channel-0", "stake", 100, bobBech))
 	relay(a, b)
-	b.mint(bob, bank.Coin{Denom: "ubob", Amount: 50})
+	b.mint(bob, coin.Coin{Denom: "ubob", Amount: 50})
 	b.mustSend(transferMsg(bob, "channel-1", "ubob", 50, carolBech))
 	b.mustSend(transferMsg(bob, "channel-1", voucherAB, 20, carolBech))
 	b.k.SetParams(b.s, Params{SendEnabled: true})
@@ -188,7 +188,7 @@ func TestGenesisRoundTrip(t *testing.T) {
 	want := &GenesisState{
 		Params:      Params{SendEnabled: true},
 		DenomTraces: []DenomTrace{{Denom: voucherAB, Path: "transfer/channel-0", BaseDenom: "stake"}},
-		TotalEscrow: []bank.Coin{{Denom: voucherAB, Amount: 20}, {Denom: "ubob", Amount: 50}},
+		TotalEscrow: []coin.Coin{{Denom: voucherAB, Amount: 20}, {Denom: "ubob", Amount: 50}},
 	}
 	if !reflect.DeepEqual(gs, want) {
 		t.Fatalf("genesis %v\nwant %v", gs, want)
@@ -210,7 +210,7 @@ func TestValidateGenesis(t *testing.T) {
 		return &GenesisState{
 			Params:      DefaultParams(),
 			DenomTraces: []DenomTrace{{Denom: voucherAB, Path: "transfer/channel-0", BaseDenom: "stake"}},
-			TotalEscrow: []bank.Coin{{Denom: "stake", Amount: 5}},
+			TotalEscrow: []coin.Coin{{Denom: "stake", Amount: 5}},
 		}
 	}
 	if err := ValidateGenesis(valid()); err != nil {

@@ -1,6 +1,8 @@
 package transfer
 
-import "github.com/abci-ics/ics/ibc/commitment"
+import (
+	"github.com/abci-ics/ics/ibc/commitment"
+)
 
 // StoreName is the name of the store the package writes in: the IBC store.
 const StoreName = commitment.StoreName
@@ -12,7 +14,7 @@ const StoreName = commitment.StoreName
 const (
 	keyParams         = "transfer/params"               // -> Params
 	prefixDenomTrace  = "transfer/denomTraces/"         // | voucher denom -> DenomTrace
-	prefixTotalEscrow = "transfer/totalEscrowForDenom/" // | denom -> bank.Amount
+	prefixTotalEscrow = "transfer/totalEscrowForDenom/" // | denom -> coin.Amount
 )
 
 // ParamsKey is the store key of the parameters.

@@ -9,8 +9,8 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/address"
 )
 
 // ValidateBasic checks m without reading state: a 20-byte sender, the port

@@ -6,9 +6,9 @@ import (
 
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
-	"github.com/abci-ics/ics/chain/address"
-	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // recvFixture is chain B after receiving 100stake from A over channel-0,
@@ -19,7 +19,7 @@ func recvFixture(t testing.TB) (a, b *chain) {
 	connect(a, "channel-0", b, "channel-0")
 	alice, _ := a.user("alice")
 	_, bobBech := b.user("bob")
-	a.mint(alice, bank.Coin{Denom: "stake", Amount: 1000})
+	a.mint(alice, coin.Coin{Denom: "stake", Amount: 1000})
 	a.mustSend(transferMsg(alice, "channel-0", "stake", 100, bobBech))
 	relay(a, b)
 	return a, b

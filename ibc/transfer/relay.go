@@ -11,9 +11,9 @@ import (
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
-	"github.com/abci-ics/ics/chain/address"
-	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // Transfer sends m.Token from m.Sender to m.Receiver over the channel
@@ -41,7 +41,7 @@ func (k Keeper) Transfer(s state.Store, height int64, now time.Time, m *MsgTrans
 	}
 	c := state.NewCache(s)
 	if strings.HasPrefix(m.Token.Denom, tracePrefix(m.SourcePort, m.SourceChannel)) {
-		if err := k.Bank.Burn(c, m.Sender, []bank.Coin{m.Token}); err != nil {
+		if err := k.Bank.Burn(c, m.Sender, []coin.Coin{m.Token}); err != nil {
 			return 0, nil, fmt.Errorf("burn voucher %s: %w", m.Token, err)
 		}
 	} else if err := k.escrow(c, m.SourcePort, m.SourceChannel, m.Sender, m.Token); err != nil {
@@ -100,13 +100,13 @@ func (k Keeper) recv(s state.Store, packet channeltypes.Packet) error {
 		if err := checkDenom(local); err != nil {
 			return err
 		}
-		return k.unescrow(s, packet.DestinationPort, packet.DestinationChannel, receiver, bank.Coin{Denom: local, Amount: amount})
+		return k.unescrow(s, packet.DestinationPort, packet.DestinationChannel, receiver, coin.Coin{Denom: local, Amount: amount})
 	}
 	voucher := VoucherDenom(packet.DestinationPort, packet.DestinationChannel, data.Denom)
 	if err := checkDenom(voucher); err != nil {
 		return err
 	}
-	if err := k.Bank.Mint(s, receiver, []bank.Coin{{Denom: voucher, Amount: amount}}); err != nil {
+	if err := k.Bank.Mint(s, receiver, []coin.Coin{{Denom: voucher, Amount: amount}}); err != nil {
 		return fmt.Errorf("mint voucher: %w", err)
 	}
 	k.setDenomTrace(s, voucher)
@@ -143,12 +143,12 @@ func (k Keeper) refund(s state.Store, packet channeltypes.Packet) error {
 	if err != nil {
 		return fmt.Errorf("refund packet %d: %w: sender: %v", packet.Sequence, ErrInvalidAddress, err)
 	}
-	coin := bank.Coin{Denom: data.Denom, Amount: amount}
+	refund := coin.Coin{Denom: data.Denom, Amount: amount}
 	c := state.NewCache(s)
 	if strings.HasPrefix(data.Denom, tracePrefix(packet.SourcePort, packet.SourceChannel)) {
-		err = k.Bank.Mint(c, sender, []bank.Coin{coin})
+		err = k.Bank.Mint(c, sender, []coin.Coin{refund})
 	} else {
-		err = k.unescrow(c, packet.SourcePort, packet.SourceChannel, sender, coin)
+		err = k.unescrow(c, packet.SourcePort, packet.SourceChannel, sender, refund)
 	}
 	if err != nil {
 		return fmt.Errorf("refund packet %d: %w", packet.Sequence, err)

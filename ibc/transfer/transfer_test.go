@@ -7,8 +7,9 @@ import (
 
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 const voucherAB = "transfer/channel-0/stake"
@@ -19,7 +20,7 @@ func twoChains(t *testing.T) (a, b *chain) {
 	a, b = newChain(t, "chaina"), newChain(t, "chainb")
 	connect(a, "channel-0", b, "channel-0")
 	alice, _ := a.user("alice")
-	a.mint(alice, bank.Coin{Denom: "stake", Amount: 1000})
+	a.mint(alice, coin.Coin{Denom: "stake", Amount: 1000})
 	return a, b
 }
 
@@ -176,7 +177,7 @@ func TestTwoHops(t *testing.T) {
 	alice, aliceBech := a.user("alice")
 	bob, bobBech := b.user("bob")
 	carol, carolBech := c.user("carol")
-	a.mint(alice, bank.Coin{Denom: "stake", Amount: 1000})
+	a.mint(alice, coin.Coin{Denom: "stake", Amount: 1000})
 
 	const onB = "transfer/channel-3/stake"
 	const onC = "transfer/channel-9/transfer/channel-3/stake"
@@ -269,7 +270,7 @@ func TestRefundOfForeignPacketFails(t *testing.T) {
 func TestModuleSendsWithTransfer(t *testing.T) {
 	a, _ := twoChains(t)
 	pool := address.Module("fee_pool")
-	a.mint(pool, bank.Coin{Denom: "stake", Amount: 10})
+	a.mint(pool, coin.Coin{Denom: "stake", Amount: 10})
 	m := transferMsg(pool, "channel-0", "stake", 10, "provider1xyz")
 	m.Memo = `{"consumer":"c1"}`
 	seq, _, err := a.k.Transfer(a.s, 1, now, m)

@@ -13,9 +13,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/abci"
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/auth"
-	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 const defaultNode = "tcp://127.0.0.1:26657"
@@ -144,7 +144,7 @@ func (c *Client) broadcast(ctx context.Context, key Key, fee *string, msgs ...au
 	}
 	body := auth.TxBody{ChainId: chainID, Nonce: acc.Nonce, Fee: params.MinFee, Msgs: msgs}
 	if fee != nil && *fee != "" {
-		if body.Fee, err = bank.ParseCoin(*fee); err != nil {
+		if body.Fee, err = coin.ParseCoin(*fee); err != nil {
 			return nil, fmt.Errorf("--fee: %w", err)
 		}
 	}

@@ -14,11 +14,12 @@ import (
 
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/ccv"
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
-	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // editGenesis loads HOME's genesis, lets edit change its app state, checks
@@ -105,7 +106,7 @@ func ReadConsumerGenesis(bz []byte) (*ccv.ConsumerGenesis, error) {
 }
 
 // addBalance credits coins to addr in the genesis, creating the account.
-func addBalance(g *abci.Genesis, addr string, pub []byte, coins []bank.Coin) {
+func addBalance(g *abci.Genesis, addr string, pub []byte, coins []coin.Coin) {
 	found := false
 	for _, a := range g.Auth.Accounts {
 		found = found || a.Address == addr
@@ -138,7 +139,7 @@ func genesisCmd() *cobra.Command {
 	addAccount := &cobra.Command{
 		Use: "add-account ADDRESS COINS", Short: "Fund an address at genesis (for example 100stake)", Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			coins, err := bank.ParseCoins(args[1])
+			coins, err := coin.ParseCoins(args[1])
 			if err != nil {
 				return err
 			}
@@ -166,7 +167,7 @@ self-delegation first.`,
 			if err != nil {
 				return err
 			}
-			amount, err := bank.ParseCoin(args[1])
+			amount, err := coin.ParseCoin(args[1])
 			if err != nil {
 				return err
 			}
@@ -193,7 +194,7 @@ self-delegation first.`,
 					}
 				}
 				if fund {
-					addBalance(g, op, key.Priv.PubKey().Bytes(), []bank.Coin{amount})
+					addBalance(g, op, key.Priv.PubKey().Bytes(), []coin.Coin{amount})
 				}
 				g.Staking.Validators = append(g.Staking.Validators, staking.GenesisValidator{
 					Operator: op, PubKey: pub.Bytes(), Moniker: moniker,

@@ -16,11 +16,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/abci"
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
-	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // prefixFor returns --prefix, else the prefix in HOME's genesis, else the
@@ -55,7 +56,7 @@ type InitOptions struct {
 	ChainID string
 	Moniker string
 	KeyName string
-	Amount  []bank.Coin
+	Amount  []coin.Coin
 	Prefix  string
 	// TimeoutCommit is CometBFT's pause after each block.
 	TimeoutCommit time.Duration
@@ -83,7 +84,7 @@ func InitHome(opts InitOptions) (Key, error) {
 	if err := address.ValidatePrefix(opts.Prefix); err != nil {
 		return Key{}, err
 	}
-	if err := bank.ValidateCoins(opts.Amount); err != nil {
+	if err := coin.ValidateCoins(opts.Amount); err != nil {
 		return Key{}, fmt.Errorf("--amount: %w", err)
 	}
 	cfg := nodeConfig(opts.Home)
@@ -194,7 +195,7 @@ The role is saved in HOME/config/app.toml and used by every later start.`,
 			if err != nil {
 				return fmt.Errorf("--role: %w", err)
 			}
-			coins, err := bank.ParseCoins(amount)
+			coins, err := coin.ParseCoins(amount)
 			if err != nil {
 				return fmt.Errorf("--amount: %w", err)
 			}

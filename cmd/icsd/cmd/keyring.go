@@ -14,7 +14,7 @@ import (
 	"github.com/cometbft/cometbft/crypto/ed25519"
 	"github.com/spf13/cobra"
 
-	"github.com/abci-ics/ics/chain/address"
+	"github.com/abci-ics/ics/types/address"
 )
 
 // The keyring is a directory of one JSON file per key, readable by its

@@ -21,11 +21,11 @@ import (
 
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/ccv"
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/auth"
-	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // A CCV testnet is a provider testnet (the homes of `icsd testnet init`,
@@ -308,12 +308,12 @@ func (t *CCVTestnet) initProvider() error {
 		Tune: func(g *abci.Genesis) {
 			g.Gov.Params.VotingPeriod = int64(o.VotingPeriod)
 			g.Gov.Params.MaxDepositPeriod = int64(o.VotingPeriod)
-			g.Gov.Params.MinDeposit = bank.Coin{Denom: g.Staking.Params.BondDenom, Amount: 1000}
+			g.Gov.Params.MinDeposit = coin.Coin{Denom: g.Staking.Params.BondDenom, Amount: 1000}
 			g.Provider.Params.BlocksPerEpoch = o.BlocksPerEpoch
 			g.Provider.Params.DowntimeJailDuration = o.DowntimeJail
 			for _, k := range relayers {
 				addBalance(g, address.Encode(g.Auth.Params.Bech32Prefix, k.Address()), k.Priv.PubKey().Bytes(),
-					[]bank.Coin{{Denom: g.Staking.Params.BondDenom, Amount: 1_000_000_000_000}})
+					[]coin.Coin{{Denom: g.Staking.Params.BondDenom, Amount: 1_000_000_000_000}})
 			}
 		},
 	})
@@ -419,7 +419,7 @@ func (t *CCVTestnet) proposeConsumers(ctx context.Context) error {
 			return err
 		}
 		msgs = append(msgs, &gov.MsgSubmitProposal{Proposer: s.Key.Address(), Content: gov.Content{TypeUrl: auth.TypeURL(p), Value: bz},
-			InitialDeposit: []bank.Coin{{Denom: "stake", Amount: 1000}}, Title: "Add consumer chain " + c.ChainID})
+			InitialDeposit: []coin.Coin{{Denom: "stake", Amount: 1000}}, Title: "Add consumer chain " + c.ChainID})
 		names = append(names, c.ChainID)
 	}
 	if len(msgs) == 0 {
@@ -614,7 +614,7 @@ func (t *CCVTestnet) writeConsumerHomes(ctx context.Context, c *ConsumerChain) e
 	g.Consumer = cg
 	prefix := g.Auth.Params.Bech32Prefix
 	fund := func(k Key) {
-		addBalance(g, address.Encode(prefix, k.Address()), k.Priv.PubKey().Bytes(), []bank.Coin{{Denom: "stake", Amount: 1_000_000_000_000}})
+		addBalance(g, address.Encode(prefix, k.Address()), k.Priv.PubKey().Bytes(), []coin.Coin{{Denom: "stake", Amount: 1_000_000_000_000}})
 	}
 	relayer, err := loadOrAddKey(c.RelayerHome(), RelayerKey)
 	if err != nil {

@@ -16,11 +16,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/abci"
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
-	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // TestnetOptions configure `icsd testnet init`.
@@ -116,7 +117,7 @@ func InitTestnet(opts TestnetOptions) error {
 		}
 		op := address.Encode(prefix, key.Address())
 		g.Auth.Accounts = append(g.Auth.Accounts, auth.GenesisAccount{Address: op, PubKey: key.Priv.PubKey().Bytes()})
-		g.Bank.Balances = append(g.Bank.Balances, bank.GenesisBalance{Address: op, Coins: []bank.Coin{{Denom: denom, Amount: opts.Balance}}})
+		g.Bank.Balances = append(g.Bank.Balances, bank.GenesisBalance{Address: op, Coins: []coin.Coin{{Denom: denom, Amount: opts.Balance}}})
 		g.Staking.Validators = append(g.Staking.Validators, staking.GenesisValidator{
 			Operator: op, PubKey: pub.Bytes(), Moniker: cfg.Moniker,
 			CommissionRate:    fraction.New(1, 10),

@@ -6,9 +6,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 func txCmd() *cobra.Command {
@@ -27,7 +28,7 @@ func txCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			coins, err := bank.ParseCoins(args[2])
+			coins, err := coin.ParseCoins(args[2])
 			if err != nil {
 				return err
 			}

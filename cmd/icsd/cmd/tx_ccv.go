@@ -16,10 +16,10 @@ import (
 
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/auth"
-	"github.com/abci-ics/ics/chain/bank"
-	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/types/coin"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // ParseConsensusKey reads an ed25519 consensus public key: 64 hex digits,
@@ -125,7 +125,7 @@ func consumerParamsFromFlags(cmd *cobra.Command) (ccv.ConsumerParams, error) {
 }
 
 // proposalMsg wraps content in a MsgSubmitProposal from key.
-func proposalMsg(cmd *cobra.Command, key Key, content gogoproto.Message, deposit []bank.Coin, defaultTitle string) (*gov.MsgSubmitProposal, error) {
+func proposalMsg(cmd *cobra.Command, key Key, content gogoproto.Message, deposit []coin.Coin, defaultTitle string) (*gov.MsgSubmitProposal, error) {
 	bz, err := gogoproto.Marshal(content)
 	if err != nil {
 		return nil, err
@@ -144,7 +144,7 @@ func proposalMsg(cmd *cobra.Command, key Key, content gogoproto.Message, deposit
 func consumerGovTxCmds() []*cobra.Command {
 	addition := txCommand("submit-consumer-addition KEY CHAIN_ID DEPOSIT", "Propose to launch consumer chain CHAIN_ID at --spawn-time with the given consumer parameters", 3,
 		func(cmd *cobra.Command, key Key, args []string) (gogoproto.Message, error) {
-			deposit, err := bank.ParseCoins(args[1])
+			deposit, err := coin.ParseCoins(args[1])
 			if err != nil {
 				return nil, fmt.Errorf("deposit: %w", err)
 			}
@@ -169,7 +169,7 @@ func consumerGovTxCmds() []*cobra.Command {
 	addConsumerParamFlags(addition)
 	removal := txCommand("submit-consumer-removal KEY CHAIN_ID DEPOSIT", "Propose to stop consumer chain CHAIN_ID at --stop-time", 3,
 		func(cmd *cobra.Command, key Key, args []string) (gogoproto.Message, error) {
-			deposit, err := bank.ParseCoins(args[1])
+			deposit, err := coin.ParseCoins(args[1])
 			if err != nil {
 				return nil, fmt.Errorf("deposit: %w", err)
 			}

@@ -6,15 +6,15 @@ import (
 	gogoproto "github.com/cosmos/gogoproto/proto"
 	"github.com/spf13/cobra"
 
-	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/ibc/transfer"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 func ibcTransferTxCmd() *cobra.Command {
 	c := &cobra.Command{Use: "ibc-transfer", Short: "ICS-20 token transfers"}
 	t := txCommand("transfer KEY CHANNEL RECEIVER AMOUNT", "Send AMOUNT over CHANNEL (port transfer) to RECEIVER on the other chain", 4,
 		func(cmd *cobra.Command, key Key, args []string) (gogoproto.Message, error) {
-			coin, err := bank.ParseCoin(args[2])
+			coin, err := coin.ParseCoin(args[2])
 			if err != nil {
 				return nil, err
 			}

@@ -9,13 +9,13 @@ import (
 	gogoproto "github.com/cosmos/gogoproto/proto"
 	"github.com/spf13/cobra"
 
-	"github.com/abci-ics/ics/chain/address"
 	"github.com/abci-ics/ics/chain/auth"
-	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/distribution"
-	"github.com/abci-ics/ics/chain/fraction"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // txCommand builds a `tx` subcommand that signs with the key named by its
@@ -44,7 +44,7 @@ func txCommand(use, short string, nargs int, build func(cmd *cobra.Command, key 
 }
 
 func parseAmount(s string) (uint64, error) {
-	c, err := bank.ParseCoin(s)
+	c, err := coin.ParseCoin(s)
 	if err != nil {
 		return 0, err
 	}
@@ -141,7 +141,7 @@ func govTxCmd() *cobra.Command {
 	c := &cobra.Command{Use: "gov", Short: "Governance transactions"}
 	paramChange := txCommand("param-change KEY MODULE PARAM VALUE_JSON DEPOSIT", "Propose to set MODULE's PARAM to VALUE_JSON (e.g. staking max_validators 50)", 5,
 		func(cmd *cobra.Command, key Key, args []string) (gogoproto.Message, error) {
-			deposit, err := bank.ParseCoins(args[3])
+			deposit, err := coin.ParseCoins(args[3])
 			if err != nil {
 				return nil, err
 			}
@@ -164,7 +164,7 @@ func govTxCmd() *cobra.Command {
 			if err != nil {
 				return nil, fmt.Errorf("proposal id: %w", err)
 			}
-			amt, err := bank.ParseCoins(args[1])
+			amt, err := coin.ParseCoins(args[1])
 			return &gov.MsgDeposit{Depositor: key.Address(), ProposalId: id, Amount: amt}, err
 		})
 	vote := txCommand("vote KEY PROPOSAL_ID yes|no|abstain|veto", "Vote on a proposal", 3,

@@ -1,8 +1,7 @@
-package bank
+package coin
 
 import (
 	"fmt"
-	"math/bits"
 	"sort"
 	"strconv"
 	"strings"
@@ -102,13 +101,4 @@ func FormatCoins(cs []Coin) string {
 // SortCoins sorts coins by denomination, in place.
 func SortCoins(cs []Coin) {
 	sort.Slice(cs, func(i, j int) bool { return cs[i].Denom < cs[j].Denom })
-}
-
-// add returns a+b or ErrOverflow.
-func add(a, b uint64) (uint64, error) {
-	s, carry := bits.Add64(a, b, 0)
-	if carry != 0 {
-		return 0, ErrOverflow
-	}
-	return s, nil
 }

@@ -96,23 +96,22 @@ type App struct {
 	version string
 	ms      *state.MultiStore
 
-	auth         auth.Keeper
-	bank         bank.Keeper
-	staking      *staking.Keeper
-	dist         distribution.Keeper
-	gov          *gov.Keeper
-	clients      client.Keeper
-	channels     *channel.Keeper
-	transfer     *transfer.Keeper
-	provider     *provider.Keeper // provider role only
-	consumer     *consumer.Keeper // consumer role only
-	consumerPort *consumerPort
-	role         Role
-	stores       []string
-	routes       map[string]route
-	begin        []Hook
-	end          []Hook
-	valset       ValidatorHook
+	auth     auth.Keeper
+	bank     bank.Keeper
+	staking  *staking.Keeper
+	dist     distribution.Keeper
+	gov      *gov.Keeper
+	clients  client.Keeper
+	channels *channel.Keeper
+	transfer *transfer.Keeper
+	provider *provider.Keeper // provider role only
+	consumer *consumer.Keeper // consumer role only
+	role     Role
+	stores   []string
+	routes   map[string]route
+	begin    []Hook
+	end      []Hook
+	valset   ValidatorHook
 
 	blockMu     sync.Mutex // consensus connection
 	chainID     string
@@ -331,7 +330,6 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlo
 			return nil, fmt.Errorf("begin block %d: %w", req.Height, err)
 		}
 		resp.Events = append(resp.Events, evs...)
-		resp.Events = append(resp.Events, a.takeModuleEvents()...)
 	}
 	decoded, errs := a.decodeAndVerify(req.Txs)
 	for i := range req.Txs {
@@ -343,7 +341,6 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlo
 			return nil, fmt.Errorf("end block %d: %w", req.Height, err)
 		}
 		resp.Events = append(resp.Events, evs...)
-		resp.Events = append(resp.Events, a.takeModuleEvents()...)
 	}
 	if a.valset != nil {
 		updates, evs, err := a.valset(block, b)
@@ -352,7 +349,6 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlo
 		}
 		resp.ValidatorUpdates = updates
 		resp.Events = append(resp.Events, evs...)
-		resp.Events = append(resp.Events, a.takeModuleEvents()...)
 	}
 	block.Write()
 	resp.AppHash = a.ms.WorkingHash()
@@ -435,14 +431,12 @@ func (a *App) deliver(block *state.Cache, b Block, raw []byte, tx *auth.DecodedT
 	events := []abcitypes.Event{anteEv}
 	for i, m := range tx.Body.Msgs {
 		evs, err := a.routes[m.TypeUrl](msgs, b, tx.Signer, m.Value)
-		sent := a.takeModuleEvents() // packets sent and handled by the message
 		if err != nil {
 			res := txResult(fmt.Errorf("message %d (%s): %w", i, m.TypeUrl, err))
 			res.Events = events[:1]
 			return res
 		}
 		events = append(events, evs...)
-		events = append(events, sent...)
 	}
 	msgs.Write()
 	return &abcitypes.ExecTxResult{Code: 0, Events: events}

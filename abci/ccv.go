@@ -127,7 +127,7 @@ func (c ccvClients) VerifyHeader(s state.Store, clientID string, now time.Time, 
 // ccvChannels shows the CCV packages the channels.
 type ccvChannels struct{ k *channel.Keeper }
 
-func (c ccvChannels) SendPacket(s state.Store, height int64, now time.Time, port, ch string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, error) {
+func (c ccvChannels) SendPacket(s state.Store, height int64, now time.Time, port, ch string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, []abcitypes.Event, error) {
 	return c.k.SendPacket(s, height, now, port, ch, timeoutHeight, timeoutTimestamp, data)
 }
 
@@ -189,58 +189,13 @@ func (a *App) wireProvider() {
 // makes the consumer's changes the chain's validator updates.
 func (a *App) wireConsumer() {
 	a.consumer = &consumer.Keeper{Clients: ccvClients{a.clients}, Channels: ccvChannels{a.channels}, Logger: a.log}
-	a.consumerPort = &consumerPort{Keeper: a.consumer}
-	a.channels.BindPort(ccv.ConsumerPortID, a.consumerPort)
+	a.channels.BindPort(ccv.ConsumerPortID, a.consumer)
 	a.AddBeginBlocker(func(s state.Store, b Block) ([]abcitypes.Event, error) {
 		return a.consumer.BeginBlock(s, b.Height, b.Time, b.LastCommit)
 	})
 	a.valset = func(s state.Store, b Block) ([]abcitypes.ValidatorUpdate, []abcitypes.Event, error) {
 		return a.consumer.EndBlock(s, b.Height, b.Time)
 	}
-}
-
-// consumerPort is the consumer keeper on its port, keeping the events of
-// its packet callbacks (which return none) for takeModuleEvents.
-type consumerPort struct {
-	*consumer.Keeper
-	events []abcitypes.Event
-}
-
-func (c *consumerPort) OnRecvPacket(s state.Store, height int64, now time.Time, p channeltypes.Packet, relayer []byte) channeltypes.Acknowledgement {
-	ack := c.Keeper.OnRecvPacket(s, height, now, p, relayer)
-	c.events = append(c.events, consumer.RecvEvents(p, ack)...)
-	return ack
-}
-
-func (c *consumerPort) OnAcknowledgementPacket(s state.Store, height int64, now time.Time, p channeltypes.Packet, ack channeltypes.Acknowledgement, relayer []byte) error {
-	if err := c.Keeper.OnAcknowledgementPacket(s, height, now, p, ack, relayer); err != nil {
-		return err
-	}
-	c.events = append(c.events, consumer.AckEvents(p, ack)...)
-	return nil
-}
-
-func (c *consumerPort) OnTimeoutPacket(s state.Store, height int64, now time.Time, p channeltypes.Packet, relayer []byte) error {
-	if err := c.Keeper.OnTimeoutPacket(s, height, now, p, relayer); err != nil {
-		return err
-	}
-	c.events = append(c.events, consumer.TimeoutEvents(p)...)
-	return nil
-}
-
-// takeModuleEvents returns the events buffered by the channel keeper
-// (packets sent) and by the provider's packet callbacks since the last
-// call: after each message, and after each block hook.
-func (a *App) takeModuleEvents() []abcitypes.Event {
-	evs := a.channels.TakeEvents()
-	if a.provider != nil {
-		evs = append(evs, a.provider.TakeEvents()...)
-	}
-	if a.consumerPort != nil {
-		evs = append(evs, a.consumerPort.events...)
-		a.consumerPort.events = nil
-	}
-	return evs
 }
 
 // feePoolAddr is the address consumers send the provider's share of their

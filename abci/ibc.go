@@ -39,7 +39,7 @@ func (c clientsView) VerifyNonMembership(s state.Store, clientID string, h clien
 // channelsView shows ICS-20 the channels.
 type channelsView struct{ k *channel.Keeper }
 
-func (c channelsView) SendPacket(s state.Store, height int64, now time.Time, port, ch string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, error) {
+func (c channelsView) SendPacket(s state.Store, height int64, now time.Time, port, ch string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, []abcitypes.Event, error) {
 	return c.k.SendPacket(s, height, now, port, ch, timeoutHeight, timeoutTimestamp, data)
 }
 

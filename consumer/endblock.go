@@ -39,7 +39,7 @@ func (k Keeper) EndBlock(s state.Store, height int64, now time.Time) ([]abci.Val
 	var events []abci.Event
 	if !k.Stopped(s) {
 		events = k.queueMatured(s, height, now)
-		k.sendPackets(s, height, now, p)
+		events = append(events, k.sendPackets(s, height, now, p)...)
 	} else if kv(s).Has([]byte{keyClosePending}) {
 		if ch, ok := k.ProviderChannel(s); ok {
 			events = append(events, k.closeChannel(s, now, ch)...)
@@ -220,35 +220,38 @@ func (k Keeper) enqueue(s state.Store, pp PendingPacket) bool {
 // VSCMatured packets are sent and removed; a slash packet is sent and
 // stays at the head, in flight, and nothing more is sent until its
 // acknowledgement; a bounced slash packet is sent again once its retry
-// time has come. A failed send is logged and retried the next block.
-func (k Keeper) sendPackets(s state.Store, height int64, now time.Time, p ccv.ConsumerParams) {
+// time has come. A failed send is logged and retried the next block. It
+// returns the send_packet events of the packets sent.
+func (k Keeper) sendPackets(s state.Store, height int64, now time.Time, p ccv.ConsumerParams) []abci.Event {
 	ch, ok := k.ProviderChannel(s)
 	if !ok {
-		return
+		return nil
 	}
 	timeout := uint64(maturityNs(now, p.CcvTimeoutPeriod))
+	var events []abci.Event
 	for {
 		pp, ok := k.head(s)
 		if !ok {
-			return
+			return events
 		}
 		if pp.Kind == PACKET_KIND_SLASH {
 			if pp.State == PACKET_STATE_SENT || pp.State == PACKET_STATE_BOUNCED && now.UnixNano() < pp.RetryAtNs {
-				return
+				return events
 			}
 		}
-		seq, err := k.Channels.SendPacket(s, height, now, ccv.ConsumerPortID, ch, clienttypes.ZeroHeight(), timeout, wireBytes(pp))
+		seq, sent, err := k.Channels.SendPacket(s, height, now, ccv.ConsumerPortID, ch, clienttypes.ZeroHeight(), timeout, wireBytes(pp))
 		if err != nil {
 			k.log().Error("cannot send CCV packet; retrying next block", "kind", pp.Kind.String(), "vsc_id", pp.ValsetUpdateId, "err", err)
-			return
+			return events
 		}
+		events = append(events, sent...)
 		if pp.Kind != PACKET_KIND_SLASH {
 			kv(s).Delete(PendingPacketKey(pp.Index))
 			continue
 		}
 		pp.State, pp.Sequence, pp.RetryAtNs = PACKET_STATE_SENT, seq, 0
 		setPendingPacket(s, pp)
-		return
+		return events
 	}
 }
 

@@ -18,9 +18,9 @@ import (
 // channels and clients stand in for the chain's IBC layer.
 type channels struct{ sent [][]byte }
 
-func (c *channels) SendPacket(s state.Store, height int64, now time.Time, port, channel string, th clienttypes.Height, tt uint64, data []byte) (uint64, error) {
+func (c *channels) SendPacket(s state.Store, height int64, now time.Time, port, channel string, th clienttypes.Height, tt uint64, data []byte) (uint64, []abci.Event, error) {
 	c.sent = append(c.sent, data)
-	return uint64(len(c.sent)), nil
+	return uint64(len(c.sent)), nil, nil
 }
 func (c *channels) ChanCloseInit(state.Store, time.Time, string, string) ([]abci.Event, error) {
 	return nil, nil
@@ -63,7 +63,7 @@ func Example() {
 	// A VSC packet arrives and the block ends.
 	data := ccv.ValidatorSetChangePacketData{ValidatorUpdates: []ccv.ValidatorUpdate{{PubKey: key(2), Power: 5}}, ValsetUpdateID: 1, SlashAcks: []string{}}
 	p := channeltypes.NewPacket(data.Bytes(), 1, ccv.ProviderPortID, "channel-3", ccv.ConsumerPortID, "channel-0", clienttypes.ZeroHeight(), 0)
-	ack := k.OnRecvPacket(s, 2, now, p, nil)
+	ack, _ := k.OnRecvPacket(s, 2, now, p, nil)
 	ups, _, _ = k.EndBlock(s, 2, now)
 	fmt.Println("received:", ack.Success(), "updates:", len(ups), "set:", len(k.ValidatorSet(s)))
 

@@ -38,7 +38,7 @@ func FuzzOnRecvPacket(f *testing.F) {
 	mustReceive(f, h.recv(vsc(3, upd(1, 4))))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tr := &tracker{Store: state.NewCache(h.s)}
-		ack := h.k.OnRecvPacket(tr, h.height, h.now, h.vscPacket(data), nil)
+		ack, _ := h.k.OnRecvPacket(tr, h.height, h.now, h.vscPacket(data), nil)
 		if !ack.Success() {
 			if tr.writes != 0 {
 				t.Fatalf("refused packet made %d writes", tr.writes)

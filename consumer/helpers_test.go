@@ -47,12 +47,12 @@ type fakeChannels struct {
 	closeErr error
 }
 
-func (f *fakeChannels) SendPacket(s state.Store, height int64, now time.Time, sourcePort, sourceChannel string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, error) {
+func (f *fakeChannels) SendPacket(s state.Store, height int64, now time.Time, sourcePort, sourceChannel string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, []abci.Event, error) {
 	if f.sendErr != nil {
-		return 0, f.sendErr
+		return 0, nil, f.sendErr
 	}
 	if timeoutHeight.IsZero() && timeoutTimestamp == 0 {
-		return 0, errors.New("fake: packet without a timeout")
+		return 0, nil, errors.New("fake: packet without a timeout")
 	}
 	f.nextSeq++
 	s.KV(ibcStore).Set(fmt.Appendf(nil, "commitments/ports/%s/channels/%s/sequences/%d", sourcePort, sourceChannel, f.nextSeq), []byte{1})
@@ -61,7 +61,7 @@ func (f *fakeChannels) SendPacket(s state.Store, height int64, now time.Time, so
 		DestinationPort: ccv.ProviderPortID, DestinationChannel: providerCh,
 		Data: bytes.Clone(data), TimeoutHeight: timeoutHeight, TimeoutTimestamp: timeoutTimestamp,
 	})
-	return f.nextSeq, nil
+	return f.nextSeq, []abci.Event{{Type: "send_packet"}}, nil
 }
 
 func (f *fakeChannels) ChanCloseInit(s state.Store, now time.Time, portID, channelID string) ([]abci.Event, error) {
@@ -230,7 +230,7 @@ func (h *harness) recv(d ccv.ValidatorSetChangePacketData) channeltypes.Acknowle
 
 func (h *harness) recvRaw(p channeltypes.Packet) channeltypes.Acknowledgement {
 	c := state.NewCache(h.s)
-	ack := h.k.OnRecvPacket(c, h.height, h.now, p, []byte("relayer"))
+	ack, _ := h.k.OnRecvPacket(c, h.height, h.now, p, []byte("relayer"))
 	if ack.Success() {
 		c.Write()
 	}
@@ -274,7 +274,7 @@ func (h *harness) block(votes ...abci.VoteInfo) ([]abci.ValidatorUpdate, []abci.
 // ack delivers the provider's acknowledgement of a sent packet.
 func (h *harness) ack(p channeltypes.Packet, ack channeltypes.Acknowledgement) {
 	h.t.Helper()
-	if err := h.k.OnAcknowledgementPacket(h.s, h.height, h.now, p, ack, nil); err != nil {
+	if _, err := h.k.OnAcknowledgementPacket(h.s, h.height, h.now, p, ack, nil); err != nil {
 		h.t.Fatal(err)
 	}
 }

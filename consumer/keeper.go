@@ -27,12 +27,12 @@ const MaxPendingPackets = 10_000
 // application adapts ibc/channel's Keeper to it.
 //
 // SendPacket sends data on the open channel (sourcePort, sourceChannel)
-// and returns its sequence, as ibc/channel.Keeper.SendPacket: it writes
-// only to s, and nothing on error. ChanCloseInit closes a channel end
+// and returns its sequence and send_packet event, as
+// ibc/channel.Keeper.SendPacket: it writes only to s, and nothing on error. ChanCloseInit closes a channel end
 // (ibc/channel.Keeper.ChanCloseInit). ConnectionClient returns the client
 // id of a connection, and false when the connection is unknown.
 type Channels interface {
-	SendPacket(s state.Store, height int64, now time.Time, sourcePort, sourceChannel string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, error)
+	SendPacket(s state.Store, height int64, now time.Time, sourcePort, sourceChannel string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, []abci.Event, error)
 	ChanCloseInit(s state.Store, now time.Time, portID, channelID string) ([]abci.Event, error)
 	ConnectionClient(s state.Store, connectionID string) (string, bool)
 }

@@ -25,8 +25,14 @@ import (
 // vscId, the outstanding-downtime flag of each address in slash_acks is
 // cleared (any bech32 prefix; malformed entries are ignored), its maturity
 // time now + UnbondingPeriod is recorded, and the acknowledgement is the
-// result ccv.ResultReceived.
-func (k Keeper) OnRecvPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) channeltypes.Acknowledgement {
+// result ccv.ResultReceived. The events are RecvEvents', either way.
+func (k Keeper) OnRecvPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) (channeltypes.Acknowledgement, []abci.Event) {
+	ack := k.recvVSC(s, height, now, packet)
+	return ack, RecvEvents(packet, ack)
+}
+
+// recvVSC is OnRecvPacket without the events.
+func (k Keeper) recvVSC(s state.Store, height int64, now time.Time, packet channeltypes.Packet) channeltypes.Acknowledgement {
 	p, data, err := k.checkVSC(s, packet)
 	if err != nil {
 		k.log().Error("VSC packet refused", "sequence", packet.Sequence, "err", err)
@@ -96,8 +102,14 @@ func (k Keeper) checkVSC(s state.Store, packet channeltypes.Packet) (ccv.Consume
 // lost. The acknowledgement of a VSCMatured packet needs nothing. An error
 // acknowledgement closes the CCV channel and stops the consumer. It
 // returns no error: whatever the provider answers, the acknowledgement is
-// processed.
-func (k Keeper) OnAcknowledgementPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, ack channeltypes.Acknowledgement, relayer []byte) error {
+// processed. The events are AckEvents', after those of closing the
+// channel.
+func (k Keeper) OnAcknowledgementPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, ack channeltypes.Acknowledgement, relayer []byte) ([]abci.Event, error) {
+	return append(k.ack(s, now, packet, ack), AckEvents(packet, ack)...), nil
+}
+
+// ack is OnAcknowledgementPacket without the acknowledgement's own events.
+func (k Keeper) ack(s state.Store, now time.Time, packet channeltypes.Packet, ack channeltypes.Acknowledgement) []abci.Event {
 	ch, ok := k.ProviderChannel(s)
 	if !ok || packet.SourcePort != ccv.ConsumerPortID || packet.SourceChannel != ch {
 		return nil
@@ -106,7 +118,7 @@ func (k Keeper) OnAcknowledgementPacket(s state.Store, height int64, now time.Ti
 	case *channeltypes.Acknowledgement_Error:
 		k.log().Error("error acknowledgement on the CCV channel", "sequence", packet.Sequence, "error", r.Error)
 		k.stop(s, "error acknowledgement")
-		k.closeChannel(s, now, ch)
+		return k.closeChannel(s, now, ch)
 	case *channeltypes.Acknowledgement_Result:
 		head, ok := k.head(s)
 		if !ok || head.Kind != PACKET_KIND_SLASH || head.State != PACKET_STATE_SENT || head.Sequence != packet.Sequence {
@@ -130,12 +142,12 @@ func (k Keeper) OnAcknowledgementPacket(s state.Store, height int64, now time.Ti
 
 // OnTimeoutPacket handles the timeout of a packet sent on the CCV channel:
 // the channel layer has closed the ordered channel, and the consumer
-// stops. It keeps its last validator set.
-func (k Keeper) OnTimeoutPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) error {
+// stops. It keeps its last validator set. The events are TimeoutEvents'.
+func (k Keeper) OnTimeoutPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) ([]abci.Event, error) {
 	if ch, ok := k.ProviderChannel(s); ok && packet.SourcePort == ccv.ConsumerPortID && packet.SourceChannel == ch {
 		k.stop(s, "packet timed out")
 	}
-	return nil
+	return TimeoutEvents(packet), nil
 }
 
 // Event types, attribute keys and the module attribute value, as the
@@ -169,8 +181,7 @@ func event(typ string, kvs ...string) abci.Event {
 
 // RecvEvents returns the events of receiving packet with ack (the return
 // value of OnRecvPacket): a ccv_packet event with the module, success and,
-// when the packet decodes, its valset_update_id. The App callbacks return
-// no events, so the caller that wants them emits these.
+// when the packet decodes, its valset_update_id.
 func RecvEvents(packet channeltypes.Packet, ack channeltypes.Acknowledgement) []abci.Event {
 	ev := event(EventTypePacket, AttributeModule, AttributeValueModule,
 		AttributeKeyAckSuccess, strconv.FormatBool(ack.Success()))

@@ -291,7 +291,7 @@ func TestTimeoutStops(t *testing.T) {
 	h := newHarness(t, 2, true)
 	mustReceive(t, h.recv(vsc(1, upd(4, 9))))
 	h.downUntilReported(1, 11)
-	if err := h.k.OnTimeoutPacket(h.s, h.height, h.now, h.ch.sent[0], nil); err != nil {
+	if _, err := h.k.OnTimeoutPacket(h.s, h.height, h.now, h.ch.sent[0], nil); err != nil {
 		t.Fatal(err)
 	}
 	if !h.k.Stopped(h.s) {
@@ -312,7 +312,7 @@ func TestTimeoutStops(t *testing.T) {
 	h2 := newHarness(t, 2, true)
 	p := h.ch.sent[0]
 	p.SourceChannel = "channel-9"
-	if err := h2.k.OnTimeoutPacket(h2.s, h2.height, h2.now, p, nil); err != nil || h2.k.Stopped(h2.s) {
+	if _, err := h2.k.OnTimeoutPacket(h2.s, h2.height, h2.now, p, nil); err != nil || h2.k.Stopped(h2.s) {
 		t.Fatalf("foreign timeout: %v, stopped %v", err, h2.k.Stopped(h2.s))
 	}
 }

@@ -169,7 +169,7 @@ func TestVSCRejects(t *testing.T) {
 				tc.setup(h)
 			}
 			before := h.ms.WorkingHash()
-			ack := h.k.OnRecvPacket(h.s, h.height, h.now, tc.packet(h), nil)
+			ack, _ := h.k.OnRecvPacket(h.s, h.height, h.now, tc.packet(h), nil)
 			e, ok := ack.Response.(*channeltypes.Acknowledgement_Error)
 			if !ok || e.Error != tc.want {
 				t.Fatalf("ack %v, want error %q", ack, tc.want)
@@ -190,7 +190,7 @@ func TestVSCRejects(t *testing.T) {
 	t.Run("channel not established", func(t *testing.T) {
 		h := newHarness(t, 2, false)
 		before := h.ms.WorkingHash()
-		ack := h.k.OnRecvPacket(h.s, h.height, h.now, h.vscPacket(good), nil)
+		ack, _ := h.k.OnRecvPacket(h.s, h.height, h.now, h.vscPacket(good), nil)
 		if e, ok := ack.Response.(*channeltypes.Acknowledgement_Error); !ok || e.Error != textChannel {
 			t.Fatalf("ack %v", ack)
 		}

@@ -84,7 +84,7 @@ func (k *Keeper) EndBlock(s state.Store, b Block) ([]abci.Event, error) {
 			events = append(events, k.finishStop(s, c, now)...)
 		}
 	}
-	return append(events, k.TakeEvents()...), nil
+	return events, nil
 }
 
 // tryLaunch launches a registered consumer on a cache; when that fails

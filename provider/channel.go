@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/ccv"
@@ -106,33 +107,32 @@ func (k *Keeper) consumerOfChannel(s state.Store, channelID string) (Consumer, b
 // consumer's holds up to its id; a slash packet is handled, bounced or
 // refused (section 4 and 7 of SPEC.md). Invalid packets get an error
 // acknowledgement with a fixed text and change nothing.
-func (k *Keeper) OnRecvPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) channeltypes.Acknowledgement {
+func (k *Keeper) OnRecvPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) (channeltypes.Acknowledgement, []abci.Event) {
 	c, ok := k.consumerOfChannel(s, packet.DestinationChannel)
 	if !ok || c.Phase != PHASE_RUNNING {
-		return errorAck(errAckUnknownChannel)
+		return errorAck(errAckUnknownChannel), nil
 	}
 	data, err := ccv.DecodeConsumerPacket(packet.Data)
 	if err != nil {
-		return errorAck(errAckInvalidData)
+		return errorAck(errAckInvalidData), nil
 	}
 	if data.VSCMatured != nil {
-		k.onVSCMatured(s, c.ChainId, data.VSCMatured.ValsetUpdateID)
-		return channeltypes.NewResultAcknowledgement([]byte{ccv.ResultReceived})
+		ev := k.onVSCMatured(s, c.ChainId, data.VSCMatured.ValsetUpdateID)
+		return channeltypes.NewResultAcknowledgement([]byte{ccv.ResultReceived}), []abci.Event{ev}
 	}
 	cache := state.NewCache(s)
 	result, evs, err := k.handleSlash(cache, k.Params(s), c, *data.Slash, height, now)
 	if err != nil {
 		k.log().Error("slash packet refused", "chain_id", c.ChainId, "sequence", packet.Sequence, "err", err)
-		return errorAck(errAckInvalidSlash)
+		return errorAck(errAckInvalidSlash), nil
 	}
 	cache.Write()
-	k.emit(evs...)
-	return channeltypes.NewResultAcknowledgement([]byte{result})
+	return channeltypes.NewResultAcknowledgement([]byte{result}), evs
 }
 
 // onVSCMatured releases a consumer's holds up to vscID and forgets the
-// send times of the VSCs it matured.
-func (k *Keeper) onVSCMatured(s state.Store, chainID string, vscID uint64) {
+// send times of the VSCs it matured. It returns the vsc_matured event.
+func (k *Keeper) onVSCMatured(s state.Store, chainID string, vscID uint64) abci.Event {
 	n := k.releaseHolds(s, chainID, vscID)
 	p := key(prefixSentVSC, chainPart(chainID))
 	st := kv(s)
@@ -150,25 +150,25 @@ func (k *Keeper) onVSCMatured(s state.Store, chainID string, vscID uint64) {
 		st.Delete(sk)
 	}
 	k.log().Debug("VSC matured", "chain_id", chainID, "vsc_id", vscID, "holds_released", n)
-	k.emit(event("vsc_matured", "chain_id", chainID, "valset_update_id", strconv.FormatUint(vscID, 10)))
+	return event("vsc_matured", "chain_id", chainID, "valset_update_id", strconv.FormatUint(vscID, 10))
 }
 
 // OnAcknowledgementPacket stops the consumer on an error acknowledgement
 // of a VSC packet.
-func (k *Keeper) OnAcknowledgementPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, a channeltypes.Acknowledgement, relayer []byte) error {
+func (k *Keeper) OnAcknowledgementPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, a channeltypes.Acknowledgement, relayer []byte) ([]abci.Event, error) {
 	if a.Success() {
-		return nil
+		return nil, nil
 	}
 	if c, ok := k.consumerOfChannel(s, packet.SourceChannel); ok {
 		k.stop(s, c.ChainId, "error acknowledgement: "+a.GetError())
 	}
-	return nil
+	return nil, nil
 }
 
 // OnTimeoutPacket stops the consumer whose VSC packet timed out.
-func (k *Keeper) OnTimeoutPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) error {
+func (k *Keeper) OnTimeoutPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) ([]abci.Event, error) {
 	if c, ok := k.consumerOfChannel(s, packet.SourceChannel); ok {
 		k.stop(s, c.ChainId, "VSC packet timed out")
 	}
-	return nil
+	return nil, nil
 }

@@ -8,8 +8,9 @@
 // interfaces of keeper.go (Staking, Unbonding, Clients, Channels), which the
 // icsd application wires to chain/staking and the ibc packages and which
 // another chain can implement itself. Every method takes the store it works
-// on and, where it matters, the block's height and time; the keeper keeps
-// no state of its own besides the events of packet callbacks (TakeEvents).
+// on and, where it matters, the block's height and time, and returns the
+// events of what it did (packets it sent included); the keeper keeps no
+// state of its own.
 //
 // # Life of a consumer
 //

@@ -268,20 +268,20 @@ type fakeChannels struct {
 	sendErr error
 }
 
-func (f *fakeChannels) SendPacket(_ state.Store, _ int64, _ time.Time, port, ch string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, error) {
+func (f *fakeChannels) SendPacket(_ state.Store, _ int64, _ time.Time, port, ch string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, []abci.Event, error) {
 	if f.sendErr != nil {
-		return 0, f.sendErr
+		return 0, nil, f.sendErr
 	}
 	if timeoutHeight.IsZero() && timeoutTimestamp == 0 {
-		return 0, errors.New("fake channels: packet without a timeout")
+		return 0, nil, errors.New("fake channels: packet without a timeout")
 	}
 	if !f.open[ch] || port != ccv.ProviderPortID {
-		return 0, fmt.Errorf("fake channels: %s/%s is not open", port, ch)
+		return 0, nil, fmt.Errorf("fake channels: %s/%s is not open", port, ch)
 	}
 	f.nextSeq++
 	f.sent = append(f.sent, channeltypes.Packet{Sequence: f.nextSeq, SourcePort: port, SourceChannel: ch,
 		DestinationPort: ccv.ConsumerPortID, Data: bytes.Clone(data), TimeoutTimestamp: timeoutTimestamp})
-	return f.nextSeq, nil
+	return f.nextSeq, []abci.Event{{Type: "send_packet"}}, nil
 }
 
 func (f *fakeChannels) ChanCloseInit(_ state.Store, _ time.Time, port, ch string) ([]abci.Event, error) {
@@ -332,6 +332,7 @@ type harness struct {
 	now    time.Time
 	seq    uint64
 	nextCh int
+	events []abci.Event // returned by the packet callbacks run through recv
 }
 
 // testParams are the default parameters with epochs of 5 blocks.
@@ -517,7 +518,16 @@ func (h *harness) packet(chID string, data []byte) channeltypes.Packet {
 // itself must write nothing for a refused packet.
 func (h *harness) recv(chID string, data []byte) channeltypes.Acknowledgement {
 	h.t.Helper()
-	return h.k.OnRecvPacket(h.s, h.height, h.now, h.packet(chID, data), []byte("relayer"))
+	ack, evs := h.k.OnRecvPacket(h.s, h.height, h.now, h.packet(chID, data), []byte("relayer"))
+	h.events = append(h.events, evs...)
+	return ack
+}
+
+// takeEvents returns the events recv collected since the last call.
+func (h *harness) takeEvents() []abci.Event {
+	evs := h.events
+	h.events = nil
+	return evs
 }
 
 func slashData(addr []byte, vscID uint64, inf ccv.Infraction) []byte {

@@ -60,10 +60,11 @@ type Clients interface {
 }
 
 // Channels is what the provider needs of the channel layer. SendPacket and
-// ChanCloseInit are ibc/channel's; ConnectionClient returns the client a
-// connection is on.
+// ChanCloseInit are ibc/channel's: SendPacket returns the packet's sequence
+// and its send_packet event, which the provider returns with its own;
+// ConnectionClient returns the client a connection is on.
 type Channels interface {
-	SendPacket(s state.Store, height int64, now time.Time, sourcePort, sourceChannel string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, error)
+	SendPacket(s state.Store, height int64, now time.Time, sourcePort, sourceChannel string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, []abci.Event, error)
 	ChanCloseInit(s state.Store, now time.Time, portID, channelID string) ([]abci.Event, error)
 	ConnectionClient(s state.Store, connectionID string) (string, bool)
 	ChannelOpen(s state.Store, portID, channelID string) bool
@@ -99,20 +100,7 @@ type Keeper struct {
 	ChainID     string
 	FeePoolAddr string
 	Prefix      string
-
-	events []abci.Event // emitted by packet callbacks, see TakeEvents
 }
-
-// TakeEvents returns and clears the events of the packet callbacks run
-// since the last call (the channel layer's callbacks return no events).
-// The app calls it after each message and drops the events of a failed one.
-func (k *Keeper) TakeEvents() []abci.Event {
-	evs := k.events
-	k.events = nil
-	return evs
-}
-
-func (k *Keeper) emit(evs ...abci.Event) { k.events = append(k.events, evs...) }
 
 func (k *Keeper) log() Logger {
 	if k.Logger == nil {

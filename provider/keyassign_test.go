@@ -57,7 +57,7 @@ func TestAssignKeyRejections(t *testing.T) {
 		{name: "unknown consumer", chainID: "nope", key: consumerKeyOf(0, 1), want: ErrConsumerNotFound},
 		{name: "stopping consumer", chainID: "other", key: consumerKeyOf(0, 1), want: ErrConsumerNotFound,
 			setup: func(h *harness, chans map[string]string) {
-				if err := h.k.OnTimeoutPacket(h.s, h.height, h.now, channeltypes.Packet{SourcePort: ccv.ProviderPortID, SourceChannel: chans["other"]}, nil); err != nil {
+				if _, err := h.k.OnTimeoutPacket(h.s, h.height, h.now, channeltypes.Packet{SourcePort: ccv.ProviderPortID, SourceChannel: chans["other"]}, nil); err != nil {
 					t.Fatal(err)
 				}
 			}},

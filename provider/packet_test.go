@@ -115,7 +115,7 @@ func TestBadPackets(t *testing.T) {
 		{"matured on a consumer not yet running", func(h *harness, ch string) (string, []byte) { return "channel-1", maturedData(1) }},
 		{"slash on a consumer not yet running", func(h *harness, ch string) (string, []byte) { return "channel-1", downtime(0) }},
 		{"slash on a stopping consumer", func(h *harness, ch string) (string, []byte) {
-			if err := h.k.OnTimeoutPacket(h.s, h.height, h.now, channeltypes.Packet{SourcePort: "provider", SourceChannel: ch, Sequence: 1}, nil); err != nil {
+			if _, err := h.k.OnTimeoutPacket(h.s, h.height, h.now, channeltypes.Packet{SourcePort: "provider", SourceChannel: ch, Sequence: 1}, nil); err != nil {
 				t.Fatal(err)
 			}
 			return ch, downtime(0)
@@ -143,7 +143,7 @@ func TestBadPackets(t *testing.T) {
 				h, ch := packetFixture(t)
 				dest, data := c.setup(h, ch)
 				before, keys, calls := h.hash(), dump(h.s), len(h.st.jails)+len(h.st.tombstones)
-				h.k.TakeEvents()
+				h.takeEvents()
 				a := h.recv(dest, data)
 				if a.Success() {
 					t.Fatalf("run %d: ack %s, want an error", run, a.Acknowledgement())
@@ -156,7 +156,7 @@ func TestBadPackets(t *testing.T) {
 				if len(h.st.jails)+len(h.st.tombstones) != calls {
 					t.Fatalf("run %d: a refused packet jailed or tombstoned", run)
 				}
-				if evs := h.k.TakeEvents(); len(evs) != 0 {
+				if evs := h.takeEvents(); len(evs) != 0 {
 					t.Fatalf("run %d: a refused packet emitted %v", run, evs)
 				}
 			}
@@ -244,7 +244,7 @@ func TestVSCMaturedAck(t *testing.T) {
 	if _, ok := h.k.oldestUnmatured(h.s, "consumer"); ok {
 		t.Fatal("VSC 2 still unmatured")
 	}
-	evs := eventsOf(h.k.TakeEvents(), "vsc_matured")
+	evs := eventsOf(h.takeEvents(), "vsc_matured")
 	if len(evs) != 2 || attr(evs[1], "valset_update_id") != "2" || attr(evs[1], "chain_id") != "consumer" {
 		t.Fatalf("events %v", evs)
 	}
@@ -298,8 +298,7 @@ func FuzzOnRecvPacket(f *testing.F) {
 	h, ch := packetFixture(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tr := &tracker{Store: state.NewCache(h.s)}
-		a := h.k.OnRecvPacket(tr, h.height, h.now, h.packet(ch, data), nil)
-		evs := h.k.TakeEvents()
+		a, evs := h.k.OnRecvPacket(tr, h.height, h.now, h.packet(ch, data), nil)
 		if !a.Success() {
 			if tr.writes != 0 || len(evs) != 0 {
 				t.Fatalf("refused packet made %d writes and %d events", tr.writes, len(evs))

@@ -103,7 +103,7 @@ func TestSlashFloodThrottled(t *testing.T) {
 	if len(bounced) != 500-11-countRepeatsOfJailed(flood, 11) {
 		t.Fatalf("%d bounced", len(bounced))
 	}
-	evs := h.k.TakeEvents()
+	evs := h.takeEvents()
 	if n := len(eventsOf(evs, "execute_consumer_chain_slash")); n != 11 {
 		t.Fatalf("%d slash events, want 11", n)
 	}

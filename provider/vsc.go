@@ -237,7 +237,8 @@ func (k *Keeper) sendPending(s state.Store, p Params, c Consumer, height int64, 
 	var events []abci.Event
 	timeout := uint64(now.Add(p.CcvTimeoutPeriod).UnixNano())
 	for _, q := range queue {
-		if _, err := k.Channels.SendPacket(s, height, now, ccv.ProviderPortID, c.ChannelId, clienttypes.ZeroHeight(), timeout, q.data); err != nil {
+		_, sent, err := k.Channels.SendPacket(s, height, now, ccv.ProviderPortID, c.ChannelId, clienttypes.ZeroHeight(), timeout, q.data)
+		if err != nil {
 			// The packet stays queued (an expired client of the consumer,
 			// say): the VSC timeout stops a consumer that stays unreachable.
 			k.log().Error("send VSC", "chain_id", c.ChainId, "vsc_id", q.id, "err", err)
@@ -245,6 +246,7 @@ func (k *Keeper) sendPending(s state.Store, p Params, c Consumer, height int64, 
 		}
 		st.Delete(q.key)
 		st.Set(sentVSCKey(c.ChainId, q.id), u64(uint64(now.UnixNano())))
+		events = append(events, sent...)
 		events = append(events, event("ccv_packet", "module", "provider", "chain_id", c.ChainId,
 			"valset_update_id", strconv.FormatUint(q.id, 10)))
 	}

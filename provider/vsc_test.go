@@ -346,13 +346,16 @@ func TestPacketFailuresStop(t *testing.T) {
 		stop bool
 	}{
 		{"timeout", func(h *harness, p channeltypes.Packet) error {
-			return h.k.OnTimeoutPacket(h.s, h.height, h.now, p, nil)
+			_, err := h.k.OnTimeoutPacket(h.s, h.height, h.now, p, nil)
+			return err
 		}, true},
 		{"error ack", func(h *harness, p channeltypes.Packet) error {
-			return h.k.OnAcknowledgementPacket(h.s, h.height, h.now, p, channeltypes.NewErrorAcknowledgement(fmt.Errorf("bad")), nil)
+			_, err := h.k.OnAcknowledgementPacket(h.s, h.height, h.now, p, channeltypes.NewErrorAcknowledgement(fmt.Errorf("bad")), nil)
+			return err
 		}, true},
 		{"result ack", func(h *harness, p channeltypes.Packet) error {
-			return h.k.OnAcknowledgementPacket(h.s, h.height, h.now, p, channeltypes.NewResultAcknowledgement([]byte{ccv.ResultReceived}), nil)
+			_, err := h.k.OnAcknowledgementPacket(h.s, h.height, h.now, p, channeltypes.NewResultAcknowledgement([]byte{ccv.ResultReceived}), nil)
+			return err
 		}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {

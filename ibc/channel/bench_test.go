@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
@@ -24,13 +25,15 @@ func BenchmarkRecvPacket(b *testing.B) {
 			ca, cb := l.a, l.b
 			timeout := uint64(cb.now.Add(time.Hour).UnixNano())
 			data := make([]byte, 200)
+			var events []abci.Event
 			for i := 0; i < b.N; i++ {
 				copy(data, fmt.Sprintf("packet %d", i))
-				if _, err := ca.k.SendPacket(ca.store(), ca.height, ca.now, appPort, l.chanA, clienttypes.ZeroHeight(), timeout, data); err != nil {
+				_, evs, err := ca.k.SendPacket(ca.store(), ca.height, ca.now, appPort, l.chanA, clienttypes.ZeroHeight(), timeout, data)
+				if err != nil {
 					b.Fatal(err)
 				}
+				events = append(events, evs...)
 			}
-			events := ca.k.TakeEvents()
 			ca.commit()
 			msgs := make([]*MsgRecvPacket, b.N)
 			for i, ev := range events {

@@ -103,13 +103,15 @@
 //
 // Steps return ibc-go's events (connection_open_*, channel_open_*,
 // channel_close_*, channel_close, recv_packet, write_acknowledgement,
-// acknowledge_packet, timeout_packet) with ibc-go's attribute keys. Since
-// SendPacket is called by applications and returns only the sequence, its
-// send_packet event goes to a buffer that the chain drains with
-// TakeEvents after each message and block hook, keeping the events
-// exactly when it keeps the state changes. Steps drop the buffered events
-// of sends they roll back, including the sends of an OnRecvPacket that
-// returned an error acknowledgement.
+// acknowledge_packet, timeout_packet) with ibc-go's attribute keys, as
+// values: the keeper buffers nothing. SendPacket returns the packet's
+// send_packet event to the application that called it, which returns it
+// with the events of its own step (a message, a block hook, a packet
+// callback); the chain keeps the events exactly when it keeps the state
+// of that step. The packet callbacks return their events to the step that
+// called them, which returns them after its own. An OnRecvPacket that
+// returns an error acknowledgement has its writes discarded, so the events
+// it returns with it must describe only the refusal.
 //
 // # Bounds
 //

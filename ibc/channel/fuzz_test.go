@@ -140,7 +140,6 @@ func FuzzMsgs(f *testing.F) {
 		s := state.NewCache(c.ms.Working())
 		before := c.ms.WorkingHash()
 		_, err := h.handle(c.k, s, c.height, c, m)
-		c.k.TakeEvents()
 		if err != nil {
 			s.Write()
 			if !bytes.Equal(before, c.ms.WorkingHash()) {

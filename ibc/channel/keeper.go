@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"sort"
-	"sync"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -51,15 +50,19 @@ type App interface {
 	OnChanOpenAck(s state.Store, portID, channelID, counterpartyChannelID, counterpartyVersion string) error
 	OnChanOpenConfirm(s state.Store, portID, channelID string) error
 	OnChanCloseConfirm(s state.Store, portID, channelID string) error
-	// OnRecvPacket processes a packet and returns its acknowledgement. An
-	// error acknowledgement discards everything the call wrote.
-	OnRecvPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) channeltypes.Acknowledgement
+	// OnRecvPacket processes a packet and returns its acknowledgement and
+	// its events (those of packets it sent included). An error
+	// acknowledgement discards everything the call wrote; the events that
+	// come with it are kept, so they must describe only the refusal.
+	OnRecvPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) (channeltypes.Acknowledgement, []abci.Event)
 	// OnAcknowledgementPacket processes the acknowledgement of a packet
-	// the application sent. An error fails the whole message.
-	OnAcknowledgementPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, ack channeltypes.Acknowledgement, relayer []byte) error
+	// the application sent and returns its events. An error fails the
+	// whole message.
+	OnAcknowledgementPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, ack channeltypes.Acknowledgement, relayer []byte) ([]abci.Event, error)
 	// OnTimeoutPacket processes the timeout of a packet the application
-	// sent (typically a refund). An error fails the whole message.
-	OnTimeoutPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) error
+	// sent (typically a refund) and returns its events. An error fails the
+	// whole message.
+	OnTimeoutPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) ([]abci.Event, error)
 }
 
 // CloseInitApp is implemented by applications that let a transaction
@@ -72,8 +75,8 @@ type CloseInitApp interface {
 
 // Keeper runs the IBC connection and channel protocol over the "ibc" store.
 // It keeps no protocol state of its own: everything is in the store passed
-// to each method. It holds the port bindings, set while wiring the
-// application, and the buffer of send_packet events (see TakeEvents).
+// to each method, and every step returns the events of what it did. It
+// holds only the port bindings, set while wiring the application.
 type Keeper struct {
 	// Clients verifies counterparty state.
 	Clients Clients
@@ -83,9 +86,6 @@ type Keeper struct {
 	Revision uint64
 
 	ports map[string]App
-
-	mu     sync.Mutex
-	events []abci.Event
 }
 
 // NewKeeper returns a keeper over clients for a chain of the given
@@ -130,51 +130,13 @@ func (k *Keeper) app(portID string) (App, error) {
 	return app, nil
 }
 
-// TakeEvents returns the send_packet events of the packets sent by
-// SendPacket since the previous call, and forgets them. SendPacket cannot
-// return events (applications call it from their own handlers and hooks),
-// so the application collects them: after each message, and after each
-// block hook that may send packets, it calls TakeEvents and keeps the
-// events exactly when it keeps the state changes of that step. The
-// keeper's own handlers already drop the events of sends they roll back.
-func (k *Keeper) TakeEvents() []abci.Event {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	ev := k.events
-	k.events = nil
-	return ev
-}
-
-func (k *Keeper) emit(ev abci.Event) {
-	k.mu.Lock()
-	k.events = append(k.events, ev)
-	k.mu.Unlock()
-}
-
-func (k *Keeper) eventMark() int {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return len(k.events)
-}
-
-func (k *Keeper) dropEventsFrom(mark int) {
-	k.mu.Lock()
-	if mark < len(k.events) {
-		clear(k.events[mark:])
-		k.events = k.events[:mark]
-	}
-	k.mu.Unlock()
-}
-
 // atomic runs step on a cache of s and writes the cache only if step
-// succeeds, so a failing step leaves s (and the send_packet buffer)
-// untouched.
+// succeeds, so a failing step leaves s untouched and its events are
+// dropped with it.
 func (k *Keeper) atomic(s state.Store, step func(c state.Store) ([]abci.Event, error)) ([]abci.Event, error) {
-	mark := k.eventMark()
 	c := state.NewCache(s)
 	events, err := step(c)
 	if err != nil {
-		k.dropEventsFrom(mark)
 		return nil, err
 	}
 	c.Write()

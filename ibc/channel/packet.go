@@ -16,18 +16,19 @@ import (
 )
 
 // SendPacket commits a packet with data on an OPEN channel and returns its
-// sequence. A timeout height (in the counterparty's heights) or timestamp
-// (Unix ns) is required, and a packet that would already be timed out on
-// the counterparty's latest state known to our client is refused. The
-// send_packet event goes to the buffer read by TakeEvents. Errors:
+// sequence and its send_packet event, which the caller returns with the
+// events of the step that sent it. A timeout height (in the counterparty's
+// heights) or timestamp (Unix ns) is required, and a packet that would
+// already be timed out on the counterparty's latest state known to our
+// client is refused. Errors:
 // ErrChannelNotFound, ErrChannelClosed, ErrInvalidChannelState,
 // ErrConnectionNotFound, ErrInvalidConnectionState, ErrInvalidTimeout,
 // ErrInvalidPacket, ErrClientNotActive, ErrInvalidHeight,
 // ErrConsensusStateNotFound, ErrTimeoutElapsed. Nothing is written on
 // error.
-func (k *Keeper) SendPacket(s state.Store, height int64, now time.Time, sourcePort, sourceChannel string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, error) {
+func (k *Keeper) SendPacket(s state.Store, height int64, now time.Time, sourcePort, sourceChannel string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, []abci.Event, error) {
 	var seq uint64
-	_, err := k.atomic(s, func(c state.Store) ([]abci.Event, error) {
+	events, err := k.atomic(s, func(c state.Store) ([]abci.Event, error) {
 		ch, conn, err := k.openChannel(c, sourcePort, sourceChannel)
 		if err != nil {
 			return nil, err
@@ -58,13 +59,12 @@ func (k *Keeper) SendPacket(s state.Store, height int64, now time.Time, sourcePo
 		}
 		kv(c).Set([]byte(commitment.PacketCommitmentPath(sourcePort, sourceChannel, seq)), channeltypes.CommitPacket(p))
 		setSeq(c, commitment.NextSequenceSendPath(sourcePort, sourceChannel), seq+1)
-		k.emit(packetEvent(EventSendPacket, p, ch, true, nil))
-		return nil, nil
+		return []abci.Event{packetEvent(EventSendPacket, p, ch, true, nil)}, nil
 	})
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	return seq, nil
+	return seq, events, nil
 }
 
 func (k *Keeper) consensusTime(s state.Store, clientID string, h clienttypes.Height) (uint64, error) {
@@ -138,25 +138,22 @@ func (k *Keeper) RecvPacket(s state.Store, height int64, now time.Time, p channe
 			kv(c).Set([]byte(commitment.PacketReceiptPath(dstPort, dstChannel, seq)), receiptValue)
 		}
 
-		mark := k.eventMark()
 		appState := state.NewCache(c)
-		ack = app.OnRecvPacket(appState, height, now, p, relayer)
+		ack, appEvents := app.OnRecvPacket(appState, height, now, p, relayer)
 		if err := checkAck(ack); err != nil {
 			return nil, fmt.Errorf("application on port %q returned it: %w", dstPort, err)
 		}
 		if ack.Success() {
 			appState.Write()
-		} else {
-			k.dropEventsFrom(mark)
 		}
 		ackBytes, err := k.writeAcknowledgement(c, p, ack)
 		if err != nil {
 			return nil, err
 		}
-		return []abci.Event{
+		return append([]abci.Event{
 			packetEvent(EventRecvPacket, p, ch, true, nil),
 			packetEvent(EventWriteAck, p, ch, true, ackBytes),
-		}, nil
+		}, appEvents...), nil
 	})
 	if err != nil {
 		return channeltypes.Acknowledgement{}, nil, err
@@ -295,10 +292,11 @@ func (k *Keeper) AcknowledgePacket(s state.Store, height int64, now time.Time, p
 			return nil, err
 		}
 		kv(c).Delete([]byte(commitment.PacketCommitmentPath(srcPort, srcChannel, seq)))
-		if err := app.OnAcknowledgementPacket(c, height, now, p, ack, relayer); err != nil {
+		appEvents, err := app.OnAcknowledgementPacket(c, height, now, p, ack, relayer)
+		if err != nil {
 			return nil, appError(srcPort, err)
 		}
-		return []abci.Event{packetEvent(EventAcknowledgePacket, p, ch, false, nil)}, nil
+		return append([]abci.Event{packetEvent(EventAcknowledgePacket, p, ch, false, nil)}, appEvents...), nil
 	})
 }
 
@@ -371,9 +369,11 @@ func (k *Keeper) TimeoutPacket(s state.Store, height int64, now time.Time, p cha
 			setChannel(c, srcPort, srcChannel, ch)
 			events = append(events, channelClosedEvent(p, ch))
 		}
-		if err := app.OnTimeoutPacket(c, height, now, p, relayer); err != nil {
+		appEvents, err := app.OnTimeoutPacket(c, height, now, p, relayer)
+		if err != nil {
 			return nil, appError(srcPort, err)
 		}
-		return append(events, packetEvent(EventTimeoutPacket, p, ch, false, nil)), nil
+		events = append(events, packetEvent(EventTimeoutPacket, p, ch, false, nil))
+		return append(events, appEvents...), nil
 	})
 }

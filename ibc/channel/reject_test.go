@@ -287,7 +287,7 @@ func TestSendRejections(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			a.unchanged(t, c.want, func(s state.Store) ([]abci.Event, error) {
-				_, err := a.k.SendPacket(s, a.height, a.now, appPort, c.channel, c.th, c.ts, c.data)
+				_, _, err := a.k.SendPacket(s, a.height, a.now, appPort, c.channel, c.th, c.ts, c.data)
 				return nil, err
 			})
 		})
@@ -296,7 +296,7 @@ func TestSendRejections(t *testing.T) {
 		a.clients.status = "Frozen"
 		defer func() { a.clients.status = StatusActive }()
 		a.unchanged(t, ErrClientNotActive, func(s state.Store) ([]abci.Event, error) {
-			_, err := a.k.SendPacket(s, a.height, a.now, appPort, l.chanA, clienttypes.ZeroHeight(), later, []byte("x"))
+			_, _, err := a.k.SendPacket(s, a.height, a.now, appPort, l.chanA, clienttypes.ZeroHeight(), later, []byte("x"))
 			return nil, err
 		})
 	})

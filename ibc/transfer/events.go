@@ -71,8 +71,8 @@ func packetEvent(data []byte, ack channeltypes.Acknowledgement) abci.Event {
 // RecvEvents returns the events of receiving packet with the result ack
 // (the return value of OnRecvPacket): a fungible_token_packet event with
 // the packet's sender, receiver, denom, amount and memo, success, and the
-// acknowledgement's error text on failure. The App callbacks return no
-// events, so the caller that wants them emits these.
+// acknowledgement's error text on failure. OnRecvPacket returns them with
+// its acknowledgement, AckEvents' and TimeoutEvents' likewise.
 func RecvEvents(packet channeltypes.Packet, ack channeltypes.Acknowledgement) []abci.Event {
 	return []abci.Event{packetEvent(packet.Data, ack)}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
 	dbm "github.com/cosmos/cosmos-db"
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
@@ -19,9 +20,9 @@ import (
 // prints the packets it is asked to send.
 type oneChannel struct{}
 
-func (oneChannel) SendPacket(s state.Store, height int64, now time.Time, port, channel string, th clienttypes.Height, ts uint64, data []byte) (uint64, error) {
+func (oneChannel) SendPacket(s state.Store, height int64, now time.Time, port, channel string, th clienttypes.Height, ts uint64, data []byte) (uint64, []abci.Event, error) {
 	fmt.Printf("packet on %s/%s: %s\n", port, channel, data)
-	return 1, nil
+	return 1, nil, nil
 }
 
 func (oneChannel) Counterparty(s state.Store, port, channel string) (channeltypes.Counterparty, bool) {

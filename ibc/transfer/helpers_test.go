@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
 	dbm "github.com/cosmos/cosmos-db"
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
@@ -33,16 +34,16 @@ type fakeChannels struct {
 	sendErr error
 }
 
-func (f *fakeChannels) SendPacket(s state.Store, height int64, now time.Time, sourcePort, sourceChannel string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, error) {
+func (f *fakeChannels) SendPacket(s state.Store, height int64, now time.Time, sourcePort, sourceChannel string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, []abci.Event, error) {
 	if f.sendErr != nil {
-		return 0, f.sendErr
+		return 0, nil, f.sendErr
 	}
 	cp, ok := f.ends[sourceChannel]
 	if !ok || sourcePort != PortID {
-		return 0, fmt.Errorf("fake: no channel %s/%s", sourcePort, sourceChannel)
+		return 0, nil, fmt.Errorf("fake: no channel %s/%s", sourcePort, sourceChannel)
 	}
 	if timeoutHeight.IsZero() && timeoutTimestamp == 0 {
-		return 0, errors.New("fake: packet without a timeout")
+		return 0, nil, errors.New("fake: packet without a timeout")
 	}
 	f.nextSeq[sourceChannel]++
 	seq := f.nextSeq[sourceChannel]
@@ -52,7 +53,7 @@ func (f *fakeChannels) SendPacket(s state.Store, height int64, now time.Time, so
 		DestinationPort: cp.PortId, DestinationChannel: cp.ChannelId,
 		Data: bytes.Clone(data), TimeoutHeight: timeoutHeight, TimeoutTimestamp: timeoutTimestamp,
 	})
-	return seq, nil
+	return seq, []abci.Event{{Type: "send_packet"}}, nil
 }
 
 func (f *fakeChannels) Counterparty(s state.Store, portID, channelID string) (channeltypes.Counterparty, bool) {
@@ -154,7 +155,7 @@ func (c *chain) pop() channeltypes.Packet {
 // cache written only on a success acknowledgement.
 func (c *chain) recv(p channeltypes.Packet) channeltypes.Acknowledgement {
 	cache := state.NewCache(c.s)
-	ack := c.k.OnRecvPacket(cache, 20, now, p, relayer)
+	ack, _ := c.k.OnRecvPacket(cache, 20, now, p, relayer)
 	if ack.Success() {
 		cache.Write()
 	}
@@ -165,7 +166,7 @@ func (c *chain) recv(p channeltypes.Packet) channeltypes.Acknowledgement {
 func (c *chain) ack(p channeltypes.Packet, ack channeltypes.Acknowledgement) {
 	c.t.Helper()
 	cache := state.NewCache(c.s)
-	if err := c.k.OnAcknowledgementPacket(cache, 30, now, p, ack, relayer); err != nil {
+	if _, err := c.k.OnAcknowledgementPacket(cache, 30, now, p, ack, relayer); err != nil {
 		c.t.Fatalf("%s: acknowledgement: %v", c.name, err)
 	}
 	cache.Write()
@@ -175,7 +176,7 @@ func (c *chain) ack(p channeltypes.Packet, ack channeltypes.Acknowledgement) {
 func (c *chain) timeout(p channeltypes.Packet) {
 	c.t.Helper()
 	cache := state.NewCache(c.s)
-	if err := c.k.OnTimeoutPacket(cache, 30, now, p, relayer); err != nil {
+	if _, err := c.k.OnTimeoutPacket(cache, 30, now, p, relayer); err != nil {
 		c.t.Fatalf("%s: timeout: %v", c.name, err)
 	}
 	cache.Write()

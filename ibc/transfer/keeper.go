@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
@@ -41,14 +42,14 @@ type Bank interface {
 // sourceChannel): it checks that the channel is open and that the timeout
 // (a zero height or a zero timestamp means none) has not already passed on
 // the counterparty as the client knows it, assigns the channel's next send
-// sequence, stores the packet commitment and returns the sequence. It
-// writes only to s, and nothing on error. Later the channel keeper calls
+// sequence, stores the packet commitment and returns the sequence and the
+// send_packet event. It writes only to s, and nothing on error. Later the channel keeper calls
 // OnAcknowledgementPacket or OnTimeoutPacket for that packet exactly once.
 //
 // Counterparty returns the counterparty end of the channel (portID,
 // channelID), and false when this chain has no such channel.
 type Channels interface {
-	SendPacket(s state.Store, height int64, now time.Time, sourcePort, sourceChannel string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, error)
+	SendPacket(s state.Store, height int64, now time.Time, sourcePort, sourceChannel string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, []abci.Event, error)
 	Counterparty(s state.Store, portID, channelID string) (channeltypes.Counterparty, bool)
 }
 

@@ -5,11 +5,10 @@ import (
 	"errors"
 	"reflect"
 	"testing"
-	"time"
 
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
-	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/types/coin"
 )
 
@@ -263,17 +262,5 @@ func TestPacketEvents(t *testing.T) {
 	}
 }
 
-// app is the application interface the channel keeper calls, as it
-// defines it; Keeper must implement it exactly.
-type app interface {
-	OnChanOpenInit(s state.Store, order channeltypes.Order, connectionHops []string, portID, channelID string, counterparty channeltypes.Counterparty, version string) (string, error)
-	OnChanOpenTry(s state.Store, order channeltypes.Order, connectionHops []string, portID, channelID string, counterparty channeltypes.Counterparty, counterpartyVersion string) (string, error)
-	OnChanOpenAck(s state.Store, portID, channelID, counterpartyChannelID, counterpartyVersion string) error
-	OnChanOpenConfirm(s state.Store, portID, channelID string) error
-	OnChanCloseConfirm(s state.Store, portID, channelID string) error
-	OnRecvPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) channeltypes.Acknowledgement
-	OnAcknowledgementPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, ack channeltypes.Acknowledgement, relayer []byte) error
-	OnTimeoutPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) error
-}
-
-var _ app = Keeper{}
+// Keeper is an application the channel keeper can bind a port to.
+var _ channel.App = Keeper{}

@@ -91,7 +91,7 @@ func TestRecvRejectsBadPacketData(t *testing.T) {
 			hash := tc.to.ms.WorkingHash()
 			// Run on the store itself, not a cache: a refused packet must
 			// not write anything even when the caller would keep it.
-			ack := tc.to.k.OnRecvPacket(tc.to.s, 1, now, packetTo(tc.data), relayer)
+			ack, _ := tc.to.k.OnRecvPacket(tc.to.s, 1, now, packetTo(tc.data), relayer)
 			wantErrorAck(t, ack, tc.code)
 			if string(hash) != string(tc.to.ms.WorkingHash()) {
 				t.Fatal("a refused packet wrote state")
@@ -107,7 +107,7 @@ func TestRecvDisabled(t *testing.T) {
 	_, bobBech := b.user("bob")
 	b.k.SetParams(b.s, Params{SendEnabled: true})
 	hash := b.ms.WorkingHash()
-	ack := b.k.OnRecvPacket(b.s, 1, now, packetTo(FungibleTokenPacketData{Denom: "atom", Amount: "1", Sender: "x", Receiver: bobBech}.GetBytes()), relayer)
+	ack, _ := b.k.OnRecvPacket(b.s, 1, now, packetTo(FungibleTokenPacketData{Denom: "atom", Amount: "1", Sender: "x", Receiver: bobBech}.GetBytes()), relayer)
 	wantErrorAck(t, ack, 8)
 	if string(hash) != string(b.ms.WorkingHash()) {
 		t.Fatal("a refused packet wrote state")
@@ -174,7 +174,7 @@ func FuzzOnRecvPacket(f *testing.F) {
 		}
 		cache := state.NewCache(c.s)
 		stakeSupply := c.bank.Supply(cache, "stake")
-		ack := c.k.OnRecvPacket(cache, 1, now, packetTo(data), relayer)
+		ack, _ := c.k.OnRecvPacket(cache, 1, now, packetTo(data), relayer)
 		switch r := ack.Response.(type) {
 		case *channeltypes.Acknowledgement_Error:
 			ok := false

@@ -18,7 +18,7 @@ import (
 
 // Transfer sends m.Token from m.Sender to m.Receiver over the channel
 // (m.SourcePort, m.SourceChannel) and returns the packet's sequence and an
-// ibc_transfer event. It does not check who signed: HandleTransfer does,
+// events: ibc_transfer, then the packet's send_packet. It does not check who signed: HandleTransfer does,
 // and a module calls Transfer directly to send from its own account.
 // A voucher that came in over this channel is burned, anything else is
 // escrowed (see the package documentation). Errors: those of
@@ -55,12 +55,12 @@ func (k Keeper) Transfer(s state.Store, height int64, now time.Time, m *MsgTrans
 		Memo:     m.Memo,
 	}
 	timeout := clienttypes.Height{RevisionNumber: m.TimeoutRevisionNumber, RevisionHeight: m.TimeoutRevisionHeight}
-	seq, err := k.Channels.SendPacket(c, height, now, m.SourcePort, m.SourceChannel, timeout, m.TimeoutTimestamp, data.GetBytes())
+	seq, sent, err := k.Channels.SendPacket(c, height, now, m.SourcePort, m.SourceChannel, timeout, m.TimeoutTimestamp, data.GetBytes())
 	if err != nil {
 		return 0, nil, fmt.Errorf("send transfer packet on %s/%s: %w", m.SourcePort, m.SourceChannel, err)
 	}
 	c.Write()
-	return seq, []abci.Event{transferEvent(data)}, nil
+	return seq, append([]abci.Event{transferEvent(data)}, sent...), nil
 }
 
 // OnRecvPacket credits the tokens of a transfer packet to its receiver:
@@ -71,11 +71,12 @@ func (k Keeper) Transfer(s state.Store, height int64, now time.Time, m *MsgTrans
 // the channel's own escrow account. It never panics on packet data and
 // writes nothing when it returns an error acknowledgement; the caller still
 // runs it on a cache that it keeps only on success.
-func (k Keeper) OnRecvPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) channeltypes.Acknowledgement {
+func (k Keeper) OnRecvPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) (channeltypes.Acknowledgement, []abci.Event) {
+	ack := successAck()
 	if err := k.recv(s, packet); err != nil {
-		return errorAck(err)
+		ack = errorAck(err)
 	}
-	return successAck()
+	return ack, RecvEvents(packet, ack)
 }
 
 // recv is OnRecvPacket with the reason for a failure.
@@ -119,17 +120,22 @@ func (k Keeper) recv(s state.Store, packet channeltypes.Packet) error {
 // another decode error) for packet data this chain cannot have sent and
 // an error from the bank when the refund fails; nothing is written on
 // error.
-func (k Keeper) OnAcknowledgementPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, ack channeltypes.Acknowledgement, relayer []byte) error {
-	if _, failed := ack.Response.(*channeltypes.Acknowledgement_Error); !failed {
-		return nil
+func (k Keeper) OnAcknowledgementPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, ack channeltypes.Acknowledgement, relayer []byte) ([]abci.Event, error) {
+	if _, failed := ack.Response.(*channeltypes.Acknowledgement_Error); failed {
+		if err := k.refund(s, packet); err != nil {
+			return nil, err
+		}
 	}
-	return k.refund(s, packet)
+	return AckEvents(packet, ack), nil
 }
 
 // OnTimeoutPacket refunds the sender of a transfer packet that timed out.
 // Errors are those of OnAcknowledgementPacket; nothing is written on error.
-func (k Keeper) OnTimeoutPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) error {
-	return k.refund(s, packet)
+func (k Keeper) OnTimeoutPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) ([]abci.Event, error) {
+	if err := k.refund(s, packet); err != nil {
+		return nil, err
+	}
+	return TimeoutEvents(packet), nil
 }
 
 // refund undoes Transfer for a packet it sent: a burned voucher is minted

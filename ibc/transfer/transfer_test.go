@@ -101,8 +101,9 @@ func TestEventOfTransfer(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := event(EventTypeTransfer, "sender", aliceBech, "receiver", "someone", "denom", "stake", "amount", "7", "memo", "hi")
-	if len(evs) != 1 || !reflect.DeepEqual(evs[0], want) {
-		t.Fatalf("events %v, want %v", evs, want)
+	// The transfer's own event, then the channel's send_packet.
+	if len(evs) != 2 || !reflect.DeepEqual(evs[0], want) || evs[1].Type != "send_packet" {
+		t.Fatalf("events %v, want %v and send_packet", evs, want)
 	}
 }
 
@@ -246,20 +247,20 @@ func TestRefundOfForeignPacketFails(t *testing.T) {
 	p := channeltypes.Packet{Sequence: 1, SourcePort: PortID, SourceChannel: "channel-0", DestinationPort: PortID, DestinationChannel: "channel-0",
 		Data: FungibleTokenPacketData{Denom: "stake", Amount: "5", Sender: "not an address", Receiver: "x"}.GetBytes()}
 	hash := a.ms.WorkingHash()
-	if err := a.k.OnTimeoutPacket(a.s, 1, now, p, relayer); !errors.Is(err, ErrInvalidAddress) {
+	if _, err := a.k.OnTimeoutPacket(a.s, 1, now, p, relayer); !errors.Is(err, ErrInvalidAddress) {
 		t.Fatalf("err %v, want ErrInvalidAddress", err)
 	}
 	_, aliceBech := a.user("alice")
 	p.Data = FungibleTokenPacketData{Denom: "stake", Amount: "5", Sender: aliceBech, Receiver: "x"}.GetBytes()
-	if err := a.k.OnTimeoutPacket(a.s, 1, now, p, relayer); !errors.Is(err, ErrInsufficientEscrow) {
+	if _, err := a.k.OnTimeoutPacket(a.s, 1, now, p, relayer); !errors.Is(err, ErrInsufficientEscrow) {
 		t.Fatalf("err %v, want ErrInsufficientEscrow", err)
 	}
 	p.Data = []byte("{")
-	if err := a.k.OnAcknowledgementPacket(a.s, 1, now, p, channeltypes.NewErrorAcknowledgement(ackCodeInvalid), relayer); !errors.Is(err, ErrInvalidPacketData) {
+	if _, err := a.k.OnAcknowledgementPacket(a.s, 1, now, p, channeltypes.NewErrorAcknowledgement(ackCodeInvalid), relayer); !errors.Is(err, ErrInvalidPacketData) {
 		t.Fatalf("err %v, want ErrInvalidPacketData", err)
 	}
 	// A success acknowledgement is not even decoded.
-	if err := a.k.OnAcknowledgementPacket(a.s, 1, now, p, successAck(), relayer); err != nil {
+	if _, err := a.k.OnAcknowledgementPacket(a.s, 1, now, p, successAck(), relayer); err != nil {
 		t.Fatal(err)
 	}
 	if string(hash) != string(a.ms.WorkingHash()) {

@@ -25,7 +25,7 @@ import (
 // commands are described at (*consScript).run.
 func TestTranscript(t *testing.T) {
 	transcript.Walk(t, "testdata", func(t *testing.T) transcript.Handler {
-		cs := &consScript{t: t}
+		cs := &consScript{}
 		return cs.run
 	})
 }
@@ -86,7 +86,6 @@ func callTimeoutPacket(k Keeper, s state.Store, height int64, now time.Time, p c
 // consScript is a consumer chain driven by a transcript: the keeper over
 // the fakes of helpers_test.go, a memdb multistore, a height and a clock.
 type consScript struct {
-	t       *testing.T
 	ms      *state.MultiStore
 	s       state.Store
 	k       Keeper

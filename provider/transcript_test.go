@@ -26,7 +26,7 @@ import (
 // commands are described at (*provScript).run.
 func TestTranscript(t *testing.T) {
 	transcript.Walk(t, "testdata", func(t *testing.T) transcript.Handler {
-		ps := &provScript{t: t}
+		ps := &provScript{}
 		return ps.run
 	})
 }
@@ -90,7 +90,6 @@ func callUnbondingInitiated(k *Keeper, s state.Store, id uint64) error {
 // provScript is a provider chain driven by a transcript: the keeper over
 // the fakes of helpers_test.go, a memdb multistore, a height and a clock.
 type provScript struct {
-	t      *testing.T
 	ms     *state.MultiStore
 	s      state.Store
 	k      *Keeper

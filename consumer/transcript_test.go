@@ -54,11 +54,11 @@ func callOpenChannel(k Keeper, s state.Store) error {
 // acknowledgement and the events of the callback.
 func callRecvPacket(k Keeper, s state.Store, height int64, now time.Time, p channeltypes.Packet) (channeltypes.Acknowledgement, []abci.Event) {
 	c := state.NewCache(s)
-	ack := k.OnRecvPacket(c, height, now, p, []byte("relayer"))
+	ack, evs := k.OnRecvPacket(c, height, now, p, []byte("relayer"))
 	if ack.Success() {
 		c.Write()
 	}
-	return ack, nil
+	return ack, evs
 }
 
 // callBeginBlock runs the consumer's begin-block with the votes of the
@@ -75,12 +75,12 @@ func callEndBlock(k Keeper, s state.Store, height int64, now time.Time) ([]abci.
 
 // callAckPacket delivers the provider's acknowledgement of a sent packet.
 func callAckPacket(k Keeper, s state.Store, height int64, now time.Time, p channeltypes.Packet, ack channeltypes.Acknowledgement) ([]abci.Event, error) {
-	return nil, k.OnAcknowledgementPacket(s, height, now, p, ack, []byte("relayer"))
+	return k.OnAcknowledgementPacket(s, height, now, p, ack, []byte("relayer"))
 }
 
 // callTimeoutPacket delivers the timeout of a sent packet.
 func callTimeoutPacket(k Keeper, s state.Store, height int64, now time.Time, p channeltypes.Packet) ([]abci.Event, error) {
-	return nil, k.OnTimeoutPacket(s, height, now, p, []byte("relayer"))
+	return k.OnTimeoutPacket(s, height, now, p, []byte("relayer"))
 }
 
 // consScript is a consumer chain driven by a transcript: the keeper over

@@ -43,20 +43,17 @@ func callEndBlock(k *Keeper, s state.Store, b Block) ([]abci.Event, error) {
 // callRecvPacket delivers a consumer packet and returns the acknowledgement
 // and the events of the callback.
 func callRecvPacket(k *Keeper, s state.Store, height int64, now time.Time, p channeltypes.Packet) (channeltypes.Acknowledgement, []abci.Event) {
-	ack := k.OnRecvPacket(s, height, now, p, []byte("relayer"))
-	return ack, k.TakeEvents()
+	return k.OnRecvPacket(s, height, now, p, []byte("relayer"))
 }
 
 // callAckPacket delivers the acknowledgement of a VSC packet.
 func callAckPacket(k *Keeper, s state.Store, height int64, now time.Time, p channeltypes.Packet, ack channeltypes.Acknowledgement) ([]abci.Event, error) {
-	err := k.OnAcknowledgementPacket(s, height, now, p, ack, []byte("relayer"))
-	return k.TakeEvents(), err
+	return k.OnAcknowledgementPacket(s, height, now, p, ack, []byte("relayer"))
 }
 
 // callTimeoutPacket delivers the timeout of a VSC packet.
 func callTimeoutPacket(k *Keeper, s state.Store, height int64, now time.Time, p channeltypes.Packet) ([]abci.Event, error) {
-	err := k.OnTimeoutPacket(s, height, now, p, []byte("relayer"))
-	return k.TakeEvents(), err
+	return k.OnTimeoutPacket(s, height, now, p, []byte("relayer"))
 }
 
 // callAddConsumer executes a passed consumer addition proposal.

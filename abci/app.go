@@ -10,19 +10,8 @@ import (
 	"time"
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
-	"github.com/cometbft/cometbft/crypto/ed25519"
 	dbm "github.com/cosmos/cosmos-db"
 
-	"github.com/abci-ics/ics/chain/auth"
-	"github.com/abci-ics/ics/chain/bank"
-	"github.com/abci-ics/ics/chain/distribution"
-	"github.com/abci-ics/ics/chain/gov"
-	"github.com/abci-ics/ics/chain/staking"
-	"github.com/abci-ics/ics/consumer"
-	"github.com/abci-ics/ics/ibc/channel"
-	"github.com/abci-ics/ics/ibc/client"
-	"github.com/abci-ics/ics/ibc/transfer"
-	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -52,38 +41,21 @@ func (nopLogger) Debug(string, ...any) {}
 func (nopLogger) Info(string, ...any)  {}
 func (nopLogger) Error(string, ...any) {}
 
-// Block is what hooks and message handlers learn of the block.
-type Block struct {
-	ChainID string
-	Height  int64
-	Time    time.Time
-	// LastCommit says which validators signed the previous block.
-	LastCommit abcitypes.CommitInfo
-	// Misbehavior is the evidence CometBFT decided on in this block.
-	Misbehavior []abcitypes.Misbehavior
-	// AppHash is the app hash in the block's header (that of the previous
-	// block) and NextValidatorsHash the header's hash of the next set.
-	AppHash            []byte
-	NextValidatorsHash []byte
-}
-
-// Hook runs at the beginning or the end of every block, on the block's
-// cache. Its events are returned with the block.
-type Hook func(s state.Store, b Block) ([]abcitypes.Event, error)
-
-// ValidatorHook runs last in every block and returns the block's validator
-// updates for CometBFT.
-type ValidatorHook func(s state.Store, b Block) ([]abcitypes.ValidatorUpdate, []abcitypes.Event, error)
-
 // Options configure an App.
 type Options struct {
 	Logger Logger
 	State  state.Options
-	// Version is the software version reported by Info.
+	// Version is the software version reported by Info, and Name its
+	// Data.
 	Version string
-	// Role says whether the chain is a provider (the default) or a
-	// consumer. It must be the same every time a chain's state is opened.
-	Role Role
+	Name    string
+	// Chain assembles the chain's application. Required.
+	Chain Factory
+	// Code maps the chain's errors to ABCI codes; nil maps only this
+	// package's errors (Code). Codespace names the codes (default
+	// Codespace).
+	Code      func(error) uint32
+	Codespace string
 }
 
 // App is the ABCI++ application. It is safe for CometBFT's concurrent
@@ -92,26 +64,16 @@ type Options struct {
 type App struct {
 	abcitypes.BaseApplication
 
-	log     Logger
-	version string
-	ms      *state.MultiStore
+	log       Logger
+	version   string
+	name      string
+	ms        *state.MultiStore
+	factory   Factory
+	code      func(error) uint32
+	codespace string
+	stores    []string
 
-	auth     auth.Keeper
-	bank     bank.Keeper
-	staking  *staking.Keeper
-	dist     distribution.Keeper
-	gov      *gov.Keeper
-	clients  client.Keeper
-	channels *channel.Keeper
-	transfer *transfer.Keeper
-	provider *provider.Keeper // provider role only
-	consumer *consumer.Keeper // consumer role only
-	role     Role
-	stores   []string
-	routes   map[string]route
-	begin    []Hook
-	end      []Hook
-	valset   ValidatorHook
+	chain atomic.Pointer[chainRef] // nil until InitChain or a committed state assembles it
 
 	blockMu     sync.Mutex // consensus connection
 	chainID     string
@@ -125,62 +87,69 @@ type App struct {
 	lastTime atomic.Int64 // time of the last finalized block, Unix ns, for queries
 }
 
+// chainRef is the assembled chain and its id.
+type chainRef struct {
+	Chain
+	id string
+}
+
 // lastBlockTime returns the time of the last finalized block (zero time
 // before the first block of this process).
 func (a *App) lastBlockTime() time.Time { return time.Unix(0, a.lastTime.Load()) }
 
 var _ abcitypes.Application = (*App)(nil)
 
-// ProviderStores and ConsumerStores are the names of the stores of each
-// role.
-var (
-	ProviderStores = []string{auth.StoreName, bank.StoreName, staking.StoreName, distribution.StoreName, gov.StoreName, provider.StoreName, channel.StoreName}
-	ConsumerStores = []string{auth.StoreName, bank.StoreName, consumer.StoreName, channel.StoreName}
-)
-
 // New opens the application over db (goleveldb for a node, memdb for
-// tests), loading its last committed state.
+// tests), loading its last committed state and assembling its chain when
+// there is one.
 func New(db dbm.DB, opts Options) (*App, error) {
-	role := opts.Role
-	if role == "" {
-		role = RoleProvider
+	if opts.Chain == nil {
+		return nil, errors.New("abci: Options.Chain is required")
 	}
-	stores := ProviderStores
-	switch role {
-	case RoleProvider:
-	case RoleConsumer:
-		stores = ConsumerStores
-	default:
-		return nil, fmt.Errorf("unknown role %q (want %q or %q)", role, RoleProvider, RoleConsumer)
-	}
+	stores := opts.Chain.Stores()
 	ms, err := state.Open(db, stores, opts.State)
 	if err != nil {
 		return nil, fmt.Errorf("open state: %w", err)
 	}
-	a := &App{log: opts.Logger, version: opts.Version, ms: ms, role: role, stores: stores}
+	a := &App{log: opts.Logger, version: opts.Version, name: opts.Name, ms: ms, factory: opts.Chain,
+		code: opts.Code, codespace: opts.Codespace, stores: stores}
 	if a.log == nil {
 		a.log = nopLogger{}
 	}
-	a.routes = map[string]route{}
-	a.auth = auth.Keeper{Bank: &a.bank}
-	a.bank.Accounts = a.auth
-	a.wireIBC()
-	if role == RoleProvider {
-		a.wireModules()
-		a.wireProvider()
-	} else {
-		a.wireConsumer()
+	if a.code == nil {
+		a.code = Code
+	}
+	if a.codespace == "" {
+		a.codespace = Codespace
 	}
 	if ms.LastCommit().Version > 0 {
 		v, err := ms.View(0)
 		if err != nil {
 			return nil, err
 		}
-		a.setChainID(a.auth.ChainID(v))
-		a.setPrefix(a.auth.Params(v).Bech32Prefix)
+		c, err := opts.Chain.Open(v)
+		if err != nil {
+			ms.Close()
+			return nil, fmt.Errorf("open chain: %w", err)
+		}
+		a.setChain(c, c.ChainID())
 		a.resetCheckState()
 	}
 	return a, nil
+}
+
+func (a *App) setChain(c Chain, id string) {
+	a.chainID = id
+	a.chain.Store(&chainRef{Chain: c, id: id})
+}
+
+// Chain returns the assembled chain, nil before InitChain on a new chain.
+// Tests and embedding chains use it to reach the chain's modules.
+func (a *App) Chain() Chain {
+	if r := a.chain.Load(); r != nil {
+		return r.Chain
+	}
+	return nil
 }
 
 // View returns the committed state at version (0: the latest), read-only.
@@ -190,18 +159,12 @@ func (a *App) View(version int64) (*state.View, error) { return a.ms.View(versio
 // Close releases the state database.
 func (a *App) Close() error { return a.ms.Close() }
 
-// AddBeginBlocker and AddEndBlocker add hooks, run in the order added.
-func (a *App) AddBeginBlocker(h Hook) { a.begin = append(a.begin, h) }
-
-// AddEndBlocker adds an end-block hook.
-func (a *App) AddEndBlocker(h Hook) { a.end = append(a.end, h) }
-
 // Info reports the last committed height and app hash, so that CometBFT
 // replays exactly the blocks the application has not committed.
 func (a *App) Info(_ context.Context, _ *abcitypes.RequestInfo) (*abcitypes.ResponseInfo, error) {
 	c := a.ms.LastCommit()
 	return &abcitypes.ResponseInfo{
-		Data:             "icsd",
+		Data:             a.name,
 		Version:          a.version,
 		AppVersion:       AppVersion,
 		LastBlockHeight:  c.Version,
@@ -209,19 +172,13 @@ func (a *App) Info(_ context.Context, _ *abcitypes.RequestInfo) (*abcitypes.Resp
 	}, nil
 }
 
-// InitChain validates the genesis and writes it into the working state.
+// InitChain assembles the chain from its genesis and writes the genesis
+// into the working state.
 func (a *App) InitChain(_ context.Context, req *abcitypes.RequestInitChain) (*abcitypes.ResponseInitChain, error) {
 	a.blockMu.Lock()
 	defer a.blockMu.Unlock()
 	if a.ms.LastCommit().Version > 0 {
 		return nil, fmt.Errorf("%w: InitChain on a chain at height %d", ErrInvalidGenesis, a.ms.LastCommit().Version)
-	}
-	g, err := ParseGenesis(req.AppStateBytes)
-	if err != nil {
-		return nil, err
-	}
-	if g.Role() != a.role {
-		return nil, fmt.Errorf("%w: a %s genesis given to a %s chain", ErrInvalidGenesis, g.Role(), a.role)
 	}
 	a.ms.Discard()
 	if req.InitialHeight > 1 {
@@ -231,15 +188,15 @@ func (a *App) InitChain(_ context.Context, req *abcitypes.RequestInitChain) (*ab
 	}
 	cache := state.NewCache(a.ms.Working())
 	height := max(req.InitialHeight, 1)
-	validators, err := a.initModules(cache, req.ChainId, g, req.Time, height)
+	c, validators, err := a.factory.InitChain(cache, req.ChainId, req.AppStateBytes, height, req.Time)
 	if err != nil {
 		return nil, err
 	}
 	cache.Write()
-	a.setChainID(req.ChainId)
+	a.setChain(c, req.ChainId)
 	a.pending = true
 	a.genesisHash = a.ms.WorkingHash()
-	a.log.Info("genesis loaded", "chain_id", req.ChainId, "accounts", len(g.Auth.Accounts), "validators", len(validators))
+	a.log.Info("genesis loaded", "chain_id", req.ChainId, "validators", len(validators))
 	return &abcitypes.ResponseInitChain{AppHash: a.genesisHash, Validators: validators}, nil
 }
 
@@ -248,41 +205,56 @@ func (a *App) InitChain(_ context.Context, req *abcitypes.RequestInitChain) (*ab
 func (a *App) CheckTx(_ context.Context, req *abcitypes.RequestCheckTx) (*abcitypes.ResponseCheckTx, error) {
 	a.checkMu.Lock()
 	defer a.checkMu.Unlock()
-	if a.checkState == nil {
-		return checkResult(ErrNotStarted), nil
+	r := a.chain.Load()
+	if a.checkState == nil || r == nil {
+		return a.checkResult(ErrNotStarted), nil
 	}
-	tx, err := auth.DecodeTx(req.Tx)
+	tx, err := r.DecodeTx(req.Tx)
 	if err == nil {
-		err = tx.CheckChainID(a.chainID)
+		errs := []error{nil}
+		r.VerifyTxs([]Tx{tx}, errs)
+		err = errs[0]
 	}
 	if err == nil {
-		err = tx.VerifySignature()
-	}
-	if err == nil {
-		err = a.checkRoutes(tx)
+		err = checkRoutes(r, tx)
 	}
 	if err != nil {
-		return checkResult(err), nil
+		return a.checkResult(err), nil
 	}
 	c := state.NewCache(a.checkState)
-	if _, err := a.auth.Ante(c, tx, len(req.Tx)); err != nil {
-		return checkResult(err), nil
+	if _, err := r.Ante(c, tx, len(req.Tx)); err != nil {
+		return a.checkResult(err), nil
 	}
 	c.Write()
 	return &abcitypes.ResponseCheckTx{Code: 0}, nil
 }
 
-func checkResult(err error) *abcitypes.ResponseCheckTx {
-	return &abcitypes.ResponseCheckTx{Code: Code(err), Codespace: Codespace, Log: err.Error()}
+func (a *App) checkResult(err error) *abcitypes.ResponseCheckTx {
+	return &abcitypes.ResponseCheckTx{Code: a.code(err), Codespace: a.codespace, Log: err.Error()}
+}
+
+// checkRoutes returns ErrUnknownMessage if the transaction has a message
+// the chain does not handle.
+func checkRoutes(c Chain, tx Tx) error {
+	for i, m := range tx.Msgs() {
+		if !c.Handles(m.TypeURL) {
+			return fmt.Errorf("%w: message %d: %q", ErrUnknownMessage, i, m.TypeURL)
+		}
+	}
+	return nil
 }
 
 // PrepareProposal keeps the mempool's transactions in order, dropping those
 // that do not decode, up to the block's byte limit.
 func (a *App) PrepareProposal(_ context.Context, req *abcitypes.RequestPrepareProposal) (*abcitypes.ResponsePrepareProposal, error) {
+	r := a.chain.Load()
+	if r == nil {
+		return nil, ErrNotStarted
+	}
 	var total int64
 	txs := make([][]byte, 0, len(req.Txs))
 	for _, tx := range req.Txs {
-		if _, err := auth.DecodeTx(tx); err != nil {
+		if _, err := r.DecodeTx(tx); err != nil {
 			continue
 		}
 		if total+int64(len(tx)) > req.MaxTxBytes {
@@ -297,8 +269,12 @@ func (a *App) PrepareProposal(_ context.Context, req *abcitypes.RequestPreparePr
 // ProcessProposal rejects a proposal with a transaction that does not
 // decode; everything else is decided, deterministically, in FinalizeBlock.
 func (a *App) ProcessProposal(_ context.Context, req *abcitypes.RequestProcessProposal) (*abcitypes.ResponseProcessProposal, error) {
+	r := a.chain.Load()
+	if r == nil {
+		return nil, ErrNotStarted
+	}
 	for _, tx := range req.Txs {
-		if _, err := auth.DecodeTx(tx); err != nil {
+		if _, err := r.DecodeTx(tx); err != nil {
 			return &abcitypes.ResponseProcessProposal{Status: abcitypes.ResponseProcessProposal_REJECT}, nil
 		}
 	}
@@ -310,6 +286,10 @@ func (a *App) ProcessProposal(_ context.Context, req *abcitypes.RequestProcessPr
 func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlock) (*abcitypes.ResponseFinalizeBlock, error) {
 	a.blockMu.Lock()
 	defer a.blockMu.Unlock()
+	r := a.chain.Load()
+	if r == nil {
+		return nil, fmt.Errorf("finalize block %d: %w", req.Height, ErrNotStarted)
+	}
 	if a.finished {
 		return nil, fmt.Errorf("finalize block %d: the previous block awaits Commit", req.Height)
 	}
@@ -324,32 +304,21 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlo
 	block := state.NewCache(a.ms.Working())
 	resp := &abcitypes.ResponseFinalizeBlock{TxResults: make([]*abcitypes.ExecTxResult, len(req.Txs))}
 
-	for _, h := range a.begin {
-		evs, err := h(block, b)
-		if err != nil {
-			return nil, fmt.Errorf("begin block %d: %w", req.Height, err)
-		}
-		resp.Events = append(resp.Events, evs...)
+	evs, err := r.BeginBlock(block, b)
+	if err != nil {
+		return nil, fmt.Errorf("begin block %d: %w", req.Height, err)
 	}
-	decoded, errs := a.decodeAndVerify(req.Txs)
+	resp.Events = append(resp.Events, evs...)
+	decoded, errs := a.decodeAndVerify(r, req.Txs)
 	for i := range req.Txs {
-		resp.TxResults[i] = a.deliver(block, b, req.Txs[i], decoded[i], errs[i])
+		resp.TxResults[i] = a.deliver(r, block, b, req.Txs[i], decoded[i], errs[i])
 	}
-	for _, h := range a.end {
-		evs, err := h(block, b)
-		if err != nil {
-			return nil, fmt.Errorf("end block %d: %w", req.Height, err)
-		}
-		resp.Events = append(resp.Events, evs...)
+	updates, evs, err := r.EndBlock(block, b)
+	if err != nil {
+		return nil, fmt.Errorf("end block %d: %w", req.Height, err)
 	}
-	if a.valset != nil {
-		updates, evs, err := a.valset(block, b)
-		if err != nil {
-			return nil, fmt.Errorf("validator updates of block %d: %w", req.Height, err)
-		}
-		resp.ValidatorUpdates = updates
-		resp.Events = append(resp.Events, evs...)
-	}
+	resp.ValidatorUpdates = updates
+	resp.Events = append(resp.Events, evs...)
 	block.Write()
 	resp.AppHash = a.ms.WorkingHash()
 	a.finished = true
@@ -357,14 +326,14 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlo
 	return resp, nil
 }
 
-// decodeAndVerify decodes every transaction and verifies the signatures in
-// parallel, one batch per core.
-func (a *App) decodeAndVerify(txs [][]byte) ([]*auth.DecodedTx, []error) {
-	decoded := make([]*auth.DecodedTx, len(txs))
+// decodeAndVerify decodes every transaction and verifies them in
+// parallel, one chunk per core.
+func (a *App) decodeAndVerify(c Chain, txs [][]byte) ([]Tx, []error) {
+	decoded := make([]Tx, len(txs))
 	errs := make([]error, len(txs))
 	workers := min(runtime.GOMAXPROCS(0), (len(txs)+63)/64)
 	if workers <= 1 {
-		a.verifyRange(txs, decoded, errs, 0, len(txs))
+		verifyRange(c, txs, decoded, errs, 0, len(txs))
 		return decoded, errs
 	}
 	var wg sync.WaitGroup
@@ -374,66 +343,60 @@ func (a *App) decodeAndVerify(txs [][]byte) ([]*auth.DecodedTx, []error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			a.verifyRange(txs, decoded, errs, lo, hi)
+			verifyRange(c, txs, decoded, errs, lo, hi)
 		}()
 	}
 	wg.Wait()
 	return decoded, errs
 }
 
-// verifyRange decodes txs[lo:hi] and checks their signatures with one batch
-// verification, falling back to one by one when the batch fails.
-func (a *App) verifyRange(txs [][]byte, decoded []*auth.DecodedTx, errs []error, lo, hi int) {
-	bv := ed25519.NewBatchVerifier()
-	var batch []int
+// verifyRange decodes txs[lo:hi] and verifies those that decode in one
+// call of the chain's VerifyTxs.
+func verifyRange(c Chain, txs [][]byte, decoded []Tx, errs []error, lo, hi int) {
+	var batch []Tx
+	var at []int
 	for i := lo; i < hi; i++ {
-		tx, err := auth.DecodeTx(txs[i])
-		if err == nil {
-			err = tx.CheckChainID(a.chainID)
-		}
+		tx, err := c.DecodeTx(txs[i])
 		if err != nil {
 			errs[i] = err
 			continue
 		}
 		decoded[i] = tx
-		if err := bv.Add(ed25519.PubKey(tx.PubKey), tx.SignBytes(), tx.Signature); err != nil {
-			errs[i] = fmt.Errorf("%w: %v", auth.ErrInvalidSignature, err)
-			continue
-		}
-		batch = append(batch, i)
+		batch = append(batch, tx)
+		at = append(at, i)
 	}
 	if len(batch) == 0 {
 		return
 	}
-	if ok, _ := bv.Verify(); ok {
-		return
-	}
-	for _, i := range batch {
-		errs[i] = decoded[i].VerifySignature()
+	berrs := make([]error, len(batch))
+	c.VerifyTxs(batch, berrs)
+	for j, i := range at {
+		errs[i] = berrs[j]
 	}
 }
 
 // deliver runs one transaction on the block cache and returns its result.
-func (a *App) deliver(block *state.Cache, b Block, raw []byte, tx *auth.DecodedTx, err error) *abcitypes.ExecTxResult {
+func (a *App) deliver(c Chain, block *state.Cache, b Block, raw []byte, tx Tx, err error) *abcitypes.ExecTxResult {
 	if err == nil {
-		err = a.checkRoutes(tx)
+		err = checkRoutes(c, tx)
 	}
 	if err != nil {
-		return txResult(err)
+		return a.txResult(err)
 	}
 	ante := state.NewCache(block)
-	anteEv, err := a.auth.Ante(ante, tx, len(raw))
+	anteEv, err := c.Ante(ante, tx, len(raw))
 	if err != nil {
-		return txResult(err)
+		return a.txResult(err)
 	}
 	ante.Write()
 	msgs := state.NewCache(block)
-	events := []abcitypes.Event{anteEv}
-	for i, m := range tx.Body.Msgs {
-		evs, err := a.routes[m.TypeUrl](msgs, b, tx.Signer, m.Value)
+	events := anteEv
+	signer := tx.Signer()
+	for i, m := range tx.Msgs() {
+		evs, err := c.HandleMsg(msgs, b, signer, m)
 		if err != nil {
-			res := txResult(fmt.Errorf("message %d (%s): %w", i, m.TypeUrl, err))
-			res.Events = events[:1]
+			res := a.txResult(fmt.Errorf("message %d (%s): %w", i, m.TypeURL, err))
+			res.Events = anteEv
 			return res
 		}
 		events = append(events, evs...)
@@ -442,8 +405,8 @@ func (a *App) deliver(block *state.Cache, b Block, raw []byte, tx *auth.DecodedT
 	return &abcitypes.ExecTxResult{Code: 0, Events: events}
 }
 
-func txResult(err error) *abcitypes.ExecTxResult {
-	return &abcitypes.ExecTxResult{Code: Code(err), Codespace: Codespace, Log: err.Error()}
+func (a *App) txResult(err error) *abcitypes.ExecTxResult {
+	return &abcitypes.ExecTxResult{Code: a.code(err), Codespace: a.codespace, Log: err.Error()}
 }
 
 // Commit saves the working state as the block's version.

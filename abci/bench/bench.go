@@ -22,7 +22,7 @@ import (
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/crypto/ed25519"
 
-	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/types/address"
@@ -104,7 +104,7 @@ func NewGenerator(accounts int, seed uint64) (*Generator, error) {
 // Genesis returns InitChain for a genesis in which every account exists
 // and holds plenty of the fee denomination.
 func (g *Generator) Genesis() (*abcitypes.RequestInitChain, error) {
-	gs := abci.DefaultGenesis()
+	gs := app.DefaultGenesis()
 	prefix := gs.Auth.Params.Bech32Prefix
 	gs.Auth.Accounts = make([]auth.GenesisAccount, len(g.keys))
 	gs.Bank.Balances = make([]bank.GenesisBalance, len(g.keys))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/abci/bench"
+	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -24,7 +25,7 @@ func TestSameHashEveryRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		app, err := abci.New(dbm.NewMemDB(), abci.Options{})
+		app, err := providerapp.New(dbm.NewMemDB(), abci.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,7 +68,7 @@ func BenchmarkFinalizeBlock(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	app, err := abci.New(db, abci.Options{})
+	app, err := providerapp.New(db, abci.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

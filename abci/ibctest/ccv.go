@@ -11,11 +11,13 @@ import (
 	gogoproto "github.com/cosmos/gogoproto/proto"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
-	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app"
+	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/gov"
+	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
@@ -32,8 +34,8 @@ const (
 // NewProvider starts a provider chain with nvals validators of equal power,
 // epochs of EpochBlocks blocks and a short voting period; edit, if not
 // nil, changes the genesis further.
-func NewProvider(t testing.TB, clock *Clock, id string, nvals, naccounts int, edit func(*abci.Genesis)) *Chain {
-	return NewChainWith(t, clock, id, nvals, naccounts, func(g *abci.Genesis) {
+func NewProvider(t testing.TB, clock *Clock, id string, nvals, naccounts int, edit func(*app.Genesis)) *Chain {
+	return NewChainWith(t, clock, id, nvals, naccounts, func(g *app.Genesis) {
 		g.Provider.Params.BlocksPerEpoch = EpochBlocks
 		g.Gov.Params.VotingPeriod = int64(VotingPeriod)
 		g.Gov.Params.MinDeposit = coin.Coin{Denom: "stake", Amount: 1}
@@ -69,7 +71,7 @@ func PassProposal(c *Chain, content gogoproto.Message) {
 		c.NextBlock()
 	}
 	var p gov.Proposal
-	c.QueryJSON(abci.PathProposal+id, &p)
+	c.QueryJSON(providerapp.PathProposal+id, &p)
 	if p.Status != gov.StatusPassed {
 		c.T.Fatalf("%s: proposal %s: status %v", c.ID, id, p.Status)
 	}
@@ -93,7 +95,7 @@ func ProposeConsumer(prov *Chain, chainID string, params ccv.ConsumerParams) {
 
 // ConsumerGenesis returns the consumer genesis the provider computed.
 func ConsumerGenesis(prov *Chain, chainID string) *ccv.ConsumerGenesis {
-	res := prov.Query(abci.PathConsumerGenesis+chainID, nil, 0, false)
+	res := prov.Query(interchain.PathConsumerGenesis+chainID, nil, 0, false)
 	if res.Code != 0 {
 		prov.T.Fatalf("%s: consumer genesis of %s: %s", prov.ID, chainID, res.Log)
 	}
@@ -122,10 +124,10 @@ func StartConsumer(prov *Chain, chainID string, naccounts int, extra ...ed25519.
 	for _, k := range append(append([]ed25519.PrivKey(nil), prov.ValidatorKeys...), extra...) {
 		c.AddSigner(k)
 	}
-	g := abci.DefaultConsumerGenesis()
+	g := app.DefaultConsumerGenesis()
 	g.Consumer = cg
 	fundAccounts(c, g, naccounts)
-	c.start(g, abci.RoleConsumer)
+	c.start(g, app.RoleConsumer)
 	return c
 }
 
@@ -134,11 +136,11 @@ func StartConsumer(prov *Chain, chainID string, naccounts int, extra ...ed25519.
 // side A and initiates.
 func LinkCCV(cons, prov *Chain) *Path {
 	p := NewPath(cons, prov)
-	var st abci.ConsumerStatusJSON
-	cons.QueryJSON(abci.PathConsumerStatus, &st)
+	var st interchain.ConsumerStatusJSON
+	cons.QueryJSON(interchain.PathConsumerStatus, &st)
 	p.A.Client = st.ProviderClientID
-	var list []abci.ConsumerJSON
-	prov.QueryJSON(abci.PathConsumers, &list)
+	var list []interchain.ConsumerJSON
+	prov.QueryJSON(interchain.PathConsumers, &list)
 	for _, c := range list {
 		if c.ChainID == cons.ID {
 			p.B.Client = c.ClientID
@@ -196,7 +198,7 @@ func (p *Path) Flush() int {
 }
 
 // fundAccounts adds naccounts funded accounts to g.
-func fundAccounts(c *Chain, g *abci.Genesis, naccounts int) {
+func fundAccounts(c *Chain, g *app.Genesis, naccounts int) {
 	for i := 0; i < naccounts; i++ {
 		k := ed25519.GenPrivKeyFromSecret([]byte(c.ID + "/account/" + strconv.Itoa(i)))
 		c.Accounts = append(c.Accounts, k)
@@ -206,7 +208,7 @@ func fundAccounts(c *Chain, g *abci.Genesis, naccounts int) {
 	}
 }
 
-func addressOf(g *abci.Genesis, k ed25519.PrivKey) string {
+func addressOf(g *app.Genesis, k ed25519.PrivKey) string {
 	return address.Encode(g.Auth.Params.Bech32Prefix, address.FromPubKey(k.PubKey().Bytes()))
 }
 

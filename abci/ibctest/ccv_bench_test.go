@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/abci-ics/ics/abci"
 	. "github.com/abci-ics/ics/abci/ibctest"
+	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/staking"
 )
@@ -19,7 +19,7 @@ import (
 func BenchmarkProviderEpoch(b *testing.B) {
 	const nvals, nconsumers = 200, 50
 	clock := &Clock{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	prov := NewProvider(b, clock, "provider-1", nvals, nvals+1, func(g *abci.Genesis) {
+	prov := NewProvider(b, clock, "provider-1", nvals, nvals+1, func(g *app.Genesis) {
 		// Validator 0 holds most of the stake, so its vote alone passes the
 		// consumer additions.
 		g.Staking.Validators[0].SelfDelegation = 100_000_000 * nvals

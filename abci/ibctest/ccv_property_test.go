@@ -10,10 +10,11 @@ import (
 	"github.com/cometbft/cometbft/crypto/ed25519"
 	"pgregory.net/rapid"
 
-	"github.com/abci-ics/ics/abci"
 	. "github.com/abci-ics/ics/abci/ibctest"
+	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/types/fraction"
 )
@@ -35,7 +36,7 @@ func setKey(set map[string]int64) string {
 // increasing order, and that no block hands CometBFT a key twice.
 func TestCCVProperties(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
-		n := ccvNet(t, 4, func(g *abci.Genesis) { g.Provider.Params.SlashMeterReplenishFraction = fraction.New(1, 2) },
+		n := ccvNet(t, 4, func(g *app.Genesis) { g.Provider.Params.SlashMeterReplenishFraction = fraction.New(1, 2) },
 			ConsumerParams(), ConsumerParams())
 		prov := n.Provider
 		var pool []ed25519.PrivKey
@@ -163,7 +164,7 @@ func TestCCVProperties(t *testing.T) {
 			if got, want := setKey(consumerSet(c)), setKey(running[i]); got != want {
 				info, _ := consumerInfo(prov, c.ID)
 				rt.Fatalf("%s settled on %s, provider last sent %s (consumer status %+v, provider's view %+v, pending %s)",
-					c.ID, got, want, status(c), info, c.Query(abci.PathConsumerPackets, nil, 0, false).Value)
+					c.ID, got, want, status(c), info, c.Query(interchain.PathConsumerPackets, nil, 0, false).Value)
 			}
 		}
 	})

@@ -15,12 +15,13 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
-	"github.com/abci-ics/ics/abci"
 	. "github.com/abci-ics/ics/abci/ibctest"
+	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/commitment"
+	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/types/fraction"
 )
@@ -36,7 +37,7 @@ func has(set map[string]int64, key []byte) bool {
 func TestCCVDowntimeJailsOncePerEpisode(t *testing.T) {
 	// A meter of half the power, so that the second episode is not bounced
 	// (TestCCV... throttling tests cover bounces).
-	n := ccvNet(t, 4, func(g *abci.Genesis) { g.Provider.Params.SlashMeterReplenishFraction = fraction.New(1, 2) }, ConsumerParams())
+	n := ccvNet(t, 4, func(g *app.Genesis) { g.Provider.Params.SlashMeterReplenishFraction = fraction.New(1, 2) }, ConsumerParams())
 	prov, cons := n.Provider, n.Consumers[0]
 	key := prov.ValidatorKeys[3].PubKey()
 	tokens := validator(prov, 3).Tokens
@@ -125,7 +126,7 @@ func TestCCVDoubleVotingTombstonesOnce(t *testing.T) {
 		t.Fatalf("tokens %d, want %d", v.Tokens, want)
 	}
 	res := prov.NextBlock(prov.Tx(0, msg)).TxResults[0]
-	if res.Code != abci.Code(provider.ErrAlreadyTombstoned) {
+	if res.Code != app.Code(provider.ErrAlreadyTombstoned) {
 		t.Fatalf("resubmission: code %d: %s", res.Code, res.Log)
 	}
 	if got := CountEvents(prov, "submit_consumer_double_voting", "", ""); got != 1 {
@@ -135,7 +136,7 @@ func TestCCVDoubleVotingTombstonesOnce(t *testing.T) {
 	other := doubleVote(t, cons, prov.ValidatorKeys[2], cons.Height)
 	other.VoteB.Signature, _ = prov.ValidatorKeys[2].Sign(cmttypes.VoteSignBytes("other-chain", other.VoteB))
 	msg.DuplicateVoteEvidence = Marshal(other)
-	if res := prov.NextBlock(prov.Tx(0, msg)).TxResults[0]; res.Code != abci.Code(provider.ErrInvalidEvidence) {
+	if res := prov.NextBlock(prov.Tx(0, msg)).TxResults[0]; res.Code != app.Code(provider.ErrInvalidEvidence) {
 		t.Fatalf("forged evidence: code %d: %s", res.Code, res.Log)
 	}
 	if validator(prov, 2).Tombstoned {
@@ -167,19 +168,19 @@ func TestCCVKeyAssignment(t *testing.T) {
 		{"not a validator", 4, 4, cons.ID, newKey.PubKey().Bytes(), provider.ErrValidatorNotFound},
 		{"signer is not the operator", 1, 0, cons.ID, newKey.PubKey().Bytes(), provider.ErrUnauthorized},
 	} {
-		if res := assign(tc.signer, tc.operator, tc.chain, tc.key); res.Code != abci.Code(tc.want) {
-			t.Errorf("%s: code %d (%s), want %d", tc.name, res.Code, res.Log, abci.Code(tc.want))
+		if res := assign(tc.signer, tc.operator, tc.chain, tc.key); res.Code != app.Code(tc.want) {
+			t.Errorf("%s: code %d (%s), want %d", tc.name, res.Code, res.Log, app.Code(tc.want))
 		}
 	}
 	if res := assign(0, 0, cons.ID, newKey.PubKey().Bytes()); res.Code != 0 {
 		t.Fatalf("assign: %s", res.Log)
 	}
-	if res := assign(1, 1, cons.ID, newKey.PubKey().Bytes()); res.Code != abci.Code(provider.ErrKeyInUse) {
+	if res := assign(1, 1, cons.ID, newKey.PubKey().Bytes()); res.Code != app.Code(provider.ErrKeyInUse) {
 		t.Fatalf("same key for another validator: code %d (%s)", res.Code, res.Log)
 	}
 	res := prov.NextBlock(prov.Tx(4, &staking.MsgCreateValidator{Operator: prov.Address(4), PubKey: newKey.PubKey().Bytes(), Moniker: "late",
 		CommissionRate: fraction.New(1, 10), CommissionMaxRate: fraction.New(1, 5), SelfDelegation: 1_000_000, MinSelfDelegation: 1})).TxResults[0]
-	if res.Code != abci.Code(staking.ErrConsKeyReserved) {
+	if res.Code != app.Code(staking.ErrConsKeyReserved) {
 		t.Fatalf("validator with an assigned consumer key: code %d (%s)", res.Code, res.Log)
 	}
 	old := prov.ValidatorKeys[0].PubKey().Bytes()
@@ -254,7 +255,7 @@ func TestCCVRemovalDeletesConsumerState(t *testing.T) {
 // TestCCVPacketTimeoutStopsConsumer: a VSC packet that times out on the CCV
 // channel closes it and stops the consumer.
 func TestCCVPacketTimeoutStopsConsumer(t *testing.T) {
-	n := ccvNet(t, 3, func(g *abci.Genesis) { g.Provider.Params.CcvTimeoutPeriod = 3 * time.Minute }, ConsumerParams())
+	n := ccvNet(t, 3, func(g *app.Genesis) { g.Provider.Params.CcvTimeoutPeriod = 3 * time.Minute }, ConsumerParams())
 	prov, cons, path := n.Provider, n.Consumers[0], n.Paths[0]
 	prov.MustSucceed(prov.NextBlock(prov.Tx(4, &staking.MsgDelegate{Delegator: prov.Address(4), Validator: prov.Address(0), Amount: 50_000_000})))
 	var pk channeltypes.Packet
@@ -268,7 +269,7 @@ func TestCCVPacketTimeoutStopsConsumer(t *testing.T) {
 	}
 	if pk.Sequence == 0 {
 		info, _ := consumerInfo(prov, cons.ID)
-		t.Fatalf("no VSC packet sent: outbox %v, pending %s, consumer %+v, stopped %d", prov.Outbox, prov.Query(abci.PathPendingVSC+cons.ID, nil, 0, false).Value, info, CountEvents(prov, "consumer_stopped", "", ""))
+		t.Fatalf("no VSC packet sent: outbox %v, pending %s, consumer %+v, stopped %d", prov.Outbox, prov.Query(interchain.PathPendingVSC+cons.ID, nil, 0, false).Value, info, CountEvents(prov, "consumer_stopped", "", ""))
 	}
 	prov.Outbox = nil
 	for !cons.Time.After(time.Unix(0, int64(pk.TimeoutTimestamp))) {
@@ -309,7 +310,7 @@ func TestCCVPacketReplayAndOrder(t *testing.T) {
 		return cons.NextBlock(cons.Tx(0, msgs...)).TxResults[0]
 	}
 	before := status(cons)
-	if res := recv(sent[1]); res.Code != abci.Code(channel.ErrPacketOutOfOrder) {
+	if res := recv(sent[1]); res.Code != app.Code(channel.ErrPacketOutOfOrder) {
 		t.Fatalf("second packet first: code %d: %s", res.Code, res.Log)
 	}
 	if st := status(cons); st.HighestVSCID != before.HighestVSCID {

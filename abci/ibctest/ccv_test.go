@@ -6,18 +6,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/abci-ics/ics/abci"
 	. "github.com/abci-ics/ics/abci/ibctest"
+	"github.com/abci-ics/ics/app"
+	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/interchain"
 )
 
 // ccvNet starts a provider with nvals validators (unbonding period 15
 // minutes, params edited by edit) and launches and links one consumer per
 // entry of params, named consumer-1, consumer-2, ...
-func ccvNet(t *testing.T, nvals int, edit func(*abci.Genesis), params ...ccv.ConsumerParams) *Net {
+func ccvNet(t *testing.T, nvals int, edit func(*app.Genesis), params ...ccv.ConsumerParams) *Net {
 	clock := &Clock{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	prov := NewProvider(t, clock, "provider-1", nvals, nvals+2, func(g *abci.Genesis) {
+	prov := NewProvider(t, clock, "provider-1", nvals, nvals+2, func(g *app.Genesis) {
 		g.Staking.Params.UnbondingPeriod = 15 * time.Minute
 		if edit != nil {
 			edit(g)
@@ -35,8 +37,8 @@ func ccvNet(t *testing.T, nvals int, edit func(*abci.Genesis), params ...ccv.Con
 
 // consumerSet returns the consumer's CCV validator set: hex key -> power.
 func consumerSet(c *Chain) map[string]int64 {
-	var vals []abci.ConsumerValidatorJSON
-	c.QueryJSON(abci.PathConsumerValidator, &vals)
+	var vals []interchain.ConsumerValidatorJSON
+	c.QueryJSON(interchain.PathConsumerValidator, &vals)
 	out := map[string]int64{}
 	for _, v := range vals {
 		out[v.ConsumerKey] = v.Power
@@ -46,8 +48,8 @@ func consumerSet(c *Chain) map[string]int64 {
 
 // providerSet returns the provider's bonded, unjailed set: hex key -> power.
 func providerSet(c *Chain) map[string]int64 {
-	var vals []abci.ValidatorJSON
-	c.QueryJSON(abci.PathValidators, &vals)
+	var vals []providerapp.ValidatorJSON
+	c.QueryJSON(providerapp.PathValidators, &vals)
 	out := map[string]int64{}
 	for _, v := range vals {
 		if v.Status == staking.BOND_STATUS_BONDED.String() && !v.Jailed {
@@ -57,15 +59,15 @@ func providerSet(c *Chain) map[string]int64 {
 	return out
 }
 
-func validator(c *Chain, i int) abci.ValidatorJSON {
-	var v abci.ValidatorJSON
-	c.QueryJSON(abci.PathValidator+addrString(c, i), &v)
+func validator(c *Chain, i int) providerapp.ValidatorJSON {
+	var v providerapp.ValidatorJSON
+	c.QueryJSON(providerapp.PathValidator+addrString(c, i), &v)
 	return v
 }
 
 func addrString(c *Chain, i int) string {
-	var vals []abci.ValidatorJSON
-	c.QueryJSON(abci.PathValidators, &vals)
+	var vals []providerapp.ValidatorJSON
+	c.QueryJSON(providerapp.PathValidators, &vals)
 	pk := c.ValidatorKeys[i].PubKey().Bytes()
 	for _, v := range vals {
 		if bytes.Equal(v.PubKey, pk) {
@@ -76,20 +78,20 @@ func addrString(c *Chain, i int) string {
 	return ""
 }
 
-func consumerInfo(prov *Chain, chainID string) (abci.ConsumerJSON, bool) {
-	var list []abci.ConsumerJSON
-	prov.QueryJSON(abci.PathConsumers, &list)
+func consumerInfo(prov *Chain, chainID string) (interchain.ConsumerJSON, bool) {
+	var list []interchain.ConsumerJSON
+	prov.QueryJSON(interchain.PathConsumers, &list)
 	for _, c := range list {
 		if c.ChainID == chainID {
 			return c, true
 		}
 	}
-	return abci.ConsumerJSON{}, false
+	return interchain.ConsumerJSON{}, false
 }
 
-func status(c *Chain) abci.ConsumerStatusJSON {
-	var st abci.ConsumerStatusJSON
-	c.QueryJSON(abci.PathConsumerStatus, &st)
+func status(c *Chain) interchain.ConsumerStatusJSON {
+	var st interchain.ConsumerStatusJSON
+	c.QueryJSON(interchain.PathConsumerStatus, &st)
 	return st
 }
 
@@ -105,9 +107,9 @@ func sameSet(a, b map[string]int64) bool {
 	return true
 }
 
-func holds(prov *Chain) []abci.HoldJSON {
-	var hs []abci.HoldJSON
-	prov.QueryJSON(abci.PathHolds, &hs)
+func holds(prov *Chain) []interchain.HoldJSON {
+	var hs []interchain.HoldJSON
+	prov.QueryJSON(interchain.PathHolds, &hs)
 	return hs
 }
 
@@ -244,7 +246,7 @@ func TestCCVUnbondingWaitsForEveryConsumer(t *testing.T) {
 // provider is stopped at the VSC timeout and its holds are released; the
 // unbonding then completes on the other consumer's maturity alone.
 func TestCCVSilentConsumerStopped(t *testing.T) {
-	n := ccvNet(t, 3, func(g *abci.Genesis) { g.Provider.Params.VscTimeoutPeriod = 25 * time.Minute },
+	n := ccvNet(t, 3, func(g *app.Genesis) { g.Provider.Params.VscTimeoutPeriod = 25 * time.Minute },
 		ConsumerParams(), ConsumerParams())
 	prov := n.Provider
 	n.Hold = func(i int) bool { return i == 1 }

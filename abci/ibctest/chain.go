@@ -26,6 +26,9 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app"
+	"github.com/abci-ics/ics/app/consumerapp"
+	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/staking"
@@ -99,9 +102,9 @@ func newChain(t testing.TB, clock *Clock, id string) *Chain {
 }
 
 // NewChainWith is NewChain with edit applied to the genesis (if not nil).
-func NewChainWith(t testing.TB, clock *Clock, id string, nvals, naccounts int, edit func(*abci.Genesis)) *Chain {
+func NewChainWith(t testing.TB, clock *Clock, id string, nvals, naccounts int, edit func(*app.Genesis)) *Chain {
 	c := newChain(t, clock, id)
-	g := abci.DefaultGenesis()
+	g := app.DefaultGenesis()
 	g.Staking.Params.UnbondingPeriod = 21 * 24 * time.Hour
 	for i := 0; i < naccounts; i++ {
 		k := ed25519.GenPrivKeyFromSecret([]byte(fmt.Sprintf("%s/account/%d", id, i)))
@@ -127,7 +130,7 @@ func NewChainWith(t testing.TB, clock *Clock, id string, nvals, naccounts int, e
 	if edit != nil {
 		edit(g)
 	}
-	c.start(g, abci.RoleProvider)
+	c.start(g, app.RoleProvider)
 	return c
 }
 
@@ -138,18 +141,22 @@ func (c *Chain) AddSigner(k ed25519.PrivKey) {
 }
 
 // start runs InitChain with genesis g and commits the first block.
-func (c *Chain) start(g *abci.Genesis, role abci.Role) {
+func (c *Chain) start(g *app.Genesis, role app.Role) {
 	t, id, start := c.T, c.ID, c.Time
 	appState, err := g.MarshalJSON()
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := abci.New(dbm.NewMemDB(), abci.Options{Role: role})
+	open := providerapp.New
+	if role == app.RoleConsumer {
+		open = consumerapp.New
+	}
+	a, err := open(dbm.NewMemDB(), abci.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.App = app
-	res, err := app.InitChain(context.Background(), &abcitypes.RequestInitChain{ChainId: id, InitialHeight: 1, Time: start, AppStateBytes: appState})
+	c.App = a
+	res, err := a.InitChain(context.Background(), &abcitypes.RequestInitChain{ChainId: id, InitialHeight: 1, Time: start, AppStateBytes: appState})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,8 +325,8 @@ func (c *Chain) QueryJSON(path string, out any) {
 
 // Balance returns account addr's balance of denom.
 func (c *Chain) Balance(addr []byte, denom string) uint64 {
-	var coins []abci.CoinJSON
-	c.QueryJSON(abci.PathBalances+address.Encode("ics", addr), &coins)
+	var coins []app.CoinJSON
+	c.QueryJSON(app.PathBalances+address.Encode("ics", addr), &coins)
 	for _, co := range coins {
 		if co.Denom == denom {
 			return co.Amount
@@ -330,8 +337,8 @@ func (c *Chain) Balance(addr []byte, denom string) uint64 {
 
 // Supply returns the total supply of denom.
 func (c *Chain) Supply(denom string) uint64 {
-	var co abci.CoinJSON
-	c.QueryJSON(abci.PathSupply+"/"+denom, &co)
+	var co app.CoinJSON
+	c.QueryJSON(app.PathSupply+"/"+denom, &co)
 	return co.Amount
 }
 

@@ -14,10 +14,12 @@ import (
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
 
-	"github.com/abci-ics/ics/abci"
 	. "github.com/abci-ics/ics/abci/ibctest"
+	"github.com/abci-ics/ics/app"
+	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/types/coin"
 )
@@ -51,8 +53,8 @@ func goldenUntil(t *testing.T, n *Net, max int, what string, cond func() bool) {
 }
 
 func goldenJailed(c *Chain, key ed25519.PrivKey) bool {
-	var vals []abci.ValidatorJSON
-	c.QueryJSON(abci.PathValidators, &vals)
+	var vals []providerapp.ValidatorJSON
+	c.QueryJSON(providerapp.PathValidators, &vals)
 	for _, v := range vals {
 		if bytes.Equal(v.PubKey, key.PubKey().Bytes()) {
 			return v.Jailed
@@ -63,8 +65,8 @@ func goldenJailed(c *Chain, key ed25519.PrivKey) bool {
 }
 
 func goldenConsumerPower(c *Chain, key []byte) (int64, bool) {
-	var vals []abci.ConsumerValidatorJSON
-	c.QueryJSON(abci.PathConsumerValidator, &vals)
+	var vals []interchain.ConsumerValidatorJSON
+	c.QueryJSON(interchain.PathConsumerValidator, &vals)
 	for _, v := range vals {
 		if v.ConsumerKey == hex.EncodeToString(key) {
 			return v.Power, true
@@ -74,8 +76,8 @@ func goldenConsumerPower(c *Chain, key []byte) (int64, bool) {
 }
 
 func goldenHolds(c *Chain) int {
-	var hs []abci.HoldJSON
-	c.QueryJSON(abci.PathHolds, &hs)
+	var hs []interchain.HoldJSON
+	c.QueryJSON(interchain.PathHolds, &hs)
 	return len(hs)
 }
 
@@ -88,7 +90,7 @@ func goldenHolds(c *Chain) int {
 func TestGoldenAppHashes(t *testing.T) {
 	rec := &goldenRecorder{}
 	clock := &Clock{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	prov := NewProvider(t, clock, "provider-1", 4, 6, func(g *abci.Genesis) {
+	prov := NewProvider(t, clock, "provider-1", 4, 6, func(g *app.Genesis) {
 		g.Staking.Params.UnbondingPeriod = 15 * time.Minute
 	})
 	rec.mark("provider genesis", prov)
@@ -111,8 +113,8 @@ func TestGoldenAppHashes(t *testing.T) {
 	path := LinkCCV(cons, prov)
 	n := &Net{Provider: prov, Consumers: []*Chain{cons}, Paths: []*Path{path}}
 	n.Step()
-	var list []abci.ConsumerJSON
-	prov.QueryJSON(abci.PathConsumers, &list)
+	var list []interchain.ConsumerJSON
+	prov.QueryJSON(interchain.PathConsumers, &list)
 	if len(list) != 1 || list[0].Phase != "running" {
 		t.Fatalf("golden run: consumers after linking: %+v", list)
 	}

@@ -7,8 +7,8 @@ import (
 
 	gogoproto "github.com/cosmos/gogoproto/proto"
 
-	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/abci/ibctest"
+	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
 	"github.com/abci-ics/ics/types/coin"
@@ -19,8 +19,8 @@ import (
 func failsWith(t *testing.T, c *ibctest.Chain, want error, msgs ...gogoproto.Message) {
 	t.Helper()
 	r := c.NextBlock(c.Tx(0, msgs...)).TxResults[0]
-	if r.Code != abci.Code(want) {
-		t.Fatalf("code %d (%s), want %d (%v)", r.Code, r.Log, abci.Code(want), want)
+	if r.Code != app.Code(want) {
+		t.Fatalf("code %d (%s), want %d (%v)", r.Code, r.Log, app.Code(want), want)
 	}
 }
 
@@ -81,7 +81,7 @@ func TestRejectedDatagrams(t *testing.T) {
 
 func codeToErr(code uint32) error {
 	for _, e := range []error{client.ErrTrustingPeriodExpired, client.ErrClientNotActive} {
-		if abci.Code(e) == code {
+		if app.Code(e) == code {
 			return e
 		}
 	}

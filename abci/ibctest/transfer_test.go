@@ -7,8 +7,8 @@ import (
 
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
-	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/abci/ibctest"
+	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
 	"github.com/abci-ics/ics/ibc/commitment"
@@ -140,7 +140,7 @@ func TestTimeoutRefunds(t *testing.T) {
 // codeErr maps an ABCI code back to the error the table gives it.
 func codeErr(code uint32) error {
 	for _, e := range []error{channel.ErrTimeoutNotReached, channel.ErrInvalidProof, channel.ErrPacketAlreadyReceived, channel.ErrTimeoutElapsed} {
-		if abci.Code(e) == code {
+		if app.Code(e) == code {
 			return e
 		}
 	}

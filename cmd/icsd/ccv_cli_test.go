@@ -17,7 +17,7 @@ import (
 	commitmenttypes "github.com/cosmos/ibc-go/v10/modules/core/23-commitment/types"
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
-	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/cmd/icsd/cmd"
 )
@@ -73,7 +73,7 @@ func TestCCVCommands(t *testing.T) {
 	}
 	run(t, bin, "init", "--home", prov, "--chain-id", "provider-1")
 	run(t, bin, "init", "--home", cons, "--chain-id", "consumer-1", "--role", "consumer")
-	for home, want := range map[string]abci.Role{prov: abci.RoleProvider, cons: abci.RoleConsumer} {
+	for home, want := range map[string]app.Role{prov: app.RoleProvider, cons: app.RoleConsumer} {
 		if got, err := cmd.ReadRole(home); err != nil || got != want {
 			t.Fatalf("role of %s: %q %v, want %q", home, got, err, want)
 		}
@@ -82,7 +82,7 @@ func TestCCVCommands(t *testing.T) {
 	if err := os.Remove(filepath.Join(prov, "config", "app.toml")); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := cmd.ReadRole(prov); err != nil || got != abci.RoleProvider {
+	if got, err := cmd.ReadRole(prov); err != nil || got != app.RoleProvider {
 		t.Fatalf("role without app.toml: %q %v", got, err)
 	}
 
@@ -115,11 +115,11 @@ func TestCCVCommands(t *testing.T) {
 	if len(doc.Validators) != 0 || doc.ChainID != "consumer-1" {
 		t.Fatalf("genesis validators %v, chain %s", doc.Validators, doc.ChainID)
 	}
-	g, err := abci.ParseGenesis(doc.AppState)
+	g, err := app.ParseGenesis(doc.AppState)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.Role() != abci.RoleConsumer || len(g.Consumer.InitialValidators) != 1 || !bytes.Equal(g.Consumer.InitialValidators[0].PubKey, key) {
+	if g.Role() != app.RoleConsumer || len(g.Consumer.InitialValidators) != 1 || !bytes.Equal(g.Consumer.InitialValidators[0].PubKey, key) {
 		t.Fatalf("imported genesis %+v", g.Consumer)
 	}
 	var raw map[string]json.RawMessage

@@ -15,9 +15,10 @@ import (
 	"github.com/cometbft/cometbft/privval"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 
-	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/cmd/icsd/cmd"
+	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/types/address"
 )
 
@@ -58,10 +59,10 @@ func (n *ccvNet) rpc(addr string) *rpchttp.HTTP {
 func (n *ccvNet) expectedSet(chainID string) map[string]int64 {
 	n.t.Helper()
 	prov := n.net.ProviderRPC(0)
-	var vals []abci.ValidatorJSON
-	n.mustQuery(prov, abci.PathValidators, &vals)
-	var keys []abci.KeyAssignmentJSON
-	n.mustQuery(prov, abci.PathKeyAssignments+chainID, &keys)
+	var vals []providerapp.ValidatorJSON
+	n.mustQuery(prov, providerapp.PathValidators, &vals)
+	var keys []interchain.KeyAssignmentJSON
+	n.mustQuery(prov, interchain.PathKeyAssignments+chainID, &keys)
 	assigned := map[string]string{}
 	for _, k := range keys {
 		assigned[k.ProviderAddress] = k.ConsumerKey
@@ -87,8 +88,8 @@ func (n *ccvNet) expectedSet(chainID string) map[string]int64 {
 // ccvSet is a consumer's CCV validator set: consumer key (hex) -> power.
 func (n *ccvNet) ccvSet(c *cmd.ConsumerChain) map[string]int64 {
 	n.t.Helper()
-	var vals []abci.ConsumerValidatorJSON
-	n.mustQuery(n.net.ConsumerRPC(c, 0), abci.PathConsumerValidator, &vals)
+	var vals []interchain.ConsumerValidatorJSON
+	n.mustQuery(n.net.ConsumerRPC(c, 0), interchain.PathConsumerValidator, &vals)
 	out := map[string]int64{}
 	for _, v := range vals {
 		out[v.ConsumerKey] = v.Power
@@ -123,10 +124,10 @@ func sameSet(a, b map[string]int64) bool {
 	return true
 }
 
-func (n *ccvNet) status(c *cmd.ConsumerChain) abci.ConsumerStatusJSON {
+func (n *ccvNet) status(c *cmd.ConsumerChain) interchain.ConsumerStatusJSON {
 	n.t.Helper()
-	var s abci.ConsumerStatusJSON
-	n.mustQuery(n.net.ConsumerRPC(c, 0), abci.PathConsumerStatus, &s)
+	var s interchain.ConsumerStatusJSON
+	n.mustQuery(n.net.ConsumerRPC(c, 0), interchain.PathConsumerStatus, &s)
 	return s
 }
 
@@ -142,14 +143,14 @@ func (n *ccvNet) waitFor(what string, timeout time.Duration, cond func() bool) t
 	return time.Since(start)
 }
 
-func (n *ccvNet) validator(i int) abci.ValidatorJSON {
+func (n *ccvNet) validator(i int) providerapp.ValidatorJSON {
 	n.t.Helper()
 	k, err := cmd.LoadKey(cmd.NodeHome(n.net.Opts.Dir, i), "validator")
 	if err != nil {
 		n.t.Fatal(err)
 	}
-	var v abci.ValidatorJSON
-	n.mustQuery(n.net.ProviderRPC(0), abci.PathValidator+address.Encode("ics", k.Address()), &v)
+	var v providerapp.ValidatorJSON
+	n.mustQuery(n.net.ProviderRPC(0), providerapp.PathValidator+address.Encode("ics", k.Address()), &v)
 	return v
 }
 
@@ -213,8 +214,8 @@ func (n *ccvNet) pendingCommitments() int {
 			n.t.Fatal(err)
 		}
 		var a, b []uint64
-		n.mustQuery(n.net.ConsumerRPC(c, 0), abci.PathIBCCommitments+lf.A.Port+"/"+lf.A.Channel, &a)
-		n.mustQuery(n.net.ProviderRPC(0), abci.PathIBCCommitments+lf.B.Port+"/"+lf.B.Channel, &b)
+		n.mustQuery(n.net.ConsumerRPC(c, 0), interchain.PathIBCCommitments+lf.A.Port+"/"+lf.A.Channel, &a)
+		n.mustQuery(n.net.ProviderRPC(0), interchain.PathIBCCommitments+lf.B.Port+"/"+lf.B.Channel, &b)
 		total += len(a) + len(b)
 	}
 	return total

@@ -16,7 +16,7 @@ import (
 	rpcclient "github.com/cometbft/cometbft/rpc/client"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 
-	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/address"
@@ -102,7 +102,7 @@ func (n *node) waitHeight(h int64) int64 {
 
 func balance(t *testing.T, bin, rpc, addr string) uint64 {
 	t.Helper()
-	var coins []abci.CoinJSON
+	var coins []app.CoinJSON
 	if err := json.Unmarshal([]byte(run(t, bin, "query", "bank", "balances", addr, "--node", "tcp://"+rpc, "-o", "json")), &coins); err != nil {
 		t.Fatal(err)
 	}

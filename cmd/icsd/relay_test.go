@@ -16,15 +16,16 @@ import (
 	rpcclient "github.com/cometbft/cometbft/rpc/client"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 
-	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/cmd/icsd/cmd"
 	"github.com/abci-ics/ics/ibc/transfer"
+	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/types/coin"
 )
 
 func stakeOf(t *testing.T, bin, rpc, addr, denom string) uint64 {
 	t.Helper()
-	var coins []abci.CoinJSON
+	var coins []app.CoinJSON
 	if err := json.Unmarshal([]byte(run(t, bin, "query", "bank", "balances", addr, "--node", "tcp://"+rpc, "-o", "json")), &coins); err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func TestRelay(t *testing.T) {
 	defer func() { _ = r.Process.Signal(syscall.SIGKILL); _ = r.Wait() }()
 
 	supplyA := func() uint64 {
-		var coins []abci.CoinJSON
+		var coins []app.CoinJSON
 		if err := json.Unmarshal([]byte(run(t, bin, "q", "bank", "supply", "--node", a, "-o", "json")), &coins); err != nil {
 			t.Fatal(err)
 		}
@@ -157,7 +158,7 @@ func TestRelay(t *testing.T) {
 	}
 	// With no packets flowing the relayer still refreshes the clients.
 	clientHeight := func() string {
-		var c abci.ClientJSON
+		var c interchain.ClientJSON
 		if err := json.Unmarshal([]byte(run(t, bin, "q", "ibc", "client", lf.A.Client, "--node", a, "-o", "json")), &c); err != nil {
 			t.Fatal(err)
 		}
@@ -173,11 +174,11 @@ func TestRelay(t *testing.T) {
 	rpcA := nodes[0].client()
 	top := nodes[0].waitHeight(0) - 1 // the application may not have committed the store's latest block yet
 	for h := int64(1); h <= top; h++ {
-		res, err := rpcA.ABCIQueryWithOptions(context.Background(), abci.PathSupply+"/stake", nil, rpcclient.ABCIQueryOptions{Height: h})
+		res, err := rpcA.ABCIQueryWithOptions(context.Background(), app.PathSupply+"/stake", nil, rpcclient.ABCIQueryOptions{Height: h})
 		if err != nil || res.Response.Code != 0 {
 			t.Fatalf("supply at %d: %v %s", h, err, res.Response.Log)
 		}
-		var c abci.CoinJSON
+		var c app.CoinJSON
 		if err := json.Unmarshal(res.Response.Value, &c); err != nil || c.Amount != total {
 			t.Fatalf("supply of stake at height %d: %d, want %d", h, c.Amount, total)
 		}

@@ -13,7 +13,8 @@ import (
 	rpcclient "github.com/cometbft/cometbft/rpc/client"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 
-	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app"
+	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/cmd/icsd/cmd"
 	"github.com/abci-ics/ics/types/address"
 )
@@ -117,9 +118,9 @@ func (c *cluster) operator(i int) string {
 	return address.Encode("ics", k.Address())
 }
 
-func (c *cluster) validator(i int) abci.ValidatorJSON {
-	var v abci.ValidatorJSON
-	c.query(abci.PathValidator+c.operator(i), 0, &v)
+func (c *cluster) validator(i int) providerapp.ValidatorJSON {
+	var v providerapp.ValidatorJSON
+	c.query(providerapp.PathValidator+c.operator(i), 0, &v)
 	return v
 }
 
@@ -141,8 +142,8 @@ func (c *cluster) cometPower(i int, h int64) int64 {
 }
 
 func (c *cluster) stake(i int, height int64) uint64 {
-	var coins []abci.CoinJSON
-	c.query(abci.PathBalances+c.operator(i), height, &coins)
+	var coins []app.CoinJSON
+	c.query(app.PathBalances+c.operator(i), height, &coins)
 	for _, co := range coins {
 		if co.Denom == "stake" {
 			return co.Amount
@@ -180,7 +181,7 @@ func TestTestnet(t *testing.T) {
 	err := cmd.InitTestnet(cmd.TestnetOptions{
 		Dir: c.dir, ChainID: "net-1", Validators: 4, BasePort: c.base, TimeoutCommit: 300 * time.Millisecond,
 		Balance: 1_000_000_000_000, SelfDelegation: 100_000_000_000,
-		Tune: func(g *abci.Genesis) {
+		Tune: func(g *app.Genesis) {
 			g.Staking.Params.UnbondingPeriod = 12 * time.Second
 			g.Staking.Params.SignedBlocksWindow = 10
 			g.Staking.Params.DowntimeJailDuration = 4 * time.Second
@@ -218,8 +219,8 @@ func TestTestnet(t *testing.T) {
 
 	// Undelegation completes at the first block at or after its completion time.
 	h = txHeight(t, c.icsd(0, 0, "tx", "staking", "undelegate", "validator", c.operator(1), "10000000000stake", "-o", "json"))
-	var entries []abci.UnbondingJSON
-	c.query(abci.PathUnbonding+"/"+c.operator(0), h, &entries)
+	var entries []providerapp.UnbondingJSON
+	c.query(providerapp.PathUnbonding+"/"+c.operator(0), h, &entries)
 	if len(entries) != 1 || entries[0].Balance != 10_000_000_000 {
 		t.Fatalf("unbonding entries %+v", entries)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/abci/bench"
+	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -88,7 +89,7 @@ application runs blocks of the same size in the same harness.`,
 			if keep < 0 {
 				return fmt.Errorf("--keep-recent %d: must be 0 (keep every version) or more", keep)
 			}
-			app, err := abci.New(db, abci.Options{State: state.Options{KeepRecent: keep}})
+			app, err := providerapp.New(db, abci.Options{State: state.Options{KeepRecent: keep}})
 			if err != nil {
 				return err
 			}

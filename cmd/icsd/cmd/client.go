@@ -12,7 +12,7 @@ import (
 	gogoproto "github.com/cosmos/gogoproto/proto"
 	"github.com/spf13/cobra"
 
-	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
@@ -135,11 +135,11 @@ func (c *Client) broadcast(ctx context.Context, key Key, fee *string, msgs ...au
 		return nil, err
 	}
 	var params auth.Params
-	if err := c.QueryJSON(ctx, abci.PathParams, &params); err != nil {
+	if err := c.QueryJSON(ctx, app.PathParams, &params); err != nil {
 		return nil, err
 	}
-	var acc abci.AccountJSON
-	if err := c.QueryJSON(ctx, abci.PathAccount+address.Encode(params.Bech32Prefix, key.Address()), &acc); err != nil {
+	var acc app.AccountJSON
+	if err := c.QueryJSON(ctx, app.PathAccount+address.Encode(params.Bech32Prefix, key.Address()), &acc); err != nil {
 		return nil, err
 	}
 	body := auth.TxBody{ChainId: chainID, Nonce: acc.Nonce, Fee: params.MinFee, Msgs: msgs}

@@ -12,7 +12,7 @@ import (
 	"github.com/cosmos/gogoproto/jsonpb"
 	"github.com/spf13/cobra"
 
-	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
@@ -24,13 +24,13 @@ import (
 
 // editGenesis loads HOME's genesis, lets edit change its app state, checks
 // the result by parsing it again, and saves it.
-func editGenesis(home string, edit func(g *abci.Genesis) error) error {
+func editGenesis(home string, edit func(g *app.Genesis) error) error {
 	file := nodeConfig(home).GenesisFile()
 	doc, err := cmttypes.GenesisDocFromFile(file)
 	if err != nil {
 		return err
 	}
-	g, err := abci.ParseGenesis(doc.AppState)
+	g, err := app.ParseGenesis(doc.AppState)
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func editGenesis(home string, edit func(g *abci.Genesis) error) error {
 	if err != nil {
 		return err
 	}
-	if _, err := abci.ParseGenesis(bz); err != nil {
+	if _, err := app.ParseGenesis(bz); err != nil {
 		return err
 	}
 	doc.AppState = json.RawMessage(bz)
@@ -58,7 +58,7 @@ func ImportConsumerGenesis(home string, cg *ccv.ConsumerGenesis) error {
 	if err != nil {
 		return err
 	}
-	if role != abci.RoleConsumer {
+	if role != app.RoleConsumer {
 		return fmt.Errorf("%s is a %s home: write consumer homes with icsd init --role consumer", home, role)
 	}
 	if err := cg.Validate(); err != nil {
@@ -69,11 +69,11 @@ func ImportConsumerGenesis(home string, cg *ccv.ConsumerGenesis) error {
 	if err != nil {
 		return err
 	}
-	g, err := abci.ParseGenesis(doc.AppState)
+	g, err := app.ParseGenesis(doc.AppState)
 	if err != nil {
 		return err
 	}
-	if g.Role() != abci.RoleConsumer {
+	if g.Role() != app.RoleConsumer {
 		return fmt.Errorf("%s is not a consumer genesis", file)
 	}
 	g.Consumer = cg
@@ -81,7 +81,7 @@ func ImportConsumerGenesis(home string, cg *ccv.ConsumerGenesis) error {
 	if err != nil {
 		return err
 	}
-	if _, err := abci.ParseGenesis(bz); err != nil {
+	if _, err := app.ParseGenesis(bz); err != nil {
 		return err
 	}
 	doc.AppState = json.RawMessage(bz)
@@ -106,7 +106,7 @@ func ReadConsumerGenesis(bz []byte) (*ccv.ConsumerGenesis, error) {
 }
 
 // addBalance credits coins to addr in the genesis, creating the account.
-func addBalance(g *abci.Genesis, addr string, pub []byte, coins []coin.Coin) {
+func addBalance(g *app.Genesis, addr string, pub []byte, coins []coin.Coin) {
 	found := false
 	for _, a := range g.Auth.Accounts {
 		found = found || a.Address == addr
@@ -143,7 +143,7 @@ func genesisCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return editGenesis(home(cmd), func(g *abci.Genesis) error {
+			return editGenesis(home(cmd), func(g *app.Genesis) error {
 				addr, err := address.Decode(g.Auth.Params.Bech32Prefix, args[0])
 				if err != nil {
 					return err
@@ -180,8 +180,8 @@ self-delegation first.`,
 				return err
 			}
 			var op string
-			err = editGenesis(home(cmd), func(g *abci.Genesis) error {
-				if g.Role() == abci.RoleConsumer {
+			err = editGenesis(home(cmd), func(g *app.Genesis) error {
+				if g.Role() == app.RoleConsumer {
 					return fmt.Errorf("%s is a consumer home: its validators come from the provider (icsd genesis import-consumer)", home(cmd))
 				}
 				if amount.Denom != g.Staking.Params.BondDenom {

@@ -15,7 +15,7 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/spf13/cobra"
 
-	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/staking"
@@ -42,12 +42,12 @@ func nodeConfig(home string) *cmtcfg.Config {
 	return cfg
 }
 
-func readAppGenesis(home string) (*abci.Genesis, error) {
+func readAppGenesis(home string) (*app.Genesis, error) {
 	doc, err := cmttypes.GenesisDocFromFile(nodeConfig(home).GenesisFile())
 	if err != nil {
 		return nil, err
 	}
-	return abci.ParseGenesis(doc.AppState)
+	return app.ParseGenesis(doc.AppState)
 }
 
 // InitOptions configure a new node home.
@@ -63,7 +63,7 @@ type InitOptions struct {
 	// Role is the chain's role; empty means provider. A consumer home's
 	// genesis has no validators and an empty consumer part until the
 	// consumer genesis is imported (icsd genesis import-consumer).
-	Role abci.Role
+	Role app.Role
 }
 
 // InitHome writes a CometBFT home with a single-validator genesis (a
@@ -107,15 +107,15 @@ func InitHome(opts InitOptions) (Key, error) {
 			return Key{}, err
 		}
 	}
-	g := abci.DefaultGenesis()
-	if role == abci.RoleConsumer {
-		g = abci.DefaultConsumerGenesis()
+	g := app.DefaultGenesis()
+	if role == app.RoleConsumer {
+		g = app.DefaultConsumerGenesis()
 	}
 	g.Auth.Params.Bech32Prefix = opts.Prefix
 	addr := address.Encode(opts.Prefix, key.Address())
 	g.Auth.Accounts = []auth.GenesisAccount{{Address: addr, PubKey: key.Priv.PubKey().Bytes()}}
 	g.Bank.Balances = []bank.GenesisBalance{{Address: addr, Coins: opts.Amount}}
-	if role == abci.RoleConsumer {
+	if role == app.RoleConsumer {
 		// The validators come from the provider, with the consumer genesis.
 		if err := WriteRole(opts.Home, role); err != nil {
 			return Key{}, err
@@ -150,7 +150,7 @@ func InitHome(opts InitOptions) (Key, error) {
 // saveGenesis writes a genesis file for chainID with app state g, starting
 // now at height 1, with no validators in the file: the application returns
 // them from InitChain.
-func saveGenesis(file, chainID string, g *abci.Genesis) error {
+func saveGenesis(file, chainID string, g *app.Genesis) error {
 	appState, err := g.MarshalJSON()
 	if err != nil {
 		return err
@@ -206,14 +206,14 @@ The role is saved in HOME/config/app.toml and used by every later start.`,
 			out := map[string]string{"home": home(cmd), "chain_id": chainID, "role": string(role), "key": key.Name, "address": address.Encode(prefix, key.Address())}
 			return printOut(cmd, out, func(w io.Writer) {
 				fmt.Fprintf(w, "initialized %s home %s for chain %s; key %q (%s) holds %s\n", role, home(cmd), chainID, key.Name, out["address"], amount)
-				if role == abci.RoleConsumer {
+				if role == app.RoleConsumer {
 					fmt.Fprintf(w, "next: icsd genesis import-consumer FILE --home %s (FILE from icsd query provider consumer-genesis %s -o json)\n", home(cmd), chainID)
 				}
 			})
 		},
 	}
 	c.Flags().String("chain-id", "", "chain id (required)")
-	c.Flags().String("role", string(abci.RoleProvider), "provider or consumer")
+	c.Flags().String("role", string(app.RoleProvider), "provider or consumer")
 	c.Flags().String("moniker", "node0", "node name")
 	c.Flags().String("key", "validator", "name of the funded key to create in the keyring")
 	c.Flags().String("amount", "1000000000000stake", "coins of the funded key")

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app"
 )
 
 func queryCmd() *cobra.Command {
@@ -20,8 +20,8 @@ func queryCmd() *cobra.Command {
 				return err
 			}
 			defer cancel()
-			var coins []abci.CoinJSON
-			if err := c.QueryJSON(ctx, abci.PathBalances+args[0], &coins); err != nil {
+			var coins []app.CoinJSON
+			if err := c.QueryJSON(ctx, app.PathBalances+args[0], &coins); err != nil {
 				return err
 			}
 			return printOut(cmd, coins, func(w io.Writer) {
@@ -42,8 +42,8 @@ func queryCmd() *cobra.Command {
 				return err
 			}
 			defer cancel()
-			var coins []abci.CoinJSON
-			if err := c.QueryJSON(ctx, abci.PathSupply, &coins); err != nil {
+			var coins []app.CoinJSON
+			if err := c.QueryJSON(ctx, app.PathSupply, &coins); err != nil {
 				return err
 			}
 			return printOut(cmd, coins, func(w io.Writer) {
@@ -61,8 +61,8 @@ func queryCmd() *cobra.Command {
 				return err
 			}
 			defer cancel()
-			var acc abci.AccountJSON
-			if err := c.QueryJSON(ctx, abci.PathAccount+args[0], &acc); err != nil {
+			var acc app.AccountJSON
+			if err := c.QueryJSON(ctx, app.PathAccount+args[0], &acc); err != nil {
 				return err
 			}
 			return printOut(cmd, acc, func(w io.Writer) {

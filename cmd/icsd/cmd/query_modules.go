@@ -7,7 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app"
+	"github.com/abci-ics/ics/app/providerapp"
+	"github.com/abci-ics/ics/interchain"
 )
 
 // queryCommand builds a query subcommand that fetches the JSON at the path
@@ -38,7 +40,7 @@ func rawText[T any](w io.Writer, v T) {
 	fmt.Fprintln(w, string(bz))
 }
 
-func printValidators(w io.Writer, vs []abci.ValidatorJSON) {
+func printValidators(w io.Writer, vs []providerapp.ValidatorJSON) {
 	fmt.Fprintf(w, "%-45s %-10s %-24s %12s %s\n", "OPERATOR", "MONIKER", "STATUS", "POWER", "FLAGS")
 	for _, v := range vs {
 		flags := ""
@@ -55,11 +57,11 @@ func printValidators(w io.Writer, vs []abci.ValidatorJSON) {
 func stakingQueryCmd() *cobra.Command {
 	c := &cobra.Command{Use: "staking", Short: "Staking queries"}
 	c.AddCommand(
-		queryCommand("validators", "All validators", cobra.ExactArgs(0), func([]string) string { return abci.PathValidators }, printValidators),
-		queryCommand("validator OPERATOR", "One validator", cobra.ExactArgs(1), func(a []string) string { return abci.PathValidator + a[0] },
-			func(w io.Writer, v abci.ValidatorJSON) { printValidators(w, []abci.ValidatorJSON{v}) }),
-		queryCommand("delegations DELEGATOR", "Delegations of an address", cobra.ExactArgs(1), func(a []string) string { return abci.PathDelegations + a[0] },
-			func(w io.Writer, ds []abci.DelegationJSON) {
+		queryCommand("validators", "All validators", cobra.ExactArgs(0), func([]string) string { return providerapp.PathValidators }, printValidators),
+		queryCommand("validator OPERATOR", "One validator", cobra.ExactArgs(1), func(a []string) string { return providerapp.PathValidator + a[0] },
+			func(w io.Writer, v providerapp.ValidatorJSON) { printValidators(w, []providerapp.ValidatorJSON{v}) }),
+		queryCommand("delegations DELEGATOR", "Delegations of an address", cobra.ExactArgs(1), func(a []string) string { return providerapp.PathDelegations + a[0] },
+			func(w io.Writer, ds []providerapp.DelegationJSON) {
 				for _, d := range ds {
 					fmt.Fprintf(w, "%s -> %s: %d tokens (%d shares)\n", d.Delegator, d.Validator, d.Tokens, d.Shares)
 				}
@@ -67,11 +69,11 @@ func stakingQueryCmd() *cobra.Command {
 		queryCommand("unbonding [DELEGATOR]", "Pending unbonding entries (all, or of one delegator) and who holds them", cobra.MaximumNArgs(1),
 			func(a []string) string {
 				if len(a) == 0 {
-					return abci.PathUnbonding
+					return providerapp.PathUnbonding
 				}
-				return abci.PathUnbonding + "/" + a[0]
-			}, rawText[[]abci.UnbondingJSON]),
-		queryCommand("params", "Staking parameters", cobra.ExactArgs(0), func([]string) string { return abci.PathStakingParams }, rawText[json.RawMessage]),
+				return providerapp.PathUnbonding + "/" + a[0]
+			}, rawText[[]providerapp.UnbondingJSON]),
+		queryCommand("params", "Staking parameters", cobra.ExactArgs(0), func([]string) string { return providerapp.PathStakingParams }, rawText[json.RawMessage]),
 	)
 	return c
 }
@@ -79,10 +81,10 @@ func stakingQueryCmd() *cobra.Command {
 func govQueryCmd() *cobra.Command {
 	c := &cobra.Command{Use: "gov", Short: "Governance queries"}
 	c.AddCommand(
-		queryCommand("proposals", "All proposals", cobra.ExactArgs(0), func([]string) string { return abci.PathProposals }, rawText[json.RawMessage]),
-		queryCommand("proposal ID", "One proposal", cobra.ExactArgs(1), func(a []string) string { return abci.PathProposal + a[0] }, rawText[json.RawMessage]),
-		queryCommand("tally ID", "The current tally of a proposal", cobra.ExactArgs(1), func(a []string) string { return abci.PathTally + a[0] }, rawText[json.RawMessage]),
-		queryCommand("params", "Governance parameters", cobra.ExactArgs(0), func([]string) string { return abci.PathGovParams }, rawText[json.RawMessage]),
+		queryCommand("proposals", "All proposals", cobra.ExactArgs(0), func([]string) string { return providerapp.PathProposals }, rawText[json.RawMessage]),
+		queryCommand("proposal ID", "One proposal", cobra.ExactArgs(1), func(a []string) string { return providerapp.PathProposal + a[0] }, rawText[json.RawMessage]),
+		queryCommand("tally ID", "The current tally of a proposal", cobra.ExactArgs(1), func(a []string) string { return providerapp.PathTally + a[0] }, rawText[json.RawMessage]),
+		queryCommand("params", "Governance parameters", cobra.ExactArgs(0), func([]string) string { return providerapp.PathGovParams }, rawText[json.RawMessage]),
 	)
 	return c
 }
@@ -90,9 +92,9 @@ func govQueryCmd() *cobra.Command {
 func distributionQueryCmd() *cobra.Command {
 	c := &cobra.Command{Use: "distribution", Short: "Reward queries"}
 	c.AddCommand(
-		queryCommand("rewards DELEGATOR", "Pending rewards of a delegator, per validator", cobra.ExactArgs(1), func(a []string) string { return abci.PathRewards + a[0] }, rawText[json.RawMessage]),
-		queryCommand("commission OPERATOR", "Pending commission of a validator", cobra.ExactArgs(1), func(a []string) string { return abci.PathCommission + a[0] }, rawText[[]abci.CoinJSON]),
-		queryCommand("community-pool", "The community pool", cobra.ExactArgs(0), func([]string) string { return abci.PathCommunityPool }, rawText[[]abci.CoinJSON]),
+		queryCommand("rewards DELEGATOR", "Pending rewards of a delegator, per validator", cobra.ExactArgs(1), func(a []string) string { return providerapp.PathRewards + a[0] }, rawText[json.RawMessage]),
+		queryCommand("commission OPERATOR", "Pending commission of a validator", cobra.ExactArgs(1), func(a []string) string { return providerapp.PathCommission + a[0] }, rawText[[]app.CoinJSON]),
+		queryCommand("community-pool", "The community pool", cobra.ExactArgs(0), func([]string) string { return providerapp.PathCommunityPool }, rawText[[]app.CoinJSON]),
 	)
 	return c
 }
@@ -100,11 +102,11 @@ func distributionQueryCmd() *cobra.Command {
 func ibcQueryCmd() *cobra.Command {
 	c := &cobra.Command{Use: "ibc", Short: "IBC queries"}
 	c.AddCommand(
-		queryCommand("client CLIENT_ID", "A light client: chain, status, latest height", cobra.ExactArgs(1), func(a []string) string { return abci.PathIBCClient + a[0] }, rawText[json.RawMessage]),
-		queryCommand("connections", "Every connection", cobra.NoArgs, func([]string) string { return abci.PathIBCConnections }, rawText[json.RawMessage]),
-		queryCommand("channels", "Every channel", cobra.NoArgs, func([]string) string { return abci.PathIBCChannels }, rawText[json.RawMessage]),
-		queryCommand("packets PORT CHANNEL", "Sequences of sent packets not yet acknowledged", cobra.ExactArgs(2), func(a []string) string { return abci.PathIBCCommitments + a[0] + "/" + a[1] }, rawText[[]uint64]),
-		queryCommand("denom-traces", "ICS-20 vouchers held on this chain", cobra.NoArgs, func([]string) string { return abci.PathDenomTraces }, rawText[json.RawMessage]),
+		queryCommand("client CLIENT_ID", "A light client: chain, status, latest height", cobra.ExactArgs(1), func(a []string) string { return interchain.PathIBCClient + a[0] }, rawText[json.RawMessage]),
+		queryCommand("connections", "Every connection", cobra.NoArgs, func([]string) string { return interchain.PathIBCConnections }, rawText[json.RawMessage]),
+		queryCommand("channels", "Every channel", cobra.NoArgs, func([]string) string { return interchain.PathIBCChannels }, rawText[json.RawMessage]),
+		queryCommand("packets PORT CHANNEL", "Sequences of sent packets not yet acknowledged", cobra.ExactArgs(2), func(a []string) string { return interchain.PathIBCCommitments + a[0] + "/" + a[1] }, rawText[[]uint64]),
+		queryCommand("denom-traces", "ICS-20 vouchers held on this chain", cobra.NoArgs, func([]string) string { return interchain.PathDenomTraces }, rawText[json.RawMessage]),
 	)
 	return c
 }

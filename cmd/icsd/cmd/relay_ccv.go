@@ -18,10 +18,11 @@ import (
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 	"github.com/spf13/cobra"
 
-	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/ibc/relayer"
+	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
 )
 
@@ -34,19 +35,19 @@ func (f LinkFile) IsCCV() bool {
 // ccvClients finds the clients a launched consumer and its provider
 // created of each other, and the CCV channel if it is open already.
 func ccvClients(ctx context.Context, cons, prov *Client, consID, provID string) (consClient, provClient, channel string, err error) {
-	var st abci.ConsumerStatusJSON
-	if err := cons.QueryJSON(ctx, abci.PathConsumerStatus, &st); err != nil {
+	var st interchain.ConsumerStatusJSON
+	if err := cons.QueryJSON(ctx, interchain.PathConsumerStatus, &st); err != nil {
 		return "", "", "", fmt.Errorf("%s is not a consumer chain? %w", consID, err)
 	}
-	var cj abci.ClientJSON
-	if err := cons.QueryJSON(ctx, abci.PathIBCClient+st.ProviderClientID, &cj); err != nil {
+	var cj interchain.ClientJSON
+	if err := cons.QueryJSON(ctx, interchain.PathIBCClient+st.ProviderClientID, &cj); err != nil {
 		return "", "", "", err
 	}
 	if cj.ChainID != provID {
 		return "", "", "", fmt.Errorf("consumer %s's provider is %s, not %s", consID, cj.ChainID, provID)
 	}
-	var list []abci.ConsumerJSON
-	if err := prov.QueryJSON(ctx, abci.PathConsumers, &list); err != nil {
+	var list []interchain.ConsumerJSON
+	if err := prov.QueryJSON(ctx, interchain.PathConsumers, &list); err != nil {
 		return "", "", "", fmt.Errorf("%s is not a provider chain? %w", provID, err)
 	}
 	for _, c := range list {
@@ -120,7 +121,7 @@ func SaveLink(file string, lf LinkFile) error {
 // settledEvidence reports whether a failed double-vote report needs no
 // retry: the validator was punished already, or is not the provider's.
 func settledEvidence(res *abcitypes.ExecTxResult) bool {
-	return res.Code == abci.Code(provider.ErrAlreadyTombstoned) || res.Code == abci.Code(provider.ErrValidatorNotFound)
+	return res.Code == app.Code(provider.ErrAlreadyTombstoned) || res.Code == app.Code(provider.ErrValidatorNotFound)
 }
 
 // doubleVotingMsg returns the builder of MsgSubmitConsumerDoubleVoting
@@ -235,8 +236,8 @@ MsgSubmitConsumerDoubleVoting signed by KEY. icsd relay start does this by itsel
 			if cons.ID != chainID {
 				return fmt.Errorf("--consumer-node serves %s, not %s", cons.ID, chainID)
 			}
-			var list []abci.ConsumerJSON
-			if err := pc.QueryJSON(ctx, abci.PathConsumers, &list); err != nil {
+			var list []interchain.ConsumerJSON
+			if err := pc.QueryJSON(ctx, interchain.PathConsumers, &list); err != nil {
 				return err
 			}
 			clientID := ""

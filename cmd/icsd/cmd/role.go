@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/viper"
 
-	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app"
 )
 
 // A home's role (provider or consumer) is kept in HOME/config/app.toml,
@@ -19,18 +19,18 @@ import (
 func appConfigFile(home string) string { return filepath.Join(home, "config", "app.toml") }
 
 // ParseRole checks a --role value.
-func ParseRole(s string) (abci.Role, error) {
-	switch r := abci.Role(s); r {
-	case abci.RoleProvider, abci.RoleConsumer:
+func ParseRole(s string) (app.Role, error) {
+	switch r := app.Role(s); r {
+	case app.RoleProvider, app.RoleConsumer:
 		return r, nil
 	case "":
-		return abci.RoleProvider, nil
+		return app.RoleProvider, nil
 	}
-	return "", fmt.Errorf("unknown role %q: use %s or %s", s, abci.RoleProvider, abci.RoleConsumer)
+	return "", fmt.Errorf("unknown role %q: use %s or %s", s, app.RoleProvider, app.RoleConsumer)
 }
 
 // WriteRole records home's role in HOME/config/app.toml.
-func WriteRole(home string, role abci.Role) error {
+func WriteRole(home string, role app.Role) error {
 	if _, err := ParseRole(string(role)); err != nil {
 		return err
 	}
@@ -50,10 +50,10 @@ role = %q
 
 // ReadRole returns home's role: the one in HOME/config/app.toml, or
 // provider when the file does not exist.
-func ReadRole(home string) (abci.Role, error) {
+func ReadRole(home string) (app.Role, error) {
 	file := appConfigFile(home)
 	if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
-		return abci.RoleProvider, nil
+		return app.RoleProvider, nil
 	}
 	v := viper.New()
 	v.SetConfigFile(file)

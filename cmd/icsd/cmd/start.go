@@ -19,6 +19,9 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app"
+	"github.com/abci-ics/ics/app/consumerapp"
+	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -103,19 +106,19 @@ func startCmd() *cobra.Command {
 
 // checkGenesisRole fails when the node's genesis is not for role, or is a
 // consumer genesis still waiting for the consumer part.
-func checkGenesisRole(cfg *cmtcfg.Config, role abci.Role) error {
+func checkGenesisRole(cfg *cmtcfg.Config, role app.Role) error {
 	doc, err := cmttypes.GenesisDocFromFile(cfg.GenesisFile())
 	if err != nil {
 		return fmt.Errorf("genesis: %w", err)
 	}
-	g, err := abci.ParseGenesis(doc.AppState)
+	g, err := app.ParseGenesis(doc.AppState)
 	if err != nil {
 		return fmt.Errorf("%s: %w", cfg.GenesisFile(), err)
 	}
 	if g.Role() != role {
 		return fmt.Errorf("%s holds a %s genesis but %s says the role is %s", cfg.GenesisFile(), g.Role(), appConfigFile(cfg.RootDir), role)
 	}
-	if role == abci.RoleConsumer && len(g.Consumer.InitialValidators) == 0 {
+	if role == app.RoleConsumer && len(g.Consumer.InitialValidators) == 0 {
 		return fmt.Errorf("the consumer genesis has no validators yet: import the provider's with icsd genesis import-consumer FILE --home %s", cfg.RootDir)
 	}
 	return nil
@@ -135,32 +138,36 @@ func NewNode(cfg *cmtcfg.Config, logger cmtlog.Logger) (*node.Node, *abci.App, e
 	if err != nil {
 		return nil, nil, fmt.Errorf("open application db: %w", err)
 	}
-	app, err := abci.New(db, abci.Options{Logger: logger.With("module", "app"), Version: Version, State: state.Options{KeepRecent: 10000}, Role: role})
+	open := providerapp.New
+	if role == app.RoleConsumer {
+		open = consumerapp.New
+	}
+	a, err := open(db, abci.Options{Logger: logger.With("module", "app"), Version: Version, State: state.Options{KeepRecent: 10000}})
 	if err != nil {
 		db.Close()
 		return nil, nil, err
 	}
 	nodeKey, err := p2p.LoadNodeKey(cfg.NodeKeyFile())
 	if err != nil {
-		app.Close()
+		a.Close()
 		return nil, nil, fmt.Errorf("node key: %w", err)
 	}
 	for _, f := range []string{cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()} {
 		if _, err := os.Stat(f); err != nil {
-			app.Close()
+			a.Close()
 			return nil, nil, fmt.Errorf("validator key: %w (run icsd init first?)", err)
 		}
 	}
 	pv := privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
 	n, err := node.NewNode(cfg, pv, nodeKey,
-		proxy.NewConnSyncLocalClientCreator(app),
+		proxy.NewConnSyncLocalClientCreator(a),
 		node.DefaultGenesisDocProviderFunc(cfg),
 		cmtcfg.DefaultDBProvider,
 		node.DefaultMetricsProvider(cfg.Instrumentation),
 		logger)
 	if err != nil {
-		app.Close()
+		a.Close()
 		return nil, nil, fmt.Errorf("new node: %w", err)
 	}
-	return n, app, nil
+	return n, a, nil
 }

@@ -19,10 +19,11 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 
-	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/gov"
+	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
@@ -222,13 +223,13 @@ func StartCCVTestnet(ctx context.Context, o CCVOptions) (t *CCVTestnet, err erro
 	if err := t.proposeConsumers(ctx); err != nil {
 		return t, err
 	}
-	if err := t.waitConsumers(ctx, func(c abci.ConsumerJSON) bool { return c.Phase != "" }, "registered", o.VotingPeriod+time.Minute); err != nil {
+	if err := t.waitConsumers(ctx, func(c interchain.ConsumerJSON) bool { return c.Phase != "" }, "registered", o.VotingPeriod+time.Minute); err != nil {
 		return t, err
 	}
 	if err := t.assignKeys(ctx); err != nil {
 		return t, err
 	}
-	if err := t.waitConsumers(ctx, func(c abci.ConsumerJSON) bool { return c.ClientID != "" }, "launched", 2*time.Minute); err != nil {
+	if err := t.waitConsumers(ctx, func(c interchain.ConsumerJSON) bool { return c.ClientID != "" }, "launched", 2*time.Minute); err != nil {
 		return t, err
 	}
 	for _, c := range t.Consumers {
@@ -305,7 +306,7 @@ func (t *CCVTestnet) initProvider() error {
 	err := InitTestnet(TestnetOptions{
 		Dir: o.Dir, ChainID: o.ChainID, Validators: o.Validators, BasePort: o.BasePort, TimeoutCommit: o.TimeoutCommit,
 		Balance: 1_000_000_000_000, SelfDelegations: bonds,
-		Tune: func(g *abci.Genesis) {
+		Tune: func(g *app.Genesis) {
 			g.Gov.Params.VotingPeriod = int64(o.VotingPeriod)
 			g.Gov.Params.MaxDepositPeriod = int64(o.VotingPeriod)
 			g.Gov.Params.MinDeposit = coin.Coin{Denom: g.Staking.Params.BondDenom, Amount: 1000}
@@ -375,16 +376,16 @@ func (t *CCVTestnet) submit(ctx context.Context, i int, msgs ...gogoproto.Messag
 }
 
 // providerConsumers returns the consumers the provider knows, by chain id.
-func (t *CCVTestnet) providerConsumers(ctx context.Context) (map[string]abci.ConsumerJSON, error) {
+func (t *CCVTestnet) providerConsumers(ctx context.Context) (map[string]interchain.ConsumerJSON, error) {
 	c, err := NewClient(t.ProviderRPC(0))
 	if err != nil {
 		return nil, err
 	}
-	var list []abci.ConsumerJSON
-	if err := c.QueryJSON(ctx, abci.PathConsumers, &list); err != nil {
+	var list []interchain.ConsumerJSON
+	if err := c.QueryJSON(ctx, interchain.PathConsumers, &list); err != nil {
 		return nil, err
 	}
-	out := map[string]abci.ConsumerJSON{}
+	out := map[string]interchain.ConsumerJSON{}
 	for _, c := range list {
 		out[c.ChainID] = c
 	}
@@ -461,7 +462,7 @@ func (t *CCVTestnet) proposeConsumers(ctx context.Context) error {
 }
 
 // waitConsumers waits until every consumer satisfies ok on the provider.
-func (t *CCVTestnet) waitConsumers(ctx context.Context, ok func(abci.ConsumerJSON) bool, what string, timeout time.Duration) error {
+func (t *CCVTestnet) waitConsumers(ctx context.Context, ok func(interchain.ConsumerJSON) bool, what string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		known, err := t.providerConsumers(ctx)
@@ -543,8 +544,8 @@ func (t *CCVTestnet) assignKeys(ctx context.Context) error {
 		if !c.AssignedKeys || known[c.ChainID].Phase != "registered" {
 			continue
 		}
-		var have []abci.KeyAssignmentJSON
-		if err := cl.QueryJSON(ctx, abci.PathKeyAssignments+c.ChainID, &have); err != nil {
+		var have []interchain.KeyAssignmentJSON
+		if err := cl.QueryJSON(ctx, interchain.PathKeyAssignments+c.ChainID, &have); err != nil {
 			return err
 		}
 		assigned := map[string]bool{}
@@ -595,7 +596,7 @@ func (t *CCVTestnet) writeConsumerHomes(ctx context.Context, c *ConsumerChain) e
 	if err != nil {
 		return err
 	}
-	res, err := pc.rpc.ABCIQuery(ctx, abci.PathConsumerGenesis+c.ChainID, nil)
+	res, err := pc.rpc.ABCIQuery(ctx, interchain.PathConsumerGenesis+c.ChainID, nil)
 	if err != nil {
 		return err
 	}
@@ -610,7 +611,7 @@ func (t *CCVTestnet) writeConsumerHomes(ctx context.Context, c *ConsumerChain) e
 	for _, v := range cg.InitialValidators {
 		inGenesis[string(v.PubKey)] = true
 	}
-	g := abci.DefaultConsumerGenesis()
+	g := app.DefaultConsumerGenesis()
 	g.Consumer = cg
 	prefix := g.Auth.Params.Bech32Prefix
 	fund := func(k Key) {
@@ -661,7 +662,7 @@ func (t *CCVTestnet) writeConsumerHomes(ctx context.Context, c *ConsumerChain) e
 		if err != nil {
 			return err
 		}
-		if err := WriteRole(home, abci.RoleConsumer); err != nil {
+		if err := WriteRole(home, app.RoleConsumer); err != nil {
 			return err
 		}
 		nodes[i] = nodeInfo{cfg: cfg, id: nk.ID()}
@@ -670,7 +671,7 @@ func (t *CCVTestnet) writeConsumerHomes(ctx context.Context, c *ConsumerChain) e
 	if err != nil {
 		return err
 	}
-	if _, err := abci.ParseGenesis(appState); err != nil {
+	if _, err := app.ParseGenesis(appState); err != nil {
 		return err
 	}
 	doc := cmttypes.GenesisDoc{ChainID: c.ChainID, GenesisTime: time.Now().UTC().Round(0), InitialHeight: 1,

@@ -8,7 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app/providerapp"
+	"github.com/abci-ics/ics/interchain"
 )
 
 // watchState is what Watch last reported.
@@ -80,8 +81,8 @@ func (t *CCVTestnet) watchOnce(ctx context.Context, w io.Writer, st *watchState,
 	if err != nil {
 		return
 	}
-	var list []abci.ConsumerJSON
-	if err := pc.QueryJSON(qctx, abci.PathConsumers, &list); err == nil {
+	var list []interchain.ConsumerJSON
+	if err := pc.QueryJSON(qctx, interchain.PathConsumers, &list); err == nil {
 		for _, c := range list {
 			if st.phase[c.ChainID] != c.Phase {
 				st.phase[c.ChainID] = c.Phase
@@ -98,8 +99,8 @@ func (t *CCVTestnet) watchOnce(ctx context.Context, w io.Writer, st *watchState,
 			}
 		}
 	}
-	var vals []abci.ValidatorJSON
-	if err := pc.QueryJSON(qctx, abci.PathValidators, &vals); err == nil {
+	var vals []providerapp.ValidatorJSON
+	if err := pc.QueryJSON(qctx, providerapp.PathValidators, &vals); err == nil {
 		for _, v := range vals {
 			if v.Jailed != st.jailed[v.Operator] {
 				st.jailed[v.Operator] = v.Jailed
@@ -116,8 +117,8 @@ func (t *CCVTestnet) watchOnce(ctx context.Context, w io.Writer, st *watchState,
 		if err != nil {
 			continue
 		}
-		var s abci.ConsumerStatusJSON
-		if err := cc.QueryJSON(qctx, abci.PathConsumerStatus, &s); err != nil {
+		var s interchain.ConsumerStatusJSON
+		if err := cc.QueryJSON(qctx, interchain.PathConsumerStatus, &s); err != nil {
 			continue
 		}
 		if s.ProviderChannelID != "" && st.channel[c.ChainID] == "" {
@@ -127,8 +128,8 @@ func (t *CCVTestnet) watchOnce(ctx context.Context, w io.Writer, st *watchState,
 		if s.HighestVSCID != st.vsc[c.ChainID] {
 			st.vsc[c.ChainID] = s.HighestVSCID
 			set := ""
-			var vals []abci.ConsumerValidatorJSON
-			if err := cc.QueryJSON(qctx, abci.PathConsumerValidator, &vals); err == nil {
+			var vals []interchain.ConsumerValidatorJSON
+			if err := cc.QueryJSON(qctx, interchain.PathConsumerValidator, &vals); err == nil {
 				parts := make([]string, len(vals))
 				for i, v := range vals {
 					parts[i] = fmt.Sprintf("%s:%d", v.ConsumerKey[:8], v.Power)

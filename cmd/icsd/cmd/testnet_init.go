@@ -15,7 +15,7 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/spf13/cobra"
 
-	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/staking"
@@ -41,7 +41,7 @@ type TestnetOptions struct {
 	SelfDelegations []uint64
 	// Tune adjusts the genesis before it is written (short periods for
 	// tests, for example).
-	Tune func(g *abci.Genesis) `json:"-"`
+	Tune func(g *app.Genesis) `json:"-"`
 }
 
 // NodeHome returns the home of node i of a testnet in dir.
@@ -78,7 +78,7 @@ func InitTestnet(opts TestnetOptions) error {
 	if _, err := os.Stat(NodeHome(opts.Dir, 0)); err == nil {
 		return fmt.Errorf("%s already exists: choose another --dir or remove it", NodeHome(opts.Dir, 0))
 	}
-	g := abci.DefaultGenesis()
+	g := app.DefaultGenesis()
 	prefix := g.Auth.Params.Bech32Prefix
 	denom := g.Staking.Params.BondDenom
 	type nodeInfo struct {
@@ -180,7 +180,7 @@ func testnetCmd() *cobra.Command {
 			window, _ := f.GetInt64("signed-blocks-window")
 			jail, _ := f.GetDuration("downtime-jail")
 			voting, _ := f.GetDuration("voting-period")
-			o.Tune = func(g *abci.Genesis) {
+			o.Tune = func(g *app.Genesis) {
 				g.Staking.Params.UnbondingPeriod = unbonding
 				g.Staking.Params.SignedBlocksWindow = window
 				g.Staking.Params.DowntimeJailDuration = jail

@@ -1,4 +1,4 @@
-package abci
+package providerapp
 
 import (
 	"fmt"
@@ -6,9 +6,10 @@ import (
 	"strings"
 	"time"
 
-	abcitypes "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/crypto/ed25519"
 
+	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/state"
@@ -99,8 +100,8 @@ func bech(prefix string, addr []byte) string {
 	return address.Encode(prefix, addr)
 }
 
-func (a *App) validatorJSON(s state.Store, prefix string, v staking.Validator) ValidatorJSON {
-	p := a.staking.Params(s)
+func (c *Chain) validatorJSON(s state.Store, prefix string, v staking.Validator) ValidatorJSON {
+	p := c.Staking.Params(s)
 	var cons string
 	if len(v.PubKey) == 32 {
 		cons = ed25519.PubKey(v.PubKey).Address().String()
@@ -123,7 +124,7 @@ func (a *App) validatorJSON(s state.Store, prefix string, v staking.Validator) V
 	return out
 }
 
-func (a *App) unbondingJSON(prefix string, e staking.UnbondingEntry) UnbondingJSON {
+func (c *Chain) unbondingJSON(prefix string, e staking.UnbondingEntry) UnbondingJSON {
 	holders := e.Holders
 	if holders == nil {
 		holders = []string{}
@@ -137,27 +138,27 @@ func (a *App) unbondingJSON(prefix string, e staking.UnbondingEntry) UnbondingJS
 
 // queryModules answers the staking, gov and distribution paths; ok is
 // false for any other path.
-func (a *App) queryModules(v *state.View, prefix, path string) (resp *abcitypes.ResponseQuery, ok bool, err error) {
+func (c *Chain) queryModules(v state.Store, prefix, path string) ([]byte, bool, error) {
 	addrArg := func(p string) ([]byte, error) { return address.Decode(prefix, strings.TrimPrefix(path, p)) }
 	idArg := func(p string) (uint64, error) {
 		id, err := strconv.ParseUint(strings.TrimPrefix(path, p), 10, 64)
 		if err != nil {
-			return 0, fmt.Errorf("%w: proposal id %q", ErrInvalidQuery, strings.TrimPrefix(path, p))
+			return 0, fmt.Errorf("%w: proposal id %q", abci.ErrInvalidQuery, strings.TrimPrefix(path, p))
 		}
 		return id, nil
 	}
-	answer := func(x any) (*abcitypes.ResponseQuery, bool, error) {
-		r, err := jsonAnswer(x)
-		return r, true, err
+	answer := func(x any) ([]byte, bool, error) {
+		bz, err := app.JSON(x)
+		return bz, true, err
 	}
-	fail := func(err error) (*abcitypes.ResponseQuery, bool, error) { return nil, true, err }
+	fail := func(err error) ([]byte, bool, error) { return nil, true, err }
 	switch {
 	case path == PathStakingParams:
-		return answer(a.staking.Params(v))
+		return answer(c.Staking.Params(v))
 	case path == PathValidators:
 		out := []ValidatorJSON{}
-		for _, val := range a.staking.Validators(v) {
-			out = append(out, a.validatorJSON(v, prefix, val))
+		for _, val := range c.Staking.Validators(v) {
+			out = append(out, c.validatorJSON(v, prefix, val))
 		}
 		return answer(out)
 	case strings.HasPrefix(path, PathValidator):
@@ -165,42 +166,42 @@ func (a *App) queryModules(v *state.View, prefix, path string) (resp *abcitypes.
 		if err != nil {
 			return fail(err)
 		}
-		val, found := a.staking.Validator(v, op)
+		val, found := c.Staking.Validator(v, op)
 		if !found {
 			return fail(fmt.Errorf("%w: %s", staking.ErrValidatorNotFound, bech(prefix, op)))
 		}
-		return answer(a.validatorJSON(v, prefix, val))
+		return answer(c.validatorJSON(v, prefix, val))
 	case strings.HasPrefix(path, PathDelegations):
 		del, err := addrArg(PathDelegations)
 		if err != nil {
 			return fail(err)
 		}
 		out := []DelegationJSON{}
-		for _, d := range a.staking.DelegationsOf(v, del) {
-			val, _ := a.staking.Validator(v, d.Validator)
+		for _, d := range c.Staking.DelegationsOf(v, del) {
+			val, _ := c.Staking.Validator(v, d.Validator)
 			out = append(out, DelegationJSON{Delegator: bech(prefix, d.Delegator), Validator: bech(prefix, d.Validator), Shares: d.Shares, Tokens: val.TokensFromShares(d.Shares)})
 		}
 		return answer(out)
 	case path == PathUnbonding || strings.HasPrefix(path, PathUnbonding+"/"):
 		var entries []staking.UnbondingEntry
 		if path == PathUnbonding {
-			entries = a.staking.UnbondingEntries(v)
+			entries = c.Staking.UnbondingEntries(v)
 		} else {
 			del, err := addrArg(PathUnbonding + "/")
 			if err != nil {
 				return fail(err)
 			}
-			entries = a.staking.UnbondingEntriesOf(v, del)
+			entries = c.Staking.UnbondingEntriesOf(v, del)
 		}
 		out := []UnbondingJSON{}
 		for _, e := range entries {
-			out = append(out, a.unbondingJSON(prefix, e))
+			out = append(out, c.unbondingJSON(prefix, e))
 		}
 		return answer(out)
 	case path == PathGovParams:
-		return answer(a.gov.Params(v))
+		return answer(c.Gov.Params(v))
 	case path == PathProposals:
-		out := a.gov.Proposals(v, gov.StatusNil)
+		out := c.Gov.Proposals(v, gov.StatusNil)
 		if out == nil {
 			out = []gov.Proposal{}
 		}
@@ -210,7 +211,7 @@ func (a *App) queryModules(v *state.View, prefix, path string) (resp *abcitypes.
 		if err != nil {
 			return fail(err)
 		}
-		p, found := a.gov.Proposal(v, id)
+		p, found := c.Gov.Proposal(v, id)
 		if !found {
 			return fail(fmt.Errorf("%w: proposal %d", gov.ErrUnknownProposal, id))
 		}
@@ -220,7 +221,7 @@ func (a *App) queryModules(v *state.View, prefix, path string) (resp *abcitypes.
 		if err != nil {
 			return fail(err)
 		}
-		t, err := a.gov.Tally(v, id)
+		t, err := c.Gov.Tally(v, id)
 		if err != nil {
 			return fail(err)
 		}
@@ -230,15 +231,15 @@ func (a *App) queryModules(v *state.View, prefix, path string) (resp *abcitypes.
 		if err != nil {
 			return fail(err)
 		}
-		return answer(a.dist.DelegatorRewards(v, del))
+		return answer(c.Dist.DelegatorRewards(v, del))
 	case strings.HasPrefix(path, PathCommission):
 		op, err := addrArg(PathCommission)
 		if err != nil {
 			return fail(err)
 		}
-		return answer(coinsJSON(a.dist.Commission(v, op)))
+		return answer(app.CoinsJSON(c.Dist.Commission(v, op)))
 	case path == PathCommunityPool:
-		return answer(coinsJSON(a.dist.CommunityPool(v)))
+		return answer(app.CoinsJSON(c.Dist.CommunityPool(v)))
 	}
 	return nil, false, nil
 }

@@ -1,4 +1,4 @@
-package abci
+package app
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"github.com/cosmos/gogoproto/jsonpb"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 
+	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
@@ -108,18 +109,18 @@ func (g *Genesis) MarshalJSON() ([]byte, error) {
 }
 
 // ParseGenesis decodes app_state. Unknown modules and unknown fields are
-// errors (ErrInvalidGenesis); a missing module keeps its defaults.
+// errors (abci.ErrInvalidGenesis); a missing module keeps its defaults.
 func ParseGenesis(bz []byte) (*Genesis, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(bz, &raw); err != nil {
-		return nil, fmt.Errorf("%w: app_state: %v", ErrInvalidGenesis, err)
+		return nil, fmt.Errorf("%w: app_state: %v", abci.ErrInvalidGenesis, err)
 	}
 	g := DefaultGenesis()
 	if _, ok := raw[consumer.StoreName]; ok {
 		g = DefaultConsumerGenesis()
 		for _, name := range providerModules {
 			if _, ok := raw[name]; ok {
-				return nil, fmt.Errorf("%w: a consumer genesis has no %q module", ErrInvalidGenesis, name)
+				return nil, fmt.Errorf("%w: a consumer genesis has no %q module", abci.ErrInvalidGenesis, name)
 			}
 		}
 	}
@@ -127,12 +128,25 @@ func ParseGenesis(bz []byte) (*Genesis, error) {
 	for name, msg := range raw {
 		target, ok := m[name]
 		if !ok {
-			return nil, fmt.Errorf("%w: unknown module %q", ErrInvalidGenesis, name)
+			return nil, fmt.Errorf("%w: unknown module %q", abci.ErrInvalidGenesis, name)
 		}
 		target.Reset()
 		if err := (&jsonpb.Unmarshaler{}).Unmarshal(bytes.NewReader(msg), target); err != nil {
-			return nil, fmt.Errorf("%w: %s: %v", ErrInvalidGenesis, name, err)
+			return nil, fmt.Errorf("%w: %s: %v", abci.ErrInvalidGenesis, name, err)
 		}
 	}
 	return g, nil
 }
+
+// Role is what a chain is in Interchain Security.
+type Role string
+
+// The two roles.
+const (
+	// RoleProvider: a proof-of-stake chain with governance that launches
+	// consumer chains and lends them its validators.
+	RoleProvider Role = "provider"
+	// RoleConsumer: a chain whose validator set is whatever its provider
+	// sends; it has no staking, distribution or governance of its own.
+	RoleConsumer Role = "consumer"
+)

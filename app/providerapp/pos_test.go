@@ -1,4 +1,4 @@
-package abci_test
+package providerapp_test
 
 import (
 	"testing"
@@ -9,7 +9,8 @@ import (
 	dbm "github.com/cosmos/cosmos-db"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 
-	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app"
+	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/distribution"
@@ -25,7 +26,7 @@ import (
 func posChain(t *testing.T) (*chain, []ed25519.PrivKey) {
 	keys := testKeys(4)
 	cons := make([]ed25519.PrivKey, 3)
-	g := abci.DefaultGenesis()
+	g := app.DefaultGenesis()
 	g.Gov.Params.VotingPeriod = int64(10 * time.Second)
 	g.Gov.Params.MaxDepositPeriod = int64(10 * time.Second)
 	for i, k := range keys {
@@ -86,8 +87,8 @@ func (c *chain) mustBlock(txs ...[]byte) *abcitypes.ResponseFinalizeBlock {
 }
 
 func (c *chain) supply() uint64 {
-	var s abci.CoinJSON
-	c.query(abci.PathSupply+"/stake", &s)
+	var s app.CoinJSON
+	c.query(app.PathSupply+"/stake", &s)
 	return s.Amount
 }
 
@@ -110,7 +111,7 @@ func TestProofOfStake(t *testing.T) {
 		c.mustBlock(c.send(0, addr(c.keys[2]), stake(1)), c.send(2, addr(c.keys[0]), stake(1)))
 	}
 	var rewards []distribution.DelegationRewards
-	c.query(abci.PathRewards+address.Encode("ics", addr(c.keys[3])), &rewards)
+	c.query(providerapp.PathRewards+address.Encode("ics", addr(c.keys[3])), &rewards)
 	if len(rewards) != 1 || len(rewards[0].Rewards) == 0 || rewards[0].Rewards[0].Amount == 0 {
 		t.Fatalf("rewards %+v", rewards)
 	}
@@ -136,12 +137,12 @@ func TestProofOfStake(t *testing.T) {
 		updates = append(updates, c.mustBlock().ValidatorUpdates...)
 	}
 	var p gov.Proposal
-	c.query(abci.PathProposal+"1", &p)
+	c.query(providerapp.PathProposal+"1", &p)
 	if p.Status != gov.StatusPassed {
 		t.Fatalf("proposal status %v", p.Status)
 	}
 	var params staking.Params
-	c.query(abci.PathStakingParams, &params)
+	c.query(providerapp.PathStakingParams, &params)
 	if params.MaxValidators != 2 {
 		t.Fatalf("max validators %d", params.MaxValidators)
 	}

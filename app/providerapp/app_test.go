@@ -1,4 +1,4 @@
-package abci_test
+package providerapp_test
 
 import (
 	"bytes"
@@ -13,6 +13,8 @@ import (
 	dbm "github.com/cosmos/cosmos-db"
 
 	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app"
+	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/state"
@@ -46,7 +48,7 @@ func testKeys(n int) []ed25519.PrivKey {
 func addr(k ed25519.PrivKey) []byte { return address.FromPubKey(k.PubKey().Bytes()) }
 
 func genesis(keys []ed25519.PrivKey) []byte {
-	g := abci.DefaultGenesis()
+	g := app.DefaultGenesis()
 	for i, k := range keys {
 		a := address.Encode("ics", addr(k))
 		if i%2 == 0 { // half the accounts have no auth record yet
@@ -72,7 +74,7 @@ func newChain(t *testing.T, db dbm.DB, nkeys int) *chain {
 }
 
 func (c *chain) open() {
-	app, err := abci.New(c.db, abci.Options{})
+	app, err := providerapp.New(c.db, abci.Options{})
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -136,8 +138,8 @@ func (c *chain) query(path string, out any) {
 }
 
 func (c *chain) balance(a []byte, denom string) uint64 {
-	var coins []abci.CoinJSON
-	c.query(abci.PathBalances+address.Encode("ics", a), &coins)
+	var coins []app.CoinJSON
+	c.query(app.PathBalances+address.Encode("ics", a), &coins)
 	for _, co := range coins {
 		if co.Denom == denom {
 			return co.Amount
@@ -167,16 +169,16 @@ func TestTransfer(t *testing.T) {
 	if got := c.balance(addr(c.keys[2]), "atom"); got != 507 {
 		t.Errorf("key 2 atom balance %d", got)
 	}
-	if got := c.balance(abci.FeeCollectorAddress(), "stake"); got != 20 {
+	if got := c.balance(app.FeeCollectorAddress(), "stake"); got != 20 {
 		t.Errorf("fee collector %d", got)
 	}
-	var supply abci.CoinJSON
-	c.query(abci.PathSupply+"/stake", &supply)
+	var supply app.CoinJSON
+	c.query(app.PathSupply+"/stake", &supply)
 	if supply.Amount != 4*1_000_000 {
 		t.Errorf("supply %d", supply.Amount)
 	}
-	var acc abci.AccountJSON
-	c.query(abci.PathAccount+address.Encode("ics", addr(c.keys[1])), &acc)
+	var acc app.AccountJSON
+	c.query(app.PathAccount+address.Encode("ics", addr(c.keys[1])), &acc)
 	if !acc.Found || acc.Nonce != 1 || !bytes.Equal(acc.PubKey, c.keys[1].PubKey().Bytes()) {
 		t.Errorf("account of key 1 (created by its first tx): %+v", acc)
 	}
@@ -392,24 +394,24 @@ func TestProofs(t *testing.T) {
 
 func TestQueryErrors(t *testing.T) {
 	c := newChain(t, dbm.NewMemDB(), 2)
-	res, _ := c.app.Query(ctx, &abcitypes.RequestQuery{Path: abci.PathParams})
+	res, _ := c.app.Query(ctx, &abcitypes.RequestQuery{Path: app.PathParams})
 	if res.Code != 16 {
 		t.Fatalf("query before the first commit: code %d", res.Code)
 	}
 	c.block()
 	for path, code := range map[string]uint32{
-		"/nope":                      15,
-		"/store/nope/key":            15,
-		abci.PathBalances + "xyz":    12,
-		abci.PathAccount + "cosmos1": 12,
-		abci.PathSupply + "/1":       11,
+		"/nope":                     15,
+		"/store/nope/key":           15,
+		app.PathBalances + "xyz":    12,
+		app.PathAccount + "cosmos1": 12,
+		app.PathSupply + "/1":       11,
 	} {
 		res, _ := c.app.Query(ctx, &abcitypes.RequestQuery{Path: path})
 		if res.Code != code {
 			t.Errorf("%s: code %d (%s), want %d", path, res.Code, res.Log, code)
 		}
 	}
-	res, _ = c.app.Query(ctx, &abcitypes.RequestQuery{Path: abci.PathParams, Height: 99})
+	res, _ = c.app.Query(ctx, &abcitypes.RequestQuery{Path: app.PathParams, Height: 99})
 	if res.Code != 17 {
 		t.Errorf("future height: code %d", res.Code)
 	}
@@ -426,7 +428,7 @@ func TestGenesisErrors(t *testing.T) {
 		"zero coin":      bytes.Replace(good, []byte(`"amount":"500"`), []byte(`"amount":"0"`), 1),
 		"bad params":     []byte(`{"auth":{"params":{"bech32_prefix":"ics"}}}`),
 	} {
-		app, err := abci.New(dbm.NewMemDB(), abci.Options{})
+		app, err := providerapp.New(dbm.NewMemDB(), abci.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

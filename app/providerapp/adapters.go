@@ -1,0 +1,188 @@
+package providerapp
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cosmos/gogoproto/jsonpb"
+	gogoproto "github.com/cosmos/gogoproto/proto"
+
+	"github.com/abci-ics/ics/chain/distribution"
+	"github.com/abci-ics/ics/chain/gov"
+	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/interchain"
+	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/fraction"
+)
+
+// This file holds the adapters through which gov, distribution and the
+// provider see staking, and the governance parameter spaces.
+
+// govStaking shows gov the bonded stake.
+type govStaking struct{ k *staking.Keeper }
+
+func (g govStaking) BondedValidators(s state.Store) []gov.Validator {
+	vs := g.k.BondedValidators(s)
+	out := make([]gov.Validator, len(vs))
+	for i, v := range vs {
+		out[i] = gov.Validator{Operator: v.Operator, Tokens: v.Tokens, DelegatorShares: v.DelegatorShares}
+	}
+	return out
+}
+
+func (g govStaking) Delegations(s state.Store, delegator []byte) []gov.Delegation {
+	ds := g.k.DelegationsOf(s, delegator)
+	out := make([]gov.Delegation, len(ds))
+	for i, d := range ds {
+		out[i] = gov.Delegation{Validator: d.Validator, Shares: d.Shares}
+	}
+	return out
+}
+
+// distStaking shows distribution the bonded validators and delegations.
+type distStaking struct{ k *staking.Keeper }
+
+func (d distStaking) BondedValidators(s state.Store) []distribution.Validator {
+	vs := d.k.BondedValidators(s)
+	out := make([]distribution.Validator, len(vs))
+	for i, v := range vs {
+		out[i] = distribution.Validator{
+			Operator: v.Operator, Tokens: v.Tokens, DelegatorShares: v.DelegatorShares,
+			Commission: v.CommissionRate,
+		}
+	}
+	return out
+}
+
+func (d distStaking) Delegation(s state.Store, delegator, validator []byte) (uint64, bool) {
+	del, ok := d.k.Delegation(s, delegator, validator)
+	return del.Shares, ok
+}
+
+// providerStaking shows the provider the chain's staking.
+type providerStaking struct{ k *staking.Keeper }
+
+func (p providerStaking) view(reduction uint64, v staking.Validator) provider.Validator {
+	return provider.Validator{
+		ConsAddr: v.ConsAddress(), PubKey: v.PubKey, Power: v.ConsensusPower(reduction),
+		Bonded: v.Status == staking.BOND_STATUS_BONDED, Jailed: v.Jailed, Tombstoned: v.Tombstoned,
+	}
+}
+
+func (p providerStaking) BondedValidators(s state.Store) []provider.Validator {
+	vs := p.k.BondedValidators(s)
+	reduction := p.k.Params(s).PowerReduction
+	out := make([]provider.Validator, 0, len(vs))
+	for _, v := range vs {
+		out = append(out, p.view(reduction, v))
+	}
+	return out
+}
+
+func (p providerStaking) ValidatorByConsAddr(s state.Store, consAddr []byte) (provider.Validator, bool) {
+	v, ok := p.k.ValidatorByConsAddr(s, consAddr)
+	if !ok {
+		return provider.Validator{}, false
+	}
+	return p.view(p.k.Params(s).PowerReduction, v), true
+}
+
+func (p providerStaking) ValidatorByOperator(s state.Store, operator []byte) (provider.Validator, bool) {
+	v, ok := p.k.Validator(s, operator)
+	if !ok {
+		return provider.Validator{}, false
+	}
+	return p.view(p.k.Params(s).PowerReduction, v), true
+}
+
+func (p providerStaking) Jail(s state.Store, consAddr []byte, until time.Time) error {
+	return p.k.Jail(s, consAddr, until)
+}
+
+func (p providerStaking) Slash(s state.Store, consAddr []byte, infractionHeight, power int64, frac fraction.Fraction, height int64) (uint64, error) {
+	return p.k.Slash(s, consAddr, infractionHeight, power, frac, height)
+}
+
+func (p providerStaking) Tombstone(s state.Store, consAddr []byte) error {
+	return p.k.Tombstone(s, consAddr)
+}
+
+// providerUnbonding shows the provider the unbonding queue.
+type providerUnbonding struct{ k *staking.Keeper }
+
+func (p providerUnbonding) UnbondingPeriod(s state.Store) time.Duration {
+	return p.k.Params(s).UnbondingPeriod
+}
+
+func (p providerUnbonding) EntryValidator(s state.Store, id uint64) ([]byte, bool) {
+	e, ok := p.k.UnbondingEntry(s, id)
+	if !ok {
+		return nil, false
+	}
+	v, ok := p.k.Validator(s, e.Validator)
+	if !ok {
+		return nil, false
+	}
+	return v.ConsAddress(), true
+}
+
+func (p providerUnbonding) PutOnHold(s state.Store, id uint64, holder string) error {
+	return p.k.PutOnHold(s, id, holder)
+}
+
+func (p providerUnbonding) ReleaseHold(s state.Store, id uint64, holder string) error {
+	return p.k.ReleaseHold(s, id, holder)
+}
+
+// unbondingEntries shows the provider's holds query the unbonding entries.
+type unbondingEntries struct{ k *staking.Keeper }
+
+func (u unbondingEntries) UnbondingEntry(s state.Store, id uint64) (interchain.UnbondingEntry, bool) {
+	e, ok := u.k.UnbondingEntry(s, id)
+	if !ok {
+		return interchain.UnbondingEntry{}, false
+	}
+	return interchain.UnbondingEntry{CreationHeight: e.CreationHeight, Kind: e.Kind.String(), Delegator: e.Delegator,
+		Validator: e.Validator, Balance: e.Balance, CompletionTimeNs: e.CompletionTimeNs}, true
+}
+
+// paramSpace returns a governance parameter setter for a module whose
+// parameters are one proto message: key names a field (its proto name) and
+// valueJSON is that field's new value in proto3 JSON. The result is
+// validated by the module's setter.
+func paramSpace[P any, PP interface {
+	*P
+	gogoproto.Message
+}](get func(state.Store) P, set func(state.Store, P) error) gov.ParamSetter {
+	return func(s state.Store, key, valueJSON string) error {
+		cur := get(s)
+		var buf bytes.Buffer
+		if err := (&jsonpb.Marshaler{OrigName: true, EmitDefaults: true}).Marshal(&buf, PP(&cur)); err != nil {
+			return err
+		}
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(buf.Bytes(), &fields); err != nil {
+			return err
+		}
+		if _, ok := fields[key]; !ok {
+			return fmt.Errorf("unknown parameter %q", key)
+		}
+		if !json.Valid([]byte(valueJSON)) {
+			return fmt.Errorf("parameter %s: value is not JSON: %s", key, valueJSON)
+		}
+		fields[key] = json.RawMessage(valueJSON)
+		merged, err := json.Marshal(fields)
+		if err != nil {
+			return err
+		}
+		var next P
+		if err := (&jsonpb.Unmarshaler{}).Unmarshal(strings.NewReader(string(merged)), PP(&next)); err != nil {
+			return fmt.Errorf("parameter %s: %w", key, err)
+		}
+		return set(s, next)
+	}
+}

@@ -1,0 +1,38 @@
+package app
+
+import (
+	"fmt"
+
+	abcitypes "github.com/cometbft/cometbft/abci/types"
+	gogoproto "github.com/cosmos/gogoproto/proto"
+
+	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/chain/auth"
+	"github.com/abci-ics/ics/state"
+)
+
+// Handler runs one encoded message for signer in block b.
+type Handler func(s state.Store, b abci.Block, signer, msg []byte) ([]abcitypes.Event, error)
+
+// Routes maps message type URLs to their handlers.
+type Routes map[string]Handler
+
+// Handle registers a typed handler for the message type of T. It panics
+// when the type is registered twice, a wiring error.
+func Handle[T any, PT interface {
+	*T
+	gogoproto.Message
+	Unmarshal([]byte) error
+}](r Routes, h func(s state.Store, b abci.Block, signer []byte, m PT) ([]abcitypes.Event, error)) {
+	url := auth.TypeURL(PT(new(T)))
+	if _, dup := r[url]; dup {
+		panic(fmt.Sprintf("app: route %s registered twice", url))
+	}
+	r[url] = func(s state.Store, b abci.Block, signer, bz []byte) ([]abcitypes.Event, error) {
+		m := PT(new(T))
+		if err := m.Unmarshal(bz); err != nil {
+			return nil, fmt.Errorf("%w: %s: %w", auth.ErrTxDecode, url, err)
+		}
+		return h(s, b, signer, m)
+	}
+}

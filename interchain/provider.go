@@ -1,0 +1,129 @@
+package interchain
+
+import (
+	"fmt"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/ibc/channel"
+	"github.com/abci-ics/ics/ibc/transfer"
+	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/state"
+)
+
+// ProviderConfig is what a provider chain gives the layer.
+type ProviderConfig struct {
+	// ChainID is the chain's id, as in its CometBFT genesis.
+	ChainID string
+	// Prefix is the chain's bech32 account prefix.
+	Prefix string
+	// Staking and Unbonding are the chain's staking as the provider sees
+	// it: the bonded validators and their punishment, and holds on
+	// unbonding entries.
+	Staking   provider.Staking
+	Unbonding provider.Unbonding
+	// FeePoolAddr is the address, in bech32 with Prefix, consumers send the
+	// provider's share of their fees to.
+	FeePoolAddr string
+	// Bank enables ICS-20 transfers; nil leaves them out.
+	Bank Bank
+	// Entries, when set, lets the holds query describe held entries.
+	Entries UnbondingEntries
+	// Logger may be nil.
+	Logger Logger
+}
+
+// Provider is the layer of a provider chain: IBC and the provider side of
+// CCV, which lends the chain's validators to consumer chains.
+type Provider struct {
+	*IBC
+	Keeper *provider.Keeper
+
+	entries UnbondingEntries
+}
+
+// ProviderStores are the stores a provider's layer reads and writes.
+var ProviderStores = []string{channel.StoreName, provider.StoreName}
+
+// NewProvider builds a provider's layer, binds the CCV provider port and
+// routes the provider's messages (key assignment, consumer double votes and
+// light-client attacks).
+func NewProvider(cfg ProviderConfig) *Provider {
+	l := newIBC(cfg.ChainID, cfg.Prefix, cfg.Bank)
+	k := &provider.Keeper{
+		Staking: cfg.Staking, Unbonding: cfg.Unbonding,
+		Clients: ccvClients{l.Clients}, Channels: ccvChannels{l.Channels},
+		ChainID: cfg.ChainID, Prefix: cfg.Prefix, FeePoolAddr: cfg.FeePoolAddr,
+	}
+	if cfg.Logger != nil {
+		k.Logger = cfg.Logger
+	}
+	l.Channels.BindPort(ccv.ProviderPortID, k)
+	route(l, func(s state.Store, b Block, signer []byte, m *provider.MsgAssignConsumerKey) ([]abci.Event, error) {
+		return k.HandleAssignConsumerKey(s, b.Height, b.Time, signer, m)
+	})
+	route(l, func(s state.Store, b Block, signer []byte, m *provider.MsgSubmitConsumerDoubleVoting) ([]abci.Event, error) {
+		return k.HandleSubmitConsumerDoubleVoting(s, b.Height, b.Time, signer, m)
+	})
+	route(l, func(s state.Store, b Block, signer []byte, m *provider.MsgSubmitConsumerMisbehaviour) ([]abci.Event, error) {
+		return k.HandleSubmitConsumerMisbehaviour(s, b.Height, b.Time, signer, m)
+	})
+	return &Provider{IBC: l, Keeper: k, entries: cfg.Entries}
+}
+
+// Stores returns the names of the stores the layer uses; the chain mounts
+// them in its multistore.
+func (p *Provider) Stores() []string { return ProviderStores }
+
+// InitGenesis writes the provider's genesis g and, when the chain has
+// ICS-20, the transfer genesis tg (nil for the defaults). Errors wrap
+// ErrInvalidGenesis.
+func (p *Provider) InitGenesis(s state.Store, g *provider.GenesisState, tg *transfer.GenesisState, now time.Time) error {
+	if err := initTransfer(p.IBC, s, tg); err != nil {
+		return err
+	}
+	if err := p.Keeper.InitGenesis(s, g, now); err != nil {
+		return fmt.Errorf("%w: provider: %w", ErrInvalidGenesis, err)
+	}
+	return nil
+}
+
+// EndBlock runs after the chain's staking has chosen the block's validator
+// set: it launches and stops consumers, sends validator-set changes at
+// epoch boundaries and returns its events. See provider.Keeper.EndBlock.
+func (p *Provider) EndBlock(s state.Store, b Block) ([]abci.Event, error) {
+	return p.Keeper.EndBlock(s, provider.Block{Height: b.Height, Time: b.Time, AppHash: b.AppHash, NextValidatorsHash: b.NextValidatorsHash})
+}
+
+// AfterUnbondingInitiated is called by the chain's staking for every new
+// unbonding operation, once its entry is stored: the consumers that run the
+// entry's validator hold it until they have matured the current change.
+func (p *Provider) AfterUnbondingInitiated(s state.Store, id uint64) error {
+	return p.Keeper.AfterUnbondingInitiated(s, id)
+}
+
+// IsKeyReserved reports whether a consensus public key is in use as a
+// consumer key: the chain's staking refuses it for a new validator.
+func (p *Provider) IsKeyReserved(s state.Store, pubKey []byte) bool {
+	return p.Keeper.IsKeyReserved(s, pubKey)
+}
+
+// Proposal is a governance proposal content the provider executes: the
+// chain's governance checks its content when it is submitted and executes
+// it when it passes.
+type Proposal struct {
+	TypeURL string
+	Check   func(content []byte) error
+	Execute func(s state.Store, height int64, now time.Time, content []byte) error
+}
+
+// Proposals returns the provider's proposal contents: consumer addition
+// and consumer removal.
+func (p *Provider) Proposals() []Proposal {
+	return []Proposal{
+		{TypeURL(&provider.ConsumerAdditionProposal{}), provider.CheckAddition, p.Keeper.ExecuteAddition},
+		{TypeURL(&provider.ConsumerRemovalProposal{}), provider.CheckRemoval, p.Keeper.ExecuteRemoval},
+	}
+}

@@ -1,0 +1,359 @@
+package interchain
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cosmos/gogoproto/jsonpb"
+	gogoproto "github.com/cosmos/gogoproto/proto"
+
+	"github.com/abci-ics/ics/consumer"
+	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/address"
+)
+
+// IBC query paths; all answer JSON.
+//
+//	/ibc/client/<client-id>                         client state and status
+//	/ibc/connections                                every connection
+//	/ibc/channels                                   every channel
+//	/ibc/commitments/<port>/<channel>               sequences of sent packets not yet acknowledged
+//	/ibc/unreceived/<port>/<channel>/<seq,seq,...>  which of these sequences this chain has not received
+//	/ibc/denom-traces                               ICS-20 vouchers
+const (
+	PathIBCClient      = "/ibc/client/"
+	PathIBCConnections = "/ibc/connections"
+	PathIBCChannels    = "/ibc/channels"
+	PathIBCCommitments = "/ibc/commitments/"
+	PathIBCUnreceived  = "/ibc/unreceived/"
+	PathDenomTraces    = "/ibc/denom-traces"
+)
+
+// Interchain Security query paths; all answer JSON.
+//
+// Provider:
+//
+//	/provider/params
+//	/provider/consumers                        []ConsumerJSON: every consumer and its phase
+//	/provider/consumer-genesis/<chain-id>      the consumer genesis (proto3 JSON of ccv.ConsumerGenesis)
+//	/provider/validators/<chain-id>            []ConsumerValidatorJSON: the consumer's validator set
+//	/provider/pending-vsc/<chain-id>           VSC packets waiting for the channel (wire JSON)
+//	/provider/throttle                         the slash meter
+//	/provider/holds                            []HoldJSON: held unbonding entries and their holders
+//	/provider/key-assignments/<chain-id>       []KeyAssignmentJSON
+//
+// Consumer:
+//
+//	/consumer/status                           ConsumerStatusJSON
+//	/consumer/params
+//	/consumer/validators                       []ConsumerValidatorJSON
+//	/consumer/pending-packets                  []consumer.PendingPacket
+const (
+	PathProviderParams    = "/provider/params"
+	PathConsumers         = "/provider/consumers"
+	PathConsumerGenesis   = "/provider/consumer-genesis/"
+	PathConsumerVals      = "/provider/validators/"
+	PathPendingVSC        = "/provider/pending-vsc/"
+	PathThrottle          = "/provider/throttle"
+	PathHolds             = "/provider/holds"
+	PathKeyAssignments    = "/provider/key-assignments/"
+	PathConsumerStatus    = "/consumer/status"
+	PathConsumerParams    = "/consumer/params"
+	PathConsumerValidator = "/consumer/validators"
+	PathConsumerPackets   = "/consumer/pending-packets"
+)
+
+// ClientJSON is a light client in query answers.
+type ClientJSON struct {
+	ClientID      string `json:"client_id"`
+	ChainID       string `json:"chain_id"`
+	Status        string `json:"status"`
+	LatestHeight  string `json:"latest_height"`
+	TrustingHours int64  `json:"trusting_period_hours"`
+}
+
+// ConsumerJSON is a consumer chain as the provider sees it.
+type ConsumerJSON struct {
+	ChainID      string `json:"chain_id"`
+	Phase        string `json:"phase"`
+	ClientID     string `json:"client_id,omitempty"`
+	ChannelID    string `json:"channel_id,omitempty"`
+	SpawnTime    string `json:"spawn_time"`
+	LaunchHeight int64  `json:"launch_height,omitempty"`
+	InitHeight   int64  `json:"init_height,omitempty"`
+	StopTime     string `json:"stop_time,omitempty"`
+	StopReason   string `json:"stop_reason,omitempty"`
+}
+
+// ConsumerValidatorJSON is a member of a consumer's validator set.
+type ConsumerValidatorJSON struct {
+	ProviderAddress string `json:"provider_address,omitempty"`
+	ConsumerAddress string `json:"consumer_address"`
+	ConsumerKey     string `json:"consumer_key"` // hex
+	Power           int64  `json:"power,string"`
+}
+
+// HoldJSON is one consumer's hold on an unbonding entry.
+type HoldJSON struct {
+	ChainID     string `json:"chain_id"`
+	VSCID       uint64 `json:"vsc_id,string"`
+	UnbondingID uint64 `json:"unbonding_id,string"`
+	// Since is the provider height at which the entry (and the hold) began.
+	Since      int64  `json:"since_height"`
+	Kind       string `json:"kind,omitempty"`
+	Delegator  string `json:"delegator,omitempty"`
+	Validator  string `json:"validator,omitempty"`
+	Balance    uint64 `json:"balance,string"`
+	Completion string `json:"completion_time,omitempty"`
+}
+
+// KeyAssignmentJSON is a validator's consumer key on one consumer.
+type KeyAssignmentJSON struct {
+	ProviderAddress string `json:"provider_address"`
+	ConsumerKey     string `json:"consumer_key"` // hex
+	ConsumerAddress string `json:"consumer_address"`
+}
+
+// ConsumerStatusJSON is a consumer chain's view of its CCV link.
+type ConsumerStatusJSON struct {
+	ProviderClientID    string `json:"provider_client_id"`
+	ProviderChannelID   string `json:"provider_channel_id,omitempty"`
+	ProviderFeePoolAddr string `json:"provider_fee_pool_addr,omitempty"`
+	HighestVSCID        uint64 `json:"highest_vsc_id,string"`
+	Stopped             bool   `json:"stopped"`
+	PendingPackets      int    `json:"pending_packets"`
+}
+
+// UnbondingEntry is what the holds query shows of a held unbonding entry.
+type UnbondingEntry struct {
+	CreationHeight   int64
+	Kind             string
+	Delegator        []byte
+	Validator        []byte
+	Balance          uint64
+	CompletionTimeNs int64
+}
+
+// UnbondingEntries lets the holds query describe the entries it lists;
+// a provider chain may give it in ProviderConfig.
+type UnbondingEntries interface {
+	UnbondingEntry(s state.Store, id uint64) (UnbondingEntry, bool)
+}
+
+// Query answers the IBC query paths with JSON, from s (a committed
+// version); now is the time the client statuses are judged at. Errors:
+// ErrUnknownQuery for another path, ErrInvalidQuery for a bad argument.
+func (l *IBC) Query(s state.Store, path string, now time.Time) ([]byte, error) {
+	switch {
+	case strings.HasPrefix(path, PathIBCClient):
+		id := strings.TrimPrefix(path, PathIBCClient)
+		cs, ok := l.Clients.ClientState(s, id)
+		if !ok {
+			return nil, fmt.Errorf("%w: no client %q", ErrInvalidQuery, id)
+		}
+		return jsonAnswer(ClientJSON{ClientID: id, ChainID: cs.ChainId, Status: string(l.Clients.Status(s, id, now)),
+			LatestHeight: cs.LatestHeight.String(), TrustingHours: int64(cs.TrustingPeriod.Hours())})
+	case path == PathIBCConnections:
+		return jsonAnswer(l.Channels.Connections(s))
+	case path == PathIBCChannels:
+		return jsonAnswer(l.Channels.Channels(s))
+	case strings.HasPrefix(path, PathIBCCommitments):
+		port, ch, ok := strings.Cut(strings.TrimPrefix(path, PathIBCCommitments), "/")
+		if !ok {
+			return nil, fmt.Errorf("%w: want %sPORT/CHANNEL", ErrInvalidQuery, PathIBCCommitments)
+		}
+		seqs := l.Channels.PacketCommitments(s, port, ch)
+		if seqs == nil {
+			seqs = []uint64{}
+		}
+		return jsonAnswer(seqs)
+	case strings.HasPrefix(path, PathIBCUnreceived):
+		parts := strings.Split(strings.TrimPrefix(path, PathIBCUnreceived), "/")
+		if len(parts) != 3 {
+			return nil, fmt.Errorf("%w: want %sPORT/CHANNEL/SEQ,SEQ", ErrInvalidQuery, PathIBCUnreceived)
+		}
+		var seqs []uint64
+		for _, q := range strings.Split(parts[2], ",") {
+			if q == "" {
+				continue
+			}
+			n, err := strconv.ParseUint(q, 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("%w: sequence %q", ErrInvalidQuery, q)
+			}
+			seqs = append(seqs, n)
+		}
+		if len(seqs) > 10_000 {
+			return nil, fmt.Errorf("%w: at most 10000 sequences", ErrInvalidQuery)
+		}
+		out, err := l.Channels.UnreceivedPackets(s, parts[0], parts[1], seqs)
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = []uint64{}
+		}
+		return jsonAnswer(out)
+	case path == PathDenomTraces && l.Transfer != nil:
+		return jsonAnswer(l.Transfer.DenomTraces(s))
+	}
+	return nil, fmt.Errorf("%w: %q", ErrUnknownQuery, path)
+}
+
+// Query answers the consumer's CCV paths and the IBC paths with JSON.
+func (c *Consumer) Query(s state.Store, path string, now time.Time) ([]byte, error) {
+	k, prefix := c.Keeper, c.Keeper.Prefix
+	switch path {
+	case PathConsumerStatus:
+		st := ConsumerStatusJSON{Stopped: k.Stopped(s), PendingPackets: len(k.PendingPackets(s))}
+		st.ProviderClientID, _ = k.ProviderClientID(s)
+		st.ProviderChannelID, _ = k.ProviderChannel(s)
+		st.ProviderFeePoolAddr, _ = k.ProviderFeePoolAddr(s)
+		st.HighestVSCID, _ = k.HighestVSCID(s)
+		return jsonAnswer(st)
+	case PathConsumerParams:
+		ps, _ := k.Params(s)
+		return protoJSON(&ps)
+	case PathConsumerValidator:
+		out := []ConsumerValidatorJSON{}
+		for _, val := range k.ValidatorSet(s) {
+			out = append(out, ConsumerValidatorJSON{ConsumerAddress: bech(prefix+"valcons", val.Address),
+				ConsumerKey: hex.EncodeToString(val.PubKey), Power: val.Power})
+		}
+		return jsonAnswer(out)
+	case PathConsumerPackets:
+		out := k.PendingPackets(s)
+		if out == nil {
+			out = []consumer.PendingPacket{}
+		}
+		return jsonAnswer(out)
+	}
+	return c.IBC.Query(s, path, now)
+}
+
+// Query answers the provider's CCV paths and the IBC paths with JSON.
+func (p *Provider) Query(s state.Store, path string, now time.Time) ([]byte, error) {
+	k, prefix := p.Keeper, p.Keeper.Prefix
+	chainArg := func(pre string) (string, error) {
+		id := strings.TrimPrefix(path, pre)
+		if _, ok := k.Consumer(s, id); !ok {
+			return "", fmt.Errorf("%w: %q", provider.ErrConsumerNotFound, id)
+		}
+		return id, nil
+	}
+	switch {
+	case path == PathProviderParams:
+		params := k.Params(s)
+		return protoJSON(&params)
+	case path == PathConsumers:
+		out := []ConsumerJSON{}
+		for _, c := range k.Consumers(s) {
+			out = append(out, consumerJSON(c))
+		}
+		return jsonAnswer(out)
+	case strings.HasPrefix(path, PathConsumerGenesis):
+		id := strings.TrimPrefix(path, PathConsumerGenesis)
+		g, ok := k.ConsumerGenesis(s, id)
+		if !ok {
+			return nil, fmt.Errorf("%w: %q has no genesis (not launched yet, or unknown)", provider.ErrConsumerNotFound, id)
+		}
+		return protoJSON(&g)
+	case strings.HasPrefix(path, PathConsumerVals):
+		id, err := chainArg(PathConsumerVals)
+		if err != nil {
+			return nil, err
+		}
+		out := []ConsumerValidatorJSON{}
+		for _, m := range k.ValidatorSet(s, id) {
+			out = append(out, ConsumerValidatorJSON{ProviderAddress: bech(prefix+"valcons", m.ProviderAddr),
+				ConsumerAddress: bech(prefix+"valcons", consumer.ConsAddress(m.ConsumerKey)),
+				ConsumerKey:     hex.EncodeToString(m.ConsumerKey), Power: m.Power})
+		}
+		return jsonAnswer(out)
+	case strings.HasPrefix(path, PathPendingVSC):
+		id, err := chainArg(PathPendingVSC)
+		if err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		buf.WriteByte('[')
+		for i, d := range k.PendingVSCs(s, id) {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			buf.Write(d.Bytes())
+		}
+		buf.WriteByte(']')
+		return buf.Bytes(), nil
+	case path == PathThrottle:
+		m := k.SlashMeter(s)
+		return jsonAnswer(map[string]any{"meter": m.Meter, "allowance": m.Allowance, "last_replenish": nsTime(m.LastReplenish)})
+	case path == PathHolds:
+		out := []HoldJSON{}
+		for _, h := range k.Holds(s) {
+			j := HoldJSON{ChainID: h.ChainID, VSCID: h.VSCID, UnbondingID: h.UnbondingID}
+			if p.entries != nil {
+				if e, ok := p.entries.UnbondingEntry(s, h.UnbondingID); ok {
+					j.Since, j.Kind, j.Balance = e.CreationHeight, e.Kind, e.Balance
+					j.Delegator, j.Validator = bech(prefix, e.Delegator), bech(prefix, e.Validator)
+					j.Completion = nsTime(e.CompletionTimeNs)
+				}
+			}
+			out = append(out, j)
+		}
+		return jsonAnswer(out)
+	case strings.HasPrefix(path, PathKeyAssignments):
+		id, err := chainArg(PathKeyAssignments)
+		if err != nil {
+			return nil, err
+		}
+		out := []KeyAssignmentJSON{}
+		for _, a := range k.Assignments(s, id) {
+			out = append(out, KeyAssignmentJSON{ProviderAddress: bech(prefix+"valcons", a.ProviderAddr),
+				ConsumerKey: hex.EncodeToString(a.ConsumerKey), ConsumerAddress: bech(prefix+"valcons", consumer.ConsAddress(a.ConsumerKey))})
+		}
+		return jsonAnswer(out)
+	}
+	return p.IBC.Query(s, path, now)
+}
+
+func consumerJSON(c provider.Consumer) ConsumerJSON {
+	j := ConsumerJSON{ChainID: c.ChainId, Phase: strings.ToLower(strings.TrimPrefix(c.Phase.String(), "PHASE_")),
+		ClientID: c.ClientId, ChannelID: c.ChannelId, SpawnTime: nsTime(c.Proposal.SpawnTime),
+		LaunchHeight: c.LaunchHeight, InitHeight: c.InitHeight, StopReason: c.StopReason}
+	if c.StopTime != 0 {
+		j.StopTime = nsTime(c.StopTime)
+	}
+	return j
+}
+
+func jsonAnswer(v any) ([]byte, error) { return json.Marshal(v) }
+
+// protoJSON answers with the proto3 JSON of m.
+func protoJSON(m gogoproto.Message) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := (&jsonpb.Marshaler{OrigName: true, EmitDefaults: true}).Marshal(&buf, m); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func nsTime(ns int64) string {
+	if ns == 0 {
+		return ""
+	}
+	return time.Unix(0, ns).UTC().Format(time.RFC3339Nano)
+}
+
+func bech(prefix string, addr []byte) string {
+	if len(addr) != address.Len {
+		return ""
+	}
+	return address.Encode(prefix, addr)
+}

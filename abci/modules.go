@@ -14,6 +14,7 @@ import (
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/distribution"
 	"github.com/abci-ics/ics/chain/gov"
+	"github.com/abci-ics/ics/chain/slashing"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/state"
 )
@@ -96,7 +97,10 @@ func (a *App) wireModules() {
 		return a.dist.BeginBlock(s, b.Height, b.Time)
 	})
 	a.AddBeginBlocker(func(s state.Store, b Block) ([]abcitypes.Event, error) {
-		return a.staking.BeginBlock(s, b.Height, b.Time, b.LastCommit, b.Misbehavior)
+		// slashing holds no state; it is built here with staking's prefix,
+		// which setPrefix may change after wiring.
+		sk := slashing.Keeper{Staking: a.staking, Prefix: a.staking.Prefix}
+		return sk.BeginBlock(s, b.Height, b.Time, b.LastCommit, b.Misbehavior)
 	})
 	a.AddEndBlocker(func(s state.Store, b Block) ([]abcitypes.Event, error) {
 		return a.gov.EndBlock(s, b.Height, b.Time)

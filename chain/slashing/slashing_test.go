@@ -135,7 +135,6 @@ func TestDoubleSign(t *testing.T) {
 	f.check()
 }
 
-
 // TestWindowRestart: a window keeps its missed blocks until the window
 // length changes, which drops every window.
 func TestWindowRestart(t *testing.T) {

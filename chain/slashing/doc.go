@@ -30,6 +30,6 @@
 // The windows live in the staking store, under the staking prefixes of
 // SigningInfoKey and MissedKey, and the parameters are staking's Params:
 // this package owns no store of its own, and the state layout is the one
-// staking froze. Staking.SetParams drops every window when
+// staking froze. staking.Keeper.SetParams drops every window when
 // SignedBlocksWindow changes.
 package slashing

@@ -40,6 +40,10 @@ type Keeper struct {
 
 func kv(s state.Store) state.KVStore { return s.KV(staking.StoreName) }
 
+// missedMarker is the value of a missed-block key: staking's marker for keys
+// that carry all their data, not empty so that they can be proven.
+var missedMarker = []byte{1}
+
 // SigningInfo returns the liveness window state of a consensus address.
 func (Keeper) SigningInfo(s state.Store, consAddr []byte) (staking.SigningInfo, bool) {
 	return typed.Get[staking.SigningInfo](kv(s), staking.SigningInfoKey(consAddr))
@@ -95,7 +99,7 @@ func (k Keeper) handleVote(s state.Store, p staking.Params, height int64, now ti
 	was := st.Has(staking.MissedKey(cons, idx))
 	switch {
 	case missed && !was:
-		st.Set(staking.MissedKey(cons, idx), []byte{1})
+		st.Set(staking.MissedKey(cons, idx), missedMarker)
 		info.MissedBlocks++
 	case !missed && was:
 		st.Delete(staking.MissedKey(cons, idx))

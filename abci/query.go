@@ -8,11 +8,12 @@ import (
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/abci-ics/ics/state"
+	stateproof "github.com/abci-ics/ics/state/proof"
 )
 
 // PathStore is the query path of raw store reads: /store/<store>/key, with
 // data = the key. The answer is the stored bytes and, with prove, a
-// two-layer ICS-23 proof (state.ProofOps) against the app hash of the block
+// two-layer ICS-23 proof (proof.Ops) against the app hash of the block
 // after the answer's height. Every other path is the chain's (Chain.Query),
 // answered with JSON.
 const PathStore = "/store/"
@@ -66,7 +67,7 @@ func (a *App) query(c Chain, v *state.View, req *abcitypes.RequestQuery) (*abcit
 	if err != nil {
 		return nil, err
 	}
-	ops, err := state.ProofOps(name, req.Data, proofs)
+	ops, err := stateproof.Ops(name, req.Data, proofs)
 	if err != nil {
 		return nil, err
 	}

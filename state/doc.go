@@ -66,13 +66,13 @@
 // With Options.KeepRecent > 0, versions older than the most recent
 // KeepRecent are pruned synchronously after each commit.
 //
-// # App hash
+// # App hash and proofs
 //
-// The app hash has the shape of the Cosmos SDK multistore's commit hash, so
-// standard IBC light clients can verify the proofs: the CometBFT simple
-// Merkle root (merkle.HashFromByteSlices) over the stores sorted by name,
-// where each leaf is uvarint(len(name)) || name || uvarint(32) ||
-// sha256(treeRootHash). An empty tree's root hash is sha256 of nothing.
+// The app hash has the shape of the Cosmos SDK multistore's commit hash,
+// and View.Prove returns two-layer ICS-23 proofs of it; package proof
+// defines both, verifies the proofs and converts them to and from
+// CometBFT ProofOps. The names VerifyMembership, VerifyNonMembership,
+// ProofOps and ProofsFromOps of this package call it.
 //
 // # Views and proofs
 //
@@ -86,15 +86,9 @@
 // executor's lock and are safe to use concurrently with execution and
 // Commit.
 //
-// View.Prove returns a value and a two-layer ICS-23 proof: an IAVL
-// existence or non-existence proof of the key in the store's tree
-// (ics23.IavlSpec), and an existence proof of the tree's root hash under
-// the store name in the app hash (ics23.TendermintSpec), built from the
-// simple Merkle tree's aunts. VerifyMembership and VerifyNonMembership
-// check such proofs; ProofOps and ProofsFromOps convert them to and from
-// CometBFT ProofOps ("ics23:iavl", "ics23:simple") for ABCI queries. ICS-23
-// leaf operations reject empty values, so a key with an empty value, or
-// the absence of a key next to one, cannot be proven (Prove returns
-// ErrUnprovable); stores whose keys must be provable should not hold empty
-// values.
+// View.Prove returns a value and its two-layer proof (see package proof),
+// which it checks before returning. ICS-23 leaf operations reject empty
+// values, so a key with an empty value, or the absence of a key next to
+// one, cannot be proven (Prove returns ErrUnprovable); stores whose keys
+// must be provable should not hold empty values.
 package state

@@ -1,6 +1,10 @@
 package state
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/abci-ics/ics/state/proof"
+)
 
 var (
 	// ErrVersionNotFound is returned by MultiStore.View for a version that
@@ -14,10 +18,10 @@ var (
 	// panic with an error wrapping ErrVersionPruned.
 	ErrVersionPruned = errors.New("state: version pruned")
 
-	// ErrInvalidProof is wrapped by every error that VerifyMembership,
-	// VerifyNonMembership and ProofsFromOps return for a proof that does not
-	// verify or cannot be decoded.
-	ErrInvalidProof = errors.New("state: invalid proof")
+	// ErrInvalidProof is proof.ErrInvalid, wrapped by every error that
+	// VerifyMembership, VerifyNonMembership and ProofsFromOps return for a
+	// proof that does not verify or cannot be decoded.
+	ErrInvalidProof = proof.ErrInvalid
 
 	// ErrUnknownStore is returned (wrapped) by functions that take a store
 	// name as a run-time argument, such as View.Prove, when the name is not

@@ -12,6 +12,9 @@ import (
 	dbm "github.com/cosmos/cosmos-db"
 	"github.com/cosmos/iavl"
 	idb "github.com/cosmos/iavl/db"
+
+	"github.com/abci-ics/ics/state/internal/valuecache"
+	"github.com/abci-ics/ics/state/proof"
 )
 
 // DefaultCacheSize is the IAVL node cache size per tree used when
@@ -175,7 +178,7 @@ func Open(db dbm.DB, names []string, opts Options) (*MultiStore, error) {
 	for i, name := range m.names {
 		kv := &treeKV{tree: m.trees[i]}
 		if opts.ValueCacheBytes > 0 {
-			kv.values = newValueCache(opts.ValueCacheBytes)
+			kv.values = valuecache.New(opts.ValueCacheBytes)
 		}
 		m.working.kvs[name] = kv
 		reader := iavl.NewMutableTree(treeDB(db, name), max(opts.CacheSize/4, 1000), true, iavl.NewNopLogger())
@@ -188,7 +191,7 @@ func Open(db dbm.DB, names []string, opts Options) (*MultiStore, error) {
 	for i, t := range m.trees {
 		roots[i] = t.Hash()
 	}
-	if got := appHash(m.names, roots); !bytes.Equal(got, rec.hash) {
+	if got := proof.AppHash(m.names, roots); !bytes.Equal(got, rec.hash) {
 		_ = m.closeTrees()
 		return nil, fmt.Errorf("%w: app hash of version %d is %X, recorded %X", ErrCorrupt, rec.version, got, rec.hash)
 	}
@@ -300,7 +303,7 @@ func (m *MultiStore) WorkingHash() []byte {
 		roots[i] = m.trees[i].WorkingHash()
 		return nil
 	})
-	return appHash(m.names, roots)
+	return proof.AppHash(m.names, roots)
 }
 
 // eachTree runs fn for every tree index, concurrently (one goroutine per
@@ -362,7 +365,7 @@ func (m *MultiStore) Commit() (CommitInfo, error) {
 		m.failed = fmt.Errorf("state: commit failed, reopen the multistore: %w", err)
 		return CommitInfo{}, m.failed
 	}
-	info := CommitInfo{Version: versions[0], Hash: appHash(m.names, roots)}
+	info := CommitInfo{Version: versions[0], Hash: proof.AppHash(m.names, roots)}
 	m.mu.RLock()
 	first := m.first
 	m.mu.RUnlock()
@@ -414,7 +417,7 @@ func (m *MultiStore) Discard() {
 	}
 	for _, kv := range m.working.kvs {
 		if kv.values != nil {
-			kv.values.clear()
+			kv.values.Clear()
 		}
 	}
 }
@@ -451,7 +454,7 @@ func (w workingStore) KV(name string) KVStore {
 // cache in front of it.
 type treeKV struct {
 	tree   *iavl.MutableTree
-	values *valueCache // nil when disabled
+	values *valuecache.Cache // nil when disabled
 }
 
 // storagePanic reports a storage failure during a KVStore operation, which
@@ -466,7 +469,7 @@ func (s *treeKV) Get(key []byte) []byte {
 		return nil
 	}
 	if s.values != nil {
-		if v, ok := s.values.get(key); ok {
+		if v, ok := s.values.Get(key); ok {
 			return v
 		}
 	}
@@ -475,7 +478,7 @@ func (s *treeKV) Get(key []byte) []byte {
 		storagePanic("get", err)
 	}
 	if s.values != nil {
-		s.values.put(bytes.Clone(key), v)
+		s.values.Put(bytes.Clone(key), v)
 	}
 	return v
 }
@@ -486,7 +489,7 @@ func (s *treeKV) Has(key []byte) bool {
 		return false
 	}
 	if s.values != nil {
-		if v, ok := s.values.get(key); ok {
+		if v, ok := s.values.Get(key); ok {
 			return v != nil
 		}
 	}
@@ -506,7 +509,7 @@ func (s *treeKV) Set(key, value []byte) {
 		storagePanic("set", err)
 	}
 	if s.values != nil {
-		s.values.put(key, value)
+		s.values.Put(key, value)
 	}
 }
 
@@ -517,7 +520,7 @@ func (s *treeKV) Delete(key []byte) {
 		storagePanic("delete", err)
 	}
 	if s.values != nil {
-		s.values.put(bytes.Clone(key), nil)
+		s.values.Put(bytes.Clone(key), nil)
 	}
 }
 

@@ -3,6 +3,7 @@ package state
 import (
 	"bytes"
 	"errors"
+	stateproof "github.com/abci-ics/ics/state/proof"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -519,9 +520,9 @@ func TestConcurrentViews(t *testing.T) {
 					return
 				}
 				if val != nil {
-					err = VerifyMembership(v.Hash(), "bank", key, val, proofs)
+					err = stateproof.VerifyMembership(v.Hash(), "bank", key, val, proofs)
 				} else {
-					err = VerifyNonMembership(v.Hash(), "bank", key, proofs)
+					err = stateproof.VerifyNonMembership(v.Hash(), "bank", key, proofs)
 				}
 				if err != nil {
 					errs <- err

@@ -2,59 +2,14 @@ package state
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"errors"
-	"fmt"
+	stateproof "github.com/abci-ics/ics/state/proof"
 	"testing"
 
-	"github.com/cometbft/cometbft/crypto/merkle"
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 	dbm "github.com/cosmos/cosmos-db"
 	ics23 "github.com/cosmos/ics23/go"
 )
-
-// TestStoreProofAllPositions checks the multistore layer for every store
-// position with 1..8 stores, and the app hash against an independent
-// computation of the SDK's leaf encoding.
-func TestStoreProofAllPositions(t *testing.T) {
-	for n := 1; n <= 8; n++ {
-		names := make([]string, n)
-		roots := make([][]byte, n)
-		leaves := make([][]byte, n)
-		for i := range n {
-			names[i] = fmt.Sprintf("store%d", i)
-			r := sha256.Sum256([]byte(names[i]))
-			roots[i] = r[:]
-			vh := sha256.Sum256(roots[i])
-			leaf := append([]byte{byte(len(names[i]))}, names[i]...)
-			leaf = append(leaf, 32)
-			leaves[i] = append(leaf, vh[:]...)
-		}
-		hash := appHash(names, roots)
-		if want := merkle.HashFromByteSlices(leaves); !bytes.Equal(hash, want) {
-			t.Fatalf("n=%d: app hash %X, want %X", n, hash, want)
-		}
-		for i := range n {
-			p, err := storeProof(names, roots, i)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ex := p.GetExist()
-			if err := verifyStoreRoot(hash, names[i], roots[i], ex); err != nil {
-				t.Fatalf("n=%d i=%d: %v", n, i, err)
-			}
-			if !ics23.VerifyMembership(ics23.TendermintSpec, hash, p, []byte(names[i]), roots[i]) {
-				t.Fatalf("n=%d i=%d: ics23.VerifyMembership failed", n, i)
-			}
-			if n > 1 {
-				other := (i + 1) % n
-				if verifyStoreRoot(hash, names[other], roots[i], ex) == nil {
-					t.Fatalf("n=%d i=%d: proof verifies for another store", n, i)
-				}
-			}
-		}
-	}
-}
 
 // proofFixture commits three versions and returns a view of version 2.
 func proofFixture(t *testing.T) (*MultiStore, *View) {
@@ -90,19 +45,19 @@ func TestProveAndVerify(t *testing.T) {
 		if want := k("v2-%s", key[1:]); !bytes.Equal(val, want) {
 			t.Fatalf("Prove(%s) value %s, want %s", key, val, want)
 		}
-		if err := VerifyMembership(hash, "bank", key, val, proofs); err != nil {
+		if err := stateproof.VerifyMembership(hash, "bank", key, val, proofs); err != nil {
 			t.Fatalf("membership of %s: %v", key, err)
 		}
 		// Round trip through CometBFT ProofOps.
-		ops, err := ProofOps("bank", key, proofs)
+		ops, err := stateproof.Ops("bank", key, proofs)
 		if err != nil {
 			t.Fatal(err)
 		}
-		store, gotKey, decoded, err := ProofsFromOps(ops)
+		store, gotKey, decoded, err := stateproof.FromOps(ops)
 		if err != nil || store != "bank" || !bytes.Equal(gotKey, key) {
 			t.Fatalf("ProofsFromOps: %q %q %v", store, gotKey, err)
 		}
-		if err := VerifyMembership(hash, store, gotKey, val, decoded); err != nil {
+		if err := stateproof.VerifyMembership(hash, store, gotKey, val, decoded); err != nil {
 			t.Fatalf("decoded proof: %v", err)
 		}
 		if ops.Ops[0].Type != "ics23:iavl" || ops.Ops[1].Type != "ics23:simple" || string(ops.Ops[1].Key) != "bank" {
@@ -126,17 +81,17 @@ func TestProveAndVerify(t *testing.T) {
 		if val != nil {
 			t.Fatalf("absent key %s has value %s", key, val)
 		}
-		if err := VerifyNonMembership(hash, "bank", key, proofs); err != nil {
+		if err := stateproof.VerifyNonMembership(hash, "bank", key, proofs); err != nil {
 			t.Fatalf("non-membership of %s: %v", key, err)
 		}
-		if err := VerifyMembership(hash, "bank", key, []byte("x"), proofs); err == nil {
+		if err := stateproof.VerifyMembership(hash, "bank", key, []byte("x"), proofs); err == nil {
 			t.Fatalf("non-membership proof of %s accepted as membership", key)
 		}
 	}
 	// A key added in version 3 is absent in version 2.
 	if _, proofs, err := view.Prove("ibc", k("client3")); err != nil {
 		t.Fatal(err)
-	} else if err := VerifyNonMembership(hash, "ibc", k("client3"), proofs); err != nil {
+	} else if err := stateproof.VerifyNonMembership(hash, "ibc", k("client3"), proofs); err != nil {
 		t.Fatal(err)
 	}
 	// Stores without keys, unknown stores and empty keys cannot be proven.
@@ -210,7 +165,7 @@ func TestProveAndVerify(t *testing.T) {
 					Exist: &ics23.CompressedExistenceProof{Path: []int32{7}}}}}}}}, proofs[1]}},
 	}
 	for _, tc := range membership {
-		err := VerifyMembership(tc.hash, tc.store, tc.key, tc.value, tc.proofs)
+		err := stateproof.VerifyMembership(tc.hash, tc.store, tc.key, tc.value, tc.proofs)
 		if !errors.Is(err, ErrInvalidProof) {
 			t.Errorf("%s: got %v, want ErrInvalidProof", tc.name, err)
 		}
@@ -234,13 +189,13 @@ func TestProveAndVerify(t *testing.T) {
 			{Proof: &ics23.CommitmentProof_Nonexist{}}, absentProofs[1]}},
 	}
 	for _, tc := range nonMembership {
-		err := VerifyNonMembership(tc.hash, tc.store, tc.key, tc.proofs)
+		err := stateproof.VerifyNonMembership(tc.hash, tc.store, tc.key, tc.proofs)
 		if !errors.Is(err, ErrInvalidProof) {
 			t.Errorf("%s: got %v, want ErrInvalidProof", tc.name, err)
 		}
 	}
 	// The original proofs still verify (the negative cases did not mutate them).
-	if err := VerifyMembership(hash, "bank", key, val, proofs); err != nil {
+	if err := stateproof.VerifyMembership(hash, "bank", key, val, proofs); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -258,35 +213,6 @@ func clone(t *testing.T, proofs []*ics23.CommitmentProof) []*ics23.CommitmentPro
 		}
 	}
 	return out
-}
-
-func TestProofOpsMalformed(t *testing.T) {
-	good := cmtcrypto.ProofOp{Type: ProofOpIAVL, Key: []byte("k")}
-	p := &ics23.CommitmentProof{Proof: &ics23.CommitmentProof_Exist{Exist: &ics23.ExistenceProof{Key: []byte("k")}}}
-	data, _ := p.Marshal()
-	good.Data = data
-	simple := cmtcrypto.ProofOp{Type: ProofOpSimple, Key: []byte("bank"), Data: data}
-	cases := []struct {
-		name string
-		ops  *cmtcrypto.ProofOps
-	}{
-		{"nil", nil},
-		{"no ops", &cmtcrypto.ProofOps{}},
-		{"one op", &cmtcrypto.ProofOps{Ops: []cmtcrypto.ProofOp{good}}},
-		{"three ops", &cmtcrypto.ProofOps{Ops: []cmtcrypto.ProofOp{good, simple, simple}}},
-		{"wrong types", &cmtcrypto.ProofOps{Ops: []cmtcrypto.ProofOp{simple, good}}},
-		{"empty store", &cmtcrypto.ProofOps{Ops: []cmtcrypto.ProofOp{good, {Type: ProofOpSimple, Data: data}}}},
-		{"garbage data", &cmtcrypto.ProofOps{Ops: []cmtcrypto.ProofOp{{Type: ProofOpIAVL, Key: []byte("k"), Data: []byte{0xff, 0xff, 0xff}}, simple}}},
-		{"empty data", &cmtcrypto.ProofOps{Ops: []cmtcrypto.ProofOp{{Type: ProofOpIAVL, Key: []byte("k")}, simple}}},
-	}
-	for _, tc := range cases {
-		if _, _, _, err := ProofsFromOps(tc.ops); !errors.Is(err, ErrInvalidProof) {
-			t.Errorf("%s: got %v, want ErrInvalidProof", tc.name, err)
-		}
-	}
-	if _, err := ProofOps("bank", []byte("k"), []*ics23.CommitmentProof{p}); err == nil {
-		t.Error("ProofOps with one proof accepted")
-	}
 }
 
 // FuzzVerify feeds garbage proof bytes to ProofsFromOps and the verifiers:
@@ -317,10 +243,10 @@ func FuzzVerify(f *testing.F) {
 	f.Add([]byte{}, []byte{0x0a}, []byte("k"))
 	f.Fuzz(func(t *testing.T, a, b, key []byte) {
 		ops := &cmtcrypto.ProofOps{Ops: []cmtcrypto.ProofOp{
-			{Type: ProofOpIAVL, Key: key, Data: a},
-			{Type: ProofOpSimple, Key: []byte("bank"), Data: b},
+			{Type: stateproof.OpIAVL, Key: key, Data: a},
+			{Type: stateproof.OpSimple, Key: []byte("bank"), Data: b},
 		}}
-		store, gotKey, proofs, err := ProofsFromOps(ops)
+		store, gotKey, proofs, err := stateproof.FromOps(ops)
 		if err != nil {
 			if !errors.Is(err, ErrInvalidProof) {
 				t.Fatalf("ProofsFromOps error does not wrap ErrInvalidProof: %v", err)
@@ -331,8 +257,8 @@ func FuzzVerify(f *testing.F) {
 			_ = proofs[1].Unmarshal(b)
 			store, gotKey = "bank", key
 		}
-		merr := VerifyMembership(info.Hash, store, gotKey, []byte("garbage-value"), proofs)
-		nerr := VerifyNonMembership(info.Hash, store, gotKey, proofs)
+		merr := stateproof.VerifyMembership(info.Hash, store, gotKey, []byte("garbage-value"), proofs)
+		nerr := stateproof.VerifyNonMembership(info.Hash, store, gotKey, proofs)
 		if merr == nil {
 			t.Fatalf("membership of a garbage value accepted for key %x", gotKey)
 		}

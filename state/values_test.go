@@ -7,42 +7,6 @@ import (
 	"testing"
 )
 
-func TestValueCacheBudget(t *testing.T) {
-	c := newValueCache(4 << 10) // entries above 256 bytes are not kept
-	c.put([]byte("a"), []byte("1"))
-	c.put([]byte("b"), nil)
-	if v, ok := c.get([]byte("a")); !ok || string(v) != "1" {
-		t.Fatalf("a = %q, %v", v, ok)
-	}
-	if v, ok := c.get([]byte("b")); !ok || v != nil {
-		t.Fatalf("absent b = %q, %v", v, ok)
-	}
-	if _, ok := c.get([]byte("c")); ok {
-		t.Fatal("c cached without a put")
-	}
-	c.put([]byte("a"), bytes.Repeat([]byte{1}, 300))
-	if _, ok := c.get([]byte("a")); ok {
-		t.Fatal("an oversized value is cached, or its stale predecessor kept")
-	}
-	for i := range 1000 {
-		c.put(fmt.Appendf(nil, "key%04d", i), []byte("value"))
-		if c.bytes > c.limit {
-			t.Fatalf("after %d puts the cache holds %d bytes, limit %d", i+1, c.bytes, c.limit)
-		}
-	}
-	sum := 0
-	for k, v := range c.entries {
-		sum += len(k) + len(v) + valueEntryOverhead
-	}
-	if sum != c.bytes {
-		t.Fatalf("accounted %d bytes, entries hold %d", c.bytes, sum)
-	}
-	c.clear()
-	if len(c.entries) != 0 || c.bytes != 0 {
-		t.Fatal("clear left entries")
-	}
-}
-
 // TestValueCacheAgreesWithTree drives the working state of a multistore
 // with a tiny value cache (so entries are dropped all the time) through
 // random writes, reads, commits and discards, and checks every read

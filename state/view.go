@@ -7,6 +7,8 @@ import (
 
 	"github.com/cosmos/iavl"
 	ics23 "github.com/cosmos/ics23/go"
+
+	"github.com/abci-ics/ics/state/proof"
 )
 
 // View is an immutable, read-only view of one committed version. It is safe
@@ -58,7 +60,7 @@ func (m *MultiStore) View(version int64) (*View, error) {
 	if version == last.Version {
 		v.hash = last.Hash
 	} else {
-		v.hash = appHash(m.names, v.roots)
+		v.hash = proof.AppHash(m.names, v.roots)
 	}
 	return v, nil
 }
@@ -95,8 +97,8 @@ func (v *View) KV(name string) KVStore {
 // two-layer ICS-23 proof against the view's app hash: proofs[0] is the IAVL
 // existence or non-existence proof of key in the store's tree, proofs[1]
 // is the existence proof of the tree's root hash in the multistore under
-// the store's name. Verify them with VerifyMembership or
-// VerifyNonMembership.
+// the store's name. Verify them with proof.VerifyMembership or
+// proof.VerifyNonMembership.
 //
 // Prove checks the proofs it builds and returns an error wrapping
 // ErrUnprovable when ICS-23 cannot express them: for a store without any
@@ -127,15 +129,15 @@ func (v *View) Prove(store string, key []byte) (value []byte, proofs []*ics23.Co
 	if err != nil {
 		return nil, nil, v.m.viewError(v.version, err)
 	}
-	p1, err := storeProof(v.m.names, v.roots, i)
+	p1, err := proof.StoreRoot(v.m.names, v.roots, i)
 	if err != nil {
 		return nil, nil, err
 	}
 	proofs = []*ics23.CommitmentProof{p0, p1}
 	if value != nil {
-		err = VerifyMembership(v.hash, store, key, value, proofs)
+		err = proof.VerifyMembership(v.hash, store, key, value, proofs)
 	} else {
-		err = VerifyNonMembership(v.hash, store, key, proofs)
+		err = proof.VerifyNonMembership(v.hash, store, key, proofs)
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: key %X in store %q: %w", ErrUnprovable, key, store, err)

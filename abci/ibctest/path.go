@@ -21,7 +21,7 @@ import (
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
 	"github.com/abci-ics/ics/ibc/commitment"
-	"github.com/abci-ics/ics/state"
+	stateproof "github.com/abci-ics/ics/state/proof"
 )
 
 // End is one side of a path: a chain and the identifiers it uses for the
@@ -162,7 +162,7 @@ func ProveAll(dst *End, src *Chain, paths []string) ([][]byte, clienttypes.Heigh
 		if res.Code != 0 {
 			src.T.Fatalf("%s: prove %s: %s", src.ID, path, res.Log)
 		}
-		_, _, proofs, err := state.ProofsFromOps(res.ProofOps)
+		_, _, proofs, err := stateproof.FromOps(res.ProofOps)
 		if err != nil {
 			src.T.Fatal(err)
 		}

@@ -17,7 +17,7 @@ import (
 	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
-	"github.com/abci-ics/ics/state"
+	stateproof "github.com/abci-ics/ics/state/proof"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
 )
@@ -347,7 +347,7 @@ func TestProofs(t *testing.T) {
 	if res.Height != h {
 		t.Fatalf("height %d, want %d", res.Height, h)
 	}
-	store, k, proofs, err := state.ProofsFromOps(res.ProofOps)
+	store, k, proofs, err := stateproof.FromOps(res.ProofOps)
 	if err != nil || store != "auth" || !bytes.Equal(k, key) {
 		t.Fatalf("ops: %v %s %x", err, store, k)
 	}
@@ -355,15 +355,15 @@ func TestProofs(t *testing.T) {
 	if err := acc.Unmarshal(res.Value); err != nil || acc.Balance != 1_000_000+100 {
 		t.Fatalf("value %v %d", err, acc.Balance)
 	}
-	if err := state.VerifyMembership(c.hashes[h], "auth", key, res.Value, proofs); err != nil {
+	if err := stateproof.VerifyMembership(c.hashes[h], "auth", key, res.Value, proofs); err != nil {
 		t.Fatalf("membership: %v", err)
 	}
 	tampered := bytes.Clone(res.Value)
 	tampered[len(tampered)-1] ^= 1
-	if err := state.VerifyMembership(c.hashes[h], "auth", key, tampered, proofs); err == nil {
+	if err := stateproof.VerifyMembership(c.hashes[h], "auth", key, tampered, proofs); err == nil {
 		t.Fatal("tampered value verified")
 	}
-	if err := state.VerifyMembership(c.hashes[h-1], "auth", key, res.Value, proofs); err == nil {
+	if err := stateproof.VerifyMembership(c.hashes[h-1], "auth", key, res.Value, proofs); err == nil {
 		t.Fatal("proof verified against another height's hash")
 	}
 	for _, missing := range []struct {
@@ -377,15 +377,15 @@ func TestProofs(t *testing.T) {
 		if err != nil || res.Code != 0 || res.Value != nil {
 			t.Fatalf("query missing: %v %s %x", err, res.Log, res.Value)
 		}
-		_, _, proofs, err = state.ProofsFromOps(res.ProofOps)
+		_, _, proofs, err = stateproof.FromOps(res.ProofOps)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := state.VerifyNonMembership(c.hashes[h], missing.store, missing.key, proofs); err != nil {
+		if err := stateproof.VerifyNonMembership(c.hashes[h], missing.store, missing.key, proofs); err != nil {
 			t.Fatalf("non-membership in %s: %v", missing.store, err)
 		}
 		if missing.store == "auth" {
-			if err := state.VerifyNonMembership(c.hashes[h], "auth", key, proofs); err == nil {
+			if err := stateproof.VerifyNonMembership(c.hashes[h], "auth", key, proofs); err == nil {
 				t.Fatal("non-membership proof verified for a present key")
 			}
 		}

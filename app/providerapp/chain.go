@@ -14,6 +14,7 @@ import (
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/distribution"
 	"github.com/abci-ics/ics/chain/gov"
+	"github.com/abci-ics/ics/chain/slashing"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/interchain"
@@ -68,10 +69,11 @@ func (f Factory) InitChain(s state.Store, chainID string, appState []byte, heigh
 // and tools that read state through them.
 type Chain struct {
 	*app.Accounts
-	Staking *staking.Keeper
-	Dist    distribution.Keeper
-	Gov     *gov.Keeper
-	ICS     *interchain.Provider
+	Staking  *staking.Keeper
+	Slashing slashing.Keeper
+	Dist     distribution.Keeper
+	Gov      *gov.Keeper
+	ICS      *interchain.Provider
 
 	routes app.Routes
 }
@@ -83,6 +85,7 @@ func newChain(acc *app.Accounts, log interchain.Logger) *Chain {
 	prefix := acc.Prefix
 	c := &Chain{Accounts: acc, routes: app.Routes{}}
 	c.Staking = &staking.Keeper{Bank: acc.Bank, Prefix: prefix}
+	c.Slashing = slashing.Keeper{Staking: c.Staking, Prefix: prefix}
 	c.Dist = distribution.Keeper{Bank: acc.Bank, Staking: distStaking{c.Staking}, Prefix: prefix}
 	c.Gov = &gov.Keeper{Bank: acc.Bank, Staking: govStaking{c.Staking}, Prefix: prefix}
 	c.ICS = interchain.NewProvider(interchain.ProviderConfig{
@@ -148,13 +151,13 @@ func (c *Chain) HandleMsg(s state.Store, b abci.Block, signer []byte, m abci.Msg
 }
 
 // BeginBlock runs distribution (fees and inflation of the previous block)
-// and staking (downtime and double signs).
+// and slashing (downtime and double signs).
 func (c *Chain) BeginBlock(s state.Store, b abci.Block) ([]abcitypes.Event, error) {
 	evs, err := c.Dist.BeginBlock(s, b.Height, b.Time)
 	if err != nil {
 		return nil, err
 	}
-	more, err := c.Staking.BeginBlock(s, b.Height, b.Time, b.LastCommit, b.Misbehavior)
+	more, err := c.Slashing.BeginBlock(s, b.Height, b.Time, b.LastCommit, b.Misbehavior)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
 )
@@ -28,13 +29,9 @@ func kv(s state.Store) state.KVStore { return s.KV(StoreName) }
 // Params returns the stored parameters. They are written at genesis; a
 // missing record is a broken invariant.
 func (Keeper) Params(s state.Store) Params {
-	bz := kv(s).Get([]byte{keyParams})
-	if bz == nil {
-		panic("auth: parameters missing from state")
-	}
-	var p Params
-	if err := p.Unmarshal(bz); err != nil {
-		panic(fmt.Sprintf("auth: corrupt parameters: %v", err))
+	p, ok := typed.Get[Params](kv(s), []byte{keyParams})
+	if !ok {
+		panic("auth: broken invariant: parameters missing from state")
 	}
 	return p
 }
@@ -44,11 +41,7 @@ func (Keeper) SetParams(s state.Store, p Params) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	bz, err := p.Marshal()
-	if err != nil {
-		return err
-	}
-	kv(s).Set([]byte{keyParams}, bz)
+	typed.Set(kv(s), []byte{keyParams}, &p)
 	return nil
 }
 
@@ -57,24 +50,12 @@ func (Keeper) ChainID(s state.Store) string { return string(kv(s).Get([]byte{key
 
 // Account returns addr's account and whether it exists.
 func (Keeper) Account(s state.Store, addr []byte) (Account, bool) {
-	bz := kv(s).Get(AccountKey(addr))
-	if bz == nil {
-		return Account{}, false
-	}
-	var a Account
-	if err := a.Unmarshal(bz); err != nil {
-		panic(fmt.Sprintf("auth: corrupt account %X: %v", addr, err))
-	}
-	return a, true
+	return typed.Get[Account](kv(s), AccountKey(addr))
 }
 
 // SetAccount stores a.
 func (Keeper) SetAccount(s state.Store, a Account) {
-	bz, err := a.Marshal()
-	if err != nil {
-		panic(fmt.Sprintf("auth: marshal account: %v", err))
-	}
-	kv(s).Set(AccountKey(a.Address), bz)
+	typed.Set(kv(s), AccountKey(a.Address), &a)
 }
 
 // NativeDenom implements bank.Accounts: the fee denomination of the
@@ -104,17 +85,11 @@ func (k Keeper) SetNativeBalance(s state.Store, addr []byte, amount uint64) {
 
 // IterateNativeBalances implements bank.Accounts.
 func (Keeper) IterateNativeBalances(s state.Store, fn func(addr []byte, amount uint64)) {
-	it := kv(s).Iterator([]byte{prefixAccount}, []byte{prefixAccount + 1})
-	defer it.Close()
-	for ; it.Valid(); it.Next() {
-		var a Account
-		if err := a.Unmarshal(it.Value()); err != nil {
-			panic(fmt.Sprintf("auth: corrupt account under key %x: %v", it.Key(), err))
-		}
+	typed.Each(kv(s), []byte{prefixAccount}, func(_ []byte, a Account) {
 		if a.Balance > 0 {
 			fn(a.Address, a.Balance)
 		}
-	}
+	})
 }
 
 // Ante runs the stateful checks of a decoded transaction whose signature
@@ -218,16 +193,9 @@ func (k Keeper) InitGenesis(s state.Store, chainID string, gs *GenesisState) err
 func (k Keeper) ExportGenesis(s state.Store) *GenesisState {
 	p := k.Params(s)
 	gs := &GenesisState{Params: p}
-	pre := []byte{prefixAccount}
-	it := kv(s).Iterator(pre, []byte{prefixAccount + 1})
-	defer it.Close()
-	for ; it.Valid(); it.Next() {
-		var a Account
-		if err := a.Unmarshal(it.Value()); err != nil {
-			panic(fmt.Sprintf("auth: corrupt account under key %x: %v", it.Key(), err))
-		}
+	typed.Each(kv(s), []byte{prefixAccount}, func(_ []byte, a Account) {
 		gs.Accounts = append(gs.Accounts, GenesisAccount{Address: address.Encode(p.Bech32Prefix, a.Address), PubKey: a.PubKey, Nonce: a.Nonce})
-	}
+	})
 	return gs
 }
 

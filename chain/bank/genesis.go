@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
 )
@@ -70,18 +71,11 @@ func (k Keeper) InitGenesis(s state.Store, gs *GenesisState) error {
 // coins sorted by denomination.
 func (k Keeper) ExportGenesis(s state.Store) *GenesisState {
 	byAddr := map[string][]coin.Coin{}
-	it := kv(s).Iterator([]byte{prefixBalance}, []byte{prefixBalance + 1})
-	defer it.Close()
-	for ; it.Valid(); it.Next() {
-		key := it.Key()
-		n := int(key[1])
-		addr, denom := key[2:2+n], string(key[2+n:])
-		var a coin.Amount
-		if err := a.Unmarshal(it.Value()); err != nil {
-			panic(fmt.Sprintf("bank: corrupt balance under key %x: %v", key, err))
-		}
+	typed.Each(kv(s), []byte{prefixBalance}, func(rest []byte, a coin.Amount) {
+		n := int(rest[0])
+		addr, denom := rest[1:1+n], string(rest[1+n:])
 		byAddr[string(addr)] = append(byAddr[string(addr)], coin.Coin{Denom: denom, Amount: a.Amount})
-	}
+	})
 	if k.Accounts != nil {
 		denom := k.Accounts.NativeDenom(s)
 		k.Accounts.IterateNativeBalances(s, func(addr []byte, amount uint64) {

@@ -10,6 +10,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
 )
@@ -69,14 +70,7 @@ func (k Keeper) setBalance(s state.Store, addr []byte, denom string, v uint64) {
 }
 
 func getAmount(st state.KVStore, key []byte) uint64 {
-	bz := st.Get(key)
-	if bz == nil {
-		return 0
-	}
-	var a coin.Amount
-	if err := a.Unmarshal(bz); err != nil {
-		panic(fmt.Sprintf("bank: corrupt amount under key %x: %v", key, err))
-	}
+	a, _ := typed.Get[coin.Amount](st, key)
 	return a.Amount
 }
 
@@ -85,12 +79,7 @@ func setAmount(st state.KVStore, key []byte, v uint64) {
 		st.Delete(key)
 		return
 	}
-	a := coin.Amount{Amount: v}
-	bz, err := a.Marshal()
-	if err != nil {
-		panic(fmt.Sprintf("bank: marshal amount: %v", err))
-	}
-	st.Set(key, bz)
+	typed.Set(st, key, &coin.Amount{Amount: v})
 }
 
 // Balance returns addr's balance of denom (0 when it has none).
@@ -100,17 +89,10 @@ func (k Keeper) Balance(s state.Store, addr []byte, denom string) uint64 {
 
 // Balances returns all of addr's non-zero balances, sorted by denomination.
 func (k Keeper) Balances(s state.Store, addr []byte) []coin.Coin {
-	p := balancesPrefix(addr)
-	it := kv(s).Iterator(p, state.PrefixEnd(p))
-	defer it.Close()
 	var out []coin.Coin
-	for ; it.Valid(); it.Next() {
-		var a coin.Amount
-		if err := a.Unmarshal(it.Value()); err != nil {
-			panic(fmt.Sprintf("bank: corrupt balance under key %x: %v", it.Key(), err))
-		}
-		out = append(out, coin.Coin{Denom: string(it.Key()[len(p):]), Amount: a.Amount})
-	}
+	typed.Each(kv(s), balancesPrefix(addr), func(denom []byte, a coin.Amount) {
+		out = append(out, coin.Coin{Denom: string(denom), Amount: a.Amount})
+	})
 	if k.Accounts == nil {
 		return out
 	}
@@ -128,17 +110,10 @@ func (Keeper) Supply(s state.Store, denom string) uint64 {
 
 // TotalSupply returns the supply of every denomination, sorted.
 func (Keeper) TotalSupply(s state.Store) []coin.Coin {
-	p := []byte{prefixSupply}
-	it := kv(s).Iterator(p, state.PrefixEnd(p))
-	defer it.Close()
 	var out []coin.Coin
-	for ; it.Valid(); it.Next() {
-		var a coin.Amount
-		if err := a.Unmarshal(it.Value()); err != nil {
-			panic(fmt.Sprintf("bank: corrupt supply under key %x: %v", it.Key(), err))
-		}
-		out = append(out, coin.Coin{Denom: string(it.Key()[1:]), Amount: a.Amount})
-	}
+	typed.Each(kv(s), []byte{prefixSupply}, func(denom []byte, a coin.Amount) {
+		out = append(out, coin.Coin{Denom: string(denom), Amount: a.Amount})
+	})
 	return out
 }
 

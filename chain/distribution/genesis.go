@@ -6,6 +6,7 @@ import (
 	"math/big"
 
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/coin"
 )
 
@@ -114,7 +115,7 @@ func (k Keeper) InitGenesis(s state.Store, gs *GenesisState) error {
 		if r.RewardPerShare == "" {
 			r.RewardPerShare = "0"
 		}
-		set(st, ValidatorRewardsKey(vr.Validator, vr.Denom), &r)
+		typed.Set(st, ValidatorRewardsKey(vr.Validator, vr.Denom), &r)
 	}
 	for _, c := range gs.Commissions {
 		for _, a := range c.Amount {
@@ -123,7 +124,7 @@ func (k Keeper) InitGenesis(s state.Store, gs *GenesisState) error {
 	}
 	for i := range gs.DelegatorStarts {
 		d := &gs.DelegatorStarts[i]
-		set(st, DelegatorStartKey(d.Delegator, d.Validator), &d.Start)
+		typed.Set(st, DelegatorStartKey(d.Delegator, d.Validator), &d.Start)
 	}
 	if err := k.CheckInvariant(s); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidGenesis, err)
@@ -135,12 +136,12 @@ func (k Keeper) InitGenesis(s state.Store, gs *GenesisState) error {
 func (k Keeper) ExportGenesis(s state.Store) *GenesisState {
 	st := kv(s)
 	gs := &GenesisState{Params: k.Params(s), CommunityPool: k.CommunityPool(s)}
-	each(st, []byte{prefixValidatorRewards}, func(rest []byte, vr ValidatorRewards) {
+	typed.Each(st, []byte{prefixValidatorRewards}, func(rest []byte, vr ValidatorRewards) {
 		n := int(rest[0])
 		gs.ValidatorRewards = append(gs.ValidatorRewards, GenesisValidatorRewards{
 			Validator: bytes.Clone(rest[1 : 1+n]), Denom: string(rest[1+n:]), Rewards: vr})
 	})
-	each(st, []byte{prefixCommission}, func(rest []byte, a Amount) {
+	typed.Each(st, []byte{prefixCommission}, func(rest []byte, a Amount) {
 		n := int(rest[0])
 		val, c := rest[1:1+n], coin.Coin{Denom: string(rest[1+n:]), Amount: a.Amount}
 		if l := len(gs.Commissions); l > 0 && bytes.Equal(gs.Commissions[l-1].Validator, val) {
@@ -149,7 +150,7 @@ func (k Keeper) ExportGenesis(s state.Store) *GenesisState {
 		}
 		gs.Commissions = append(gs.Commissions, GenesisCommission{Validator: bytes.Clone(val), Amount: []coin.Coin{c}})
 	})
-	each(st, []byte{prefixDelegatorStart}, func(rest []byte, ds DelegatorStart) {
+	typed.Each(st, []byte{prefixDelegatorStart}, func(rest []byte, ds DelegatorStart) {
 		n := int(rest[0])
 		gs.DelegatorStarts = append(gs.DelegatorStarts, GenesisDelegatorStart{
 			Delegator: bytes.Clone(rest[1 : 1+n]), Validator: bytes.Clone(rest[2+n:]), Start: ds})

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/coin"
 	"github.com/abci-ics/ics/types/fraction"
 )
@@ -69,53 +70,12 @@ var Scale = new(big.Int).Exp(big.NewInt(10), big.NewInt(18), nil)
 
 func kv(s state.Store) state.KVStore { return s.KV(StoreName) }
 
-type unmarshaler[T any] interface {
-	*T
-	Unmarshal([]byte) error
-}
-
-// get reads and decodes the value under key. A value that does not decode
-// is a broken invariant: only this package writes the store.
-func get[T any, PT unmarshaler[T]](st state.KVStore, key []byte) (T, bool) {
-	var v T
-	bz := st.Get(key)
-	if bz == nil {
-		return v, false
-	}
-	if err := PT(&v).Unmarshal(bz); err != nil {
-		panic(fmt.Sprintf("distribution: corrupt value under key %x: %v", key, err))
-	}
-	return v, true
-}
-
-func set(st state.KVStore, key []byte, m interface{ Marshal() ([]byte, error) }) {
-	bz, err := m.Marshal()
-	if err != nil {
-		panic(fmt.Sprintf("distribution: marshal value for key %x: %v", key, err))
-	}
-	st.Set(key, bz)
-}
-
-// each decodes every value whose key starts with prefix, in key order, and
-// passes the rest of the key after the prefix.
-func each[T any, PT unmarshaler[T]](st state.KVStore, prefix []byte, fn func(rest []byte, v T)) {
-	it := st.Iterator(prefix, state.PrefixEnd(prefix))
-	defer it.Close()
-	for ; it.Valid(); it.Next() {
-		var v T
-		if err := PT(&v).Unmarshal(it.Value()); err != nil {
-			panic(fmt.Sprintf("distribution: corrupt value under key %x: %v", it.Key(), err))
-		}
-		fn(it.Key()[len(prefix):], v)
-	}
-}
-
 // Params returns the stored parameters. They are written at genesis; a
 // missing record is a broken invariant.
 func (Keeper) Params(s state.Store) Params {
-	p, ok := get[Params](kv(s), []byte{keyParams})
+	p, ok := typed.Get[Params](kv(s), []byte{keyParams})
 	if !ok {
-		panic("distribution: parameters missing from state")
+		panic("distribution: broken invariant: parameters missing from state")
 	}
 	return p
 }
@@ -125,14 +85,14 @@ func (Keeper) SetParams(s state.Store, p Params) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	set(kv(s), []byte{keyParams}, &p)
+	typed.Set(kv(s), []byte{keyParams}, &p)
 	return nil
 }
 
 // amounts: community pool and commission balances, one key per denom.
 
 func getAmount(st state.KVStore, key []byte) uint64 {
-	a, _ := get[Amount](st, key)
+	a, _ := typed.Get[Amount](st, key)
 	return a.Amount
 }
 
@@ -141,7 +101,7 @@ func setAmount(st state.KVStore, key []byte, v uint64) {
 		st.Delete(key)
 		return
 	}
-	set(st, key, &Amount{Amount: v})
+	typed.Set(st, key, &Amount{Amount: v})
 }
 
 func addAmount(st state.KVStore, key []byte, v uint64) error {
@@ -158,7 +118,7 @@ func addAmount(st state.KVStore, key []byte, v uint64) error {
 
 func coins(st state.KVStore, prefix []byte) []coin.Coin {
 	var out []coin.Coin
-	each(st, prefix, func(rest []byte, a Amount) {
+	typed.Each(st, prefix, func(rest []byte, a Amount) {
 		out = append(out, coin.Coin{Denom: string(rest), Amount: a.Amount})
 	})
 	return out
@@ -179,7 +139,7 @@ func (Keeper) Commission(s state.Store, validator []byte) []coin.Coin {
 // allocated and not yet withdrawn, rounding dust included.
 func (Keeper) OutstandingRewards(s state.Store, validator []byte) []coin.Coin {
 	var out []coin.Coin
-	each(kv(s), validatorPrefix(prefixValidatorRewards, validator), func(rest []byte, vr ValidatorRewards) {
+	typed.Each(kv(s), validatorPrefix(prefixValidatorRewards, validator), func(rest []byte, vr ValidatorRewards) {
 		if vr.Outstanding > 0 {
 			out = append(out, coin.Coin{Denom: string(rest), Amount: vr.Outstanding})
 		}
@@ -220,7 +180,7 @@ func parseBig(s string, what string) *big.Int {
 
 // validatorRewards returns validator's accumulators, sorted by denom.
 func validatorRewards(st state.KVStore, validator []byte) (denoms []string, vrs []ValidatorRewards) {
-	each(st, validatorPrefix(prefixValidatorRewards, validator), func(rest []byte, vr ValidatorRewards) {
+	typed.Each(st, validatorPrefix(prefixValidatorRewards, validator), func(rest []byte, vr ValidatorRewards) {
 		denoms = append(denoms, string(rest))
 		vrs = append(vrs, vr)
 	})
@@ -242,10 +202,10 @@ func (k Keeper) CheckInvariant(s state.Store) error {
 	for _, c := range k.CommunityPool(s) {
 		add(c.Denom, c.Amount)
 	}
-	each(st, []byte{prefixCommission}, func(rest []byte, a Amount) {
+	typed.Each(st, []byte{prefixCommission}, func(rest []byte, a Amount) {
 		add(string(rest[1+int(rest[0]):]), a.Amount)
 	})
-	each(st, []byte{prefixValidatorRewards}, func(rest []byte, vr ValidatorRewards) {
+	typed.Each(st, []byte{prefixValidatorRewards}, func(rest []byte, vr ValidatorRewards) {
 		add(string(rest[1+int(rest[0]):]), vr.Outstanding)
 	})
 	have := map[string]bool{}

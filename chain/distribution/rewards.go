@@ -10,6 +10,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/coin"
 )
 
@@ -96,7 +97,7 @@ func addRewards(st state.KVStore, validator []byte, denom string, amount, shares
 		return nil
 	}
 	key := ValidatorRewardsKey(validator, denom)
-	vr, _ := get[ValidatorRewards](st, key)
+	vr, _ := typed.Get[ValidatorRewards](st, key)
 	out, carry := bits.Add64(vr.Outstanding, amount, 0)
 	if carry != 0 {
 		return fmt.Errorf("%w: outstanding rewards of %X in %s", ErrOverflow, validator, denom)
@@ -108,13 +109,13 @@ func addRewards(st state.KVStore, validator []byte, denom string, amount, shares
 	vr.RewardPerShare = rps.Add(rps, inc).String()
 	vr.Remainder = rem.String()
 	vr.Outstanding = out
-	set(st, key, &vr)
+	typed.Set(st, key, &vr)
 	return nil
 }
 
 // start returns the start record of a delegation.
 func start(st state.KVStore, delegator, validator []byte) (DelegatorStart, bool) {
-	return get[DelegatorStart](st, DelegatorStartKey(delegator, validator))
+	return typed.Get[DelegatorStart](st, DelegatorStartKey(delegator, validator))
 }
 
 // setStart records that delegator's delegation of shares to validator
@@ -130,7 +131,7 @@ func setStart(st state.KVStore, delegator, validator []byte, shares uint64) {
 	for i, vr := range vrs {
 		ds.RewardPerShare = append(ds.RewardPerShare, DenomValue{Denom: denoms[i], Value: vr.RewardPerShare})
 	}
-	set(st, key, &ds)
+	typed.Set(st, key, &ds)
 }
 
 // pending computes a delegation's rewards from its start record: in each
@@ -185,7 +186,7 @@ type DelegationRewards struct {
 func (k Keeper) DelegatorRewards(s state.Store, delegator []byte) []DelegationRewards {
 	st := kv(s)
 	var out []DelegationRewards
-	each(st, delegatorPrefix(delegator), func(rest []byte, ds DelegatorStart) {
+	typed.Each(st, delegatorPrefix(delegator), func(rest []byte, ds DelegatorStart) {
 		val := bytes.Clone(rest[1:])
 		cs, _, _ := pending(st, ds, val)
 		out = append(out, DelegationRewards{Validator: val, Rewards: cs})
@@ -211,7 +212,7 @@ func (k Keeper) withdraw(s state.Store, delegator, validator []byte) ([]coin.Coi
 	for i, vr := range vrs {
 		if j < len(cs) && cs[j].Denom == denoms[i] {
 			vr.Outstanding -= cs[j].Amount
-			set(st, ValidatorRewardsKey(validator, denoms[i]), &vr)
+			typed.Set(st, ValidatorRewardsKey(validator, denoms[i]), &vr)
 			j++
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/coin"
 )
 
@@ -118,11 +119,11 @@ func (k Keeper) InitGenesis(s state.Store, gs *GenesisState) error {
 	}
 	for i := range gs.Deposits {
 		d := &gs.Deposits[i]
-		set(kv(s), DepositKey(d.ProposalId, d.Depositor), d)
+		typed.Set(kv(s), DepositKey(d.ProposalId, d.Depositor), d)
 	}
 	for i := range gs.Votes {
 		v := &gs.Votes[i]
-		set(kv(s), VoteKey(v.ProposalId, v.Voter), v)
+		typed.Set(kv(s), VoteKey(v.ProposalId, v.Voter), v)
 	}
 	return nil
 }
@@ -132,7 +133,7 @@ func (k Keeper) InitGenesis(s state.Store, gs *GenesisState) error {
 func (k Keeper) ExportGenesis(s state.Store) *GenesisState {
 	gs := &GenesisState{Params: k.Params(s), StartingProposalId: k.NextProposalID(s)}
 	gs.Proposals = k.Proposals(s, StatusNil)
-	each(kv(s), []byte{prefixDeposit}, func(_ []byte, d Deposit) { gs.Deposits = append(gs.Deposits, d) })
-	each(kv(s), []byte{prefixVote}, func(_ []byte, v Vote) { gs.Votes = append(gs.Votes, v) })
+	typed.Each(kv(s), []byte{prefixDeposit}, func(_ []byte, d Deposit) { gs.Deposits = append(gs.Deposits, d) })
+	typed.Each(kv(s), []byte{prefixVote}, func(_ []byte, v Vote) { gs.Votes = append(gs.Votes, v) })
 	return gs
 }

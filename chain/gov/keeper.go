@@ -7,6 +7,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/coin"
 )
 
@@ -114,52 +115,12 @@ func (k *Keeper) RegisterParamSpace(module string, set ParamSetter) {
 
 func kv(s state.Store) state.KVStore { return s.KV(StoreName) }
 
-type unmarshaler[T any] interface {
-	*T
-	Unmarshal([]byte) error
-}
-
-// get reads and decodes the value under key. A value that does not decode
-// is a broken invariant: only this package writes the store.
-func get[T any, PT unmarshaler[T]](st state.KVStore, key []byte) (T, bool) {
-	var v T
-	bz := st.Get(key)
-	if bz == nil {
-		return v, false
-	}
-	if err := PT(&v).Unmarshal(bz); err != nil {
-		panic(fmt.Sprintf("gov: corrupt value under key %x: %v", key, err))
-	}
-	return v, true
-}
-
-func set(st state.KVStore, key []byte, m interface{ Marshal() ([]byte, error) }) {
-	bz, err := m.Marshal()
-	if err != nil {
-		panic(fmt.Sprintf("gov: marshal value for key %x: %v", key, err))
-	}
-	st.Set(key, bz)
-}
-
-// each decodes every value whose key starts with prefix, in key order.
-func each[T any, PT unmarshaler[T]](st state.KVStore, prefix []byte, fn func(key []byte, v T)) {
-	it := st.Iterator(prefix, state.PrefixEnd(prefix))
-	defer it.Close()
-	for ; it.Valid(); it.Next() {
-		var v T
-		if err := PT(&v).Unmarshal(it.Value()); err != nil {
-			panic(fmt.Sprintf("gov: corrupt value under key %x: %v", it.Key(), err))
-		}
-		fn(it.Key(), v)
-	}
-}
-
 // Params returns the stored parameters. They are written at genesis; a
 // missing record is a broken invariant.
 func (Keeper) Params(s state.Store) Params {
-	p, ok := get[Params](kv(s), []byte{keyParams})
+	p, ok := typed.Get[Params](kv(s), []byte{keyParams})
 	if !ok {
-		panic("gov: parameters missing from state")
+		panic("gov: broken invariant: parameters missing from state")
 	}
 	return p
 }
@@ -169,13 +130,13 @@ func (Keeper) SetParams(s state.Store, p Params) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	set(kv(s), []byte{keyParams}, &p)
+	typed.Set(kv(s), []byte{keyParams}, &p)
 	return nil
 }
 
 // NextProposalID returns the id the next proposal will get.
 func (Keeper) NextProposalID(s state.Store) uint64 {
-	v, ok := get[ProposalID](kv(s), []byte{keyNextID})
+	v, ok := typed.Get[ProposalID](kv(s), []byte{keyNextID})
 	if !ok {
 		return 1
 	}
@@ -183,21 +144,21 @@ func (Keeper) NextProposalID(s state.Store) uint64 {
 }
 
 func setNextID(s state.Store, id uint64) {
-	set(kv(s), []byte{keyNextID}, &ProposalID{Id: id})
+	typed.Set(kv(s), []byte{keyNextID}, &ProposalID{Id: id})
 }
 
 // Proposal returns proposal id and whether it exists. Proposals that
 // expired in their deposit period are deleted; finished ones are kept with
 // their final tally.
 func (Keeper) Proposal(s state.Store, id uint64) (Proposal, bool) {
-	return get[Proposal](kv(s), ProposalKey(id))
+	return typed.Get[Proposal](kv(s), ProposalKey(id))
 }
 
 // Proposals returns the proposals with the given status (every proposal
 // for StatusNil), sorted by id.
 func (Keeper) Proposals(s state.Store, status ProposalStatus) []Proposal {
 	var out []Proposal
-	each(kv(s), []byte{prefixProposal}, func(_ []byte, p Proposal) {
+	typed.Each(kv(s), []byte{prefixProposal}, func(_ []byte, p Proposal) {
 		if status == StatusNil || p.Status == status {
 			out = append(out, p)
 		}
@@ -205,31 +166,31 @@ func (Keeper) Proposals(s state.Store, status ProposalStatus) []Proposal {
 	return out
 }
 
-func setProposal(s state.Store, p *Proposal) { set(kv(s), ProposalKey(p.Id), p) }
+func setProposal(s state.Store, p *Proposal) { typed.Set(kv(s), ProposalKey(p.Id), p) }
 
 // Deposit returns depositor's deposit on proposal id and whether it exists.
 func (Keeper) Deposit(s state.Store, id uint64, depositor []byte) (Deposit, bool) {
-	return get[Deposit](kv(s), DepositKey(id, depositor))
+	return typed.Get[Deposit](kv(s), DepositKey(id, depositor))
 }
 
 // Deposits returns the deposits of proposal id, sorted by depositor. They
 // exist only until the proposal's deposit or voting period ends.
 func (Keeper) Deposits(s state.Store, id uint64) []Deposit {
 	var out []Deposit
-	each(kv(s), proposalPrefix(prefixDeposit, id), func(_ []byte, d Deposit) { out = append(out, d) })
+	typed.Each(kv(s), proposalPrefix(prefixDeposit, id), func(_ []byte, d Deposit) { out = append(out, d) })
 	return out
 }
 
 // Vote returns voter's vote on proposal id and whether it exists.
 func (Keeper) Vote(s state.Store, id uint64, voter []byte) (Vote, bool) {
-	return get[Vote](kv(s), VoteKey(id, voter))
+	return typed.Get[Vote](kv(s), VoteKey(id, voter))
 }
 
 // Votes returns the votes on proposal id, sorted by voter. They exist only
 // during the voting period.
 func (Keeper) Votes(s state.Store, id uint64) []Vote {
 	var out []Vote
-	each(kv(s), proposalPrefix(prefixVote, id), func(_ []byte, v Vote) { out = append(out, v) })
+	typed.Each(kv(s), proposalPrefix(prefixVote, id), func(_ []byte, v Vote) { out = append(out, v) })
 	return out
 }
 

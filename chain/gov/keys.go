@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"time"
 
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
 )
 
@@ -33,7 +34,7 @@ const (
 
 // ProposalKey is the store key of proposal id.
 func ProposalKey(id uint64) []byte {
-	return binary.BigEndian.AppendUint64([]byte{prefixProposal}, id)
+	return typed.Key(prefixProposal, typed.U64(id))
 }
 
 // ActiveQueueKey is the key of proposal id in the queue of voting
@@ -49,10 +50,7 @@ func InactiveQueueKey(end time.Time, id uint64) []byte {
 }
 
 func queueKey(prefix byte, end time.Time, id uint64) []byte {
-	k := make([]byte, 0, 17)
-	k = append(k, prefix)
-	k = binary.BigEndian.AppendUint64(k, timeOrder(end.UnixNano()))
-	return binary.BigEndian.AppendUint64(k, id)
+	return typed.Key(prefix, typed.TimeKey(end.UnixNano()), typed.U64(id))
 }
 
 // queueEnd is the first key after every queue entry that ends at or
@@ -60,9 +58,6 @@ func queueKey(prefix byte, end time.Time, id uint64) []byte {
 func queueEnd(prefix byte, t time.Time) []byte {
 	return queueKey(prefix, t, ^uint64(0))
 }
-
-// timeOrder maps Unix nanoseconds to an unsigned integer of the same order.
-func timeOrder(ns int64) uint64 { return uint64(ns) ^ (1 << 63) }
 
 // DepositKey is the store key of depositor's deposit on proposal id.
 func DepositKey(id uint64, depositor []byte) []byte {
@@ -84,5 +79,5 @@ func addrKey(prefix byte, id uint64, addr []byte) []byte {
 
 // proposalPrefix is the prefix of all deposit or vote keys of proposal id.
 func proposalPrefix(prefix byte, id uint64) []byte {
-	return binary.BigEndian.AppendUint64([]byte{prefix}, id)
+	return typed.Key(prefix, typed.U64(id))
 }

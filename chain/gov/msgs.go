@@ -14,6 +14,7 @@ import (
 	gogoproto "github.com/cosmos/gogoproto/proto"
 
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
 )
@@ -291,7 +292,7 @@ func (k Keeper) HandleVote(s state.Store, height int64, now time.Time, signer []
 	if p.Status != StatusVotingPeriod || !now.Before(p.VotingEnd()) {
 		return nil, fmt.Errorf("%w: proposal %d is not in its voting period (status %s)", ErrInactiveProposal, p.Id, p.Status)
 	}
-	set(kv(s), VoteKey(p.Id, m.Voter), &Vote{ProposalId: p.Id, Voter: m.Voter, Option: m.Option})
+	typed.Set(kv(s), VoteKey(p.Id, m.Voter), &Vote{ProposalId: p.Id, Voter: m.Voter, Option: m.Option})
 	return []abci.Event{event("proposal_vote",
 		"proposal_id", strconv.FormatUint(p.Id, 10),
 		"voter", address.Encode(k.Prefix, m.Voter),
@@ -331,7 +332,7 @@ func (k Keeper) addDeposit(s state.Store, p *Proposal, depositor []byte, coins [
 	if err := k.Bank.Send(s, depositor, escrow, coins); err != nil {
 		return abci.Event{}, fmt.Errorf("escrow deposit: %w", err)
 	}
-	set(kv(s), DepositKey(p.Id, depositor), &Deposit{ProposalId: p.Id, Depositor: depositor, Amount: amount})
+	typed.Set(kv(s), DepositKey(p.Id, depositor), &Deposit{ProposalId: p.Id, Depositor: depositor, Amount: amount})
 	p.TotalDeposit = total
 	return event("proposal_deposit",
 		"proposal_id", strconv.FormatUint(p.Id, 10),

@@ -5,44 +5,27 @@ import (
 	"fmt"
 
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
 )
 
 // Delegation returns delegator's delegation to validator.
 func (Keeper) Delegation(s state.Store, delegator, validator []byte) (Delegation, bool) {
-	bz := kv(s).Get(DelegationKey(delegator, validator))
-	if bz == nil {
-		return Delegation{}, false
-	}
-	var d Delegation
-	mustUnmarshal(&d, bz, "delegation")
-	return d, true
+	return typed.Get[Delegation](kv(s), DelegationKey(delegator, validator))
 }
 
 // DelegationsOf returns delegator's delegations, sorted by validator.
 func (Keeper) DelegationsOf(s state.Store, delegator []byte) []Delegation {
-	p := key(prefixDelegation, delegator)
-	it := kv(s).Iterator(p, state.PrefixEnd(p))
-	defer it.Close()
-	var out []Delegation
-	for ; it.Valid(); it.Next() {
-		var d Delegation
-		mustUnmarshal(&d, it.Value(), "delegation")
-		out = append(out, d)
-	}
-	return out
+	return typed.All[Delegation](kv(s), typed.Key(prefixDelegation, delegator))
 }
 
 // DelegationsTo returns the delegations to validator, sorted by delegator.
 func (k Keeper) DelegationsTo(s state.Store, validator []byte) []Delegation {
-	p := key(prefixDelegationTo, validator)
-	it := kv(s).Iterator(p, state.PrefixEnd(p))
-	defer it.Close()
 	var out []Delegation
-	for ; it.Valid(); it.Next() {
-		d, ok := k.Delegation(s, it.Key()[len(p):], validator)
+	for _, delegator := range typed.Keys(kv(s), typed.Key(prefixDelegationTo, validator)) {
+		d, ok := k.Delegation(s, delegator, validator)
 		if !ok {
-			panic(fmt.Sprintf("staking: reverse index holds missing delegation %X", it.Key()))
+			panic(fmt.Sprintf("staking: broken invariant: reverse index holds missing delegation of %X to %X", delegator, validator))
 		}
 		out = append(out, d)
 	}
@@ -58,7 +41,7 @@ func setDelegation(s state.Store, d Delegation) {
 		st.Delete(DelegationToKey(d.Validator, d.Delegator))
 		return
 	}
-	st.Set(DelegationKey(d.Delegator, d.Validator), mustMarshal(&d))
+	typed.Set(st, DelegationKey(d.Delegator, d.Validator), &d)
 	st.Set(DelegationToKey(d.Validator, d.Delegator), marker)
 }
 

@@ -1,9 +1,10 @@
 // Package staking is the chain's proof of stake: validators, delegations,
 // the unbonding queue with holds, the validator set returned to CometBFT,
-// and the punishment of the chain's own validators for downtime and double
-// signing. It is also what an Interchain Security provider builds on: the
-// provider holds unbonding entries for its consumer chains, and slashes,
-// jails and tombstones validators for misbehaviour reported by them.
+// and the punishments (slash, jail, tombstone) that package slashing
+// applies to the chain's own validators for downtime and double signing.
+// It is also what an Interchain Security provider builds on: the provider
+// holds unbonding entries for its consumer chains, and slashes, jails and
+// tombstones validators for misbehaviour reported by them.
 //
 // # Tokens and pools
 //
@@ -74,12 +75,12 @@
 // height (power * PowerReduction): first from the undelegations and
 // redelegations that left the validator at or after that height, each at
 // most the fraction of its initial balance, then from the validator's
-// tokens. BeginBlock uses it for the chain's own validators: a liveness
-// window of SignedBlocksWindow blocks per validator (missed blocks are
-// marked one key each), downtime jailing for DowntimeJailDuration after too
-// many missed blocks in a full window, and double-sign evidence, which
-// slashes, jails forever and tombstones once. Jail and Tombstone are
-// exported for the provider.
+// tokens. Jail keeps a validator out of the set until a time (Unjail
+// brings it back after that), and Tombstone forbids it for good. Package
+// slashing calls them for the chain's own validators, keeping its
+// liveness windows in this store (SigningInfoKey, MissedKey, dropped by
+// SetParams when SignedBlocksWindow changes); the provider calls them for
+// misbehaviour on its consumer chains.
 //
 // # State
 //

@@ -10,6 +10,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 )
 
 // EndBlock completes the unbonding entries due at now that nobody holds,
@@ -40,15 +41,10 @@ type operatorPower struct {
 
 // lastPowers returns the set last returned to CometBFT, by operator.
 func (Keeper) lastPowers(s state.Store) []operatorPower {
-	pre := []byte{prefixLastPower}
-	it := kv(s).Iterator(pre, state.PrefixEnd(pre))
-	defer it.Close()
 	var out []operatorPower
-	for ; it.Valid(); it.Next() {
-		var lp LastPower
-		mustUnmarshal(&lp, it.Value(), "last power")
-		out = append(out, operatorPower{bytes.Clone(it.Key()[1:]), lp.Power})
-	}
+	typed.Each(kv(s), []byte{prefixLastPower}, func(op []byte, lp LastPower) {
+		out = append(out, operatorPower{bytes.Clone(op), lp.Power})
+	})
 	return out
 }
 
@@ -91,13 +87,13 @@ func (k Keeper) applyValidatorSet(s state.Store, p Params, height int64, now tim
 		}
 		v, ok := k.Validator(s, []byte(op))
 		if !ok {
-			panic(fmt.Sprintf("staking: validator set holds missing validator %X", op))
+			panic(fmt.Sprintf("staking: broken invariant: validator set holds missing validator %X", op))
 		}
 		if inNext {
 			if err := k.bondValidator(s, p, v); err != nil {
 				return nil, err
 			}
-			kv(s).Set(LastPowerKey(v.Operator), mustMarshal(&LastPower{Power: np}))
+			typed.Set(kv(s), LastPowerKey(v.Operator), &LastPower{Power: np})
 		} else {
 			if err := k.unbondValidator(s, p, v, height, now); err != nil {
 				return nil, err

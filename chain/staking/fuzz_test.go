@@ -4,8 +4,6 @@ import (
 	"testing"
 	"time"
 
-	abci "github.com/cometbft/cometbft/abci/types"
-
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/fraction"
 )
@@ -91,7 +89,6 @@ func FuzzMsgs(f *testing.F) {
 			if _, _, err := fx.k.EndBlock(s, h, now); err != nil {
 				t.Fatal(err)
 			}
-			_, _ = fx.k.BeginBlock(s, h+1, now, abci.CommitInfo{}, nil)
 		}
 	})
 }

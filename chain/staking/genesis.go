@@ -7,6 +7,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
 )
 
@@ -84,7 +85,7 @@ func (k Keeper) importRecords(s state.Store, gs *GenesisState) error {
 		k.setValidator(s, p, v)
 		var err error
 		if v.Status == BOND_STATUS_BONDED {
-			kv(s).Set(LastPowerKey(v.Operator), mustMarshal(&LastPower{Power: v.ConsensusPower(p.PowerReduction)}))
+			typed.Set(kv(s), LastPowerKey(v.Operator), &LastPower{Power: v.ConsensusPower(p.PowerReduction)})
 			bonded, err = add(bonded, v.Tokens)
 		} else {
 			notBonded, err = add(notBonded, v.Tokens)
@@ -143,7 +144,7 @@ func (k Keeper) importRecords(s state.Store, gs *GenesisState) error {
 			return fmt.Errorf("unbonding validator %X has no unbonding entry", v.Operator)
 		}
 	}
-	kv(s).Set([]byte{keyNextUnbondingID}, mustMarshal(&Sequence{Next: next}))
+	typed.Set(kv(s), []byte{keyNextUnbondingID}, &Sequence{Next: next})
 	if b := k.Bank.Balance(s, bondedPool, p.BondDenom); b != bonded {
 		return fmt.Errorf("bonded pool holds %d, bonded validators %d", b, bonded)
 	}
@@ -158,19 +159,9 @@ func (k Keeper) importRecords(s state.Store, gs *GenesisState) error {
 func (k Keeper) ExportGenesis(s state.Store) *GenesisState {
 	gs := &GenesisState{Params: k.Params(s)}
 	gs.ValidatorRecords = k.Validators(s)
-	pre := []byte{prefixDelegation}
-	it := kv(s).Iterator(pre, state.PrefixEnd(pre))
-	for ; it.Valid(); it.Next() {
-		var d Delegation
-		mustUnmarshal(&d, it.Value(), "delegation")
-		gs.DelegationRecords = append(gs.DelegationRecords, d)
-	}
-	it.Close()
+	gs.DelegationRecords = typed.All[Delegation](kv(s), []byte{prefixDelegation})
 	gs.UnbondingEntries = k.UnbondingEntries(s)
-	var seq Sequence
-	if bz := kv(s).Get([]byte{keyNextUnbondingID}); bz != nil {
-		mustUnmarshal(&seq, bz, "unbonding id sequence")
-	}
+	seq, _ := typed.Get[Sequence](kv(s), []byte{keyNextUnbondingID})
 	gs.NextUnbondingId = max(seq.Next, 1)
 	return gs
 }

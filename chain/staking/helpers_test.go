@@ -5,12 +5,9 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
-	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 	dbm "github.com/cosmos/cosmos-db"
 
 	"github.com/abci-ics/ics/chain/bank"
@@ -258,44 +255,4 @@ func (f *fixture) checkSet() {
 			f.t.Fatalf("set %v, want %v", f.set, want)
 		}
 	}
-}
-
-// vote builds a commit vote of validator i.
-func vote(i int, power int64, signed bool) abci.VoteInfo {
-	flag := cmtproto.BlockIDFlagAbsent
-	if signed {
-		flag = cmtproto.BlockIDFlagCommit
-	}
-	return abci.VoteInfo{Validator: abci.Validator{Address: ConsAddress(pubKey(i)), Power: power}, BlockIdFlag: flag}
-}
-
-// beginBlock runs BeginBlock and accounts for the tokens its slashes burn.
-func (f *fixture) beginBlock(votes []abci.VoteInfo, mis ...abci.Misbehavior) []abci.Event {
-	f.t.Helper()
-	evs, err := f.k.BeginBlock(f.s, f.height, f.now, abci.CommitInfo{Votes: votes}, mis)
-	if err != nil {
-		f.t.Fatalf("begin block %d: %v", f.height, err)
-	}
-	for _, ev := range evs {
-		for _, a := range ev.Attributes {
-			if ev.Type == "slash" && a.Key == "burned" {
-				n, err := strconv.ParseUint(strings.TrimSuffix(a.Value, f.params().BondDenom), 10, 64)
-				if err != nil {
-					f.t.Fatal(err)
-				}
-				f.burned += n
-			}
-		}
-	}
-	return evs
-}
-
-func countType(evs []abci.Event, typ string) int {
-	n := 0
-	for _, ev := range evs {
-		if ev.Type == typ {
-			n++
-		}
-	}
-	return n
 }

@@ -1,8 +1,9 @@
 package staking
 
 import (
-	"encoding/binary"
 	"time"
+
+	"github.com/abci-ics/ics/state/typed"
 )
 
 // StoreName is the name of the staking store in the multistore.
@@ -39,63 +40,49 @@ const (
 // It is not empty so that index keys can be proven.
 var marker = []byte{1}
 
-func key(prefix byte, parts ...[]byte) []byte {
-	n := 1
-	for _, p := range parts {
-		n += len(p)
-	}
-	k := make([]byte, 0, n)
-	k = append(k, prefix)
-	for _, p := range parts {
-		k = append(k, p...)
-	}
-	return k
-}
-
-func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
-
-// timeBytes encodes a time so that byte order is time order.
-func timeBytes(ns int64) []byte { return u64(uint64(ns) ^ 1<<63) }
-
 // ValidatorKey is the store key of the validator operated by operator.
-func ValidatorKey(operator []byte) []byte { return key(prefixValidator, operator) }
+func ValidatorKey(operator []byte) []byte { return typed.Key(prefixValidator, operator) }
 
 // ConsAddrKey is the store key of the consensus address index.
-func ConsAddrKey(consAddr []byte) []byte { return key(prefixByConsAddr, consAddr) }
+func ConsAddrKey(consAddr []byte) []byte { return typed.Key(prefixByConsAddr, consAddr) }
 
 // PowerKey is the store key of a validator in the power index: descending
 // power, then ascending operator.
 func PowerKey(power int64, operator []byte) []byte {
-	return key(prefixByPower, u64(^uint64(power)), operator)
+	return typed.Key(prefixByPower, typed.U64(^uint64(power)), operator)
 }
 
 // LastPowerKey is the store key of a validator's last returned power.
-func LastPowerKey(operator []byte) []byte { return key(prefixLastPower, operator) }
+func LastPowerKey(operator []byte) []byte { return typed.Key(prefixLastPower, operator) }
 
 // DelegationKey is the store key of a delegation.
 func DelegationKey(delegator, validator []byte) []byte {
-	return key(prefixDelegation, delegator, validator)
+	return typed.Key(prefixDelegation, delegator, validator)
 }
 
 // DelegationToKey is the reverse index key of a delegation.
 func DelegationToKey(validator, delegator []byte) []byte {
-	return key(prefixDelegationTo, validator, delegator)
+	return typed.Key(prefixDelegationTo, validator, delegator)
 }
 
 // UnbondingKey is the store key of an unbonding entry.
-func UnbondingKey(id uint64) []byte { return key(prefixUnbonding, u64(id)) }
+func UnbondingKey(id uint64) []byte { return typed.Key(prefixUnbonding, typed.U64(id)) }
 
 // QueueKey is the key of an unbonding entry in the time-ordered queue.
 func QueueKey(completionNs int64, id uint64) []byte {
-	return key(prefixQueue, timeBytes(completionNs), u64(id))
+	return typed.Key(prefixQueue, typed.TimeKey(completionNs), typed.U64(id))
 }
 
 // SigningInfoKey is the store key of a validator's liveness state.
-func SigningInfoKey(consAddr []byte) []byte { return key(prefixSigningInfo, consAddr) }
+func SigningInfoKey(consAddr []byte) []byte { return typed.Key(prefixSigningInfo, consAddr) }
+
+// MissedPrefix is the prefix of every missed-block marker of a validator's
+// window.
+func MissedPrefix(consAddr []byte) []byte { return typed.Key(prefixMissed, consAddr) }
 
 // MissedKey marks a missed block at index of a validator's window.
 func MissedKey(consAddr []byte, index int64) []byte {
-	return key(prefixMissed, consAddr, u64(uint64(index)))
+	return typed.Key(prefixMissed, consAddr, typed.U64(uint64(index)))
 }
 
 // nanos converts a block time to stored Unix nanoseconds.

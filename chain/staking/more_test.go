@@ -5,10 +5,9 @@ import (
 	"testing"
 	"time"
 
-	abci "github.com/cometbft/cometbft/abci/types"
-
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/fraction"
 )
 
@@ -41,24 +40,28 @@ func TestRestart(t *testing.T) {
 }
 
 // TestParamChanges: a new PowerReduction changes every power at the next
-// EndBlock; a new window restarts the liveness windows.
+// EndBlock; a new window drops the liveness windows kept for slashing.
 func TestParamChanges(t *testing.T) {
 	f := newFixture(t, testParams(), 3, 10_000)
 	f.createValidator(0, 1_000)
 	f.createValidator(1, 2_000)
 	f.endBlock(time.Second)
-	f.beginBlock(nil)
-	f.beginBlock([]abci.VoteInfo{vote(0, 100, false)})
-	if info, ok := f.k.SigningInfo(f.s, ConsAddress(pubKey(0))); !ok || info.MissedBlocks != 1 {
-		t.Fatalf("signing info %v", info)
-	}
+	cons := ConsAddress(pubKey(0))
+	typed.Set(kv(f.s), SigningInfoKey(cons), &SigningInfo{StartHeight: 1, IndexOffset: 1, MissedBlocks: 1})
+	kv(f.s).Set(MissedKey(cons, 0), marker)
 	p := f.params()
 	p.PowerReduction = 100
+	if err := f.k.SetParams(f.s, p); err != nil {
+		t.Fatal(err)
+	}
+	if !kv(f.s).Has(SigningInfoKey(cons)) || !kv(f.s).Has(MissedKey(cons, 0)) {
+		t.Fatal("window dropped though its length did not change")
+	}
 	p.SignedBlocksWindow = 20
 	if err := f.k.SetParams(f.s, p); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := f.k.SigningInfo(f.s, ConsAddress(pubKey(0))); ok {
+	if kv(f.s).Has(SigningInfoKey(cons)) || kv(f.s).Has(MissedKey(cons, 0)) {
 		t.Fatal("window kept across a window change")
 	}
 	ups := f.endBlock(time.Second)

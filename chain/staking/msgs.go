@@ -11,6 +11,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/fraction"
 )
@@ -168,7 +169,7 @@ func (k Keeper) Undelegate(s state.Store, height int64, now time.Time, signer []
 	if !ok {
 		return nil, fmt.Errorf("%w: %s to %s", ErrDelegationNotFound, k.bech(m.Delegator), k.bech(m.Validator))
 	}
-	if n := countIndex(s, key(prefixUndelByPair, m.Delegator, m.Validator)); n >= p.MaxEntries {
+	if n := typed.Count(kv(s), typed.Key(prefixUndelByPair, m.Delegator, m.Validator)); n >= int(p.MaxEntries) {
 		return nil, fmt.Errorf("%w: %d pending undelegations", ErrTooManyEntries, n)
 	}
 	shares, tokens, err := v.unbondAmount(d, m.Amount)
@@ -226,10 +227,10 @@ func (k Keeper) Redelegate(s state.Store, height int64, now time.Time, signer []
 	if !ok {
 		return nil, fmt.Errorf("%w: %s to %s", ErrDelegationNotFound, k.bech(m.Delegator), k.bech(m.Src))
 	}
-	if countIndex(s, key(prefixRedelByDst, m.Delegator, m.Src)) > 0 {
+	if typed.Count(kv(s), typed.Key(prefixRedelByDst, m.Delegator, m.Src)) > 0 {
 		return nil, fmt.Errorf("%w: %s", ErrTransitiveRedelegation, k.bech(m.Src))
 	}
-	if n := countIndex(s, key(prefixRedelByDst, m.Delegator, m.Dst, m.Src)); n >= p.MaxEntries {
+	if n := typed.Count(kv(s), typed.Key(prefixRedelByDst, m.Delegator, m.Dst, m.Src)); n >= int(p.MaxEntries) {
 		return nil, fmt.Errorf("%w: %d pending redelegations", ErrTooManyEntries, n)
 	}
 	shares, tokens, err := src.unbondAmount(d, m.Amount)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/coin"
 	"github.com/abci-ics/ics/types/fraction"
 )
@@ -99,12 +100,10 @@ func (p Params) Validate() error {
 // Params returns the stored parameters. They are written at genesis; a
 // missing record is a broken invariant.
 func (Keeper) Params(s state.Store) Params {
-	bz := kv(s).Get([]byte{keyParams})
-	if bz == nil {
-		panic("staking: parameters missing from state")
+	p, ok := typed.Get[Params](kv(s), []byte{keyParams})
+	if !ok {
+		panic("staking: broken invariant: parameters missing from state")
 	}
-	var p Params
-	mustUnmarshal(&p, bz, "parameters")
 	return p
 }
 
@@ -115,17 +114,15 @@ func (k Keeper) SetParams(s state.Store, p Params) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	old := kv(s).Get([]byte{keyParams})
-	kv(s).Set([]byte{keyParams}, mustMarshal(&p))
-	if old != nil {
-		var op Params
-		mustUnmarshal(&op, old, "parameters")
+	op, found := typed.Get[Params](kv(s), []byte{keyParams})
+	typed.Set(kv(s), []byte{keyParams}, &p)
+	if found {
 		if op.PowerReduction != p.PowerReduction {
 			k.reindexPower(s, p)
 		}
 		if op.SignedBlocksWindow != p.SignedBlocksWindow {
-			deletePrefix(s, []byte{prefixSigningInfo})
-			deletePrefix(s, []byte{prefixMissed})
+			typed.DeletePrefix(kv(s), []byte{prefixSigningInfo})
+			typed.DeletePrefix(kv(s), []byte{prefixMissed})
 		}
 	}
 	return nil

@@ -164,18 +164,26 @@ func TestProperties(t *testing.T) {
 					rt.Fatal(err)
 				}
 			},
-			"begin block": func(rt *rapid.T) {
-				var votes []abci.VoteInfo
-				for _, v := range f.k.BondedValidators(f.s) {
-					votes = append(votes, abci.VoteInfo{Validator: abci.Validator{Address: v.ConsAddress(), Power: f.set[string(v.PubKey)]},
-						BlockIdFlag: vote(0, 0, rapid.Bool().Draw(rt, "signed")).BlockIdFlag})
+			"tombstone": func(rt *rapid.T) {
+				// What double-sign evidence does (see package slashing).
+				if len(vals) == 0 || rapid.IntRange(0, 4).Draw(rt, "rare") != 0 {
+					return
 				}
-				var mis []abci.Misbehavior
-				if len(votes) > 0 && rapid.IntRange(0, 9).Draw(rt, "evidence") == 0 {
-					mis = append(mis, abci.Misbehavior{Type: abci.MisbehaviorType_DUPLICATE_VOTE, Validator: votes[0].Validator,
-						Height: max(1, f.height-1), Time: f.now})
+				v, _ := f.k.Validator(f.s, acct(pickVal()))
+				if v.Tombstoned {
+					return
 				}
-				f.beginBlock(votes, mis...)
+				n, err := f.k.Slash(f.s, v.ConsAddress(), max(1, f.height-1), v.ConsensusPower(p.PowerReduction), p.SlashFractionDoubleSign, f.height)
+				if err != nil {
+					rt.Fatal(err)
+				}
+				f.burned += n
+				if err := f.k.Jail(f.s, v.ConsAddress(), JailedForever); err != nil {
+					rt.Fatal(err)
+				}
+				if err := f.k.Tombstone(f.s, v.ConsAddress()); err != nil {
+					rt.Fatal(err)
+				}
 			},
 			"end block": func(rt *rapid.T) {
 				f.endBlock(time.Duration(rapid.IntRange(1, 15).Draw(rt, "dt")) * time.Second)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/fraction"
 )
 
@@ -43,7 +44,7 @@ func (k Keeper) Slash(s state.Store, consAddr []byte, infractionHeight, power in
 	remaining := frac.MulFloor(base)
 	var burned uint64
 	if infractionHeight < height {
-		for _, id := range k.indexIDs(s, key(prefixEntryBySrc, v.Operator)) {
+		for _, id := range k.indexIDs(s, typed.Key(prefixEntryBySrc, v.Operator)) {
 			e := k.mustEntry(s, id)
 			if e.CreationHeight < infractionHeight {
 				continue
@@ -99,7 +100,7 @@ func (k Keeper) slashEntry(s state.Store, p Params, e UnbondingEntry, frac fract
 		return 0, nil
 	}
 	e.Balance -= min(n, e.Balance)
-	kv(s).Set(UnbondingKey(e.Id), mustMarshal(&e))
+	typed.Set(kv(s), UnbondingKey(e.Id), &e)
 	return n, nil
 }
 

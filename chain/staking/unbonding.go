@@ -11,6 +11,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 )
 
 // MaxHolderLen bounds the length of a holder name.
@@ -21,34 +22,19 @@ func (e UnbondingEntry) CompletionTime() time.Time { return time.Unix(0, e.Compl
 
 // UnbondingEntry returns the pending unbonding entry with the given id.
 func (Keeper) UnbondingEntry(s state.Store, id uint64) (UnbondingEntry, bool) {
-	bz := kv(s).Get(UnbondingKey(id))
-	if bz == nil {
-		return UnbondingEntry{}, false
-	}
-	var e UnbondingEntry
-	mustUnmarshal(&e, bz, "unbonding entry")
-	return e, true
+	return typed.Get[UnbondingEntry](kv(s), UnbondingKey(id))
 }
 
 // UnbondingEntries returns every pending unbonding entry, by id.
 func (Keeper) UnbondingEntries(s state.Store) []UnbondingEntry {
-	p := []byte{prefixUnbonding}
-	it := kv(s).Iterator(p, state.PrefixEnd(p))
-	defer it.Close()
-	var out []UnbondingEntry
-	for ; it.Valid(); it.Next() {
-		var e UnbondingEntry
-		mustUnmarshal(&e, it.Value(), "unbonding entry")
-		out = append(out, e)
-	}
-	return out
+	return typed.All[UnbondingEntry](kv(s), []byte{prefixUnbonding})
 }
 
 // UnbondingEntriesOf returns delegator's pending undelegations and
 // redelegations, by id.
 func (k Keeper) UnbondingEntriesOf(s state.Store, delegator []byte) []UnbondingEntry {
-	ids := k.indexIDs(s, key(prefixUndelByPair, delegator))
-	ids = append(ids, k.indexIDs(s, key(prefixRedelByDst, delegator))...)
+	ids := k.indexIDs(s, typed.Key(prefixUndelByPair, delegator))
+	ids = append(ids, k.indexIDs(s, typed.Key(prefixRedelByDst, delegator))...)
 	slices.Sort(ids)
 	out := make([]UnbondingEntry, 0, len(ids))
 	for _, id := range ids {
@@ -59,11 +45,8 @@ func (k Keeper) UnbondingEntriesOf(s state.Store, delegator []byte) []UnbondingE
 
 // indexIDs returns the ids ending the index keys under prefix p.
 func (Keeper) indexIDs(s state.Store, p []byte) []uint64 {
-	it := kv(s).Iterator(p, state.PrefixEnd(p))
-	defer it.Close()
 	var ids []uint64
-	for ; it.Valid(); it.Next() {
-		k := it.Key()
+	for _, k := range typed.Keys(kv(s), p) {
 		ids = append(ids, binary.BigEndian.Uint64(k[len(k)-8:]))
 	}
 	return ids
@@ -72,19 +55,19 @@ func (Keeper) indexIDs(s state.Store, p []byte) []uint64 {
 func (k Keeper) mustEntry(s state.Store, id uint64) UnbondingEntry {
 	e, ok := k.UnbondingEntry(s, id)
 	if !ok {
-		panic(fmt.Sprintf("staking: index holds missing unbonding entry %d", id))
+		panic(fmt.Sprintf("staking: broken invariant: index holds missing unbonding entry %d", id))
 	}
 	return e
 }
 
 // entryIndexKeys returns the secondary index keys of e (not the queue).
 func entryIndexKeys(e UnbondingEntry) [][]byte {
-	id := u64(e.Id)
+	id := typed.U64(e.Id)
 	switch e.Kind {
 	case UNBONDING_KIND_UNDELEGATION:
-		return [][]byte{key(prefixUndelByPair, e.Delegator, e.Validator, id), key(prefixEntryBySrc, e.Validator, id)}
+		return [][]byte{typed.Key(prefixUndelByPair, e.Delegator, e.Validator, id), typed.Key(prefixEntryBySrc, e.Validator, id)}
 	case UNBONDING_KIND_REDELEGATION:
-		return [][]byte{key(prefixRedelByDst, e.Delegator, e.DstValidator, e.Validator, id), key(prefixEntryBySrc, e.Validator, id)}
+		return [][]byte{typed.Key(prefixRedelByDst, e.Delegator, e.DstValidator, e.Validator, id), typed.Key(prefixEntryBySrc, e.Validator, id)}
 	}
 	return nil
 }
@@ -93,23 +76,16 @@ func entryIndexKeys(e UnbondingEntry) [][]byte {
 // its place in the queue. The caller then calls afterUnbonding.
 func (k Keeper) newEntry(s state.Store, e *UnbondingEntry) {
 	st := kv(s)
-	var seq Sequence
-	if bz := st.Get([]byte{keyNextUnbondingID}); bz != nil {
-		mustUnmarshal(&seq, bz, "unbonding id sequence")
-	}
-	if seq.Next == 0 {
-		seq.Next = 1
-	}
-	e.Id = seq.Next
-	seq.Next++
-	st.Set([]byte{keyNextUnbondingID}, mustMarshal(&seq))
+	seq, _ := typed.Get[Sequence](st, []byte{keyNextUnbondingID})
+	e.Id = max(seq.Next, 1)
+	typed.Set(st, []byte{keyNextUnbondingID}, &Sequence{Next: e.Id + 1})
 	k.writeEntry(s, *e)
 }
 
 // writeEntry stores e with its indexes and, unless matured, its queue key.
 func (Keeper) writeEntry(s state.Store, e UnbondingEntry) {
 	st := kv(s)
-	st.Set(UnbondingKey(e.Id), mustMarshal(&e))
+	typed.Set(st, UnbondingKey(e.Id), &e)
 	for _, ik := range entryIndexKeys(e) {
 		st.Set(ik, marker)
 	}
@@ -139,17 +115,6 @@ func (Keeper) deleteEntry(s state.Store, e UnbondingEntry) {
 	}
 }
 
-// countIndex counts the keys under prefix p.
-func countIndex(s state.Store, p []byte) uint32 {
-	it := kv(s).Iterator(p, state.PrefixEnd(p))
-	defer it.Close()
-	var n uint32
-	for ; it.Valid(); it.Next() {
-		n++
-	}
-	return n
-}
-
 func checkHolder(holder string) error {
 	if holder == "" || len(holder) > MaxHolderLen {
 		return fmt.Errorf("%w: %q must be 1 to %d bytes", ErrInvalidHolder, holder, MaxHolderLen)
@@ -173,7 +138,7 @@ func (k Keeper) PutOnHold(s state.Store, id uint64, holder string) error {
 		return nil
 	}
 	e.Holders = slices.Insert(e.Holders, i, holder)
-	kv(s).Set(UnbondingKey(id), mustMarshal(&e))
+	typed.Set(kv(s), UnbondingKey(id), &e)
 	return nil
 }
 
@@ -203,7 +168,7 @@ func (k Keeper) ReleaseHold(s state.Store, id uint64, holder string) error {
 // takes held ones out of the queue until their last hold is released.
 func (k Keeper) completeMature(s state.Store, p Params, now time.Time) ([]abci.Event, error) {
 	st := kv(s)
-	end := state.PrefixEnd(key(prefixQueue, timeBytes(nanos(now))))
+	end := state.PrefixEnd(typed.Key(prefixQueue, typed.TimeKey(nanos(now))))
 	it := st.Iterator([]byte{prefixQueue}, end)
 	var due [][]byte
 	for ; it.Valid(); it.Next() {
@@ -216,7 +181,7 @@ func (k Keeper) completeMature(s state.Store, p Params, now time.Time) ([]abci.E
 		e := k.mustEntry(s, binary.BigEndian.Uint64(qk[len(qk)-8:]))
 		if len(e.Holders) > 0 {
 			e.Matured = true
-			st.Set(UnbondingKey(e.Id), mustMarshal(&e))
+			typed.Set(st, UnbondingKey(e.Id), &e)
 			continue
 		}
 		ev, err := k.completeEntry(s, p, e)

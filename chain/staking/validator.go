@@ -9,6 +9,7 @@ import (
 
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
 )
@@ -67,20 +68,6 @@ func NotBondedPool() []byte { return bytes.Clone(notBondedPool) }
 
 func kv(s state.Store) state.KVStore { return s.KV(StoreName) }
 
-func mustMarshal(m interface{ Marshal() ([]byte, error) }) []byte {
-	bz, err := m.Marshal()
-	if err != nil {
-		panic(fmt.Sprintf("staking: marshal %T: %v", m, err))
-	}
-	return bz
-}
-
-func mustUnmarshal(m interface{ Unmarshal([]byte) error }, bz []byte, what string) {
-	if err := m.Unmarshal(bz); err != nil {
-		panic(fmt.Sprintf("staking: corrupt %s: %v", what, err))
-	}
-}
-
 // ConsAddress returns the consensus address of an ed25519 public key, as
 // CometBFT computes it.
 func ConsAddress(pubKey []byte) []byte { return ed25519.PubKey(pubKey).Address() }
@@ -127,13 +114,7 @@ func (v Validator) pool() []byte {
 
 // Validator returns the validator operated by operator.
 func (Keeper) Validator(s state.Store, operator []byte) (Validator, bool) {
-	bz := kv(s).Get(ValidatorKey(operator))
-	if bz == nil {
-		return Validator{}, false
-	}
-	var v Validator
-	mustUnmarshal(&v, bz, "validator")
-	return v, true
+	return typed.Get[Validator](kv(s), ValidatorKey(operator))
 }
 
 // ValidatorByConsAddr returns the validator with the given consensus
@@ -152,16 +133,7 @@ func (k Keeper) ValidatorByConsAddr(s state.Store, consAddr []byte) (Validator, 
 
 // Validators returns every validator, sorted by operator.
 func (Keeper) Validators(s state.Store) []Validator {
-	p := []byte{prefixValidator}
-	it := kv(s).Iterator(p, state.PrefixEnd(p))
-	defer it.Close()
-	var out []Validator
-	for ; it.Valid(); it.Next() {
-		var v Validator
-		mustUnmarshal(&v, it.Value(), "validator")
-		out = append(out, v)
-	}
-	return out
+	return typed.All[Validator](kv(s), []byte{prefixValidator})
 }
 
 // BondedValidators returns the validator set last returned to CometBFT,
@@ -203,7 +175,7 @@ func (k Keeper) setValidator(s state.Store, p Params, v Validator) {
 	} else {
 		st.Set(ConsAddrKey(v.ConsAddress()), v.Operator)
 	}
-	st.Set(ValidatorKey(v.Operator), mustMarshal(&v))
+	typed.Set(st, ValidatorKey(v.Operator), &v)
 	if pw, in := v.indexedPower(p.PowerReduction); in {
 		st.Set(PowerKey(pw, v.Operator), marker)
 	}
@@ -211,25 +183,11 @@ func (k Keeper) setValidator(s state.Store, p Params, v Validator) {
 
 // reindexPower rebuilds the power index, after a change of PowerReduction.
 func (k Keeper) reindexPower(s state.Store, p Params) {
-	deletePrefix(s, []byte{prefixByPower})
+	typed.DeletePrefix(kv(s), []byte{prefixByPower})
 	for _, v := range k.Validators(s) {
 		if pw, in := v.indexedPower(p.PowerReduction); in {
 			kv(s).Set(PowerKey(pw, v.Operator), marker)
 		}
-	}
-}
-
-// deletePrefix deletes every key under prefix p.
-func deletePrefix(s state.Store, p []byte) {
-	st := kv(s)
-	var keys [][]byte
-	it := st.Iterator(p, state.PrefixEnd(p))
-	for ; it.Valid(); it.Next() {
-		keys = append(keys, bytes.Clone(it.Key()))
-	}
-	it.Close()
-	for _, k := range keys {
-		st.Delete(k)
 	}
 }
 

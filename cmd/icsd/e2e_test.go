@@ -18,7 +18,7 @@ import (
 
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/chain/auth"
-	"github.com/abci-ics/ics/state"
+	stateproof "github.com/abci-ics/ics/state/proof"
 	"github.com/abci-ics/ics/types/address"
 )
 
@@ -182,11 +182,11 @@ func TestNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, proofs, err := state.ProofsFromOps(res.Response.ProofOps)
+	_, _, proofs, err := stateproof.FromOps(res.Response.ProofOps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := state.VerifyMembership(hdr.AppHash, "auth", bkey, res.Response.Value, proofs); err != nil {
+	if err := stateproof.VerifyMembership(hdr.AppHash, "auth", bkey, res.Response.Value, proofs); err != nil {
 		t.Fatalf("proof against header %d: %v", h+1, err)
 	}
 

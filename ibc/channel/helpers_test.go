@@ -18,6 +18,7 @@ import (
 
 	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/state"
+	stateproof "github.com/abci-ics/ics/state/proof"
 )
 
 // The tests run two real chains, A and B: each is a state.MultiStore over
@@ -112,7 +113,7 @@ func (f *fakeClients) VerifyMembership(_ state.Store, id string, h clienttypes.H
 	if err != nil {
 		return err
 	}
-	return state.VerifyMembership(cs.hash, StoreName, []byte(path), value, mp.Proofs)
+	return stateproof.VerifyMembership(cs.hash, StoreName, []byte(path), value, mp.Proofs)
 }
 
 func (f *fakeClients) VerifyNonMembership(_ state.Store, id string, h clienttypes.Height, _ time.Time, proof []byte, path string) error {
@@ -124,7 +125,7 @@ func (f *fakeClients) VerifyNonMembership(_ state.Store, id string, h clienttype
 	if err != nil {
 		return err
 	}
-	return state.VerifyNonMembership(cs.hash, StoreName, []byte(path), mp.Proofs)
+	return stateproof.VerifyNonMembership(cs.hash, StoreName, []byte(path), mp.Proofs)
 }
 
 // testApp records callbacks and writes to the "app" store so that tests

@@ -13,6 +13,7 @@ import (
 	commitmenttypes "github.com/cosmos/ibc-go/v10/modules/core/23-commitment/types"
 
 	"github.com/abci-ics/ics/state"
+	stateproof "github.com/abci-ics/ics/state/proof"
 )
 
 // fixture commits a multistore whose "ibc" store holds a few ICS-24 paths
@@ -271,7 +272,7 @@ func TestProofFromOps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ops, err := state.ProofOps(StoreName, []byte(path), proofs)
+	ops, err := stateproof.Ops(StoreName, []byte(path), proofs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	ics23 "github.com/cosmos/ics23/go"
 
 	"github.com/abci-ics/ics/state"
+	stateproof "github.com/abci-ics/ics/state/proof"
 )
 
 // Prove returns the value stored under path in the "ibc" store of the
@@ -83,7 +84,7 @@ func DecodeProof(proof []byte) (proofs []*ics23.CommitmentProof, err error) {
 // returns an error wrapping ErrInvalidProof when the ops are malformed or
 // prove another store or key.
 func ProofFromOps(ops *cmtcrypto.ProofOps, path string) ([]byte, error) {
-	store, key, proofs, err := state.ProofsFromOps(ops)
+	store, key, proofs, err := stateproof.FromOps(ops)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidProof, err)
 	}
@@ -119,7 +120,7 @@ func VerifyMembership(root []byte, proof []byte, path string, value []byte) erro
 	if err != nil {
 		return err
 	}
-	if err := state.VerifyMembership(root, StoreName, []byte(path), value, proofs); err != nil {
+	if err := stateproof.VerifyMembership(root, StoreName, []byte(path), value, proofs); err != nil {
 		return fmt.Errorf("%w: %q: %w", ErrInvalidProof, path, err)
 	}
 	return nil
@@ -143,7 +144,7 @@ func VerifyNonMembership(root []byte, proof []byte, path string) error {
 	if ne := proofs[0].GetNonexist(); ne != nil && !bytes.Equal(ne.Key, []byte(path)) {
 		return fmt.Errorf("%w: non-existence proof is for key %q, not %q", ErrInvalidProof, ne.Key, path)
 	}
-	if err := state.VerifyNonMembership(root, StoreName, []byte(path), proofs); err != nil {
+	if err := stateproof.VerifyNonMembership(root, StoreName, []byte(path), proofs); err != nil {
 		return fmt.Errorf("%w: absence of %q: %w", ErrInvalidProof, path, err)
 	}
 	return nil

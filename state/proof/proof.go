@@ -1,9 +1,10 @@
-package state
+package proof
 
 import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math/bits"
 
@@ -14,11 +15,16 @@ import (
 
 // Proof operation types used in CometBFT ProofOps, as in the Cosmos SDK.
 const (
-	// ProofOpIAVL is the ProofOp type of the IAVL (layer 1) proof.
-	ProofOpIAVL = "ics23:iavl"
-	// ProofOpSimple is the ProofOp type of the multistore (layer 2) proof.
-	ProofOpSimple = "ics23:simple"
+	// OpIAVL is the ProofOp type of the IAVL (layer 1) proof.
+	OpIAVL = "ics23:iavl"
+	// OpSimple is the ProofOp type of the multistore (layer 2) proof.
+	OpSimple = "ics23:simple"
 )
+
+// ErrInvalid is wrapped by every error that VerifyMembership,
+// VerifyNonMembership and FromOps return for a proof that does not verify
+// or cannot be decoded. Package state exports it as ErrInvalidProof.
+var ErrInvalid = errors.New("state: invalid proof")
 
 // storeLeaf returns the bytes of a store's leaf in the multistore Merkle
 // tree: uvarint(len(name)) || name || uvarint(32) || sha256(root).
@@ -39,16 +45,17 @@ func storeLeaves(names []string, roots [][]byte) [][]byte {
 	return leaves
 }
 
-// appHash returns the multistore root over the stores (names sorted, roots
+// AppHash returns the multistore root over the stores (names sorted, roots
 // aligned with names): the CometBFT simple Merkle root of the store leaves,
 // the same shape as the Cosmos SDK's commit info hash.
-func appHash(names []string, roots [][]byte) []byte {
+func AppHash(names []string, roots [][]byte) []byte {
 	return merkle.HashFromByteSlices(storeLeaves(names, roots))
 }
 
-// storeProof returns the ICS-23 existence proof (TendermintSpec) of
-// roots[i] under names[i] in the multistore root.
-func storeProof(names []string, roots [][]byte, i int) (*ics23.CommitmentProof, error) {
+// StoreRoot returns the ICS-23 existence proof (TendermintSpec) of
+// roots[i] under names[i] in AppHash(names, roots): the second layer of a
+// proof of a key in the store names[i].
+func StoreRoot(names []string, roots [][]byte, i int) (*ics23.CommitmentProof, error) {
 	_, proofs := merkle.ProofsFromByteSlices(storeLeaves(names, roots))
 	aunts := proofs[i].Aunts
 	// Walk down from the root to find on which side the leaf is at each
@@ -92,13 +99,13 @@ func storeProof(names []string, roots [][]byte, i int) (*ics23.CommitmentProof, 
 	}}}, nil
 }
 
-// invalid wraps ErrInvalidProof with a description.
+// invalid wraps ErrInvalid with a description.
 func invalid(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrInvalidProof, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
 }
 
 // recoverInvalid turns a panic inside proof handling (the ics23 library
-// panics on some malformed proofs) into an ErrInvalidProof error.
+// panics on some malformed proofs) into an ErrInvalid error.
 func recoverInvalid(err *error) {
 	if r := recover(); r != nil {
 		*err = invalid("malformed proof: %v", r)
@@ -135,10 +142,10 @@ func verifyStoreRoot(appHash []byte, store string, root []byte, p *ics23.Existen
 	return nil
 }
 
-// VerifyMembership checks that proofs (as returned by View.Prove) prove that
-// key has value in store under appHash: the IAVL existence proof with
+// VerifyMembership checks that proofs (as returned by state.View.Prove)
+// prove that key has value in store under appHash: the IAVL existence proof with
 // ics23.IavlSpec, then the store root with ics23.TendermintSpec. It returns
-// an error wrapping ErrInvalidProof on any mismatch or malformed input.
+// an error wrapping ErrInvalid on any mismatch or malformed input.
 func VerifyMembership(appHash []byte, store string, key, value []byte, proofs []*ics23.CommitmentProof) (err error) {
 	defer recoverInvalid(&err)
 	sp, err := checkShape(appHash, store, key, proofs)
@@ -162,9 +169,9 @@ func VerifyMembership(appHash []byte, store string, key, value []byte, proofs []
 	return verifyStoreRoot(appHash, store, root, sp)
 }
 
-// VerifyNonMembership checks that proofs (as returned by View.Prove for an
+// VerifyNonMembership checks that proofs (as returned by state.View.Prove for an
 // absent key) prove that key is absent from store under appHash. It returns
-// an error wrapping ErrInvalidProof on any mismatch or malformed input.
+// an error wrapping ErrInvalid on any mismatch or malformed input.
 func VerifyNonMembership(appHash []byte, store string, key []byte, proofs []*ics23.CommitmentProof) (err error) {
 	defer recoverInvalid(&err)
 	sp, err := checkShape(appHash, store, key, proofs)
@@ -185,10 +192,10 @@ func VerifyNonMembership(appHash []byte, store string, key []byte, proofs []*ics
 	return verifyStoreRoot(appHash, store, root, sp)
 }
 
-// ProofOps encodes proofs (as returned by View.Prove) as CometBFT ProofOps:
+// Ops encodes proofs (as returned by state.View.Prove) as CometBFT ProofOps:
 // op 0 has type "ics23:iavl" and Key=key, op 1 has type "ics23:simple" and
 // Key=store; each Data is the marshalled CommitmentProof.
-func ProofOps(store string, key []byte, proofs []*ics23.CommitmentProof) (*cmtcrypto.ProofOps, error) {
+func Ops(store string, key []byte, proofs []*ics23.CommitmentProof) (*cmtcrypto.ProofOps, error) {
 	if len(proofs) != 2 || proofs[0] == nil || proofs[1] == nil {
 		return nil, fmt.Errorf("state: ProofOps needs 2 non-nil proofs, got %d", len(proofs))
 	}
@@ -200,20 +207,19 @@ func ProofOps(store string, key []byte, proofs []*ics23.CommitmentProof) (*cmtcr
 		}
 		ops.Ops[i].Data = data
 	}
-	ops.Ops[0].Type, ops.Ops[0].Key = ProofOpIAVL, bytes.Clone(key)
-	ops.Ops[1].Type, ops.Ops[1].Key = ProofOpSimple, []byte(store)
+	ops.Ops[0].Type, ops.Ops[0].Key = OpIAVL, bytes.Clone(key)
+	ops.Ops[1].Type, ops.Ops[1].Key = OpSimple, []byte(store)
 	return ops, nil
 }
 
-// ProofsFromOps decodes ProofOps produced by ProofOps back into the store
-// name, key and proofs. It returns an error wrapping ErrInvalidProof for
-// malformed ops.
-func ProofsFromOps(ops *cmtcrypto.ProofOps) (store string, key []byte, proofs []*ics23.CommitmentProof, err error) {
+// FromOps decodes ProofOps produced by Ops back into the store name, key
+// and proofs. It returns an error wrapping ErrInvalid for malformed ops.
+func FromOps(ops *cmtcrypto.ProofOps) (store string, key []byte, proofs []*ics23.CommitmentProof, err error) {
 	defer recoverInvalid(&err)
 	if ops == nil || len(ops.Ops) != 2 {
 		return "", nil, nil, invalid("want 2 proof ops")
 	}
-	want := [2]string{ProofOpIAVL, ProofOpSimple}
+	want := [2]string{OpIAVL, OpSimple}
 	proofs = make([]*ics23.CommitmentProof, 2)
 	for i, op := range ops.Ops {
 		if op.Type != want[i] {

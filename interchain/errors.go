@@ -16,3 +16,7 @@ var (
 	// ErrInvalidGenesis: a genesis part of the layer does not validate.
 	ErrInvalidGenesis = errors.New("invalid interchain genesis")
 )
+
+// ErrInvalidRelayTx: a relay transaction that does not decode, is too
+// large, or carries a message it may not.
+var ErrInvalidRelayTx = errors.New("invalid relay transaction")

@@ -1,31 +1,24 @@
-package cmd
+package nodehome
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
 
-	"github.com/cometbft/cometbft/privval"
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/cosmos/gogoproto/jsonpb"
-	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
-	"github.com/abci-ics/ics/chain/staking"
-	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
-	"github.com/abci-ics/ics/types/fraction"
 )
 
-// editGenesis loads HOME's genesis, lets edit change its app state, checks
+// EditGenesis loads HOME's genesis, lets edit change its app state, checks
 // the result by parsing it again, and saves it.
-func editGenesis(home string, edit func(g *abci.Genesis) error) error {
-	file := nodeConfig(home).GenesisFile()
+func EditGenesis(home string, edit func(g *abci.Genesis) error) error {
+	file := Config(home).GenesisFile()
 	doc, err := cmttypes.GenesisDocFromFile(file)
 	if err != nil {
 		return err
@@ -64,7 +57,7 @@ func ImportConsumerGenesis(home string, cg *ccv.ConsumerGenesis) error {
 	if err := cg.Validate(); err != nil {
 		return err
 	}
-	file := nodeConfig(home).GenesisFile()
+	file := Config(home).GenesisFile()
 	doc, err := cmttypes.GenesisDocFromFile(file)
 	if err != nil {
 		return err
@@ -105,8 +98,8 @@ func ReadConsumerGenesis(bz []byte) (*ccv.ConsumerGenesis, error) {
 	return &cg, nil
 }
 
-// addBalance credits coins to addr in the genesis, creating the account.
-func addBalance(g *abci.Genesis, addr string, pub []byte, coins []coin.Coin) {
+// AddBalance credits coins to addr in the genesis, creating the account.
+func AddBalance(g *abci.Genesis, addr string, pub []byte, coins []coin.Coin) {
 	found := false
 	for _, a := range g.Auth.Accounts {
 		found = found || a.Address == addr
@@ -132,118 +125,4 @@ func addBalance(g *abci.Genesis, addr string, pub []byte, coins []coin.Coin) {
 		}
 	}
 	g.Bank.Balances = append(g.Bank.Balances, bank.GenesisBalance{Address: addr, Coins: coins})
-}
-
-func genesisCmd() *cobra.Command {
-	c := &cobra.Command{Use: "genesis", Short: "Edit the genesis file of a home before the chain starts"}
-	addAccount := &cobra.Command{
-		Use: "add-account ADDRESS COINS", Short: "Fund an address at genesis (for example 100stake)", Args: cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			coins, err := coin.ParseCoins(args[1])
-			if err != nil {
-				return err
-			}
-			return editGenesis(home(cmd), func(g *abci.Genesis) error {
-				addr, err := address.Decode(g.Auth.Params.Bech32Prefix, args[0])
-				if err != nil {
-					return err
-				}
-				addBalance(g, address.Encode(g.Auth.Params.Bech32Prefix, addr), nil, coins)
-				return nil
-			})
-		},
-	}
-	addValidator := &cobra.Command{
-		Use:   "add-validator KEY SELF_DELEGATION",
-		Short: "Make this home's consensus key a genesis validator operated by KEY, bonding SELF_DELEGATION from KEY's genesis balance",
-		Long: `add-validator is the genesis flow for a network whose validators run on different machines:
-each operator runs it on its own home with its own key and consensus key, and the
-coordinator merges the resulting validators and balances into one genesis (or all
-operators edit one genesis in turn). With --fund, KEY's account is credited the
-self-delegation first.`,
-		Args: cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			key, err := LoadKey(home(cmd), args[0])
-			if err != nil {
-				return err
-			}
-			amount, err := coin.ParseCoin(args[1])
-			if err != nil {
-				return err
-			}
-			fund, _ := cmd.Flags().GetBool("fund")
-			moniker, _ := cmd.Flags().GetString("moniker")
-			cfg := nodeConfig(home(cmd))
-			pv := privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
-			pub, err := pv.GetPubKey()
-			if err != nil {
-				return err
-			}
-			var op string
-			err = editGenesis(home(cmd), func(g *abci.Genesis) error {
-				if g.Role() == abci.RoleConsumer {
-					return fmt.Errorf("%s is a consumer home: its validators come from the provider (icsd genesis import-consumer)", home(cmd))
-				}
-				if amount.Denom != g.Staking.Params.BondDenom {
-					return fmt.Errorf("self-delegation must be in %s", g.Staking.Params.BondDenom)
-				}
-				op = address.Encode(g.Auth.Params.Bech32Prefix, key.Address())
-				for _, v := range g.Staking.Validators {
-					if v.Operator == op || string(v.PubKey) == string(pub.Bytes()) {
-						return fmt.Errorf("genesis already has a validator with operator %s or this consensus key", op)
-					}
-				}
-				if fund {
-					addBalance(g, op, key.Priv.PubKey().Bytes(), []coin.Coin{amount})
-				}
-				g.Staking.Validators = append(g.Staking.Validators, staking.GenesisValidator{
-					Operator: op, PubKey: pub.Bytes(), Moniker: moniker,
-					CommissionRate: fraction.New(1, 10), CommissionMaxRate: fraction.New(1, 5),
-					SelfDelegation: amount.Amount, MinSelfDelegation: 1,
-				})
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			return printOut(cmd, map[string]string{"operator": op, "pub_key": fmt.Sprintf("%X", pub.Bytes())}, func(w io.Writer) {
-				fmt.Fprintf(w, "genesis validator %s bonds %s\n", op, amount)
-			})
-		},
-	}
-	importConsumer := &cobra.Command{
-		Use:   "import-consumer FILE",
-		Short: "Put the consumer genesis the provider computed at launch into this consumer home's genesis",
-		Long: `import-consumer reads FILE, the answer of
-  icsd query provider consumer-genesis CHAIN_ID -o json --node PROVIDER_RPC
-and writes it as app_state.consumer of the home's genesis (a home written by
-icsd init --role consumer): the provider's client and consensus state, the first
-validator set with the keys the validators assigned, and the consumer parameters.
-The genesis file's own validator list is cleared: the chain takes its validators
-from the consumer genesis.`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			bz, err := os.ReadFile(args[0])
-			if err != nil {
-				return err
-			}
-			cg, err := ReadConsumerGenesis(bz)
-			if err != nil {
-				return fmt.Errorf("%s: %w", args[0], err)
-			}
-			if err := ImportConsumerGenesis(home(cmd), cg); err != nil {
-				return err
-			}
-			out := map[string]any{"home": home(cmd), "validators": len(cg.InitialValidators)}
-			return printOut(cmd, out, func(w io.Writer) {
-				fmt.Fprintf(w, "imported the consumer genesis into %s: %d initial validators\n", nodeConfig(home(cmd)).GenesisFile(), len(cg.InitialValidators))
-			})
-		},
-	}
-	addOutputFlag(importConsumer)
-	addValidator.Flags().Bool("fund", false, "credit KEY's account with the self-delegation first")
-	addValidator.Flags().String("moniker", "validator", "validator name")
-	addOutputFlag(addValidator)
-	c.AddCommand(addAccount, addValidator, importConsumer)
-	return c
 }

@@ -1,4 +1,4 @@
-package cmd
+package testnet
 
 import (
 	"context"
@@ -6,15 +6,14 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
 	"time"
 
-	cmttypes "github.com/cometbft/cometbft/types"
-	"github.com/spf13/cobra"
+	"github.com/abci-ics/ics/client"
+	"github.com/abci-ics/ics/nodehome"
 )
 
 // Testnet is a set of node homes under one directory, one per validator,
@@ -24,8 +23,8 @@ type Testnet struct {
 	Homes []string // sorted: node0, node1, ...
 }
 
-// LoadTestnet finds the node homes under dir.
-func LoadTestnet(dir string) (*Testnet, error) {
+// Load finds the node homes under dir.
+func Load(dir string) (*Testnet, error) {
 	matches, err := filepath.Glob(filepath.Join(dir, "node*", "config", "genesis.json"))
 	if err != nil {
 		return nil, err
@@ -85,7 +84,7 @@ func StartProcess(bin, name, logPath string, args ...string) (*Process, error) {
 // StartNode runs `icsd start --home home` as a child process with its
 // output appended to home/node.log.
 func StartNode(bin, home string, extra ...string) (*Process, error) {
-	cfg, err := loadNodeConfig(&cobra.Command{}, home)
+	cfg, err := nodehome.LoadConfig(home, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -130,125 +129,9 @@ func (p *Process) Wait() error {
 	return p.err
 }
 
-func testnetStartCmd() *cobra.Command {
-	c := &cobra.Command{
-		Use:   "start",
-		Short: "Run every node of a testnet as its own process and report progress until Ctrl-C; with --consumers, a provider with consumer chains",
-		Long: `start runs every node of the testnet in --dir as its own process and reports progress
-until Ctrl-C, then stops every child.
-
-With --consumers N it runs Interchain Security: it writes the provider homes if --dir
-has none (--validators of them, validator 0 bonding twice as much as the others), starts
-the provider, passes a consumer addition proposal for each of consumer-1..consumer-N
-(every validator votes yes), has every validator assign a fresh consumer key on the
-consumers of --assign-keys before the launch, fetches each consumer genesis, writes one
-node per validator on each consumer under DIR/consumer-<j>, starts them, and runs one
-relayer per consumer (icsd relay link-ccv, then icsd relay start). It then prints the
-consumers' phases, channels opening, each VSC a consumer applies, and validators jailed
-on the provider. Started again on the same --dir it resumes: nothing is proposed or
-written twice, and an open CCV channel is reused.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			f := cmd.Flags()
-			dir, _ := f.GetString("dir")
-			interval, _ := f.GetDuration("report-every")
-			bin, err := os.Executable()
-			if err != nil {
-				return err
-			}
-			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer cancel()
-			if n, _ := f.GetInt("consumers"); n > 0 {
-				o, err := ccvOptionsFromFlags(cmd)
-				if err != nil {
-					return err
-				}
-				o.Dir, o.Bin, o.Out = dir, bin, cmd.OutOrStdout()
-				t, err := StartCCVTestnet(ctx, o)
-				if err != nil {
-					if ctx.Err() != nil {
-						fmt.Fprintln(cmd.OutOrStdout(), "stopped")
-						return nil
-					}
-					return err
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "running; Ctrl-C stops every node and relayer. Validator set changes reach the consumers every %d provider blocks, for example:\n"+
-					"  icsd tx staking delegate validator <operator> 1000000000stake --home %s --node %s\n", o.BlocksPerEpoch, NodeHome(dir, 0), t.ProviderRPC(0))
-				t.Watch(ctx, cmd.OutOrStdout(), interval, 10)
-				fmt.Fprintln(cmd.OutOrStdout(), "stopping")
-				t.Stop()
-				return nil
-			}
-			t, err := LoadTestnet(dir)
-			if err != nil {
-				return err
-			}
-			var procs []*Process
-			stopAll := func() {
-				for _, p := range procs {
-					p.Stop(10 * time.Second)
-				}
-			}
-			for _, h := range t.Homes {
-				p, err := StartNode(bin, h)
-				if err != nil {
-					stopAll()
-					return err
-				}
-				procs = append(procs, p)
-				fmt.Fprintf(cmd.OutOrStdout(), "started %s (rpc %s, log %s)\n", filepath.Base(h), p.RPC, filepath.Join(h, "node.log"))
-			}
-			reportLoop(ctx, cmd.OutOrStdout(), procs, interval)
-			fmt.Fprintln(cmd.OutOrStdout(), "stopping")
-			stopAll()
-			return nil
-		},
-	}
-	d := DefaultCCVOptions()
-	fl := c.Flags()
-	fl.String("dir", "build/testnet", "testnet directory (written by icsd testnet init, or by this command with --consumers)")
-	fl.Duration("report-every", 2*time.Second, "interval between progress polls")
-	fl.Int("consumers", 0, "number of consumer chains to launch and run (0: run the nodes of --dir only)")
-	fl.Int("validators", d.Validators, "with --consumers: provider validators, each running one node per consumer")
-	fl.String("chain-id", d.ChainID, "with --consumers: the provider's chain id")
-	fl.Int("base-port", d.BasePort, "with --consumers: first loopback port (provider node i: +10i; consumer j node i: +100j+10i)")
-	fl.Duration("timeout-commit", d.TimeoutCommit, "with --consumers: CometBFT timeout_commit of every node")
-	fl.Duration("voting-period", d.VotingPeriod, "with --consumers: the provider's governance voting period")
-	fl.Int64("blocks-per-epoch", d.BlocksPerEpoch, "with --consumers: provider blocks between validator set changes sent to consumers")
-	fl.Duration("consumer-unbonding-period", d.ConsumerUnbondingPeriod, "with --consumers: each consumer's unbonding period (the provider's client of it trusts for 0.66 of it)")
-	fl.Int64("signed-blocks-window", d.SignedBlocksWindow, "with --consumers: each consumer's downtime window in blocks")
-	fl.Duration("downtime-jail", d.DowntimeJail, "with --consumers: how long the provider jails a validator a consumer reports down")
-	fl.IntSlice("assign-keys", d.AssignKeys, "with --consumers: consumers (1-based) on which every validator assigns a fresh consumer key before launch")
-	fl.String("node-log-level", "info", "with --consumers: log level of every node")
-	return c
-}
-
-// ccvOptionsFromFlags reads the CCV flags of testnet start.
-func ccvOptionsFromFlags(cmd *cobra.Command) (CCVOptions, error) {
-	f := cmd.Flags()
-	o := DefaultCCVOptions()
-	o.Consumers, _ = f.GetInt("consumers")
-	o.Validators, _ = f.GetInt("validators")
-	o.ChainID, _ = f.GetString("chain-id")
-	o.BasePort, _ = f.GetInt("base-port")
-	o.TimeoutCommit, _ = f.GetDuration("timeout-commit")
-	o.VotingPeriod, _ = f.GetDuration("voting-period")
-	o.BlocksPerEpoch, _ = f.GetInt64("blocks-per-epoch")
-	o.ConsumerUnbondingPeriod, _ = f.GetDuration("consumer-unbonding-period")
-	o.SignedBlocksWindow, _ = f.GetInt64("signed-blocks-window")
-	o.DowntimeJail, _ = f.GetDuration("downtime-jail")
-	o.AssignKeys, _ = f.GetIntSlice("assign-keys")
-	level, _ := f.GetString("node-log-level")
-	o.NodeArgs = []string{"--log_level", level}
-	if o.ChainID == "" || len(o.ChainID) > cmttypes.MaxChainIDLen {
-		return o, fmt.Errorf("invalid --chain-id %q", o.ChainID)
-	}
-	return o, nil
-}
-
-// reportLoop prints one line per interval: each node's height, and the
-// validator set whenever it changes.
-func reportLoop(ctx context.Context, w io.Writer, procs []*Process, interval time.Duration) {
+// Report prints, until ctx ends, one line per interval: each node's
+// height, and the validator set whenever it changes.
+func Report(ctx context.Context, w io.Writer, procs []*Process, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	lastSet := ""
@@ -265,13 +148,13 @@ func reportLoop(ctx context.Context, w io.Writer, procs []*Process, interval tim
 				parts = append(parts, name+"=exited")
 				continue
 			}
-			c, err := NewClient(p.RPC)
+			c, err := client.NewClient(p.RPC)
 			if err != nil {
 				parts = append(parts, name+"=?")
 				continue
 			}
 			qctx, qcancel := context.WithTimeout(ctx, time.Second)
-			st, err := c.rpc.Status(qctx)
+			st, err := c.RPC().Status(qctx)
 			qcancel()
 			if err != nil {
 				parts = append(parts, name+"=down")
@@ -294,12 +177,12 @@ func validatorSet(ctx context.Context, procs []*Process) (int64, string) {
 		if p.Exited() {
 			continue
 		}
-		c, err := NewClient(p.RPC)
+		c, err := client.NewClient(p.RPC)
 		if err != nil {
 			continue
 		}
 		qctx, cancel := context.WithTimeout(ctx, time.Second)
-		res, err := c.rpc.Validators(qctx, nil, nil, nil)
+		res, err := c.RPC().Validators(qctx, nil, nil, nil)
 		cancel()
 		if err != nil {
 			continue

@@ -17,19 +17,22 @@ import (
 
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/chain/staking"
-	"github.com/abci-ics/ics/cmd/icsd/cmd"
+	"github.com/abci-ics/ics/client"
+	"github.com/abci-ics/ics/nodehome"
+	"github.com/abci-ics/ics/relayer"
+	"github.com/abci-ics/ics/testnet"
 	"github.com/abci-ics/ics/types/address"
 )
 
 // ccvNet wraps a running CCV testnet for assertions.
 type ccvNet struct {
 	t   *testing.T
-	net *cmd.CCVTestnet
+	net *testnet.CCVTestnet
 	out *lockedBuffer
 }
 
 func (n *ccvNet) query(rpc, path string, out any) error {
-	c, err := cmd.NewClient(rpc)
+	c, err := client.NewClient(rpc)
 	if err != nil {
 		return err
 	}
@@ -85,7 +88,7 @@ func (n *ccvNet) expectedSet(chainID string) map[string]int64 {
 }
 
 // ccvSet is a consumer's CCV validator set: consumer key (hex) -> power.
-func (n *ccvNet) ccvSet(c *cmd.ConsumerChain) map[string]int64 {
+func (n *ccvNet) ccvSet(c *testnet.ConsumerChain) map[string]int64 {
 	n.t.Helper()
 	var vals []abci.ConsumerValidatorJSON
 	n.mustQuery(n.net.ConsumerRPC(c, 0), abci.PathConsumerValidator, &vals)
@@ -98,7 +101,7 @@ func (n *ccvNet) ccvSet(c *cmd.ConsumerChain) map[string]int64 {
 
 // cometSet is the consumer's CometBFT validator set at its latest height,
 // and that height.
-func (n *ccvNet) cometSet(c *cmd.ConsumerChain) (map[string]int64, int64) {
+func (n *ccvNet) cometSet(c *testnet.ConsumerChain) (map[string]int64, int64) {
 	n.t.Helper()
 	res, err := n.rpc(n.net.ConsumerRPC(c, 0)).Validators(context.Background(), nil, nil, nil)
 	if err != nil {
@@ -123,7 +126,7 @@ func sameSet(a, b map[string]int64) bool {
 	return true
 }
 
-func (n *ccvNet) status(c *cmd.ConsumerChain) abci.ConsumerStatusJSON {
+func (n *ccvNet) status(c *testnet.ConsumerChain) abci.ConsumerStatusJSON {
 	n.t.Helper()
 	var s abci.ConsumerStatusJSON
 	n.mustQuery(n.net.ConsumerRPC(c, 0), abci.PathConsumerStatus, &s)
@@ -144,7 +147,7 @@ func (n *ccvNet) waitFor(what string, timeout time.Duration, cond func() bool) t
 
 func (n *ccvNet) validator(i int) abci.ValidatorJSON {
 	n.t.Helper()
-	k, err := cmd.LoadKey(cmd.NodeHome(n.net.Opts.Dir, i), "validator")
+	k, err := client.LoadKey(testnet.NodeHome(n.net.Opts.Dir, i), "validator")
 	if err != nil {
 		n.t.Fatal(err)
 	}
@@ -154,9 +157,9 @@ func (n *ccvNet) validator(i int) abci.ValidatorJSON {
 }
 
 // consumerKeyOf returns validator i's key on consumer c (hex).
-func (n *ccvNet) consumerKeyOf(c *cmd.ConsumerChain, i int) string {
+func (n *ccvNet) consumerKeyOf(c *testnet.ConsumerChain, i int) string {
 	n.t.Helper()
-	pk, err := cmd.ParseConsensusKey(c.Homes[i] + "/config/priv_validator_key.json")
+	pk, err := nodehome.ParseConsensusKey(c.Homes[i] + "/config/priv_validator_key.json")
 	if err != nil {
 		n.t.Fatal(err)
 	}
@@ -165,7 +168,7 @@ func (n *ccvNet) consumerKeyOf(c *cmd.ConsumerChain, i int) string {
 
 // startTwin starts a second node with validator i's key on consumer c,
 // listening on port (P2P) and port+1 (RPC): the validator double-signs.
-func (n *ccvNet) startTwin(c *cmd.ConsumerChain, i, port int) *cmd.Process {
+func (n *ccvNet) startTwin(c *testnet.ConsumerChain, i, port int) *testnet.Process {
 	n.t.Helper()
 	src := filepath.Join(c.Homes[i], "config")
 	home := filepath.Join(c.Dir, fmt.Sprintf("node%d-twin", i))
@@ -190,7 +193,7 @@ func (n *ccvNet) startTwin(c *cmd.ConsumerChain, i, port int) *cmd.Process {
 	if _, err := p2p.LoadOrGenNodeKey(filepath.Join(dst, "node_key.json")); err != nil {
 		n.t.Fatal(err)
 	}
-	p, err := cmd.StartNode(n.net.Opts.Bin, home, "--p2p.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", port),
+	p, err := testnet.StartNode(n.net.Opts.Bin, home, "--p2p.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", port),
 		"--rpc.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", port+1), "--log_level", "error")
 	if err != nil {
 		n.t.Fatal(err)
@@ -208,7 +211,7 @@ func (n *ccvNet) pendingCommitments() int {
 		if err != nil {
 			n.t.Fatal(err)
 		}
-		var lf cmd.LinkFile
+		var lf relayer.LinkFile
 		if err := json.Unmarshal(bz, &lf); err != nil {
 			n.t.Fatal(err)
 		}
@@ -236,7 +239,7 @@ func TestCCVTestnet(t *testing.T) {
 	}
 	began := time.Now()
 	bin := buildBinary(t)
-	o := cmd.DefaultCCVOptions()
+	o := testnet.DefaultCCVOptions()
 	o.Dir, o.Bin, o.BasePort = t.TempDir(), bin, freeBase(t, 30)
 	o.TimeoutCommit = 300 * time.Millisecond
 	o.VotingPeriod = 4 * time.Second
@@ -247,7 +250,7 @@ func TestCCVTestnet(t *testing.T) {
 	o.Out = out
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	net, err := cmd.StartCCVTestnet(ctx, o)
+	net, err := testnet.StartCCVTestnet(ctx, o)
 	n := &ccvNet{t: t, net: net, out: out}
 	defer func() {
 		cancel()
@@ -257,7 +260,7 @@ func TestCCVTestnet(t *testing.T) {
 		if t.Failed() {
 			t.Logf("testnet output:\n%s", out.String())
 			for j := 1; j <= o.Consumers; j++ {
-				c := cmd.ConsumerChainID(j)
+				c := testnet.ConsumerChainID(j)
 				if bz, err := os.ReadFile(o.Dir + "/" + c + "/relayer.log"); err == nil {
 					t.Logf("%s relayer log (tail):\n%s", c, tail(string(bz), 3000))
 				}
@@ -301,7 +304,7 @@ func TestCCVTestnet(t *testing.T) {
 		}
 	}
 	// The CLI answers the consumer genesis that the homes were written from.
-	cg, err := cmd.ReadConsumerGenesis([]byte(run(t, bin, "query", "provider", "consumer-genesis", c1.ChainID, "--node", net.ProviderRPC(0), "-o", "json")))
+	cg, err := nodehome.ReadConsumerGenesis([]byte(run(t, bin, "query", "provider", "consumer-genesis", c1.ChainID, "--node", net.ProviderRPC(0), "-o", "json")))
 	if err != nil || len(cg.InitialValidators) != 3 || cg.Params.SignedBlocksWindow != o.SignedBlocksWindow {
 		t.Fatalf("consumer genesis from the CLI: %v %+v", err, cg)
 	}
@@ -321,7 +324,7 @@ func TestCCVTestnet(t *testing.T) {
 	c2.Relayer.Kill()
 	v0 := n.validator(0)
 	txHeight(t, run(t, bin, "tx", "staking", "delegate", "validator", v0.Operator, "50000000000stake",
-		"--home", cmd.NodeHome(o.Dir, 1), "--node", net.ProviderRPC(0), "-o", "json"))
+		"--home", testnet.NodeHome(o.Dir, 1), "--node", net.ProviderRPC(0), "-o", "json"))
 	want := n.expectedSet(c1.ChainID)
 	if p := want[n.consumerKeyOf(c1, 0)]; p != 250_000 {
 		t.Fatalf("validator 0's power after the delegation: %d", p)

@@ -2,13 +2,17 @@
 package cmd
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/abci-ics/ics/client"
 )
 
 // Version is set at build time (see the Makefile).
@@ -86,4 +90,24 @@ func printOut(cmd *cobra.Command, v any, text func(w io.Writer)) error {
 		return nil
 	}
 	return fmt.Errorf("unknown output format %q: use text or json", format)
+}
+
+const defaultNode = "tcp://127.0.0.1:26657"
+
+func addNodeFlag(cmd *cobra.Command) {
+	cmd.Flags().String(flagNode, defaultNode, "CometBFT RPC address of a node")
+	cmd.Flags().Duration("timeout", 30*time.Second, "how long to wait for the node")
+	addOutputFlag(cmd)
+}
+
+// clientFor returns a client of --node and a context bounded by --timeout.
+func clientFor(cmd *cobra.Command) (*client.Client, context.Context, context.CancelFunc, error) {
+	addr, _ := cmd.Flags().GetString(flagNode)
+	timeout, _ := cmd.Flags().GetDuration("timeout")
+	c, err := client.NewClient(addr)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
+	return c, ctx, cancel, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
 )
@@ -20,7 +21,7 @@ func txCmd() *cobra.Command {
 		Short: "Send coins (for example 100stake) and wait for the block",
 		Args:  cobra.ExactArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			key, err := LoadKey(home(cmd), args[0])
+			key, err := client.LoadKey(home(cmd), args[0])
 			if err != nil {
 				return err
 			}
@@ -52,7 +53,7 @@ func addTxFlags(cmd *cobra.Command) {
 
 // broadcast signs and sends msgs, prints the result and fails when the
 // transaction failed.
-func broadcast(cmd *cobra.Command, key Key, msgs ...auth.Any) error {
+func broadcast(cmd *cobra.Command, key client.Key, msgs ...auth.Any) error {
 	c, ctx, cancel, err := clientFor(cmd)
 	if err != nil {
 		return err

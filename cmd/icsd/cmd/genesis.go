@@ -1,0 +1,132 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/cometbft/cometbft/privval"
+	"github.com/spf13/cobra"
+
+	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/client"
+	"github.com/abci-ics/ics/nodehome"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
+	"github.com/abci-ics/ics/types/fraction"
+)
+
+func genesisCmd() *cobra.Command {
+	c := &cobra.Command{Use: "genesis", Short: "Edit the genesis file of a home before the chain starts"}
+	addAccount := &cobra.Command{
+		Use: "add-account ADDRESS COINS", Short: "Fund an address at genesis (for example 100stake)", Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			coins, err := coin.ParseCoins(args[1])
+			if err != nil {
+				return err
+			}
+			return nodehome.EditGenesis(home(cmd), func(g *abci.Genesis) error {
+				addr, err := address.Decode(g.Auth.Params.Bech32Prefix, args[0])
+				if err != nil {
+					return err
+				}
+				nodehome.AddBalance(g, address.Encode(g.Auth.Params.Bech32Prefix, addr), nil, coins)
+				return nil
+			})
+		},
+	}
+	addValidator := &cobra.Command{
+		Use:   "add-validator KEY SELF_DELEGATION",
+		Short: "Make this home's consensus key a genesis validator operated by KEY, bonding SELF_DELEGATION from KEY's genesis balance",
+		Long: `add-validator is the genesis flow for a network whose validators run on different machines:
+each operator runs it on its own home with its own key and consensus key, and the
+coordinator merges the resulting validators and balances into one genesis (or all
+operators edit one genesis in turn). With --fund, KEY's account is credited the
+self-delegation first.`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			key, err := client.LoadKey(home(cmd), args[0])
+			if err != nil {
+				return err
+			}
+			amount, err := coin.ParseCoin(args[1])
+			if err != nil {
+				return err
+			}
+			fund, _ := cmd.Flags().GetBool("fund")
+			moniker, _ := cmd.Flags().GetString("moniker")
+			cfg := nodehome.Config(home(cmd))
+			pv := privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
+			pub, err := pv.GetPubKey()
+			if err != nil {
+				return err
+			}
+			var op string
+			err = nodehome.EditGenesis(home(cmd), func(g *abci.Genesis) error {
+				if g.Role() == abci.RoleConsumer {
+					return fmt.Errorf("%s is a consumer home: its validators come from the provider (icsd genesis import-consumer)", home(cmd))
+				}
+				if amount.Denom != g.Staking.Params.BondDenom {
+					return fmt.Errorf("self-delegation must be in %s", g.Staking.Params.BondDenom)
+				}
+				op = address.Encode(g.Auth.Params.Bech32Prefix, key.Address())
+				for _, v := range g.Staking.Validators {
+					if v.Operator == op || string(v.PubKey) == string(pub.Bytes()) {
+						return fmt.Errorf("genesis already has a validator with operator %s or this consensus key", op)
+					}
+				}
+				if fund {
+					nodehome.AddBalance(g, op, key.Priv.PubKey().Bytes(), []coin.Coin{amount})
+				}
+				g.Staking.Validators = append(g.Staking.Validators, staking.GenesisValidator{
+					Operator: op, PubKey: pub.Bytes(), Moniker: moniker,
+					CommissionRate: fraction.New(1, 10), CommissionMaxRate: fraction.New(1, 5),
+					SelfDelegation: amount.Amount, MinSelfDelegation: 1,
+				})
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			return printOut(cmd, map[string]string{"operator": op, "pub_key": fmt.Sprintf("%X", pub.Bytes())}, func(w io.Writer) {
+				fmt.Fprintf(w, "genesis validator %s bonds %s\n", op, amount)
+			})
+		},
+	}
+	importConsumer := &cobra.Command{
+		Use:   "import-consumer FILE",
+		Short: "Put the consumer genesis the provider computed at launch into this consumer home's genesis",
+		Long: `import-consumer reads FILE, the answer of
+  icsd query provider consumer-genesis CHAIN_ID -o json --node PROVIDER_RPC
+and writes it as app_state.consumer of the home's genesis (a home written by
+icsd init --role consumer): the provider's client and consensus state, the first
+validator set with the keys the validators assigned, and the consumer parameters.
+The genesis file's own validator list is cleared: the chain takes its validators
+from the consumer genesis.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			bz, err := os.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			cg, err := nodehome.ReadConsumerGenesis(bz)
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			if err := nodehome.ImportConsumerGenesis(home(cmd), cg); err != nil {
+				return err
+			}
+			out := map[string]any{"home": home(cmd), "validators": len(cg.InitialValidators)}
+			return printOut(cmd, out, func(w io.Writer) {
+				fmt.Fprintf(w, "imported the consumer genesis into %s: %d initial validators\n", nodehome.Config(home(cmd)).GenesisFile(), len(cg.InitialValidators))
+			})
+		},
+	}
+	addOutputFlag(importConsumer)
+	addValidator.Flags().Bool("fund", false, "credit KEY's account with the self-delegation first")
+	addValidator.Flags().String("moniker", "validator", "validator name")
+	addOutputFlag(addValidator)
+	c.AddCommand(addAccount, addValidator, importConsumer)
+	return c
+}

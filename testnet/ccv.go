@@ -610,11 +610,11 @@ func (t *CCVTestnet) writeConsumerHomes(ctx context.Context, c *ConsumerChain) e
 	fund := func(k client.Key) {
 		nodehome.AddBalance(g, address.Encode(prefix, k.Address()), k.Priv.PubKey().Bytes(), []coin.Coin{{Denom: "stake", Amount: 1_000_000_000_000}})
 	}
-	relayer, err := client.LoadOrAddKey(c.RelayerHome(), RelayerKey)
+	relayerKey, err := client.LoadOrAddKey(c.RelayerHome(), RelayerKey)
 	if err != nil {
 		return err
 	}
-	fund(relayer)
+	fund(relayerKey)
 	type nodeInfo struct {
 		cfg *cmtcfg.Config
 		id  p2p.ID

@@ -11,6 +11,7 @@ import (
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/client"
+	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
 	"github.com/abci-ics/ics/nodehome"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
@@ -26,7 +27,7 @@ func genesisCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return nodehome.EditGenesis(home(cmd), func(g *abci.Genesis) error {
+			return nodehome.EditGenesis(cli.Home(cmd), func(g *abci.Genesis) error {
 				addr, err := address.Decode(g.Auth.Params.Bech32Prefix, args[0])
 				if err != nil {
 					return err
@@ -46,7 +47,7 @@ operators edit one genesis in turn). With --fund, KEY's account is credited the
 self-delegation first.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			key, err := client.LoadKey(home(cmd), args[0])
+			key, err := client.LoadKey(cli.Home(cmd), args[0])
 			if err != nil {
 				return err
 			}
@@ -56,16 +57,16 @@ self-delegation first.`,
 			}
 			fund, _ := cmd.Flags().GetBool("fund")
 			moniker, _ := cmd.Flags().GetString("moniker")
-			cfg := nodehome.Config(home(cmd))
+			cfg := nodehome.Config(cli.Home(cmd))
 			pv := privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
 			pub, err := pv.GetPubKey()
 			if err != nil {
 				return err
 			}
 			var op string
-			err = nodehome.EditGenesis(home(cmd), func(g *abci.Genesis) error {
+			err = nodehome.EditGenesis(cli.Home(cmd), func(g *abci.Genesis) error {
 				if g.Role() == abci.RoleConsumer {
-					return fmt.Errorf("%s is a consumer home: its validators come from the provider (icsd genesis import-consumer)", home(cmd))
+					return fmt.Errorf("%s is a consumer home: its validators come from the provider (icsd genesis import-consumer)", cli.Home(cmd))
 				}
 				if amount.Denom != g.Staking.Params.BondDenom {
 					return fmt.Errorf("self-delegation must be in %s", g.Staking.Params.BondDenom)
@@ -89,7 +90,7 @@ self-delegation first.`,
 			if err != nil {
 				return err
 			}
-			return printOut(cmd, map[string]string{"operator": op, "pub_key": fmt.Sprintf("%X", pub.Bytes())}, func(w io.Writer) {
+			return cli.PrintOut(cmd, map[string]string{"operator": op, "pub_key": fmt.Sprintf("%X", pub.Bytes())}, func(w io.Writer) {
 				fmt.Fprintf(w, "genesis validator %s bonds %s\n", op, amount)
 			})
 		},
@@ -114,19 +115,19 @@ from the consumer genesis.`,
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
-			if err := nodehome.ImportConsumerGenesis(home(cmd), cg); err != nil {
+			if err := nodehome.ImportConsumerGenesis(cli.Home(cmd), cg); err != nil {
 				return err
 			}
-			out := map[string]any{"home": home(cmd), "validators": len(cg.InitialValidators)}
-			return printOut(cmd, out, func(w io.Writer) {
-				fmt.Fprintf(w, "imported the consumer genesis into %s: %d initial validators\n", nodehome.Config(home(cmd)).GenesisFile(), len(cg.InitialValidators))
+			out := map[string]any{"home": cli.Home(cmd), "validators": len(cg.InitialValidators)}
+			return cli.PrintOut(cmd, out, func(w io.Writer) {
+				fmt.Fprintf(w, "imported the consumer genesis into %s: %d initial validators\n", nodehome.Config(cli.Home(cmd)).GenesisFile(), len(cg.InitialValidators))
 			})
 		},
 	}
-	addOutputFlag(importConsumer)
+	cli.AddOutputFlag(importConsumer)
 	addValidator.Flags().Bool("fund", false, "credit KEY's account with the self-delegation first")
 	addValidator.Flags().String("moniker", "validator", "validator name")
-	addOutputFlag(addValidator)
+	cli.AddOutputFlag(addValidator)
 	c.AddCommand(addAccount, addValidator, importConsumer)
 	return c
 }

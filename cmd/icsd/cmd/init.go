@@ -9,6 +9,7 @@ import (
 
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/chain/auth"
+	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
 	"github.com/abci-ics/ics/nodehome"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
@@ -20,7 +21,7 @@ func prefixFor(cmd *cobra.Command) string {
 	if p, _ := cmd.Flags().GetString("prefix"); p != "" {
 		return p
 	}
-	if g, err := nodehome.ReadAppGenesis(home(cmd)); err == nil {
+	if g, err := nodehome.ReadAppGenesis(cli.Home(cmd)); err == nil {
 		return g.Auth.Params.Bech32Prefix
 	}
 	return auth.DefaultParams().Bech32Prefix
@@ -57,15 +58,15 @@ The role is saved in HOME/config/app.toml and used by every later start.`,
 			if err != nil {
 				return fmt.Errorf("--amount: %w", err)
 			}
-			key, err := nodehome.Init(nodehome.InitOptions{Home: home(cmd), ChainID: chainID, Moniker: moniker, KeyName: keyName, Amount: coins, Prefix: prefix, TimeoutCommit: tc, Role: role})
+			key, err := nodehome.Init(nodehome.InitOptions{Home: cli.Home(cmd), ChainID: chainID, Moniker: moniker, KeyName: keyName, Amount: coins, Prefix: prefix, TimeoutCommit: tc, Role: role})
 			if err != nil {
 				return err
 			}
-			out := map[string]string{"home": home(cmd), "chain_id": chainID, "role": string(role), "key": key.Name, "address": address.Encode(prefix, key.Address())}
-			return printOut(cmd, out, func(w io.Writer) {
-				fmt.Fprintf(w, "initialized %s home %s for chain %s; key %q (%s) holds %s\n", role, home(cmd), chainID, key.Name, out["address"], amount)
+			out := map[string]string{"home": cli.Home(cmd), "chain_id": chainID, "role": string(role), "key": key.Name, "address": address.Encode(prefix, key.Address())}
+			return cli.PrintOut(cmd, out, func(w io.Writer) {
+				fmt.Fprintf(w, "initialized %s home %s for chain %s; key %q (%s) holds %s\n", role, cli.Home(cmd), chainID, key.Name, out["address"], amount)
 				if role == abci.RoleConsumer {
-					fmt.Fprintf(w, "next: icsd genesis import-consumer FILE --home %s (FILE from icsd query provider consumer-genesis %s -o json)\n", home(cmd), chainID)
+					fmt.Fprintf(w, "next: icsd genesis import-consumer FILE --home %s (FILE from icsd query provider consumer-genesis %s -o json)\n", cli.Home(cmd), chainID)
 				}
 			})
 		},
@@ -77,6 +78,6 @@ The role is saved in HOME/config/app.toml and used by every later start.`,
 	c.Flags().String("amount", "1000000000000stake", "coins of the funded key")
 	c.Flags().String("prefix", auth.DefaultParams().Bech32Prefix, "bech32 prefix of addresses")
 	c.Flags().Duration("timeout-commit", time.Second, "CometBFT timeout_commit")
-	addOutputFlag(c)
+	cli.AddOutputFlag(c)
 	return c
 }

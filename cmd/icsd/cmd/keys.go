@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/client"
+	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
 	"github.com/abci-ics/ics/types/address"
 )
 
@@ -25,30 +26,30 @@ func keysCmd() *cobra.Command {
 	add := &cobra.Command{
 		Use: "add NAME", Short: "Create a new key", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			k, err := client.AddKey(home(cmd), args[0])
+			k, err := client.AddKey(cli.Home(cmd), args[0])
 			if err != nil {
 				return err
 			}
 			kj := show(cmd, k)
-			return printOut(cmd, kj, func(w io.Writer) { fmt.Fprintf(w, "%s\t%s\n", kj.Name, kj.Address) })
+			return cli.PrintOut(cmd, kj, func(w io.Writer) { fmt.Fprintf(w, "%s\t%s\n", kj.Name, kj.Address) })
 		},
 	}
 	list := &cobra.Command{
 		Use: "list", Short: "List the keys", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			names, err := client.ListKeys(home(cmd))
+			names, err := client.ListKeys(cli.Home(cmd))
 			if err != nil {
 				return err
 			}
 			out := []keyJSON{}
 			for _, n := range names {
-				k, err := client.LoadKey(home(cmd), n)
+				k, err := client.LoadKey(cli.Home(cmd), n)
 				if err != nil {
 					return err
 				}
 				out = append(out, show(cmd, k))
 			}
-			return printOut(cmd, out, func(w io.Writer) {
+			return cli.PrintOut(cmd, out, func(w io.Writer) {
 				for _, kj := range out {
 					fmt.Fprintf(w, "%s\t%s\n", kj.Name, kj.Address)
 				}
@@ -58,16 +59,16 @@ func keysCmd() *cobra.Command {
 	showCmd := &cobra.Command{
 		Use: "show NAME", Short: "Show a key's address and public key", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			k, err := client.LoadKey(home(cmd), args[0])
+			k, err := client.LoadKey(cli.Home(cmd), args[0])
 			if err != nil {
 				return err
 			}
 			kj := show(cmd, k)
-			return printOut(cmd, kj, func(w io.Writer) { fmt.Fprintln(w, kj.Address) })
+			return cli.PrintOut(cmd, kj, func(w io.Writer) { fmt.Fprintln(w, kj.Address) })
 		},
 	}
 	for _, s := range []*cobra.Command{add, list, showCmd} {
-		addOutputFlag(s)
+		cli.AddOutputFlag(s)
 	}
 	c.AddCommand(add, list, showCmd)
 	return c

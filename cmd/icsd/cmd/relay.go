@@ -16,6 +16,7 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 	"github.com/spf13/cobra"
 
+	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
 	"github.com/abci-ics/ics/relayer"
 	"github.com/abci-ics/ics/relayer/ccvrelay"
 )
@@ -67,7 +68,7 @@ func relayCmd() *cobra.Command {
 			if err := relayer.SaveLink(out, lf); err != nil {
 				return err
 			}
-			return printOut(cmd, lf, func(w io.Writer) {
+			return cli.PrintOut(cmd, lf, func(w io.Writer) {
 				fmt.Fprintf(w, "linked %s %s/%s (%s, %s) <-> %s %s/%s (%s, %s); saved %s\n",
 					lf.A.ChainID, lf.A.Port, lf.A.Channel, lf.A.Connection, lf.A.Client,
 					lf.B.ChainID, lf.B.Port, lf.B.Channel, lf.B.Connection, lf.B.Client, out)
@@ -86,7 +87,7 @@ func relayCmd() *cobra.Command {
 	lfl.String("version", "ics20-1", "channel version")
 	lfl.String("link", filepath.Join(DefaultHome(), "relayer", "link.json"), "file to save the link in")
 	lfl.Duration("timeout", 5*time.Minute, "give up after this long")
-	addOutputFlag(link)
+	cli.AddOutputFlag(link)
 
 	start := &cobra.Command{
 		Use:   "start",

@@ -11,6 +11,7 @@ import (
 	cmtlog "github.com/cometbft/cometbft/libs/log"
 	"github.com/spf13/cobra"
 
+	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
 	"github.com/abci-ics/ics/nodehome"
 )
 
@@ -47,7 +48,7 @@ func startCmd() *cobra.Command {
 		Short: "Run a CometBFT node with the application in this process",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadNodeConfig(cmd, home(cmd))
+			cfg, err := loadNodeConfig(cmd, cli.Home(cmd))
 			if err != nil {
 				return err
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
 	"github.com/abci-ics/ics/testnet"
 )
 
@@ -46,7 +47,7 @@ func testnetCmd() *cobra.Command {
 			if err := testnet.Init(o); err != nil {
 				return err
 			}
-			return printOut(cmd, o, func(w io.Writer) {
+			return cli.PrintOut(cmd, o, func(w io.Writer) {
 				fmt.Fprintf(w, "wrote %d validator homes for %s under %s (node i: p2p %d+10i, rpc %d+10i)\n", o.Validators, o.ChainID, o.Dir, o.BasePort, o.BasePort+1)
 			})
 		},
@@ -63,7 +64,7 @@ func testnetCmd() *cobra.Command {
 	f.Int64("signed-blocks-window", 100, "liveness window in blocks")
 	f.Duration("downtime-jail", 10*time.Minute, "jail time for downtime")
 	f.Duration("voting-period", 2*24*time.Hour, "governance voting and deposit period")
-	addOutputFlag(initC)
+	cli.AddOutputFlag(initC)
 	c.AddCommand(initC, testnetStartCmd())
 	return c
 }

@@ -1,4 +1,4 @@
-package cmd
+package query
 
 import (
 	"encoding/json"
@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
 )
 
 // queryCommand builds a query subcommand that fetches the JSON at the path
@@ -16,7 +17,7 @@ func queryCommand[T any](use, short string, nargs cobra.PositionalArgs, path fun
 	c := &cobra.Command{
 		Use: use, Short: short, Args: nargs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, ctx, cancel, err := clientFor(cmd)
+			c, ctx, cancel, err := cli.ClientFor(cmd)
 			if err != nil {
 				return err
 			}
@@ -25,10 +26,10 @@ func queryCommand[T any](use, short string, nargs cobra.PositionalArgs, path fun
 			if err := c.QueryJSON(ctx, path(args), &v); err != nil {
 				return err
 			}
-			return printOut(cmd, v, func(w io.Writer) { text(w, v) })
+			return cli.PrintOut(cmd, v, func(w io.Writer) { text(w, v) })
 		},
 	}
-	addNodeFlag(c)
+	cli.AddNodeFlag(c)
 	return c
 }
 

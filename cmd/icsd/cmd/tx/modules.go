@@ -1,4 +1,4 @@
-package cmd
+package tx
 
 import (
 	"encoding/hex"
@@ -14,6 +14,7 @@ import (
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/client"
+	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
 	"github.com/abci-ics/ics/types/fraction"
@@ -25,7 +26,7 @@ func txCommand(use, short string, nargs int, build func(cmd *cobra.Command, key 
 	c := &cobra.Command{
 		Use: use, Short: short, Args: cobra.ExactArgs(nargs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			key, err := client.LoadKey(home(cmd), args[0])
+			key, err := client.LoadKey(cli.Home(cmd), args[0])
 			if err != nil {
 				return err
 			}
@@ -37,10 +38,10 @@ func txCommand(use, short string, nargs int, build func(cmd *cobra.Command, key 
 			if err != nil {
 				return err
 			}
-			return broadcast(cmd, key, msg)
+			return cli.Broadcast(cmd, key, msg)
 		},
 	}
-	addTxFlags(c)
+	cli.AddTxFlags(c)
 	return c
 }
 

@@ -19,7 +19,7 @@ import (
 
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/ccv"
-	"github.com/abci-ics/ics/cmd/icsd/cmd"
+	"github.com/abci-ics/ics/nodehome"
 )
 
 // fail runs the binary, requires it to fail, and returns its output.
@@ -74,7 +74,7 @@ func TestCCVCommands(t *testing.T) {
 	run(t, bin, "init", "--home", prov, "--chain-id", "provider-1")
 	run(t, bin, "init", "--home", cons, "--chain-id", "consumer-1", "--role", "consumer")
 	for home, want := range map[string]app.Role{prov: app.RoleProvider, cons: app.RoleConsumer} {
-		if got, err := cmd.ReadRole(home); err != nil || got != want {
+		if got, err := nodehome.ReadRole(home); err != nil || got != want {
 			t.Fatalf("role of %s: %q %v, want %q", home, got, err, want)
 		}
 	}
@@ -82,7 +82,7 @@ func TestCCVCommands(t *testing.T) {
 	if err := os.Remove(filepath.Join(prov, "config", "app.toml")); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := cmd.ReadRole(prov); err != nil || got != app.RoleProvider {
+	if got, err := nodehome.ReadRole(prov); err != nil || got != app.RoleProvider {
 		t.Fatalf("role without app.toml: %q %v", got, err)
 	}
 
@@ -151,7 +151,7 @@ func TestCCVCommands(t *testing.T) {
 		}
 	}
 	// The priv_validator_key.json of a home is a valid consumer key.
-	if pk, err := cmd.ParseConsensusKey(filepath.Join(cons, "config", "priv_validator_key.json")); err != nil || len(pk) != 32 {
+	if pk, err := nodehome.ParseConsensusKey(filepath.Join(cons, "config", "priv_validator_key.json")); err != nil || len(pk) != 32 {
 		t.Fatalf("consumer key from a priv_validator_key.json: %x %v", pk, err)
 	}
 	if out := fail(t, bin, "testnet", "start", "--dir", t.TempDir(), "--consumers", "2", "--validators", "0"); !strings.Contains(out, "--validators must be 1 to 100") {

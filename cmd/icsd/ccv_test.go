@@ -17,20 +17,23 @@ import (
 
 	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/chain/staking"
-	"github.com/abci-ics/ics/cmd/icsd/cmd"
+	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/interchain"
+	"github.com/abci-ics/ics/nodehome"
+	"github.com/abci-ics/ics/relayer"
+	"github.com/abci-ics/ics/testnet"
 	"github.com/abci-ics/ics/types/address"
 )
 
 // ccvNet wraps a running CCV testnet for assertions.
 type ccvNet struct {
 	t   *testing.T
-	net *cmd.CCVTestnet
+	net *testnet.CCVTestnet
 	out *lockedBuffer
 }
 
 func (n *ccvNet) query(rpc, path string, out any) error {
-	c, err := cmd.NewClient(rpc)
+	c, err := client.NewClient(rpc)
 	if err != nil {
 		return err
 	}
@@ -86,7 +89,7 @@ func (n *ccvNet) expectedSet(chainID string) map[string]int64 {
 }
 
 // ccvSet is a consumer's CCV validator set: consumer key (hex) -> power.
-func (n *ccvNet) ccvSet(c *cmd.ConsumerChain) map[string]int64 {
+func (n *ccvNet) ccvSet(c *testnet.ConsumerChain) map[string]int64 {
 	n.t.Helper()
 	var vals []interchain.ConsumerValidatorJSON
 	n.mustQuery(n.net.ConsumerRPC(c, 0), interchain.PathConsumerValidator, &vals)
@@ -99,7 +102,7 @@ func (n *ccvNet) ccvSet(c *cmd.ConsumerChain) map[string]int64 {
 
 // cometSet is the consumer's CometBFT validator set at its latest height,
 // and that height.
-func (n *ccvNet) cometSet(c *cmd.ConsumerChain) (map[string]int64, int64) {
+func (n *ccvNet) cometSet(c *testnet.ConsumerChain) (map[string]int64, int64) {
 	n.t.Helper()
 	res, err := n.rpc(n.net.ConsumerRPC(c, 0)).Validators(context.Background(), nil, nil, nil)
 	if err != nil {
@@ -124,7 +127,7 @@ func sameSet(a, b map[string]int64) bool {
 	return true
 }
 
-func (n *ccvNet) status(c *cmd.ConsumerChain) interchain.ConsumerStatusJSON {
+func (n *ccvNet) status(c *testnet.ConsumerChain) interchain.ConsumerStatusJSON {
 	n.t.Helper()
 	var s interchain.ConsumerStatusJSON
 	n.mustQuery(n.net.ConsumerRPC(c, 0), interchain.PathConsumerStatus, &s)
@@ -145,7 +148,7 @@ func (n *ccvNet) waitFor(what string, timeout time.Duration, cond func() bool) t
 
 func (n *ccvNet) validator(i int) providerapp.ValidatorJSON {
 	n.t.Helper()
-	k, err := cmd.LoadKey(cmd.NodeHome(n.net.Opts.Dir, i), "validator")
+	k, err := client.LoadKey(testnet.NodeHome(n.net.Opts.Dir, i), "validator")
 	if err != nil {
 		n.t.Fatal(err)
 	}
@@ -155,9 +158,9 @@ func (n *ccvNet) validator(i int) providerapp.ValidatorJSON {
 }
 
 // consumerKeyOf returns validator i's key on consumer c (hex).
-func (n *ccvNet) consumerKeyOf(c *cmd.ConsumerChain, i int) string {
+func (n *ccvNet) consumerKeyOf(c *testnet.ConsumerChain, i int) string {
 	n.t.Helper()
-	pk, err := cmd.ParseConsensusKey(c.Homes[i] + "/config/priv_validator_key.json")
+	pk, err := nodehome.ParseConsensusKey(c.Homes[i] + "/config/priv_validator_key.json")
 	if err != nil {
 		n.t.Fatal(err)
 	}
@@ -166,7 +169,7 @@ func (n *ccvNet) consumerKeyOf(c *cmd.ConsumerChain, i int) string {
 
 // startTwin starts a second node with validator i's key on consumer c,
 // listening on port (P2P) and port+1 (RPC): the validator double-signs.
-func (n *ccvNet) startTwin(c *cmd.ConsumerChain, i, port int) *cmd.Process {
+func (n *ccvNet) startTwin(c *testnet.ConsumerChain, i, port int) *testnet.Process {
 	n.t.Helper()
 	src := filepath.Join(c.Homes[i], "config")
 	home := filepath.Join(c.Dir, fmt.Sprintf("node%d-twin", i))
@@ -191,7 +194,7 @@ func (n *ccvNet) startTwin(c *cmd.ConsumerChain, i, port int) *cmd.Process {
 	if _, err := p2p.LoadOrGenNodeKey(filepath.Join(dst, "node_key.json")); err != nil {
 		n.t.Fatal(err)
 	}
-	p, err := cmd.StartNode(n.net.Opts.Bin, home, "--p2p.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", port),
+	p, err := testnet.StartNode(n.net.Opts.Bin, home, "--p2p.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", port),
 		"--rpc.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", port+1), "--log_level", "error")
 	if err != nil {
 		n.t.Fatal(err)
@@ -209,7 +212,7 @@ func (n *ccvNet) pendingCommitments() int {
 		if err != nil {
 			n.t.Fatal(err)
 		}
-		var lf cmd.LinkFile
+		var lf relayer.LinkFile
 		if err := json.Unmarshal(bz, &lf); err != nil {
 			n.t.Fatal(err)
 		}
@@ -237,7 +240,7 @@ func TestCCVTestnet(t *testing.T) {
 	}
 	began := time.Now()
 	bin := buildBinary(t)
-	o := cmd.DefaultCCVOptions()
+	o := testnet.DefaultCCVOptions()
 	o.Dir, o.Bin, o.BasePort = t.TempDir(), bin, freeBase(t, 30)
 	o.TimeoutCommit = 300 * time.Millisecond
 	o.VotingPeriod = 4 * time.Second
@@ -248,7 +251,7 @@ func TestCCVTestnet(t *testing.T) {
 	o.Out = out
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	net, err := cmd.StartCCVTestnet(ctx, o)
+	net, err := testnet.StartCCVTestnet(ctx, o)
 	n := &ccvNet{t: t, net: net, out: out}
 	defer func() {
 		cancel()
@@ -258,7 +261,7 @@ func TestCCVTestnet(t *testing.T) {
 		if t.Failed() {
 			t.Logf("testnet output:\n%s", out.String())
 			for j := 1; j <= o.Consumers; j++ {
-				c := cmd.ConsumerChainID(j)
+				c := testnet.ConsumerChainID(j)
 				if bz, err := os.ReadFile(o.Dir + "/" + c + "/relayer.log"); err == nil {
 					t.Logf("%s relayer log (tail):\n%s", c, tail(string(bz), 3000))
 				}
@@ -302,7 +305,7 @@ func TestCCVTestnet(t *testing.T) {
 		}
 	}
 	// The CLI answers the consumer genesis that the homes were written from.
-	cg, err := cmd.ReadConsumerGenesis([]byte(run(t, bin, "query", "provider", "consumer-genesis", c1.ChainID, "--node", net.ProviderRPC(0), "-o", "json")))
+	cg, err := nodehome.ReadConsumerGenesis([]byte(run(t, bin, "query", "provider", "consumer-genesis", c1.ChainID, "--node", net.ProviderRPC(0), "-o", "json")))
 	if err != nil || len(cg.InitialValidators) != 3 || cg.Params.SignedBlocksWindow != o.SignedBlocksWindow {
 		t.Fatalf("consumer genesis from the CLI: %v %+v", err, cg)
 	}
@@ -322,7 +325,7 @@ func TestCCVTestnet(t *testing.T) {
 	c2.Relayer.Kill()
 	v0 := n.validator(0)
 	txHeight(t, run(t, bin, "tx", "staking", "delegate", "validator", v0.Operator, "50000000000stake",
-		"--home", cmd.NodeHome(o.Dir, 1), "--node", net.ProviderRPC(0), "-o", "json"))
+		"--home", testnet.NodeHome(o.Dir, 1), "--node", net.ProviderRPC(0), "-o", "json"))
 	want := n.expectedSet(c1.ChainID)
 	if p := want[n.consumerKeyOf(c1, 0)]; p != 250_000 {
 		t.Fatalf("validator 0's power after the delegation: %d", p)

@@ -17,9 +17,10 @@ import (
 	gogoproto "github.com/cosmos/gogoproto/proto"
 
 	"github.com/abci-ics/ics/app"
-	"github.com/abci-ics/ics/cmd/icsd/cmd"
+	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/interchain"
+	"github.com/abci-ics/ics/relayer"
 	"github.com/abci-ics/ics/types/coin"
 )
 
@@ -64,7 +65,7 @@ func TestRelay(t *testing.T) {
 	a, b := "tcp://"+nodes[0].rpc, "tcp://"+nodes[1].rpc
 	linkFile := filepath.Join(t.TempDir(), "link.json")
 	run(t, bin, "relay", "link", "--a-node", a, "--b-node", b, "--a-home", nodes[0].home, "--b-home", nodes[1].home, "--link", linkFile)
-	var lf cmd.LinkFile
+	var lf relayer.LinkFile
 	bz, err := os.ReadFile(linkFile)
 	if err != nil {
 		t.Fatal(err)
@@ -120,15 +121,15 @@ func TestRelay(t *testing.T) {
 
 	// A burst of 200 transfers in 10 transactions; the relayer is killed
 	// in the middle and restarted.
-	key, err := cmd.LoadKey(nodes[0].home, "validator")
+	key, err := client.LoadKey(nodes[0].home, "validator")
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := cmd.NewClient(a)
+	nc, err := client.NewClient(a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub := cmd.Submitter{Client: client, Key: key}
+	sub := client.Submitter{Client: nc, Key: key}
 	before := stakeOf(t, bin, nodes[1].rpc, addrs[1], voucher)
 	for i := 0; i < 10; i++ {
 		var msgs []gogoproto.Message

@@ -15,7 +15,8 @@ import (
 
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/app/providerapp"
-	"github.com/abci-ics/ics/cmd/icsd/cmd"
+	"github.com/abci-ics/ics/client"
+	"github.com/abci-ics/ics/testnet"
 	"github.com/abci-ics/ics/types/address"
 )
 
@@ -45,7 +46,7 @@ type cluster struct {
 	bin   string
 	dir   string
 	base  int
-	procs []*cmd.Process
+	procs []*testnet.Process
 }
 
 func (c *cluster) rpc(i int) string { return fmt.Sprintf("tcp://127.0.0.1:%d", c.base+10*i+1) }
@@ -60,7 +61,7 @@ func (c *cluster) client(i int) *rpchttp.HTTP {
 
 func (c *cluster) start(i int) {
 	c.t.Helper()
-	p, err := cmd.StartNode(c.bin, cmd.NodeHome(c.dir, i), "--log_level", "error")
+	p, err := testnet.StartNode(c.bin, testnet.NodeHome(c.dir, i), "--log_level", "error")
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -91,7 +92,7 @@ func (c *cluster) waitHeight(i int, h int64) int64 {
 // icsd runs the binary against node i with the keyring of node k.
 func (c *cluster) icsd(k, i int, args ...string) string {
 	c.t.Helper()
-	args = append(args, "--home", cmd.NodeHome(c.dir, k), "--node", c.rpc(i))
+	args = append(args, "--home", testnet.NodeHome(c.dir, k), "--node", c.rpc(i))
 	out, err := exec.Command(c.bin, args...).CombinedOutput()
 	if err != nil {
 		c.t.Fatalf("icsd %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -111,7 +112,7 @@ func (c *cluster) query(path string, height int64, out any) {
 }
 
 func (c *cluster) operator(i int) string {
-	k, err := cmd.LoadKey(cmd.NodeHome(c.dir, i), "validator")
+	k, err := client.LoadKey(testnet.NodeHome(c.dir, i), "validator")
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -153,7 +154,7 @@ func (c *cluster) stake(i int, height int64) uint64 {
 }
 
 func txHeight(t *testing.T, out string) int64 {
-	var res cmd.TxResult
+	var res client.TxResult
 	if err := json.Unmarshal([]byte(out), &res); err != nil || res.Code != 0 {
 		t.Fatalf("tx result %q: %v", out, err)
 	}
@@ -176,9 +177,9 @@ func TestTestnet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a network")
 	}
-	c := &cluster{t: t, bin: buildBinary(t), dir: t.TempDir(), procs: make([]*cmd.Process, 4)}
+	c := &cluster{t: t, bin: buildBinary(t), dir: t.TempDir(), procs: make([]*testnet.Process, 4)}
 	c.base = freeBase(t, 4)
-	err := cmd.InitTestnet(cmd.TestnetOptions{
+	err := testnet.Init(testnet.Options{
 		Dir: c.dir, ChainID: "net-1", Validators: 4, BasePort: c.base, TimeoutCommit: 300 * time.Millisecond,
 		Balance: 1_000_000_000_000, SelfDelegation: 100_000_000_000,
 		Tune: func(g *app.Genesis) {

@@ -14,6 +14,7 @@ import (
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/abci/bench"
 	"github.com/abci-ics/ics/app/providerapp"
+	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -130,7 +131,7 @@ application runs blocks of the same size in the same harness.`,
 				kl := line(kr)
 				rep.KVStore = &kl
 			}
-			return printOut(cmd, rep, func(w io.Writer) {
+			return cli.PrintOut(cmd, rep, func(w io.Writer) {
 				fmt.Fprintf(w, "workload: %s, db %s (setup %s)\n", rep.Workload, dbKind, rep.Setup.Round(time.Millisecond))
 				fmt.Fprintf(w, "icsd:    %s\n", r)
 				if rep.KVStore != nil {
@@ -148,6 +149,6 @@ application runs blocks of the same size in the same harness.`,
 	c.Flags().Int64("keep-recent", 0, "versions to keep; with N > 0, every commit after the first N also prunes the oldest version, as a node does")
 	c.Flags().String("cpuprofile", "", "write a CPU profile of the run to this file")
 	c.Flags().Bool("kvstore", true, "also run CometBFT's kvstore example app in the same harness")
-	addOutputFlag(c)
+	cli.AddOutputFlag(c)
 	return c
 }

@@ -1,138 +1,22 @@
 package cmd
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 
 	"github.com/cometbft/cometbft/privval"
-	cmttypes "github.com/cometbft/cometbft/types"
-	"github.com/cosmos/gogoproto/jsonpb"
 	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/app"
-	"github.com/abci-ics/ics/ccv"
-	"github.com/abci-ics/ics/chain/auth"
-	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/client"
+	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
+	"github.com/abci-ics/ics/nodehome"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
 	"github.com/abci-ics/ics/types/fraction"
 )
-
-// editGenesis loads HOME's genesis, lets edit change its app state, checks
-// the result by parsing it again, and saves it.
-func editGenesis(home string, edit func(g *app.Genesis) error) error {
-	file := nodeConfig(home).GenesisFile()
-	doc, err := cmttypes.GenesisDocFromFile(file)
-	if err != nil {
-		return err
-	}
-	g, err := app.ParseGenesis(doc.AppState)
-	if err != nil {
-		return err
-	}
-	if err := edit(g); err != nil {
-		return err
-	}
-	bz, err := g.MarshalJSON()
-	if err != nil {
-		return err
-	}
-	if _, err := app.ParseGenesis(bz); err != nil {
-		return err
-	}
-	doc.AppState = json.RawMessage(bz)
-	return doc.SaveAs(file)
-}
-
-// ImportConsumerGenesis puts cg, the consumer genesis the provider
-// computed at launch, into the genesis of the consumer home: app_state's
-// consumer part becomes cg and the file's validators are cleared (the
-// application returns cg's initial validators from InitChain). It fails
-// on a provider home and on a genesis that does not validate.
-func ImportConsumerGenesis(home string, cg *ccv.ConsumerGenesis) error {
-	role, err := ReadRole(home)
-	if err != nil {
-		return err
-	}
-	if role != app.RoleConsumer {
-		return fmt.Errorf("%s is a %s home: write consumer homes with icsd init --role consumer", home, role)
-	}
-	if err := cg.Validate(); err != nil {
-		return err
-	}
-	file := nodeConfig(home).GenesisFile()
-	doc, err := cmttypes.GenesisDocFromFile(file)
-	if err != nil {
-		return err
-	}
-	g, err := app.ParseGenesis(doc.AppState)
-	if err != nil {
-		return err
-	}
-	if g.Role() != app.RoleConsumer {
-		return fmt.Errorf("%s is not a consumer genesis", file)
-	}
-	g.Consumer = cg
-	bz, err := g.MarshalJSON()
-	if err != nil {
-		return err
-	}
-	if _, err := app.ParseGenesis(bz); err != nil {
-		return err
-	}
-	doc.AppState = json.RawMessage(bz)
-	doc.Validators = nil
-	if err := doc.ValidateAndComplete(); err != nil {
-		return err
-	}
-	return doc.SaveAs(file)
-}
-
-// ReadConsumerGenesis decodes a consumer genesis: the proto3 JSON that
-// /provider/consumer-genesis/CHAIN_ID answers.
-func ReadConsumerGenesis(bz []byte) (*ccv.ConsumerGenesis, error) {
-	var cg ccv.ConsumerGenesis
-	if err := (&jsonpb.Unmarshaler{}).Unmarshal(bytes.NewReader(bz), &cg); err != nil {
-		return nil, fmt.Errorf("consumer genesis: %w", err)
-	}
-	if err := cg.Validate(); err != nil {
-		return nil, err
-	}
-	return &cg, nil
-}
-
-// addBalance credits coins to addr in the genesis, creating the account.
-func addBalance(g *app.Genesis, addr string, pub []byte, coins []coin.Coin) {
-	found := false
-	for _, a := range g.Auth.Accounts {
-		found = found || a.Address == addr
-	}
-	if !found {
-		g.Auth.Accounts = append(g.Auth.Accounts, auth.GenesisAccount{Address: addr, PubKey: pub})
-	}
-	for i := range g.Bank.Balances {
-		if g.Bank.Balances[i].Address == addr {
-			for _, c := range coins {
-				merged := false
-				for j := range g.Bank.Balances[i].Coins {
-					if g.Bank.Balances[i].Coins[j].Denom == c.Denom {
-						g.Bank.Balances[i].Coins[j].Amount += c.Amount
-						merged = true
-					}
-				}
-				if !merged {
-					g.Bank.Balances[i].Coins = append(g.Bank.Balances[i].Coins, c)
-				}
-			}
-			return
-		}
-	}
-	g.Bank.Balances = append(g.Bank.Balances, bank.GenesisBalance{Address: addr, Coins: coins})
-}
 
 func genesisCmd() *cobra.Command {
 	c := &cobra.Command{Use: "genesis", Short: "Edit the genesis file of a home before the chain starts"}
@@ -143,12 +27,12 @@ func genesisCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return editGenesis(home(cmd), func(g *app.Genesis) error {
+			return nodehome.EditGenesis(cli.Home(cmd), func(g *app.Genesis) error {
 				addr, err := address.Decode(g.Auth.Params.Bech32Prefix, args[0])
 				if err != nil {
 					return err
 				}
-				addBalance(g, address.Encode(g.Auth.Params.Bech32Prefix, addr), nil, coins)
+				nodehome.AddBalance(g, address.Encode(g.Auth.Params.Bech32Prefix, addr), nil, coins)
 				return nil
 			})
 		},
@@ -163,7 +47,7 @@ operators edit one genesis in turn). With --fund, KEY's account is credited the
 self-delegation first.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			key, err := LoadKey(home(cmd), args[0])
+			key, err := client.LoadKey(cli.Home(cmd), args[0])
 			if err != nil {
 				return err
 			}
@@ -173,16 +57,16 @@ self-delegation first.`,
 			}
 			fund, _ := cmd.Flags().GetBool("fund")
 			moniker, _ := cmd.Flags().GetString("moniker")
-			cfg := nodeConfig(home(cmd))
+			cfg := nodehome.Config(cli.Home(cmd))
 			pv := privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
 			pub, err := pv.GetPubKey()
 			if err != nil {
 				return err
 			}
 			var op string
-			err = editGenesis(home(cmd), func(g *app.Genesis) error {
+			err = nodehome.EditGenesis(cli.Home(cmd), func(g *app.Genesis) error {
 				if g.Role() == app.RoleConsumer {
-					return fmt.Errorf("%s is a consumer home: its validators come from the provider (icsd genesis import-consumer)", home(cmd))
+					return fmt.Errorf("%s is a consumer home: its validators come from the provider (icsd genesis import-consumer)", cli.Home(cmd))
 				}
 				if amount.Denom != g.Staking.Params.BondDenom {
 					return fmt.Errorf("self-delegation must be in %s", g.Staking.Params.BondDenom)
@@ -194,7 +78,7 @@ self-delegation first.`,
 					}
 				}
 				if fund {
-					addBalance(g, op, key.Priv.PubKey().Bytes(), []coin.Coin{amount})
+					nodehome.AddBalance(g, op, key.Priv.PubKey().Bytes(), []coin.Coin{amount})
 				}
 				g.Staking.Validators = append(g.Staking.Validators, staking.GenesisValidator{
 					Operator: op, PubKey: pub.Bytes(), Moniker: moniker,
@@ -206,7 +90,7 @@ self-delegation first.`,
 			if err != nil {
 				return err
 			}
-			return printOut(cmd, map[string]string{"operator": op, "pub_key": fmt.Sprintf("%X", pub.Bytes())}, func(w io.Writer) {
+			return cli.PrintOut(cmd, map[string]string{"operator": op, "pub_key": fmt.Sprintf("%X", pub.Bytes())}, func(w io.Writer) {
 				fmt.Fprintf(w, "genesis validator %s bonds %s\n", op, amount)
 			})
 		},
@@ -227,23 +111,23 @@ from the consumer genesis.`,
 			if err != nil {
 				return err
 			}
-			cg, err := ReadConsumerGenesis(bz)
+			cg, err := nodehome.ReadConsumerGenesis(bz)
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
-			if err := ImportConsumerGenesis(home(cmd), cg); err != nil {
+			if err := nodehome.ImportConsumerGenesis(cli.Home(cmd), cg); err != nil {
 				return err
 			}
-			out := map[string]any{"home": home(cmd), "validators": len(cg.InitialValidators)}
-			return printOut(cmd, out, func(w io.Writer) {
-				fmt.Fprintf(w, "imported the consumer genesis into %s: %d initial validators\n", nodeConfig(home(cmd)).GenesisFile(), len(cg.InitialValidators))
+			out := map[string]any{"home": cli.Home(cmd), "validators": len(cg.InitialValidators)}
+			return cli.PrintOut(cmd, out, func(w io.Writer) {
+				fmt.Fprintf(w, "imported the consumer genesis into %s: %d initial validators\n", nodehome.Config(cli.Home(cmd)).GenesisFile(), len(cg.InitialValidators))
 			})
 		},
 	}
-	addOutputFlag(importConsumer)
+	cli.AddOutputFlag(importConsumer)
 	addValidator.Flags().Bool("fund", false, "credit KEY's account with the self-delegation first")
 	addValidator.Flags().String("moniker", "validator", "validator name")
-	addOutputFlag(addValidator)
+	cli.AddOutputFlag(addValidator)
 	c.AddCommand(addAccount, addValidator, importConsumer)
 	return c
 }

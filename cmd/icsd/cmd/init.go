@@ -1,27 +1,18 @@
 package cmd
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"time"
 
-	cmtcfg "github.com/cometbft/cometbft/config"
-	"github.com/cometbft/cometbft/p2p"
-	"github.com/cometbft/cometbft/privval"
-	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/chain/auth"
-	"github.com/abci-ics/ics/chain/bank"
-	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
+	"github.com/abci-ics/ics/nodehome"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
-	"github.com/abci-ics/ics/types/fraction"
 )
 
 // prefixFor returns --prefix, else the prefix in HOME's genesis, else the
@@ -30,142 +21,10 @@ func prefixFor(cmd *cobra.Command) string {
 	if p, _ := cmd.Flags().GetString("prefix"); p != "" {
 		return p
 	}
-	if g, err := readAppGenesis(home(cmd)); err == nil {
+	if g, err := nodehome.ReadAppGenesis(cli.Home(cmd)); err == nil {
 		return g.Auth.Params.Bech32Prefix
 	}
 	return auth.DefaultParams().Bech32Prefix
-}
-
-func nodeConfig(home string) *cmtcfg.Config {
-	cfg := cmtcfg.DefaultConfig()
-	cfg.SetRoot(home)
-	return cfg
-}
-
-func readAppGenesis(home string) (*app.Genesis, error) {
-	doc, err := cmttypes.GenesisDocFromFile(nodeConfig(home).GenesisFile())
-	if err != nil {
-		return nil, err
-	}
-	return app.ParseGenesis(doc.AppState)
-}
-
-// InitOptions configure a new node home.
-type InitOptions struct {
-	Home    string
-	ChainID string
-	Moniker string
-	KeyName string
-	Amount  []coin.Coin
-	Prefix  string
-	// TimeoutCommit is CometBFT's pause after each block.
-	TimeoutCommit time.Duration
-	// Role is the chain's role; empty means provider. A consumer home's
-	// genesis has no validators and an empty consumer part until the
-	// consumer genesis is imported (icsd genesis import-consumer).
-	Role app.Role
-}
-
-// InitHome writes a CometBFT home with a single-validator genesis (a
-// provider) or a genesis waiting for its consumer part (a consumer), a key
-// in the keyring that holds opts.Amount, and the role in
-// HOME/config/app.toml. It refuses to overwrite an existing genesis.
-func InitHome(opts InitOptions) (Key, error) {
-	role, err := ParseRole(string(opts.Role))
-	if err != nil {
-		return Key{}, err
-	}
-	if opts.ChainID == "" {
-		return Key{}, errors.New("--chain-id is required")
-	}
-	if len(opts.ChainID) > cmttypes.MaxChainIDLen {
-		return Key{}, fmt.Errorf("--chain-id longer than %d characters", cmttypes.MaxChainIDLen)
-	}
-	if err := address.ValidatePrefix(opts.Prefix); err != nil {
-		return Key{}, err
-	}
-	if err := coin.ValidateCoins(opts.Amount); err != nil {
-		return Key{}, fmt.Errorf("--amount: %w", err)
-	}
-	cfg := nodeConfig(opts.Home)
-	if _, err := os.Stat(cfg.GenesisFile()); err == nil {
-		return Key{}, fmt.Errorf("%s already exists: choose another --home", cfg.GenesisFile())
-	}
-	cfg.Moniker = opts.Moniker
-	if opts.TimeoutCommit > 0 {
-		cfg.Consensus.TimeoutCommit = opts.TimeoutCommit
-	}
-	cmtcfg.EnsureRoot(opts.Home)
-	cmtcfg.WriteConfigFile(filepath.Join(opts.Home, "config", "config.toml"), cfg)
-	pv := privval.LoadOrGenFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
-	if _, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile()); err != nil {
-		return Key{}, err
-	}
-	key, err := LoadKey(opts.Home, opts.KeyName)
-	if err != nil {
-		if key, err = AddKey(opts.Home, opts.KeyName); err != nil {
-			return Key{}, err
-		}
-	}
-	g := app.DefaultGenesis()
-	if role == app.RoleConsumer {
-		g = app.DefaultConsumerGenesis()
-	}
-	g.Auth.Params.Bech32Prefix = opts.Prefix
-	addr := address.Encode(opts.Prefix, key.Address())
-	g.Auth.Accounts = []auth.GenesisAccount{{Address: addr, PubKey: key.Priv.PubKey().Bytes()}}
-	g.Bank.Balances = []bank.GenesisBalance{{Address: addr, Coins: opts.Amount}}
-	if role == app.RoleConsumer {
-		// The validators come from the provider, with the consumer genesis.
-		if err := WriteRole(opts.Home, role); err != nil {
-			return Key{}, err
-		}
-		return key, saveGenesis(cfg.GenesisFile(), opts.ChainID, g)
-	}
-	pub, err := pv.GetPubKey()
-	if err != nil {
-		return Key{}, err
-	}
-	// The node's validator key bonds a tenth of the key's bond denomination.
-	var bonded uint64
-	for _, c := range opts.Amount {
-		if c.Denom == g.Staking.Params.BondDenom {
-			bonded = c.Amount / 10
-		}
-	}
-	if bonded < g.Staking.Params.PowerReduction {
-		return Key{}, fmt.Errorf("--amount must hold at least %d%s to bond a validator", 10*g.Staking.Params.PowerReduction, g.Staking.Params.BondDenom)
-	}
-	g.Staking.Validators = []staking.GenesisValidator{{
-		Operator: addr, PubKey: pub.Bytes(), Moniker: opts.Moniker,
-		CommissionRate: fraction.New(1, 10), CommissionMaxRate: fraction.New(1, 5),
-		SelfDelegation: bonded, MinSelfDelegation: 1,
-	}}
-	if err := WriteRole(opts.Home, role); err != nil {
-		return Key{}, err
-	}
-	return key, saveGenesis(cfg.GenesisFile(), opts.ChainID, g)
-}
-
-// saveGenesis writes a genesis file for chainID with app state g, starting
-// now at height 1, with no validators in the file: the application returns
-// them from InitChain.
-func saveGenesis(file, chainID string, g *app.Genesis) error {
-	appState, err := g.MarshalJSON()
-	if err != nil {
-		return err
-	}
-	doc := cmttypes.GenesisDoc{
-		ChainID:         chainID,
-		GenesisTime:     time.Now().UTC().Round(0),
-		InitialHeight:   1,
-		ConsensusParams: cmttypes.DefaultConsensusParams(),
-		AppState:        json.RawMessage(appState),
-	}
-	if err := doc.ValidateAndComplete(); err != nil {
-		return err
-	}
-	return doc.SaveAs(file)
 }
 
 func initCmd() *cobra.Command {
@@ -191,7 +50,7 @@ The role is saved in HOME/config/app.toml and used by every later start.`,
 			prefix, _ := f.GetString("prefix")
 			tc, _ := f.GetDuration("timeout-commit")
 			roleName, _ := f.GetString("role")
-			role, err := ParseRole(roleName)
+			role, err := nodehome.ParseRole(roleName)
 			if err != nil {
 				return fmt.Errorf("--role: %w", err)
 			}
@@ -199,15 +58,15 @@ The role is saved in HOME/config/app.toml and used by every later start.`,
 			if err != nil {
 				return fmt.Errorf("--amount: %w", err)
 			}
-			key, err := InitHome(InitOptions{Home: home(cmd), ChainID: chainID, Moniker: moniker, KeyName: keyName, Amount: coins, Prefix: prefix, TimeoutCommit: tc, Role: role})
+			key, err := nodehome.Init(nodehome.InitOptions{Home: cli.Home(cmd), ChainID: chainID, Moniker: moniker, KeyName: keyName, Amount: coins, Prefix: prefix, TimeoutCommit: tc, Role: role})
 			if err != nil {
 				return err
 			}
-			out := map[string]string{"home": home(cmd), "chain_id": chainID, "role": string(role), "key": key.Name, "address": address.Encode(prefix, key.Address())}
-			return printOut(cmd, out, func(w io.Writer) {
-				fmt.Fprintf(w, "initialized %s home %s for chain %s; key %q (%s) holds %s\n", role, home(cmd), chainID, key.Name, out["address"], amount)
+			out := map[string]string{"home": cli.Home(cmd), "chain_id": chainID, "role": string(role), "key": key.Name, "address": address.Encode(prefix, key.Address())}
+			return cli.PrintOut(cmd, out, func(w io.Writer) {
+				fmt.Fprintf(w, "initialized %s home %s for chain %s; key %q (%s) holds %s\n", role, cli.Home(cmd), chainID, key.Name, out["address"], amount)
 				if role == app.RoleConsumer {
-					fmt.Fprintf(w, "next: icsd genesis import-consumer FILE --home %s (FILE from icsd query provider consumer-genesis %s -o json)\n", home(cmd), chainID)
+					fmt.Fprintf(w, "next: icsd genesis import-consumer FILE --home %s (FILE from icsd query provider consumer-genesis %s -o json)\n", cli.Home(cmd), chainID)
 				}
 			})
 		},
@@ -219,6 +78,6 @@ The role is saved in HOME/config/app.toml and used by every later start.`,
 	c.Flags().String("amount", "1000000000000stake", "coins of the funded key")
 	c.Flags().String("prefix", auth.DefaultParams().Bech32Prefix, "bech32 prefix of addresses")
 	c.Flags().Duration("timeout-commit", time.Second, "CometBFT timeout_commit")
-	addOutputFlag(c)
+	cli.AddOutputFlag(c)
 	return c
 }

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -17,71 +16,10 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 	"github.com/spf13/cobra"
 
-	"github.com/abci-ics/ics/ibc/relayer"
+	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
+	"github.com/abci-ics/ics/relayer"
+	"github.com/abci-ics/ics/relayer/ccvrelay"
 )
-
-// LinkFile is what `icsd relay link` saves and `icsd relay start` reads:
-// both nodes, the relayer keys, and the identifiers on each side.
-type LinkFile struct {
-	A LinkEnd `json:"a"`
-	B LinkEnd `json:"b"`
-}
-
-// LinkEnd is one side of a saved link.
-type LinkEnd struct {
-	Node       string `json:"node"`
-	Home       string `json:"home"`
-	Key        string `json:"key"`
-	ChainID    string `json:"chain_id"`
-	Client     string `json:"client_id"`
-	Connection string `json:"connection_id"`
-	Port       string `json:"port_id"`
-	Channel    string `json:"channel_id"`
-}
-
-func (e LinkEnd) chain(ctx context.Context) (*relayer.Chain, error) {
-	key, err := LoadKey(e.Home, e.Key)
-	if err != nil {
-		return nil, err
-	}
-	c, err := NewClient(e.Node)
-	if err != nil {
-		return nil, err
-	}
-	return relayer.NewChain(ctx, e.Node, Submitter{Client: c, Key: key})
-}
-
-// OpenLink connects to both ends of a saved link.
-func OpenLink(ctx context.Context, f LinkFile) (*relayer.Link, error) {
-	a, err := f.A.chain(ctx)
-	if err != nil {
-		return nil, err
-	}
-	b, err := f.B.chain(ctx)
-	if err != nil {
-		return nil, err
-	}
-	end := func(c *relayer.Chain, e LinkEnd) *relayer.End {
-		return &relayer.End{Chain: c, Client: e.Client, Connection: e.Connection, Port: e.Port, Channel: e.Channel}
-	}
-	return &relayer.Link{A: end(a, f.A), B: end(b, f.B)}, nil
-}
-
-// readLinkFile reads a link saved by icsd relay link or link-ccv.
-func readLinkFile(file string) (LinkFile, error) {
-	bz, err := os.ReadFile(file)
-	if err != nil {
-		return LinkFile{}, fmt.Errorf("read link (run icsd relay link or link-ccv first?): %w", err)
-	}
-	var lf LinkFile
-	if err := json.Unmarshal(bz, &lf); err != nil {
-		return LinkFile{}, fmt.Errorf("%s: %w", file, err)
-	}
-	if lf.A.Channel == "" || lf.B.Channel == "" {
-		return LinkFile{}, fmt.Errorf("%s: no channel on one side", file)
-	}
-	return lf, nil
-}
 
 func relayCmd() *cobra.Command {
 	c := &cobra.Command{Use: "relay", Short: "Link two chains and relay IBC packets between them over CometBFT RPC"}
@@ -91,7 +29,7 @@ func relayCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f := cmd.Flags()
-			var lf LinkFile
+			var lf relayer.LinkFile
 			lf.A.Node, _ = f.GetString("a-node")
 			lf.B.Node, _ = f.GetString("b-node")
 			lf.A.Home, _ = f.GetString("a-home")
@@ -114,11 +52,11 @@ func relayCmd() *cobra.Command {
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
-			a, err := lf.A.chain(ctx)
+			a, err := lf.A.Chain(ctx)
 			if err != nil {
 				return err
 			}
-			b, err := lf.B.chain(ctx)
+			b, err := lf.B.Chain(ctx)
 			if err != nil {
 				return err
 			}
@@ -126,16 +64,11 @@ func relayCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			for _, p := range []struct {
-				e   *LinkEnd
-				end *relayer.End
-			}{{&lf.A, l.A}, {&lf.B, l.B}} {
-				p.e.ChainID, p.e.Client, p.e.Connection, p.e.Port, p.e.Channel = p.end.Chain.ID, p.end.Client, p.end.Connection, p.end.Port, p.end.Channel
-			}
-			if err := SaveLink(out, lf); err != nil {
+			lf.Record(l)
+			if err := relayer.SaveLink(out, lf); err != nil {
 				return err
 			}
-			return printOut(cmd, lf, func(w io.Writer) {
+			return cli.PrintOut(cmd, lf, func(w io.Writer) {
 				fmt.Fprintf(w, "linked %s %s/%s (%s, %s) <-> %s %s/%s (%s, %s); saved %s\n",
 					lf.A.ChainID, lf.A.Port, lf.A.Channel, lf.A.Connection, lf.A.Client,
 					lf.B.ChainID, lf.B.Port, lf.B.Channel, lf.B.Connection, lf.B.Client, out)
@@ -154,7 +87,7 @@ func relayCmd() *cobra.Command {
 	lfl.String("version", "ics20-1", "channel version")
 	lfl.String("link", filepath.Join(DefaultHome(), "relayer", "link.json"), "file to save the link in")
 	lfl.Duration("timeout", 5*time.Minute, "give up after this long")
-	addOutputFlag(link)
+	cli.AddOutputFlag(link)
 
 	start := &cobra.Command{
 		Use:   "start",
@@ -166,21 +99,21 @@ func relayCmd() *cobra.Command {
 			refresh, _ := cmd.Flags().GetDuration("client-refresh")
 			watch, _ := cmd.Flags().GetBool("watch-evidence")
 			lookback, _ := cmd.Flags().GetInt64("evidence-lookback")
-			lf, err := readLinkFile(file)
+			lf, err := relayer.ReadLinkFile(file)
 			if err != nil {
 				return err
 			}
 			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer cancel()
-			l, err := OpenLink(ctx, lf)
+			l, err := relayer.OpenLink(ctx, lf)
 			if err != nil {
 				return err
 			}
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "relaying %s %s/%s <-> %s %s/%s\n", lf.A.ChainID, lf.A.Port, lf.A.Channel, lf.B.ChainID, lf.B.Port, lf.B.Channel)
 			var tasks []relayer.Task
-			if watch && lf.IsCCV() {
-				ew := NewEvidenceWatcher(l, lookback, func(ev *cmttypes.DuplicateVoteEvidence, res *abcitypes.ExecTxResult) {
+			if watch && ccvrelay.IsCCV(lf) {
+				ew := ccvrelay.NewEvidenceWatcher(l, lookback, func(ev *cmttypes.DuplicateVoteEvidence, res *abcitypes.ExecTxResult) {
 					outcome := "punished"
 					if res.Code != 0 {
 						outcome = "already handled: " + res.Log

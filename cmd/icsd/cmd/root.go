@@ -1,24 +1,25 @@
-// Package cmd holds icsd's commands.
+// Package cmd holds icsd's command tree: the root command and the
+// commands that write, edit and run node homes (init, genesis, start,
+// keys), relay, testnet, bench and version. The tx and query groups live in
+// the subpackages of the same names and the flags they all share in cli.
+// The commands parse flags and print; the work is done by the nodehome,
+// client, relayer and testnet packages.
 package cmd
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+
+	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
+	"github.com/abci-ics/ics/cmd/icsd/cmd/query"
+	"github.com/abci-ics/ics/cmd/icsd/cmd/tx"
 )
 
 // Version is set at build time (see the Makefile).
 var Version = "dev"
-
-const (
-	flagHome   = "home"
-	flagNode   = "node"
-	flagOutput = "output"
-)
 
 // DefaultHome is the home directory used when --home is not given.
 func DefaultHome() string {
@@ -36,13 +37,13 @@ func NewRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: false,
 	}
-	root.PersistentFlags().String(flagHome, DefaultHome(), "node and keyring home directory")
+	root.PersistentFlags().String(cli.FlagHome, DefaultHome(), "node and keyring home directory")
 	root.AddCommand(
 		initCmd(),
 		startCmd(),
 		keysCmd(),
-		txCmd(),
-		queryCmd(),
+		tx.Command(),
+		query.Command(),
 		benchCmd(),
 		testnetCmd(),
 		genesisCmd(),
@@ -61,29 +62,4 @@ func versionCmd() *cobra.Command {
 			fmt.Fprintln(cmd.OutOrStdout(), Version)
 		},
 	}
-}
-
-func home(cmd *cobra.Command) string {
-	h, _ := cmd.Flags().GetString(flagHome)
-	return h
-}
-
-// addOutputFlag adds -o json|text.
-func addOutputFlag(cmd *cobra.Command) {
-	cmd.Flags().StringP(flagOutput, "o", "text", "output format: text or json")
-}
-
-// printOut writes v as indented JSON with -o json, or calls text otherwise.
-func printOut(cmd *cobra.Command, v any, text func(w io.Writer)) error {
-	format, _ := cmd.Flags().GetString(flagOutput)
-	switch format {
-	case "json":
-		enc := json.NewEncoder(cmd.OutOrStdout())
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
-	case "text", "":
-		text(cmd.OutOrStdout())
-		return nil
-	}
-	return fmt.Errorf("unknown output format %q: use text or json", format)
 }

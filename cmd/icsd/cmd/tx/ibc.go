@@ -1,4 +1,4 @@
-package cmd
+package tx
 
 import (
 	"time"
@@ -6,6 +6,7 @@ import (
 	gogoproto "github.com/cosmos/gogoproto/proto"
 	"github.com/spf13/cobra"
 
+	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/types/coin"
 )
@@ -13,7 +14,7 @@ import (
 func ibcTransferTxCmd() *cobra.Command {
 	c := &cobra.Command{Use: "ibc-transfer", Short: "ICS-20 token transfers"}
 	t := txCommand("transfer KEY CHANNEL RECEIVER AMOUNT", "Send AMOUNT over CHANNEL (port transfer) to RECEIVER on the other chain", 4,
-		func(cmd *cobra.Command, key Key, args []string) (gogoproto.Message, error) {
+		func(cmd *cobra.Command, key client.Key, args []string) (gogoproto.Message, error) {
 			coin, err := coin.ParseCoin(args[2])
 			if err != nil {
 				return nil, err

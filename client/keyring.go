@@ -1,10 +1,9 @@
-package cmd
+package client
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
-	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/types/address"
 )
@@ -42,10 +40,12 @@ func keyringDir(home string) string { return filepath.Join(home, "keyring") }
 // AddKey creates a new random key called name. It fails if the name is
 // taken or invalid.
 func AddKey(home, name string) (Key, error) {
-	return saveKey(home, Key{Name: name, Priv: ed25519.GenPrivKey()})
+	return SaveKey(home, Key{Name: name, Priv: ed25519.GenPrivKey()})
 }
 
-func saveKey(home string, k Key) (Key, error) {
+// SaveKey writes k into home's keyring. It fails if the name is taken or
+// invalid.
+func SaveKey(home string, k Key) (Key, error) {
 	if !keyNameRe.MatchString(k.Name) {
 		return Key{}, fmt.Errorf("invalid key name %q: use 1 to 64 letters, digits, '.', '_' or '-'", k.Name)
 	}
@@ -69,6 +69,14 @@ func saveKey(home string, k Key) (Key, error) {
 		return Key{}, err
 	}
 	return k, f.Close()
+}
+
+// LoadOrAddKey returns the key called name, creating it if needed.
+func LoadOrAddKey(home, name string) (Key, error) {
+	if k, err := LoadKey(home, name); err == nil {
+		return k, nil
+	}
+	return AddKey(home, name)
 }
 
 // LoadKey reads the key called name.
@@ -110,67 +118,4 @@ func ListKeys(home string) ([]string, error) {
 	}
 	sort.Strings(names)
 	return names, nil
-}
-
-type keyJSON struct {
-	Name    string `json:"name"`
-	Address string `json:"address"`
-	PubKey  []byte `json:"pub_key"`
-}
-
-func keysCmd() *cobra.Command {
-	c := &cobra.Command{Use: "keys", Short: "Manage the account keys in HOME/keyring"}
-	c.PersistentFlags().String("prefix", "", "bech32 prefix (default: the one in HOME's genesis, else ics)")
-	show := func(cmd *cobra.Command, k Key) keyJSON {
-		return keyJSON{Name: k.Name, Address: address.Encode(prefixFor(cmd), k.Address()), PubKey: k.Priv.PubKey().Bytes()}
-	}
-	add := &cobra.Command{
-		Use: "add NAME", Short: "Create a new key", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			k, err := AddKey(home(cmd), args[0])
-			if err != nil {
-				return err
-			}
-			kj := show(cmd, k)
-			return printOut(cmd, kj, func(w io.Writer) { fmt.Fprintf(w, "%s\t%s\n", kj.Name, kj.Address) })
-		},
-	}
-	list := &cobra.Command{
-		Use: "list", Short: "List the keys", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			names, err := ListKeys(home(cmd))
-			if err != nil {
-				return err
-			}
-			out := []keyJSON{}
-			for _, n := range names {
-				k, err := LoadKey(home(cmd), n)
-				if err != nil {
-					return err
-				}
-				out = append(out, show(cmd, k))
-			}
-			return printOut(cmd, out, func(w io.Writer) {
-				for _, kj := range out {
-					fmt.Fprintf(w, "%s\t%s\n", kj.Name, kj.Address)
-				}
-			})
-		},
-	}
-	showCmd := &cobra.Command{
-		Use: "show NAME", Short: "Show a key's address and public key", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			k, err := LoadKey(home(cmd), args[0])
-			if err != nil {
-				return err
-			}
-			kj := show(cmd, k)
-			return printOut(cmd, kj, func(w io.Writer) { fmt.Fprintln(w, kj.Address) })
-		},
-	}
-	for _, s := range []*cobra.Command{add, list, showCmd} {
-		addOutputFlag(s)
-	}
-	c.AddCommand(add, list, showCmd)
-	return c
 }

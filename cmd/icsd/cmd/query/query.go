@@ -1,4 +1,4 @@
-package cmd
+package query
 
 import (
 	"fmt"
@@ -7,15 +7,17 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/app"
+	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
 )
 
-func queryCmd() *cobra.Command {
+// Command returns icsd query: query a node.
+func Command() *cobra.Command {
 	c := &cobra.Command{Use: "query", Aliases: []string{"q"}, Short: "Query a node"}
 	bankCmd := &cobra.Command{Use: "bank", Short: "Bank queries"}
 	balances := &cobra.Command{
 		Use: "balances ADDRESS", Short: "Balances of an address", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, ctx, cancel, err := clientFor(cmd)
+			c, ctx, cancel, err := cli.ClientFor(cmd)
 			if err != nil {
 				return err
 			}
@@ -24,7 +26,7 @@ func queryCmd() *cobra.Command {
 			if err := c.QueryJSON(ctx, app.PathBalances+args[0], &coins); err != nil {
 				return err
 			}
-			return printOut(cmd, coins, func(w io.Writer) {
+			return cli.PrintOut(cmd, coins, func(w io.Writer) {
 				if len(coins) == 0 {
 					fmt.Fprintln(w, "no balances")
 				}
@@ -37,7 +39,7 @@ func queryCmd() *cobra.Command {
 	supply := &cobra.Command{
 		Use: "supply", Short: "Total supply of every denomination", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, ctx, cancel, err := clientFor(cmd)
+			c, ctx, cancel, err := cli.ClientFor(cmd)
 			if err != nil {
 				return err
 			}
@@ -46,7 +48,7 @@ func queryCmd() *cobra.Command {
 			if err := c.QueryJSON(ctx, app.PathSupply, &coins); err != nil {
 				return err
 			}
-			return printOut(cmd, coins, func(w io.Writer) {
+			return cli.PrintOut(cmd, coins, func(w io.Writer) {
 				for _, c := range coins {
 					fmt.Fprintf(w, "%d%s\n", c.Amount, c.Denom)
 				}
@@ -56,7 +58,7 @@ func queryCmd() *cobra.Command {
 	account := &cobra.Command{
 		Use: "account ADDRESS", Short: "Account of an address: public key and nonce", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, ctx, cancel, err := clientFor(cmd)
+			c, ctx, cancel, err := cli.ClientFor(cmd)
 			if err != nil {
 				return err
 			}
@@ -65,7 +67,7 @@ func queryCmd() *cobra.Command {
 			if err := c.QueryJSON(ctx, app.PathAccount+args[0], &acc); err != nil {
 				return err
 			}
-			return printOut(cmd, acc, func(w io.Writer) {
+			return cli.PrintOut(cmd, acc, func(w io.Writer) {
 				if !acc.Found {
 					fmt.Fprintf(w, "%s: no account\n", acc.Address)
 					return
@@ -75,7 +77,7 @@ func queryCmd() *cobra.Command {
 		},
 	}
 	for _, s := range []*cobra.Command{balances, supply, account} {
-		addNodeFlag(s)
+		cli.AddNodeFlag(s)
 	}
 	bankCmd.AddCommand(balances, supply)
 	c.AddCommand(bankCmd, account, stakingQueryCmd(), govQueryCmd(), distributionQueryCmd(), ibcQueryCmd(), providerQueryCmd(), consumerQueryCmd())

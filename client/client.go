@@ -1,16 +1,14 @@
-package cmd
+package client
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	coretypes "github.com/cometbft/cometbft/rpc/core/types"
 	gogoproto "github.com/cosmos/gogoproto/proto"
-	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/chain/auth"
@@ -18,28 +16,9 @@ import (
 	"github.com/abci-ics/ics/types/coin"
 )
 
-const defaultNode = "tcp://127.0.0.1:26657"
-
-func addNodeFlag(cmd *cobra.Command) {
-	cmd.Flags().String(flagNode, defaultNode, "CometBFT RPC address of a node")
-	cmd.Flags().Duration("timeout", 30*time.Second, "how long to wait for the node")
-	addOutputFlag(cmd)
-}
-
 // Client talks to a node over CometBFT RPC.
 type Client struct {
 	rpc *rpchttp.HTTP
-}
-
-func clientFor(cmd *cobra.Command) (*Client, context.Context, context.CancelFunc, error) {
-	addr, _ := cmd.Flags().GetString(flagNode)
-	timeout, _ := cmd.Flags().GetDuration("timeout")
-	c, err := NewClient(addr)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
-	return c, ctx, cancel, nil
 }
 
 // NewClient returns a client of the node at addr (tcp://host:port).
@@ -50,6 +29,10 @@ func NewClient(addr string) (*Client, error) {
 	}
 	return &Client{rpc: c}, nil
 }
+
+// RPC returns the CometBFT RPC client underneath, for the calls Client
+// does not wrap (status, validators, blocks, raw queries).
+func (c *Client) RPC() *rpchttp.HTTP { return c.rpc }
 
 // QueryJSON runs an ABCI query and decodes its JSON answer into out.
 func (c *Client) QueryJSON(ctx context.Context, path string, out any) error {

@@ -1,9 +1,8 @@
-package cmd
+package testnet
 
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,19 +12,19 @@ import (
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
 	cmttypes "github.com/cometbft/cometbft/types"
-	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
 	"github.com/abci-ics/ics/types/fraction"
 )
 
-// TestnetOptions configure `icsd testnet init`.
-type TestnetOptions struct {
+// Options configure `icsd testnet init`.
+type Options struct {
 	Dir        string
 	ChainID    string
 	Validators int
@@ -47,11 +46,11 @@ type TestnetOptions struct {
 // NodeHome returns the home of node i of a testnet in dir.
 func NodeHome(dir string, i int) string { return filepath.Join(dir, fmt.Sprintf("node%d", i)) }
 
-// InitTestnet writes one home per validator under opts.Dir, sharing one
+// Init writes one home per validator under opts.Dir, sharing one
 // genesis, with loopback ports that do not collide and every node a
 // persistent peer of every other. Each home's keyring holds its validator's
 // operator key, named "validator".
-func InitTestnet(opts TestnetOptions) error {
+func Init(opts Options) error {
 	if opts.Validators < 1 || opts.Validators > 100 {
 		return fmt.Errorf("--validators must be 1 to 100, got %d", opts.Validators)
 	}
@@ -107,7 +106,7 @@ func InitTestnet(opts TestnetOptions) error {
 		if err != nil {
 			return err
 		}
-		key, err := AddKey(home, "validator")
+		key, err := client.AddKey(home, "validator")
 		if err != nil {
 			return err
 		}
@@ -158,56 +157,4 @@ func InitTestnet(opts TestnetOptions) error {
 		}
 	}
 	return nil
-}
-
-func testnetCmd() *cobra.Command {
-	c := &cobra.Command{Use: "testnet", Short: "A network of validator nodes on loopback"}
-	initC := &cobra.Command{
-		Use:   "init",
-		Short: "Write one home per validator sharing one genesis, with loopback ports and peers wired",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			f := cmd.Flags()
-			var o TestnetOptions
-			o.Dir, _ = f.GetString("dir")
-			o.ChainID, _ = f.GetString("chain-id")
-			o.Validators, _ = f.GetInt("validators")
-			o.BasePort, _ = f.GetInt("base-port")
-			o.TimeoutCommit, _ = f.GetDuration("timeout-commit")
-			o.Balance, _ = f.GetUint64("balance")
-			o.SelfDelegation, _ = f.GetUint64("self-delegation")
-			unbonding, _ := f.GetDuration("unbonding-period")
-			window, _ := f.GetInt64("signed-blocks-window")
-			jail, _ := f.GetDuration("downtime-jail")
-			voting, _ := f.GetDuration("voting-period")
-			o.Tune = func(g *app.Genesis) {
-				g.Staking.Params.UnbondingPeriod = unbonding
-				g.Staking.Params.SignedBlocksWindow = window
-				g.Staking.Params.DowntimeJailDuration = jail
-				g.Gov.Params.VotingPeriod = int64(voting)
-				g.Gov.Params.MaxDepositPeriod = int64(voting)
-			}
-			if err := InitTestnet(o); err != nil {
-				return err
-			}
-			return printOut(cmd, o, func(w io.Writer) {
-				fmt.Fprintf(w, "wrote %d validator homes for %s under %s (node i: p2p %d+10i, rpc %d+10i)\n", o.Validators, o.ChainID, o.Dir, o.BasePort, o.BasePort+1)
-			})
-		},
-	}
-	f := initC.Flags()
-	f.String("dir", "build/testnet", "directory for the node homes")
-	f.String("chain-id", "testnet-1", "chain id")
-	f.Int("validators", 4, "number of validators")
-	f.Int("base-port", 26600, "first loopback port")
-	f.Duration("timeout-commit", 500*time.Millisecond, "CometBFT timeout_commit")
-	f.Uint64("balance", 1_000_000_000_000, "genesis balance of each validator's account")
-	f.Uint64("self-delegation", 100_000_000_000, "self-delegation of each validator")
-	f.Duration("unbonding-period", 21*24*time.Hour, "staking unbonding period")
-	f.Int64("signed-blocks-window", 100, "liveness window in blocks")
-	f.Duration("downtime-jail", 10*time.Minute, "jail time for downtime")
-	f.Duration("voting-period", 2*24*time.Hour, "governance voting and deposit period")
-	addOutputFlag(initC)
-	c.AddCommand(initC, testnetStartCmd())
-	return c
 }

@@ -1,4 +1,4 @@
-package cmd
+package testnet
 
 import (
 	"context"
@@ -23,8 +23,11 @@ import (
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/gov"
+	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/interchain"
+	"github.com/abci-ics/ics/nodehome"
 	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/relayer"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
 )
@@ -134,10 +137,10 @@ func (t *CCVTestnet) ProviderRPC(i int) string {
 
 // ConsumerRPC returns the RPC address of validator i's node on consumer c.
 func (t *CCVTestnet) ConsumerRPC(c *ConsumerChain, i int) string {
-	return fmt.Sprintf("tcp://127.0.0.1:%d", t.consumerPort(c, i)+1)
+	return fmt.Sprintf("tcp://127.0.0.1:%d", t.consumerP2PPort(c, i)+1)
 }
 
-func (t *CCVTestnet) consumerPort(c *ConsumerChain, i int) int {
+func (t *CCVTestnet) consumerP2PPort(c *ConsumerChain, i int) int {
 	return t.Opts.BasePort + t.Opts.stride()*c.Index + 10*i
 }
 
@@ -271,8 +274,8 @@ func StartCCVTestnet(ctx context.Context, o CCVOptions) (t *CCVTestnet, err erro
 // consumer; each consumer's relayer key is funded.
 func (t *CCVTestnet) initProvider() error {
 	o := t.Opts
-	if _, err := os.Stat(nodeConfig(NodeHome(o.Dir, 0)).GenesisFile()); err == nil {
-		net, err := LoadTestnet(o.Dir)
+	if _, err := os.Stat(nodehome.Config(NodeHome(o.Dir, 0)).GenesisFile()); err == nil {
+		net, err := Load(o.Dir)
 		if err != nil {
 			return err
 		}
@@ -280,16 +283,16 @@ func (t *CCVTestnet) initProvider() error {
 			return fmt.Errorf("%s holds %d provider homes, not --validators %d: delete it or choose another --dir", o.Dir, len(net.Homes), o.Validators)
 		}
 		for _, c := range t.Consumers {
-			if _, err := LoadKey(c.RelayerHome(), RelayerKey); err != nil {
+			if _, err := client.LoadKey(c.RelayerHome(), RelayerKey); err != nil {
 				return fmt.Errorf("%s holds a testnet written without consumer %s (no funded relayer key): delete it or choose another --dir", o.Dir, c.ChainID)
 			}
 		}
 		t.logf("reusing the provider homes under %s", o.Dir)
 		return nil
 	}
-	var relayers []Key
+	var relayers []client.Key
 	for _, c := range t.Consumers {
-		k, err := loadOrAddKey(c.RelayerHome(), RelayerKey)
+		k, err := client.LoadOrAddKey(c.RelayerHome(), RelayerKey)
 		if err != nil {
 			return err
 		}
@@ -303,7 +306,7 @@ func (t *CCVTestnet) initProvider() error {
 	if o.Validators > 1 {
 		bonds[0] = 2 * bond
 	}
-	err := InitTestnet(TestnetOptions{
+	err := Init(Options{
 		Dir: o.Dir, ChainID: o.ChainID, Validators: o.Validators, BasePort: o.BasePort, TimeoutCommit: o.TimeoutCommit,
 		Balance: 1_000_000_000_000, SelfDelegations: bonds,
 		Tune: func(g *app.Genesis) {
@@ -313,7 +316,7 @@ func (t *CCVTestnet) initProvider() error {
 			g.Provider.Params.BlocksPerEpoch = o.BlocksPerEpoch
 			g.Provider.Params.DowntimeJailDuration = o.DowntimeJail
 			for _, k := range relayers {
-				addBalance(g, address.Encode(g.Auth.Params.Bech32Prefix, k.Address()), k.Priv.PubKey().Bytes(),
+				nodehome.AddBalance(g, address.Encode(g.Auth.Params.Bech32Prefix, k.Address()), k.Priv.PubKey().Bytes(),
 					[]coin.Coin{{Denom: g.Staking.Params.BondDenom, Amount: 1_000_000_000_000}})
 			}
 		},
@@ -325,26 +328,17 @@ func (t *CCVTestnet) initProvider() error {
 	return nil
 }
 
-// loadOrAddKey returns the key name of home's keyring, creating it if
-// needed.
-func loadOrAddKey(home, name string) (Key, error) {
-	if k, err := LoadKey(home, name); err == nil {
-		return k, nil
-	}
-	return AddKey(home, name)
-}
-
 // submitter returns the submitter of provider validator i's operator key.
-func (t *CCVTestnet) submitter(i int) (Submitter, error) {
-	key, err := LoadKey(NodeHome(t.Opts.Dir, i), "validator")
+func (t *CCVTestnet) submitter(i int) (client.Submitter, error) {
+	key, err := client.LoadKey(NodeHome(t.Opts.Dir, i), "validator")
 	if err != nil {
-		return Submitter{}, err
+		return client.Submitter{}, err
 	}
-	c, err := NewClient(t.ProviderRPC(i))
+	c, err := client.NewClient(t.ProviderRPC(i))
 	if err != nil {
-		return Submitter{}, err
+		return client.Submitter{}, err
 	}
-	return Submitter{Client: c, Key: key}, nil
+	return client.Submitter{Client: c, Key: key}, nil
 }
 
 // submit sends msgs from validator i's operator and fails unless the
@@ -377,7 +371,7 @@ func (t *CCVTestnet) submit(ctx context.Context, i int, msgs ...gogoproto.Messag
 
 // providerConsumers returns the consumers the provider knows, by chain id.
 func (t *CCVTestnet) providerConsumers(ctx context.Context) (map[string]interchain.ConsumerJSON, error) {
-	c, err := NewClient(t.ProviderRPC(0))
+	c, err := client.NewClient(t.ProviderRPC(0))
 	if err != nil {
 		return nil, err
 	}
@@ -503,7 +497,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 // consumerPV returns validator i's consensus key on consumer c: a fresh key
 // made for the assignment (kept in the consumer home), or the provider key.
 func (t *CCVTestnet) consumerPV(c *ConsumerChain, i int) (*privval.FilePV, error) {
-	cfg := nodeConfig(c.Homes[i])
+	cfg := nodehome.Config(c.Homes[i])
 	if _, err := os.Stat(cfg.PrivValidatorKeyFile()); err == nil {
 		return privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()), nil
 	}
@@ -517,7 +511,7 @@ func (t *CCVTestnet) consumerPV(c *ConsumerChain, i int) (*privval.FilePV, error
 		pv.Save()
 		return pv, nil
 	}
-	pcfg := nodeConfig(NodeHome(t.Opts.Dir, i))
+	pcfg := nodehome.Config(NodeHome(t.Opts.Dir, i))
 	prov := privval.LoadFilePVEmptyState(pcfg.PrivValidatorKeyFile(), "")
 	for _, f := range []string{cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()} {
 		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
@@ -536,7 +530,7 @@ func (t *CCVTestnet) assignKeys(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cl, err := NewClient(t.ProviderRPC(0))
+	cl, err := client.NewClient(t.ProviderRPC(0))
 	if err != nil {
 		return err
 	}
@@ -589,21 +583,21 @@ func (t *CCVTestnet) assignKeys(ctx context.Context) error {
 // relayer key funded), the node's consensus key (the assigned one or the
 // provider's), and peers on loopback.
 func (t *CCVTestnet) writeConsumerHomes(ctx context.Context, c *ConsumerChain) error {
-	if _, err := os.Stat(nodeConfig(c.Homes[0]).GenesisFile()); err == nil {
+	if _, err := os.Stat(nodehome.Config(c.Homes[0]).GenesisFile()); err == nil {
 		return nil
 	}
-	pc, err := NewClient(t.ProviderRPC(0))
+	pc, err := client.NewClient(t.ProviderRPC(0))
 	if err != nil {
 		return err
 	}
-	res, err := pc.rpc.ABCIQuery(ctx, interchain.PathConsumerGenesis+c.ChainID, nil)
+	res, err := pc.RPC().ABCIQuery(ctx, interchain.PathConsumerGenesis+c.ChainID, nil)
 	if err != nil {
 		return err
 	}
 	if res.Response.Code != 0 {
 		return fmt.Errorf("consumer genesis: %s", res.Response.Log)
 	}
-	cg, err := ReadConsumerGenesis(res.Response.Value)
+	cg, err := nodehome.ReadConsumerGenesis(res.Response.Value)
 	if err != nil {
 		return err
 	}
@@ -614,26 +608,26 @@ func (t *CCVTestnet) writeConsumerHomes(ctx context.Context, c *ConsumerChain) e
 	g := app.DefaultConsumerGenesis()
 	g.Consumer = cg
 	prefix := g.Auth.Params.Bech32Prefix
-	fund := func(k Key) {
-		addBalance(g, address.Encode(prefix, k.Address()), k.Priv.PubKey().Bytes(), []coin.Coin{{Denom: "stake", Amount: 1_000_000_000_000}})
+	fund := func(k client.Key) {
+		nodehome.AddBalance(g, address.Encode(prefix, k.Address()), k.Priv.PubKey().Bytes(), []coin.Coin{{Denom: "stake", Amount: 1_000_000_000_000}})
 	}
-	relayer, err := loadOrAddKey(c.RelayerHome(), RelayerKey)
+	relayerKey, err := client.LoadOrAddKey(c.RelayerHome(), RelayerKey)
 	if err != nil {
 		return err
 	}
-	fund(relayer)
+	fund(relayerKey)
 	type nodeInfo struct {
 		cfg *cmtcfg.Config
 		id  p2p.ID
 	}
 	nodes := make([]nodeInfo, len(c.Homes))
 	for i, home := range c.Homes {
-		op, err := LoadKey(NodeHome(t.Opts.Dir, i), "validator")
+		op, err := client.LoadKey(NodeHome(t.Opts.Dir, i), "validator")
 		if err != nil {
 			return err
 		}
-		if _, err := LoadKey(home, "validator"); err != nil {
-			if _, err := saveKey(home, op); err != nil {
+		if _, err := client.LoadKey(home, "validator"); err != nil {
+			if _, err := client.SaveKey(home, op); err != nil {
 				return err
 			}
 		}
@@ -641,7 +635,7 @@ func (t *CCVTestnet) writeConsumerHomes(ctx context.Context, c *ConsumerChain) e
 		cfg := cmtcfg.DefaultConfig()
 		cfg.SetRoot(home)
 		cfg.Moniker = fmt.Sprintf("%s-node%d", c.ChainID, i)
-		port := t.consumerPort(c, i)
+		port := t.consumerP2PPort(c, i)
 		cfg.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", port)
 		cfg.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", port+1)
 		cfg.P2P.AddrBookStrict = false
@@ -662,7 +656,7 @@ func (t *CCVTestnet) writeConsumerHomes(ctx context.Context, c *ConsumerChain) e
 		if err != nil {
 			return err
 		}
-		if err := WriteRole(home, app.RoleConsumer); err != nil {
+		if err := nodehome.WriteRole(home, app.RoleConsumer); err != nil {
 			return err
 		}
 		nodes[i] = nodeInfo{cfg: cfg, id: nk.ID()}
@@ -683,7 +677,7 @@ func (t *CCVTestnet) writeConsumerHomes(ctx context.Context, c *ConsumerChain) e
 		var peers []string
 		for k, m := range nodes {
 			if k != i {
-				peers = append(peers, fmt.Sprintf("%s@127.0.0.1:%d", m.id, t.consumerPort(c, k)))
+				peers = append(peers, fmt.Sprintf("%s@127.0.0.1:%d", m.id, t.consumerP2PPort(c, k)))
 			}
 		}
 		n.cfg.P2P.PersistentPeers = strings.Join(peers, ",")
@@ -720,7 +714,7 @@ func (t *CCVTestnet) StartRelayer(ctx context.Context, c *ConsumerChain) error {
 			return fmt.Errorf("%s: icsd relay link-ccv: %w (see %s)", c.ChainID, err, log)
 		}
 	}
-	lf, err := readLinkFile(c.LinkFile)
+	lf, err := relayer.ReadLinkFile(c.LinkFile)
 	if err != nil {
 		return err
 	}
@@ -798,14 +792,14 @@ func (t *CCVTestnet) Stop() {
 
 // waitHeight waits until the node at rpc has committed height h.
 func waitHeight(ctx context.Context, rpc string, h int64, timeout time.Duration) (int64, error) {
-	c, err := NewClient(rpc)
+	c, err := client.NewClient(rpc)
 	if err != nil {
 		return 0, err
 	}
 	deadline := time.Now().Add(timeout)
 	for {
 		qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		st, err := c.rpc.Status(qctx)
+		st, err := c.RPC().Status(qctx)
 		cancel()
 		if err == nil && st.SyncInfo.LatestBlockHeight >= h {
 			return st.SyncInfo.LatestBlockHeight, nil

@@ -1,62 +1,28 @@
-package cmd
+package tx
 
 import (
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
-	"github.com/cometbft/cometbft/crypto/ed25519"
-	cmtjson "github.com/cometbft/cometbft/libs/json"
-	"github.com/cometbft/cometbft/privval"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/gov"
+	"github.com/abci-ics/ics/client"
+	"github.com/abci-ics/ics/nodehome"
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/types/coin"
 	"github.com/abci-ics/ics/types/fraction"
 )
 
-// ParseConsensusKey reads an ed25519 consensus public key: 64 hex digits,
-// or a file holding them, or a CometBFT priv_validator_key.json.
-func ParseConsensusKey(s string) ([]byte, error) {
-	if bz, err := hex.DecodeString(s); err == nil {
-		if len(bz) != ed25519.PubKeySize {
-			return nil, fmt.Errorf("public key of %d bytes, want %d (64 hex digits)", len(bz), ed25519.PubKeySize)
-		}
-		return bz, nil
-	}
-	content, err := os.ReadFile(s)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("%q is neither 64 hex digits nor a file", s)
-	}
-	if err != nil {
-		return nil, err
-	}
-	text := strings.TrimSpace(string(content))
-	if !strings.HasPrefix(text, "{") {
-		return ParseConsensusKey(text)
-	}
-	var key privval.FilePVKey
-	if err := cmtjson.Unmarshal(content, &key); err != nil {
-		return nil, fmt.Errorf("%s: not a priv_validator_key.json: %w", s, err)
-	}
-	if key.PubKey == nil || key.PubKey.Type() != ed25519.KeyType {
-		return nil, fmt.Errorf("%s: not an ed25519 validator key", s)
-	}
-	return key.PubKey.Bytes(), nil
-}
-
 func providerTxCmd() *cobra.Command {
 	c := &cobra.Command{Use: "provider", Short: "Interchain Security transactions on a provider chain"}
 	assign := txCommand("assign-consumer-key KEY CHAIN_ID CONSUMER_PUBKEY", "Validate CHAIN_ID with another consensus key (64 hex digits, or a priv_validator_key.json), from the next epoch", 3,
-		func(_ *cobra.Command, key Key, args []string) (gogoproto.Message, error) {
-			pk, err := ParseConsensusKey(args[1])
+		func(_ *cobra.Command, key client.Key, args []string) (gogoproto.Message, error) {
+			pk, err := nodehome.ParseConsensusKey(args[1])
 			if err != nil {
 				return nil, fmt.Errorf("consumer key: %w", err)
 			}
@@ -125,7 +91,7 @@ func consumerParamsFromFlags(cmd *cobra.Command) (ccv.ConsumerParams, error) {
 }
 
 // proposalMsg wraps content in a MsgSubmitProposal from key.
-func proposalMsg(cmd *cobra.Command, key Key, content gogoproto.Message, deposit []coin.Coin, defaultTitle string) (*gov.MsgSubmitProposal, error) {
+func proposalMsg(cmd *cobra.Command, key client.Key, content gogoproto.Message, deposit []coin.Coin, defaultTitle string) (*gov.MsgSubmitProposal, error) {
 	bz, err := gogoproto.Marshal(content)
 	if err != nil {
 		return nil, err
@@ -143,7 +109,7 @@ func proposalMsg(cmd *cobra.Command, key Key, content gogoproto.Message, deposit
 // remove consumer chains.
 func consumerGovTxCmds() []*cobra.Command {
 	addition := txCommand("submit-consumer-addition KEY CHAIN_ID DEPOSIT", "Propose to launch consumer chain CHAIN_ID at --spawn-time with the given consumer parameters", 3,
-		func(cmd *cobra.Command, key Key, args []string) (gogoproto.Message, error) {
+		func(cmd *cobra.Command, key client.Key, args []string) (gogoproto.Message, error) {
 			deposit, err := coin.ParseCoins(args[1])
 			if err != nil {
 				return nil, fmt.Errorf("deposit: %w", err)
@@ -168,7 +134,7 @@ func consumerGovTxCmds() []*cobra.Command {
 	addition.Flags().Uint64("initial-height", 1, "the consumer's first block height")
 	addConsumerParamFlags(addition)
 	removal := txCommand("submit-consumer-removal KEY CHAIN_ID DEPOSIT", "Propose to stop consumer chain CHAIN_ID at --stop-time", 3,
-		func(cmd *cobra.Command, key Key, args []string) (gogoproto.Message, error) {
+		func(cmd *cobra.Command, key client.Key, args []string) (gogoproto.Message, error) {
 			deposit, err := coin.ParseCoins(args[1])
 			if err != nil {
 				return nil, fmt.Errorf("deposit: %w", err)

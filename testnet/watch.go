@@ -1,4 +1,4 @@
-package cmd
+package testnet
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/abci-ics/ics/app/providerapp"
+	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/interchain"
 )
 
@@ -77,7 +78,7 @@ func (t *CCVTestnet) watchOnce(ctx context.Context, w io.Writer, st *watchState,
 			t.say(w, "%s exited (log %s)", p.Name, p.Log)
 		}
 	}
-	pc, err := NewClient(t.liveProviderRPC())
+	pc, err := client.NewClient(t.liveProviderRPC())
 	if err != nil {
 		return
 	}
@@ -113,7 +114,7 @@ func (t *CCVTestnet) watchOnce(ctx context.Context, w io.Writer, st *watchState,
 		}
 	}
 	for _, c := range t.Consumers {
-		cc, err := NewClient(t.liveConsumerRPC(c))
+		cc, err := client.NewClient(t.liveConsumerRPC(c))
 		if err != nil {
 			continue
 		}
@@ -151,11 +152,11 @@ func (t *CCVTestnet) watchOnce(ctx context.Context, w io.Writer, st *watchState,
 }
 
 func heightOf(ctx context.Context, rpc string) string {
-	c, err := NewClient(rpc)
+	c, err := client.NewClient(rpc)
 	if err != nil {
 		return "?"
 	}
-	s, err := c.rpc.Status(ctx)
+	s, err := c.RPC().Status(ctx)
 	if err != nil {
 		return "down"
 	}

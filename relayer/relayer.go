@@ -1,25 +1,3 @@
-// Package relayer moves IBC datagrams between two chains that it reaches
-// only through CometBFT RPC: it creates and updates light clients from
-// signed headers, opens connections and channels, and relays packets,
-// acknowledgements and timeouts with ICS-23 proofs. It trusts no one: every
-// datagram is verified by the receiving chain's light client, so a relayer
-// can only delay, never forge.
-//
-// The relayer keeps no state of its own. Pending work is read from the
-// chains: packet commitments still stored on the sender, which of them the
-// receiver has not yet received, and the packets themselves from the
-// sender's indexed send_packet events, in transactions or in the
-// block-level events of FinalizeBlock. A relayer killed at any moment picks
-// up exactly where the chains are.
-//
-// Clients are kept alive by Run: besides a fixed refresh interval, a
-// client whose latest consensus state is older than a third of its
-// trusting period is updated at once, which matters for the short-lived
-// clients of Interchain Security (the provider's client of a consumer
-// trusts for 0.66 x the consumer's unbonding period). NewLinkOnClients
-// opens a connection and a channel on clients that exist already, as the
-// CCV channel needs, and EvidenceWatcher reports the duplicate votes
-// committed on one chain to another chain that has a client of it.
 package relayer
 
 import (

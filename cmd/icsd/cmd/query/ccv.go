@@ -1,4 +1,4 @@
-package cmd
+package query
 
 import (
 	"encoding/json"

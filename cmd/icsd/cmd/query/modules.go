@@ -1,4 +1,4 @@
-package cmd
+package query
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/app/providerapp"
+	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
 	"github.com/abci-ics/ics/interchain"
 )
 
@@ -18,7 +19,7 @@ func queryCommand[T any](use, short string, nargs cobra.PositionalArgs, path fun
 	c := &cobra.Command{
 		Use: use, Short: short, Args: nargs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, ctx, cancel, err := clientFor(cmd)
+			c, ctx, cancel, err := cli.ClientFor(cmd)
 			if err != nil {
 				return err
 			}
@@ -27,10 +28,10 @@ func queryCommand[T any](use, short string, nargs cobra.PositionalArgs, path fun
 			if err := c.QueryJSON(ctx, path(args), &v); err != nil {
 				return err
 			}
-			return printOut(cmd, v, func(w io.Writer) { text(w, v) })
+			return cli.PrintOut(cmd, v, func(w io.Writer) { text(w, v) })
 		},
 	}
-	addNodeFlag(c)
+	cli.AddNodeFlag(c)
 	return c
 }
 

@@ -1,4 +1,4 @@
-package cmd
+package tx
 
 import (
 	"encoding/hex"
@@ -13,6 +13,8 @@ import (
 	"github.com/abci-ics/ics/chain/distribution"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/client"
+	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
 	"github.com/abci-ics/ics/types/fraction"
@@ -20,11 +22,11 @@ import (
 
 // txCommand builds a `tx` subcommand that signs with the key named by its
 // first argument and sends the message that build returns.
-func txCommand(use, short string, nargs int, build func(cmd *cobra.Command, key Key, args []string) (gogoproto.Message, error)) *cobra.Command {
+func txCommand(use, short string, nargs int, build func(cmd *cobra.Command, key client.Key, args []string) (gogoproto.Message, error)) *cobra.Command {
 	c := &cobra.Command{
 		Use: use, Short: short, Args: cobra.ExactArgs(nargs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			key, err := LoadKey(home(cmd), args[0])
+			key, err := client.LoadKey(cli.Home(cmd), args[0])
 			if err != nil {
 				return err
 			}
@@ -36,10 +38,10 @@ func txCommand(use, short string, nargs int, build func(cmd *cobra.Command, key 
 			if err != nil {
 				return err
 			}
-			return broadcast(cmd, key, msg)
+			return cli.Broadcast(cmd, key, msg)
 		},
 	}
-	addTxFlags(c)
+	cli.AddTxFlags(c)
 	return c
 }
 
@@ -54,7 +56,7 @@ func parseAmount(s string) (uint64, error) {
 func stakingTxCmd() *cobra.Command {
 	c := &cobra.Command{Use: "staking", Short: "Staking transactions"}
 	create := txCommand("create-validator KEY CONSENSUS_PUBKEY_HEX SELF_DELEGATION", "Create a validator operated by KEY with an ed25519 consensus key", 3,
-		func(cmd *cobra.Command, key Key, args []string) (gogoproto.Message, error) {
+		func(cmd *cobra.Command, key client.Key, args []string) (gogoproto.Message, error) {
 			pk, err := hex.DecodeString(args[0])
 			if err != nil {
 				return nil, fmt.Errorf("consensus public key: %w", err)
@@ -80,7 +82,7 @@ func stakingTxCmd() *cobra.Command {
 	create.Flags().String("commission", "0.1", "commission rate")
 	create.Flags().String("commission-max", "0.2", "highest commission rate the validator may ever set")
 	delegate := txCommand("delegate KEY VALIDATOR AMOUNT", "Delegate AMOUNT (e.g. 100stake) to VALIDATOR", 3,
-		func(_ *cobra.Command, key Key, args []string) (gogoproto.Message, error) {
+		func(_ *cobra.Command, key client.Key, args []string) (gogoproto.Message, error) {
 			val, err := address.Decode("", args[0])
 			if err != nil {
 				return nil, err
@@ -89,7 +91,7 @@ func stakingTxCmd() *cobra.Command {
 			return &staking.MsgDelegate{Delegator: key.Address(), Validator: val, Amount: amt}, err
 		})
 	undelegate := txCommand("undelegate KEY VALIDATOR AMOUNT", "Start unbonding AMOUNT from VALIDATOR", 3,
-		func(_ *cobra.Command, key Key, args []string) (gogoproto.Message, error) {
+		func(_ *cobra.Command, key client.Key, args []string) (gogoproto.Message, error) {
 			val, err := address.Decode("", args[0])
 			if err != nil {
 				return nil, err
@@ -98,7 +100,7 @@ func stakingTxCmd() *cobra.Command {
 			return &staking.MsgUndelegate{Delegator: key.Address(), Validator: val, Amount: amt}, err
 		})
 	redelegate := txCommand("redelegate KEY SRC_VALIDATOR DST_VALIDATOR AMOUNT", "Move AMOUNT of a delegation to another validator", 4,
-		func(_ *cobra.Command, key Key, args []string) (gogoproto.Message, error) {
+		func(_ *cobra.Command, key client.Key, args []string) (gogoproto.Message, error) {
 			src, err := address.Decode("", args[0])
 			if err != nil {
 				return nil, err
@@ -111,11 +113,11 @@ func stakingTxCmd() *cobra.Command {
 			return &staking.MsgRedelegate{Delegator: key.Address(), Src: src, Dst: dst, Amount: amt}, err
 		})
 	unjail := txCommand("unjail KEY", "Unjail the validator operated by KEY", 1,
-		func(_ *cobra.Command, key Key, _ []string) (gogoproto.Message, error) {
+		func(_ *cobra.Command, key client.Key, _ []string) (gogoproto.Message, error) {
 			return &staking.MsgUnjail{Validator: key.Address()}, nil
 		})
 	edit := txCommand("edit-validator KEY", "Change the moniker or commission of the validator operated by KEY", 1,
-		func(cmd *cobra.Command, key Key, _ []string) (gogoproto.Message, error) {
+		func(cmd *cobra.Command, key client.Key, _ []string) (gogoproto.Message, error) {
 			m := &staking.MsgEditValidator{Validator: key.Address()}
 			m.Moniker, _ = cmd.Flags().GetString("moniker")
 			if rate, _ := cmd.Flags().GetString("commission"); rate != "" {
@@ -140,7 +142,7 @@ var voteOptions = map[string]gov.VoteOption{
 func govTxCmd() *cobra.Command {
 	c := &cobra.Command{Use: "gov", Short: "Governance transactions"}
 	paramChange := txCommand("param-change KEY MODULE PARAM VALUE_JSON DEPOSIT", "Propose to set MODULE's PARAM to VALUE_JSON (e.g. staking max_validators 50)", 5,
-		func(cmd *cobra.Command, key Key, args []string) (gogoproto.Message, error) {
+		func(cmd *cobra.Command, key client.Key, args []string) (gogoproto.Message, error) {
 			deposit, err := coin.ParseCoins(args[3])
 			if err != nil {
 				return nil, err
@@ -159,7 +161,7 @@ func govTxCmd() *cobra.Command {
 	paramChange.Flags().String("title", "", "proposal title")
 	paramChange.Flags().String("summary", "", "proposal summary")
 	deposit := txCommand("deposit KEY PROPOSAL_ID AMOUNT", "Add to a proposal's deposit", 3,
-		func(_ *cobra.Command, key Key, args []string) (gogoproto.Message, error) {
+		func(_ *cobra.Command, key client.Key, args []string) (gogoproto.Message, error) {
 			id, err := strconv.ParseUint(args[0], 10, 64)
 			if err != nil {
 				return nil, fmt.Errorf("proposal id: %w", err)
@@ -168,7 +170,7 @@ func govTxCmd() *cobra.Command {
 			return &gov.MsgDeposit{Depositor: key.Address(), ProposalId: id, Amount: amt}, err
 		})
 	vote := txCommand("vote KEY PROPOSAL_ID yes|no|abstain|veto", "Vote on a proposal", 3,
-		func(_ *cobra.Command, key Key, args []string) (gogoproto.Message, error) {
+		func(_ *cobra.Command, key client.Key, args []string) (gogoproto.Message, error) {
 			id, err := strconv.ParseUint(args[0], 10, 64)
 			if err != nil {
 				return nil, fmt.Errorf("proposal id: %w", err)
@@ -187,12 +189,12 @@ func govTxCmd() *cobra.Command {
 func distributionTxCmd() *cobra.Command {
 	c := &cobra.Command{Use: "distribution", Short: "Reward transactions"}
 	rewards := txCommand("withdraw-rewards KEY VALIDATOR", "Withdraw KEY's rewards from a delegation", 2,
-		func(_ *cobra.Command, key Key, args []string) (gogoproto.Message, error) {
+		func(_ *cobra.Command, key client.Key, args []string) (gogoproto.Message, error) {
 			val, err := address.Decode("", args[0])
 			return &distribution.MsgWithdrawRewards{Delegator: key.Address(), Validator: val}, err
 		})
 	commission := txCommand("withdraw-commission KEY", "Withdraw the commission of the validator operated by KEY", 1,
-		func(_ *cobra.Command, key Key, _ []string) (gogoproto.Message, error) {
+		func(_ *cobra.Command, key client.Key, _ []string) (gogoproto.Message, error) {
 			return &distribution.MsgWithdrawCommission{Validator: key.Address()}, nil
 		})
 	c.AddCommand(rewards, commission)

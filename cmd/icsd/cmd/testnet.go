@@ -1,0 +1,186 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	cmttypes "github.com/cometbft/cometbft/types"
+	"github.com/spf13/cobra"
+
+	"github.com/abci-ics/ics/app"
+	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
+	"github.com/abci-ics/ics/testnet"
+)
+
+func testnetCmd() *cobra.Command {
+	c := &cobra.Command{Use: "testnet", Short: "A network of validator nodes on loopback"}
+	initC := &cobra.Command{
+		Use:   "init",
+		Short: "Write one home per validator sharing one genesis, with loopback ports and peers wired",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f := cmd.Flags()
+			var o testnet.Options
+			o.Dir, _ = f.GetString("dir")
+			o.ChainID, _ = f.GetString("chain-id")
+			o.Validators, _ = f.GetInt("validators")
+			o.BasePort, _ = f.GetInt("base-port")
+			o.TimeoutCommit, _ = f.GetDuration("timeout-commit")
+			o.Balance, _ = f.GetUint64("balance")
+			o.SelfDelegation, _ = f.GetUint64("self-delegation")
+			unbonding, _ := f.GetDuration("unbonding-period")
+			window, _ := f.GetInt64("signed-blocks-window")
+			jail, _ := f.GetDuration("downtime-jail")
+			voting, _ := f.GetDuration("voting-period")
+			o.Tune = func(g *app.Genesis) {
+				g.Staking.Params.UnbondingPeriod = unbonding
+				g.Staking.Params.SignedBlocksWindow = window
+				g.Staking.Params.DowntimeJailDuration = jail
+				g.Gov.Params.VotingPeriod = int64(voting)
+				g.Gov.Params.MaxDepositPeriod = int64(voting)
+			}
+			if err := testnet.Init(o); err != nil {
+				return err
+			}
+			return cli.PrintOut(cmd, o, func(w io.Writer) {
+				fmt.Fprintf(w, "wrote %d validator homes for %s under %s (node i: p2p %d+10i, rpc %d+10i)\n", o.Validators, o.ChainID, o.Dir, o.BasePort, o.BasePort+1)
+			})
+		},
+	}
+	f := initC.Flags()
+	f.String("dir", "build/testnet", "directory for the node homes")
+	f.String("chain-id", "testnet-1", "chain id")
+	f.Int("validators", 4, "number of validators")
+	f.Int("base-port", 26600, "first loopback port")
+	f.Duration("timeout-commit", 500*time.Millisecond, "CometBFT timeout_commit")
+	f.Uint64("balance", 1_000_000_000_000, "genesis balance of each validator's account")
+	f.Uint64("self-delegation", 100_000_000_000, "self-delegation of each validator")
+	f.Duration("unbonding-period", 21*24*time.Hour, "staking unbonding period")
+	f.Int64("signed-blocks-window", 100, "liveness window in blocks")
+	f.Duration("downtime-jail", 10*time.Minute, "jail time for downtime")
+	f.Duration("voting-period", 2*24*time.Hour, "governance voting and deposit period")
+	cli.AddOutputFlag(initC)
+	c.AddCommand(initC, testnetStartCmd())
+	return c
+}
+
+func testnetStartCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "start",
+		Short: "Run every node of a testnet as its own process and report progress until Ctrl-C; with --consumers, a provider with consumer chains",
+		Long: `start runs every node of the testnet in --dir as its own process and reports progress
+until Ctrl-C, then stops every child.
+
+With --consumers N it runs Interchain Security: it writes the provider homes if --dir
+has none (--validators of them, validator 0 bonding twice as much as the others), starts
+the provider, passes a consumer addition proposal for each of consumer-1..consumer-N
+(every validator votes yes), has every validator assign a fresh consumer key on the
+consumers of --assign-keys before the launch, fetches each consumer genesis, writes one
+node per validator on each consumer under DIR/consumer-<j>, starts them, and runs one
+relayer per consumer (icsd relay link-ccv, then icsd relay start). It then prints the
+consumers' phases, channels opening, each VSC a consumer applies, and validators jailed
+on the provider. Started again on the same --dir it resumes: nothing is proposed or
+written twice, and an open CCV channel is reused.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f := cmd.Flags()
+			dir, _ := f.GetString("dir")
+			interval, _ := f.GetDuration("report-every")
+			bin, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer cancel()
+			if n, _ := f.GetInt("consumers"); n > 0 {
+				o, err := ccvOptionsFromFlags(cmd)
+				if err != nil {
+					return err
+				}
+				o.Dir, o.Bin, o.Out = dir, bin, cmd.OutOrStdout()
+				t, err := testnet.StartCCVTestnet(ctx, o)
+				if err != nil {
+					if ctx.Err() != nil {
+						fmt.Fprintln(cmd.OutOrStdout(), "stopped")
+						return nil
+					}
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "running; Ctrl-C stops every node and relayer. Validator set changes reach the consumers every %d provider blocks, for example:\n"+
+					"  icsd tx staking delegate validator <operator> 1000000000stake --home %s --node %s\n", o.BlocksPerEpoch, testnet.NodeHome(dir, 0), t.ProviderRPC(0))
+				t.Watch(ctx, cmd.OutOrStdout(), interval, 10)
+				fmt.Fprintln(cmd.OutOrStdout(), "stopping")
+				t.Stop()
+				return nil
+			}
+			t, err := testnet.Load(dir)
+			if err != nil {
+				return err
+			}
+			var procs []*testnet.Process
+			stopAll := func() {
+				for _, p := range procs {
+					p.Stop(10 * time.Second)
+				}
+			}
+			for _, h := range t.Homes {
+				p, err := testnet.StartNode(bin, h)
+				if err != nil {
+					stopAll()
+					return err
+				}
+				procs = append(procs, p)
+				fmt.Fprintf(cmd.OutOrStdout(), "started %s (rpc %s, log %s)\n", filepath.Base(h), p.RPC, filepath.Join(h, "node.log"))
+			}
+			testnet.Report(ctx, cmd.OutOrStdout(), procs, interval)
+			fmt.Fprintln(cmd.OutOrStdout(), "stopping")
+			stopAll()
+			return nil
+		},
+	}
+	d := testnet.DefaultCCVOptions()
+	fl := c.Flags()
+	fl.String("dir", "build/testnet", "testnet directory (written by icsd testnet init, or by this command with --consumers)")
+	fl.Duration("report-every", 2*time.Second, "interval between progress polls")
+	fl.Int("consumers", 0, "number of consumer chains to launch and run (0: run the nodes of --dir only)")
+	fl.Int("validators", d.Validators, "with --consumers: provider validators, each running one node per consumer")
+	fl.String("chain-id", d.ChainID, "with --consumers: the provider's chain id")
+	fl.Int("base-port", d.BasePort, "with --consumers: first loopback port (provider node i: +10i; consumer j node i: +100j+10i)")
+	fl.Duration("timeout-commit", d.TimeoutCommit, "with --consumers: CometBFT timeout_commit of every node")
+	fl.Duration("voting-period", d.VotingPeriod, "with --consumers: the provider's governance voting period")
+	fl.Int64("blocks-per-epoch", d.BlocksPerEpoch, "with --consumers: provider blocks between validator set changes sent to consumers")
+	fl.Duration("consumer-unbonding-period", d.ConsumerUnbondingPeriod, "with --consumers: each consumer's unbonding period (the provider's client of it trusts for 0.66 of it)")
+	fl.Int64("signed-blocks-window", d.SignedBlocksWindow, "with --consumers: each consumer's downtime window in blocks")
+	fl.Duration("downtime-jail", d.DowntimeJail, "with --consumers: how long the provider jails a validator a consumer reports down")
+	fl.IntSlice("assign-keys", d.AssignKeys, "with --consumers: consumers (1-based) on which every validator assigns a fresh consumer key before launch")
+	fl.String("node-log-level", "info", "with --consumers: log level of every node")
+	return c
+}
+
+// ccvOptionsFromFlags reads the CCV flags of testnet start.
+func ccvOptionsFromFlags(cmd *cobra.Command) (testnet.CCVOptions, error) {
+	f := cmd.Flags()
+	o := testnet.DefaultCCVOptions()
+	o.Consumers, _ = f.GetInt("consumers")
+	o.Validators, _ = f.GetInt("validators")
+	o.ChainID, _ = f.GetString("chain-id")
+	o.BasePort, _ = f.GetInt("base-port")
+	o.TimeoutCommit, _ = f.GetDuration("timeout-commit")
+	o.VotingPeriod, _ = f.GetDuration("voting-period")
+	o.BlocksPerEpoch, _ = f.GetInt64("blocks-per-epoch")
+	o.ConsumerUnbondingPeriod, _ = f.GetDuration("consumer-unbonding-period")
+	o.SignedBlocksWindow, _ = f.GetInt64("signed-blocks-window")
+	o.DowntimeJail, _ = f.GetDuration("downtime-jail")
+	o.AssignKeys, _ = f.GetIntSlice("assign-keys")
+	level, _ := f.GetString("node-log-level")
+	o.NodeArgs = []string{"--log_level", level}
+	if o.ChainID == "" || len(o.ChainID) > cmttypes.MaxChainIDLen {
+		return o, fmt.Errorf("invalid --chain-id %q", o.ChainID)
+	}
+	return o, nil
+}

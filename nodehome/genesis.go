@@ -1,0 +1,128 @@
+package nodehome
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	cmttypes "github.com/cometbft/cometbft/types"
+	"github.com/cosmos/gogoproto/jsonpb"
+
+	"github.com/abci-ics/ics/app"
+	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/chain/auth"
+	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/types/coin"
+)
+
+// EditGenesis loads HOME's genesis, lets edit change its app state, checks
+// the result by parsing it again, and saves it.
+func EditGenesis(home string, edit func(g *app.Genesis) error) error {
+	file := Config(home).GenesisFile()
+	doc, err := cmttypes.GenesisDocFromFile(file)
+	if err != nil {
+		return err
+	}
+	g, err := app.ParseGenesis(doc.AppState)
+	if err != nil {
+		return err
+	}
+	if err := edit(g); err != nil {
+		return err
+	}
+	bz, err := g.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	if _, err := app.ParseGenesis(bz); err != nil {
+		return err
+	}
+	doc.AppState = json.RawMessage(bz)
+	return doc.SaveAs(file)
+}
+
+// ImportConsumerGenesis puts cg, the consumer genesis the provider
+// computed at launch, into the genesis of the consumer home: app_state's
+// consumer part becomes cg and the file's validators are cleared (the
+// application returns cg's initial validators from InitChain). It fails
+// on a provider home and on a genesis that does not validate.
+func ImportConsumerGenesis(home string, cg *ccv.ConsumerGenesis) error {
+	role, err := ReadRole(home)
+	if err != nil {
+		return err
+	}
+	if role != app.RoleConsumer {
+		return fmt.Errorf("%s is a %s home: write consumer homes with icsd init --role consumer", home, role)
+	}
+	if err := cg.Validate(); err != nil {
+		return err
+	}
+	file := Config(home).GenesisFile()
+	doc, err := cmttypes.GenesisDocFromFile(file)
+	if err != nil {
+		return err
+	}
+	g, err := app.ParseGenesis(doc.AppState)
+	if err != nil {
+		return err
+	}
+	if g.Role() != app.RoleConsumer {
+		return fmt.Errorf("%s is not a consumer genesis", file)
+	}
+	g.Consumer = cg
+	bz, err := g.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	if _, err := app.ParseGenesis(bz); err != nil {
+		return err
+	}
+	doc.AppState = json.RawMessage(bz)
+	doc.Validators = nil
+	if err := doc.ValidateAndComplete(); err != nil {
+		return err
+	}
+	return doc.SaveAs(file)
+}
+
+// ReadConsumerGenesis decodes a consumer genesis: the proto3 JSON that
+// /provider/consumer-genesis/CHAIN_ID answers.
+func ReadConsumerGenesis(bz []byte) (*ccv.ConsumerGenesis, error) {
+	var cg ccv.ConsumerGenesis
+	if err := (&jsonpb.Unmarshaler{}).Unmarshal(bytes.NewReader(bz), &cg); err != nil {
+		return nil, fmt.Errorf("consumer genesis: %w", err)
+	}
+	if err := cg.Validate(); err != nil {
+		return nil, err
+	}
+	return &cg, nil
+}
+
+// AddBalance credits coins to addr in the genesis, creating the account.
+func AddBalance(g *app.Genesis, addr string, pub []byte, coins []coin.Coin) {
+	found := false
+	for _, a := range g.Auth.Accounts {
+		found = found || a.Address == addr
+	}
+	if !found {
+		g.Auth.Accounts = append(g.Auth.Accounts, auth.GenesisAccount{Address: addr, PubKey: pub})
+	}
+	for i := range g.Bank.Balances {
+		if g.Bank.Balances[i].Address == addr {
+			for _, c := range coins {
+				merged := false
+				for j := range g.Bank.Balances[i].Coins {
+					if g.Bank.Balances[i].Coins[j].Denom == c.Denom {
+						g.Bank.Balances[i].Coins[j].Amount += c.Amount
+						merged = true
+					}
+				}
+				if !merged {
+					g.Bank.Balances[i].Coins = append(g.Bank.Balances[i].Coins, c)
+				}
+			}
+			return
+		}
+	}
+	g.Bank.Balances = append(g.Bank.Balances, bank.GenesisBalance{Address: addr, Coins: coins})
+}

@@ -1,0 +1,113 @@
+package nodehome
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
+	cmtlog "github.com/cometbft/cometbft/libs/log"
+	cmtnode "github.com/cometbft/cometbft/node"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	"github.com/cometbft/cometbft/proxy"
+	cmttypes "github.com/cometbft/cometbft/types"
+	"github.com/spf13/viper"
+
+	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app"
+	"github.com/abci-ics/ics/app/consumerapp"
+	"github.com/abci-ics/ics/app/providerapp"
+	"github.com/abci-ics/ics/state"
+)
+
+// LoadConfig reads HOME/config/config.toml, sets the keys of set on top
+// (config.toml names, such as "rpc.laddr"), and validates the result.
+func LoadConfig(home string, set map[string]string) (*cmtcfg.Config, error) {
+	v := viper.New()
+	v.SetConfigFile(filepath.Join(home, "config", "config.toml"))
+	if err := v.ReadInConfig(); err != nil {
+		return nil, fmt.Errorf("read config (run icsd init first?): %w", err)
+	}
+	for k, val := range set {
+		v.Set(k, val)
+	}
+	cfg := cmtcfg.DefaultConfig()
+	if err := v.Unmarshal(cfg); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	cfg.SetRoot(home)
+	if err := cfg.ValidateBasic(); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return cfg, nil
+}
+
+// checkGenesisRole fails when the node's genesis is not for role, or is a
+// consumer genesis still waiting for the consumer part.
+func checkGenesisRole(cfg *cmtcfg.Config, role app.Role) error {
+	doc, err := cmttypes.GenesisDocFromFile(cfg.GenesisFile())
+	if err != nil {
+		return fmt.Errorf("genesis: %w", err)
+	}
+	g, err := app.ParseGenesis(doc.AppState)
+	if err != nil {
+		return fmt.Errorf("%s: %w", cfg.GenesisFile(), err)
+	}
+	if g.Role() != role {
+		return fmt.Errorf("%s holds a %s genesis but %s says the role is %s", cfg.GenesisFile(), g.Role(), appConfigFile(cfg.RootDir), role)
+	}
+	if role == app.RoleConsumer && len(g.Consumer.InitialValidators) == 0 {
+		return fmt.Errorf("the consumer genesis has no validators yet: import the provider's with icsd genesis import-consumer FILE --home %s", cfg.RootDir)
+	}
+	return nil
+}
+
+// NewNode builds a CometBFT node around a new App whose state lives in
+// HOME/data/application.db, in the role recorded in HOME/config/app.toml;
+// the App reports version.
+func NewNode(cfg *cmtcfg.Config, logger cmtlog.Logger, version string) (*cmtnode.Node, *abci.App, error) {
+	role, err := ReadRole(cfg.RootDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkGenesisRole(cfg, role); err != nil {
+		return nil, nil, err
+	}
+	db, err := state.OpenGoLevelDB("application", cfg.DBDir())
+	if err != nil {
+		return nil, nil, fmt.Errorf("open application db: %w", err)
+	}
+	open := providerapp.New
+	if role == app.RoleConsumer {
+		open = consumerapp.New
+	}
+	a, err := open(db, abci.Options{Logger: logger.With("module", "app"), Version: version, State: state.Options{KeepRecent: 10000}})
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	nodeKey, err := p2p.LoadNodeKey(cfg.NodeKeyFile())
+	if err != nil {
+		a.Close()
+		return nil, nil, fmt.Errorf("node key: %w", err)
+	}
+	for _, f := range []string{cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()} {
+		if _, err := os.Stat(f); err != nil {
+			a.Close()
+			return nil, nil, fmt.Errorf("validator key: %w (run icsd init first?)", err)
+		}
+	}
+	pv := privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
+	n, err := cmtnode.NewNode(cfg, pv, nodeKey,
+		proxy.NewConnSyncLocalClientCreator(a),
+		cmtnode.DefaultGenesisDocProviderFunc(cfg),
+		cmtcfg.DefaultDBProvider,
+		cmtnode.DefaultMetricsProvider(cfg.Instrumentation),
+		logger)
+	if err != nil {
+		a.Close()
+		return nil, nil, fmt.Errorf("new node: %w", err)
+	}
+	return n, a, nil
+}

@@ -1,0 +1,191 @@
+package ccvrelay
+
+import (
+	"context"
+	"fmt"
+
+	abcitypes "github.com/cometbft/cometbft/abci/types"
+	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
+	cmttypes "github.com/cometbft/cometbft/types"
+	gogoproto "github.com/cosmos/gogoproto/proto"
+	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
+	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
+
+	"github.com/abci-ics/ics/app"
+	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/chain/auth"
+	"github.com/abci-ics/ics/client"
+	"github.com/abci-ics/ics/interchain"
+	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/relayer"
+)
+
+// IsCCV reports whether a saved link is a CCV channel (A the consumer,
+// B the provider).
+func IsCCV(f relayer.LinkFile) bool {
+	return f.A.Port == ccv.ConsumerPortID && f.B.Port == ccv.ProviderPortID
+}
+
+// ccvClients finds the clients a launched consumer and its provider
+// created of each other, and the CCV channel if it is open already.
+func ccvClients(ctx context.Context, cons, prov *client.Client, consID, provID string) (consClient, provClient, channel string, err error) {
+	var st interchain.ConsumerStatusJSON
+	if err := cons.QueryJSON(ctx, interchain.PathConsumerStatus, &st); err != nil {
+		return "", "", "", fmt.Errorf("%s is not a consumer chain? %w", consID, err)
+	}
+	var cj interchain.ClientJSON
+	if err := cons.QueryJSON(ctx, interchain.PathIBCClient+st.ProviderClientID, &cj); err != nil {
+		return "", "", "", err
+	}
+	if cj.ChainID != provID {
+		return "", "", "", fmt.Errorf("consumer %s's provider is %s, not %s", consID, cj.ChainID, provID)
+	}
+	var list []interchain.ConsumerJSON
+	if err := prov.QueryJSON(ctx, interchain.PathConsumers, &list); err != nil {
+		return "", "", "", fmt.Errorf("%s is not a provider chain? %w", provID, err)
+	}
+	for _, c := range list {
+		if c.ChainID != consID {
+			continue
+		}
+		if c.ClientID == "" {
+			return "", "", "", fmt.Errorf("consumer %s is %s on %s, not launched yet", consID, c.Phase, provID)
+		}
+		return st.ProviderClientID, c.ClientID, st.ProviderChannelID, nil
+	}
+	return "", "", "", fmt.Errorf("%s has no consumer %s", provID, consID)
+}
+
+// LinkCCV opens the connection and the CCV channel between a launched
+// consumer (side A, which initiates) and its provider (side B), on the
+// clients each created at launch, and returns the link to save. When the
+// consumer's CCV channel is open already it returns that channel's link.
+func LinkCCV(ctx context.Context, consumer, prov relayer.LinkEnd) (relayer.LinkFile, error) {
+	a, err := consumer.Chain(ctx)
+	if err != nil {
+		return relayer.LinkFile{}, err
+	}
+	b, err := prov.Chain(ctx)
+	if err != nil {
+		return relayer.LinkFile{}, err
+	}
+	ca, err := client.NewClient(consumer.Node)
+	if err != nil {
+		return relayer.LinkFile{}, err
+	}
+	cb, err := client.NewClient(prov.Node)
+	if err != nil {
+		return relayer.LinkFile{}, err
+	}
+	aClient, bClient, open, err := ccvClients(ctx, ca, cb, a.ID, b.ID)
+	if err != nil {
+		return relayer.LinkFile{}, err
+	}
+	var l *relayer.Link
+	if open != "" {
+		l, err = relayer.LinkOfChannel(ctx, a, b, ccv.ConsumerPortID, open)
+	} else {
+		l, err = relayer.NewLinkOnClients(ctx, a, b, aClient, bClient, ccv.ConsumerPortID, ccv.ProviderPortID, channeltypes.ORDERED, ccv.Version)
+	}
+	if err != nil {
+		return relayer.LinkFile{}, err
+	}
+	lf := relayer.LinkFile{A: consumer, B: prov}
+	lf.Record(l)
+	return lf, nil
+}
+
+// settledEvidence reports whether a failed double-vote report needs no
+// retry: the validator was punished already, or is not the provider's.
+func settledEvidence(res *abcitypes.ExecTxResult) bool {
+	return res.Code == app.Code(provider.ErrAlreadyTombstoned) || res.Code == app.Code(provider.ErrValidatorNotFound)
+}
+
+// doubleVotingMsg returns the builder of MsgSubmitConsumerDoubleVoting
+// from submitter about consumer chainID.
+func doubleVotingMsg(submitter []byte, chainID string) func(ev *cmtproto.DuplicateVoteEvidence, h *ibctm.Header) gogoproto.Message {
+	return func(ev *cmtproto.DuplicateVoteEvidence, h *ibctm.Header) gogoproto.Message {
+		evBz, err := ev.Marshal()
+		if err != nil {
+			panic(fmt.Sprintf("marshal duplicate vote evidence: %v", err))
+		}
+		hBz, err := h.Marshal()
+		if err != nil {
+			panic(fmt.Sprintf("marshal header: %v", err))
+		}
+		return &provider.MsgSubmitConsumerDoubleVoting{Submitter: submitter, ChainId: chainID, DuplicateVoteEvidence: evBz, InfractionBlockHeader: hBz}
+	}
+}
+
+// NewEvidenceWatcher returns the watcher of a CCV link: the consumer's
+// double votes go to the provider.
+func NewEvidenceWatcher(l *relayer.Link, lookback int64, found func(ev *cmttypes.DuplicateVoteEvidence, res *abcitypes.ExecTxResult)) *relayer.EvidenceWatcher {
+	return &relayer.EvidenceWatcher{Chain: l.A.Chain, Reporter: l.B, Message: doubleVotingMsg(l.B.Chain.Submit.Address(), l.A.Chain.ID),
+		Settled: settledEvidence, Lookback: lookback, Found: found}
+}
+
+// SubmitDoubleVoting reports the duplicate votes CometBFT committed in
+// block height of consumer chainID (read from the node at consNode) to the
+// provider (the node at provNode), one MsgSubmitConsumerDoubleVoting per
+// evidence signed by key, and returns the transactions' results. It fails
+// when consNode serves another chain, when the provider has no launched
+// consumer chainID, and when the block holds no duplicate-vote evidence.
+func SubmitDoubleVoting(ctx context.Context, provNode, consNode string, key client.Key, chainID string, height int64) ([]client.TxResult, error) {
+	pc, err := client.NewClient(provNode)
+	if err != nil {
+		return nil, err
+	}
+	prov, err := relayer.NewChain(ctx, provNode, client.Submitter{Client: pc, Key: key})
+	if err != nil {
+		return nil, err
+	}
+	cons, err := relayer.NewChain(ctx, consNode, nil)
+	if err != nil {
+		return nil, err
+	}
+	if cons.ID != chainID {
+		return nil, fmt.Errorf("--consumer-node serves %s, not %s", cons.ID, chainID)
+	}
+	var list []interchain.ConsumerJSON
+	if err := pc.QueryJSON(ctx, interchain.PathConsumers, &list); err != nil {
+		return nil, err
+	}
+	clientID := ""
+	for _, c := range list {
+		if c.ChainID == chainID {
+			clientID = c.ClientID
+		}
+	}
+	if clientID == "" {
+		return nil, fmt.Errorf("%s has no launched consumer %s", prov.ID, chainID)
+	}
+	b, err := cons.RPC.Block(ctx, &height)
+	if err != nil {
+		return nil, fmt.Errorf("block %d of %s: %w", height, chainID, err)
+	}
+	w := &relayer.EvidenceWatcher{Chain: cons, Reporter: &relayer.End{Chain: prov, Client: clientID}, Message: doubleVotingMsg(key.Address(), chainID)}
+	var results []client.TxResult
+	for _, ev := range b.Block.Evidence.Evidence {
+		dv, ok := ev.(*cmttypes.DuplicateVoteEvidence)
+		if !ok {
+			continue
+		}
+		h, err := w.InfractionHeader(ctx, dv.VoteA.Height)
+		if err != nil {
+			return nil, err
+		}
+		msg, err := auth.NewAny(w.Message(dv.ToProto(), h))
+		if err != nil {
+			return nil, err
+		}
+		res, err := pc.SignAndBroadcast(ctx, key, nil, msg)
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, res)
+	}
+	if len(results) == 0 {
+		return nil, fmt.Errorf("block %d of %s holds no duplicate-vote evidence", height, chainID)
+	}
+	return results, nil
+}

@@ -1,0 +1,13 @@
+// Package ccvrelay is the Interchain Security part of the relayer. LinkCCV
+// opens the connection and the ordered CCV channel between a launched
+// consumer (side A, which initiates) and its provider (side B) on the light
+// clients each created of the other at launch, found through their
+// queries, or returns the channel's link when it is open already.
+// NewEvidenceWatcher and SubmitDoubleVoting report the double votes
+// CometBFT committed on a consumer to the provider as
+// MsgSubmitConsumerDoubleVoting, with the infraction header the provider's
+// client of the consumer can verify; a report the provider refuses because
+// the validator is tombstoned already or unknown needs no retry.
+//
+// Like the relayer it talks to nodes only through CometBFT RPC.
+package ccvrelay

@@ -1,0 +1,98 @@
+package relayer
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/abci-ics/ics/client"
+)
+
+// LinkFile is what `icsd relay link` saves and `icsd relay start` reads:
+// both nodes, the relayer keys, and the identifiers on each side.
+type LinkFile struct {
+	A LinkEnd `json:"a"`
+	B LinkEnd `json:"b"`
+}
+
+// LinkEnd is one side of a saved link.
+type LinkEnd struct {
+	Node       string `json:"node"`
+	Home       string `json:"home"`
+	Key        string `json:"key"`
+	ChainID    string `json:"chain_id"`
+	Client     string `json:"client_id"`
+	Connection string `json:"connection_id"`
+	Port       string `json:"port_id"`
+	Channel    string `json:"channel_id"`
+}
+
+// Chain connects to the end's node with the end's key as submitter.
+func (e LinkEnd) Chain(ctx context.Context) (*Chain, error) {
+	key, err := client.LoadKey(e.Home, e.Key)
+	if err != nil {
+		return nil, err
+	}
+	c, err := client.NewClient(e.Node)
+	if err != nil {
+		return nil, err
+	}
+	return NewChain(ctx, e.Node, client.Submitter{Client: c, Key: key})
+}
+
+// Record copies the chain id and the identifiers of l's two ends into
+// f's two ends.
+func (f *LinkFile) Record(l *Link) {
+	for _, p := range []struct {
+		e   *LinkEnd
+		end *End
+	}{{&f.A, l.A}, {&f.B, l.B}} {
+		p.e.ChainID, p.e.Client, p.e.Connection, p.e.Port, p.e.Channel = p.end.Chain.ID, p.end.Client, p.end.Connection, p.end.Port, p.end.Channel
+	}
+}
+
+// OpenLink connects to both ends of a saved link.
+func OpenLink(ctx context.Context, f LinkFile) (*Link, error) {
+	a, err := f.A.Chain(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b, err := f.B.Chain(ctx)
+	if err != nil {
+		return nil, err
+	}
+	end := func(c *Chain, e LinkEnd) *End {
+		return &End{Chain: c, Client: e.Client, Connection: e.Connection, Port: e.Port, Channel: e.Channel}
+	}
+	return &Link{A: end(a, f.A), B: end(b, f.B)}, nil
+}
+
+// ReadLinkFile reads a link saved by icsd relay link or link-ccv.
+func ReadLinkFile(file string) (LinkFile, error) {
+	bz, err := os.ReadFile(file)
+	if err != nil {
+		return LinkFile{}, fmt.Errorf("read link (run icsd relay link or link-ccv first?): %w", err)
+	}
+	var lf LinkFile
+	if err := json.Unmarshal(bz, &lf); err != nil {
+		return LinkFile{}, fmt.Errorf("%s: %w", file, err)
+	}
+	if lf.A.Channel == "" || lf.B.Channel == "" {
+		return LinkFile{}, fmt.Errorf("%s: no channel on one side", file)
+	}
+	return lf, nil
+}
+
+// SaveLink writes lf to file.
+func SaveLink(file string, lf LinkFile) error {
+	bz, err := json.MarshalIndent(lf, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(file, bz, 0o644)
+}

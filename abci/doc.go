@@ -1,24 +1,36 @@
-// Package abci adapts the chain to CometBFT's ABCI 2.0 (ABCI++): App
+// Package abci adapts a chain to CometBFT's ABCI 2.0 (ABCI++): App
 // implements abcitypes.Application and holds no protocol logic of its own.
+// What the chain is (its transaction format, its modules, their hooks and
+// queries) comes from an abci.Chain, which a Factory assembles once the
+// chain id and genesis are known: at InitChain, or when a node reopens
+// state it committed. icsd's two chains are such factories
+// (app/providerapp, app/consumerapp).
 //
-// The block pipeline is the one every later module plugs into:
+// The block pipeline:
 //
-//   - InitChain validates the genesis and writes it into the working state;
+//   - InitChain has the Factory assemble the chain and write its genesis
+//     into the working state;
 //   - FinalizeBlock opens a block cache over the working state, runs the
-//     begin-block hooks, then every transaction (decode, signature check in
-//     parallel over the whole block, Ante on its own cache that is kept even
-//     when the messages fail, then the messages on a cache that is kept only
-//     when all succeed), then the end-block hooks; it writes the block cache
-//     into the working trees in sorted key order and returns the working app
-//     hash. It persists nothing.
+//     chain's BeginBlock, then every transaction (DecodeTx, then VerifyTxs
+//     in parallel over the whole block, Ante on its own cache that is kept
+//     even when the messages fail, then the messages on a cache that is
+//     kept only when all succeed), then the chain's EndBlock, whose
+//     validator updates are the block's; it writes the block cache into the
+//     working trees in sorted key order and returns the working app hash.
+//     It persists nothing.
 //   - Commit saves every tree in one atomic step. A crash before it loses
 //     only the uncommitted block, which CometBFT replays.
+//
+// Every step returns its effects (events, validator updates) as values;
+// nothing is buffered between calls.
 //
 // CheckTx runs against a cache over the last committed version, reset at
 // every Commit, so that several transactions of one account can wait in the
 // mempool with consecutive nonces. Queries read immutable committed versions
-// and never take the block lock.
+// and never take the block lock: raw store reads with ICS-23 proofs
+// (PathStore) here, every other path in the chain's Query.
 //
 // Every error that a transaction, a query or a genesis can cause maps to a
-// stable code through one table (errors.go).
+// stable code through one table: the pipeline's own (Codes) extended by the
+// chain's (Options.Code).
 package abci

@@ -53,7 +53,7 @@ func (a *App) query(c Chain, v *state.View, req *abcitypes.RequestQuery) (*abcit
 		}
 		return &abcitypes.ResponseQuery{Value: bz}, nil
 	}
-	name, ok := strings.CutSuffix(strings.TrimPrefix(path, PathStore), "/key")
+	name, ok := stateproof.ParseStorePath(path)
 	if !ok || !a.hasStore(name) {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownQuery, path)
 	}

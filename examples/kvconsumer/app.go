@@ -190,10 +190,9 @@ func (a *App) query(v *state.View, req *abci.RequestQuery) (*abci.ResponseQuery,
 	if key, ok := strings.CutPrefix(req.Path, "/kv/"); ok {
 		return &abci.ResponseQuery{Key: []byte(key), Value: v.KV(kvStore).Get([]byte("d/" + key))}, nil
 	}
-	if name, ok := strings.CutPrefix(req.Path, "/store/"); ok {
-		name, ok = strings.CutSuffix(name, "/key")
-		if !ok || name == "" || len(req.Data) == 0 {
-			return nil, fmt.Errorf("want /store/NAME/key with a key")
+	if name, ok := stateproof.ParseStorePath(req.Path); ok {
+		if len(req.Data) == 0 {
+			return nil, fmt.Errorf("%s: empty key", req.Path)
 		}
 		if !req.Prove {
 			return &abci.ResponseQuery{Key: req.Data, Value: v.KV(name).Get(req.Data)}, nil

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -223,10 +222,10 @@ func (a *App) query(v *state.View, req *abci.RequestQuery) (*abci.ResponseQuery,
 	case req.Path == "/poa/validators":
 		bz, err := json.Marshal(POA{}.Validators(v))
 		return &abci.ResponseQuery{Value: bz}, err
-	case strings.HasPrefix(req.Path, "/store/"):
-		name, ok := strings.CutSuffix(strings.TrimPrefix(req.Path, "/store/"), "/key")
-		if !ok || len(req.Data) == 0 {
-			return nil, errors.New("want /store/NAME/key with a key")
+	case isStorePath(req.Path):
+		name, _ := stateproof.ParseStorePath(req.Path)
+		if len(req.Data) == 0 {
+			return nil, fmt.Errorf("%s: empty key", req.Path)
 		}
 		if !req.Prove {
 			return &abci.ResponseQuery{Key: req.Data, Value: v.KV(name).Get(req.Data)}, nil
@@ -251,4 +250,9 @@ func abciUpdates(us []validatorUpdate) []abci.ValidatorUpdate {
 		out[i] = abci.ValidatorUpdate{PubKey: cmtproto.PublicKey{Sum: &cmtproto.PublicKey_Ed25519{Ed25519: u.pubKey}}, Power: u.power}
 	}
 	return out
+}
+
+func isStorePath(path string) bool {
+	_, ok := stateproof.ParseStorePath(path)
+	return ok
 }

@@ -83,3 +83,14 @@ func TestProofOpsMalformed(t *testing.T) {
 		t.Error("Ops with one proof accepted")
 	}
 }
+
+func TestStorePath(t *testing.T) {
+	if name, ok := ParseStorePath(StorePath("ibc")); !ok || name != "ibc" {
+		t.Fatalf("round trip: %q %v", name, ok)
+	}
+	for _, p := range []string{"/store/", "/store//key", "/store/a/b/key", "/stores/ibc/key", "/store/ibc", "/ibc/channels"} {
+		if name, ok := ParseStorePath(p); ok {
+			t.Errorf("%q parsed as store %q", p, name)
+		}
+	}
+}

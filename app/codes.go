@@ -3,6 +3,8 @@ package app
 import (
 	"slices"
 
+	dbm "github.com/cosmos/cosmos-db"
+
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/auth"
@@ -200,3 +202,11 @@ var moduleCodes = []abci.ErrorCode{
 // Code returns the ABCI code of err: 0 for nil, the table's code for a
 // known error (the first match wins), abci.CodeInternal otherwise.
 func Code(err error) uint32 { return abci.CodeOf(Codes, err) }
+
+// Open opens an icsd chain's application over db with f as its chain (see
+// abci.New), under icsd's name and code table.
+func Open(db dbm.DB, opts abci.Options, f abci.Factory) (*abci.App, error) {
+	opts.Chain = f
+	opts.Name, opts.Code, opts.Codespace = "icsd", Code, Codespace
+	return abci.New(db, opts)
+}

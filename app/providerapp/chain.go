@@ -206,9 +206,7 @@ func layerBlock(b abci.Block) interchain.Block {
 }
 
 // New opens a provider chain's application over db (see abci.New), with
-// icsd's name and code table; opts.Chain is set to a Factory.
+// icsd's name and code table.
 func New(db dbm.DB, opts abci.Options) (*abci.App, error) {
-	opts.Chain = Factory{Logger: opts.Logger}
-	opts.Name, opts.Code, opts.Codespace = "icsd", app.Code, app.Codespace
-	return abci.New(db, opts)
+	return app.Open(db, opts, Factory{Logger: opts.Logger})
 }

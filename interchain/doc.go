@@ -39,9 +39,13 @@
 //	               the block's validator set
 //	Query          Query for the paths it knows
 //
-// A provider's staking tells the layer of each new unbonding operation
-// (Provider.AfterUnbondingInitiated, so that consumers hold it until they
-// have seen the change mature) and asks it whether a consensus key is
-// reserved as a consumer key (Provider.IsKeyReserved) before accepting a
-// new validator.
+// A provider's staking returns the ids of the unbonding operations each
+// of its calls started (an undelegation, a redelegation, a validator
+// leaving the set at the end of the block); the chain passes each id to
+// Provider.AfterUnbondingInitiated right after that call, on the same
+// store and before Provider.EndBlock, so that the consumers running the
+// entry's validator hold it until they have seen the change mature. An
+// error there fails the message, or the block. The chain's staking also
+// asks the layer whether a consensus key is reserved as a consumer key
+// (Provider.IsKeyReserved) before accepting a new validator.
 package interchain

@@ -97,9 +97,10 @@ func (p *Provider) EndBlock(s state.Store, b Block) ([]abci.Event, error) {
 	return p.Keeper.EndBlock(s, provider.Block{Height: b.Height, Time: b.Time, AppHash: b.AppHash, NextValidatorsHash: b.NextValidatorsHash})
 }
 
-// AfterUnbondingInitiated is called by the chain's staking for every new
-// unbonding operation, once its entry is stored: the consumers that run the
-// entry's validator hold it until they have matured the current change.
+// AfterUnbondingInitiated is called by the chain with the id of every
+// unbonding operation its staking reports having started, right after the
+// staking call that stored its entry: the consumers that run the entry's
+// validator hold it until they have matured the current change.
 func (p *Provider) AfterUnbondingInitiated(s state.Store, id uint64) error {
 	return p.Keeper.AfterUnbondingInitiated(s, id)
 }

@@ -55,10 +55,11 @@
 //
 // # Maturity holds
 //
-// chain/staking calls AfterUnbondingInitiated for every new unbonding entry
-// (undelegation, redelegation, validator leaving the bonded set). The entry
-// is put on hold ("ccv/<chain id>") for each launched consumer whose last
-// sent set contains its validator, under the current vsc id. A VSCMatured
+// The chain calls AfterUnbondingInitiated with the id of every unbonding
+// entry its staking reports having started (undelegation, redelegation,
+// validator leaving the bonded set). The entry is put on hold
+// ("ccv/<chain id>") for each launched consumer whose last sent set
+// contains its validator, under the current vsc id. A VSCMatured
 // packet for id v releases the consumer's holds put under ids up to v. The
 // entry completes once the provider's unbonding period has passed and no
 // hold is left. A consumer that has not matured a VSC within

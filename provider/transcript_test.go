@@ -79,7 +79,8 @@ func callAssignKey(k *Keeper, s state.Store, height int64, now time.Time, m *Msg
 	return k.HandleAssignConsumerKey(s, height, now, m.Operator, m)
 }
 
-// callUnbondingInitiated is chain/staking's hook for a new unbonding entry.
+// callUnbondingInitiated is what the chain does with each unbonding id its
+// staking returns.
 func callUnbondingInitiated(k *Keeper, s state.Store, id uint64) error {
 	return k.AfterUnbondingInitiated(s, id)
 }

@@ -270,8 +270,8 @@ func holder(chainID string) string { return "ccv/" + chainID }
 
 // AfterUnbondingInitiated puts a new unbonding entry on hold for every
 // launched consumer whose validator set contains the entry's validator,
-// until that consumer matures the current vsc id. It is chain/staking's
-// hook.
+// until that consumer matures the current vsc id. The chain calls it with
+// each id its staking returns, before EndBlock moves the vsc id on.
 func (k *Keeper) AfterUnbondingInitiated(s state.Store, id uint64) error {
 	consAddr, ok := k.Unbonding.EntryValidator(s, id)
 	if !ok {

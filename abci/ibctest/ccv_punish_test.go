@@ -345,6 +345,17 @@ func TestCCVHoldsOnlyWhereValidated(t *testing.T) {
 	}) {
 		t.Fatal("validator 3 not jailed and removed from both consumers")
 	}
+	// Leaving the provider's set at an EndBlock started the validator's
+	// own unbonding, which both consumers that ran it hold.
+	var held []string
+	for _, h := range holds(prov) {
+		if h.Kind == "UNBONDING_KIND_VALIDATOR" && h.Validator == addrString(prov, 3) {
+			held = append(held, h.ChainID)
+		}
+	}
+	if len(held) != 2 {
+		t.Fatalf("validator 3's unbonding held by %v, want both consumers: %+v", held, holds(prov))
+	}
 	cons.Absent[string(key.Address())] = false
 	before := len(holds(prov))
 	resp := prov.MustSucceed(prov.NextBlock(prov.Tx(4, &staking.MsgUndelegate{Delegator: prov.Address(4), Validator: prov.Address(3), Amount: 5_000_000})))

@@ -94,7 +94,6 @@ func newChain(acc *app.Accounts, log interchain.Logger) *Chain {
 		FeePoolAddr: address.Encode(prefix, app.FeeCollectorAddress()),
 		Bank:        acc.Bank, Logger: log,
 	})
-	c.Staking.Hooks = c.ICS
 	c.Staking.Keys = c.ICS
 	for _, p := range c.ICS.Proposals() {
 		c.Gov.RegisterHandler(p.TypeURL, p.Check, p.Execute)
@@ -165,22 +164,41 @@ func (c *Chain) BeginBlock(s state.Store, b abci.Block) ([]abcitypes.Event, erro
 }
 
 // EndBlock runs governance, then staking, which chooses the block's
-// validator set, then the provider on that set.
+// validator set (the unbonding entries of validators leaving it go to the
+// provider at once, under the vsc id of the block), then the provider on
+// that set.
 func (c *Chain) EndBlock(s state.Store, b abci.Block) ([]abcitypes.ValidatorUpdate, []abcitypes.Event, error) {
 	events, err := c.Gov.EndBlock(s, b.Height, b.Time)
 	if err != nil {
 		return nil, nil, err
 	}
-	updates, evs, err := c.Staking.EndBlock(s, b.Height, b.Time)
+	updates, r, err := c.Staking.EndBlock(s, b.Height, b.Time)
 	if err != nil {
 		return nil, nil, err
 	}
-	events = append(events, evs...)
-	evs, err = c.ICS.EndBlock(s, layerBlock(b))
+	if err := c.unbondingsInitiated(s, r.Unbondings); err != nil {
+		return nil, nil, err
+	}
+	events = append(events, r.Events...)
+	evs, err := c.ICS.EndBlock(s, layerBlock(b))
 	if err != nil {
 		return nil, nil, err
 	}
 	return updates, append(events, evs...), nil
+}
+
+// unbondingsInitiated passes the ids of the unbonding entries a staking
+// call started to the interchain layer, in order, on the same store: the
+// consumers that run an entry's validator hold it until they have matured
+// the current validator-set change. An error fails the message or the
+// block that made the call.
+func (c *Chain) unbondingsInitiated(s state.Store, ids []uint64) error {
+	for _, id := range ids {
+		if err := c.ICS.AfterUnbondingInitiated(s, id); err != nil {
+			return fmt.Errorf("after unbonding %d initiated: %w", id, err)
+		}
+	}
+	return nil
 }
 
 // Query answers the accounts', the chain modules' and the interchain

@@ -30,12 +30,26 @@ func (c *Chain) route() {
 	})
 	app.Handle(r, func(s state.Store, b abci.Block, signer []byte, m *staking.MsgUndelegate) ([]abcitypes.Event, error) {
 		return c.withRewards(s, m.Delegator, [][]byte{m.Validator}, func() ([]abcitypes.Event, error) {
-			return c.Staking.Undelegate(s, b.Height, b.Time, signer, m)
+			r, err := c.Staking.Undelegate(s, b.Height, b.Time, signer, m)
+			if err != nil {
+				return nil, err
+			}
+			if err := c.unbondingsInitiated(s, r.Unbondings); err != nil {
+				return nil, err
+			}
+			return r.Events, nil
 		})
 	})
 	app.Handle(r, func(s state.Store, b abci.Block, signer []byte, m *staking.MsgRedelegate) ([]abcitypes.Event, error) {
 		return c.withRewards(s, m.Delegator, [][]byte{m.Src, m.Dst}, func() ([]abcitypes.Event, error) {
-			return c.Staking.Redelegate(s, b.Height, b.Time, signer, m)
+			r, err := c.Staking.Redelegate(s, b.Height, b.Time, signer, m)
+			if err != nil {
+				return nil, err
+			}
+			if err := c.unbondingsInitiated(s, r.Unbondings); err != nil {
+				return nil, err
+			}
+			return r.Events, nil
 		})
 	})
 	app.Handle(r, func(s state.Store, b abci.Block, signer []byte, m *staking.MsgUnjail) ([]abcitypes.Event, error) {

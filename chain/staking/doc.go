@@ -59,15 +59,17 @@
 // UnbondingEntry with a unique, increasing id, its creation height, its
 // completion time (now + UnbondingPeriod; for a redelegation from an
 // unbonding validator, that validator's completion time), its initial and
-// current balance and a sorted set of holders. Hooks.AfterUnbondingInitiated
-// is called for each, so that another module (the provider) can PutOnHold
-// the entry. An entry completes at the first EndBlock at or after its
-// completion time at which it has no holder. EndBlock reads only the due
-// part of a time-ordered queue; a due entry that is held leaves the queue
-// and is marked matured, and releasing its last hold puts it back in the
-// queue, already due, so it completes at the next EndBlock. A validator
-// that bonds again before its unbonding completes cancels its entry (and
-// the holds on it).
+// current balance and a sorted set of holders. The operations that start
+// entries (Undelegate, Redelegate, EndBlock) return their ids in a Result
+// beside their events, rather than calling up into the module that holds
+// entries: the chain passes each id on (to the provider, which may
+// PutOnHold it) right after the call, before anything else runs. An entry
+// completes at the first EndBlock at or after its completion time at which
+// it has no holder. EndBlock reads only the due part of a time-ordered
+// queue; a due entry that is held leaves the queue and is marked matured,
+// and releasing its last hold puts it back in the queue, already due, so
+// it completes at the next EndBlock. A validator that bonds again before
+// its unbonding completes cancels its entry (and the holds on it).
 //
 // # Slashing
 //

@@ -20,18 +20,23 @@ import (
 // and a pending unbonding of it is cancelled); one leaving it starts
 // unbonding until now+UnbondingPeriod (its tokens move to the not-bonded
 // pool). It returns the changes against the set it last returned, in
-// operator order, with power 0 for removed validators.
-func (k Keeper) EndBlock(s state.Store, height int64, now time.Time) ([]abci.ValidatorUpdate, []abci.Event, error) {
+// operator order, with power 0 for removed validators, and a Result with
+// the completion events and the ids of the validators' new unbonding
+// entries. Entries complete before the set changes, so none started here
+// completes in the same call, and nothing after reads their holders: a
+// hold the caller puts on them right after EndBlock returns has the same
+// effect as one put when they started.
+func (k Keeper) EndBlock(s state.Store, height int64, now time.Time) ([]abci.ValidatorUpdate, Result, error) {
 	p := k.Params(s)
 	events, err := k.completeMature(s, p, now)
 	if err != nil {
-		return nil, nil, err
+		return nil, Result{}, err
 	}
-	updates, err := k.applyValidatorSet(s, p, height, now)
+	updates, started, err := k.applyValidatorSet(s, p, height, now)
 	if err != nil {
-		return nil, nil, err
+		return nil, Result{}, err
 	}
-	return updates, events, nil
+	return updates, Result{Events: events, Unbondings: started}, nil
 }
 
 type operatorPower struct {
@@ -61,7 +66,10 @@ func (Keeper) nextPowers(s state.Store, maxValidators uint32) []operatorPower {
 	return out
 }
 
-func (k Keeper) applyValidatorSet(s state.Store, p Params, height int64, now time.Time) ([]abci.ValidatorUpdate, error) {
+// applyValidatorSet bonds the validators entering the set and starts the
+// unbonding of those leaving it. It returns the updates and the ids of the
+// unbonding entries it started.
+func (k Keeper) applyValidatorSet(s state.Store, p Params, height int64, now time.Time) ([]abci.ValidatorUpdate, []uint64, error) {
 	last := map[string]int64{}
 	for _, lp := range k.lastPowers(s) {
 		last[string(lp.operator)] = lp.power
@@ -79,6 +87,7 @@ func (k Keeper) applyValidatorSet(s state.Store, p Params, height int64, now tim
 	}
 	sort.Strings(ops)
 	var updates []abci.ValidatorUpdate
+	var started []uint64
 	for _, op := range ops {
 		np, inNext := next[op]
 		lp, inLast := last[op]
@@ -91,19 +100,21 @@ func (k Keeper) applyValidatorSet(s state.Store, p Params, height int64, now tim
 		}
 		if inNext {
 			if err := k.bondValidator(s, p, v); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			typed.Set(kv(s), LastPowerKey(v.Operator), &LastPower{Power: np})
 		} else {
-			if err := k.unbondValidator(s, p, v, height, now); err != nil {
-				return nil, err
+			id, err := k.unbondValidator(s, p, v, height, now)
+			if err != nil {
+				return nil, nil, err
 			}
+			started = append(started, id)
 			kv(s).Delete(LastPowerKey(v.Operator))
 		}
 		updates = append(updates, abci.Ed25519ValidatorUpdate(v.PubKey, np))
 	}
 	checkUpdates(updates)
-	return updates, nil
+	return updates, started, nil
 }
 
 // checkUpdates panics when updates would make CometBFT halt: a key twice or
@@ -140,13 +151,14 @@ func (k Keeper) bondValidator(s state.Store, p Params, v Validator) error {
 	return nil
 }
 
-// unbondValidator starts the unbonding of a validator leaving the set.
-func (k Keeper) unbondValidator(s state.Store, p Params, v Validator, height int64, now time.Time) error {
+// unbondValidator starts the unbonding of a validator leaving the set and
+// returns the id of its entry.
+func (k Keeper) unbondValidator(s state.Store, p Params, v Validator, height int64, now time.Time) (uint64, error) {
 	if v.Status != BOND_STATUS_BONDED {
 		panic(fmt.Sprintf("staking: invariant last set is bonded broken for %X (status %s)", v.Operator, v.Status))
 	}
 	if err := k.moveTokens(s, p, bondedPool, notBondedPool, v.Tokens); err != nil {
-		return err
+		return 0, err
 	}
 	e := UnbondingEntry{
 		Kind: UNBONDING_KIND_VALIDATOR, Validator: v.Operator, CreationHeight: height,
@@ -156,5 +168,5 @@ func (k Keeper) unbondValidator(s state.Store, p Params, v Validator, height int
 	v.Status = BOND_STATUS_UNBONDING
 	v.UnbondingHeight, v.UnbondingTimeNs, v.UnbondingId = height, e.CompletionTimeNs, e.Id
 	k.setValidator(s, p, v)
-	return k.afterUnbonding(s, e.Id)
+	return e.Id, nil
 }

@@ -22,8 +22,10 @@ func DefaultGenesis() *GenesisState { return &GenesisState{Params: DefaultParams
 // validators and delegations are paid from their owners' balances, with the
 // same checks as CreateValidator and Delegate, in file order. The set is
 // empty when no validator has power (CometBFT then refuses to start unless
-// its own genesis lists validators). Every error
-// wraps ErrInvalidGenesis; the caller discards s on error.
+// its own genesis lists validators). A bonded record that no longer ranks
+// starts unbonding here; its entry is not reported, since no module that
+// holds entries has loaded its genesis yet. Every error wraps
+// ErrInvalidGenesis; the caller discards s on error.
 func (k Keeper) InitGenesis(s state.Store, gs *GenesisState, height int64, now time.Time) ([]abci.ValidatorUpdate, error) {
 	if err := k.SetParams(s, gs.Params); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidGenesis, err)
@@ -54,7 +56,7 @@ func (k Keeper) InitGenesis(s state.Store, gs *GenesisState, height int64, now t
 		}
 	}
 	p := k.Params(s)
-	if _, err := k.applyValidatorSet(s, p, height, now); err != nil {
+	if _, _, err := k.applyValidatorSet(s, p, height, now); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidGenesis, err)
 	}
 	var set []abci.ValidatorUpdate

@@ -12,6 +12,7 @@ import (
 
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
 	"github.com/abci-ics/ics/types/fraction"
@@ -28,22 +29,6 @@ func testParams() Params {
 	p.SignedBlocksWindow = 10
 	p.DowntimeJailDuration = 60 * time.Second
 	return p
-}
-
-// holdAll is a Hooks that puts every new unbonding entry on hold for
-// holder, when holder is set.
-type holdAll struct {
-	k      *Keeper
-	holder string
-	ids    []uint64
-}
-
-func (h *holdAll) AfterUnbondingInitiated(s state.Store, id uint64) error {
-	h.ids = append(h.ids, id)
-	if h.holder == "" {
-		return nil
-	}
-	return h.k.PutOnHold(s, id, h.holder)
 }
 
 // reserved is a KeyRegistry over a fixed set of keys.
@@ -65,7 +50,8 @@ type fixture struct {
 	s      state.Store
 	bank   bank.Keeper
 	k      Keeper
-	hooks  *holdAll
+	holder string   // when set, hold puts every started entry on hold for it
+	ids    []uint64 // every unbonding id an operation returned, in order
 	accs   [][]byte
 	height int64
 	now    time.Time
@@ -87,9 +73,7 @@ func newFixture(t tester, p Params, n int, balance uint64) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{t: t, db: db, ms: ms, s: ms.Working(), bank: bank.Keeper{Prefix: "ics"}, height: 1, now: genesisTime, set: map[string]int64{}}
-	f.hooks = &holdAll{}
-	f.k = Keeper{Bank: f.bank, Hooks: f.hooks, Prefix: "ics"}
-	f.hooks.k = &f.k
+	f.k = Keeper{Bank: f.bank, Prefix: "ics"}
 	for i := 0; i < n; i++ {
 		f.accs = append(f.accs, acct(i))
 		if err := f.bank.Mint(f.s, acct(i), []coin.Coin{{Denom: p.BondDenom, Amount: balance}}); err != nil {
@@ -124,22 +108,89 @@ func (f *fixture) delegate(del, val []byte, amount uint64) {
 	}
 }
 
-func (f *fixture) undelegate(del, val []byte, amount uint64) {
+// undelegate runs Undelegate and holds the entry it returns, and returns
+// the entry's id.
+func (f *fixture) undelegate(del, val []byte, amount uint64) uint64 {
 	f.t.Helper()
-	if _, err := f.k.Undelegate(f.s, f.height, f.now, del, &MsgUndelegate{Delegator: del, Validator: val, Amount: amount}); err != nil {
+	next := nextUnbondingID(f.s)
+	r, err := f.k.Undelegate(f.s, f.height, f.now, del, &MsgUndelegate{Delegator: del, Validator: val, Amount: amount})
+	if err != nil {
 		f.t.Fatalf("undelegate: %v", err)
+	}
+	f.hold(f.s, next, r.Unbondings)
+	if len(r.Unbondings) != 1 {
+		f.t.Fatalf("undelegate started %v, want one entry", r.Unbondings)
+	}
+	return r.Unbondings[0]
+}
+
+// redelegate runs Redelegate and holds the entry it returns, if any.
+func (f *fixture) redelegate(del, src, dst []byte, amount uint64) []uint64 {
+	f.t.Helper()
+	next := nextUnbondingID(f.s)
+	r, err := f.k.Redelegate(f.s, f.height, f.now, del, &MsgRedelegate{Delegator: del, Src: src, Dst: dst, Amount: amount})
+	if err != nil {
+		f.t.Fatalf("redelegate: %v", err)
+	}
+	f.hold(f.s, next, r.Unbondings)
+	return r.Unbondings
+}
+
+// nextUnbondingID returns the id the next unbonding entry will get.
+func nextUnbondingID(s state.Store) uint64 {
+	seq, _ := typed.Get[Sequence](kv(s), []byte{keyNextUnbondingID})
+	return max(seq.Next, 1)
+}
+
+// startedSince checks that ids, returned by an operation that ran on s
+// when the next unbonding id was next, are exactly the entries it created:
+// every id from next on, in order, each stored in s.
+func startedSince(s state.Store, k Keeper, next uint64, ids []uint64) error {
+	end := nextUnbondingID(s)
+	if uint64(len(ids)) != end-next {
+		return fmt.Errorf("returned unbondings %v, created ids %d to %d", ids, next, end-1)
+	}
+	for i, id := range ids {
+		if id != next+uint64(i) {
+			return fmt.Errorf("returned unbondings %v, created ids %d to %d", ids, next, end-1)
+		}
+		if _, ok := k.UnbondingEntry(s, id); !ok {
+			return fmt.Errorf("returned unbonding %d is not stored", id)
+		}
+	}
+	return nil
+}
+
+// hold checks the ids an operation returned (see startedSince), records
+// them and, when f.holder is set, puts each on hold for it, as the
+// provider does with the ids the chain passes it.
+func (f *fixture) hold(s state.Store, next uint64, ids []uint64) {
+	f.t.Helper()
+	if err := startedSince(s, f.k, next, ids); err != nil {
+		f.t.Fatal(err)
+	}
+	f.ids = append(f.ids, ids...)
+	if f.holder == "" {
+		return
+	}
+	for _, id := range ids {
+		if err := f.k.PutOnHold(s, id, f.holder); err != nil {
+			f.t.Fatalf("hold %d: %v", id, err)
+		}
 	}
 }
 
-// endBlock runs EndBlock, applies its updates to the fixture's model of
-// CometBFT's set, checks the invariants and moves to the next block after
-// dt.
+// endBlock runs EndBlock, holds the entries it started, applies its
+// updates to the fixture's model of CometBFT's set, checks the invariants
+// and moves to the next block after dt.
 func (f *fixture) endBlock(dt time.Duration) []abci.ValidatorUpdate {
 	f.t.Helper()
-	ups, _, err := f.k.EndBlock(f.s, f.height, f.now)
+	next := nextUnbondingID(f.s)
+	ups, r, err := f.k.EndBlock(f.s, f.height, f.now)
 	if err != nil {
 		f.t.Fatalf("end block %d: %v", f.height, err)
 	}
+	f.hold(f.s, next, r.Unbondings)
 	f.apply(ups)
 	f.check()
 	f.height++

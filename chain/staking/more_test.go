@@ -2,6 +2,7 @@ package staking
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -88,21 +89,75 @@ func TestParamChanges(t *testing.T) {
 	}
 }
 
-type failingHooks struct{}
+// TestStartedUnbondings: each operation returns exactly the ids of the
+// entries it started, a failed one returns none and starts none, and
+// holding the returned ids holds the new entries, as the provider does.
+func TestStartedUnbondings(t *testing.T) {
+	p := testParams()
+	p.MaxValidators = 2
+	f := newFixture(t, p, 5, 10_000)
+	a := f.createValidator(0, 3_000)
+	b := f.createValidator(1, 2_000)
+	c := f.createValidator(2, 1_000)
+	f.endBlock(time.Second)
+	f.holder = "p"
 
-var errHook = errors.New("hook refused")
+	next := nextUnbondingID(f.s)
+	cache := state.NewCache(f.s)
+	r, err := f.k.Undelegate(cache, f.height, f.now, a, &MsgUndelegate{Delegator: a, Validator: a, Amount: 1_000_000})
+	if !errors.Is(err, ErrInsufficientDelegation) || len(r.Unbondings) != 0 || len(r.Events) != 0 || nextUnbondingID(cache) != next {
+		t.Fatalf("failed undelegation returned %v, %v", r, err)
+	}
 
-func (failingHooks) AfterUnbondingInitiated(state.Store, uint64) error { return errHook }
+	id := f.undelegate(a, a, 100)
+	if e, ok := f.k.UnbondingEntry(f.s, id); !ok || e.Kind != UNBONDING_KIND_UNDELEGATION || len(e.Holders) != 1 || e.Holders[0] != "p" {
+		t.Fatalf("undelegation %d: %v %v", id, e, ok)
+	}
+	ids := f.redelegate(b, b, a, 100)
+	if len(ids) != 1 || ids[0] != id+1 {
+		t.Fatalf("redelegation from a bonded validator started %v", ids)
+	}
+	if ids := f.redelegate(c, c, a, 100); len(ids) != 0 {
+		t.Fatalf("redelegation from an unbonded validator started %v", ids)
+	}
 
-func TestHooksAndEdit(t *testing.T) {
+	// a and b leave the set in the same block: EndBlock returns both
+	// validators' entries, in the order it started them.
+	for _, i := range []int{0, 1} {
+		if err := f.k.Jail(f.s, ConsAddress(pubKey(i)), f.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := len(f.ids)
+	f.endBlock(time.Second)
+	started := f.ids[before:]
+	if len(started) != 2 || started[0] >= started[1] {
+		t.Fatalf("end block started %v", started)
+	}
+	for _, op := range [][]byte{a, b} {
+		v, _ := f.k.Validator(f.s, op)
+		e, ok := f.k.UnbondingEntry(f.s, v.UnbondingId)
+		if v.Status != BOND_STATUS_UNBONDING || !slices.Contains(started, v.UnbondingId) || !ok || e.Kind != UNBONDING_KIND_VALIDATOR || len(e.Holders) != 1 {
+			t.Fatalf("validator %X: %v, entry %v", op, v, e)
+		}
+	}
+	// Held through the returned ids, nothing completes after the period.
+	f.endBlock(p.UnbondingPeriod)
+	f.endBlock(time.Second)
+	for _, id := range f.ids {
+		if e, ok := f.k.UnbondingEntry(f.s, id); !ok || !e.Matured {
+			t.Fatalf("held entry %d: %v %v", id, e, ok)
+		}
+	}
+	if ups, r, err := f.k.EndBlock(state.NewCache(f.s), f.height, f.now); err != nil || len(ups) != 0 || len(r.Unbondings) != 0 {
+		t.Fatalf("quiet end block: %v %v %v", ups, r, err)
+	}
+}
+
+func TestEditValidator(t *testing.T) {
 	f := newFixture(t, testParams(), 3, 10_000)
 	val := f.createValidator(0, 1_000)
 	f.endBlock(time.Second)
-	f.k.Hooks = failingHooks{}
-	if _, err := f.k.Undelegate(state.NewCache(f.s), f.height, f.now, val, &MsgUndelegate{Delegator: val, Validator: val, Amount: 1}); !errors.Is(err, errHook) {
-		t.Fatalf("hook error lost: %v", err)
-	}
-	f.k.Hooks = nil
 	rate := fraction.New(1, 5)
 	evs, err := f.k.EditValidator(f.s, f.height, f.now, val, &MsgEditValidator{Validator: val, Moniker: "renamed", CommissionRate: &rate})
 	if err != nil || len(evs) != 1 || evs[0].Type != "edit_validator" {
@@ -131,16 +186,16 @@ func TestRedelegationCompletion(t *testing.T) {
 	f.delegate(del, a, 1_000)
 	f.delegate(del, b, 1_000)
 	f.endBlock(time.Second)
-	if _, err := f.k.Redelegate(f.s, f.height, f.now, del, &MsgRedelegate{Delegator: del, Src: a, Dst: c, Amount: 100}); err != nil {
-		t.Fatal(err)
+	if ids := f.redelegate(del, a, c, 100); len(ids) != 1 {
+		t.Fatalf("redelegation started %v", ids)
 	}
 	es := f.k.UnbondingEntriesOf(f.s, del)
 	if len(es) != 1 || es[0].Kind != UNBONDING_KIND_REDELEGATION || !es[0].CompletionTime().Equal(f.now.Add(p.UnbondingPeriod)) {
 		t.Fatalf("entries %v", es)
 	}
 	// b (unbonded) -> c: no entry.
-	if _, err := f.k.Redelegate(f.s, f.height, f.now, del, &MsgRedelegate{Delegator: del, Src: b, Dst: c, Amount: 100}); err != nil {
-		t.Fatal(err)
+	if ids := f.redelegate(del, b, c, 100); len(ids) != 0 {
+		t.Fatalf("redelegation started %v", ids)
 	}
 	if es := f.k.UnbondingEntriesOf(f.s, del); len(es) != 1 {
 		t.Fatalf("entries %v", es)
@@ -154,8 +209,8 @@ func TestRedelegationCompletion(t *testing.T) {
 	if va.Status != BOND_STATUS_UNBONDING {
 		t.Fatalf("a %v", va.Status)
 	}
-	if _, err := f.k.Redelegate(f.s, f.height, f.now, del, &MsgRedelegate{Delegator: del, Src: a, Dst: b, Amount: 100}); err != nil {
-		t.Fatal(err)
+	if ids := f.redelegate(del, a, b, 100); len(ids) != 1 {
+		t.Fatalf("redelegation started %v", ids)
 	}
 	es = f.k.UnbondingEntriesOf(f.s, del)
 	if len(es) != 2 || es[1].CompletionTimeNs != va.UnbondingTimeNs {

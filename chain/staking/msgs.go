@@ -151,33 +151,34 @@ func (k Keeper) Delegate(s state.Store, height int64, now time.Time, signer []by
 // EndBlock at or after now+UnbondingPeriod when nobody holds the entry. An
 // operator whose self-delegation falls below its minimum is jailed. Errors:
 // ErrUnauthorized, ErrZeroAmount, ErrValidatorNotFound,
-// ErrDelegationNotFound, ErrInsufficientDelegation, ErrTooManyEntries, or
-// the hook's error. Nothing is written on error, except by a failing hook.
-func (k Keeper) Undelegate(s state.Store, height int64, now time.Time, signer []byte, m *MsgUndelegate) ([]abci.Event, error) {
+// ErrDelegationNotFound, ErrInsufficientDelegation, ErrTooManyEntries.
+// Nothing is written on error. The Result holds the id of the one entry
+// it started.
+func (k Keeper) Undelegate(s state.Store, height int64, now time.Time, signer []byte, m *MsgUndelegate) (Result, error) {
 	if err := checkSigner(signer, m.Delegator); err != nil {
-		return nil, err
+		return Result{}, err
 	}
 	if m.Amount == 0 {
-		return nil, ErrZeroAmount
+		return Result{}, ErrZeroAmount
 	}
 	p := k.Params(s)
 	v, ok := k.Validator(s, m.Validator)
 	if !ok {
-		return nil, fmt.Errorf("%w: %X", ErrValidatorNotFound, m.Validator)
+		return Result{}, fmt.Errorf("%w: %X", ErrValidatorNotFound, m.Validator)
 	}
 	d, ok := k.Delegation(s, m.Delegator, m.Validator)
 	if !ok {
-		return nil, fmt.Errorf("%w: %s to %s", ErrDelegationNotFound, k.bech(m.Delegator), k.bech(m.Validator))
+		return Result{}, fmt.Errorf("%w: %s to %s", ErrDelegationNotFound, k.bech(m.Delegator), k.bech(m.Validator))
 	}
 	if n := typed.Count(kv(s), typed.Key(prefixUndelByPair, m.Delegator, m.Validator)); n >= int(p.MaxEntries) {
-		return nil, fmt.Errorf("%w: %d pending undelegations", ErrTooManyEntries, n)
+		return Result{}, fmt.Errorf("%w: %d pending undelegations", ErrTooManyEntries, n)
 	}
 	shares, tokens, err := v.unbondAmount(d, m.Amount)
 	if err != nil {
-		return nil, err
+		return Result{}, err
 	}
 	if err := k.moveTokens(s, p, v.pool(), notBondedPool, tokens); err != nil {
-		return nil, err
+		return Result{}, err
 	}
 	k.unbond(s, p, &v, d, shares, tokens)
 	if bytes.Equal(m.Delegator, v.Operator) && !v.Jailed && k.selfBondTooLow(s, v) {
@@ -190,12 +191,12 @@ func (k Keeper) Undelegate(s state.Store, height int64, now time.Time, signer []
 		InitialBalance: tokens, Balance: tokens,
 	}
 	k.newEntry(s, &e)
-	if err := k.afterUnbonding(s, e.Id); err != nil {
-		return nil, err
-	}
-	return []abci.Event{event("unbond", "validator", k.bech(v.Operator), "delegator", k.bech(m.Delegator),
-		"amount", k.coin(p, tokens), "completion_time", e.CompletionTime().Format(time.RFC3339Nano),
-		"unbonding_id", strconv.FormatUint(e.Id, 10))}, nil
+	return Result{
+		Events: []abci.Event{event("unbond", "validator", k.bech(v.Operator), "delegator", k.bech(m.Delegator),
+			"amount", k.coin(p, tokens), "completion_time", e.CompletionTime().Format(time.RFC3339Nano),
+			"unbonding_id", strconv.FormatUint(e.Id, 10))},
+		Unbondings: []uint64{e.Id},
+	}, nil
 }
 
 // Redelegate moves m.Amount tokens of the delegator's (the signer's)
@@ -206,43 +207,44 @@ func (k Keeper) Undelegate(s state.Store, height int64, now time.Time, signer []
 // ErrDelegationNotFound, ErrInsufficientDelegation,
 // ErrTransitiveRedelegation (m.Src has a redelegation of the delegator
 // into it still pending), ErrTooManyEntries, ErrInvalidExchangeRate,
-// ErrDelegationTooSmall, or the hook's error.
-func (k Keeper) Redelegate(s state.Store, height int64, now time.Time, signer []byte, m *MsgRedelegate) ([]abci.Event, error) {
+// ErrDelegationTooSmall. Nothing is written on error. The Result holds
+// the id of the entry it started, none when m.Src is unbonded.
+func (k Keeper) Redelegate(s state.Store, height int64, now time.Time, signer []byte, m *MsgRedelegate) (Result, error) {
 	if err := checkSigner(signer, m.Delegator); err != nil {
-		return nil, err
+		return Result{}, err
 	}
 	if m.Amount == 0 {
-		return nil, ErrZeroAmount
+		return Result{}, ErrZeroAmount
 	}
 	if bytes.Equal(m.Src, m.Dst) {
-		return nil, fmt.Errorf("%w: %X", ErrSelfRedelegation, m.Src)
+		return Result{}, fmt.Errorf("%w: %X", ErrSelfRedelegation, m.Src)
 	}
 	p := k.Params(s)
 	src, ok1 := k.Validator(s, m.Src)
 	dst, ok2 := k.Validator(s, m.Dst)
 	if !ok1 || !ok2 {
-		return nil, fmt.Errorf("%w: %X or %X", ErrValidatorNotFound, m.Src, m.Dst)
+		return Result{}, fmt.Errorf("%w: %X or %X", ErrValidatorNotFound, m.Src, m.Dst)
 	}
 	d, ok := k.Delegation(s, m.Delegator, m.Src)
 	if !ok {
-		return nil, fmt.Errorf("%w: %s to %s", ErrDelegationNotFound, k.bech(m.Delegator), k.bech(m.Src))
+		return Result{}, fmt.Errorf("%w: %s to %s", ErrDelegationNotFound, k.bech(m.Delegator), k.bech(m.Src))
 	}
 	if typed.Count(kv(s), typed.Key(prefixRedelByDst, m.Delegator, m.Src)) > 0 {
-		return nil, fmt.Errorf("%w: %s", ErrTransitiveRedelegation, k.bech(m.Src))
+		return Result{}, fmt.Errorf("%w: %s", ErrTransitiveRedelegation, k.bech(m.Src))
 	}
 	if n := typed.Count(kv(s), typed.Key(prefixRedelByDst, m.Delegator, m.Dst, m.Src)); n >= int(p.MaxEntries) {
-		return nil, fmt.Errorf("%w: %d pending redelegations", ErrTooManyEntries, n)
+		return Result{}, fmt.Errorf("%w: %d pending redelegations", ErrTooManyEntries, n)
 	}
 	shares, tokens, err := src.unbondAmount(d, m.Amount)
 	if err != nil {
-		return nil, err
+		return Result{}, err
 	}
 	dst, dstDel, dstShares, err := k.prepareBond(s, dst, m.Delegator, tokens)
 	if err != nil {
-		return nil, err
+		return Result{}, err
 	}
 	if err := k.moveTokens(s, p, src.pool(), dst.pool(), tokens); err != nil {
-		return nil, err
+		return Result{}, err
 	}
 	k.unbond(s, p, &src, d, shares, tokens)
 	k.writeBond(s, p, dst, dstDel)
@@ -261,7 +263,7 @@ func (k Keeper) Redelegate(s state.Store, height int64, now time.Time, signer []
 		"delegator", k.bech(m.Delegator), "amount", k.coin(p, tokens),
 		"completion_time", completion.UTC().Format(time.RFC3339Nano))
 	if src.Status == BOND_STATUS_UNBONDED {
-		return []abci.Event{ev}, nil
+		return Result{Events: []abci.Event{ev}}, nil
 	}
 	e := UnbondingEntry{
 		Kind: UNBONDING_KIND_REDELEGATION, Delegator: m.Delegator, Validator: m.Src, DstValidator: m.Dst,
@@ -269,11 +271,8 @@ func (k Keeper) Redelegate(s state.Store, height int64, now time.Time, signer []
 		InitialBalance: tokens, Balance: tokens, DstShares: dstShares,
 	}
 	k.newEntry(s, &e)
-	if err := k.afterUnbonding(s, e.Id); err != nil {
-		return nil, err
-	}
 	ev.Attributes = append(ev.Attributes, abci.EventAttribute{Key: "unbonding_id", Value: strconv.FormatUint(e.Id, 10), Index: true})
-	return []abci.Event{ev}, nil
+	return Result{Events: []abci.Event{ev}, Unbondings: []uint64{e.Id}}, nil
 }
 
 // Unjail brings the signer's jailed validator back into the running for

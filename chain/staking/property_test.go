@@ -36,12 +36,29 @@ func TestProperties(t *testing.T) {
 		const accounts = 8
 		f := newFixture(rt, p, accounts, 100_000)
 		var vals []int
-		try := func(op func(state.Store) ([]abci.Event, error)) {
+		// try runs op on a cache and keeps its writes if it succeeds. The
+		// ids op returns must be exactly the entries it started; some of
+		// them are held, as a provider would.
+		try := func(op func(state.Store) (Result, error)) {
 			c := state.NewCache(f.s)
-			_, err := op(c)
+			next := nextUnbondingID(c)
+			r, err := op(c)
 			if err == nil {
+				if err := startedSince(c, f.k, next, r.Unbondings); err != nil {
+					rt.Fatal(err)
+				}
+				for _, id := range r.Unbondings {
+					if rapid.Bool().Draw(rt, "hold started") {
+						if err := f.k.PutOnHold(c, id, "c1"); err != nil {
+							rt.Fatal(err)
+						}
+					}
+				}
 				c.Write()
 				return
+			}
+			if len(r.Unbondings) != 0 || nextUnbondingID(c) != next {
+				rt.Fatalf("failed operation started %v (next id %d, was %d): %v", r.Unbondings, nextUnbondingID(c), next, err)
 			}
 			for _, e := range expectedErrors {
 				if errors.Is(err, e) {
@@ -77,14 +94,14 @@ func TestProperties(t *testing.T) {
 					return
 				}
 				self := rapid.Uint64Range(1, 30_000).Draw(rt, "self")
-				try(func(s state.Store) ([]abci.Event, error) {
+				try(func(s state.Store) (Result, error) {
 					m := &MsgCreateValidator{Operator: acct(i), PubKey: pubKey(i), Moniker: "v", CommissionRate: fraction.New(0, 1),
 						CommissionMaxRate: fraction.New(1, 1), SelfDelegation: self}
 					evs, err := f.k.CreateValidator(s, f.height, f.now, acct(i), m)
 					if err == nil {
 						vals = append(vals, i)
 					}
-					return evs, err
+					return Result{Events: evs}, err
 				})
 			},
 			"delegate": func(rt *rapid.T) {
@@ -93,8 +110,8 @@ func TestProperties(t *testing.T) {
 				}
 				d, v := pickAcc(), pickVal()
 				amt := rapid.Uint64Range(1, 40_000).Draw(rt, "amount")
-				try(func(s state.Store) ([]abci.Event, error) {
-					return f.k.Delegate(s, f.height, f.now, acct(d), &MsgDelegate{Delegator: acct(d), Validator: acct(v), Amount: amt})
+				try(func(s state.Store) (Result, error) {
+					return events(f.k.Delegate(s, f.height, f.now, acct(d), &MsgDelegate{Delegator: acct(d), Validator: acct(v), Amount: amt}))
 				})
 			},
 			"undelegate": func(rt *rapid.T) {
@@ -103,7 +120,7 @@ func TestProperties(t *testing.T) {
 				}
 				d, v := pickDelegation()
 				amt := amountOf(d, v)
-				try(func(s state.Store) ([]abci.Event, error) {
+				try(func(s state.Store) (Result, error) {
 					return f.k.Undelegate(s, f.height, f.now, acct(d), &MsgUndelegate{Delegator: acct(d), Validator: acct(v), Amount: amt})
 				})
 			},
@@ -114,7 +131,7 @@ func TestProperties(t *testing.T) {
 				d, src := pickDelegation()
 				dst := pickVal()
 				amt := amountOf(d, src)
-				try(func(s state.Store) ([]abci.Event, error) {
+				try(func(s state.Store) (Result, error) {
 					return f.k.Redelegate(s, f.height, f.now, acct(d), &MsgRedelegate{Delegator: acct(d), Src: acct(src), Dst: acct(dst), Amount: amt})
 				})
 			},
@@ -147,8 +164,8 @@ func TestProperties(t *testing.T) {
 					return
 				}
 				i := pickVal()
-				try(func(s state.Store) ([]abci.Event, error) {
-					return f.k.Unjail(s, f.height, f.now, acct(i), &MsgUnjail{Validator: acct(i)})
+				try(func(s state.Store) (Result, error) {
+					return events(f.k.Unjail(s, f.height, f.now, acct(i), &MsgUnjail{Validator: acct(i)}))
 				})
 			},
 			"hold": func(rt *rapid.T) {
@@ -186,6 +203,7 @@ func TestProperties(t *testing.T) {
 				}
 			},
 			"end block": func(rt *rapid.T) {
+				f.holder = rapid.SampledFrom([]string{"", "c2"}).Draw(rt, "holder")
 				f.endBlock(time.Duration(rapid.IntRange(1, 15).Draw(rt, "dt")) * time.Second)
 				f.checkSet()
 			},
@@ -204,6 +222,7 @@ func TestProperties(t *testing.T) {
 		}
 		// Nothing waits forever: with every hold released, every entry
 		// completes one unbonding period later.
+		f.holder = ""
 		for _, e := range f.k.UnbondingEntries(f.s) {
 			for _, h := range e.Holders {
 				if err := f.k.ReleaseHold(f.s, e.Id, h); err != nil {
@@ -224,6 +243,9 @@ func TestProperties(t *testing.T) {
 		}
 	})
 }
+
+// events gives the result of an operation that starts no unbonding.
+func events(evs []abci.Event, err error) (Result, error) { return Result{Events: evs}, err }
 
 // index returns i such that acct(i) is addr.
 func index(addr []byte) int {

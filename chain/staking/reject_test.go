@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	abci "github.com/cometbft/cometbft/abci/types"
-
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/fraction"
 )
@@ -34,19 +32,13 @@ func rejectFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f.endBlock(time.Second)
-	must := func(_ []abci.Event, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
 	for _, i := range []int{2, 5, 6} {
 		f.delegate(acct(i), acct(0), 1_000)
 	}
-	must(f.k.Redelegate(f.s, f.height, f.now, acct(2), &MsgRedelegate{Delegator: acct(2), Src: acct(0), Dst: acct(1), Amount: 100}))
+	f.redelegate(acct(2), acct(0), acct(1), 100)
 	for j := 0; j < 2; j++ {
 		f.undelegate(acct(5), acct(0), 10)
-		must(f.k.Redelegate(f.s, f.height, f.now, acct(6), &MsgRedelegate{Delegator: acct(6), Src: acct(0), Dst: acct(1), Amount: 10}))
+		f.redelegate(acct(6), acct(0), acct(1), 10)
 	}
 	if err := f.k.Jail(f.s, ConsAddress(pubKey(3)), f.now.Add(time.Hour)); err != nil {
 		t.Fatal(err)

@@ -104,9 +104,8 @@ func TestDelegationLifecycle(t *testing.T) {
 	}
 
 	// With a hold, maturity is not enough.
-	f.hooks.holder = "consumer-1"
-	f.undelegate(del, val, 100)
-	id := f.hooks.ids[len(f.hooks.ids)-1]
+	f.holder = "consumer-1"
+	id := f.undelegate(del, val, 100)
 	f.endBlock(200 * time.Second)
 	f.endBlock(time.Second)
 	e, ok := f.k.UnbondingEntry(f.s, id)
@@ -130,8 +129,7 @@ func TestDelegationLifecycle(t *testing.T) {
 		t.Fatalf("release of a completed entry: %v", err)
 	}
 	// A hold released before maturity changes nothing.
-	f.undelegate(del, val, 100)
-	id = f.hooks.ids[len(f.hooks.ids)-1]
+	id = f.undelegate(del, val, 100)
 	if err := f.k.ReleaseHold(f.s, id, "consumer-1"); err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +155,7 @@ func TestValidatorUnbonding(t *testing.T) {
 	b := f.createValidator(1, 500)
 	f.endBlock(time.Second)
 	f.checkSet()
-	f.hooks.holder = "consumer-1"
+	f.holder = "consumer-1"
 	f.delegate(f.accs[2], b, 1_000) // b overtakes a
 	ups := f.endBlock(time.Second)
 	if len(ups) != 2 {
@@ -226,9 +224,7 @@ func TestSlashEntries(t *testing.T) {
 	f.endBlock(time.Second)
 	infraction := f.height
 	f.undelegate(del, a, 1_000)
-	if _, err := f.k.Redelegate(f.s, f.height, f.now, del, &MsgRedelegate{Delegator: del, Src: a, Dst: b, Amount: 1_000}); err != nil {
-		t.Fatal(err)
-	}
+	f.redelegate(del, a, b, 1_000)
 	f.endBlock(time.Second)
 	// a had 4000 tokens (power 400) at the infraction; slash 10% = 400:
 	// 100 from the undelegation, 100 from the redelegation, 200 from a.
@@ -311,11 +307,9 @@ func TestGenesisRoundTrip(t *testing.T) {
 	f.apply(set)
 	f.check()
 	f.checkSet()
-	f.hooks.holder = "c"
+	f.holder = "c"
 	f.undelegate(acct(2), acct(0), 1_000)
-	if _, err := f.k.Redelegate(f.s, f.height, f.now, acct(2), &MsgRedelegate{Delegator: acct(2), Src: acct(0), Dst: acct(1), Amount: 1_000}); err != nil {
-		t.Fatal(err)
-	}
+	f.redelegate(acct(2), acct(0), acct(1), 1_000)
 	f.endBlock(time.Second)
 
 	exported := f.k.ExportGenesis(f.s)

@@ -73,7 +73,7 @@ func entryIndexKeys(e UnbondingEntry) [][]byte {
 }
 
 // newEntry gives e the next unbonding id and stores it with its indexes and
-// its place in the queue. The caller then calls afterUnbonding.
+// its place in the queue. The operation returns e.Id in its Result.
 func (k Keeper) newEntry(s state.Store, e *UnbondingEntry) {
 	st := kv(s)
 	seq, _ := typed.Get[Sequence](st, []byte{keyNextUnbondingID})
@@ -92,17 +92,6 @@ func (Keeper) writeEntry(s state.Store, e UnbondingEntry) {
 	if !e.Matured {
 		st.Set(QueueKey(e.CompletionTimeNs, e.Id), marker)
 	}
-}
-
-// afterUnbonding calls the hook of a new unbonding operation.
-func (k Keeper) afterUnbonding(s state.Store, id uint64) error {
-	if k.Hooks == nil {
-		return nil
-	}
-	if err := k.Hooks.AfterUnbondingInitiated(s, id); err != nil {
-		return fmt.Errorf("after unbonding %d initiated: %w", id, err)
-	}
-	return nil
 }
 
 // deleteEntry removes e, its indexes and its queue key.

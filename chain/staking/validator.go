@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 
+	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/crypto/ed25519"
 
 	"github.com/abci-ics/ics/chain/bank"
@@ -27,13 +28,15 @@ var (
 	_ Bank = (*bank.Keeper)(nil)
 )
 
-// Hooks lets another module follow unbonding operations.
-type Hooks interface {
-	// AfterUnbondingInitiated is called once for every unbonding operation
-	// (undelegation, redelegation, validator leaving the bonded set), after
-	// its entry is stored; the module may put the entry on hold. An error
-	// fails the operation (and the block, for a validator's unbonding).
-	AfterUnbondingInitiated(s state.Store, id uint64) error
+// Result is what an operation that can start unbonding entries hands back
+// besides its error: its events, and the ids of the entries it started, in
+// the order it started them (increasing). The caller passes each id on to
+// whatever holds entries (the provider's AfterUnbondingInitiated, which
+// may PutOnHold it) before anything else runs on the store, so staking
+// never calls up into the module that holds its entries.
+type Result struct {
+	Events     []abci.Event
+	Unbondings []uint64
 }
 
 // KeyRegistry tells whether a consensus public key is reserved by another
@@ -44,11 +47,10 @@ type KeyRegistry interface {
 
 // Keeper reads and writes the staking store and moves staked tokens through
 // Bank. It holds no state of its own: every method takes the store it works
-// on. Hooks and Keys are optional. Prefix is the chain's bech32 prefix, used
-// in events (consensus addresses use Prefix+"valcons").
+// on. Keys is optional. Prefix is the chain's bech32 prefix, used in
+// events (consensus addresses use Prefix+"valcons").
 type Keeper struct {
 	Bank   Bank
-	Hooks  Hooks
 	Keys   KeyRegistry
 	Prefix string
 }

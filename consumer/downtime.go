@@ -10,6 +10,7 @@ import (
 
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/fraction"
 )
 
@@ -68,7 +69,7 @@ func (k Keeper) handleVote(s state.Store, p ccv.ConsumerParams, height int64, vo
 		st.Delete(MissedKey(addr, idx))
 		info.MissedBlocks--
 	}
-	defer func() { st.Set(SigningInfoKey(addr), mustMarshal(&info)) }()
+	defer func() { typed.Set(st, SigningInfoKey(addr), &info) }()
 	if info.IndexOffset < p.SignedBlocksWindow || !tooManyMissed(info.MissedBlocks, p.SignedBlocksWindow, p.MinSignedPerWindow) ||
 		k.Outstanding(s, addr) {
 		return abci.Event{}, false
@@ -85,7 +86,7 @@ func (k Keeper) handleVote(s state.Store, p ccv.ConsumerParams, height int64, vo
 		return abci.Event{}, false
 	}
 	st.Set(OutstandingKey(addr), marker)
-	deletePrefix(s, key(prefixMissed, addr))
+	typed.DeletePrefix(kv(s), typed.Key(prefixMissed, addr))
 	info = SigningInfo{}
 	k.log().Info("downtime reported", "validator", k.consBech(addr), "vsc_id", vscID, "height", height)
 	return event(EventTypeConsumerSlashRequest,

@@ -15,6 +15,7 @@ import (
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 )
 
 // EndBlock ends a block on the consumer:
@@ -94,7 +95,7 @@ func (k Keeper) applyChanges(s state.Store) []abci.ValidatorUpdate {
 		k.log().Error("validator updates would leave an invalid set; kept pending", "validators", count, "total_power", total)
 		return nil
 	}
-	deletePrefix(s, []byte{prefixPendingChanges})
+	typed.DeletePrefix(kv(s), []byte{prefixPendingChanges})
 	out := make([]ccv.ValidatorUpdate, 0, len(changes))
 	for _, c := range changes {
 		if c.u.Power == 0 {
@@ -113,7 +114,7 @@ func (k Keeper) removeValidator(s state.Store, addr []byte) {
 	st.Delete(ValidatorKey(addr))
 	st.Delete(SigningInfoKey(addr))
 	st.Delete(OutstandingKey(addr))
-	deletePrefix(s, key(prefixMissed, addr))
+	typed.DeletePrefix(kv(s), typed.Key(prefixMissed, addr))
 }
 
 // queueMatured queues the VSCMatured packets of the VSCs matured at now, in
@@ -191,13 +192,11 @@ func (k Keeper) head(s state.Store) (PendingPacket, bool) {
 	if !it.Valid() {
 		return PendingPacket{}, false
 	}
-	var pp PendingPacket
-	mustUnmarshal(&pp, it.Value(), "pending packet")
-	return pp, true
+	return typed.Decode[PendingPacket](it.Key(), it.Value()), true
 }
 
 func setPendingPacket(s state.Store, pp PendingPacket) {
-	kv(s).Set(PendingPacketKey(pp.Index), mustMarshal(&pp))
+	typed.Set(kv(s), PendingPacketKey(pp.Index), &pp)
 }
 
 // enqueue appends pp to the queue and reports whether it fit.
@@ -212,7 +211,7 @@ func (k Keeper) enqueue(s state.Store, pp PendingPacket) bool {
 	}
 	pp.Index = next
 	setPendingPacket(s, pp)
-	kv(s).Set([]byte{keyNextPacketIndex}, u64(next+1))
+	kv(s).Set([]byte{keyNextPacketIndex}, typed.U64(next+1))
 	return true
 }
 

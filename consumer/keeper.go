@@ -14,6 +14,7 @@ import (
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
 )
 
@@ -86,20 +87,6 @@ func (k Keeper) consBech(addr []byte) string {
 	return address.Encode(k.Prefix+"valcons", addr)
 }
 
-func mustMarshal(m interface{ Marshal() ([]byte, error) }) []byte {
-	bz, err := m.Marshal()
-	if err != nil {
-		panic(fmt.Sprintf("consumer: marshal %T: %v", m, err))
-	}
-	return bz
-}
-
-func mustUnmarshal(m interface{ Unmarshal([]byte) error }, bz []byte, what string) {
-	if err := m.Unmarshal(bz); err != nil {
-		panic(fmt.Sprintf("consumer: invariant broken: %s does not decode: %v", what, err))
-	}
-}
-
 func getString(s state.Store, k byte) (string, bool) {
 	bz := kv(s).Get([]byte{k})
 	return string(bz), bz != nil
@@ -107,32 +94,13 @@ func getString(s state.Store, k byte) (string, bool) {
 
 func setString(s state.Store, k byte, v string) { kv(s).Set([]byte{k}, []byte(v)) }
 
-// deletePrefix removes every key with prefix p.
-func deletePrefix(s state.Store, p []byte) {
-	var keys [][]byte
-	it := kv(s).Iterator(p, state.PrefixEnd(p))
-	for ; it.Valid(); it.Next() {
-		keys = append(keys, bytes.Clone(it.Key()))
-	}
-	it.Close()
-	for _, key := range keys {
-		kv(s).Delete(key)
-	}
-}
-
 // ConsAddress returns the consensus address of an ed25519 public key: the
 // first 20 bytes of its SHA-256.
 func ConsAddress(pubKey []byte) []byte { return ed25519.PubKey(pubKey).Address() }
 
 // Params returns the consumer parameters; false before InitGenesis.
 func (Keeper) Params(s state.Store) (ccv.ConsumerParams, bool) {
-	bz := kv(s).Get([]byte{keyParams})
-	if bz == nil {
-		return ccv.ConsumerParams{}, false
-	}
-	var p ccv.ConsumerParams
-	mustUnmarshal(&p, bz, "params")
-	return p, true
+	return typed.Get[ccv.ConsumerParams](kv(s), []byte{keyParams})
 }
 
 // ProviderClientID returns the id of the light client of the provider.
@@ -191,28 +159,13 @@ func (Keeper) Outstanding(s state.Store, consAddr []byte) bool {
 // Validator returns the cross-chain validator with consensus address
 // consAddr.
 func (Keeper) Validator(s state.Store, consAddr []byte) (CrossChainValidator, bool) {
-	bz := kv(s).Get(ValidatorKey(consAddr))
-	if bz == nil {
-		return CrossChainValidator{}, false
-	}
-	var v CrossChainValidator
-	mustUnmarshal(&v, bz, "validator")
-	return v, true
+	return typed.Get[CrossChainValidator](kv(s), ValidatorKey(consAddr))
 }
 
 // ValidatorSet returns the current cross-chain validator set, sorted by
 // consensus address.
 func (Keeper) ValidatorSet(s state.Store) []CrossChainValidator {
-	var out []CrossChainValidator
-	p := []byte{prefixValidator}
-	it := kv(s).Iterator(p, state.PrefixEnd(p))
-	defer it.Close()
-	for ; it.Valid(); it.Next() {
-		var v CrossChainValidator
-		mustUnmarshal(&v, it.Value(), "validator")
-		out = append(out, v)
-	}
-	return out
+	return typed.All[CrossChainValidator](kv(s), []byte{prefixValidator})
 }
 
 // PendingChanges returns the validator updates received and not yet
@@ -233,32 +186,17 @@ func (Keeper) PendingChanges(s state.Store) []ccv.ValidatorUpdate {
 
 // PendingPackets returns the consumer -> provider queue, head first.
 func (Keeper) PendingPackets(s state.Store) []PendingPacket {
-	var out []PendingPacket
-	p := []byte{prefixPendingPacket}
-	it := kv(s).Iterator(p, state.PrefixEnd(p))
-	defer it.Close()
-	for ; it.Valid(); it.Next() {
-		var pp PendingPacket
-		mustUnmarshal(&pp, it.Value(), "pending packet")
-		out = append(out, pp)
-	}
-	return out
+	return typed.All[PendingPacket](kv(s), []byte{prefixPendingPacket})
 }
 
 // SigningInfo returns the downtime window state of a cross-chain
 // validator.
 func (Keeper) SigningInfo(s state.Store, consAddr []byte) (SigningInfo, bool) {
-	bz := kv(s).Get(SigningInfoKey(consAddr))
-	if bz == nil {
-		return SigningInfo{}, false
-	}
-	var info SigningInfo
-	mustUnmarshal(&info, bz, "signing info")
-	return info, true
+	return typed.Get[SigningInfo](kv(s), SigningInfoKey(consAddr))
 }
 
 func setValidator(s state.Store, v CrossChainValidator) {
-	kv(s).Set(ValidatorKey(v.Address), mustMarshal(&v))
+	typed.Set(kv(s), ValidatorKey(v.Address), &v)
 }
 
 // InitGenesis starts the consumer from g at the chain's first height: it
@@ -296,14 +234,14 @@ func (k Keeper) InitGenesis(s state.Store, g *ccv.ConsumerGenesis, height int64,
 		return nil, fmt.Errorf("create provider client: %w", err)
 	}
 	setString(s, keyProviderClient, clientID)
-	kv(s).Set([]byte{keyParams}, mustMarshal(&g.Params))
+	typed.Set(kv(s), []byte{keyParams}, &g.Params)
 	us := make([]ccv.ValidatorUpdate, 0, len(g.InitialValidators))
 	for _, v := range g.InitialValidators {
 		pk := bytes.Clone(v.PubKey)
 		setValidator(s, CrossChainValidator{Address: ConsAddress(pk), PubKey: pk, Power: v.Power})
 		us = append(us, ccv.ValidatorUpdate{PubKey: pk, Power: v.Power})
 	}
-	kv(s).Set(HeightVSCIDKey(uint64(height)), u64(0))
+	kv(s).Set(HeightVSCIDKey(uint64(height)), typed.U64(0))
 	sortUpdates(us)
 	k.log().Info("consumer initialized", "provider_client", clientID, "validators", len(us), "height", height)
 	return ccv.ABCIValidatorUpdates(us), nil

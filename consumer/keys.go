@@ -3,6 +3,8 @@ package consumer
 import (
 	"encoding/binary"
 	"fmt"
+
+	"github.com/abci-ics/ics/state/typed"
 )
 
 // StoreName is the name of the multistore store this package owns; every
@@ -40,21 +42,6 @@ const (
 // not empty so that such keys can be proven.
 var marker = []byte{1}
 
-func key(prefix byte, parts ...[]byte) []byte {
-	n := 1
-	for _, p := range parts {
-		n += len(p)
-	}
-	k := make([]byte, 0, n)
-	k = append(k, prefix)
-	for _, p := range parts {
-		k = append(k, p...)
-	}
-	return k
-}
-
-func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
-
 // mustU64 decodes an 8-byte big-endian value that this package wrote.
 func mustU64(what string, bz []byte) uint64 {
 	if len(bz) != 8 {
@@ -64,32 +51,32 @@ func mustU64(what string, bz []byte) uint64 {
 }
 
 // timeBytes encodes Unix nanoseconds so that byte order is time order.
-func timeBytes(ns int64) []byte { return u64(uint64(ns) ^ 1<<63) }
+func timeBytes(ns int64) []byte { return typed.U64(uint64(ns) ^ 1<<63) }
 
 // PendingChangeKey is the key of the accumulated update of a public key.
-func PendingChangeKey(pubKey []byte) []byte { return key(prefixPendingChanges, pubKey) }
+func PendingChangeKey(pubKey []byte) []byte { return typed.Key(prefixPendingChanges, pubKey) }
 
 // MaturityKey is the key of the maturity of a VSC: time order, then id.
 func MaturityKey(maturityNs int64, vscID uint64) []byte {
-	return key(prefixMaturity, timeBytes(maturityNs), u64(vscID))
+	return typed.Key(prefixMaturity, timeBytes(maturityNs), typed.U64(vscID))
 }
 
 // HeightVSCIDKey is the key of the vscId that comes into force at height.
-func HeightVSCIDKey(height uint64) []byte { return key(prefixHeightVSCID, u64(height)) }
+func HeightVSCIDKey(height uint64) []byte { return typed.Key(prefixHeightVSCID, typed.U64(height)) }
 
 // OutstandingKey is the key of the outstanding-downtime flag of an address.
-func OutstandingKey(consAddr []byte) []byte { return key(prefixOutstanding, consAddr) }
+func OutstandingKey(consAddr []byte) []byte { return typed.Key(prefixOutstanding, consAddr) }
 
 // PendingPacketKey is the key of a queued packet.
-func PendingPacketKey(index uint64) []byte { return key(prefixPendingPacket, u64(index)) }
+func PendingPacketKey(index uint64) []byte { return typed.Key(prefixPendingPacket, typed.U64(index)) }
 
 // ValidatorKey is the key of a cross-chain validator.
-func ValidatorKey(consAddr []byte) []byte { return key(prefixValidator, consAddr) }
+func ValidatorKey(consAddr []byte) []byte { return typed.Key(prefixValidator, consAddr) }
 
 // SigningInfoKey is the key of a validator's downtime window state.
-func SigningInfoKey(consAddr []byte) []byte { return key(prefixSigningInfo, consAddr) }
+func SigningInfoKey(consAddr []byte) []byte { return typed.Key(prefixSigningInfo, consAddr) }
 
 // MissedKey marks a missed block at index of a validator's window.
 func MissedKey(consAddr []byte, index int64) []byte {
-	return key(prefixMissed, consAddr, u64(uint64(index)))
+	return typed.Key(prefixMissed, consAddr, typed.U64(uint64(index)))
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
 )
 
@@ -40,16 +41,16 @@ func (k Keeper) recvVSC(s state.Store, height int64, now time.Time, packet chann
 	}
 	st := kv(s)
 	for _, u := range data.ValidatorUpdates {
-		st.Set(PendingChangeKey(u.PubKey), u64(uint64(u.Power)))
+		st.Set(PendingChangeKey(u.PubKey), typed.U64(uint64(u.Power)))
 	}
-	st.Set(HeightVSCIDKey(uint64(max(height, 0))+1), u64(data.ValsetUpdateID))
+	st.Set(HeightVSCIDKey(uint64(max(height, 0))+1), typed.U64(data.ValsetUpdateID))
 	for _, a := range data.SlashAcks {
 		if addr, err := address.Decode("", a); err == nil {
 			st.Delete(OutstandingKey(addr))
 		}
 	}
 	st.Set(MaturityKey(maturityNs(now, p.UnbondingPeriod), data.ValsetUpdateID), marker)
-	st.Set([]byte{keyHighestVSCID}, u64(data.ValsetUpdateID))
+	st.Set([]byte{keyHighestVSCID}, typed.U64(data.ValsetUpdateID))
 	k.log().Debug("VSC packet received", "vsc_id", data.ValsetUpdateID, "updates", len(data.ValidatorUpdates), "slash_acks", len(data.SlashAcks))
 	return channeltypes.NewResultAcknowledgement([]byte{ccv.ResultReceived})
 }

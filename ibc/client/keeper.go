@@ -10,6 +10,7 @@ import (
 
 	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 )
 
 // Keeper creates, updates and freezes 07-tendermint clients in the "ibc"
@@ -40,43 +41,27 @@ var frozenHeight = clienttypes.NewHeight(0, 1)
 
 func kv(s state.Store) state.KVStore { return s.KV(commitment.StoreName) }
 
-func mustMarshal(what string, m interface{ Marshal() ([]byte, error) }) []byte {
-	bz, err := m.Marshal()
-	if err != nil {
-		panic(fmt.Sprintf("client: marshal %s: %v", what, err))
-	}
-	return bz
-}
-
 func getClientState(st state.KVStore, clientID string) (*ibctm.ClientState, bool) {
 	if !validClientID(clientID) {
 		return nil, false
 	}
-	bz := st.Get(clientStateKey(clientID))
-	if bz == nil {
+	cs, ok := typed.Get[ibctm.ClientState](st, clientStateKey(clientID))
+	if !ok {
 		return nil, false
 	}
-	cs := new(ibctm.ClientState)
-	if err := cs.Unmarshal(bz); err != nil {
-		panic(fmt.Sprintf("client: corrupt client state of %s: %v", clientID, err))
-	}
-	return cs, true
+	return &cs, true
 }
 
 func setClientState(st state.KVStore, clientID string, cs *ibctm.ClientState) {
-	st.Set(clientStateKey(clientID), mustMarshal("client state", cs))
+	typed.Set(st, clientStateKey(clientID), cs)
 }
 
 func getConsensusState(st state.KVStore, clientID string, h clienttypes.Height) (*ibctm.ConsensusState, bool) {
-	bz := st.Get(consensusStateKey(clientID, h))
-	if bz == nil {
+	cons, ok := typed.Get[ibctm.ConsensusState](st, consensusStateKey(clientID, h))
+	if !ok {
 		return nil, false
 	}
-	cons := new(ibctm.ConsensusState)
-	if err := cons.Unmarshal(bz); err != nil {
-		panic(fmt.Sprintf("client: corrupt consensus state of %s at %s: %v", clientID, h, err))
-	}
-	return cons, true
+	return &cons, true
 }
 
 // setConsensusState stores the consensus state (already encoded as bz)
@@ -84,7 +69,7 @@ func getConsensusState(st state.KVStore, clientID string, h clienttypes.Height) 
 func setConsensusState(st state.KVStore, clientID string, h clienttypes.Height, bz []byte, height int64, now time.Time) {
 	st.Set(consensusStateKey(clientID, h), bz)
 	meta := ConsensusMetadata{ProcessedTime: now.UnixNano(), ProcessedHeight: height}
-	st.Set(ConsensusMetaKey(clientID, h), mustMarshal("consensus metadata", &meta))
+	typed.Set(st, ConsensusMetaKey(clientID, h), &meta)
 }
 
 // deleteConsensusState removes the consensus state and its metadata.
@@ -94,18 +79,10 @@ func deleteConsensusState(st state.KVStore, clientID string, h clienttypes.Heigh
 }
 
 func getMeta(st state.KVStore, clientID string, h clienttypes.Height) (ConsensusMetadata, bool) {
-	var meta ConsensusMetadata
 	if !validClientID(clientID) {
-		return meta, false
+		return ConsensusMetadata{}, false
 	}
-	bz := st.Get(ConsensusMetaKey(clientID, h))
-	if bz == nil {
-		return meta, false
-	}
-	if err := meta.Unmarshal(bz); err != nil {
-		panic(fmt.Sprintf("client: corrupt consensus metadata of %s at %s: %v", clientID, h, err))
-	}
-	return meta, true
+	return typed.Get[ConsensusMetadata](st, ConsensusMetaKey(clientID, h))
 }
 
 // expired reports whether a consensus state with timestamp t is past the
@@ -248,18 +225,13 @@ func (Keeper) CreateClient(s state.Store, height int64, now time.Time, cs *ibctm
 		return "", fmt.Errorf("%w: %v", ErrInvalidConsensusState, err)
 	}
 	st := kv(s)
-	var seq ClientSequence
-	if bz := st.Get(clientSequenceKey()); bz != nil {
-		if err := seq.Unmarshal(bz); err != nil {
-			panic(fmt.Sprintf("client: corrupt client sequence: %v", err))
-		}
-	}
+	seq, _ := typed.Get[ClientSequence](st, clientSequenceKey())
 	if seq.Next == math.MaxUint64 {
 		panic("client: client sequence exhausted")
 	}
 	clientID := ClientID(seq.Next)
 	seq.Next++
-	st.Set(clientSequenceKey(), mustMarshal("client sequence", &seq))
+	typed.Set(st, clientSequenceKey(), &seq)
 	setClientState(st, clientID, cs)
 	setConsensusState(st, clientID, cs.LatestHeight, consBz, height, now)
 	return clientID, nil

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/coin"
 )
 
@@ -50,7 +51,7 @@ func (k Keeper) InitGenesis(s state.Store, gs *GenesisState) error {
 	traces := append([]DenomTrace(nil), gs.DenomTraces...)
 	sort.Slice(traces, func(i, j int) bool { return traces[i].Denom < traces[j].Denom })
 	for i := range traces {
-		kv(s).Set(DenomTraceKey(traces[i].Denom), mustMarshal(&traces[i]))
+		typed.Set(kv(s), DenomTraceKey(traces[i].Denom), &traces[i])
 	}
 	escrow := append([]coin.Coin(nil), gs.TotalEscrow...)
 	coin.SortCoins(escrow)

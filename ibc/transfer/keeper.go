@@ -9,6 +9,7 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
 )
@@ -76,50 +77,28 @@ func DefaultParams() Params { return Params{SendEnabled: true, ReceiveEnabled: t
 
 // Params returns the parameters; DefaultParams when none were set.
 func (Keeper) Params(s state.Store) Params {
-	bz := kv(s).Get(ParamsKey())
-	if bz == nil {
+	p, ok := typed.Get[Params](kv(s), ParamsKey())
+	if !ok {
 		return DefaultParams()
-	}
-	var p Params
-	if err := p.Unmarshal(bz); err != nil {
-		panic(fmt.Sprintf("transfer: corrupt params: %v", err))
 	}
 	return p
 }
 
 // SetParams stores the parameters.
 func (Keeper) SetParams(s state.Store, p Params) {
-	kv(s).Set(ParamsKey(), mustMarshal(&p))
+	typed.Set(kv(s), ParamsKey(), &p)
 }
 
 // DenomTrace returns the trace of the voucher denom, and false when this
 // chain never minted it.
 func (Keeper) DenomTrace(s state.Store, denom string) (DenomTrace, bool) {
-	bz := kv(s).Get(DenomTraceKey(denom))
-	if bz == nil {
-		return DenomTrace{}, false
-	}
-	var t DenomTrace
-	if err := t.Unmarshal(bz); err != nil {
-		panic(fmt.Sprintf("transfer: corrupt denom trace of %q: %v", denom, err))
-	}
-	return t, true
+	return typed.Get[DenomTrace](kv(s), DenomTraceKey(denom))
 }
 
 // DenomTraces returns the trace of every voucher this chain has minted,
 // sorted by denomination.
 func (Keeper) DenomTraces(s state.Store) []DenomTrace {
-	it := kv(s).Iterator([]byte(prefixDenomTrace), state.PrefixEnd([]byte(prefixDenomTrace)))
-	defer it.Close()
-	var out []DenomTrace
-	for ; it.Valid(); it.Next() {
-		var t DenomTrace
-		if err := t.Unmarshal(it.Value()); err != nil {
-			panic(fmt.Sprintf("transfer: corrupt denom trace under key %q: %v", it.Key(), err))
-		}
-		out = append(out, t)
-	}
-	return out
+	return typed.All[DenomTrace](kv(s), []byte(prefixDenomTrace))
 }
 
 // setDenomTrace records the trace of a voucher unless it is known.
@@ -129,35 +108,22 @@ func (k Keeper) setDenomTrace(s state.Store, voucher string) {
 		return
 	}
 	path, base := SplitDenom(voucher)
-	kv(s).Set(key, mustMarshal(&DenomTrace{Denom: voucher, Path: path, BaseDenom: base}))
+	typed.Set(kv(s), key, &DenomTrace{Denom: voucher, Path: path, BaseDenom: base})
 }
 
 // TotalEscrow returns the amount of denom that all escrow accounts hold
 // because of transfers.
 func (Keeper) TotalEscrow(s state.Store, denom string) uint64 {
-	bz := kv(s).Get(TotalEscrowKey(denom))
-	if bz == nil {
-		return 0
-	}
-	var a coin.Amount
-	if err := a.Unmarshal(bz); err != nil {
-		panic(fmt.Sprintf("transfer: corrupt total escrow of %q: %v", denom, err))
-	}
+	a, _ := typed.Get[coin.Amount](kv(s), TotalEscrowKey(denom))
 	return a.Amount
 }
 
 // TotalEscrows returns every non-zero total escrow, sorted by denomination.
 func (Keeper) TotalEscrows(s state.Store) []coin.Coin {
-	it := kv(s).Iterator([]byte(prefixTotalEscrow), state.PrefixEnd([]byte(prefixTotalEscrow)))
-	defer it.Close()
 	var out []coin.Coin
-	for ; it.Valid(); it.Next() {
-		var a coin.Amount
-		if err := a.Unmarshal(it.Value()); err != nil {
-			panic(fmt.Sprintf("transfer: corrupt total escrow under key %q: %v", it.Key(), err))
-		}
-		out = append(out, coin.Coin{Denom: string(it.Key()[len(prefixTotalEscrow):]), Amount: a.Amount})
-	}
+	typed.Each(kv(s), []byte(prefixTotalEscrow), func(denom []byte, a coin.Amount) {
+		out = append(out, coin.Coin{Denom: string(denom), Amount: a.Amount})
+	})
 	return out
 }
 
@@ -166,7 +132,7 @@ func (Keeper) setTotalEscrow(s state.Store, denom string, v uint64) {
 		kv(s).Delete(TotalEscrowKey(denom))
 		return
 	}
-	kv(s).Set(TotalEscrowKey(denom), mustMarshal(&coin.Amount{Amount: v}))
+	typed.Set(kv(s), TotalEscrowKey(denom), &coin.Amount{Amount: v})
 }
 
 // EscrowBalance returns the balance of denom in the escrow account of the
@@ -206,14 +172,4 @@ func (k Keeper) unescrow(s state.Store, portID, channelID string, receiver []byt
 	}
 	k.setTotalEscrow(s, c.Denom, total-c.Amount)
 	return nil
-}
-
-type marshaler interface{ Marshal() ([]byte, error) }
-
-func mustMarshal(m marshaler) []byte {
-	bz, err := m.Marshal()
-	if err != nil {
-		panic(fmt.Sprintf("transfer: marshal %T: %v", m, err))
-	}
-	return bz
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/abci-ics/ics/consumer"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
+	"github.com/abci-ics/ics/ibc/connection"
 	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
@@ -107,7 +108,9 @@ var moduleCodes = []abci.ErrorCode{
 	{Err: distribution.ErrInvalidGenesis, Code: 307},
 	{Err: distribution.ErrOverflow, Code: 308},
 	{Err: distribution.ErrBrokenInvariant, Code: 309},
-	// IBC: client 400+, channel 500+, transfer 600+, in declaration order.
+	// IBC: client 400+, connection and channel 500+ (the connection errors
+	// were channel's and kept their codes; channel re-exports them),
+	// transfer 600+, in declaration order.
 	{Err: client.ErrClientNotFound, Code: 400},
 	{Err: client.ErrClientNotActive, Code: 401},
 	{Err: client.ErrClientFrozen, Code: 402},
@@ -125,17 +128,17 @@ var moduleCodes = []abci.ErrorCode{
 	{Err: client.ErrInvalidMisbehaviour, Code: 414},
 	{Err: client.ErrInvalidProofHeight, Code: 415},
 	{Err: client.ErrUnauthorized, Code: 416},
-	{Err: channel.ErrUnauthorized, Code: 500},
-	{Err: channel.ErrInvalidMessage, Code: 501},
-	{Err: channel.ErrInvalidIdentifier, Code: 502},
-	{Err: channel.ErrInvalidHeight, Code: 503},
-	{Err: channel.ErrClientNotActive, Code: 504},
+	{Err: connection.ErrUnauthorized, Code: 500},
+	{Err: connection.ErrInvalidMessage, Code: 501},
+	{Err: connection.ErrInvalidIdentifier, Code: 502},
+	{Err: connection.ErrInvalidHeight, Code: 503},
+	{Err: connection.ErrClientNotActive, Code: 504},
 	{Err: channel.ErrConsensusStateNotFound, Code: 505},
-	{Err: channel.ErrInvalidProof, Code: 506},
-	{Err: channel.ErrConnectionNotFound, Code: 507},
-	{Err: channel.ErrInvalidConnectionState, Code: 508},
-	{Err: channel.ErrInvalidCounterparty, Code: 509},
-	{Err: channel.ErrInvalidVersion, Code: 510},
+	{Err: connection.ErrInvalidProof, Code: 506},
+	{Err: connection.ErrConnectionNotFound, Code: 507},
+	{Err: connection.ErrInvalidConnectionState, Code: 508},
+	{Err: connection.ErrInvalidCounterparty, Code: 509},
+	{Err: connection.ErrInvalidVersion, Code: 510},
 	{Err: channel.ErrPortNotBound, Code: 511},
 	{Err: channel.ErrInvalidConnectionHops, Code: 512},
 	{Err: channel.ErrInvalidChannelOrdering, Code: 513},

@@ -160,7 +160,7 @@ func (l *IBC) Query(s state.Store, path string, now time.Time) ([]byte, error) {
 		return jsonAnswer(ClientJSON{ClientID: id, ChainID: cs.ChainId, Status: string(l.Clients.Status(s, id, now)),
 			LatestHeight: cs.LatestHeight.String(), TrustingHours: int64(cs.TrustingPeriod.Hours())})
 	case path == PathIBCConnections:
-		return jsonAnswer(l.Channels.Connections(s))
+		return jsonAnswer(l.Connections.Connections(s))
 	case path == PathIBCChannels:
 		return jsonAnswer(l.Channels.Channels(s))
 	case strings.HasPrefix(path, PathIBCCommitments):

@@ -17,6 +17,7 @@ import (
 	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/provider/vsc"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/fraction"
 )
@@ -172,13 +173,15 @@ var moduleCodes = []abci.ErrorCode{
 	{Err: transfer.ErrInsufficientEscrow, Code: 614},
 	{Err: transfer.ErrOverflow, Code: 615},
 	{Err: transfer.ErrInvalidGenesis, Code: 616},
-	// Interchain Security: provider 700+, consumer 800+, in declaration order.
+	// Interchain Security: provider 700+ (704 and 705 are provider/vsc's,
+	// re-exported by provider under the same names), consumer 800+, in
+	// declaration order.
 	{Err: provider.ErrInvalidParams, Code: 700},
 	{Err: provider.ErrInvalidProposal, Code: 701},
 	{Err: provider.ErrConsumerExists, Code: 702},
 	{Err: provider.ErrConsumerNotFound, Code: 703},
-	{Err: provider.ErrInvalidConsumerKey, Code: 704},
-	{Err: provider.ErrKeyInUse, Code: 705},
+	{Err: vsc.ErrInvalidConsumerKey, Code: 704},
+	{Err: vsc.ErrKeyInUse, Code: 705},
 	{Err: provider.ErrValidatorNotFound, Code: 706},
 	{Err: provider.ErrInvalidEvidence, Code: 707},
 	{Err: provider.ErrAlreadyTombstoned, Code: 708},

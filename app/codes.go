@@ -15,9 +15,11 @@ import (
 	"github.com/abci-ics/ics/consumer"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
+	"github.com/abci-ics/ics/ibc/connection"
 	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/provider/vsc"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/fraction"
 )
@@ -109,7 +111,9 @@ var moduleCodes = []abci.ErrorCode{
 	{Err: distribution.ErrInvalidGenesis, Code: 307},
 	{Err: distribution.ErrOverflow, Code: 308},
 	{Err: distribution.ErrBrokenInvariant, Code: 309},
-	// IBC: client 400+, channel 500+, transfer 600+, in declaration order.
+	// IBC: client 400+, connection and channel 500+ (the connection errors
+	// were channel's and kept their codes; channel re-exports them),
+	// transfer 600+, in declaration order.
 	{Err: client.ErrClientNotFound, Code: 400},
 	{Err: client.ErrClientNotActive, Code: 401},
 	{Err: client.ErrClientFrozen, Code: 402},
@@ -127,17 +131,17 @@ var moduleCodes = []abci.ErrorCode{
 	{Err: client.ErrInvalidMisbehaviour, Code: 414},
 	{Err: client.ErrInvalidProofHeight, Code: 415},
 	{Err: client.ErrUnauthorized, Code: 416},
-	{Err: channel.ErrUnauthorized, Code: 500},
-	{Err: channel.ErrInvalidMessage, Code: 501},
-	{Err: channel.ErrInvalidIdentifier, Code: 502},
-	{Err: channel.ErrInvalidHeight, Code: 503},
-	{Err: channel.ErrClientNotActive, Code: 504},
+	{Err: connection.ErrUnauthorized, Code: 500},
+	{Err: connection.ErrInvalidMessage, Code: 501},
+	{Err: connection.ErrInvalidIdentifier, Code: 502},
+	{Err: connection.ErrInvalidHeight, Code: 503},
+	{Err: connection.ErrClientNotActive, Code: 504},
 	{Err: channel.ErrConsensusStateNotFound, Code: 505},
-	{Err: channel.ErrInvalidProof, Code: 506},
-	{Err: channel.ErrConnectionNotFound, Code: 507},
-	{Err: channel.ErrInvalidConnectionState, Code: 508},
-	{Err: channel.ErrInvalidCounterparty, Code: 509},
-	{Err: channel.ErrInvalidVersion, Code: 510},
+	{Err: connection.ErrInvalidProof, Code: 506},
+	{Err: connection.ErrConnectionNotFound, Code: 507},
+	{Err: connection.ErrInvalidConnectionState, Code: 508},
+	{Err: connection.ErrInvalidCounterparty, Code: 509},
+	{Err: connection.ErrInvalidVersion, Code: 510},
 	{Err: channel.ErrPortNotBound, Code: 511},
 	{Err: channel.ErrInvalidConnectionHops, Code: 512},
 	{Err: channel.ErrInvalidChannelOrdering, Code: 513},
@@ -171,13 +175,15 @@ var moduleCodes = []abci.ErrorCode{
 	{Err: transfer.ErrInsufficientEscrow, Code: 614},
 	{Err: transfer.ErrOverflow, Code: 615},
 	{Err: transfer.ErrInvalidGenesis, Code: 616},
-	// Interchain Security: provider 700+, consumer 800+, in declaration order.
+	// Interchain Security: provider 700+ (704 and 705 are provider/vsc's,
+	// re-exported by provider under the same names), consumer 800+, in
+	// declaration order.
 	{Err: provider.ErrInvalidParams, Code: 700},
 	{Err: provider.ErrInvalidProposal, Code: 701},
 	{Err: provider.ErrConsumerExists, Code: 702},
 	{Err: provider.ErrConsumerNotFound, Code: 703},
-	{Err: provider.ErrInvalidConsumerKey, Code: 704},
-	{Err: provider.ErrKeyInUse, Code: 705},
+	{Err: vsc.ErrInvalidConsumerKey, Code: 704},
+	{Err: vsc.ErrKeyInUse, Code: 705},
 	{Err: provider.ErrValidatorNotFound, Code: 706},
 	{Err: provider.ErrInvalidEvidence, Code: 707},
 	{Err: provider.ErrAlreadyTombstoned, Code: 708},

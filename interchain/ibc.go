@@ -13,6 +13,7 @@ import (
 
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
+	"github.com/abci-ics/ics/ibc/connection"
 	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/coin"
@@ -52,11 +53,12 @@ type Logger interface {
 // handler executes one encoded message for signer in block b.
 type handler func(s state.Store, b Block, signer, msg []byte) ([]abci.Event, error)
 
-// IBC is the IBC stack: the light clients, the connections and channels,
+// IBC is the IBC stack: the light clients, the connections, the channels,
 // and ICS-20 when the chain has a bank. Consumer and Provider embed it.
 type IBC struct {
-	Clients  client.Keeper
-	Channels *channel.Keeper
+	Clients     client.Keeper
+	Connections *connection.Keeper
+	Channels    *channel.Keeper
 	// Transfer is nil when the chain mounted the layer without a bank.
 	Transfer *transfer.Keeper
 
@@ -68,7 +70,8 @@ type IBC struct {
 // nil. prefix is the chain's bech32 prefix, used in transfer packets.
 func newIBC(chainID, prefix string, bank Bank) *IBC {
 	l := &IBC{routes: map[string]handler{}}
-	l.Channels = channel.NewKeeper(clientsView{l.Clients}, clienttypes.ParseChainID(chainID))
+	l.Connections = connection.NewKeeper(clientsView{l.Clients})
+	l.Channels = channel.NewKeeper(clientsView{l.Clients}, l.Connections, clienttypes.ParseChainID(chainID))
 	if bank != nil {
 		l.Transfer = &transfer.Keeper{Bank: bank, Channels: transferChannels{l.Channels}, Prefix: prefix}
 		l.Channels.BindPort(transfer.PortID, l.Transfer)
@@ -76,7 +79,7 @@ func newIBC(chainID, prefix string, bank Bank) *IBC {
 			return l.Transfer.HandleTransfer(s, b.Height, b.Time, signer, m)
 		})
 	}
-	c, ch := l.Clients, l.Channels
+	c, conn, ch := l.Clients, l.Connections, l.Channels
 	route(l, func(s state.Store, b Block, signer []byte, m *client.MsgCreateClient) ([]abci.Event, error) {
 		return c.HandleCreateClient(s, b.Height, b.Time, signer, m)
 	})
@@ -86,17 +89,17 @@ func newIBC(chainID, prefix string, bank Bank) *IBC {
 	route(l, func(s state.Store, b Block, signer []byte, m *client.MsgSubmitMisbehaviour) ([]abci.Event, error) {
 		return c.HandleSubmitMisbehaviour(s, b.Height, b.Time, signer, m)
 	})
-	route(l, func(s state.Store, b Block, signer []byte, m *channel.MsgConnectionOpenInit) ([]abci.Event, error) {
-		return ch.HandleConnectionOpenInit(s, b.Height, b.Time, signer, m)
+	route(l, func(s state.Store, b Block, signer []byte, m *connection.MsgConnectionOpenInit) ([]abci.Event, error) {
+		return conn.HandleConnectionOpenInit(s, b.Height, b.Time, signer, m)
 	})
-	route(l, func(s state.Store, b Block, signer []byte, m *channel.MsgConnectionOpenTry) ([]abci.Event, error) {
-		return ch.HandleConnectionOpenTry(s, b.Height, b.Time, signer, m)
+	route(l, func(s state.Store, b Block, signer []byte, m *connection.MsgConnectionOpenTry) ([]abci.Event, error) {
+		return conn.HandleConnectionOpenTry(s, b.Height, b.Time, signer, m)
 	})
-	route(l, func(s state.Store, b Block, signer []byte, m *channel.MsgConnectionOpenAck) ([]abci.Event, error) {
-		return ch.HandleConnectionOpenAck(s, b.Height, b.Time, signer, m)
+	route(l, func(s state.Store, b Block, signer []byte, m *connection.MsgConnectionOpenAck) ([]abci.Event, error) {
+		return conn.HandleConnectionOpenAck(s, b.Height, b.Time, signer, m)
 	})
-	route(l, func(s state.Store, b Block, signer []byte, m *channel.MsgConnectionOpenConfirm) ([]abci.Event, error) {
-		return ch.HandleConnectionOpenConfirm(s, b.Height, b.Time, signer, m)
+	route(l, func(s state.Store, b Block, signer []byte, m *connection.MsgConnectionOpenConfirm) ([]abci.Event, error) {
+		return conn.HandleConnectionOpenConfirm(s, b.Height, b.Time, signer, m)
 	})
 	route(l, func(s state.Store, b Block, signer []byte, m *channel.MsgChannelOpenInit) ([]abci.Event, error) {
 		return ch.HandleChannelOpenInit(s, b.Height, b.Time, signer, m)
@@ -180,7 +183,7 @@ func (l *IBC) HandleMsg(s state.Store, b Block, signer []byte, typeURL string, m
 	return h(s, b, signer, msg)
 }
 
-// clientsView shows the channel keeper the light clients.
+// clientsView shows the connection and channel keepers the light clients.
 type clientsView struct{ k client.Keeper }
 
 func (c clientsView) Status(s state.Store, clientID string, now time.Time) string {
@@ -227,8 +230,11 @@ func (c ccvClients) VerifyHeader(s state.Store, clientID string, now time.Time, 
 	return err
 }
 
-// ccvChannels shows the CCV packages the channels.
-type ccvChannels struct{ k *channel.Keeper }
+// ccvChannels shows the CCV packages the channels and connections.
+type ccvChannels struct {
+	k     *channel.Keeper
+	conns *connection.Keeper
+}
 
 func (c ccvChannels) SendPacket(s state.Store, height int64, now time.Time, port, ch string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, []abci.Event, error) {
 	return c.k.SendPacket(s, height, now, port, ch, timeoutHeight, timeoutTimestamp, data)
@@ -239,7 +245,7 @@ func (c ccvChannels) ChanCloseInit(s state.Store, now time.Time, port, ch string
 }
 
 func (c ccvChannels) ConnectionClient(s state.Store, connectionID string) (string, bool) {
-	conn, ok := c.k.Connection(s, connectionID)
+	conn, ok := c.conns.Connection(s, connectionID)
 	return conn.ClientId, ok
 }
 

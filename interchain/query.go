@@ -160,7 +160,7 @@ func (l *IBC) Query(s state.Store, path string, now time.Time) ([]byte, error) {
 		return jsonAnswer(ClientJSON{ClientID: id, ChainID: cs.ChainId, Status: string(l.Clients.Status(s, id, now)),
 			LatestHeight: cs.LatestHeight.String(), TrustingHours: int64(cs.TrustingPeriod.Hours())})
 	case path == PathIBCConnections:
-		return jsonAnswer(l.Channels.Connections(s))
+		return jsonAnswer(l.Connections.Connections(s))
 	case path == PathIBCChannels:
 		return jsonAnswer(l.Channels.Channels(s))
 	case strings.HasPrefix(path, PathIBCCommitments):
@@ -270,7 +270,7 @@ func (p *Provider) Query(s state.Store, path string, now time.Time) ([]byte, err
 			return nil, err
 		}
 		out := []ConsumerValidatorJSON{}
-		for _, m := range k.ValidatorSet(s, id) {
+		for _, m := range k.VSC().ValidatorSet(s, id) {
 			out = append(out, ConsumerValidatorJSON{ProviderAddress: bech(prefix+"valcons", m.ProviderAddr),
 				ConsumerAddress: bech(prefix+"valcons", consumer.ConsAddress(m.ConsumerKey)),
 				ConsumerKey:     hex.EncodeToString(m.ConsumerKey), Power: m.Power})
@@ -283,7 +283,7 @@ func (p *Provider) Query(s state.Store, path string, now time.Time) ([]byte, err
 		}
 		var buf bytes.Buffer
 		buf.WriteByte('[')
-		for i, d := range k.PendingVSCs(s, id) {
+		for i, d := range k.VSC().PendingVSCs(s, id) {
 			if i > 0 {
 				buf.WriteByte(',')
 			}
@@ -296,7 +296,7 @@ func (p *Provider) Query(s state.Store, path string, now time.Time) ([]byte, err
 		return jsonAnswer(map[string]any{"meter": m.Meter, "allowance": m.Allowance, "last_replenish": nsTime(m.LastReplenish)})
 	case path == PathHolds:
 		out := []HoldJSON{}
-		for _, h := range k.Holds(s) {
+		for _, h := range k.VSC().Holds(s) {
 			j := HoldJSON{ChainID: h.ChainID, VSCID: h.VSCID, UnbondingID: h.UnbondingID}
 			if p.entries != nil {
 				if e, ok := p.entries.UnbondingEntry(s, h.UnbondingID); ok {
@@ -314,7 +314,7 @@ func (p *Provider) Query(s state.Store, path string, now time.Time) ([]byte, err
 			return nil, err
 		}
 		out := []KeyAssignmentJSON{}
-		for _, a := range k.Assignments(s, id) {
+		for _, a := range k.VSC().Assignments(s, id) {
 			out = append(out, KeyAssignmentJSON{ProviderAddress: bech(prefix+"valcons", a.ProviderAddr),
 				ConsumerKey: hex.EncodeToString(a.ConsumerKey), ConsumerAddress: bech(prefix+"valcons", consumer.ConsAddress(a.ConsumerKey))})
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
+	"github.com/abci-ics/ics/ibc/connection"
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/state"
 )
@@ -30,10 +31,10 @@ var relayMsgs = map[string]bool{
 	TypeURL(&client.MsgCreateClient{}):                 true,
 	TypeURL(&client.MsgUpdateClient{}):                 true,
 	TypeURL(&client.MsgSubmitMisbehaviour{}):           true,
-	TypeURL(&channel.MsgConnectionOpenInit{}):          true,
-	TypeURL(&channel.MsgConnectionOpenTry{}):           true,
-	TypeURL(&channel.MsgConnectionOpenAck{}):           true,
-	TypeURL(&channel.MsgConnectionOpenConfirm{}):       true,
+	TypeURL(&connection.MsgConnectionOpenInit{}):       true,
+	TypeURL(&connection.MsgConnectionOpenTry{}):        true,
+	TypeURL(&connection.MsgConnectionOpenAck{}):        true,
+	TypeURL(&connection.MsgConnectionOpenConfirm{}):    true,
 	TypeURL(&channel.MsgChannelOpenInit{}):             true,
 	TypeURL(&channel.MsgChannelOpenTry{}):              true,
 	TypeURL(&channel.MsgChannelOpenAck{}):              true,

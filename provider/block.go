@@ -47,7 +47,8 @@ func (k *Keeper) EndBlock(s state.Store, b Block) ([]abci.Event, error) {
 			k.checkTimeouts(s, p, c, now)
 		}
 	}
-	vscID := k.VSCID(s)
+	sets := k.VSC()
+	vscID := sets.VSCID(s)
 	epoch := b.Height%p.BlocksPerEpoch == 0
 	var bonded []Validator
 	if epoch {
@@ -65,19 +66,15 @@ func (k *Keeper) EndBlock(s state.Store, b Block) ([]abci.Event, error) {
 			k.log().Info("CCV channel open", "chain_id", c.ChainId, "channel_id", c.ChannelId)
 		}
 		if epoch && c.LaunchHeight < b.Height {
-			k.queueVSC(s, c.ChainId, vscID, bonded, now)
+			sets.Queue(s, c.ChainId, vscID, bonded, now)
 		}
 		if c.Phase == PHASE_RUNNING {
-			events = append(events, k.sendPending(s, p, c, b.Height, now)...)
+			events = append(events, sets.SendPending(s, c.ChainId, c.ChannelId, b.Height, now, p.CcvTimeoutPeriod)...)
 		}
-		k.pruneKeyOwners(s, c.ChainId, now)
+		sets.PruneKeyOwners(s, c.ChainId, now)
 	}
 	if epoch {
-		// Slash packets citing vscID refer to the stake of the block after
-		// this one, the first the VSC's set was sent from.
-		kv(s).Set(vscHeightKey(vscID), u64(uint64(b.Height+1)))
-		vscID++
-		kv(s).Set([]byte{keyVSCID}, u64(vscID))
+		sets.NextEpoch(s, vscID, b.Height)
 	}
 	for _, c := range k.Consumers(s) {
 		if c.Phase == PHASE_STOPPING {
@@ -111,7 +108,7 @@ func (k *Keeper) checkTimeouts(s state.Store, p Params, c Consumer, now time.Tim
 	case c.Phase == PHASE_LAUNCHED && now.After(unixNano(c.LaunchTime).Add(p.InitTimeoutPeriod)):
 		k.stop(s, c.ChainId, "init timeout: the CCV channel did not open")
 	default:
-		if sent, ok := k.oldestUnmatured(s, c.ChainId); ok && now.After(sent.Add(p.VscTimeoutPeriod)) {
+		if sent, ok := k.VSC().OldestUnmatured(s, c.ChainId); ok && now.After(sent.Add(p.VscTimeoutPeriod)) {
 			k.stop(s, c.ChainId, fmt.Sprintf("VSC timeout: a VSC sent at %s did not mature", sent.Format(time.RFC3339)))
 		}
 	}

@@ -3,7 +3,6 @@ package provider
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -117,7 +116,7 @@ func (k *Keeper) OnRecvPacket(s state.Store, height int64, now time.Time, packet
 		return errorAck(errAckInvalidData), nil
 	}
 	if data.VSCMatured != nil {
-		ev := k.onVSCMatured(s, c.ChainId, data.VSCMatured.ValsetUpdateID)
+		ev := k.VSC().Matured(s, c.ChainId, data.VSCMatured.ValsetUpdateID)
 		return channeltypes.NewResultAcknowledgement([]byte{ccv.ResultReceived}), []abci.Event{ev}
 	}
 	cache := state.NewCache(s)
@@ -128,29 +127,6 @@ func (k *Keeper) OnRecvPacket(s state.Store, height int64, now time.Time, packet
 	}
 	cache.Write()
 	return channeltypes.NewResultAcknowledgement([]byte{result}), evs
-}
-
-// onVSCMatured releases a consumer's holds up to vscID and forgets the
-// send times of the VSCs it matured. It returns the vsc_matured event.
-func (k *Keeper) onVSCMatured(s state.Store, chainID string, vscID uint64) abci.Event {
-	n := k.releaseHolds(s, chainID, vscID)
-	p := key(prefixSentVSC, chainPart(chainID))
-	st := kv(s)
-	end := state.PrefixEnd(p) // vscID+1 would wrap for the largest id
-	if vscID < ^uint64(0) {
-		end = append(append([]byte(nil), p...), u64(vscID+1)...)
-	}
-	it := st.Iterator(p, end)
-	var keys [][]byte
-	for ; it.Valid(); it.Next() {
-		keys = append(keys, append([]byte(nil), it.Key()...))
-	}
-	it.Close()
-	for _, sk := range keys {
-		st.Delete(sk)
-	}
-	k.log().Debug("VSC matured", "chain_id", chainID, "vsc_id", vscID, "holds_released", n)
-	return event("vsc_matured", "chain_id", chainID, "valset_update_id", strconv.FormatUint(vscID, 10))
 }
 
 // OnAcknowledgementPacket stops the consumer on an error acknowledgement

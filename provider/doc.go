@@ -41,31 +41,20 @@
 // the channel if it is open and deletes every key under its prefixes (the
 // consumer's chain id is part of each key, see keys.go).
 //
-// # Validator set changes
+// # Validator sets, key assignment and maturity holds
 //
-// Every BlocksPerEpoch blocks, EndBlock computes each launched consumer's
-// next set, diffs it against the set it last sent (by consumer key: a key
-// that leaves gets power 0; a key never appears twice) and queues a VSC
-// packet with the current vsc id when the set changed, slash
-// acknowledgements wait, or the consumer holds unbonding entries under that
-// id. The vsc id then grows by one, whether or not anything was sent, and
-// the provider height it maps to (the next block) is recorded for slash
-// packets. Running consumers get their queued packets at once, in id
-// order; a send that fails (an expired client) leaves them queued.
-//
-// # Maturity holds
-//
-// The chain calls AfterUnbondingInitiated with the id of every unbonding
-// entry its staking reports having started (undelegation, redelegation,
-// validator leaving the bonded set). The entry is put on hold
-// ("ccv/<chain id>") for each launched consumer whose last sent set
-// contains its validator, under the current vsc id. A VSCMatured
-// packet for id v releases the consumer's holds put under ids up to v. The
-// entry completes once the provider's unbonding period has passed and no
-// hold is left. A consumer that has not matured a VSC within
-// VscTimeoutPeriod of sending it is stopped and its holds released, so
-// nothing waits forever. Holds() lists them; abci joins them with the
-// entries.
+// Package provider/vsc keeps, in the provider store, what replicates the
+// provider's validator set to the consumers: each consumer's current set
+// under the validators' consumer keys, the key assignments and the index
+// from consumer addresses to provider validators, the VSC packets queued
+// and sent, the vsc ids and the provider heights they map to, and the
+// holds consumers put on unbonding entries. Its doc.go tells that part of
+// the protocol. The provider Keeper drives it: EndBlock queues VSCs at
+// epoch boundaries and sends them on running consumers' channels, a
+// VSCMatured packet releases holds, slash handling looks validators up by
+// consumer address and acknowledges slashes in the next VSC, and stopping a
+// consumer releases its holds and deletes its keys. Keeper.VSC returns it,
+// built over the Keeper's own Staking, Unbonding and Channels.
 //
 // # Slashing and throttling
 //
@@ -96,15 +85,6 @@
 // signed both of two conflicting headers. Evidence from before the
 // consumer's initial height, or older than the provider's unbonding period,
 // is stale.
-//
-// # Key assignment
-//
-// MsgAssignConsumerKey sets the key a validator uses on one consumer; it
-// takes effect at the next epoch as (old key, 0) and (new key, power).
-// Refused: a key another validator uses or assigned on that consumer, or
-// whose mapping to another validator is not yet pruned, and another
-// validator's provider key. Assigned keys are reserved: chain/staking
-// refuses them as a new validator's key (IsKeyReserved).
 //
 // # Errors and acknowledgements
 //

@@ -1,6 +1,10 @@
 package provider
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/abci-ics/ics/provider/vsc"
+)
 
 // Errors of the provider. Messages and proposals that fail wrap one of
 // them; abci maps them to codes.
@@ -9,8 +13,8 @@ var (
 	ErrInvalidProposal    = errors.New("invalid consumer proposal")
 	ErrConsumerExists     = errors.New("consumer chain already exists")
 	ErrConsumerNotFound   = errors.New("consumer chain not found")
-	ErrInvalidConsumerKey = errors.New("invalid consumer key")
-	ErrKeyInUse           = errors.New("consumer key in use")
+	ErrInvalidConsumerKey = vsc.ErrInvalidConsumerKey // package vsc's value
+	ErrKeyInUse           = vsc.ErrKeyInUse           // package vsc's value
 	ErrValidatorNotFound  = errors.New("validator not found")
 	ErrInvalidEvidence    = errors.New("invalid consumer misbehaviour evidence")
 	ErrAlreadyTombstoned  = errors.New("validator already tombstoned")

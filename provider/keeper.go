@@ -7,6 +7,7 @@ import (
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
+	"github.com/abci-ics/ics/provider/vsc"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/fraction"
 )
@@ -15,14 +16,7 @@ import (
 const StoreName = "provider"
 
 // Validator is what the provider sees of one of its validators.
-type Validator struct {
-	ConsAddr   []byte // consensus address, 20 bytes
-	PubKey     []byte // ed25519 consensus key, 32 bytes
-	Power      int64
-	Bonded     bool
-	Jailed     bool
-	Tombstoned bool
-}
+type Validator = vsc.Validator
 
 // Staking is what the provider needs of the chain's proof of stake.
 //
@@ -39,18 +33,9 @@ type Staking interface {
 	Tombstone(s state.Store, consAddr []byte) error
 }
 
-// Unbonding is what the provider needs of the chain's unbonding queue.
-//
-// UnbondingPeriod is the provider's own unbonding period. EntryValidator
-// returns the consensus address of the validator an unbonding entry
-// leaves (the source of a redelegation). PutOnHold and ReleaseHold keep an
-// entry from completing, as chain/staking's methods do.
-type Unbonding interface {
-	UnbondingPeriod(s state.Store) time.Duration
-	EntryValidator(s state.Store, id uint64) ([]byte, bool)
-	PutOnHold(s state.Store, id uint64, holder string) error
-	ReleaseHold(s state.Store, id uint64, holder string) error
-}
+// Unbonding is what the provider needs of the chain's unbonding queue
+// (see vsc.Unbonding).
+type Unbonding = vsc.Unbonding
 
 // Clients is what the provider needs of the light clients: it creates the
 // client of each consumer, and checks headers of consumers against them.

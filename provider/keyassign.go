@@ -2,87 +2,21 @@ package provider
 
 import (
 	"bytes"
-	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
-	"github.com/cometbft/cometbft/crypto/ed25519"
 
-	"github.com/abci-ics/ics/types/address"
-
+	"github.com/abci-ics/ics/provider/vsc"
 	"github.com/abci-ics/ics/state"
 )
 
-// AssignedKey returns the consumer key a validator assigned for a consumer.
-func (*Keeper) AssignedKey(s state.Store, chainID string, providerAddr []byte) ([]byte, bool) {
-	bz := kv(s).Get(AssignedKey(chainID, providerAddr))
-	return bz, bz != nil
-}
-
-// KeyOwner returns which validator a consumer address belongs to on a
-// consumer (a key in its set, or one that left it less than an unbonding
-// period ago).
-func (*Keeper) KeyOwner(s state.Store, chainID string, consumerAddr []byte) (KeyOwner, bool) {
-	bz := kv(s).Get(KeyOwnerKey(chainID, consumerAddr))
-	if bz == nil {
-		return KeyOwner{}, false
-	}
-	var o KeyOwner
-	mustUnmarshal(&o, bz, "key owner")
-	return o, true
-}
-
-// Assignment is a validator's assigned key on a consumer.
-type Assignment struct {
-	ProviderAddr []byte
-	ConsumerKey  []byte
-}
-
-// Assignments returns the keys assigned for a consumer, by provider address.
-func (*Keeper) Assignments(s state.Store, chainID string) []Assignment {
-	p := key(prefixAssigned, chainPart(chainID))
-	it := kv(s).Iterator(p, state.PrefixEnd(p))
-	defer it.Close()
-	var out []Assignment
-	for ; it.Valid(); it.Next() {
-		out = append(out, Assignment{ProviderAddr: bytes.Clone(it.Key()[len(p):]), ConsumerKey: bytes.Clone(it.Value())})
-	}
-	return out
-}
-
-func (k *Keeper) assignedKeys(s state.Store, chainID string) [][]byte {
-	var out [][]byte
-	for _, a := range k.Assignments(s, chainID) {
-		out = append(out, a.ConsumerKey)
-	}
-	return out
-}
-
-// IsKeyReserved reports whether pubKey is assigned as a consumer key on any
-// consumer, or maps to a validator on one (a key in use, or one that left
-// a consumer's set less than an unbonding period ago, whose slashes must
-// still find that validator): chain/staking refuses such a key for a new
-// validator. A pubKey that is not an ed25519 key is not reserved.
-func (k *Keeper) IsKeyReserved(s state.Store, pubKey []byte) bool {
-	if len(pubKey) != ed25519.PubKeySize {
-		return false
-	}
-	p := key(keyReservedKeys, pubKey)
-	it := kv(s).Iterator(p, state.PrefixEnd(p))
-	assigned := it.Valid()
-	it.Close()
-	if assigned {
-		return true
-	}
-	addr := consumerAddr(pubKey)
-	for _, c := range k.Consumers(s) {
-		if kv(s).Has(KeyOwnerKey(c.ChainId, addr)) {
-			return true
-		}
-	}
-	return false
+// VSC returns the keeper of the consumers' validator sets, key
+// assignments, VSC queues and maturity holds (package provider/vsc), over
+// this keeper's staking, unbonding and channels. Its queries (ValidatorSet,
+// PendingVSCs, Holds, Assignments, KeyOwner, ...) read the provider store.
+func (k *Keeper) VSC() *vsc.Keeper {
+	return &vsc.Keeper{Staking: k.Staking, Unbonding: k.Unbonding, Channels: k.Channels, Logger: k.Logger, Prefix: k.Prefix}
 }
 
 // HandleAssignConsumerKey assigns m.ConsumerKey to the validator operated
@@ -104,52 +38,32 @@ func (k *Keeper) HandleAssignConsumerKey(s state.Store, height int64, now time.T
 	if !ok || c.Phase == PHASE_STOPPING {
 		return nil, fmt.Errorf("%w: %q", ErrConsumerNotFound, m.ChainId)
 	}
-	if _, err := pubKey(m.ConsumerKey); err != nil {
-		return nil, err
-	}
-	addr := consumerAddr(m.ConsumerKey)
-	if other, ok := k.Staking.ValidatorByConsAddr(s, addr); ok && !bytes.Equal(other.ConsAddr, v.ConsAddr) {
-		return nil, fmt.Errorf("%w: it is the provider key of another validator", ErrKeyInUse)
-	}
-	if owner, ok := k.KeyOwner(s, m.ChainId, addr); ok && !bytes.Equal(owner.ProviderAddr, v.ConsAddr) {
-		return nil, fmt.Errorf("%w: another validator uses it on %s", ErrKeyInUse, m.ChainId)
-	}
-	for _, a := range k.Assignments(s, m.ChainId) {
-		if bytes.Equal(a.ConsumerKey, m.ConsumerKey) && !bytes.Equal(a.ProviderAddr, v.ConsAddr) {
-			return nil, fmt.Errorf("%w: another validator assigned it on %s", ErrKeyInUse, m.ChainId)
-		}
-	}
-	st := kv(s)
-	if old, ok := k.AssignedKey(s, m.ChainId, v.ConsAddr); ok {
-		st.Delete(reservedKey(old, m.ChainId))
-	}
-	if bytes.Equal(m.ConsumerKey, v.PubKey) {
-		st.Delete(AssignedKey(m.ChainId, v.ConsAddr)) // back to the provider key
-	} else {
-		st.Set(AssignedKey(m.ChainId, v.ConsAddr), bytes.Clone(m.ConsumerKey))
-		st.Set(reservedKey(m.ConsumerKey, m.ChainId), []byte{})
-	}
-	return []abci.Event{event("assign_consumer_key", "chain_id", m.ChainId,
-		"provider_validator_address", address.Encode(k.Prefix+"valcons", v.ConsAddr),
-		"consumer_consensus_pub_key", hex.EncodeToString(m.ConsumerKey))}, nil
+	return k.VSC().Assign(s, m.ChainId, v, m.ConsumerKey)
 }
 
-// pruneKeyOwners deletes the mappings of consumer keys that left a
-// consumer's set more than an unbonding period ago.
-func (k *Keeper) pruneKeyOwners(s state.Store, chainID string, now time.Time) {
-	p := key(prefixKeyPrune, chainPart(chainID))
-	st := kv(s)
-	it := st.Iterator(p, append(bytes.Clone(p), u64(uint64(now.UnixNano())+1)...))
-	var keys [][]byte
-	for ; it.Valid(); it.Next() {
-		keys = append(keys, bytes.Clone(it.Key()))
+// IsKeyReserved reports whether pubKey is assigned as a consumer key on any
+// consumer, or maps to a validator on one (a key in use, or one that left
+// a consumer's set less than an unbonding period ago, whose slashes must
+// still find that validator): chain/staking refuses such a key for a new
+// validator. A pubKey that is not an ed25519 key is not reserved.
+func (k *Keeper) IsKeyReserved(s state.Store, pubKey []byte) bool {
+	var all []string
+	for _, c := range k.Consumers(s) {
+		all = append(all, c.ChainId)
 	}
-	it.Close()
-	for _, pk := range keys {
-		st.Delete(pk)
-		addr := pk[len(p)+8:]
-		if owner, ok := k.KeyOwner(s, chainID, addr); ok && owner.PruneTime == int64(binary.BigEndian.Uint64(pk[len(p):])) {
-			st.Delete(KeyOwnerKey(chainID, addr))
+	return k.VSC().IsKeyReserved(s, pubKey, all)
+}
+
+// AfterUnbondingInitiated puts a new unbonding entry on hold for every
+// launched consumer whose validator set contains the entry's validator,
+// until that consumer matures the current vsc id. The chain calls it with
+// each id its staking returns, before EndBlock moves the vsc id on.
+func (k *Keeper) AfterUnbondingInitiated(s state.Store, id uint64) error {
+	var launched []string
+	for _, c := range k.Consumers(s) {
+		if c.Phase == PHASE_LAUNCHED || c.Phase == PHASE_RUNNING {
+			launched = append(launched, c.ChainId)
 		}
 	}
+	return k.VSC().AfterUnbondingInitiated(s, id, launched)
 }

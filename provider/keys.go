@@ -1,39 +1,20 @@
 package provider
 
-import (
-	"encoding/binary"
-)
-
 // Key prefixes of the provider store. They are frozen: a test checks them.
 //
 // Keys of one consumer all start with a prefix byte, then the length of
 // its chain id (one byte) and the chain id, so that deleting a consumer is
-// deleting those ranges.
+// deleting those ranges. Package provider/vsc owns the prefixes of the validator sets, key
+// assignment, VSC queues and holds (0x02, 0x04, 0x20-0x23, 0x30-0x32,
+// 0x40, 0x50: vsc.Prefixes) in the same store.
 const (
-	keyParams        byte = 0x01 // -> Params
-	keyVSCID         byte = 0x02 // -> next vsc id, 8 bytes
-	keySlashMeter    byte = 0x03 // -> SlashMeter
-	prefixVSCHeight  byte = 0x04 // | vscID -> provider height, 8 bytes
-	prefixConsumer   byte = 0x10 // | chain -> Consumer
-	prefixChannel    byte = 0x11 // | channel id -> chain id
-	prefixClient     byte = 0x12 // | client id -> chain id
-	prefixGenesis    byte = 0x13 // | chain -> ccv.ConsumerGenesis
-	prefixValidator  byte = 0x20 // | chain | provider addr -> ConsumerValidator
-	prefixAssigned   byte = 0x21 // | chain | provider addr -> consumer key
-	prefixKeyOwner   byte = 0x22 // | chain | consumer addr -> KeyOwner
-	prefixKeyPrune   byte = 0x23 // | chain | time | consumer addr -> empty
-	prefixPendingVSC byte = 0x30 // | chain | vscID -> VSC packet data
-	prefixSlashAck   byte = 0x31 // | chain | consumer addr -> empty
-	prefixSentVSC    byte = 0x32 // | chain | vscID -> send time (Unix ns)
-	prefixHold       byte = 0x40 // | chain | vscID | unbonding id -> empty
-	keyReservedKeys  byte = 0x50 // | consumer key | chain -> empty
+	keyParams      byte = 0x01 // -> Params
+	keySlashMeter  byte = 0x03 // -> SlashMeter
+	prefixConsumer byte = 0x10 // | chain -> Consumer
+	prefixChannel  byte = 0x11 // | channel id -> chain id
+	prefixClient   byte = 0x12 // | client id -> chain id
+	prefixGenesis  byte = 0x13 // | chain -> ccv.ConsumerGenesis
 )
-
-// consumerPrefixes are the prefixes under which a consumer's keys live.
-var consumerPrefixes = []byte{prefixConsumer, prefixGenesis, prefixValidator, prefixAssigned, prefixKeyOwner,
-	prefixKeyPrune, prefixPendingVSC, prefixSlashAck, prefixSentVSC, prefixHold}
-
-func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
 
 func key(prefix byte, parts ...[]byte) []byte {
 	n := 1
@@ -62,46 +43,3 @@ func ChannelKey(channelID string) []byte { return key(prefixChannel, []byte(chan
 
 // ClientKey returns the key mapping a consumer's client to the consumer.
 func ClientKey(clientID string) []byte { return key(prefixClient, []byte(clientID)) }
-
-// ValidatorKey returns the key of a member of a consumer's validator set.
-func ValidatorKey(chainID string, providerAddr []byte) []byte {
-	return key(prefixValidator, chainPart(chainID), providerAddr)
-}
-
-// AssignedKey returns the key of a validator's assigned consumer key.
-func AssignedKey(chainID string, providerAddr []byte) []byte {
-	return key(prefixAssigned, chainPart(chainID), providerAddr)
-}
-
-// KeyOwnerKey returns the key mapping a consumer address to its validator.
-func KeyOwnerKey(chainID string, consumerAddr []byte) []byte {
-	return key(prefixKeyOwner, chainPart(chainID), consumerAddr)
-}
-
-func keyPruneKey(chainID string, ns int64, consumerAddr []byte) []byte {
-	return key(prefixKeyPrune, chainPart(chainID), u64(uint64(ns)), consumerAddr)
-}
-
-// PendingVSCKey returns the key of a VSC packet waiting for the channel.
-func PendingVSCKey(chainID string, vscID uint64) []byte {
-	return key(prefixPendingVSC, chainPart(chainID), u64(vscID))
-}
-
-func slashAckKey(chainID string, consumerAddr []byte) []byte {
-	return key(prefixSlashAck, chainPart(chainID), consumerAddr)
-}
-
-func sentVSCKey(chainID string, vscID uint64) []byte {
-	return key(prefixSentVSC, chainPart(chainID), u64(vscID))
-}
-
-// HoldKey returns the key of a consumer's hold on an unbonding entry.
-func HoldKey(chainID string, vscID, unbondingID uint64) []byte {
-	return key(prefixHold, chainPart(chainID), u64(vscID), u64(unbondingID))
-}
-
-func reservedKey(consumerKey []byte, chainID string) []byte {
-	return key(keyReservedKeys, consumerKey, chainPart(chainID))
-}
-
-func vscHeightKey(vscID uint64) []byte { return key(prefixVSCHeight, u64(vscID)) }

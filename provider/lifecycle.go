@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"fmt"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
 	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/provider/vsc"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -164,7 +164,8 @@ func (k *Keeper) ExecuteRemoval(s state.Store, height int64, now time.Time, cont
 // the provider's client of it and stores its genesis. A consumer whose set
 // would be empty is not launched and is deleted.
 func (k *Keeper) launch(s state.Store, p Params, c Consumer, b Block) ([]abci.Event, error) {
-	set := k.nextSet(s, c.ChainId, k.Staking.BondedValidators(s))
+	sets := k.VSC()
+	set := sets.NextSet(s, c.ChainId, k.Staking.BondedValidators(s))
 	if len(set) == 0 {
 		k.deleteConsumer(s, c.ChainId)
 		k.log().Error("consumer not launched: empty validator set", "chain_id", c.ChainId)
@@ -173,7 +174,7 @@ func (k *Keeper) launch(s state.Store, p Params, c Consumer, b Block) ([]abci.Ev
 	updates := make([]*cmttypes.Validator, 0, len(set))
 	initial := make([]ccv.InitialValidator, 0, len(set))
 	for _, v := range set {
-		pk, err := pubKey(v.ConsumerKey)
+		pk, err := vsc.PubKey(v.ConsumerKey)
 		if err != nil {
 			return nil, err
 		}
@@ -208,7 +209,7 @@ func (k *Keeper) launch(s state.Store, p Params, c Consumer, b Block) ([]abci.Ev
 	}
 	kv(s).Set(GenesisKey(c.ChainId), mustMarshal(&g))
 	kv(s).Set(ClientKey(clientID), []byte(c.ChainId))
-	k.storeSet(s, c.ChainId, nil, set, b.Time)
+	sets.StoreSet(s, c.ChainId, nil, set, b.Time)
 
 	c.Phase = PHASE_LAUNCHED
 	c.ClientId = clientID
@@ -246,7 +247,7 @@ func (k *Keeper) stop(s state.Store, chainID, reason string) {
 // is open and deletes all its state.
 func (k *Keeper) finishStop(s state.Store, c Consumer, now time.Time) []abci.Event {
 	var events []abci.Event
-	k.releaseHolds(s, c.ChainId, ^uint64(0))
+	k.VSC().ReleaseHolds(s, c.ChainId, ^uint64(0))
 	if c.ChannelId != "" {
 		if k.Channels.ChannelOpen(s, ccv.ProviderPortID, c.ChannelId) {
 			if evs, err := k.Channels.ChanCloseInit(s, now, ccv.ProviderPortID, c.ChannelId); err != nil {
@@ -264,27 +265,10 @@ func (k *Keeper) finishStop(s state.Store, c Consumer, now time.Time) []abci.Eve
 	return append(events, event("consumer_stopped", "chain_id", c.ChainId, "reason", c.StopReason))
 }
 
-// deleteConsumer deletes every key under the consumer's prefixes and its
-// reserved keys.
+// deleteConsumer deletes the consumer's record and genesis, and every key
+// of package vsc under its prefixes and its reserved keys.
 func (k *Keeper) deleteConsumer(s state.Store, chainID string) {
-	st := kv(s)
-	for _, ck := range k.assignedKeys(s, chainID) {
-		st.Delete(reservedKey(ck, chainID))
-	}
-	for _, p := range consumerPrefixes {
-		lo := key(p, chainPart(chainID))
-		if p == prefixConsumer || p == prefixGenesis {
-			st.Delete(lo)
-			continue
-		}
-		it := st.Iterator(lo, state.PrefixEnd(lo))
-		var keys [][]byte
-		for ; it.Valid(); it.Next() {
-			keys = append(keys, bytes.Clone(it.Key()))
-		}
-		it.Close()
-		for _, k := range keys {
-			st.Delete(k)
-		}
-	}
+	kv(s).Delete(ConsumerKey(chainID))
+	kv(s).Delete(GenesisKey(chainID))
+	k.VSC().DeleteConsumer(s, chainID)
 }

@@ -12,6 +12,7 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/provider/vsc"
 	"github.com/abci-ics/ics/types/fraction"
 )
 
@@ -159,7 +160,7 @@ func TestLaunchAtSpawnTime(t *testing.T) {
 			t.Fatalf("validator %d missing from the genesis", i)
 		}
 	}
-	if set := h.k.ValidatorSet(h.s, "consumer-1"); len(set) != 4 {
+	if set := h.k.VSC().ValidatorSet(h.s, "consumer-1"); len(set) != 4 {
 		t.Fatalf("stored set %+v", set)
 	}
 	if got := kv(h.s).Get(ClientKey("07-tendermint-0")); string(got) != "consumer-1" {
@@ -280,7 +281,7 @@ func TestInitTimeout(t *testing.T) {
 			t.Fatalf("%s not stopped after the init timeout", id)
 		}
 		mustNoTrace(t, h, id)
-		if held := h.ub.heldBy(holder(id)); len(held) != 0 {
+		if held := h.ub.heldBy(vsc.Holder(id)); len(held) != 0 {
 			t.Fatalf("%s still holds %v", id, held)
 		}
 	}
@@ -370,14 +371,14 @@ func TestRemovalOfRunningConsumer(t *testing.T) {
 		t.Fatalf("slash result %d", got)
 	}
 	h.assign(2, "consumer", pubKeyOf(2)) // back to the provider key: consumerKeyOf(2, 1) is no longer reserved but still in use
-	held := h.ub.heldBy(holder("consumer"))
+	held := h.ub.heldBy(vsc.Holder("consumer"))
 	if !slices.Equal(held, []uint64{1, 2, 3, 4}) {
 		t.Fatalf("holds %v", held)
 	}
-	if _, ok := h.k.KeyOwner(h.s, "consumer", consAddrOf(1)); !ok {
+	if _, ok := h.k.VSC().KeyOwner(h.s, "consumer", consAddrOf(1)); !ok {
 		t.Fatal("old key of validator 1 not kept")
 	}
-	if _, ok := h.k.oldestUnmatured(h.s, "consumer"); !ok {
+	if _, ok := h.k.VSC().OldestUnmatured(h.s, "consumer"); !ok {
 		t.Fatal("no unmatured VSC")
 	}
 
@@ -410,7 +411,7 @@ func TestRemovalOfRunningConsumer(t *testing.T) {
 	}
 	var released []uint64
 	for _, r := range h.ub.releases[releases:] {
-		if r.holder != holder("consumer") {
+		if r.holder != vsc.Holder("consumer") {
 			t.Fatalf("released a hold of %s", r.holder)
 		}
 		released = append(released, r.id)

@@ -39,8 +39,8 @@ func packetFixture(t testing.TB) (*harness, string) {
 		t.Fatalf("opening channel %s", got)
 	}
 	h.blocksUntil(6) // epoch 5: vsc id 1 maps to height 6
-	if h.k.VSCID(h.s) != 2 {
-		t.Fatalf("vsc id %d", h.k.VSCID(h.s))
+	if h.k.VSC().VSCID(h.s) != 2 {
+		t.Fatalf("vsc id %d", h.k.VSC().VSCID(h.s))
 	}
 	return h, ch
 }
@@ -99,7 +99,7 @@ func TestBadPackets(t *testing.T) {
 			return ch, badSlash(addr, "10", "0", "INFRACTION_TYPE_LIGHT_CLIENT_ATTACK")
 		}},
 		{"slash with the current vsc id", func(h *harness, ch string) (string, []byte) {
-			return ch, slashData(consAddrOf(0), h.k.VSCID(h.s), ccv.InfractionDowntime)
+			return ch, slashData(consAddrOf(0), h.k.VSC().VSCID(h.s), ccv.InfractionDowntime)
 		}},
 		{"slash with a vsc id far above the current", func(h *harness, ch string) (string, []byte) {
 			return ch, slashData(consAddrOf(0), 1<<62, ccv.InfractionDowntime)
@@ -184,7 +184,7 @@ func TestSlashPacketsWithNothingToDo(t *testing.T) {
 			k := consumerKeyOf(0, 1)
 			h.assign(0, "opening", k)
 			h.blocksUntil(11) // epoch 10 rotates the key on "opening"
-			if o, ok := h.k.KeyOwner(h.s, "opening", addrOfKey(k)); !ok || !bytes.Equal(o.ProviderAddr, consAddrOf(0)) {
+			if o, ok := h.k.VSC().KeyOwner(h.s, "opening", addrOfKey(k)); !ok || !bytes.Equal(o.ProviderAddr, consAddrOf(0)) {
 				t.Fatal("the assigned key is not in use on opening")
 			}
 			return slashData(addrOfKey(k), 1, ccv.InfractionDowntime)
@@ -229,19 +229,19 @@ func TestVSCMaturedAck(t *testing.T) {
 	h, ch := packetFixture(t)
 	h.addValidator(5, 10)
 	h.blocksUntil(11) // epoch 10 sends VSC 2
-	if _, ok := h.k.oldestUnmatured(h.s, "consumer"); !ok {
+	if _, ok := h.k.VSC().OldestUnmatured(h.s, "consumer"); !ok {
 		t.Fatal("no VSC sent")
 	}
 	if got := result(t, h.recv(ch, maturedData(1))); got != ccv.ResultReceived {
 		t.Fatalf("result %d", got)
 	}
-	if _, ok := h.k.oldestUnmatured(h.s, "consumer"); !ok {
+	if _, ok := h.k.VSC().OldestUnmatured(h.s, "consumer"); !ok {
 		t.Fatal("maturing VSC 1 forgot VSC 2")
 	}
 	if got := result(t, h.recv(ch, maturedData(2))); got != ccv.ResultReceived {
 		t.Fatalf("result %d", got)
 	}
-	if _, ok := h.k.oldestUnmatured(h.s, "consumer"); ok {
+	if _, ok := h.k.VSC().OldestUnmatured(h.s, "consumer"); ok {
 		t.Fatal("VSC 2 still unmatured")
 	}
 	evs := eventsOf(h.takeEvents(), "vsc_matured")
@@ -259,7 +259,7 @@ func TestVSCMaturedMaxID(t *testing.T) {
 	if got := result(t, h.recv(ch, maturedData(1<<64-1))); got != ccv.ResultReceived {
 		t.Fatalf("result %d", got)
 	}
-	if sent, ok := h.k.oldestUnmatured(h.s, "consumer"); ok {
+	if sent, ok := h.k.VSC().OldestUnmatured(h.s, "consumer"); ok {
 		t.Fatalf("VSC sent at %s still unmatured after maturing every id", sent)
 	}
 }

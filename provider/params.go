@@ -85,7 +85,7 @@ func (k *Keeper) InitGenesis(s state.Store, g *GenesisState, now time.Time) erro
 	if err := k.SetParams(s, g.Params); err != nil {
 		return err
 	}
-	kv(s).Set([]byte{keyVSCID}, u64(1))
+	k.VSC().Init(s)
 	k.replenish(s, g.Params, now, true)
 	return nil
 }

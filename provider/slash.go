@@ -57,7 +57,7 @@ func (k *Keeper) replenish(s state.Store, p Params, now time.Time, force bool) {
 func (k *Keeper) handleSlash(s state.Store, p Params, c Consumer, d ccv.SlashPacketData, height int64, now time.Time) (byte, []abci.Event, error) {
 	infractionHeight := c.InitHeight
 	if d.ValsetUpdateID != 0 {
-		h, ok := k.VSCHeight(s, d.ValsetUpdateID)
+		h, ok := k.VSC().VSCHeight(s, d.ValsetUpdateID)
 		if !ok {
 			return 0, nil, fmt.Errorf("%w: unknown valset update id %d", ErrInvalidPacket, d.ValsetUpdateID)
 		}
@@ -67,7 +67,7 @@ func (k *Keeper) handleSlash(s state.Store, p Params, c Consumer, d ccv.SlashPac
 		// Double signing is punished through evidence, never by packet.
 		return ccv.ResultHandled, nil, nil
 	}
-	owner, ok := k.KeyOwner(s, c.ChainId, d.Validator.Address)
+	owner, ok := k.VSC().KeyOwner(s, c.ChainId, d.Validator.Address)
 	if !ok {
 		return ccv.ResultHandled, nil, nil
 	}
@@ -77,7 +77,7 @@ func (k *Keeper) handleSlash(s state.Store, p Params, c Consumer, d ccv.SlashPac
 	}
 	cons := address.Encode(k.Prefix+"valcons", v.ConsAddr)
 	if v.Jailed {
-		kv(s).Set(slashAckKey(c.ChainId, d.Validator.Address), []byte{})
+		k.VSC().AckSlash(s, c.ChainId, d.Validator.Address)
 		return ccv.ResultHandled, nil, nil
 	}
 	m := k.SlashMeter(s)
@@ -96,7 +96,7 @@ func (k *Keeper) handleSlash(s state.Store, p Params, c Consumer, d ccv.SlashPac
 	}
 	m.Meter -= v.Power
 	kv(s).Set([]byte{keySlashMeter}, mustMarshal(&m))
-	kv(s).Set(slashAckKey(c.ChainId, d.Validator.Address), []byte{})
+	k.VSC().AckSlash(s, c.ChainId, d.Validator.Address)
 	k.log().Info("validator jailed for downtime on a consumer", "chain_id", c.ChainId, "validator", cons, "infraction_height", infractionHeight)
 	return ccv.ResultHandled, []abci.Event{event("execute_consumer_chain_slash", "chain_id", c.ChainId,
 		"validator_address", cons, "valset_update_id", strconv.FormatUint(d.ValsetUpdateID, 10),
@@ -134,7 +134,7 @@ var maxTime = time.Unix(0, 1<<63-1).UTC()
 // evidenceOwner maps the consumer address of a misbehaving validator to
 // its provider address.
 func (k *Keeper) evidenceOwner(s state.Store, chainID string, consumerAddr []byte) ([]byte, error) {
-	owner, ok := k.KeyOwner(s, chainID, consumerAddr)
+	owner, ok := k.VSC().KeyOwner(s, chainID, consumerAddr)
 	if !ok {
 		return nil, fmt.Errorf("%w: %X is not a validator of %s", ErrValidatorNotFound, consumerAddr, chainID)
 	}

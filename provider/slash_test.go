@@ -259,7 +259,7 @@ func TestSlashPacketInfractionHeight(t *testing.T) {
 	ch := h.run("consumer")
 	initHeight := h.consumer("consumer").InitHeight
 	h.blocksUntil(11) // epochs at 5 and 10: vsc ids 1 and 2
-	if got, ok := h.k.VSCHeight(h.s, 2); !ok || got != 11 {
+	if got, ok := h.k.VSC().VSCHeight(h.s, 2); !ok || got != 11 {
 		t.Fatalf("vsc 2 maps to height %d, %v; want 11", got, ok)
 	}
 	for _, c := range []struct {

@@ -214,11 +214,11 @@ func (ps *provScript) run(t *testing.T, c *transcript.Command) string {
 	case "consumers":
 		ps.consumers(&b)
 	case "set":
-		for _, m := range ps.k.ValidatorSet(ps.s, c.String("chain", "consumer-1")) {
+		for _, m := range ps.k.VSC().ValidatorSet(ps.s, c.String("chain", "consumer-1")) {
 			fmt.Fprintf(&b, "%s key=%s power=%d\n", ps.name(m.ProviderAddr), ps.name(m.ConsumerKey), m.Power)
 		}
 	case "holds":
-		for _, h := range ps.k.Holds(ps.s) {
+		for _, h := range ps.k.VSC().Holds(ps.s) {
 			fmt.Fprintf(&b, "%s vsc=%d unbonding=%d\n", h.ChainID, h.VSCID, h.UnbondingID)
 		}
 		if b.Len() == 0 {

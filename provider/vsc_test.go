@@ -11,6 +11,7 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/provider/vsc"
 )
 
 func updatesString(us []ccv.ValidatorUpdate) string {
@@ -42,7 +43,7 @@ func TestEpochs(t *testing.T) {
 	ch := h.run("consumer") // heights 1 and 2
 	nextVal, changed := 10, false
 	for h.height <= 20 {
-		height, id := h.height, h.k.VSCID(h.s)
+		height, id := h.height, h.k.VSC().VSCID(h.s)
 		if height < 12 { // a change in every block until height 12
 			h.addValidator(nextVal, 5)
 			nextVal++
@@ -65,18 +66,18 @@ func TestEpochs(t *testing.T) {
 			t.Fatalf("height %d: VSC sent off epoch or without a change: %+v", height, vscs)
 		}
 		if epoch {
-			if got := h.k.VSCID(h.s); got != id+1 {
+			if got := h.k.VSC().VSCID(h.s); got != id+1 {
 				t.Fatalf("height %d: vsc id %d after epoch, want %d", height, got, id+1)
 			}
-			if got, ok := h.k.VSCHeight(h.s, id); !ok || got != height+1 {
+			if got, ok := h.k.VSC().VSCHeight(h.s, id); !ok || got != height+1 {
 				t.Fatalf("vsc %d maps to %d, want %d", id, got, height+1)
 			}
-		} else if got := h.k.VSCID(h.s); got != id {
+		} else if got := h.k.VSC().VSCID(h.s); got != id {
 			t.Fatalf("height %d: vsc id moved off epoch", height)
 		}
 	}
 	// Epochs at 3, 6, ..., 18: ids 1 to 6, the next is 7.
-	if id := h.k.VSCID(h.s); id != 7 {
+	if id := h.k.VSC().VSCID(h.s); id != 7 {
 		t.Fatalf("vsc id %d", id)
 	}
 }
@@ -89,7 +90,7 @@ func TestLaunchedAtEpochWaits(t *testing.T) {
 	h.add("consumer", h.now)
 	h.addValidator(5, 10) // before the launch: in the genesis
 	h.block()
-	if vscs := h.k.PendingVSCs(h.s, "consumer"); len(vscs) != 0 {
+	if vscs := h.k.VSC().PendingVSCs(h.s, "consumer"); len(vscs) != 0 {
 		t.Fatalf("VSC queued in the launch block: %+v", vscs)
 	}
 	if g, _ := h.k.ConsumerGenesis(h.s, "consumer"); len(g.InitialValidators) != 3 {
@@ -129,7 +130,7 @@ func TestVSCDiff(t *testing.T) {
 		{PubKey: pubKeyOf(3), Power: 0}, {PubKey: consumerKeyOf(3, 2), Power: 10},
 		{PubKey: pubKeyOf(4), Power: 7},
 	})
-	set := h.k.ValidatorSet(h.s, "consumer")
+	set := h.k.VSC().ValidatorSet(h.s, "consumer")
 	if len(set) != 4 {
 		t.Fatalf("set %+v", set)
 	}
@@ -163,24 +164,10 @@ func TestVSCDiff(t *testing.T) {
 	})
 }
 
-// TestDiff checks diff directly on sets that share keys.
-func TestDiff(t *testing.T) {
-	k := func(i int) []byte { return pubKeyOf(i) }
-	old := []Member{{ConsumerKey: k(0), Power: 1}, {ConsumerKey: k(1), Power: 2}, {ConsumerKey: k(2), Power: 3}}
-	next := []Member{{ConsumerKey: k(1), Power: 2}, {ConsumerKey: k(2), Power: 4}, {ConsumerKey: k(3), Power: 5}}
-	mustUpdates(t, diff(old, next), []ccv.ValidatorUpdate{{PubKey: k(0), Power: 0}, {PubKey: k(2), Power: 4}, {PubKey: k(3), Power: 5}})
-	if d := diff(old, old); len(d) != 0 {
-		t.Fatalf("diff of a set with itself: %v", d)
-	}
-	// A key that moves from one validator to another keeps one update.
-	moved := []Member{{ProviderAddr: []byte{9}, ConsumerKey: k(0), Power: 7}}
-	mustUpdates(t, diff(old[:1], moved), []ccv.ValidatorUpdate{{PubKey: k(0), Power: 7}})
-}
-
 // holdsOf returns the holds of chainID as (vsc id, unbonding id) pairs.
 func holdsOf(h *harness, chainID string) [][2]uint64 {
 	var out [][2]uint64
-	for _, e := range h.k.Holds(h.s) {
+	for _, e := range h.k.VSC().Holds(h.s) {
 		if e.ChainID == chainID {
 			out = append(out, [2]uint64{e.VSCID, e.UnbondingID})
 		}
@@ -253,7 +240,7 @@ func TestHolds(t *testing.T) {
 		}
 		var got []uint64
 		for _, r := range h.ub.releases[n:] {
-			if r.holder != holder("b") {
+			if r.holder != vsc.Holder("b") {
 				t.Fatalf("released for %s", r.holder)
 			}
 			got = append(got, r.id)
@@ -269,13 +256,13 @@ func TestHolds(t *testing.T) {
 	}
 	mature(4, 6)
 	mature(4)
-	if got := h.ub.heldBy(holder("a")); !slices.Equal(got, []uint64{1, 2, 5, 6}) {
+	if got := h.ub.heldBy(vsc.Holder("a")); !slices.Equal(got, []uint64{1, 2, 5, 6}) {
 		t.Fatalf("a holds %v", got)
 	}
 
 	// a's VSCs waited for its channel: 1, 2 and 4, each without a change
 	// (a's genesis already had validator 3) but with holds.
-	pending := h.k.PendingVSCs(h.s, "a")
+	pending := h.k.VSC().PendingVSCs(h.s, "a")
 	var ids []uint64
 	for _, p := range pending {
 		ids = append(ids, p.ValsetUpdateID)
@@ -292,7 +279,7 @@ func TestHolds(t *testing.T) {
 	for _, v := range vscs {
 		ids = append(ids, v.ValsetUpdateID)
 	}
-	if !slices.Equal(ids, []uint64{1, 2, 4}) || len(h.k.PendingVSCs(h.s, "a")) != 0 {
+	if !slices.Equal(ids, []uint64{1, 2, 4}) || len(h.k.VSC().PendingVSCs(h.s, "a")) != 0 {
 		t.Fatalf("sent to a %v", ids)
 	}
 }
@@ -327,7 +314,7 @@ func TestVSCTimeout(t *testing.T) {
 	if !slices.Equal(h.ch.closed, []string{"provider/" + slow}) {
 		t.Fatalf("closed %v", h.ch.closed)
 	}
-	if held := h.ub.heldBy(holder("slow")); len(held) != 0 {
+	if held := h.ub.heldBy(vsc.Holder("slow")); len(held) != 0 {
 		t.Fatalf("slow still holds %v", held)
 	}
 	mustNoTrace(t, h, "slow")
@@ -389,19 +376,19 @@ func TestSendFailureKeepsVSCQueued(t *testing.T) {
 	h.addValidator(3, 10)
 	h.blocksUntil(11) // epoch 10: VSC 2 queued behind it
 	var ids []uint64
-	for _, p := range h.k.PendingVSCs(h.s, "consumer") {
+	for _, p := range h.k.VSC().PendingVSCs(h.s, "consumer") {
 		ids = append(ids, p.ValsetUpdateID)
 	}
 	if !slices.Equal(ids, []uint64{1, 2}) || len(h.ch.sent) != 0 {
 		t.Fatalf("pending %v, sent %d", ids, len(h.ch.sent))
 	}
-	if _, ok := h.k.oldestUnmatured(h.s, "consumer"); ok {
+	if _, ok := h.k.VSC().OldestUnmatured(h.s, "consumer"); ok {
 		t.Fatal("a refused VSC counts as sent")
 	}
 	h.ch.sendErr = nil
 	h.block()
 	vscs := h.ch.vscsTo(t, ch, 0)
-	if len(vscs) != 2 || vscs[0].ValsetUpdateID != 1 || vscs[1].ValsetUpdateID != 2 || len(h.k.PendingVSCs(h.s, "consumer")) != 0 {
+	if len(vscs) != 2 || vscs[0].ValsetUpdateID != 1 || vscs[1].ValsetUpdateID != 2 || len(h.k.VSC().PendingVSCs(h.s, "consumer")) != 0 {
 		t.Fatalf("sent %+v", vscs)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
 	"github.com/abci-ics/ics/ibc/commitment"
+	"github.com/abci-ics/ics/ibc/connection"
 )
 
 // End is one side of a link: the chain and its identifiers for the other
@@ -270,31 +271,31 @@ func openConnection(ctx context.Context, l *Link) error {
 	prefix := commitment.Prefix()
 	ver := connectiontypes.GetCompatibleVersions()[0]
 
-	res, err := a.submit(ctx, &channel.MsgConnectionOpenInit{ClientId: A.Client,
+	res, err := a.submit(ctx, &connection.MsgConnectionOpenInit{ClientId: A.Client,
 		Counterparty: marshal(&connectiontypes.Counterparty{ClientId: B.Client, Prefix: prefix}), Signer: a.Submit.Address()})
 	if err != nil {
 		return fmt.Errorf("connection init: %w", err)
 	}
-	A.Connection = attr(res.Events, channel.EventConnectionOpenInit, channel.AttrConnectionID)
+	A.Connection = attr(res.Events, connection.EventConnectionOpenInit, connection.AttrConnectionID)
 
 	r, err := proveAndSubmit(ctx, B, a, []string{commitment.ConnectionPath(A.Connection)}, func(p [][]byte, h clienttypes.Height) []gogoproto.Message {
-		return []gogoproto.Message{&channel.MsgConnectionOpenTry{ClientId: B.Client,
+		return []gogoproto.Message{&connection.MsgConnectionOpenTry{ClientId: B.Client,
 			Counterparty:         marshal(&connectiontypes.Counterparty{ClientId: A.Client, ConnectionId: A.Connection, Prefix: prefix}),
 			CounterpartyVersions: [][]byte{marshal(ver)}, ProofInit: p[0], ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: b.Submit.Address()}}
 	})
 	if err != nil {
 		return fmt.Errorf("connection try: %w", err)
 	}
-	B.Connection = attr(r.Events, channel.EventConnectionOpenTry, channel.AttrConnectionID)
+	B.Connection = attr(r.Events, connection.EventConnectionOpenTry, connection.AttrConnectionID)
 
 	if _, err := proveAndSubmit(ctx, A, b, []string{commitment.ConnectionPath(B.Connection)}, func(p [][]byte, h clienttypes.Height) []gogoproto.Message {
-		return []gogoproto.Message{&channel.MsgConnectionOpenAck{ConnectionId: A.Connection, CounterpartyConnectionId: B.Connection,
+		return []gogoproto.Message{&connection.MsgConnectionOpenAck{ConnectionId: A.Connection, CounterpartyConnectionId: B.Connection,
 			Version: marshal(ver), ProofTry: p[0], ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: a.Submit.Address()}}
 	}); err != nil {
 		return fmt.Errorf("connection ack: %w", err)
 	}
 	if _, err := proveAndSubmit(ctx, B, a, []string{commitment.ConnectionPath(A.Connection)}, func(p [][]byte, h clienttypes.Height) []gogoproto.Message {
-		return []gogoproto.Message{&channel.MsgConnectionOpenConfirm{ConnectionId: B.Connection, ProofAck: p[0],
+		return []gogoproto.Message{&connection.MsgConnectionOpenConfirm{ConnectionId: B.Connection, ProofAck: p[0],
 			ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: b.Submit.Address()}}
 	}); err != nil {
 		return fmt.Errorf("connection confirm: %w", err)

@@ -21,6 +21,7 @@ import (
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
 	"github.com/abci-ics/ics/ibc/commitment"
+	"github.com/abci-ics/ics/ibc/connection"
 	stateproof "github.com/abci-ics/ics/state/proof"
 )
 
@@ -196,22 +197,22 @@ func (p *Path) Open(aPort, bPort string, order channeltypes.Order, version strin
 	prefix := commitmenttypes.NewMerklePrefix([]byte(channel.StoreName))
 	ver := connectiontypes.GetCompatibleVersions()[0]
 
-	resp := Submit(a.Chain, &channel.MsgConnectionOpenInit{ClientId: a.Client,
+	resp := Submit(a.Chain, &connection.MsgConnectionOpenInit{ClientId: a.Client,
 		Counterparty: bz(&connectiontypes.Counterparty{ClientId: b.Client, Prefix: prefix}), Signer: a.Chain.Address(0)})
-	a.Connection = attr(resp, channel.EventConnectionOpenInit, channel.AttrConnectionID)
+	a.Connection = attr(resp, connection.EventConnectionOpenInit, connection.AttrConnectionID)
 
 	proof, h, up := Prove(b, a.Chain, commitment.ConnectionPath(a.Connection))
-	resp = Submit(b.Chain, up, &channel.MsgConnectionOpenTry{ClientId: b.Client,
+	resp = Submit(b.Chain, up, &connection.MsgConnectionOpenTry{ClientId: b.Client,
 		Counterparty:         bz(&connectiontypes.Counterparty{ClientId: a.Client, ConnectionId: a.Connection, Prefix: prefix}),
 		CounterpartyVersions: [][]byte{bz(ver)}, ProofInit: proof, ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: b.Chain.Address(0)})
-	b.Connection = attr(resp, channel.EventConnectionOpenTry, channel.AttrConnectionID)
+	b.Connection = attr(resp, connection.EventConnectionOpenTry, connection.AttrConnectionID)
 
 	proof, h, up = Prove(a, b.Chain, commitment.ConnectionPath(b.Connection))
-	Submit(a.Chain, up, &channel.MsgConnectionOpenAck{ConnectionId: a.Connection, CounterpartyConnectionId: b.Connection,
+	Submit(a.Chain, up, &connection.MsgConnectionOpenAck{ConnectionId: a.Connection, CounterpartyConnectionId: b.Connection,
 		Version: bz(ver), ProofTry: proof, ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: a.Chain.Address(0)})
 
 	proof, h, up = Prove(b, a.Chain, commitment.ConnectionPath(a.Connection))
-	Submit(b.Chain, up, &channel.MsgConnectionOpenConfirm{ConnectionId: b.Connection, ProofAck: proof,
+	Submit(b.Chain, up, &connection.MsgConnectionOpenConfirm{ConnectionId: b.Connection, ProofAck: proof,
 		ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: b.Chain.Address(0)})
 
 	a.Port, b.Port = aPort, bPort

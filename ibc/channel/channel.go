@@ -48,7 +48,7 @@ func (k *Keeper) checkNewChannel(s state.Store, portID string, order channeltype
 	} else if cp.ChannelId != "" {
 		return nil, conn, fmt.Errorf("%w: channel id %q must be empty", ErrInvalidCounterparty, cp.ChannelId)
 	}
-	conn, err = k.openConnection(s, hops[0])
+	conn, err = k.Connections.Open(s, hops[0])
 	if err != nil {
 		return nil, conn, err
 	}
@@ -121,7 +121,7 @@ func (k *Keeper) ChanOpenTry(s state.Store, now time.Time, portID string, order 
 		}
 		expected := channeltypes.NewChannel(channeltypes.INIT, order, channeltypes.NewCounterparty(portID, ""),
 			[]string{conn.Counterparty.ConnectionId}, counterpartyVersion)
-		if err := k.verifyMembership(c, now, conn, proofHeight, proof,
+		if err := k.Connections.VerifyMembership(c, now, conn, proofHeight, proof,
 			commitment.ChannelPath(counterparty.PortId, counterparty.ChannelId), mustMarshal(&expected)); err != nil {
 			return nil, err
 		}
@@ -160,7 +160,7 @@ func (k *Keeper) channelAndConnection(s state.Store, portID, channelID string, w
 	if err := wantChannelState(ch, want, portID, channelID); err != nil {
 		return nil, ch, conn, err
 	}
-	conn, err = k.openConnection(s, ch.ConnectionHops[0])
+	conn, err = k.Connections.Open(s, ch.ConnectionHops[0])
 	return app, ch, conn, err
 }
 
@@ -186,7 +186,7 @@ func (k *Keeper) ChanOpenAck(s state.Store, now time.Time, portID, channelID, co
 		}
 		expected := channeltypes.NewChannel(channeltypes.TRYOPEN, ch.Ordering, channeltypes.NewCounterparty(portID, channelID),
 			[]string{conn.Counterparty.ConnectionId}, counterpartyVersion)
-		if err := k.verifyMembership(c, now, conn, proofHeight, proof,
+		if err := k.Connections.VerifyMembership(c, now, conn, proofHeight, proof,
 			commitment.ChannelPath(ch.Counterparty.PortId, counterpartyChannelID), mustMarshal(&expected)); err != nil {
 			return nil, err
 		}
@@ -212,7 +212,7 @@ func (k *Keeper) ChanOpenConfirm(s state.Store, now time.Time, portID, channelID
 		}
 		expected := channeltypes.NewChannel(channeltypes.OPEN, ch.Ordering, channeltypes.NewCounterparty(portID, channelID),
 			[]string{conn.Counterparty.ConnectionId}, ch.Version)
-		if err := k.verifyMembership(c, now, conn, proofHeight, proof,
+		if err := k.Connections.VerifyMembership(c, now, conn, proofHeight, proof,
 			commitment.ChannelPath(ch.Counterparty.PortId, ch.Counterparty.ChannelId), mustMarshal(&expected)); err != nil {
 			return nil, err
 		}
@@ -246,7 +246,7 @@ func (k *Keeper) closeInit(s state.Store, now time.Time, portID, channelID strin
 	if ch.State == channeltypes.CLOSED {
 		return nil, fmt.Errorf("%w: %s/%s", ErrChannelClosed, portID, channelID)
 	}
-	conn, err := k.openConnection(s, ch.ConnectionHops[0])
+	conn, err := k.Connections.Open(s, ch.ConnectionHops[0])
 	if err != nil {
 		return nil, err
 	}
@@ -285,13 +285,13 @@ func (k *Keeper) ChanCloseConfirm(s state.Store, now time.Time, portID, channelI
 		if ch.Counterparty.ChannelId == "" {
 			return nil, fmt.Errorf("%w: %s/%s does not know its counterparty channel", ErrInvalidChannelState, portID, channelID)
 		}
-		conn, err := k.openConnection(c, ch.ConnectionHops[0])
+		conn, err := k.Connections.Open(c, ch.ConnectionHops[0])
 		if err != nil {
 			return nil, err
 		}
 		expected := channeltypes.NewChannel(channeltypes.CLOSED, ch.Ordering, channeltypes.NewCounterparty(portID, channelID),
 			[]string{conn.Counterparty.ConnectionId}, ch.Version)
-		if err := k.verifyMembership(c, now, conn, proofHeight, proof,
+		if err := k.Connections.VerifyMembership(c, now, conn, proofHeight, proof,
 			commitment.ChannelPath(ch.Counterparty.PortId, ch.Counterparty.ChannelId), mustMarshal(&expected)); err != nil {
 			return nil, err
 		}

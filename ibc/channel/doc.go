@@ -1,45 +1,42 @@
-// Package channel implements IBC connections (ICS-003) and channels and
-// packets (ICS-004) for a chain without the Cosmos SDK runtime. It uses
-// ibc-go's types (ConnectionEnd, Channel, Packet, Acknowledgement, Height)
-// and ICS-24 paths as wire and state formats, so that an ibc-go chain, a
-// stock relayer and this chain agree byte for byte on what is proven.
+// Package channel implements IBC channels and packets (ICS-004) for a
+// chain without the Cosmos SDK runtime, over the connections (ICS-003) of
+// package connection. It uses ibc-go's types (Channel, Packet,
+// Acknowledgement, Height) and ICS-24 paths as wire and state formats, so
+// that an ibc-go chain, a stock relayer and this chain agree byte for byte
+// on what is proven.
 //
 // # State
 //
 // Everything lives in the multistore's "ibc" store (StoreName), under the
 // ICS-24 paths a counterparty proves:
 //
-//	connections/{connection}                             ConnectionEnd (gogoproto)
 //	channelEnds/ports/{port}/channels/{channel}          Channel (gogoproto)
 //	nextSequenceSend|Recv|Ack/ports/{port}/channels/{ch} 8 bytes, big endian
 //	commitments/ports/{port}/channels/{ch}/sequences/{n} CommitPacket(packet)
 //	receipts/ports/{port}/channels/{ch}/sequences/{n}    0x01 (unordered only)
 //	acks/ports/{port}/channels/{ch}/sequences/{n}        CommitAcknowledgement(ack)
 //
-// The identifier counters are under keys that start with 0x00, which no
-// ICS-24 path does. The commitment prefix of this chain is "ibc", the name
-// of the store: the client layer proves keys of that store only, so a
-// connection whose counterparty announces another prefix is refused.
-// Identifiers are checked with ICS-24's validators (no '/'), so a message
-// cannot make one path look like another.
+// Connection ends (connections/{connection}) are in the same store, kept
+// by package connection. The channel identifier counter is under a key
+// that starts with 0x00, which no ICS-24 path does. Identifiers are
+// checked with ICS-24's validators (no '/'), so a message cannot make one
+// path look like another.
 //
 // The keeper holds no protocol state: every method takes the store, and
-// the ones that depend on the block take its height and time. The light
-// clients are reached through the Clients interface; the keeper checks
-// that a client is Active before it believes a proof, and passes the
-// counterparty's full ICS-24 path and the expected value to
-// Clients.VerifyMembership (or VerifyNonMembership).
+// the ones that depend on the block take its height and time. Connections
+// are reached through the Connections interface (*connection.Keeper): a
+// channel step loads the channel's connection, which must be OPEN, and
+// verifies every proof of counterparty state through it, which checks
+// that the connection's client is Active before it believes the proof and
+// passes the counterparty's full ICS-24 path and the expected value to
+// the client. The Clients interface gives what packets need of the light
+// clients besides: client status, the latest height and consensus state
+// timestamps.
 //
-// # Connection handshake
-//
-// ConnOpenInit (chain A) stores an INIT end towards B's client of A,
-// proposing version "1" with the features ORDER_ORDERED and
-// ORDER_UNORDERED (or the one version given). ConnOpenTry (B) verifies a
-// proof that A stored exactly that INIT end, with B's client and prefix,
-// picks the common version and stores TRYOPEN. ConnOpenAck (A) verifies
-// B's TRYOPEN end and opens; ConnOpenConfirm (B) verifies A's OPEN end and
-// opens. The delay period is always 0. As in ibc-go v10, neither side
-// verifies the counterparty's client or consensus state of itself.
+// The errors of the checks shared with the connection handshake
+// (signers, messages, identifiers, proof heights, proofs, client status,
+// connection state, counterparties, versions) are package connection's
+// values, re-exported here under the same names.
 //
 // # Channel handshake and closing
 //
@@ -101,7 +98,7 @@
 //
 // # Events
 //
-// Steps return ibc-go's events (connection_open_*, channel_open_*,
+// Steps return ibc-go's events (channel_open_*,
 // channel_close_*, channel_close, recv_packet, write_acknowledgement,
 // acknowledge_packet, timeout_packet) with ibc-go's attribute keys, as
 // values: the keeper buffers nothing. SendPacket returns the packet's
@@ -125,7 +122,6 @@
 //
 // # Outside this package
 //
-// This package does not cover TimeoutOnClose, connection delay periods, channel upgrades,
-// asynchronous acknowledgements, multi-hop channels, and the per-client
-// connection index of ibc-go (clients/{id}/connections).
+// This package does not cover TimeoutOnClose, channel upgrades,
+// asynchronous acknowledgements and multi-hop channels.
 package channel

@@ -1,39 +1,32 @@
 package channel
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/abci-ics/ics/ibc/connection"
+)
 
 // Errors returned by the keeper. Callers branch on them with errors.Is; the
 // application maps each to a stable ABCI code. Errors from the light client
 // and from applications are wrapped too, so they unwrap to both.
 var (
-	// ErrUnauthorized: the transaction signer is not the message's signer.
-	ErrUnauthorized = errors.New("signer does not match the message signer")
-	// ErrInvalidMessage: a message or an IBC value in it does not decode.
-	ErrInvalidMessage = errors.New("malformed IBC message")
-	// ErrInvalidIdentifier: a client, connection, port or channel id is not
-	// a valid ICS-24 identifier.
-	ErrInvalidIdentifier = errors.New("invalid identifier")
-	// ErrInvalidHeight: a proof height is zero.
-	ErrInvalidHeight = errors.New("invalid proof height")
-	// ErrClientNotActive: the light client is frozen, expired or unknown.
-	ErrClientNotActive = errors.New("light client is not active")
+	// The errors of the checks channels share with the connection
+	// handshake are package connection's values, re-exported so that
+	// callers of this package branch on them without importing it.
+	ErrUnauthorized           = connection.ErrUnauthorized
+	ErrInvalidMessage         = connection.ErrInvalidMessage
+	ErrInvalidIdentifier      = connection.ErrInvalidIdentifier
+	ErrInvalidHeight          = connection.ErrInvalidHeight
+	ErrClientNotActive        = connection.ErrClientNotActive
+	ErrInvalidProof           = connection.ErrInvalidProof
+	ErrConnectionNotFound     = connection.ErrConnectionNotFound
+	ErrInvalidConnectionState = connection.ErrInvalidConnectionState
+	ErrInvalidCounterparty    = connection.ErrInvalidCounterparty
+	ErrInvalidVersion         = connection.ErrInvalidVersion
+
 	// ErrConsensusStateNotFound: the client has no consensus state at the
 	// height asked for.
 	ErrConsensusStateNotFound = errors.New("consensus state not found")
-	// ErrInvalidProof: a proof of counterparty state does not verify.
-	ErrInvalidProof = errors.New("invalid proof of counterparty state")
-
-	// ErrConnectionNotFound: no connection end with that id.
-	ErrConnectionNotFound = errors.New("connection not found")
-	// ErrInvalidConnectionState: the connection end is in the wrong state
-	// for the step.
-	ErrInvalidConnectionState = errors.New("invalid connection state")
-	// ErrInvalidCounterparty: the counterparty of a connection or channel
-	// is malformed (for instance a prefix other than "ibc").
-	ErrInvalidCounterparty = errors.New("invalid counterparty")
-	// ErrInvalidVersion: connection version negotiation failed or a
-	// version is malformed or too long.
-	ErrInvalidVersion = errors.New("invalid version")
 
 	// ErrPortNotBound: no application is bound to the port.
 	ErrPortNotBound = errors.New("port not bound")

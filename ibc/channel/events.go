@@ -5,18 +5,15 @@ import (
 	"strconv"
 
 	abci "github.com/cometbft/cometbft/abci/types"
-	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
+
+	"github.com/abci-ics/ics/ibc/connection"
 )
 
 // Event types and attribute keys are ibc-go's, so that relayers find
-// packets and handshake steps the way they do on an SDK chain.
+// packets and handshake steps the way they do on an SDK chain. The
+// connection handshake's are in package connection.
 const (
-	EventConnectionOpenInit    = "connection_open_init"
-	EventConnectionOpenTry     = "connection_open_try"
-	EventConnectionOpenAck     = "connection_open_ack"
-	EventConnectionOpenConfirm = "connection_open_confirm"
-
 	EventChannelOpenInit     = "channel_open_init"
 	EventChannelOpenTry      = "channel_open_try"
 	EventChannelOpenAck      = "channel_open_ack"
@@ -33,15 +30,14 @@ const (
 	EventAcknowledgePacket = "acknowledge_packet"
 	EventTimeoutPacket     = "timeout_packet"
 
-	AttrConnectionID             = "connection_id"
-	AttrClientID                 = "client_id"
-	AttrCounterpartyClientID     = "counterparty_client_id"
-	AttrCounterpartyConnectionID = "counterparty_connection_id"
-	AttrPortID                   = "port_id"
-	AttrChannelID                = "channel_id"
-	AttrCounterpartyPortID       = "counterparty_port_id"
-	AttrCounterpartyChannelID    = "counterparty_channel_id"
-	AttrVersion                  = "version"
+	// AttrConnectionID is the connection of a channel, as in connection
+	// events (connection.AttrConnectionID).
+	AttrConnectionID          = connection.AttrConnectionID
+	AttrPortID                = "port_id"
+	AttrChannelID             = "channel_id"
+	AttrCounterpartyPortID    = "counterparty_port_id"
+	AttrCounterpartyChannelID = "counterparty_channel_id"
+	AttrVersion               = "version"
 
 	AttrPacketDataHex          = "packet_data_hex"
 	AttrPacketAckHex           = "packet_ack_hex"
@@ -64,14 +60,6 @@ func event(typ string, kvs ...string) abci.Event {
 		ev.Attributes = append(ev.Attributes, abci.EventAttribute{Key: kvs[i], Value: kvs[i+1], Index: true})
 	}
 	return ev
-}
-
-func connectionEvent(typ, connectionID string, c connectiontypes.ConnectionEnd) abci.Event {
-	return event(typ,
-		AttrConnectionID, connectionID,
-		AttrClientID, c.ClientId,
-		AttrCounterpartyClientID, c.Counterparty.ClientId,
-		AttrCounterpartyConnectionID, c.Counterparty.ConnectionId)
 }
 
 func channelEvent(typ, portID, channelID string, ch channeltypes.Channel) abci.Event {

@@ -10,6 +10,7 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/ibc/commitment"
+	"github.com/abci-ics/ics/ibc/connection"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -23,17 +24,17 @@ var handlers = []struct {
 	new    func() message
 	handle func(k *Keeper, s state.Store, h int64, c *chain, m message) ([]abci.Event, error)
 }{
-	{func() message { return new(MsgConnectionOpenInit) }, func(k *Keeper, s state.Store, h int64, c *chain, m message) ([]abci.Event, error) {
-		return k.HandleConnectionOpenInit(s, h, c.now, m.(*MsgConnectionOpenInit).Signer, m.(*MsgConnectionOpenInit))
+	{func() message { return new(connection.MsgConnectionOpenInit) }, func(k *Keeper, s state.Store, h int64, c *chain, m message) ([]abci.Event, error) {
+		return c.conns.HandleConnectionOpenInit(s, h, c.now, m.(*connection.MsgConnectionOpenInit).Signer, m.(*connection.MsgConnectionOpenInit))
 	}},
-	{func() message { return new(MsgConnectionOpenTry) }, func(k *Keeper, s state.Store, h int64, c *chain, m message) ([]abci.Event, error) {
-		return k.HandleConnectionOpenTry(s, h, c.now, m.(*MsgConnectionOpenTry).Signer, m.(*MsgConnectionOpenTry))
+	{func() message { return new(connection.MsgConnectionOpenTry) }, func(k *Keeper, s state.Store, h int64, c *chain, m message) ([]abci.Event, error) {
+		return c.conns.HandleConnectionOpenTry(s, h, c.now, m.(*connection.MsgConnectionOpenTry).Signer, m.(*connection.MsgConnectionOpenTry))
 	}},
-	{func() message { return new(MsgConnectionOpenAck) }, func(k *Keeper, s state.Store, h int64, c *chain, m message) ([]abci.Event, error) {
-		return k.HandleConnectionOpenAck(s, h, c.now, m.(*MsgConnectionOpenAck).Signer, m.(*MsgConnectionOpenAck))
+	{func() message { return new(connection.MsgConnectionOpenAck) }, func(k *Keeper, s state.Store, h int64, c *chain, m message) ([]abci.Event, error) {
+		return c.conns.HandleConnectionOpenAck(s, h, c.now, m.(*connection.MsgConnectionOpenAck).Signer, m.(*connection.MsgConnectionOpenAck))
 	}},
-	{func() message { return new(MsgConnectionOpenConfirm) }, func(k *Keeper, s state.Store, h int64, c *chain, m message) ([]abci.Event, error) {
-		return k.HandleConnectionOpenConfirm(s, h, c.now, m.(*MsgConnectionOpenConfirm).Signer, m.(*MsgConnectionOpenConfirm))
+	{func() message { return new(connection.MsgConnectionOpenConfirm) }, func(k *Keeper, s state.Store, h int64, c *chain, m message) ([]abci.Event, error) {
+		return c.conns.HandleConnectionOpenConfirm(s, h, c.now, m.(*connection.MsgConnectionOpenConfirm).Signer, m.(*connection.MsgConnectionOpenConfirm))
 	}},
 	{func() message { return new(MsgChannelOpenInit) }, func(k *Keeper, s state.Store, h int64, c *chain, m message) ([]abci.Event, error) {
 		return k.HandleChannelOpenInit(s, h, c.now, m.(*MsgChannelOpenInit).Signer, m.(*MsgChannelOpenInit))
@@ -78,10 +79,10 @@ func fuzzFixture(f *testing.F) (*link, []message) {
 	b.commit()
 	b.commit()
 
-	cp := connectiontypes.NewCounterparty(clientID, "", Prefix())
-	cpTry := connectiontypes.NewCounterparty(clientID, l.connA, Prefix())
+	cp := connectiontypes.NewCounterparty(clientID, "", connection.Prefix())
+	cpTry := connectiontypes.NewCounterparty(clientID, l.connA, connection.Prefix())
 	var versions [][]byte
-	for _, v := range CompatibleVersions() {
+	for _, v := range connection.CompatibleVersions() {
 		versions = append(versions, mustMarshalT(f, v))
 	}
 	connProof, h := a.prove(commitment.ConnectionPath(l.connA))
@@ -89,12 +90,12 @@ func fuzzFixture(f *testing.F) (*link, []message) {
 	chTry := channeltypes.NewChannel(channeltypes.TRYOPEN, channeltypes.UNORDERED, channeltypes.NewCounterparty(appPort, l.chanA), []string{l.connB}, "")
 	chProof, ch := a.prove(commitment.ChannelPath(appPort, l.chanA))
 	seeds := []message{
-		&MsgConnectionOpenInit{ClientId: clientID, Counterparty: mustMarshalT(f, &cp), Signer: relayer},
-		&MsgConnectionOpenTry{ClientId: clientID, Counterparty: mustMarshalT(f, &cpTry), CounterpartyVersions: versions,
+		&connection.MsgConnectionOpenInit{ClientId: clientID, Counterparty: mustMarshalT(f, &cp), Signer: relayer},
+		&connection.MsgConnectionOpenTry{ClientId: clientID, Counterparty: mustMarshalT(f, &cpTry), CounterpartyVersions: versions,
 			ProofInit: connProof, ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: relayer},
-		&MsgConnectionOpenAck{ConnectionId: l.connA, CounterpartyConnectionId: l.connB, Version: versions[0], ProofTry: connProof,
+		&connection.MsgConnectionOpenAck{ConnectionId: l.connA, CounterpartyConnectionId: l.connB, Version: versions[0], ProofTry: connProof,
 			ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: relayer},
-		&MsgConnectionOpenConfirm{ConnectionId: l.connB, ProofAck: connProof, ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: relayer},
+		&connection.MsgConnectionOpenConfirm{ConnectionId: l.connB, ProofAck: connProof, ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: relayer},
 		&MsgChannelOpenInit{PortId: appPort, Channel: mustMarshalT(f, &chInit), Signer: relayer},
 		&MsgChannelOpenTry{PortId: appPort, Channel: mustMarshalT(f, &chTry), CounterpartyVersion: "app-v1", ProofInit: chProof,
 			ProofRevisionNumber: ch.RevisionNumber, ProofRevisionHeight: ch.RevisionHeight, Signer: relayer},

@@ -11,6 +11,7 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/ibc/commitment"
+	"github.com/abci-ics/ics/ibc/connection"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -31,7 +32,7 @@ func TestHandshakes(t *testing.T) {
 				t.Fatalf("ids %s %s %s %s", l.connA, l.connB, l.chanA, l.chanB)
 			}
 			want := []string{
-				EventConnectionOpenInit, EventConnectionOpenTry, EventConnectionOpenAck, EventConnectionOpenConfirm,
+				connection.EventConnectionOpenInit, connection.EventConnectionOpenTry, connection.EventConnectionOpenAck, connection.EventConnectionOpenConfirm,
 				EventChannelOpenInit, EventChannelOpenTry, EventChannelOpenAck, EventChannelOpenConfirm,
 			}
 			if got := eventTypes(l.handshakeEvents); !slices.Equal(got, want) {
@@ -44,7 +45,7 @@ func TestHandshakes(t *testing.T) {
 				ch       *chain
 				id, cpID string
 			}{{a, l.connA, l.connB}, {b, l.connB, l.connA}} {
-				conn, ok := c.ch.k.Connection(c.ch.store(), c.id)
+				conn, ok := c.ch.conns.Connection(c.ch.store(), c.id)
 				if !ok || conn.State != connectiontypes.OPEN || conn.ClientId != clientID ||
 					conn.Counterparty.ConnectionId != c.cpID || conn.Counterparty.ClientId != clientID ||
 					!bytes.Equal(conn.Counterparty.Prefix.KeyPrefix, []byte("ibc")) || conn.DelayPeriod != 0 {
@@ -54,7 +55,7 @@ func TestHandshakes(t *testing.T) {
 					!slices.Equal(conn.Versions[0].Features, []string{"ORDER_ORDERED", "ORDER_UNORDERED"}) {
 					t.Fatalf("%s versions %v", c.ch.name, conn.Versions)
 				}
-				if got := c.ch.k.Connections(c.ch.store()); len(got) != 1 || got[0].Id != c.id {
+				if got := c.ch.conns.Connections(c.ch.store()); len(got) != 1 || got[0].Id != c.id {
 					t.Fatalf("%s Connections %v", c.ch.name, got)
 				}
 			}
@@ -101,7 +102,7 @@ func TestSecondChannel(t *testing.T) {
 // TestHandshakeRejections breaks handshake steps one rule at a time.
 func TestHandshakeRejections(t *testing.T) {
 	a, b := newPair(t)
-	cp := connectiontypes.NewCounterparty(clientID, "", Prefix())
+	cp := connectiontypes.NewCounterparty(clientID, "", connection.Prefix())
 
 	// Init: bad ids, prefix, version, client status.
 	badPrefix := cp
@@ -124,7 +125,7 @@ func TestHandshakeRejections(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			a.unchanged(t, c.want, func(s state.Store) ([]abci.Event, error) {
-				_, ev, err := a.k.ConnOpenInit(s, a.now, c.clientID, c.cp, c.v)
+				_, ev, err := a.conns.ConnOpenInit(s, a.now, c.clientID, c.cp, c.v)
 				return ev, err
 			})
 		})
@@ -133,13 +134,13 @@ func TestHandshakeRejections(t *testing.T) {
 	// A real init, then a Try with broken proofs.
 	var connA string
 	a.mustTx(func(s state.Store) ([]abci.Event, error) {
-		id, ev, err := a.k.ConnOpenInit(s, a.now, clientID, cp, nil)
+		id, ev, err := a.conns.ConnOpenInit(s, a.now, clientID, cp, nil)
 		connA = id
 		return ev, err
 	})
 	a.commit()
 	proof, h := a.prove(commitment.ConnectionPath(connA))
-	cpB := connectiontypes.NewCounterparty(clientID, connA, Prefix())
+	cpB := connectiontypes.NewCounterparty(clientID, connA, connection.Prefix())
 	tampered := bytes.Clone(proof)
 	tampered[len(tampered)/2] ^= 1
 	wrongVersions := []*connectiontypes.Version{connectiontypes.NewVersion("1", []string{"ORDER_ORDERED"})}
@@ -150,17 +151,17 @@ func TestHandshakeRejections(t *testing.T) {
 		versions []*connectiontypes.Version
 		want     error
 	}{
-		{"tampered proof", tampered, h, CompatibleVersions(), ErrInvalidProof},
-		{"other height", proof, clienttypes.NewHeight(revision, h.RevisionHeight-1), CompatibleVersions(), ErrInvalidProof},
-		{"unknown height", proof, clienttypes.NewHeight(revision, h.RevisionHeight+5), CompatibleVersions(), ErrInvalidProof},
-		{"zero height", proof, clienttypes.ZeroHeight(), CompatibleVersions(), ErrInvalidHeight},
+		{"tampered proof", tampered, h, connection.CompatibleVersions(), ErrInvalidProof},
+		{"other height", proof, clienttypes.NewHeight(revision, h.RevisionHeight-1), connection.CompatibleVersions(), ErrInvalidProof},
+		{"unknown height", proof, clienttypes.NewHeight(revision, h.RevisionHeight+5), connection.CompatibleVersions(), ErrInvalidProof},
+		{"zero height", proof, clienttypes.ZeroHeight(), connection.CompatibleVersions(), ErrInvalidHeight},
 		{"versions not the stored ones", proof, h, wrongVersions, ErrInvalidProof},
 		{"no versions", proof, h, nil, ErrInvalidVersion},
-		{"empty proof", nil, h, CompatibleVersions(), ErrInvalidProof},
+		{"empty proof", nil, h, connection.CompatibleVersions(), ErrInvalidProof},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			b.unchanged(t, c.want, func(s state.Store) ([]abci.Event, error) {
-				_, ev, err := b.k.ConnOpenTry(s, b.now, clientID, cpB, c.versions, c.proof, c.h)
+				_, ev, err := b.conns.ConnOpenTry(s, b.now, clientID, cpB, c.versions, c.proof, c.h)
 				return ev, err
 			})
 		})
@@ -169,7 +170,7 @@ func TestHandshakeRejections(t *testing.T) {
 		b.clients.status = "Frozen"
 		defer func() { b.clients.status = StatusActive }()
 		b.unchanged(t, ErrClientNotActive, func(s state.Store) ([]abci.Event, error) {
-			_, ev, err := b.k.ConnOpenTry(s, b.now, clientID, cpB, CompatibleVersions(), proof, h)
+			_, ev, err := b.conns.ConnOpenTry(s, b.now, clientID, cpB, connection.CompatibleVersions(), proof, h)
 			return ev, err
 		})
 	})
@@ -178,12 +179,12 @@ func TestHandshakeRejections(t *testing.T) {
 			// B has no connection yet: prove the absent key with a
 			// membership proof of something else.
 			p, ph := b.prove(commitment.ConnectionPath("connection-0"))
-			return a.k.ConnOpenAck(s, a.now, connA, "connection-0", CompatibleVersions()[0], p, ph)
+			return a.conns.ConnOpenAck(s, a.now, connA, "connection-0", connection.CompatibleVersions()[0], p, ph)
 		})
 	})
 	t.Run("confirm on INIT", func(t *testing.T) {
 		a.unchanged(t, ErrInvalidConnectionState, func(s state.Store) ([]abci.Event, error) {
-			return a.k.ConnOpenConfirm(s, a.now, connA, proof, h)
+			return a.conns.ConnOpenConfirm(s, a.now, connA, proof, h)
 		})
 	})
 	t.Run("channel on a connection not open", func(t *testing.T) {
@@ -304,7 +305,8 @@ func TestCloseHandshake(t *testing.T) {
 }
 
 func TestBindPortPanics(t *testing.T) {
-	k := NewKeeper(newFakeClients(), 0)
+	fc := newFakeClients()
+	k := NewKeeper(fc, connection.NewKeeper(fc), 0)
 	k.BindPort("transfer", newTestApp(k))
 	for name, f := range map[string]func(){
 		"duplicate": func() { k.BindPort("transfer", newTestApp(k)) },

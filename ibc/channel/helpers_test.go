@@ -17,6 +17,7 @@ import (
 	commitmenttypes "github.com/cosmos/ibc-go/v10/modules/core/23-commitment/types"
 
 	"github.com/abci-ics/ics/ibc/commitment"
+	"github.com/abci-ics/ics/ibc/connection"
 	"github.com/abci-ics/ics/state"
 	stateproof "github.com/abci-ics/ics/state/proof"
 )
@@ -231,6 +232,7 @@ type chain struct {
 	name    string
 	ms      *state.MultiStore
 	k       *Keeper
+	conns   *connection.Keeper
 	app     *testApp
 	clients *fakeClients // this chain's client of cp
 	cp      *chain
@@ -246,7 +248,8 @@ func newChain(t testing.TB, name string, closable bool) *chain {
 	}
 	t.Cleanup(func() { _ = ms.Close() })
 	c := &chain{t: t, name: name, ms: ms, clients: newFakeClients(), height: 1, now: genesis}
-	c.k = NewKeeper(c.clients, revision)
+	c.conns = connection.NewKeeper(c.clients)
+	c.k = NewKeeper(c.clients, c.conns, revision)
 	c.app = newTestApp(c.k)
 	if closable {
 		c.k.BindPort(appPort, closer{c.app})
@@ -357,9 +360,9 @@ type link struct {
 // message handlers, committing after each.
 func openConnection(t testing.TB, a, b *chain) (connA, connB string, events []abci.Event) {
 	t.Helper()
-	cpOfA := connectiontypes.NewCounterparty(clientID, "", Prefix())
+	cpOfA := connectiontypes.NewCounterparty(clientID, "", connection.Prefix())
 	ev := a.mustTx(func(s state.Store) ([]abci.Event, error) {
-		return a.k.HandleConnectionOpenInit(s, a.height, a.now, relayer, &MsgConnectionOpenInit{
+		return a.conns.HandleConnectionOpenInit(s, a.height, a.now, relayer, &connection.MsgConnectionOpenInit{
 			ClientId: clientID, Counterparty: mustMarshalT(t, &cpOfA), Signer: relayer})
 	})
 	events = append(events, ev...)
@@ -367,13 +370,13 @@ func openConnection(t testing.TB, a, b *chain) (connA, connB string, events []ab
 	a.commit()
 
 	proof, h := a.prove(commitment.ConnectionPath(connA))
-	cpOfB := connectiontypes.NewCounterparty(clientID, connA, Prefix())
+	cpOfB := connectiontypes.NewCounterparty(clientID, connA, connection.Prefix())
 	var versions [][]byte
-	for _, v := range CompatibleVersions() {
+	for _, v := range connection.CompatibleVersions() {
 		versions = append(versions, mustMarshalT(t, v))
 	}
 	ev = b.mustTx(func(s state.Store) ([]abci.Event, error) {
-		return b.k.HandleConnectionOpenTry(s, b.height, b.now, relayer, &MsgConnectionOpenTry{
+		return b.conns.HandleConnectionOpenTry(s, b.height, b.now, relayer, &connection.MsgConnectionOpenTry{
 			ClientId: clientID, Counterparty: mustMarshalT(t, &cpOfB), CounterpartyVersions: versions,
 			ProofInit: proof, ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: relayer})
 	})
@@ -382,9 +385,9 @@ func openConnection(t testing.TB, a, b *chain) (connA, connB string, events []ab
 	b.commit()
 
 	proof, h = b.prove(commitment.ConnectionPath(connB))
-	connEndB, _ := b.k.Connection(b.store(), connB)
+	connEndB, _ := b.conns.Connection(b.store(), connB)
 	ev = a.mustTx(func(s state.Store) ([]abci.Event, error) {
-		return a.k.HandleConnectionOpenAck(s, a.height, a.now, relayer, &MsgConnectionOpenAck{
+		return a.conns.HandleConnectionOpenAck(s, a.height, a.now, relayer, &connection.MsgConnectionOpenAck{
 			ConnectionId: connA, CounterpartyConnectionId: connB, Version: mustMarshalT(t, connEndB.Versions[0]),
 			ProofTry: proof, ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: relayer})
 	})
@@ -393,7 +396,7 @@ func openConnection(t testing.TB, a, b *chain) (connA, connB string, events []ab
 
 	proof, h = a.prove(commitment.ConnectionPath(connA))
 	ev = b.mustTx(func(s state.Store) ([]abci.Event, error) {
-		return b.k.HandleConnectionOpenConfirm(s, b.height, b.now, relayer, &MsgConnectionOpenConfirm{
+		return b.conns.HandleConnectionOpenConfirm(s, b.height, b.now, relayer, &connection.MsgConnectionOpenConfirm{
 			ConnectionId: connB, ProofAck: proof, ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: relayer})
 	})
 	events = append(events, ev...)
@@ -412,7 +415,7 @@ func openChannel(t testing.TB, a, b *chain, connA string, order channeltypes.Ord
 	chanA = attr(t, ev[0], AttrChannelID)
 	a.commit()
 
-	connEndA, _ := a.k.Connection(a.store(), connA)
+	connEndA, _ := a.conns.Connection(a.store(), connA)
 	proof, h := a.prove(commitment.ChannelPath(appPort, chanA))
 	try := channeltypes.NewChannel(channeltypes.TRYOPEN, order, channeltypes.NewCounterparty(appPort, chanA),
 		[]string{connEndA.Counterparty.ConnectionId}, "")

@@ -12,17 +12,16 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/ibc/commitment"
+	"github.com/abci-ics/ics/ibc/connection"
 	"github.com/abci-ics/ics/state"
 )
 
 // StatusActive is the client status under which proofs are accepted and
-// packets sent.
-const StatusActive = "Active"
+// packets sent (connection.StatusActive).
+const StatusActive = connection.StatusActive
 
-// Clients is the light client layer as the keeper sees it: the clients of
-// the counterparty chains, stored in the same multistore. Heights are the
-// counterparty's; paths are the counterparty's full ICS-24 paths (the
-// commitment prefix, the store name "ibc", is the client's business).
+// Clients is the light client layer as the channel keeper sees it, beside
+// what Connections verifies for it. Heights are the counterparty's.
 type Clients interface {
 	// Status returns "Active", "Frozen", "Expired" or "Unknown".
 	Status(s state.Store, clientID string, now time.Time) string
@@ -31,13 +30,28 @@ type Clients interface {
 	// ConsensusStateTimestamp returns the timestamp, in Unix nanoseconds,
 	// of the consensus state at h.
 	ConsensusStateTimestamp(s state.Store, clientID string, h clienttypes.Height) (uint64, error)
-	// VerifyMembership checks that proof proves value under path in the
-	// counterparty's state at h.
-	VerifyMembership(s state.Store, clientID string, h clienttypes.Height, now time.Time, proof []byte, path string, value []byte) error
-	// VerifyNonMembership checks that proof proves the absence of path in
-	// the counterparty's state at h.
-	VerifyNonMembership(s state.Store, clientID string, h clienttypes.Height, now time.Time, proof []byte, path string) error
 }
+
+// Connections is the connection layer (ICS-003) as the channel keeper sees
+// it; *connection.Keeper implements it. Channels run over OPEN connections,
+// and every proof of counterparty channel or packet state is verified
+// through the connection the channel runs over.
+type Connections interface {
+	// Connection returns a connection end, in whatever state it is.
+	Connection(s state.Store, connectionID string) (connectiontypes.ConnectionEnd, bool)
+	// Open returns a connection end that must exist and be OPEN, or
+	// ErrConnectionNotFound or ErrInvalidConnectionState.
+	Open(s state.Store, connectionID string) (connectiontypes.ConnectionEnd, error)
+	// VerifyMembership checks a proof that the counterparty of conn stores
+	// value under path at h: ErrInvalidHeight, ErrInvalidProof or
+	// ErrClientNotActive otherwise.
+	VerifyMembership(s state.Store, now time.Time, conn connectiontypes.ConnectionEnd, h clienttypes.Height, proof []byte, path string, value []byte) error
+	// VerifyNonMembership checks a proof that the counterparty of conn has
+	// nothing under path at h, with the errors of VerifyMembership.
+	VerifyNonMembership(s state.Store, now time.Time, conn connectiontypes.ConnectionEnd, h clienttypes.Height, proof []byte, path string) error
+}
+
+var _ Connections = (*connection.Keeper)(nil)
 
 // App is an application bound to a port. The handshake callbacks may
 // refuse a step by returning an error; OnChanOpenInit and OnChanOpenTry
@@ -73,13 +87,16 @@ type CloseInitApp interface {
 	OnChanCloseInit(s state.Store, portID, channelID string) error
 }
 
-// Keeper runs the IBC connection and channel protocol over the "ibc" store.
+// Keeper runs the IBC channel and packet protocol over the "ibc" store.
 // It keeps no protocol state of its own: everything is in the store passed
 // to each method, and every step returns the events of what it did. It
 // holds only the port bindings, set while wiring the application.
 type Keeper struct {
-	// Clients verifies counterparty state.
+	// Clients tells client status, heights and consensus timestamps.
 	Clients Clients
+	// Connections holds the connections channels run over and verifies
+	// counterparty state through them.
+	Connections Connections
 	// Revision is this chain's revision number, as counterparties see it
 	// (clienttypes.ParseChainID of the chain id). Receive timeouts compare
 	// packet timeout heights with (Revision, block height).
@@ -88,10 +105,10 @@ type Keeper struct {
 	ports map[string]App
 }
 
-// NewKeeper returns a keeper over clients for a chain of the given
-// revision number.
-func NewKeeper(clients Clients, revision uint64) *Keeper {
-	return &Keeper{Clients: clients, Revision: revision}
+// NewKeeper returns a keeper over clients and connections for a chain of
+// the given revision number.
+func NewKeeper(clients Clients, connections Connections, revision uint64) *Keeper {
+	return &Keeper{Clients: clients, Connections: connections, Revision: revision}
 }
 
 // BindPort routes the callbacks of portID to app. It panics on an invalid
@@ -163,22 +180,6 @@ func nextID(s state.Store, key []byte, prefix string) string {
 	return formatID(prefix, n)
 }
 
-func (k *Keeper) getConnection(s state.Store, connectionID string) (connectiontypes.ConnectionEnd, bool) {
-	bz := kv(s).Get([]byte(commitment.ConnectionPath(connectionID)))
-	if bz == nil {
-		return connectiontypes.ConnectionEnd{}, false
-	}
-	var c connectiontypes.ConnectionEnd
-	if err := c.Unmarshal(bz); err != nil {
-		panic(fmt.Sprintf("channel: invariant broken: connection %q does not decode: %v", connectionID, err))
-	}
-	return c, true
-}
-
-func setConnection(s state.Store, connectionID string, c connectiontypes.ConnectionEnd) {
-	kv(s).Set([]byte(commitment.ConnectionPath(connectionID)), mustMarshal(&c))
-}
-
 func (k *Keeper) getChannel(s state.Store, portID, channelID string) (channeltypes.Channel, bool) {
 	bz := kv(s).Get([]byte(commitment.ChannelPath(portID, channelID)))
 	if bz == nil {
@@ -227,7 +228,7 @@ func (k *Keeper) openChannel(s state.Store, portID, channelID string) (channelty
 	if err := wantChannelState(ch, channeltypes.OPEN, portID, channelID); err != nil {
 		return ch, connectiontypes.ConnectionEnd{}, err
 	}
-	conn, err := k.openConnection(s, ch.ConnectionHops[0])
+	conn, err := k.Connections.Open(s, ch.ConnectionHops[0])
 	return ch, conn, err
 }
 
@@ -244,58 +245,12 @@ func wantChannelState(ch channeltypes.Channel, want channeltypes.State, portID, 
 	}
 }
 
-// openConnection loads a connection end that must exist and be OPEN.
-func (k *Keeper) openConnection(s state.Store, connectionID string) (connectiontypes.ConnectionEnd, error) {
-	conn, ok := k.getConnection(s, connectionID)
-	if !ok {
-		return conn, fmt.Errorf("%w: %q", ErrConnectionNotFound, connectionID)
-	}
-	if conn.State != connectiontypes.OPEN {
-		return conn, fmt.Errorf("%w: %s is %s, want OPEN", ErrInvalidConnectionState, connectionID, conn.State)
-	}
-	return conn, nil
-}
-
 // clientActive returns ErrClientNotActive unless the client is Active.
 func (k *Keeper) clientActive(s state.Store, clientID string, now time.Time) error {
 	if st := k.Clients.Status(s, clientID, now); st != StatusActive {
 		return fmt.Errorf("%w: client %q is %s", ErrClientNotActive, clientID, st)
 	}
 	return nil
-}
-
-// verifyMembership checks a proof that the counterparty of conn stores
-// value under path at height h.
-func (k *Keeper) verifyMembership(s state.Store, now time.Time, conn connectiontypes.ConnectionEnd, h clienttypes.Height, proof []byte, path string, value []byte) error {
-	if err := k.checkProofArgs(s, now, conn, h, proof); err != nil {
-		return err
-	}
-	if err := k.Clients.VerifyMembership(s, conn.ClientId, h, now, proof, path, value); err != nil {
-		return fmt.Errorf("%w: %q at %s (client %s): %w", ErrInvalidProof, path, h, conn.ClientId, err)
-	}
-	return nil
-}
-
-// verifyNonMembership checks a proof that the counterparty of conn has
-// nothing under path at height h.
-func (k *Keeper) verifyNonMembership(s state.Store, now time.Time, conn connectiontypes.ConnectionEnd, h clienttypes.Height, proof []byte, path string) error {
-	if err := k.checkProofArgs(s, now, conn, h, proof); err != nil {
-		return err
-	}
-	if err := k.Clients.VerifyNonMembership(s, conn.ClientId, h, now, proof, path); err != nil {
-		return fmt.Errorf("%w: absence of %q at %s (client %s): %w", ErrInvalidProof, path, h, conn.ClientId, err)
-	}
-	return nil
-}
-
-func (k *Keeper) checkProofArgs(s state.Store, now time.Time, conn connectiontypes.ConnectionEnd, h clienttypes.Height, proof []byte) error {
-	if h.IsZero() {
-		return fmt.Errorf("%w: zero", ErrInvalidHeight)
-	}
-	if len(proof) == 0 {
-		return fmt.Errorf("%w: empty proof", ErrInvalidProof)
-	}
-	return k.clientActive(s, conn.ClientId, now)
 }
 
 // checkSigner returns ErrUnauthorized unless the transaction signer is the

@@ -12,37 +12,30 @@ import (
 	"github.com/abci-ics/ics/ibc/commitment"
 )
 
-// StoreName is the name of the IBC store in the multistore. Connection
-// ends, channel ends, sequences, packet commitments, receipts and
-// acknowledgement commitments live there under their ICS-24 paths, which
+// StoreName is the name of the IBC store in the multistore. Channel ends,
+// sequences, packet commitments, receipts and acknowledgement commitments
+// live there under their ICS-24 paths, which
 // is what a counterparty proves; the commitment prefix of this chain is
 // this name.
 const StoreName = commitment.StoreName
 
-// Keys of this package's own counters. They start with 0x00, which no
-// ICS-24 path does, and name the package, so they collide neither with
-// the paths nor with another package's private keys in the same store.
-var (
-	keyNextConnectionSeq = []byte("\x00channel/nextConnectionSequence")
-	keyNextChannelSeq    = []byte("\x00channel/nextChannelSequence")
-)
+// keyNextChannelSeq is the key of this package's channel identifier
+// counter. It starts with 0x00, which no ICS-24 path does, and names the
+// package, so it collides neither with the paths nor with another
+// package's private keys in the same store. (The connection counter,
+// "\x00channel/nextConnectionSequence", is package connection's.)
+var keyNextChannelSeq = []byte("\x00channel/nextChannelSequence")
 
 // receiptValue is the value stored under a packet receipt path.
 var receiptValue = []byte{1}
 
-// Identifier prefixes, as ibc-go's (connection-0, channel-0, ...).
-const (
-	connectionPrefix = "connection-"
-	channelPrefix    = "channel-"
-)
+// channelPrefix is the identifier prefix, as ibc-go's (channel-0, ...).
+const channelPrefix = "channel-"
 
 // channelEndsPrefix is the common prefix of every channel end key.
 func channelEndsPrefix() []byte {
 	return []byte(host.KeyChannelEndPrefix + "/" + host.KeyPortPrefix + "/")
 }
-
-// connectionsPrefix is the common prefix of every connection end key.
-func connectionsPrefix() []byte { return []byte(host.KeyConnectionPrefix + "/") }
 
 // commitmentsPrefix is the prefix of the packet commitment keys of one
 // channel; the sequence, in decimal, follows it.

@@ -11,6 +11,7 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/ibc/commitment"
+	"github.com/abci-ics/ics/ibc/connection"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -26,20 +27,19 @@ func TestPathsFrozen(t *testing.T) {
 		commitment.PacketCommitmentPath("transfer", "channel-1", 12):      "commitments/ports/transfer/channels/channel-1/sequences/12",
 		commitment.PacketReceiptPath("transfer", "channel-1", 12):         "receipts/ports/transfer/channels/channel-1/sequences/12",
 		commitment.PacketAcknowledgementPath("transfer", "channel-1", 12): "acks/ports/transfer/channels/channel-1/sequences/12",
-		string(keyNextConnectionSeq):                                      "\x00channel/nextConnectionSequence",
 		string(keyNextChannelSeq):                                         "\x00channel/nextChannelSequence",
 		string(commitmentsPrefix("transfer", "channel-1")):                "commitments/ports/transfer/channels/channel-1/sequences/",
 		string(channelEndsPrefix()) + "p/channels/c":                      "channelEnds/ports/p/channels/c",
 		fmt.Sprintf("%x", seqBytes(258)):                                  "0000000000000102",
 		fmt.Sprintf("%x", receiptValue):                                   "01",
-		string(Prefix().KeyPrefix):                                        "ibc",
-		formatID(connectionPrefix, 3) + formatID(channelPrefix, 4):        "connection-3channel-4",
+		string(connection.Prefix().KeyPrefix):                             "ibc",
+		formatID(channelPrefix, 4):                                        "channel-4",
 	} {
 		if got != want {
 			t.Errorf("got %q, want %q", got, want)
 		}
 	}
-	for _, key := range [][]byte{keyNextConnectionSeq, keyNextChannelSeq} {
+	for _, key := range [][]byte{keyNextChannelSeq} {
 		if key[0] != 0 {
 			t.Errorf("counter key %q does not start with 0x00", key)
 		}

@@ -124,7 +124,7 @@ func (k *Keeper) RecvPacket(s state.Store, height int64, now time.Time, p channe
 				return nil, fmt.Errorf("%w: sequence %d on %s/%s", ErrPacketAlreadyReceived, seq, dstPort, dstChannel)
 			}
 		}
-		if err := k.verifyMembership(c, now, conn, proofHeight, proof,
+		if err := k.Connections.VerifyMembership(c, now, conn, proofHeight, proof,
 			commitment.PacketCommitmentPath(p.SourcePort, p.SourceChannel, seq), channeltypes.CommitPacket(p)); err != nil {
 			return nil, err
 		}
@@ -283,7 +283,7 @@ func (k *Keeper) AcknowledgePacket(s state.Store, height int64, now time.Time, p
 			}
 			setSeq(c, commitment.NextSequenceAckPath(srcPort, srcChannel), next+1)
 		}
-		if err := k.verifyMembership(c, now, conn, proofHeight, proof,
+		if err := k.Connections.VerifyMembership(c, now, conn, proofHeight, proof,
 			commitment.PacketAcknowledgementPath(p.DestinationPort, p.DestinationChannel, seq), channeltypes.CommitAcknowledgement(ackBytes)); err != nil {
 			return nil, err
 		}
@@ -327,7 +327,7 @@ func (k *Keeper) TimeoutPacket(s state.Store, height int64, now time.Time, p cha
 		if ch.State != channeltypes.OPEN && ch.State != channeltypes.CLOSED {
 			return nil, fmt.Errorf("%w: %s/%s is %s", ErrInvalidChannelState, srcPort, srcChannel, ch.State)
 		}
-		conn, ok := k.getConnection(c, ch.ConnectionHops[0])
+		conn, ok := k.Connections.Connection(c, ch.ConnectionHops[0])
 		if !ok {
 			return nil, fmt.Errorf("%w: %q", ErrConnectionNotFound, ch.ConnectionHops[0])
 		}
@@ -349,10 +349,10 @@ func (k *Keeper) TimeoutPacket(s state.Store, height int64, now time.Time, p cha
 			if nextSequenceRecv > seq {
 				return nil, fmt.Errorf("%w: next receive sequence %d is past %d", ErrPacketAlreadyReceived, nextSequenceRecv, seq)
 			}
-			err = k.verifyMembership(c, now, conn, proofHeight, proof,
+			err = k.Connections.VerifyMembership(c, now, conn, proofHeight, proof,
 				commitment.NextSequenceRecvPath(p.DestinationPort, p.DestinationChannel), seqBytes(nextSequenceRecv))
 		} else {
-			err = k.verifyNonMembership(c, now, conn, proofHeight, proof,
+			err = k.Connections.VerifyNonMembership(c, now, conn, proofHeight, proof,
 				commitment.PacketReceiptPath(p.DestinationPort, p.DestinationChannel, seq))
 		}
 		if err != nil {

@@ -3,7 +3,6 @@ package channel
 import (
 	"fmt"
 
-	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 	host "github.com/cosmos/ibc-go/v10/modules/core/24-host"
 )
@@ -14,20 +13,10 @@ const (
 	MaxPacketDataLen = channeltypes.MaximumPayloadsSize
 	// MaxVersionLen bounds a channel version string.
 	MaxVersionLen = 2048
-	// MaxCounterpartyVersions bounds the connection versions a
-	// ConnectionOpenTry may offer.
-	MaxCounterpartyVersions = 100
 )
 
 func idError(kind, id string, err error) error {
 	return fmt.Errorf("%w: %s %q: %v", ErrInvalidIdentifier, kind, id, err)
-}
-
-func validateClientID(id string) error {
-	if err := host.ClientIdentifierValidator(id); err != nil {
-		return idError("client", id, err)
-	}
-	return nil
 }
 
 func validateConnectionID(id string) error {
@@ -61,15 +50,6 @@ func validateOrder(o channeltypes.Order) error {
 func validateChannelVersion(v string) error {
 	if len(v) > MaxVersionLen {
 		return fmt.Errorf("%w: channel version of %d bytes, at most %d", ErrInvalidVersion, len(v), MaxVersionLen)
-	}
-	return nil
-}
-
-// validateConnectionVersion checks a version's shape (ibc-go's rules: an
-// identifier, at most 100 non-blank features).
-func validateConnectionVersion(v *connectiontypes.Version) error {
-	if err := connectiontypes.ValidateVersion(v); err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidVersion, err)
 	}
 	return nil
 }

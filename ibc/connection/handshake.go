@@ -1,4 +1,4 @@
-package channel
+package connection
 
 import (
 	"bytes"
@@ -81,7 +81,7 @@ func (k *Keeper) ConnOpenInit(s state.Store, now time.Time, clientID string, cou
 		if err := k.clientActive(c, clientID, now); err != nil {
 			return nil, err
 		}
-		id = nextID(c, keyNextConnectionSeq, connectionPrefix)
+		id = nextID(c)
 		conn := connectiontypes.NewConnectionEnd(connectiontypes.INIT, clientID, counterparty, versions, 0)
 		setConnection(c, id, conn)
 		return []abci.Event{connectionEvent(EventConnectionOpenInit, id, conn)}, nil
@@ -123,11 +123,11 @@ func (k *Keeper) ConnOpenTry(s state.Store, now time.Time, clientID string, coun
 			connectiontypes.NewCounterparty(clientID, "", Prefix()), counterpartyVersions, 0)
 		conn := connectiontypes.NewConnectionEnd(connectiontypes.TRYOPEN, clientID, counterparty,
 			[]*connectiontypes.Version{version}, 0)
-		if err := k.verifyMembership(c, now, conn, proofHeight, proof,
+		if err := k.VerifyMembership(c, now, conn, proofHeight, proof,
 			commitment.ConnectionPath(counterparty.ConnectionId), mustMarshal(&expected)); err != nil {
 			return nil, err
 		}
-		id = nextID(c, keyNextConnectionSeq, connectionPrefix)
+		id = nextID(c)
 		setConnection(c, id, conn)
 		return []abci.Event{connectionEvent(EventConnectionOpenTry, id, conn)}, nil
 	})
@@ -145,7 +145,7 @@ func (k *Keeper) ConnOpenTry(s state.Store, now time.Time, clientID string, coun
 // ErrInvalidHeight, ErrClientNotActive, ErrInvalidProof.
 func (k *Keeper) ConnOpenAck(s state.Store, now time.Time, connectionID, counterpartyConnectionID string, version *connectiontypes.Version, proof []byte, proofHeight clienttypes.Height) ([]abci.Event, error) {
 	return k.atomic(s, func(c state.Store) ([]abci.Event, error) {
-		conn, ok := k.getConnection(c, connectionID)
+		conn, ok := getConnection(c, connectionID)
 		if !ok {
 			return nil, fmt.Errorf("%w: %q", ErrConnectionNotFound, connectionID)
 		}
@@ -164,7 +164,7 @@ func (k *Keeper) ConnOpenAck(s state.Store, now time.Time, connectionID, counter
 		picked := cloneVersions([]*connectiontypes.Version{version})
 		expected := connectiontypes.NewConnectionEnd(connectiontypes.TRYOPEN, conn.Counterparty.ClientId,
 			connectiontypes.NewCounterparty(conn.ClientId, connectionID, Prefix()), picked, conn.DelayPeriod)
-		if err := k.verifyMembership(c, now, conn, proofHeight, proof,
+		if err := k.VerifyMembership(c, now, conn, proofHeight, proof,
 			commitment.ConnectionPath(counterpartyConnectionID), mustMarshal(&expected)); err != nil {
 			return nil, err
 		}
@@ -182,7 +182,7 @@ func (k *Keeper) ConnOpenAck(s state.Store, now time.Time, connectionID, counter
 // ErrInvalidHeight, ErrClientNotActive, ErrInvalidProof.
 func (k *Keeper) ConnOpenConfirm(s state.Store, now time.Time, connectionID string, proof []byte, proofHeight clienttypes.Height) ([]abci.Event, error) {
 	return k.atomic(s, func(c state.Store) ([]abci.Event, error) {
-		conn, ok := k.getConnection(c, connectionID)
+		conn, ok := getConnection(c, connectionID)
 		if !ok {
 			return nil, fmt.Errorf("%w: %q", ErrConnectionNotFound, connectionID)
 		}
@@ -191,7 +191,7 @@ func (k *Keeper) ConnOpenConfirm(s state.Store, now time.Time, connectionID stri
 		}
 		expected := connectiontypes.NewConnectionEnd(connectiontypes.OPEN, conn.Counterparty.ClientId,
 			connectiontypes.NewCounterparty(conn.ClientId, connectionID, Prefix()), conn.Versions, conn.DelayPeriod)
-		if err := k.verifyMembership(c, now, conn, proofHeight, proof,
+		if err := k.VerifyMembership(c, now, conn, proofHeight, proof,
 			commitment.ConnectionPath(conn.Counterparty.ConnectionId), mustMarshal(&expected)); err != nil {
 			return nil, err
 		}

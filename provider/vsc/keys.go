@@ -1,0 +1,102 @@
+package vsc
+
+import "encoding/binary"
+
+// StoreName is the multistore store this package writes in: package
+// provider's store, which it shares. The two packages use disjoint key
+// prefixes.
+const StoreName = "provider"
+
+// Key prefixes of this package in the provider store. They are frozen: a
+// test checks them (and package provider's test that the two sets do not
+// meet).
+//
+// Keys of one consumer start with a prefix byte, then the length of its
+// chain id (one byte) and the chain id, so that deleting a consumer is
+// deleting those ranges.
+const (
+	keyVSCID         byte = 0x02 // -> next vsc id, 8 bytes
+	prefixVSCHeight  byte = 0x04 // | vscID -> provider height, 8 bytes
+	prefixValidator  byte = 0x20 // | chain | provider addr -> ConsumerValidator
+	prefixAssigned   byte = 0x21 // | chain | provider addr -> consumer key
+	prefixKeyOwner   byte = 0x22 // | chain | consumer addr -> KeyOwner
+	prefixKeyPrune   byte = 0x23 // | chain | time | consumer addr -> empty
+	prefixPendingVSC byte = 0x30 // | chain | vscID -> VSC packet data
+	prefixSlashAck   byte = 0x31 // | chain | consumer addr -> empty
+	prefixSentVSC    byte = 0x32 // | chain | vscID -> send time (Unix ns)
+	prefixHold       byte = 0x40 // | chain | vscID | unbonding id -> empty
+	keyReservedKeys  byte = 0x50 // | consumer key | chain -> empty
+)
+
+// consumerPrefixes are the prefixes under which a consumer's keys of this
+// package live.
+var consumerPrefixes = []byte{prefixValidator, prefixAssigned, prefixKeyOwner, prefixKeyPrune,
+	prefixPendingVSC, prefixSlashAck, prefixSentVSC, prefixHold}
+
+// Prefixes returns every key prefix this package uses in the provider
+// store, for package provider's layout test.
+func Prefixes() []byte {
+	return []byte{keyVSCID, prefixVSCHeight, prefixValidator, prefixAssigned, prefixKeyOwner, prefixKeyPrune,
+		prefixPendingVSC, prefixSlashAck, prefixSentVSC, prefixHold, keyReservedKeys}
+}
+
+func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+
+func key(prefix byte, parts ...[]byte) []byte {
+	n := 1
+	for _, p := range parts {
+		n += len(p)
+	}
+	k := make([]byte, 1, n)
+	k[0] = prefix
+	for _, p := range parts {
+		k = append(k, p...)
+	}
+	return k
+}
+
+// chainPart is the length-prefixed chain id that follows a consumer prefix.
+func chainPart(chainID string) []byte { return append([]byte{byte(len(chainID))}, chainID...) }
+
+// ValidatorKey returns the key of a member of a consumer's validator set.
+func ValidatorKey(chainID string, providerAddr []byte) []byte {
+	return key(prefixValidator, chainPart(chainID), providerAddr)
+}
+
+// AssignedKey returns the key of a validator's assigned consumer key.
+func AssignedKey(chainID string, providerAddr []byte) []byte {
+	return key(prefixAssigned, chainPart(chainID), providerAddr)
+}
+
+// KeyOwnerKey returns the key mapping a consumer address to its validator.
+func KeyOwnerKey(chainID string, consumerAddr []byte) []byte {
+	return key(prefixKeyOwner, chainPart(chainID), consumerAddr)
+}
+
+func keyPruneKey(chainID string, ns int64, consumerAddr []byte) []byte {
+	return key(prefixKeyPrune, chainPart(chainID), u64(uint64(ns)), consumerAddr)
+}
+
+// PendingVSCKey returns the key of a VSC packet waiting for the channel.
+func PendingVSCKey(chainID string, vscID uint64) []byte {
+	return key(prefixPendingVSC, chainPart(chainID), u64(vscID))
+}
+
+func slashAckKey(chainID string, consumerAddr []byte) []byte {
+	return key(prefixSlashAck, chainPart(chainID), consumerAddr)
+}
+
+func sentVSCKey(chainID string, vscID uint64) []byte {
+	return key(prefixSentVSC, chainPart(chainID), u64(vscID))
+}
+
+// HoldKey returns the key of a consumer's hold on an unbonding entry.
+func HoldKey(chainID string, vscID, unbondingID uint64) []byte {
+	return key(prefixHold, chainPart(chainID), u64(vscID), u64(unbondingID))
+}
+
+func reservedKey(consumerKey []byte, chainID string) []byte {
+	return key(keyReservedKeys, consumerKey, chainPart(chainID))
+}
+
+func vscHeightKey(vscID uint64) []byte { return key(prefixVSCHeight, u64(vscID)) }

@@ -1,0 +1,179 @@
+package vsc
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
+
+	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/address"
+)
+
+// VSCID returns the id the next validator set change will carry.
+func (*Keeper) VSCID(s state.Store) uint64 {
+	bz := kv(s).Get([]byte{keyVSCID})
+	if len(bz) != 8 {
+		return 1
+	}
+	return binary.BigEndian.Uint64(bz)
+}
+
+// VSCHeight returns the provider height a vsc id maps to.
+func (*Keeper) VSCHeight(s state.Store, vscID uint64) (int64, bool) {
+	bz := kv(s).Get(vscHeightKey(vscID))
+	if len(bz) != 8 {
+		return 0, false
+	}
+	return int64(binary.BigEndian.Uint64(bz)), true
+}
+
+// Init sets the first vsc id, 1, at genesis.
+func (*Keeper) Init(s state.Store) { kv(s).Set([]byte{keyVSCID}, u64(1)) }
+
+// NextEpoch ends the epoch of vscID at provider height height: slash
+// packets citing vscID refer to the stake of the block after this one,
+// the first the VSC's set was sent from; the next VSC gets vscID+1.
+func (*Keeper) NextEpoch(s state.Store, vscID uint64, height int64) {
+	kv(s).Set(vscHeightKey(vscID), u64(uint64(height+1)))
+	vscID++
+	kv(s).Set([]byte{keyVSCID}, u64(vscID))
+}
+
+// Queue computes a consumer's next validator set and queues a VSC
+// packet with id vscID when the set changed, slash acknowledgements wait,
+// or the consumer holds unbonding entries under vscID (they are released
+// only when a VSC with id vscID or later matures).
+func (k *Keeper) Queue(s state.Store, chainID string, vscID uint64, bonded []Validator, now time.Time) bool {
+	next := k.NextSet(s, chainID, bonded)
+	old := k.ValidatorSet(s, chainID)
+	updates := diff(old, next)
+	acks := k.takeSlashAcks(s, chainID)
+	if len(updates) == 0 && len(acks) == 0 && !k.holdsUnder(s, chainID, vscID) {
+		return false
+	}
+	k.StoreSet(s, chainID, old, next, now)
+	data := ccv.ValidatorSetChangePacketData{ValidatorUpdates: updates, ValsetUpdateID: vscID, SlashAcks: acks}
+	kv(s).Set(PendingVSCKey(chainID, vscID), data.Bytes())
+	return true
+}
+
+// AckSlash records that a slash packet of a consumer about consumerAddr
+// was handled: the consumer's next VSC acknowledges it (slash_acks).
+func (*Keeper) AckSlash(s state.Store, chainID string, consumerAddr []byte) {
+	kv(s).Set(slashAckKey(chainID, consumerAddr), []byte{})
+}
+
+// takeSlashAcks returns and clears the consumer addresses whose slash
+// packets were handled since the last VSC, as bech32 consensus addresses.
+func (k *Keeper) takeSlashAcks(s state.Store, chainID string) []string {
+	p := key(prefixSlashAck, chainPart(chainID))
+	st := kv(s)
+	it := st.Iterator(p, state.PrefixEnd(p))
+	var keys [][]byte
+	var acks []string
+	for ; it.Valid(); it.Next() {
+		keys = append(keys, bytes.Clone(it.Key()))
+		acks = append(acks, address.Encode(k.Prefix+"valcons", it.Key()[len(p):]))
+	}
+	it.Close()
+	for _, key := range keys {
+		st.Delete(key)
+	}
+	return acks
+}
+
+// PendingVSCs returns the VSC packets queued for a consumer and not yet
+// sent, by vsc id.
+func (*Keeper) PendingVSCs(s state.Store, chainID string) []ccv.ValidatorSetChangePacketData {
+	p := key(prefixPendingVSC, chainPart(chainID))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
+	defer it.Close()
+	var out []ccv.ValidatorSetChangePacketData
+	for ; it.Valid(); it.Next() {
+		d, err := ccv.DecodeValidatorSetChange(it.Value())
+		if err != nil {
+			panic(fmt.Sprintf("provider: stored VSC packet does not decode: %v", err))
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// SendPending sends a running consumer's queued VSC packets on its CCV
+// channel in id order, each timing out timeoutPeriod after now, and
+// records when each was sent. A packet the channel refuses stays
+// queued, with those after it, for the next block.
+func (k *Keeper) SendPending(s state.Store, chainID, channelID string, height int64, now time.Time, timeoutPeriod time.Duration) []abci.Event {
+	pre := key(prefixPendingVSC, chainPart(chainID))
+	st := kv(s)
+	it := st.Iterator(pre, state.PrefixEnd(pre))
+	type pending struct {
+		key  []byte
+		id   uint64
+		data []byte
+	}
+	var queue []pending
+	for ; it.Valid(); it.Next() {
+		queue = append(queue, pending{bytes.Clone(it.Key()), binary.BigEndian.Uint64(it.Key()[len(pre):]), bytes.Clone(it.Value())})
+	}
+	it.Close()
+	var events []abci.Event
+	timeout := uint64(now.Add(timeoutPeriod).UnixNano())
+	for _, q := range queue {
+		_, sent, err := k.Channels.SendPacket(s, height, now, ccv.ProviderPortID, channelID, clienttypes.ZeroHeight(), timeout, q.data)
+		if err != nil {
+			// The packet stays queued (an expired client of the consumer,
+			// say): the VSC timeout stops a consumer that stays unreachable.
+			k.log().Error("send VSC", "chain_id", chainID, "vsc_id", q.id, "err", err)
+			break
+		}
+		st.Delete(q.key)
+		st.Set(sentVSCKey(chainID, q.id), u64(uint64(now.UnixNano())))
+		events = append(events, sent...)
+		events = append(events, event("ccv_packet", "module", "provider", "chain_id", chainID,
+			"valset_update_id", strconv.FormatUint(q.id, 10)))
+	}
+	return events
+}
+
+// OldestUnmatured returns when the oldest VSC sent to a consumer and not
+// yet matured was sent.
+func (*Keeper) OldestUnmatured(s state.Store, chainID string) (time.Time, bool) {
+	p := key(prefixSentVSC, chainPart(chainID))
+	it := kv(s).Iterator(p, state.PrefixEnd(p))
+	defer it.Close()
+	if !it.Valid() {
+		return time.Time{}, false
+	}
+	return unixNano(int64(binary.BigEndian.Uint64(it.Value()))), true
+}
+
+// Matured handles a consumer's VSCMatured packet for vscID: it releases
+// the consumer's holds up to vscID and forgets the send times of the VSCs
+// it matured. It returns the vsc_matured event.
+func (k *Keeper) Matured(s state.Store, chainID string, vscID uint64) abci.Event {
+	n := k.ReleaseHolds(s, chainID, vscID)
+	p := key(prefixSentVSC, chainPart(chainID))
+	st := kv(s)
+	end := state.PrefixEnd(p) // vscID+1 would wrap for the largest id
+	if vscID < ^uint64(0) {
+		end = append(append([]byte(nil), p...), u64(vscID+1)...)
+	}
+	it := st.Iterator(p, end)
+	var keys [][]byte
+	for ; it.Valid(); it.Next() {
+		keys = append(keys, append([]byte(nil), it.Key()...))
+	}
+	it.Close()
+	for _, sk := range keys {
+		st.Delete(sk)
+	}
+	k.log().Debug("VSC matured", "chain_id", chainID, "vsc_id", vscID, "holds_released", n)
+	return event("vsc_matured", "chain_id", chainID, "valset_update_id", strconv.FormatUint(vscID, 10))
+}

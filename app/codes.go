@@ -12,6 +12,7 @@ import (
 	"github.com/abci-ics/ics/chain/distribution"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/chain/staking/unbonding"
 	"github.com/abci-ics/ics/consumer"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
@@ -81,8 +82,8 @@ var moduleCodes = []abci.ErrorCode{
 	{Err: staking.ErrNotJailed, Code: 123},
 	{Err: staking.ErrJailPeriodNotOver, Code: 124},
 	{Err: staking.ErrTombstoned, Code: 125},
-	{Err: staking.ErrUnbondingNotFound, Code: 126},
-	{Err: staking.ErrInvalidHolder, Code: 127},
+	{Err: unbonding.ErrNotFound, Code: 126},
+	{Err: unbonding.ErrInvalidHolder, Code: 127},
 	{Err: staking.ErrInvalidSlash, Code: 128},
 	{Err: gov.ErrInvalidAddress, Code: 200},
 	{Err: gov.ErrUnauthorized, Code: 201},

@@ -30,7 +30,5 @@ var (
 	ErrNotJailed              = errors.New("validator is not jailed")
 	ErrJailPeriodNotOver      = errors.New("validator still jailed")
 	ErrTombstoned             = errors.New("validator is tombstoned")
-	ErrUnbondingNotFound      = errors.New("unbonding entry not found")
-	ErrInvalidHolder          = errors.New("invalid holder")
 	ErrInvalidSlash           = errors.New("invalid slash")
 )

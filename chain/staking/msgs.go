@@ -10,8 +10,8 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/abci-ics/ics/chain/staking/unbonding"
 	"github.com/abci-ics/ics/state"
-	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/fraction"
 )
@@ -170,7 +170,7 @@ func (k Keeper) Undelegate(s state.Store, height int64, now time.Time, signer []
 	if !ok {
 		return Result{}, fmt.Errorf("%w: %s to %s", ErrDelegationNotFound, k.bech(m.Delegator), k.bech(m.Validator))
 	}
-	if n := typed.Count(kv(s), typed.Key(prefixUndelByPair, m.Delegator, m.Validator)); n >= int(p.MaxEntries) {
+	if n := queue.CountUndelegations(s, m.Delegator, m.Validator); n >= int(p.MaxEntries) {
 		return Result{}, fmt.Errorf("%w: %d pending undelegations", ErrTooManyEntries, n)
 	}
 	shares, tokens, err := v.unbondAmount(d, m.Amount)
@@ -185,12 +185,12 @@ func (k Keeper) Undelegate(s state.Store, height int64, now time.Time, signer []
 		v.Jailed, v.JailedUntilNs = true, nanos(now)
 		k.setValidator(s, p, v)
 	}
-	e := UnbondingEntry{
-		Kind: UNBONDING_KIND_UNDELEGATION, Delegator: m.Delegator, Validator: m.Validator,
+	e := unbonding.UnbondingEntry{
+		Kind: unbonding.UNBONDING_KIND_UNDELEGATION, Delegator: m.Delegator, Validator: m.Validator,
 		CreationHeight: height, CompletionTimeNs: nanos(now.Add(p.UnbondingPeriod)),
 		InitialBalance: tokens, Balance: tokens,
 	}
-	k.newEntry(s, &e)
+	queue.Add(s, &e)
 	return Result{
 		Events: []abci.Event{event("unbond", "validator", k.bech(v.Operator), "delegator", k.bech(m.Delegator),
 			"amount", k.coin(p, tokens), "completion_time", e.CompletionTime().Format(time.RFC3339Nano),
@@ -229,10 +229,10 @@ func (k Keeper) Redelegate(s state.Store, height int64, now time.Time, signer []
 	if !ok {
 		return Result{}, fmt.Errorf("%w: %s to %s", ErrDelegationNotFound, k.bech(m.Delegator), k.bech(m.Src))
 	}
-	if typed.Count(kv(s), typed.Key(prefixRedelByDst, m.Delegator, m.Src)) > 0 {
+	if queue.CountRedelegations(s, m.Delegator, m.Src, nil) > 0 {
 		return Result{}, fmt.Errorf("%w: %s", ErrTransitiveRedelegation, k.bech(m.Src))
 	}
-	if n := typed.Count(kv(s), typed.Key(prefixRedelByDst, m.Delegator, m.Dst, m.Src)); n >= int(p.MaxEntries) {
+	if n := queue.CountRedelegations(s, m.Delegator, m.Dst, m.Src); n >= int(p.MaxEntries) {
 		return Result{}, fmt.Errorf("%w: %d pending redelegations", ErrTooManyEntries, n)
 	}
 	shares, tokens, err := src.unbondAmount(d, m.Amount)
@@ -265,12 +265,12 @@ func (k Keeper) Redelegate(s state.Store, height int64, now time.Time, signer []
 	if src.Status == BOND_STATUS_UNBONDED {
 		return Result{Events: []abci.Event{ev}}, nil
 	}
-	e := UnbondingEntry{
-		Kind: UNBONDING_KIND_REDELEGATION, Delegator: m.Delegator, Validator: m.Src, DstValidator: m.Dst,
+	e := unbonding.UnbondingEntry{
+		Kind: unbonding.UNBONDING_KIND_REDELEGATION, Delegator: m.Delegator, Validator: m.Src, DstValidator: m.Dst,
 		CreationHeight: height, CompletionTimeNs: nanos(completion),
 		InitialBalance: tokens, Balance: tokens, DstShares: dstShares,
 	}
-	k.newEntry(s, &e)
+	queue.Add(s, &e)
 	ev.Attributes = append(ev.Attributes, abci.EventAttribute{Key: "unbonding_id", Value: strconv.FormatUint(e.Id, 10), Index: true})
 	return Result{Events: []abci.Event{ev}, Unbondings: []uint64{e.Id}}, nil
 }

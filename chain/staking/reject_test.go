@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abci-ics/ics/chain/staking/unbonding"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/fraction"
 )
@@ -158,9 +159,9 @@ func TestRejections(t *testing.T) {
 		{"edit: long moniker", edit(a, MsgEditValidator{Validator: a, Moniker: strings.Repeat("m", 71)}), ErrInvalidMoniker},
 		{"edit: rate above max", edit(a, MsgEditValidator{Validator: a, CommissionRate: frac(1, 4)}), ErrInvalidCommission},
 
-		{"hold: unknown entry", func(s state.Store) error { return f.k.PutOnHold(s, 999, "c") }, ErrUnbondingNotFound},
-		{"hold: empty holder", func(s state.Store) error { return f.k.PutOnHold(s, 1, "") }, ErrInvalidHolder},
-		{"release: unknown entry", func(s state.Store) error { return f.k.ReleaseHold(s, 999, "c") }, ErrUnbondingNotFound},
+		{"hold: unknown entry", func(s state.Store) error { return f.k.Unbonding().PutOnHold(s, 999, "c") }, unbonding.ErrNotFound},
+		{"hold: empty holder", func(s state.Store) error { return f.k.Unbonding().PutOnHold(s, 1, "") }, unbonding.ErrInvalidHolder},
+		{"release: unknown entry", func(s state.Store) error { return f.k.Unbonding().ReleaseHold(s, 999, "c") }, unbonding.ErrNotFound},
 		{"slash: bad fraction", func(s state.Store) error {
 			_, err := f.k.Slash(s, ConsAddress(pubKey(0)), 1, 1, fraction.New(2, 1), f.height)
 			return err

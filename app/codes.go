@@ -12,6 +12,7 @@ import (
 	"github.com/abci-ics/ics/chain/distribution"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/chain/staking/shares"
 	"github.com/abci-ics/ics/chain/staking/unbonding"
 	"github.com/abci-ics/ics/consumer"
 	"github.com/abci-ics/ics/ibc/channel"
@@ -62,7 +63,7 @@ var moduleCodes = []abci.ErrorCode{
 	{Err: staking.ErrInvalidAddress, Code: 103},
 	{Err: staking.ErrUnauthorized, Code: 104},
 	{Err: staking.ErrZeroAmount, Code: 105},
-	{Err: staking.ErrOverflow, Code: 106},
+	{Err: shares.ErrOverflow, Code: 106},
 	{Err: staking.ErrInsufficientFunds, Code: 107},
 	{Err: staking.ErrValidatorNotFound, Code: 108},
 	{Err: staking.ErrValidatorExists, Code: 109},
@@ -73,9 +74,9 @@ var moduleCodes = []abci.ErrorCode{
 	{Err: staking.ErrInvalidCommission, Code: 114},
 	{Err: staking.ErrSelfDelegationTooLow, Code: 115},
 	{Err: staking.ErrDelegationNotFound, Code: 116},
-	{Err: staking.ErrInsufficientDelegation, Code: 117},
-	{Err: staking.ErrDelegationTooSmall, Code: 118},
-	{Err: staking.ErrInvalidExchangeRate, Code: 119},
+	{Err: shares.ErrInsufficientDelegation, Code: 117},
+	{Err: shares.ErrDelegationTooSmall, Code: 118},
+	{Err: shares.ErrInvalidExchangeRate, Code: 119},
 	{Err: staking.ErrTooManyEntries, Code: 120},
 	{Err: staking.ErrSelfRedelegation, Code: 121},
 	{Err: staking.ErrTransitiveRedelegation, Code: 122},

@@ -6,6 +6,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/abci-ics/ics/chain/staking/shares"
 	"github.com/abci-ics/ics/chain/staking/unbonding"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/state/typed"
@@ -89,15 +90,15 @@ func (k Keeper) importRecords(s state.Store, gs *GenesisState) error {
 		var err error
 		if v.Status == BOND_STATUS_BONDED {
 			typed.Set(kv(s), LastPowerKey(v.Operator), &LastPower{Power: v.ConsensusPower(p.PowerReduction)})
-			bonded, err = add(bonded, v.Tokens)
+			bonded, err = shares.Add(bonded, v.Tokens)
 		} else {
-			notBonded, err = add(notBonded, v.Tokens)
+			notBonded, err = shares.Add(notBonded, v.Tokens)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	shares := map[string]uint64{}
+	held := map[string]uint64{}
 	for i, d := range gs.DelegationRecords {
 		if _, ok := k.Validator(s, d.Validator); !ok || len(d.Delegator) != address.Len || d.Shares == 0 {
 			return fmt.Errorf("delegation record %d is malformed", i)
@@ -106,15 +107,15 @@ func (k Keeper) importRecords(s state.Store, gs *GenesisState) error {
 			return fmt.Errorf("delegation record %d appears twice", i)
 		}
 		setDelegation(s, d)
-		sum, err := add(shares[string(d.Validator)], d.Shares)
+		sum, err := shares.Add(held[string(d.Validator)], d.Shares)
 		if err != nil {
 			return err
 		}
-		shares[string(d.Validator)] = sum
+		held[string(d.Validator)] = sum
 	}
 	for _, v := range gs.ValidatorRecords {
-		if shares[string(v.Operator)] != v.DelegatorShares {
-			return fmt.Errorf("validator %X: delegations hold %d shares, validator %d", v.Operator, shares[string(v.Operator)], v.DelegatorShares)
+		if held[string(v.Operator)] != v.DelegatorShares {
+			return fmt.Errorf("validator %X: delegations hold %d shares, validator %d", v.Operator, held[string(v.Operator)], v.DelegatorShares)
 		}
 	}
 	for i, e := range gs.UnbondingEntries {
@@ -125,7 +126,7 @@ func (k Keeper) importRecords(s state.Store, gs *GenesisState) error {
 		}
 		if e.Kind == unbonding.UNBONDING_KIND_UNDELEGATION {
 			var err error
-			if notBonded, err = add(notBonded, e.Balance); err != nil {
+			if notBonded, err = shares.Add(notBonded, e.Balance); err != nil {
 				return err
 			}
 		}

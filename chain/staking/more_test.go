@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/staking/shares"
 	"github.com/abci-ics/ics/chain/staking/unbonding"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/state/typed"
@@ -106,7 +107,7 @@ func TestStartedUnbondings(t *testing.T) {
 	next := nextUnbondingID(f.s)
 	cache := state.NewCache(f.s)
 	r, err := f.k.Undelegate(cache, f.height, f.now, a, &MsgUndelegate{Delegator: a, Validator: a, Amount: 1_000_000})
-	if !errors.Is(err, ErrInsufficientDelegation) || len(r.Unbondings) != 0 || len(r.Events) != 0 || nextUnbondingID(cache) != next {
+	if !errors.Is(err, shares.ErrInsufficientDelegation) || len(r.Unbondings) != 0 || len(r.Events) != 0 || nextUnbondingID(cache) != next {
 		t.Fatalf("failed undelegation returned %v, %v", r, err)
 	}
 

@@ -35,14 +35,6 @@ func (k Keeper) bech(addr []byte) string {
 	return address.Encode(k.Prefix, addr)
 }
 
-// consBech encodes a consensus address under Prefix+"valcons".
-func (k Keeper) consBech(addr []byte) string {
-	if k.Prefix == "" || len(addr) != address.Len {
-		return hex.EncodeToString(addr)
-	}
-	return address.Encode(k.Prefix+"valcons", addr)
-}
-
 func (Keeper) coin(p Params, amount uint64) string {
 	return strconv.FormatUint(amount, 10) + p.BondDenom
 }
@@ -116,8 +108,9 @@ func (k Keeper) CreateValidator(s state.Store, height int64, now time.Time, sign
 
 // Delegate bonds m.Amount of the delegator's tokens (the delegator must be
 // the signer) to a validator. Errors: ErrUnauthorized, ErrZeroAmount,
-// ErrValidatorNotFound, ErrInsufficientFunds, ErrInvalidExchangeRate,
-// ErrDelegationTooSmall, ErrOverflow. Nothing is written on error.
+// ErrValidatorNotFound, ErrInsufficientFunds,
+// shares.ErrInvalidExchangeRate, shares.ErrDelegationTooSmall,
+// shares.ErrOverflow. Nothing is written on error.
 func (k Keeper) Delegate(s state.Store, height int64, now time.Time, signer []byte, m *MsgDelegate) ([]abci.Event, error) {
 	if err := checkSigner(signer, m.Delegator); err != nil {
 		return nil, err
@@ -151,9 +144,9 @@ func (k Keeper) Delegate(s state.Store, height int64, now time.Time, signer []by
 // EndBlock at or after now+UnbondingPeriod when nobody holds the entry. An
 // operator whose self-delegation falls below its minimum is jailed. Errors:
 // ErrUnauthorized, ErrZeroAmount, ErrValidatorNotFound,
-// ErrDelegationNotFound, ErrInsufficientDelegation, ErrTooManyEntries.
-// Nothing is written on error. The Result holds the id of the one entry
-// it started.
+// ErrDelegationNotFound, shares.ErrInsufficientDelegation,
+// ErrTooManyEntries. Nothing is written on error. The Result holds the id
+// of the one entry it started.
 func (k Keeper) Undelegate(s state.Store, height int64, now time.Time, signer []byte, m *MsgUndelegate) (Result, error) {
 	if err := checkSigner(signer, m.Delegator); err != nil {
 		return Result{}, err
@@ -204,11 +197,12 @@ func (k Keeper) Undelegate(s state.Store, height int64, now time.Time, signer []
 // slashable for infractions at m.Src until the entry completes, like an
 // undelegation (at once when m.Src is unbonded). Errors: ErrUnauthorized,
 // ErrZeroAmount, ErrSelfRedelegation, ErrValidatorNotFound,
-// ErrDelegationNotFound, ErrInsufficientDelegation,
+// ErrDelegationNotFound, shares.ErrInsufficientDelegation,
 // ErrTransitiveRedelegation (m.Src has a redelegation of the delegator
-// into it still pending), ErrTooManyEntries, ErrInvalidExchangeRate,
-// ErrDelegationTooSmall. Nothing is written on error. The Result holds
-// the id of the entry it started, none when m.Src is unbonded.
+// into it still pending), ErrTooManyEntries,
+// shares.ErrInvalidExchangeRate, shares.ErrDelegationTooSmall. Nothing is
+// written on error. The Result holds the id of the entry it started, none
+// when m.Src is unbonded.
 func (k Keeper) Redelegate(s state.Store, height int64, now time.Time, signer []byte, m *MsgRedelegate) (Result, error) {
 	if err := checkSigner(signer, m.Delegator); err != nil {
 		return Result{}, err

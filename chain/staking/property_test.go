@@ -9,13 +9,14 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"pgregory.net/rapid"
 
+	"github.com/abci-ics/ics/chain/staking/shares"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/fraction"
 )
 
 var expectedErrors = []error{
 	ErrInsufficientFunds, ErrValidatorNotFound, ErrValidatorExists, ErrDuplicateConsKey, ErrSelfDelegationTooLow,
-	ErrDelegationNotFound, ErrInsufficientDelegation, ErrDelegationTooSmall, ErrInvalidExchangeRate,
+	ErrDelegationNotFound, shares.ErrInsufficientDelegation, shares.ErrDelegationTooSmall, shares.ErrInvalidExchangeRate,
 	ErrTooManyEntries, ErrSelfRedelegation, ErrTransitiveRedelegation, ErrNotJailed, ErrJailPeriodNotOver,
 	ErrTombstoned, ErrZeroAmount,
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abci-ics/ics/chain/staking/shares"
 	"github.com/abci-ics/ics/chain/staking/unbonding"
 	"github.com/abci-ics/ics/types/fraction"
 )
@@ -274,7 +275,7 @@ func TestSharesRounding(t *testing.T) {
 		t.Fatalf("shares %d worth %d", d.Shares, v.TokensFromShares(d.Shares))
 	}
 	worth := v.TokensFromShares(d.Shares)
-	if _, err := f.k.Undelegate(f.s, f.height, f.now, del, &MsgUndelegate{Delegator: del, Validator: val, Amount: worth + 1}); !errors.Is(err, ErrInsufficientDelegation) {
+	if _, err := f.k.Undelegate(f.s, f.height, f.now, del, &MsgUndelegate{Delegator: del, Validator: val, Amount: worth + 1}); !errors.Is(err, shares.ErrInsufficientDelegation) {
 		t.Fatalf("over-undelegation: %v", err)
 	}
 	f.undelegate(del, val, worth)

@@ -101,8 +101,8 @@ func (q Queue) Add(s state.Store, e *UnbondingEntry) {
 	q.write(s, *e)
 }
 
-// SetBalance stores e's new Balance and DstShares (after a slash). Its
-// other fields must be those stored, since indexes are not rewritten.
+// SetBalance stores e after a slash changed its Balance. Its other fields
+// must be those stored, since indexes and the queue key are not rewritten.
 func (q Queue) SetBalance(s state.Store, e UnbondingEntry) {
 	typed.Set(q.kv(s), EntryKey(e.Id), &e)
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/abci-ics/ics/chain/distribution"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/chain/staking/shares"
+	"github.com/abci-ics/ics/chain/staking/unbonding"
 	"github.com/abci-ics/ics/consumer"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
@@ -63,7 +65,7 @@ var moduleCodes = []abci.ErrorCode{
 	{Err: staking.ErrInvalidAddress, Code: 103},
 	{Err: staking.ErrUnauthorized, Code: 104},
 	{Err: staking.ErrZeroAmount, Code: 105},
-	{Err: staking.ErrOverflow, Code: 106},
+	{Err: shares.ErrOverflow, Code: 106},
 	{Err: staking.ErrInsufficientFunds, Code: 107},
 	{Err: staking.ErrValidatorNotFound, Code: 108},
 	{Err: staking.ErrValidatorExists, Code: 109},
@@ -74,17 +76,17 @@ var moduleCodes = []abci.ErrorCode{
 	{Err: staking.ErrInvalidCommission, Code: 114},
 	{Err: staking.ErrSelfDelegationTooLow, Code: 115},
 	{Err: staking.ErrDelegationNotFound, Code: 116},
-	{Err: staking.ErrInsufficientDelegation, Code: 117},
-	{Err: staking.ErrDelegationTooSmall, Code: 118},
-	{Err: staking.ErrInvalidExchangeRate, Code: 119},
+	{Err: shares.ErrInsufficientDelegation, Code: 117},
+	{Err: shares.ErrDelegationTooSmall, Code: 118},
+	{Err: shares.ErrInvalidExchangeRate, Code: 119},
 	{Err: staking.ErrTooManyEntries, Code: 120},
 	{Err: staking.ErrSelfRedelegation, Code: 121},
 	{Err: staking.ErrTransitiveRedelegation, Code: 122},
 	{Err: staking.ErrNotJailed, Code: 123},
 	{Err: staking.ErrJailPeriodNotOver, Code: 124},
 	{Err: staking.ErrTombstoned, Code: 125},
-	{Err: staking.ErrUnbondingNotFound, Code: 126},
-	{Err: staking.ErrInvalidHolder, Code: 127},
+	{Err: unbonding.ErrNotFound, Code: 126},
+	{Err: unbonding.ErrInvalidHolder, Code: 127},
 	{Err: staking.ErrInvalidSlash, Code: 128},
 	{Err: gov.ErrInvalidAddress, Code: 200},
 	{Err: gov.ErrUnauthorized, Code: 201},

@@ -119,7 +119,7 @@ func (p providerUnbonding) UnbondingPeriod(s state.Store) time.Duration {
 }
 
 func (p providerUnbonding) EntryValidator(s state.Store, id uint64) ([]byte, bool) {
-	e, ok := p.k.UnbondingEntry(s, id)
+	e, ok := p.k.Unbonding().Entry(s, id)
 	if !ok {
 		return nil, false
 	}
@@ -131,18 +131,18 @@ func (p providerUnbonding) EntryValidator(s state.Store, id uint64) ([]byte, boo
 }
 
 func (p providerUnbonding) PutOnHold(s state.Store, id uint64, holder string) error {
-	return p.k.PutOnHold(s, id, holder)
+	return p.k.Unbonding().PutOnHold(s, id, holder)
 }
 
 func (p providerUnbonding) ReleaseHold(s state.Store, id uint64, holder string) error {
-	return p.k.ReleaseHold(s, id, holder)
+	return p.k.Unbonding().ReleaseHold(s, id, holder)
 }
 
 // unbondingEntries shows the provider's holds query the unbonding entries.
 type unbondingEntries struct{ k *staking.Keeper }
 
 func (u unbondingEntries) UnbondingEntry(s state.Store, id uint64) (interchain.UnbondingEntry, bool) {
-	e, ok := u.k.UnbondingEntry(s, id)
+	e, ok := u.k.Unbonding().Entry(s, id)
 	if !ok {
 		return interchain.UnbondingEntry{}, false
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/chain/staking/unbonding"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/address"
 )
@@ -124,7 +125,7 @@ func (c *Chain) validatorJSON(s state.Store, prefix string, v staking.Validator)
 	return out
 }
 
-func (c *Chain) unbondingJSON(prefix string, e staking.UnbondingEntry) UnbondingJSON {
+func (c *Chain) unbondingJSON(prefix string, e unbonding.UnbondingEntry) UnbondingJSON {
 	holders := e.Holders
 	if holders == nil {
 		holders = []string{}
@@ -183,15 +184,15 @@ func (c *Chain) queryModules(v state.Store, prefix, path string) ([]byte, bool, 
 		}
 		return answer(out)
 	case path == PathUnbonding || strings.HasPrefix(path, PathUnbonding+"/"):
-		var entries []staking.UnbondingEntry
+		var entries []unbonding.UnbondingEntry
 		if path == PathUnbonding {
-			entries = c.Staking.UnbondingEntries(v)
+			entries = c.Staking.Unbonding().Entries(v)
 		} else {
 			del, err := addrArg(PathUnbonding + "/")
 			if err != nil {
 				return fail(err)
 			}
-			entries = c.Staking.UnbondingEntriesOf(v, del)
+			entries = c.Staking.Unbonding().EntriesOf(v, del)
 		}
 		out := []UnbondingJSON{}
 		for _, e := range entries {

@@ -2,8 +2,10 @@ package staking
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 
+	"github.com/abci-ics/ics/chain/staking/shares"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
@@ -45,24 +47,14 @@ func setDelegation(s state.Store, d Delegation) {
 	st.Set(DelegationToKey(d.Validator, d.Delegator), marker)
 }
 
-// sharesFor returns the shares that amount new tokens buy from v:
-// floor(amount * shares / tokens), or amount itself for a validator without
-// shares. Rounding down never gives a delegator more than it paid for.
+// sharesFor returns the shares that amount new tokens buy from v (see
+// shares.Rate.Issue).
 func (v Validator) sharesFor(amount uint64) (uint64, error) {
-	if v.DelegatorShares == 0 {
-		return amount, nil
+	sh, err := v.rate().Issue(amount)
+	if errors.Is(err, shares.ErrInvalidExchangeRate) {
+		return 0, fmt.Errorf("%w: %X", err, v.Operator)
 	}
-	if v.Tokens == 0 {
-		return 0, fmt.Errorf("%w: %X", ErrInvalidExchangeRate, v.Operator)
-	}
-	sh, ok := mulDiv(amount, v.DelegatorShares, v.Tokens, false)
-	if !ok {
-		return 0, fmt.Errorf("%w: shares for %d tokens", ErrOverflow, amount)
-	}
-	if sh == 0 {
-		return 0, fmt.Errorf("%w: %d tokens", ErrDelegationTooSmall, amount)
-	}
-	return sh, nil
+	return sh, err
 }
 
 // prepareBond returns v and delegator's delegation to it after amount
@@ -74,11 +66,11 @@ func (k Keeper) prepareBond(s state.Store, v Validator, delegator []byte, amount
 		return v, Delegation{}, 0, err
 	}
 	d, _ := k.Delegation(s, delegator, v.Operator)
-	tokens, err1 := add(v.Tokens, amount)
-	total, err2 := add(v.DelegatorShares, sh)
-	mine, err3 := add(d.Shares, sh)
+	tokens, err1 := shares.Add(v.Tokens, amount)
+	total, err2 := shares.Add(v.DelegatorShares, sh)
+	mine, err3 := shares.Add(d.Shares, sh)
 	if err1 != nil || err2 != nil || err3 != nil {
-		return v, Delegation{}, 0, fmt.Errorf("%w: delegation of %d to %X", ErrOverflow, amount, v.Operator)
+		return v, Delegation{}, 0, fmt.Errorf("%w: delegation of %d to %X", shares.ErrOverflow, amount, v.Operator)
 	}
 	v.Tokens, v.DelegatorShares = tokens, total
 	return v, Delegation{Delegator: delegator, Validator: v.Operator, Shares: mine}, sh, nil
@@ -90,22 +82,9 @@ func (k Keeper) writeBond(s state.Store, p Params, v Validator, d Delegation) {
 }
 
 // unbondAmount works out how to take amount tokens out of delegation d of
-// v. The shares removed are ceil(amount * shares / tokens), so the tokens
-// left behind are never worth less per share; a remainder worth no token is
-// removed too, and removing every share of v removes every token.
-func (v Validator) unbondAmount(d Delegation, amount uint64) (shares, tokens uint64, err error) {
-	if amount > v.TokensFromShares(d.Shares) {
-		return 0, 0, fmt.Errorf("%w: %d requested, %d delegated", ErrInsufficientDelegation, amount, v.TokensFromShares(d.Shares))
-	}
-	shares, _ = mulDiv(amount, v.DelegatorShares, v.Tokens, true) // fits: at most d.Shares
-	if shares > d.Shares || v.TokensFromShares(d.Shares-shares) == 0 {
-		shares = d.Shares
-	}
-	tokens = amount
-	if shares == v.DelegatorShares {
-		tokens = v.Tokens
-	}
-	return shares, tokens, nil
+// v (see shares.Rate.Unbond).
+func (v Validator) unbondAmount(d Delegation, amount uint64) (sh, tokens uint64, err error) {
+	return v.rate().Unbond(d.Shares, amount)
 }
 
 // unbond removes shares and tokens (from unbondAmount) from delegation d

@@ -22,20 +22,11 @@
 //
 // # Shares and rounding
 //
-// A validator has tokens T and delegator shares S; a delegation holds
-// shares, worth shares*T/S tokens. All arithmetic is on uint64 with exact
-// 128-bit intermediates (math/bits), and every rounding favours the
-// validator's remaining delegators, so no operation creates tokens:
-//
-//   - delegating a tokens issues floor(a*S/T) shares (a shares when S is
-//     0); an amount worth no share is refused (ErrDelegationTooSmall), and a
-//     validator with shares but no tokens accepts no delegation;
-//   - undelegating a tokens removes exactly a tokens and ceil(a*S/T)
-//     shares; a remainder of shares worth no token is removed with them,
-//     and whoever removes the last shares takes the last tokens;
-//   - the value of shares, TokensFromShares, is rounded down;
-//   - a slash removes tokens and no shares, so all delegators of the
-//     validator lose the same fraction.
+// A delegation holds shares of its validator's tokens. Package shares
+// does the exact arithmetic, in which every rounding favours the
+// validator's remaining delegators, so no operation creates tokens; a
+// slash removes tokens and no shares, so all delegators of the validator
+// lose the same fraction.
 //
 // Fractions (commission, slash and liveness parameters) are the exact
 // rationals numerator/denominator in [0, 1] of package fraction.
@@ -52,24 +43,15 @@
 // restarts) as CometBFT validator updates, in operator order, checked for
 // duplicate keys and negative powers.
 //
-// # Unbonding and holds
+// # Unbonding
 //
-// Every unbonding operation (an undelegation, a redelegation from a bonded
-// or unbonding validator, a validator leaving the bonded set) is an
-// UnbondingEntry with a unique, increasing id, its creation height, its
-// completion time (now + UnbondingPeriod; for a redelegation from an
-// unbonding validator, that validator's completion time), its initial and
-// current balance and a sorted set of holders. The operations that start
-// entries (Undelegate, Redelegate, EndBlock) return their ids in a Result
-// beside their events, rather than calling up into the module that holds
-// entries: the chain passes each id on (to the provider, which may
-// PutOnHold it) right after the call, before anything else runs. An entry
-// completes at the first EndBlock at or after its completion time at which
-// it has no holder. EndBlock reads only the due part of a time-ordered
-// queue; a due entry that is held leaves the queue and is marked matured,
-// and releasing its last hold puts it back in the queue, already due, so
-// it completes at the next EndBlock. A validator that bonds again before
-// its unbonding completes cancels its entry (and the holds on it).
+// Undelegate, Redelegate (from a bonded or unbonding validator) and
+// EndBlock (a validator leaving the set) start entries in the queue of
+// package unbonding, which holds them until due and unheld, and return
+// their ids in a Result: the chain passes each id on (to the provider,
+// which may put it on hold) right after the call. EndBlock completes what
+// the queue says is due: it pays out undelegations and unbonds
+// validators; a validator that bonds again cancels its entry.
 //
 // # Slashing
 //
@@ -86,8 +68,9 @@
 //
 // # State
 //
-// Keys are built by the helpers of keys.go under frozen one-byte prefixes;
-// values are gogoproto messages of staking.proto. Times in records are Unix
+// Keys are built by the helpers of keys.go under frozen one-byte prefixes
+// (the queue's are package unbonding's); values are gogoproto messages of
+// staking.proto and unbonding.proto. Times in records are Unix
 // nanoseconds. Validators are never deleted, so a consensus key, once used,
 // stays taken and a tombstone stays in force.
 package staking

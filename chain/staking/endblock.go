@@ -9,6 +9,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/abci-ics/ics/chain/staking/unbonding"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/state/typed"
 )
@@ -139,8 +140,8 @@ func (k Keeper) bondValidator(s state.Store, p Params, v Validator) error {
 		return nil
 	}
 	if v.Status == BOND_STATUS_UNBONDING {
-		if e, ok := k.UnbondingEntry(s, v.UnbondingId); ok && e.Kind == UNBONDING_KIND_VALIDATOR {
-			k.deleteEntry(s, e)
+		if e, ok := queue.Entry(s, v.UnbondingId); ok && e.Kind == unbonding.UNBONDING_KIND_VALIDATOR {
+			queue.Remove(s, e)
 		}
 	}
 	if err := k.moveTokens(s, p, notBondedPool, bondedPool, v.Tokens); err != nil {
@@ -160,11 +161,11 @@ func (k Keeper) unbondValidator(s state.Store, p Params, v Validator, height int
 	if err := k.moveTokens(s, p, bondedPool, notBondedPool, v.Tokens); err != nil {
 		return 0, err
 	}
-	e := UnbondingEntry{
-		Kind: UNBONDING_KIND_VALIDATOR, Validator: v.Operator, CreationHeight: height,
+	e := unbonding.UnbondingEntry{
+		Kind: unbonding.UNBONDING_KIND_VALIDATOR, Validator: v.Operator, CreationHeight: height,
 		CompletionTimeNs: nanos(now.Add(p.UnbondingPeriod)), InitialBalance: v.Tokens, Balance: v.Tokens,
 	}
-	k.newEntry(s, &e)
+	queue.Add(s, &e)
 	v.Status = BOND_STATUS_UNBONDING
 	v.UnbondingHeight, v.UnbondingTimeNs, v.UnbondingId = height, e.CompletionTimeNs, e.Id
 	k.setValidator(s, p, v)

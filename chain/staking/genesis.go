@@ -6,6 +6,8 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/abci-ics/ics/chain/staking/shares"
+	"github.com/abci-ics/ics/chain/staking/unbonding"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
@@ -88,15 +90,15 @@ func (k Keeper) importRecords(s state.Store, gs *GenesisState) error {
 		var err error
 		if v.Status == BOND_STATUS_BONDED {
 			typed.Set(kv(s), LastPowerKey(v.Operator), &LastPower{Power: v.ConsensusPower(p.PowerReduction)})
-			bonded, err = add(bonded, v.Tokens)
+			bonded, err = shares.Add(bonded, v.Tokens)
 		} else {
-			notBonded, err = add(notBonded, v.Tokens)
+			notBonded, err = shares.Add(notBonded, v.Tokens)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	shares := map[string]uint64{}
+	held := map[string]uint64{}
 	for i, d := range gs.DelegationRecords {
 		if _, ok := k.Validator(s, d.Validator); !ok || len(d.Delegator) != address.Len || d.Shares == 0 {
 			return fmt.Errorf("delegation record %d is malformed", i)
@@ -105,48 +107,39 @@ func (k Keeper) importRecords(s state.Store, gs *GenesisState) error {
 			return fmt.Errorf("delegation record %d appears twice", i)
 		}
 		setDelegation(s, d)
-		sum, err := add(shares[string(d.Validator)], d.Shares)
+		sum, err := shares.Add(held[string(d.Validator)], d.Shares)
 		if err != nil {
 			return err
 		}
-		shares[string(d.Validator)] = sum
+		held[string(d.Validator)] = sum
 	}
 	for _, v := range gs.ValidatorRecords {
-		if shares[string(v.Operator)] != v.DelegatorShares {
-			return fmt.Errorf("validator %X: delegations hold %d shares, validator %d", v.Operator, shares[string(v.Operator)], v.DelegatorShares)
+		if held[string(v.Operator)] != v.DelegatorShares {
+			return fmt.Errorf("validator %X: delegations hold %d shares, validator %d", v.Operator, held[string(v.Operator)], v.DelegatorShares)
 		}
 	}
-	next := max(gs.NextUnbondingId, 1)
 	for i, e := range gs.UnbondingEntries {
 		_, srcOK := k.Validator(s, e.Validator)
 		_, dstOK := k.Validator(s, e.DstValidator)
-		ok := srcOK && e.Id > 0 && (e.Kind == UNBONDING_KIND_VALIDATOR ||
-			e.Kind == UNBONDING_KIND_UNDELEGATION && len(e.Delegator) == address.Len ||
-			e.Kind == UNBONDING_KIND_REDELEGATION && len(e.Delegator) == address.Len && dstOK)
-		if _, dup := k.UnbondingEntry(s, e.Id); !ok || dup || e.Matured && len(e.Holders) == 0 {
+		if !srcOK || e.Kind == unbonding.UNBONDING_KIND_REDELEGATION && !dstOK {
 			return fmt.Errorf("unbonding entry %d is malformed", i)
 		}
-		for _, h := range e.Holders {
-			if checkHolder(h) != nil {
-				return fmt.Errorf("unbonding entry %d: %w", i, ErrInvalidHolder)
-			}
-		}
-		k.writeEntry(s, e)
-		next = max(next, e.Id+1)
-		if e.Kind == UNBONDING_KIND_UNDELEGATION {
+		if e.Kind == unbonding.UNBONDING_KIND_UNDELEGATION {
 			var err error
-			if notBonded, err = add(notBonded, e.Balance); err != nil {
+			if notBonded, err = shares.Add(notBonded, e.Balance); err != nil {
 				return err
 			}
 		}
 	}
+	if err := queue.Import(s, gs.UnbondingEntries, gs.NextUnbondingId); err != nil {
+		return err
+	}
 	for _, v := range gs.ValidatorRecords {
-		e, ok := k.UnbondingEntry(s, v.UnbondingId)
-		if v.Status == BOND_STATUS_UNBONDING && (!ok || e.Kind != UNBONDING_KIND_VALIDATOR || string(e.Validator) != string(v.Operator)) {
+		e, ok := queue.Entry(s, v.UnbondingId)
+		if v.Status == BOND_STATUS_UNBONDING && (!ok || e.Kind != unbonding.UNBONDING_KIND_VALIDATOR || string(e.Validator) != string(v.Operator)) {
 			return fmt.Errorf("unbonding validator %X has no unbonding entry", v.Operator)
 		}
 	}
-	typed.Set(kv(s), []byte{keyNextUnbondingID}, &Sequence{Next: next})
 	if b := k.Bank.Balance(s, bondedPool, p.BondDenom); b != bonded {
 		return fmt.Errorf("bonded pool holds %d, bonded validators %d", b, bonded)
 	}
@@ -162,8 +155,7 @@ func (k Keeper) ExportGenesis(s state.Store) *GenesisState {
 	gs := &GenesisState{Params: k.Params(s)}
 	gs.ValidatorRecords = k.Validators(s)
 	gs.DelegationRecords = typed.All[Delegation](kv(s), []byte{prefixDelegation})
-	gs.UnbondingEntries = k.UnbondingEntries(s)
-	seq, _ := typed.Get[Sequence](kv(s), []byte{keyNextUnbondingID})
-	gs.NextUnbondingId = max(seq.Next, 1)
+	gs.UnbondingEntries = queue.Entries(s)
+	gs.NextUnbondingId = queue.NextID(s)
 	return gs
 }

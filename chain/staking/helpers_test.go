@@ -11,6 +11,7 @@ import (
 	dbm "github.com/cosmos/cosmos-db"
 
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/staking/unbonding"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
@@ -138,7 +139,7 @@ func (f *fixture) redelegate(del, src, dst []byte, amount uint64) []uint64 {
 
 // nextUnbondingID returns the id the next unbonding entry will get.
 func nextUnbondingID(s state.Store) uint64 {
-	seq, _ := typed.Get[Sequence](kv(s), []byte{keyNextUnbondingID})
+	seq, _ := typed.Get[unbonding.Sequence](kv(s), []byte{keyNextUnbondingID})
 	return max(seq.Next, 1)
 }
 
@@ -154,7 +155,7 @@ func startedSince(s state.Store, k Keeper, next uint64, ids []uint64) error {
 		if id != next+uint64(i) {
 			return fmt.Errorf("returned unbondings %v, created ids %d to %d", ids, next, end-1)
 		}
-		if _, ok := k.UnbondingEntry(s, id); !ok {
+		if _, ok := k.Unbonding().Entry(s, id); !ok {
 			return fmt.Errorf("returned unbonding %d is not stored", id)
 		}
 	}
@@ -174,7 +175,7 @@ func (f *fixture) hold(s state.Store, next uint64, ids []uint64) {
 		return
 	}
 	for _, id := range ids {
-		if err := f.k.PutOnHold(s, id, f.holder); err != nil {
+		if err := f.k.Unbonding().PutOnHold(s, id, f.holder); err != nil {
 			f.t.Fatalf("hold %d: %v", id, err)
 		}
 	}
@@ -258,8 +259,8 @@ func (f *fixture) invariants() error {
 			return fmt.Errorf("validator %X: delegations %d shares worth %d, validator %d shares %d tokens", v.Operator, shares, worth, v.DelegatorShares, v.Tokens)
 		}
 	}
-	for _, e := range f.k.UnbondingEntries(f.s) {
-		if e.Kind == UNBONDING_KIND_UNDELEGATION {
+	for _, e := range f.k.Unbonding().Entries(f.s) {
+		if e.Kind == unbonding.UNBONDING_KIND_UNDELEGATION {
 			wantNotBonded += e.Balance
 		}
 	}

@@ -3,6 +3,7 @@ package staking
 import (
 	"time"
 
+	"github.com/abci-ics/ics/chain/staking/unbonding"
 	"github.com/abci-ics/ics/state/typed"
 )
 
@@ -17,23 +18,24 @@ const (
 
 // Key prefixes of the staking store. They are part of the state layout and
 // must never change; a test freezes them. Addresses in keys are always
-// address.Len bytes, so no length prefix is needed.
+// address.Len bytes, so no length prefix is needed. The unbonding queue's
+// keys are package unbonding's, listed here to show the whole store.
 const (
-	keyParams          byte = 0x01 // -> Params
-	keyNextUnbondingID byte = 0x02 // -> Sequence
-	prefixLastPower    byte = 0x11 // | operator -> LastPower
-	prefixValidator    byte = 0x21 // | operator -> Validator
-	prefixByConsAddr   byte = 0x22 // | consAddr -> operator
-	prefixByPower      byte = 0x23 // | ^power (8, big endian) | operator -> marker
-	prefixDelegation   byte = 0x31 // | delegator | validator -> Delegation
-	prefixDelegationTo byte = 0x32 // | validator | delegator -> marker
-	prefixUndelByPair  byte = 0x33 // | delegator | validator | id -> marker (undelegations)
-	prefixEntryBySrc   byte = 0x35 // | validator | id -> marker (undelegations and redelegations)
-	prefixRedelByDst   byte = 0x36 // | delegator | dst | src | id -> marker (redelegations)
-	prefixUnbonding    byte = 0x38 // | id -> UnbondingEntry
-	prefixQueue        byte = 0x41 // | completion time (8) | id -> marker
-	prefixSigningInfo  byte = 0x51 // | consAddr -> SigningInfo
-	prefixMissed       byte = 0x52 // | consAddr | index (8) -> marker
+	keyParams          byte = 0x01                        // -> Params
+	keyNextUnbondingID      = unbonding.KeyNextID         // 0x02 -> unbonding.Sequence
+	prefixLastPower    byte = 0x11                        // | operator -> LastPower
+	prefixValidator    byte = 0x21                        // | operator -> Validator
+	prefixByConsAddr   byte = 0x22                        // | consAddr -> operator
+	prefixByPower      byte = 0x23                        // | ^power (8, big endian) | operator -> marker
+	prefixDelegation   byte = 0x31                        // | delegator | validator -> Delegation
+	prefixDelegationTo byte = 0x32                        // | validator | delegator -> marker
+	prefixUndelByPair       = unbonding.PrefixUndelByPair // 0x33 | delegator | validator | id -> marker (undelegations)
+	prefixEntryBySrc        = unbonding.PrefixEntryBySrc  // 0x35 | validator | id -> marker (undelegations and redelegations)
+	prefixRedelByDst        = unbonding.PrefixRedelByDst  // 0x36 | delegator | dst | src | id -> marker (redelegations)
+	prefixUnbonding         = unbonding.PrefixEntry       // 0x38 | id -> unbonding.UnbondingEntry
+	prefixQueue             = unbonding.PrefixQueue       // 0x41 | completion time (8) | id -> marker
+	prefixSigningInfo  byte = 0x51                        // | consAddr -> SigningInfo
+	prefixMissed       byte = 0x52                        // | consAddr | index (8) -> marker
 )
 
 // marker is the value of index keys, which carry all their data in the key.
@@ -65,13 +67,9 @@ func DelegationToKey(validator, delegator []byte) []byte {
 	return typed.Key(prefixDelegationTo, validator, delegator)
 }
 
-// UnbondingKey is the store key of an unbonding entry.
-func UnbondingKey(id uint64) []byte { return typed.Key(prefixUnbonding, typed.U64(id)) }
-
-// QueueKey is the key of an unbonding entry in the time-ordered queue.
-func QueueKey(completionNs int64, id uint64) []byte {
-	return typed.Key(prefixQueue, typed.TimeKey(completionNs), typed.U64(id))
-}
+// QueueKey is the key of an unbonding entry in the time-ordered queue (see
+// unbonding.QueueKey).
+func QueueKey(completionNs int64, id uint64) []byte { return unbonding.QueueKey(completionNs, id) }
 
 // SigningInfoKey is the store key of a validator's liveness state.
 func SigningInfoKey(consAddr []byte) []byte { return typed.Key(prefixSigningInfo, consAddr) }

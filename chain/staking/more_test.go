@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/staking/shares"
+	"github.com/abci-ics/ics/chain/staking/unbonding"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/fraction"
@@ -105,12 +107,12 @@ func TestStartedUnbondings(t *testing.T) {
 	next := nextUnbondingID(f.s)
 	cache := state.NewCache(f.s)
 	r, err := f.k.Undelegate(cache, f.height, f.now, a, &MsgUndelegate{Delegator: a, Validator: a, Amount: 1_000_000})
-	if !errors.Is(err, ErrInsufficientDelegation) || len(r.Unbondings) != 0 || len(r.Events) != 0 || nextUnbondingID(cache) != next {
+	if !errors.Is(err, shares.ErrInsufficientDelegation) || len(r.Unbondings) != 0 || len(r.Events) != 0 || nextUnbondingID(cache) != next {
 		t.Fatalf("failed undelegation returned %v, %v", r, err)
 	}
 
 	id := f.undelegate(a, a, 100)
-	if e, ok := f.k.UnbondingEntry(f.s, id); !ok || e.Kind != UNBONDING_KIND_UNDELEGATION || len(e.Holders) != 1 || e.Holders[0] != "p" {
+	if e, ok := f.k.Unbonding().Entry(f.s, id); !ok || e.Kind != unbonding.UNBONDING_KIND_UNDELEGATION || len(e.Holders) != 1 || e.Holders[0] != "p" {
 		t.Fatalf("undelegation %d: %v %v", id, e, ok)
 	}
 	ids := f.redelegate(b, b, a, 100)
@@ -136,8 +138,8 @@ func TestStartedUnbondings(t *testing.T) {
 	}
 	for _, op := range [][]byte{a, b} {
 		v, _ := f.k.Validator(f.s, op)
-		e, ok := f.k.UnbondingEntry(f.s, v.UnbondingId)
-		if v.Status != BOND_STATUS_UNBONDING || !slices.Contains(started, v.UnbondingId) || !ok || e.Kind != UNBONDING_KIND_VALIDATOR || len(e.Holders) != 1 {
+		e, ok := f.k.Unbonding().Entry(f.s, v.UnbondingId)
+		if v.Status != BOND_STATUS_UNBONDING || !slices.Contains(started, v.UnbondingId) || !ok || e.Kind != unbonding.UNBONDING_KIND_VALIDATOR || len(e.Holders) != 1 {
 			t.Fatalf("validator %X: %v, entry %v", op, v, e)
 		}
 	}
@@ -145,7 +147,7 @@ func TestStartedUnbondings(t *testing.T) {
 	f.endBlock(p.UnbondingPeriod)
 	f.endBlock(time.Second)
 	for _, id := range f.ids {
-		if e, ok := f.k.UnbondingEntry(f.s, id); !ok || !e.Matured {
+		if e, ok := f.k.Unbonding().Entry(f.s, id); !ok || !e.Matured {
 			t.Fatalf("held entry %d: %v %v", id, e, ok)
 		}
 	}
@@ -167,7 +169,7 @@ func TestEditValidator(t *testing.T) {
 	if v.Moniker != "renamed" || v.CommissionRate != rate {
 		t.Fatalf("validator %v", v)
 	}
-	if err := f.k.PutOnHold(f.s, 1, "a"); !errors.Is(err, ErrUnbondingNotFound) {
+	if err := f.k.Unbonding().PutOnHold(f.s, 1, "a"); !errors.Is(err, unbonding.ErrNotFound) {
 		t.Fatal(err)
 	}
 }
@@ -189,15 +191,15 @@ func TestRedelegationCompletion(t *testing.T) {
 	if ids := f.redelegate(del, a, c, 100); len(ids) != 1 {
 		t.Fatalf("redelegation started %v", ids)
 	}
-	es := f.k.UnbondingEntriesOf(f.s, del)
-	if len(es) != 1 || es[0].Kind != UNBONDING_KIND_REDELEGATION || !es[0].CompletionTime().Equal(f.now.Add(p.UnbondingPeriod)) {
+	es := f.k.Unbonding().EntriesOf(f.s, del)
+	if len(es) != 1 || es[0].Kind != unbonding.UNBONDING_KIND_REDELEGATION || !es[0].CompletionTime().Equal(f.now.Add(p.UnbondingPeriod)) {
 		t.Fatalf("entries %v", es)
 	}
 	// b (unbonded) -> c: no entry.
 	if ids := f.redelegate(del, b, c, 100); len(ids) != 0 {
 		t.Fatalf("redelegation started %v", ids)
 	}
-	if es := f.k.UnbondingEntriesOf(f.s, del); len(es) != 1 {
+	if es := f.k.Unbonding().EntriesOf(f.s, del); len(es) != 1 {
 		t.Fatalf("entries %v", es)
 	}
 	// a leaves the set; a redelegation from it ends with a's unbonding.
@@ -212,13 +214,13 @@ func TestRedelegationCompletion(t *testing.T) {
 	if ids := f.redelegate(del, a, b, 100); len(ids) != 1 {
 		t.Fatalf("redelegation started %v", ids)
 	}
-	es = f.k.UnbondingEntriesOf(f.s, del)
+	es = f.k.Unbonding().EntriesOf(f.s, del)
 	if len(es) != 2 || es[1].CompletionTimeNs != va.UnbondingTimeNs {
 		t.Fatalf("entries %v, a unbonds at %d", es, va.UnbondingTimeNs)
 	}
 	f.endBlock(time.Duration(va.UnbondingTimeNs - f.now.UnixNano()))
 	f.endBlock(time.Second)
-	if es := f.k.UnbondingEntries(f.s); len(es) != 0 {
+	if es := f.k.Unbonding().Entries(f.s); len(es) != 0 {
 		t.Fatalf("entries left %v", es)
 	}
 	f.checkSet()

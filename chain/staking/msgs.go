@@ -10,8 +10,8 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/abci-ics/ics/chain/staking/unbonding"
 	"github.com/abci-ics/ics/state"
-	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/fraction"
 )
@@ -33,14 +33,6 @@ func (k Keeper) bech(addr []byte) string {
 		return hex.EncodeToString(addr)
 	}
 	return address.Encode(k.Prefix, addr)
-}
-
-// consBech encodes a consensus address under Prefix+"valcons".
-func (k Keeper) consBech(addr []byte) string {
-	if k.Prefix == "" || len(addr) != address.Len {
-		return hex.EncodeToString(addr)
-	}
-	return address.Encode(k.Prefix+"valcons", addr)
 }
 
 func (Keeper) coin(p Params, amount uint64) string {
@@ -116,8 +108,9 @@ func (k Keeper) CreateValidator(s state.Store, height int64, now time.Time, sign
 
 // Delegate bonds m.Amount of the delegator's tokens (the delegator must be
 // the signer) to a validator. Errors: ErrUnauthorized, ErrZeroAmount,
-// ErrValidatorNotFound, ErrInsufficientFunds, ErrInvalidExchangeRate,
-// ErrDelegationTooSmall, ErrOverflow. Nothing is written on error.
+// ErrValidatorNotFound, ErrInsufficientFunds,
+// shares.ErrInvalidExchangeRate, shares.ErrDelegationTooSmall,
+// shares.ErrOverflow. Nothing is written on error.
 func (k Keeper) Delegate(s state.Store, height int64, now time.Time, signer []byte, m *MsgDelegate) ([]abci.Event, error) {
 	if err := checkSigner(signer, m.Delegator); err != nil {
 		return nil, err
@@ -151,9 +144,9 @@ func (k Keeper) Delegate(s state.Store, height int64, now time.Time, signer []by
 // EndBlock at or after now+UnbondingPeriod when nobody holds the entry. An
 // operator whose self-delegation falls below its minimum is jailed. Errors:
 // ErrUnauthorized, ErrZeroAmount, ErrValidatorNotFound,
-// ErrDelegationNotFound, ErrInsufficientDelegation, ErrTooManyEntries.
-// Nothing is written on error. The Result holds the id of the one entry
-// it started.
+// ErrDelegationNotFound, shares.ErrInsufficientDelegation,
+// ErrTooManyEntries. Nothing is written on error. The Result holds the id
+// of the one entry it started.
 func (k Keeper) Undelegate(s state.Store, height int64, now time.Time, signer []byte, m *MsgUndelegate) (Result, error) {
 	if err := checkSigner(signer, m.Delegator); err != nil {
 		return Result{}, err
@@ -170,7 +163,7 @@ func (k Keeper) Undelegate(s state.Store, height int64, now time.Time, signer []
 	if !ok {
 		return Result{}, fmt.Errorf("%w: %s to %s", ErrDelegationNotFound, k.bech(m.Delegator), k.bech(m.Validator))
 	}
-	if n := typed.Count(kv(s), typed.Key(prefixUndelByPair, m.Delegator, m.Validator)); n >= int(p.MaxEntries) {
+	if n := queue.CountUndelegations(s, m.Delegator, m.Validator); n >= int(p.MaxEntries) {
 		return Result{}, fmt.Errorf("%w: %d pending undelegations", ErrTooManyEntries, n)
 	}
 	shares, tokens, err := v.unbondAmount(d, m.Amount)
@@ -185,12 +178,12 @@ func (k Keeper) Undelegate(s state.Store, height int64, now time.Time, signer []
 		v.Jailed, v.JailedUntilNs = true, nanos(now)
 		k.setValidator(s, p, v)
 	}
-	e := UnbondingEntry{
-		Kind: UNBONDING_KIND_UNDELEGATION, Delegator: m.Delegator, Validator: m.Validator,
+	e := unbonding.UnbondingEntry{
+		Kind: unbonding.UNBONDING_KIND_UNDELEGATION, Delegator: m.Delegator, Validator: m.Validator,
 		CreationHeight: height, CompletionTimeNs: nanos(now.Add(p.UnbondingPeriod)),
 		InitialBalance: tokens, Balance: tokens,
 	}
-	k.newEntry(s, &e)
+	queue.Add(s, &e)
 	return Result{
 		Events: []abci.Event{event("unbond", "validator", k.bech(v.Operator), "delegator", k.bech(m.Delegator),
 			"amount", k.coin(p, tokens), "completion_time", e.CompletionTime().Format(time.RFC3339Nano),
@@ -204,11 +197,12 @@ func (k Keeper) Undelegate(s state.Store, height int64, now time.Time, signer []
 // slashable for infractions at m.Src until the entry completes, like an
 // undelegation (at once when m.Src is unbonded). Errors: ErrUnauthorized,
 // ErrZeroAmount, ErrSelfRedelegation, ErrValidatorNotFound,
-// ErrDelegationNotFound, ErrInsufficientDelegation,
+// ErrDelegationNotFound, shares.ErrInsufficientDelegation,
 // ErrTransitiveRedelegation (m.Src has a redelegation of the delegator
-// into it still pending), ErrTooManyEntries, ErrInvalidExchangeRate,
-// ErrDelegationTooSmall. Nothing is written on error. The Result holds
-// the id of the entry it started, none when m.Src is unbonded.
+// into it still pending), ErrTooManyEntries,
+// shares.ErrInvalidExchangeRate, shares.ErrDelegationTooSmall. Nothing is
+// written on error. The Result holds the id of the entry it started, none
+// when m.Src is unbonded.
 func (k Keeper) Redelegate(s state.Store, height int64, now time.Time, signer []byte, m *MsgRedelegate) (Result, error) {
 	if err := checkSigner(signer, m.Delegator); err != nil {
 		return Result{}, err
@@ -229,10 +223,10 @@ func (k Keeper) Redelegate(s state.Store, height int64, now time.Time, signer []
 	if !ok {
 		return Result{}, fmt.Errorf("%w: %s to %s", ErrDelegationNotFound, k.bech(m.Delegator), k.bech(m.Src))
 	}
-	if typed.Count(kv(s), typed.Key(prefixRedelByDst, m.Delegator, m.Src)) > 0 {
+	if queue.CountRedelegations(s, m.Delegator, m.Src, nil) > 0 {
 		return Result{}, fmt.Errorf("%w: %s", ErrTransitiveRedelegation, k.bech(m.Src))
 	}
-	if n := typed.Count(kv(s), typed.Key(prefixRedelByDst, m.Delegator, m.Dst, m.Src)); n >= int(p.MaxEntries) {
+	if n := queue.CountRedelegations(s, m.Delegator, m.Dst, m.Src); n >= int(p.MaxEntries) {
 		return Result{}, fmt.Errorf("%w: %d pending redelegations", ErrTooManyEntries, n)
 	}
 	shares, tokens, err := src.unbondAmount(d, m.Amount)
@@ -265,12 +259,12 @@ func (k Keeper) Redelegate(s state.Store, height int64, now time.Time, signer []
 	if src.Status == BOND_STATUS_UNBONDED {
 		return Result{Events: []abci.Event{ev}}, nil
 	}
-	e := UnbondingEntry{
-		Kind: UNBONDING_KIND_REDELEGATION, Delegator: m.Delegator, Validator: m.Src, DstValidator: m.Dst,
+	e := unbonding.UnbondingEntry{
+		Kind: unbonding.UNBONDING_KIND_REDELEGATION, Delegator: m.Delegator, Validator: m.Src, DstValidator: m.Dst,
 		CreationHeight: height, CompletionTimeNs: nanos(completion),
 		InitialBalance: tokens, Balance: tokens, DstShares: dstShares,
 	}
-	k.newEntry(s, &e)
+	queue.Add(s, &e)
 	ev.Attributes = append(ev.Attributes, abci.EventAttribute{Key: "unbonding_id", Value: strconv.FormatUint(e.Id, 10), Index: true})
 	return Result{Events: []abci.Event{ev}, Unbondings: []uint64{e.Id}}, nil
 }

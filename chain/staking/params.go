@@ -3,7 +3,6 @@ package staking
 import (
 	"fmt"
 	"math"
-	"math/bits"
 	"time"
 
 	"github.com/abci-ics/ics/state"
@@ -24,32 +23,6 @@ const (
 	// total voting power (math.MaxInt64 / 8).
 	MaxPower = math.MaxInt64 / 8 / MaxValidatorsLimit
 )
-
-// mulDiv returns a*b/c rounded down (or up), and false when c is zero or
-// the result does not fit in 64 bits.
-func mulDiv(a, b, c uint64, up bool) (uint64, bool) {
-	hi, lo := bits.Mul64(a, b)
-	if c == 0 || hi >= c {
-		return 0, false
-	}
-	q, r := bits.Div64(hi, lo, c)
-	if up && r != 0 {
-		if q == math.MaxUint64 {
-			return 0, false
-		}
-		q++
-	}
-	return q, true
-}
-
-// add returns a+b or ErrOverflow.
-func add(a, b uint64) (uint64, error) {
-	s, carry := bits.Add64(a, b, 0)
-	if carry != 0 {
-		return 0, ErrOverflow
-	}
-	return s, nil
-}
 
 // DefaultParams returns the parameters of a new chain.
 func DefaultParams() Params {

@@ -9,13 +9,14 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"pgregory.net/rapid"
 
+	"github.com/abci-ics/ics/chain/staking/shares"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/fraction"
 )
 
 var expectedErrors = []error{
 	ErrInsufficientFunds, ErrValidatorNotFound, ErrValidatorExists, ErrDuplicateConsKey, ErrSelfDelegationTooLow,
-	ErrDelegationNotFound, ErrInsufficientDelegation, ErrDelegationTooSmall, ErrInvalidExchangeRate,
+	ErrDelegationNotFound, shares.ErrInsufficientDelegation, shares.ErrDelegationTooSmall, shares.ErrInvalidExchangeRate,
 	ErrTooManyEntries, ErrSelfRedelegation, ErrTransitiveRedelegation, ErrNotJailed, ErrJailPeriodNotOver,
 	ErrTombstoned, ErrZeroAmount,
 }
@@ -49,7 +50,7 @@ func TestProperties(t *testing.T) {
 				}
 				for _, id := range r.Unbondings {
 					if rapid.Bool().Draw(rt, "hold started") {
-						if err := f.k.PutOnHold(c, id, "c1"); err != nil {
+						if err := f.k.Unbonding().PutOnHold(c, id, "c1"); err != nil {
 							rt.Fatal(err)
 						}
 					}
@@ -169,15 +170,15 @@ func TestProperties(t *testing.T) {
 				})
 			},
 			"hold": func(rt *rapid.T) {
-				es := f.k.UnbondingEntries(f.s)
+				es := f.k.Unbonding().Entries(f.s)
 				if len(es) == 0 {
 					return
 				}
 				e := rapid.SampledFrom(es).Draw(rt, "entry")
 				holder := rapid.SampledFrom([]string{"c1", "c2"}).Draw(rt, "holder")
 				if rapid.Bool().Draw(rt, "release") {
-					_ = f.k.ReleaseHold(f.s, e.Id, holder)
-				} else if err := f.k.PutOnHold(f.s, e.Id, holder); err != nil {
+					_ = f.k.Unbonding().ReleaseHold(f.s, e.Id, holder)
+				} else if err := f.k.Unbonding().PutOnHold(f.s, e.Id, holder); err != nil {
 					rt.Fatal(err)
 				}
 			},
@@ -223,9 +224,9 @@ func TestProperties(t *testing.T) {
 		// Nothing waits forever: with every hold released, every entry
 		// completes one unbonding period later.
 		f.holder = ""
-		for _, e := range f.k.UnbondingEntries(f.s) {
+		for _, e := range f.k.Unbonding().Entries(f.s) {
 			for _, h := range e.Holders {
-				if err := f.k.ReleaseHold(f.s, e.Id, h); err != nil {
+				if err := f.k.Unbonding().ReleaseHold(f.s, e.Id, h); err != nil {
 					rt.Fatal(err)
 				}
 			}
@@ -233,7 +234,7 @@ func TestProperties(t *testing.T) {
 		f.endBlock(p.UnbondingPeriod)
 		f.endBlock(time.Second)
 		f.checkSet()
-		if es := f.k.UnbondingEntries(f.s); len(es) != 0 {
+		if es := f.k.Unbonding().Entries(f.s); len(es) != 0 {
 			rt.Fatalf("entries left: %v", es)
 		}
 		for _, v := range f.k.Validators(f.s) {

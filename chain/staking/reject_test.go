@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abci-ics/ics/chain/staking/shares"
+	"github.com/abci-ics/ics/chain/staking/unbonding"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/fraction"
 )
@@ -127,13 +129,13 @@ func TestRejections(t *testing.T) {
 		{"delegate: unknown validator", del(d2, MsgDelegate{Delegator: d2, Validator: acct(10), Amount: 1}), ErrValidatorNotFound},
 		{"delegate: above balance", del(d2, MsgDelegate{Delegator: d2, Validator: a, Amount: 9_001}), ErrInsufficientFunds},
 		{"delegate: huge", del(d2, MsgDelegate{Delegator: d2, Validator: a, Amount: 1<<64 - 1}), ErrInsufficientFunds},
-		{"delegate: validator without tokens", del(d2, MsgDelegate{Delegator: d2, Validator: acct(8), Amount: 1}), ErrInvalidExchangeRate},
+		{"delegate: validator without tokens", del(d2, MsgDelegate{Delegator: d2, Validator: acct(8), Amount: 1}), shares.ErrInvalidExchangeRate},
 
 		{"undelegate: wrong signer", undel(b, MsgUndelegate{Delegator: d2, Validator: a, Amount: 1}), ErrUnauthorized},
 		{"undelegate: zero", undel(d2, MsgUndelegate{Delegator: d2, Validator: a}), ErrZeroAmount},
 		{"undelegate: unknown validator", undel(d2, MsgUndelegate{Delegator: d2, Validator: acct(10), Amount: 1}), ErrValidatorNotFound},
 		{"undelegate: no delegation", undel(d2, MsgUndelegate{Delegator: d2, Validator: acct(7), Amount: 1}), ErrDelegationNotFound},
-		{"undelegate: more than delegated", undel(d2, MsgUndelegate{Delegator: d2, Validator: a, Amount: 901}), ErrInsufficientDelegation},
+		{"undelegate: more than delegated", undel(d2, MsgUndelegate{Delegator: d2, Validator: a, Amount: 901}), shares.ErrInsufficientDelegation},
 		{"undelegate: too many entries", undel(acct(5), MsgUndelegate{Delegator: acct(5), Validator: a, Amount: 1}), ErrTooManyEntries},
 
 		{"redelegate: wrong signer", redel(b, MsgRedelegate{Delegator: d2, Src: a, Dst: acct(7), Amount: 1}), ErrUnauthorized},
@@ -141,10 +143,10 @@ func TestRejections(t *testing.T) {
 		{"redelegate: to itself", redel(d2, MsgRedelegate{Delegator: d2, Src: a, Dst: a, Amount: 1}), ErrSelfRedelegation},
 		{"redelegate: unknown destination", redel(d2, MsgRedelegate{Delegator: d2, Src: a, Dst: acct(10), Amount: 1}), ErrValidatorNotFound},
 		{"redelegate: no delegation", redel(d2, MsgRedelegate{Delegator: d2, Src: acct(7), Dst: a, Amount: 1}), ErrDelegationNotFound},
-		{"redelegate: more than delegated", redel(d2, MsgRedelegate{Delegator: d2, Src: a, Dst: acct(7), Amount: 901}), ErrInsufficientDelegation},
+		{"redelegate: more than delegated", redel(d2, MsgRedelegate{Delegator: d2, Src: a, Dst: acct(7), Amount: 901}), shares.ErrInsufficientDelegation},
 		{"redelegate: transitive", redel(d2, MsgRedelegate{Delegator: d2, Src: b, Dst: acct(7), Amount: 1}), ErrTransitiveRedelegation},
 		{"redelegate: too many entries", redel(acct(6), MsgRedelegate{Delegator: acct(6), Src: a, Dst: b, Amount: 1}), ErrTooManyEntries},
-		{"redelegate: destination without tokens", redel(d2, MsgRedelegate{Delegator: d2, Src: a, Dst: acct(8), Amount: 1}), ErrInvalidExchangeRate},
+		{"redelegate: destination without tokens", redel(d2, MsgRedelegate{Delegator: d2, Src: a, Dst: acct(8), Amount: 1}), shares.ErrInvalidExchangeRate},
 
 		{"unjail: wrong signer", unjail(a, acct(3)), ErrUnauthorized},
 		{"unjail: unknown", unjail(acct(10), acct(10)), ErrValidatorNotFound},
@@ -158,9 +160,9 @@ func TestRejections(t *testing.T) {
 		{"edit: long moniker", edit(a, MsgEditValidator{Validator: a, Moniker: strings.Repeat("m", 71)}), ErrInvalidMoniker},
 		{"edit: rate above max", edit(a, MsgEditValidator{Validator: a, CommissionRate: frac(1, 4)}), ErrInvalidCommission},
 
-		{"hold: unknown entry", func(s state.Store) error { return f.k.PutOnHold(s, 999, "c") }, ErrUnbondingNotFound},
-		{"hold: empty holder", func(s state.Store) error { return f.k.PutOnHold(s, 1, "") }, ErrInvalidHolder},
-		{"release: unknown entry", func(s state.Store) error { return f.k.ReleaseHold(s, 999, "c") }, ErrUnbondingNotFound},
+		{"hold: unknown entry", func(s state.Store) error { return f.k.Unbonding().PutOnHold(s, 999, "c") }, unbonding.ErrNotFound},
+		{"hold: empty holder", func(s state.Store) error { return f.k.Unbonding().PutOnHold(s, 1, "") }, unbonding.ErrInvalidHolder},
+		{"release: unknown entry", func(s state.Store) error { return f.k.Unbonding().ReleaseHold(s, 999, "c") }, unbonding.ErrNotFound},
 		{"slash: bad fraction", func(s state.Store) error {
 			_, err := f.k.Slash(s, ConsAddress(pubKey(0)), 1, 1, fraction.New(2, 1), f.height)
 			return err
@@ -199,10 +201,10 @@ func TestRejections(t *testing.T) {
 }
 
 func TestSharesFor(t *testing.T) {
-	if _, err := (Validator{Tokens: 10, DelegatorShares: 5}).sharesFor(1); !errors.Is(err, ErrDelegationTooSmall) {
+	if _, err := (Validator{Tokens: 10, DelegatorShares: 5}).sharesFor(1); !errors.Is(err, shares.ErrDelegationTooSmall) {
 		t.Fatalf("a token worth half a share: %v", err)
 	}
-	if _, err := (Validator{Tokens: 1, DelegatorShares: 1 << 63}).sharesFor(4); !errors.Is(err, ErrOverflow) {
+	if _, err := (Validator{Tokens: 1, DelegatorShares: 1 << 63}).sharesFor(4); !errors.Is(err, shares.ErrOverflow) {
 		t.Fatalf("share overflow: %v", err)
 	}
 	if sh, err := (Validator{Tokens: 3, DelegatorShares: 4}).sharesFor(5); sh != 6 || err != nil {

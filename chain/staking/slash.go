@@ -6,8 +6,8 @@ import (
 	"math/bits"
 	"time"
 
+	"github.com/abci-ics/ics/chain/staking/unbonding"
 	"github.com/abci-ics/ics/state"
-	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/fraction"
 )
 
@@ -44,8 +44,7 @@ func (k Keeper) Slash(s state.Store, consAddr []byte, infractionHeight, power in
 	remaining := frac.MulFloor(base)
 	var burned uint64
 	if infractionHeight < height {
-		for _, id := range k.indexIDs(s, typed.Key(prefixEntryBySrc, v.Operator)) {
-			e := k.mustEntry(s, id)
+		for _, e := range queue.EntriesFrom(s, v.Operator) {
 			if e.CreationHeight < infractionHeight {
 				continue
 			}
@@ -70,15 +69,15 @@ func (k Keeper) Slash(s state.Store, consAddr []byte, infractionHeight, power in
 
 // slashEntry burns up to due tokens of an unbonding entry and returns how
 // many it burned.
-func (k Keeper) slashEntry(s state.Store, p Params, e UnbondingEntry, frac fraction.Fraction, due uint64) (uint64, error) {
+func (k Keeper) slashEntry(s state.Store, p Params, e unbonding.UnbondingEntry, frac fraction.Fraction, due uint64) (uint64, error) {
 	var n uint64
 	switch e.Kind {
-	case UNBONDING_KIND_UNDELEGATION:
+	case unbonding.UNBONDING_KIND_UNDELEGATION:
 		n = min(due, e.Balance)
 		if err := k.burn(s, p, notBondedPool, n); err != nil {
 			return 0, err
 		}
-	case UNBONDING_KIND_REDELEGATION:
+	case unbonding.UNBONDING_KIND_REDELEGATION:
 		dst, ok := k.Validator(s, e.DstValidator)
 		d, found := k.Delegation(s, e.Delegator, e.DstValidator)
 		if !ok || !found {
@@ -100,7 +99,7 @@ func (k Keeper) slashEntry(s state.Store, p Params, e UnbondingEntry, frac fract
 		return 0, nil
 	}
 	e.Balance -= min(n, e.Balance)
-	typed.Set(kv(s), UnbondingKey(e.Id), &e)
+	queue.SetBalance(s, e)
 	return n, nil
 }
 

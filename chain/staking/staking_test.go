@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abci-ics/ics/chain/staking/shares"
+	"github.com/abci-ics/ics/chain/staking/unbonding"
 	"github.com/abci-ics/ics/types/fraction"
 )
 
@@ -83,7 +85,7 @@ func TestDelegationLifecycle(t *testing.T) {
 	if f.balance(del) != 10_000-500 {
 		t.Fatalf("tokens returned early: %d", f.balance(del))
 	}
-	entries := f.k.UnbondingEntriesOf(f.s, del)
+	entries := f.k.Unbonding().EntriesOf(f.s, del)
 	if len(entries) != 1 || entries[0].Balance != 200 || entries[0].CompletionTime() != f.now.Add(100*time.Second) {
 		t.Fatalf("entries %v", entries)
 	}
@@ -92,14 +94,14 @@ func TestDelegationLifecycle(t *testing.T) {
 		t.Fatalf("after undelegation %v", ups)
 	}
 	f.endBlock(time.Nanosecond) // one nanosecond before completion
-	if f.balance(del) != 9_500 || len(f.k.UnbondingEntries(f.s)) != 1 {
+	if f.balance(del) != 9_500 || len(f.k.Unbonding().Entries(f.s)) != 1 {
 		t.Fatal("completed before its time")
 	}
 	if !f.now.Equal(done) {
 		t.Fatalf("clock %v, completion %v", f.now, done)
 	}
 	f.endBlock(time.Second) // exactly at completion
-	if f.balance(del) != 9_700 || len(f.k.UnbondingEntries(f.s)) != 0 {
+	if f.balance(del) != 9_700 || len(f.k.Unbonding().Entries(f.s)) != 0 {
 		t.Fatalf("not completed at its time: balance %d", f.balance(del))
 	}
 
@@ -108,38 +110,38 @@ func TestDelegationLifecycle(t *testing.T) {
 	id := f.undelegate(del, val, 100)
 	f.endBlock(200 * time.Second)
 	f.endBlock(time.Second)
-	e, ok := f.k.UnbondingEntry(f.s, id)
+	e, ok := f.k.Unbonding().Entry(f.s, id)
 	if !ok || !e.Matured || len(e.Holders) != 1 || f.balance(del) != 9_700 {
 		t.Fatalf("held entry %v %v", e, ok)
 	}
-	if err := f.k.ReleaseHold(f.s, id, "consumer-2"); !errors.Is(err, ErrInvalidHolder) {
+	if err := f.k.Unbonding().ReleaseHold(f.s, id, "consumer-2"); !errors.Is(err, unbonding.ErrInvalidHolder) {
 		t.Fatalf("release by a non-holder: %v", err)
 	}
-	if err := f.k.ReleaseHold(f.s, id, "consumer-1"); err != nil {
+	if err := f.k.Unbonding().ReleaseHold(f.s, id, "consumer-1"); err != nil {
 		t.Fatal(err)
 	}
 	if f.balance(del) != 9_700 {
 		t.Fatal("release completed the entry before EndBlock")
 	}
 	f.endBlock(time.Second)
-	if _, ok := f.k.UnbondingEntry(f.s, id); ok || f.balance(del) != 9_800 {
+	if _, ok := f.k.Unbonding().Entry(f.s, id); ok || f.balance(del) != 9_800 {
 		t.Fatalf("released entry not completed: %d", f.balance(del))
 	}
-	if err := f.k.ReleaseHold(f.s, id, "consumer-1"); !errors.Is(err, ErrUnbondingNotFound) {
+	if err := f.k.Unbonding().ReleaseHold(f.s, id, "consumer-1"); !errors.Is(err, unbonding.ErrNotFound) {
 		t.Fatalf("release of a completed entry: %v", err)
 	}
 	// A hold released before maturity changes nothing.
 	id = f.undelegate(del, val, 100)
-	if err := f.k.ReleaseHold(f.s, id, "consumer-1"); err != nil {
+	if err := f.k.Unbonding().ReleaseHold(f.s, id, "consumer-1"); err != nil {
 		t.Fatal(err)
 	}
 	f.endBlock(50 * time.Second)
-	if _, ok := f.k.UnbondingEntry(f.s, id); !ok {
+	if _, ok := f.k.Unbonding().Entry(f.s, id); !ok {
 		t.Fatal("completed early after release")
 	}
 	f.endBlock(60 * time.Second)
 	f.endBlock(time.Second)
-	if _, ok := f.k.UnbondingEntry(f.s, id); ok || f.balance(del) != 9_900 {
+	if _, ok := f.k.Unbonding().Entry(f.s, id); ok || f.balance(del) != 9_900 {
 		t.Fatal("not completed")
 	}
 	f.checkSet()
@@ -166,8 +168,8 @@ func TestValidatorUnbonding(t *testing.T) {
 	if va.Status != BOND_STATUS_UNBONDING || f.balance(notBondedPool) != 1_000 || f.balance(bondedPool) != 1_500 {
 		t.Fatalf("a %v, pools %d %d", va.Status, f.balance(bondedPool), f.balance(notBondedPool))
 	}
-	e, ok := f.k.UnbondingEntry(f.s, va.UnbondingId)
-	if !ok || e.Kind != UNBONDING_KIND_VALIDATOR || len(e.Holders) != 1 {
+	e, ok := f.k.Unbonding().Entry(f.s, va.UnbondingId)
+	if !ok || e.Kind != unbonding.UNBONDING_KIND_VALIDATOR || len(e.Holders) != 1 {
 		t.Fatalf("validator entry %v", e)
 	}
 	f.endBlock(101 * time.Second)
@@ -175,7 +177,7 @@ func TestValidatorUnbonding(t *testing.T) {
 	if va, _ = f.k.Validator(f.s, a); va.Status != BOND_STATUS_UNBONDING {
 		t.Fatal("held validator unbonding completed")
 	}
-	if err := f.k.ReleaseHold(f.s, va.UnbondingId, "consumer-1"); err != nil {
+	if err := f.k.Unbonding().ReleaseHold(f.s, va.UnbondingId, "consumer-1"); err != nil {
 		t.Fatal(err)
 	}
 	f.endBlock(time.Second)
@@ -199,7 +201,7 @@ func TestValidatorUnbonding(t *testing.T) {
 	}
 	f.endBlock(time.Second)
 	f.checkSet()
-	if _, ok := f.k.UnbondingEntry(f.s, vb.UnbondingId); ok {
+	if _, ok := f.k.Unbonding().Entry(f.s, vb.UnbondingId); ok {
 		t.Fatal("unbonding of a rebonded validator still pending")
 	}
 	if vb, _ = f.k.Validator(f.s, b); vb.Status != BOND_STATUS_BONDED {
@@ -240,7 +242,7 @@ func TestSlashEntries(t *testing.T) {
 		t.Fatalf("tokens a %d b %d", va.Tokens, vb.Tokens)
 	}
 	var bal []uint64
-	for _, e := range f.k.UnbondingEntriesOf(f.s, del) {
+	for _, e := range f.k.Unbonding().EntriesOf(f.s, del) {
 		bal = append(bal, e.Balance)
 	}
 	if len(bal) != 3 || bal[0] != 400 || bal[1] != 900 || bal[2] != 900 {
@@ -273,7 +275,7 @@ func TestSharesRounding(t *testing.T) {
 		t.Fatalf("shares %d worth %d", d.Shares, v.TokensFromShares(d.Shares))
 	}
 	worth := v.TokensFromShares(d.Shares)
-	if _, err := f.k.Undelegate(f.s, f.height, f.now, del, &MsgUndelegate{Delegator: del, Validator: val, Amount: worth + 1}); !errors.Is(err, ErrInsufficientDelegation) {
+	if _, err := f.k.Undelegate(f.s, f.height, f.now, del, &MsgUndelegate{Delegator: del, Validator: val, Amount: worth + 1}); !errors.Is(err, shares.ErrInsufficientDelegation) {
 		t.Fatalf("over-undelegation: %v", err)
 	}
 	f.undelegate(del, val, worth)

@@ -9,6 +9,7 @@ import (
 	"github.com/cometbft/cometbft/crypto/ed25519"
 
 	"github.com/abci-ics/ics/chain/bank"
+	"github.com/abci-ics/ics/chain/staking/shares"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
@@ -82,18 +83,14 @@ func (v Validator) ConsensusPower(reduction uint64) int64 {
 	return int64(min(v.Tokens/reduction, MaxPower))
 }
 
-// TokensFromShares returns the tokens that shares of v are worth, rounded
-// down.
-func (v Validator) TokensFromShares(shares uint64) uint64 {
-	if v.DelegatorShares == 0 {
-		return 0
-	}
-	t, ok := mulDiv(shares, v.Tokens, v.DelegatorShares, false)
-	if !ok {
-		panic(fmt.Sprintf("staking: invariant shares <= delegator shares broken for validator %X", v.Operator))
-	}
-	return t
+// rate returns v's exchange rate of delegator shares to tokens.
+func (v Validator) rate() shares.Rate {
+	return shares.Rate{Tokens: v.Tokens, Shares: v.DelegatorShares}
 }
+
+// TokensFromShares returns the tokens that n shares of v are worth, rounded
+// down.
+func (v Validator) TokensFromShares(n uint64) uint64 { return v.rate().Value(n) }
 
 // TokensFromShares returns the tokens that shares of v are worth, rounded
 // down.

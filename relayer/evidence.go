@@ -65,11 +65,11 @@ func (w *EvidenceWatcher) Scan(ctx context.Context) error {
 	}
 	for ; w.next <= top; w.next++ {
 		h := w.next
-		b, err := w.Chain.RPC.Block(ctx, &h)
+		evs, err := w.Chain.Node.Evidence(ctx, h)
 		if err != nil {
 			return fmt.Errorf("%s: block %d: %w", w.Chain.ID, h, err)
 		}
-		for _, ev := range b.Block.Evidence.Evidence {
+		for _, ev := range evs {
 			dv, ok := ev.(*cmttypes.DuplicateVoteEvidence)
 			if !ok {
 				continue
@@ -117,23 +117,7 @@ func (w *EvidenceWatcher) InfractionHeader(ctx context.Context, h int64) (*ibctm
 	if err != nil {
 		return nil, err
 	}
-	sh, vals, err := w.Chain.signedHeader(ctx, h)
-	if err != nil {
-		return nil, err
-	}
-	trustedVals, err := w.Chain.validators(ctx, int64(trusted.RevisionHeight)+1)
-	if err != nil {
-		return nil, err
-	}
-	vp, err := valsProto(vals)
-	if err != nil {
-		return nil, err
-	}
-	tp, err := valsProto(trustedVals)
-	if err != nil {
-		return nil, err
-	}
-	return &ibctm.Header{SignedHeader: sh.ToProto(), ValidatorSet: vp, TrustedHeight: trusted, TrustedValidators: tp}, nil
+	return w.Chain.Header(ctx, h, trusted)
 }
 
 // trustedBelow returns the highest height below h at which the reporter's

@@ -159,13 +159,13 @@ func SubmitDoubleVoting(ctx context.Context, provNode, consNode string, key clie
 	if clientID == "" {
 		return nil, fmt.Errorf("%s has no launched consumer %s", prov.ID, chainID)
 	}
-	b, err := cons.RPC.Block(ctx, &height)
+	evs, err := cons.Node.Evidence(ctx, height)
 	if err != nil {
 		return nil, fmt.Errorf("block %d of %s: %w", height, chainID, err)
 	}
 	w := &relayer.EvidenceWatcher{Chain: cons, Reporter: &relayer.End{Chain: prov, Client: clientID}, Message: doubleVotingMsg(key.Address(), chainID)}
 	var results []client.TxResult
-	for _, ev := range b.Block.Evidence.Evidence {
+	for _, ev := range evs {
 		dv, ok := ev.(*cmttypes.DuplicateVoteEvidence)
 		if !ok {
 			continue

@@ -58,7 +58,7 @@ func marshal(m gogoproto.Message) []byte {
 
 // createClient creates on dst a client of src at src's latest height.
 func createClient(ctx context.Context, dst *End, src *Chain, o ClientOptions) error {
-	h, err := src.height(ctx)
+	h, err := src.Height(ctx)
 	if err != nil {
 		return err
 	}
@@ -186,7 +186,7 @@ func (p Proofs) Messages(msgs ...gogoproto.Message) []gogoproto.Message {
 // v+1 and builds the update of dst's client of src to it (submitting the
 // intermediate updates bisection needs first).
 func Prove(ctx context.Context, dst *End, src *Chain, paths []string) (Proofs, error) {
-	v, err := src.height(ctx)
+	v, err := src.Height(ctx)
 	if err != nil {
 		return Proofs{}, err
 	}

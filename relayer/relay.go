@@ -53,8 +53,8 @@ func (l *Link) RelayOnce(ctx context.Context) (Progress, error) {
 		}
 		p.Pending += len(seqs)
 	}
-	p.HeightA, _ = l.A.Chain.height(ctx)
-	p.HeightB, _ = l.B.Chain.height(ctx)
+	p.HeightA, _ = l.A.Chain.Height(ctx)
+	p.HeightB, _ = l.B.Chain.Height(ctx)
 	return p, nil
 }
 
@@ -109,7 +109,7 @@ func PendingFrom(ctx context.Context, src, dst *End) (Pending, error) {
 		}
 	}
 	// dst's latest header decides what has timed out.
-	dh, err := dst.Chain.height(ctx)
+	dh, err := dst.Chain.Height(ctx)
 	if err != nil {
 		return out, err
 	}
@@ -300,7 +300,7 @@ func (l *Link) UpdateClients(ctx context.Context) error {
 
 // updateClient brings dst's client of src to src's latest header.
 func updateClient(ctx context.Context, dst *End, src *Chain) error {
-	h, err := src.height(ctx)
+	h, err := src.Height(ctx)
 	if err != nil {
 		return err
 	}
@@ -342,11 +342,11 @@ func (l *Link) RefreshStaleClients(ctx context.Context, frac float64) (int, erro
 // clientStale reports whether dst's client of src last trusted a header
 // more than frac of its trusting period before src's latest block.
 func clientStale(ctx context.Context, dst *End, src *Chain, frac float64) (bool, error) {
-	cs, err := dst.Chain.clientState(ctx, dst.Client)
+	cs, err := dst.Chain.ClientState(ctx, dst.Client)
 	if err != nil {
 		return false, err
 	}
-	cons, ok, err := dst.Chain.consensusState(ctx, dst.Client, cs.LatestHeight)
+	cons, ok, err := dst.Chain.ConsensusState(ctx, dst.Client, cs.LatestHeight)
 	if err != nil {
 		return false, err
 	}

@@ -64,8 +64,8 @@ func NewChainOn(ctx context.Context, node Node, sub Submitter) (*Chain, error) {
 
 func (c *Chain) revision() uint64 { return clienttypes.ParseChainID(c.ID) }
 
-// height returns the chain's latest committed height.
-func (c *Chain) height(ctx context.Context) (int64, error) {
+// Height returns the chain's latest committed height.
+func (c *Chain) Height(ctx context.Context) (int64, error) {
 	st, err := c.Node.Status(ctx)
 	if err != nil {
 		return 0, err
@@ -159,8 +159,8 @@ func (c *Chain) storeValue(ctx context.Context, path string) ([]byte, error) {
 	return res.Value, nil
 }
 
-// clientState returns the state of c's client clientID.
-func (c *Chain) clientState(ctx context.Context, clientID string) (*ibctm.ClientState, error) {
+// ClientState returns the state of c's client clientID.
+func (c *Chain) ClientState(ctx context.Context, clientID string) (*ibctm.ClientState, error) {
 	bz, err := c.storeValue(ctx, commitment.ClientStatePath(clientID))
 	if err != nil {
 		return nil, err
@@ -175,9 +175,9 @@ func (c *Chain) clientState(ctx context.Context, clientID string) (*ibctm.Client
 	return &cs, nil
 }
 
-// consensusState returns c's client clientID's consensus state at h, and
+// ConsensusState returns c's client clientID's consensus state at h, and
 // whether it has one.
-func (c *Chain) consensusState(ctx context.Context, clientID string, h clienttypes.Height) (*ibctm.ConsensusState, bool, error) {
+func (c *Chain) ConsensusState(ctx context.Context, clientID string, h clienttypes.Height) (*ibctm.ConsensusState, bool, error) {
 	bz, err := c.storeValue(ctx, commitment.ConsensusStatePath(clientID, h))
 	if err != nil || len(bz) == 0 {
 		return nil, false, err
@@ -191,7 +191,7 @@ func (c *Chain) consensusState(ctx context.Context, clientID string, h clienttyp
 
 // clientHeight returns the latest height of c's client clientID.
 func (c *Chain) clientHeight(ctx context.Context, clientID string) (clienttypes.Height, error) {
-	cs, err := c.clientState(ctx, clientID)
+	cs, err := c.ClientState(ctx, clientID)
 	if err != nil {
 		return clienttypes.Height{}, err
 	}

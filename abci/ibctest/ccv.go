@@ -154,18 +154,15 @@ func LinkCCV(cons, prov *Chain) *Path {
 	return p
 }
 
-// take removes and returns the packets of c's outbox sent on end e.
-func take(c *Chain, e *End) []channeltypes.Packet {
-	var out, keep []channeltypes.Packet
+// take removes from c's outbox the packets sent on end e.
+func take(c *Chain, e *End) {
+	var keep []channeltypes.Packet
 	for _, pk := range c.Outbox {
-		if pk.SourcePort == e.Port && pk.SourceChannel == e.Channel {
-			out = append(out, pk)
-		} else {
+		if pk.SourcePort != e.Port || pk.SourceChannel != e.Channel {
 			keep = append(keep, pk)
 		}
 	}
 	c.Outbox = keep
-	return out
 }
 
 // Flush relays every packet either side of the path has sent and not yet

@@ -1,9 +1,23 @@
-// Package relayer moves IBC datagrams between two chains that it reaches
-// only through CometBFT RPC: it creates and updates light clients from
-// signed headers, opens connections and channels, and relays packets,
-// acknowledgements and timeouts with ICS-23 proofs. It trusts no one: every
-// datagram is verified by the receiving chain's light client, so a relayer
-// can only delay, never forge.
+// Package relayer moves IBC datagrams between two chains: it creates and
+// updates light clients from signed headers, opens connections and
+// channels, and relays packets, acknowledgements and timeouts with ICS-23
+// proofs. It trusts no one: every datagram is verified by the receiving
+// chain's light client, so a relayer can only delay, never forge.
+//
+// A Chain is reached only through a Node (the latest height and time,
+// signed headers, validator sets, ABCI queries with proofs, the events of
+// a packet, a block's evidence) and a Submitter that signs and broadcasts
+// its transactions. RPCNode is the Node over CometBFT RPC (abci_query,
+// commit, validators, tx_search, block_search, block_results, block) that
+// `icsd relay` and the testnet use; the in-process chains of abci/ibctest
+// implement Node too, so their tests relay with this package.
+//
+// A relay pass is split in two halves that tests can drive separately:
+// PendingFrom reads from both chains what a direction needs (packets to
+// receive, to time out, acknowledgements to bring back), and RecvMsgs,
+// AckMsgs, Prove and UpdateMsg build the datagrams, with the client update
+// they need first. Link.Intercept, nil in production, lets a test drop,
+// delay or reorder the packets a pass delivers.
 //
 // The relayer keeps no state of its own. Pending work is read from the
 // chains: packet commitments still stored on the sender, which of them the
@@ -18,12 +32,12 @@
 // clients of Interchain Security (the provider's client of a consumer
 // trusts for 0.66 x the consumer's unbonding period). NewLinkOnClients
 // opens a connection and a channel on clients that exist already, as the
-// CCV channel needs, and EvidenceWatcher reports the duplicate votes
-// committed on one chain to another chain that has a client of it.
+// CCV channel needs.
 //
 // A link is saved as a LinkFile (both nodes, the keyrings and keys that pay
 // each side's fees, and the identifiers on each side) by `icsd relay link`
 // and read back by `icsd relay start` with OpenLink. The CCV specifics
-// (finding the clients a consumer launch created, the provider's double
-// voting message) live in relayer/ccvrelay.
+// (finding the clients a consumer launch created, watching a consumer for
+// double votes and reporting them to the provider) live in
+// relayer/ccvrelay.
 package relayer

@@ -7,13 +7,10 @@ import (
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 	cmtmath "github.com/cometbft/cometbft/libs/math"
-	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
-	cmttypes "github.com/cometbft/cometbft/types"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
 	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
-	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
@@ -34,6 +31,10 @@ type End struct {
 // Link is two ends joined by a channel.
 type Link struct {
 	A, B *End
+	// Intercept, when set, sees the packets a relay pass is about to
+	// deliver from src and returns the ones to deliver, in order. Tests
+	// drop, delay and reorder packets with it; the relayer leaves it nil.
+	Intercept func(src *End, packets []channeltypes.Packet) []channeltypes.Packet
 }
 
 // ClientOptions are the parameters of the clients that Link creates.
@@ -56,11 +57,9 @@ func marshal(m gogoproto.Message) []byte {
 	return bz
 }
 
-func valsProto(v *cmttypes.ValidatorSet) (*cmtproto.ValidatorSet, error) { return v.ToProto() }
-
 // createClient creates on dst a client of src at src's latest height.
 func createClient(ctx context.Context, dst *End, src *Chain, o ClientOptions) error {
-	h, err := src.height(ctx)
+	h, err := src.Height(ctx)
 	if err != nil {
 		return err
 	}
@@ -80,12 +79,12 @@ func createClient(ctx context.Context, dst *End, src *Chain, o ClientOptions) er
 	return nil
 }
 
-// updateMsg returns the message that brings dst's client of src to src's
+// UpdateMsg returns the message that brings dst's client of src to src's
 // header at height h, or nil when the client already has it. When the
 // validators the client trusts no longer hold a third of the power that
 // signed header h, it first submits updates to intermediate headers
 // (bisection), as the light client needs.
-func updateMsg(ctx context.Context, dst *End, src *Chain, h int64) (*client.MsgUpdateClient, error) {
+func UpdateMsg(ctx context.Context, dst *End, src *Chain, h int64) (*client.MsgUpdateClient, error) {
 	if err := catchUp(ctx, dst, src, h); err != nil {
 		return nil, err
 	}
@@ -156,75 +155,65 @@ func updateStep(ctx context.Context, dst *End, src *Chain, h int64) (*client.Msg
 	if int64(trusted.RevisionHeight) >= h {
 		return nil, nil
 	}
-	sh, vals, err := src.signedHeader(ctx, h)
+	header, err := src.Header(ctx, h, trusted)
 	if err != nil {
 		return nil, err
 	}
-	trustedVals, err := src.validators(ctx, int64(trusted.RevisionHeight)+1)
-	if err != nil {
-		return nil, err
-	}
-	vp, err := valsProto(vals)
-	if err != nil {
-		return nil, err
-	}
-	tp, err := valsProto(trustedVals)
-	if err != nil {
-		return nil, err
-	}
-	header := &ibctm.Header{SignedHeader: sh.ToProto(), ValidatorSet: vp, TrustedHeight: trusted, TrustedValidators: tp}
 	return &client.MsgUpdateClient{ClientId: dst.Client, Header: marshal(header), Signer: dst.Chain.Submit.Address()}, nil
 }
 
-// proofs proves paths in src's state and returns the proofs, the height to
-// cite them at, and the client update dst needs first (nil if none). The
-// proofs are of src's latest state v and verify against header v+1.
-func proofs(ctx context.Context, dst *End, src *Chain, paths []string) ([][]byte, clienttypes.Height, gogoproto.Message, error) {
-	ps, h, up, _, err := proofsWithValues(ctx, dst, src, paths)
-	return ps, h, up, err
+// Proofs are proofs of paths in a chain's state, ready for its
+// counterparty.
+type Proofs struct {
+	Proofs [][]byte // one per path
+	Values [][]byte // the proven values; nil for an absent path
+	// Height is the height to cite the proofs at.
+	Height clienttypes.Height
+	// Update is the client update the counterparty needs before it can
+	// check the proofs; nil when its client has Height already.
+	Update *client.MsgUpdateClient
 }
 
-// proofsWithValues is proofs that also returns the proven values (nil for
-// an absent path).
-func proofsWithValues(ctx context.Context, dst *End, src *Chain, paths []string) ([][]byte, clienttypes.Height, gogoproto.Message, [][]byte, error) {
-	v, err := src.height(ctx)
+// Messages returns msgs preceded by the client update, if any.
+func (p Proofs) Messages(msgs ...gogoproto.Message) []gogoproto.Message {
+	if p.Update == nil {
+		return msgs
+	}
+	return append([]gogoproto.Message{p.Update}, msgs...)
+}
+
+// Prove proves paths in src's latest state v for dst. The proofs verify
+// against the app hash of header v+1, so Prove waits for src to commit
+// v+1 and builds the update of dst's client of src to it (submitting the
+// intermediate updates bisection needs first).
+func Prove(ctx context.Context, dst *End, src *Chain, paths []string) (Proofs, error) {
+	v, err := src.Height(ctx)
 	if err != nil {
-		return nil, clienttypes.Height{}, nil, nil, err
+		return Proofs{}, err
 	}
-	if err := src.waitHeight(ctx, v+1); err != nil {
-		return nil, clienttypes.Height{}, nil, nil, err
+	if err := src.Node.WaitHeight(ctx, v+1); err != nil {
+		return Proofs{}, err
 	}
-	out := make([][]byte, len(paths))
-	values := make([][]byte, len(paths))
+	out := Proofs{Proofs: make([][]byte, len(paths)), Values: make([][]byte, len(paths)), Height: clienttypes.NewHeight(src.revision(), uint64(v+1))}
 	for i, p := range paths {
-		if values[i], out[i], err = src.prove(ctx, p, v); err != nil {
-			return nil, clienttypes.Height{}, nil, nil, err
+		if out.Values[i], out.Proofs[i], err = src.prove(ctx, p, v); err != nil {
+			return Proofs{}, err
 		}
 	}
-	up, err := updateMsg(ctx, dst, src, v+1)
-	if err != nil {
-		return nil, clienttypes.Height{}, nil, nil, err
+	if out.Update, err = UpdateMsg(ctx, dst, src, v+1); err != nil {
+		return Proofs{}, err
 	}
-	var msg gogoproto.Message
-	if up != nil {
-		msg = up
-	}
-	return out, clienttypes.NewHeight(src.revision(), uint64(v+1)), msg, values, nil
+	return out, nil
 }
 
 // proveAndSubmit submits on dst the client update and the messages built
 // from proofs of paths in src.
 func proveAndSubmit(ctx context.Context, dst *End, src *Chain, paths []string, build func(proofs [][]byte, h clienttypes.Height) []gogoproto.Message) (*abcitypes.ExecTxResult, error) {
-	ps, h, up, err := proofs(ctx, dst, src, paths)
+	ps, err := Prove(ctx, dst, src, paths)
 	if err != nil {
 		return nil, err
 	}
-	msgs := build(ps, h)
-	if up != nil {
-		msgs = append([]gogoproto.Message{up}, msgs...)
-	}
-	res, err := dst.Chain.submit(ctx, msgs...)
-	return res, err
+	return dst.Chain.submit(ctx, ps.Messages(build(ps.Proofs, ps.Height)...)...)
 }
 
 // NewLink creates clients on both chains, then a connection and a channel

@@ -53,7 +53,7 @@ func (f *LinkFile) Record(l *Link) {
 	}
 }
 
-// OpenLink connects to both ends of a saved link.
+// OpenLink connects to both ends of a saved link over RPC.
 func OpenLink(ctx context.Context, f LinkFile) (*Link, error) {
 	a, err := f.A.Chain(ctx)
 	if err != nil {
@@ -63,10 +63,16 @@ func OpenLink(ctx context.Context, f LinkFile) (*Link, error) {
 	if err != nil {
 		return nil, err
 	}
+	return f.Link(a, b), nil
+}
+
+// Link returns the saved link with a as the chain of side A and b as the
+// chain of side B, however they are reached.
+func (f LinkFile) Link(a, b *Chain) *Link {
 	end := func(c *Chain, e LinkEnd) *End {
 		return &End{Chain: c, Client: e.Client, Connection: e.Connection, Port: e.Port, Channel: e.Channel}
 	}
-	return &Link{A: end(a, f.A), B: end(b, f.B)}, nil
+	return &Link{A: end(a, f.A), B: end(b, f.B)}
 }
 
 // ReadLinkFile reads a link saved by icsd relay link or link-ccv.

@@ -42,7 +42,7 @@ const MaxBatch = 30
 func (l *Link) RelayOnce(ctx context.Context) (Progress, error) {
 	var p Progress
 	for _, dir := range [][2]*End{{l.A, l.B}, {l.B, l.A}} {
-		if err := relayDirection(ctx, dir[0], dir[1], &p); err != nil {
+		if err := l.relayDirection(ctx, dir[0], dir[1], &p); err != nil {
 			return p, err
 		}
 	}
@@ -53,8 +53,8 @@ func (l *Link) RelayOnce(ctx context.Context) (Progress, error) {
 		}
 		p.Pending += len(seqs)
 	}
-	p.HeightA, _ = l.A.Chain.height(ctx)
-	p.HeightB, _ = l.B.Chain.height(ctx)
+	p.HeightA, _ = l.A.Chain.Height(ctx)
+	p.HeightB, _ = l.B.Chain.Height(ctx)
 	return p, nil
 }
 
@@ -66,82 +66,145 @@ func seqList(seqs []uint64) string {
 	return strings.Join(parts, ",")
 }
 
-// relayDirection handles the packets sent by src to dst.
-func relayDirection(ctx context.Context, src, dst *End, p *Progress) error {
+// Pending is the work a relay pass finds for the packets one end sent.
+type Pending struct {
+	// Recv are the packets the other end has not received and can still
+	// receive, in sequence order.
+	Recv []channeltypes.Packet
+	// Timeout are the packets that can no longer be received, to time out
+	// on the sender (on an ordered channel at most one, the first).
+	Timeout []channeltypes.Packet
+	// Acked are the sequences the other end has received whose
+	// acknowledgement the sender has not processed yet.
+	Acked []uint64
+	// Ordered is whether the channel is ordered.
+	Ordered bool
+}
+
+// PendingFrom reads from both chains the packets src sent to dst that
+// still need work: at most 10 x MaxBatch of them, oldest first.
+func PendingFrom(ctx context.Context, src, dst *End) (Pending, error) {
+	var out Pending
 	var committed []uint64
 	if err := src.Chain.queryJSON(ctx, "/ibc/commitments/"+src.Port+"/"+src.Channel, &committed); err != nil {
-		return err
+		return out, err
 	}
 	if len(committed) == 0 {
-		return nil
+		return out, nil
 	}
 	if len(committed) > 10*MaxBatch {
 		committed = committed[:10*MaxBatch]
 	}
 	var unreceived []uint64
 	if err := dst.Chain.queryJSON(ctx, "/ibc/unreceived/"+dst.Port+"/"+dst.Channel+"/"+seqList(committed), &unreceived); err != nil {
-		return err
+		return out, err
 	}
 	isUnreceived := map[uint64]bool{}
 	for _, s := range unreceived {
 		isUnreceived[s] = true
 	}
-	var received []uint64
 	for _, s := range committed {
 		if !isUnreceived[s] {
-			received = append(received, s)
+			out.Acked = append(out.Acked, s)
 		}
 	}
 	// dst's latest header decides what has timed out.
-	dh, err := dst.Chain.height(ctx)
+	dh, err := dst.Chain.Height(ctx)
 	if err != nil {
-		return err
+		return out, err
 	}
 	dsh, _, err := dst.Chain.signedHeader(ctx, dh)
 	if err != nil {
-		return err
+		return out, err
 	}
 	srcEnd, err := src.Chain.channelEnd(ctx, src.Port, src.Channel)
 	if err != nil {
-		return err
+		return out, err
 	}
-	ordered := srcEnd.Ordering == channeltypes.ORDERED
-	var toRecv, toTimeout []channeltypes.Packet
-	written := map[uint64]abcitypes.Event{} // acknowledgements written in this pass
+	out.Ordered = srcEnd.Ordering == channeltypes.ORDERED
 	for _, seq := range unreceived {
 		e, err := src.Chain.findEvent(ctx, channel.EventSendPacket, "src", src.Port, src.Channel, seq)
 		if err != nil {
-			return err
+			return out, err
 		}
-		pk, _, err := packetFromEvent(e)
+		pk, _, err := PacketFromEvent(e)
 		if err != nil {
-			return err
+			return out, err
 		}
 		if timedOut(pk, clienttypes.NewHeight(dst.Chain.revision(), uint64(dh)), dsh.Time) {
-			toTimeout = append(toTimeout, pk)
-			if ordered {
+			out.Timeout = append(out.Timeout, pk)
+			if out.Ordered {
 				// The first timeout closes an ordered channel: nothing
 				// after it can be received.
 				break
 			}
 		} else {
-			toRecv = append(toRecv, pk)
+			out.Recv = append(out.Recv, pk)
 		}
 	}
+	return out, nil
+}
+
+// RecvMsgs returns the messages that deliver on dst the packets src sent:
+// the client update the proofs need, then one MsgRecvPacket per packet,
+// proven in src's latest state (Prove).
+func RecvMsgs(ctx context.Context, dst, src *End, packets []channeltypes.Packet) ([]gogoproto.Message, error) {
+	paths := make([]string, len(packets))
+	for i, pk := range packets {
+		paths[i] = commitment.PacketCommitmentPath(pk.SourcePort, pk.SourceChannel, pk.Sequence)
+	}
+	ps, err := Prove(ctx, dst, src.Chain, paths)
+	if err != nil {
+		return nil, err
+	}
+	msgs := make([]gogoproto.Message, len(packets))
+	for i := range packets {
+		msgs[i] = &channel.MsgRecvPacket{Packet: marshal(&packets[i]), ProofCommitment: ps.Proofs[i], ProofRevisionNumber: ps.Height.RevisionNumber,
+			ProofRevisionHeight: ps.Height.RevisionHeight, Signer: dst.Chain.Submit.Address()}
+	}
+	return ps.Messages(msgs...), nil
+}
+
+// AckMsgs returns the messages that bring back to src, the packets'
+// sender, the acknowledgements acks that dst wrote for packets: the client
+// update the proofs need, then one MsgAcknowledgement per packet.
+func AckMsgs(ctx context.Context, src, dst *End, packets []channeltypes.Packet, acks [][]byte) ([]gogoproto.Message, error) {
+	paths := make([]string, len(packets))
+	for i, pk := range packets {
+		paths[i] = commitment.PacketAcknowledgementPath(pk.DestinationPort, pk.DestinationChannel, pk.Sequence)
+	}
+	ps, err := Prove(ctx, src, dst.Chain, paths)
+	if err != nil {
+		return nil, err
+	}
+	msgs := make([]gogoproto.Message, len(packets))
+	for i := range packets {
+		msgs[i] = &channel.MsgAcknowledgement{Packet: marshal(&packets[i]), Acknowledgement: acks[i], ProofAcked: ps.Proofs[i],
+			ProofRevisionNumber: ps.Height.RevisionNumber, ProofRevisionHeight: ps.Height.RevisionHeight, Signer: src.Chain.Submit.Address()}
+	}
+	return ps.Messages(msgs...), nil
+}
+
+// relayDirection handles the packets sent by src to dst.
+func (l *Link) relayDirection(ctx context.Context, src, dst *End, p *Progress) error {
+	work, err := PendingFrom(ctx, src, dst)
+	if err != nil {
+		return err
+	}
+	toRecv := work.Recv
+	if l.Intercept != nil && len(toRecv) > 0 {
+		toRecv = l.Intercept(src, toRecv)
+	}
+	written := map[uint64]abcitypes.Event{} // acknowledgements written in this pass
+	var delivered []uint64
 	for len(toRecv) > 0 {
 		batch := toRecv[:min(MaxBatch, len(toRecv))]
 		toRecv = toRecv[len(batch):]
-		paths := make([]string, len(batch))
-		for i, pk := range batch {
-			paths[i] = commitment.PacketCommitmentPath(pk.SourcePort, pk.SourceChannel, pk.Sequence)
+		msgs, err := RecvMsgs(ctx, dst, src, batch)
+		if err != nil {
+			return fmt.Errorf("receive on %s: %w", dst.Chain.ID, err)
 		}
-		res, err := proveAndSubmit(ctx, dst, src.Chain, paths, func(ps [][]byte, h clienttypes.Height) []gogoproto.Message {
-			msgs := make([]gogoproto.Message, len(batch))
-			for i := range batch {
-				msgs[i] = &channel.MsgRecvPacket{Packet: marshal(&batch[i]), ProofCommitment: ps[i], ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: dst.Chain.Submit.Address()}
-			}
-			return msgs
-		})
+		res, err := dst.Chain.submit(ctx, msgs...)
 		if err != nil {
 			return fmt.Errorf("receive on %s: %w", dst.Chain.ID, err)
 		}
@@ -151,23 +214,23 @@ func relayDirection(ctx context.Context, src, dst *End, p *Progress) error {
 			if e, ok := matchPacketEvent(res.Events, channel.EventWriteAck, "dst", dst.Port, dst.Channel, pk.Sequence); ok {
 				written[pk.Sequence] = e
 			}
+			delivered = append(delivered, pk.Sequence)
 		}
 		p.Received += len(batch)
 	}
-	for _, pk := range toTimeout {
-		if err := timeoutPacket(ctx, src, dst, pk, ordered); err != nil {
+	for _, pk := range work.Timeout {
+		if err := timeoutPacket(ctx, src, dst, pk, work.Ordered); err != nil {
 			return fmt.Errorf("timeout on %s: %w", src.Chain.ID, err)
 		}
 		p.TimedOut++
 	}
 	// Acknowledgements of packets dst received (including in this pass).
-	received = append(received, toRecvDone(unreceived, toTimeout)...)
+	received := append(work.Acked, delivered...)
 	for len(received) > 0 {
 		batch := received[:min(MaxBatch, len(received))]
 		received = received[len(batch):]
 		packets := make([]channeltypes.Packet, len(batch))
 		acks := make([][]byte, len(batch))
-		paths := make([]string, len(batch))
 		for i, seq := range batch {
 			e, ok := written[seq]
 			if !ok {
@@ -175,19 +238,15 @@ func relayDirection(ctx context.Context, src, dst *End, p *Progress) error {
 					return err
 				}
 			}
-			if packets[i], acks[i], err = packetFromEvent(e); err != nil {
+			if packets[i], acks[i], err = PacketFromEvent(e); err != nil {
 				return err
 			}
-			paths[i] = commitment.PacketAcknowledgementPath(dst.Port, dst.Channel, seq)
 		}
-		if _, err := proveAndSubmit(ctx, src, dst.Chain, paths, func(ps [][]byte, h clienttypes.Height) []gogoproto.Message {
-			msgs := make([]gogoproto.Message, len(batch))
-			for i := range batch {
-				msgs[i] = &channel.MsgAcknowledgement{Packet: marshal(&packets[i]), Acknowledgement: acks[i], ProofAcked: ps[i],
-					ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: src.Chain.Submit.Address()}
-			}
-			return msgs
-		}); err != nil {
+		msgs, err := AckMsgs(ctx, src, dst, packets, acks)
+		if err == nil {
+			_, err = src.Chain.submit(ctx, msgs...)
+		}
+		if err != nil {
 			return fmt.Errorf("acknowledge on %s: %w", src.Chain.ID, err)
 		}
 		p.Acked += len(batch)
@@ -203,40 +262,20 @@ func timeoutPacket(ctx context.Context, src, dst *End, pk channeltypes.Packet, o
 	if ordered {
 		path = commitment.NextSequenceRecvPath(pk.DestinationPort, pk.DestinationChannel)
 	}
-	ps, h, up, values, err := proofsWithValues(ctx, src, dst.Chain, []string{path})
+	ps, err := Prove(ctx, src, dst.Chain, []string{path})
 	if err != nil {
 		return err
 	}
 	next := pk.Sequence
 	if ordered {
-		if len(values[0]) != 8 {
-			return fmt.Errorf("%s: next receive sequence of %s/%s: %d bytes", dst.Chain.ID, pk.DestinationPort, pk.DestinationChannel, len(values[0]))
+		if len(ps.Values[0]) != 8 {
+			return fmt.Errorf("%s: next receive sequence of %s/%s: %d bytes", dst.Chain.ID, pk.DestinationPort, pk.DestinationChannel, len(ps.Values[0]))
 		}
-		next = binary.BigEndian.Uint64(values[0])
+		next = binary.BigEndian.Uint64(ps.Values[0])
 	}
-	msgs := []gogoproto.Message{&channel.MsgTimeout{Packet: marshal(&pk), ProofUnreceived: ps[0], ProofRevisionNumber: h.RevisionNumber,
-		ProofRevisionHeight: h.RevisionHeight, NextSequenceRecv: next, Signer: src.Chain.Submit.Address()}}
-	if up != nil {
-		msgs = append([]gogoproto.Message{up}, msgs...)
-	}
-	_, err = src.Chain.submit(ctx, msgs...)
+	_, err = src.Chain.submit(ctx, ps.Messages(&channel.MsgTimeout{Packet: marshal(&pk), ProofUnreceived: ps.Proofs[0], ProofRevisionNumber: ps.Height.RevisionNumber,
+		ProofRevisionHeight: ps.Height.RevisionHeight, NextSequenceRecv: next, Signer: src.Chain.Submit.Address()})...)
 	return err
-}
-
-// toRecvDone returns the sequences of unreceived that were delivered (all
-// but the timed-out ones).
-func toRecvDone(unreceived []uint64, timedOut []channeltypes.Packet) []uint64 {
-	skip := map[uint64]bool{}
-	for _, pk := range timedOut {
-		skip[pk.Sequence] = true
-	}
-	var out []uint64
-	for _, s := range unreceived {
-		if !skip[s] {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // timedOut reports whether pk can no longer be received by a chain at
@@ -261,11 +300,11 @@ func (l *Link) UpdateClients(ctx context.Context) error {
 
 // updateClient brings dst's client of src to src's latest header.
 func updateClient(ctx context.Context, dst *End, src *Chain) error {
-	h, err := src.height(ctx)
+	h, err := src.Height(ctx)
 	if err != nil {
 		return err
 	}
-	up, err := updateMsg(ctx, dst, src, h)
+	up, err := UpdateMsg(ctx, dst, src, h)
 	if err != nil || up == nil {
 		return err
 	}
@@ -303,22 +342,22 @@ func (l *Link) RefreshStaleClients(ctx context.Context, frac float64) (int, erro
 // clientStale reports whether dst's client of src last trusted a header
 // more than frac of its trusting period before src's latest block.
 func clientStale(ctx context.Context, dst *End, src *Chain, frac float64) (bool, error) {
-	cs, err := dst.Chain.clientState(ctx, dst.Client)
+	cs, err := dst.Chain.ClientState(ctx, dst.Client)
 	if err != nil {
 		return false, err
 	}
-	cons, ok, err := dst.Chain.consensusState(ctx, dst.Client, cs.LatestHeight)
+	cons, ok, err := dst.Chain.ConsensusState(ctx, dst.Client, cs.LatestHeight)
 	if err != nil {
 		return false, err
 	}
 	if !ok {
 		return true, nil
 	}
-	st, err := src.RPC.Status(ctx)
+	st, err := src.Node.Status(ctx)
 	if err != nil {
 		return false, fmt.Errorf("%s: status: %w", src.ID, err)
 	}
-	age := st.SyncInfo.LatestBlockTime.Sub(cons.Timestamp)
+	age := st.Time.Sub(cons.Timestamp)
 	return age >= time.Duration(frac*float64(cs.TrustingPeriod)), nil
 }
 

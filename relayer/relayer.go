@@ -8,11 +8,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
-	rpcclient "github.com/cometbft/cometbft/rpc/client"
-	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	cmttypes "github.com/cometbft/cometbft/types"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
@@ -33,56 +30,52 @@ type Submitter interface {
 	Address() []byte
 }
 
-// Chain is one chain as the relayer reaches it.
+// Chain is one chain as the relayer reaches it: reads through its Node,
+// transactions through its Submitter.
 type Chain struct {
 	ID     string
-	RPC    *rpchttp.HTTP
+	Node   Node
 	Submit Submitter
 }
 
-// NewChain connects to the node at addr (tcp://host:port) and learns the
-// chain id.
+// NewChain connects to the node at addr (tcp://host:port) over RPC and
+// learns the chain id.
 func NewChain(ctx context.Context, addr string, sub Submitter) (*Chain, error) {
-	c, err := rpchttp.New(addr, "/websocket")
+	n, err := NewRPCNode(addr)
 	if err != nil {
-		return nil, fmt.Errorf("node %s: %w", addr, err)
+		return nil, err
 	}
-	st, err := c.Status(ctx)
+	st, err := n.Status(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("node %s: status: %w", addr, err)
 	}
-	return &Chain{ID: st.NodeInfo.Network, RPC: c, Submit: sub}, nil
+	return &Chain{ID: st.ChainID, Node: n, Submit: sub}, nil
+}
+
+// NewChainOn returns the chain that node serves, learning its id from
+// the node's status.
+func NewChainOn(ctx context.Context, node Node, sub Submitter) (*Chain, error) {
+	st, err := node.Status(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("status: %w", err)
+	}
+	return &Chain{ID: st.ChainID, Node: node, Submit: sub}, nil
 }
 
 func (c *Chain) revision() uint64 { return clienttypes.ParseChainID(c.ID) }
 
-// height returns the chain's latest committed height.
-func (c *Chain) height(ctx context.Context) (int64, error) {
-	st, err := c.RPC.Status(ctx)
+// Height returns the chain's latest committed height.
+func (c *Chain) Height(ctx context.Context) (int64, error) {
+	st, err := c.Node.Status(ctx)
 	if err != nil {
 		return 0, err
 	}
-	return st.SyncInfo.LatestBlockHeight, nil
-}
-
-// waitHeight waits until the chain has committed height h.
-func (c *Chain) waitHeight(ctx context.Context, h int64) error {
-	for {
-		got, err := c.height(ctx)
-		if err == nil && got >= h {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	return st.Height, nil
 }
 
 // signedHeader returns the signed header of height h and its validators.
 func (c *Chain) signedHeader(ctx context.Context, h int64) (*cmttypes.SignedHeader, *cmttypes.ValidatorSet, error) {
-	com, err := c.RPC.Commit(ctx, &h)
+	sh, err := c.Node.SignedHeader(ctx, h)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: commit %d: %w", c.ID, h, err)
 	}
@@ -90,69 +83,84 @@ func (c *Chain) signedHeader(ctx context.Context, h int64) (*cmttypes.SignedHead
 	if err != nil {
 		return nil, nil, err
 	}
-	return &com.SignedHeader, vals, nil
+	return sh, vals, nil
 }
 
 func (c *Chain) validators(ctx context.Context, h int64) (*cmttypes.ValidatorSet, error) {
-	var all []*cmttypes.Validator
-	perPage := 100
-	for page := 1; ; page++ {
-		res, err := c.RPC.Validators(ctx, &h, &page, &perPage)
-		if err != nil {
-			return nil, fmt.Errorf("%s: validators %d: %w", c.ID, h, err)
-		}
-		all = append(all, res.Validators...)
-		if len(all) >= res.Total {
-			break
-		}
+	vals, err := c.Node.Validators(ctx, h)
+	if err != nil {
+		return nil, fmt.Errorf("%s: validators %d: %w", c.ID, h, err)
 	}
-	return cmttypes.NewValidatorSet(all), nil
+	return vals, nil
+}
+
+// Header returns c's header of height h with its validator set, for a
+// client that trusts c at height trusted: the validators of trusted+1
+// come with it, as the light client needs.
+func (c *Chain) Header(ctx context.Context, h int64, trusted clienttypes.Height) (*ibctm.Header, error) {
+	sh, vals, err := c.signedHeader(ctx, h)
+	if err != nil {
+		return nil, err
+	}
+	trustedVals, err := c.validators(ctx, int64(trusted.RevisionHeight)+1)
+	if err != nil {
+		return nil, err
+	}
+	vp, err := vals.ToProto()
+	if err != nil {
+		return nil, err
+	}
+	tp, err := trustedVals.ToProto()
+	if err != nil {
+		return nil, err
+	}
+	return &ibctm.Header{SignedHeader: sh.ToProto(), ValidatorSet: vp, TrustedHeight: trusted, TrustedValidators: tp}, nil
 }
 
 // queryJSON runs a typed query at the latest height.
 func (c *Chain) queryJSON(ctx context.Context, path string, out any) error {
-	res, err := c.RPC.ABCIQuery(ctx, path, nil)
+	res, err := c.Node.Query(ctx, path, nil, 0, false)
 	if err != nil {
 		return fmt.Errorf("%s: query %s: %w", c.ID, path, err)
 	}
-	if res.Response.Code != 0 {
-		return fmt.Errorf("%s: query %s: %s", c.ID, path, res.Response.Log)
+	if res.Code != 0 {
+		return fmt.Errorf("%s: query %s: %s", c.ID, path, res.Log)
 	}
-	return json.Unmarshal(res.Response.Value, out)
+	return json.Unmarshal(res.Value, out)
 }
 
 // prove returns the value and proof of an ICS-24 path at height h; the
 // proof verifies against the app hash of header h+1.
 func (c *Chain) prove(ctx context.Context, path string, h int64) ([]byte, []byte, error) {
-	res, err := c.RPC.ABCIQueryWithOptions(ctx, "/store/"+commitment.StoreName+"/key", []byte(path), rpcclient.ABCIQueryOptions{Height: h, Prove: true})
+	res, err := c.Node.Query(ctx, "/store/"+commitment.StoreName+"/key", []byte(path), h, true)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: prove %s: %w", c.ID, path, err)
 	}
-	if res.Response.Code != 0 {
-		return nil, nil, fmt.Errorf("%s: prove %s: %s", c.ID, path, res.Response.Log)
+	if res.Code != 0 {
+		return nil, nil, fmt.Errorf("%s: prove %s: %s", c.ID, path, res.Log)
 	}
-	proof, err := commitment.ProofFromOps(res.Response.ProofOps, path)
+	proof, err := commitment.ProofFromOps(res.ProofOps, path)
 	if err != nil {
 		return nil, nil, err
 	}
-	return res.Response.Value, proof, nil
+	return res.Value, proof, nil
 }
 
 // storeValue reads the raw value of an ICS-24 path at the latest height;
 // nil when absent.
 func (c *Chain) storeValue(ctx context.Context, path string) ([]byte, error) {
-	res, err := c.RPC.ABCIQuery(ctx, "/store/"+commitment.StoreName+"/key", []byte(path))
+	res, err := c.Node.Query(ctx, "/store/"+commitment.StoreName+"/key", []byte(path), 0, false)
 	if err != nil {
 		return nil, fmt.Errorf("%s: read %s: %w", c.ID, path, err)
 	}
-	if res.Response.Code != 0 {
-		return nil, fmt.Errorf("%s: read %s: %s", c.ID, path, res.Response.Log)
+	if res.Code != 0 {
+		return nil, fmt.Errorf("%s: read %s: %s", c.ID, path, res.Log)
 	}
-	return res.Response.Value, nil
+	return res.Value, nil
 }
 
-// clientState returns the state of c's client clientID.
-func (c *Chain) clientState(ctx context.Context, clientID string) (*ibctm.ClientState, error) {
+// ClientState returns the state of c's client clientID.
+func (c *Chain) ClientState(ctx context.Context, clientID string) (*ibctm.ClientState, error) {
 	bz, err := c.storeValue(ctx, commitment.ClientStatePath(clientID))
 	if err != nil {
 		return nil, err
@@ -167,9 +175,9 @@ func (c *Chain) clientState(ctx context.Context, clientID string) (*ibctm.Client
 	return &cs, nil
 }
 
-// consensusState returns c's client clientID's consensus state at h, and
+// ConsensusState returns c's client clientID's consensus state at h, and
 // whether it has one.
-func (c *Chain) consensusState(ctx context.Context, clientID string, h clienttypes.Height) (*ibctm.ConsensusState, bool, error) {
+func (c *Chain) ConsensusState(ctx context.Context, clientID string, h clienttypes.Height) (*ibctm.ConsensusState, bool, error) {
 	bz, err := c.storeValue(ctx, commitment.ConsensusStatePath(clientID, h))
 	if err != nil || len(bz) == 0 {
 		return nil, false, err
@@ -183,7 +191,7 @@ func (c *Chain) consensusState(ctx context.Context, clientID string, h clienttyp
 
 // clientHeight returns the latest height of c's client clientID.
 func (c *Chain) clientHeight(ctx context.Context, clientID string) (clienttypes.Height, error) {
-	cs, err := c.clientState(ctx, clientID)
+	cs, err := c.ClientState(ctx, clientID)
 	if err != nil {
 		return clienttypes.Height{}, err
 	}
@@ -239,9 +247,9 @@ func attr(evs []abcitypes.Event, typ, key string) string {
 	return ""
 }
 
-// packetFromEvent rebuilds a packet from a send_packet or
+// PacketFromEvent rebuilds a packet from a send_packet or
 // write_acknowledgement event, with the acknowledgement of the latter.
-func packetFromEvent(e abcitypes.Event) (channeltypes.Packet, []byte, error) {
+func PacketFromEvent(e abcitypes.Event) (channeltypes.Packet, []byte, error) {
 	m := map[string]string{}
 	for _, a := range e.Attributes {
 		m[a.Key] = a.Value
@@ -278,7 +286,7 @@ func matchPacketEvent(evs []abcitypes.Event, typ, side, port, ch string, seq uin
 		if e.Type != typ {
 			continue
 		}
-		p, _, err := packetFromEvent(e)
+		p, _, err := PacketFromEvent(e)
 		if err != nil || p.Sequence != seq {
 			continue
 		}
@@ -293,39 +301,18 @@ func matchPacketEvent(evs []abcitypes.Event, typ, side, port, ch string, seq uin
 	return abcitypes.Event{}, false
 }
 
-// findEvent searches chain c's indexed events for the event of type typ
-// about packet seq on (port, channel) as seen from side ("src" or "dst"):
-// first the events of transactions (packets sent by messages), then the
-// block-level events of FinalizeBlock (packets sent by the application at
-// the beginning or end of a block, like CCV's validator set changes).
+// findEvent asks chain c's node for the event of type typ about packet
+// seq on (port, channel) as seen from side ("src" or "dst"): in the events
+// of transactions (packets sent by messages), or in the block-level events
+// of FinalizeBlock (packets sent by the application at the beginning or
+// end of a block, like CCV's validator set changes).
 func (c *Chain) findEvent(ctx context.Context, typ, side, port, ch string, seq uint64) (abcitypes.Event, error) {
-	q := fmt.Sprintf("%s.packet_%s_port='%s' AND %s.packet_%s_channel='%s' AND %s.packet_sequence='%d'", typ, side, port, typ, side, ch, typ, seq)
-	res, err := c.RPC.TxSearch(ctx, q, false, nil, nil, "asc")
+	e, err := c.Node.PacketEvent(ctx, PacketQuery{Type: typ, Side: side, Port: port, Channel: ch, Sequence: seq})
+	if errors.Is(err, ErrEventNotFound) {
+		return e, fmt.Errorf("%w: %s of %s/%s sequence %d on %s", ErrEventNotFound, typ, port, ch, seq, c.ID)
+	}
 	if err != nil {
-		return abcitypes.Event{}, fmt.Errorf("%s: search %s: %w", c.ID, q, err)
+		return e, fmt.Errorf("%s: %w", c.ID, err)
 	}
-	for _, tx := range res.Txs {
-		if e, ok := matchPacketEvent(tx.TxResult.Events, typ, side, port, ch, seq); ok {
-			return e, nil
-		}
-	}
-	blocks, err := c.RPC.BlockSearch(ctx, q, nil, nil, "asc")
-	if err != nil {
-		return abcitypes.Event{}, fmt.Errorf("%s: block search %s: %w", c.ID, q, err)
-	}
-	for _, b := range blocks.Blocks {
-		h := b.Block.Height
-		br, err := c.RPC.BlockResults(ctx, &h)
-		if err != nil {
-			return abcitypes.Event{}, fmt.Errorf("%s: block results %d: %w", c.ID, h, err)
-		}
-		if e, ok := matchPacketEvent(br.FinalizeBlockEvents, typ, side, port, ch, seq); ok {
-			return e, nil
-		}
-	}
-	return abcitypes.Event{}, fmt.Errorf("%w: %s of %s/%s sequence %d on %s", ErrEventNotFound, typ, port, ch, seq, c.ID)
+	return e, nil
 }
-
-// ErrEventNotFound means the node's index has no event for a packet (the
-// index is off, or was pruned).
-var ErrEventNotFound = errors.New("packet event not found")

@@ -42,7 +42,7 @@ func TestMatchPacketEvent(t *testing.T) {
 		if !ok {
 			t.Fatal("packet 7 not found")
 		}
-		p, _, err := packetFromEvent(e)
+		p, _, err := PacketFromEvent(e)
 		if err != nil || !bytes.Equal(p.Data, []byte("vsc 7")) || p.TimeoutTimestamp != 99 || p.DestinationChannel != "channel-0" {
 			t.Fatalf("found %+v, %v", p, err)
 		}

@@ -2,6 +2,7 @@ package ibctest
 
 import (
 	"bytes"
+	"context"
 	"strconv"
 	"testing"
 	"time"
@@ -153,43 +154,34 @@ func LinkCCV(cons, prov *Chain) *Path {
 	return p
 }
 
-// take removes and returns the packets of c's outbox sent on end e.
-func take(c *Chain, e *End) []channeltypes.Packet {
-	var out, keep []channeltypes.Packet
+// take removes from c's outbox the packets sent on end e.
+func take(c *Chain, e *End) {
+	var keep []channeltypes.Packet
 	for _, pk := range c.Outbox {
-		if pk.SourcePort == e.Port && pk.SourceChannel == e.Channel {
-			out = append(out, pk)
-		} else {
+		if pk.SourcePort != e.Port || pk.SourceChannel != e.Channel {
 			keep = append(keep, pk)
 		}
 	}
 	c.Outbox = keep
-	return out
 }
 
 // Flush relays every packet either side of the path has sent and not yet
 // relayed, with their acknowledgements, until neither side has any left,
 // and returns how many packets it delivered. Packets that blocks of the
-// relay itself send are relayed too.
+// relay itself send are relayed too. The relayer finds the work on the
+// chains; the packets it took are removed from both outboxes.
 func (p *Path) Flush() int {
+	l := p.Relayer()
 	n := 0
 	for round := 0; round < 50; round++ {
-		moved := false
-		for _, from := range []*End{p.A, p.B} {
-			packets := take(from.Chain, from)
-			if len(packets) == 0 {
-				continue
-			}
-			moved = true
-			n += len(packets)
-			_, to := p.ends(from.Chain)
-			recv := Submit(to.Chain, p.RecvMsgs(from.Chain, packets)...)
-			acked, acks := PacketsIn(from.Chain.T, recv, "write_acknowledgement")
-			if len(acked) > 0 {
-				Submit(from.Chain, p.AckMsgs(to.Chain, acked, acks)...)
-			}
+		pr, err := l.RelayOnce(context.Background())
+		if err != nil {
+			p.A.Chain.T.Fatalf("Flush: %v", err)
 		}
-		if !moved {
+		take(p.A.Chain, p.A)
+		take(p.B.Chain, p.B)
+		n += pr.Received
+		if pr.Received+pr.Acked+pr.TimedOut == 0 {
 			return n
 		}
 	}
@@ -215,13 +207,8 @@ func addressOf(g *app.Genesis, k ed25519.PrivKey) string {
 // UpdateClients brings each end's client of the other chain to the other
 // chain's latest header (a block on each chain).
 func (p *Path) UpdateClients() {
-	for _, dst := range []*End{p.A, p.B} {
-		_, src := p.ends(dst.Chain)
-		if int64(dst.trusted().RevisionHeight) >= src.Chain.Height {
-			continue
-		}
-		up, _ := UpdateMsg(dst, src.Chain)
-		Submit(dst.Chain, up)
+	if err := p.Relayer().UpdateClients(context.Background()); err != nil {
+		p.A.Chain.T.Fatalf("UpdateClients: %v", err)
 	}
 }
 

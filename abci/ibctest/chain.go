@@ -32,6 +32,7 @@ import (
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/relayer"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
 	"github.com/abci-ics/ics/types/fraction"
@@ -86,6 +87,8 @@ type Chain struct {
 	Log []*abcitypes.ResponseFinalizeBlock
 	// LastFinalize is how long the last FinalizeBlock took (benchmarks).
 	LastFinalize time.Duration
+
+	relayer *relayer.Chain // the chain as the relayer sees it (Relayer)
 }
 
 // NewChain starts a chain on clock with nvals validators of equal power

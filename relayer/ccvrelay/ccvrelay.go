@@ -119,8 +119,8 @@ func doubleVotingMsg(submitter []byte, chainID string) func(ev *cmtproto.Duplica
 
 // NewEvidenceWatcher returns the watcher of a CCV link: the consumer's
 // double votes go to the provider.
-func NewEvidenceWatcher(l *relayer.Link, lookback int64, found func(ev *cmttypes.DuplicateVoteEvidence, res *abcitypes.ExecTxResult)) *relayer.EvidenceWatcher {
-	return &relayer.EvidenceWatcher{Chain: l.A.Chain, Reporter: l.B, Message: doubleVotingMsg(l.B.Chain.Submit.Address(), l.A.Chain.ID),
+func NewEvidenceWatcher(l *relayer.Link, lookback int64, found func(ev *cmttypes.DuplicateVoteEvidence, res *abcitypes.ExecTxResult)) *EvidenceWatcher {
+	return &EvidenceWatcher{Chain: l.A.Chain, Reporter: l.B, Message: doubleVotingMsg(l.B.Chain.Submit.Address(), l.A.Chain.ID),
 		Settled: settledEvidence, Lookback: lookback, Found: found}
 }
 
@@ -159,13 +159,13 @@ func SubmitDoubleVoting(ctx context.Context, provNode, consNode string, key clie
 	if clientID == "" {
 		return nil, fmt.Errorf("%s has no launched consumer %s", prov.ID, chainID)
 	}
-	b, err := cons.RPC.Block(ctx, &height)
+	evs, err := cons.Node.Evidence(ctx, height)
 	if err != nil {
 		return nil, fmt.Errorf("block %d of %s: %w", height, chainID, err)
 	}
-	w := &relayer.EvidenceWatcher{Chain: cons, Reporter: &relayer.End{Chain: prov, Client: clientID}, Message: doubleVotingMsg(key.Address(), chainID)}
+	w := &EvidenceWatcher{Chain: cons, Reporter: &relayer.End{Chain: prov, Client: clientID}, Message: doubleVotingMsg(key.Address(), chainID)}
 	var results []client.TxResult
-	for _, ev := range b.Block.Evidence.Evidence {
+	for _, ev := range evs {
 		dv, ok := ev.(*cmttypes.DuplicateVoteEvidence)
 		if !ok {
 			continue

@@ -3,11 +3,15 @@
 // consumer (side A, which initiates) and its provider (side B) on the light
 // clients each created of the other at launch, found through their
 // queries, or returns the channel's link when it is open already.
-// NewEvidenceWatcher and SubmitDoubleVoting report the double votes
-// CometBFT committed on a consumer to the provider as
+//
+// An EvidenceWatcher (NewEvidenceWatcher) and SubmitDoubleVoting report
+// the double votes CometBFT committed on a consumer to the provider as
 // MsgSubmitConsumerDoubleVoting, with the infraction header the provider's
 // client of the consumer can verify; a report the provider refuses because
-// the validator is tombstoned already or unknown needs no retry.
+// the validator is tombstoned already or unknown needs no retry. The
+// watcher reads the consumer through its relayer.Node, so it works over
+// any node the relayer does.
 //
-// Like the relayer it talks to nodes only through CometBFT RPC.
+// LinkCCV and SubmitDoubleVoting reach the nodes over CometBFT RPC
+// (relayer.RPCNode and the client package).
 package ccvrelay

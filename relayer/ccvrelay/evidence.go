@@ -1,4 +1,4 @@
-package relayer
+package ccvrelay
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	gogoproto "github.com/cosmos/gogoproto/proto"
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
+
+	"github.com/abci-ics/ics/relayer"
 )
 
 // EvidenceWatcher watches a chain's blocks for duplicate-vote evidence
@@ -26,10 +28,10 @@ import (
 // refuses the repeats (Settled).
 type EvidenceWatcher struct {
 	// Chain is the watched chain (the consumer).
-	Chain *Chain
+	Chain *relayer.Chain
 	// Reporter is the chain the evidence goes to (the provider) with its
 	// client of Chain.
-	Reporter *End
+	Reporter *relayer.End
 	// Message builds the message reporting ev with the infraction header h.
 	Message func(ev *cmtproto.DuplicateVoteEvidence, h *ibctm.Header) gogoproto.Message
 	// Settled reports whether a failed report needs no retry (the
@@ -56,7 +58,7 @@ const maxTrustedProbe = 1000
 // A report that fails is retried at the next scan, at most
 // MaxEvidenceAttempts times; then it is skipped and its error returned.
 func (w *EvidenceWatcher) Scan(ctx context.Context) error {
-	top, err := w.Chain.height(ctx)
+	top, err := w.Chain.Height(ctx)
 	if err != nil {
 		return err
 	}
@@ -65,11 +67,11 @@ func (w *EvidenceWatcher) Scan(ctx context.Context) error {
 	}
 	for ; w.next <= top; w.next++ {
 		h := w.next
-		b, err := w.Chain.RPC.Block(ctx, &h)
+		evs, err := w.Chain.Node.Evidence(ctx, h)
 		if err != nil {
 			return fmt.Errorf("%s: block %d: %w", w.Chain.ID, h, err)
 		}
-		for _, ev := range b.Block.Evidence.Evidence {
+		for _, ev := range evs {
 			dv, ok := ev.(*cmttypes.DuplicateVoteEvidence)
 			if !ok {
 				continue
@@ -117,30 +119,14 @@ func (w *EvidenceWatcher) InfractionHeader(ctx context.Context, h int64) (*ibctm
 	if err != nil {
 		return nil, err
 	}
-	sh, vals, err := w.Chain.signedHeader(ctx, h)
-	if err != nil {
-		return nil, err
-	}
-	trustedVals, err := w.Chain.validators(ctx, int64(trusted.RevisionHeight)+1)
-	if err != nil {
-		return nil, err
-	}
-	vp, err := valsProto(vals)
-	if err != nil {
-		return nil, err
-	}
-	tp, err := valsProto(trustedVals)
-	if err != nil {
-		return nil, err
-	}
-	return &ibctm.Header{SignedHeader: sh.ToProto(), ValidatorSet: vp, TrustedHeight: trusted, TrustedValidators: tp}, nil
+	return w.Chain.Header(ctx, h, trusted)
 }
 
 // trustedBelow returns the highest height below h at which the reporter's
 // client has a consensus state: its latest height if that is below h,
 // else the first stored one found going down from h-1.
 func (w *EvidenceWatcher) trustedBelow(ctx context.Context, h int64) (clienttypes.Height, error) {
-	cs, err := w.Reporter.Chain.clientState(ctx, w.Reporter.Client)
+	cs, err := w.Reporter.Chain.ClientState(ctx, w.Reporter.Client)
 	if err != nil {
 		return clienttypes.Height{}, err
 	}
@@ -150,7 +136,7 @@ func (w *EvidenceWatcher) trustedBelow(ctx context.Context, h int64) (clienttype
 	rev := cs.LatestHeight.RevisionNumber
 	for t := h - 1; t >= 1 && t >= h-maxTrustedProbe; t-- {
 		height := clienttypes.NewHeight(rev, uint64(t))
-		if _, ok, err := w.Reporter.Chain.consensusState(ctx, w.Reporter.Client, height); err != nil {
+		if _, ok, err := w.Reporter.Chain.ConsensusState(ctx, w.Reporter.Client, height); err != nil {
 			return clienttypes.Height{}, err
 		} else if ok {
 			return height, nil

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -82,6 +83,9 @@ func (a *App) Info(context.Context, *abci.RequestInfo) (*abci.ResponseInfo, erro
 func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.ResponseInitChain, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if h := a.ms.LastCommit().Version; h > 0 {
+		return nil, fmt.Errorf("InitChain on a chain at height %d", h)
+	}
 	var g Genesis
 	if err := json.Unmarshal(req.AppStateBytes, &g); err != nil || len(g.Consumer) == 0 {
 		return nil, fmt.Errorf("app_state: want {\"consumer\": CONSUMER GENESIS}: %v", err)
@@ -192,8 +196,8 @@ func (a *App) query(v *state.View, req *abci.RequestQuery) (*abci.ResponseQuery,
 	}
 	if name, ok := strings.CutPrefix(req.Path, "/store/"); ok {
 		name, ok = strings.CutSuffix(name, "/key")
-		if !ok || name == "" || len(req.Data) == 0 {
-			return nil, fmt.Errorf("want /store/NAME/key with a key")
+		if !ok || !slices.Contains(a.ms.Names(), name) || len(req.Data) == 0 {
+			return nil, fmt.Errorf("want /store/NAME/key with a key, NAME one of %v", a.ms.Names())
 		}
 		if !req.Prove {
 			return &abci.ResponseQuery{Key: req.Data, Value: v.KV(name).Get(req.Data)}, nil

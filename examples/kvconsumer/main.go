@@ -4,11 +4,15 @@
 // {"key": K, "value": V}; relayers submit interchain.RelayTx transactions.
 //
 //	kvconsumer init --home H [--moniker M] [--rpc ADDR] [--p2p ADDR] [--peers ID@ADDR,...]
+//	                [--timeout-commit D] [--log-level L]
 //	kvconsumer genesis --home H --chain-id C --consumer-genesis FILE [--genesis-time RFC3339]
 //	kvconsumer start --home H
 //
 // init writes CometBFT's configuration and a node key (and a validator key
-// unless one was copied to config/priv_validator_key.json first); genesis
+// unless one was copied to config/priv_validator_key.json first, as a
+// provider validator that runs the consumer with its provider key does;
+// the same holds for config/node_key.json, so peers can be known before
+// init); genesis
 // writes config/genesis.json from the consumer genesis the provider
 // computed (icsd query provider consumer-genesis); start runs the node until
 // SIGINT or SIGTERM.
@@ -20,6 +24,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -28,6 +34,8 @@ import (
 	"time"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
+	cmtflags "github.com/cometbft/cometbft/libs/cli/flags"
+	cmtjson "github.com/cometbft/cometbft/libs/json"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
 	cmtnode "github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
@@ -77,7 +85,8 @@ func initHome(args []string) error {
 	p2pAddr := fs.String("p2p", "tcp://127.0.0.1:26656", "P2P listen address")
 	peers := fs.String("peers", "", "persistent peers, ID@HOST:PORT,...")
 	commit := fs.Duration("timeout-commit", time.Second, "CometBFT timeout_commit")
-	if err := fs.Parse(args); err != nil {
+	level := fs.String("log-level", cmtcfg.DefaultLogLevel, "log level, as CometBFT's log_level (e.g. \"*:error,state:info\")")
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *home == "" {
@@ -86,18 +95,66 @@ func initHome(args []string) error {
 	cfg := config(*home)
 	cfg.Moniker, cfg.RPC.ListenAddress, cfg.P2P.ListenAddress, cfg.P2P.PersistentPeers = *moniker, *rpc, *p2pAddr, *peers
 	cfg.P2P.AllowDuplicateIP, cfg.P2P.AddrBookStrict = true, false
-	cfg.Consensus.TimeoutCommit = *commit
+	cfg.Consensus.TimeoutCommit, cfg.LogLevel = *commit, *level
 	if err := cfg.ValidateBasic(); err != nil {
 		return fmt.Errorf("init: %w", err)
 	}
+	if _, err := cmtflags.ParseLogLevel(*level, cmtlog.NewNopLogger(), cmtcfg.DefaultLogLevel); err != nil {
+		return fmt.Errorf("init: --log-level: %w", err)
+	}
+	for name, addr := range map[string]string{"rpc": *rpc, "p2p": *p2pAddr} {
+		if _, _, err := net.SplitHostPort(strings.TrimPrefix(addr, "tcp://")); err != nil || !strings.HasPrefix(addr, "tcp://") {
+			return fmt.Errorf("init: --%s %q: want tcp://HOST:PORT", name, addr)
+		}
+	}
+	for _, p := range strings.Split(*peers, ",") {
+		if _, err := p2p.NewNetAddressString(p); p != "" && err != nil {
+			return fmt.Errorf("init: --peers: %q: %w", p, err)
+		}
+	}
 	cmtcfg.EnsureRoot(*home)
 	cmtcfg.WriteConfigFile(filepath.Join(*home, "config", "config.toml"), cfg)
-	privval.LoadOrGenFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
+	if err := loadOrGenPV(cfg); err != nil {
+		return fmt.Errorf("init: %w", err)
+	}
 	key, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile())
 	if err != nil {
 		return err
 	}
 	fmt.Println(key.ID())
+	return nil
+}
+
+// parse parses args into fs and rejects positional arguments.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
+}
+
+// loadOrGenPV keeps a validator key copied into the home, starting its
+// signing state afresh when none was copied with it, or makes a new key.
+func loadOrGenPV(cfg *cmtcfg.Config) error {
+	keyFile, stateFile := cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()
+	bz, err := os.ReadFile(keyFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		privval.GenFilePV(keyFile, stateFile).Save()
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var k privval.FilePVKey
+	if err := cmtjson.Unmarshal(bz, &k); err != nil || k.PrivKey == nil {
+		return fmt.Errorf("%s is not a validator key: %v", keyFile, err)
+	}
+	if _, err := os.Stat(stateFile); errors.Is(err, fs.ErrNotExist) {
+		privval.NewFilePV(k.PrivKey, keyFile, stateFile).Save()
+	}
 	return nil
 }
 
@@ -107,7 +164,7 @@ func writeGenesis(args []string) error {
 	chainID := fs.String("chain-id", "", "the consumer's chain id (required)")
 	file := fs.String("consumer-genesis", "", "consumer genesis JSON from the provider (required)")
 	at := fs.String("genesis-time", "", "genesis time, RFC 3339 (default: now); every node must use the same")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *home == "" || *chainID == "" || *file == "" {
@@ -145,7 +202,7 @@ func writeGenesis(args []string) error {
 func start(args []string) error {
 	fs := flag.NewFlagSet("start", flag.ContinueOnError)
 	home := fs.String("home", "", "node home directory (required)")
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *home == "" {
@@ -173,7 +230,10 @@ func start(args []string) error {
 	if err != nil {
 		return err
 	}
-	logger := cmtlog.NewTMLogger(cmtlog.NewSyncWriter(os.Stdout))
+	logger, err := cmtflags.ParseLogLevel(cfg.LogLevel, cmtlog.NewTMLogger(cmtlog.NewSyncWriter(os.Stdout)), cmtcfg.DefaultLogLevel)
+	if err != nil {
+		return fmt.Errorf("start: log_level: %w", err)
+	}
 	n, err := cmtnode.NewNode(cfg, privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()), nodeKey,
 		proxy.NewConnSyncLocalClientCreator(app), cmtnode.DefaultGenesisDocProviderFunc(cfg),
 		cmtcfg.DefaultDBProvider, cmtnode.DefaultMetricsProvider(cfg.Instrumentation), logger)

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 
 	"github.com/abci-ics/ics/interchain"
 )
@@ -24,7 +27,13 @@ func decodeTx(raw []byte) (*interchain.RelayTx, *KVTx, error) {
 		return &tx, nil, nil
 	}
 	var kv KVTx
-	if err := json.Unmarshal(raw, &kv); err != nil {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.DisallowUnknownFields()
+	err = d.Decode(&kv)
+	if _, end := d.Token(); err == nil && end != io.EOF {
+		err = errors.New("data after the object")
+	}
+	if err != nil {
 		return nil, nil, fmt.Errorf("not a relay transaction nor {\"key\",\"value\"}: %w", err)
 	}
 	if kv.Key == "" || len(kv.Key) > 256 || len(kv.Value) > 4096 {

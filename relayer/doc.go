@@ -26,4 +26,10 @@
 // and read back by `icsd relay start` with OpenLink. The CCV specifics
 // (finding the clients a consumer launch created, the provider's double
 // voting message) live in relayer/ccvrelay.
+//
+// A chain with its own transaction format that accepts
+// interchain.RelayTx (examples/kvconsumer) is reached with a
+// RelayTxSubmitter: the end of the link is marked RelayTx (`icsd relay
+// link --a-relay-tx`/`--b-relay-tx`, `link-ccv --consumer-relay-tx`) and
+// gets unsigned relay transactions instead of icsd's signed ones.
 package relayer

@@ -37,7 +37,8 @@
 //	               Consumer.EndBlock last (its updates are the block's);
 //	               Provider.EndBlock after the chain's staking has chosen
 //	               the block's validator set
-//	Query          Query for the paths it knows
+//	Query          Query for the paths it knows; QueryStore for the raw
+//	               reads with proofs that relayers make (/store/NAME/key)
 //
 // A provider's staking returns the ids of the unbonding operations each
 // of its calls started (an undelegation, a redelegation, a validator

@@ -40,4 +40,10 @@
 // (finding the clients a consumer launch created, watching a consumer for
 // double votes and reporting them to the provider) live in
 // relayer/ccvrelay.
+//
+// A chain with its own transaction format that accepts
+// interchain.RelayTx (examples/kvconsumer) is reached with a
+// RelayTxSubmitter: the end of the link is marked RelayTx (`icsd relay
+// link --a-relay-tx`/`--b-relay-tx`, `link-ccv --consumer-relay-tx`) and
+// gets unsigned relay transactions instead of icsd's signed ones.
 package relayer

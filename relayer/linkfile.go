@@ -27,19 +27,24 @@ type LinkEnd struct {
 	Connection string `json:"connection_id"`
 	Port       string `json:"port_id"`
 	Channel    string `json:"channel_id"`
+	// RelayTx marks a chain with its own transaction format: the relayer
+	// submits unsigned interchain.RelayTx transactions there, and Key only
+	// gives the relayer's address (see RelayTxSubmitter).
+	RelayTx bool `json:"relay_tx,omitempty"`
 }
 
-// Chain connects to the end's node with the end's key as submitter.
+// Chain connects to the end's node with the end's key as submitter (or
+// the key's address in unsigned relay transactions, when RelayTx is set).
 func (e LinkEnd) Chain(ctx context.Context) (*Chain, error) {
 	key, err := client.LoadKey(e.Home, e.Key)
 	if err != nil {
 		return nil, err
 	}
-	c, err := client.NewClient(e.Node)
+	sub, err := e.submitter(key)
 	if err != nil {
 		return nil, err
 	}
-	return NewChain(ctx, e.Node, client.Submitter{Client: c, Key: key})
+	return NewChain(ctx, e.Node, sub)
 }
 
 // Record copies the chain id and the identifiers of l's two ends into

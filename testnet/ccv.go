@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -76,6 +77,15 @@ type CCVOptions struct {
 	// assigns a fresh consumer key before launch; the other consumers are
 	// validated with the provider keys.
 	AssignKeys []int
+	// SelfDelegations, when set, is each provider validator's bond; by
+	// default validator 0 bonds twice as much as each other one.
+	SelfDelegations []uint64
+	// KVConsumerBin is the kvconsumer binary (examples/kvconsumer) that
+	// runs the consumers listed in KVConsumers (1-based) instead of icsd: a
+	// chain with its own transaction format, validated with the provider
+	// keys, whose relayer sends RelayTx transactions on the consumer end.
+	KVConsumerBin string
+	KVConsumers   []int
 	// NodeArgs are extra arguments of every `icsd start`.
 	NodeArgs []string
 	// RelayInterval is the relayers' pause between passes.
@@ -116,9 +126,11 @@ type ConsumerChain struct {
 	Homes   []string // one per provider validator
 	// AssignedKeys says whether the validators use fresh consumer keys.
 	AssignedKeys bool
-	Nodes        []*Process
-	Relayer      *Process
-	LinkFile     string
+	// KV says whether the chain runs kvconsumer rather than icsd.
+	KV       bool
+	Nodes    []*Process
+	Relayer  *Process
+	LinkFile string
 }
 
 // RelayerHome is the home whose keyring holds consumer c's relayer key,
@@ -168,7 +180,7 @@ func (o CCVOptions) validate() error {
 			return fmt.Errorf("--assign-keys %d: consumers are 1 to %d", j, o.Consumers)
 		}
 	}
-	return nil
+	return o.validateKV()
 }
 
 // consumerParams are the parameters the testnet proposes its consumers
@@ -204,9 +216,7 @@ func StartCCVTestnet(ctx context.Context, o CCVOptions) (t *CCVTestnet, err erro
 		for i := 0; i < o.Validators; i++ {
 			c.Homes = append(c.Homes, NodeHome(c.Dir, i))
 		}
-		for _, a := range o.AssignKeys {
-			c.AssignedKeys = c.AssignedKeys || a == j
-		}
+		c.AssignedKeys, c.KV = slices.Contains(o.AssignKeys, j), slices.Contains(o.KVConsumers, j)
 		t.Consumers = append(t.Consumers, c)
 	}
 	if err := t.initProvider(); err != nil {
@@ -240,11 +250,10 @@ func StartCCVTestnet(ctx context.Context, o CCVOptions) (t *CCVTestnet, err erro
 			return t, fmt.Errorf("%s: %w", c.ChainID, err)
 		}
 		for i := range c.Homes {
-			p, err := StartNode(o.Bin, c.Homes[i], o.NodeArgs...)
+			p, err := t.startConsumerNode(c, i)
 			if err != nil {
 				return t, err
 			}
-			p.Name = c.ChainID + "/" + p.Name
 			t.mu.Lock()
 			c.Nodes = append(c.Nodes, p)
 			t.mu.Unlock()
@@ -305,6 +314,9 @@ func (t *CCVTestnet) initProvider() error {
 	}
 	if o.Validators > 1 {
 		bonds[0] = 2 * bond
+	}
+	if o.SelfDelegations != nil {
+		bonds = o.SelfDelegations
 	}
 	err := Init(Options{
 		Dir: o.Dir, ChainID: o.ChainID, Validators: o.Validators, BasePort: o.BasePort, TimeoutCommit: o.TimeoutCommit,
@@ -586,20 +598,12 @@ func (t *CCVTestnet) writeConsumerHomes(ctx context.Context, c *ConsumerChain) e
 	if _, err := os.Stat(nodehome.Config(c.Homes[0]).GenesisFile()); err == nil {
 		return nil
 	}
-	pc, err := client.NewClient(t.ProviderRPC(0))
+	raw, cg, err := t.consumerGenesis(ctx, c)
 	if err != nil {
 		return err
 	}
-	res, err := pc.RPC().ABCIQuery(ctx, interchain.PathConsumerGenesis+c.ChainID, nil)
-	if err != nil {
-		return err
-	}
-	if res.Response.Code != 0 {
-		return fmt.Errorf("consumer genesis: %s", res.Response.Log)
-	}
-	cg, err := nodehome.ReadConsumerGenesis(res.Response.Value)
-	if err != nil {
-		return err
+	if c.KV {
+		return t.writeKVConsumerHomes(ctx, c, raw, cg)
 	}
 	inGenesis := map[string]bool{}
 	for _, v := range cg.InitialValidators {
@@ -699,7 +703,8 @@ func (t *CCVTestnet) StartRelayer(ctx context.Context, c *ConsumerChain) error {
 	link, err := StartProcess(t.Opts.Bin, c.ChainID+"/link-ccv", log, "relay", "link-ccv",
 		"--consumer-node", t.ConsumerRPC(c, 0), "--provider-node", t.ProviderRPC(0),
 		"--consumer-home", c.RelayerHome(), "--provider-home", c.RelayerHome(),
-		"--consumer-key", RelayerKey, "--provider-key", RelayerKey, "--link", c.LinkFile, "--timeout", "3m")
+		"--consumer-key", RelayerKey, "--provider-key", RelayerKey, "--link", c.LinkFile, "--timeout", "3m",
+		fmt.Sprintf("--consumer-relay-tx=%t", c.KV))
 	if err != nil {
 		return err
 	}
@@ -733,11 +738,10 @@ func (t *CCVTestnet) StartRelayer(ctx context.Context, c *ConsumerChain) error {
 
 // StartConsumerNode starts validator i's node on consumer c again.
 func (t *CCVTestnet) StartConsumerNode(c *ConsumerChain, i int) error {
-	p, err := StartNode(t.Opts.Bin, c.Homes[i], t.Opts.NodeArgs...)
+	p, err := t.startConsumerNode(c, i)
 	if err != nil {
 		return err
 	}
-	p.Name = c.ChainID + "/" + p.Name
 	t.mu.Lock()
 	c.Nodes[i] = p
 	t.mu.Unlock()

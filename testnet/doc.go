@@ -13,6 +13,8 @@
 // fresh consumer keys where asked, and then run one node each on every
 // launched consumer, written from the consumer genesis the provider
 // computed, with one relayer per consumer (`icsd relay link-ccv`, then
-// `icsd relay start`). Every step is idempotent, so a testnet started again
+// `icsd relay start`). A consumer listed in CCVOptions.KVConsumers runs
+// examples/kvconsumer instead of icsd, written with its own commands and
+// relayed to with RelayTx transactions. Every step is idempotent, so a testnet started again
 // on the same directory resumes. Watch prints what happens while it runs.
 package testnet

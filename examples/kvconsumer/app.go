@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -17,31 +16,20 @@ import (
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/state"
-	stateproof "github.com/abci-ics/ics/state/proof"
 )
 
-// kvStore holds the chain's own data: "d/"+key -> value, and its chain id.
-const kvStore = "kv"
-
 var chainIDKey = []byte("m/chain_id")
-
-// Genesis is the app_state of a kvconsumer chain: the consumer genesis the
-// provider computed at launch, in proto3 JSON, and nothing else.
-type Genesis struct {
-	Consumer json.RawMessage `json:"consumer"`
-}
 
 // App is a key-value chain secured by a provider: its validator set is
 // whatever the provider sends through the interchain layer it mounts.
 type App struct {
 	abci.BaseApplication
 
-	mu      sync.Mutex // the consensus connection and the layer
-	ms      *state.MultiStore
-	layer   *interchain.Consumer
-	chainID string
-	genesis []byte // app hash after InitChain, until the first commit
-	last    time.Time
+	mu    sync.Mutex // the consensus connection and the layer
+	ms    *state.MultiStore
+	layer *interchain.Consumer
+	prev  []byte    // the last block's app hash (InitChain's until the first commit)
+	last  time.Time // the last block's time, for the layer's queries
 }
 
 var _ abci.Application = (*App)(nil)
@@ -52,7 +40,7 @@ func NewApp(db dbm.DB) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{ms: ms}
+	a := &App{ms: ms, prev: ms.LastCommit().Hash}
 	if ms.LastCommit().Version > 0 {
 		v, err := ms.View(0)
 		if err != nil {
@@ -65,12 +53,8 @@ func NewApp(db dbm.DB) (*App, error) {
 
 // mount builds the interchain layer once the chain id is known.
 func (a *App) mount(chainID string) {
-	a.chainID = chainID
 	a.layer = interchain.NewConsumer(interchain.ConsumerConfig{ChainID: chainID, Prefix: "kv"})
 }
-
-// Close releases the state database.
-func (a *App) Close() error { return a.ms.Close() }
 
 // Info reports the last committed height, so CometBFT replays the rest.
 func (a *App) Info(context.Context, *abci.RequestInfo) (*abci.ResponseInfo, error) {
@@ -78,17 +62,17 @@ func (a *App) Info(context.Context, *abci.RequestInfo) (*abci.ResponseInfo, erro
 	return &abci.ResponseInfo{Data: "kvconsumer", LastBlockHeight: c.Version, LastBlockAppHash: c.Hash}, nil
 }
 
-// InitChain starts the consumer from the provider's consumer genesis.
+// InitChain starts the consumer from its app_state: the consumer genesis
+// the provider computed at launch, in proto3 JSON, and nothing else.
 func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.ResponseInitChain, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	var g Genesis
-	if err := json.Unmarshal(req.AppStateBytes, &g); err != nil || len(g.Consumer) == 0 {
-		return nil, fmt.Errorf("app_state: want {\"consumer\": CONSUMER GENESIS}: %v", err)
+	if h := a.ms.LastCommit().Version; h > 0 {
+		return nil, fmt.Errorf("InitChain on a chain at height %d", h)
 	}
 	var cg ccv.ConsumerGenesis
-	if err := (&jsonpb.Unmarshaler{}).Unmarshal(bytes.NewReader(g.Consumer), &cg); err != nil {
-		return nil, fmt.Errorf("consumer genesis: %w", err)
+	if err := (&jsonpb.Unmarshaler{}).Unmarshal(bytes.NewReader(req.AppStateBytes), &cg); err != nil {
+		return nil, fmt.Errorf("app_state, the consumer genesis: %w", err)
 	}
 	a.mount(req.ChainId)
 	s := a.ms.Working()
@@ -97,8 +81,8 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if err != nil {
 		return nil, err
 	}
-	a.genesis = a.ms.WorkingHash()
-	return &abci.ResponseInitChain{Validators: vals, AppHash: a.genesis}, nil
+	a.prev = a.ms.WorkingHash()
+	return &abci.ResponseInitChain{Validators: vals, AppHash: a.prev}, nil
 }
 
 // CheckTx accepts what decodes: a relay transaction or a key-value write.
@@ -117,18 +101,13 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	if a.layer == nil {
 		return nil, errors.New("finalize block before InitChain")
 	}
-	prevHash := a.ms.LastCommit().Hash
-	if a.genesis != nil {
-		prevHash = a.genesis
-	}
-	b := interchain.Block{Height: req.Height, Time: req.Time, LastCommit: req.DecidedLastCommit, AppHash: prevHash, NextValidatorsHash: req.NextValidatorsHash}
+	b := interchain.Block{Height: req.Height, Time: req.Time, LastCommit: req.DecidedLastCommit, AppHash: a.prev, NextValidatorsHash: req.NextValidatorsHash}
 	block := state.NewCache(a.ms.Working())
-	resp := &abci.ResponseFinalizeBlock{}
 	evs, err := a.layer.BeginBlock(block, b)
 	if err != nil {
 		return nil, err
 	}
-	resp.Events = evs
+	resp := &abci.ResponseFinalizeBlock{Events: evs}
 	for _, raw := range req.Txs {
 		resp.TxResults = append(resp.TxResults, a.deliver(block, b, raw))
 	}
@@ -138,20 +117,18 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	}
 	resp.ValidatorUpdates, resp.Events = updates, append(resp.Events, evs...)
 	block.Write()
-	resp.AppHash = a.ms.WorkingHash()
-	a.last = req.Time
+	resp.AppHash, a.last = a.ms.WorkingHash(), req.Time
 	return resp, nil
 }
 
-// deliver runs one transaction on the block cache.
+// deliver runs one transaction on the block cache: a failed relay
+// transaction changes nothing.
 func (a *App) deliver(block *state.Cache, b interchain.Block, raw []byte) *abci.ExecTxResult {
 	relay, kv, err := decodeTx(raw)
 	if err != nil {
 		return &abci.ExecTxResult{Code: 1, Log: err.Error()}
-	}
-	if kv != nil {
-		block.KV(kvStore).Set([]byte("d/"+kv.Key), []byte(kv.Value))
-		return &abci.ExecTxResult{Events: []abci.Event{{Type: "kv_set", Attributes: []abci.EventAttribute{{Key: "key", Value: kv.Key, Index: true}}}}}
+	} else if kv != nil {
+		return setKV(block, kv)
 	}
 	evs, err := a.layer.HandleRelayTx(block, b, *relay)
 	if err != nil {
@@ -164,58 +141,37 @@ func (a *App) deliver(block *state.Cache, b interchain.Block, raw []byte) *abci.
 func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if _, err := a.ms.Commit(); err != nil {
+	info, err := a.ms.Commit()
+	if err != nil && !errors.Is(err, state.ErrPrune) { // a failed pruning leaves a valid commit
 		return nil, err
 	}
-	a.genesis = nil
+	a.prev = info.Hash
 	return &abci.ResponseCommit{}, nil
 }
 
-// Query answers /kv/KEY, the raw store reads with proofs that relayers
-// make (/store/NAME/key), and the layer's paths.
+// Query answers /kv/KEY, the raw reads with proofs of the layer's stores
+// that relayers make (/store/NAME/key), and the layer's paths, at the
+// height asked (0: the latest).
 func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
-	v, err := a.ms.View(req.Height)
-	if err != nil {
-		return &abci.ResponseQuery{Code: 1, Log: err.Error()}, nil
-	}
-	resp, err := a.query(v, req)
-	if err != nil {
-		return &abci.ResponseQuery{Code: 1, Log: err.Error(), Height: v.Version()}, nil
-	}
-	resp.Height = v.Version()
-	return resp, nil
-}
-
-func (a *App) query(v *state.View, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
-	if key, ok := strings.CutPrefix(req.Path, "/kv/"); ok {
-		return &abci.ResponseQuery{Key: []byte(key), Value: v.KV(kvStore).Get([]byte("d/" + key))}, nil
-	}
-	if name, ok := stateproof.ParseStorePath(req.Path); ok {
-		if len(req.Data) == 0 {
-			return nil, fmt.Errorf("%s: empty key", req.Path)
-		}
-		if !req.Prove {
-			return &abci.ResponseQuery{Key: req.Data, Value: v.KV(name).Get(req.Data)}, nil
-		}
-		value, proofs, err := v.Prove(name, req.Data)
-		if err != nil {
-			return nil, err
-		}
-		ops, err := stateproof.Ops(name, req.Data, proofs)
-		if err != nil {
-			return nil, err
-		}
-		return &abci.ResponseQuery{Key: req.Data, Value: value, ProofOps: ops}, nil
-	}
 	a.mu.Lock()
 	layer, now := a.layer, a.last
 	a.mu.Unlock()
-	if layer == nil {
-		return nil, errors.New("chain not started")
+	v, err := a.ms.View(req.Height)
+	resp := &abci.ResponseQuery{}
+	switch key, isKV := strings.CutPrefix(req.Path, "/kv/"); {
+	case err != nil:
+	case isKV:
+		resp = queryKV(v, key)
+	case layer == nil:
+		err = errors.New("chain not started")
+	case strings.HasPrefix(req.Path, interchain.PathStore):
+		resp, err = interchain.QueryStore(v, interchain.ConsumerStores, req.Path, req.Data, req.Prove)
+	default:
+		resp.Value, err = layer.Query(v, req.Path, now)
 	}
-	bz, err := layer.Query(v, req.Path, now)
 	if err != nil {
-		return nil, err
+		return &abci.ResponseQuery{Code: 1, Log: err.Error()}, nil
 	}
-	return &abci.ResponseQuery{Value: bz}, nil
+	resp.Height = v.Version()
+	return resp, nil
 }

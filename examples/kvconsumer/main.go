@@ -1,25 +1,28 @@
 // Command kvconsumer is a small key-value chain on CometBFT secured by an
 // icsd provider: an example of a chain that is not icsd and mounts the
 // interchain layer as a consumer. Its own transactions are JSON
-// {"key": K, "value": V}; relayers submit interchain.RelayTx transactions.
+// {"key": K, "value": V}; relayers submit interchain.RelayTx transactions
+// (icsd relay link-ccv --consumer-relay-tx).
 //
 //	kvconsumer init --home H [--moniker M] [--rpc ADDR] [--p2p ADDR] [--peers ID@ADDR,...]
+//	                [--timeout-commit D] [--log-level L]
 //	kvconsumer genesis --home H --chain-id C --consumer-genesis FILE [--genesis-time RFC3339]
 //	kvconsumer start --home H
 //
-// init writes CometBFT's configuration and a node key (and a validator key
-// unless one was copied to config/priv_validator_key.json first); genesis
-// writes config/genesis.json from the consumer genesis the provider
-// computed (icsd query provider consumer-genesis); start runs the node until
-// SIGINT or SIGTERM.
+// init writes CometBFT's configuration, a node key and a validator key
+// (keeping those copied to config/ first: a provider validator copies its
+// priv_validator_key.json); genesis writes config/genesis.json from the
+// consumer genesis the provider computed, with the same file and time on
+// every node; start runs the node until SIGINT or SIGTERM.
 package main
 
 import (
 	"bytes"
-	"encoding/json"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -28,6 +31,7 @@ import (
 	"time"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
+	cmtflags "github.com/cometbft/cometbft/libs/cli/flags"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
 	cmtnode "github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
@@ -41,58 +45,73 @@ import (
 	"github.com/abci-ics/ics/ccv"
 )
 
+var commands = map[string]func(args []string) error{"init": initHome, "genesis": writeGenesis, "start": start}
+
 func main() {
-	if len(os.Args) < 2 {
+	if len(os.Args) < 2 || commands[os.Args[1]] == nil {
 		fmt.Fprintln(os.Stderr, "usage: kvconsumer init|genesis|start --home DIR [flags]")
 		os.Exit(2)
 	}
-	var err error
-	switch os.Args[1] {
-	case "init":
-		err = initHome(os.Args[2:])
-	case "genesis":
-		err = writeGenesis(os.Args[2:])
-	case "start":
-		err = start(os.Args[2:])
-	default:
-		err = fmt.Errorf("unknown command %q (want init, genesis or start)", os.Args[1])
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "kvconsumer:", err)
+	if err := commands[os.Args[1]](os.Args[2:]); err != nil {
+		fmt.Fprintf(os.Stderr, "kvconsumer %s: %v\n", os.Args[1], err)
 		os.Exit(1)
 	}
 }
 
-func config(home string) *cmtcfg.Config {
-	cfg := cmtcfg.DefaultConfig()
-	cfg.SetRoot(home)
-	return cfg
+// flags returns the flag set of command name, with its --home.
+func flags(name string) (*flag.FlagSet, *string) {
+	set := flag.NewFlagSet(name, flag.ContinueOnError)
+	return set, set.String("home", "", "node home directory (required)")
+}
+
+// parse parses args, rejecting positional arguments and a missing --home.
+func parse(set *flag.FlagSet, args []string, home *string) error {
+	if err := set.Parse(args); err != nil {
+		return err
+	}
+	if set.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", set.Arg(0))
+	}
+	if *home == "" {
+		return errors.New("--home is required")
+	}
+	return nil
 }
 
 func initHome(args []string) error {
-	fs := flag.NewFlagSet("init", flag.ContinueOnError)
-	home := fs.String("home", "", "node home directory (required)")
-	moniker := fs.String("moniker", "kvconsumer", "node name")
-	rpc := fs.String("rpc", "tcp://127.0.0.1:26657", "RPC listen address")
-	p2pAddr := fs.String("p2p", "tcp://127.0.0.1:26656", "P2P listen address")
-	peers := fs.String("peers", "", "persistent peers, ID@HOST:PORT,...")
-	commit := fs.Duration("timeout-commit", time.Second, "CometBFT timeout_commit")
-	if err := fs.Parse(args); err != nil {
+	set, home := flags("init")
+	moniker := set.String("moniker", "kvconsumer", "node name")
+	rpc := set.String("rpc", "tcp://127.0.0.1:26657", "RPC listen address")
+	p2pAddr := set.String("p2p", "tcp://127.0.0.1:26656", "P2P listen address")
+	peers := set.String("peers", "", "persistent peers, ID@HOST:PORT,...")
+	commit := set.Duration("timeout-commit", time.Second, "CometBFT timeout_commit")
+	level := set.String("log-level", cmtcfg.DefaultLogLevel, `log level, as CometBFT's log_level (e.g. "*:error,state:info")`)
+	if err := parse(set, args, home); err != nil {
 		return err
 	}
-	if *home == "" {
-		return errors.New("init: --home is required")
+	for _, a := range []string{*rpc, *p2pAddr} {
+		if _, _, err := net.SplitHostPort(strings.TrimPrefix(a, "tcp://")); err != nil || !strings.HasPrefix(a, "tcp://") {
+			return fmt.Errorf("listen address %q: want tcp://HOST:PORT", a)
+		}
 	}
-	cfg := config(*home)
+	for _, p := range strings.Split(*peers, ",") {
+		if _, err := p2p.NewNetAddressString(p); p != "" && err != nil {
+			return fmt.Errorf("--peers: %q: %w", p, err)
+		}
+	}
+	if _, err := cmtflags.ParseLogLevel(*level, cmtlog.NewNopLogger(), cmtcfg.DefaultLogLevel); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	cfg := cmtcfg.DefaultConfig().SetRoot(*home)
 	cfg.Moniker, cfg.RPC.ListenAddress, cfg.P2P.ListenAddress, cfg.P2P.PersistentPeers = *moniker, *rpc, *p2pAddr, *peers
 	cfg.P2P.AllowDuplicateIP, cfg.P2P.AddrBookStrict = true, false
-	cfg.Consensus.TimeoutCommit = *commit
+	cfg.Consensus.TimeoutCommit, cfg.LogLevel = *commit, *level
 	if err := cfg.ValidateBasic(); err != nil {
-		return fmt.Errorf("init: %w", err)
+		return err
 	}
 	cmtcfg.EnsureRoot(*home)
 	cmtcfg.WriteConfigFile(filepath.Join(*home, "config", "config.toml"), cfg)
-	privval.LoadOrGenFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
+	loadOrGenPV(cfg)
 	key, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile())
 	if err != nil {
 		return err
@@ -101,17 +120,28 @@ func initHome(args []string) error {
 	return nil
 }
 
+// loadOrGenPV keeps a validator key copied into the home, starting its
+// signing state afresh when none was copied with it (CometBFT exits with
+// the reason on a file that is not a key), or makes a new key.
+func loadOrGenPV(cfg *cmtcfg.Config) {
+	keyFile, stateFile := cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()
+	if _, err := os.Stat(keyFile); err != nil {
+		privval.GenFilePV(keyFile, stateFile).Save()
+	} else if _, err := os.Stat(stateFile); err != nil {
+		privval.LoadFilePVEmptyState(keyFile, stateFile).Save()
+	}
+}
+
 func writeGenesis(args []string) error {
-	fs := flag.NewFlagSet("genesis", flag.ContinueOnError)
-	home := fs.String("home", "", "node home directory (required)")
-	chainID := fs.String("chain-id", "", "the consumer's chain id (required)")
-	file := fs.String("consumer-genesis", "", "consumer genesis JSON from the provider (required)")
-	at := fs.String("genesis-time", "", "genesis time, RFC 3339 (default: now); every node must use the same")
-	if err := fs.Parse(args); err != nil {
+	set, home := flags("genesis")
+	chainID := set.String("chain-id", "", "the consumer's chain id (required)")
+	file := set.String("consumer-genesis", "", "consumer genesis JSON from the provider (required)")
+	at := set.String("genesis-time", "", "genesis time, RFC 3339 (default: now); every node must use the same")
+	if err := parse(set, args, home); err != nil {
 		return err
 	}
-	if *home == "" || *chainID == "" || *file == "" {
-		return errors.New("genesis: --home, --chain-id and --consumer-genesis are required")
+	if *chainID == "" || *file == "" {
+		return errors.New("--chain-id and --consumer-genesis are required")
 	}
 	bz, err := os.ReadFile(*file)
 	if err != nil {
@@ -120,8 +150,7 @@ func writeGenesis(args []string) error {
 	var cg ccv.ConsumerGenesis
 	if err := (&jsonpb.Unmarshaler{}).Unmarshal(bytes.NewReader(bz), &cg); err != nil {
 		return fmt.Errorf("consumer genesis %s: %w", *file, err)
-	}
-	if err := cg.Validate(); err != nil {
+	} else if err := cg.Validate(); err != nil {
 		return fmt.Errorf("consumer genesis %s: %w", *file, err)
 	}
 	t := time.Now().UTC()
@@ -130,36 +159,39 @@ func writeGenesis(args []string) error {
 			return fmt.Errorf("--genesis-time: %w", err)
 		}
 	}
-	appState, err := json.Marshal(Genesis{Consumer: json.RawMessage(bz)})
-	if err != nil {
-		return err
-	}
 	doc := &cmttypes.GenesisDoc{ChainID: *chainID, GenesisTime: t, InitialHeight: 1,
-		ConsensusParams: cmttypes.DefaultConsensusParams(), AppState: appState}
+		ConsensusParams: cmttypes.DefaultConsensusParams(), AppState: bytes.TrimSpace(bz)}
 	if err := doc.ValidateAndComplete(); err != nil {
 		return err
 	}
-	return doc.SaveAs(config(*home).GenesisFile())
+	return doc.SaveAs(cmtcfg.DefaultConfig().SetRoot(*home).GenesisFile())
 }
 
 func start(args []string) error {
-	fs := flag.NewFlagSet("start", flag.ContinueOnError)
-	home := fs.String("home", "", "node home directory (required)")
-	if err := fs.Parse(args); err != nil {
+	set, home := flags("start")
+	if err := parse(set, args, home); err != nil {
 		return err
 	}
-	if *home == "" {
-		return errors.New("start: --home is required")
+	v := viper.New()
+	v.SetConfigFile(filepath.Join(*home, "config", "config.toml"))
+	cfg := cmtcfg.DefaultConfig()
+	if err := v.ReadInConfig(); err != nil {
+		return fmt.Errorf("%w (run kvconsumer init first)", err)
+	} else if err := v.Unmarshal(cfg); err != nil {
+		return fmt.Errorf("config: %w", err)
 	}
-	cfg := config(*home)
+	cfg.SetRoot(*home)
 	if _, err := os.Stat(cfg.GenesisFile()); err != nil {
-		return fmt.Errorf("start: %w (run kvconsumer genesis first)", err)
+		return fmt.Errorf("%w (run kvconsumer genesis first)", err)
 	}
-	v, err := readConfig(*home)
+	logger, err := cmtflags.ParseLogLevel(cfg.LogLevel, cmtlog.NewTMLogger(cmtlog.NewSyncWriter(os.Stdout)), cmtcfg.DefaultLogLevel)
+	if err != nil {
+		return fmt.Errorf("log_level: %w", err)
+	}
+	nodeKey, err := p2p.LoadNodeKey(cfg.NodeKeyFile())
 	if err != nil {
 		return err
 	}
-	cfg = v
 	db, err := dbm.NewGoLevelDB("application", cfg.DBDir(), nil)
 	if err != nil {
 		return err
@@ -168,12 +200,7 @@ func start(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer app.Close()
-	nodeKey, err := p2p.LoadNodeKey(cfg.NodeKeyFile())
-	if err != nil {
-		return err
-	}
-	logger := cmtlog.NewTMLogger(cmtlog.NewSyncWriter(os.Stdout))
+	defer app.ms.Close()
 	n, err := cmtnode.NewNode(cfg, privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()), nodeKey,
 		proxy.NewConnSyncLocalClientCreator(app), cmtnode.DefaultGenesisDocProviderFunc(cfg),
 		cmtcfg.DefaultDBProvider, cmtnode.DefaultMetricsProvider(cfg.Instrumentation), logger)
@@ -183,27 +210,12 @@ func start(args []string) error {
 	if err := n.Start(); err != nil {
 		return err
 	}
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	<-sig
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
 	if err := n.Stop(); err != nil && !strings.Contains(err.Error(), "already stopped") {
 		return err
 	}
 	n.Wait()
 	return nil
-}
-
-// readConfig reads HOME/config/config.toml.
-func readConfig(home string) (*cmtcfg.Config, error) {
-	v := viper.New()
-	v.SetConfigFile(filepath.Join(home, "config", "config.toml"))
-	if err := v.ReadInConfig(); err != nil {
-		return nil, fmt.Errorf("read config: %w", err)
-	}
-	cfg := cmtcfg.DefaultConfig()
-	if err := v.Unmarshal(cfg); err != nil {
-		return nil, fmt.Errorf("read config: %w", err)
-	}
-	cfg.SetRoot(home)
-	return cfg, cfg.ValidateBasic()
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,7 +19,6 @@ import (
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/state"
-	stateproof "github.com/abci-ics/ics/state/proof"
 )
 
 // Genesis is a poaprovider chain's app_state.
@@ -57,7 +57,7 @@ var _ abci.Application = (*App)(nil)
 
 // NewApp opens the chain's state over db.
 func NewApp(db dbm.DB) (*App, error) {
-	ms, err := state.Open(db, append([]string{poaStore}, interchain.ProviderStores...), state.Options{})
+	ms, err := state.Open(db, (*App)(nil).stores(), state.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -72,6 +72,9 @@ func NewApp(db dbm.DB) (*App, error) {
 	}
 	return a, nil
 }
+
+// stores are the chain's stores, which relayers may read with proofs.
+func (*App) stores() []string { return append([]string{poaStore}, interchain.ProviderStores...) }
 
 func (a *App) mount(chainID string, period time.Duration) {
 	a.layer = interchain.NewProvider(interchain.ProviderConfig{ChainID: chainID, Prefix: "poa",
@@ -222,20 +225,8 @@ func (a *App) query(v *state.View, req *abci.RequestQuery) (*abci.ResponseQuery,
 	case req.Path == "/poa/validators":
 		bz, err := json.Marshal(POA{}.Validators(v))
 		return &abci.ResponseQuery{Value: bz}, err
-	case isStorePath(req.Path):
-		name, _ := stateproof.ParseStorePath(req.Path)
-		if len(req.Data) == 0 {
-			return nil, fmt.Errorf("%s: empty key", req.Path)
-		}
-		if !req.Prove {
-			return &abci.ResponseQuery{Key: req.Data, Value: v.KV(name).Get(req.Data)}, nil
-		}
-		value, proofs, err := v.Prove(name, req.Data)
-		if err != nil {
-			return nil, err
-		}
-		ops, err := stateproof.Ops(name, req.Data, proofs)
-		return &abci.ResponseQuery{Key: req.Data, Value: value, ProofOps: ops}, err
+	case strings.HasPrefix(req.Path, interchain.PathStore):
+		return interchain.QueryStore(v, a.stores(), req.Path, req.Data, req.Prove)
 	}
 	a.mu.Lock()
 	layer, now := a.layer, a.last
@@ -250,9 +241,4 @@ func abciUpdates(us []validatorUpdate) []abci.ValidatorUpdate {
 		out[i] = abci.ValidatorUpdate{PubKey: cmtproto.PublicKey{Sum: &cmtproto.PublicKey_Ed25519{Ed25519: u.pubKey}}, Power: u.power}
 	}
 	return out
-}
-
-func isStorePath(path string) bool {
-	_, ok := stateproof.ParseStorePath(path)
-	return ok
 }

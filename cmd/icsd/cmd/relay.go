@@ -36,6 +36,8 @@ func relayCmd() *cobra.Command {
 			lf.B.Home, _ = f.GetString("b-home")
 			lf.A.Key, _ = f.GetString("a-key")
 			lf.B.Key, _ = f.GetString("b-key")
+			lf.A.RelayTx, _ = f.GetBool("a-relay-tx")
+			lf.B.RelayTx, _ = f.GetBool("b-relay-tx")
 			port, _ := f.GetString("port")
 			version, _ := f.GetString("version")
 			orderName, _ := f.GetString("order")
@@ -82,6 +84,8 @@ func relayCmd() *cobra.Command {
 	lfl.String("b-home", DefaultHome(), "home whose keyring holds the relayer key on B")
 	lfl.String("a-key", "validator", "relayer key on A (pays A's fees)")
 	lfl.String("b-key", "validator", "relayer key on B")
+	lfl.Bool("a-relay-tx", false, relayTxHelp("chain A"))
+	lfl.Bool("b-relay-tx", false, relayTxHelp("chain B"))
 	lfl.String("port", "transfer", "port on both sides")
 	lfl.String("order", "unordered", "channel order: ordered or unordered")
 	lfl.String("version", "ics20-1", "channel version")
@@ -92,7 +96,10 @@ func relayCmd() *cobra.Command {
 	start := &cobra.Command{
 		Use:   "start",
 		Short: "Relay packets, acknowledgements and timeouts of a saved link until Ctrl-C",
-		Args:  cobra.NoArgs,
+		Long: `start relays over a link saved by icsd relay link or link-ccv. An end saved with
+--a-relay-tx, --b-relay-tx or --consumer-relay-tx ("relay_tx": true in the link file) is a
+chain with its own transaction format: the relayer sends it unsigned RelayTx transactions.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			file, _ := cmd.Flags().GetString("link")
 			interval, _ := cmd.Flags().GetDuration("interval")
@@ -141,4 +148,11 @@ func relayCmd() *cobra.Command {
 	start.Flags().Int64("evidence-lookback", 100, "consumer blocks before the latest that a starting relayer scans for evidence")
 	c.AddCommand(link, relayLinkCCVCmd(), start)
 	return c
+}
+
+// relayTxHelp is the help of the flags that mark a chain with its own
+// transaction format.
+func relayTxHelp(who string) string {
+	return who + " is not icsd but a chain with its own transaction format that accepts RelayTx " +
+		"(examples/kvconsumer): send it unsigned relay transactions, the key only naming the relayer; saved in the link for icsd relay start"
 }

@@ -22,7 +22,13 @@ func relayLinkCCVCmd() *cobra.Command {
 the provider's client of the consumer (icsd query provider consumers), opens a connection
 between them and the ordered CCV channel from port consumer to port provider, initiated by
 the consumer, and saves the link for icsd relay start. If the channel is open already it
-saves that channel's link.`,
+saves that channel's link.
+
+With --consumer-relay-tx the consumer is a chain with its own transaction format (not
+icsd, e.g. examples/kvconsumer) that accepts RelayTx: the relayer sends it unsigned relay
+transactions, and --consumer-home/--consumer-key only give the relayer's address there.
+The choice is saved in the link, so icsd relay start does the same. Without the flag both
+ends get icsd's signed transactions.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f := cmd.Flags()
@@ -32,6 +38,7 @@ saves that channel's link.`,
 			cons.Home, _ = f.GetString("consumer-home")
 			prov.Home, _ = f.GetString("provider-home")
 			cons.Key, _ = f.GetString("consumer-key")
+			cons.RelayTx, _ = f.GetBool("consumer-relay-tx")
 			prov.Key, _ = f.GetString("provider-key")
 			out, _ := f.GetString("link")
 			timeout, _ := f.GetDuration("timeout")
@@ -58,6 +65,7 @@ saves that channel's link.`,
 	f.String("provider-home", DefaultHome(), "home whose keyring holds the relayer key on the provider")
 	f.String("consumer-key", "validator", "relayer key on the consumer (pays its fees)")
 	f.String("provider-key", "validator", "relayer key on the provider")
+	f.Bool("consumer-relay-tx", false, relayTxHelp("the consumer"))
 	f.String("link", filepath.Join(DefaultHome(), "relayer", "ccv.json"), "file to save the link in")
 	f.Duration("timeout", 5*time.Minute, "give up after this long")
 	cli.AddOutputFlag(c)

@@ -58,9 +58,14 @@ func (c *Chain) Clock() *Clock { return c.clock }
 
 // Chain is one application with a simulated validator set.
 type Chain struct {
-	T   testing.TB
-	ID  string
+	T  testing.TB
+	ID string
+	// App is the icsd application; nil on a chain of another application
+	// (NewAppChain).
 	App *abci.App
+
+	app    abcitypes.Application // the application every block and query goes to
+	encode TxEncoder             // nil: icsd's signed transactions
 
 	// Accounts are funded at genesis; account 0 is the relayer's.
 	Accounts []ed25519.PrivKey
@@ -145,7 +150,7 @@ func (c *Chain) AddSigner(k ed25519.PrivKey) {
 
 // start runs InitChain with genesis g and commits the first block.
 func (c *Chain) start(g *app.Genesis, role app.Role) {
-	t, id, start := c.T, c.ID, c.Time
+	t := c.T
 	appState, err := g.MarshalJSON()
 	if err != nil {
 		t.Fatal(err)
@@ -159,9 +164,15 @@ func (c *Chain) start(g *app.Genesis, role app.Role) {
 		t.Fatal(err)
 	}
 	c.App = a
-	res, err := a.InitChain(context.Background(), &abcitypes.RequestInitChain{ChainId: id, InitialHeight: 1, Time: start, AppStateBytes: appState})
+	c.initChain(a, appState)
+}
+
+// initChain runs InitChain of a with appState and commits the first block.
+func (c *Chain) initChain(a abcitypes.Application, appState []byte) {
+	c.app = a
+	res, err := a.InitChain(context.Background(), &abcitypes.RequestInitChain{ChainId: c.ID, InitialHeight: 1, Time: c.Time, AppStateBytes: appState})
 	if err != nil {
-		t.Fatal(err)
+		c.T.Fatal(err)
 	}
 	set := c.applyUpdates(cmttypes.NewValidatorSet(nil), res.Validators)
 	c.vals[1], c.vals[2] = set, set
@@ -187,8 +198,16 @@ func (c *Chain) applyUpdates(set *cmttypes.ValidatorSet, ups []abcitypes.Validat
 // Address returns the address of account i.
 func (c *Chain) Address(i int) []byte { return address.FromPubKey(c.Accounts[i].PubKey().Bytes()) }
 
-// Tx signs msgs with account i.
+// Tx signs msgs with account i; on a chain of another application, it
+// encodes them with the chain's TxEncoder, from account i's address.
 func (c *Chain) Tx(i int, msgs ...gogoproto.Message) []byte {
+	if c.encode != nil {
+		tx, err := c.encode(c.Address(i), msgs...)
+		if err != nil {
+			c.T.Fatalf("%s: encode transaction: %v", c.ID, err)
+		}
+		return tx
+	}
 	k := c.Accounts[i]
 	body := auth.TxBody{ChainId: c.ID, Nonce: c.nonces[string(c.Address(i))], Fee: coin.Coin{Denom: "stake", Amount: 1}}
 	for _, m := range msgs {
@@ -240,7 +259,7 @@ func (c *Chain) NextBlock(txs ...[]byte) *abcitypes.ResponseFinalizeBlock {
 		}
 	}
 	began := time.Now()
-	resp, err := c.App.FinalizeBlock(context.Background(), &abcitypes.RequestFinalizeBlock{
+	resp, err := c.app.FinalizeBlock(context.Background(), &abcitypes.RequestFinalizeBlock{
 		Txs: txs, Height: h, Time: c.Time, DecidedLastCommit: abcitypes.CommitInfo{Votes: votes},
 		Hash: header.Hash(), NextValidatorsHash: header.NextValidatorsHash, ProposerAddress: header.ProposerAddress,
 	})
@@ -248,7 +267,7 @@ func (c *Chain) NextBlock(txs ...[]byte) *abcitypes.ResponseFinalizeBlock {
 		c.T.Fatalf("%s: finalize block %d: %v", c.ID, h, err)
 	}
 	c.LastFinalize = time.Since(began)
-	if _, err := c.App.Commit(context.Background(), &abcitypes.RequestCommit{}); err != nil {
+	if _, err := c.app.Commit(context.Background(), &abcitypes.RequestCommit{}); err != nil {
 		c.T.Fatalf("%s: commit %d: %v", c.ID, h, err)
 	}
 	c.vals[h+2] = c.applyUpdates(c.vals[h+1], resp.ValidatorUpdates)
@@ -308,7 +327,7 @@ func (c *Chain) SignedHeader(h int64) (*cmttypes.SignedHeader, *cmttypes.Validat
 
 // Query runs an ABCI query at height (0: latest) and returns the response.
 func (c *Chain) Query(path string, data []byte, height int64, prove bool) *abcitypes.ResponseQuery {
-	res, err := c.App.Query(context.Background(), &abcitypes.RequestQuery{Path: path, Data: data, Height: height, Prove: prove})
+	res, err := c.app.Query(context.Background(), &abcitypes.RequestQuery{Path: path, Data: data, Height: height, Prove: prove})
 	if err != nil {
 		c.T.Fatal(err)
 	}

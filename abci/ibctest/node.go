@@ -73,7 +73,7 @@ func (n *Node) Validators(_ context.Context, h int64) (*cmttypes.ValidatorSet, e
 
 // Query implements relayer.Node.
 func (n *Node) Query(ctx context.Context, path string, data []byte, height int64, prove bool) (*abcitypes.ResponseQuery, error) {
-	return n.C.App.Query(ctx, &abcitypes.RequestQuery{Path: path, Data: data, Height: height, Prove: prove})
+	return n.C.app.Query(ctx, &abcitypes.RequestQuery{Path: path, Data: data, Height: height, Prove: prove})
 }
 
 // PacketEvent implements relayer.Node: transaction events first, then

@@ -49,9 +49,18 @@ type App struct {
 	mu      sync.Mutex
 	ms      *state.MultiStore
 	layer   *interchain.Provider
-	genesis []byte // app hash after InitChain, until the first commit
-	last    time.Time
+	genesis []byte    // app hash after InitChain, until the first commit
+	pending time.Time // the time of the block being finalized
+	last    time.Time // the time of the last committed block
 }
+
+// Query paths of the chain's own state, answered in JSON.
+const (
+	// PathValidators returns the whole list ([]Validator).
+	PathValidators = "/poa/validators"
+	// PathNonce returns the admin's next nonce (a number).
+	PathNonce = "/poa/nonce"
+)
 
 var _ abci.Application = (*App)(nil)
 
@@ -103,8 +112,11 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if err := json.Unmarshal(req.AppStateBytes, &g); err != nil {
 		return nil, fmt.Errorf("app_state: %w", err)
 	}
-	if len(g.Admin) != ed25519.PubKeySize || len(g.Validators) == 0 || g.UnbondingPeriod <= 0 {
-		return nil, errors.New("app_state: want an ed25519 admin key, validators and a positive unbonding_period")
+	if len(g.Admin) != ed25519.PubKeySize {
+		return nil, fmt.Errorf("app_state: admin: want a %d-byte ed25519 key, got %d bytes", ed25519.PubKeySize, len(g.Admin))
+	}
+	if g.UnbondingPeriod <= 0 {
+		return nil, fmt.Errorf("app_state: unbonding_period %s: want a positive duration", g.UnbondingPeriod)
 	}
 	pg := provider.DefaultGenesis()
 	if len(g.Provider) > 0 {
@@ -118,11 +130,21 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	kv.Set(chainIDKey, []byte(req.ChainId))
 	kv.Set(adminKey, g.Admin)
 	kv.Set(periodKey, be64(uint64(g.UnbondingPeriod)))
+	active := 0
 	for _, v := range g.Validators {
-		if len(v.PubKey) != ed25519.PubKeySize || v.Power <= 0 {
-			return nil, fmt.Errorf("app_state: validator %q needs a 32-byte key and a positive power", v.Name)
+		if len(v.PubKey) != ed25519.PubKeySize || v.Power <= 0 || v.Power > MaxPower {
+			return nil, fmt.Errorf("app_state: validator %q needs a 32-byte key and a power in [1, %d]", v.Name, MaxPower)
+		}
+		if _, dup := (POA{}).get(s, v.ConsAddr()); dup {
+			return nil, fmt.Errorf("app_state: validator %q: key listed twice", v.Name)
+		}
+		if v.active() {
+			active++
 		}
 		POA{}.set(s, v)
+	}
+	if active == 0 {
+		return nil, errors.New("app_state: no validator that is neither jailed nor tombstoned")
 	}
 	if err := a.layer.InitGenesis(s, pg, nil, req.Time); err != nil {
 		return nil, err
@@ -131,7 +153,8 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	return &abci.ResponseInitChain{Validators: abciUpdates(POA{}.updates(s)), AppHash: a.genesis}, nil
 }
 
-// CheckTx accepts what decodes; the admin's nonce and signature are
+// CheckTx accepts relay transactions that decode and admin transactions
+// signed by the admin of the last committed state; the admin's nonce is
 // checked in FinalizeBlock.
 func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
 	if _, ok, err := interchain.DecodeRelayTx(req.Tx); ok {
@@ -140,7 +163,14 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 		}
 		return &abci.ResponseCheckTx{}, nil
 	}
-	if _, err := decodeAdminTx(req.Tx); err != nil {
+	err := errors.New("admin transaction before the first block")
+	if a.ms.LastCommit().Version > 0 {
+		var v *state.View
+		if v, err = a.ms.View(0); err == nil {
+			_, err = verifyAdminTx(v, req.Tx)
+		}
+	}
+	if err != nil {
 		return &abci.ResponseCheckTx{Code: 1, Log: err.Error()}, nil
 	}
 	return &abci.ResponseCheckTx{}, nil
@@ -172,7 +202,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	resp.Events = evs
 	block.Write()
 	resp.AppHash = a.ms.WorkingHash()
-	a.last = req.Time
+	a.pending = req.Time
 	return resp, nil
 }
 
@@ -202,10 +232,11 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 		return nil, err
 	}
 	a.genesis = nil
+	a.last = a.pending
 	return &abci.ResponseCommit{}, nil
 }
 
-// Query answers /poa/validators, raw store reads with proofs
+// Query answers PathValidators, PathNonce, raw store reads with proofs
 // (/store/NAME/key) and the layer's paths.
 func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
 	v, err := a.ms.View(req.Height)
@@ -222,8 +253,11 @@ func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 
 func (a *App) query(v *state.View, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
 	switch {
-	case req.Path == "/poa/validators":
+	case req.Path == PathValidators:
 		bz, err := json.Marshal(POA{}.Validators(v))
+		return &abci.ResponseQuery{Value: bz}, err
+	case req.Path == PathNonce:
+		bz, err := json.Marshal(u64(v.KV(poaStore).Get(nonceKey)))
 		return &abci.ResponseQuery{Value: bz}, err
 	case strings.HasPrefix(req.Path, interchain.PathStore):
 		return interchain.QueryStore(v, a.stores(), req.Path, req.Data, req.Prove)
@@ -231,6 +265,9 @@ func (a *App) query(v *state.View, req *abci.RequestQuery) (*abci.ResponseQuery,
 	a.mu.Lock()
 	layer, now := a.layer, a.last
 	a.mu.Unlock()
+	if layer == nil {
+		return nil, errors.New("query before InitChain")
+	}
 	bz, err := layer.Query(v, req.Path, now)
 	return &abci.ResponseQuery{Value: bz}, err
 }

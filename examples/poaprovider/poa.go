@@ -97,7 +97,10 @@ func (p POA) BondedValidators(s state.Store) []provider.Validator {
 // ValidatorByConsAddr implements provider.Staking.
 func (p POA) ValidatorByConsAddr(s state.Store, consAddr []byte) (provider.Validator, bool) {
 	v, ok := p.get(s, consAddr)
-	return view(v), ok
+	if !ok {
+		return provider.Validator{}, false
+	}
+	return view(v), true
 }
 
 // ValidatorByOperator implements provider.Staking: an operator is named by

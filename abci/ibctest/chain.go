@@ -3,6 +3,10 @@
 // is signed by the chain's validators, so light clients and proofs are
 // checked exactly as between real nodes. Time is a controllable clock.
 //
+// NewAppChain hosts an application that is not icsd's (a chain embedding
+// the interchain layer, with its own transactions), so that icsd chains
+// and such chains run and relay together.
+//
 // It lives beside abci because it builds whole applications; the protocol
 // packages it exercises (ibc/...) never import it.
 package ibctest

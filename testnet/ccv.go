@@ -28,7 +28,7 @@ import (
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/nodehome"
 	"github.com/abci-ics/ics/provider"
-	"github.com/abci-ics/ics/relayer"
+	"github.com/abci-ics/ics/relayer/linkfile"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
 )
@@ -719,7 +719,7 @@ func (t *CCVTestnet) StartRelayer(ctx context.Context, c *ConsumerChain) error {
 			return fmt.Errorf("%s: icsd relay link-ccv: %w (see %s)", c.ChainID, err, log)
 		}
 	}
-	lf, err := relayer.ReadLinkFile(c.LinkFile)
+	lf, err := linkfile.Read(c.LinkFile)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ import (
 	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/nodehome"
-	"github.com/abci-ics/ics/relayer"
+	"github.com/abci-ics/ics/relayer/linkfile"
 	"github.com/abci-ics/ics/testnet"
 	"github.com/abci-ics/ics/types/address"
 )
@@ -212,7 +212,7 @@ func (n *ccvNet) pendingCommitments() int {
 		if err != nil {
 			n.t.Fatal(err)
 		}
-		var lf relayer.LinkFile
+		var lf linkfile.File
 		if err := json.Unmarshal(bz, &lf); err != nil {
 			n.t.Fatal(err)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
 	"github.com/abci-ics/ics/ibc/connection"
+	"github.com/abci-ics/ics/ibc/packet"
 	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
@@ -138,7 +139,7 @@ var moduleCodes = []abci.ErrorCode{
 	{Err: connection.ErrInvalidIdentifier, Code: 502},
 	{Err: connection.ErrInvalidHeight, Code: 503},
 	{Err: connection.ErrClientNotActive, Code: 504},
-	{Err: channel.ErrConsensusStateNotFound, Code: 505},
+	{Err: packet.ErrConsensusStateNotFound, Code: 505},
 	{Err: connection.ErrInvalidProof, Code: 506},
 	{Err: connection.ErrConnectionNotFound, Code: 507},
 	{Err: connection.ErrInvalidConnectionState, Code: 508},
@@ -152,14 +153,14 @@ var moduleCodes = []abci.ErrorCode{
 	{Err: channel.ErrInvalidChannelState, Code: 516},
 	{Err: channel.ErrCloseRefused, Code: 517},
 	{Err: channel.ErrAppRejected, Code: 518},
-	{Err: channel.ErrInvalidPacket, Code: 519},
-	{Err: channel.ErrInvalidTimeout, Code: 520},
-	{Err: channel.ErrTimeoutElapsed, Code: 521},
-	{Err: channel.ErrTimeoutNotReached, Code: 522},
-	{Err: channel.ErrPacketAlreadyReceived, Code: 523},
-	{Err: channel.ErrPacketOutOfOrder, Code: 524},
-	{Err: channel.ErrPacketCommitmentNotFound, Code: 525},
-	{Err: channel.ErrInvalidAcknowledgement, Code: 526},
+	{Err: packet.ErrInvalidPacket, Code: 519},
+	{Err: packet.ErrInvalidTimeout, Code: 520},
+	{Err: packet.ErrTimeoutElapsed, Code: 521},
+	{Err: packet.ErrTimeoutNotReached, Code: 522},
+	{Err: packet.ErrPacketAlreadyReceived, Code: 523},
+	{Err: packet.ErrPacketOutOfOrder, Code: 524},
+	{Err: packet.ErrPacketCommitmentNotFound, Code: 525},
+	{Err: packet.ErrInvalidAcknowledgement, Code: 526},
 	{Err: transfer.ErrInvalidPort, Code: 600},
 	{Err: transfer.ErrInvalidChannel, Code: 601},
 	{Err: transfer.ErrInvalidOrder, Code: 602},

@@ -6,7 +6,8 @@
 // updates and events as values. An application (ours in abci/, or any
 // other ABCI++ chain) calls InitGenesis once, BeginBlock and EndBlock every
 // block, and binds the Keeper to port ccv.ConsumerPortID of its IBC
-// channel layer, which then calls the channel.App callbacks.
+// channel layer, which then calls the channel.App callbacks (the packet
+// ones through ibc/packet).
 //
 // # Genesis
 //

@@ -25,11 +25,11 @@ import (
 const MaxPendingPackets = 10_000
 
 // Channels is what the consumer needs from the IBC channel layer; the
-// application adapts ibc/channel's Keeper to it.
+// application adapts ibc/channel's and ibc/packet's Keepers to it.
 //
 // SendPacket sends data on the open channel (sourcePort, sourceChannel)
 // and returns its sequence and send_packet event, as
-// ibc/channel.Keeper.SendPacket: it writes only to s, and nothing on error. ChanCloseInit closes a channel end
+// ibc/packet.Keeper.SendPacket: it writes only to s, and nothing on error. ChanCloseInit closes a channel end
 // (ibc/channel.Keeper.ChanCloseInit). ConnectionClient returns the client
 // id of a connection, and false when the connection is unknown.
 type Channels interface {

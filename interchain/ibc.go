@@ -14,6 +14,7 @@ import (
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
 	"github.com/abci-ics/ics/ibc/connection"
+	"github.com/abci-ics/ics/ibc/packet"
 	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/coin"
@@ -54,11 +55,13 @@ type Logger interface {
 type handler func(s state.Store, b Block, signer, msg []byte) ([]abci.Event, error)
 
 // IBC is the IBC stack: the light clients, the connections, the channels,
-// and ICS-20 when the chain has a bank. Consumer and Provider embed it.
+// the packets, and ICS-20 when the chain has a bank. Consumer and Provider
+// embed it.
 type IBC struct {
 	Clients     client.Keeper
 	Connections *connection.Keeper
 	Channels    *channel.Keeper
+	Packets     *packet.Keeper
 	// Transfer is nil when the chain mounted the layer without a bank.
 	Transfer *transfer.Keeper
 
@@ -66,20 +69,21 @@ type IBC struct {
 }
 
 // newIBC builds the IBC stack of chain chainID (whose revision number the
-// channels compare timeouts with), with ICS-20 over bank unless bank is
+// packets compare timeouts with), with ICS-20 over bank unless bank is
 // nil. prefix is the chain's bech32 prefix, used in transfer packets.
 func newIBC(chainID, prefix string, bank Bank) *IBC {
 	l := &IBC{routes: map[string]handler{}}
 	l.Connections = connection.NewKeeper(clientsView{l.Clients})
-	l.Channels = channel.NewKeeper(clientsView{l.Clients}, l.Connections, clienttypes.ParseChainID(chainID))
+	l.Channels = channel.NewKeeper(clientsView{l.Clients}, l.Connections)
+	l.Packets = packet.NewKeeper(l.Channels, clientsView{l.Clients}, l.Connections, clienttypes.ParseChainID(chainID))
 	if bank != nil {
-		l.Transfer = &transfer.Keeper{Bank: bank, Channels: transferChannels{l.Channels}, Prefix: prefix}
+		l.Transfer = &transfer.Keeper{Bank: bank, Channels: transferChannels{l.Channels, l.Packets}, Prefix: prefix}
 		l.Channels.BindPort(transfer.PortID, l.Transfer)
 		route(l, func(s state.Store, b Block, signer []byte, m *transfer.MsgTransfer) ([]abci.Event, error) {
 			return l.Transfer.HandleTransfer(s, b.Height, b.Time, signer, m)
 		})
 	}
-	c, conn, ch := l.Clients, l.Connections, l.Channels
+	c, conn, ch, pk := l.Clients, l.Connections, l.Channels, l.Packets
 	route(l, func(s state.Store, b Block, signer []byte, m *client.MsgCreateClient) ([]abci.Event, error) {
 		return c.HandleCreateClient(s, b.Height, b.Time, signer, m)
 	})
@@ -119,14 +123,14 @@ func newIBC(chainID, prefix string, bank Bank) *IBC {
 	route(l, func(s state.Store, b Block, signer []byte, m *channel.MsgChannelCloseConfirm) ([]abci.Event, error) {
 		return ch.HandleChannelCloseConfirm(s, b.Height, b.Time, signer, m)
 	})
-	route(l, func(s state.Store, b Block, signer []byte, m *channel.MsgRecvPacket) ([]abci.Event, error) {
-		return ch.HandleRecvPacket(s, b.Height, b.Time, signer, m)
+	route(l, func(s state.Store, b Block, signer []byte, m *packet.MsgRecvPacket) ([]abci.Event, error) {
+		return pk.HandleRecvPacket(s, b.Height, b.Time, signer, m)
 	})
-	route(l, func(s state.Store, b Block, signer []byte, m *channel.MsgAcknowledgement) ([]abci.Event, error) {
-		return ch.HandleAcknowledgement(s, b.Height, b.Time, signer, m)
+	route(l, func(s state.Store, b Block, signer []byte, m *packet.MsgAcknowledgement) ([]abci.Event, error) {
+		return pk.HandleAcknowledgement(s, b.Height, b.Time, signer, m)
 	})
-	route(l, func(s state.Store, b Block, signer []byte, m *channel.MsgTimeout) ([]abci.Event, error) {
-		return ch.HandleTimeout(s, b.Height, b.Time, signer, m)
+	route(l, func(s state.Store, b Block, signer []byte, m *packet.MsgTimeout) ([]abci.Event, error) {
+		return pk.HandleTimeout(s, b.Height, b.Time, signer, m)
 	})
 	return l
 }
@@ -183,7 +187,8 @@ func (l *IBC) HandleMsg(s state.Store, b Block, signer []byte, typeURL string, m
 	return h(s, b, signer, msg)
 }
 
-// clientsView shows the connection and channel keepers the light clients.
+// clientsView shows the connection, channel and packet keepers the light
+// clients.
 type clientsView struct{ k client.Keeper }
 
 func (c clientsView) Status(s state.Store, clientID string, now time.Time) string {
@@ -206,11 +211,14 @@ func (c clientsView) VerifyNonMembership(s state.Store, clientID string, h clien
 	return c.k.VerifyNonMembership(s, clientID, h, now, proof, path)
 }
 
-// transferChannels shows ICS-20 the channels.
-type transferChannels struct{ k *channel.Keeper }
+// transferChannels shows ICS-20 the channels and packets.
+type transferChannels struct {
+	k       *channel.Keeper
+	packets *packet.Keeper
+}
 
 func (c transferChannels) SendPacket(s state.Store, height int64, now time.Time, port, ch string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, []abci.Event, error) {
-	return c.k.SendPacket(s, height, now, port, ch, timeoutHeight, timeoutTimestamp, data)
+	return c.packets.SendPacket(s, height, now, port, ch, timeoutHeight, timeoutTimestamp, data)
 }
 
 func (c transferChannels) Counterparty(s state.Store, port, ch string) (channeltypes.Counterparty, bool) {
@@ -230,14 +238,16 @@ func (c ccvClients) VerifyHeader(s state.Store, clientID string, now time.Time, 
 	return err
 }
 
-// ccvChannels shows the CCV packages the channels and connections.
+// ccvChannels shows the CCV packages the channels, packets and
+// connections.
 type ccvChannels struct {
-	k     *channel.Keeper
-	conns *connection.Keeper
+	k       *channel.Keeper
+	packets *packet.Keeper
+	conns   *connection.Keeper
 }
 
 func (c ccvChannels) SendPacket(s state.Store, height int64, now time.Time, port, ch string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, []abci.Event, error) {
-	return c.k.SendPacket(s, height, now, port, ch, timeoutHeight, timeoutTimestamp, data)
+	return c.packets.SendPacket(s, height, now, port, ch, timeoutHeight, timeoutTimestamp, data)
 }
 
 func (c ccvChannels) ChanCloseInit(s state.Store, now time.Time, port, ch string) ([]abci.Event, error) {

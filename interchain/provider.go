@@ -54,7 +54,7 @@ func NewProvider(cfg ProviderConfig) *Provider {
 	l := newIBC(cfg.ChainID, cfg.Prefix, cfg.Bank)
 	k := &provider.Keeper{
 		Staking: cfg.Staking, Unbonding: cfg.Unbonding,
-		Clients: ccvClients{l.Clients}, Channels: ccvChannels{l.Channels, l.Connections},
+		Clients: ccvClients{l.Clients}, Channels: ccvChannels{l.Channels, l.Packets, l.Connections},
 		ChainID: cfg.ChainID, Prefix: cfg.Prefix, FeePoolAddr: cfg.FeePoolAddr,
 	}
 	if cfg.Logger != nil {

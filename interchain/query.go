@@ -168,7 +168,7 @@ func (l *IBC) Query(s state.Store, path string, now time.Time) ([]byte, error) {
 		if !ok {
 			return nil, fmt.Errorf("%w: want %sPORT/CHANNEL", ErrInvalidQuery, PathIBCCommitments)
 		}
-		seqs := l.Channels.PacketCommitments(s, port, ch)
+		seqs := l.Packets.PacketCommitments(s, port, ch)
 		if seqs == nil {
 			seqs = []uint64{}
 		}
@@ -192,7 +192,7 @@ func (l *IBC) Query(s state.Store, path string, now time.Time) ([]byte, error) {
 		if len(seqs) > 10_000 {
 			return nil, fmt.Errorf("%w: at most 10000 sequences", ErrInvalidQuery)
 		}
-		out, err := l.Channels.UnreceivedPackets(s, parts[0], parts[1], seqs)
+		out, err := l.Packets.UnreceivedPackets(s, parts[0], parts[1], seqs)
 		if err != nil {
 			return nil, err
 		}

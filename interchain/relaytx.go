@@ -10,6 +10,7 @@ import (
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
 	"github.com/abci-ics/ics/ibc/connection"
+	"github.com/abci-ics/ics/ibc/packet"
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/state"
 )
@@ -40,9 +41,9 @@ var relayMsgs = map[string]bool{
 	TypeURL(&channel.MsgChannelOpenAck{}):              true,
 	TypeURL(&channel.MsgChannelOpenConfirm{}):          true,
 	TypeURL(&channel.MsgChannelCloseConfirm{}):         true,
-	TypeURL(&channel.MsgRecvPacket{}):                  true,
-	TypeURL(&channel.MsgAcknowledgement{}):             true,
-	TypeURL(&channel.MsgTimeout{}):                     true,
+	TypeURL(&packet.MsgRecvPacket{}):                   true,
+	TypeURL(&packet.MsgAcknowledgement{}):              true,
+	TypeURL(&packet.MsgTimeout{}):                      true,
 	TypeURL(&provider.MsgSubmitConsumerDoubleVoting{}): true,
 	TypeURL(&provider.MsgSubmitConsumerMisbehaviour{}): true,
 }

@@ -9,13 +9,14 @@ import (
 
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
+	"github.com/abci-ics/ics/ibc/packet"
 	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/provider"
 )
 
 func TestRelayTxRoundTrip(t *testing.T) {
 	relayer := bytes.Repeat([]byte{7}, 20)
-	raw, err := NewRelayTx(relayer, &client.MsgUpdateClient{ClientId: "07-tendermint-0"}, &channel.MsgRecvPacket{})
+	raw, err := NewRelayTx(relayer, &client.MsgUpdateClient{ClientId: "07-tendermint-0"}, &packet.MsgRecvPacket{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func TestRelayTxRefusals(t *testing.T) {
 		"transfer":     {&transfer.MsgTransfer{}},
 		"key":          {&provider.MsgAssignConsumerKey{}},
 		"close init":   {&channel.MsgChannelCloseInit{}},
-		"relay+signed": {&channel.MsgRecvPacket{}, &transfer.MsgTransfer{}},
+		"relay+signed": {&packet.MsgRecvPacket{}, &transfer.MsgTransfer{}},
 	} {
 		tx := RelayTx{}
 		for _, m := range msgs {
@@ -57,7 +58,7 @@ func TestRelayTxRefusals(t *testing.T) {
 	}
 	many := make([]RelayMsg, MaxRelayMsgs+1)
 	for i := range many {
-		many[i] = RelayMsg{TypeUrl: TypeURL(&channel.MsgRecvPacket{})}
+		many[i] = RelayMsg{TypeUrl: TypeURL(&packet.MsgRecvPacket{})}
 	}
 	if err := (RelayTx{Msgs: many}).Validate(); !errors.Is(err, ErrInvalidRelayTx) {
 		t.Errorf("too many messages: %v", err)
@@ -65,7 +66,7 @@ func TestRelayTxRefusals(t *testing.T) {
 }
 
 func FuzzDecodeRelayTx(f *testing.F) {
-	raw, _ := NewRelayTx([]byte{1}, &channel.MsgTimeout{})
+	raw, _ := NewRelayTx([]byte{1}, &packet.MsgTimeout{})
 	f.Add(raw)
 	f.Add([]byte("not a relay tx"))
 	f.Fuzz(func(t *testing.T, raw []byte) {

@@ -44,10 +44,10 @@ type Clients interface {
 	VerifyHeader(s state.Store, clientID string, now time.Time, h *ibctm.Header) error
 }
 
-// Channels is what the provider needs of the channel layer. SendPacket and
-// ChanCloseInit are ibc/channel's: SendPacket returns the packet's sequence
-// and its send_packet event, which the provider returns with its own;
-// ConnectionClient returns the client a connection is on.
+// Channels is what the provider needs of the channel layer. SendPacket is
+// ibc/packet's and ChanCloseInit ibc/channel's: SendPacket returns the
+// packet's sequence and its send_packet event, which the provider returns
+// with its own; ConnectionClient returns the client a connection is on.
 type Channels interface {
 	SendPacket(s state.Store, height int64, now time.Time, sourcePort, sourceChannel string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, []abci.Event, error)
 	ChanCloseInit(s state.Store, now time.Time, portID, channelID string) ([]abci.Event, error)

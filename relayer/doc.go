@@ -34,16 +34,11 @@
 // opens a connection and a channel on clients that exist already, as the
 // CCV channel needs.
 //
-// A link is saved as a LinkFile (both nodes, the keyrings and keys that pay
-// each side's fees, and the identifiers on each side) by `icsd relay link`
-// and read back by `icsd relay start` with OpenLink. The CCV specifics
-// (finding the clients a consumer launch created, watching a consumer for
-// double votes and reporting them to the provider) live in
-// relayer/ccvrelay.
-//
-// A chain with its own transaction format that accepts
-// interchain.RelayTx (examples/kvconsumer) is reached with a
-// RelayTxSubmitter: the end of the link is marked RelayTx (`icsd relay
-// link --a-relay-tx`/`--b-relay-tx`, `link-ccv --consumer-relay-tx`) and
-// gets unsigned relay transactions instead of icsd's signed ones.
+// A link is saved and opened again by package relayer/linkfile (both
+// nodes, the keyrings and keys that pay each side's fees, the identifiers
+// on each side, and the RelayTxSubmitter of a chain with its own
+// transaction format): `icsd relay link` saves it and `icsd relay start`
+// opens it. The CCV specifics (finding the clients a consumer launch
+// created, watching a consumer for double votes and reporting them to the
+// provider) live in relayer/ccvrelay.
 package relayer

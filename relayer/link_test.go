@@ -19,6 +19,7 @@ import (
 	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/relayer"
+	"github.com/abci-ics/ics/relayer/linkfile"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
 )
@@ -298,9 +299,9 @@ func TestRestartFromLinkFile(t *testing.T) {
 	a, b := chains(t)
 	l := newLink(t, a, b)
 	file := filepath.Join(t.TempDir(), "relayer", "link.json")
-	lf := relayer.LinkFile{A: relayer.LinkEnd{Node: "in-process"}, B: relayer.LinkEnd{Node: "in-process"}}
+	lf := linkfile.File{A: linkfile.End{Node: "in-process"}, B: linkfile.End{Node: "in-process"}}
 	lf.Record(l)
-	if err := relayer.SaveLink(file, lf); err != nil {
+	if err := linkfile.Save(file, lf); err != nil {
 		t.Fatal(err)
 	}
 	far := uint64(start.Add(24 * time.Hour).UnixNano())
@@ -317,7 +318,7 @@ func TestRestartFromLinkFile(t *testing.T) {
 	}
 	b.MustSucceed(b.NextBlock(b.Tx(0, msgs...)))
 
-	read, err := relayer.ReadLinkFile(file)
+	read, err := linkfile.Read(file)
 	if err != nil {
 		t.Fatal(err)
 	}

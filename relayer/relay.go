@@ -12,8 +12,8 @@ import (
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
-	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/commitment"
+	"github.com/abci-ics/ics/ibc/packet"
 )
 
 // Progress counts what one relay pass did.
@@ -123,7 +123,7 @@ func PendingFrom(ctx context.Context, src, dst *End) (Pending, error) {
 	}
 	out.Ordered = srcEnd.Ordering == channeltypes.ORDERED
 	for _, seq := range unreceived {
-		e, err := src.Chain.findEvent(ctx, channel.EventSendPacket, "src", src.Port, src.Channel, seq)
+		e, err := src.Chain.findEvent(ctx, packet.EventSendPacket, "src", src.Port, src.Channel, seq)
 		if err != nil {
 			return out, err
 		}
@@ -159,7 +159,7 @@ func RecvMsgs(ctx context.Context, dst, src *End, packets []channeltypes.Packet)
 	}
 	msgs := make([]gogoproto.Message, len(packets))
 	for i := range packets {
-		msgs[i] = &channel.MsgRecvPacket{Packet: marshal(&packets[i]), ProofCommitment: ps.Proofs[i], ProofRevisionNumber: ps.Height.RevisionNumber,
+		msgs[i] = &packet.MsgRecvPacket{Packet: marshal(&packets[i]), ProofCommitment: ps.Proofs[i], ProofRevisionNumber: ps.Height.RevisionNumber,
 			ProofRevisionHeight: ps.Height.RevisionHeight, Signer: dst.Chain.Submit.Address()}
 	}
 	return ps.Messages(msgs...), nil
@@ -179,7 +179,7 @@ func AckMsgs(ctx context.Context, src, dst *End, packets []channeltypes.Packet, 
 	}
 	msgs := make([]gogoproto.Message, len(packets))
 	for i := range packets {
-		msgs[i] = &channel.MsgAcknowledgement{Packet: marshal(&packets[i]), Acknowledgement: acks[i], ProofAcked: ps.Proofs[i],
+		msgs[i] = &packet.MsgAcknowledgement{Packet: marshal(&packets[i]), Acknowledgement: acks[i], ProofAcked: ps.Proofs[i],
 			ProofRevisionNumber: ps.Height.RevisionNumber, ProofRevisionHeight: ps.Height.RevisionHeight, Signer: src.Chain.Submit.Address()}
 	}
 	return ps.Messages(msgs...), nil
@@ -211,7 +211,7 @@ func (l *Link) relayDirection(ctx context.Context, src, dst *End, p *Progress) e
 		// The acknowledgements written by this transaction come with its
 		// result: the node may not have indexed it yet.
 		for _, pk := range batch {
-			if e, ok := matchPacketEvent(res.Events, channel.EventWriteAck, "dst", dst.Port, dst.Channel, pk.Sequence); ok {
+			if e, ok := matchPacketEvent(res.Events, packet.EventWriteAck, "dst", dst.Port, dst.Channel, pk.Sequence); ok {
 				written[pk.Sequence] = e
 			}
 			delivered = append(delivered, pk.Sequence)
@@ -234,7 +234,7 @@ func (l *Link) relayDirection(ctx context.Context, src, dst *End, p *Progress) e
 		for i, seq := range batch {
 			e, ok := written[seq]
 			if !ok {
-				if e, err = dst.Chain.findEvent(ctx, channel.EventWriteAck, "dst", dst.Port, dst.Channel, seq); err != nil {
+				if e, err = dst.Chain.findEvent(ctx, packet.EventWriteAck, "dst", dst.Port, dst.Channel, seq); err != nil {
 					return err
 				}
 			}
@@ -273,7 +273,7 @@ func timeoutPacket(ctx context.Context, src, dst *End, pk channeltypes.Packet, o
 		}
 		next = binary.BigEndian.Uint64(ps.Values[0])
 	}
-	_, err = src.Chain.submit(ctx, ps.Messages(&channel.MsgTimeout{Packet: marshal(&pk), ProofUnreceived: ps.Proofs[0], ProofRevisionNumber: ps.Height.RevisionNumber,
+	_, err = src.Chain.submit(ctx, ps.Messages(&packet.MsgTimeout{Packet: marshal(&pk), ProofUnreceived: ps.Proofs[0], ProofRevisionNumber: ps.Height.RevisionNumber,
 		ProofRevisionHeight: ps.Height.RevisionHeight, NextSequenceRecv: next, Signer: src.Chain.Submit.Address()})...)
 	return err
 }

@@ -16,8 +16,8 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
-	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/commitment"
+	"github.com/abci-ics/ics/ibc/packet"
 )
 
 // Submitter signs transactions with the relayer's account on one chain,
@@ -254,24 +254,24 @@ func PacketFromEvent(e abcitypes.Event) (channeltypes.Packet, []byte, error) {
 	for _, a := range e.Attributes {
 		m[a.Key] = a.Value
 	}
-	data, err := hex.DecodeString(m[channel.AttrPacketDataHex])
+	data, err := hex.DecodeString(m[packet.AttrPacketDataHex])
 	if err != nil {
 		return channeltypes.Packet{}, nil, fmt.Errorf("packet data: %w", err)
 	}
-	seq, err := strconv.ParseUint(m[channel.AttrPacketSequence], 10, 64)
+	seq, err := strconv.ParseUint(m[packet.AttrPacketSequence], 10, 64)
 	if err != nil {
 		return channeltypes.Packet{}, nil, fmt.Errorf("packet sequence: %w", err)
 	}
-	ts, _ := strconv.ParseUint(m[channel.AttrPacketTimeoutTimestamp], 10, 64)
+	ts, _ := strconv.ParseUint(m[packet.AttrPacketTimeoutTimestamp], 10, 64)
 	var th clienttypes.Height
-	if rev, h, ok := strings.Cut(m[channel.AttrPacketTimeoutHeight], "-"); ok {
+	if rev, h, ok := strings.Cut(m[packet.AttrPacketTimeoutHeight], "-"); ok {
 		th.RevisionNumber, _ = strconv.ParseUint(rev, 10, 64)
 		th.RevisionHeight, _ = strconv.ParseUint(h, 10, 64)
 	}
 	p := channeltypes.Packet{Sequence: seq, SourcePort: m["packet_src_port"], SourceChannel: m["packet_src_channel"],
 		DestinationPort: m["packet_dst_port"], DestinationChannel: m["packet_dst_channel"], Data: data, TimeoutHeight: th, TimeoutTimestamp: ts}
 	var ack []byte
-	if h, ok := m[channel.AttrPacketAckHex]; ok {
+	if h, ok := m[packet.AttrPacketAckHex]; ok {
 		if ack, err = hex.DecodeString(h); err != nil {
 			return p, nil, fmt.Errorf("packet ack: %w", err)
 		}

@@ -8,15 +8,15 @@ import (
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 
-	"github.com/abci-ics/ics/ibc/channel"
+	"github.com/abci-ics/ics/ibc/packet"
 )
 
 func packetEvent(typ, srcPort, srcChannel, dstPort, dstChannel string, seq uint64, data []byte) abcitypes.Event {
 	kv := [][2]string{
-		{channel.AttrPacketSrcPort, srcPort}, {channel.AttrPacketSrcChannel, srcChannel},
-		{channel.AttrPacketDstPort, dstPort}, {channel.AttrPacketDstChannel, dstChannel},
-		{channel.AttrPacketSequence, strconv.FormatUint(seq, 10)}, {channel.AttrPacketDataHex, hex.EncodeToString(data)},
-		{channel.AttrPacketTimeoutHeight, "0-0"}, {channel.AttrPacketTimeoutTimestamp, "99"},
+		{packet.AttrPacketSrcPort, srcPort}, {packet.AttrPacketSrcChannel, srcChannel},
+		{packet.AttrPacketDstPort, dstPort}, {packet.AttrPacketDstChannel, dstChannel},
+		{packet.AttrPacketSequence, strconv.FormatUint(seq, 10)}, {packet.AttrPacketDataHex, hex.EncodeToString(data)},
+		{packet.AttrPacketTimeoutHeight, "0-0"}, {packet.AttrPacketTimeoutTimestamp, "99"},
 	}
 	e := abcitypes.Event{Type: typ}
 	for _, a := range kv {
@@ -29,16 +29,16 @@ func packetEvent(typ, srcPort, srcChannel, dstPort, dstChannel string, seq uint6
 // the events of other packets in the same transaction or block: another
 // sequence, another channel, another port, the other side, another type.
 func TestMatchPacketEvent(t *testing.T) {
-	want := packetEvent(channel.EventSendPacket, "provider", "channel-1", "consumer", "channel-0", 7, []byte("vsc 7"))
+	want := packetEvent(packet.EventSendPacket, "provider", "channel-1", "consumer", "channel-0", 7, []byte("vsc 7"))
 	others := []abcitypes.Event{
-		packetEvent(channel.EventSendPacket, "provider", "channel-1", "consumer", "channel-0", 8, []byte("vsc 8")),
-		packetEvent(channel.EventSendPacket, "provider", "channel-2", "consumer", "channel-0", 7, []byte("other consumer")),
-		packetEvent(channel.EventSendPacket, "transfer", "channel-1", "transfer", "channel-0", 7, []byte("transfer")),
-		packetEvent(channel.EventRecvPacket, "provider", "channel-1", "consumer", "channel-0", 7, []byte("received")),
-		{Type: channel.EventSendPacket, Attributes: []abcitypes.EventAttribute{{Key: channel.AttrPacketSequence, Value: "seven"}}},
+		packetEvent(packet.EventSendPacket, "provider", "channel-1", "consumer", "channel-0", 8, []byte("vsc 8")),
+		packetEvent(packet.EventSendPacket, "provider", "channel-2", "consumer", "channel-0", 7, []byte("other consumer")),
+		packetEvent(packet.EventSendPacket, "transfer", "channel-1", "transfer", "channel-0", 7, []byte("transfer")),
+		packetEvent(packet.EventRecvPacket, "provider", "channel-1", "consumer", "channel-0", 7, []byte("received")),
+		{Type: packet.EventSendPacket, Attributes: []abcitypes.EventAttribute{{Key: packet.AttrPacketSequence, Value: "seven"}}},
 	}
 	for _, order := range [][]abcitypes.Event{append(append([]abcitypes.Event(nil), others...), want), append([]abcitypes.Event{want}, others...)} {
-		e, ok := matchPacketEvent(order, channel.EventSendPacket, "src", "provider", "channel-1", 7)
+		e, ok := matchPacketEvent(order, packet.EventSendPacket, "src", "provider", "channel-1", 7)
 		if !ok {
 			t.Fatal("packet 7 not found")
 		}
@@ -47,7 +47,7 @@ func TestMatchPacketEvent(t *testing.T) {
 			t.Fatalf("found %+v, %v", p, err)
 		}
 	}
-	if e, ok := matchPacketEvent([]abcitypes.Event{want}, channel.EventSendPacket, "dst", "consumer", "channel-0", 7); !ok || e.Type != channel.EventSendPacket {
+	if e, ok := matchPacketEvent([]abcitypes.Event{want}, packet.EventSendPacket, "dst", "consumer", "channel-0", 7); !ok || e.Type != packet.EventSendPacket {
 		t.Fatal("packet 7 not found by its destination")
 	}
 	for _, tc := range []struct {
@@ -59,7 +59,7 @@ func TestMatchPacketEvent(t *testing.T) {
 		{"src", "consumer", "channel-0", 7},
 		{"dst", "provider", "channel-1", 7},
 	} {
-		if _, ok := matchPacketEvent(append(others, want), channel.EventSendPacket, tc.side, tc.port, tc.ch, tc.seq); ok {
+		if _, ok := matchPacketEvent(append(others, want), packet.EventSendPacket, tc.side, tc.port, tc.ch, tc.seq); ok {
 			t.Errorf("%+v matched", tc)
 		}
 	}

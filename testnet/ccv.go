@@ -28,7 +28,8 @@ import (
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/nodehome"
 	"github.com/abci-ics/ics/provider"
-	"github.com/abci-ics/ics/relayer"
+	"github.com/abci-ics/ics/relayer/linkfile"
+	"github.com/abci-ics/ics/testnet/process"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
 )
@@ -112,7 +113,7 @@ func ConsumerChainID(j int) string { return fmt.Sprintf("consumer-%d", j) }
 // CCVTestnet is a running CCV testnet.
 type CCVTestnet struct {
 	Opts      CCVOptions
-	Provider  []*Process
+	Provider  []*process.Process
 	Consumers []*ConsumerChain
 
 	mu sync.Mutex // guards the process fields
@@ -128,8 +129,8 @@ type ConsumerChain struct {
 	AssignedKeys bool
 	// KV says whether the chain runs kvconsumer rather than icsd.
 	KV       bool
-	Nodes    []*Process
-	Relayer  *Process
+	Nodes    []*process.Process
+	Relayer  *process.Process
 	LinkFile string
 }
 
@@ -223,7 +224,7 @@ func StartCCVTestnet(ctx context.Context, o CCVOptions) (t *CCVTestnet, err erro
 		return t, err
 	}
 	for i := 0; i < o.Validators; i++ {
-		p, err := StartNode(o.Bin, NodeHome(o.Dir, i), o.NodeArgs...)
+		p, err := process.StartNode(o.Bin, NodeHome(o.Dir, i), o.NodeArgs...)
 		if err != nil {
 			return t, err
 		}
@@ -700,7 +701,7 @@ func (t *CCVTestnet) writeConsumerHomes(ctx context.Context, c *ConsumerChain) e
 // both with their output appended to c's relayer.log.
 func (t *CCVTestnet) StartRelayer(ctx context.Context, c *ConsumerChain) error {
 	log := filepath.Join(c.Dir, "relayer.log")
-	link, err := StartProcess(t.Opts.Bin, c.ChainID+"/link-ccv", log, "relay", "link-ccv",
+	link, err := process.Start(t.Opts.Bin, c.ChainID+"/link-ccv", log, "relay", "link-ccv",
 		"--consumer-node", t.ConsumerRPC(c, 0), "--provider-node", t.ProviderRPC(0),
 		"--consumer-home", c.RelayerHome(), "--provider-home", c.RelayerHome(),
 		"--consumer-key", RelayerKey, "--provider-key", RelayerKey, "--link", c.LinkFile, "--timeout", "3m",
@@ -719,12 +720,12 @@ func (t *CCVTestnet) StartRelayer(ctx context.Context, c *ConsumerChain) error {
 			return fmt.Errorf("%s: icsd relay link-ccv: %w (see %s)", c.ChainID, err, log)
 		}
 	}
-	lf, err := relayer.ReadLinkFile(c.LinkFile)
+	lf, err := linkfile.Read(c.LinkFile)
 	if err != nil {
 		return err
 	}
 	t.logf("%s: CCV channel open: %s/%s <-> %s/%s on %s", c.ChainID, lf.A.Port, lf.A.Channel, lf.B.Port, lf.B.Channel, lf.B.ChainID)
-	p, err := StartProcess(t.Opts.Bin, c.ChainID+"/relayer", log, "relay", "start", "--link", c.LinkFile,
+	p, err := process.Start(t.Opts.Bin, c.ChainID+"/relayer", log, "relay", "start", "--link", c.LinkFile,
 		"--interval", t.Opts.RelayInterval.String(), "--client-refresh", (t.Opts.ConsumerUnbondingPeriod / 5).String())
 	if err != nil {
 		return err
@@ -750,10 +751,10 @@ func (t *CCVTestnet) StartConsumerNode(c *ConsumerChain, i int) error {
 
 // Processes returns every child process: relayers, consumer nodes, then
 // provider nodes.
-func (t *CCVTestnet) Processes() []*Process {
+func (t *CCVTestnet) Processes() []*process.Process {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	var out []*Process
+	var out []*process.Process
 	for _, c := range t.Consumers {
 		if c.Relayer != nil {
 			out = append(out, c.Relayer)
@@ -773,7 +774,7 @@ func (t *CCVTestnet) Processes() []*Process {
 // then the provider nodes.
 func (t *CCVTestnet) Stop() {
 	var wg sync.WaitGroup
-	stopAll := func(ps []*Process) {
+	stopAll := func(ps []*process.Process) {
 		for _, p := range ps {
 			wg.Add(1)
 			go func() { defer wg.Done(); p.Stop(10 * time.Second) }()

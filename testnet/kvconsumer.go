@@ -17,6 +17,7 @@ import (
 	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/nodehome"
+	"github.com/abci-ics/ics/testnet/process"
 )
 
 // A kvconsumer consumer (CCVOptions.KVConsumers) is a chain that is not
@@ -152,17 +153,17 @@ func (t *CCVTestnet) kvconsumer(ctx context.Context, args ...string) error {
 
 // startConsumerNode starts validator i's node on consumer c: `icsd start`
 // with the options' NodeArgs, or `kvconsumer start`.
-func (t *CCVTestnet) startConsumerNode(c *ConsumerChain, i int) (*Process, error) {
+func (t *CCVTestnet) startConsumerNode(c *ConsumerChain, i int) (*process.Process, error) {
 	home := c.Homes[i]
-	var p *Process
+	var p *process.Process
 	var err error
 	if c.KV {
-		p, err = StartProcess(t.Opts.KVConsumerBin, filepath.Base(home), filepath.Join(home, "node.log"), "start", "--home", home)
+		p, err = process.Start(t.Opts.KVConsumerBin, filepath.Base(home), filepath.Join(home, "node.log"), "start", "--home", home)
 		if err == nil {
 			p.Home, p.RPC = home, t.ConsumerRPC(c, i)
 		}
 	} else {
-		p, err = StartNode(t.Opts.Bin, home, t.Opts.NodeArgs...)
+		p, err = process.StartNode(t.Opts.Bin, home, t.Opts.NodeArgs...)
 	}
 	if err != nil {
 		return nil, err

@@ -19,8 +19,8 @@ import (
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/staking"
-	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/commitment"
+	"github.com/abci-ics/ics/ibc/packet"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/types/fraction"
@@ -276,7 +276,7 @@ func TestCCVPacketTimeoutStopsConsumer(t *testing.T) {
 		cons.NextBlock()
 	}
 	proof, h, up := Prove(path.B, cons, commitment.NextSequenceRecvPath(pk.DestinationPort, pk.DestinationChannel))
-	prov.MustSucceed(prov.NextBlock(prov.Tx(0, up, &channel.MsgTimeout{Packet: Marshal(&pk), ProofUnreceived: proof,
+	prov.MustSucceed(prov.NextBlock(prov.Tx(0, up, &packet.MsgTimeout{Packet: Marshal(&pk), ProofUnreceived: proof,
 		ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, NextSequenceRecv: pk.Sequence, Signer: prov.Address(0)})))
 	if _, ok := consumerInfo(prov, cons.ID); ok {
 		t.Fatal("consumer not stopped by the timeout")
@@ -310,7 +310,7 @@ func TestCCVPacketReplayAndOrder(t *testing.T) {
 		return cons.NextBlock(cons.Tx(0, msgs...)).TxResults[0]
 	}
 	before := status(cons)
-	if res := recv(sent[1]); res.Code != app.Code(channel.ErrPacketOutOfOrder) {
+	if res := recv(sent[1]); res.Code != app.Code(packet.ErrPacketOutOfOrder) {
 		t.Fatalf("second packet first: code %d: %s", res.Code, res.Log)
 	}
 	if st := status(cons); st.HighestVSCID != before.HighestVSCID {

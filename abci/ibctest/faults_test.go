@@ -9,7 +9,7 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/abci/ibctest"
-	"github.com/abci-ics/ics/ibc/channel"
+	"github.com/abci-ics/ics/ibc/packet"
 	"github.com/abci-ics/ics/types/coin"
 )
 
@@ -35,7 +35,7 @@ func TestFaultyRelayer(t *testing.T) {
 			txs = append(txs, a.Tx(1+j%3, transferMsg(p, p.A, p.B, 1+j%3, coin.Coin{Denom: "stake", Amount: amt}, far)))
 		}
 		resp := a.MustSucceed(a.NextBlock(txs...))
-		packets, _ := ibctest.PacketsIn(t, resp, channel.EventSendPacket)
+		packets, _ := ibctest.PacketsIn(t, resp, packet.EventSendPacket)
 		pending = append(pending, packets...)
 	}
 	if len(pending) != 40 {
@@ -46,7 +46,7 @@ func TestFaultyRelayer(t *testing.T) {
 	deliver := func(pk channeltypes.Packet, tamper bool) {
 		msgs := p.RecvMsgs(a, []channeltypes.Packet{pk})
 		if tamper {
-			m := *(msgs[1].(*channel.MsgRecvPacket))
+			m := *(msgs[1].(*packet.MsgRecvPacket))
 			m.ProofCommitment = append([]byte(nil), m.ProofCommitment...)
 			m.ProofCommitment[len(m.ProofCommitment)/2] ^= 0x40
 			msgs[1] = &m
@@ -65,7 +65,7 @@ func TestFaultyRelayer(t *testing.T) {
 			return
 		}
 		received[pk.Sequence] = true
-		acks, ackd := ibctest.PacketsIn(t, resp, channel.EventWriteAck)
+		acks, ackd := ibctest.PacketsIn(t, resp, packet.EventWriteAck)
 		a.MustSucceed(a.NextBlock(a.Tx(0, append([]gogoproto.Message(nil), p.AckMsgs(b, acks, ackd)...)...)))
 		acked++
 	}

@@ -8,7 +8,7 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 
-	"github.com/abci-ics/ics/ibc/channel"
+	"github.com/abci-ics/ics/ibc/packet"
 	"github.com/abci-ics/ics/relayer"
 )
 
@@ -109,7 +109,7 @@ func (n *Node) index() {
 			for _, kv := range e.Attributes {
 				a[kv.Key] = kv.Value
 			}
-			seq, ok := a[channel.AttrPacketSequence]
+			seq, ok := a[packet.AttrPacketSequence]
 			if !ok {
 				continue
 			}

@@ -11,8 +11,8 @@ import (
 	host "github.com/cosmos/ibc-go/v10/modules/core/24-host"
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
-	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
+	"github.com/abci-ics/ics/ibc/packet"
 	"github.com/abci-ics/ics/relayer"
 )
 
@@ -207,12 +207,12 @@ func (p *Path) AckMsgs(by *Chain, packets []channeltypes.Packet, acks [][]byte) 
 // their acknowledgements back, and returns the acknowledgements.
 func (p *Path) Relay(from *Chain, resp *abcitypes.ResponseFinalizeBlock) [][]byte {
 	_, dst := p.ends(from)
-	packets, _ := PacketsIn(from.T, resp, channel.EventSendPacket)
+	packets, _ := PacketsIn(from.T, resp, packet.EventSendPacket)
 	if len(packets) == 0 {
 		return nil
 	}
 	recv := Submit(dst.Chain, p.RecvMsgs(from, packets)...)
-	acked, acks := PacketsIn(from.T, recv, channel.EventWriteAck)
+	acked, acks := PacketsIn(from.T, recv, packet.EventWriteAck)
 	Submit(from, p.AckMsgs(dst.Chain, acked, acks)...)
 	return acks
 }

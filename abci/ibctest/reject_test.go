@@ -11,6 +11,7 @@ import (
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
+	"github.com/abci-ics/ics/ibc/packet"
 	"github.com/abci-ics/ics/types/coin"
 )
 
@@ -31,9 +32,9 @@ func TestRejectedDatagrams(t *testing.T) {
 	a, b := p.A.Chain, p.B.Chain
 	far := uint64(start.Add(time.Hour).UnixNano())
 	resp := a.MustSucceed(a.NextBlock(a.Tx(1, transferMsg(p, p.A, p.B, 1, coin.Coin{Denom: "stake", Amount: 9}, far), transferMsg(p, p.A, p.B, 1, coin.Coin{Denom: "stake", Amount: 8}, far))))
-	packets, _ := ibctest.PacketsIn(t, resp, channel.EventSendPacket)
+	packets, _ := ibctest.PacketsIn(t, resp, packet.EventSendPacket)
 	msgs := p.RecvMsgs(a, packets)
-	recv0, recv1 := msgs[1].(*channel.MsgRecvPacket), msgs[2].(*channel.MsgRecvPacket)
+	recv0, recv1 := msgs[1].(*packet.MsgRecvPacket), msgs[2].(*packet.MsgRecvPacket)
 	up := msgs[0]
 	b.MustSucceed(b.NextBlock(b.Tx(0, up)))
 
@@ -54,9 +55,9 @@ func TestRejectedDatagrams(t *testing.T) {
 
 	// Deliver both, then forge the acknowledgement of the first.
 	recv := b.MustSucceed(b.NextBlock(b.Tx(0, recv0, recv1)))
-	acked, acks := ibctest.PacketsIn(t, recv, channel.EventWriteAck)
+	acked, acks := ibctest.PacketsIn(t, recv, packet.EventWriteAck)
 	ackMsgs := p.AckMsgs(b, acked, acks)
-	forged := *(ackMsgs[1].(*channel.MsgAcknowledgement))
+	forged := *(ackMsgs[1].(*packet.MsgAcknowledgement))
 	forged.Acknowledgement = []byte(`{"error":"forged"}`)
 	failsWith(t, a, channel.ErrInvalidProof, ackMsgs[0], &forged)
 	a.MustSucceed(a.NextBlock(a.Tx(0, ackMsgs...)))

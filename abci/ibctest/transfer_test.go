@@ -12,6 +12,7 @@ import (
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
 	"github.com/abci-ics/ics/ibc/commitment"
+	"github.com/abci-ics/ics/ibc/packet"
 	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
@@ -77,10 +78,10 @@ func TestRejections(t *testing.T) {
 	a, b := p.A.Chain, p.B.Chain
 	far := uint64(start.Add(time.Hour).UnixNano())
 	resp := a.MustSucceed(a.NextBlock(a.Tx(1, transferMsg(p, p.A, p.B, 1, coin.Coin{Denom: "stake", Amount: 5}, far))))
-	packets, _ := ibctest.PacketsIn(t, resp, channel.EventSendPacket)
+	packets, _ := ibctest.PacketsIn(t, resp, packet.EventSendPacket)
 	msgs := p.RecvMsgs(a, packets)
 
-	tampered := *(msgs[1].(*channel.MsgRecvPacket))
+	tampered := *(msgs[1].(*packet.MsgRecvPacket))
 	tampered.ProofCommitment = append([]byte(nil), tampered.ProofCommitment...)
 	tampered.ProofCommitment[len(tampered.ProofCommitment)-5] ^= 1
 	res := b.NextBlock(b.Tx(0, msgs[0], &tampered))
@@ -89,7 +90,7 @@ func TestRejections(t *testing.T) {
 	}
 	b.MustSucceed(b.NextBlock(b.Tx(0, msgs...)))
 	res = b.NextBlock(b.Tx(0, msgs[1]))
-	if r := res.TxResults[0]; !errors.Is(codeErr(r.Code), channel.ErrPacketAlreadyReceived) {
+	if r := res.TxResults[0]; !errors.Is(codeErr(r.Code), packet.ErrPacketAlreadyReceived) {
 		t.Fatalf("replay: code %d: %s", r.Code, r.Log)
 	}
 	voucher := "transfer/" + p.B.Channel + "/stake"
@@ -106,40 +107,40 @@ func TestTimeoutRefunds(t *testing.T) {
 	before := a.Balance(a.Address(2), "stake")
 	soon := uint64(a.Time.Add(30 * time.Second).UnixNano())
 	resp := a.MustSucceed(a.NextBlock(a.Tx(2, transferMsg(p, p.A, p.B, 2, coin.Coin{Denom: "stake", Amount: 77}, soon))))
-	packets, _ := ibctest.PacketsIn(t, resp, channel.EventSendPacket)
+	packets, _ := ibctest.PacketsIn(t, resp, packet.EventSendPacket)
 	if len(packets) != 1 {
 		t.Fatalf("%d packets", len(packets))
 	}
 	pk := packets[0]
 	timeoutMsg := func() []any {
 		proof, h, up := ibctest.Prove(p.A, b, commitment.PacketReceiptPath(pk.DestinationPort, pk.DestinationChannel, pk.Sequence))
-		return []any{up, &channel.MsgTimeout{Packet: ibctest.Marshal(&pk), ProofUnreceived: proof, ProofRevisionNumber: h.RevisionNumber,
+		return []any{up, &packet.MsgTimeout{Packet: ibctest.Marshal(&pk), ProofUnreceived: proof, ProofRevisionNumber: h.RevisionNumber,
 			ProofRevisionHeight: h.RevisionHeight, NextSequenceRecv: pk.Sequence, Signer: a.Address(0)}}
 	}
 	// Too early: B's time has not passed the timeout yet.
 	m := timeoutMsg()
-	res := a.NextBlock(a.Tx(0, m[0].(*client.MsgUpdateClient), m[1].(*channel.MsgTimeout)))
-	if r := res.TxResults[0]; !errors.Is(codeErr(r.Code), channel.ErrTimeoutNotReached) {
+	res := a.NextBlock(a.Tx(0, m[0].(*client.MsgUpdateClient), m[1].(*packet.MsgTimeout)))
+	if r := res.TxResults[0]; !errors.Is(codeErr(r.Code), packet.ErrTimeoutNotReached) {
 		t.Fatalf("early timeout: code %d: %s", r.Code, r.Log)
 	}
 	for b.Time.UnixNano() <= int64(soon) {
 		b.NextBlock()
 	}
 	m = timeoutMsg()
-	a.MustSucceed(a.NextBlock(a.Tx(0, m[0].(*client.MsgUpdateClient), m[1].(*channel.MsgTimeout))))
+	a.MustSucceed(a.NextBlock(a.Tx(0, m[0].(*client.MsgUpdateClient), m[1].(*packet.MsgTimeout))))
 	if got := a.Balance(a.Address(2), "stake"); got != before-1 {
 		t.Fatalf("balance after the refund %d, want %d", got, before-1)
 	}
 	// The late packet is refused on B.
 	recv := p.RecvMsgs(a, packets)
-	if r := b.NextBlock(b.Tx(0, recv...)).TxResults[0]; !errors.Is(codeErr(r.Code), channel.ErrTimeoutElapsed) {
+	if r := b.NextBlock(b.Tx(0, recv...)).TxResults[0]; !errors.Is(codeErr(r.Code), packet.ErrTimeoutElapsed) {
 		t.Fatalf("late packet: code %d: %s", r.Code, r.Log)
 	}
 }
 
 // codeErr maps an ABCI code back to the error the table gives it.
 func codeErr(code uint32) error {
-	for _, e := range []error{channel.ErrTimeoutNotReached, channel.ErrInvalidProof, channel.ErrPacketAlreadyReceived, channel.ErrTimeoutElapsed} {
+	for _, e := range []error{packet.ErrTimeoutNotReached, channel.ErrInvalidProof, packet.ErrPacketAlreadyReceived, packet.ErrTimeoutElapsed} {
 		if app.Code(e) == code {
 			return e
 		}

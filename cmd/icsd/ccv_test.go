@@ -20,8 +20,9 @@ import (
 	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/nodehome"
-	"github.com/abci-ics/ics/relayer"
+	"github.com/abci-ics/ics/relayer/linkfile"
 	"github.com/abci-ics/ics/testnet"
+	"github.com/abci-ics/ics/testnet/process"
 	"github.com/abci-ics/ics/types/address"
 )
 
@@ -169,7 +170,7 @@ func (n *ccvNet) consumerKeyOf(c *testnet.ConsumerChain, i int) string {
 
 // startTwin starts a second node with validator i's key on consumer c,
 // listening on port (P2P) and port+1 (RPC): the validator double-signs.
-func (n *ccvNet) startTwin(c *testnet.ConsumerChain, i, port int) *testnet.Process {
+func (n *ccvNet) startTwin(c *testnet.ConsumerChain, i, port int) *process.Process {
 	n.t.Helper()
 	src := filepath.Join(c.Homes[i], "config")
 	home := filepath.Join(c.Dir, fmt.Sprintf("node%d-twin", i))
@@ -194,7 +195,7 @@ func (n *ccvNet) startTwin(c *testnet.ConsumerChain, i, port int) *testnet.Proce
 	if _, err := p2p.LoadOrGenNodeKey(filepath.Join(dst, "node_key.json")); err != nil {
 		n.t.Fatal(err)
 	}
-	p, err := testnet.StartNode(n.net.Opts.Bin, home, "--p2p.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", port),
+	p, err := process.StartNode(n.net.Opts.Bin, home, "--p2p.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", port),
 		"--rpc.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", port+1), "--log_level", "error")
 	if err != nil {
 		n.t.Fatal(err)
@@ -212,7 +213,7 @@ func (n *ccvNet) pendingCommitments() int {
 		if err != nil {
 			n.t.Fatal(err)
 		}
-		var lf relayer.LinkFile
+		var lf linkfile.File
 		if err := json.Unmarshal(bz, &lf); err != nil {
 			n.t.Fatal(err)
 		}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/abci-ics/ics/relayer"
+	"github.com/abci-ics/ics/relayer/linkfile"
 	"github.com/abci-ics/ics/testnet"
 )
 
@@ -88,7 +88,7 @@ func TestKVConsumer(t *testing.T) {
 			t.Fatalf("consumer node %d's application: %v %+v", i, err, info)
 		}
 	}
-	lf, err := relayer.ReadLinkFile(c.LinkFile)
+	lf, err := linkfile.Read(c.LinkFile)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ import (
 	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/interchain"
-	"github.com/abci-ics/ics/relayer"
+	"github.com/abci-ics/ics/relayer/linkfile"
 	"github.com/abci-ics/ics/types/coin"
 )
 
@@ -65,7 +65,7 @@ func TestRelay(t *testing.T) {
 	a, b := "tcp://"+nodes[0].rpc, "tcp://"+nodes[1].rpc
 	linkFile := filepath.Join(t.TempDir(), "link.json")
 	run(t, bin, "relay", "link", "--a-node", a, "--b-node", b, "--a-home", nodes[0].home, "--b-home", nodes[1].home, "--link", linkFile)
-	var lf relayer.LinkFile
+	var lf linkfile.File
 	bz, err := os.ReadFile(linkFile)
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/testnet"
+	"github.com/abci-ics/ics/testnet/process"
 	"github.com/abci-ics/ics/types/address"
 )
 
@@ -46,7 +47,7 @@ type cluster struct {
 	bin   string
 	dir   string
 	base  int
-	procs []*testnet.Process
+	procs []*process.Process
 }
 
 func (c *cluster) rpc(i int) string { return fmt.Sprintf("tcp://127.0.0.1:%d", c.base+10*i+1) }
@@ -61,7 +62,7 @@ func (c *cluster) client(i int) *rpchttp.HTTP {
 
 func (c *cluster) start(i int) {
 	c.t.Helper()
-	p, err := testnet.StartNode(c.bin, testnet.NodeHome(c.dir, i), "--log_level", "error")
+	p, err := process.StartNode(c.bin, testnet.NodeHome(c.dir, i), "--log_level", "error")
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -177,7 +178,7 @@ func TestTestnet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a network")
 	}
-	c := &cluster{t: t, bin: buildBinary(t), dir: t.TempDir(), procs: make([]*testnet.Process, 4)}
+	c := &cluster{t: t, bin: buildBinary(t), dir: t.TempDir(), procs: make([]*process.Process, 4)}
 	c.base = freeBase(t, 4)
 	err := testnet.Init(testnet.Options{
 		Dir: c.dir, ChainID: "net-1", Validators: 4, BasePort: c.base, TimeoutCommit: 300 * time.Millisecond,

@@ -25,7 +25,7 @@ func (k *Keeper) checkNewChannel(s state.Store, portID string, order channeltype
 	if err := validatePort(portID); err != nil {
 		return nil, conn, err
 	}
-	app, err := k.app(portID)
+	app, err := k.PortApp(portID)
 	if err != nil {
 		return nil, conn, err
 	}
@@ -149,7 +149,7 @@ func (k *Keeper) ChanOpenTry(s state.Store, now time.Time, portID string, order 
 // OPEN connection.
 func (k *Keeper) channelAndConnection(s state.Store, portID, channelID string, want channeltypes.State) (App, channeltypes.Channel, connectiontypes.ConnectionEnd, error) {
 	var conn connectiontypes.ConnectionEnd
-	app, err := k.app(portID)
+	app, err := k.PortApp(portID)
 	if err != nil {
 		return nil, channeltypes.Channel{}, conn, err
 	}
@@ -271,7 +271,7 @@ func (k *Keeper) closeInit(s state.Store, now time.Time, portID, channelID strin
 // ErrInvalidProof, ErrAppRejected.
 func (k *Keeper) ChanCloseConfirm(s state.Store, now time.Time, portID, channelID string, proof []byte, proofHeight clienttypes.Height) ([]abci.Event, error) {
 	return k.atomic(s, func(c state.Store) ([]abci.Event, error) {
-		app, err := k.app(portID)
+		app, err := k.PortApp(portID)
 		if err != nil {
 			return nil, err
 		}

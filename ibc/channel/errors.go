@@ -24,10 +24,6 @@ var (
 	ErrInvalidCounterparty    = connection.ErrInvalidCounterparty
 	ErrInvalidVersion         = connection.ErrInvalidVersion
 
-	// ErrConsensusStateNotFound: the client has no consensus state at the
-	// height asked for.
-	ErrConsensusStateNotFound = errors.New("consensus state not found")
-
 	// ErrPortNotBound: no application is bound to the port.
 	ErrPortNotBound = errors.New("port not bound")
 	// ErrInvalidConnectionHops: a channel does not have exactly one hop.
@@ -47,31 +43,4 @@ var (
 	ErrCloseRefused = errors.New("application refuses to close the channel")
 	// ErrAppRejected: an application callback returned an error.
 	ErrAppRejected = errors.New("application rejected the step")
-
-	// ErrInvalidPacket: a packet is malformed, does not belong to the
-	// channel, or does not match the stored commitment.
-	ErrInvalidPacket = errors.New("invalid packet")
-	// ErrInvalidTimeout: a packet to send has neither a timeout height nor
-	// a timeout timestamp.
-	ErrInvalidTimeout = errors.New("packet needs a timeout height or timestamp")
-	// ErrTimeoutElapsed: the packet's timeout has passed (on this chain for
-	// a receive, on the counterparty's latest known state for a send).
-	ErrTimeoutElapsed = errors.New("packet timeout elapsed")
-	// ErrTimeoutNotReached: a timeout was submitted for a packet whose
-	// timeout had not passed at the proof height.
-	ErrTimeoutNotReached = errors.New("packet timeout not reached")
-	// ErrPacketAlreadyReceived: the packet was received before; nothing is
-	// done. It is also what a timeout of an ordered packet the counterparty
-	// already received returns.
-	ErrPacketAlreadyReceived = errors.New("packet already received")
-	// ErrPacketOutOfOrder: an ordered channel got a packet or an
-	// acknowledgement ahead of its turn.
-	ErrPacketOutOfOrder = errors.New("packet out of order")
-	// ErrPacketCommitmentNotFound: the packet was already acknowledged or
-	// timed out, or was never sent.
-	ErrPacketCommitmentNotFound = errors.New("packet commitment not found")
-	// ErrInvalidAcknowledgement: an acknowledgement is empty, does not
-	// decode as an ibc-go Acknowledgement, or is not in its canonical JSON
-	// form.
-	ErrInvalidAcknowledgement = errors.New("invalid acknowledgement")
 )

@@ -69,9 +69,9 @@ func TestHandshakes(t *testing.T) {
 				if !ok || !bytes.Equal(mustMarshalT(t, &ch), mustMarshalT(t, &want)) {
 					t.Fatalf("%s channel %+v, want %+v", c.ch.name, ch, want)
 				}
-				for _, q := range []func(state.Store, string, string) (uint64, bool){c.ch.k.NextSequenceSend, c.ch.k.NextSequenceRecv, c.ch.k.NextSequenceAck} {
-					if seq, ok := q(c.ch.store(), appPort, c.id); !ok || seq != 1 {
-						t.Fatalf("%s sequence %d %v", c.ch.name, seq, ok)
+				for _, path := range []string{commitment.NextSequenceSendPath(appPort, c.id), commitment.NextSequenceRecvPath(appPort, c.id), commitment.NextSequenceAckPath(appPort, c.id)} {
+					if bz := c.ch.store().KV(StoreName).Get([]byte(path)); !bytes.Equal(bz, seqBytes(1)) {
+						t.Fatalf("%s sequence %s is %X", c.ch.name, path, bz)
 					}
 				}
 				all := c.ch.k.Channels(c.ch.store())
@@ -306,11 +306,11 @@ func TestCloseHandshake(t *testing.T) {
 
 func TestBindPortPanics(t *testing.T) {
 	fc := newFakeClients()
-	k := NewKeeper(fc, connection.NewKeeper(fc), 0)
-	k.BindPort("transfer", newTestApp(k))
+	k := NewKeeper(fc, connection.NewKeeper(fc))
+	k.BindPort("transfer", newTestApp())
 	for name, f := range map[string]func(){
-		"duplicate": func() { k.BindPort("transfer", newTestApp(k)) },
-		"bad id":    func() { k.BindPort("a/b", newTestApp(k)) },
+		"duplicate": func() { k.BindPort("transfer", newTestApp()) },
+		"bad id":    func() { k.BindPort("a/b", newTestApp()) },
 		"nil app":   func() { k.BindPort("nil", nil) },
 	} {
 		func() {

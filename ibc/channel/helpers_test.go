@@ -2,10 +2,8 @@ package channel
 
 import (
 	"bytes"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
 	"testing"
 	"time"
 
@@ -50,8 +48,8 @@ type consState struct {
 	time time.Time
 }
 
-// fakeClients is a Clients with one client, clientID, of a counterparty
-// with revision number `revision`.
+// fakeClients is a Clients (and a connection.Clients) with one client,
+// clientID, of a counterparty with revision number `revision`.
 type fakeClients struct {
 	states map[uint64]consState
 	latest uint64
@@ -74,27 +72,12 @@ func (f *fakeClients) Status(_ state.Store, id string, _ time.Time) string {
 	return f.status
 }
 
-func (f *fakeClients) LatestHeight(_ state.Store, id string) clienttypes.Height {
-	if id != clientID || f.latest == 0 {
-		return clienttypes.ZeroHeight()
-	}
-	return clienttypes.NewHeight(revision, f.latest)
-}
-
 func (f *fakeClients) consensus(id string, h clienttypes.Height) (consState, error) {
 	cs, ok := f.states[h.RevisionHeight]
 	if id != clientID || h.RevisionNumber != revision || !ok {
 		return consState{}, fmt.Errorf("fake client: no consensus state at %s", h)
 	}
 	return cs, nil
-}
-
-func (f *fakeClients) ConsensusStateTimestamp(_ state.Store, id string, h clienttypes.Height) (uint64, error) {
-	cs, err := f.consensus(id, h)
-	if err != nil {
-		return 0, err
-	}
-	return uint64(cs.time.UnixNano()), nil
 }
 
 func decodeMerkleProof(proof []byte) (*commitmenttypes.MerkleProof, error) {
@@ -129,19 +112,14 @@ func (f *fakeClients) VerifyNonMembership(_ state.Store, id string, h clienttype
 	return stateproof.VerifyNonMembership(cs.hash, StoreName, []byte(path), mp.Proofs)
 }
 
-// testApp records callbacks and writes to the "app" store so that tests
-// can see which writes are kept.
+// testApp records the handshake callbacks it gets.
 type testApp struct {
-	k        *Keeper
-	version  string
-	calls    []string
-	acks     map[uint64]channeltypes.Acknowledgement
-	timeouts []uint64
-	failAck  error // returned by OnAcknowledgementPacket
+	version string
+	calls   []string
 }
 
-func newTestApp(k *Keeper) *testApp {
-	return &testApp{k: k, version: "app-v1", acks: map[uint64]channeltypes.Acknowledgement{}}
+func newTestApp() *testApp {
+	return &testApp{version: "app-v1"}
 }
 
 func (a *testApp) OnChanOpenInit(_ state.Store, _ channeltypes.Order, _ []string, _, _ string, _ channeltypes.Counterparty, version string) (string, error) {
@@ -178,41 +156,20 @@ func (a *testApp) OnChanCloseConfirm(state.Store, string, string) error {
 	return nil
 }
 
-// OnRecvPacket writes recv/<seq>. Data containing "fail" gets an error
-// acknowledgement; data "echo-fail" first sends a packet back.
-func (a *testApp) OnRecvPacket(s state.Store, height int64, now time.Time, p channeltypes.Packet, _ []byte) (channeltypes.Acknowledgement, []abci.Event) {
-	s.KV(appStore).Set(appKey("recv", p.Sequence), p.Data)
-	var events []abci.Event
-	if string(p.Data) == "echo-fail" {
-		_, evs, err := a.k.SendPacket(s, height, now, p.DestinationPort, p.DestinationChannel, clienttypes.ZeroHeight(), uint64(now.Add(time.Hour).UnixNano()), []byte("echo"))
-		if err != nil {
-			panic(err)
-		}
-		events = append(events, evs...)
-	}
-	if bytes.Contains(p.Data, []byte("fail")) {
-		// The echo is discarded with the rest: so is its event.
-		return channeltypes.Acknowledgement{Response: &channeltypes.Acknowledgement_Error{Error: "refused"}}, nil
-	}
-	return channeltypes.NewResultAcknowledgement([]byte{1}), events
+// The packet callbacks are package packet's to test: these tests send no
+// packets.
+
+func (a *testApp) OnRecvPacket(state.Store, int64, time.Time, channeltypes.Packet, []byte) (channeltypes.Acknowledgement, []abci.Event) {
+	panic("testApp: no packets in channel tests")
 }
 
-func (a *testApp) OnAcknowledgementPacket(s state.Store, _ int64, _ time.Time, p channeltypes.Packet, ack channeltypes.Acknowledgement, _ []byte) ([]abci.Event, error) {
-	s.KV(appStore).Set(appKey("acked", p.Sequence), []byte{1})
-	if a.failAck != nil {
-		return nil, a.failAck
-	}
-	a.acks[p.Sequence] = ack
-	return nil, nil
+func (a *testApp) OnAcknowledgementPacket(state.Store, int64, time.Time, channeltypes.Packet, channeltypes.Acknowledgement, []byte) ([]abci.Event, error) {
+	panic("testApp: no packets in channel tests")
 }
 
-func (a *testApp) OnTimeoutPacket(s state.Store, _ int64, _ time.Time, p channeltypes.Packet, _ []byte) ([]abci.Event, error) {
-	s.KV(appStore).Set(appKey("refund", p.Sequence), p.Data)
-	a.timeouts = append(a.timeouts, p.Sequence)
-	return nil, nil
+func (a *testApp) OnTimeoutPacket(state.Store, int64, time.Time, channeltypes.Packet, []byte) ([]abci.Event, error) {
+	panic("testApp: no packets in channel tests")
 }
-
-func appKey(kind string, seq uint64) []byte { return []byte(kind + "/" + strconv.FormatUint(seq, 10)) }
 
 // refuser is an application that refuses every handshake.
 type refuser struct{ testApp }
@@ -249,8 +206,8 @@ func newChain(t testing.TB, name string, closable bool) *chain {
 	t.Cleanup(func() { _ = ms.Close() })
 	c := &chain{t: t, name: name, ms: ms, clients: newFakeClients(), height: 1, now: genesis}
 	c.conns = connection.NewKeeper(c.clients)
-	c.k = NewKeeper(c.clients, c.conns, revision)
-	c.app = newTestApp(c.k)
+	c.k = NewKeeper(c.clients, c.conns)
+	c.app = newTestApp()
 	if closable {
 		c.k.BindPort(appPort, closer{c.app})
 	} else {
@@ -458,101 +415,6 @@ func newLink(t testing.TB, order channeltypes.Order) *link {
 	l.chanA, l.chanB, ev2 = openChannel(t, a, b, l.connA, order)
 	l.handshakeEvents = append(ev1, ev2...)
 	return l
-}
-
-// send sends data from A (timeout: an hour of B's time, in timestamp) and
-// commits A; it returns the packet rebuilt from the send_packet event, as
-// a relayer would.
-func (l *link) send(data string) channeltypes.Packet {
-	l.a.t.Helper()
-	return l.sendWithTimeout(data, clienttypes.ZeroHeight(), uint64(l.b.now.Add(time.Hour).UnixNano()))
-}
-
-func (l *link) sendWithTimeout(data string, th clienttypes.Height, ts uint64) channeltypes.Packet {
-	t := l.a.t
-	t.Helper()
-	ev := l.a.mustTx(func(s state.Store) ([]abci.Event, error) {
-		_, evs, err := l.a.k.SendPacket(s, l.a.height, l.a.now, appPort, l.chanA, th, ts, []byte(data))
-		return evs, err
-	})
-	if len(ev) != 1 || ev[0].Type != EventSendPacket {
-		t.Fatalf("send events %v", ev)
-	}
-	l.a.commit()
-	return packetFromEvent(t, ev[0])
-}
-
-// recvMsg builds the MsgRecvPacket of p with a proof from A's last commit.
-func (l *link) recvMsg(p channeltypes.Packet) *MsgRecvPacket {
-	t := l.a.t
-	t.Helper()
-	proof, h := l.a.prove(commitment.PacketCommitmentPath(p.SourcePort, p.SourceChannel, p.Sequence))
-	return &MsgRecvPacket{Packet: mustMarshalT(t, &p), ProofCommitment: proof,
-		ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: relayer}
-}
-
-// recv delivers p to B, commits B and returns the acknowledgement bytes
-// read from the write_acknowledgement event.
-func (l *link) recv(p channeltypes.Packet) []byte {
-	t := l.a.t
-	t.Helper()
-	m := l.recvMsg(p)
-	ev := l.b.mustTx(func(s state.Store) ([]abci.Event, error) {
-		return l.b.k.HandleRecvPacket(s, l.b.height, l.b.now, relayer, m)
-	})
-	if len(ev) != 2 || ev[0].Type != EventRecvPacket || ev[1].Type != EventWriteAck {
-		t.Fatalf("recv events %v", ev)
-	}
-	ack, err := hex.DecodeString(attr(t, ev[1], AttrPacketAckHex))
-	if err != nil {
-		t.Fatal(err)
-	}
-	l.b.commit()
-	return ack
-}
-
-// ackMsg builds the MsgAcknowledgement of p with a proof from B's last
-// commit.
-func (l *link) ackMsg(p channeltypes.Packet, ack []byte) *MsgAcknowledgement {
-	t := l.a.t
-	t.Helper()
-	proof, h := l.b.prove(commitment.PacketAcknowledgementPath(p.DestinationPort, p.DestinationChannel, p.Sequence))
-	return &MsgAcknowledgement{Packet: mustMarshalT(t, &p), Acknowledgement: ack, ProofAcked: proof,
-		ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: relayer}
-}
-
-// timeoutMsg builds the MsgTimeout of p with a proof from B's last commit.
-func (l *link) timeoutMsg(p channeltypes.Packet) *MsgTimeout {
-	t := l.a.t
-	t.Helper()
-	m := &MsgTimeout{Packet: mustMarshalT(t, &p), Signer: relayer}
-	var path string
-	if l.order == channeltypes.ORDERED {
-		path = commitment.NextSequenceRecvPath(p.DestinationPort, p.DestinationChannel)
-		m.NextSequenceRecv, _ = l.b.k.NextSequenceRecv(l.b.store(), p.DestinationPort, p.DestinationChannel)
-	} else {
-		path = commitment.PacketReceiptPath(p.DestinationPort, p.DestinationChannel, p.Sequence)
-	}
-	proof, h := l.b.prove(path)
-	m.ProofUnreceived, m.ProofRevisionNumber, m.ProofRevisionHeight = proof, h.RevisionNumber, h.RevisionHeight
-	return m
-}
-
-// packetFromEvent rebuilds a packet from a send_packet event.
-func packetFromEvent(t testing.TB, ev abci.Event) channeltypes.Packet {
-	t.Helper()
-	data, err := hex.DecodeString(attr(t, ev, AttrPacketDataHex))
-	if err != nil {
-		t.Fatal(err)
-	}
-	seq, err1 := strconv.ParseUint(attr(t, ev, AttrPacketSequence), 10, 64)
-	ts, err2 := strconv.ParseUint(attr(t, ev, AttrPacketTimeoutTimestamp), 10, 64)
-	th, err3 := clienttypes.ParseHeight(attr(t, ev, AttrPacketTimeoutHeight))
-	if err := errors.Join(err1, err2, err3); err != nil {
-		t.Fatal(err)
-	}
-	return channeltypes.NewPacket(data, seq, attr(t, ev, AttrPacketSrcPort), attr(t, ev, AttrPacketSrcChannel),
-		attr(t, ev, AttrPacketDstPort), attr(t, ev, AttrPacketDstChannel), th, ts)
 }
 
 // attr returns the value of an event attribute, failing if absent.

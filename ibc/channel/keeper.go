@@ -16,26 +16,21 @@ import (
 	"github.com/abci-ics/ics/state"
 )
 
-// StatusActive is the client status under which proofs are accepted and
-// packets sent (connection.StatusActive).
+// StatusActive is the client status under which proofs are accepted
+// (connection.StatusActive).
 const StatusActive = connection.StatusActive
 
 // Clients is the light client layer as the channel keeper sees it, beside
-// what Connections verifies for it. Heights are the counterparty's.
+// what Connections verifies for it.
 type Clients interface {
 	// Status returns "Active", "Frozen", "Expired" or "Unknown".
 	Status(s state.Store, clientID string, now time.Time) string
-	// LatestHeight returns the client's latest height (zero if unknown).
-	LatestHeight(s state.Store, clientID string) clienttypes.Height
-	// ConsensusStateTimestamp returns the timestamp, in Unix nanoseconds,
-	// of the consensus state at h.
-	ConsensusStateTimestamp(s state.Store, clientID string, h clienttypes.Height) (uint64, error)
 }
 
 // Connections is the connection layer (ICS-003) as the channel keeper sees
 // it; *connection.Keeper implements it. Channels run over OPEN connections,
-// and every proof of counterparty channel or packet state is verified
-// through the connection the channel runs over.
+// and every proof of counterparty channel state is verified through the
+// connection the channel runs over.
 type Connections interface {
 	// Connection returns a connection end, in whatever state it is.
 	Connection(s state.Store, connectionID string) (connectiontypes.ConnectionEnd, bool)
@@ -57,7 +52,9 @@ var _ Connections = (*connection.Keeper)(nil)
 // refuse a step by returning an error; OnChanOpenInit and OnChanOpenTry
 // return the channel version the application wants. Callbacks get the
 // keeper's store (a cache of the transaction's state), so what they write
-// is kept only if the whole step succeeds.
+// is kept only if the whole step succeeds. The packet callbacks are called
+// by package packet, which routes packets to the application bound to
+// their port (PortApp).
 type App interface {
 	OnChanOpenInit(s state.Store, order channeltypes.Order, connectionHops []string, portID, channelID string, counterparty channeltypes.Counterparty, version string) (string, error)
 	OnChanOpenTry(s state.Store, order channeltypes.Order, connectionHops []string, portID, channelID string, counterparty channeltypes.Counterparty, counterpartyVersion string) (string, error)
@@ -87,28 +84,24 @@ type CloseInitApp interface {
 	OnChanCloseInit(s state.Store, portID, channelID string) error
 }
 
-// Keeper runs the IBC channel and packet protocol over the "ibc" store.
-// It keeps no protocol state of its own: everything is in the store passed
-// to each method, and every step returns the events of what it did. It
-// holds only the port bindings, set while wiring the application.
+// Keeper runs the IBC channel handshake protocol over the "ibc" store and
+// binds ports to applications. It keeps no protocol state of its own:
+// everything is in the store passed to each method, and every step returns
+// the events of what it did. It holds only the port bindings, set while
+// wiring the application.
 type Keeper struct {
-	// Clients tells client status, heights and consensus timestamps.
+	// Clients tells client status.
 	Clients Clients
 	// Connections holds the connections channels run over and verifies
 	// counterparty state through them.
 	Connections Connections
-	// Revision is this chain's revision number, as counterparties see it
-	// (clienttypes.ParseChainID of the chain id). Receive timeouts compare
-	// packet timeout heights with (Revision, block height).
-	Revision uint64
 
 	ports map[string]App
 }
 
-// NewKeeper returns a keeper over clients and connections for a chain of
-// the given revision number.
-func NewKeeper(clients Clients, connections Connections, revision uint64) *Keeper {
-	return &Keeper{Clients: clients, Connections: connections, Revision: revision}
+// NewKeeper returns a keeper over clients and connections.
+func NewKeeper(clients Clients, connections Connections) *Keeper {
+	return &Keeper{Clients: clients, Connections: connections}
 }
 
 // BindPort routes the callbacks of portID to app. It panics on an invalid
@@ -139,7 +132,8 @@ func (k *Keeper) Ports() []string {
 	return ids
 }
 
-func (k *Keeper) app(portID string) (App, error) {
+// PortApp returns the application bound to portID, or ErrPortNotBound.
+func (k *Keeper) PortApp(portID string) (App, error) {
 	app, ok := k.ports[portID]
 	if !ok {
 		return nil, fmt.Errorf("%w: %q", ErrPortNotBound, portID)
@@ -199,28 +193,13 @@ func setChannel(s state.Store, portID, channelID string, ch channeltypes.Channel
 	kv(s).Set([]byte(commitment.ChannelPath(portID, channelID)), mustMarshal(&ch))
 }
 
-func getSeq(s state.Store, path string) (uint64, bool) {
-	bz := kv(s).Get([]byte(path))
-	if bz == nil {
-		return 0, false
-	}
-	return mustSeq([]byte(path), bz), true
-}
-
-// mustGetSeq reads a sequence that exists for every channel end.
-func mustGetSeq(s state.Store, path string) uint64 {
-	seq, ok := getSeq(s, path)
-	if !ok {
-		panic(fmt.Sprintf("channel: invariant broken: no sequence under %q", path))
-	}
-	return seq
-}
-
 func setSeq(s state.Store, path string, seq uint64) { kv(s).Set([]byte(path), seqBytes(seq)) }
 
-// openChannel loads a channel end that must exist and be OPEN, and its
-// connection, which must be OPEN too.
-func (k *Keeper) openChannel(s state.Store, portID, channelID string) (channeltypes.Channel, connectiontypes.ConnectionEnd, error) {
+// Open returns a channel end that must exist and be OPEN, and its
+// connection, which must be OPEN too. Errors: ErrChannelNotFound,
+// ErrChannelClosed, ErrInvalidChannelState, ErrConnectionNotFound,
+// ErrInvalidConnectionState.
+func (k *Keeper) Open(s state.Store, portID, channelID string) (channeltypes.Channel, connectiontypes.ConnectionEnd, error) {
 	ch, ok := k.getChannel(s, portID, channelID)
 	if !ok {
 		return ch, connectiontypes.ConnectionEnd{}, fmt.Errorf("%w: port %q channel %q", ErrChannelNotFound, portID, channelID)
@@ -230,6 +209,20 @@ func (k *Keeper) openChannel(s state.Store, portID, channelID string) (channelty
 	}
 	conn, err := k.Connections.Open(s, ch.ConnectionHops[0])
 	return ch, conn, err
+}
+
+// SetClosed stores the channel end portID/channelID as CLOSED, without a
+// handshake step, an event or a callback. It is for package packet, whose
+// timeout of a packet on an ordered channel closes the channel (its
+// sequence can no longer be honoured) and emits the event. The channel end
+// must exist: SetClosed panics otherwise, a broken invariant of the caller.
+func (k *Keeper) SetClosed(s state.Store, portID, channelID string) {
+	ch, ok := k.getChannel(s, portID, channelID)
+	if !ok {
+		panic(fmt.Sprintf("channel: invariant broken: SetClosed of missing channel %s/%s", portID, channelID))
+	}
+	ch.State = channeltypes.CLOSED
+	setChannel(s, portID, channelID, ch)
 }
 
 // wantChannelState returns ErrChannelClosed or ErrInvalidChannelState

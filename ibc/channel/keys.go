@@ -3,7 +3,6 @@ package channel
 import (
 	"encoding/binary"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -12,11 +11,11 @@ import (
 	"github.com/abci-ics/ics/ibc/commitment"
 )
 
-// StoreName is the name of the IBC store in the multistore. Channel ends,
-// sequences, packet commitments, receipts and acknowledgement commitments
-// live there under their ICS-24 paths, which
-// is what a counterparty proves; the commitment prefix of this chain is
-// this name.
+// StoreName is the name of the IBC store in the multistore. Channel ends
+// and their sequences live there under their ICS-24 paths, which is what a
+// counterparty proves, beside the connection ends (package connection)
+// and the packet commitments, receipts and acknowledgement commitments
+// (package packet); the commitment prefix of this chain is this name.
 const StoreName = commitment.StoreName
 
 // keyNextChannelSeq is the key of this package's channel identifier
@@ -26,21 +25,12 @@ const StoreName = commitment.StoreName
 // "\x00channel/nextConnectionSequence", is package connection's.)
 var keyNextChannelSeq = []byte("\x00channel/nextChannelSequence")
 
-// receiptValue is the value stored under a packet receipt path.
-var receiptValue = []byte{1}
-
 // channelPrefix is the identifier prefix, as ibc-go's (channel-0, ...).
 const channelPrefix = "channel-"
 
 // channelEndsPrefix is the common prefix of every channel end key.
 func channelEndsPrefix() []byte {
 	return []byte(host.KeyChannelEndPrefix + "/" + host.KeyPortPrefix + "/")
-}
-
-// commitmentsPrefix is the prefix of the packet commitment keys of one
-// channel; the sequence, in decimal, follows it.
-func commitmentsPrefix(portID, channelID string) []byte {
-	return append(host.PacketCommitmentPrefixKey(portID, channelID), '/')
 }
 
 // parseChannelKey splits a channel end key into its port and channel ids.
@@ -56,7 +46,9 @@ func parseChannelKey(key []byte) (portID, channelID string, ok bool) {
 	return portID, channelID, true
 }
 
-// seqBytes encodes a sequence as ibc-go does: 8 bytes, big endian.
+// seqBytes encodes a sequence as ibc-go does: 8 bytes, big endian. Package
+// packet, which advances the sequences of a channel end, encodes them the
+// same way.
 func seqBytes(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
 
 // mustSeq decodes a stored sequence; anything else is a corrupt store.
@@ -69,9 +61,3 @@ func mustSeq(key, bz []byte) uint64 {
 
 // formatID appends a counter value to an identifier prefix.
 func formatID(prefix string, n uint64) string { return prefix + strconv.FormatUint(n, 10) }
-
-// sortedSeqs sorts sequences in place and returns them.
-func sortedSeqs(seqs []uint64) []uint64 {
-	slices.Sort(seqs)
-	return seqs
-}

@@ -11,12 +11,12 @@ import (
 	"github.com/abci-ics/ics/state"
 )
 
-// The Handle* methods run the chain's channel and packet transactions. Each checks that
-// the transaction signer is the message's signer (ErrUnauthorized),
-// decodes the ibc-go values carried as bytes (ErrInvalidMessage) and runs
-// the keeper step of the same name, whose errors it returns. Nothing is
-// written on error. The signer of a packet message is the relayer passed
-// to the application.
+// The Handle* methods run the chain's channel handshake transactions. Each
+// checks that the transaction signer is the message's signer
+// (ErrUnauthorized), decodes the ibc-go values carried as bytes
+// (ErrInvalidMessage) and runs the keeper step of the same name, whose
+// errors it returns. Nothing is written on error. The packet transactions
+// are package packet's.
 
 // decode unmarshals a gogoproto value carried in a message field.
 func decode(what string, bz []byte, v interface{ Unmarshal([]byte) error }) error {
@@ -24,16 +24,6 @@ func decode(what string, bz []byte, v interface{ Unmarshal([]byte) error }) erro
 		return fmt.Errorf("%w: %s: %v", ErrInvalidMessage, what, err)
 	}
 	return nil
-}
-
-// decodePacket decodes a packet field; an empty field is refused.
-func decodePacket(bz []byte) (channeltypes.Packet, error) {
-	var p channeltypes.Packet
-	if len(bz) == 0 {
-		return p, fmt.Errorf("%w: empty packet", ErrInvalidMessage)
-	}
-	err := decode("packet", bz, &p)
-	return p, err
 }
 
 func proofHeight(revision, height uint64) clienttypes.Height {
@@ -105,7 +95,7 @@ func (k *Keeper) HandleChannelCloseInit(s state.Store, height int64, now time.Ti
 	if err := checkSigner(signer, m.Signer); err != nil {
 		return nil, err
 	}
-	app, err := k.app(m.PortId)
+	app, err := k.PortApp(m.PortId)
 	if err != nil {
 		return nil, err
 	}
@@ -129,44 +119,4 @@ func (k *Keeper) HandleChannelCloseConfirm(s state.Store, height int64, now time
 		return nil, err
 	}
 	return k.ChanCloseConfirm(s, now, m.PortId, m.ChannelId, m.ProofInit, proofHeight(m.ProofRevisionNumber, m.ProofRevisionHeight))
-}
-
-// HandleRecvPacket runs RecvPacket with the signer as relayer.
-func (k *Keeper) HandleRecvPacket(s state.Store, height int64, now time.Time, signer []byte, m *MsgRecvPacket) ([]abci.Event, error) {
-	if err := checkSigner(signer, m.Signer); err != nil {
-		return nil, err
-	}
-	p, err := decodePacket(m.Packet)
-	if err != nil {
-		return nil, err
-	}
-	_, events, err := k.RecvPacket(s, height, now, p, m.ProofCommitment,
-		proofHeight(m.ProofRevisionNumber, m.ProofRevisionHeight), m.Signer)
-	return events, err
-}
-
-// HandleAcknowledgement runs AcknowledgePacket with the signer as relayer.
-func (k *Keeper) HandleAcknowledgement(s state.Store, height int64, now time.Time, signer []byte, m *MsgAcknowledgement) ([]abci.Event, error) {
-	if err := checkSigner(signer, m.Signer); err != nil {
-		return nil, err
-	}
-	p, err := decodePacket(m.Packet)
-	if err != nil {
-		return nil, err
-	}
-	return k.AcknowledgePacket(s, height, now, p, m.Acknowledgement, m.ProofAcked,
-		proofHeight(m.ProofRevisionNumber, m.ProofRevisionHeight), m.Signer)
-}
-
-// HandleTimeout runs TimeoutPacket with the signer as relayer.
-func (k *Keeper) HandleTimeout(s state.Store, height int64, now time.Time, signer []byte, m *MsgTimeout) ([]abci.Event, error) {
-	if err := checkSigner(signer, m.Signer); err != nil {
-		return nil, err
-	}
-	p, err := decodePacket(m.Packet)
-	if err != nil {
-		return nil, err
-	}
-	return k.TimeoutPacket(s, height, now, p, m.ProofUnreceived,
-		proofHeight(m.ProofRevisionNumber, m.ProofRevisionHeight), m.NextSequenceRecv, m.Signer)
 }

@@ -7,13 +7,8 @@ import (
 	host "github.com/cosmos/ibc-go/v10/modules/core/24-host"
 )
 
-// Bounds on what a message can make the chain store or compute over.
-const (
-	// MaxPacketDataLen bounds the data of a packet (ibc-go's limit).
-	MaxPacketDataLen = channeltypes.MaximumPayloadsSize
-	// MaxVersionLen bounds a channel version string.
-	MaxVersionLen = 2048
-)
+// MaxVersionLen bounds a channel version string.
+const MaxVersionLen = 2048
 
 func idError(kind, id string, err error) error {
 	return fmt.Errorf("%w: %s %q: %v", ErrInvalidIdentifier, kind, id, err)
@@ -50,32 +45,6 @@ func validateOrder(o channeltypes.Order) error {
 func validateChannelVersion(v string) error {
 	if len(v) > MaxVersionLen {
 		return fmt.Errorf("%w: channel version of %d bytes, at most %d", ErrInvalidVersion, len(v), MaxVersionLen)
-	}
-	return nil
-}
-
-// validatePacket checks what a packet must satisfy on every path: valid
-// identifiers, a sequence, a timeout and bounded non-empty data.
-func validatePacket(p channeltypes.Packet) error {
-	for _, f := range []func() error{
-		func() error { return validatePort(p.SourcePort) },
-		func() error { return validateChannelID(p.SourceChannel) },
-		func() error { return validatePort(p.DestinationPort) },
-		func() error { return validateChannelID(p.DestinationChannel) },
-	} {
-		if err := f(); err != nil {
-			return fmt.Errorf("%w: %w", ErrInvalidPacket, err)
-		}
-	}
-	switch {
-	case p.Sequence == 0:
-		return fmt.Errorf("%w: sequence 0", ErrInvalidPacket)
-	case p.TimeoutHeight.IsZero() && p.TimeoutTimestamp == 0:
-		return fmt.Errorf("%w: %w", ErrInvalidPacket, ErrInvalidTimeout)
-	case len(p.Data) == 0:
-		return fmt.Errorf("%w: empty data", ErrInvalidPacket)
-	case len(p.Data) > MaxPacketDataLen:
-		return fmt.Errorf("%w: %d bytes of data, at most %d", ErrInvalidPacket, len(p.Data), MaxPacketDataLen)
 	}
 	return nil
 }

@@ -4,7 +4,7 @@
 // chain.
 //
 // The package is an IBC application: Keeper implements the callbacks the
-// channel keeper calls (the handshake callbacks, OnRecvPacket,
+// channel and packet keepers call (the handshake callbacks, OnRecvPacket,
 // OnAcknowledgementPacket, OnTimeoutPacket) and sends packets through the
 // Channels interface. It sees the bank through the Bank interface, which
 // chain/bank's Keeper satisfies. Like every module of the chain it keeps no

@@ -37,14 +37,14 @@ type Bank interface {
 	Burn(s state.Store, addr []byte, coins []coin.Coin) error
 }
 
-// Channels is what the package needs from the channel keeper.
+// Channels is what the package needs from the channel and packet keepers.
 //
 // SendPacket sends a packet with data on the open channel (sourcePort,
 // sourceChannel): it checks that the channel is open and that the timeout
 // (a zero height or a zero timestamp means none) has not already passed on
 // the counterparty as the client knows it, assigns the channel's next send
 // sequence, stores the packet commitment and returns the sequence and the
-// send_packet event. It writes only to s, and nothing on error. Later the channel keeper calls
+// send_packet event. It writes only to s, and nothing on error. Later the packet keeper calls
 // OnAcknowledgementPacket or OnTimeoutPacket for that packet exactly once.
 //
 // Counterparty returns the counterparty end of the channel (portID,

@@ -46,7 +46,7 @@ type Unbonding interface {
 	ReleaseHold(s state.Store, id uint64, holder string) error
 }
 
-// Channels sends VSC packets: ibc/channel's SendPacket, which returns the
+// Channels sends VSC packets: ibc/packet's SendPacket, which returns the
 // packet's sequence and its send_packet event.
 type Channels interface {
 	SendPacket(s state.Store, height int64, now time.Time, sourcePort, sourceChannel string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, []abci.Event, error)

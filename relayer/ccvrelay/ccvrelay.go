@@ -18,11 +18,12 @@ import (
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/relayer"
+	"github.com/abci-ics/ics/relayer/linkfile"
 )
 
 // IsCCV reports whether a saved link is a CCV channel (A the consumer,
 // B the provider).
-func IsCCV(f relayer.LinkFile) bool {
+func IsCCV(f linkfile.File) bool {
 	return f.A.Port == ccv.ConsumerPortID && f.B.Port == ccv.ProviderPortID
 }
 
@@ -60,26 +61,26 @@ func ccvClients(ctx context.Context, cons, prov *client.Client, consID, provID s
 // consumer (side A, which initiates) and its provider (side B), on the
 // clients each created at launch, and returns the link to save. When the
 // consumer's CCV channel is open already it returns that channel's link.
-func LinkCCV(ctx context.Context, consumer, prov relayer.LinkEnd) (relayer.LinkFile, error) {
+func LinkCCV(ctx context.Context, consumer, prov linkfile.End) (linkfile.File, error) {
 	a, err := consumer.Chain(ctx)
 	if err != nil {
-		return relayer.LinkFile{}, err
+		return linkfile.File{}, err
 	}
 	b, err := prov.Chain(ctx)
 	if err != nil {
-		return relayer.LinkFile{}, err
+		return linkfile.File{}, err
 	}
 	ca, err := client.NewClient(consumer.Node)
 	if err != nil {
-		return relayer.LinkFile{}, err
+		return linkfile.File{}, err
 	}
 	cb, err := client.NewClient(prov.Node)
 	if err != nil {
-		return relayer.LinkFile{}, err
+		return linkfile.File{}, err
 	}
 	aClient, bClient, open, err := ccvClients(ctx, ca, cb, a.ID, b.ID)
 	if err != nil {
-		return relayer.LinkFile{}, err
+		return linkfile.File{}, err
 	}
 	var l *relayer.Link
 	if open != "" {
@@ -88,9 +89,9 @@ func LinkCCV(ctx context.Context, consumer, prov relayer.LinkEnd) (relayer.LinkF
 		l, err = relayer.NewLinkOnClients(ctx, a, b, aClient, bClient, ccv.ConsumerPortID, ccv.ProviderPortID, channeltypes.ORDERED, ccv.Version)
 	}
 	if err != nil {
-		return relayer.LinkFile{}, err
+		return linkfile.File{}, err
 	}
-	lf := relayer.LinkFile{A: consumer, B: prov}
+	lf := linkfile.File{A: consumer, B: prov}
 	lf.Record(l)
 	return lf, nil
 }

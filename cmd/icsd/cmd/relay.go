@@ -19,6 +19,7 @@ import (
 	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
 	"github.com/abci-ics/ics/relayer"
 	"github.com/abci-ics/ics/relayer/ccvrelay"
+	"github.com/abci-ics/ics/relayer/linkfile"
 )
 
 func relayCmd() *cobra.Command {
@@ -29,7 +30,7 @@ func relayCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f := cmd.Flags()
-			var lf relayer.LinkFile
+			var lf linkfile.File
 			lf.A.Node, _ = f.GetString("a-node")
 			lf.B.Node, _ = f.GetString("b-node")
 			lf.A.Home, _ = f.GetString("a-home")
@@ -67,7 +68,7 @@ func relayCmd() *cobra.Command {
 				return err
 			}
 			lf.Record(l)
-			if err := relayer.SaveLink(out, lf); err != nil {
+			if err := linkfile.Save(out, lf); err != nil {
 				return err
 			}
 			return cli.PrintOut(cmd, lf, func(w io.Writer) {
@@ -106,13 +107,13 @@ chain with its own transaction format: the relayer sends it unsigned RelayTx tra
 			refresh, _ := cmd.Flags().GetDuration("client-refresh")
 			watch, _ := cmd.Flags().GetBool("watch-evidence")
 			lookback, _ := cmd.Flags().GetInt64("evidence-lookback")
-			lf, err := relayer.ReadLinkFile(file)
+			lf, err := linkfile.Read(file)
 			if err != nil {
 				return err
 			}
 			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer cancel()
-			l, err := relayer.OpenLink(ctx, lf)
+			l, err := linkfile.Open(ctx, lf)
 			if err != nil {
 				return err
 			}

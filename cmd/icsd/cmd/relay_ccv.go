@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
-	"github.com/abci-ics/ics/relayer"
 	"github.com/abci-ics/ics/relayer/ccvrelay"
+	"github.com/abci-ics/ics/relayer/linkfile"
 )
 
 func relayLinkCCVCmd() *cobra.Command {
@@ -32,7 +32,7 @@ ends get icsd's signed transactions.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f := cmd.Flags()
-			var cons, prov relayer.LinkEnd
+			var cons, prov linkfile.End
 			cons.Node, _ = f.GetString("consumer-node")
 			prov.Node, _ = f.GetString("provider-node")
 			cons.Home, _ = f.GetString("consumer-home")
@@ -48,7 +48,7 @@ ends get icsd's signed transactions.`,
 			if err != nil {
 				return err
 			}
-			if err := relayer.SaveLink(out, lf); err != nil {
+			if err := linkfile.Save(out, lf); err != nil {
 				return err
 			}
 			return cli.PrintOut(cmd, lf, func(w io.Writer) {

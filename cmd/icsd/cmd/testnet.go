@@ -15,6 +15,7 @@ import (
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
 	"github.com/abci-ics/ics/testnet"
+	"github.com/abci-ics/ics/testnet/process"
 )
 
 func testnetCmd() *cobra.Command {
@@ -122,14 +123,14 @@ written twice, and an open CCV channel is reused.`,
 			if err != nil {
 				return err
 			}
-			var procs []*testnet.Process
+			var procs []*process.Process
 			stopAll := func() {
 				for _, p := range procs {
 					p.Stop(10 * time.Second)
 				}
 			}
 			for _, h := range t.Homes {
-				p, err := testnet.StartNode(bin, h)
+				p, err := process.StartNode(bin, h)
 				if err != nil {
 					stopAll()
 					return err
@@ -137,7 +138,7 @@ written twice, and an open CCV channel is reused.`,
 				procs = append(procs, p)
 				fmt.Fprintf(cmd.OutOrStdout(), "started %s (rpc %s, log %s)\n", filepath.Base(h), p.RPC, filepath.Join(h, "node.log"))
 			}
-			testnet.Report(ctx, cmd.OutOrStdout(), procs, interval)
+			process.Report(ctx, cmd.OutOrStdout(), procs, interval)
 			fmt.Fprintln(cmd.OutOrStdout(), "stopping")
 			stopAll()
 			return nil

@@ -1,4 +1,4 @@
-package channel
+package packet
 
 import (
 	"bytes"
@@ -29,7 +29,7 @@ import (
 func (k *Keeper) SendPacket(s state.Store, height int64, now time.Time, sourcePort, sourceChannel string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, []abci.Event, error) {
 	var seq uint64
 	events, err := k.atomic(s, func(c state.Store) ([]abci.Event, error) {
-		ch, conn, err := k.openChannel(c, sourcePort, sourceChannel)
+		ch, conn, err := k.Channels.Open(c, sourcePort, sourceChannel)
 		if err != nil {
 			return nil, err
 		}
@@ -97,7 +97,7 @@ func (k *Keeper) RecvPacket(s state.Store, height int64, now time.Time, p channe
 			return nil, err
 		}
 		dstPort, dstChannel, seq := p.DestinationPort, p.DestinationChannel, p.Sequence
-		ch, conn, err := k.openChannel(c, dstPort, dstChannel)
+		ch, conn, err := k.Channels.Open(c, dstPort, dstChannel)
 		if err != nil {
 			return nil, err
 		}
@@ -128,7 +128,7 @@ func (k *Keeper) RecvPacket(s state.Store, height int64, now time.Time, p channe
 			commitment.PacketCommitmentPath(p.SourcePort, p.SourceChannel, seq), channeltypes.CommitPacket(p)); err != nil {
 			return nil, err
 		}
-		app, err := k.app(dstPort)
+		app, err := k.Channels.PortApp(dstPort)
 		if err != nil {
 			return nil, err
 		}
@@ -265,7 +265,7 @@ func (k *Keeper) AcknowledgePacket(s state.Store, height int64, now time.Time, p
 			return nil, err
 		}
 		srcPort, srcChannel, seq := p.SourcePort, p.SourceChannel, p.Sequence
-		ch, conn, err := k.openChannel(c, srcPort, srcChannel)
+		ch, conn, err := k.Channels.Open(c, srcPort, srcChannel)
 		if err != nil {
 			return nil, err
 		}
@@ -287,7 +287,7 @@ func (k *Keeper) AcknowledgePacket(s state.Store, height int64, now time.Time, p
 			commitment.PacketAcknowledgementPath(p.DestinationPort, p.DestinationChannel, seq), channeltypes.CommitAcknowledgement(ackBytes)); err != nil {
 			return nil, err
 		}
-		app, err := k.app(srcPort)
+		app, err := k.Channels.PortApp(srcPort)
 		if err != nil {
 			return nil, err
 		}
@@ -320,7 +320,7 @@ func (k *Keeper) TimeoutPacket(s state.Store, height int64, now time.Time, p cha
 			return nil, err
 		}
 		srcPort, srcChannel, seq := p.SourcePort, p.SourceChannel, p.Sequence
-		ch, ok := k.getChannel(c, srcPort, srcChannel)
+		ch, ok := k.Channels.Channel(c, srcPort, srcChannel)
 		if !ok {
 			return nil, fmt.Errorf("%w: port %q channel %q", ErrChannelNotFound, srcPort, srcChannel)
 		}
@@ -358,15 +358,15 @@ func (k *Keeper) TimeoutPacket(s state.Store, height int64, now time.Time, p cha
 		if err != nil {
 			return nil, err
 		}
-		app, err := k.app(srcPort)
+		app, err := k.Channels.PortApp(srcPort)
 		if err != nil {
 			return nil, err
 		}
 		kv(c).Delete([]byte(commitment.PacketCommitmentPath(srcPort, srcChannel, seq)))
 		var events []abci.Event
 		if ch.Ordering == channeltypes.ORDERED {
+			k.Channels.SetClosed(c, srcPort, srcChannel)
 			ch.State = channeltypes.CLOSED
-			setChannel(c, srcPort, srcChannel, ch)
 			events = append(events, channelClosedEvent(p, ch))
 		}
 		appEvents, err := app.OnTimeoutPacket(c, height, now, p, relayer)

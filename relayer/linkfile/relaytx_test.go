@@ -1,4 +1,4 @@
-package relayer
+package linkfile
 
 import (
 	"context"
@@ -67,11 +67,11 @@ func TestRelayTxSubmitter(t *testing.T) {
 	}
 }
 
-// TestLinkFileRelayTx checks that an end without the relay_tx mark, as
+// TestFileRelayTx checks that an end without the relay_tx mark, as
 // every link saved before it existed, keeps icsd's signed transactions and
 // is saved as before.
-func TestLinkFileRelayTx(t *testing.T) {
-	var lf LinkFile
+func TestFileRelayTx(t *testing.T) {
+	var lf File
 	if err := json.Unmarshal([]byte(`{"a":{"node":"tcp://a","channel_id":"channel-0"},"b":{"node":"tcp://b","relay_tx":true}}`), &lf); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package channel
+package packet
 
 import (
 	"bytes"
@@ -131,7 +131,9 @@ func TestRecvRejections(t *testing.T) {
 func TestRecvOnClosedChannel(t *testing.T) {
 	l := newLink(t, channeltypes.UNORDERED)
 	p := l.send("late")
-	l.b.mustTx(func(s state.Store) ([]abci.Event, error) { return l.b.k.ChanCloseInit(s, l.b.now, appPort, l.chanB) })
+	l.b.mustTx(func(s state.Store) ([]abci.Event, error) {
+		return l.b.chans.ChanCloseInit(s, l.b.now, appPort, l.chanB)
+	})
 	l.b.unchanged(t, ErrChannelClosed, func(s state.Store) ([]abci.Event, error) {
 		return l.b.k.HandleRecvPacket(s, l.b.height, l.b.now, relayer, l.recvMsg(p))
 	})

@@ -1,4 +1,4 @@
-package relayer
+package linkfile
 
 import (
 	"context"
@@ -8,17 +8,18 @@ import (
 	"path/filepath"
 
 	"github.com/abci-ics/ics/client"
+	"github.com/abci-ics/ics/relayer"
 )
 
-// LinkFile is what `icsd relay link` saves and `icsd relay start` reads:
+// File is what `icsd relay link` saves and `icsd relay start` reads:
 // both nodes, the relayer keys, and the identifiers on each side.
-type LinkFile struct {
-	A LinkEnd `json:"a"`
-	B LinkEnd `json:"b"`
+type File struct {
+	A End `json:"a"`
+	B End `json:"b"`
 }
 
-// LinkEnd is one side of a saved link.
-type LinkEnd struct {
+// End is one side of a saved link.
+type End struct {
 	Node       string `json:"node"`
 	Home       string `json:"home"`
 	Key        string `json:"key"`
@@ -35,7 +36,7 @@ type LinkEnd struct {
 
 // Chain connects to the end's node with the end's key as submitter (or
 // the key's address in unsigned relay transactions, when RelayTx is set).
-func (e LinkEnd) Chain(ctx context.Context) (*Chain, error) {
+func (e End) Chain(ctx context.Context) (*relayer.Chain, error) {
 	key, err := client.LoadKey(e.Home, e.Key)
 	if err != nil {
 		return nil, err
@@ -44,22 +45,22 @@ func (e LinkEnd) Chain(ctx context.Context) (*Chain, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewChain(ctx, e.Node, sub)
+	return relayer.NewChain(ctx, e.Node, sub)
 }
 
 // Record copies the chain id and the identifiers of l's two ends into
 // f's two ends.
-func (f *LinkFile) Record(l *Link) {
+func (f *File) Record(l *relayer.Link) {
 	for _, p := range []struct {
-		e   *LinkEnd
-		end *End
+		e   *End
+		end *relayer.End
 	}{{&f.A, l.A}, {&f.B, l.B}} {
 		p.e.ChainID, p.e.Client, p.e.Connection, p.e.Port, p.e.Channel = p.end.Chain.ID, p.end.Client, p.end.Connection, p.end.Port, p.end.Channel
 	}
 }
 
-// OpenLink connects to both ends of a saved link over RPC.
-func OpenLink(ctx context.Context, f LinkFile) (*Link, error) {
+// Open connects to both ends of a saved link over RPC.
+func Open(ctx context.Context, f File) (*relayer.Link, error) {
 	a, err := f.A.Chain(ctx)
 	if err != nil {
 		return nil, err
@@ -73,31 +74,31 @@ func OpenLink(ctx context.Context, f LinkFile) (*Link, error) {
 
 // Link returns the saved link with a as the chain of side A and b as the
 // chain of side B, however they are reached.
-func (f LinkFile) Link(a, b *Chain) *Link {
-	end := func(c *Chain, e LinkEnd) *End {
-		return &End{Chain: c, Client: e.Client, Connection: e.Connection, Port: e.Port, Channel: e.Channel}
+func (f File) Link(a, b *relayer.Chain) *relayer.Link {
+	end := func(c *relayer.Chain, e End) *relayer.End {
+		return &relayer.End{Chain: c, Client: e.Client, Connection: e.Connection, Port: e.Port, Channel: e.Channel}
 	}
-	return &Link{A: end(a, f.A), B: end(b, f.B)}
+	return &relayer.Link{A: end(a, f.A), B: end(b, f.B)}
 }
 
-// ReadLinkFile reads a link saved by icsd relay link or link-ccv.
-func ReadLinkFile(file string) (LinkFile, error) {
+// Read reads a link saved by icsd relay link or link-ccv.
+func Read(file string) (File, error) {
 	bz, err := os.ReadFile(file)
 	if err != nil {
-		return LinkFile{}, fmt.Errorf("read link (run icsd relay link or link-ccv first?): %w", err)
+		return File{}, fmt.Errorf("read link (run icsd relay link or link-ccv first?): %w", err)
 	}
-	var lf LinkFile
+	var lf File
 	if err := json.Unmarshal(bz, &lf); err != nil {
-		return LinkFile{}, fmt.Errorf("%s: %w", file, err)
+		return File{}, fmt.Errorf("%s: %w", file, err)
 	}
 	if lf.A.Channel == "" || lf.B.Channel == "" {
-		return LinkFile{}, fmt.Errorf("%s: no channel on one side", file)
+		return File{}, fmt.Errorf("%s: no channel on one side", file)
 	}
 	return lf, nil
 }
 
-// SaveLink writes lf to file.
-func SaveLink(file string, lf LinkFile) error {
+// Save writes lf to file.
+func Save(file string, lf File) error {
 	bz, err := json.MarshalIndent(lf, "", "  ")
 	if err != nil {
 		return err

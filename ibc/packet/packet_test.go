@@ -1,4 +1,4 @@
-package channel
+package packet
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
+	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/state"
 )
@@ -121,7 +122,7 @@ func TestSendPacketEvent(t *testing.T) {
 		AttrPacketDataHex: "abcd", AttrPacketTimeoutHeight: "1-1000", AttrPacketTimeoutTimestamp: strconv.FormatUint(ts, 10),
 		AttrPacketSequence: "1", AttrPacketSrcPort: appPort, AttrPacketSrcChannel: l.chanA,
 		AttrPacketDstPort: appPort, AttrPacketDstChannel: l.chanB, AttrPacketChannelOrdering: "ORDER_ORDERED",
-		AttrPacketConnection: l.connA, AttrConnectionID: l.connA,
+		AttrPacketConnection: l.connA, channel.AttrConnectionID: l.connA,
 	}
 	if ev[0].Type != EventSendPacket || len(ev[0].Attributes) != len(want) {
 		t.Fatalf("event %v", ev[0])
@@ -203,7 +204,7 @@ func TestTimeoutUnordered(t *testing.T) {
 			if !slices.Equal(a.app.timeouts, []uint64{1}) || a.k.PacketCommitment(a.store(), appPort, l.chanA, 1) != nil {
 				t.Fatalf("timeouts %v", a.app.timeouts)
 			}
-			if ch, _ := a.k.Channel(a.store(), appPort, l.chanA); ch.State != channeltypes.OPEN {
+			if ch, _ := a.chans.Channel(a.store(), appPort, l.chanA); ch.State != channeltypes.OPEN {
 				t.Fatalf("unordered channel %s after a timeout", ch.State)
 			}
 			// No double refund.
@@ -246,7 +247,7 @@ func TestTimeoutOrderedClosesChannel(t *testing.T) {
 	if got := eventTypes(ev); !slices.Equal(got, []string{EventChannelClosed, EventTimeoutPacket}) {
 		t.Fatalf("events %v", got)
 	}
-	ch, _ := a.k.Channel(a.store(), appPort, l.chanA)
+	ch, _ := a.chans.Channel(a.store(), appPort, l.chanA)
 	if ch.State != channeltypes.CLOSED {
 		t.Fatalf("ordered channel %s after a timeout", ch.State)
 	}
@@ -268,7 +269,7 @@ func TestTimeoutOrderedClosesChannel(t *testing.T) {
 	// B learns that A closed and closes too; then it refuses packets.
 	proof, h := a.prove(commitment.ChannelPath(appPort, l.chanA))
 	b.mustTx(func(s state.Store) ([]abci.Event, error) {
-		return b.k.ChanCloseConfirm(s, b.now, appPort, l.chanB, proof, h)
+		return b.chans.ChanCloseConfirm(s, b.now, appPort, l.chanB, proof, h)
 	})
 	b.unchanged(t, ErrChannelClosed, func(s state.Store) ([]abci.Event, error) {
 		return b.k.HandleRecvPacket(s, b.height, b.now, relayer, l.recvMsg(p2))

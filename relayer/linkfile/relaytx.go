@@ -1,4 +1,4 @@
-package relayer
+package linkfile
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/interchain"
+	"github.com/abci-ics/ics/relayer"
 )
 
 // RelayTxSubmitter submits the relayer's messages to a chain that keeps
@@ -24,7 +25,7 @@ type RelayTxSubmitter struct {
 	Relayer []byte
 }
 
-var _ Submitter = RelayTxSubmitter{}
+var _ relayer.Submitter = RelayTxSubmitter{}
 
 // Address is the relayer's address.
 func (s RelayTxSubmitter) Address() []byte { return s.Relayer }
@@ -51,7 +52,7 @@ func (s RelayTxSubmitter) Submit(ctx context.Context, msgs ...gogoproto.Message)
 // submitter returns the end's submitter: a RelayTxSubmitter when the end
 // is marked RelayTx (the key then only gives the relayer's address), else
 // the key's signed transactions in icsd's format.
-func (e LinkEnd) submitter(key client.Key) (Submitter, error) {
+func (e End) submitter(key client.Key) (relayer.Submitter, error) {
 	if !e.RelayTx {
 		c, err := client.NewClient(e.Node)
 		if err != nil {

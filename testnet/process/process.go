@@ -1,4 +1,4 @@
-package testnet
+package process
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -15,36 +14,6 @@ import (
 	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/nodehome"
 )
-
-// Testnet is a set of node homes under one directory, one per validator,
-// written by `icsd testnet init`.
-type Testnet struct {
-	Dir   string
-	Homes []string // sorted: node0, node1, ...
-}
-
-// Load finds the node homes under dir.
-func Load(dir string) (*Testnet, error) {
-	matches, err := filepath.Glob(filepath.Join(dir, "node*", "config", "genesis.json"))
-	if err != nil {
-		return nil, err
-	}
-	if len(matches) == 0 {
-		return nil, fmt.Errorf("no node homes under %s: run icsd testnet init first", dir)
-	}
-	t := &Testnet{Dir: dir}
-	for _, m := range matches {
-		t.Homes = append(t.Homes, filepath.Dir(filepath.Dir(m)))
-	}
-	sort.Slice(t.Homes, func(i, j int) bool { return nodeIndex(t.Homes[i]) < nodeIndex(t.Homes[j]) })
-	return t, nil
-}
-
-func nodeIndex(home string) int {
-	var i int
-	fmt.Sscanf(strings.TrimPrefix(filepath.Base(home), "node"), "%d", &i)
-	return i
-}
 
 // Process is a child process of a testnet: a node or a relayer.
 type Process struct {
@@ -57,10 +26,10 @@ type Process struct {
 	err  error
 }
 
-// StartProcess runs bin with args as a child process in its own process
-// group (Ctrl-C reaches the parent only, which stops its children in
-// order), with its output appended to logPath.
-func StartProcess(bin, name, logPath string, args ...string) (*Process, error) {
+// Start runs bin with args as a child process in its own process group
+// (Ctrl-C reaches the parent only, which stops its children in order),
+// with its output appended to logPath.
+func Start(bin, name, logPath string, args ...string) (*Process, error) {
 	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
@@ -88,7 +57,7 @@ func StartNode(bin, home string, extra ...string) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := StartProcess(bin, filepath.Base(home), filepath.Join(home, "node.log"), append([]string{"start", "--home", home}, extra...)...)
+	p, err := Start(bin, filepath.Base(home), filepath.Join(home, "node.log"), append([]string{"start", "--home", home}, extra...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/examples/poaprovider"
 	"github.com/abci-ics/ics/ibc/channel"
+	"github.com/abci-ics/ics/ibc/packet"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/state"
@@ -320,7 +321,7 @@ func TestPOAProviderLaunchesICSDConsumer(t *testing.T) {
 // and the height of its block.
 func firstVSC(t *testing.T, c *ibctest.Chain, h int64) (int64, ccv.ValidatorSetChangePacketData) {
 	for height := h; height <= c.Height; height++ {
-		sent, _ := ibctest.PacketsIn(t, c.Log[height-1], channel.EventSendPacket)
+		sent, _ := ibctest.PacketsIn(t, c.Log[height-1], packet.EventSendPacket)
 		for _, pk := range sent {
 			vsc, err := ccv.DecodeValidatorSetChange(pk.Data)
 			if err != nil {
@@ -338,7 +339,7 @@ func firstVSC(t *testing.T, c *ibctest.Chain, h int64) (int64, ccv.ValidatorSetC
 func slashPackets(t *testing.T, c *ibctest.Chain, addr []byte) int {
 	n := 0
 	for _, resp := range c.Log {
-		sent, _ := ibctest.PacketsIn(t, resp, channel.EventSendPacket)
+		sent, _ := ibctest.PacketsIn(t, resp, packet.EventSendPacket)
 		for _, pk := range sent {
 			d, err := ccv.DecodeConsumerPacket(pk.Data)
 			if err != nil {

@@ -17,7 +17,7 @@ func header(height int64, t time.Time) *ibctm.Header {
 // TestEvidenceRejections refuses evidence that cannot be checked or does
 // not hold, before any punishment: each refusal returns its error and
 // changes nothing. (Valid evidence is covered by provider/equivocation and
-// the abci/ibctest scenarios.)
+// the app/ibctest scenarios.)
 func TestEvidenceRejections(t *testing.T) {
 	submitter := []byte("submitter")
 	someVotes := mustMarshal(&cmtproto.DuplicateVoteEvidence{TotalVotingPower: 1})

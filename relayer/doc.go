@@ -9,7 +9,7 @@
 // a packet, a block's evidence) and a Submitter that signs and broadcasts
 // its transactions. RPCNode is the Node over CometBFT RPC (abci_query,
 // commit, validators, tx_search, block_search, block_results, block) that
-// `icsd relay` and the testnet use; the in-process chains of abci/ibctest
+// `icsd relay` and the testnet use; the in-process chains of app/ibctest
 // implement Node too, so their tests relay with this package.
 //
 // A relay pass is split in two halves that tests can drive separately:

@@ -13,7 +13,7 @@ import (
 	host "github.com/cosmos/ibc-go/v10/modules/core/24-host"
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
-	"github.com/abci-ics/ics/abci/ibctest"
+	"github.com/abci-ics/ics/app/ibctest"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/ibc/client"
 	"github.com/abci-ics/ics/ibc/commitment"

@@ -13,7 +13,7 @@
 // nonce included.
 //
 // The package's test runs the chain in one process with an icsd consumer
-// (abci/ibctest.NewAppChain hosts App; package relayer links the two):
+// (app/ibctest.NewAppChain hosts App; package relayer links the two):
 // launch at the spawn time, the CCV channel, a power change reaching the
 // consumer, jailing for downtime on the consumer and the admin's unjail.
 package poaprovider

@@ -14,7 +14,7 @@ import (
 	dbm "github.com/cosmos/cosmos-db"
 	"github.com/cosmos/gogoproto/jsonpb"
 
-	"github.com/abci-ics/ics/abci/ibctest"
+	"github.com/abci-ics/ics/app/ibctest"
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/examples/poaprovider"
 	"github.com/abci-ics/ics/ibc/channel"

@@ -12,7 +12,7 @@ import (
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 	cmttypes "github.com/cometbft/cometbft/types"
 
-	"github.com/abci-ics/ics/abci/ibctest"
+	"github.com/abci-ics/ics/app/ibctest"
 	"github.com/abci-ics/ics/relayer"
 	"github.com/abci-ics/ics/relayer/ccvrelay"
 )

@@ -5,7 +5,7 @@
 // link-ccv` write it with Save, `icsd relay start` reads it with Read and
 // connects to both nodes over CometBFT RPC with Open; File.Link builds the
 // same link over chains reached some other way (the in-process chains of
-// abci/ibctest in tests). The file is JSON; relay_tx is left out when
+// app/ibctest in tests). The file is JSON; relay_tx is left out when
 // false, so a link saved before the mark existed reads and saves as
 // before.
 //

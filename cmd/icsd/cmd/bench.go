@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/abci"
-	"github.com/abci-ics/ics/abci/bench"
+	"github.com/abci-ics/ics/app/bench"
 	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
 	"github.com/abci-ics/ics/state"

@@ -8,7 +8,7 @@ import (
 	gogoproto "github.com/cosmos/gogoproto/proto"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
-	"github.com/abci-ics/ics/abci/ibctest"
+	"github.com/abci-ics/ics/app/ibctest"
 	"github.com/abci-ics/ics/ibc/packet"
 	"github.com/abci-ics/ics/types/coin"
 )

@@ -14,7 +14,7 @@ import (
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
 
-	. "github.com/abci-ics/ics/abci/ibctest"
+	. "github.com/abci-ics/ics/app/ibctest"
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/chain/bank"

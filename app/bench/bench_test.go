@@ -11,7 +11,7 @@ import (
 	dbm "github.com/cosmos/cosmos-db"
 
 	"github.com/abci-ics/ics/abci"
-	"github.com/abci-ics/ics/abci/bench"
+	"github.com/abci-ics/ics/app/bench"
 	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/state"
 )

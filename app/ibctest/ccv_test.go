@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	. "github.com/abci-ics/ics/abci/ibctest"
+	. "github.com/abci-ics/ics/app/ibctest"
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/ccv"

@@ -14,6 +14,7 @@ import (
 
 	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/ibc/packet"
+	"github.com/abci-ics/ics/interchain"
 )
 
 // Progress counts what one relay pass did.
@@ -48,7 +49,7 @@ func (l *Link) RelayOnce(ctx context.Context) (Progress, error) {
 	}
 	for _, e := range []*End{l.A, l.B} {
 		var seqs []uint64
-		if err := e.Chain.queryJSON(ctx, "/ibc/commitments/"+e.Port+"/"+e.Channel, &seqs); err != nil {
+		if err := e.Chain.queryJSON(ctx, interchain.PathIBCCommitments+e.Port+"/"+e.Channel, &seqs); err != nil {
 			return p, err
 		}
 		p.Pending += len(seqs)
@@ -86,7 +87,7 @@ type Pending struct {
 func PendingFrom(ctx context.Context, src, dst *End) (Pending, error) {
 	var out Pending
 	var committed []uint64
-	if err := src.Chain.queryJSON(ctx, "/ibc/commitments/"+src.Port+"/"+src.Channel, &committed); err != nil {
+	if err := src.Chain.queryJSON(ctx, interchain.PathIBCCommitments+src.Port+"/"+src.Channel, &committed); err != nil {
 		return out, err
 	}
 	if len(committed) == 0 {
@@ -96,7 +97,7 @@ func PendingFrom(ctx context.Context, src, dst *End) (Pending, error) {
 		committed = committed[:10*MaxBatch]
 	}
 	var unreceived []uint64
-	if err := dst.Chain.queryJSON(ctx, "/ibc/unreceived/"+dst.Port+"/"+dst.Channel+"/"+seqList(committed), &unreceived); err != nil {
+	if err := dst.Chain.queryJSON(ctx, interchain.PathIBCUnreceived+dst.Port+"/"+dst.Channel+"/"+seqList(committed), &unreceived); err != nil {
 		return out, err
 	}
 	isUnreceived := map[uint64]bool{}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/ibc/packet"
+	stateproof "github.com/abci-ics/ics/state/proof"
 )
 
 // Submitter signs transactions with the relayer's account on one chain,
@@ -132,7 +133,7 @@ func (c *Chain) queryJSON(ctx context.Context, path string, out any) error {
 // prove returns the value and proof of an ICS-24 path at height h; the
 // proof verifies against the app hash of header h+1.
 func (c *Chain) prove(ctx context.Context, path string, h int64) ([]byte, []byte, error) {
-	res, err := c.Node.Query(ctx, "/store/"+commitment.StoreName+"/key", []byte(path), h, true)
+	res, err := c.Node.Query(ctx, stateproof.StorePath(commitment.StoreName), []byte(path), h, true)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: prove %s: %w", c.ID, path, err)
 	}
@@ -149,7 +150,7 @@ func (c *Chain) prove(ctx context.Context, path string, h int64) ([]byte, []byte
 // storeValue reads the raw value of an ICS-24 path at the latest height;
 // nil when absent.
 func (c *Chain) storeValue(ctx context.Context, path string) ([]byte, error) {
-	res, err := c.Node.Query(ctx, "/store/"+commitment.StoreName+"/key", []byte(path), 0, false)
+	res, err := c.Node.Query(ctx, stateproof.StorePath(commitment.StoreName), []byte(path), 0, false)
 	if err != nil {
 		return nil, fmt.Errorf("%s: read %s: %w", c.ID, path, err)
 	}

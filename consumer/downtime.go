@@ -1,7 +1,6 @@
 package consumer
 
 import (
-	"math/bits"
 	"strconv"
 	"time"
 
@@ -11,7 +10,7 @@ import (
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/state/typed"
-	"github.com/abci-ics/ics/types/fraction"
+	"github.com/abci-ics/ics/types/liveness"
 )
 
 // BeginBlock detects downtime from lastCommit, the votes of height-1 (the
@@ -41,13 +40,6 @@ func (k Keeper) BeginBlock(s state.Store, height int64, now time.Time, lastCommi
 	return events, nil
 }
 
-// tooManyMissed reports whether missed > window * (1 - minSigned), exactly.
-func tooManyMissed(missed, window int64, minSigned fraction.Fraction) bool {
-	ahi, alo := bits.Mul64(uint64(missed), minSigned.Denominator)
-	bhi, blo := bits.Mul64(uint64(window), minSigned.Denominator-minSigned.Numerator)
-	return ahi > bhi || ahi == bhi && alo > blo
-}
-
 // handleVote records one vote and returns the slash request event if the
 // validator is reported.
 func (k Keeper) handleVote(s state.Store, p ccv.ConsumerParams, height int64, vote abci.VoteInfo) (abci.Event, bool) {
@@ -57,20 +49,10 @@ func (k Keeper) handleVote(s state.Store, p ccv.ConsumerParams, height int64, vo
 	}
 	st := kv(s)
 	info, _ := k.SigningInfo(s, addr)
-	idx := info.IndexOffset % p.SignedBlocksWindow
-	info.IndexOffset++
-	missed := vote.BlockIdFlag == cmtproto.BlockIDFlagAbsent
-	was := st.Has(MissedKey(addr, idx))
-	switch {
-	case missed && !was:
-		st.Set(MissedKey(addr, idx), marker)
-		info.MissedBlocks++
-	case !missed && was:
-		st.Delete(MissedKey(addr, idx))
-		info.MissedBlocks--
-	}
+	w := liveness.Window{Slot: func(i int64) []byte { return MissedKey(addr, i) }, IndexOffset: &info.IndexOffset, MissedBlocks: &info.MissedBlocks}
+	w.Record(st, p.SignedBlocksWindow, vote.BlockIdFlag == cmtproto.BlockIDFlagAbsent)
 	defer func() { typed.Set(st, SigningInfoKey(addr), &info) }()
-	if info.IndexOffset < p.SignedBlocksWindow || !tooManyMissed(info.MissedBlocks, p.SignedBlocksWindow, p.MinSignedPerWindow) ||
+	if !w.Full(p.SignedBlocksWindow) || !liveness.TooManyMissed(info.MissedBlocks, p.SignedBlocksWindow, p.MinSignedPerWindow) ||
 		k.Outstanding(s, addr) {
 		return abci.Event{}, false
 	}

@@ -3,7 +3,6 @@ package slashing
 import (
 	"encoding/hex"
 	"fmt"
-	"math/bits"
 	"strconv"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/fraction"
+	"github.com/abci-ics/ics/types/liveness"
 )
 
 // Staking is what slashing needs of the chain's staking: its parameters,
@@ -39,10 +39,6 @@ type Keeper struct {
 }
 
 func kv(s state.Store) state.KVStore { return s.KV(staking.StoreName) }
-
-// missedMarker is the value of a missed-block key: staking's marker for keys
-// that carry all their data, not empty so that they can be proven.
-var missedMarker = []byte{1}
 
 // SigningInfo returns the liveness window state of a consensus address.
 func (Keeper) SigningInfo(s state.Store, consAddr []byte) (staking.SigningInfo, bool) {
@@ -75,13 +71,6 @@ func (k Keeper) BeginBlock(s state.Store, height int64, now time.Time, lastCommi
 	return events, nil
 }
 
-// tooManyMissed reports whether missed > window * (1 - minSigned), exactly.
-func tooManyMissed(missed, window int64, minSigned fraction.Fraction) bool {
-	ahi, alo := bits.Mul64(uint64(missed), minSigned.Denominator)
-	bhi, blo := bits.Mul64(uint64(window), minSigned.Denominator-minSigned.Numerator)
-	return ahi > bhi || ahi == bhi && alo > blo
-}
-
 func (k Keeper) handleVote(s state.Store, p staking.Params, height int64, now time.Time, vote abci.VoteInfo) ([]abci.Event, error) {
 	cons := vote.Validator.Address
 	v, ok := k.Staking.ValidatorByConsAddr(s, cons)
@@ -93,25 +82,16 @@ func (k Keeper) handleVote(s state.Store, p staking.Params, height int64, now ti
 	if !found {
 		info.StartHeight = height
 	}
-	idx := info.IndexOffset % p.SignedBlocksWindow
-	info.IndexOffset++
 	missed := vote.BlockIdFlag == cmtproto.BlockIDFlagAbsent
-	was := st.Has(staking.MissedKey(cons, idx))
-	switch {
-	case missed && !was:
-		st.Set(staking.MissedKey(cons, idx), missedMarker)
-		info.MissedBlocks++
-	case !missed && was:
-		st.Delete(staking.MissedKey(cons, idx))
-		info.MissedBlocks--
-	}
+	w := liveness.Window{Slot: func(i int64) []byte { return staking.MissedKey(cons, i) }, IndexOffset: &info.IndexOffset, MissedBlocks: &info.MissedBlocks}
+	w.Record(st, p.SignedBlocksWindow, missed)
 	var events []abci.Event
 	if missed {
 		events = append(events, event("liveness", "address", k.consBech(cons),
 			"missed_blocks", strconv.FormatInt(info.MissedBlocks, 10), "height", strconv.FormatInt(height, 10)))
 	}
-	if info.IndexOffset >= p.SignedBlocksWindow && v.Status == staking.BOND_STATUS_BONDED &&
-		tooManyMissed(info.MissedBlocks, p.SignedBlocksWindow, p.MinSignedPerWindow) {
+	if w.Full(p.SignedBlocksWindow) && v.Status == staking.BOND_STATUS_BONDED &&
+		liveness.TooManyMissed(info.MissedBlocks, p.SignedBlocksWindow, p.MinSignedPerWindow) {
 		burned, err := k.Staking.Slash(s, cons, max(height-2, 0), vote.Validator.Power, p.SlashFractionDowntime, height)
 		if err != nil {
 			return nil, err

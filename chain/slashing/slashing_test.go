@@ -161,22 +161,3 @@ func TestWindowRestart(t *testing.T) {
 		t.Fatal("window kept across a window change")
 	}
 }
-
-func TestTooManyMissed(t *testing.T) {
-	for _, c := range []struct {
-		missed, window int64
-		min            fraction.Fraction
-		want           bool
-	}{
-		{5, 10, fraction.New(1, 2), false},
-		{6, 10, fraction.New(1, 2), true},
-		{0, 10, fraction.New(1, 1), false},
-		{1, 10, fraction.New(1, 1), true},
-		{10, 10, fraction.New(0, 1), false},
-		{1_000_000, 1_000_000, fraction.New(1, 1<<62), true},
-	} {
-		if got := tooManyMissed(c.missed, c.window, c.min); got != c.want {
-			t.Errorf("tooManyMissed(%d, %d, %s) = %v", c.missed, c.window, c.min, got)
-		}
-	}
-}

@@ -10,6 +10,7 @@ import (
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/state/typed"
+	"github.com/abci-ics/ics/types/event"
 	"github.com/abci-ics/ics/types/liveness"
 )
 
@@ -71,7 +72,7 @@ func (k Keeper) handleVote(s state.Store, p ccv.ConsumerParams, height int64, vo
 	typed.DeletePrefix(kv(s), typed.Key(prefixMissed, addr))
 	info = SigningInfo{}
 	k.log().Info("downtime reported", "validator", k.consBech(addr), "vsc_id", vscID, "height", height)
-	return event(EventTypeConsumerSlashRequest,
+	return event.New(EventTypeConsumerSlashRequest,
 		AttributeModule, AttributeValueModule,
 		AttributeValidatorAddress, k.consBech(addr),
 		AttributeValSetUpdateID, strconv.FormatUint(vscID, 10),

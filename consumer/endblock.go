@@ -16,6 +16,7 @@ import (
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/state/typed"
+	"github.com/abci-ics/ics/types/event"
 )
 
 // EndBlock ends a block on the consumer:
@@ -151,7 +152,7 @@ func (k Keeper) queueMatured(s state.Store, height int64, now time.Time) []abci.
 		}
 		kv(s).Delete(d.key)
 		highest, queued = d.id, true
-		events = append(events, event(EventTypeVSCMatured,
+		events = append(events, event.New(EventTypeVSCMatured,
 			AttributeModule, AttributeValueModule,
 			AttributeConsumerHeight, strconv.FormatInt(height, 10),
 			AttributeValSetUpdateID, strconv.FormatUint(d.id, 10),

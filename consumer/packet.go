@@ -14,6 +14,7 @@ import (
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/event"
 )
 
 // OnRecvPacket handles a VSC packet from the provider. It is refused, with
@@ -172,19 +173,11 @@ const (
 	AttributeValueModule = "ccvconsumer"
 )
 
-func event(typ string, kvs ...string) abci.Event {
-	ev := abci.Event{Type: typ}
-	for i := 0; i+1 < len(kvs); i += 2 {
-		ev.Attributes = append(ev.Attributes, abci.EventAttribute{Key: kvs[i], Value: kvs[i+1], Index: true})
-	}
-	return ev
-}
-
 // RecvEvents returns the events of receiving packet with ack (the return
 // value of OnRecvPacket): a ccv_packet event with the module, success and,
 // when the packet decodes, its valset_update_id.
 func RecvEvents(packet channeltypes.Packet, ack channeltypes.Acknowledgement) []abci.Event {
-	ev := event(EventTypePacket, AttributeModule, AttributeValueModule,
+	ev := event.New(EventTypePacket, AttributeModule, AttributeValueModule,
 		AttributeKeyAckSuccess, strconv.FormatBool(ack.Success()))
 	if d, err := ccv.DecodeValidatorSetChange(packet.Data); err == nil {
 		ev.Attributes = append(ev.Attributes, abci.EventAttribute{Key: AttributeValSetUpdateID, Value: strconv.FormatUint(d.ValsetUpdateID, 10), Index: true})
@@ -196,7 +189,7 @@ func RecvEvents(packet channeltypes.Packet, ack channeltypes.Acknowledgement) []
 // consumer sent: a ccv_packet event with the module, the acknowledgement
 // bytes, success and, for an error acknowledgement, its text.
 func AckEvents(packet channeltypes.Packet, ack channeltypes.Acknowledgement) []abci.Event {
-	ev := event(EventTypePacket, AttributeModule, AttributeValueModule,
+	ev := event.New(EventTypePacket, AttributeModule, AttributeValueModule,
 		AttributeKeyAck, string(ack.Acknowledgement()),
 		AttributeKeyAckSuccess, strconv.FormatBool(ack.Success()))
 	if e, ok := ack.Response.(*channeltypes.Acknowledgement_Error); ok {
@@ -208,5 +201,5 @@ func AckEvents(packet channeltypes.Packet, ack channeltypes.Acknowledgement) []a
 // TimeoutEvents returns the events of the timeout of a packet the consumer
 // sent: a timeout event with the module.
 func TimeoutEvents(packet channeltypes.Packet) []abci.Event {
-	return []abci.Event{event(EventTypeTimeout, AttributeModule, AttributeValueModule)}
+	return []abci.Event{event.New(EventTypeTimeout, AttributeModule, AttributeValueModule)}
 }

@@ -8,6 +8,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/event"
 )
 
 // Block is what the provider needs of the block being finalized: its
@@ -40,7 +41,7 @@ func (k *Keeper) EndBlock(s state.Store, b Block) ([]abci.Event, error) {
 		switch {
 		case c.Phase == PHASE_REGISTERED && c.StopTime != 0 && !now.Before(unixNano(c.StopTime)):
 			k.deleteConsumer(s, c.ChainId)
-			events = append(events, event("consumer_stopped", "chain_id", c.ChainId, "reason", "removed before launch"))
+			events = append(events, event.New("consumer_stopped", "chain_id", c.ChainId, "reason", "removed before launch"))
 		case c.Phase == PHASE_REGISTERED && !now.Before(unixNano(c.Proposal.SpawnTime)):
 			events = append(events, k.tryLaunch(s, p, c, b)...)
 		case c.Phase == PHASE_LAUNCHED || c.Phase == PHASE_RUNNING:
@@ -61,7 +62,7 @@ func (k *Keeper) EndBlock(s state.Store, b Block) ([]abci.Event, error) {
 		if c.Phase == PHASE_RUNNING && c.InitHeight == 0 {
 			c.InitHeight = b.Height
 			setConsumer(s, c)
-			events = append(events, event("channel_established", "chain_id", c.ChainId, "channel_id", c.ChannelId,
+			events = append(events, event.New("channel_established", "chain_id", c.ChainId, "channel_id", c.ChannelId,
 				"init_height", strconv.FormatInt(b.Height, 10)))
 			k.log().Info("CCV channel open", "chain_id", c.ChainId, "channel_id", c.ChannelId)
 		}
@@ -93,7 +94,7 @@ func (k *Keeper) tryLaunch(s state.Store, p Params, c Consumer, b Block) []abci.
 	if err != nil {
 		k.log().Error("consumer not launched", "chain_id", c.ChainId, "err", err)
 		k.deleteConsumer(s, c.ChainId)
-		return []abci.Event{event("consumer_not_launched", "chain_id", c.ChainId, "reason", err.Error())}
+		return []abci.Event{event.New("consumer_not_launched", "chain_id", c.ChainId, "reason", err.Error())}
 	}
 	cache.Write()
 	return evs

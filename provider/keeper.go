@@ -110,12 +110,4 @@ func mustUnmarshal(m interface{ Unmarshal([]byte) error }, bz []byte, what strin
 	}
 }
 
-func event(typ string, kvs ...string) abci.Event {
-	e := abci.Event{Type: typ}
-	for i := 0; i+1 < len(kvs); i += 2 {
-		e.Attributes = append(e.Attributes, abci.EventAttribute{Key: kvs[i], Value: kvs[i+1], Index: true})
-	}
-	return e
-}
-
 func unixNano(ns int64) time.Time { return time.Unix(0, ns).UTC() }

@@ -15,6 +15,7 @@ import (
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/provider/vsc"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/event"
 )
 
 // MaxChainIDLen bounds the chain id of a consumer.
@@ -169,7 +170,7 @@ func (k *Keeper) launch(s state.Store, p Params, c Consumer, b Block) ([]abci.Ev
 	if len(set) == 0 {
 		k.deleteConsumer(s, c.ChainId)
 		k.log().Error("consumer not launched: empty validator set", "chain_id", c.ChainId)
-		return []abci.Event{event("consumer_not_launched", "chain_id", c.ChainId, "reason", "empty validator set")}, nil
+		return []abci.Event{event.New("consumer_not_launched", "chain_id", c.ChainId, "reason", "empty validator set")}, nil
 	}
 	updates := make([]*cmttypes.Validator, 0, len(set))
 	initial := make([]ccv.InitialValidator, 0, len(set))
@@ -217,7 +218,7 @@ func (k *Keeper) launch(s state.Store, p Params, c Consumer, b Block) ([]abci.Ev
 	c.LaunchTime = b.Time.UnixNano()
 	setConsumer(s, c)
 	k.log().Info("consumer launched", "chain_id", c.ChainId, "client_id", clientID, "validators", len(set))
-	return []abci.Event{event("consumer_client_created", "chain_id", c.ChainId, "client_id", clientID,
+	return []abci.Event{event.New("consumer_client_created", "chain_id", c.ChainId, "client_id", clientID,
 		"initial_height", consumerHeight.String(), "trusting_period", cs.TrustingPeriod.String(),
 		"unbonding_period", cs.UnbondingPeriod.String(),
 		"initialization_timeout", strconv.FormatInt(b.Time.Add(p.InitTimeoutPeriod).UnixNano(), 10))}, nil
@@ -262,7 +263,7 @@ func (k *Keeper) finishStop(s state.Store, c Consumer, now time.Time) []abci.Eve
 		kv(s).Delete(ClientKey(c.ClientId))
 	}
 	k.deleteConsumer(s, c.ChainId)
-	return append(events, event("consumer_stopped", "chain_id", c.ChainId, "reason", c.StopReason))
+	return append(events, event.New("consumer_stopped", "chain_id", c.ChainId, "reason", c.StopReason))
 }
 
 // deleteConsumer deletes the consumer's record and genesis, and every key

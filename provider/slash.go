@@ -11,6 +11,7 @@ import (
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/event"
 )
 
 // SlashMeter returns the slash meter.
@@ -82,7 +83,7 @@ func (k *Keeper) handleSlash(s state.Store, p Params, c Consumer, d ccv.SlashPac
 	}
 	m := k.SlashMeter(s)
 	if m.Meter < 0 {
-		return ccv.ResultBounced, []abci.Event{event("consumer_slash_request", "chain_id", c.ChainId,
+		return ccv.ResultBounced, []abci.Event{event.New("consumer_slash_request", "chain_id", c.ChainId,
 			"validator_address", cons, "valset_update_id", strconv.FormatUint(d.ValsetUpdateID, 10),
 			"infraction_type", d.Infraction.String(), "result", "bounced")}, nil
 	}
@@ -98,7 +99,7 @@ func (k *Keeper) handleSlash(s state.Store, p Params, c Consumer, d ccv.SlashPac
 	kv(s).Set([]byte{keySlashMeter}, mustMarshal(&m))
 	k.VSC().AckSlash(s, c.ChainId, d.Validator.Address)
 	k.log().Info("validator jailed for downtime on a consumer", "chain_id", c.ChainId, "validator", cons, "infraction_height", infractionHeight)
-	return ccv.ResultHandled, []abci.Event{event("execute_consumer_chain_slash", "chain_id", c.ChainId,
+	return ccv.ResultHandled, []abci.Event{event.New("execute_consumer_chain_slash", "chain_id", c.ChainId,
 		"validator_address", cons, "valset_update_id", strconv.FormatUint(d.ValsetUpdateID, 10),
 		"infraction_type", d.Infraction.String(), "infraction_height", strconv.FormatInt(infractionHeight, 10))}, nil
 }
@@ -125,7 +126,7 @@ func (k *Keeper) punishEquivocation(s state.Store, p Params, chainID string, add
 	if err := k.Staking.Tombstone(s, addr); err != nil {
 		return nil, err
 	}
-	return []abci.Event{event(typ, "chain_id", chainID, "validator_address", address.Encode(k.Prefix+"valcons", addr))}, nil
+	return []abci.Event{event.New(typ, "chain_id", chainID, "validator_address", address.Encode(k.Prefix+"valcons", addr))}, nil
 }
 
 // maxTime is "forever" for jailing.

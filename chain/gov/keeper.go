@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	abci "github.com/cometbft/cometbft/abci/types"
-
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/coin"
@@ -225,11 +223,3 @@ func (p *Proposal) DepositEnd() time.Time { return fromNanos(p.DepositEndTime) }
 // VotingEnd returns the end of the proposal's voting period (the zero Unix
 // time before it started).
 func (p *Proposal) VotingEnd() time.Time { return fromNanos(p.VotingEndTime) }
-
-func event(typ string, kvs ...string) abci.Event {
-	e := abci.Event{Type: typ}
-	for i := 0; i+1 < len(kvs); i += 2 {
-		e.Attributes = append(e.Attributes, abci.EventAttribute{Key: kvs[i], Value: kvs[i+1], Index: true})
-	}
-	return e
-}

@@ -17,6 +17,7 @@ import (
 	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
+	"github.com/abci-ics/ics/types/event"
 )
 
 // Bounds on what a proposal may carry.
@@ -217,7 +218,7 @@ func (k Keeper) HandleSubmitProposal(s state.Store, height int64, now time.Time,
 		SubmitTime:     nanos(now),
 		DepositEndTime: nanos(now.Add(time.Duration(params.MaxDepositPeriod))),
 	}
-	events := []abci.Event{event("submit_proposal",
+	events := []abci.Event{event.New("submit_proposal",
 		"proposal_id", strconv.FormatUint(id, 10),
 		"proposer", address.Encode(k.Prefix, m.Proposer),
 		"content_type", m.Content.TypeUrl)}
@@ -293,7 +294,7 @@ func (k Keeper) HandleVote(s state.Store, height int64, now time.Time, signer []
 		return nil, fmt.Errorf("%w: proposal %d is not in its voting period (status %s)", ErrInactiveProposal, p.Id, p.Status)
 	}
 	typed.Set(kv(s), VoteKey(p.Id, m.Voter), &Vote{ProposalId: p.Id, Voter: m.Voter, Option: m.Option})
-	return []abci.Event{event("proposal_vote",
+	return []abci.Event{event.New("proposal_vote",
 		"proposal_id", strconv.FormatUint(p.Id, 10),
 		"voter", address.Encode(k.Prefix, m.Voter),
 		"option", m.Option.String())}, nil
@@ -334,7 +335,7 @@ func (k Keeper) addDeposit(s state.Store, p *Proposal, depositor []byte, coins [
 	}
 	typed.Set(kv(s), DepositKey(p.Id, depositor), &Deposit{ProposalId: p.Id, Depositor: depositor, Amount: amount})
 	p.TotalDeposit = total
-	return event("proposal_deposit",
+	return event.New("proposal_deposit",
 		"proposal_id", strconv.FormatUint(p.Id, 10),
 		"depositor", address.Encode(k.Prefix, depositor),
 		"amount", coin.FormatCoins(coins)), nil
@@ -346,7 +347,7 @@ func (k Keeper) activate(s state.Store, p *Proposal, now time.Time, params Param
 	p.VotingStartTime = nanos(now)
 	p.VotingEndTime = nanos(now.Add(time.Duration(params.VotingPeriod)))
 	kv(s).Set(ActiveQueueKey(p.VotingEnd(), p.Id), ProposalKey(p.Id)[1:])
-	return event("voting_period_start", "proposal_id", strconv.FormatUint(p.Id, 10))
+	return event.New("voting_period_start", "proposal_id", strconv.FormatUint(p.Id, 10))
 }
 
 // addCoins returns a+b, sorted by denomination, or ErrOverflow.

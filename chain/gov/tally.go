@@ -11,6 +11,7 @@ import (
 
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/coin"
+	"github.com/abci-ics/ics/types/event"
 )
 
 // outcome is the result of a tally.
@@ -146,7 +147,7 @@ func (k Keeper) EndBlock(s state.Store, height int64, now time.Time) ([]abci.Eve
 			return nil, err
 		}
 		kv(s).Delete(ProposalKey(id))
-		events = append(events, event("inactive_proposal",
+		events = append(events, event.New("inactive_proposal",
 			"proposal_id", strconv.FormatUint(id, 10),
 			"proposal_result", "proposal_dropped"))
 	}
@@ -173,7 +174,7 @@ func (k Keeper) EndBlock(s state.Store, height int64, now time.Time) ([]abci.Eve
 			}
 		}
 		setProposal(s, &p)
-		events = append(events, event("active_proposal",
+		events = append(events, event.New("active_proposal",
 			"proposal_id", strconv.FormatUint(id, 10),
 			"proposal_result", result))
 	}

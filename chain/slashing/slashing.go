@@ -13,6 +13,7 @@ import (
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/event"
 	"github.com/abci-ics/ics/types/fraction"
 	"github.com/abci-ics/ics/types/liveness"
 )
@@ -87,7 +88,7 @@ func (k Keeper) handleVote(s state.Store, p staking.Params, height int64, now ti
 	w.Record(st, p.SignedBlocksWindow, missed)
 	var events []abci.Event
 	if missed {
-		events = append(events, event("liveness", "address", k.consBech(cons),
+		events = append(events, event.New("liveness", "address", k.consBech(cons),
 			"missed_blocks", strconv.FormatInt(info.MissedBlocks, 10), "height", strconv.FormatInt(height, 10)))
 	}
 	if w.Full(p.SignedBlocksWindow) && v.Status == staking.BOND_STATUS_BONDED &&
@@ -101,7 +102,7 @@ func (k Keeper) handleVote(s state.Store, p staking.Params, height int64, now ti
 		}
 		typed.DeletePrefix(st, staking.MissedPrefix(cons))
 		info = staking.SigningInfo{StartHeight: height}
-		events = append(events, event("slash", "address", k.consBech(cons),
+		events = append(events, event.New("slash", "address", k.consBech(cons),
 			"power", strconv.FormatInt(vote.Validator.Power, 10), "reason", "missing_signature",
 			"jailed", k.consBech(cons), "burned", bondCoin(p, burned)))
 	}
@@ -130,17 +131,9 @@ func (k Keeper) handleEvidence(s state.Store, p staking.Params, height int64, no
 	}
 	typed.DeletePrefix(kv(s), staking.MissedPrefix(cons))
 	kv(s).Delete(staking.SigningInfoKey(cons))
-	return []abci.Event{event("slash", "address", k.consBech(cons),
+	return []abci.Event{event.New("slash", "address", k.consBech(cons),
 		"power", strconv.FormatInt(m.Validator.Power, 10), "reason", "double_sign",
 		"jailed", k.consBech(cons), "burned", bondCoin(p, burned))}, nil
-}
-
-func event(typ string, kvs ...string) abci.Event {
-	ev := abci.Event{Type: typ}
-	for i := 0; i+1 < len(kvs); i += 2 {
-		ev.Attributes = append(ev.Attributes, abci.EventAttribute{Key: kvs[i], Value: kvs[i+1], Index: true})
-	}
-	return ev
 }
 
 // consBech encodes a consensus address under Prefix+"valcons" (hex when

@@ -13,19 +13,12 @@ import (
 	"github.com/abci-ics/ics/chain/staking/unbonding"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/event"
 	"github.com/abci-ics/ics/types/fraction"
 )
 
 // MaxMonikerLen bounds a validator's moniker, in bytes.
 const MaxMonikerLen = 70
-
-func event(typ string, kvs ...string) abci.Event {
-	ev := abci.Event{Type: typ}
-	for i := 0; i+1 < len(kvs); i += 2 {
-		ev.Attributes = append(ev.Attributes, abci.EventAttribute{Key: kvs[i], Value: kvs[i+1], Index: true})
-	}
-	return ev
-}
 
 // bech encodes an account address under Prefix (hex when Prefix is empty).
 func (k Keeper) bech(addr []byte) string {
@@ -103,7 +96,7 @@ func (k Keeper) CreateValidator(s state.Store, height int64, now time.Time, sign
 		return nil, err
 	}
 	k.writeBond(s, p, v, d)
-	return []abci.Event{event("create_validator", "validator", k.bech(v.Operator), "amount", k.coin(p, m.SelfDelegation))}, nil
+	return []abci.Event{event.New("create_validator", "validator", k.bech(v.Operator), "amount", k.coin(p, m.SelfDelegation))}, nil
 }
 
 // Delegate bonds m.Amount of the delegator's tokens (the delegator must be
@@ -134,7 +127,7 @@ func (k Keeper) Delegate(s state.Store, height int64, now time.Time, signer []by
 		return nil, err
 	}
 	k.writeBond(s, p, v, d)
-	return []abci.Event{event("delegate", "validator", k.bech(v.Operator), "delegator", k.bech(m.Delegator),
+	return []abci.Event{event.New("delegate", "validator", k.bech(v.Operator), "delegator", k.bech(m.Delegator),
 		"amount", k.coin(p, m.Amount), "new_shares", strconv.FormatUint(sh, 10))}, nil
 }
 
@@ -185,7 +178,7 @@ func (k Keeper) Undelegate(s state.Store, height int64, now time.Time, signer []
 	}
 	queue.Add(s, &e)
 	return Result{
-		Events: []abci.Event{event("unbond", "validator", k.bech(v.Operator), "delegator", k.bech(m.Delegator),
+		Events: []abci.Event{event.New("unbond", "validator", k.bech(v.Operator), "delegator", k.bech(m.Delegator),
 			"amount", k.coin(p, tokens), "completion_time", e.CompletionTime().Format(time.RFC3339Nano),
 			"unbonding_id", strconv.FormatUint(e.Id, 10))},
 		Unbondings: []uint64{e.Id},
@@ -253,7 +246,7 @@ func (k Keeper) Redelegate(s state.Store, height int64, now time.Time, signer []
 	case BOND_STATUS_UNBONDING:
 		completion = time.Unix(0, src.UnbondingTimeNs)
 	}
-	ev := event("redelegate", "source_validator", k.bech(m.Src), "destination_validator", k.bech(m.Dst),
+	ev := event.New("redelegate", "source_validator", k.bech(m.Src), "destination_validator", k.bech(m.Dst),
 		"delegator", k.bech(m.Delegator), "amount", k.coin(p, tokens),
 		"completion_time", completion.UTC().Format(time.RFC3339Nano))
 	if src.Status == BOND_STATUS_UNBONDED {
@@ -292,7 +285,7 @@ func (k Keeper) Unjail(s state.Store, height int64, now time.Time, signer []byte
 	}
 	v.Jailed = false
 	k.setValidator(s, k.Params(s), v)
-	return []abci.Event{event("unjail", "validator", k.bech(v.Operator))}, nil
+	return []abci.Event{event.New("unjail", "validator", k.bech(v.Operator))}, nil
 }
 
 // EditValidator changes the signer's validator's moniker (when m.Moniker
@@ -320,6 +313,6 @@ func (k Keeper) EditValidator(s state.Store, height int64, now time.Time, signer
 		v.CommissionRate = *m.CommissionRate
 	}
 	k.setValidator(s, k.Params(s), v)
-	return []abci.Event{event("edit_validator", "validator", k.bech(v.Operator),
+	return []abci.Event{event.New("edit_validator", "validator", k.bech(v.Operator),
 		"moniker", v.Moniker, "commission_rate", v.CommissionRate.String())}, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/abci-ics/ics/chain/staking/unbonding"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/event"
 )
 
 // queue keeps the unbonding entries in the staking store.
@@ -42,11 +43,11 @@ func (k Keeper) completeEntry(s state.Store, p Params, e unbonding.UnbondingEntr
 		if err := k.moveTokens(s, p, notBondedPool, e.Delegator, e.Balance); err != nil {
 			return nil, err
 		}
-		return []abci.Event{event("complete_unbonding",
+		return []abci.Event{event.New("complete_unbonding",
 			"validator", k.bech(e.Validator), "delegator", k.bech(e.Delegator),
 			"amount", k.coin(p, e.Balance), "unbonding_id", id)}, nil
 	case unbonding.UNBONDING_KIND_REDELEGATION:
-		return []abci.Event{event("complete_redelegation",
+		return []abci.Event{event.New("complete_redelegation",
 			"source_validator", k.bech(e.Validator), "destination_validator", k.bech(e.DstValidator),
 			"delegator", k.bech(e.Delegator), "amount", k.coin(p, e.Balance), "unbonding_id", id)}, nil
 	case unbonding.UNBONDING_KIND_VALIDATOR:

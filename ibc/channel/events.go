@@ -5,6 +5,7 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/ibc/connection"
+	"github.com/abci-ics/ics/types/event"
 )
 
 // Event types and attribute keys are ibc-go's, so that relayers find
@@ -29,16 +30,8 @@ const (
 	AttrVersion               = "version"
 )
 
-func event(typ string, kvs ...string) abci.Event {
-	ev := abci.Event{Type: typ, Attributes: make([]abci.EventAttribute, 0, len(kvs)/2)}
-	for i := 0; i+1 < len(kvs); i += 2 {
-		ev.Attributes = append(ev.Attributes, abci.EventAttribute{Key: kvs[i], Value: kvs[i+1], Index: true})
-	}
-	return ev
-}
-
 func channelEvent(typ, portID, channelID string, ch channeltypes.Channel) abci.Event {
-	return event(typ,
+	return event.New(typ,
 		AttrPortID, portID,
 		AttrChannelID, channelID,
 		AttrCounterpartyPortID, ch.Counterparty.PortId,

@@ -8,6 +8,7 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/ibc/channel"
+	"github.com/abci-ics/ics/types/event"
 )
 
 // Event types and attribute keys are ibc-go's, so that relayers find
@@ -38,14 +39,6 @@ const (
 	AttrPacketConnection = "packet_connection"
 )
 
-func event(typ string, kvs ...string) abci.Event {
-	ev := abci.Event{Type: typ, Attributes: make([]abci.EventAttribute, 0, len(kvs)/2)}
-	for i := 0; i+1 < len(kvs); i += 2 {
-		ev.Attributes = append(ev.Attributes, abci.EventAttribute{Key: kvs[i], Value: kvs[i+1], Index: true})
-	}
-	return ev
-}
-
 // packetEvent returns a packet event. The data is included for send,
 // receive and write-acknowledgement events (withData), the
 // acknowledgement only when ack is not nil.
@@ -69,11 +62,11 @@ func packetEvent(typ string, p channeltypes.Packet, ch channeltypes.Channel, wit
 		AttrPacketChannelOrdering, ch.Ordering.String(),
 		AttrPacketConnection, ch.ConnectionHops[0],
 		channel.AttrConnectionID, ch.ConnectionHops[0])
-	return event(typ, kvs...)
+	return event.New(typ, kvs...)
 }
 
 func channelClosedEvent(p channeltypes.Packet, ch channeltypes.Channel) abci.Event {
-	return event(EventChannelClosed,
+	return event.New(EventChannelClosed,
 		channel.AttrPortID, p.SourcePort,
 		channel.AttrChannelID, p.SourceChannel,
 		channel.AttrCounterpartyPortID, ch.Counterparty.PortId,

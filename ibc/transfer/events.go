@@ -6,6 +6,8 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
+
+	"github.com/abci-ics/ics/types/event"
 )
 
 // Event types and attribute keys, as ibc-go names them.
@@ -25,14 +27,6 @@ const (
 	AttributeRefundTokens   = "refund_tokens"
 )
 
-func event(typ string, kvs ...string) abci.Event {
-	ev := abci.Event{Type: typ}
-	for i := 0; i+1 < len(kvs); i += 2 {
-		ev.Attributes = append(ev.Attributes, abci.EventAttribute{Key: kvs[i], Value: kvs[i+1], Index: true})
-	}
-	return ev
-}
-
 // packetFields decodes packet data as far as it goes, for events only.
 func packetFields(bz []byte) FungibleTokenPacketData {
 	var d FungibleTokenPacketData
@@ -43,7 +37,7 @@ func packetFields(bz []byte) FungibleTokenPacketData {
 }
 
 func transferEvent(d FungibleTokenPacketData) abci.Event {
-	return event(EventTypeTransfer,
+	return event.New(EventTypeTransfer,
 		AttributeSender, d.Sender,
 		AttributeReceiver, d.Receiver,
 		AttributeDenom, d.Denom,
@@ -55,7 +49,7 @@ func transferEvent(d FungibleTokenPacketData) abci.Event {
 // acknowledgement.
 func packetEvent(data []byte, ack channeltypes.Acknowledgement) abci.Event {
 	d := packetFields(data)
-	ev := event(EventTypePacket,
+	ev := event.New(EventTypePacket,
 		AttributeSender, d.Sender,
 		AttributeReceiver, d.Receiver,
 		AttributeDenom, d.Denom,
@@ -87,7 +81,7 @@ func AckEvents(packet channeltypes.Packet, ack channeltypes.Acknowledgement) []a
 // event naming who was refunded and what.
 func TimeoutEvents(packet channeltypes.Packet) []abci.Event {
 	d := packetFields(packet.Data)
-	return []abci.Event{event(EventTypeTimeout,
+	return []abci.Event{event.New(EventTypeTimeout,
 		AttributeRefundReceiver, d.Sender,
 		AttributeRefundTokens, d.Amount+d.Denom,
 		AttributeMemo, d.Memo)}

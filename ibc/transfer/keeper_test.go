@@ -10,6 +10,7 @@ import (
 
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/types/coin"
+	"github.com/abci-ics/ics/types/event"
 )
 
 func TestKeysFrozen(t *testing.T) {
@@ -242,18 +243,18 @@ func TestPacketEvents(t *testing.T) {
 	d := FungibleTokenPacketData{Denom: "stake", Amount: "5", Sender: "s1", Receiver: "r1", Memo: "m"}
 	p := packetTo(d.GetBytes())
 	ev := RecvEvents(p, errorAck(ErrInvalidAmount))
-	want := event(EventTypePacket, "sender", "s1", "receiver", "r1", "denom", "stake", "amount", "5", "memo", "m", "success", "false",
+	want := event.New(EventTypePacket, "sender", "s1", "receiver", "r1", "denom", "stake", "amount", "5", "memo", "m", "success", "false",
 		"error", "ABCI code: 5: error handling packet: see events for details")
 	if len(ev) != 1 || !reflect.DeepEqual(ev[0], want) {
 		t.Fatalf("recv events %v\nwant %v", ev, want)
 	}
 	ev = AckEvents(p, successAck())
-	want = event(EventTypePacket, "sender", "s1", "receiver", "r1", "denom", "stake", "amount", "5", "memo", "m", "success", "true")
+	want = event.New(EventTypePacket, "sender", "s1", "receiver", "r1", "denom", "stake", "amount", "5", "memo", "m", "success", "true")
 	if len(ev) != 1 || !reflect.DeepEqual(ev[0], want) {
 		t.Fatalf("ack events %v\nwant %v", ev, want)
 	}
 	ev = TimeoutEvents(p)
-	want = event(EventTypeTimeout, "refund_receiver", "s1", "refund_tokens", "5stake", "memo", "m")
+	want = event.New(EventTypeTimeout, "refund_receiver", "s1", "refund_tokens", "5stake", "memo", "m")
 	if len(ev) != 1 || !reflect.DeepEqual(ev[0], want) {
 		t.Fatalf("timeout events %v\nwant %v", ev, want)
 	}

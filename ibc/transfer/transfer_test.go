@@ -10,6 +10,7 @@ import (
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
+	"github.com/abci-ics/ics/types/event"
 )
 
 const voucherAB = "transfer/channel-0/stake"
@@ -100,7 +101,7 @@ func TestEventOfTransfer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := event(EventTypeTransfer, "sender", aliceBech, "receiver", "someone", "denom", "stake", "amount", "7", "memo", "hi")
+	want := event.New(EventTypeTransfer, "sender", aliceBech, "receiver", "someone", "denom", "stake", "amount", "7", "memo", "hi")
 	// The transfer's own event, then the channel's send_packet.
 	if len(evs) != 2 || !reflect.DeepEqual(evs[0], want) || evs[1].Type != "send_packet" {
 		t.Fatalf("events %v, want %v and send_packet", evs, want)

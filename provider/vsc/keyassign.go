@@ -12,6 +12,7 @@ import (
 
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/event"
 )
 
 // AssignedKey returns the consumer key a validator assigned for a consumer.
@@ -116,7 +117,7 @@ func (k *Keeper) Assign(s state.Store, chainID string, v Validator, consumerKey 
 		st.Set(AssignedKey(chainID, v.ConsAddr), bytes.Clone(consumerKey))
 		st.Set(reservedKey(consumerKey, chainID), []byte{})
 	}
-	return []abci.Event{event("assign_consumer_key", "chain_id", chainID,
+	return []abci.Event{event.New("assign_consumer_key", "chain_id", chainID,
 		"provider_validator_address", address.Encode(k.Prefix+"valcons", v.ConsAddr),
 		"consumer_consensus_pub_key", hex.EncodeToString(consumerKey))}, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/event"
 )
 
 // VSCID returns the id the next validator set change will carry.
@@ -136,7 +137,7 @@ func (k *Keeper) SendPending(s state.Store, chainID, channelID string, height in
 		st.Delete(q.key)
 		st.Set(sentVSCKey(chainID, q.id), u64(uint64(now.UnixNano())))
 		events = append(events, sent...)
-		events = append(events, event("ccv_packet", "module", "provider", "chain_id", chainID,
+		events = append(events, event.New("ccv_packet", "module", "provider", "chain_id", chainID,
 			"valset_update_id", strconv.FormatUint(q.id, 10)))
 	}
 	return events
@@ -175,5 +176,5 @@ func (k *Keeper) Matured(s state.Store, chainID string, vscID uint64) abci.Event
 		st.Delete(sk)
 	}
 	k.log().Debug("VSC matured", "chain_id", chainID, "vsc_id", vscID, "holds_released", n)
-	return event("vsc_matured", "chain_id", chainID, "valset_update_id", strconv.FormatUint(vscID, 10))
+	return event.New("vsc_matured", "chain_id", chainID, "valset_update_id", strconv.FormatUint(vscID, 10))
 }

@@ -104,10 +104,4 @@ func mustMarshal(m interface{ Marshal() ([]byte, error) }) []byte {
 	return bz
 }
 
-func mustUnmarshal(m interface{ Unmarshal([]byte) error }, bz []byte, what string) {
-	if err := m.Unmarshal(bz); err != nil {
-		panic("provider: stored " + what + " does not decode: " + err.Error())
-	}
-}
-
 func unixNano(ns int64) time.Time { return time.Unix(0, ns).UTC() }

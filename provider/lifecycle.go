@@ -15,6 +15,7 @@ import (
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/provider/vsc"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/event"
 )
 
@@ -28,40 +29,19 @@ var sentinelRoot = func() []byte { h := sha256.Sum256([]byte("sentinel_root")); 
 
 // Consumer returns the record of the consumer chainID.
 func (*Keeper) Consumer(s state.Store, chainID string) (Consumer, bool) {
-	bz := kv(s).Get(ConsumerKey(chainID))
-	if bz == nil {
-		return Consumer{}, false
-	}
-	var c Consumer
-	mustUnmarshal(&c, bz, "consumer")
-	return c, true
+	return typed.Get[Consumer](kv(s), ConsumerKey(chainID))
 }
 
 // Consumers returns every consumer, by chain id length then chain id.
 func (*Keeper) Consumers(s state.Store) []Consumer {
-	p := []byte{prefixConsumer}
-	it := kv(s).Iterator(p, state.PrefixEnd(p))
-	defer it.Close()
-	var out []Consumer
-	for ; it.Valid(); it.Next() {
-		var c Consumer
-		mustUnmarshal(&c, it.Value(), "consumer")
-		out = append(out, c)
-	}
-	return out
+	return typed.All[Consumer](kv(s), []byte{prefixConsumer})
 }
 
-func setConsumer(s state.Store, c Consumer) { kv(s).Set(ConsumerKey(c.ChainId), mustMarshal(&c)) }
+func setConsumer(s state.Store, c Consumer) { typed.Set(kv(s), ConsumerKey(c.ChainId), &c) }
 
 // ConsumerGenesis returns the genesis of a launched consumer.
 func (*Keeper) ConsumerGenesis(s state.Store, chainID string) (ccv.ConsumerGenesis, bool) {
-	bz := kv(s).Get(GenesisKey(chainID))
-	if bz == nil {
-		return ccv.ConsumerGenesis{}, false
-	}
-	var g ccv.ConsumerGenesis
-	mustUnmarshal(&g, bz, "consumer genesis")
-	return g, true
+	return typed.Get[ccv.ConsumerGenesis](kv(s), GenesisKey(chainID))
 }
 
 func checkChainID(id string) error {
@@ -208,7 +188,7 @@ func (k *Keeper) launch(s state.Store, p Params, c Consumer, b Block) ([]abci.Ev
 	if err := g.Validate(); err != nil {
 		return nil, fmt.Errorf("genesis of consumer %s: %w", c.ChainId, err)
 	}
-	kv(s).Set(GenesisKey(c.ChainId), mustMarshal(&g))
+	typed.Set(kv(s), GenesisKey(c.ChainId), &g)
 	kv(s).Set(ClientKey(clientID), []byte(c.ChainId))
 	sets.StoreSet(s, c.ChainId, nil, set, b.Time)
 

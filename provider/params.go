@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/fraction"
 )
 
@@ -61,12 +62,10 @@ func (p Params) Validate() error {
 
 // Params returns the provider's parameters (the defaults before genesis).
 func (*Keeper) Params(s state.Store) Params {
-	bz := kv(s).Get([]byte{keyParams})
-	if bz == nil {
+	p, ok := typed.Get[Params](kv(s), []byte{keyParams})
+	if !ok {
 		return DefaultParams()
 	}
-	var p Params
-	mustUnmarshal(&p, bz, "params")
 	return p
 }
 
@@ -75,7 +74,7 @@ func (*Keeper) SetParams(s state.Store, p Params) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	kv(s).Set([]byte{keyParams}, mustMarshal(&p))
+	typed.Set(kv(s), []byte{keyParams}, &p)
 	return nil
 }
 

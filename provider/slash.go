@@ -10,16 +10,14 @@ import (
 
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/event"
 )
 
 // SlashMeter returns the slash meter.
 func (*Keeper) SlashMeter(s state.Store) SlashMeter {
-	var m SlashMeter
-	if bz := kv(s).Get([]byte{keySlashMeter}); bz != nil {
-		mustUnmarshal(&m, bz, "slash meter")
-	}
+	m, _ := typed.Get[SlashMeter](kv(s), []byte{keySlashMeter})
 	return m
 }
 
@@ -49,7 +47,7 @@ func (k *Keeper) replenish(s state.Store, p Params, now time.Time, force bool) {
 		m.Meter = min(m.Meter+m.Allowance, m.Allowance)
 	}
 	m.LastReplenish = now.UnixNano()
-	kv(s).Set([]byte{keySlashMeter}, mustMarshal(&m))
+	typed.Set(kv(s), []byte{keySlashMeter}, &m)
 }
 
 // handleSlash handles a slash packet of a running consumer and returns the
@@ -96,7 +94,7 @@ func (k *Keeper) handleSlash(s state.Store, p Params, c Consumer, d ccv.SlashPac
 		return 0, nil, fmt.Errorf("jail %s: %w", cons, err)
 	}
 	m.Meter -= v.Power
-	kv(s).Set([]byte{keySlashMeter}, mustMarshal(&m))
+	typed.Set(kv(s), []byte{keySlashMeter}, &m)
 	k.VSC().AckSlash(s, c.ChainId, d.Validator.Address)
 	k.log().Info("validator jailed for downtime on a consumer", "chain_id", c.ChainId, "validator", cons, "infraction_height", infractionHeight)
 	return ccv.ResultHandled, []abci.Event{event.New("execute_consumer_chain_slash", "chain_id", c.ChainId,

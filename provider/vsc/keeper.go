@@ -90,18 +90,4 @@ func (k *Keeper) log() Logger {
 
 func kv(s state.Store) state.KVStore { return s.KV(StoreName) }
 
-func mustMarshal(m interface{ Marshal() ([]byte, error) }) []byte {
-	bz, err := m.Marshal()
-	if err != nil {
-		panic("provider/vsc: marshal a record: " + err.Error())
-	}
-	return bz
-}
-
-func mustUnmarshal(m interface{ Unmarshal([]byte) error }, bz []byte, what string) {
-	if err := m.Unmarshal(bz); err != nil {
-		panic("provider/vsc: stored " + what + " does not decode: " + err.Error())
-	}
-}
-
 func unixNano(ns int64) time.Time { return time.Unix(0, ns).UTC() }

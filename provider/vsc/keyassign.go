@@ -11,6 +11,7 @@ import (
 	"github.com/cometbft/cometbft/crypto/ed25519"
 
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/event"
 )
@@ -25,13 +26,7 @@ func (*Keeper) AssignedKey(s state.Store, chainID string, providerAddr []byte) (
 // consumer (a key in its set, or one that left it less than an unbonding
 // period ago).
 func (*Keeper) KeyOwner(s state.Store, chainID string, consumerAddr []byte) (KeyOwner, bool) {
-	bz := kv(s).Get(KeyOwnerKey(chainID, consumerAddr))
-	if bz == nil {
-		return KeyOwner{}, false
-	}
-	var o KeyOwner
-	mustUnmarshal(&o, bz, "key owner")
-	return o, true
+	return typed.Get[KeyOwner](kv(s), KeyOwnerKey(chainID, consumerAddr))
 }
 
 // Assignment is a validator's assigned key on a consumer.

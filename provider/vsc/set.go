@@ -10,6 +10,7 @@ import (
 
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 )
 
 // Member is one validator of a consumer's validator set: the provider
@@ -36,14 +37,10 @@ func consumerAddr(consumerKey []byte) []byte { return ed25519.PubKey(consumerKey
 // provider address.
 func (*Keeper) ValidatorSet(s state.Store, chainID string) []Member {
 	p := key(prefixValidator, chainPart(chainID))
-	it := kv(s).Iterator(p, state.PrefixEnd(p))
-	defer it.Close()
 	var out []Member
-	for ; it.Valid(); it.Next() {
-		var v ConsumerValidator
-		mustUnmarshal(&v, it.Value(), "consumer validator")
-		out = append(out, Member{ProviderAddr: bytes.Clone(it.Key()[len(p):]), ConsumerKey: v.ConsumerKey, Power: v.Power})
-	}
+	typed.Each(kv(s), p, func(providerAddr []byte, v ConsumerValidator) {
+		out = append(out, Member{ProviderAddr: bytes.Clone(providerAddr), ConsumerKey: v.ConsumerKey, Power: v.Power})
+	})
 	return out
 }
 
@@ -91,7 +88,7 @@ func (k *Keeper) StoreSet(s state.Store, chainID string, old, next []Member, now
 		}
 		if !inUse[string(m.ConsumerKey)] {
 			addr := consumerAddr(m.ConsumerKey)
-			st.Set(KeyOwnerKey(chainID, addr), mustMarshal(&KeyOwner{ProviderAddr: m.ProviderAddr, ConsumerKey: m.ConsumerKey, PruneTime: prune}))
+			typed.Set(st, KeyOwnerKey(chainID, addr), &KeyOwner{ProviderAddr: m.ProviderAddr, ConsumerKey: m.ConsumerKey, PruneTime: prune})
 			st.Set(keyPruneKey(chainID, prune, addr), []byte{})
 		}
 	}
@@ -100,7 +97,7 @@ func (k *Keeper) StoreSet(s state.Store, chainID string, old, next []Member, now
 		if ok && was.Power == m.Power && bytes.Equal(was.ConsumerKey, m.ConsumerKey) {
 			continue
 		}
-		st.Set(ValidatorKey(chainID, m.ProviderAddr), mustMarshal(&ConsumerValidator{ConsumerKey: m.ConsumerKey, Power: m.Power}))
+		typed.Set(st, ValidatorKey(chainID, m.ProviderAddr), &ConsumerValidator{ConsumerKey: m.ConsumerKey, Power: m.Power})
 		if ok && bytes.Equal(was.ConsumerKey, m.ConsumerKey) {
 			continue // same key, new power: its owner entry stands
 		}
@@ -108,7 +105,7 @@ func (k *Keeper) StoreSet(s state.Store, chainID string, old, next []Member, now
 		if owner, ok := k.KeyOwner(s, chainID, addr); ok && owner.PruneTime != 0 {
 			st.Delete(keyPruneKey(chainID, owner.PruneTime, addr))
 		}
-		st.Set(KeyOwnerKey(chainID, addr), mustMarshal(&KeyOwner{ProviderAddr: m.ProviderAddr, ConsumerKey: m.ConsumerKey}))
+		typed.Set(st, KeyOwnerKey(chainID, addr), &KeyOwner{ProviderAddr: m.ProviderAddr, ConsumerKey: m.ConsumerKey})
 	}
 }
 

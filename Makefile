@@ -30,13 +30,23 @@ test:
 	$(GO) test -count=1 -timeout 30m ./...
 	$(MAKE) fuzz
 
-# fuzz runs every fuzz target briefly on top of its seed corpus.
+# fuzz runs every fuzz target briefly on top of its seed corpus. A run
+# that ends only with the fuzzer's own "context deadline exceeded" (a
+# worker still busy with a slow input when the time is up, on a loaded
+# machine) found no failing input: it is reported and not counted as a
+# failure. Any failing input fails the run.
 FUZZTIME ?= 10s
 fuzz:
 	@for pkg in $$($(GO) list ./...); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "fuzz $$pkg $$f"; \
-	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s $$pkg || exit 1; \
+	    out=$$($(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s $$pkg 2>&1); rc=$$?; \
+	    echo "$$out"; \
+	    if [ $$rc -ne 0 ]; then \
+	      if echo "$$out" | grep -q 'context deadline exceeded' && ! echo "$$out" | grep -q 'Failing input'; then \
+	        echo "fuzz $$pkg $$f: stopped by the fuzzer's deadline with no failing input"; \
+	      else exit 1; fi; \
+	    fi; \
 	  done; \
 	done
 

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	. "github.com/abci-ics/ics/app/ibctest"
 	"github.com/abci-ics/ics/app"
+	. "github.com/abci-ics/ics/app/ibctest"
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/staking"
 )

@@ -10,8 +10,8 @@ import (
 	"github.com/cometbft/cometbft/crypto/ed25519"
 	"pgregory.net/rapid"
 
-	. "github.com/abci-ics/ics/app/ibctest"
 	"github.com/abci-ics/ics/app"
+	. "github.com/abci-ics/ics/app/ibctest"
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/interchain"

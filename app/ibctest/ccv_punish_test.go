@@ -15,8 +15,8 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
-	. "github.com/abci-ics/ics/app/ibctest"
 	"github.com/abci-ics/ics/app"
+	. "github.com/abci-ics/ics/app/ibctest"
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/ibc/commitment"

@@ -14,8 +14,8 @@ import (
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
 
-	. "github.com/abci-ics/ics/app/ibctest"
 	"github.com/abci-ics/ics/app"
+	. "github.com/abci-ics/ics/app/ibctest"
 	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/staking"

@@ -7,8 +7,8 @@ import (
 
 	gogoproto "github.com/cosmos/gogoproto/proto"
 
-	"github.com/abci-ics/ics/app/ibctest"
 	"github.com/abci-ics/ics/app"
+	"github.com/abci-ics/ics/app/ibctest"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
 	"github.com/abci-ics/ics/ibc/packet"

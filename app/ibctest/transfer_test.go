@@ -7,8 +7,8 @@ import (
 
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
-	"github.com/abci-ics/ics/app/ibctest"
 	"github.com/abci-ics/ics/app"
+	"github.com/abci-ics/ics/app/ibctest"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/client"
 	"github.com/abci-ics/ics/ibc/commitment"

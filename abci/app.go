@@ -76,10 +76,9 @@ type App struct {
 	chain atomic.Pointer[chainRef] // nil until InitChain or a committed state assembles it
 
 	blockMu     sync.Mutex // consensus connection
-	chainID     string
-	pending     bool   // genesis written, not yet committed
-	genesisHash []byte // app hash after InitChain, while pending
-	finished    bool   // a block was finalized and awaits Commit
+	pending     bool       // genesis written, not yet committed
+	genesisHash []byte     // app hash after InitChain, while pending
+	finished    bool       // a block was finalized and awaits Commit
 
 	checkMu    sync.Mutex // mempool connection
 	checkState *state.Cache
@@ -87,11 +86,9 @@ type App struct {
 	lastTime atomic.Int64 // time of the last finalized block, Unix ns, for queries
 }
 
-// chainRef is the assembled chain and its id.
-type chainRef struct {
-	Chain
-	id string
-}
+// chainRef holds the assembled chain, so that it can sit in an
+// atomic.Pointer.
+type chainRef struct{ Chain }
 
 // lastBlockTime returns the time of the last finalized block (zero time
 // before the first block of this process).
@@ -132,16 +129,13 @@ func New(db dbm.DB, opts Options) (*App, error) {
 			ms.Close()
 			return nil, fmt.Errorf("open chain: %w", err)
 		}
-		a.setChain(c, c.ChainID())
+		a.setChain(c)
 		a.resetCheckState()
 	}
 	return a, nil
 }
 
-func (a *App) setChain(c Chain, id string) {
-	a.chainID = id
-	a.chain.Store(&chainRef{Chain: c, id: id})
-}
+func (a *App) setChain(c Chain) { a.chain.Store(&chainRef{c}) }
 
 // Chain returns the assembled chain, nil before InitChain on a new chain.
 // Tests and embedding chains use it to reach the chain's modules.
@@ -193,7 +187,7 @@ func (a *App) InitChain(_ context.Context, req *abcitypes.RequestInitChain) (*ab
 		return nil, err
 	}
 	cache.Write()
-	a.setChain(c, req.ChainId)
+	a.setChain(c)
 	a.pending = true
 	a.genesisHash = a.ms.WorkingHash()
 	a.log.Info("genesis loaded", "chain_id", req.ChainId, "validators", len(validators))
@@ -296,7 +290,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlo
 	if want := a.ms.LastCommit().Version + 1; !a.pending && req.Height != want {
 		return nil, fmt.Errorf("finalize block %d: the next height is %d", req.Height, want)
 	}
-	b := Block{ChainID: a.chainID, Height: req.Height, Time: req.Time, LastCommit: req.DecidedLastCommit, Misbehavior: req.Misbehavior,
+	b := Block{ChainID: r.ChainID(), Height: req.Height, Time: req.Time, LastCommit: req.DecidedLastCommit, Misbehavior: req.Misbehavior,
 		AppHash: a.ms.LastCommit().Hash, NextValidatorsHash: req.NextValidatorsHash}
 	if a.pending {
 		b.AppHash = a.genesisHash

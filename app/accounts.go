@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
@@ -35,10 +36,15 @@ func NewAccounts(chainID, prefix string) *Accounts {
 }
 
 // OpenAccounts wires auth and bank for the chain whose committed state is
-// s, reading its chain id and prefix there.
-func OpenAccounts(s state.Store) *Accounts {
+// s, reading its chain id and prefix there. It fails on state without a
+// chain id, which no InitChain wrote.
+func OpenAccounts(s state.Store) (*Accounts, error) {
 	var k auth.Keeper
-	return NewAccounts(k.ChainID(s), k.Params(s).Bech32Prefix)
+	id := k.ChainID(s)
+	if id == "" {
+		return nil, errors.New("app: committed state has no chain id")
+	}
+	return NewAccounts(id, k.Params(s).Bech32Prefix), nil
 }
 
 // ChainID is the chain's id.

@@ -150,3 +150,16 @@ const (
 	// sends; it has no staking, distribution or governance of its own.
 	RoleConsumer Role = "consumer"
 )
+
+// ParseGenesisFor decodes app_state as ParseGenesis does and checks that
+// it is a genesis for role. Errors wrap abci.ErrInvalidGenesis.
+func ParseGenesisFor(bz []byte, role Role) (*Genesis, error) {
+	g, err := ParseGenesis(bz)
+	if err != nil {
+		return nil, err
+	}
+	if g.Role() != role {
+		return nil, fmt.Errorf("%w: a %s genesis given to a %s chain", abci.ErrInvalidGenesis, g.Role(), role)
+	}
+	return g, nil
+}

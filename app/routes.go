@@ -8,6 +8,7 @@ import (
 
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/chain/auth"
+	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -35,4 +36,9 @@ func Handle[T any, PT interface {
 		}
 		return h(s, b, signer, m)
 	}
+}
+
+// LayerBlock is the block as the interchain layer sees it.
+func LayerBlock(b abci.Block) interchain.Block {
+	return interchain.Block{Height: b.Height, Time: b.Time, LastCommit: b.LastCommit, AppHash: b.AppHash, NextValidatorsHash: b.NextValidatorsHash}
 }

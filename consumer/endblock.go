@@ -138,7 +138,7 @@ func (k Keeper) queueMatured(s state.Store, height int64, now time.Time) []abci.
 		if len(mk) != 17 {
 			panic("consumer: invariant broken: maturity key of the wrong length")
 		}
-		ds = append(ds, due{key: bytes.Clone(mk), id: mustU64("maturity vscId", mk[9:])})
+		ds = append(ds, due{key: bytes.Clone(mk), id: typed.DecodeU64(mk, mk[9:])})
 	}
 	it.Close()
 	sort.Slice(ds, func(i, j int) bool { return ds[i].id < ds[j].id })
@@ -174,7 +174,7 @@ func (k Keeper) pruneHeightVSCIDs(s state.Store, matured uint64) {
 	p := []byte{prefixHeightVSCID}
 	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	for ; it.Valid(); it.Next() {
-		if mustU64("height vscId", it.Value()) >= matured {
+		if typed.DecodeU64(it.Key(), it.Value()) >= matured {
 			break
 		}
 		keys = append(keys, bytes.Clone(it.Key()))
@@ -202,10 +202,7 @@ func setPendingPacket(s state.Store, pp PendingPacket) {
 
 // enqueue appends pp to the queue and reports whether it fit.
 func (k Keeper) enqueue(s state.Store, pp PendingPacket) bool {
-	var next uint64
-	if bz := kv(s).Get([]byte{keyNextPacketIndex}); bz != nil {
-		next = mustU64("next packet index", bz)
-	}
+	next, _ := typed.GetU64(kv(s), []byte{keyNextPacketIndex})
 	if h, ok := k.head(s); ok && next-h.Index >= MaxPendingPackets {
 		k.log().Error("packet queue full; packet not queued", "kind", pp.Kind.String(), "vsc_id", pp.ValsetUpdateId)
 		return false

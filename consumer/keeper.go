@@ -126,11 +126,7 @@ func (Keeper) Stopped(s state.Store) bool { return kv(s).Has([]byte{keyStopped})
 // HighestVSCID returns the highest vscId received; 0 and false before the
 // first VSC packet (the genesis set counts as vscId 0).
 func (Keeper) HighestVSCID(s state.Store) (uint64, bool) {
-	bz := kv(s).Get([]byte{keyHighestVSCID})
-	if bz == nil {
-		return 0, false
-	}
-	return mustU64("highest vscId", bz), true
+	return typed.GetU64(kv(s), []byte{keyHighestVSCID})
 }
 
 // HeightToVSCID returns the vscId in force at height: the one recorded
@@ -147,7 +143,7 @@ func (Keeper) HeightToVSCID(s state.Store, height int64) (uint64, bool) {
 	if !it.Valid() {
 		return 0, false
 	}
-	return mustU64("height vscId", it.Value()), true
+	return typed.DecodeU64(it.Key(), it.Value()), true
 }
 
 // Outstanding reports whether a downtime slash of consAddr was sent (or
@@ -178,7 +174,7 @@ func (Keeper) PendingChanges(s state.Store) []ccv.ValidatorUpdate {
 	for ; it.Valid(); it.Next() {
 		out = append(out, ccv.ValidatorUpdate{
 			PubKey: bytes.Clone(it.Key()[1:]),
-			Power:  int64(mustU64("pending change", it.Value())),
+			Power:  int64(typed.DecodeU64(it.Key(), it.Value())),
 		})
 	}
 	return out

@@ -1,8 +1,6 @@
 package consumer
 
 import (
-	"encoding/binary"
-	"fmt"
 
 	"github.com/abci-ics/ics/state/typed"
 )
@@ -42,23 +40,12 @@ const (
 // not empty so that such keys can be proven.
 var marker = []byte{1}
 
-// mustU64 decodes an 8-byte big-endian value that this package wrote.
-func mustU64(what string, bz []byte) uint64 {
-	if len(bz) != 8 {
-		panic(fmt.Sprintf("consumer: invariant broken: %s has %d bytes, want 8", what, len(bz)))
-	}
-	return binary.BigEndian.Uint64(bz)
-}
-
-// timeBytes encodes Unix nanoseconds so that byte order is time order.
-func timeBytes(ns int64) []byte { return typed.U64(uint64(ns) ^ 1<<63) }
-
 // PendingChangeKey is the key of the accumulated update of a public key.
 func PendingChangeKey(pubKey []byte) []byte { return typed.Key(prefixPendingChanges, pubKey) }
 
 // MaturityKey is the key of the maturity of a VSC: time order, then id.
 func MaturityKey(maturityNs int64, vscID uint64) []byte {
-	return typed.Key(prefixMaturity, timeBytes(maturityNs), typed.U64(vscID))
+	return typed.Key(prefixMaturity, typed.TimeKey(maturityNs), typed.U64(vscID))
 }
 
 // HeightVSCIDKey is the key of the vscId that comes into force at height.

@@ -223,7 +223,7 @@ func (c *Consumer) Query(s state.Store, path string, now time.Time) ([]byte, err
 	case PathConsumerValidator:
 		out := []ConsumerValidatorJSON{}
 		for _, val := range k.ValidatorSet(s) {
-			out = append(out, ConsumerValidatorJSON{ConsumerAddress: bech(prefix+"valcons", val.Address),
+			out = append(out, ConsumerValidatorJSON{ConsumerAddress: address.Show(prefix+"valcons", val.Address),
 				ConsumerKey: hex.EncodeToString(val.PubKey), Power: val.Power})
 		}
 		return jsonAnswer(out)
@@ -271,8 +271,8 @@ func (p *Provider) Query(s state.Store, path string, now time.Time) ([]byte, err
 		}
 		out := []ConsumerValidatorJSON{}
 		for _, m := range k.VSC().ValidatorSet(s, id) {
-			out = append(out, ConsumerValidatorJSON{ProviderAddress: bech(prefix+"valcons", m.ProviderAddr),
-				ConsumerAddress: bech(prefix+"valcons", consumer.ConsAddress(m.ConsumerKey)),
+			out = append(out, ConsumerValidatorJSON{ProviderAddress: address.Show(prefix+"valcons", m.ProviderAddr),
+				ConsumerAddress: address.Show(prefix+"valcons", consumer.ConsAddress(m.ConsumerKey)),
 				ConsumerKey:     hex.EncodeToString(m.ConsumerKey), Power: m.Power})
 		}
 		return jsonAnswer(out)
@@ -301,7 +301,7 @@ func (p *Provider) Query(s state.Store, path string, now time.Time) ([]byte, err
 			if p.entries != nil {
 				if e, ok := p.entries.UnbondingEntry(s, h.UnbondingID); ok {
 					j.Since, j.Kind, j.Balance = e.CreationHeight, e.Kind, e.Balance
-					j.Delegator, j.Validator = bech(prefix, e.Delegator), bech(prefix, e.Validator)
+					j.Delegator, j.Validator = address.Show(prefix, e.Delegator), address.Show(prefix, e.Validator)
 					j.Completion = nsTime(e.CompletionTimeNs)
 				}
 			}
@@ -315,8 +315,8 @@ func (p *Provider) Query(s state.Store, path string, now time.Time) ([]byte, err
 		}
 		out := []KeyAssignmentJSON{}
 		for _, a := range k.VSC().Assignments(s, id) {
-			out = append(out, KeyAssignmentJSON{ProviderAddress: bech(prefix+"valcons", a.ProviderAddr),
-				ConsumerKey: hex.EncodeToString(a.ConsumerKey), ConsumerAddress: bech(prefix+"valcons", consumer.ConsAddress(a.ConsumerKey))})
+			out = append(out, KeyAssignmentJSON{ProviderAddress: address.Show(prefix+"valcons", a.ProviderAddr),
+				ConsumerKey: hex.EncodeToString(a.ConsumerKey), ConsumerAddress: address.Show(prefix+"valcons", consumer.ConsAddress(a.ConsumerKey))})
 		}
 		return jsonAnswer(out)
 	}
@@ -349,11 +349,4 @@ func nsTime(ns int64) string {
 		return ""
 	}
 	return time.Unix(0, ns).UTC().Format(time.RFC3339Nano)
-}
-
-func bech(prefix string, addr []byte) string {
-	if len(addr) != address.Len {
-		return ""
-	}
-	return address.Encode(prefix, addr)
 }

@@ -117,15 +117,15 @@ func (l *IBC) HandleRelayTx(s state.Store, b Block, tx RelayTx) ([]abci.Event, e
 	if err := tx.Validate(); err != nil {
 		return nil, err
 	}
-	c := state.NewCache(s)
-	var events []abci.Event
-	for i, m := range tx.Msgs {
-		evs, err := l.HandleMsg(c, b, tx.Relayer, m.TypeUrl, m.Value)
-		if err != nil {
-			return nil, fmt.Errorf("message %d (%s): %w", i, m.TypeUrl, err)
+	return state.Atomic(s, func(c state.Store) ([]abci.Event, error) {
+		var events []abci.Event
+		for i, m := range tx.Msgs {
+			evs, err := l.HandleMsg(c, b, tx.Relayer, m.TypeUrl, m.Value)
+			if err != nil {
+				return nil, fmt.Errorf("message %d (%s): %w", i, m.TypeUrl, err)
+			}
+			events = append(events, evs...)
 		}
-		events = append(events, evs...)
-	}
-	c.Write()
-	return events, nil
+		return events, nil
+	})
 }

@@ -1,5 +1,10 @@
 package provider
 
+import (
+	"github.com/abci-ics/ics/provider/vsc"
+	"github.com/abci-ics/ics/state/typed"
+)
+
 // Key prefixes of the provider store. They are frozen: a test checks them.
 //
 // Keys of one consumer all start with a prefix byte, then the length of
@@ -16,30 +21,14 @@ const (
 	prefixGenesis  byte = 0x13 // | chain -> ccv.ConsumerGenesis
 )
 
-func key(prefix byte, parts ...[]byte) []byte {
-	n := 1
-	for _, p := range parts {
-		n += len(p)
-	}
-	k := make([]byte, 1, n)
-	k[0] = prefix
-	for _, p := range parts {
-		k = append(k, p...)
-	}
-	return k
-}
-
-// chainPart is the length-prefixed chain id that follows a consumer prefix.
-func chainPart(chainID string) []byte { return append([]byte{byte(len(chainID))}, chainID...) }
-
 // ConsumerKey returns the key of a consumer's record.
-func ConsumerKey(chainID string) []byte { return key(prefixConsumer, chainPart(chainID)) }
+func ConsumerKey(chainID string) []byte { return typed.Key(prefixConsumer, vsc.ChainPart(chainID)) }
 
 // GenesisKey returns the key of a launched consumer's genesis.
-func GenesisKey(chainID string) []byte { return key(prefixGenesis, chainPart(chainID)) }
+func GenesisKey(chainID string) []byte { return typed.Key(prefixGenesis, vsc.ChainPart(chainID)) }
 
 // ChannelKey returns the key mapping a CCV channel to its consumer.
-func ChannelKey(channelID string) []byte { return key(prefixChannel, []byte(channelID)) }
+func ChannelKey(channelID string) []byte { return typed.Key(prefixChannel, []byte(channelID)) }
 
 // ClientKey returns the key mapping a consumer's client to the consumer.
-func ClientKey(clientID string) []byte { return key(prefixClient, []byte(clientID)) }
+func ClientKey(clientID string) []byte { return typed.Key(prefixClient, []byte(clientID)) }

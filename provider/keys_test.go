@@ -45,7 +45,7 @@ func TestPrefixesFrozen(t *testing.T) {
 		{"genesis", GenesisKey("c-1"), []byte{0x13, 3, 'c', '-', '1'}},
 		{"channel", ChannelKey("channel-2"), append([]byte{0x11}, "channel-2"...)},
 		{"client", ClientKey("07-tendermint-0"), append([]byte{0x12}, "07-tendermint-0"...)},
-		{"chain part", chainPart("c-1"), []byte{3, 'c', '-', '1'}},
+		{"chain part", vsc.ChainPart("c-1"), []byte{3, 'c', '-', '1'}},
 	} {
 		if !bytes.Equal(c.got, c.want) {
 			t.Errorf("%s key %x, want %x", c.name, c.got, c.want)

@@ -241,7 +241,7 @@ func TestLaunchFailure(t *testing.T) {
 // chain part, or any value is chainID (the channel and client indexes).
 func mustNoTrace(t *testing.T, h *harness, chainID string) {
 	t.Helper()
-	part := string(chainPart(chainID))
+	part := string(vsc.ChainPart(chainID))
 	for k, v := range dump(h.s) {
 		if strings.Contains(k, part) || v == chainID {
 			t.Fatalf("key %x (value %q) of %s left", k, v, chainID)
@@ -393,7 +393,7 @@ func TestRemovalOfRunningConsumer(t *testing.T) {
 	other := func() map[string]string {
 		out := map[string]string{}
 		for k, v := range dump(h.s) {
-			if strings.Contains(k, string(chainPart("consumer-2"))) || v == "consumer-2" {
+			if strings.Contains(k, string(vsc.ChainPart("consumer-2"))) || v == "consumer-2" {
 				out[k] = v
 			}
 		}

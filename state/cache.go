@@ -360,3 +360,17 @@ func (it *cacheIterator) Close() error {
 	it.valid = false
 	return it.parent.Close()
 }
+
+// Atomic runs step on a Cache over s and writes the Cache into s only when
+// step succeeds: a failing step leaves s as it was, and what it returns is
+// dropped with it.
+func Atomic[T any](s Store, step func(c Store) (T, error)) (T, error) {
+	c := NewCache(s)
+	out, err := step(c)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	c.Write()
+	return out, nil
+}

@@ -35,9 +35,9 @@ func (Factory) Stores() []string { return Stores }
 
 // Open assembles the consumer chain whose committed state is s.
 func (f Factory) Open(s state.Store) (abci.Chain, error) {
-	acc := app.OpenAccounts(s)
-	if acc.ChainID() == "" {
-		return nil, errors.New("consumerapp: committed state has no chain id")
+	acc, err := app.OpenAccounts(s)
+	if err != nil {
+		return nil, err
 	}
 	return newChain(acc, f.Logger), nil
 }
@@ -46,12 +46,9 @@ func (f Factory) Open(s state.Store) (abci.Chain, error) {
 // consumer genesis the provider computed, and writes it into s. It returns
 // the initial validator set the provider chose.
 func (f Factory) InitChain(s state.Store, chainID string, appState []byte, height int64, now time.Time) (abci.Chain, []abcitypes.ValidatorUpdate, error) {
-	g, err := app.ParseGenesis(appState)
+	g, err := app.ParseGenesisFor(appState, app.RoleConsumer)
 	if err != nil {
 		return nil, nil, err
-	}
-	if g.Role() != app.RoleConsumer {
-		return nil, nil, fmt.Errorf("%w: a %s genesis given to a consumer chain", abci.ErrInvalidGenesis, g.Role())
 	}
 	c := newChain(app.NewAccounts(chainID, g.Auth.Params.Bech32Prefix), f.Logger)
 	if err := c.Accounts.InitGenesis(s, g); err != nil {
@@ -86,18 +83,18 @@ func (c *Chain) Handles(typeURL string) bool { return c.ICS.Handles(typeURL) }
 
 // HandleMsg implements abci.Chain.
 func (c *Chain) HandleMsg(s state.Store, b abci.Block, signer []byte, m abci.Msg) ([]abcitypes.Event, error) {
-	return c.ICS.HandleMsg(s, layerBlock(b), signer, m.TypeURL, m.Value)
+	return c.ICS.HandleMsg(s, app.LayerBlock(b), signer, m.TypeURL, m.Value)
 }
 
 // BeginBlock runs the consumer's downtime detection.
 func (c *Chain) BeginBlock(s state.Store, b abci.Block) ([]abcitypes.Event, error) {
-	return c.ICS.BeginBlock(s, layerBlock(b))
+	return c.ICS.BeginBlock(s, app.LayerBlock(b))
 }
 
 // EndBlock applies the validator-set changes from the provider and returns
 // them for CometBFT.
 func (c *Chain) EndBlock(s state.Store, b abci.Block) ([]abcitypes.ValidatorUpdate, []abcitypes.Event, error) {
-	return c.ICS.EndBlock(s, layerBlock(b))
+	return c.ICS.EndBlock(s, app.LayerBlock(b))
 }
 
 // Query answers the accounts' and the interchain layer's paths.
@@ -111,10 +108,6 @@ func (c *Chain) Query(s state.Store, path string, now time.Time) ([]byte, error)
 		return nil, fmt.Errorf("%w: %q", abci.ErrUnknownQuery, path)
 	}
 	return bz, err
-}
-
-func layerBlock(b abci.Block) interchain.Block {
-	return interchain.Block{Height: b.Height, Time: b.Time, LastCommit: b.LastCommit, AppHash: b.AppHash, NextValidatorsHash: b.NextValidatorsHash}
 }
 
 // New opens a consumer chain's application over db (see abci.New), with

@@ -40,21 +40,18 @@ func (Factory) Stores() []string { return Stores }
 
 // Open assembles the provider chain whose committed state is s.
 func (f Factory) Open(s state.Store) (abci.Chain, error) {
-	acc := app.OpenAccounts(s)
-	if acc.ChainID() == "" {
-		return nil, errors.New("providerapp: committed state has no chain id")
+	acc, err := app.OpenAccounts(s)
+	if err != nil {
+		return nil, err
 	}
 	return newChain(acc, f.Logger), nil
 }
 
 // InitChain assembles the chain from its genesis and writes it into s.
 func (f Factory) InitChain(s state.Store, chainID string, appState []byte, height int64, now time.Time) (abci.Chain, []abcitypes.ValidatorUpdate, error) {
-	g, err := app.ParseGenesis(appState)
+	g, err := app.ParseGenesisFor(appState, app.RoleProvider)
 	if err != nil {
 		return nil, nil, err
-	}
-	if g.Role() != app.RoleProvider {
-		return nil, nil, fmt.Errorf("%w: a %s genesis given to a provider chain", abci.ErrInvalidGenesis, g.Role())
 	}
 	acc := app.NewAccounts(chainID, g.Auth.Params.Bech32Prefix)
 	c := newChain(acc, f.Logger)
@@ -146,7 +143,7 @@ func (c *Chain) HandleMsg(s state.Store, b abci.Block, signer []byte, m abci.Msg
 	if h, ok := c.routes[m.TypeURL]; ok {
 		return h(s, b, signer, m.Value)
 	}
-	return c.ICS.HandleMsg(s, layerBlock(b), signer, m.TypeURL, m.Value)
+	return c.ICS.HandleMsg(s, app.LayerBlock(b), signer, m.TypeURL, m.Value)
 }
 
 // BeginBlock runs distribution (fees and inflation of the previous block)
@@ -180,7 +177,7 @@ func (c *Chain) EndBlock(s state.Store, b abci.Block) ([]abcitypes.ValidatorUpda
 		return nil, nil, err
 	}
 	events = append(events, r.Events...)
-	evs, err := c.ICS.EndBlock(s, layerBlock(b))
+	evs, err := c.ICS.EndBlock(s, app.LayerBlock(b))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -216,11 +213,6 @@ func (c *Chain) Query(s state.Store, path string, now time.Time) ([]byte, error)
 		return nil, fmt.Errorf("%w: %q", abci.ErrUnknownQuery, path)
 	}
 	return bz, err
-}
-
-// layerBlock is the block as the interchain layer sees it.
-func layerBlock(b abci.Block) interchain.Block {
-	return interchain.Block{Height: b.Height, Time: b.Time, LastCommit: b.LastCommit, AppHash: b.AppHash, NextValidatorsHash: b.NextValidatorsHash}
 }
 
 // New opens a provider chain's application over db (see abci.New), with

@@ -94,13 +94,6 @@ func nsTime(ns int64) string {
 	return time.Unix(0, ns).UTC().Format(time.RFC3339Nano)
 }
 
-func bech(prefix string, addr []byte) string {
-	if len(addr) != address.Len {
-		return ""
-	}
-	return address.Encode(prefix, addr)
-}
-
 func (c *Chain) validatorJSON(s state.Store, prefix string, v staking.Validator) ValidatorJSON {
 	p := c.Staking.Params(s)
 	var cons string
@@ -108,7 +101,7 @@ func (c *Chain) validatorJSON(s state.Store, prefix string, v staking.Validator)
 		cons = ed25519.PubKey(v.PubKey).Address().String()
 	}
 	out := ValidatorJSON{
-		Operator: bech(prefix, v.Operator), ConsAddress: cons, PubKey: v.PubKey, Moniker: v.Moniker,
+		Operator: address.Show(prefix, v.Operator), ConsAddress: cons, PubKey: v.PubKey, Moniker: v.Moniker,
 		Status: v.Status.String(), Tokens: v.Tokens, Shares: v.DelegatorShares,
 		Commission: fmt.Sprintf("%d/%d", v.CommissionRate.Numerator, v.CommissionRate.Denominator),
 		Jailed:     v.Jailed, Tombstoned: v.Tombstoned,
@@ -131,8 +124,8 @@ func (c *Chain) unbondingJSON(prefix string, e unbonding.UnbondingEntry) Unbondi
 		holders = []string{}
 	}
 	return UnbondingJSON{
-		ID: e.Id, Kind: e.Kind.String(), Delegator: bech(prefix, e.Delegator), Validator: bech(prefix, e.Validator),
-		DstValidator: bech(prefix, e.DstValidator), CreationHeight: e.CreationHeight, CompletionTime: nsTime(e.CompletionTimeNs),
+		ID: e.Id, Kind: e.Kind.String(), Delegator: address.Show(prefix, e.Delegator), Validator: address.Show(prefix, e.Validator),
+		DstValidator: address.Show(prefix, e.DstValidator), CreationHeight: e.CreationHeight, CompletionTime: nsTime(e.CompletionTimeNs),
 		InitialBalance: e.InitialBalance, Balance: e.Balance, Holders: holders, Matured: e.Matured,
 	}
 }
@@ -169,7 +162,7 @@ func (c *Chain) queryModules(v state.Store, prefix, path string) ([]byte, bool, 
 		}
 		val, found := c.Staking.Validator(v, op)
 		if !found {
-			return fail(fmt.Errorf("%w: %s", staking.ErrValidatorNotFound, bech(prefix, op)))
+			return fail(fmt.Errorf("%w: %s", staking.ErrValidatorNotFound, address.Show(prefix, op)))
 		}
 		return answer(c.validatorJSON(v, prefix, val))
 	case strings.HasPrefix(path, PathDelegations):
@@ -180,7 +173,7 @@ func (c *Chain) queryModules(v state.Store, prefix, path string) ([]byte, bool, 
 		out := []DelegationJSON{}
 		for _, d := range c.Staking.DelegationsOf(v, del) {
 			val, _ := c.Staking.Validator(v, d.Validator)
-			out = append(out, DelegationJSON{Delegator: bech(prefix, d.Delegator), Validator: bech(prefix, d.Validator), Shares: d.Shares, Tokens: val.TokensFromShares(d.Shares)})
+			out = append(out, DelegationJSON{Delegator: address.Show(prefix, d.Delegator), Validator: address.Show(prefix, d.Validator), Shares: d.Shares, Tokens: val.TokensFromShares(d.Shares)})
 		}
 		return answer(out)
 	case path == PathUnbonding || strings.HasPrefix(path, PathUnbonding+"/"):

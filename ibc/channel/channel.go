@@ -22,7 +22,7 @@ func appError(portID string, err error) error {
 // ChanOpenTry and returns the port's application and the OPEN connection.
 func (k *Keeper) checkNewChannel(s state.Store, portID string, order channeltypes.Order, hops []string, cp channeltypes.Counterparty, withChannel bool) (App, connectiontypes.ConnectionEnd, error) {
 	var conn connectiontypes.ConnectionEnd
-	if err := validatePort(portID); err != nil {
+	if err := ValidatePort(portID); err != nil {
 		return nil, conn, err
 	}
 	app, err := k.PortApp(portID)
@@ -38,11 +38,11 @@ func (k *Keeper) checkNewChannel(s state.Store, portID string, order channeltype
 	if err := validateConnectionID(hops[0]); err != nil {
 		return nil, conn, err
 	}
-	if err := validatePort(cp.PortId); err != nil {
+	if err := ValidatePort(cp.PortId); err != nil {
 		return nil, conn, fmt.Errorf("%w: %w", ErrInvalidCounterparty, err)
 	}
 	if withChannel {
-		if err := validateChannelID(cp.ChannelId); err != nil {
+		if err := ValidateChannelID(cp.ChannelId); err != nil {
 			return nil, conn, fmt.Errorf("%w: %w", ErrInvalidCounterparty, err)
 		}
 	} else if cp.ChannelId != "" {
@@ -73,7 +73,7 @@ func initSequences(s state.Store, portID, channelID string) {
 // ErrInvalidConnectionState, ErrClientNotActive, ErrAppRejected.
 func (k *Keeper) ChanOpenInit(s state.Store, now time.Time, portID string, order channeltypes.Order, connectionHops []string, counterparty channeltypes.Counterparty, version string) (string, []abci.Event, error) {
 	var id string
-	events, err := k.atomic(s, func(c state.Store) ([]abci.Event, error) {
+	events, err := state.Atomic(s, func(c state.Store) ([]abci.Event, error) {
 		app, conn, err := k.checkNewChannel(c, portID, order, connectionHops, counterparty, false)
 		if err != nil {
 			return nil, err
@@ -111,7 +111,7 @@ func (k *Keeper) ChanOpenInit(s state.Store, now time.Time, portID string, order
 // and ErrInvalidHeight, ErrInvalidProof.
 func (k *Keeper) ChanOpenTry(s state.Store, now time.Time, portID string, order channeltypes.Order, connectionHops []string, counterparty channeltypes.Counterparty, counterpartyVersion string, proof []byte, proofHeight clienttypes.Height) (string, []abci.Event, error) {
 	var id string
-	events, err := k.atomic(s, func(c state.Store) ([]abci.Event, error) {
+	events, err := state.Atomic(s, func(c state.Store) ([]abci.Event, error) {
 		app, conn, err := k.checkNewChannel(c, portID, order, connectionHops, counterparty, true)
 		if err != nil {
 			return nil, err
@@ -173,12 +173,12 @@ func (k *Keeper) channelAndConnection(s state.Store, portID, channelID string, w
 // ErrInvalidConnectionState, ErrInvalidIdentifier, ErrInvalidVersion,
 // ErrInvalidHeight, ErrClientNotActive, ErrInvalidProof, ErrAppRejected.
 func (k *Keeper) ChanOpenAck(s state.Store, now time.Time, portID, channelID, counterpartyChannelID, counterpartyVersion string, proof []byte, proofHeight clienttypes.Height) ([]abci.Event, error) {
-	return k.atomic(s, func(c state.Store) ([]abci.Event, error) {
+	return state.Atomic(s, func(c state.Store) ([]abci.Event, error) {
 		app, ch, conn, err := k.channelAndConnection(c, portID, channelID, channeltypes.INIT)
 		if err != nil {
 			return nil, err
 		}
-		if err := validateChannelID(counterpartyChannelID); err != nil {
+		if err := ValidateChannelID(counterpartyChannelID); err != nil {
 			return nil, err
 		}
 		if err := validateChannelVersion(counterpartyVersion); err != nil {
@@ -205,7 +205,7 @@ func (k *Keeper) ChanOpenAck(s state.Store, now time.Time, portID, channelID, co
 // verifies that the counterparty's channel end is OPEN and opens ours.
 // Errors: as ChanOpenAck.
 func (k *Keeper) ChanOpenConfirm(s state.Store, now time.Time, portID, channelID string, proof []byte, proofHeight clienttypes.Height) ([]abci.Event, error) {
-	return k.atomic(s, func(c state.Store) ([]abci.Event, error) {
+	return state.Atomic(s, func(c state.Store) ([]abci.Event, error) {
 		app, ch, conn, err := k.channelAndConnection(c, portID, channelID, channeltypes.TRYOPEN)
 		if err != nil {
 			return nil, err
@@ -232,7 +232,7 @@ func (k *Keeper) ChanOpenConfirm(s state.Store, now time.Time, portID, channelID
 // ErrChannelNotFound, ErrChannelClosed, ErrConnectionNotFound,
 // ErrInvalidConnectionState, ErrClientNotActive.
 func (k *Keeper) ChanCloseInit(s state.Store, now time.Time, portID, channelID string) ([]abci.Event, error) {
-	return k.atomic(s, func(c state.Store) ([]abci.Event, error) {
+	return state.Atomic(s, func(c state.Store) ([]abci.Event, error) {
 		return k.closeInit(c, now, portID, channelID, nil)
 	})
 }
@@ -270,7 +270,7 @@ func (k *Keeper) closeInit(s state.Store, now time.Time, portID, channelID strin
 // ErrInvalidConnectionState, ErrInvalidHeight, ErrClientNotActive,
 // ErrInvalidProof, ErrAppRejected.
 func (k *Keeper) ChanCloseConfirm(s state.Store, now time.Time, portID, channelID string, proof []byte, proofHeight clienttypes.Height) ([]abci.Event, error) {
-	return k.atomic(s, func(c state.Store) ([]abci.Event, error) {
+	return state.Atomic(s, func(c state.Store) ([]abci.Event, error) {
 		app, err := k.PortApp(portID)
 		if err != nil {
 			return nil, err

@@ -13,6 +13,7 @@ import (
 	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/ibc/connection"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 )
 
 func eventTypes(evs []abci.Event) []string {
@@ -70,7 +71,7 @@ func TestHandshakes(t *testing.T) {
 					t.Fatalf("%s channel %+v, want %+v", c.ch.name, ch, want)
 				}
 				for _, path := range []string{commitment.NextSequenceSendPath(appPort, c.id), commitment.NextSequenceRecvPath(appPort, c.id), commitment.NextSequenceAckPath(appPort, c.id)} {
-					if bz := c.ch.store().KV(StoreName).Get([]byte(path)); !bytes.Equal(bz, seqBytes(1)) {
+					if bz := c.ch.store().KV(StoreName).Get([]byte(path)); !bytes.Equal(bz, typed.U64(1)) {
 						t.Fatalf("%s sequence %s is %X", c.ch.name, path, bz)
 					}
 				}

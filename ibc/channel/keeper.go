@@ -14,6 +14,7 @@ import (
 	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/ibc/connection"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 )
 
 // StatusActive is the client status under which proofs are accepted
@@ -107,7 +108,7 @@ func NewKeeper(clients Clients, connections Connections) *Keeper {
 // BindPort routes the callbacks of portID to app. It panics on an invalid
 // port id or a port bound twice, which are wiring errors.
 func (k *Keeper) BindPort(portID string, app App) {
-	if err := validatePort(portID); err != nil {
+	if err := ValidatePort(portID); err != nil {
 		panic(fmt.Sprintf("channel: BindPort: %v", err))
 	}
 	if app == nil {
@@ -141,19 +142,6 @@ func (k *Keeper) PortApp(portID string) (App, error) {
 	return app, nil
 }
 
-// atomic runs step on a cache of s and writes the cache only if step
-// succeeds, so a failing step leaves s untouched and its events are
-// dropped with it.
-func (k *Keeper) atomic(s state.Store, step func(c state.Store) ([]abci.Event, error)) ([]abci.Event, error) {
-	c := state.NewCache(s)
-	events, err := step(c)
-	if err != nil {
-		return nil, err
-	}
-	c.Write()
-	return events, nil
-}
-
 func kv(s state.Store) state.KVStore { return s.KV(StoreName) }
 
 func mustMarshal(m interface{ Marshal() ([]byte, error) }) []byte {
@@ -166,11 +154,8 @@ func mustMarshal(m interface{ Marshal() ([]byte, error) }) []byte {
 
 // nextID returns the next identifier under a counter key and advances it.
 func nextID(s state.Store, key []byte, prefix string) string {
-	var n uint64
-	if bz := kv(s).Get(key); bz != nil {
-		n = mustSeq(key, bz)
-	}
-	kv(s).Set(key, seqBytes(n+1))
+	n, _ := typed.GetU64(kv(s), key)
+	kv(s).Set(key, typed.U64(n+1))
 	return formatID(prefix, n)
 }
 
@@ -193,7 +178,7 @@ func setChannel(s state.Store, portID, channelID string, ch channeltypes.Channel
 	kv(s).Set([]byte(commitment.ChannelPath(portID, channelID)), mustMarshal(&ch))
 }
 
-func setSeq(s state.Store, path string, seq uint64) { kv(s).Set([]byte(path), seqBytes(seq)) }
+func setSeq(s state.Store, path string, seq uint64) { kv(s).Set([]byte(path), typed.U64(seq)) }
 
 // Open returns a channel end that must exist and be OPEN, and its
 // connection, which must be OPEN too. Errors: ErrChannelNotFound,

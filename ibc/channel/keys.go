@@ -1,8 +1,6 @@
 package channel
 
 import (
-	"encoding/binary"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -44,19 +42,6 @@ func parseChannelKey(key []byte) (portID, channelID string, ok bool) {
 		return "", "", false
 	}
 	return portID, channelID, true
-}
-
-// seqBytes encodes a sequence as ibc-go does: 8 bytes, big endian. Package
-// packet, which advances the sequences of a channel end, encodes them the
-// same way.
-func seqBytes(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
-
-// mustSeq decodes a stored sequence; anything else is a corrupt store.
-func mustSeq(key, bz []byte) uint64 {
-	if len(bz) != 8 {
-		panic(fmt.Sprintf("channel: invariant broken: sequence under %q has %d bytes", key, len(bz)))
-	}
-	return binary.BigEndian.Uint64(bz)
 }
 
 // formatID appends a counter value to an identifier prefix.

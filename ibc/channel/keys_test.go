@@ -6,6 +6,7 @@ import (
 
 	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/ibc/connection"
+	"github.com/abci-ics/ics/state/typed"
 )
 
 // TestPathsFrozen freezes the ICS-24 paths: the counterparty proves these
@@ -19,7 +20,7 @@ func TestPathsFrozen(t *testing.T) {
 		commitment.NextSequenceAckPath("transfer", "channel-1"):  "nextSequenceAck/ports/transfer/channels/channel-1",
 		string(keyNextChannelSeq):                                "\x00channel/nextChannelSequence",
 		string(channelEndsPrefix()) + "p/channels/c":             "channelEnds/ports/p/channels/c",
-		fmt.Sprintf("%x", seqBytes(258)):                         "0000000000000102",
+		fmt.Sprintf("%x", typed.U64(258)):                        "0000000000000102",
 		string(connection.Prefix().KeyPrefix):                    "ibc",
 		formatID(channelPrefix, 4):                               "channel-4",
 	} {

@@ -99,7 +99,7 @@ func (k *Keeper) HandleChannelCloseInit(s state.Store, height int64, now time.Ti
 	if err != nil {
 		return nil, err
 	}
-	return k.atomic(s, func(c state.Store) ([]abci.Event, error) {
+	return state.Atomic(s, func(c state.Store) ([]abci.Event, error) {
 		return k.closeInit(c, now, m.PortId, m.ChannelId, func() error {
 			closer, ok := app.(CloseInitApp)
 			if !ok {

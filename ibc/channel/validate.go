@@ -21,14 +21,18 @@ func validateConnectionID(id string) error {
 	return nil
 }
 
-func validatePort(id string) error {
+// ValidatePort checks a port identifier (ICS-024); errors wrap
+// ErrInvalidIdentifier.
+func ValidatePort(id string) error {
 	if err := host.PortIdentifierValidator(id); err != nil {
 		return idError("port", id, err)
 	}
 	return nil
 }
 
-func validateChannelID(id string) error {
+// ValidateChannelID checks a channel identifier (ICS-024); errors wrap
+// ErrInvalidIdentifier.
+func ValidateChannelID(id string) error {
 	if err := host.ChannelIdentifierValidator(id); err != nil {
 		return idError("channel", id, err)
 	}

@@ -61,7 +61,7 @@ func checkCounterparty(c connectiontypes.Counterparty, withConnection bool) erro
 // ErrInvalidCounterparty, ErrInvalidVersion, ErrClientNotActive.
 func (k *Keeper) ConnOpenInit(s state.Store, now time.Time, clientID string, counterparty connectiontypes.Counterparty, version *connectiontypes.Version) (string, []abci.Event, error) {
 	var id string
-	events, err := k.atomic(s, func(c state.Store) ([]abci.Event, error) {
+	events, err := state.Atomic(s, func(c state.Store) ([]abci.Event, error) {
 		if err := validateClientID(clientID); err != nil {
 			return nil, err
 		}
@@ -100,7 +100,7 @@ func (k *Keeper) ConnOpenInit(s state.Store, now time.Time, clientID string, cou
 // ErrInvalidHeight, ErrClientNotActive, ErrInvalidProof.
 func (k *Keeper) ConnOpenTry(s state.Store, now time.Time, clientID string, counterparty connectiontypes.Counterparty, counterpartyVersions []*connectiontypes.Version, proof []byte, proofHeight clienttypes.Height) (string, []abci.Event, error) {
 	var id string
-	events, err := k.atomic(s, func(c state.Store) ([]abci.Event, error) {
+	events, err := state.Atomic(s, func(c state.Store) ([]abci.Event, error) {
 		if err := validateClientID(clientID); err != nil {
 			return nil, err
 		}
@@ -144,7 +144,7 @@ func (k *Keeper) ConnOpenTry(s state.Store, now time.Time, clientID string, coun
 // ErrInvalidConnectionState, ErrInvalidIdentifier, ErrInvalidVersion,
 // ErrInvalidHeight, ErrClientNotActive, ErrInvalidProof.
 func (k *Keeper) ConnOpenAck(s state.Store, now time.Time, connectionID, counterpartyConnectionID string, version *connectiontypes.Version, proof []byte, proofHeight clienttypes.Height) ([]abci.Event, error) {
-	return k.atomic(s, func(c state.Store) ([]abci.Event, error) {
+	return state.Atomic(s, func(c state.Store) ([]abci.Event, error) {
 		conn, ok := getConnection(c, connectionID)
 		if !ok {
 			return nil, fmt.Errorf("%w: %q", ErrConnectionNotFound, connectionID)
@@ -181,7 +181,7 @@ func (k *Keeper) ConnOpenAck(s state.Store, now time.Time, connectionID, counter
 // Errors: ErrConnectionNotFound, ErrInvalidConnectionState,
 // ErrInvalidHeight, ErrClientNotActive, ErrInvalidProof.
 func (k *Keeper) ConnOpenConfirm(s state.Store, now time.Time, connectionID string, proof []byte, proofHeight clienttypes.Height) ([]abci.Event, error) {
-	return k.atomic(s, func(c state.Store) ([]abci.Event, error) {
+	return state.Atomic(s, func(c state.Store) ([]abci.Event, error) {
 		conn, ok := getConnection(c, connectionID)
 		if !ok {
 			return nil, fmt.Errorf("%w: %q", ErrConnectionNotFound, connectionID)

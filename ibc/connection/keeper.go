@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"time"
 
-	abci "github.com/cometbft/cometbft/abci/types"
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
 	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
 
 	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 )
 
 // StatusActive is the client status under which proofs are accepted.
@@ -46,19 +46,6 @@ func NewKeeper(clients Clients) *Keeper {
 	return &Keeper{Clients: clients}
 }
 
-// atomic runs step on a cache of s and writes the cache only if step
-// succeeds, so a failing step leaves s untouched and its events are
-// dropped with it.
-func (k *Keeper) atomic(s state.Store, step func(c state.Store) ([]abci.Event, error)) ([]abci.Event, error) {
-	c := state.NewCache(s)
-	events, err := step(c)
-	if err != nil {
-		return nil, err
-	}
-	c.Write()
-	return events, nil
-}
-
 func kv(s state.Store) state.KVStore { return s.KV(StoreName) }
 
 func mustMarshal(m interface{ Marshal() ([]byte, error) }) []byte {
@@ -71,11 +58,8 @@ func mustMarshal(m interface{ Marshal() ([]byte, error) }) []byte {
 
 // nextID returns the next connection identifier and advances the counter.
 func nextID(s state.Store) string {
-	var n uint64
-	if bz := kv(s).Get(keyNextConnectionSeq); bz != nil {
-		n = mustSeq(keyNextConnectionSeq, bz)
-	}
-	kv(s).Set(keyNextConnectionSeq, seqBytes(n+1))
+	n, _ := typed.GetU64(kv(s), keyNextConnectionSeq)
+	kv(s).Set(keyNextConnectionSeq, typed.U64(n+1))
 	return formatID(connectionPrefix, n)
 }
 

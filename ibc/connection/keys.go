@@ -1,8 +1,6 @@
 package connection
 
 import (
-	"encoding/binary"
-	"fmt"
 	"strconv"
 
 	host "github.com/cosmos/ibc-go/v10/modules/core/24-host"
@@ -27,18 +25,6 @@ const connectionPrefix = "connection-"
 
 // connectionsPrefix is the common prefix of every connection end key.
 func connectionsPrefix() []byte { return []byte(host.KeyConnectionPrefix + "/") }
-
-// seqBytes encodes a counter as ibc-go encodes sequences: 8 bytes, big
-// endian.
-func seqBytes(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
-
-// mustSeq decodes a stored counter; anything else is a corrupt store.
-func mustSeq(key, bz []byte) uint64 {
-	if len(bz) != 8 {
-		panic(fmt.Sprintf("connection: invariant broken: counter under %q has %d bytes", key, len(bz)))
-	}
-	return binary.BigEndian.Uint64(bz)
-}
 
 // formatID appends a counter value to an identifier prefix.
 func formatID(prefix string, n uint64) string { return prefix + strconv.FormatUint(n, 10) }

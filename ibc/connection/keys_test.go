@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/abci-ics/ics/ibc/commitment"
+	"github.com/abci-ics/ics/state/typed"
 )
 
 // TestKeysFrozen freezes the connection keys and identifiers: the
@@ -15,7 +16,7 @@ func TestKeysFrozen(t *testing.T) {
 		commitment.ConnectionPath("connection-0"): "connections/connection-0",
 		string(connectionsPrefix()):               "connections/",
 		string(keyNextConnectionSeq):              "\x00channel/nextConnectionSequence",
-		fmt.Sprintf("%x", seqBytes(258)):          "0000000000000102",
+		fmt.Sprintf("%x", typed.U64(258)):         "0000000000000102",
 		string(Prefix().KeyPrefix):                "ibc",
 		formatID(connectionPrefix, 3):             "connection-3",
 		StoreName:                                 "ibc",

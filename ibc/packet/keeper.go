@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	abci "github.com/cometbft/cometbft/abci/types"
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
 	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
@@ -13,6 +12,7 @@ import (
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/connection"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 )
 
 // StatusActive is the client status under which packets are sent
@@ -93,27 +93,10 @@ func NewKeeper(channels Channels, clients Clients, connections Connections, revi
 	return &Keeper{Channels: channels, Clients: clients, Connections: connections, Revision: revision}
 }
 
-// atomic runs step on a cache of s and writes the cache only if step
-// succeeds, so a failing step leaves s untouched and its events are
-// dropped with it.
-func (k *Keeper) atomic(s state.Store, step func(c state.Store) ([]abci.Event, error)) ([]abci.Event, error) {
-	c := state.NewCache(s)
-	events, err := step(c)
-	if err != nil {
-		return nil, err
-	}
-	c.Write()
-	return events, nil
-}
-
 func kv(s state.Store) state.KVStore { return s.KV(StoreName) }
 
 func getSeq(s state.Store, path string) (uint64, bool) {
-	bz := kv(s).Get([]byte(path))
-	if bz == nil {
-		return 0, false
-	}
-	return mustSeq([]byte(path), bz), true
+	return typed.GetU64(kv(s), []byte(path))
 }
 
 // mustGetSeq reads a sequence that exists for every channel end.
@@ -125,7 +108,7 @@ func mustGetSeq(s state.Store, path string) uint64 {
 	return seq
 }
 
-func setSeq(s state.Store, path string, seq uint64) { kv(s).Set([]byte(path), seqBytes(seq)) }
+func setSeq(s state.Store, path string, seq uint64) { kv(s).Set([]byte(path), typed.U64(seq)) }
 
 // clientActive returns ErrClientNotActive unless the client is Active.
 func (k *Keeper) clientActive(s state.Store, clientID string, now time.Time) error {

@@ -1,8 +1,6 @@
 package packet
 
 import (
-	"encoding/binary"
-	"fmt"
 	"slices"
 
 	host "github.com/cosmos/ibc-go/v10/modules/core/24-host"
@@ -24,18 +22,6 @@ var receiptValue = []byte{1}
 // channel; the sequence, in decimal, follows it.
 func commitmentsPrefix(portID, channelID string) []byte {
 	return append(host.PacketCommitmentPrefixKey(portID, channelID), '/')
-}
-
-// seqBytes encodes a sequence as ibc-go does (and package channel, which
-// starts the sequences of a new channel end at 1): 8 bytes, big endian.
-func seqBytes(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
-
-// mustSeq decodes a stored sequence; anything else is a corrupt store.
-func mustSeq(key, bz []byte) uint64 {
-	if len(bz) != 8 {
-		panic(fmt.Sprintf("packet: invariant broken: sequence under %q has %d bytes", key, len(bz)))
-	}
-	return binary.BigEndian.Uint64(bz)
 }
 
 // sortedSeqs sorts sequences in place and returns them.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 )
 
 // TestPathsFrozen freezes the ICS-24 paths of packets: the counterparty
@@ -26,7 +27,7 @@ func TestPathsFrozen(t *testing.T) {
 		commitment.PacketReceiptPath("transfer", "channel-1", 12):         "receipts/ports/transfer/channels/channel-1/sequences/12",
 		commitment.PacketAcknowledgementPath("transfer", "channel-1", 12): "acks/ports/transfer/channels/channel-1/sequences/12",
 		string(commitmentsPrefix("transfer", "channel-1")):                "commitments/ports/transfer/channels/channel-1/sequences/",
-		fmt.Sprintf("%x", seqBytes(258)):                                  "0000000000000102",
+		fmt.Sprintf("%x", typed.U64(258)):                                 "0000000000000102",
 		fmt.Sprintf("%x", receiptValue):                                   "01",
 	} {
 		if got != want {
@@ -99,7 +100,7 @@ func TestStoreLayout(t *testing.T) {
 	if got := kvA.Get([]byte(commitment.PacketCommitmentPath(appPort, l.chanA, 2))); !bytes.Equal(got, channeltypes.CommitPacket(pending)) {
 		t.Errorf("commitment value %X", got)
 	}
-	if got := kvA.Get([]byte(commitment.NextSequenceSendPath(appPort, l.chanA))); !bytes.Equal(got, seqBytes(3)) {
+	if got := kvA.Get([]byte(commitment.NextSequenceSendPath(appPort, l.chanA))); !bytes.Equal(got, typed.U64(3)) {
 		t.Errorf("next send value %X", got)
 	}
 	if got := kvB.Get([]byte(commitment.PacketReceiptPath(appPort, l.chanB, 1))); !bytes.Equal(got, []byte{1}) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 )
 
 // SendPacket commits a packet with data on an OPEN channel and returns its
@@ -28,7 +29,7 @@ import (
 // error.
 func (k *Keeper) SendPacket(s state.Store, height int64, now time.Time, sourcePort, sourceChannel string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, []abci.Event, error) {
 	var seq uint64
-	events, err := k.atomic(s, func(c state.Store) ([]abci.Event, error) {
+	events, err := state.Atomic(s, func(c state.Store) ([]abci.Event, error) {
 		ch, conn, err := k.Channels.Open(c, sourcePort, sourceChannel)
 		if err != nil {
 			return nil, err
@@ -92,7 +93,7 @@ func (k *Keeper) consensusTime(s state.Store, clientID string, h clienttypes.Hei
 // Nothing is written on error.
 func (k *Keeper) RecvPacket(s state.Store, height int64, now time.Time, p channeltypes.Packet, proof []byte, proofHeight clienttypes.Height, relayer []byte) (channeltypes.Acknowledgement, []abci.Event, error) {
 	var ack channeltypes.Acknowledgement
-	events, err := k.atomic(s, func(c state.Store) ([]abci.Event, error) {
+	events, err := state.Atomic(s, func(c state.Store) ([]abci.Event, error) {
 		if err := validatePacket(p); err != nil {
 			return nil, err
 		}
@@ -260,7 +261,7 @@ func (k *Keeper) sentPacket(s state.Store, p channeltypes.Packet, ch channeltype
 // ErrInvalidProof, ErrPortNotBound, ErrAppRejected. Nothing is written on
 // error.
 func (k *Keeper) AcknowledgePacket(s state.Store, height int64, now time.Time, p channeltypes.Packet, ackBytes []byte, proof []byte, proofHeight clienttypes.Height, relayer []byte) ([]abci.Event, error) {
-	return k.atomic(s, func(c state.Store) ([]abci.Event, error) {
+	return state.Atomic(s, func(c state.Store) ([]abci.Event, error) {
 		if err := validatePacket(p); err != nil {
 			return nil, err
 		}
@@ -315,7 +316,7 @@ func (k *Keeper) AcknowledgePacket(s state.Store, height int64, now time.Time, p
 // ErrPacketAlreadyReceived, ErrClientNotActive, ErrInvalidProof,
 // ErrPortNotBound, ErrAppRejected. Nothing is written on error.
 func (k *Keeper) TimeoutPacket(s state.Store, height int64, now time.Time, p channeltypes.Packet, proof []byte, proofHeight clienttypes.Height, nextSequenceRecv uint64, relayer []byte) ([]abci.Event, error) {
-	return k.atomic(s, func(c state.Store) ([]abci.Event, error) {
+	return state.Atomic(s, func(c state.Store) ([]abci.Event, error) {
 		if err := validatePacket(p); err != nil {
 			return nil, err
 		}
@@ -350,7 +351,7 @@ func (k *Keeper) TimeoutPacket(s state.Store, height int64, now time.Time, p cha
 				return nil, fmt.Errorf("%w: next receive sequence %d is past %d", ErrPacketAlreadyReceived, nextSequenceRecv, seq)
 			}
 			err = k.Connections.VerifyMembership(c, now, conn, proofHeight, proof,
-				commitment.NextSequenceRecvPath(p.DestinationPort, p.DestinationChannel), seqBytes(nextSequenceRecv))
+				commitment.NextSequenceRecvPath(p.DestinationPort, p.DestinationChannel), typed.U64(nextSequenceRecv))
 		} else {
 			err = k.Connections.VerifyNonMembership(c, now, conn, proofHeight, proof,
 				commitment.PacketReceiptPath(p.DestinationPort, p.DestinationChannel, seq))

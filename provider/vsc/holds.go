@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 )
 
 // Holder is the name under which a consumer holds unbonding entries.
@@ -36,11 +37,11 @@ func (k *Keeper) AfterUnbondingInitiated(s state.Store, id uint64, launched []st
 // ReleaseHolds releases a consumer's holds put while the vsc id was at
 // most upTo (all of them for the largest uint64), and returns how many.
 func (k *Keeper) ReleaseHolds(s state.Store, chainID string, upTo uint64) int {
-	p := key(prefixHold, chainPart(chainID))
+	p := typed.Key(prefixHold, ChainPart(chainID))
 	st := kv(s)
 	end := state.PrefixEnd(p)
 	if upTo < ^uint64(0) {
-		end = append(bytes.Clone(p), u64(upTo+1)...)
+		end = append(bytes.Clone(p), typed.U64(upTo+1)...)
 	}
 	it := st.Iterator(p, end)
 	var keys [][]byte
@@ -62,7 +63,7 @@ func (k *Keeper) ReleaseHolds(s state.Store, chainID string, upTo uint64) int {
 // holdsUnder reports whether a consumer holds an entry put on hold while
 // the vsc id was vscID.
 func (*Keeper) holdsUnder(s state.Store, chainID string, vscID uint64) bool {
-	p := key(prefixHold, chainPart(chainID), u64(vscID))
+	p := typed.Key(prefixHold, ChainPart(chainID), typed.U64(vscID))
 	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	return it.Valid()

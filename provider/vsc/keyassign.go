@@ -37,7 +37,7 @@ type Assignment struct {
 
 // Assignments returns the keys assigned for a consumer, by provider address.
 func (*Keeper) Assignments(s state.Store, chainID string) []Assignment {
-	p := key(prefixAssigned, chainPart(chainID))
+	p := typed.Key(prefixAssigned, ChainPart(chainID))
 	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	var out []Assignment
@@ -64,7 +64,7 @@ func (k *Keeper) IsKeyReserved(s state.Store, pubKey []byte, consumers []string)
 	if len(pubKey) != ed25519.PubKeySize {
 		return false
 	}
-	p := key(keyReservedKeys, pubKey)
+	p := typed.Key(keyReservedKeys, pubKey)
 	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	assigned := it.Valid()
 	it.Close()
@@ -120,9 +120,9 @@ func (k *Keeper) Assign(s state.Store, chainID string, v Validator, consumerKey 
 // PruneKeyOwners deletes the mappings of consumer keys that left a
 // consumer's set more than an unbonding period ago.
 func (k *Keeper) PruneKeyOwners(s state.Store, chainID string, now time.Time) {
-	p := key(prefixKeyPrune, chainPart(chainID))
+	p := typed.Key(prefixKeyPrune, ChainPart(chainID))
 	st := kv(s)
-	it := st.Iterator(p, append(bytes.Clone(p), u64(uint64(now.UnixNano())+1)...))
+	it := st.Iterator(p, append(bytes.Clone(p), typed.U64(uint64(now.UnixNano())+1)...))
 	var keys [][]byte
 	for ; it.Valid(); it.Next() {
 		keys = append(keys, bytes.Clone(it.Key()))
@@ -146,7 +146,7 @@ func (k *Keeper) DeleteConsumer(s state.Store, chainID string) {
 		st.Delete(reservedKey(ck, chainID))
 	}
 	for _, p := range consumerPrefixes {
-		lo := key(p, chainPart(chainID))
+		lo := typed.Key(p, ChainPart(chainID))
 		it := st.Iterator(lo, state.PrefixEnd(lo))
 		var keys [][]byte
 		for ; it.Valid(); it.Next() {

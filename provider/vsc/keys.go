@@ -1,6 +1,9 @@
 package vsc
 
-import "encoding/binary"
+import (
+
+	"github.com/abci-ics/ics/state/typed"
+)
 
 // StoreName is the multistore store this package writes in: package
 // provider's store, which it shares. The two packages use disjoint key
@@ -40,63 +43,49 @@ func Prefixes() []byte {
 		prefixPendingVSC, prefixSlashAck, prefixSentVSC, prefixHold, keyReservedKeys}
 }
 
-func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
-
-func key(prefix byte, parts ...[]byte) []byte {
-	n := 1
-	for _, p := range parts {
-		n += len(p)
-	}
-	k := make([]byte, 1, n)
-	k[0] = prefix
-	for _, p := range parts {
-		k = append(k, p...)
-	}
-	return k
-}
-
-// chainPart is the length-prefixed chain id that follows a consumer prefix.
-func chainPart(chainID string) []byte { return append([]byte{byte(len(chainID))}, chainID...) }
+// ChainPart is the length-prefixed chain id that follows a consumer
+// prefix, in the keys of package vsc and of package provider.
+func ChainPart(chainID string) []byte { return append([]byte{byte(len(chainID))}, chainID...) }
 
 // ValidatorKey returns the key of a member of a consumer's validator set.
 func ValidatorKey(chainID string, providerAddr []byte) []byte {
-	return key(prefixValidator, chainPart(chainID), providerAddr)
+	return typed.Key(prefixValidator, ChainPart(chainID), providerAddr)
 }
 
 // AssignedKey returns the key of a validator's assigned consumer key.
 func AssignedKey(chainID string, providerAddr []byte) []byte {
-	return key(prefixAssigned, chainPart(chainID), providerAddr)
+	return typed.Key(prefixAssigned, ChainPart(chainID), providerAddr)
 }
 
 // KeyOwnerKey returns the key mapping a consumer address to its validator.
 func KeyOwnerKey(chainID string, consumerAddr []byte) []byte {
-	return key(prefixKeyOwner, chainPart(chainID), consumerAddr)
+	return typed.Key(prefixKeyOwner, ChainPart(chainID), consumerAddr)
 }
 
 func keyPruneKey(chainID string, ns int64, consumerAddr []byte) []byte {
-	return key(prefixKeyPrune, chainPart(chainID), u64(uint64(ns)), consumerAddr)
+	return typed.Key(prefixKeyPrune, ChainPart(chainID), typed.U64(uint64(ns)), consumerAddr)
 }
 
 // PendingVSCKey returns the key of a VSC packet waiting for the channel.
 func PendingVSCKey(chainID string, vscID uint64) []byte {
-	return key(prefixPendingVSC, chainPart(chainID), u64(vscID))
+	return typed.Key(prefixPendingVSC, ChainPart(chainID), typed.U64(vscID))
 }
 
 func slashAckKey(chainID string, consumerAddr []byte) []byte {
-	return key(prefixSlashAck, chainPart(chainID), consumerAddr)
+	return typed.Key(prefixSlashAck, ChainPart(chainID), consumerAddr)
 }
 
 func sentVSCKey(chainID string, vscID uint64) []byte {
-	return key(prefixSentVSC, chainPart(chainID), u64(vscID))
+	return typed.Key(prefixSentVSC, ChainPart(chainID), typed.U64(vscID))
 }
 
 // HoldKey returns the key of a consumer's hold on an unbonding entry.
 func HoldKey(chainID string, vscID, unbondingID uint64) []byte {
-	return key(prefixHold, chainPart(chainID), u64(vscID), u64(unbondingID))
+	return typed.Key(prefixHold, ChainPart(chainID), typed.U64(vscID), typed.U64(unbondingID))
 }
 
 func reservedKey(consumerKey []byte, chainID string) []byte {
-	return key(keyReservedKeys, consumerKey, chainPart(chainID))
+	return typed.Key(keyReservedKeys, consumerKey, ChainPart(chainID))
 }
 
-func vscHeightKey(vscID uint64) []byte { return key(prefixVSCHeight, u64(vscID)) }
+func vscHeightKey(vscID uint64) []byte { return typed.Key(prefixVSCHeight, typed.U64(vscID)) }

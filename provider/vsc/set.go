@@ -36,7 +36,7 @@ func consumerAddr(consumerKey []byte) []byte { return ed25519.PubKey(consumerKey
 // one it runs, or will run once the pending changes reach it), by
 // provider address.
 func (*Keeper) ValidatorSet(s state.Store, chainID string) []Member {
-	p := key(prefixValidator, chainPart(chainID))
+	p := typed.Key(prefixValidator, ChainPart(chainID))
 	var out []Member
 	typed.Each(kv(s), p, func(providerAddr []byte, v ConsumerValidator) {
 		out = append(out, Member{ProviderAddr: bytes.Clone(providerAddr), ConsumerKey: v.ConsumerKey, Power: v.Power})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/event"
 )
@@ -35,15 +36,15 @@ func (*Keeper) VSCHeight(s state.Store, vscID uint64) (int64, bool) {
 }
 
 // Init sets the first vsc id, 1, at genesis.
-func (*Keeper) Init(s state.Store) { kv(s).Set([]byte{keyVSCID}, u64(1)) }
+func (*Keeper) Init(s state.Store) { kv(s).Set([]byte{keyVSCID}, typed.U64(1)) }
 
 // NextEpoch ends the epoch of vscID at provider height height: slash
 // packets citing vscID refer to the stake of the block after this one,
 // the first the VSC's set was sent from; the next VSC gets vscID+1.
 func (*Keeper) NextEpoch(s state.Store, vscID uint64, height int64) {
-	kv(s).Set(vscHeightKey(vscID), u64(uint64(height+1)))
+	kv(s).Set(vscHeightKey(vscID), typed.U64(uint64(height+1)))
 	vscID++
-	kv(s).Set([]byte{keyVSCID}, u64(vscID))
+	kv(s).Set([]byte{keyVSCID}, typed.U64(vscID))
 }
 
 // Queue computes a consumer's next validator set and queues a VSC
@@ -73,7 +74,7 @@ func (*Keeper) AckSlash(s state.Store, chainID string, consumerAddr []byte) {
 // takeSlashAcks returns and clears the consumer addresses whose slash
 // packets were handled since the last VSC, as bech32 consensus addresses.
 func (k *Keeper) takeSlashAcks(s state.Store, chainID string) []string {
-	p := key(prefixSlashAck, chainPart(chainID))
+	p := typed.Key(prefixSlashAck, ChainPart(chainID))
 	st := kv(s)
 	it := st.Iterator(p, state.PrefixEnd(p))
 	var keys [][]byte
@@ -92,7 +93,7 @@ func (k *Keeper) takeSlashAcks(s state.Store, chainID string) []string {
 // PendingVSCs returns the VSC packets queued for a consumer and not yet
 // sent, by vsc id.
 func (*Keeper) PendingVSCs(s state.Store, chainID string) []ccv.ValidatorSetChangePacketData {
-	p := key(prefixPendingVSC, chainPart(chainID))
+	p := typed.Key(prefixPendingVSC, ChainPart(chainID))
 	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	var out []ccv.ValidatorSetChangePacketData
@@ -111,7 +112,7 @@ func (*Keeper) PendingVSCs(s state.Store, chainID string) []ccv.ValidatorSetChan
 // records when each was sent. A packet the channel refuses stays
 // queued, with those after it, for the next block.
 func (k *Keeper) SendPending(s state.Store, chainID, channelID string, height int64, now time.Time, timeoutPeriod time.Duration) []abci.Event {
-	pre := key(prefixPendingVSC, chainPart(chainID))
+	pre := typed.Key(prefixPendingVSC, ChainPart(chainID))
 	st := kv(s)
 	it := st.Iterator(pre, state.PrefixEnd(pre))
 	type pending struct {
@@ -135,7 +136,7 @@ func (k *Keeper) SendPending(s state.Store, chainID, channelID string, height in
 			break
 		}
 		st.Delete(q.key)
-		st.Set(sentVSCKey(chainID, q.id), u64(uint64(now.UnixNano())))
+		st.Set(sentVSCKey(chainID, q.id), typed.U64(uint64(now.UnixNano())))
 		events = append(events, sent...)
 		events = append(events, event.New("ccv_packet", "module", "provider", "chain_id", chainID,
 			"valset_update_id", strconv.FormatUint(q.id, 10)))
@@ -146,7 +147,7 @@ func (k *Keeper) SendPending(s state.Store, chainID, channelID string, height in
 // OldestUnmatured returns when the oldest VSC sent to a consumer and not
 // yet matured was sent.
 func (*Keeper) OldestUnmatured(s state.Store, chainID string) (time.Time, bool) {
-	p := key(prefixSentVSC, chainPart(chainID))
+	p := typed.Key(prefixSentVSC, ChainPart(chainID))
 	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	if !it.Valid() {
@@ -160,11 +161,11 @@ func (*Keeper) OldestUnmatured(s state.Store, chainID string) (time.Time, bool) 
 // it matured. It returns the vsc_matured event.
 func (k *Keeper) Matured(s state.Store, chainID string, vscID uint64) abci.Event {
 	n := k.ReleaseHolds(s, chainID, vscID)
-	p := key(prefixSentVSC, chainPart(chainID))
+	p := typed.Key(prefixSentVSC, ChainPart(chainID))
 	st := kv(s)
 	end := state.PrefixEnd(p) // vscID+1 would wrap for the largest id
 	if vscID < ^uint64(0) {
-		end = append(append([]byte(nil), p...), u64(vscID+1)...)
+		end = append(append([]byte(nil), p...), typed.U64(vscID+1)...)
 	}
 	it := st.Iterator(p, end)
 	var keys [][]byte

@@ -126,3 +126,23 @@ func U64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
 // TimeKey encodes Unix nanoseconds in 8 bytes whose byte order is time
 // order, negative times included (the sign bit is flipped).
 func TimeKey(ns int64) []byte { return U64(uint64(ns) ^ 1<<63) }
+
+// GetU64 returns the 8-byte big-endian number stored under key (U64) and
+// whether key is present. A value of another length is a broken
+// invariant: GetU64 panics naming the key.
+func GetU64(st state.KVStore, key []byte) (uint64, bool) {
+	bz := st.Get(key)
+	if bz == nil {
+		return 0, false
+	}
+	return DecodeU64(key, bz), true
+}
+
+// DecodeU64 decodes bz, read under key, as written by U64. It panics like
+// GetU64 on a value of another length.
+func DecodeU64(key, bz []byte) uint64 {
+	if len(bz) != 8 {
+		panic(fmt.Sprintf("state/typed: broken invariant: the number under %x has %d bytes, want 8", key, len(bz)))
+	}
+	return binary.BigEndian.Uint64(bz)
+}

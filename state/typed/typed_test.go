@@ -98,3 +98,21 @@ func TestCorruptValuePanics(t *testing.T) {
 	}()
 	typed.Get[coin.Amount](st, k)
 }
+
+func TestU64(t *testing.T) {
+	st := store(t)
+	if _, ok := typed.GetU64(st, []byte("n")); ok {
+		t.Fatal("absent number found")
+	}
+	st.Set([]byte("n"), typed.U64(258))
+	if v, ok := typed.GetU64(st, []byte("n")); !ok || v != 258 {
+		t.Fatalf("got %d %v", v, ok)
+	}
+	st.Set([]byte("bad"), []byte{1})
+	defer func() {
+		if recover() == nil {
+			t.Fatal("a 1-byte number did not panic")
+		}
+	}()
+	typed.GetU64(st, []byte("bad"))
+}

@@ -44,6 +44,16 @@ func Encode(prefix string, addr []byte) string {
 	return s
 }
 
+// Show returns the bech32 form of addr under prefix, or "" when addr is
+// not an address (query answers show a missing or malformed one as
+// empty). It still panics on an invalid prefix, a programming error.
+func Show(prefix string, addr []byte) string {
+	if len(addr) != Len {
+		return ""
+	}
+	return Encode(prefix, addr)
+}
+
 // Decode parses a bech32 address and checks its prefix (skipped when prefix
 // is empty). It returns ErrInvalid for anything that is not a 20-byte
 // address under that prefix.

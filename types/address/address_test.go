@@ -92,3 +92,10 @@ func BenchmarkEncode(b *testing.B) {
 		_ = Encode("ics", addr)
 	}
 }
+
+func TestShow(t *testing.T) {
+	addr := make([]byte, Len)
+	if Show("ics", addr) != Encode("ics", addr) || Show("ics", nil) != "" || Show("ics", addr[:3]) != "" {
+		t.Fatal("Show")
+	}
+}

@@ -1,7 +1,6 @@
 package consumer
 
 import (
-
 	"github.com/abci-ics/ics/state/typed"
 )
 

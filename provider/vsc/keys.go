@@ -1,7 +1,6 @@
 package vsc
 
 import (
-
 	"github.com/abci-ics/ics/state/typed"
 )
 

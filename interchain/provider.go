@@ -1,10 +1,12 @@
 package interchain
 
 import (
+	"bytes"
 	"fmt"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	gogoproto "github.com/cosmos/gogoproto/proto"
 
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/ibc/channel"
@@ -29,6 +31,9 @@ type ProviderConfig struct {
 	FeePoolAddr string
 	// Bank enables ICS-20 transfers; nil leaves them out.
 	Bank Bank
+	// Authority is the account of the chain's governance: consumers it owns
+	// may be top-N, and the consumer proposals it executes act as it.
+	Authority []byte
 	// Entries, when set, lets the holds query describe held entries.
 	Entries UnbondingEntries
 	// Logger may be nil.
@@ -48,19 +53,38 @@ type Provider struct {
 var ProviderStores = []string{channel.StoreName, provider.StoreName}
 
 // NewProvider builds a provider's layer, binds the CCV provider port and
-// routes the provider's messages (key assignment, consumer double votes and
-// light-client attacks).
+// routes the provider's messages (consumer creation, update and removal,
+// opt-in and opt-out, consumer commission, key assignment, consumer double
+// votes and light-client attacks).
 func NewProvider(cfg ProviderConfig) *Provider {
 	l := newIBC(cfg.ChainID, cfg.Prefix, cfg.Bank)
 	k := &provider.Keeper{
 		Staking: cfg.Staking, Unbonding: cfg.Unbonding,
 		Clients: ccvClients{l.Clients}, Channels: ccvChannels{l.Channels, l.Packets, l.Connections},
-		ChainID: cfg.ChainID, Prefix: cfg.Prefix, FeePoolAddr: cfg.FeePoolAddr,
+		ChainID: cfg.ChainID, Prefix: cfg.Prefix, FeePoolAddr: cfg.FeePoolAddr, Authority: cfg.Authority,
 	}
 	if cfg.Logger != nil {
 		k.Logger = cfg.Logger
 	}
 	l.Channels.BindPort(ccv.ProviderPortID, k)
+	route(l, func(s state.Store, b Block, signer []byte, m *provider.MsgCreateConsumer) ([]abci.Event, error) {
+		return k.HandleCreateConsumer(s, b.Height, b.Time, signer, m)
+	})
+	route(l, func(s state.Store, b Block, signer []byte, m *provider.MsgUpdateConsumer) ([]abci.Event, error) {
+		return k.HandleUpdateConsumer(s, b.Height, b.Time, signer, m)
+	})
+	route(l, func(s state.Store, b Block, signer []byte, m *provider.MsgRemoveConsumer) ([]abci.Event, error) {
+		return k.HandleRemoveConsumer(s, b.Height, b.Time, signer, m)
+	})
+	route(l, func(s state.Store, b Block, signer []byte, m *provider.MsgOptIn) ([]abci.Event, error) {
+		return k.HandleOptIn(s, b.Height, b.Time, signer, m)
+	})
+	route(l, func(s state.Store, b Block, signer []byte, m *provider.MsgOptOut) ([]abci.Event, error) {
+		return k.HandleOptOut(s, b.Height, b.Time, signer, m)
+	})
+	route(l, func(s state.Store, b Block, signer []byte, m *provider.MsgSetConsumerCommissionRate) ([]abci.Event, error) {
+		return k.HandleSetConsumerCommissionRate(s, b.Height, b.Time, signer, m)
+	})
 	route(l, func(s state.Store, b Block, signer []byte, m *provider.MsgAssignConsumerKey) ([]abci.Event, error) {
 		return k.HandleAssignConsumerKey(s, b.Height, b.Time, signer, m)
 	})
@@ -121,10 +145,52 @@ type Proposal struct {
 }
 
 // Proposals returns the provider's proposal contents: consumer addition
-// and consumer removal.
+// and consumer removal, and the consumer messages (create, update,
+// remove) carried by a proposal, executed with governance as the signer:
+// their submitter or owner must be ProviderConfig.Authority.
 func (p *Provider) Proposals() []Proposal {
+	k := p.Keeper
 	return []Proposal{
-		{TypeURL(&provider.ConsumerAdditionProposal{}), provider.CheckAddition, p.Keeper.ExecuteAddition},
-		{TypeURL(&provider.ConsumerRemovalProposal{}), provider.CheckRemoval, p.Keeper.ExecuteRemoval},
+		{TypeURL(&provider.ConsumerAdditionProposal{}), provider.CheckAddition, k.ExecuteAddition},
+		{TypeURL(&provider.ConsumerRemovalProposal{}), provider.CheckRemoval, k.ExecuteRemoval},
+		msgProposal(k, func(m *provider.MsgCreateConsumer) []byte { return m.Submitter }, k.HandleCreateConsumer),
+		msgProposal(k, func(m *provider.MsgUpdateConsumer) []byte { return m.Owner }, k.HandleUpdateConsumer),
+		msgProposal(k, func(m *provider.MsgRemoveConsumer) []byte { return m.Owner }, k.HandleRemoveConsumer),
+	}
+}
+
+// msgProposal makes a proposal content of a provider message: checked by
+// its ValidateBasic and that signer(m) is the authority, executed by
+// handle with the authority as the signer.
+func msgProposal[T any, PT interface {
+	*T
+	gogoproto.Message
+	Unmarshal([]byte) error
+	ValidateBasic() error
+}](k *provider.Keeper, signer func(PT) []byte, handle func(state.Store, int64, time.Time, []byte, PT) ([]abci.Event, error)) Proposal {
+	decode := func(content []byte) (PT, error) {
+		m := PT(new(T))
+		if err := m.Unmarshal(content); err != nil {
+			return nil, fmt.Errorf("%w: %v", provider.ErrInvalidProposal, err)
+		}
+		if err := m.ValidateBasic(); err != nil {
+			return nil, fmt.Errorf("%w: %w", provider.ErrInvalidProposal, err)
+		}
+		if !bytes.Equal(signer(m), k.Authority) {
+			return nil, fmt.Errorf("%w: the message must be signed by governance", provider.ErrInvalidProposal)
+		}
+		return m, nil
+	}
+	return Proposal{
+		TypeURL: TypeURL(PT(new(T))),
+		Check:   func(content []byte) error { _, err := decode(content); return err },
+		Execute: func(s state.Store, height int64, now time.Time, content []byte) error {
+			m, err := decode(content)
+			if err != nil {
+				return err
+			}
+			_, err = handle(s, height, now, k.Authority, m)
+			return err
+		},
 	}
 }

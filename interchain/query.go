@@ -39,14 +39,19 @@ const (
 //
 // Provider:
 //
+// Consumers are named by their consumer id.
+//
 //	/provider/params
 //	/provider/consumers                        []ConsumerJSON: every consumer and its phase
-//	/provider/consumer-genesis/<chain-id>      the consumer genesis (proto3 JSON of ccv.ConsumerGenesis)
-//	/provider/validators/<chain-id>            []ConsumerValidatorJSON: the consumer's validator set
-//	/provider/pending-vsc/<chain-id>           VSC packets waiting for the channel (wire JSON)
+//	/provider/consumer/<id>                    ConsumerDetailJSON: parameters, opted-in validators, set
+//	/provider/consumer-genesis/<id>            the consumer genesis (proto3 JSON of ccv.ConsumerGenesis)
+//	/provider/validators/<id>                  []ConsumerValidatorJSON: the consumer's validator set
+//	/provider/validator-consumers/<valcons>    []ValidatorConsumerJSON: what a validator must run
+//	/provider/blocks-until-next-epoch          EpochJSON
+//	/provider/pending-vsc/<id>                 VSC packets waiting for the channel (wire JSON)
 //	/provider/throttle                         the slash meter
 //	/provider/holds                            []HoldJSON: held unbonding entries and their holders
-//	/provider/key-assignments/<chain-id>       []KeyAssignmentJSON
+//	/provider/key-assignments/<id>             []KeyAssignmentJSON
 //
 // Consumer:
 //
@@ -57,6 +62,9 @@ const (
 const (
 	PathProviderParams    = "/provider/params"
 	PathConsumers         = "/provider/consumers"
+	PathConsumer          = "/provider/consumer/"
+	PathValidatorConsumer = "/provider/validator-consumers/"
+	PathEpoch             = "/provider/blocks-until-next-epoch"
 	PathConsumerGenesis   = "/provider/consumer-genesis/"
 	PathConsumerVals      = "/provider/validators/"
 	PathPendingVSC        = "/provider/pending-vsc/"
@@ -80,8 +88,12 @@ type ClientJSON struct {
 
 // ConsumerJSON is a consumer chain as the provider sees it.
 type ConsumerJSON struct {
+	ConsumerID   string `json:"consumer_id"`
 	ChainID      string `json:"chain_id"`
 	Phase        string `json:"phase"`
+	Owner        string `json:"owner"`
+	TopN         uint32 `json:"top_n"`
+	Validators   int    `json:"validators"`
 	ClientID     string `json:"client_id,omitempty"`
 	ChannelID    string `json:"channel_id,omitempty"`
 	SpawnTime    string `json:"spawn_time"`
@@ -89,6 +101,49 @@ type ConsumerJSON struct {
 	InitHeight   int64  `json:"init_height,omitempty"`
 	StopTime     string `json:"stop_time,omitempty"`
 	StopReason   string `json:"stop_reason,omitempty"`
+}
+
+// ConsumerDetailJSON is everything the provider holds of one consumer.
+type ConsumerDetailJSON struct {
+	ConsumerJSON
+	Metadata       json.RawMessage         `json:"metadata"`
+	Initialization json.RawMessage         `json:"initialization_parameters"`
+	PowerShaping   PowerShapingJSON        `json:"power_shaping_parameters"`
+	Infraction     json.RawMessage         `json:"infraction_parameters"`
+	OptedIn        []string                `json:"opted_in"`
+	ValidatorSet   []ConsumerValidatorJSON `json:"validator_set"`
+}
+
+// PowerShapingJSON shows power shaping with bech32 consensus addresses.
+type PowerShapingJSON struct {
+	TopN               uint32   `json:"top_n"`
+	ValidatorsPowerCap uint32   `json:"validators_power_cap"`
+	ValidatorSetCap    uint32   `json:"validator_set_cap"`
+	Allowlist          []string `json:"allowlist"`
+	Denylist           []string `json:"denylist"`
+	Prioritylist       []string `json:"prioritylist"`
+	MinStake           uint64   `json:"min_stake,string"`
+	AllowInactiveVals  bool     `json:"allow_inactive_vals"`
+}
+
+// ValidatorConsumerJSON is a consumer a validator is opted in to or runs.
+type ValidatorConsumerJSON struct {
+	ConsumerID      string `json:"consumer_id"`
+	ChainID         string `json:"chain_id"`
+	Phase           string `json:"phase"`
+	OptedIn         bool   `json:"opted_in"`
+	InSet           bool   `json:"in_set"`
+	Power           int64  `json:"power,string"`
+	ConsumerKey     string `json:"consumer_key"` // hex
+	ConsumerAddress string `json:"consumer_address"`
+	Commission      string `json:"commission,omitempty"`
+}
+
+// EpochJSON says when the next validator set changes are computed.
+type EpochJSON struct {
+	Height         int64 `json:"height,string"`
+	BlocksPerEpoch int64 `json:"blocks_per_epoch,string"`
+	BlocksLeft     int64 `json:"blocks_until_next_epoch,string"`
 }
 
 // ConsumerValidatorJSON is a member of a consumer's validator set.
@@ -101,6 +156,7 @@ type ConsumerValidatorJSON struct {
 
 // HoldJSON is one consumer's hold on an unbonding entry.
 type HoldJSON struct {
+	ConsumerID  string `json:"consumer_id"`
 	ChainID     string `json:"chain_id"`
 	VSCID       uint64 `json:"vsc_id,string"`
 	UnbondingID uint64 `json:"unbonding_id,string"`
@@ -237,7 +293,8 @@ func (c *Consumer) Query(s state.Store, path string, now time.Time) ([]byte, err
 	return c.IBC.Query(s, path, now)
 }
 
-// Query answers the provider's CCV paths and the IBC paths with JSON.
+// Query answers the provider's CCV paths and the IBC paths with JSON. The
+// epoch query needs s to tell its height (a state.View does).
 func (p *Provider) Query(s state.Store, path string, now time.Time) ([]byte, error) {
 	k, prefix := p.Keeper, p.Keeper.Prefix
 	chainArg := func(pre string) (string, error) {
@@ -254,9 +311,26 @@ func (p *Provider) Query(s state.Store, path string, now time.Time) ([]byte, err
 	case path == PathConsumers:
 		out := []ConsumerJSON{}
 		for _, c := range k.Consumers(s) {
-			out = append(out, consumerJSON(c))
+			out = append(out, p.consumerJSON(s, c))
 		}
 		return jsonAnswer(out)
+	case strings.HasPrefix(path, PathConsumer):
+		id, err := chainArg(PathConsumer)
+		if err != nil {
+			return nil, err
+		}
+		return p.consumerDetail(s, id)
+	case strings.HasPrefix(path, PathValidatorConsumer):
+		return p.validatorConsumers(s, strings.TrimPrefix(path, PathValidatorConsumer))
+	case path == PathEpoch:
+		v, ok := s.(interface{ Version() int64 })
+		if !ok || v.Version() <= 0 {
+			return nil, fmt.Errorf("%w: the height of the queried version is unknown", ErrInvalidQuery)
+		}
+		height := v.Version()
+		n := k.Params(s).BlocksPerEpoch
+		left := n - height%n
+		return jsonAnswer(EpochJSON{Height: height, BlocksPerEpoch: n, BlocksLeft: left})
 	case strings.HasPrefix(path, PathConsumerGenesis):
 		id := strings.TrimPrefix(path, PathConsumerGenesis)
 		g, ok := k.ConsumerGenesis(s, id)
@@ -269,13 +343,7 @@ func (p *Provider) Query(s state.Store, path string, now time.Time) ([]byte, err
 		if err != nil {
 			return nil, err
 		}
-		out := []ConsumerValidatorJSON{}
-		for _, m := range k.VSC().ValidatorSet(s, id) {
-			out = append(out, ConsumerValidatorJSON{ProviderAddress: address.Show(prefix+"valcons", m.ProviderAddr),
-				ConsumerAddress: address.Show(prefix+"valcons", consumer.ConsAddress(m.ConsumerKey)),
-				ConsumerKey:     hex.EncodeToString(m.ConsumerKey), Power: m.Power})
-		}
-		return jsonAnswer(out)
+		return jsonAnswer(p.validatorSet(s, id))
 	case strings.HasPrefix(path, PathPendingVSC):
 		id, err := chainArg(PathPendingVSC)
 		if err != nil {
@@ -297,7 +365,10 @@ func (p *Provider) Query(s state.Store, path string, now time.Time) ([]byte, err
 	case path == PathHolds:
 		out := []HoldJSON{}
 		for _, h := range k.VSC().Holds(s) {
-			j := HoldJSON{ChainID: h.ChainID, VSCID: h.VSCID, UnbondingID: h.UnbondingID}
+			j := HoldJSON{ConsumerID: h.ConsumerID, VSCID: h.VSCID, UnbondingID: h.UnbondingID}
+			if c, ok := k.Consumer(s, h.ConsumerID); ok {
+				j.ChainID = c.ChainId
+			}
 			if p.entries != nil {
 				if e, ok := p.entries.UnbondingEntry(s, h.UnbondingID); ok {
 					j.Since, j.Kind, j.Balance = e.CreationHeight, e.Kind, e.Balance
@@ -323,14 +394,110 @@ func (p *Provider) Query(s state.Store, path string, now time.Time) ([]byte, err
 	return p.IBC.Query(s, path, now)
 }
 
-func consumerJSON(c provider.Consumer) ConsumerJSON {
-	j := ConsumerJSON{ChainID: c.ChainId, Phase: strings.ToLower(strings.TrimPrefix(c.Phase.String(), "PHASE_")),
-		ClientID: c.ClientId, ChannelID: c.ChannelId, SpawnTime: nsTime(c.Proposal.SpawnTime),
+// PhaseName is a phase as queries show it: "registered", "initialized",
+// "launched", "running", "stopped", "deleted".
+func PhaseName(ph provider.Phase) string {
+	return strings.ToLower(strings.TrimPrefix(ph.String(), "PHASE_"))
+}
+
+func (p *Provider) consumerJSON(s state.Store, c provider.Consumer) ConsumerJSON {
+	j := ConsumerJSON{ConsumerID: c.ConsumerId, ChainID: c.ChainId, Phase: PhaseName(c.Phase),
+		Owner: address.Show(p.Keeper.Prefix, c.Owner), TopN: c.PowerShaping.TopN,
+		ClientID: c.ClientId, ChannelID: c.ChannelId, SpawnTime: nsTime(c.Init.SpawnTime),
 		LaunchHeight: c.LaunchHeight, InitHeight: c.InitHeight, StopReason: c.StopReason}
+	if c.Launched() {
+		j.Validators = len(p.Keeper.VSC().ValidatorSet(s, c.ConsumerId))
+	}
 	if c.StopTime != 0 {
 		j.StopTime = nsTime(c.StopTime)
 	}
 	return j
+}
+
+func (p *Provider) consumerDetail(s state.Store, id string) ([]byte, error) {
+	k, prefix := p.Keeper, p.Keeper.Prefix+"valcons"
+	c, _ := k.Consumer(s, id)
+	d := ConsumerDetailJSON{ConsumerJSON: p.consumerJSON(s, c), OptedIn: []string{}, ValidatorSet: p.validatorSet(s, id)}
+	var err error
+	if d.Metadata, err = protoJSON(&c.Metadata); err != nil {
+		return nil, err
+	}
+	if d.Initialization, err = protoJSON(&c.Init); err != nil {
+		return nil, err
+	}
+	if d.Infraction, err = protoJSON(&c.Infraction); err != nil {
+		return nil, err
+	}
+	ps := c.PowerShaping
+	d.PowerShaping = PowerShapingJSON{TopN: ps.TopN, ValidatorsPowerCap: ps.ValidatorsPowerCap, ValidatorSetCap: ps.ValidatorSetCap,
+		Allowlist: showAll(prefix, ps.Allowlist), Denylist: showAll(prefix, ps.Denylist), Prioritylist: showAll(prefix, ps.Prioritylist),
+		MinStake: ps.MinStake, AllowInactiveVals: ps.AllowInactiveVals}
+	d.OptedIn = append(d.OptedIn, showAll(prefix, k.OptedIn(s, id))...)
+	return jsonAnswer(d)
+}
+
+func showAll(prefix string, addrs [][]byte) []string {
+	out := make([]string, 0, len(addrs))
+	for _, a := range addrs {
+		out = append(out, address.Show(prefix, a))
+	}
+	return out
+}
+
+func (p *Provider) validatorSet(s state.Store, id string) []ConsumerValidatorJSON {
+	prefix := p.Keeper.Prefix + "valcons"
+	out := []ConsumerValidatorJSON{}
+	for _, m := range p.Keeper.VSC().ValidatorSet(s, id) {
+		out = append(out, ConsumerValidatorJSON{ProviderAddress: address.Show(prefix, m.ProviderAddr),
+			ConsumerAddress: address.Show(prefix, consumer.ConsAddress(m.ConsumerKey)),
+			ConsumerKey:     hex.EncodeToString(m.ConsumerKey), Power: m.Power})
+	}
+	return out
+}
+
+// validatorConsumers lists the live consumers a validator (a bech32
+// consensus address, or hex) is opted in to or in the set of, with the
+// key it must run each with.
+func (p *Provider) validatorConsumers(s state.Store, arg string) ([]byte, error) {
+	k := p.Keeper
+	addr, err := address.Decode(k.Prefix+"valcons", arg)
+	if err != nil {
+		if addr, err = hex.DecodeString(arg); err != nil || len(addr) != address.Len {
+			return nil, fmt.Errorf("%w: %q is not a %svalcons address", ErrInvalidQuery, arg, k.Prefix)
+		}
+	}
+	v, ok := k.Staking.ValidatorByConsAddr(s, addr)
+	if !ok {
+		return nil, fmt.Errorf("%w: no validator %s", provider.ErrValidatorNotFound, arg)
+	}
+	out := []ValidatorConsumerJSON{}
+	sets := k.VSC()
+	for _, c := range k.Consumers(s) {
+		if !c.Live() {
+			continue
+		}
+		j := ValidatorConsumerJSON{ConsumerID: c.ConsumerId, ChainID: c.ChainId, Phase: PhaseName(c.Phase),
+			OptedIn: k.IsOptedIn(s, c.ConsumerId, addr)}
+		key := v.PubKey
+		if ck, ok := sets.AssignedKey(s, c.ConsumerId, addr); ok {
+			key = ck
+		}
+		for _, m := range sets.ValidatorSet(s, c.ConsumerId) {
+			if bytes.Equal(m.ProviderAddr, addr) {
+				j.InSet, j.Power, key = true, m.Power, m.ConsumerKey
+			}
+		}
+		if !j.OptedIn && !j.InSet {
+			continue
+		}
+		j.ConsumerKey = hex.EncodeToString(key)
+		j.ConsumerAddress = address.Show(k.Prefix+"valcons", consumer.ConsAddress(key))
+		if r, ok := k.Commission(s, c.ConsumerId, addr); ok {
+			j.Commission = r.String()
+		}
+		out = append(out, j)
+	}
+	return jsonAnswer(out)
 }
 
 func jsonAnswer(v any) ([]byte, error) { return json.Marshal(v) }

@@ -53,17 +53,17 @@ func (k *Keeper) OnChanOpenTry(s state.Store, order channeltypes.Order, hops []s
 	if !ok {
 		return "", fmt.Errorf("%w: unknown connection %s", ErrInvalidHandshake, hops[0])
 	}
-	chainID := kv(s).Get(ClientKey(clientID))
-	if chainID == nil {
+	consumerID := kv(s).Get(ClientKey(clientID))
+	if consumerID == nil {
 		return "", fmt.Errorf("%w: client %s is not the client of a consumer", ErrInvalidHandshake, clientID)
 	}
-	c, ok := k.Consumer(s, string(chainID))
+	c, ok := k.Consumer(s, string(consumerID))
 	if !ok || c.Phase != PHASE_LAUNCHED || c.ChannelId != "" {
-		return "", fmt.Errorf("%w: consumer %s already has a CCV channel or is not launched", ErrInvalidHandshake, chainID)
+		return "", fmt.Errorf("%w: consumer %s already has a CCV channel or is not launched", ErrInvalidHandshake, consumerID)
 	}
 	c.ChannelId = channelID
 	setConsumer(s, c)
-	kv(s).Set(ChannelKey(channelID), []byte(c.ChainId))
+	kv(s).Set(ChannelKey(channelID), []byte(c.ConsumerId))
 	return string(ccv.HandshakeMetadata{ProviderFeePoolAddr: k.FeePoolAddr, Version: ccv.Version}.Bytes()), nil
 }
 
@@ -89,17 +89,17 @@ func (k *Keeper) OnChanOpenConfirm(s state.Store, portID, channelID string) erro
 // closed.
 func (k *Keeper) OnChanCloseConfirm(s state.Store, portID, channelID string) error {
 	if c, ok := k.consumerOfChannel(s, channelID); ok {
-		k.stop(s, c.ChainId, "channel closed")
+		k.stop(s, c.ConsumerId, "channel closed")
 	}
 	return nil
 }
 
 func (k *Keeper) consumerOfChannel(s state.Store, channelID string) (Consumer, bool) {
-	chainID := kv(s).Get(ChannelKey(channelID))
-	if chainID == nil {
+	consumerID := kv(s).Get(ChannelKey(channelID))
+	if consumerID == nil {
 		return Consumer{}, false
 	}
-	return k.Consumer(s, string(chainID))
+	return k.Consumer(s, string(consumerID))
 }
 
 // OnRecvPacket handles a consumer packet: a VSCMatured packet releases the
@@ -116,13 +116,13 @@ func (k *Keeper) OnRecvPacket(s state.Store, height int64, now time.Time, packet
 		return errorAck(errAckInvalidData), nil
 	}
 	if data.VSCMatured != nil {
-		ev := k.VSC().Matured(s, c.ChainId, data.VSCMatured.ValsetUpdateID)
+		ev := k.VSC().Matured(s, c.ConsumerId, data.VSCMatured.ValsetUpdateID)
 		return channeltypes.NewResultAcknowledgement([]byte{ccv.ResultReceived}), []abci.Event{ev}
 	}
 	cache := state.NewCache(s)
 	result, evs, err := k.handleSlash(cache, k.Params(s), c, *data.Slash, height, now)
 	if err != nil {
-		k.log().Error("slash packet refused", "chain_id", c.ChainId, "sequence", packet.Sequence, "err", err)
+		k.log().Error("slash packet refused", "consumer_id", c.ConsumerId, "sequence", packet.Sequence, "err", err)
 		return errorAck(errAckInvalidSlash), nil
 	}
 	cache.Write()
@@ -136,7 +136,7 @@ func (k *Keeper) OnAcknowledgementPacket(s state.Store, height int64, now time.T
 		return nil, nil
 	}
 	if c, ok := k.consumerOfChannel(s, packet.SourceChannel); ok {
-		k.stop(s, c.ChainId, "error acknowledgement: "+a.GetError())
+		k.stop(s, c.ConsumerId, "error acknowledgement: "+a.GetError())
 	}
 	return nil, nil
 }
@@ -144,7 +144,7 @@ func (k *Keeper) OnAcknowledgementPacket(s state.Store, height int64, now time.T
 // OnTimeoutPacket stops the consumer whose VSC packet timed out.
 func (k *Keeper) OnTimeoutPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) ([]abci.Event, error) {
 	if c, ok := k.consumerOfChannel(s, packet.SourceChannel); ok {
-		k.stop(s, c.ChainId, "VSC packet timed out")
+		k.stop(s, c.ConsumerId, "VSC packet timed out")
 	}
 	return nil, nil
 }

@@ -11,7 +11,7 @@ import (
 var (
 	ErrInvalidParams      = errors.New("invalid provider params")
 	ErrInvalidProposal    = errors.New("invalid consumer proposal")
-	ErrConsumerExists     = errors.New("consumer chain already exists")
+	ErrConsumerExists     = errors.New("consumer chain id in use")
 	ErrConsumerNotFound   = errors.New("consumer chain not found")
 	ErrInvalidConsumerKey = vsc.ErrInvalidConsumerKey // package vsc's value
 	ErrKeyInUse           = vsc.ErrKeyInUse           // package vsc's value
@@ -19,6 +19,11 @@ var (
 	ErrInvalidEvidence    = errors.New("invalid consumer misbehaviour evidence")
 	ErrAlreadyTombstoned  = errors.New("validator already tombstoned")
 	ErrUnauthorized       = errors.New("signer is not the validator operator")
+	ErrNotOwner           = errors.New("signer is not the consumer's owner")
+	ErrInvalidConsumer    = errors.New("invalid consumer parameters")
+	// ErrOptOutRefused: a top-N validator of a top-N consumer cannot opt out.
+	ErrOptOutRefused = errors.New("opt-out refused")
+	ErrNotOptedIn    = errors.New("validator is not opted in")
 	ErrInvalidHandshake   = errors.New("invalid CCV channel handshake")
 	ErrInvalidPacket      = errors.New("invalid CCV packet")
 	// ErrStaleEvidence: evidence from before the consumer's initial height

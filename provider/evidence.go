@@ -18,10 +18,10 @@ const MaxEvidenceBytes = 512 << 10
 
 // runningConsumer returns a consumer that has a client (launched or
 // running) for evidence about it.
-func (k *Keeper) evidenceConsumer(s state.Store, chainID string) (Consumer, error) {
-	c, ok := k.Consumer(s, chainID)
-	if !ok || (c.Phase != PHASE_LAUNCHED && c.Phase != PHASE_RUNNING) {
-		return Consumer{}, fmt.Errorf("%w: %q is not a launched consumer", ErrConsumerNotFound, chainID)
+func (k *Keeper) evidenceConsumer(s state.Store, consumerID string) (Consumer, error) {
+	c, ok := k.Consumer(s, consumerID)
+	if !ok || !c.Launched() {
+		return Consumer{}, fmt.Errorf("%w: %q is not a launched consumer", ErrConsumerNotFound, consumerID)
 	}
 	return c, nil
 }
@@ -33,8 +33,8 @@ func (k *Keeper) checkHeader(s state.Store, c Consumer, now time.Time, h *ibctm.
 	if h == nil || h.SignedHeader == nil || h.SignedHeader.Header == nil {
 		return fmt.Errorf("%w: missing header", ErrInvalidEvidence)
 	}
-	if uint64(h.SignedHeader.Header.Height) < c.Proposal.InitialHeight {
-		return fmt.Errorf("%w: height %d before the initial height %d", ErrStaleEvidence, h.SignedHeader.Header.Height, c.Proposal.InitialHeight)
+	if uint64(h.SignedHeader.Header.Height) < c.Init.InitialHeight {
+		return fmt.Errorf("%w: height %d before the initial height %d", ErrStaleEvidence, h.SignedHeader.Header.Height, c.Init.InitialHeight)
 	}
 	if h.SignedHeader.Header.Time.Add(k.Unbonding.UnbondingPeriod(s)).Before(now) {
 		return fmt.Errorf("%w: header of %s is older than the unbonding period", ErrStaleEvidence, h.SignedHeader.Header.Time)
@@ -66,7 +66,7 @@ func (k *Keeper) HandleSubmitConsumerDoubleVoting(s state.Store, height int64, n
 	if !bytes.Equal(signer, m.Submitter) {
 		return nil, fmt.Errorf("%w: submitter is not the signer", ErrUnauthorized)
 	}
-	c, err := k.evidenceConsumer(s, m.ChainId)
+	c, err := k.evidenceConsumer(s, m.ConsumerId)
 	if err != nil {
 		return nil, err
 	}
@@ -81,16 +81,16 @@ func (k *Keeper) HandleSubmitConsumerDoubleVoting(s state.Store, height int64, n
 	if err := k.checkHeader(s, c, now, &h); err != nil {
 		return nil, err
 	}
-	addr, _, err := equivocation.DoubleVote(&ev, &h, m.ChainId)
+	addr, _, err := equivocation.DoubleVote(&ev, &h, c.ChainId)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidEvidence, err)
 	}
-	providerAddr, err := k.evidenceOwner(s, m.ChainId, addr)
+	providerAddr, err := k.evidenceOwner(s, c.ConsumerId, addr)
 	if err != nil {
 		return nil, err
 	}
-	k.log().Info("double voting on a consumer", "chain_id", m.ChainId, "height", h.SignedHeader.Header.Height)
-	return k.punishEquivocation(s, k.Params(s), m.ChainId, providerAddr, height, "submit_consumer_double_voting")
+	k.log().Info("double voting on a consumer", "consumer_id", c.ConsumerId, "chain_id", c.ChainId, "height", h.SignedHeader.Header.Height)
+	return k.punishEquivocation(s, c, providerAddr, height, "submit_consumer_double_voting")
 }
 
 // HandleSubmitConsumerMisbehaviour verifies a light client attack on a
@@ -102,7 +102,7 @@ func (k *Keeper) HandleSubmitConsumerMisbehaviour(s state.Store, height int64, n
 	if !bytes.Equal(signer, m.Submitter) {
 		return nil, fmt.Errorf("%w: submitter is not the signer", ErrUnauthorized)
 	}
-	c, err := k.evidenceConsumer(s, m.ChainId)
+	c, err := k.evidenceConsumer(s, m.ConsumerId)
 	if err != nil {
 		return nil, err
 	}
@@ -118,21 +118,20 @@ func (k *Keeper) HandleSubmitConsumerMisbehaviour(s state.Store, height int64, n
 			return nil, err
 		}
 	}
-	addrs, err := equivocation.LightClientAttack(&mb, m.ChainId)
+	addrs, err := equivocation.LightClientAttack(&mb, c.ChainId)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidEvidence, err)
 	}
-	p := k.Params(s)
 	var events []abci.Event
 	for _, a := range addrs {
-		providerAddr, err := k.evidenceOwner(s, m.ChainId, a)
+		providerAddr, err := k.evidenceOwner(s, c.ConsumerId, a)
 		if err != nil {
 			continue
 		}
 		if v, ok := k.Staking.ValidatorByConsAddr(s, providerAddr); !ok || v.Tombstoned {
 			continue
 		}
-		evs, err := k.punishEquivocation(s, p, m.ChainId, providerAddr, height, "submit_consumer_misbehaviour")
+		evs, err := k.punishEquivocation(s, c, providerAddr, height, "submit_consumer_misbehaviour")
 		if err != nil {
 			return nil, err
 		}

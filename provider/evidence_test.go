@@ -50,9 +50,9 @@ func TestEvidenceRejections(t *testing.T) {
 			h.run("consumer")
 			h.add("registered", h.now.Add(time.Hour))
 			h.cl.verifyErr = c.verify
-			m := &MsgSubmitConsumerDoubleVoting{Submitter: submitter, ChainId: "consumer", DuplicateVoteEvidence: someVotes}
+			m := &MsgSubmitConsumerDoubleVoting{Submitter: submitter, ConsumerId: h.id("consumer"), DuplicateVoteEvidence: someVotes}
 			if c.chainID != "" {
-				m.ChainId = c.chainID
+				m.ConsumerId = h.id(c.chainID)
 			}
 			if c.votes != nil {
 				m.DuplicateVoteEvidence = c.votes
@@ -110,7 +110,7 @@ func TestMisbehaviourRejections(t *testing.T) {
 			if signer == nil {
 				signer = []byte("submitter")
 			}
-			m := &MsgSubmitConsumerMisbehaviour{Submitter: []byte("submitter"), ChainId: c.chain, Misbehaviour: c.mb}
+			m := &MsgSubmitConsumerMisbehaviour{Submitter: []byte("submitter"), ConsumerId: h.id(c.chain), Misbehaviour: c.mb}
 			before := h.hash()
 			if _, err := h.k.HandleSubmitConsumerMisbehaviour(h.s, h.height, h.now, signer, m); !errors.Is(err, c.want) {
 				t.Fatalf("misbehaviour: %v, want %v", err, c.want)
@@ -129,7 +129,7 @@ func TestMisbehaviourRejections(t *testing.T) {
 func TestPunishEquivocation(t *testing.T) {
 	h := newHarness(t, 2, testParams())
 	p := h.k.Params(h.s)
-	evs, err := h.k.punishEquivocation(h.s, p, "consumer", consAddrOf(0), h.height, "submit_consumer_double_voting")
+	evs, err := h.k.punishEquivocation(h.s, Consumer{ConsumerId: "0", ChainId: "consumer", Infraction: DefaultInfractionParameters(p)}, consAddrOf(0), h.height, "submit_consumer_double_voting")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,10 +147,10 @@ func TestPunishEquivocation(t *testing.T) {
 		t.Fatalf("events %v", evs)
 	}
 	before := h.hash()
-	if _, err := h.k.punishEquivocation(h.s, p, "consumer", consAddrOf(0), h.height, "x"); !errors.Is(err, ErrAlreadyTombstoned) {
+	if _, err := h.k.punishEquivocation(h.s, Consumer{ConsumerId: "0", ChainId: "consumer", Infraction: DefaultInfractionParameters(p)}, consAddrOf(0), h.height, "x"); !errors.Is(err, ErrAlreadyTombstoned) {
 		t.Fatalf("second punishment: %v", err)
 	}
-	if _, err := h.k.punishEquivocation(h.s, p, "consumer", consAddrOf(9), h.height, "x"); !errors.Is(err, ErrValidatorNotFound) {
+	if _, err := h.k.punishEquivocation(h.s, Consumer{ConsumerId: "0", ChainId: "consumer", Infraction: DefaultInfractionParameters(p)}, consAddrOf(9), h.height, "x"); !errors.Is(err, ErrValidatorNotFound) {
 		t.Fatalf("unknown validator: %v", err)
 	}
 	h.mustUnchanged(before, "refused punishments")

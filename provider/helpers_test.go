@@ -128,6 +128,18 @@ func (f *fakeStaking) endBlock(s state.Store) {
 	}
 }
 
+// Candidates returns the bonded validators, then the unbonded ones with
+// power that are not jailed or tombstoned.
+func (f *fakeStaking) Candidates(s state.Store) []Validator {
+	out := f.BondedValidators(s)
+	for _, r := range f.all(s) {
+		if !r.V.Bonded && r.V.Power > 0 && !r.V.Jailed && !r.V.Tombstoned {
+			out = append(out, r.V)
+		}
+	}
+	return out
+}
+
 func (f *fakeStaking) BondedValidators(s state.Store) []Validator {
 	var out []Validator
 	for _, r := range f.all(s) {
@@ -333,6 +345,7 @@ type harness struct {
 	seq    uint64
 	nextCh int
 	events []abci.Event // returned by the packet callbacks run through recv
+	ids    map[string]string // chain id -> consumer id of its latest consumer
 }
 
 // testParams are the default parameters with epochs of 5 blocks.
@@ -369,7 +382,8 @@ func newHarnessWith(t testing.TB, powers []int64, p Params) *harness {
 		ch: &fakeChannels{conns: map[string]string{}, open: map[string]bool{}},
 	}
 	h.k = &Keeper{Staking: h.st, Unbonding: h.ub, Clients: h.cl, Channels: h.ch,
-		ChainID: providerChainID, FeePoolAddr: feePool, Prefix: "cosmos"}
+		ChainID: providerChainID, FeePoolAddr: feePool, Prefix: "cosmos", Authority: govAddr}
+	h.ids = map[string]string{}
 	for i, power := range powers {
 		h.addValidator(i, power)
 	}
@@ -411,8 +425,33 @@ func (h *harness) blocksUntil(target int64) {
 	}
 }
 
+// govAddr is the governance account of the tests' provider.
+var govAddr = bytes.Repeat([]byte{0x60}, 20)
+
+// proposal returns an addition proposal of a top-N 100 consumer: every
+// validator validates it, as before partial set security.
 func proposal(chainID string, spawn time.Time) ConsumerAdditionProposal {
-	return ConsumerAdditionProposal{ChainId: chainID, SpawnTime: spawn.UnixNano(), InitialHeight: 1, Params: ccv.DefaultConsumerParams()}
+	return ConsumerAdditionProposal{ChainId: chainID, SpawnTime: spawn.UnixNano(), InitialHeight: 1, Params: ccv.DefaultConsumerParams(),
+		PowerShaping: PowerShapingParameters{TopN: 100}}
+}
+
+// id returns the consumer id of the latest consumer created with chainID
+// (or chainID itself when there is none: an unknown id).
+func (h *harness) id(chainID string) string {
+	if id, ok := h.ids[chainID]; ok {
+		return id
+	}
+	return chainID
+}
+
+// created records the consumer id of chainID after a creation.
+func (h *harness) created(chainID string) {
+	h.t.Helper()
+	c, ok := h.k.ConsumerByChainID(h.s, h.id(chainID))
+	if !ok {
+		h.t.Fatalf("no live consumer %s after its creation", chainID)
+	}
+	h.ids[chainID] = c.ConsumerId
 }
 
 func (h *harness) add(chainID string, spawn time.Time) {
@@ -421,11 +460,12 @@ func (h *harness) add(chainID string, spawn time.Time) {
 	if err := h.k.ExecuteAddition(h.s, h.height, h.now, mustMarshal(&p)); err != nil {
 		h.t.Fatalf("ExecuteAddition(%s): %v", chainID, err)
 	}
+	h.created(chainID)
 }
 
 func (h *harness) remove(chainID string, stop time.Time) {
 	h.t.Helper()
-	p := ConsumerRemovalProposal{ChainId: chainID, StopTime: stop.UnixNano()}
+	p := ConsumerRemovalProposal{ConsumerId: h.id(chainID), StopTime: stop.UnixNano()}
 	if err := h.k.ExecuteRemoval(h.s, h.height, h.now, mustMarshal(&p)); err != nil {
 		h.t.Fatalf("ExecuteRemoval(%s): %v", chainID, err)
 	}
@@ -434,7 +474,7 @@ func (h *harness) remove(chainID string, stop time.Time) {
 // assign assigns key to validator i on chainID.
 func (h *harness) assign(i int, chainID string, key []byte) {
 	h.t.Helper()
-	m := &MsgAssignConsumerKey{Operator: operatorOf(i), ChainId: chainID, ConsumerKey: key}
+	m := &MsgAssignConsumerKey{Operator: operatorOf(i), ConsumerId: h.id(chainID), ConsumerKey: key}
 	if _, err := h.k.HandleAssignConsumerKey(h.s, h.height, h.now, operatorOf(i), m); err != nil {
 		h.t.Fatalf("assign a key to validator %d on %s: %v", i, chainID, err)
 	}
@@ -442,7 +482,7 @@ func (h *harness) assign(i int, chainID string, key []byte) {
 
 func (h *harness) consumer(chainID string) Consumer {
 	h.t.Helper()
-	c, ok := h.k.Consumer(h.s, chainID)
+	c, ok := h.k.Consumer(h.s, h.id(chainID))
 	if !ok {
 		h.t.Fatalf("consumer %s not found", chainID)
 	}
@@ -595,4 +635,11 @@ func attr(e abci.Event, k string) string {
 		}
 	}
 	return ""
+}
+
+// live reports whether chainID's latest consumer exists and is neither
+// stopped nor deleted.
+func (h *harness) live(chainID string) bool {
+	c, ok := h.k.Consumer(h.s, h.id(chainID))
+	return ok && c.Live()
 }

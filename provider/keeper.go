@@ -21,11 +21,16 @@ type Validator = vsc.Validator
 // Staking is what the provider needs of the chain's proof of stake.
 //
 // BondedValidators returns the validators of the chain's current bonded
-// set with positive power, in a deterministic order. Jail, Slash and
+// set with positive power, in a deterministic order. Candidates returns
+// every validator that could validate a consumer: positive power, not
+// jailed or tombstoned, Bonded set for those in the chain's own active set
+// (the others are what allow_inactive_vals admits), in a deterministic
+// order. Jail, Slash and
 // Tombstone act on the validator with consensus address consAddr as
 // chain/staking's methods of the same names do.
 type Staking interface {
 	BondedValidators(s state.Store) []Validator
+	Candidates(s state.Store) []Validator
 	ValidatorByConsAddr(s state.Store, consAddr []byte) (Validator, bool)
 	ValidatorByOperator(s state.Store, operator []byte) (Validator, bool)
 	Jail(s state.Store, consAddr []byte, until time.Time) error
@@ -74,7 +79,9 @@ func (nopLogger) Error(string, ...any) {}
 //
 // ChainID is the provider's chain id; FeePoolAddr is the bech32 address
 // consumers send rewards to; Prefix is the provider's bech32 prefix (slash
-// acknowledgements name consensus addresses with Prefix+"valcons").
+// acknowledgements name consensus addresses with Prefix+"valcons");
+// Authority is the account of the chain's governance: consumers it owns may
+// be top-N, and the proposals it executes act as it.
 type Keeper struct {
 	Staking   Staking
 	Unbonding Unbonding
@@ -85,6 +92,7 @@ type Keeper struct {
 	ChainID     string
 	FeePoolAddr string
 	Prefix      string
+	Authority   []byte
 }
 
 func (k *Keeper) log() Logger {

@@ -20,9 +20,9 @@ func (k *Keeper) VSC() *vsc.Keeper {
 }
 
 // HandleAssignConsumerKey assigns m.ConsumerKey to the validator operated
-// by signer on consumer m.ChainId, effective at the next epoch. Errors:
+// by signer on consumer m.ConsumerId, effective at the next epoch. Errors:
 // ErrUnauthorized (signer is not m.Operator), ErrValidatorNotFound,
-// ErrConsumerNotFound (unknown or stopping), ErrInvalidConsumerKey (not an
+// ErrConsumerNotFound (unknown, stopped or deleted), ErrInvalidConsumerKey (not an
 // ed25519 key), ErrKeyInUse (another validator's provider key, or a key
 // another validator uses or used on that consumer less than an unbonding
 // period ago).
@@ -34,11 +34,11 @@ func (k *Keeper) HandleAssignConsumerKey(s state.Store, height int64, now time.T
 	if !ok {
 		return nil, fmt.Errorf("%w: operator %X", ErrValidatorNotFound, m.Operator)
 	}
-	c, ok := k.Consumer(s, m.ChainId)
-	if !ok || c.Phase == PHASE_STOPPING {
-		return nil, fmt.Errorf("%w: %q", ErrConsumerNotFound, m.ChainId)
+	c, err := k.liveConsumer(s, m.ConsumerId)
+	if err != nil {
+		return nil, err
 	}
-	return k.VSC().Assign(s, m.ChainId, v, m.ConsumerKey)
+	return k.VSC().Assign(s, c.ConsumerId, v, m.ConsumerKey)
 }
 
 // IsKeyReserved reports whether pubKey is assigned as a consumer key on any
@@ -49,7 +49,9 @@ func (k *Keeper) HandleAssignConsumerKey(s state.Store, height int64, now time.T
 func (k *Keeper) IsKeyReserved(s state.Store, pubKey []byte) bool {
 	var all []string
 	for _, c := range k.Consumers(s) {
-		all = append(all, c.ChainId)
+		if c.Phase != PHASE_DELETED {
+			all = append(all, c.ConsumerId)
+		}
 	}
 	return k.VSC().IsKeyReserved(s, pubKey, all)
 }
@@ -61,8 +63,8 @@ func (k *Keeper) IsKeyReserved(s state.Store, pubKey []byte) bool {
 func (k *Keeper) AfterUnbondingInitiated(s state.Store, id uint64) error {
 	var launched []string
 	for _, c := range k.Consumers(s) {
-		if c.Phase == PHASE_LAUNCHED || c.Phase == PHASE_RUNNING {
-			launched = append(launched, c.ChainId)
+		if c.Launched() {
+			launched = append(launched, c.ConsumerId)
 		}
 	}
 	return k.VSC().AfterUnbondingInitiated(s, id, launched)

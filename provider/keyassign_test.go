@@ -36,7 +36,7 @@ func keyFixture(t *testing.T) (*harness, map[string]string, time.Time) {
 }
 
 func (h *harness) tryAssign(signer []byte, op int, chainID string, key []byte) error {
-	m := &MsgAssignConsumerKey{Operator: operatorOf(op), ChainId: chainID, ConsumerKey: key}
+	m := &MsgAssignConsumerKey{Operator: operatorOf(op), ConsumerId: h.id(chainID), ConsumerKey: key}
 	_, err := h.k.HandleAssignConsumerKey(h.s, h.height, h.now, signer, m)
 	return err
 }
@@ -89,7 +89,7 @@ func TestAssignKeyRejections(t *testing.T) {
 	}
 	t.Run("unknown operator", func(t *testing.T) {
 		h, _, _ := keyFixture(t)
-		m := &MsgAssignConsumerKey{Operator: []byte("nobody"), ChainId: "consumer", ConsumerKey: consumerKeyOf(0, 1)}
+		m := &MsgAssignConsumerKey{Operator: []byte("nobody"), ConsumerId: h.id("consumer"), ConsumerKey: consumerKeyOf(0, 1)}
 		if _, err := h.k.HandleAssignConsumerKey(h.s, h.height, h.now, []byte("nobody"), m); !errors.Is(err, ErrValidatorNotFound) {
 			t.Fatalf("assign: %v", err)
 		}
@@ -114,12 +114,12 @@ func TestAssignKeyAccepted(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			h, _, _ := keyFixture(t)
 			h.add("registered", h.now.Add(time.Hour))
-			m := &MsgAssignConsumerKey{Operator: operatorOf(c.op), ChainId: c.chainID, ConsumerKey: c.key}
+			m := &MsgAssignConsumerKey{Operator: operatorOf(c.op), ConsumerId: h.id(c.chainID), ConsumerKey: c.key}
 			evs, err := h.k.HandleAssignConsumerKey(h.s, h.height, h.now, operatorOf(c.op), m)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got, ok := h.k.VSC().AssignedKey(h.s, c.chainID, consAddrOf(c.op)); !ok || !bytes.Equal(got, c.key) {
+			if got, ok := h.k.VSC().AssignedKey(h.s, h.id(c.chainID), consAddrOf(c.op)); !ok || !bytes.Equal(got, c.key) {
 				t.Fatalf("assigned %x", got)
 			}
 			if !h.k.IsKeyReserved(h.s, c.key) {
@@ -164,12 +164,12 @@ func TestKeyReservation(t *testing.T) {
 	}
 
 	prune := left.Add(unbondingPeriod)
-	if o, ok := h.k.VSC().KeyOwner(h.s, "consumer", addrOfKey(k3)); !ok || o.PruneTime != prune.UnixNano() || !bytes.Equal(o.ProviderAddr, consAddrOf(3)) {
+	if o, ok := h.k.VSC().KeyOwner(h.s, h.id("consumer"), addrOfKey(k3)); !ok || o.PruneTime != prune.UnixNano() || !bytes.Equal(o.ProviderAddr, consAddrOf(3)) {
 		t.Fatalf("owner of K3 %+v", o)
 	}
 	h.now = prune.Add(-time.Nanosecond)
 	h.block()
-	if _, ok := h.k.VSC().KeyOwner(h.s, "consumer", addrOfKey(k3)); !ok {
+	if _, ok := h.k.VSC().KeyOwner(h.s, h.id("consumer"), addrOfKey(k3)); !ok {
 		t.Fatal("K3 pruned early")
 	}
 	if err := h.tryAssign(operatorOf(0), 0, "consumer", k3); !errors.Is(err, ErrKeyInUse) {
@@ -177,7 +177,7 @@ func TestKeyReservation(t *testing.T) {
 	}
 	h.now = prune
 	h.block()
-	if _, ok := h.k.VSC().KeyOwner(h.s, "consumer", addrOfKey(k3)); ok {
+	if _, ok := h.k.VSC().KeyOwner(h.s, h.id("consumer"), addrOfKey(k3)); ok {
 		t.Fatal("K3 not pruned after the unbonding period")
 	}
 	if h.k.IsKeyReserved(h.s, k3) {
@@ -247,16 +247,16 @@ func TestKeyReturnsBeforePruning(t *testing.T) {
 	k3 := consumerKeyOf(3, 1)
 	h.assign(3, "consumer", k3)
 	h.blocksUntil(16) // epoch 15: K3 back in use
-	if o, ok := h.k.VSC().KeyOwner(h.s, "consumer", addrOfKey(k3)); !ok || o.PruneTime != 0 {
+	if o, ok := h.k.VSC().KeyOwner(h.s, h.id("consumer"), addrOfKey(k3)); !ok || o.PruneTime != 0 {
 		t.Fatalf("owner of K3 %+v", o)
 	}
 	// Validator 3's provider key left when K3 returned, and waits.
-	if o, ok := h.k.VSC().KeyOwner(h.s, "consumer", consAddrOf(3)); !ok || o.PruneTime != h.now.Add(-blockTime).Add(unbondingPeriod).UnixNano() {
+	if o, ok := h.k.VSC().KeyOwner(h.s, h.id("consumer"), consAddrOf(3)); !ok || o.PruneTime != h.now.Add(-blockTime).Add(unbondingPeriod).UnixNano() {
 		t.Fatalf("owner of validator 3's provider key %+v", o)
 	}
 	h.now = left.Add(unbondingPeriod + time.Hour)
 	h.block()
-	if o, ok := h.k.VSC().KeyOwner(h.s, "consumer", addrOfKey(k3)); !ok || !bytes.Equal(o.ProviderAddr, consAddrOf(3)) {
+	if o, ok := h.k.VSC().KeyOwner(h.s, h.id("consumer"), addrOfKey(k3)); !ok || !bytes.Equal(o.ProviderAddr, consAddrOf(3)) {
 		t.Fatal("key in use pruned")
 	}
 }

@@ -8,24 +8,41 @@ import (
 // Key prefixes of the provider store. They are frozen: a test checks them.
 //
 // Keys of one consumer all start with a prefix byte, then the length of
-// its chain id (one byte) and the chain id, so that deleting a consumer is
-// deleting those ranges. Package provider/vsc owns the prefixes of the validator sets, key
+// its consumer id (one byte) and the consumer id, so that deleting a
+// consumer is deleting those ranges. Package provider/vsc owns the prefixes of the validator sets, key
 // assignment, VSC queues and holds (0x02, 0x04, 0x20-0x23, 0x30-0x32,
 // 0x40, 0x50: vsc.Prefixes) in the same store.
 const (
 	keyParams      byte = 0x01 // -> Params
-	keySlashMeter  byte = 0x03 // -> SlashMeter
-	prefixConsumer byte = 0x10 // | chain -> Consumer
-	prefixChannel  byte = 0x11 // | channel id -> chain id
-	prefixClient   byte = 0x12 // | client id -> chain id
-	prefixGenesis  byte = 0x13 // | chain -> ccv.ConsumerGenesis
+	keySlashMeter     byte = 0x03 // -> SlashMeter
+	keyNextConsumerID byte = 0x05 // -> next consumer id, 8 bytes
+	prefixConsumer    byte = 0x10 // | consumer -> Consumer
+	prefixChannel     byte = 0x11 // | channel id -> consumer id
+	prefixClient      byte = 0x12 // | client id -> consumer id
+	prefixGenesis     byte = 0x13 // | consumer -> ccv.ConsumerGenesis
+	prefixOptedIn     byte = 0x14 // | consumer | provider addr -> empty
+	prefixCommission  byte = 0x15 // | consumer | provider addr -> fraction.Fraction
 )
 
+// consumerPrefixes are the prefixes of this package under which a
+// consumer's keys are deleted with it.
+var consumerPrefixes = []byte{prefixGenesis, prefixOptedIn, prefixCommission}
+
 // ConsumerKey returns the key of a consumer's record.
-func ConsumerKey(chainID string) []byte { return typed.Key(prefixConsumer, vsc.ChainPart(chainID)) }
+func ConsumerKey(consumerID string) []byte { return typed.Key(prefixConsumer, vsc.IDPart(consumerID)) }
 
 // GenesisKey returns the key of a launched consumer's genesis.
-func GenesisKey(chainID string) []byte { return typed.Key(prefixGenesis, vsc.ChainPart(chainID)) }
+func GenesisKey(consumerID string) []byte { return typed.Key(prefixGenesis, vsc.IDPart(consumerID)) }
+
+// OptedInKey returns the key marking a validator opted in to a consumer.
+func OptedInKey(consumerID string, providerAddr []byte) []byte {
+	return typed.Key(prefixOptedIn, vsc.IDPart(consumerID), providerAddr)
+}
+
+// CommissionKey returns the key of a validator's commission on a consumer.
+func CommissionKey(consumerID string, providerAddr []byte) []byte {
+	return typed.Key(prefixCommission, vsc.IDPart(consumerID), providerAddr)
+}
 
 // ChannelKey returns the key mapping a CCV channel to its consumer.
 func ChannelKey(channelID string) []byte { return typed.Key(prefixChannel, []byte(channelID)) }

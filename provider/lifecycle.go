@@ -16,67 +16,42 @@ import (
 	"github.com/abci-ics/ics/provider/vsc"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/state/typed"
+	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/event"
 )
-
-// MaxChainIDLen bounds the chain id of a consumer.
-const MaxChainIDLen = 50
 
 // sentinelRoot is the commitment root of the provider's first consensus
 // state of a consumer: the consumer has no state the provider could know
 // of before its first header, so nothing can be proven at that height.
 var sentinelRoot = func() []byte { h := sha256.Sum256([]byte("sentinel_root")); return h[:] }()
 
-// Consumer returns the record of the consumer chainID.
-func (*Keeper) Consumer(s state.Store, chainID string) (Consumer, bool) {
-	return typed.Get[Consumer](kv(s), ConsumerKey(chainID))
-}
-
-// Consumers returns every consumer, by chain id length then chain id.
-func (*Keeper) Consumers(s state.Store) []Consumer {
-	return typed.All[Consumer](kv(s), []byte{prefixConsumer})
-}
-
-func setConsumer(s state.Store, c Consumer) { typed.Set(kv(s), ConsumerKey(c.ChainId), &c) }
-
 // ConsumerGenesis returns the genesis of a launched consumer.
-func (*Keeper) ConsumerGenesis(s state.Store, chainID string) (ccv.ConsumerGenesis, bool) {
-	return typed.Get[ccv.ConsumerGenesis](kv(s), GenesisKey(chainID))
-}
-
-func checkChainID(id string) error {
-	if id == "" || len(id) > MaxChainIDLen {
-		return fmt.Errorf("%w: chain id must be 1 to %d bytes", ErrInvalidProposal, MaxChainIDLen)
-	}
-	for _, r := range id {
-		if r <= ' ' || r > '~' || r == '/' {
-			return fmt.Errorf("%w: chain id %q has a character outside printable ASCII or '/'", ErrInvalidProposal, id)
-		}
-	}
-	return nil
+func (*Keeper) ConsumerGenesis(s state.Store, consumerID string) (ccv.ConsumerGenesis, bool) {
+	return typed.Get[ccv.ConsumerGenesis](kv(s), GenesisKey(consumerID))
 }
 
 // Validate checks a consumer addition proposal statelessly.
 func (p *ConsumerAdditionProposal) Validate() error {
-	if err := checkChainID(p.ChainId); err != nil {
-		return err
-	}
-	if p.InitialHeight == 0 {
-		return fmt.Errorf("%w: initial height must be positive", ErrInvalidProposal)
-	}
 	if p.SpawnTime <= 0 {
 		return fmt.Errorf("%w: spawn time must be set", ErrInvalidProposal)
 	}
-	if err := p.Params.Validate(); err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidProposal, err)
+	if err := p.msg(make([]byte, address.Len)).ValidateBasic(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidProposal, err)
 	}
 	return nil
 }
 
+// msg is the MsgCreateConsumer the proposal carries, from owner.
+func (p *ConsumerAdditionProposal) msg(owner []byte) *MsgCreateConsumer {
+	return &MsgCreateConsumer{Submitter: owner, ChainId: p.ChainId, Metadata: p.Metadata,
+		InitializationParameters: &ConsumerInitializationParameters{SpawnTime: p.SpawnTime, InitialHeight: p.InitialHeight, Params: p.Params},
+		PowerShapingParameters:   &p.PowerShaping, InfractionParameters: p.InfractionParameters}
+}
+
 // Validate checks a consumer removal proposal statelessly.
 func (p *ConsumerRemovalProposal) Validate() error {
-	if err := checkChainID(p.ChainId); err != nil {
-		return err
+	if err := checkConsumerID(p.ConsumerId); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidProposal, err)
 	}
 	if p.StopTime <= 0 {
 		return fmt.Errorf("%w: stop time must be set", ErrInvalidProposal)
@@ -103,9 +78,9 @@ func CheckRemoval(content []byte) error {
 	return p.Validate()
 }
 
-// ExecuteAddition registers the consumer of a passed addition proposal
-// (the gov Handler). It returns ErrConsumerExists for a chain id in use
-// (the provider's own included).
+// ExecuteAddition creates, owned by governance (Keeper.Authority), the
+// consumer of a passed addition proposal (the gov Handler). It returns
+// ErrConsumerExists for a chain id in use (the provider's own included).
 func (k *Keeper) ExecuteAddition(s state.Store, height int64, now time.Time, content []byte) error {
 	var p ConsumerAdditionProposal
 	if err := p.Unmarshal(content); err != nil {
@@ -114,16 +89,12 @@ func (k *Keeper) ExecuteAddition(s state.Store, height int64, now time.Time, con
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	if _, ok := k.Consumer(s, p.ChainId); ok || p.ChainId == k.ChainID {
-		return fmt.Errorf("%w: %s", ErrConsumerExists, p.ChainId)
-	}
-	setConsumer(s, Consumer{ChainId: p.ChainId, Phase: PHASE_REGISTERED, Proposal: p})
-	k.log().Info("consumer registered", "chain_id", p.ChainId, "spawn_time", unixNano(p.SpawnTime))
-	return nil
+	_, err := k.HandleCreateConsumer(s, height, now, k.Authority, p.msg(k.Authority))
+	return err
 }
 
 // ExecuteRemoval schedules the stop of the consumer of a passed removal
-// proposal. It returns ErrConsumerNotFound for an unknown chain.
+// proposal. It returns ErrConsumerNotFound for an unknown or stopped one.
 func (k *Keeper) ExecuteRemoval(s state.Store, height int64, now time.Time, content []byte) error {
 	var p ConsumerRemovalProposal
 	if err := p.Unmarshal(content); err != nil {
@@ -132,25 +103,28 @@ func (k *Keeper) ExecuteRemoval(s state.Store, height int64, now time.Time, cont
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	c, ok := k.Consumer(s, p.ChainId)
-	if !ok || c.Phase == PHASE_STOPPING {
-		return fmt.Errorf("%w: %s", ErrConsumerNotFound, p.ChainId)
+	c, ok := k.Consumer(s, p.ConsumerId)
+	if !ok || !c.Live() {
+		return fmt.Errorf("%w: %s", ErrConsumerNotFound, p.ConsumerId)
 	}
 	c.StopTime = p.StopTime
 	setConsumer(s, c)
 	return nil
 }
 
-// launch computes a registered consumer's first validator set, creates
-// the provider's client of it and stores its genesis. A consumer whose set
-// would be empty is not launched and is deleted.
-func (k *Keeper) launch(s state.Store, p Params, c Consumer, b Block) ([]abci.Event, error) {
+// launch computes an initialized consumer's first validator set (top-N
+// validators opted in, power shaping applied), creates the provider's
+// client of it and stores its genesis. A consumer whose set would be empty
+// is not launched: it goes back to registered, with an event.
+func (k *Keeper) launch(s state.Store, p Params, c Consumer, b Block, cands []Validator) ([]abci.Event, error) {
 	sets := k.VSC()
-	set := sets.NextSet(s, c.ChainId, k.Staking.BondedValidators(s))
+	set := sets.NextSet(s, c.ConsumerId, k.chooseValidators(s, c, cands))
 	if len(set) == 0 {
-		k.deleteConsumer(s, c.ChainId)
-		k.log().Error("consumer not launched: empty validator set", "chain_id", c.ChainId)
-		return []abci.Event{event.New("consumer_not_launched", "chain_id", c.ChainId, "reason", "empty validator set")}, nil
+		c.Phase = PHASE_REGISTERED
+		setConsumer(s, c)
+		k.log().Error("consumer not launched: no validator opted in", "consumer_id", c.ConsumerId, "chain_id", c.ChainId)
+		return []abci.Event{event.New("consumer_not_launched", "consumer_id", c.ConsumerId, "chain_id", c.ChainId,
+			"reason", "no validator opted in (after power shaping): back to registered")}, nil
 	}
 	updates := make([]*cmttypes.Validator, 0, len(set))
 	initial := make([]ccv.InitialValidator, 0, len(set))
@@ -164,12 +138,12 @@ func (k *Keeper) launch(s state.Store, p Params, c Consumer, b Block) ([]abci.Ev
 	}
 	valset := cmttypes.NewValidatorSet(updates)
 	unbonding := k.Unbonding.UnbondingPeriod(s)
-	cp := c.Proposal.Params
+	cp := c.Init.Params
 
 	// The provider's client of the consumer: trusted at the consumer's
 	// initial height, with the first validator set as next validators.
 	rev := clienttypes.ParseChainID(c.ChainId)
-	consumerHeight := clienttypes.NewHeight(rev, c.Proposal.InitialHeight)
+	consumerHeight := clienttypes.NewHeight(rev, c.Init.InitialHeight)
 	cs := newClientState(c.ChainId, consumerHeight, time.Duration(p.TrustingPeriodFraction.MulFloor(uint64(cp.UnbondingPeriod))), cp.UnbondingPeriod, p.MaxClockDrift)
 	cons := ibctm.NewConsensusState(b.Time, commitmenttypes.NewMerkleRoot(sentinelRoot), valset.Hash())
 	clientID, err := k.Clients.CreateClient(s, b.Height, b.Time, cs, cons)
@@ -188,17 +162,17 @@ func (k *Keeper) launch(s state.Store, p Params, c Consumer, b Block) ([]abci.Ev
 	if err := g.Validate(); err != nil {
 		return nil, fmt.Errorf("genesis of consumer %s: %w", c.ChainId, err)
 	}
-	typed.Set(kv(s), GenesisKey(c.ChainId), &g)
-	kv(s).Set(ClientKey(clientID), []byte(c.ChainId))
-	sets.StoreSet(s, c.ChainId, nil, set, b.Time)
+	typed.Set(kv(s), GenesisKey(c.ConsumerId), &g)
+	kv(s).Set(ClientKey(clientID), []byte(c.ConsumerId))
+	sets.StoreSet(s, c.ConsumerId, nil, set, b.Time)
 
 	c.Phase = PHASE_LAUNCHED
 	c.ClientId = clientID
 	c.LaunchHeight = b.Height
 	c.LaunchTime = b.Time.UnixNano()
 	setConsumer(s, c)
-	k.log().Info("consumer launched", "chain_id", c.ChainId, "client_id", clientID, "validators", len(set))
-	return []abci.Event{event.New("consumer_client_created", "chain_id", c.ChainId, "client_id", clientID,
+	k.log().Info("consumer launched", "consumer_id", c.ConsumerId, "chain_id", c.ChainId, "client_id", clientID, "validators", len(set))
+	return []abci.Event{event.New("consumer_client_created", "consumer_id", c.ConsumerId, "chain_id", c.ChainId, "client_id", clientID,
 		"initial_height", consumerHeight.String(), "trusting_period", cs.TrustingPeriod.String(),
 		"unbonding_period", cs.UnbondingPeriod.String(),
 		"initialization_timeout", strconv.FormatInt(b.Time.Add(p.InitTimeoutPeriod).UnixNano(), 10))}, nil
@@ -211,45 +185,53 @@ func newClientState(chainID string, latest clienttypes.Height, trusting, unbondi
 		commitmenttypes.GetSDKSpecs(), []string{"upgrade", "upgradedIBCState"})
 }
 
-// stop marks a consumer as stopping for reason; its state goes at the end
+// stop marks a consumer as stopped for reason; its state goes at the end
 // of the block.
-func (k *Keeper) stop(s state.Store, chainID, reason string) {
-	c, ok := k.Consumer(s, chainID)
-	if !ok || c.Phase == PHASE_STOPPING {
+func (k *Keeper) stop(s state.Store, consumerID, reason string) {
+	c, ok := k.Consumer(s, consumerID)
+	if !ok || !c.Live() {
 		return
 	}
-	c.Phase = PHASE_STOPPING
+	c.Phase = PHASE_STOPPED
 	c.StopReason = reason
 	setConsumer(s, c)
-	k.log().Info("consumer stopping", "chain_id", chainID, "reason", reason)
+	k.log().Info("consumer stopped", "consumer_id", consumerID, "chain_id", c.ChainId, "reason", reason)
 }
 
-// finishStop releases a stopping consumer's holds, closes its channel if it
+// finishStop releases a stopped consumer's holds, closes its channel if it
 // is open and deletes all its state.
 func (k *Keeper) finishStop(s state.Store, c Consumer, now time.Time) []abci.Event {
 	var events []abci.Event
-	k.VSC().ReleaseHolds(s, c.ChainId, ^uint64(0))
+	k.VSC().ReleaseHolds(s, c.ConsumerId, ^uint64(0))
 	if c.ChannelId != "" {
 		if k.Channels.ChannelOpen(s, ccv.ProviderPortID, c.ChannelId) {
 			if evs, err := k.Channels.ChanCloseInit(s, now, ccv.ProviderPortID, c.ChannelId); err != nil {
-				k.log().Error("close CCV channel", "chain_id", c.ChainId, "channel_id", c.ChannelId, "err", err)
+				k.log().Error("close CCV channel", "consumer_id", c.ConsumerId, "channel_id", c.ChannelId, "err", err)
 			} else {
 				events = append(events, evs...)
 			}
 		}
-		kv(s).Delete(ChannelKey(c.ChannelId))
 	}
-	if c.ClientId != "" {
-		kv(s).Delete(ClientKey(c.ClientId))
-	}
-	k.deleteConsumer(s, c.ChainId)
-	return append(events, event.New("consumer_stopped", "chain_id", c.ChainId, "reason", c.StopReason))
+	k.deleteConsumer(s, c)
+	return append(events, event.New("consumer_stopped", "consumer_id", c.ConsumerId, "chain_id", c.ChainId, "reason", c.StopReason))
 }
 
-// deleteConsumer deletes the consumer's record and genesis, and every key
-// of package vsc under its prefixes and its reserved keys.
-func (k *Keeper) deleteConsumer(s state.Store, chainID string) {
-	kv(s).Delete(ConsumerKey(chainID))
-	kv(s).Delete(GenesisKey(chainID))
-	k.VSC().DeleteConsumer(s, chainID)
+// deleteConsumer deletes all of a consumer's state (genesis, opt-ins,
+// commissions, its client and channel mappings, and every key of package
+// vsc) and keeps its record, in phase deleted, to name it.
+func (k *Keeper) deleteConsumer(s state.Store, c Consumer) {
+	st := kv(s)
+	for _, p := range consumerPrefixes {
+		typed.DeletePrefix(st, typed.Key(p, vsc.IDPart(c.ConsumerId)))
+	}
+	if c.ChannelId != "" {
+		st.Delete(ChannelKey(c.ChannelId))
+	}
+	if c.ClientId != "" {
+		st.Delete(ClientKey(c.ClientId))
+	}
+	k.VSC().DeleteConsumer(s, c.ConsumerId)
+	setConsumer(s, Consumer{ConsumerId: c.ConsumerId, ChainId: c.ChainId, Phase: PHASE_DELETED, Owner: c.Owner,
+		Metadata: c.Metadata, ClientId: c.ClientId, ChannelId: c.ChannelId, LaunchHeight: c.LaunchHeight,
+		LaunchTime: c.LaunchTime, StopReason: c.StopReason})
 }

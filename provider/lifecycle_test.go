@@ -78,7 +78,7 @@ func TestAdditionValidation(t *testing.T) {
 		h := newHarness(t, 2, testParams())
 		id := strings.Repeat("c", MaxChainIDLen)
 		h.add(id, t0.Add(time.Hour))
-		if c := h.consumer(id); c.Phase != PHASE_REGISTERED || c.Proposal.InitialHeight != 1 {
+		if c := h.consumer(id); c.Phase != PHASE_INITIALIZED || c.Init.InitialHeight != 1 {
 			t.Fatalf("consumer %+v", c)
 		}
 	})
@@ -93,10 +93,10 @@ func TestLaunchAtSpawnTime(t *testing.T) {
 	h.add("consumer-1", spawn)
 	for h.now.Before(spawn) {
 		h.block()
-		if c := h.consumer("consumer-1"); c.Phase != PHASE_REGISTERED || len(h.cl.created) != 0 {
+		if c := h.consumer("consumer-1"); c.Phase != PHASE_INITIALIZED || len(h.cl.created) != 0 {
 			t.Fatalf("launched at %s, before spawn time %s", h.now, spawn)
 		}
-		if _, ok := h.k.ConsumerGenesis(h.s, "consumer-1"); ok {
+		if _, ok := h.k.ConsumerGenesis(h.s, h.id("consumer-1")); ok {
 			t.Fatal("genesis before spawn time")
 		}
 	}
@@ -129,7 +129,7 @@ func TestLaunchAtSpawnTime(t *testing.T) {
 
 	// The genesis: the provider's header of the launch block, the bonded
 	// validators with their provider keys, the proposal's parameters.
-	g, ok := h.k.ConsumerGenesis(h.s, "consumer-1")
+	g, ok := h.k.ConsumerGenesis(h.s, h.id("consumer-1"))
 	if !ok {
 		t.Fatal("no genesis")
 	}
@@ -160,16 +160,16 @@ func TestLaunchAtSpawnTime(t *testing.T) {
 			t.Fatalf("validator %d missing from the genesis", i)
 		}
 	}
-	if set := h.k.VSC().ValidatorSet(h.s, "consumer-1"); len(set) != 4 {
+	if set := h.k.VSC().ValidatorSet(h.s, h.id("consumer-1")); len(set) != 4 {
 		t.Fatalf("stored set %+v", set)
 	}
-	if got := kv(h.s).Get(ClientKey("07-tendermint-0")); string(got) != "consumer-1" {
+	if got := kv(h.s).Get(ClientKey("07-tendermint-0")); string(got) != h.id("consumer-1") {
 		t.Fatalf("client index %q", got)
 	}
 }
 
 // TestLaunchEmptySet checks that a consumer whose first validator set is
-// empty is not launched and is deleted.
+// empty is not launched and goes back to registered (SPEC 6).
 func TestLaunchEmptySet(t *testing.T) {
 	h := newHarness(t, 2, testParams())
 	for i := range 2 {
@@ -179,16 +179,22 @@ func TestLaunchEmptySet(t *testing.T) {
 	}
 	h.add("consumer", h.now)
 	evs := h.block()
-	if _, ok := h.k.Consumer(h.s, "consumer"); ok {
-		t.Fatal("consumer with an empty set kept")
+	if c := h.consumer("consumer"); c.Phase != PHASE_REGISTERED {
+		t.Fatalf("consumer with an empty set in phase %s", c.Phase)
 	}
 	if len(h.cl.created) != 0 {
 		t.Fatal("client created")
 	}
+	if _, ok := h.k.ConsumerGenesis(h.s, h.id("consumer")); ok {
+		t.Fatal("genesis stored")
+	}
 	if e := eventsOf(evs, "consumer_not_launched"); len(e) != 1 || attr(e[0], "chain_id") != "consumer" {
 		t.Fatalf("events %v", evs)
 	}
-	mustNoTrace(t, h, "consumer")
+	h.block()
+	if c := h.consumer("consumer"); c.Phase != PHASE_REGISTERED || len(h.cl.created) != 0 {
+		t.Fatalf("a registered consumer launched: %s", c.Phase)
+	}
 }
 
 // TestLaunchFailure checks that a consumer whose launch fails (here: a
@@ -213,6 +219,7 @@ func TestLaunchFailure(t *testing.T) {
 			if err := h.k.ExecuteAddition(h.s, h.height, h.now, mustMarshal(&p)); err != nil {
 				t.Fatal(err)
 			}
+			h.created("bad")
 			h.assign(0, "bad", consumerKeyOf(0, 1))
 			h.add("good", h.now)
 			h.st.endBlock(h.s)
@@ -220,7 +227,7 @@ func TestLaunchFailure(t *testing.T) {
 			if err != nil {
 				t.Fatalf("EndBlock: %v", err)
 			}
-			if _, ok := h.k.Consumer(h.s, "bad"); ok {
+			if ok := h.live("bad"); ok {
 				t.Fatal("consumer that failed to launch kept")
 			}
 			mustNoTrace(t, h, "bad")
@@ -237,16 +244,35 @@ func TestLaunchFailure(t *testing.T) {
 	}
 }
 
-// mustNoTrace fails if any key of the provider store carries chainID's
-// chain part, or any value is chainID (the channel and client indexes).
+// mustNoTrace fails if any key of the provider store but the consumer's
+// record carries the id part of chainID's consumer, or any value is its
+// id (the channel and client indexes); the record must be deleted.
 func mustNoTrace(t *testing.T, h *harness, chainID string) {
 	t.Helper()
-	part := string(vsc.ChainPart(chainID))
+	id := h.id(chainID)
+	part := string(vsc.IDPart(id))
 	for k, v := range dump(h.s) {
-		if strings.Contains(k, part) || v == chainID {
+		if k == string(ConsumerKey(id)) {
+			continue
+		}
+		if strings.Contains(k, part) || v == id {
 			t.Fatalf("key %x (value %q) of %s left", k, v, chainID)
 		}
 	}
+	if c := h.consumer(chainID); c.Phase != PHASE_DELETED || c.ChainId != chainID {
+		t.Fatalf("record of %s: %+v", chainID, c)
+	}
+}
+
+// live returns the consumers neither stopped nor deleted.
+func live(cs []Consumer) []Consumer {
+	var out []Consumer
+	for _, c := range cs {
+		if c.Live() {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // TestInitTimeout checks that launched consumers whose channel did not
@@ -313,7 +339,7 @@ func TestRemovalBeforeLaunch(t *testing.T) {
 		h.consumer("consumer")
 	}
 	evs := h.block()
-	if _, ok := h.k.Consumer(h.s, "consumer"); ok {
+	if c, ok := h.k.Consumer(h.s, h.id("consumer")); !ok || c.Phase != PHASE_DELETED {
 		t.Fatal("consumer not deleted at its stop time")
 	}
 	if e := eventsOf(evs, "consumer_stopped"); len(e) != 1 || attr(e[0], "reason") != "removed before launch" {
@@ -327,11 +353,11 @@ func TestRemovalBeforeLaunch(t *testing.T) {
 		t.Fatal("a removed consumer launched")
 	}
 
-	p := ConsumerRemovalProposal{ChainId: "consumer", StopTime: h.now.UnixNano()}
+	p := ConsumerRemovalProposal{ConsumerId: h.id("consumer"), StopTime: h.now.UnixNano()}
 	if err := h.k.ExecuteRemoval(h.s, h.height, h.now, mustMarshal(&p)); !errors.Is(err, ErrConsumerNotFound) {
 		t.Fatalf("removal of a deleted consumer: %v", err)
 	}
-	for _, bad := range []ConsumerRemovalProposal{{ChainId: "", StopTime: 1}, {ChainId: "consumer", StopTime: 0}} {
+	for _, bad := range []ConsumerRemovalProposal{{ConsumerId: "", StopTime: 1}, {ConsumerId: "01", StopTime: 1}, {ConsumerId: h.id("consumer"), StopTime: 0}} {
 		if err := h.k.ExecuteRemoval(h.s, h.height, h.now, mustMarshal(&bad)); !errors.Is(err, ErrInvalidProposal) {
 			t.Fatalf("removal %+v: %v", bad, err)
 		}
@@ -371,14 +397,14 @@ func TestRemovalOfRunningConsumer(t *testing.T) {
 		t.Fatalf("slash result %d", got)
 	}
 	h.assign(2, "consumer", pubKeyOf(2)) // back to the provider key: consumerKeyOf(2, 1) is no longer reserved but still in use
-	held := h.ub.heldBy(vsc.Holder("consumer"))
+	held := h.ub.heldBy(vsc.Holder(h.id("consumer")))
 	if !slices.Equal(held, []uint64{1, 2, 3, 4}) {
 		t.Fatalf("holds %v", held)
 	}
-	if _, ok := h.k.VSC().KeyOwner(h.s, "consumer", consAddrOf(1)); !ok {
+	if _, ok := h.k.VSC().KeyOwner(h.s, h.id("consumer"), consAddrOf(1)); !ok {
 		t.Fatal("old key of validator 1 not kept")
 	}
-	if _, ok := h.k.VSC().OldestUnmatured(h.s, "consumer"); !ok {
+	if _, ok := h.k.VSC().OldestUnmatured(h.s, h.id("consumer")); !ok {
 		t.Fatal("no unmatured VSC")
 	}
 
@@ -393,7 +419,7 @@ func TestRemovalOfRunningConsumer(t *testing.T) {
 	other := func() map[string]string {
 		out := map[string]string{}
 		for k, v := range dump(h.s) {
-			if strings.Contains(k, string(vsc.ChainPart("consumer-2"))) || v == "consumer-2" {
+			if strings.Contains(k, string(vsc.IDPart(h.id("consumer-2")))) || v == h.id("consumer-2") {
 				out[k] = v
 			}
 		}
@@ -411,7 +437,7 @@ func TestRemovalOfRunningConsumer(t *testing.T) {
 	}
 	var released []uint64
 	for _, r := range h.ub.releases[releases:] {
-		if r.holder != vsc.Holder("consumer") {
+		if r.holder != vsc.Holder(h.id("consumer")) {
 			t.Fatalf("released a hold of %s", r.holder)
 		}
 		released = append(released, r.id)
@@ -434,7 +460,7 @@ func TestRemovalOfRunningConsumer(t *testing.T) {
 			}
 		}
 	}
-	if cs := h.k.Consumers(h.s); len(cs) != 1 || cs[0].ChainId != "consumer-2" || cs[0].Phase != PHASE_RUNNING {
+	if cs := live(h.k.Consumers(h.s)); len(cs) != 1 || cs[0].ChainId != "consumer-2" || cs[0].Phase != PHASE_RUNNING {
 		t.Fatalf("consumers %+v", cs)
 	}
 	if e := eventsOf(evs, "consumer_stopped"); len(e) != 1 || attr(e[0], "reason") != "removal proposal" {

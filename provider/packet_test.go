@@ -121,7 +121,7 @@ func TestBadPackets(t *testing.T) {
 			return ch, downtime(0)
 		}},
 		{"matured on a stopping consumer", func(h *harness, ch string) (string, []byte) {
-			if err := h.k.OnChanCloseConfirm(h.s, "provider", ch); err != nil {
+			if err := h.k.OnChanCloseConfirm(h.s, h.id("provider"), ch); err != nil {
 				t.Fatal(err)
 			}
 			return ch, maturedData(1)
@@ -184,7 +184,7 @@ func TestSlashPacketsWithNothingToDo(t *testing.T) {
 			k := consumerKeyOf(0, 1)
 			h.assign(0, "opening", k)
 			h.blocksUntil(11) // epoch 10 rotates the key on "opening"
-			if o, ok := h.k.VSC().KeyOwner(h.s, "opening", addrOfKey(k)); !ok || !bytes.Equal(o.ProviderAddr, consAddrOf(0)) {
+			if o, ok := h.k.VSC().KeyOwner(h.s, h.id("opening"), addrOfKey(k)); !ok || !bytes.Equal(o.ProviderAddr, consAddrOf(0)) {
 				t.Fatal("the assigned key is not in use on opening")
 			}
 			return slashData(addrOfKey(k), 1, ccv.InfractionDowntime)
@@ -229,23 +229,23 @@ func TestVSCMaturedAck(t *testing.T) {
 	h, ch := packetFixture(t)
 	h.addValidator(5, 10)
 	h.blocksUntil(11) // epoch 10 sends VSC 2
-	if _, ok := h.k.VSC().OldestUnmatured(h.s, "consumer"); !ok {
+	if _, ok := h.k.VSC().OldestUnmatured(h.s, h.id("consumer")); !ok {
 		t.Fatal("no VSC sent")
 	}
 	if got := result(t, h.recv(ch, maturedData(1))); got != ccv.ResultReceived {
 		t.Fatalf("result %d", got)
 	}
-	if _, ok := h.k.VSC().OldestUnmatured(h.s, "consumer"); !ok {
+	if _, ok := h.k.VSC().OldestUnmatured(h.s, h.id("consumer")); !ok {
 		t.Fatal("maturing VSC 1 forgot VSC 2")
 	}
 	if got := result(t, h.recv(ch, maturedData(2))); got != ccv.ResultReceived {
 		t.Fatalf("result %d", got)
 	}
-	if _, ok := h.k.VSC().OldestUnmatured(h.s, "consumer"); ok {
+	if _, ok := h.k.VSC().OldestUnmatured(h.s, h.id("consumer")); ok {
 		t.Fatal("VSC 2 still unmatured")
 	}
 	evs := eventsOf(h.takeEvents(), "vsc_matured")
-	if len(evs) != 2 || attr(evs[1], "valset_update_id") != "2" || attr(evs[1], "chain_id") != "consumer" {
+	if len(evs) != 2 || attr(evs[1], "valset_update_id") != "2" || attr(evs[1], "consumer_id") != h.id("consumer") {
 		t.Fatalf("events %v", evs)
 	}
 }
@@ -259,7 +259,7 @@ func TestVSCMaturedMaxID(t *testing.T) {
 	if got := result(t, h.recv(ch, maturedData(1<<64-1))); got != ccv.ResultReceived {
 		t.Fatalf("result %d", got)
 	}
-	if sent, ok := h.k.VSC().OldestUnmatured(h.s, "consumer"); ok {
+	if sent, ok := h.k.VSC().OldestUnmatured(h.s, h.id("consumer")); ok {
 		t.Fatalf("VSC sent at %s still unmatured after maturing every id", sent)
 	}
 }

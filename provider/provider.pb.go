@@ -27,35 +27,44 @@ var _ = time.Kitchen
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
-// Phase is where a consumer chain is in its life on the provider.
+// Phase is where a consumer is in its life on the provider.
 type Phase int32
 
 const (
 	PHASE_UNSPECIFIED Phase = 0
-	// PHASE_REGISTERED: the addition passed, waiting for spawn time.
+	// PHASE_REGISTERED: created, not ready to launch (no spawn time).
 	PHASE_REGISTERED Phase = 1
+	// PHASE_INITIALIZED: spawn time and initialization parameters set,
+	// waiting for the spawn time.
+	PHASE_INITIALIZED Phase = 2
 	// PHASE_LAUNCHED: the genesis is ready, the CCV channel is not open yet.
-	PHASE_LAUNCHED Phase = 2
+	PHASE_LAUNCHED Phase = 3
 	// PHASE_RUNNING: the CCV channel is open.
-	PHASE_RUNNING Phase = 3
-	// PHASE_STOPPING: stopped, its state is deleted at the end of the block.
-	PHASE_STOPPING Phase = 4
+	PHASE_RUNNING Phase = 4
+	// PHASE_STOPPED: stopped; its state is deleted at the end of the block.
+	PHASE_STOPPED Phase = 5
+	// PHASE_DELETED: its state is gone; the record stays to name it.
+	PHASE_DELETED Phase = 6
 )
 
 var Phase_name = map[int32]string{
 	0: "PHASE_UNSPECIFIED",
 	1: "PHASE_REGISTERED",
-	2: "PHASE_LAUNCHED",
-	3: "PHASE_RUNNING",
-	4: "PHASE_STOPPING",
+	2: "PHASE_INITIALIZED",
+	3: "PHASE_LAUNCHED",
+	4: "PHASE_RUNNING",
+	5: "PHASE_STOPPED",
+	6: "PHASE_DELETED",
 }
 
 var Phase_value = map[string]int32{
 	"PHASE_UNSPECIFIED": 0,
 	"PHASE_REGISTERED":  1,
-	"PHASE_LAUNCHED":    2,
-	"PHASE_RUNNING":     3,
-	"PHASE_STOPPING":    4,
+	"PHASE_INITIALIZED": 2,
+	"PHASE_LAUNCHED":    3,
+	"PHASE_RUNNING":     4,
+	"PHASE_STOPPED":     5,
+	"PHASE_DELETED":     6,
 }
 
 func (x Phase) String() string {
@@ -250,7 +259,8 @@ func (m *GenesisState) GetParams() Params {
 }
 
 // ConsumerAdditionProposal is the governance proposal content that
-// registers a consumer chain, launched at spawn time.
+// creates a consumer owned by governance, launched at spawn time: it
+// carries what MsgCreateConsumer carries, top_n included.
 type ConsumerAdditionProposal struct {
 	ChainId string `protobuf:"bytes,1,opt,name=chain_id,json=chainId,proto3" json:"chain_id,omitempty"`
 	// spawn_time is when the provider launches the consumer (Unix ns).
@@ -258,7 +268,11 @@ type ConsumerAdditionProposal struct {
 	// initial_height is the consumer's first block height (revision from its chain id).
 	InitialHeight uint64 `protobuf:"varint,3,opt,name=initial_height,json=initialHeight,proto3" json:"initial_height,omitempty"`
 	// params are the consumer's CCV parameters.
-	Params ccv.ConsumerParams `protobuf:"bytes,4,opt,name=params,proto3" json:"params"`
+	Params       ccv.ConsumerParams     `protobuf:"bytes,4,opt,name=params,proto3" json:"params"`
+	PowerShaping PowerShapingParameters `protobuf:"bytes,5,opt,name=power_shaping,json=powerShaping,proto3" json:"power_shaping"`
+	// infraction_parameters: nil takes the provider's.
+	InfractionParameters *InfractionParameters `protobuf:"bytes,6,opt,name=infraction_parameters,json=infractionParameters,proto3" json:"infraction_parameters,omitempty"`
+	Metadata             ConsumerMetadata      `protobuf:"bytes,7,opt,name=metadata,proto3" json:"metadata"`
 }
 
 func (m *ConsumerAdditionProposal) Reset()         { *m = ConsumerAdditionProposal{} }
@@ -322,10 +336,31 @@ func (m *ConsumerAdditionProposal) GetParams() ccv.ConsumerParams {
 	return ccv.ConsumerParams{}
 }
 
+func (m *ConsumerAdditionProposal) GetPowerShaping() PowerShapingParameters {
+	if m != nil {
+		return m.PowerShaping
+	}
+	return PowerShapingParameters{}
+}
+
+func (m *ConsumerAdditionProposal) GetInfractionParameters() *InfractionParameters {
+	if m != nil {
+		return m.InfractionParameters
+	}
+	return nil
+}
+
+func (m *ConsumerAdditionProposal) GetMetadata() ConsumerMetadata {
+	if m != nil {
+		return m.Metadata
+	}
+	return ConsumerMetadata{}
+}
+
 // ConsumerRemovalProposal is the governance proposal content that stops a
-// consumer chain at stop time.
+// consumer at stop time.
 type ConsumerRemovalProposal struct {
-	ChainId string `protobuf:"bytes,1,opt,name=chain_id,json=chainId,proto3" json:"chain_id,omitempty"`
+	ConsumerId string `protobuf:"bytes,1,opt,name=consumer_id,json=consumerId,proto3" json:"consumer_id,omitempty"`
 	// stop_time is when the provider stops the consumer (Unix ns).
 	StopTime int64 `protobuf:"varint,2,opt,name=stop_time,json=stopTime,proto3" json:"stop_time,omitempty"`
 }
@@ -363,9 +398,9 @@ func (m *ConsumerRemovalProposal) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_ConsumerRemovalProposal proto.InternalMessageInfo
 
-func (m *ConsumerRemovalProposal) GetChainId() string {
+func (m *ConsumerRemovalProposal) GetConsumerId() string {
 	if m != nil {
-		return m.ChainId
+		return m.ConsumerId
 	}
 	return ""
 }
@@ -377,32 +412,388 @@ func (m *ConsumerRemovalProposal) GetStopTime() int64 {
 	return 0
 }
 
-// Consumer is the provider's record of one consumer chain.
+// ConsumerMetadata describes a consumer to people.
+type ConsumerMetadata struct {
+	Name        string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Description string `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
+	// metadata is free text (a URL, a JSON document).
+	Metadata string `protobuf:"bytes,3,opt,name=metadata,proto3" json:"metadata,omitempty"`
+}
+
+func (m *ConsumerMetadata) Reset()         { *m = ConsumerMetadata{} }
+func (m *ConsumerMetadata) String() string { return proto.CompactTextString(m) }
+func (*ConsumerMetadata) ProtoMessage()    {}
+func (*ConsumerMetadata) Descriptor() ([]byte, []int) {
+	return fileDescriptor_5fa833297fb8d1b3, []int{4}
+}
+func (m *ConsumerMetadata) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ConsumerMetadata) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ConsumerMetadata.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ConsumerMetadata) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ConsumerMetadata.Merge(m, src)
+}
+func (m *ConsumerMetadata) XXX_Size() int {
+	return m.Size()
+}
+func (m *ConsumerMetadata) XXX_DiscardUnknown() {
+	xxx_messageInfo_ConsumerMetadata.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ConsumerMetadata proto.InternalMessageInfo
+
+func (m *ConsumerMetadata) GetName() string {
+	if m != nil {
+		return m.Name
+	}
+	return ""
+}
+
+func (m *ConsumerMetadata) GetDescription() string {
+	if m != nil {
+		return m.Description
+	}
+	return ""
+}
+
+func (m *ConsumerMetadata) GetMetadata() string {
+	if m != nil {
+		return m.Metadata
+	}
+	return ""
+}
+
+// ConsumerInitializationParameters are what the provider needs to launch
+// a consumer (SPEC 1).
+type ConsumerInitializationParameters struct {
+	// spawn_time is when the provider launches the consumer (Unix ns, 0: not set).
+	SpawnTime int64 `protobuf:"varint,1,opt,name=spawn_time,json=spawnTime,proto3" json:"spawn_time,omitempty"`
+	// initial_height is the consumer's first block height (revision from its chain id).
+	InitialHeight uint64             `protobuf:"varint,2,opt,name=initial_height,json=initialHeight,proto3" json:"initial_height,omitempty"`
+	Params        ccv.ConsumerParams `protobuf:"bytes,3,opt,name=params,proto3" json:"params"`
+}
+
+func (m *ConsumerInitializationParameters) Reset()         { *m = ConsumerInitializationParameters{} }
+func (m *ConsumerInitializationParameters) String() string { return proto.CompactTextString(m) }
+func (*ConsumerInitializationParameters) ProtoMessage()    {}
+func (*ConsumerInitializationParameters) Descriptor() ([]byte, []int) {
+	return fileDescriptor_5fa833297fb8d1b3, []int{5}
+}
+func (m *ConsumerInitializationParameters) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ConsumerInitializationParameters) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ConsumerInitializationParameters.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ConsumerInitializationParameters) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ConsumerInitializationParameters.Merge(m, src)
+}
+func (m *ConsumerInitializationParameters) XXX_Size() int {
+	return m.Size()
+}
+func (m *ConsumerInitializationParameters) XXX_DiscardUnknown() {
+	xxx_messageInfo_ConsumerInitializationParameters.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ConsumerInitializationParameters proto.InternalMessageInfo
+
+func (m *ConsumerInitializationParameters) GetSpawnTime() int64 {
+	if m != nil {
+		return m.SpawnTime
+	}
+	return 0
+}
+
+func (m *ConsumerInitializationParameters) GetInitialHeight() uint64 {
+	if m != nil {
+		return m.InitialHeight
+	}
+	return 0
+}
+
+func (m *ConsumerInitializationParameters) GetParams() ccv.ConsumerParams {
+	if m != nil {
+		return m.Params
+	}
+	return ccv.ConsumerParams{}
+}
+
+// PowerShapingParameters choose a consumer's validators and their powers
+// (SPEC 6).
+type PowerShapingParameters struct {
+	// top_n: 0 makes an opt-in consumer; 50 to 100 a top-N consumer.
+	TopN uint32 `protobuf:"varint,1,opt,name=top_n,json=topN,proto3" json:"top_n,omitempty"`
+	// validators_power_cap: 0 none, else 1 to 100 percent of the consumer's power.
+	ValidatorsPowerCap uint32 `protobuf:"varint,2,opt,name=validators_power_cap,json=validatorsPowerCap,proto3" json:"validators_power_cap,omitempty"`
+	// validator_set_cap: 0 none, else at most that many validators.
+	ValidatorSetCap uint32 `protobuf:"varint,3,opt,name=validator_set_cap,json=validatorSetCap,proto3" json:"validator_set_cap,omitempty"`
+	// allowlist, denylist and prioritylist hold provider consensus addresses.
+	Allowlist    [][]byte `protobuf:"bytes,4,rep,name=allowlist,proto3" json:"allowlist,omitempty"`
+	Denylist     [][]byte `protobuf:"bytes,5,rep,name=denylist,proto3" json:"denylist,omitempty"`
+	Prioritylist [][]byte `protobuf:"bytes,6,rep,name=prioritylist,proto3" json:"prioritylist,omitempty"`
+	// min_stake is the bonded tokens a validator needs.
+	MinStake uint64 `protobuf:"varint,7,opt,name=min_stake,json=minStake,proto3" json:"min_stake,omitempty"`
+	// allow_inactive_vals lets validators outside the provider's active set validate.
+	AllowInactiveVals bool `protobuf:"varint,8,opt,name=allow_inactive_vals,json=allowInactiveVals,proto3" json:"allow_inactive_vals,omitempty"`
+}
+
+func (m *PowerShapingParameters) Reset()         { *m = PowerShapingParameters{} }
+func (m *PowerShapingParameters) String() string { return proto.CompactTextString(m) }
+func (*PowerShapingParameters) ProtoMessage()    {}
+func (*PowerShapingParameters) Descriptor() ([]byte, []int) {
+	return fileDescriptor_5fa833297fb8d1b3, []int{6}
+}
+func (m *PowerShapingParameters) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *PowerShapingParameters) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_PowerShapingParameters.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *PowerShapingParameters) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_PowerShapingParameters.Merge(m, src)
+}
+func (m *PowerShapingParameters) XXX_Size() int {
+	return m.Size()
+}
+func (m *PowerShapingParameters) XXX_DiscardUnknown() {
+	xxx_messageInfo_PowerShapingParameters.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_PowerShapingParameters proto.InternalMessageInfo
+
+func (m *PowerShapingParameters) GetTopN() uint32 {
+	if m != nil {
+		return m.TopN
+	}
+	return 0
+}
+
+func (m *PowerShapingParameters) GetValidatorsPowerCap() uint32 {
+	if m != nil {
+		return m.ValidatorsPowerCap
+	}
+	return 0
+}
+
+func (m *PowerShapingParameters) GetValidatorSetCap() uint32 {
+	if m != nil {
+		return m.ValidatorSetCap
+	}
+	return 0
+}
+
+func (m *PowerShapingParameters) GetAllowlist() [][]byte {
+	if m != nil {
+		return m.Allowlist
+	}
+	return nil
+}
+
+func (m *PowerShapingParameters) GetDenylist() [][]byte {
+	if m != nil {
+		return m.Denylist
+	}
+	return nil
+}
+
+func (m *PowerShapingParameters) GetPrioritylist() [][]byte {
+	if m != nil {
+		return m.Prioritylist
+	}
+	return nil
+}
+
+func (m *PowerShapingParameters) GetMinStake() uint64 {
+	if m != nil {
+		return m.MinStake
+	}
+	return 0
+}
+
+func (m *PowerShapingParameters) GetAllowInactiveVals() bool {
+	if m != nil {
+		return m.AllowInactiveVals
+	}
+	return false
+}
+
+// InfractionParams are the punishment of one infraction on a consumer.
+type InfractionParams struct {
+	SlashFraction fraction.Fraction `protobuf:"bytes,1,opt,name=slash_fraction,json=slashFraction,proto3" json:"slash_fraction"`
+	// jail_duration is how long the validator is jailed (0: not jailed;
+	// with tombstone it is jailed forever).
+	JailDuration time.Duration `protobuf:"varint,2,opt,name=jail_duration,json=jailDuration,proto3,casttype=time.Duration" json:"jail_duration,omitempty"`
+	Tombstone    bool          `protobuf:"varint,3,opt,name=tombstone,proto3" json:"tombstone,omitempty"`
+}
+
+func (m *InfractionParams) Reset()         { *m = InfractionParams{} }
+func (m *InfractionParams) String() string { return proto.CompactTextString(m) }
+func (*InfractionParams) ProtoMessage()    {}
+func (*InfractionParams) Descriptor() ([]byte, []int) {
+	return fileDescriptor_5fa833297fb8d1b3, []int{7}
+}
+func (m *InfractionParams) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *InfractionParams) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_InfractionParams.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *InfractionParams) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_InfractionParams.Merge(m, src)
+}
+func (m *InfractionParams) XXX_Size() int {
+	return m.Size()
+}
+func (m *InfractionParams) XXX_DiscardUnknown() {
+	xxx_messageInfo_InfractionParams.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_InfractionParams proto.InternalMessageInfo
+
+func (m *InfractionParams) GetSlashFraction() fraction.Fraction {
+	if m != nil {
+		return m.SlashFraction
+	}
+	return fraction.Fraction{}
+}
+
+func (m *InfractionParams) GetJailDuration() time.Duration {
+	if m != nil {
+		return m.JailDuration
+	}
+	return 0
+}
+
+func (m *InfractionParams) GetTombstone() bool {
+	if m != nil {
+		return m.Tombstone
+	}
+	return false
+}
+
+// InfractionParameters are a consumer's punishments.
+type InfractionParameters struct {
+	DoubleSign InfractionParams `protobuf:"bytes,1,opt,name=double_sign,json=doubleSign,proto3" json:"double_sign"`
+	Downtime   InfractionParams `protobuf:"bytes,2,opt,name=downtime,proto3" json:"downtime"`
+}
+
+func (m *InfractionParameters) Reset()         { *m = InfractionParameters{} }
+func (m *InfractionParameters) String() string { return proto.CompactTextString(m) }
+func (*InfractionParameters) ProtoMessage()    {}
+func (*InfractionParameters) Descriptor() ([]byte, []int) {
+	return fileDescriptor_5fa833297fb8d1b3, []int{8}
+}
+func (m *InfractionParameters) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *InfractionParameters) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_InfractionParameters.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *InfractionParameters) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_InfractionParameters.Merge(m, src)
+}
+func (m *InfractionParameters) XXX_Size() int {
+	return m.Size()
+}
+func (m *InfractionParameters) XXX_DiscardUnknown() {
+	xxx_messageInfo_InfractionParameters.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_InfractionParameters proto.InternalMessageInfo
+
+func (m *InfractionParameters) GetDoubleSign() InfractionParams {
+	if m != nil {
+		return m.DoubleSign
+	}
+	return InfractionParams{}
+}
+
+func (m *InfractionParameters) GetDowntime() InfractionParams {
+	if m != nil {
+		return m.Downtime
+	}
+	return InfractionParams{}
+}
+
+// Consumer is the provider's record of one consumer, named by its id.
 type Consumer struct {
-	ChainId  string                   `protobuf:"bytes,1,opt,name=chain_id,json=chainId,proto3" json:"chain_id,omitempty"`
-	Phase    Phase                    `protobuf:"varint,2,opt,name=phase,proto3,enum=icsd.provider.v1.Phase" json:"phase,omitempty"`
-	Proposal ConsumerAdditionProposal `protobuf:"bytes,3,opt,name=proposal,proto3" json:"proposal"`
+	ConsumerId string `protobuf:"bytes,1,opt,name=consumer_id,json=consumerId,proto3" json:"consumer_id,omitempty"`
+	ChainId    string `protobuf:"bytes,2,opt,name=chain_id,json=chainId,proto3" json:"chain_id,omitempty"`
+	Phase      Phase  `protobuf:"varint,3,opt,name=phase,proto3,enum=icsd.provider.v1.Phase" json:"phase,omitempty"`
+	// owner is the account that may update and remove it.
+	Owner        []byte                           `protobuf:"bytes,4,opt,name=owner,proto3" json:"owner,omitempty"`
+	Metadata     ConsumerMetadata                 `protobuf:"bytes,5,opt,name=metadata,proto3" json:"metadata"`
+	Init         ConsumerInitializationParameters `protobuf:"bytes,6,opt,name=init,proto3" json:"init"`
+	PowerShaping PowerShapingParameters           `protobuf:"bytes,7,opt,name=power_shaping,json=powerShaping,proto3" json:"power_shaping"`
+	Infraction   InfractionParameters             `protobuf:"bytes,8,opt,name=infraction,proto3" json:"infraction"`
 	// client_id is the provider's client of the consumer.
-	ClientId string `protobuf:"bytes,4,opt,name=client_id,json=clientId,proto3" json:"client_id,omitempty"`
+	ClientId string `protobuf:"bytes,9,opt,name=client_id,json=clientId,proto3" json:"client_id,omitempty"`
 	// channel_id is the CCV channel, once open (or being opened).
-	ChannelId    string `protobuf:"bytes,5,opt,name=channel_id,json=channelId,proto3" json:"channel_id,omitempty"`
-	LaunchHeight int64  `protobuf:"varint,6,opt,name=launch_height,json=launchHeight,proto3" json:"launch_height,omitempty"`
+	ChannelId    string `protobuf:"bytes,10,opt,name=channel_id,json=channelId,proto3" json:"channel_id,omitempty"`
+	LaunchHeight int64  `protobuf:"varint,11,opt,name=launch_height,json=launchHeight,proto3" json:"launch_height,omitempty"`
 	// launch_time is when the consumer launched (Unix ns).
-	LaunchTime int64 `protobuf:"varint,7,opt,name=launch_time,json=launchTime,proto3" json:"launch_time,omitempty"`
+	LaunchTime int64 `protobuf:"varint,12,opt,name=launch_time,json=launchTime,proto3" json:"launch_time,omitempty"`
 	// init_height is the provider height at which the CCV channel opened:
 	// slash packets with vsc id 0 refer to it.
-	InitHeight int64 `protobuf:"varint,8,opt,name=init_height,json=initHeight,proto3" json:"init_height,omitempty"`
+	InitHeight int64 `protobuf:"varint,13,opt,name=init_height,json=initHeight,proto3" json:"init_height,omitempty"`
 	// stop_time is when a removal stops the consumer (Unix ns, 0: none).
-	StopTime int64 `protobuf:"varint,9,opt,name=stop_time,json=stopTime,proto3" json:"stop_time,omitempty"`
-	// stop_reason says why a stopping consumer stops.
-	StopReason string `protobuf:"bytes,10,opt,name=stop_reason,json=stopReason,proto3" json:"stop_reason,omitempty"`
+	StopTime int64 `protobuf:"varint,14,opt,name=stop_time,json=stopTime,proto3" json:"stop_time,omitempty"`
+	// stop_reason says why a consumer stopped.
+	StopReason string `protobuf:"bytes,15,opt,name=stop_reason,json=stopReason,proto3" json:"stop_reason,omitempty"`
 }
 
 func (m *Consumer) Reset()         { *m = Consumer{} }
 func (m *Consumer) String() string { return proto.CompactTextString(m) }
 func (*Consumer) ProtoMessage()    {}
 func (*Consumer) Descriptor() ([]byte, []int) {
-	return fileDescriptor_5fa833297fb8d1b3, []int{4}
+	return fileDescriptor_5fa833297fb8d1b3, []int{9}
 }
 func (m *Consumer) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -431,6 +822,13 @@ func (m *Consumer) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_Consumer proto.InternalMessageInfo
 
+func (m *Consumer) GetConsumerId() string {
+	if m != nil {
+		return m.ConsumerId
+	}
+	return ""
+}
+
 func (m *Consumer) GetChainId() string {
 	if m != nil {
 		return m.ChainId
@@ -445,11 +843,39 @@ func (m *Consumer) GetPhase() Phase {
 	return PHASE_UNSPECIFIED
 }
 
-func (m *Consumer) GetProposal() ConsumerAdditionProposal {
+func (m *Consumer) GetOwner() []byte {
 	if m != nil {
-		return m.Proposal
+		return m.Owner
 	}
-	return ConsumerAdditionProposal{}
+	return nil
+}
+
+func (m *Consumer) GetMetadata() ConsumerMetadata {
+	if m != nil {
+		return m.Metadata
+	}
+	return ConsumerMetadata{}
+}
+
+func (m *Consumer) GetInit() ConsumerInitializationParameters {
+	if m != nil {
+		return m.Init
+	}
+	return ConsumerInitializationParameters{}
+}
+
+func (m *Consumer) GetPowerShaping() PowerShapingParameters {
+	if m != nil {
+		return m.PowerShaping
+	}
+	return PowerShapingParameters{}
+}
+
+func (m *Consumer) GetInfraction() InfractionParameters {
+	if m != nil {
+		return m.Infraction
+	}
+	return InfractionParameters{}
 }
 
 func (m *Consumer) GetClientId() string {
@@ -501,6 +927,424 @@ func (m *Consumer) GetStopReason() string {
 	return ""
 }
 
+// MsgCreateConsumer creates a consumer owned by submitter. With
+// initialization parameters that set a spawn time it is initialized at
+// once; otherwise registered. top_n must be 0 unless governance submits it.
+type MsgCreateConsumer struct {
+	Submitter                []byte                            `protobuf:"bytes,1,opt,name=submitter,proto3" json:"submitter,omitempty"`
+	ChainId                  string                            `protobuf:"bytes,2,opt,name=chain_id,json=chainId,proto3" json:"chain_id,omitempty"`
+	Metadata                 ConsumerMetadata                  `protobuf:"bytes,3,opt,name=metadata,proto3" json:"metadata"`
+	InitializationParameters *ConsumerInitializationParameters `protobuf:"bytes,4,opt,name=initialization_parameters,json=initializationParameters,proto3" json:"initialization_parameters,omitempty"`
+	PowerShapingParameters   *PowerShapingParameters           `protobuf:"bytes,5,opt,name=power_shaping_parameters,json=powerShapingParameters,proto3" json:"power_shaping_parameters,omitempty"`
+	InfractionParameters     *InfractionParameters             `protobuf:"bytes,6,opt,name=infraction_parameters,json=infractionParameters,proto3" json:"infraction_parameters,omitempty"`
+}
+
+func (m *MsgCreateConsumer) Reset()         { *m = MsgCreateConsumer{} }
+func (m *MsgCreateConsumer) String() string { return proto.CompactTextString(m) }
+func (*MsgCreateConsumer) ProtoMessage()    {}
+func (*MsgCreateConsumer) Descriptor() ([]byte, []int) {
+	return fileDescriptor_5fa833297fb8d1b3, []int{10}
+}
+func (m *MsgCreateConsumer) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgCreateConsumer) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgCreateConsumer.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgCreateConsumer) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgCreateConsumer.Merge(m, src)
+}
+func (m *MsgCreateConsumer) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgCreateConsumer) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgCreateConsumer.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgCreateConsumer proto.InternalMessageInfo
+
+func (m *MsgCreateConsumer) GetSubmitter() []byte {
+	if m != nil {
+		return m.Submitter
+	}
+	return nil
+}
+
+func (m *MsgCreateConsumer) GetChainId() string {
+	if m != nil {
+		return m.ChainId
+	}
+	return ""
+}
+
+func (m *MsgCreateConsumer) GetMetadata() ConsumerMetadata {
+	if m != nil {
+		return m.Metadata
+	}
+	return ConsumerMetadata{}
+}
+
+func (m *MsgCreateConsumer) GetInitializationParameters() *ConsumerInitializationParameters {
+	if m != nil {
+		return m.InitializationParameters
+	}
+	return nil
+}
+
+func (m *MsgCreateConsumer) GetPowerShapingParameters() *PowerShapingParameters {
+	if m != nil {
+		return m.PowerShapingParameters
+	}
+	return nil
+}
+
+func (m *MsgCreateConsumer) GetInfractionParameters() *InfractionParameters {
+	if m != nil {
+		return m.InfractionParameters
+	}
+	return nil
+}
+
+// MsgUpdateConsumer changes a consumer; only its owner may. Fields left
+// nil (or empty) keep their value. top_n > 0 needs governance as the
+// owner after the update.
+type MsgUpdateConsumer struct {
+	Owner      []byte `protobuf:"bytes,1,opt,name=owner,proto3" json:"owner,omitempty"`
+	ConsumerId string `protobuf:"bytes,2,opt,name=consumer_id,json=consumerId,proto3" json:"consumer_id,omitempty"`
+	// new_owner hands the consumer over (empty: keep).
+	NewOwner []byte            `protobuf:"bytes,3,opt,name=new_owner,json=newOwner,proto3" json:"new_owner,omitempty"`
+	Metadata *ConsumerMetadata `protobuf:"bytes,4,opt,name=metadata,proto3" json:"metadata,omitempty"`
+	// initialization_parameters may change only before launch.
+	InitializationParameters *ConsumerInitializationParameters `protobuf:"bytes,5,opt,name=initialization_parameters,json=initializationParameters,proto3" json:"initialization_parameters,omitempty"`
+	PowerShapingParameters   *PowerShapingParameters           `protobuf:"bytes,6,opt,name=power_shaping_parameters,json=powerShapingParameters,proto3" json:"power_shaping_parameters,omitempty"`
+	InfractionParameters     *InfractionParameters             `protobuf:"bytes,7,opt,name=infraction_parameters,json=infractionParameters,proto3" json:"infraction_parameters,omitempty"`
+}
+
+func (m *MsgUpdateConsumer) Reset()         { *m = MsgUpdateConsumer{} }
+func (m *MsgUpdateConsumer) String() string { return proto.CompactTextString(m) }
+func (*MsgUpdateConsumer) ProtoMessage()    {}
+func (*MsgUpdateConsumer) Descriptor() ([]byte, []int) {
+	return fileDescriptor_5fa833297fb8d1b3, []int{11}
+}
+func (m *MsgUpdateConsumer) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgUpdateConsumer) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgUpdateConsumer.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgUpdateConsumer) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgUpdateConsumer.Merge(m, src)
+}
+func (m *MsgUpdateConsumer) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgUpdateConsumer) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgUpdateConsumer.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgUpdateConsumer proto.InternalMessageInfo
+
+func (m *MsgUpdateConsumer) GetOwner() []byte {
+	if m != nil {
+		return m.Owner
+	}
+	return nil
+}
+
+func (m *MsgUpdateConsumer) GetConsumerId() string {
+	if m != nil {
+		return m.ConsumerId
+	}
+	return ""
+}
+
+func (m *MsgUpdateConsumer) GetNewOwner() []byte {
+	if m != nil {
+		return m.NewOwner
+	}
+	return nil
+}
+
+func (m *MsgUpdateConsumer) GetMetadata() *ConsumerMetadata {
+	if m != nil {
+		return m.Metadata
+	}
+	return nil
+}
+
+func (m *MsgUpdateConsumer) GetInitializationParameters() *ConsumerInitializationParameters {
+	if m != nil {
+		return m.InitializationParameters
+	}
+	return nil
+}
+
+func (m *MsgUpdateConsumer) GetPowerShapingParameters() *PowerShapingParameters {
+	if m != nil {
+		return m.PowerShapingParameters
+	}
+	return nil
+}
+
+func (m *MsgUpdateConsumer) GetInfractionParameters() *InfractionParameters {
+	if m != nil {
+		return m.InfractionParameters
+	}
+	return nil
+}
+
+// MsgRemoveConsumer stops a consumer now (or deletes one not launched);
+// only its owner may.
+type MsgRemoveConsumer struct {
+	Owner      []byte `protobuf:"bytes,1,opt,name=owner,proto3" json:"owner,omitempty"`
+	ConsumerId string `protobuf:"bytes,2,opt,name=consumer_id,json=consumerId,proto3" json:"consumer_id,omitempty"`
+}
+
+func (m *MsgRemoveConsumer) Reset()         { *m = MsgRemoveConsumer{} }
+func (m *MsgRemoveConsumer) String() string { return proto.CompactTextString(m) }
+func (*MsgRemoveConsumer) ProtoMessage()    {}
+func (*MsgRemoveConsumer) Descriptor() ([]byte, []int) {
+	return fileDescriptor_5fa833297fb8d1b3, []int{12}
+}
+func (m *MsgRemoveConsumer) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRemoveConsumer) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRemoveConsumer.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRemoveConsumer) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRemoveConsumer.Merge(m, src)
+}
+func (m *MsgRemoveConsumer) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRemoveConsumer) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRemoveConsumer.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRemoveConsumer proto.InternalMessageInfo
+
+func (m *MsgRemoveConsumer) GetOwner() []byte {
+	if m != nil {
+		return m.Owner
+	}
+	return nil
+}
+
+func (m *MsgRemoveConsumer) GetConsumerId() string {
+	if m != nil {
+		return m.ConsumerId
+	}
+	return ""
+}
+
+// MsgOptIn makes the validator operated by operator validate a consumer
+// from the next epoch, with consumer_key when it is set (an ed25519
+// public key, as MsgAssignConsumerKey).
+type MsgOptIn struct {
+	Operator    []byte `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+	ConsumerId  string `protobuf:"bytes,2,opt,name=consumer_id,json=consumerId,proto3" json:"consumer_id,omitempty"`
+	ConsumerKey []byte `protobuf:"bytes,3,opt,name=consumer_key,json=consumerKey,proto3" json:"consumer_key,omitempty"`
+}
+
+func (m *MsgOptIn) Reset()         { *m = MsgOptIn{} }
+func (m *MsgOptIn) String() string { return proto.CompactTextString(m) }
+func (*MsgOptIn) ProtoMessage()    {}
+func (*MsgOptIn) Descriptor() ([]byte, []int) {
+	return fileDescriptor_5fa833297fb8d1b3, []int{13}
+}
+func (m *MsgOptIn) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgOptIn) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgOptIn.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgOptIn) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgOptIn.Merge(m, src)
+}
+func (m *MsgOptIn) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgOptIn) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgOptIn.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgOptIn proto.InternalMessageInfo
+
+func (m *MsgOptIn) GetOperator() []byte {
+	if m != nil {
+		return m.Operator
+	}
+	return nil
+}
+
+func (m *MsgOptIn) GetConsumerId() string {
+	if m != nil {
+		return m.ConsumerId
+	}
+	return ""
+}
+
+func (m *MsgOptIn) GetConsumerKey() []byte {
+	if m != nil {
+		return m.ConsumerKey
+	}
+	return nil
+}
+
+// MsgOptOut stops the validator operated by operator validating a
+// consumer from the next epoch. A top-N validator of a top-N consumer
+// cannot opt out.
+type MsgOptOut struct {
+	Operator   []byte `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+	ConsumerId string `protobuf:"bytes,2,opt,name=consumer_id,json=consumerId,proto3" json:"consumer_id,omitempty"`
+}
+
+func (m *MsgOptOut) Reset()         { *m = MsgOptOut{} }
+func (m *MsgOptOut) String() string { return proto.CompactTextString(m) }
+func (*MsgOptOut) ProtoMessage()    {}
+func (*MsgOptOut) Descriptor() ([]byte, []int) {
+	return fileDescriptor_5fa833297fb8d1b3, []int{14}
+}
+func (m *MsgOptOut) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgOptOut) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgOptOut.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgOptOut) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgOptOut.Merge(m, src)
+}
+func (m *MsgOptOut) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgOptOut) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgOptOut.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgOptOut proto.InternalMessageInfo
+
+func (m *MsgOptOut) GetOperator() []byte {
+	if m != nil {
+		return m.Operator
+	}
+	return nil
+}
+
+func (m *MsgOptOut) GetConsumerId() string {
+	if m != nil {
+		return m.ConsumerId
+	}
+	return ""
+}
+
+// MsgSetConsumerCommissionRate sets the commission the validator operated
+// by operator takes on a consumer's rewards.
+type MsgSetConsumerCommissionRate struct {
+	Operator   []byte            `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+	ConsumerId string            `protobuf:"bytes,2,opt,name=consumer_id,json=consumerId,proto3" json:"consumer_id,omitempty"`
+	Rate       fraction.Fraction `protobuf:"bytes,3,opt,name=rate,proto3" json:"rate"`
+}
+
+func (m *MsgSetConsumerCommissionRate) Reset()         { *m = MsgSetConsumerCommissionRate{} }
+func (m *MsgSetConsumerCommissionRate) String() string { return proto.CompactTextString(m) }
+func (*MsgSetConsumerCommissionRate) ProtoMessage()    {}
+func (*MsgSetConsumerCommissionRate) Descriptor() ([]byte, []int) {
+	return fileDescriptor_5fa833297fb8d1b3, []int{15}
+}
+func (m *MsgSetConsumerCommissionRate) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgSetConsumerCommissionRate) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgSetConsumerCommissionRate.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgSetConsumerCommissionRate) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgSetConsumerCommissionRate.Merge(m, src)
+}
+func (m *MsgSetConsumerCommissionRate) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgSetConsumerCommissionRate) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgSetConsumerCommissionRate.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgSetConsumerCommissionRate proto.InternalMessageInfo
+
+func (m *MsgSetConsumerCommissionRate) GetOperator() []byte {
+	if m != nil {
+		return m.Operator
+	}
+	return nil
+}
+
+func (m *MsgSetConsumerCommissionRate) GetConsumerId() string {
+	if m != nil {
+		return m.ConsumerId
+	}
+	return ""
+}
+
+func (m *MsgSetConsumerCommissionRate) GetRate() fraction.Fraction {
+	if m != nil {
+		return m.Rate
+	}
+	return fraction.Fraction{}
+}
+
 // SlashMeter is the provider-wide slash throttle.
 type SlashMeter struct {
 	Meter     int64 `protobuf:"varint,1,opt,name=meter,proto3" json:"meter,omitempty"`
@@ -513,7 +1357,7 @@ func (m *SlashMeter) Reset()         { *m = SlashMeter{} }
 func (m *SlashMeter) String() string { return proto.CompactTextString(m) }
 func (*SlashMeter) ProtoMessage()    {}
 func (*SlashMeter) Descriptor() ([]byte, []int) {
-	return fileDescriptor_5fa833297fb8d1b3, []int{5}
+	return fileDescriptor_5fa833297fb8d1b3, []int{16}
 }
 func (m *SlashMeter) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -564,10 +1408,10 @@ func (m *SlashMeter) GetLastReplenish() int64 {
 }
 
 // MsgAssignConsumerKey makes the validator operated by operator validate
-// the consumer chain_id with consumer_key (an ed25519 public key).
+// the consumer consumer_id with consumer_key (an ed25519 public key).
 type MsgAssignConsumerKey struct {
 	Operator    []byte `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
-	ChainId     string `protobuf:"bytes,2,opt,name=chain_id,json=chainId,proto3" json:"chain_id,omitempty"`
+	ConsumerId  string `protobuf:"bytes,2,opt,name=consumer_id,json=consumerId,proto3" json:"consumer_id,omitempty"`
 	ConsumerKey []byte `protobuf:"bytes,3,opt,name=consumer_key,json=consumerKey,proto3" json:"consumer_key,omitempty"`
 }
 
@@ -575,7 +1419,7 @@ func (m *MsgAssignConsumerKey) Reset()         { *m = MsgAssignConsumerKey{} }
 func (m *MsgAssignConsumerKey) String() string { return proto.CompactTextString(m) }
 func (*MsgAssignConsumerKey) ProtoMessage()    {}
 func (*MsgAssignConsumerKey) Descriptor() ([]byte, []int) {
-	return fileDescriptor_5fa833297fb8d1b3, []int{6}
+	return fileDescriptor_5fa833297fb8d1b3, []int{17}
 }
 func (m *MsgAssignConsumerKey) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -611,9 +1455,9 @@ func (m *MsgAssignConsumerKey) GetOperator() []byte {
 	return nil
 }
 
-func (m *MsgAssignConsumerKey) GetChainId() string {
+func (m *MsgAssignConsumerKey) GetConsumerId() string {
 	if m != nil {
-		return m.ChainId
+		return m.ConsumerId
 	}
 	return ""
 }
@@ -631,7 +1475,7 @@ func (m *MsgAssignConsumerKey) GetConsumerKey() []byte {
 // infraction height, both gogoproto binary.
 type MsgSubmitConsumerDoubleVoting struct {
 	Submitter             []byte `protobuf:"bytes,1,opt,name=submitter,proto3" json:"submitter,omitempty"`
-	ChainId               string `protobuf:"bytes,2,opt,name=chain_id,json=chainId,proto3" json:"chain_id,omitempty"`
+	ConsumerId            string `protobuf:"bytes,2,opt,name=consumer_id,json=consumerId,proto3" json:"consumer_id,omitempty"`
 	DuplicateVoteEvidence []byte `protobuf:"bytes,3,opt,name=duplicate_vote_evidence,json=duplicateVoteEvidence,proto3" json:"duplicate_vote_evidence,omitempty"`
 	InfractionBlockHeader []byte `protobuf:"bytes,4,opt,name=infraction_block_header,json=infractionBlockHeader,proto3" json:"infraction_block_header,omitempty"`
 }
@@ -640,7 +1484,7 @@ func (m *MsgSubmitConsumerDoubleVoting) Reset()         { *m = MsgSubmitConsumer
 func (m *MsgSubmitConsumerDoubleVoting) String() string { return proto.CompactTextString(m) }
 func (*MsgSubmitConsumerDoubleVoting) ProtoMessage()    {}
 func (*MsgSubmitConsumerDoubleVoting) Descriptor() ([]byte, []int) {
-	return fileDescriptor_5fa833297fb8d1b3, []int{7}
+	return fileDescriptor_5fa833297fb8d1b3, []int{18}
 }
 func (m *MsgSubmitConsumerDoubleVoting) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -676,9 +1520,9 @@ func (m *MsgSubmitConsumerDoubleVoting) GetSubmitter() []byte {
 	return nil
 }
 
-func (m *MsgSubmitConsumerDoubleVoting) GetChainId() string {
+func (m *MsgSubmitConsumerDoubleVoting) GetConsumerId() string {
 	if m != nil {
-		return m.ChainId
+		return m.ConsumerId
 	}
 	return ""
 }
@@ -701,7 +1545,7 @@ func (m *MsgSubmitConsumerDoubleVoting) GetInfractionBlockHeader() []byte {
 // consumer: misbehaviour is an ibc-go 07-tendermint Misbehaviour.
 type MsgSubmitConsumerMisbehaviour struct {
 	Submitter    []byte `protobuf:"bytes,1,opt,name=submitter,proto3" json:"submitter,omitempty"`
-	ChainId      string `protobuf:"bytes,2,opt,name=chain_id,json=chainId,proto3" json:"chain_id,omitempty"`
+	ConsumerId   string `protobuf:"bytes,2,opt,name=consumer_id,json=consumerId,proto3" json:"consumer_id,omitempty"`
 	Misbehaviour []byte `protobuf:"bytes,3,opt,name=misbehaviour,proto3" json:"misbehaviour,omitempty"`
 }
 
@@ -709,7 +1553,7 @@ func (m *MsgSubmitConsumerMisbehaviour) Reset()         { *m = MsgSubmitConsumer
 func (m *MsgSubmitConsumerMisbehaviour) String() string { return proto.CompactTextString(m) }
 func (*MsgSubmitConsumerMisbehaviour) ProtoMessage()    {}
 func (*MsgSubmitConsumerMisbehaviour) Descriptor() ([]byte, []int) {
-	return fileDescriptor_5fa833297fb8d1b3, []int{8}
+	return fileDescriptor_5fa833297fb8d1b3, []int{19}
 }
 func (m *MsgSubmitConsumerMisbehaviour) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -745,9 +1589,9 @@ func (m *MsgSubmitConsumerMisbehaviour) GetSubmitter() []byte {
 	return nil
 }
 
-func (m *MsgSubmitConsumerMisbehaviour) GetChainId() string {
+func (m *MsgSubmitConsumerMisbehaviour) GetConsumerId() string {
 	if m != nil {
-		return m.ChainId
+		return m.ConsumerId
 	}
 	return ""
 }
@@ -765,7 +1609,18 @@ func init() {
 	proto.RegisterType((*GenesisState)(nil), "icsd.provider.v1.GenesisState")
 	proto.RegisterType((*ConsumerAdditionProposal)(nil), "icsd.provider.v1.ConsumerAdditionProposal")
 	proto.RegisterType((*ConsumerRemovalProposal)(nil), "icsd.provider.v1.ConsumerRemovalProposal")
+	proto.RegisterType((*ConsumerMetadata)(nil), "icsd.provider.v1.ConsumerMetadata")
+	proto.RegisterType((*ConsumerInitializationParameters)(nil), "icsd.provider.v1.ConsumerInitializationParameters")
+	proto.RegisterType((*PowerShapingParameters)(nil), "icsd.provider.v1.PowerShapingParameters")
+	proto.RegisterType((*InfractionParams)(nil), "icsd.provider.v1.InfractionParams")
+	proto.RegisterType((*InfractionParameters)(nil), "icsd.provider.v1.InfractionParameters")
 	proto.RegisterType((*Consumer)(nil), "icsd.provider.v1.Consumer")
+	proto.RegisterType((*MsgCreateConsumer)(nil), "icsd.provider.v1.MsgCreateConsumer")
+	proto.RegisterType((*MsgUpdateConsumer)(nil), "icsd.provider.v1.MsgUpdateConsumer")
+	proto.RegisterType((*MsgRemoveConsumer)(nil), "icsd.provider.v1.MsgRemoveConsumer")
+	proto.RegisterType((*MsgOptIn)(nil), "icsd.provider.v1.MsgOptIn")
+	proto.RegisterType((*MsgOptOut)(nil), "icsd.provider.v1.MsgOptOut")
+	proto.RegisterType((*MsgSetConsumerCommissionRate)(nil), "icsd.provider.v1.MsgSetConsumerCommissionRate")
 	proto.RegisterType((*SlashMeter)(nil), "icsd.provider.v1.SlashMeter")
 	proto.RegisterType((*MsgAssignConsumerKey)(nil), "icsd.provider.v1.MsgAssignConsumerKey")
 	proto.RegisterType((*MsgSubmitConsumerDoubleVoting)(nil), "icsd.provider.v1.MsgSubmitConsumerDoubleVoting")
@@ -775,76 +1630,117 @@ func init() {
 func init() { proto.RegisterFile("icsd/provider/v1/provider.proto", fileDescriptor_5fa833297fb8d1b3) }
 
 var fileDescriptor_5fa833297fb8d1b3 = []byte{
-	// 1089 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x9c, 0x56, 0xdf, 0x4e, 0x1b, 0xc7,
-	0x17, 0xb6, 0xc1, 0x80, 0x7d, 0x6c, 0xf3, 0x33, 0xf3, 0x83, 0x60, 0x4c, 0x62, 0xa8, 0xab, 0x4a,
-	0x28, 0x52, 0x8c, 0xa0, 0x52, 0xa4, 0xf4, 0x26, 0x02, 0x6c, 0xc0, 0x6d, 0xa0, 0xee, 0x1a, 0xa2,
-	0x2a, 0x52, 0xb5, 0x1a, 0xcf, 0x4e, 0xbc, 0xd3, 0xac, 0x77, 0x56, 0x3b, 0xbb, 0x4b, 0x22, 0xf5,
-	0xae, 0x37, 0xbd, 0xec, 0x3b, 0xf4, 0x1d, 0xfa, 0x0c, 0x48, 0xbd, 0xc9, 0x65, 0xaf, 0xa2, 0x0a,
-	0xde, 0xa2, 0x57, 0xd5, 0xfc, 0xd9, 0x25, 0xa6, 0x38, 0x42, 0xbd, 0xb0, 0xb4, 0xfb, 0x9d, 0x6f,
-	0xbe, 0xf9, 0xe6, 0xcc, 0x39, 0x67, 0x0d, 0x1b, 0x8c, 0x08, 0x67, 0x3b, 0x08, 0x79, 0xc2, 0x1c,
-	0x1a, 0x6e, 0x27, 0x3b, 0xd9, 0x73, 0x3b, 0x08, 0x79, 0xc4, 0x51, 0x4d, 0x12, 0xda, 0x19, 0x98,
-	0xec, 0x34, 0x96, 0x47, 0x7c, 0xc4, 0x55, 0x70, 0x5b, 0x3e, 0x69, 0x5e, 0x43, 0x0b, 0xbd, 0x0e,
-	0x31, 0x89, 0x18, 0xf7, 0xa5, 0x50, 0xfa, 0x6c, 0x08, 0x6b, 0x8a, 0x40, 0x48, 0x22, 0x63, 0x23,
-	0xea, 0x53, 0xc1, 0x84, 0x0e, 0xb5, 0xfe, 0x98, 0x87, 0xf9, 0x3e, 0x0e, 0xf1, 0x58, 0xa0, 0x2d,
-	0xa8, 0x0d, 0x3d, 0x4e, 0xde, 0x08, 0x3b, 0xa0, 0xa1, 0x4d, 0x03, 0x4e, 0xdc, 0x7a, 0x7e, 0x33,
-	0xbf, 0x35, 0x6b, 0x2d, 0x6a, 0xbc, 0x4f, 0xc3, 0xae, 0x44, 0xd1, 0x2b, 0xa8, 0x47, 0x61, 0x2c,
-	0x22, 0xe6, 0x8f, 0x24, 0x97, 0x71, 0xc7, 0x4e, 0x77, 0xac, 0xcf, 0x6c, 0xe6, 0xb7, 0xca, 0xbb,
-	0x8d, 0xb6, 0xf2, 0x9e, 0xf9, 0x48, 0x76, 0xda, 0x87, 0xe6, 0x79, 0xbf, 0x70, 0xf9, 0x61, 0x23,
-	0x67, 0x3d, 0x48, 0x15, 0xfa, 0x4a, 0x20, 0x8d, 0xa2, 0xe7, 0x80, 0x08, 0x49, 0xec, 0x88, 0x8d,
-	0x29, 0x8f, 0x23, 0x23, 0x5f, 0x9f, 0x95, 0x3e, 0xf6, 0x97, 0xfe, 0xfe, 0xb0, 0x51, 0x95, 0x91,
-	0x76, 0x27, 0x0e, 0xb1, 0xa4, 0x5b, 0x35, 0x42, 0x92, 0x33, 0xcd, 0xd5, 0x42, 0x68, 0x0f, 0xfe,
-	0xcf, 0x7c, 0x16, 0xdd, 0x56, 0x28, 0x4c, 0x53, 0x58, 0x92, 0xec, 0x49, 0x89, 0xe7, 0x80, 0x12,
-	0x41, 0x6e, 0x2b, 0xcc, 0x4d, 0xf5, 0x90, 0x08, 0x32, 0x29, 0x60, 0xc1, 0x43, 0xe1, 0x61, 0xe1,
-	0xda, 0x63, 0x1a, 0xd1, 0xd0, 0x0e, 0x69, 0xe0, 0x51, 0x9f, 0x09, 0x37, 0x95, 0x9a, 0x9f, 0x26,
-	0xb5, 0xa6, 0x96, 0x9d, 0xc8, 0x55, 0x56, 0xba, 0xc8, 0x68, 0x52, 0x68, 0xde, 0xad, 0x99, 0xa5,
-	0x7e, 0xe1, 0x9e, 0xa9, 0x5f, 0xbf, 0x63, 0x93, 0x2c, 0xff, 0x47, 0xf0, 0xc0, 0xe1, 0x17, 0xbe,
-	0xb4, 0x65, 0xff, 0x88, 0x99, 0x67, 0x3b, 0xc6, 0x5b, 0xbd, 0x38, 0xcd, 0xf4, 0x72, 0xba, 0xe0,
-	0x6b, 0xcc, 0xbc, 0x14, 0x45, 0xdf, 0xc3, 0x6a, 0x26, 0xa4, 0x8d, 0x67, 0x46, 0x4b, 0xf7, 0x34,
-	0xba, 0x92, 0x0a, 0x0c, 0xe4, 0xfa, 0xcc, 0xe2, 0x0f, 0xd0, 0x70, 0x78, 0x3c, 0xf4, 0xa8, 0x2d,
-	0xd8, 0xc8, 0xbf, 0x2d, 0x0e, 0xf7, 0x14, 0x5f, 0xd5, 0x1a, 0x03, 0x36, 0xf2, 0x27, 0xe5, 0x9f,
-	0xc1, 0xff, 0xc6, 0xf8, 0xad, 0x4d, 0x64, 0xcd, 0xdb, 0x4e, 0xc8, 0x5e, 0x47, 0xf5, 0xf2, 0xb4,
-	0xa3, 0x57, 0xc7, 0xf8, 0xed, 0x81, 0x24, 0x76, 0x24, 0xaf, 0x75, 0x08, 0x95, 0x23, 0xdd, 0x5e,
-	0x83, 0x08, 0x47, 0x14, 0x3d, 0x85, 0xf9, 0x40, 0x35, 0x97, 0x6a, 0xa4, 0xf2, 0x6e, 0xbd, 0x7d,
-	0xbb, 0xa5, 0xdb, 0xba, 0xf9, 0x8c, 0x27, 0xc3, 0x6e, 0xfd, 0x9e, 0x87, 0xfa, 0x01, 0xf7, 0x45,
-	0x3c, 0xa6, 0xe1, 0x9e, 0xe3, 0x30, 0xb9, 0x57, 0x3f, 0xe4, 0x01, 0x17, 0xd8, 0x43, 0x6b, 0x50,
-	0x24, 0x2e, 0x66, 0xbe, 0xcd, 0x1c, 0x25, 0x5b, 0xb2, 0x16, 0xd4, 0x7b, 0xcf, 0x41, 0x8f, 0x00,
-	0x44, 0x80, 0x2f, 0x7c, 0x55, 0xba, 0xaa, 0x15, 0x67, 0xad, 0x92, 0x42, 0x64, 0x7d, 0xa2, 0x2f,
-	0x60, 0x51, 0x16, 0x3b, 0xc3, 0x9e, 0xed, 0x52, 0x36, 0x72, 0x23, 0xd5, 0x57, 0x05, 0xab, 0x6a,
-	0xd0, 0x63, 0x05, 0xa2, 0x67, 0x99, 0xeb, 0x82, 0x72, 0xbd, 0xae, 0x5d, 0x13, 0x92, 0x48, 0xc3,
-	0xa9, 0xaf, 0x3b, 0x8d, 0x7f, 0x07, 0xab, 0x69, 0xdc, 0xa2, 0x63, 0x9e, 0x60, 0xef, 0x3e, 0xb6,
-	0xd7, 0xa1, 0x24, 0x22, 0x1e, 0x7c, 0xec, 0xba, 0x28, 0x01, 0x69, 0xba, 0xf5, 0xf3, 0x2c, 0x14,
-	0x53, 0xcd, 0x4f, 0x89, 0x3c, 0x81, 0xb9, 0xc0, 0xc5, 0x42, 0x0b, 0x2c, 0xee, 0xae, 0xde, 0x91,
-	0x6a, 0x19, 0xb6, 0x34, 0x0b, 0xbd, 0x80, 0x62, 0x60, 0xac, 0xa9, 0x2c, 0x94, 0x77, 0x1f, 0xff,
-	0x7b, 0xc5, 0xb4, 0x3b, 0x30, 0xa7, 0xce, 0x14, 0xe4, 0x09, 0x88, 0xc7, 0xa8, 0x1f, 0x49, 0x63,
-	0x05, 0x65, 0xac, 0xa8, 0x01, 0x7d, 0x2b, 0xc4, 0xc5, 0xbe, 0x4f, 0x3d, 0x19, 0x9d, 0x53, 0xd1,
-	0x92, 0x41, 0x7a, 0x0e, 0xfa, 0x1c, 0xaa, 0x1e, 0x8e, 0x7d, 0xe2, 0xa6, 0x97, 0xa2, 0xa6, 0x83,
-	0x55, 0xd1, 0xa0, 0xb9, 0x93, 0x0d, 0x28, 0x1b, 0x92, 0x4a, 0xd2, 0x82, 0xa2, 0x80, 0x86, 0xd4,
-	0xdd, 0x6e, 0x40, 0x59, 0x8d, 0x3d, 0xa3, 0x51, 0xd4, 0x04, 0x09, 0x19, 0x85, 0x89, 0x24, 0x97,
-	0x26, 0x93, 0x2c, 0x57, 0xab, 0x60, 0x48, 0xb1, 0x30, 0x3d, 0x54, 0xb2, 0x40, 0x42, 0x96, 0x42,
-	0x5a, 0x23, 0x80, 0x41, 0x36, 0x35, 0xd0, 0x32, 0xcc, 0xa9, 0x29, 0x64, 0xbe, 0x0f, 0xfa, 0x05,
-	0x3d, 0x84, 0x12, 0xf6, 0x3c, 0x7e, 0x81, 0x7d, 0x92, 0x15, 0x5f, 0x06, 0xc8, 0xe2, 0xf3, 0xb0,
-	0x88, 0x6e, 0x06, 0x97, 0x1e, 0xea, 0x56, 0x55, 0xa2, 0xd9, 0x1c, 0x6a, 0x05, 0xb0, 0x7c, 0x22,
-	0x46, 0x7b, 0x42, 0xb6, 0x76, 0x9a, 0xfe, 0x6f, 0xe8, 0x3b, 0xd4, 0x80, 0x22, 0x0f, 0x68, 0x88,
-	0x23, 0xae, 0x77, 0xad, 0x58, 0xd9, 0xfb, 0x44, 0x55, 0xcc, 0x4c, 0x56, 0xc5, 0x67, 0x50, 0x21,
-	0x46, 0xc5, 0x7e, 0x43, 0xdf, 0xa9, 0x3d, 0x2b, 0x56, 0x99, 0xdc, 0x28, 0xb7, 0x2e, 0xf3, 0xf0,
-	0xe8, 0x44, 0x8c, 0x06, 0xf1, 0x70, 0xcc, 0xa2, 0x74, 0xcb, 0x8e, 0x1a, 0x0e, 0x2f, 0xb9, 0xfc,
-	0x42, 0xc9, 0x83, 0x09, 0x15, 0x4d, 0x8f, 0x5c, 0xb1, 0x6e, 0x80, 0x4f, 0xed, 0xfe, 0x14, 0x56,
-	0x9d, 0x38, 0xf0, 0x18, 0xc1, 0x11, 0xb5, 0x13, 0x1e, 0x51, 0x9b, 0xca, 0xda, 0x92, 0xf9, 0xd1,
-	0x46, 0x56, 0xb2, 0xf0, 0x4b, 0x1e, 0xd1, 0xae, 0x09, 0xca, 0x75, 0xcc, 0x4f, 0x67, 0x97, 0xad,
-	0xbe, 0xbe, 0xb6, 0x4b, 0xb1, 0x43, 0x43, 0x55, 0x5c, 0x15, 0x6b, 0xe5, 0x26, 0xbc, 0x2f, 0xa3,
-	0xc7, 0x2a, 0xd8, 0xfa, 0xe9, 0x8e, 0x93, 0x9c, 0x30, 0x31, 0xa4, 0x2e, 0x4e, 0x18, 0x8f, 0xc3,
-	0xff, 0x7e, 0x92, 0x16, 0x54, 0xc6, 0x1f, 0x09, 0x19, 0xfb, 0x13, 0xd8, 0xe3, 0x18, 0xe6, 0x54,
-	0x8b, 0xa1, 0x15, 0x58, 0xea, 0x1f, 0xef, 0x0d, 0xba, 0xf6, 0xf9, 0xe9, 0xa0, 0xdf, 0x3d, 0xe8,
-	0x1d, 0xf6, 0xba, 0x9d, 0x5a, 0x0e, 0x2d, 0x43, 0x4d, 0xc3, 0x56, 0xf7, 0xa8, 0x37, 0x38, 0xeb,
-	0x5a, 0xdd, 0x4e, 0x2d, 0x8f, 0x10, 0x2c, 0x6a, 0xf4, 0xc5, 0xde, 0xf9, 0xe9, 0xc1, 0x71, 0xb7,
-	0x53, 0x9b, 0x41, 0x4b, 0x50, 0x35, 0xcc, 0xf3, 0xd3, 0xd3, 0xde, 0xe9, 0x51, 0x6d, 0xf6, 0x86,
-	0x36, 0x38, 0xfb, 0xb6, 0xdf, 0x97, 0x58, 0xa1, 0x51, 0xf8, 0xe5, 0xb7, 0x66, 0x6e, 0xff, 0xab,
-	0xcb, 0xab, 0x66, 0xfe, 0xfd, 0x55, 0x33, 0xff, 0xd7, 0x55, 0x33, 0xff, 0xeb, 0x75, 0x33, 0xf7,
-	0xfe, 0xba, 0x99, 0xfb, 0xf3, 0xba, 0x99, 0x7b, 0xb5, 0x39, 0x62, 0x91, 0x1b, 0x0f, 0xdb, 0x84,
-	0x8f, 0xb7, 0xf1, 0x90, 0xb0, 0x27, 0x8c, 0x88, 0x6d, 0xf9, 0x4b, 0x7b, 0x7c, 0x38, 0xaf, 0xfe,
-	0x05, 0x7d, 0xf9, 0x4f, 0x00, 0x00, 0x00, 0xff, 0xff, 0xe7, 0x48, 0x3d, 0x63, 0x8c, 0x09, 0x00,
-	0x00,
+	// 1747 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xbc, 0x58, 0x4f, 0x6f, 0xdb, 0xc8,
+	0x15, 0x37, 0x2d, 0xc9, 0x91, 0x9e, 0x24, 0x47, 0x9e, 0x38, 0xb1, 0xe2, 0x78, 0x6d, 0x97, 0x45,
+	0x0b, 0x63, 0x81, 0x95, 0x1b, 0xb7, 0x08, 0xb0, 0x3d, 0x74, 0xe1, 0x58, 0x8a, 0xcd, 0xad, 0xed,
+	0x18, 0x94, 0x93, 0x16, 0x29, 0x0a, 0x62, 0x44, 0xce, 0x4a, 0x93, 0x90, 0x1c, 0x82, 0x33, 0xa2,
+	0x37, 0x3d, 0xf6, 0xd4, 0x63, 0xfb, 0x05, 0x7a, 0xc9, 0xa1, 0xb7, 0x02, 0xbd, 0xf4, 0x13, 0xf4,
+	0xb0, 0x40, 0x81, 0x62, 0x8f, 0xed, 0x65, 0x51, 0x24, 0xdf, 0xa2, 0xa7, 0x62, 0x66, 0x48, 0xea,
+	0x4f, 0xa4, 0xd8, 0x1b, 0x6f, 0xf6, 0x20, 0x80, 0xfc, 0xbd, 0x37, 0xbf, 0x79, 0x33, 0xef, 0x2f,
+	0x05, 0x5b, 0xd4, 0xe5, 0xde, 0x6e, 0x14, 0xb3, 0x84, 0x7a, 0x24, 0xde, 0x4d, 0xee, 0xe7, 0xcf,
+	0xad, 0x28, 0x66, 0x82, 0xa1, 0x86, 0x54, 0x68, 0xe5, 0x60, 0x72, 0x7f, 0x7d, 0xb5, 0xcf, 0xfa,
+	0x4c, 0x09, 0x77, 0xe5, 0x93, 0xd6, 0x5b, 0xd7, 0x44, 0x5f, 0xc4, 0xd8, 0x15, 0x94, 0x85, 0x92,
+	0x28, 0x7b, 0x4e, 0x15, 0xee, 0x2a, 0x05, 0xd7, 0x4d, 0xa4, 0xac, 0x4f, 0x42, 0xc2, 0x29, 0xd7,
+	0x22, 0xf3, 0x9f, 0x4b, 0xb0, 0x74, 0x86, 0x63, 0x1c, 0x70, 0xb4, 0x03, 0x8d, 0x9e, 0xcf, 0xdc,
+	0x17, 0xdc, 0x89, 0x48, 0xec, 0x90, 0x88, 0xb9, 0x83, 0xa6, 0xb1, 0x6d, 0xec, 0x14, 0xec, 0x65,
+	0x8d, 0x9f, 0x91, 0xb8, 0x23, 0x51, 0xf4, 0x0c, 0x9a, 0x22, 0x1e, 0x72, 0x41, 0xc3, 0xbe, 0xd4,
+	0xa5, 0xcc, 0x73, 0xb2, 0x1d, 0x9b, 0x8b, 0xdb, 0xc6, 0x4e, 0x75, 0x6f, 0xbd, 0xa5, 0x6c, 0xcf,
+	0xed, 0x48, 0xee, 0xb7, 0x1e, 0xa5, 0xcf, 0x0f, 0x8b, 0x5f, 0x7d, 0xb3, 0xb5, 0x60, 0xdf, 0xc9,
+	0x18, 0xce, 0x14, 0x41, 0x26, 0x45, 0x9f, 0x01, 0x72, 0xdd, 0xc4, 0x11, 0x34, 0x20, 0x6c, 0x28,
+	0x52, 0xfa, 0x66, 0x41, 0xda, 0xf1, 0x70, 0xe5, 0x7f, 0xdf, 0x6c, 0xd5, 0xa5, 0xa4, 0xd5, 0x1e,
+	0xc6, 0x58, 0xaa, 0xdb, 0x0d, 0xd7, 0x4d, 0xce, 0xb5, 0xae, 0x26, 0x42, 0xfb, 0x70, 0x8b, 0x86,
+	0x54, 0x4c, 0x33, 0x14, 0xe7, 0x31, 0xac, 0x48, 0xed, 0x49, 0x8a, 0xcf, 0x00, 0x25, 0xdc, 0x9d,
+	0x66, 0x28, 0xcd, 0xb5, 0x21, 0xe1, 0xee, 0x24, 0x81, 0x0d, 0x1b, 0xdc, 0xc7, 0x7c, 0xe0, 0x04,
+	0x44, 0x90, 0xd8, 0x89, 0x49, 0xe4, 0x93, 0x90, 0xf2, 0x41, 0x46, 0xb5, 0x34, 0x8f, 0xea, 0xae,
+	0x5a, 0x76, 0x22, 0x57, 0xd9, 0xd9, 0xa2, 0x94, 0x93, 0xc0, 0xe6, 0x6c, 0xce, 0xfc, 0xea, 0x6f,
+	0x5c, 0xf1, 0xea, 0xef, 0xcd, 0xd8, 0x24, 0xbf, 0xff, 0x43, 0xb8, 0xe3, 0xb1, 0x8b, 0x50, 0x9a,
+	0xe5, 0x3c, 0xc7, 0xd4, 0x77, 0xbc, 0xd4, 0xb6, 0x66, 0x79, 0x9e, 0xd1, 0xab, 0xd9, 0x82, 0xcf,
+	0x31, 0xf5, 0x33, 0x14, 0xfd, 0x1a, 0xd6, 0x72, 0x22, 0x6d, 0x78, 0x6e, 0x68, 0xe5, 0x8a, 0x86,
+	0xde, 0xce, 0x08, 0xba, 0x72, 0x7d, 0x6e, 0xe2, 0x6f, 0x61, 0xdd, 0x63, 0xc3, 0x9e, 0x4f, 0x1c,
+	0x4e, 0xfb, 0xe1, 0x34, 0x39, 0x5c, 0x91, 0x7c, 0x4d, 0x73, 0x74, 0x69, 0x3f, 0x9c, 0xa4, 0xff,
+	0x14, 0x6e, 0x06, 0xf8, 0x4b, 0xc7, 0x95, 0x31, 0xef, 0x78, 0x31, 0xfd, 0x42, 0x34, 0xab, 0xf3,
+	0x8e, 0x5e, 0x0f, 0xf0, 0x97, 0x07, 0x52, 0xb1, 0x2d, 0xf5, 0xcc, 0x47, 0x50, 0x3b, 0xd4, 0xe9,
+	0xd5, 0x15, 0x58, 0x10, 0xf4, 0x00, 0x96, 0x22, 0x95, 0x5c, 0x2a, 0x91, 0xaa, 0x7b, 0xcd, 0xd6,
+	0x74, 0x4a, 0xb7, 0x74, 0xf2, 0xa5, 0x36, 0xa5, 0xda, 0xe6, 0x5f, 0x0b, 0xd0, 0x3c, 0x60, 0x21,
+	0x1f, 0x06, 0x24, 0xde, 0xf7, 0x3c, 0x2a, 0xf7, 0x3a, 0x8b, 0x59, 0xc4, 0x38, 0xf6, 0xd1, 0x5d,
+	0x28, 0xbb, 0x03, 0x4c, 0x43, 0x87, 0x7a, 0x8a, 0xb6, 0x62, 0xdf, 0x50, 0xef, 0x96, 0x87, 0x3e,
+	0x02, 0xe0, 0x11, 0xbe, 0x08, 0x55, 0xe8, 0xaa, 0x54, 0x2c, 0xd8, 0x15, 0x85, 0xc8, 0xf8, 0x44,
+	0x3f, 0x82, 0x65, 0x19, 0xec, 0x14, 0xfb, 0xce, 0x80, 0xd0, 0xfe, 0x40, 0xa8, 0xbc, 0x2a, 0xda,
+	0xf5, 0x14, 0x3d, 0x52, 0x20, 0xfa, 0x34, 0xb7, 0xba, 0xa8, 0xac, 0xbe, 0xa7, 0xad, 0x76, 0xdd,
+	0x44, 0x1a, 0x9c, 0xd9, 0x35, 0xcb, 0x70, 0xd4, 0x85, 0x7a, 0xc4, 0x2e, 0x48, 0xec, 0xf0, 0x01,
+	0x8e, 0x68, 0xd8, 0x57, 0x49, 0x53, 0xdd, 0xdb, 0x99, 0x71, 0x6e, 0xa9, 0xd6, 0xd5, 0x5a, 0x8a,
+	0x4a, 0x86, 0x63, 0x46, 0x57, 0x8b, 0xc6, 0xa4, 0xe8, 0x37, 0x70, 0x9b, 0x86, 0x99, 0x27, 0x9d,
+	0x28, 0x57, 0x56, 0x69, 0x54, 0xdd, 0xfb, 0xf1, 0xdb, 0xe4, 0x56, 0xae, 0x3e, 0xa2, 0xb6, 0x57,
+	0xe9, 0x0c, 0x14, 0xb5, 0xa1, 0x1c, 0x10, 0x81, 0x3d, 0x2c, 0x70, 0x9a, 0x40, 0xe6, 0xdb, 0x7c,
+	0xd9, 0x99, 0x4f, 0x52, 0xcd, 0xd4, 0xcc, 0x7c, 0xa5, 0xf9, 0x2b, 0x58, 0xcb, 0x74, 0x6c, 0x12,
+	0xb0, 0x04, 0xfb, 0xb9, 0xbb, 0xb6, 0xa0, 0xea, 0xa6, 0xa2, 0x91, 0xc7, 0x20, 0x83, 0x2c, 0x0f,
+	0xdd, 0x83, 0x0a, 0x17, 0x2c, 0x1a, 0xf7, 0x59, 0x59, 0x02, 0xd2, 0x65, 0xa6, 0x07, 0x8d, 0xe9,
+	0xcd, 0x11, 0x82, 0x62, 0x88, 0x03, 0x92, 0x52, 0xa9, 0x67, 0xb4, 0x0d, 0x55, 0x8f, 0x70, 0x37,
+	0xa6, 0x51, 0x5e, 0x85, 0x2b, 0xf6, 0x38, 0x84, 0xd6, 0xc7, 0x0e, 0x5a, 0x50, 0xe2, 0x91, 0xf9,
+	0xaf, 0x0c, 0xd8, 0xce, 0xb6, 0xb1, 0x74, 0x2c, 0xd0, 0xdf, 0xe1, 0xa9, 0x9b, 0x9a, 0x0c, 0x2e,
+	0xe3, 0xf2, 0xe0, 0x5a, 0x7c, 0x77, 0x70, 0x15, 0xbe, 0x65, 0x70, 0x99, 0x7f, 0x5f, 0x84, 0x3b,
+	0xb3, 0xc3, 0x06, 0xdd, 0x82, 0x92, 0xbc, 0xc2, 0x50, 0x99, 0x55, 0xb7, 0x8b, 0x82, 0x45, 0xa7,
+	0xe8, 0x27, 0xb0, 0x9a, 0x60, 0x9f, 0x7a, 0x58, 0xb0, 0x98, 0x3b, 0x3a, 0x2e, 0x5d, 0x1c, 0x29,
+	0xbb, 0xea, 0x36, 0x1a, 0xc9, 0x14, 0xe9, 0x01, 0x8e, 0xd0, 0xc7, 0xb0, 0x92, 0xa3, 0x0e, 0x27,
+	0x42, 0xa9, 0x17, 0x94, 0xfa, 0xcd, 0x5c, 0xd0, 0x25, 0x42, 0xea, 0x6e, 0x40, 0x05, 0xfb, 0x3e,
+	0xbb, 0xf0, 0x29, 0x17, 0xcd, 0xe2, 0x76, 0x61, 0xa7, 0x66, 0x8f, 0x00, 0x79, 0xdb, 0x1e, 0x09,
+	0x5f, 0x2a, 0x61, 0x49, 0x09, 0xf3, 0x77, 0x64, 0x42, 0x2d, 0x8a, 0x29, 0x8b, 0xa9, 0xd0, 0xf2,
+	0x25, 0x25, 0x9f, 0xc0, 0x64, 0x50, 0x04, 0x34, 0x74, 0xb8, 0xc0, 0x2f, 0x88, 0x8a, 0xcb, 0xa2,
+	0x5d, 0x0e, 0x68, 0xd8, 0x95, 0xef, 0xa8, 0x05, 0xb7, 0xd4, 0x4e, 0x0e, 0x0d, 0x65, 0x3c, 0x27,
+	0xc4, 0x49, 0xb0, 0xcf, 0x55, 0x81, 0x2e, 0xdb, 0x2b, 0x4a, 0x64, 0xa5, 0x92, 0xa7, 0xd8, 0xe7,
+	0xe6, 0xdf, 0x0c, 0x68, 0x4c, 0xa5, 0x04, 0x47, 0x87, 0xb0, 0x3c, 0x55, 0x39, 0x8d, 0x2b, 0x56,
+	0xce, 0x3a, 0x9f, 0xa8, 0x97, 0x0f, 0xa0, 0x3e, 0xd9, 0x28, 0x16, 0xe7, 0x55, 0xcb, 0xda, 0xf3,
+	0xf1, 0x06, 0xb1, 0x01, 0x15, 0xc1, 0x82, 0x1e, 0x17, 0x2c, 0x24, 0xea, 0x92, 0xcb, 0xf6, 0x08,
+	0x30, 0xff, 0x62, 0xc0, 0xea, 0xac, 0x34, 0x46, 0x16, 0x54, 0xc7, 0xaa, 0x7f, 0x6a, 0xb4, 0x79,
+	0x69, 0x0d, 0xc8, 0x82, 0x09, 0x46, 0x65, 0x5f, 0xe6, 0x7e, 0xd6, 0x61, 0xd2, 0xb9, 0xe5, 0xea,
+	0x3c, 0xf9, 0x4a, 0xf3, 0x55, 0x09, 0xca, 0x59, 0xdc, 0x5e, 0x9e, 0xed, 0xe3, 0xd5, 0x7b, 0x71,
+	0xb2, 0x7a, 0x7f, 0x02, 0xa5, 0x68, 0x80, 0xb9, 0xbe, 0x8c, 0xe5, 0xbd, 0xb5, 0x19, 0x45, 0x53,
+	0x8a, 0x6d, 0xad, 0x85, 0x56, 0xa1, 0xc4, 0x2e, 0x42, 0x12, 0xab, 0x2a, 0x5d, 0xb3, 0xf5, 0xcb,
+	0x44, 0x3d, 0x2b, 0xbd, 0x6f, 0x3d, 0x43, 0xc7, 0x50, 0x94, 0x69, 0x9b, 0x56, 0xd8, 0xbd, 0xf9,
+	0x0c, 0xf3, 0xaa, 0x45, 0xca, 0xa8, 0x58, 0xde, 0xee, 0x0a, 0x37, 0xbe, 0x83, 0xae, 0x70, 0x0c,
+	0x30, 0x2a, 0xe8, 0x2a, 0xf6, 0xaf, 0xdc, 0x0a, 0xb2, 0x50, 0x18, 0xad, 0x97, 0xf9, 0xe6, 0xfa,
+	0x94, 0x84, 0x42, 0xfa, 0xa5, 0xa2, 0xcb, 0xa3, 0x06, 0x74, 0x5b, 0x75, 0x07, 0x38, 0x0c, 0x89,
+	0x2f, 0xa5, 0xa0, 0xa4, 0x95, 0x14, 0xb1, 0x3c, 0xf4, 0x43, 0xa8, 0xfb, 0x78, 0x18, 0xba, 0x83,
+	0xac, 0xf0, 0xa9, 0x71, 0xc1, 0xae, 0x69, 0x30, 0xad, 0x7b, 0x5b, 0x50, 0x4d, 0x95, 0x54, 0xb8,
+	0xd5, 0x94, 0x0a, 0x68, 0x48, 0xd5, 0xcf, 0x2d, 0xa8, 0xaa, 0xb9, 0x35, 0xe5, 0xa8, 0x6b, 0x05,
+	0x09, 0xa5, 0x0c, 0x13, 0x7d, 0x62, 0x79, 0xb2, 0x4f, 0xc8, 0xd5, 0x4a, 0x18, 0x13, 0xcc, 0x59,
+	0xd8, 0xbc, 0xa9, 0xe3, 0x4e, 0x42, 0xb6, 0x42, 0xcc, 0x7f, 0x14, 0x60, 0xe5, 0x84, 0xf7, 0x0f,
+	0x62, 0x82, 0x05, 0xc9, 0xc3, 0x75, 0x03, 0x2a, 0x7c, 0xd8, 0x0b, 0xa8, 0x10, 0x24, 0x56, 0xc1,
+	0x5a, 0xb3, 0x47, 0xc0, 0xbb, 0x62, 0xb5, 0x3d, 0xd5, 0x4d, 0xde, 0x2f, 0xcc, 0x18, 0xdc, 0xa5,
+	0x13, 0x01, 0x34, 0xde, 0xdd, 0x8b, 0xef, 0x1b, 0x7b, 0x76, 0x93, 0xce, 0xeb, 0x61, 0x3d, 0x68,
+	0x4e, 0x44, 0xe2, 0xf8, 0x7e, 0xdf, 0x72, 0x54, 0xb1, 0xef, 0x44, 0xb3, 0x7b, 0xd1, 0x87, 0x1c,
+	0x57, 0xcc, 0xff, 0x68, 0x37, 0x3e, 0x89, 0xbc, 0x71, 0x37, 0xe6, 0xa5, 0xc0, 0x18, 0x2f, 0x05,
+	0x53, 0xb5, 0x68, 0x71, 0xd6, 0xe4, 0x11, 0x92, 0x0b, 0x47, 0x2f, 0x2d, 0xa8, 0xa5, 0xe5, 0x90,
+	0x5c, 0x3c, 0x56, 0xab, 0x7f, 0x31, 0xe6, 0xe1, 0xe2, 0x55, 0x3d, 0x7c, 0x55, 0xdf, 0x96, 0xbe,
+	0x67, 0xdf, 0x2e, 0x7d, 0x68, 0xdf, 0xde, 0xf8, 0x0e, 0x7c, 0xfb, 0xb9, 0x72, 0xad, 0x9a, 0x1f,
+	0xaf, 0xeb, 0x5a, 0xf3, 0x39, 0x94, 0x4f, 0x78, 0xff, 0x71, 0x24, 0x2c, 0x35, 0xf9, 0xb1, 0x88,
+	0xc4, 0x72, 0x76, 0x49, 0x59, 0xf2, 0xf7, 0xcb, 0x63, 0xe4, 0x07, 0x50, 0xcb, 0x15, 0x5e, 0x90,
+	0x97, 0x69, 0x98, 0xe4, 0x8b, 0x7e, 0x49, 0x5e, 0x9a, 0x47, 0x50, 0xd1, 0x7b, 0x3d, 0x1e, 0x8a,
+	0x6b, 0x6d, 0x66, 0xfe, 0xc9, 0x80, 0x8d, 0x13, 0xde, 0x97, 0x13, 0x56, 0x0a, 0x1e, 0xb0, 0x20,
+	0xa0, 0x9c, 0xcb, 0xe9, 0x41, 0x7e, 0x50, 0x5d, 0xeb, 0x28, 0x3f, 0x83, 0x62, 0x8c, 0x05, 0x49,
+	0xeb, 0xd5, 0xe5, 0x73, 0x8e, 0xd2, 0x36, 0xfb, 0x00, 0xdd, 0xfc, 0x7b, 0x59, 0xba, 0x43, 0x79,
+	0x2b, 0x9d, 0x7f, 0xf5, 0x4b, 0x3e, 0x0b, 0xe2, 0xd0, 0xcd, 0x3f, 0xbb, 0x72, 0x40, 0x4e, 0xc6,
+	0x3e, 0xe6, 0x62, 0xf4, 0xc9, 0xae, 0xff, 0xce, 0xb0, 0xeb, 0x12, 0xcd, 0xbf, 0xc0, 0xcd, 0x04,
+	0x56, 0x4f, 0x78, 0x7f, 0x9f, 0xcb, 0xb1, 0xe6, 0x60, 0x74, 0xbd, 0x1f, 0xdc, 0x7d, 0xff, 0x32,
+	0xe0, 0x23, 0x79, 0xe9, 0xaa, 0xec, 0x67, 0x1b, 0xb7, 0xd5, 0x94, 0xf4, 0x94, 0x09, 0xd9, 0x6a,
+	0xdf, 0xdd, 0x25, 0x2e, 0xb5, 0xe1, 0x01, 0xac, 0x79, 0xc3, 0xc8, 0xa7, 0x2e, 0x16, 0xc4, 0x49,
+	0x98, 0x20, 0x0e, 0x91, 0xe9, 0x21, 0xef, 0x4a, 0x9b, 0x73, 0x3b, 0x17, 0x3f, 0x65, 0x82, 0x74,
+	0x52, 0xa1, 0x5c, 0x37, 0x96, 0x6c, 0xea, 0x3f, 0x28, 0x67, 0x40, 0xb0, 0x97, 0x8f, 0x3c, 0x63,
+	0xb9, 0xf8, 0x50, 0x4a, 0x8f, 0x94, 0xd0, 0xfc, 0xfd, 0xac, 0x03, 0x9d, 0x50, 0xde, 0x23, 0x03,
+	0x9c, 0x50, 0x36, 0x8c, 0xaf, 0x7b, 0x20, 0x13, 0x6a, 0xc1, 0x18, 0x5d, 0x7a, 0x8a, 0x09, 0xec,
+	0xe3, 0x3f, 0x1b, 0x50, 0x52, 0xe3, 0x1a, 0xba, 0x0d, 0x2b, 0x67, 0x47, 0xfb, 0xdd, 0x8e, 0xf3,
+	0xe4, 0xb4, 0x7b, 0xd6, 0x39, 0xb0, 0x1e, 0x59, 0x9d, 0x76, 0x63, 0x01, 0xad, 0x42, 0x43, 0xc3,
+	0x76, 0xe7, 0xd0, 0xea, 0x9e, 0x77, 0xec, 0x4e, 0xbb, 0x61, 0x8c, 0x94, 0xad, 0x53, 0xeb, 0xdc,
+	0xda, 0x3f, 0xb6, 0x9e, 0x75, 0xda, 0x8d, 0x45, 0x84, 0x60, 0x59, 0xc3, 0xc7, 0xfb, 0x4f, 0x4e,
+	0x0f, 0x8e, 0x3a, 0xed, 0x46, 0x01, 0xad, 0x40, 0x3d, 0x25, 0x78, 0x72, 0x7a, 0x6a, 0x9d, 0x1e,
+	0x36, 0x8a, 0x23, 0xa8, 0x7b, 0xfe, 0xf8, 0xec, 0xac, 0xd3, 0x6e, 0x94, 0x46, 0x50, 0xbb, 0x73,
+	0xdc, 0x39, 0xef, 0xb4, 0x1b, 0x4b, 0xeb, 0xc5, 0x3f, 0xbc, 0xda, 0x5c, 0x78, 0xf8, 0xf3, 0xaf,
+	0x5e, 0x6f, 0x1a, 0x5f, 0xbf, 0xde, 0x34, 0xfe, 0xfb, 0x7a, 0xd3, 0xf8, 0xe3, 0x9b, 0xcd, 0x85,
+	0xaf, 0xdf, 0x6c, 0x2e, 0xfc, 0xfb, 0xcd, 0xe6, 0xc2, 0xb3, 0xed, 0x3e, 0x15, 0x83, 0x61, 0xaf,
+	0xe5, 0xb2, 0x60, 0x17, 0xf7, 0x5c, 0xfa, 0x09, 0x75, 0xf9, 0xae, 0xfc, 0x65, 0x75, 0xad, 0xb7,
+	0xa4, 0xfe, 0x3c, 0xfc, 0xe9, 0xff, 0x03, 0x00, 0x00, 0xff, 0xff, 0x2f, 0x28, 0x4b, 0x5a, 0xc3,
+	0x14, 0x00, 0x00,
 }
 
 func (m *Params) Marshal() (dAtA []byte, err error) {
@@ -999,6 +1895,38 @@ func (m *ConsumerAdditionProposal) MarshalToSizedBuffer(dAtA []byte) (int, error
 	var l int
 	_ = l
 	{
+		size, err := m.Metadata.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintProvider(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x3a
+	if m.InfractionParameters != nil {
+		{
+			size, err := m.InfractionParameters.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintProvider(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x32
+	}
+	{
+		size, err := m.PowerShaping.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintProvider(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x2a
+	{
 		size, err := m.Params.MarshalToSizedBuffer(dAtA[:i])
 		if err != nil {
 			return 0, err
@@ -1053,13 +1981,271 @@ func (m *ConsumerRemovalProposal) MarshalToSizedBuffer(dAtA []byte) (int, error)
 		i--
 		dAtA[i] = 0x10
 	}
-	if len(m.ChainId) > 0 {
-		i -= len(m.ChainId)
-		copy(dAtA[i:], m.ChainId)
-		i = encodeVarintProvider(dAtA, i, uint64(len(m.ChainId)))
+	if len(m.ConsumerId) > 0 {
+		i -= len(m.ConsumerId)
+		copy(dAtA[i:], m.ConsumerId)
+		i = encodeVarintProvider(dAtA, i, uint64(len(m.ConsumerId)))
 		i--
 		dAtA[i] = 0xa
 	}
+	return len(dAtA) - i, nil
+}
+
+func (m *ConsumerMetadata) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ConsumerMetadata) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ConsumerMetadata) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Metadata) > 0 {
+		i -= len(m.Metadata)
+		copy(dAtA[i:], m.Metadata)
+		i = encodeVarintProvider(dAtA, i, uint64(len(m.Metadata)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Description) > 0 {
+		i -= len(m.Description)
+		copy(dAtA[i:], m.Description)
+		i = encodeVarintProvider(dAtA, i, uint64(len(m.Description)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Name) > 0 {
+		i -= len(m.Name)
+		copy(dAtA[i:], m.Name)
+		i = encodeVarintProvider(dAtA, i, uint64(len(m.Name)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *ConsumerInitializationParameters) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ConsumerInitializationParameters) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ConsumerInitializationParameters) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Params.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintProvider(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	if m.InitialHeight != 0 {
+		i = encodeVarintProvider(dAtA, i, uint64(m.InitialHeight))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.SpawnTime != 0 {
+		i = encodeVarintProvider(dAtA, i, uint64(m.SpawnTime))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *PowerShapingParameters) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *PowerShapingParameters) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *PowerShapingParameters) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.AllowInactiveVals {
+		i--
+		if m.AllowInactiveVals {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x40
+	}
+	if m.MinStake != 0 {
+		i = encodeVarintProvider(dAtA, i, uint64(m.MinStake))
+		i--
+		dAtA[i] = 0x38
+	}
+	if len(m.Prioritylist) > 0 {
+		for iNdEx := len(m.Prioritylist) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Prioritylist[iNdEx])
+			copy(dAtA[i:], m.Prioritylist[iNdEx])
+			i = encodeVarintProvider(dAtA, i, uint64(len(m.Prioritylist[iNdEx])))
+			i--
+			dAtA[i] = 0x32
+		}
+	}
+	if len(m.Denylist) > 0 {
+		for iNdEx := len(m.Denylist) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Denylist[iNdEx])
+			copy(dAtA[i:], m.Denylist[iNdEx])
+			i = encodeVarintProvider(dAtA, i, uint64(len(m.Denylist[iNdEx])))
+			i--
+			dAtA[i] = 0x2a
+		}
+	}
+	if len(m.Allowlist) > 0 {
+		for iNdEx := len(m.Allowlist) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Allowlist[iNdEx])
+			copy(dAtA[i:], m.Allowlist[iNdEx])
+			i = encodeVarintProvider(dAtA, i, uint64(len(m.Allowlist[iNdEx])))
+			i--
+			dAtA[i] = 0x22
+		}
+	}
+	if m.ValidatorSetCap != 0 {
+		i = encodeVarintProvider(dAtA, i, uint64(m.ValidatorSetCap))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.ValidatorsPowerCap != 0 {
+		i = encodeVarintProvider(dAtA, i, uint64(m.ValidatorsPowerCap))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.TopN != 0 {
+		i = encodeVarintProvider(dAtA, i, uint64(m.TopN))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *InfractionParams) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *InfractionParams) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *InfractionParams) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Tombstone {
+		i--
+		if m.Tombstone {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.JailDuration != 0 {
+		i = encodeVarintProvider(dAtA, i, uint64(m.JailDuration))
+		i--
+		dAtA[i] = 0x10
+	}
+	{
+		size, err := m.SlashFraction.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintProvider(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *InfractionParameters) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *InfractionParameters) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *InfractionParameters) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Downtime.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintProvider(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	{
+		size, err := m.DoubleSign.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintProvider(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
 	return len(dAtA) - i, nil
 }
 
@@ -1088,44 +2274,169 @@ func (m *Consumer) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 		copy(dAtA[i:], m.StopReason)
 		i = encodeVarintProvider(dAtA, i, uint64(len(m.StopReason)))
 		i--
-		dAtA[i] = 0x52
+		dAtA[i] = 0x7a
 	}
 	if m.StopTime != 0 {
 		i = encodeVarintProvider(dAtA, i, uint64(m.StopTime))
 		i--
-		dAtA[i] = 0x48
+		dAtA[i] = 0x70
 	}
 	if m.InitHeight != 0 {
 		i = encodeVarintProvider(dAtA, i, uint64(m.InitHeight))
 		i--
-		dAtA[i] = 0x40
+		dAtA[i] = 0x68
 	}
 	if m.LaunchTime != 0 {
 		i = encodeVarintProvider(dAtA, i, uint64(m.LaunchTime))
 		i--
-		dAtA[i] = 0x38
+		dAtA[i] = 0x60
 	}
 	if m.LaunchHeight != 0 {
 		i = encodeVarintProvider(dAtA, i, uint64(m.LaunchHeight))
 		i--
-		dAtA[i] = 0x30
+		dAtA[i] = 0x58
 	}
 	if len(m.ChannelId) > 0 {
 		i -= len(m.ChannelId)
 		copy(dAtA[i:], m.ChannelId)
 		i = encodeVarintProvider(dAtA, i, uint64(len(m.ChannelId)))
 		i--
-		dAtA[i] = 0x2a
+		dAtA[i] = 0x52
 	}
 	if len(m.ClientId) > 0 {
 		i -= len(m.ClientId)
 		copy(dAtA[i:], m.ClientId)
 		i = encodeVarintProvider(dAtA, i, uint64(len(m.ClientId)))
 		i--
+		dAtA[i] = 0x4a
+	}
+	{
+		size, err := m.Infraction.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintProvider(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x42
+	{
+		size, err := m.PowerShaping.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintProvider(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x3a
+	{
+		size, err := m.Init.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintProvider(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x32
+	{
+		size, err := m.Metadata.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintProvider(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x2a
+	if len(m.Owner) > 0 {
+		i -= len(m.Owner)
+		copy(dAtA[i:], m.Owner)
+		i = encodeVarintProvider(dAtA, i, uint64(len(m.Owner)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.Phase != 0 {
+		i = encodeVarintProvider(dAtA, i, uint64(m.Phase))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.ChainId) > 0 {
+		i -= len(m.ChainId)
+		copy(dAtA[i:], m.ChainId)
+		i = encodeVarintProvider(dAtA, i, uint64(len(m.ChainId)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.ConsumerId) > 0 {
+		i -= len(m.ConsumerId)
+		copy(dAtA[i:], m.ConsumerId)
+		i = encodeVarintProvider(dAtA, i, uint64(len(m.ConsumerId)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgCreateConsumer) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgCreateConsumer) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgCreateConsumer) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.InfractionParameters != nil {
+		{
+			size, err := m.InfractionParameters.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintProvider(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x32
+	}
+	if m.PowerShapingParameters != nil {
+		{
+			size, err := m.PowerShapingParameters.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintProvider(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x2a
+	}
+	if m.InitializationParameters != nil {
+		{
+			size, err := m.InitializationParameters.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintProvider(dAtA, i, uint64(size))
+		}
+		i--
 		dAtA[i] = 0x22
 	}
 	{
-		size, err := m.Proposal.MarshalToSizedBuffer(dAtA[:i])
+		size, err := m.Metadata.MarshalToSizedBuffer(dAtA[:i])
 		if err != nil {
 			return 0, err
 		}
@@ -1134,15 +2445,274 @@ func (m *Consumer) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	}
 	i--
 	dAtA[i] = 0x1a
-	if m.Phase != 0 {
-		i = encodeVarintProvider(dAtA, i, uint64(m.Phase))
-		i--
-		dAtA[i] = 0x10
-	}
 	if len(m.ChainId) > 0 {
 		i -= len(m.ChainId)
 		copy(dAtA[i:], m.ChainId)
 		i = encodeVarintProvider(dAtA, i, uint64(len(m.ChainId)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Submitter) > 0 {
+		i -= len(m.Submitter)
+		copy(dAtA[i:], m.Submitter)
+		i = encodeVarintProvider(dAtA, i, uint64(len(m.Submitter)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgUpdateConsumer) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgUpdateConsumer) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgUpdateConsumer) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.InfractionParameters != nil {
+		{
+			size, err := m.InfractionParameters.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintProvider(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x3a
+	}
+	if m.PowerShapingParameters != nil {
+		{
+			size, err := m.PowerShapingParameters.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintProvider(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x32
+	}
+	if m.InitializationParameters != nil {
+		{
+			size, err := m.InitializationParameters.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintProvider(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x2a
+	}
+	if m.Metadata != nil {
+		{
+			size, err := m.Metadata.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintProvider(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.NewOwner) > 0 {
+		i -= len(m.NewOwner)
+		copy(dAtA[i:], m.NewOwner)
+		i = encodeVarintProvider(dAtA, i, uint64(len(m.NewOwner)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.ConsumerId) > 0 {
+		i -= len(m.ConsumerId)
+		copy(dAtA[i:], m.ConsumerId)
+		i = encodeVarintProvider(dAtA, i, uint64(len(m.ConsumerId)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Owner) > 0 {
+		i -= len(m.Owner)
+		copy(dAtA[i:], m.Owner)
+		i = encodeVarintProvider(dAtA, i, uint64(len(m.Owner)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgRemoveConsumer) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRemoveConsumer) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRemoveConsumer) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.ConsumerId) > 0 {
+		i -= len(m.ConsumerId)
+		copy(dAtA[i:], m.ConsumerId)
+		i = encodeVarintProvider(dAtA, i, uint64(len(m.ConsumerId)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Owner) > 0 {
+		i -= len(m.Owner)
+		copy(dAtA[i:], m.Owner)
+		i = encodeVarintProvider(dAtA, i, uint64(len(m.Owner)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgOptIn) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgOptIn) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgOptIn) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.ConsumerKey) > 0 {
+		i -= len(m.ConsumerKey)
+		copy(dAtA[i:], m.ConsumerKey)
+		i = encodeVarintProvider(dAtA, i, uint64(len(m.ConsumerKey)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.ConsumerId) > 0 {
+		i -= len(m.ConsumerId)
+		copy(dAtA[i:], m.ConsumerId)
+		i = encodeVarintProvider(dAtA, i, uint64(len(m.ConsumerId)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintProvider(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgOptOut) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgOptOut) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgOptOut) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.ConsumerId) > 0 {
+		i -= len(m.ConsumerId)
+		copy(dAtA[i:], m.ConsumerId)
+		i = encodeVarintProvider(dAtA, i, uint64(len(m.ConsumerId)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintProvider(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgSetConsumerCommissionRate) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgSetConsumerCommissionRate) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgSetConsumerCommissionRate) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Rate.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintProvider(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	if len(m.ConsumerId) > 0 {
+		i -= len(m.ConsumerId)
+		copy(dAtA[i:], m.ConsumerId)
+		i = encodeVarintProvider(dAtA, i, uint64(len(m.ConsumerId)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintProvider(dAtA, i, uint64(len(m.Operator)))
 		i--
 		dAtA[i] = 0xa
 	}
@@ -1214,10 +2784,10 @@ func (m *MsgAssignConsumerKey) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 		i--
 		dAtA[i] = 0x1a
 	}
-	if len(m.ChainId) > 0 {
-		i -= len(m.ChainId)
-		copy(dAtA[i:], m.ChainId)
-		i = encodeVarintProvider(dAtA, i, uint64(len(m.ChainId)))
+	if len(m.ConsumerId) > 0 {
+		i -= len(m.ConsumerId)
+		copy(dAtA[i:], m.ConsumerId)
+		i = encodeVarintProvider(dAtA, i, uint64(len(m.ConsumerId)))
 		i--
 		dAtA[i] = 0x12
 	}
@@ -1265,10 +2835,10 @@ func (m *MsgSubmitConsumerDoubleVoting) MarshalToSizedBuffer(dAtA []byte) (int, 
 		i--
 		dAtA[i] = 0x1a
 	}
-	if len(m.ChainId) > 0 {
-		i -= len(m.ChainId)
-		copy(dAtA[i:], m.ChainId)
-		i = encodeVarintProvider(dAtA, i, uint64(len(m.ChainId)))
+	if len(m.ConsumerId) > 0 {
+		i -= len(m.ConsumerId)
+		copy(dAtA[i:], m.ConsumerId)
+		i = encodeVarintProvider(dAtA, i, uint64(len(m.ConsumerId)))
 		i--
 		dAtA[i] = 0x12
 	}
@@ -1309,10 +2879,10 @@ func (m *MsgSubmitConsumerMisbehaviour) MarshalToSizedBuffer(dAtA []byte) (int, 
 		i--
 		dAtA[i] = 0x1a
 	}
-	if len(m.ChainId) > 0 {
-		i -= len(m.ChainId)
-		copy(dAtA[i:], m.ChainId)
-		i = encodeVarintProvider(dAtA, i, uint64(len(m.ChainId)))
+	if len(m.ConsumerId) > 0 {
+		i -= len(m.ConsumerId)
+		copy(dAtA[i:], m.ConsumerId)
+		i = encodeVarintProvider(dAtA, i, uint64(len(m.ConsumerId)))
 		i--
 		dAtA[i] = 0x12
 	}
@@ -1404,6 +2974,14 @@ func (m *ConsumerAdditionProposal) Size() (n int) {
 	}
 	l = m.Params.Size()
 	n += 1 + l + sovProvider(uint64(l))
+	l = m.PowerShaping.Size()
+	n += 1 + l + sovProvider(uint64(l))
+	if m.InfractionParameters != nil {
+		l = m.InfractionParameters.Size()
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	l = m.Metadata.Size()
+	n += 1 + l + sovProvider(uint64(l))
 	return n
 }
 
@@ -1413,7 +2991,7 @@ func (m *ConsumerRemovalProposal) Size() (n int) {
 	}
 	var l int
 	_ = l
-	l = len(m.ChainId)
+	l = len(m.ConsumerId)
 	if l > 0 {
 		n += 1 + l + sovProvider(uint64(l))
 	}
@@ -1423,12 +3001,126 @@ func (m *ConsumerRemovalProposal) Size() (n int) {
 	return n
 }
 
+func (m *ConsumerMetadata) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Name)
+	if l > 0 {
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	l = len(m.Description)
+	if l > 0 {
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	l = len(m.Metadata)
+	if l > 0 {
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	return n
+}
+
+func (m *ConsumerInitializationParameters) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.SpawnTime != 0 {
+		n += 1 + sovProvider(uint64(m.SpawnTime))
+	}
+	if m.InitialHeight != 0 {
+		n += 1 + sovProvider(uint64(m.InitialHeight))
+	}
+	l = m.Params.Size()
+	n += 1 + l + sovProvider(uint64(l))
+	return n
+}
+
+func (m *PowerShapingParameters) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.TopN != 0 {
+		n += 1 + sovProvider(uint64(m.TopN))
+	}
+	if m.ValidatorsPowerCap != 0 {
+		n += 1 + sovProvider(uint64(m.ValidatorsPowerCap))
+	}
+	if m.ValidatorSetCap != 0 {
+		n += 1 + sovProvider(uint64(m.ValidatorSetCap))
+	}
+	if len(m.Allowlist) > 0 {
+		for _, b := range m.Allowlist {
+			l = len(b)
+			n += 1 + l + sovProvider(uint64(l))
+		}
+	}
+	if len(m.Denylist) > 0 {
+		for _, b := range m.Denylist {
+			l = len(b)
+			n += 1 + l + sovProvider(uint64(l))
+		}
+	}
+	if len(m.Prioritylist) > 0 {
+		for _, b := range m.Prioritylist {
+			l = len(b)
+			n += 1 + l + sovProvider(uint64(l))
+		}
+	}
+	if m.MinStake != 0 {
+		n += 1 + sovProvider(uint64(m.MinStake))
+	}
+	if m.AllowInactiveVals {
+		n += 2
+	}
+	return n
+}
+
+func (m *InfractionParams) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.SlashFraction.Size()
+	n += 1 + l + sovProvider(uint64(l))
+	if m.JailDuration != 0 {
+		n += 1 + sovProvider(uint64(m.JailDuration))
+	}
+	if m.Tombstone {
+		n += 2
+	}
+	return n
+}
+
+func (m *InfractionParameters) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.DoubleSign.Size()
+	n += 1 + l + sovProvider(uint64(l))
+	l = m.Downtime.Size()
+	n += 1 + l + sovProvider(uint64(l))
+	return n
+}
+
 func (m *Consumer) Size() (n int) {
 	if m == nil {
 		return 0
 	}
 	var l int
 	_ = l
+	l = len(m.ConsumerId)
+	if l > 0 {
+		n += 1 + l + sovProvider(uint64(l))
+	}
 	l = len(m.ChainId)
 	if l > 0 {
 		n += 1 + l + sovProvider(uint64(l))
@@ -1436,7 +3128,17 @@ func (m *Consumer) Size() (n int) {
 	if m.Phase != 0 {
 		n += 1 + sovProvider(uint64(m.Phase))
 	}
-	l = m.Proposal.Size()
+	l = len(m.Owner)
+	if l > 0 {
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	l = m.Metadata.Size()
+	n += 1 + l + sovProvider(uint64(l))
+	l = m.Init.Size()
+	n += 1 + l + sovProvider(uint64(l))
+	l = m.PowerShaping.Size()
+	n += 1 + l + sovProvider(uint64(l))
+	l = m.Infraction.Size()
 	n += 1 + l + sovProvider(uint64(l))
 	l = len(m.ClientId)
 	if l > 0 {
@@ -1462,6 +3164,148 @@ func (m *Consumer) Size() (n int) {
 	if l > 0 {
 		n += 1 + l + sovProvider(uint64(l))
 	}
+	return n
+}
+
+func (m *MsgCreateConsumer) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Submitter)
+	if l > 0 {
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	l = len(m.ChainId)
+	if l > 0 {
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	l = m.Metadata.Size()
+	n += 1 + l + sovProvider(uint64(l))
+	if m.InitializationParameters != nil {
+		l = m.InitializationParameters.Size()
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	if m.PowerShapingParameters != nil {
+		l = m.PowerShapingParameters.Size()
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	if m.InfractionParameters != nil {
+		l = m.InfractionParameters.Size()
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgUpdateConsumer) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Owner)
+	if l > 0 {
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	l = len(m.ConsumerId)
+	if l > 0 {
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	l = len(m.NewOwner)
+	if l > 0 {
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	if m.Metadata != nil {
+		l = m.Metadata.Size()
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	if m.InitializationParameters != nil {
+		l = m.InitializationParameters.Size()
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	if m.PowerShapingParameters != nil {
+		l = m.PowerShapingParameters.Size()
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	if m.InfractionParameters != nil {
+		l = m.InfractionParameters.Size()
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgRemoveConsumer) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Owner)
+	if l > 0 {
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	l = len(m.ConsumerId)
+	if l > 0 {
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgOptIn) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	l = len(m.ConsumerId)
+	if l > 0 {
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	l = len(m.ConsumerKey)
+	if l > 0 {
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgOptOut) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	l = len(m.ConsumerId)
+	if l > 0 {
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgSetConsumerCommissionRate) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	l = len(m.ConsumerId)
+	if l > 0 {
+		n += 1 + l + sovProvider(uint64(l))
+	}
+	l = m.Rate.Size()
+	n += 1 + l + sovProvider(uint64(l))
 	return n
 }
 
@@ -1493,7 +3337,7 @@ func (m *MsgAssignConsumerKey) Size() (n int) {
 	if l > 0 {
 		n += 1 + l + sovProvider(uint64(l))
 	}
-	l = len(m.ChainId)
+	l = len(m.ConsumerId)
 	if l > 0 {
 		n += 1 + l + sovProvider(uint64(l))
 	}
@@ -1514,7 +3358,7 @@ func (m *MsgSubmitConsumerDoubleVoting) Size() (n int) {
 	if l > 0 {
 		n += 1 + l + sovProvider(uint64(l))
 	}
-	l = len(m.ChainId)
+	l = len(m.ConsumerId)
 	if l > 0 {
 		n += 1 + l + sovProvider(uint64(l))
 	}
@@ -1539,7 +3383,7 @@ func (m *MsgSubmitConsumerMisbehaviour) Size() (n int) {
 	if l > 0 {
 		n += 1 + l + sovProvider(uint64(l))
 	}
-	l = len(m.ChainId)
+	l = len(m.ConsumerId)
 	if l > 0 {
 		n += 1 + l + sovProvider(uint64(l))
 	}
@@ -2086,6 +3930,108 @@ func (m *ConsumerAdditionProposal) Unmarshal(dAtA []byte) error {
 				return err
 			}
 			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PowerShaping", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.PowerShaping.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field InfractionParameters", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.InfractionParameters == nil {
+				m.InfractionParameters = &InfractionParameters{}
+			}
+			if err := m.InfractionParameters.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Metadata", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Metadata.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipProvider(dAtA[iNdEx:])
@@ -2138,7 +4084,7 @@ func (m *ConsumerRemovalProposal) Unmarshal(dAtA []byte) error {
 		switch fieldNum {
 		case 1:
 			if wireType != 2 {
-				return fmt.Errorf("proto: wrong wireType = %d for field ChainId", wireType)
+				return fmt.Errorf("proto: wrong wireType = %d for field ConsumerId", wireType)
 			}
 			var stringLen uint64
 			for shift := uint(0); ; shift += 7 {
@@ -2166,7 +4112,7 @@ func (m *ConsumerRemovalProposal) Unmarshal(dAtA []byte) error {
 			if postIndex > l {
 				return io.ErrUnexpectedEOF
 			}
-			m.ChainId = string(dAtA[iNdEx:postIndex])
+			m.ConsumerId = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
 		case 2:
 			if wireType != 0 {
@@ -2187,6 +4133,753 @@ func (m *ConsumerRemovalProposal) Unmarshal(dAtA []byte) error {
 					break
 				}
 			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipProvider(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ConsumerMetadata) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowProvider
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ConsumerMetadata: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ConsumerMetadata: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Name", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Name = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Description", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Description = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Metadata", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Metadata = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipProvider(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ConsumerInitializationParameters) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowProvider
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ConsumerInitializationParameters: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ConsumerInitializationParameters: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SpawnTime", wireType)
+			}
+			m.SpawnTime = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.SpawnTime |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field InitialHeight", wireType)
+			}
+			m.InitialHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.InitialHeight |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Params", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Params.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipProvider(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *PowerShapingParameters) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowProvider
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: PowerShapingParameters: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: PowerShapingParameters: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TopN", wireType)
+			}
+			m.TopN = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TopN |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ValidatorsPowerCap", wireType)
+			}
+			m.ValidatorsPowerCap = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ValidatorsPowerCap |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ValidatorSetCap", wireType)
+			}
+			m.ValidatorSetCap = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ValidatorSetCap |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Allowlist", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Allowlist = append(m.Allowlist, make([]byte, postIndex-iNdEx))
+			copy(m.Allowlist[len(m.Allowlist)-1], dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Denylist", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Denylist = append(m.Denylist, make([]byte, postIndex-iNdEx))
+			copy(m.Denylist[len(m.Denylist)-1], dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Prioritylist", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Prioritylist = append(m.Prioritylist, make([]byte, postIndex-iNdEx))
+			copy(m.Prioritylist[len(m.Prioritylist)-1], dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MinStake", wireType)
+			}
+			m.MinStake = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MinStake |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AllowInactiveVals", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.AllowInactiveVals = bool(v != 0)
+		default:
+			iNdEx = preIndex
+			skippy, err := skipProvider(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *InfractionParams) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowProvider
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: InfractionParams: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: InfractionParams: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SlashFraction", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.SlashFraction.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JailDuration", wireType)
+			}
+			m.JailDuration = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JailDuration |= time.Duration(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Tombstone", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Tombstone = bool(v != 0)
+		default:
+			iNdEx = preIndex
+			skippy, err := skipProvider(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *InfractionParameters) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowProvider
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: InfractionParameters: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: InfractionParameters: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DoubleSign", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.DoubleSign.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Downtime", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Downtime.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipProvider(dAtA[iNdEx:])
@@ -2239,6 +4932,38 @@ func (m *Consumer) Unmarshal(dAtA []byte) error {
 		switch fieldNum {
 		case 1:
 			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ConsumerId", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ConsumerId = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
 				return fmt.Errorf("proto: wrong wireType = %d for field ChainId", wireType)
 			}
 			var stringLen uint64
@@ -2269,7 +4994,7 @@ func (m *Consumer) Unmarshal(dAtA []byte) error {
 			}
 			m.ChainId = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
-		case 2:
+		case 3:
 			if wireType != 0 {
 				return fmt.Errorf("proto: wrong wireType = %d for field Phase", wireType)
 			}
@@ -2288,9 +5013,43 @@ func (m *Consumer) Unmarshal(dAtA []byte) error {
 					break
 				}
 			}
-		case 3:
+		case 4:
 			if wireType != 2 {
-				return fmt.Errorf("proto: wrong wireType = %d for field Proposal", wireType)
+				return fmt.Errorf("proto: wrong wireType = %d for field Owner", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Owner = append(m.Owner[:0], dAtA[iNdEx:postIndex]...)
+			if m.Owner == nil {
+				m.Owner = []byte{}
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Metadata", wireType)
 			}
 			var msglen int
 			for shift := uint(0); ; shift += 7 {
@@ -2317,11 +5076,110 @@ func (m *Consumer) Unmarshal(dAtA []byte) error {
 			if postIndex > l {
 				return io.ErrUnexpectedEOF
 			}
-			if err := m.Proposal.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+			if err := m.Metadata.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}
 			iNdEx = postIndex
-		case 4:
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Init", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Init.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PowerShaping", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.PowerShaping.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Infraction", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Infraction.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 9:
 			if wireType != 2 {
 				return fmt.Errorf("proto: wrong wireType = %d for field ClientId", wireType)
 			}
@@ -2353,7 +5211,7 @@ func (m *Consumer) Unmarshal(dAtA []byte) error {
 			}
 			m.ClientId = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
-		case 5:
+		case 10:
 			if wireType != 2 {
 				return fmt.Errorf("proto: wrong wireType = %d for field ChannelId", wireType)
 			}
@@ -2385,7 +5243,7 @@ func (m *Consumer) Unmarshal(dAtA []byte) error {
 			}
 			m.ChannelId = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
-		case 6:
+		case 11:
 			if wireType != 0 {
 				return fmt.Errorf("proto: wrong wireType = %d for field LaunchHeight", wireType)
 			}
@@ -2404,7 +5262,7 @@ func (m *Consumer) Unmarshal(dAtA []byte) error {
 					break
 				}
 			}
-		case 7:
+		case 12:
 			if wireType != 0 {
 				return fmt.Errorf("proto: wrong wireType = %d for field LaunchTime", wireType)
 			}
@@ -2423,7 +5281,7 @@ func (m *Consumer) Unmarshal(dAtA []byte) error {
 					break
 				}
 			}
-		case 8:
+		case 13:
 			if wireType != 0 {
 				return fmt.Errorf("proto: wrong wireType = %d for field InitHeight", wireType)
 			}
@@ -2442,7 +5300,7 @@ func (m *Consumer) Unmarshal(dAtA []byte) error {
 					break
 				}
 			}
-		case 9:
+		case 14:
 			if wireType != 0 {
 				return fmt.Errorf("proto: wrong wireType = %d for field StopTime", wireType)
 			}
@@ -2461,7 +5319,7 @@ func (m *Consumer) Unmarshal(dAtA []byte) error {
 					break
 				}
 			}
-		case 10:
+		case 15:
 			if wireType != 2 {
 				return fmt.Errorf("proto: wrong wireType = %d for field StopReason", wireType)
 			}
@@ -2492,6 +5350,1088 @@ func (m *Consumer) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			m.StopReason = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipProvider(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgCreateConsumer) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowProvider
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgCreateConsumer: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgCreateConsumer: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Submitter", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Submitter = append(m.Submitter[:0], dAtA[iNdEx:postIndex]...)
+			if m.Submitter == nil {
+				m.Submitter = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ChainId", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ChainId = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Metadata", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Metadata.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field InitializationParameters", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.InitializationParameters == nil {
+				m.InitializationParameters = &ConsumerInitializationParameters{}
+			}
+			if err := m.InitializationParameters.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PowerShapingParameters", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.PowerShapingParameters == nil {
+				m.PowerShapingParameters = &PowerShapingParameters{}
+			}
+			if err := m.PowerShapingParameters.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field InfractionParameters", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.InfractionParameters == nil {
+				m.InfractionParameters = &InfractionParameters{}
+			}
+			if err := m.InfractionParameters.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipProvider(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgUpdateConsumer) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowProvider
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgUpdateConsumer: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgUpdateConsumer: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Owner", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Owner = append(m.Owner[:0], dAtA[iNdEx:postIndex]...)
+			if m.Owner == nil {
+				m.Owner = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ConsumerId", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ConsumerId = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field NewOwner", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.NewOwner = append(m.NewOwner[:0], dAtA[iNdEx:postIndex]...)
+			if m.NewOwner == nil {
+				m.NewOwner = []byte{}
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Metadata", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Metadata == nil {
+				m.Metadata = &ConsumerMetadata{}
+			}
+			if err := m.Metadata.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field InitializationParameters", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.InitializationParameters == nil {
+				m.InitializationParameters = &ConsumerInitializationParameters{}
+			}
+			if err := m.InitializationParameters.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PowerShapingParameters", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.PowerShapingParameters == nil {
+				m.PowerShapingParameters = &PowerShapingParameters{}
+			}
+			if err := m.PowerShapingParameters.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field InfractionParameters", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.InfractionParameters == nil {
+				m.InfractionParameters = &InfractionParameters{}
+			}
+			if err := m.InfractionParameters.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipProvider(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRemoveConsumer) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowProvider
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRemoveConsumer: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRemoveConsumer: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Owner", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Owner = append(m.Owner[:0], dAtA[iNdEx:postIndex]...)
+			if m.Owner == nil {
+				m.Owner = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ConsumerId", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ConsumerId = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipProvider(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgOptIn) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowProvider
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgOptIn: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgOptIn: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = append(m.Operator[:0], dAtA[iNdEx:postIndex]...)
+			if m.Operator == nil {
+				m.Operator = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ConsumerId", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ConsumerId = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ConsumerKey", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ConsumerKey = append(m.ConsumerKey[:0], dAtA[iNdEx:postIndex]...)
+			if m.ConsumerKey == nil {
+				m.ConsumerKey = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipProvider(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgOptOut) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowProvider
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgOptOut: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgOptOut: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = append(m.Operator[:0], dAtA[iNdEx:postIndex]...)
+			if m.Operator == nil {
+				m.Operator = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ConsumerId", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ConsumerId = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipProvider(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgSetConsumerCommissionRate) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowProvider
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgSetConsumerCommissionRate: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgSetConsumerCommissionRate: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = append(m.Operator[:0], dAtA[iNdEx:postIndex]...)
+			if m.Operator == nil {
+				m.Operator = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ConsumerId", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ConsumerId = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Rate", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowProvider
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthProvider
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthProvider
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Rate.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
@@ -2686,7 +6626,7 @@ func (m *MsgAssignConsumerKey) Unmarshal(dAtA []byte) error {
 			iNdEx = postIndex
 		case 2:
 			if wireType != 2 {
-				return fmt.Errorf("proto: wrong wireType = %d for field ChainId", wireType)
+				return fmt.Errorf("proto: wrong wireType = %d for field ConsumerId", wireType)
 			}
 			var stringLen uint64
 			for shift := uint(0); ; shift += 7 {
@@ -2714,7 +6654,7 @@ func (m *MsgAssignConsumerKey) Unmarshal(dAtA []byte) error {
 			if postIndex > l {
 				return io.ErrUnexpectedEOF
 			}
-			m.ChainId = string(dAtA[iNdEx:postIndex])
+			m.ConsumerId = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
 		case 3:
 			if wireType != 2 {
@@ -2836,7 +6776,7 @@ func (m *MsgSubmitConsumerDoubleVoting) Unmarshal(dAtA []byte) error {
 			iNdEx = postIndex
 		case 2:
 			if wireType != 2 {
-				return fmt.Errorf("proto: wrong wireType = %d for field ChainId", wireType)
+				return fmt.Errorf("proto: wrong wireType = %d for field ConsumerId", wireType)
 			}
 			var stringLen uint64
 			for shift := uint(0); ; shift += 7 {
@@ -2864,7 +6804,7 @@ func (m *MsgSubmitConsumerDoubleVoting) Unmarshal(dAtA []byte) error {
 			if postIndex > l {
 				return io.ErrUnexpectedEOF
 			}
-			m.ChainId = string(dAtA[iNdEx:postIndex])
+			m.ConsumerId = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
 		case 3:
 			if wireType != 2 {
@@ -3020,7 +6960,7 @@ func (m *MsgSubmitConsumerMisbehaviour) Unmarshal(dAtA []byte) error {
 			iNdEx = postIndex
 		case 2:
 			if wireType != 2 {
-				return fmt.Errorf("proto: wrong wireType = %d for field ChainId", wireType)
+				return fmt.Errorf("proto: wrong wireType = %d for field ConsumerId", wireType)
 			}
 			var stringLen uint64
 			for shift := uint(0); ; shift += 7 {
@@ -3048,7 +6988,7 @@ func (m *MsgSubmitConsumerMisbehaviour) Unmarshal(dAtA []byte) error {
 			if postIndex > l {
 				return io.ErrUnexpectedEOF
 			}
-			m.ChainId = string(dAtA[iNdEx:postIndex])
+			m.ConsumerId = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
 		case 3:
 			if wireType != 2 {

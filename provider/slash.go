@@ -66,7 +66,7 @@ func (k *Keeper) handleSlash(s state.Store, p Params, c Consumer, d ccv.SlashPac
 		// Double signing is punished through evidence, never by packet.
 		return ccv.ResultHandled, nil, nil
 	}
-	owner, ok := k.VSC().KeyOwner(s, c.ChainId, d.Validator.Address)
+	owner, ok := k.VSC().KeyOwner(s, c.ConsumerId, d.Validator.Address)
 	if !ok {
 		return ccv.ResultHandled, nil, nil
 	}
@@ -76,38 +76,35 @@ func (k *Keeper) handleSlash(s state.Store, p Params, c Consumer, d ccv.SlashPac
 	}
 	cons := address.Encode(k.Prefix+"valcons", v.ConsAddr)
 	if v.Jailed {
-		k.VSC().AckSlash(s, c.ChainId, d.Validator.Address)
+		k.VSC().AckSlash(s, c.ConsumerId, d.Validator.Address)
 		return ccv.ResultHandled, nil, nil
 	}
 	m := k.SlashMeter(s)
 	if m.Meter < 0 {
-		return ccv.ResultBounced, []abci.Event{event.New("consumer_slash_request", "chain_id", c.ChainId,
+		return ccv.ResultBounced, []abci.Event{event.New("consumer_slash_request", "consumer_id", c.ConsumerId, "chain_id", c.ChainId,
 			"validator_address", cons, "valset_update_id", strconv.FormatUint(d.ValsetUpdateID, 10),
 			"infraction_type", d.Infraction.String(), "result", "bounced")}, nil
 	}
-	if p.DowntimeSlashFraction.Numerator > 0 {
-		if _, err := k.Staking.Slash(s, v.ConsAddr, infractionHeight, v.Power, p.DowntimeSlashFraction, height); err != nil {
-			return 0, nil, fmt.Errorf("slash %s: %w", cons, err)
-		}
-	}
-	if err := k.Staking.Jail(s, v.ConsAddr, now.Add(p.DowntimeJailDuration)); err != nil {
-		return 0, nil, fmt.Errorf("jail %s: %w", cons, err)
+	if err := k.punish(s, v, c.Infraction.Downtime, infractionHeight, height, now); err != nil {
+		return 0, nil, fmt.Errorf("%s: %w", cons, err)
 	}
 	m.Meter -= v.Power
 	typed.Set(kv(s), []byte{keySlashMeter}, &m)
-	k.VSC().AckSlash(s, c.ChainId, d.Validator.Address)
-	k.log().Info("validator jailed for downtime on a consumer", "chain_id", c.ChainId, "validator", cons, "infraction_height", infractionHeight)
-	return ccv.ResultHandled, []abci.Event{event.New("execute_consumer_chain_slash", "chain_id", c.ChainId,
+	k.VSC().AckSlash(s, c.ConsumerId, d.Validator.Address)
+	k.log().Info("validator jailed for downtime on a consumer", "consumer_id", c.ConsumerId, "validator", cons, "infraction_height", infractionHeight)
+	return ccv.ResultHandled, []abci.Event{event.New("execute_consumer_chain_slash", "consumer_id", c.ConsumerId, "chain_id", c.ChainId,
 		"validator_address", cons, "valset_update_id", strconv.FormatUint(d.ValsetUpdateID, 10),
 		"infraction_type", d.Infraction.String(), "infraction_height", strconv.FormatInt(infractionHeight, 10))}, nil
 }
 
-// punishEquivocation slashes the double-sign fraction of everything the
-// validator with provider address addr has at stake (pending unbondings
-// included: the consumer's infraction height cannot be mapped), jails it
-// forever and tombstones it. It returns ErrAlreadyTombstoned for a
-// validator punished before and ErrValidatorNotFound for an unknown one.
-func (k *Keeper) punishEquivocation(s state.Store, p Params, chainID string, addr []byte, height int64, typ string) ([]abci.Event, error) {
+// punishEquivocation punishes the validator with provider address addr
+// for double signing on consumer c, with c's double-sign parameters: it
+// slashes their fraction of everything the validator has at stake
+// (pending unbondings included: the consumer's infraction height cannot
+// be mapped), jails it (forever when it is tombstoned) and tombstones it.
+// It returns ErrAlreadyTombstoned for a validator tombstoned before and
+// ErrValidatorNotFound for an unknown one.
+func (k *Keeper) punishEquivocation(s state.Store, c Consumer, addr []byte, height int64, typ string) ([]abci.Event, error) {
 	v, ok := k.Staking.ValidatorByConsAddr(s, addr)
 	if !ok {
 		return nil, fmt.Errorf("%w: %X", ErrValidatorNotFound, addr)
@@ -115,16 +112,38 @@ func (k *Keeper) punishEquivocation(s state.Store, p Params, chainID string, add
 	if v.Tombstoned {
 		return nil, fmt.Errorf("%w: %s", ErrAlreadyTombstoned, address.Encode(k.Prefix+"valcons", addr))
 	}
-	if _, err := k.Staking.Slash(s, addr, 0, v.Power, p.DoubleSignSlashFraction, height); err != nil {
+	ip := c.Infraction.DoubleSign
+	if err := k.punish(s, v, ip, 0, height, time.Time{}); err != nil {
 		return nil, err
 	}
-	if err := k.Staking.Jail(s, addr, maxTime); err != nil {
-		return nil, err
+	return []abci.Event{event.New(typ, "consumer_id", c.ConsumerId, "chain_id", c.ChainId,
+		"validator_address", address.Encode(k.Prefix+"valcons", addr))}, nil
+}
+
+// punish slashes, jails and tombstones v as ip says, for an infraction at
+// infractionHeight: jailed until now+JailDuration, or forever when ip
+// tombstones (or now is zero); not jailed with a zero duration.
+func (k *Keeper) punish(s state.Store, v Validator, ip InfractionParams, infractionHeight, height int64, now time.Time) error {
+	if ip.SlashFraction.Numerator > 0 {
+		if _, err := k.Staking.Slash(s, v.ConsAddr, infractionHeight, v.Power, ip.SlashFraction, height); err != nil {
+			return fmt.Errorf("slash: %w", err)
+		}
 	}
-	if err := k.Staking.Tombstone(s, addr); err != nil {
-		return nil, err
+	until := maxTime
+	if !ip.Tombstone && !now.IsZero() {
+		until = now.Add(ip.JailDuration)
 	}
-	return []abci.Event{event.New(typ, "chain_id", chainID, "validator_address", address.Encode(k.Prefix+"valcons", addr))}, nil
+	if ip.Tombstone || ip.JailDuration > 0 {
+		if err := k.Staking.Jail(s, v.ConsAddr, until); err != nil {
+			return fmt.Errorf("jail: %w", err)
+		}
+	}
+	if ip.Tombstone {
+		if err := k.Staking.Tombstone(s, v.ConsAddr); err != nil {
+			return fmt.Errorf("tombstone: %w", err)
+		}
+	}
+	return nil
 }
 
 // maxTime is "forever" for jailing.
@@ -132,10 +151,10 @@ var maxTime = time.Unix(0, 1<<63-1).UTC()
 
 // evidenceOwner maps the consumer address of a misbehaving validator to
 // its provider address.
-func (k *Keeper) evidenceOwner(s state.Store, chainID string, consumerAddr []byte) ([]byte, error) {
-	owner, ok := k.VSC().KeyOwner(s, chainID, consumerAddr)
+func (k *Keeper) evidenceOwner(s state.Store, consumerID string, consumerAddr []byte) ([]byte, error) {
+	owner, ok := k.VSC().KeyOwner(s, consumerID, consumerAddr)
 	if !ok {
-		return nil, fmt.Errorf("%w: %X is not a validator of %s", ErrValidatorNotFound, consumerAddr, chainID)
+		return nil, fmt.Errorf("%w: %X is not a validator of consumer %s", ErrValidatorNotFound, consumerAddr, consumerID)
 	}
 	return owner.ProviderAddr, nil
 }

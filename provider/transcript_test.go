@@ -129,12 +129,13 @@ func (ps *provScript) run(t *testing.T, c *transcript.Command) string {
 		fmt.Fprintf(&b, "height %d, %d validators", ps.height, ps.nvals)
 	case "add-consumer":
 		chain := c.String("chain", "consumer-1")
-		p := ConsumerAdditionProposal{ChainId: chain, SpawnTime: ps.now.UnixNano(), InitialHeight: 1, Params: ccv.DefaultConsumerParams()}
+		p := ConsumerAdditionProposal{ChainId: chain, SpawnTime: ps.now.UnixNano(), InitialHeight: 1, Params: ccv.DefaultConsumerParams(),
+			PowerShaping: PowerShapingParameters{TopN: 100}}
 		ps.result(&b, nil, callAddConsumer(ps.k, ps.s, ps.height, ps.now, p))
 		ps.consumers(&b)
 	case "open-channel":
 		chain := c.String("chain", "consumer-1")
-		cons, ok := ps.k.Consumer(ps.s, chain)
+		cons, ok := ps.k.Consumer(ps.s, ps.id(chain))
 		if !ok {
 			c.Fail(t, "no consumer %s", chain)
 		}
@@ -177,7 +178,7 @@ func (ps *provScript) run(t *testing.T, c *transcript.Command) string {
 		ps.holdCalls(&b, "put on hold", ps.ub.puts[mark:])
 	case "assign-key":
 		i := int(c.Int(t, "val", 0))
-		m := &MsgAssignConsumerKey{Operator: operatorOf(i), ChainId: c.String("chain", "consumer-1"), ConsumerKey: ps.keyArg(t, c, i)}
+		m := &MsgAssignConsumerKey{Operator: operatorOf(i), ConsumerId: ps.id(c.String("chain", "consumer-1")), ConsumerKey: ps.keyArg(t, c, i)}
 		evs, err := callAssignKey(ps.k, ps.s, ps.height, ps.now, m)
 		ps.result(&b, evs, err)
 	case "recv-matured":
@@ -214,12 +215,12 @@ func (ps *provScript) run(t *testing.T, c *transcript.Command) string {
 	case "consumers":
 		ps.consumers(&b)
 	case "set":
-		for _, m := range ps.k.VSC().ValidatorSet(ps.s, c.String("chain", "consumer-1")) {
+		for _, m := range ps.k.VSC().ValidatorSet(ps.s, ps.id(c.String("chain", "consumer-1"))) {
 			fmt.Fprintf(&b, "%s key=%s power=%d\n", ps.name(m.ProviderAddr), ps.name(m.ConsumerKey), m.Power)
 		}
 	case "holds":
 		for _, h := range ps.k.VSC().Holds(ps.s) {
-			fmt.Fprintf(&b, "%s vsc=%d unbonding=%d\n", h.ChainID, h.VSCID, h.UnbondingID)
+			fmt.Fprintf(&b, "consumer %s vsc=%d unbonding=%d\n", h.ConsumerID, h.VSCID, h.UnbondingID)
 		}
 		if b.Len() == 0 {
 			b.WriteString("no holds")
@@ -243,7 +244,7 @@ func (ps *provScript) init(t *testing.T, c *transcript.Command) {
 	ps.ub = &fakeUnbonding{period: unbondingPeriod, entries: map[uint64][]byte{}, holds: map[uint64]map[string]bool{}}
 	ps.ch = &fakeChannels{conns: map[string]string{}, open: map[string]bool{}}
 	ps.k = &Keeper{Staking: ps.st, Unbonding: ps.ub, Clients: &fakeClients{}, Channels: ps.ch,
-		ChainID: providerChainID, FeePoolAddr: feePool, Prefix: "cosmos"}
+		ChainID: providerChainID, FeePoolAddr: feePool, Prefix: "cosmos", Authority: govAddr}
 	ps.nvals = int(c.Int(t, "validators", 4))
 	ps.names = map[string]string{}
 	for i := range ps.nvals {
@@ -397,7 +398,7 @@ func (ps *provScript) result(b *strings.Builder, evs []abci.Event, err error) {
 // acknowledgement, the events and what changed on staking and unbonding.
 func (ps *provScript) recv(t *testing.T, c *transcript.Command, b *strings.Builder, data []byte) {
 	chain := c.String("chain", "consumer-1")
-	cons, ok := ps.k.Consumer(ps.s, chain)
+	cons, ok := ps.k.Consumer(ps.s, ps.id(chain))
 	if !ok {
 		c.Fail(t, "no consumer %s", chain)
 	}
@@ -438,7 +439,7 @@ func (ps *provScript) holdCalls(b *strings.Builder, what string, calls []holdCal
 // sentPacket returns VSC packet seq sent to c's consumer.
 func (ps *provScript) sentPacket(t *testing.T, c *transcript.Command) channeltypes.Packet {
 	chain := c.String("chain", "consumer-1")
-	cons, _ := ps.k.Consumer(ps.s, chain)
+	cons, _ := ps.k.Consumer(ps.s, ps.id(chain))
 	seq := uint64(c.Int(t, "seq", 1))
 	for _, p := range ps.ch.sent {
 		if p.Sequence == seq && (cons.ChannelId == "" || p.SourceChannel == cons.ChannelId) {
@@ -453,12 +454,27 @@ func (ps *provScript) consumers(b *strings.Builder) {
 	cs := ps.k.Consumers(ps.s)
 	sort.Slice(cs, func(i, j int) bool { return cs[i].ChainId < cs[j].ChainId })
 	for _, c := range cs {
-		fmt.Fprintf(b, "%s phase=%s client=%s channel=%s init_height=%d\n",
-			c.ChainId, strings.TrimPrefix(c.Phase.String(), "PHASE_"), c.ClientId, c.ChannelId, c.InitHeight)
+		fmt.Fprintf(b, "%s id=%s phase=%s client=%s channel=%s init_height=%d\n",
+			c.ChainId, c.ConsumerId, strings.TrimPrefix(c.Phase.String(), "PHASE_"), c.ClientId, c.ChannelId, c.InitHeight)
 	}
 	if len(cs) == 0 {
 		b.WriteString("no consumers\n")
 	}
+}
+
+// id returns the consumer id of the live consumer with chain id chain, or
+// of the last one (chain itself when there was none).
+func (ps *provScript) id(chain string) string {
+	if c, ok := ps.k.ConsumerByChainID(ps.s, chain); ok {
+		return c.ConsumerId
+	}
+	id := chain
+	for _, c := range ps.k.Consumers(ps.s) {
+		if c.ChainId == chain {
+			id = c.ConsumerId
+		}
+	}
+	return id
 }
 
 func (ps *provScript) meter(b *strings.Builder) {

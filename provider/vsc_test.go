@@ -90,10 +90,10 @@ func TestLaunchedAtEpochWaits(t *testing.T) {
 	h.add("consumer", h.now)
 	h.addValidator(5, 10) // before the launch: in the genesis
 	h.block()
-	if vscs := h.k.VSC().PendingVSCs(h.s, "consumer"); len(vscs) != 0 {
+	if vscs := h.k.VSC().PendingVSCs(h.s, h.id("consumer")); len(vscs) != 0 {
 		t.Fatalf("VSC queued in the launch block: %+v", vscs)
 	}
-	if g, _ := h.k.ConsumerGenesis(h.s, "consumer"); len(g.InitialValidators) != 3 {
+	if g, _ := h.k.ConsumerGenesis(h.s, h.id("consumer")); len(g.InitialValidators) != 3 {
 		t.Fatalf("genesis has %d validators", len(g.InitialValidators))
 	}
 }
@@ -130,7 +130,7 @@ func TestVSCDiff(t *testing.T) {
 		{PubKey: pubKeyOf(3), Power: 0}, {PubKey: consumerKeyOf(3, 2), Power: 10},
 		{PubKey: pubKeyOf(4), Power: 7},
 	})
-	set := h.k.VSC().ValidatorSet(h.s, "consumer")
+	set := h.k.VSC().ValidatorSet(h.s, h.id("consumer"))
 	if len(set) != 4 {
 		t.Fatalf("set %+v", set)
 	}
@@ -168,7 +168,7 @@ func TestVSCDiff(t *testing.T) {
 func holdsOf(h *harness, chainID string) [][2]uint64 {
 	var out [][2]uint64
 	for _, e := range h.k.VSC().Holds(h.s) {
-		if e.ChainID == chainID {
+		if e.ConsumerID == h.id(chainID) {
 			out = append(out, [2]uint64{e.VSCID, e.UnbondingID})
 		}
 	}
@@ -240,7 +240,7 @@ func TestHolds(t *testing.T) {
 		}
 		var got []uint64
 		for _, r := range h.ub.releases[n:] {
-			if r.holder != vsc.Holder("b") {
+			if r.holder != vsc.Holder(h.id("b")) {
 				t.Fatalf("released for %s", r.holder)
 			}
 			got = append(got, r.id)
@@ -256,13 +256,13 @@ func TestHolds(t *testing.T) {
 	}
 	mature(4, 6)
 	mature(4)
-	if got := h.ub.heldBy(vsc.Holder("a")); !slices.Equal(got, []uint64{1, 2, 5, 6}) {
+	if got := h.ub.heldBy(vsc.Holder(h.id("a"))); !slices.Equal(got, []uint64{1, 2, 5, 6}) {
 		t.Fatalf("a holds %v", got)
 	}
 
 	// a's VSCs waited for its channel: 1, 2 and 4, each without a change
 	// (a's genesis already had validator 3) but with holds.
-	pending := h.k.VSC().PendingVSCs(h.s, "a")
+	pending := h.k.VSC().PendingVSCs(h.s, h.id("a"))
 	var ids []uint64
 	for _, p := range pending {
 		ids = append(ids, p.ValsetUpdateID)
@@ -279,7 +279,7 @@ func TestHolds(t *testing.T) {
 	for _, v := range vscs {
 		ids = append(ids, v.ValsetUpdateID)
 	}
-	if !slices.Equal(ids, []uint64{1, 2, 4}) || len(h.k.VSC().PendingVSCs(h.s, "a")) != 0 {
+	if !slices.Equal(ids, []uint64{1, 2, 4}) || len(h.k.VSC().PendingVSCs(h.s, h.id("a"))) != 0 {
 		t.Fatalf("sent to a %v", ids)
 	}
 }
@@ -305,7 +305,7 @@ func TestVSCTimeout(t *testing.T) {
 	}
 	h.now = sentAt.Add(timeout + time.Nanosecond)
 	evs := h.block()
-	if _, ok := h.k.Consumer(h.s, "slow"); ok {
+	if ok := h.live("slow"); ok {
 		t.Fatal("slow consumer not stopped")
 	}
 	if e := eventsOf(evs, "consumer_stopped"); len(e) != 1 || attr(e[0], "chain_id") != "slow" {
@@ -314,7 +314,7 @@ func TestVSCTimeout(t *testing.T) {
 	if !slices.Equal(h.ch.closed, []string{"provider/" + slow}) {
 		t.Fatalf("closed %v", h.ch.closed)
 	}
-	if held := h.ub.heldBy(vsc.Holder("slow")); len(held) != 0 {
+	if held := h.ub.heldBy(vsc.Holder(h.id("slow"))); len(held) != 0 {
 		t.Fatalf("slow still holds %v", held)
 	}
 	mustNoTrace(t, h, "slow")
@@ -357,7 +357,7 @@ func TestPacketFailuresStop(t *testing.T) {
 				t.Fatal(err)
 			}
 			h.block()
-			if _, ok := h.k.Consumer(h.s, "consumer"); ok == c.stop {
+			if ok := h.live("consumer"); ok == c.stop {
 				t.Fatalf("consumer kept %v, want stopped %v", ok, c.stop)
 			}
 		})
@@ -376,19 +376,19 @@ func TestSendFailureKeepsVSCQueued(t *testing.T) {
 	h.addValidator(3, 10)
 	h.blocksUntil(11) // epoch 10: VSC 2 queued behind it
 	var ids []uint64
-	for _, p := range h.k.VSC().PendingVSCs(h.s, "consumer") {
+	for _, p := range h.k.VSC().PendingVSCs(h.s, h.id("consumer")) {
 		ids = append(ids, p.ValsetUpdateID)
 	}
 	if !slices.Equal(ids, []uint64{1, 2}) || len(h.ch.sent) != 0 {
 		t.Fatalf("pending %v, sent %d", ids, len(h.ch.sent))
 	}
-	if _, ok := h.k.VSC().OldestUnmatured(h.s, "consumer"); ok {
+	if _, ok := h.k.VSC().OldestUnmatured(h.s, h.id("consumer")); ok {
 		t.Fatal("a refused VSC counts as sent")
 	}
 	h.ch.sendErr = nil
 	h.block()
 	vscs := h.ch.vscsTo(t, ch, 0)
-	if len(vscs) != 2 || vscs[0].ValsetUpdateID != 1 || vscs[1].ValsetUpdateID != 2 || len(h.k.VSC().PendingVSCs(h.s, "consumer")) != 0 {
+	if len(vscs) != 2 || vscs[0].ValsetUpdateID != 1 || vscs[1].ValsetUpdateID != 2 || len(h.k.VSC().PendingVSCs(h.s, h.id("consumer"))) != 0 {
 		t.Fatalf("sent %+v", vscs)
 	}
 }

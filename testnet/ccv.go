@@ -122,9 +122,11 @@ type CCVTestnet struct {
 // ConsumerChain is one consumer of a CCV testnet.
 type ConsumerChain struct {
 	ChainID string
-	Index   int // from 1
-	Dir     string
-	Homes   []string // one per provider validator
+	// ConsumerID names it on the provider, once the provider created it.
+	ConsumerID string
+	Index      int // from 1
+	Dir        string
+	Homes      []string // one per provider validator
 	// AssignedKeys says whether the validators use fresh consumer keys.
 	AssignedKeys bool
 	// KV says whether the chain runs kvconsumer rather than icsd.
@@ -382,7 +384,8 @@ func (t *CCVTestnet) submit(ctx context.Context, i int, msgs ...gogoproto.Messag
 	return ids, nil
 }
 
-// providerConsumers returns the consumers the provider knows, by chain id.
+// providerConsumers returns the live consumers the provider knows, by
+// chain id, and records each testnet consumer's consumer id.
 func (t *CCVTestnet) providerConsumers(ctx context.Context) (map[string]interchain.ConsumerJSON, error) {
 	c, err := client.NewClient(t.ProviderRPC(0))
 	if err != nil {
@@ -394,7 +397,14 @@ func (t *CCVTestnet) providerConsumers(ctx context.Context) (map[string]intercha
 	}
 	out := map[string]interchain.ConsumerJSON{}
 	for _, c := range list {
-		out[c.ChainID] = c
+		if c.Phase != "stopped" && c.Phase != "deleted" {
+			out[c.ChainID] = c
+		}
+	}
+	for _, c := range t.Consumers {
+		if k, ok := out[c.ChainID]; ok {
+			c.ConsumerID = k.ConsumerID
+		}
 	}
 	return out, nil
 }
@@ -417,7 +427,8 @@ func (t *CCVTestnet) proposeConsumers(ctx context.Context) error {
 		if _, ok := known[c.ChainID]; ok {
 			continue
 		}
-		p := &provider.ConsumerAdditionProposal{ChainId: c.ChainID, SpawnTime: spawn.UnixNano(), InitialHeight: 1, Params: t.Opts.consumerParams()}
+		p := &provider.ConsumerAdditionProposal{ChainId: c.ChainID, SpawnTime: spawn.UnixNano(), InitialHeight: 1, Params: t.Opts.consumerParams(),
+			PowerShaping: provider.PowerShapingParameters{TopN: 100}}
 		bz, err := gogoproto.Marshal(p)
 		if err != nil {
 			return err
@@ -548,11 +559,11 @@ func (t *CCVTestnet) assignKeys(ctx context.Context) error {
 		return err
 	}
 	for _, c := range t.Consumers {
-		if !c.AssignedKeys || known[c.ChainID].Phase != "registered" {
+		if !c.AssignedKeys || known[c.ChainID].Phase != "initialized" {
 			continue
 		}
 		var have []interchain.KeyAssignmentJSON
-		if err := cl.QueryJSON(ctx, interchain.PathKeyAssignments+c.ChainID, &have); err != nil {
+		if err := cl.QueryJSON(ctx, interchain.PathKeyAssignments+c.ConsumerID, &have); err != nil {
 			return err
 		}
 		assigned := map[string]bool{}
@@ -578,7 +589,7 @@ func (t *CCVTestnet) assignKeys(ctx context.Context) error {
 					errs[i] = err
 					return
 				}
-				_, errs[i] = t.submit(ctx, i, &provider.MsgAssignConsumerKey{Operator: s.Key.Address(), ChainId: c.ChainID, ConsumerKey: pub})
+				_, errs[i] = t.submit(ctx, i, &provider.MsgAssignConsumerKey{Operator: s.Key.Address(), ConsumerId: c.ConsumerID, ConsumerKey: pub})
 			}()
 		}
 		wg.Wait()

@@ -59,7 +59,10 @@ func (t *CCVTestnet) consumerGenesis(ctx context.Context, c *ConsumerChain) ([]b
 	if err != nil {
 		return nil, nil, err
 	}
-	res, err := pc.RPC().ABCIQuery(ctx, interchain.PathConsumerGenesis+c.ChainID, nil)
+	if _, err := t.providerConsumers(ctx); err != nil {
+		return nil, nil, err
+	}
+	res, err := pc.RPC().ABCIQuery(ctx, interchain.PathConsumerGenesis+c.ConsumerID, nil)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -93,10 +93,10 @@ func (t *CCVTestnet) watchOnce(ctx context.Context, w io.Writer, st *watchState,
 					detail = fmt.Sprintf(" at provider height %d (provider client of it: %s)", c.LaunchHeight, c.ClientID)
 				case "running":
 					detail = fmt.Sprintf(" (provider channel %s)", c.ChannelID)
-				case "stopping", "stopped":
+				case "stopped", "deleted":
 					detail = " (" + c.StopReason + ")"
 				}
-				t.say(w, "%s: %s%s", c.ChainID, c.Phase, detail)
+				t.say(w, "%s (consumer %s): %s%s", c.ChainID, c.ConsumerID, c.Phase, detail)
 			}
 		}
 	}

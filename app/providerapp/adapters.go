@@ -68,7 +68,7 @@ type providerStaking struct{ k *staking.Keeper }
 
 func (p providerStaking) view(reduction uint64, v staking.Validator) provider.Validator {
 	return provider.Validator{
-		ConsAddr: v.ConsAddress(), PubKey: v.PubKey, Power: v.ConsensusPower(reduction),
+		ConsAddr: v.ConsAddress(), PubKey: v.PubKey, Power: v.ConsensusPower(reduction), Tokens: v.Tokens,
 		Bonded: v.Status == staking.BOND_STATUS_BONDED, Jailed: v.Jailed, Tombstoned: v.Tombstoned,
 	}
 }
@@ -79,6 +79,19 @@ func (p providerStaking) BondedValidators(s state.Store) []provider.Validator {
 	out := make([]provider.Validator, 0, len(vs))
 	for _, v := range vs {
 		out = append(out, p.view(reduction, v))
+	}
+	return out
+}
+
+// Candidates returns the bonded validators, then every other validator
+// with power that is not jailed or tombstoned, by operator.
+func (p providerStaking) Candidates(s state.Store) []provider.Validator {
+	out := p.BondedValidators(s)
+	reduction := p.k.Params(s).PowerReduction
+	for _, v := range p.k.Validators(s) {
+		if v.Status != staking.BOND_STATUS_BONDED && !v.Jailed && !v.Tombstoned && v.ConsensusPower(reduction) > 0 {
+			out = append(out, p.view(reduction, v))
+		}
 	}
 	return out
 }

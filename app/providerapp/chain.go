@@ -88,7 +88,7 @@ func newChain(acc *app.Accounts, log interchain.Logger) *Chain {
 	c.ICS = interchain.NewProvider(interchain.ProviderConfig{
 		ChainID: acc.ChainID(), Prefix: prefix,
 		Staking: providerStaking{c.Staking}, Unbonding: providerUnbonding{c.Staking}, Entries: unbondingEntries{c.Staking},
-		FeePoolAddr: address.Encode(prefix, app.FeeCollectorAddress()),
+		FeePoolAddr: address.Encode(prefix, app.FeeCollectorAddress()), Authority: gov.ModuleAddress(),
 		Bank:        acc.Bank, Logger: log,
 	})
 	c.Staking.Keys = c.ICS

@@ -79,9 +79,13 @@ func (POA) Validators(s state.Store) []Validator {
 }
 
 func view(v Validator) provider.Validator {
-	return provider.Validator{ConsAddr: v.ConsAddr(), PubKey: v.PubKey, Power: v.Power, Bonded: v.active(),
-		Jailed: v.JailedUntil != 0, Tombstoned: v.Tombstoned}
+	return provider.Validator{ConsAddr: v.ConsAddr(), PubKey: v.PubKey, Power: v.Power, Tokens: uint64(max(v.Power, 0)),
+		Bonded: v.active(), Jailed: v.JailedUntil != 0, Tombstoned: v.Tombstoned}
 }
+
+// Candidates returns the active validators: a list has no inactive ones,
+// and a validator's tokens are its power.
+func (p POA) Candidates(s state.Store) []provider.Validator { return p.BondedValidators(s) }
 
 // BondedValidators returns the active validators, by consensus address.
 func (p POA) BondedValidators(s state.Store) []provider.Validator {

@@ -36,7 +36,7 @@
 //
 // The chain calls provider.Keeper.AfterUnbondingInitiated with the id of
 // every unbonding entry its staking reports having started (undelegation,
-// redelegation, validator leaving the bonded set). The entry is put on hold (Holder: "ccv/<chain
+// redelegation, validator leaving the bonded set). The entry is put on hold (Holder: "ccv/<consumer
 // id>") for each launched consumer whose last stored set contains its
 // validator, under the current vsc id. Matured, on a VSCMatured packet for
 // id v, releases the consumer's holds put under ids up to v and forgets the

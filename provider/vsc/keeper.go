@@ -22,6 +22,7 @@ type Validator struct {
 	ConsAddr   []byte // consensus address, 20 bytes
 	PubKey     []byte // ed25519 consensus key, 32 bytes
 	Power      int64
+	Tokens     uint64 // bonded tokens (min_stake compares them)
 	Bonded     bool
 	Jailed     bool
 	Tombstoned bool

@@ -17,16 +17,16 @@ import (
 )
 
 // AssignedKey returns the consumer key a validator assigned for a consumer.
-func (*Keeper) AssignedKey(s state.Store, chainID string, providerAddr []byte) ([]byte, bool) {
-	bz := kv(s).Get(AssignedKey(chainID, providerAddr))
+func (*Keeper) AssignedKey(s state.Store, consumerID string, providerAddr []byte) ([]byte, bool) {
+	bz := kv(s).Get(AssignedKey(consumerID, providerAddr))
 	return bz, bz != nil
 }
 
 // KeyOwner returns which validator a consumer address belongs to on a
 // consumer (a key in its set, or one that left it less than an unbonding
 // period ago).
-func (*Keeper) KeyOwner(s state.Store, chainID string, consumerAddr []byte) (KeyOwner, bool) {
-	return typed.Get[KeyOwner](kv(s), KeyOwnerKey(chainID, consumerAddr))
+func (*Keeper) KeyOwner(s state.Store, consumerID string, consumerAddr []byte) (KeyOwner, bool) {
+	return typed.Get[KeyOwner](kv(s), KeyOwnerKey(consumerID, consumerAddr))
 }
 
 // Assignment is a validator's assigned key on a consumer.
@@ -36,8 +36,8 @@ type Assignment struct {
 }
 
 // Assignments returns the keys assigned for a consumer, by provider address.
-func (*Keeper) Assignments(s state.Store, chainID string) []Assignment {
-	p := typed.Key(prefixAssigned, ChainPart(chainID))
+func (*Keeper) Assignments(s state.Store, consumerID string) []Assignment {
+	p := typed.Key(prefixAssigned, IDPart(consumerID))
 	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	var out []Assignment
@@ -47,9 +47,9 @@ func (*Keeper) Assignments(s state.Store, chainID string) []Assignment {
 	return out
 }
 
-func (k *Keeper) assignedKeys(s state.Store, chainID string) [][]byte {
+func (k *Keeper) assignedKeys(s state.Store, consumerID string) [][]byte {
 	var out [][]byte
-	for _, a := range k.Assignments(s, chainID) {
+	for _, a := range k.Assignments(s, consumerID) {
 		out = append(out, a.ConsumerKey)
 	}
 	return out
@@ -72,21 +72,21 @@ func (k *Keeper) IsKeyReserved(s state.Store, pubKey []byte, consumers []string)
 		return true
 	}
 	addr := consumerAddr(pubKey)
-	for _, chainID := range consumers {
-		if kv(s).Has(KeyOwnerKey(chainID, addr)) {
+	for _, consumerID := range consumers {
+		if kv(s).Has(KeyOwnerKey(consumerID, addr)) {
 			return true
 		}
 	}
 	return false
 }
 
-// Assign makes validator v use consumerKey on consumer chainID from the
+// Assign makes validator v use consumerKey on consumer consumerID from the
 // next epoch on; assigning v's provider key goes back to it. The caller
 // checks that v exists and the consumer is not stopping. Errors:
 // ErrInvalidConsumerKey (not an ed25519 key), ErrKeyInUse (another
 // validator's provider key, or a key another validator uses or used on
 // that consumer less than an unbonding period ago).
-func (k *Keeper) Assign(s state.Store, chainID string, v Validator, consumerKey []byte) ([]abci.Event, error) {
+func (k *Keeper) Assign(s state.Store, consumerID string, v Validator, consumerKey []byte) ([]abci.Event, error) {
 	if _, err := PubKey(consumerKey); err != nil {
 		return nil, err
 	}
@@ -94,33 +94,33 @@ func (k *Keeper) Assign(s state.Store, chainID string, v Validator, consumerKey 
 	if other, ok := k.Staking.ValidatorByConsAddr(s, addr); ok && !bytes.Equal(other.ConsAddr, v.ConsAddr) {
 		return nil, fmt.Errorf("%w: it is the provider key of another validator", ErrKeyInUse)
 	}
-	if owner, ok := k.KeyOwner(s, chainID, addr); ok && !bytes.Equal(owner.ProviderAddr, v.ConsAddr) {
-		return nil, fmt.Errorf("%w: another validator uses it on %s", ErrKeyInUse, chainID)
+	if owner, ok := k.KeyOwner(s, consumerID, addr); ok && !bytes.Equal(owner.ProviderAddr, v.ConsAddr) {
+		return nil, fmt.Errorf("%w: another validator uses it on consumer %s", ErrKeyInUse, consumerID)
 	}
-	for _, a := range k.Assignments(s, chainID) {
+	for _, a := range k.Assignments(s, consumerID) {
 		if bytes.Equal(a.ConsumerKey, consumerKey) && !bytes.Equal(a.ProviderAddr, v.ConsAddr) {
-			return nil, fmt.Errorf("%w: another validator assigned it on %s", ErrKeyInUse, chainID)
+			return nil, fmt.Errorf("%w: another validator assigned it on consumer %s", ErrKeyInUse, consumerID)
 		}
 	}
 	st := kv(s)
-	if old, ok := k.AssignedKey(s, chainID, v.ConsAddr); ok {
-		st.Delete(reservedKey(old, chainID))
+	if old, ok := k.AssignedKey(s, consumerID, v.ConsAddr); ok {
+		st.Delete(reservedKey(old, consumerID))
 	}
 	if bytes.Equal(consumerKey, v.PubKey) {
-		st.Delete(AssignedKey(chainID, v.ConsAddr)) // back to the provider key
+		st.Delete(AssignedKey(consumerID, v.ConsAddr)) // back to the provider key
 	} else {
-		st.Set(AssignedKey(chainID, v.ConsAddr), bytes.Clone(consumerKey))
-		st.Set(reservedKey(consumerKey, chainID), []byte{})
+		st.Set(AssignedKey(consumerID, v.ConsAddr), bytes.Clone(consumerKey))
+		st.Set(reservedKey(consumerKey, consumerID), []byte{})
 	}
-	return []abci.Event{event.New("assign_consumer_key", "chain_id", chainID,
+	return []abci.Event{event.New("assign_consumer_key", "consumer_id", consumerID,
 		"provider_validator_address", address.Encode(k.Prefix+"valcons", v.ConsAddr),
 		"consumer_consensus_pub_key", hex.EncodeToString(consumerKey))}, nil
 }
 
 // PruneKeyOwners deletes the mappings of consumer keys that left a
 // consumer's set more than an unbonding period ago.
-func (k *Keeper) PruneKeyOwners(s state.Store, chainID string, now time.Time) {
-	p := typed.Key(prefixKeyPrune, ChainPart(chainID))
+func (k *Keeper) PruneKeyOwners(s state.Store, consumerID string, now time.Time) {
+	p := typed.Key(prefixKeyPrune, IDPart(consumerID))
 	st := kv(s)
 	it := st.Iterator(p, append(bytes.Clone(p), typed.U64(uint64(now.UnixNano())+1)...))
 	var keys [][]byte
@@ -131,8 +131,8 @@ func (k *Keeper) PruneKeyOwners(s state.Store, chainID string, now time.Time) {
 	for _, pk := range keys {
 		st.Delete(pk)
 		addr := pk[len(p)+8:]
-		if owner, ok := k.KeyOwner(s, chainID, addr); ok && owner.PruneTime == int64(binary.BigEndian.Uint64(pk[len(p):])) {
-			st.Delete(KeyOwnerKey(chainID, addr))
+		if owner, ok := k.KeyOwner(s, consumerID, addr); ok && owner.PruneTime == int64(binary.BigEndian.Uint64(pk[len(p):])) {
+			st.Delete(KeyOwnerKey(consumerID, addr))
 		}
 	}
 }
@@ -140,13 +140,13 @@ func (k *Keeper) PruneKeyOwners(s state.Store, chainID string, now time.Time) {
 // DeleteConsumer deletes a consumer's keys of this package: its validator
 // set, assignments, key owners, VSC queues, slash acknowledgements, holds
 // (released first by the caller) and its reserved keys.
-func (k *Keeper) DeleteConsumer(s state.Store, chainID string) {
+func (k *Keeper) DeleteConsumer(s state.Store, consumerID string) {
 	st := kv(s)
-	for _, ck := range k.assignedKeys(s, chainID) {
-		st.Delete(reservedKey(ck, chainID))
+	for _, ck := range k.assignedKeys(s, consumerID) {
+		st.Delete(reservedKey(ck, consumerID))
 	}
 	for _, p := range consumerPrefixes {
-		lo := typed.Key(p, ChainPart(chainID))
+		lo := typed.Key(p, IDPart(consumerID))
 		it := st.Iterator(lo, state.PrefixEnd(lo))
 		var keys [][]byte
 		for ; it.Valid(); it.Next() {

@@ -48,7 +48,7 @@ func TestPrefixesFrozen(t *testing.T) {
 		}
 	}
 	// The length prefix keeps one chain's keys out of another's range.
-	lo := typed.Key(prefixHold, ChainPart("c-1"))
+	lo := typed.Key(prefixHold, IDPart("c-1"))
 	if k := HoldKey("c-10", 1, 1); bytes.Compare(k, lo) >= 0 && bytes.Compare(k, state.PrefixEnd(lo)) < 0 {
 		t.Fatal("c-10's hold is in c-1's range")
 	}

@@ -35,8 +35,8 @@ func consumerAddr(consumerKey []byte) []byte { return ed25519.PubKey(consumerKey
 // ValidatorSet returns the validator set last computed for a consumer (the
 // one it runs, or will run once the pending changes reach it), by
 // provider address.
-func (*Keeper) ValidatorSet(s state.Store, chainID string) []Member {
-	p := typed.Key(prefixValidator, ChainPart(chainID))
+func (*Keeper) ValidatorSet(s state.Store, consumerID string) []Member {
+	p := typed.Key(prefixValidator, IDPart(consumerID))
 	var out []Member
 	typed.Each(kv(s), p, func(providerAddr []byte, v ConsumerValidator) {
 		out = append(out, Member{ProviderAddr: bytes.Clone(providerAddr), ConsumerKey: v.ConsumerKey, Power: v.Power})
@@ -47,9 +47,9 @@ func (*Keeper) ValidatorSet(s state.Store, chainID string) []Member {
 // NextSet computes a consumer's next validator set from the provider's
 // bonded validators (every one with positive power that is neither jailed
 // nor tombstoned, under its assigned key if any), by provider address.
-func (k *Keeper) NextSet(s state.Store, chainID string, bonded []Validator) []Member {
+func (k *Keeper) NextSet(s state.Store, consumerID string, bonded []Validator) []Member {
 	assigned := map[string][]byte{}
-	for _, a := range k.Assignments(s, chainID) {
+	for _, a := range k.Assignments(s, consumerID) {
 		assigned[string(a.ProviderAddr)] = a.ConsumerKey
 	}
 	var set []Member
@@ -71,7 +71,7 @@ func (k *Keeper) NextSet(s state.Store, chainID string, bonded []Validator) []Me
 // only what changed, and keeps the consumer-address index: keys in the set
 // map to their validator, keys that left it keep mapping for one provider
 // unbonding period.
-func (k *Keeper) StoreSet(s state.Store, chainID string, old, next []Member, now time.Time) {
+func (k *Keeper) StoreSet(s state.Store, consumerID string, old, next []Member, now time.Time) {
 	st := kv(s)
 	inUse := map[string]bool{}
 	nextBy := map[string]Member{}
@@ -84,12 +84,12 @@ func (k *Keeper) StoreSet(s state.Store, chainID string, old, next []Member, now
 	for _, m := range old {
 		oldBy[string(m.ProviderAddr)] = m
 		if _, ok := nextBy[string(m.ProviderAddr)]; !ok {
-			st.Delete(ValidatorKey(chainID, m.ProviderAddr))
+			st.Delete(ValidatorKey(consumerID, m.ProviderAddr))
 		}
 		if !inUse[string(m.ConsumerKey)] {
 			addr := consumerAddr(m.ConsumerKey)
-			typed.Set(st, KeyOwnerKey(chainID, addr), &KeyOwner{ProviderAddr: m.ProviderAddr, ConsumerKey: m.ConsumerKey, PruneTime: prune})
-			st.Set(keyPruneKey(chainID, prune, addr), []byte{})
+			typed.Set(st, KeyOwnerKey(consumerID, addr), &KeyOwner{ProviderAddr: m.ProviderAddr, ConsumerKey: m.ConsumerKey, PruneTime: prune})
+			st.Set(keyPruneKey(consumerID, prune, addr), []byte{})
 		}
 	}
 	for _, m := range next {
@@ -97,15 +97,15 @@ func (k *Keeper) StoreSet(s state.Store, chainID string, old, next []Member, now
 		if ok && was.Power == m.Power && bytes.Equal(was.ConsumerKey, m.ConsumerKey) {
 			continue
 		}
-		typed.Set(st, ValidatorKey(chainID, m.ProviderAddr), &ConsumerValidator{ConsumerKey: m.ConsumerKey, Power: m.Power})
+		typed.Set(st, ValidatorKey(consumerID, m.ProviderAddr), &ConsumerValidator{ConsumerKey: m.ConsumerKey, Power: m.Power})
 		if ok && bytes.Equal(was.ConsumerKey, m.ConsumerKey) {
 			continue // same key, new power: its owner entry stands
 		}
 		addr := consumerAddr(m.ConsumerKey)
-		if owner, ok := k.KeyOwner(s, chainID, addr); ok && owner.PruneTime != 0 {
-			st.Delete(keyPruneKey(chainID, owner.PruneTime, addr))
+		if owner, ok := k.KeyOwner(s, consumerID, addr); ok && owner.PruneTime != 0 {
+			st.Delete(keyPruneKey(consumerID, owner.PruneTime, addr))
 		}
-		typed.Set(st, KeyOwnerKey(chainID, addr), &KeyOwner{ProviderAddr: m.ProviderAddr, ConsumerKey: m.ConsumerKey})
+		typed.Set(st, KeyOwnerKey(consumerID, addr), &KeyOwner{ProviderAddr: m.ProviderAddr, ConsumerKey: m.ConsumerKey})
 	}
 }
 

@@ -51,30 +51,30 @@ func (*Keeper) NextEpoch(s state.Store, vscID uint64, height int64) {
 // packet with id vscID when the set changed, slash acknowledgements wait,
 // or the consumer holds unbonding entries under vscID (they are released
 // only when a VSC with id vscID or later matures).
-func (k *Keeper) Queue(s state.Store, chainID string, vscID uint64, bonded []Validator, now time.Time) bool {
-	next := k.NextSet(s, chainID, bonded)
-	old := k.ValidatorSet(s, chainID)
+func (k *Keeper) Queue(s state.Store, consumerID string, vscID uint64, bonded []Validator, now time.Time) bool {
+	next := k.NextSet(s, consumerID, bonded)
+	old := k.ValidatorSet(s, consumerID)
 	updates := diff(old, next)
-	acks := k.takeSlashAcks(s, chainID)
-	if len(updates) == 0 && len(acks) == 0 && !k.holdsUnder(s, chainID, vscID) {
+	acks := k.takeSlashAcks(s, consumerID)
+	if len(updates) == 0 && len(acks) == 0 && !k.holdsUnder(s, consumerID, vscID) {
 		return false
 	}
-	k.StoreSet(s, chainID, old, next, now)
+	k.StoreSet(s, consumerID, old, next, now)
 	data := ccv.ValidatorSetChangePacketData{ValidatorUpdates: updates, ValsetUpdateID: vscID, SlashAcks: acks}
-	kv(s).Set(PendingVSCKey(chainID, vscID), data.Bytes())
+	kv(s).Set(PendingVSCKey(consumerID, vscID), data.Bytes())
 	return true
 }
 
 // AckSlash records that a slash packet of a consumer about consumerAddr
 // was handled: the consumer's next VSC acknowledges it (slash_acks).
-func (*Keeper) AckSlash(s state.Store, chainID string, consumerAddr []byte) {
-	kv(s).Set(slashAckKey(chainID, consumerAddr), []byte{})
+func (*Keeper) AckSlash(s state.Store, consumerID string, consumerAddr []byte) {
+	kv(s).Set(slashAckKey(consumerID, consumerAddr), []byte{})
 }
 
 // takeSlashAcks returns and clears the consumer addresses whose slash
 // packets were handled since the last VSC, as bech32 consensus addresses.
-func (k *Keeper) takeSlashAcks(s state.Store, chainID string) []string {
-	p := typed.Key(prefixSlashAck, ChainPart(chainID))
+func (k *Keeper) takeSlashAcks(s state.Store, consumerID string) []string {
+	p := typed.Key(prefixSlashAck, IDPart(consumerID))
 	st := kv(s)
 	it := st.Iterator(p, state.PrefixEnd(p))
 	var keys [][]byte
@@ -92,8 +92,8 @@ func (k *Keeper) takeSlashAcks(s state.Store, chainID string) []string {
 
 // PendingVSCs returns the VSC packets queued for a consumer and not yet
 // sent, by vsc id.
-func (*Keeper) PendingVSCs(s state.Store, chainID string) []ccv.ValidatorSetChangePacketData {
-	p := typed.Key(prefixPendingVSC, ChainPart(chainID))
+func (*Keeper) PendingVSCs(s state.Store, consumerID string) []ccv.ValidatorSetChangePacketData {
+	p := typed.Key(prefixPendingVSC, IDPart(consumerID))
 	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	var out []ccv.ValidatorSetChangePacketData
@@ -111,8 +111,8 @@ func (*Keeper) PendingVSCs(s state.Store, chainID string) []ccv.ValidatorSetChan
 // channel in id order, each timing out timeoutPeriod after now, and
 // records when each was sent. A packet the channel refuses stays
 // queued, with those after it, for the next block.
-func (k *Keeper) SendPending(s state.Store, chainID, channelID string, height int64, now time.Time, timeoutPeriod time.Duration) []abci.Event {
-	pre := typed.Key(prefixPendingVSC, ChainPart(chainID))
+func (k *Keeper) SendPending(s state.Store, consumerID, channelID string, height int64, now time.Time, timeoutPeriod time.Duration) []abci.Event {
+	pre := typed.Key(prefixPendingVSC, IDPart(consumerID))
 	st := kv(s)
 	it := st.Iterator(pre, state.PrefixEnd(pre))
 	type pending struct {
@@ -132,13 +132,13 @@ func (k *Keeper) SendPending(s state.Store, chainID, channelID string, height in
 		if err != nil {
 			// The packet stays queued (an expired client of the consumer,
 			// say): the VSC timeout stops a consumer that stays unreachable.
-			k.log().Error("send VSC", "chain_id", chainID, "vsc_id", q.id, "err", err)
+			k.log().Error("send VSC", "consumer_id", consumerID, "vsc_id", q.id, "err", err)
 			break
 		}
 		st.Delete(q.key)
-		st.Set(sentVSCKey(chainID, q.id), typed.U64(uint64(now.UnixNano())))
+		st.Set(sentVSCKey(consumerID, q.id), typed.U64(uint64(now.UnixNano())))
 		events = append(events, sent...)
-		events = append(events, event.New("ccv_packet", "module", "provider", "chain_id", chainID,
+		events = append(events, event.New("ccv_packet", "module", "provider", "consumer_id", consumerID,
 			"valset_update_id", strconv.FormatUint(q.id, 10)))
 	}
 	return events
@@ -146,8 +146,8 @@ func (k *Keeper) SendPending(s state.Store, chainID, channelID string, height in
 
 // OldestUnmatured returns when the oldest VSC sent to a consumer and not
 // yet matured was sent.
-func (*Keeper) OldestUnmatured(s state.Store, chainID string) (time.Time, bool) {
-	p := typed.Key(prefixSentVSC, ChainPart(chainID))
+func (*Keeper) OldestUnmatured(s state.Store, consumerID string) (time.Time, bool) {
+	p := typed.Key(prefixSentVSC, IDPart(consumerID))
 	it := kv(s).Iterator(p, state.PrefixEnd(p))
 	defer it.Close()
 	if !it.Valid() {
@@ -159,9 +159,9 @@ func (*Keeper) OldestUnmatured(s state.Store, chainID string) (time.Time, bool) 
 // Matured handles a consumer's VSCMatured packet for vscID: it releases
 // the consumer's holds up to vscID and forgets the send times of the VSCs
 // it matured. It returns the vsc_matured event.
-func (k *Keeper) Matured(s state.Store, chainID string, vscID uint64) abci.Event {
-	n := k.ReleaseHolds(s, chainID, vscID)
-	p := typed.Key(prefixSentVSC, ChainPart(chainID))
+func (k *Keeper) Matured(s state.Store, consumerID string, vscID uint64) abci.Event {
+	n := k.ReleaseHolds(s, consumerID, vscID)
+	p := typed.Key(prefixSentVSC, IDPart(consumerID))
 	st := kv(s)
 	end := state.PrefixEnd(p) // vscID+1 would wrap for the largest id
 	if vscID < ^uint64(0) {
@@ -176,6 +176,6 @@ func (k *Keeper) Matured(s state.Store, chainID string, vscID uint64) abci.Event
 	for _, sk := range keys {
 		st.Delete(sk)
 	}
-	k.log().Debug("VSC matured", "chain_id", chainID, "vsc_id", vscID, "holds_released", n)
-	return event.New("vsc_matured", "chain_id", chainID, "valset_update_id", strconv.FormatUint(vscID, 10))
+	k.log().Debug("VSC matured", "consumer_id", consumerID, "vsc_id", vscID, "holds_released", n)
+	return event.New("vsc_matured", "consumer_id", consumerID, "valset_update_id", strconv.FormatUint(vscID, 10))
 }

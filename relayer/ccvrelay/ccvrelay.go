@@ -27,34 +27,44 @@ func IsCCV(f linkfile.File) bool {
 	return f.A.Port == ccv.ConsumerPortID && f.B.Port == ccv.ProviderPortID
 }
 
-// ccvClients finds the clients a launched consumer and its provider
-// created of each other, and the CCV channel if it is open already.
-func ccvClients(ctx context.Context, cons, prov *client.Client, consID, provID string) (consClient, provClient, channel string, err error) {
+// ccvClients finds the live consumer on the provider with chain id consID,
+// the clients a launched consumer and its provider created of each other,
+// and the CCV channel if it is open already.
+func ccvClients(ctx context.Context, cons, prov *client.Client, consID, provID string) (consumerID, consClient, provClient, channel string, err error) {
 	var st interchain.ConsumerStatusJSON
 	if err := cons.QueryJSON(ctx, interchain.PathConsumerStatus, &st); err != nil {
-		return "", "", "", fmt.Errorf("%s is not a consumer chain? %w", consID, err)
+		return "", "", "", "", fmt.Errorf("%s is not a consumer chain? %w", consID, err)
 	}
 	var cj interchain.ClientJSON
 	if err := cons.QueryJSON(ctx, interchain.PathIBCClient+st.ProviderClientID, &cj); err != nil {
-		return "", "", "", err
+		return "", "", "", "", err
 	}
 	if cj.ChainID != provID {
-		return "", "", "", fmt.Errorf("consumer %s's provider is %s, not %s", consID, cj.ChainID, provID)
+		return "", "", "", "", fmt.Errorf("consumer %s's provider is %s, not %s", consID, cj.ChainID, provID)
 	}
+	c, err := LiveConsumer(ctx, prov, consID)
+	if err != nil {
+		return "", "", "", "", fmt.Errorf("%s: %w", provID, err)
+	}
+	if c.ClientID == "" {
+		return "", "", "", "", fmt.Errorf("consumer %s (%s) is %s on %s, not launched yet", c.ConsumerID, consID, c.Phase, provID)
+	}
+	return c.ConsumerID, st.ProviderClientID, c.ClientID, st.ProviderChannelID, nil
+}
+
+// LiveConsumer returns the provider's consumer with chain id chainID that
+// is neither stopped nor deleted (there is at most one).
+func LiveConsumer(ctx context.Context, prov *client.Client, chainID string) (interchain.ConsumerJSON, error) {
 	var list []interchain.ConsumerJSON
 	if err := prov.QueryJSON(ctx, interchain.PathConsumers, &list); err != nil {
-		return "", "", "", fmt.Errorf("%s is not a provider chain? %w", provID, err)
+		return interchain.ConsumerJSON{}, fmt.Errorf("not a provider chain? %w", err)
 	}
 	for _, c := range list {
-		if c.ChainID != consID {
-			continue
+		if c.ChainID == chainID && c.Phase != "stopped" && c.Phase != "deleted" {
+			return c, nil
 		}
-		if c.ClientID == "" {
-			return "", "", "", fmt.Errorf("consumer %s is %s on %s, not launched yet", consID, c.Phase, provID)
-		}
-		return st.ProviderClientID, c.ClientID, st.ProviderChannelID, nil
 	}
-	return "", "", "", fmt.Errorf("%s has no consumer %s", provID, consID)
+	return interchain.ConsumerJSON{}, fmt.Errorf("no live consumer with chain id %s", chainID)
 }
 
 // LinkCCV opens the connection and the CCV channel between a launched
@@ -78,7 +88,7 @@ func LinkCCV(ctx context.Context, consumer, prov linkfile.End) (linkfile.File, e
 	if err != nil {
 		return linkfile.File{}, err
 	}
-	aClient, bClient, open, err := ccvClients(ctx, ca, cb, a.ID, b.ID)
+	consumerID, aClient, bClient, open, err := ccvClients(ctx, ca, cb, a.ID, b.ID)
 	if err != nil {
 		return linkfile.File{}, err
 	}
@@ -91,7 +101,7 @@ func LinkCCV(ctx context.Context, consumer, prov linkfile.End) (linkfile.File, e
 	if err != nil {
 		return linkfile.File{}, err
 	}
-	lf := linkfile.File{A: consumer, B: prov}
+	lf := linkfile.File{A: consumer, B: prov, ConsumerID: consumerID}
 	lf.Record(l)
 	return lf, nil
 }
@@ -103,8 +113,8 @@ func settledEvidence(res *abcitypes.ExecTxResult) bool {
 }
 
 // doubleVotingMsg returns the builder of MsgSubmitConsumerDoubleVoting
-// from submitter about consumer chainID.
-func doubleVotingMsg(submitter []byte, chainID string) func(ev *cmtproto.DuplicateVoteEvidence, h *ibctm.Header) gogoproto.Message {
+// from submitter about consumer consumerID.
+func doubleVotingMsg(submitter []byte, consumerID string) func(ev *cmtproto.DuplicateVoteEvidence, h *ibctm.Header) gogoproto.Message {
 	return func(ev *cmtproto.DuplicateVoteEvidence, h *ibctm.Header) gogoproto.Message {
 		evBz, err := ev.Marshal()
 		if err != nil {
@@ -114,14 +124,14 @@ func doubleVotingMsg(submitter []byte, chainID string) func(ev *cmtproto.Duplica
 		if err != nil {
 			panic(fmt.Sprintf("marshal header: %v", err))
 		}
-		return &provider.MsgSubmitConsumerDoubleVoting{Submitter: submitter, ChainId: chainID, DuplicateVoteEvidence: evBz, InfractionBlockHeader: hBz}
+		return &provider.MsgSubmitConsumerDoubleVoting{Submitter: submitter, ConsumerId: consumerID, DuplicateVoteEvidence: evBz, InfractionBlockHeader: hBz}
 	}
 }
 
-// NewEvidenceWatcher returns the watcher of a CCV link: the consumer's
-// double votes go to the provider.
-func NewEvidenceWatcher(l *relayer.Link, lookback int64, found func(ev *cmttypes.DuplicateVoteEvidence, res *abcitypes.ExecTxResult)) *EvidenceWatcher {
-	return &EvidenceWatcher{Chain: l.A.Chain, Reporter: l.B, Message: doubleVotingMsg(l.B.Chain.Submit.Address(), l.A.Chain.ID),
+// NewEvidenceWatcher returns the watcher of a CCV link to the provider's
+// consumer consumerID: the consumer's double votes go to the provider.
+func NewEvidenceWatcher(l *relayer.Link, consumerID string, lookback int64, found func(ev *cmttypes.DuplicateVoteEvidence, res *abcitypes.ExecTxResult)) *EvidenceWatcher {
+	return &EvidenceWatcher{Chain: l.A.Chain, Reporter: l.B, Message: doubleVotingMsg(l.B.Chain.Submit.Address(), consumerID),
 		Settled: settledEvidence, Lookback: lookback, Found: found}
 }
 
@@ -131,7 +141,7 @@ func NewEvidenceWatcher(l *relayer.Link, lookback int64, found func(ev *cmttypes
 // evidence signed by key, and returns the transactions' results. It fails
 // when consNode serves another chain, when the provider has no launched
 // consumer chainID, and when the block holds no duplicate-vote evidence.
-func SubmitDoubleVoting(ctx context.Context, provNode, consNode string, key client.Key, chainID string, height int64) ([]client.TxResult, error) {
+func SubmitDoubleVoting(ctx context.Context, provNode, consNode string, key client.Key, consumerID string, height int64) ([]client.TxResult, error) {
 	pc, err := client.NewClient(provNode)
 	if err != nil {
 		return nil, err
@@ -144,27 +154,22 @@ func SubmitDoubleVoting(ctx context.Context, provNode, consNode string, key clie
 	if err != nil {
 		return nil, err
 	}
+	var c interchain.ConsumerJSON
+	if err := pc.QueryJSON(ctx, interchain.PathConsumer+consumerID, &c); err != nil {
+		return nil, fmt.Errorf("%s: consumer %s: %w", prov.ID, consumerID, err)
+	}
+	chainID, clientID := c.ChainID, c.ClientID
 	if cons.ID != chainID {
-		return nil, fmt.Errorf("--consumer-node serves %s, not %s", cons.ID, chainID)
+		return nil, fmt.Errorf("--consumer-node serves %s, consumer %s is %s", cons.ID, consumerID, chainID)
 	}
-	var list []interchain.ConsumerJSON
-	if err := pc.QueryJSON(ctx, interchain.PathConsumers, &list); err != nil {
-		return nil, err
-	}
-	clientID := ""
-	for _, c := range list {
-		if c.ChainID == chainID {
-			clientID = c.ClientID
-		}
-	}
-	if clientID == "" {
-		return nil, fmt.Errorf("%s has no launched consumer %s", prov.ID, chainID)
+	if clientID == "" || c.Phase == "stopped" || c.Phase == "deleted" {
+		return nil, fmt.Errorf("%s: consumer %s (%s) is %s, not launched", prov.ID, consumerID, chainID, c.Phase)
 	}
 	evs, err := cons.Node.Evidence(ctx, height)
 	if err != nil {
 		return nil, fmt.Errorf("block %d of %s: %w", height, chainID, err)
 	}
-	w := &EvidenceWatcher{Chain: cons, Reporter: &relayer.End{Chain: prov, Client: clientID}, Message: doubleVotingMsg(key.Address(), chainID)}
+	w := &EvidenceWatcher{Chain: cons, Reporter: &relayer.End{Chain: prov, Client: clientID}, Message: doubleVotingMsg(key.Address(), consumerID)}
 	var results []client.TxResult
 	for _, ev := range evs {
 		dv, ok := ev.(*cmttypes.DuplicateVoteEvidence)

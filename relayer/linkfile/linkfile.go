@@ -16,6 +16,9 @@ import (
 type File struct {
 	A End `json:"a"`
 	B End `json:"b"`
+	// ConsumerID names, on a CCV link, the consumer on the provider (side
+	// B) that side A is.
+	ConsumerID string `json:"consumer_id,omitempty"`
 }
 
 // End is one side of a saved link.

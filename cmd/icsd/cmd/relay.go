@@ -121,7 +121,10 @@ chain with its own transaction format: the relayer sends it unsigned RelayTx tra
 			fmt.Fprintf(w, "relaying %s %s/%s <-> %s %s/%s\n", lf.A.ChainID, lf.A.Port, lf.A.Channel, lf.B.ChainID, lf.B.Port, lf.B.Channel)
 			var tasks []relayer.Task
 			if watch && ccvrelay.IsCCV(lf) {
-				ew := ccvrelay.NewEvidenceWatcher(l, lookback, func(ev *cmttypes.DuplicateVoteEvidence, res *abcitypes.ExecTxResult) {
+				if lf.ConsumerID == "" {
+					return fmt.Errorf("%s names no consumer_id: link it again with icsd relay link-ccv", file)
+				}
+				ew := ccvrelay.NewEvidenceWatcher(l, lf.ConsumerID, lookback, func(ev *cmttypes.DuplicateVoteEvidence, res *abcitypes.ExecTxResult) {
 					outcome := "punished"
 					if res.Code != 0 {
 						outcome = "already handled: " + res.Log

@@ -20,13 +20,13 @@ import (
 
 func providerTxCmd() *cobra.Command {
 	c := &cobra.Command{Use: "provider", Short: "Interchain Security transactions on a provider chain"}
-	assign := txCommand("assign-consumer-key KEY CHAIN_ID CONSUMER_PUBKEY", "Validate CHAIN_ID with another consensus key (64 hex digits, or a priv_validator_key.json), from the next epoch", 3,
+	assign := txCommand("assign-consumer-key KEY CONSUMER_ID CONSUMER_PUBKEY", "Validate consumer CONSUMER_ID with another consensus key (64 hex digits, or a priv_validator_key.json), from the next epoch", 3,
 		func(_ *cobra.Command, key client.Key, args []string) (gogoproto.Message, error) {
 			pk, err := nodehome.ParseConsensusKey(args[1])
 			if err != nil {
 				return nil, fmt.Errorf("consumer key: %w", err)
 			}
-			return &provider.MsgAssignConsumerKey{Operator: key.Address(), ChainId: args[0], ConsumerKey: pk}, nil
+			return &provider.MsgAssignConsumerKey{Operator: key.Address(), ConsumerId: args[0], ConsumerKey: pk}, nil
 		})
 	c.AddCommand(assign, submitDoubleVotingCmd())
 	return c
@@ -124,7 +124,9 @@ func consumerGovTxCmds() []*cobra.Command {
 			if err != nil {
 				return nil, err
 			}
-			p := &provider.ConsumerAdditionProposal{ChainId: args[0], SpawnTime: spawn.UnixNano(), InitialHeight: initial, Params: params}
+			topN, _ := cmd.Flags().GetUint32("top-n")
+			p := &provider.ConsumerAdditionProposal{ChainId: args[0], SpawnTime: spawn.UnixNano(), InitialHeight: initial, Params: params,
+				PowerShaping: provider.PowerShapingParameters{TopN: topN}}
 			if err := p.Validate(); err != nil {
 				return nil, err
 			}
@@ -132,8 +134,9 @@ func consumerGovTxCmds() []*cobra.Command {
 		})
 	addition.Flags().String("spawn-time", "now", "when the provider launches the consumer once the proposal passed: RFC 3339, or a duration from now (for example 2m)")
 	addition.Flags().Uint64("initial-height", 1, "the consumer's first block height")
+	addition.Flags().Uint32("top-n", 100, "validators holding this percent of the provider's power validate the consumer (50 to 100; 0: opt-in only)")
 	addConsumerParamFlags(addition)
-	removal := txCommand("submit-consumer-removal KEY CHAIN_ID DEPOSIT", "Propose to stop consumer chain CHAIN_ID at --stop-time", 3,
+	removal := txCommand("submit-consumer-removal KEY CONSUMER_ID DEPOSIT", "Propose to stop consumer CONSUMER_ID at --stop-time", 3,
 		func(cmd *cobra.Command, key client.Key, args []string) (gogoproto.Message, error) {
 			deposit, err := coin.ParseCoins(args[1])
 			if err != nil {
@@ -144,11 +147,11 @@ func consumerGovTxCmds() []*cobra.Command {
 			if err != nil {
 				return nil, fmt.Errorf("--stop-time: %w", err)
 			}
-			p := &provider.ConsumerRemovalProposal{ChainId: args[0], StopTime: stop.UnixNano()}
+			p := &provider.ConsumerRemovalProposal{ConsumerId: args[0], StopTime: stop.UnixNano()}
 			if err := p.Validate(); err != nil {
 				return nil, err
 			}
-			return proposalMsg(cmd, key, p, deposit, "Remove consumer chain "+args[0])
+			return proposalMsg(cmd, key, p, deposit, "Remove consumer "+args[0])
 		})
 	removal.Flags().String("stop-time", "now", "when the provider stops the consumer once the proposal passed: RFC 3339, or a duration from now")
 	for _, c := range []*cobra.Command{addition, removal} {

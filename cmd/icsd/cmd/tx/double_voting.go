@@ -15,8 +15,8 @@ import (
 
 func submitDoubleVotingCmd() *cobra.Command {
 	c := &cobra.Command{
-		Use:   "submit-double-voting KEY CHAIN_ID HEIGHT",
-		Short: "Report the double votes in block HEIGHT of consumer CHAIN_ID (read from --consumer-node) to the provider (--node)",
+		Use:   "submit-double-voting KEY CONSUMER_ID HEIGHT",
+		Short: "Report the double votes in block HEIGHT of consumer CONSUMER_ID (read from --consumer-node) to the provider (--node)",
 		Long: `submit-double-voting reads the duplicate-vote evidence CometBFT committed in block HEIGHT
 of the consumer, builds the infraction header (the consumer's header at the vote height with
 its validator set, trusting a height the provider's client of the consumer holds) and sends
@@ -27,7 +27,7 @@ MsgSubmitConsumerDoubleVoting signed by KEY. icsd relay start does this by itsel
 			if err != nil {
 				return err
 			}
-			chainID := args[1]
+			consumerID := args[1]
 			height, err := strconv.ParseInt(args[2], 10, 64)
 			if err != nil || height < 1 {
 				return fmt.Errorf("height %q: want a positive block height", args[2])
@@ -37,7 +37,7 @@ MsgSubmitConsumerDoubleVoting signed by KEY. icsd relay start does this by itsel
 			timeout, _ := cmd.Flags().GetDuration("timeout")
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
-			results, err := ccvrelay.SubmitDoubleVoting(ctx, provNode, consNode, key, chainID, height)
+			results, err := ccvrelay.SubmitDoubleVoting(ctx, provNode, consNode, key, consumerID, height)
 			if err != nil {
 				return err
 			}

@@ -88,15 +88,41 @@ func ConsumerParams() ccv.ConsumerParams {
 	return p
 }
 
-// ProposeConsumer passes the addition of consumer chainID with params,
-// spawning at the next block.
+// ProposeConsumer passes the addition of consumer chainID with params as a
+// top-N 100 consumer (every validator validates it), spawning at the next
+// block.
 func ProposeConsumer(prov *Chain, chainID string, params ccv.ConsumerParams) {
-	PassProposal(prov, &provider.ConsumerAdditionProposal{ChainId: chainID, SpawnTime: prov.Time.UnixNano(), InitialHeight: 1, Params: params})
+	PassProposal(prov, &provider.ConsumerAdditionProposal{ChainId: chainID, SpawnTime: prov.Time.UnixNano(), InitialHeight: 1, Params: params,
+		PowerShaping: provider.PowerShapingParameters{TopN: 100}})
 }
 
-// ConsumerGenesis returns the consumer genesis the provider computed.
+// ConsumerID returns the consumer id of the provider's live consumer with
+// chain id chainID.
+func ConsumerID(prov *Chain, chainID string) string {
+	if c, ok := FindConsumer(prov, chainID); ok {
+		return c.ConsumerID
+	}
+	prov.T.Fatalf("%s: no live consumer %s", prov.ID, chainID)
+	return ""
+}
+
+// FindConsumer returns the provider's live (not stopped or deleted)
+// consumer with chain id chainID.
+func FindConsumer(prov *Chain, chainID string) (interchain.ConsumerJSON, bool) {
+	var list []interchain.ConsumerJSON
+	prov.QueryJSON(interchain.PathConsumers, &list)
+	for _, c := range list {
+		if c.ChainID == chainID && c.Phase != "stopped" && c.Phase != "deleted" {
+			return c, true
+		}
+	}
+	return interchain.ConsumerJSON{}, false
+}
+
+// ConsumerGenesis returns the consumer genesis the provider computed for
+// its live consumer with chain id chainID.
 func ConsumerGenesis(prov *Chain, chainID string) *ccv.ConsumerGenesis {
-	res := prov.Query(interchain.PathConsumerGenesis+chainID, nil, 0, false)
+	res := prov.Query(interchain.PathConsumerGenesis+ConsumerID(prov, chainID), nil, 0, false)
 	if res.Code != 0 {
 		prov.T.Fatalf("%s: consumer genesis of %s: %s", prov.ID, chainID, res.Log)
 	}
@@ -140,12 +166,8 @@ func LinkCCV(cons, prov *Chain) *Path {
 	var st interchain.ConsumerStatusJSON
 	cons.QueryJSON(interchain.PathConsumerStatus, &st)
 	p.A.Client = st.ProviderClientID
-	var list []interchain.ConsumerJSON
-	prov.QueryJSON(interchain.PathConsumers, &list)
-	for _, c := range list {
-		if c.ChainID == cons.ID {
-			p.B.Client = c.ClientID
-		}
+	if c, ok := FindConsumer(prov, cons.ID); ok {
+		p.B.Client = c.ClientID
 	}
 	if p.A.Client == "" || p.B.Client == "" {
 		cons.T.Fatalf("LinkCCV: clients %q and %q", p.A.Client, p.B.Client)

@@ -119,7 +119,7 @@ func TestCCVProperties(t *testing.T) {
 				v := rapid.IntRange(0, 3).Draw(rt, "validator")
 				c := rapid.IntRange(0, len(n.Consumers)-1).Draw(rt, "consumer")
 				k := pool[rapid.IntRange(0, len(pool)-1).Draw(rt, "key")]
-				prov.NextBlock(prov.Tx(v, &provider.MsgAssignConsumerKey{Operator: prov.Address(v), ChainId: n.Consumers[c].ID, ConsumerKey: k.PubKey().Bytes()}))
+				prov.NextBlock(prov.Tx(v, &provider.MsgAssignConsumerKey{Operator: prov.Address(v), ConsumerId: ConsumerID(prov, n.Consumers[c].ID), ConsumerKey: k.PubKey().Bytes()}))
 			case 3:
 				i := rapid.IntRange(0, len(n.Consumers)-1).Draw(rt, "path")
 				held[i] = !held[i]

@@ -115,7 +115,7 @@ func TestCCVDoubleVotingTombstonesOnce(t *testing.T) {
 	before := validator(prov, 1).Tokens
 	up, _ := UpdateMsg(path.B, cons)
 	ev := doubleVote(t, cons, prov.ValidatorKeys[1], cons.Height)
-	msg := &provider.MsgSubmitConsumerDoubleVoting{Submitter: prov.Address(0), ChainId: cons.ID,
+	msg := &provider.MsgSubmitConsumerDoubleVoting{Submitter: prov.Address(0), ConsumerId: ConsumerID(prov, cons.ID),
 		DuplicateVoteEvidence: Marshal(ev), InfractionBlockHeader: up.Header}
 	prov.MustSucceed(prov.NextBlock(prov.Tx(0, msg)))
 	v := validator(prov, 1)
@@ -153,7 +153,11 @@ func TestCCVKeyAssignment(t *testing.T) {
 	newKey := ed25519.GenPrivKeyFromSecret([]byte("consumer key of validator 0"))
 	cons.AddSigner(newKey)
 	assign := func(signer, operator int, chain string, key []byte) *abcitypes.ExecTxResult {
-		return prov.NextBlock(prov.Tx(signer, &provider.MsgAssignConsumerKey{Operator: prov.Address(operator), ChainId: chain, ConsumerKey: key})).TxResults[0]
+		id := "99"
+		if c, ok := FindConsumer(prov, chain); ok {
+			id = c.ConsumerID
+		}
+		return prov.NextBlock(prov.Tx(signer, &provider.MsgAssignConsumerKey{Operator: prov.Address(operator), ConsumerId: id, ConsumerKey: key})).TxResults[0]
 	}
 	for _, tc := range []struct {
 		name             string
@@ -208,10 +212,10 @@ func TestCCVRemovalDeletesConsumerState(t *testing.T) {
 	prov := n.Provider
 	prov.MustSucceed(prov.NextBlock(prov.Tx(4, &staking.MsgDelegate{Delegator: prov.Address(4), Validator: prov.Address(2), Amount: 5_000_000})))
 	prov.MustSucceed(prov.NextBlock(prov.Tx(4, &staking.MsgUndelegate{Delegator: prov.Address(4), Validator: prov.Address(2), Amount: 5_000_000})))
-	prov.MustSucceed(prov.NextBlock(prov.Tx(0, &provider.MsgAssignConsumerKey{Operator: prov.Address(0), ChainId: "consumer-1",
+	prov.MustSucceed(prov.NextBlock(prov.Tx(0, &provider.MsgAssignConsumerKey{Operator: prov.Address(0), ConsumerId: ConsumerID(prov, "consumer-1"),
 		ConsumerKey: ed25519.GenPrivKeyFromSecret([]byte("k")).PubKey().Bytes()})))
 	chanID := n.Paths[0].B.Channel
-	PassProposal(prov, &provider.ConsumerRemovalProposal{ChainId: "consumer-1", StopTime: prov.Time.UnixNano()})
+	PassProposal(prov, &provider.ConsumerRemovalProposal{ConsumerId: ConsumerID(prov, "consumer-1"), StopTime: prov.Time.UnixNano()})
 	prov.NextBlock()
 	if _, ok := consumerInfo(prov, "consumer-1"); ok {
 		t.Fatal("consumer-1 still listed")

@@ -78,15 +78,9 @@ func addrString(c *Chain, i int) string {
 	return ""
 }
 
+// consumerInfo returns the provider's live consumer with chain id chainID.
 func consumerInfo(prov *Chain, chainID string) (interchain.ConsumerJSON, bool) {
-	var list []interchain.ConsumerJSON
-	prov.QueryJSON(interchain.PathConsumers, &list)
-	for _, c := range list {
-		if c.ChainID == chainID {
-			return c, true
-		}
-	}
-	return interchain.ConsumerJSON{}, false
+	return FindConsumer(prov, chainID)
 }
 
 func status(c *Chain) interchain.ConsumerStatusJSON {

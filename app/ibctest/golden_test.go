@@ -154,7 +154,7 @@ func TestGoldenAppHashes(t *testing.T) {
 	// on the consumer at the next epoch.
 	newKey := ed25519.GenPrivKeyFromSecret([]byte("golden: consumer key of validator 0"))
 	cons.AddSigner(newKey)
-	prov.MustSucceed(prov.NextBlock(prov.Tx(0, &provider.MsgAssignConsumerKey{Operator: prov.Address(0), ChainId: cons.ID, ConsumerKey: newKey.PubKey().Bytes()})))
+	prov.MustSucceed(prov.NextBlock(prov.Tx(0, &provider.MsgAssignConsumerKey{Operator: prov.Address(0), ConsumerId: ConsumerID(prov, cons.ID), ConsumerKey: newKey.PubKey().Bytes()})))
 	rec.mark("consumer key assigned", prov, cons)
 	goldenUntil(t, n, 30, "the assigned key reaching the consumer", func() bool {
 		_, ok := goldenConsumerPower(cons, newKey.PubKey().Bytes())

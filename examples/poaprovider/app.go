@@ -19,6 +19,7 @@ import (
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/address"
 )
 
 // Genesis is a poaprovider chain's app_state.
@@ -87,8 +88,12 @@ func (*App) stores() []string { return append([]string{poaStore}, interchain.Pro
 
 func (a *App) mount(chainID string, period time.Duration) {
 	a.layer = interchain.NewProvider(interchain.ProviderConfig{ChainID: chainID, Prefix: "poa",
-		Staking: POA{}, Unbonding: noUnbonding{period}})
+		Staking: POA{}, Unbonding: noUnbonding{period}, Authority: AdminAccount})
 }
+
+// AdminAccount is the account the admin's operations act as on the
+// provider layer: it owns the consumers they create.
+var AdminAccount = address.Module("poa-admin")
 
 // Layer is the mounted interchain layer (tests read the provider's state
 // through it).

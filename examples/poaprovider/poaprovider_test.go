@@ -184,14 +184,15 @@ func TestPOAProviderLaunchesICSDConsumer(t *testing.T) {
 	// The admin adds the consumer; it launches at its spawn time.
 	spawn := poa.Time.Add(30 * time.Second)
 	pjs, err := (&jsonpb.Marshaler{}).MarshalToString(&provider.ConsumerAdditionProposal{
-		ChainId: consID, SpawnTime: spawn.UnixNano(), InitialHeight: 1, Params: ibctest.ConsumerParams()})
+		ChainId: consID, SpawnTime: spawn.UnixNano(), InitialHeight: 1, Params: ibctest.ConsumerParams(),
+		PowerShaping: provider.PowerShapingParameters{TopN: 100}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	adm.run(poaprovider.AdminBody{AddConsumer: json.RawMessage(pjs)})
 	launched := int64(0)
 	for i := 0; i < 20 && launched == 0; i++ {
-		if res := poa.Query(interchain.PathConsumerGenesis+consID, nil, 0, false); res.Code == 0 {
+		if res := poa.Query(interchain.PathConsumerGenesis+ibctest.ConsumerID(poa, consID), nil, 0, false); res.Code == 0 {
 			t.Fatalf("consumer genesis at %s, before the spawn time %s", poa.Time, spawn)
 		}
 		before := poa.Time

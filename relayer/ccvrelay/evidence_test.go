@@ -89,7 +89,7 @@ func TestEvidenceWatcher(t *testing.T) {
 		codes = append(codes, res.Code)
 	}
 	for run := 0; run < 2; run++ {
-		w := ccvrelay.NewEvidenceWatcher(l, 5, found)
+		w := ccvrelay.NewEvidenceWatcher(l, ibctest.ConsumerID(prov, cons.ID), 5, found)
 		if err := w.Scan(context.Background()); err != nil {
 			t.Fatalf("scan %d: %v", run, err)
 		}

@@ -306,7 +306,7 @@ func TestCCVTestnet(t *testing.T) {
 		}
 	}
 	// The CLI answers the consumer genesis that the homes were written from.
-	cg, err := nodehome.ReadConsumerGenesis([]byte(run(t, bin, "query", "provider", "consumer-genesis", c1.ChainID, "--node", net.ProviderRPC(0), "-o", "json")))
+	cg, err := nodehome.ReadConsumerGenesis([]byte(run(t, bin, "query", "provider", "consumer-genesis", c1.ConsumerID, "--node", net.ProviderRPC(0), "-o", "json")))
 	if err != nil || len(cg.InitialValidators) != 3 || cg.Params.SignedBlocksWindow != o.SignedBlocksWindow {
 		t.Fatalf("consumer genesis from the CLI: %v %+v", err, cg)
 	}

@@ -151,8 +151,8 @@ func (k *Keeper) optInTopN(s state.Store, c Consumer, cands []shaping.Candidate)
 		return
 	}
 	for _, v := range cands {
-		if v.Active && v.Power >= min {
-			kv(s).Set(OptedInKey(c.ConsumerId, v.ConsAddr), []byte{})
+		if key := OptedInKey(c.ConsumerId, v.ConsAddr); v.Active && v.Power >= min && !kv(s).Has(key) {
+			kv(s).Set(key, []byte{})
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/provider/vsc"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
@@ -71,7 +72,11 @@ func (k *Keeper) handleSlash(s state.Store, p Params, c Consumer, d ccv.SlashPac
 		return ccv.ResultHandled, nil, nil
 	}
 	v, ok := k.Staking.ValidatorByConsAddr(s, owner.ProviderAddr)
-	if !ok || !v.Bonded || v.Tombstoned {
+	// A validator outside the provider's active set answers for downtime
+	// only where it may validate: on a consumer that admits inactive
+	// validators and has it in its set.
+	inactiveMember := c.PowerShaping.AllowInactiveVals && kv(s).Has(vsc.ValidatorKey(c.ConsumerId, v.ConsAddr))
+	if !ok || v.Tombstoned || (!v.Bonded && !inactiveMember) {
 		return ccv.ResultHandled, nil, nil
 	}
 	cons := address.Encode(k.Prefix+"valcons", v.ConsAddr)

@@ -22,10 +22,10 @@ var (
 	ErrNotOwner           = errors.New("signer is not the consumer's owner")
 	ErrInvalidConsumer    = errors.New("invalid consumer parameters")
 	// ErrOptOutRefused: a top-N validator of a top-N consumer cannot opt out.
-	ErrOptOutRefused = errors.New("opt-out refused")
-	ErrNotOptedIn    = errors.New("validator is not opted in")
-	ErrInvalidHandshake   = errors.New("invalid CCV channel handshake")
-	ErrInvalidPacket      = errors.New("invalid CCV packet")
+	ErrOptOutRefused    = errors.New("opt-out refused")
+	ErrNotOptedIn       = errors.New("validator is not opted in")
+	ErrInvalidHandshake = errors.New("invalid CCV channel handshake")
+	ErrInvalidPacket    = errors.New("invalid CCV packet")
 	// ErrStaleEvidence: evidence from before the consumer's initial height
 	// or older than the provider's unbonding period.
 	ErrStaleEvidence = errors.New("stale consumer misbehaviour evidence")

@@ -344,7 +344,7 @@ type harness struct {
 	now    time.Time
 	seq    uint64
 	nextCh int
-	events []abci.Event // returned by the packet callbacks run through recv
+	events []abci.Event      // returned by the packet callbacks run through recv
 	ids    map[string]string // chain id -> consumer id of its latest consumer
 }
 

@@ -13,7 +13,7 @@ import (
 // assignment, VSC queues and holds (0x02, 0x04, 0x20-0x23, 0x30-0x32,
 // 0x40, 0x50: vsc.Prefixes) in the same store.
 const (
-	keyParams      byte = 0x01 // -> Params
+	keyParams         byte = 0x01 // -> Params
 	keySlashMeter     byte = 0x03 // -> SlashMeter
 	keyNextConsumerID byte = 0x05 // -> next consumer id, 8 bytes
 	prefixConsumer    byte = 0x10 // | consumer -> Consumer

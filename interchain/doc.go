@@ -12,7 +12,9 @@
 //   - a bank (Bank), for ICS-20 transfers; nil leaves transfers out;
 //   - for a provider, its staking as provider.Staking and provider.Unbonding:
 //     validators by consensus address, jailing, slashing, tombstoning and
-//     holds on unbonding entries.
+//     holds on unbonding entries; and the account of its governance
+//     (ProviderConfig.Authority), which owns the consumers governance
+//     creates and alone may make a consumer top-N.
 //
 // In return the layer
 //
@@ -49,4 +51,11 @@
 // error there fails the message, or the block. The chain's staking also
 // asks the layer whether a consensus key is reserved as a consumer key
 // (Provider.IsKeyReserved) before accepting a new validator.
+//
+// A provider's governance (or admin) executes the layer's proposal contents
+// (Provider.Proposals): consumer addition and removal, and the consumer
+// messages MsgCreateConsumer, MsgUpdateConsumer and MsgRemoveConsumer
+// carried as content, as the Authority account. Other consumers are created
+// by any account with MsgCreateConsumer and named, everywhere on the
+// provider, by their consumer id.
 package interchain

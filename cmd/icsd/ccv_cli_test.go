@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -20,6 +21,7 @@ import (
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/nodehome"
+	"github.com/abci-ics/ics/types/address"
 )
 
 // fail runs the binary, requires it to fail, and returns its output.
@@ -61,10 +63,10 @@ func consumerGenesisFile(t *testing.T) (string, []byte) {
 	return file, key
 }
 
-// TestCCVCommands checks the CCV commands that need no running chain: a
+// TestCCVCLI checks the CCV commands that need no running chain: a
 // consumer home from init to an imported consumer genesis, and the clear
 // errors of bad input.
-func TestCCVCommands(t *testing.T) {
+func TestCCVCLI(t *testing.T) {
 	bin := buildBinary(t)
 	prov, cons := t.TempDir(), t.TempDir()
 
@@ -130,25 +132,100 @@ func TestCCVCommands(t *testing.T) {
 		t.Fatal("a consumer genesis with a staking module")
 	}
 
-	// Bad transaction input fails before anything is sent.
+	// Bad input fails before anything is sent: the node does not exist, so
+	// an error that names it would mean the command went that far.
 	node := []string{"--home", prov, "--node", "tcp://127.0.0.1:1"}
+	valA := address.Encode("icsvalcons", bytes.Repeat([]byte{0xa}, address.Len))
+	badFile := filepath.Join(t.TempDir(), "consumer.json")
+	if err := os.WriteFile(badFile, []byte(`{"chain_id": "consumer-2", "power_shaping_parameters": {"top_m": 50}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	create := []string{"tx", "provider", "create-consumer", "validator", "--chain-id", "consumer-2"}
+	update := []string{"tx", "provider", "update-consumer", "validator", "0"}
+	govUpdate := []string{"tx", "gov", "submit-consumer-update", "validator", "0", "10stake"}
+	with := func(base []string, args ...string) []string { return append(append([]string{}, base...), args...) }
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
-		{[]string{"tx", "provider", "assign-consumer-key", "validator", "consumer-1", "zz"}, "neither 64 hex digits nor a file"},
-		{[]string{"tx", "provider", "assign-consumer-key", "validator", "consumer-1", "abcd"}, "public key of 2 bytes"},
-		{[]string{"tx", "provider", "assign-consumer-key", "validator", "consumer-1", file}, "not an ed25519 validator key"},
+		{[]string{"tx", "provider", "assign-consumer-key", "validator", "0", "zz"}, "neither 64 hex digits nor a file"},
+		{[]string{"tx", "provider", "assign-consumer-key", "validator", "0", "abcd"}, "public key of 2 bytes"},
+		{[]string{"tx", "provider", "assign-consumer-key", "validator", "0", file}, "not an ed25519 validator key"},
+		{[]string{"tx", "provider", "assign-consumer-key", "validator", "consumer-1", hex.EncodeToString(key)}, "not a decimal counter"},
 		{[]string{"tx", "gov", "submit-consumer-addition", "validator", "consumer-2", "10stake", "--spawn-time", "soon"}, "--spawn-time"},
 		{[]string{"tx", "gov", "submit-consumer-addition", "validator", "consumer-2", "10stake", "--unbonding-period", "0s"}, "unbonding_period must be positive"},
 		{[]string{"tx", "gov", "submit-consumer-addition", "validator", "consumer/2", "10stake"}, "chain id"},
 		{[]string{"tx", "gov", "submit-consumer-addition", "validator", "consumer-2", "lots"}, "deposit"},
-		{[]string{"tx", "gov", "submit-consumer-removal", "validator", "consumer-2", "10stake", "--stop-time", "yesterday"}, "--stop-time"},
-		{[]string{"tx", "provider", "submit-double-voting", "validator", "consumer-1", "0"}, "positive block height"},
+		{[]string{"tx", "gov", "submit-consumer-removal", "validator", "0", "10stake", "--stop-time", "yesterday"}, "--stop-time"},
+		{[]string{"tx", "provider", "submit-double-voting", "validator", "0", "0"}, "positive block height"},
+		{[]string{"tx", "provider", "submit-double-voting", "validator", "consumer-1", "5"}, "not a decimal counter"},
+
+		// create-consumer
+		{[]string{"tx", "provider", "create-consumer", "validator"}, "chain id is missing"},
+		{[]string{"tx", "provider", "create-consumer"}, "accepts between 1 and 2 arg(s)"},
+		{[]string{"tx", "provider", "create-consumer", "validator", "--chain-id", ""}, "chain id is missing"},
+		{[]string{"tx", "provider", "create-consumer", "validator", "--chain-id", "consumer 2"}, "chain id"},
+		{with(create, "--top-n", "30"), "TopN must be 0 or between 50 and 100"},
+		{with(create, "--top-n", "101"), "TopN must be 0 or between 50 and 100"},
+		{with(create, "--top-n", "100"), "submit-consumer-addition"},
+		{with(create, "--validators-power-cap", "101"), "ValidatorsPowerCap must be at most 100"},
+		{with(create, "--allowlist", "icsvalcons1notanaddress"), "--allowlist"},
+		{with(create, "--denylist", valA, "--allowlist", valA), "also Denylist"},
+		{with(create, "--prioritylist", valA+","+valA), "appears twice"},
+		{with(create, "--spawn-time", "tomorrow"), "--spawn-time"},
+		{with(create, "--min-signed-per-window", "1/0"), "--min-signed-per-window"},
+		{with(create, "--downtime-slash-fraction", "2"), "--downtime-slash-fraction"},
+		{with(create, "--double-sign-jail-duration", "-1h"), "--double-sign-jail-duration"},
+		{with(create, "--downtime-jail-duration", "forever"), "invalid argument"},
+		{with(create, "--name", strings.Repeat("n", 51)), "name longer than 50 bytes"},
+		{[]string{"tx", "provider", "create-consumer", "validator", badFile}, `power_shaping_parameters: unknown field "top_m"`},
+		{[]string{"tx", "provider", "create-consumer", "validator", badFile, "--top-n", "0"}, "--top-n with FILE"},
+		{[]string{"tx", "provider", "create-consumer", "validator", filepath.Join(t.TempDir(), "missing.json")}, "no such file"},
+
+		// update-consumer and submit-consumer-update
+		{update, "nothing to update"},
+		{[]string{"tx", "provider", "update-consumer", "validator", "zero", "--top-n", "0"}, "not a decimal counter"},
+		{with(update, "--top-n", "20"), "TopN must be 0 or between 50 and 100"},
+		{with(update, "--validators-power-cap", "150"), "ValidatorsPowerCap must be at most 100"},
+		{with(update, "--allowlist", "ics1qevw49n5nkj6c5l4u07hrdc6qmqpwyeu6cfkce"), "neither a bech32 valcons address"},
+		{with(update, "--new-owner", "somebody"), "--new-owner"},
+		{with(update, "--spawn-time", "later"), "--spawn-time"},
+		{with(update, "--ccv-timeout-period", "0s"), "ccv_timeout_period must be positive"},
+		{with(govUpdate, "--top-n", "10"), "TopN must be 0 or between 50 and 100"},
+		{with(govUpdate, "--downtime-slash-fraction", "0.5.5"), "--downtime-slash-fraction"},
+		{[]string{"tx", "gov", "submit-consumer-update", "validator", "0", "lots", "--top-n", "100"}, "deposit"},
+		{[]string{"tx", "gov", "submit-consumer-update", "validator", "0", "10stake"}, "nothing to update"},
+
+		// remove-consumer, opt-in, opt-out, set-consumer-commission-rate
+		{[]string{"tx", "provider", "remove-consumer", "validator", "consumer-1"}, "not a decimal counter"},
+		{[]string{"tx", "provider", "remove-consumer", "validator"}, "accepts 2 arg(s)"},
+		{[]string{"tx", "provider", "opt-in", "validator", "01"}, "not a decimal counter"},
+		{[]string{"tx", "provider", "opt-in", "validator", "0", "abcd"}, "public key of 2 bytes"},
+		{[]string{"tx", "provider", "opt-in", "validator", "0", file}, "not an ed25519 validator key"},
+		{[]string{"tx", "provider", "opt-in", "validator", "0", "1", "2"}, "accepts between 2 and 3 arg(s)"},
+		{[]string{"tx", "provider", "opt-out", "validator", "1a"}, "not a decimal counter"},
+		{[]string{"tx", "provider", "set-consumer-commission-rate", "validator", "0", "1.5"}, "rate"},
+		{[]string{"tx", "provider", "set-consumer-commission-rate", "validator", "0", "five"}, "rate"},
+		{[]string{"tx", "provider", "set-consumer-commission-rate", "validator", "x", "0.05"}, "not a decimal counter"},
+
+		// queries
+		{[]string{"query", "provider", "validator-consumers", "ics1qevw49n5nkj6c5l4u07hrdc6qmqpwyeu6cfkce"}, "want a bech32 valcons address"},
+		{[]string{"query", "provider", "validator-consumers", "abcd"}, "want a bech32 valcons address"},
+		{[]string{"query", "provider", "consumer"}, "accepts 1 arg(s)"},
+		{[]string{"query", "provider", "consumers", "0"}, "unknown command"},
+		{[]string{"query", "provider", "blocks-until-next-epoch", "-o", "yaml"}, "127.0.0.1:1"},
 	} {
-		if out := fail(t, bin, append(tc.args, node...)...); !strings.Contains(out, tc.want) {
+		out := fail(t, bin, append(tc.args, node...)...)
+		if !strings.Contains(out, tc.want) {
 			t.Errorf("icsd %s: %s, want %q", strings.Join(tc.args, " "), out, tc.want)
 		}
+		if tc.want != "127.0.0.1:1" && strings.Contains(out, "127.0.0.1:1") {
+			t.Errorf("icsd %s asked the node: %s", strings.Join(tc.args, " "), out)
+		}
+	}
+	// A valid validator address goes to the node.
+	if out := fail(t, bin, append([]string{"query", "provider", "validator-consumers", valA}, node...)...); !strings.Contains(out, "127.0.0.1:1") {
+		t.Fatalf("validator-consumers of a valid address: %s", out)
 	}
 	// The priv_validator_key.json of a home is a valid consumer key.
 	if pk, err := nodehome.ParseConsensusKey(filepath.Join(cons, "config", "priv_validator_key.json")); err != nil || len(pk) != 32 {

@@ -1,13 +1,21 @@
 package query
 
 import (
+	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
+	"text/tabwriter"
 
+	"github.com/cosmos/gogoproto/jsonpb"
+	gogoproto "github.com/cosmos/gogoproto/proto"
 	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/interchain"
+	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/types/address"
 )
 
 func printConsumerValidators(w io.Writer, vs []interchain.ConsumerValidatorJSON) {
@@ -24,29 +32,27 @@ func printConsumerValidators(w io.Writer, vs []interchain.ConsumerValidatorJSON)
 func providerQueryCmd() *cobra.Command {
 	c := &cobra.Command{Use: "provider", Short: "Interchain Security queries of a provider chain"}
 	c.AddCommand(
-		queryCommand("consumers", "Every consumer chain: phase, client, channel, spawn and stop times", cobra.NoArgs,
-			func([]string) string { return interchain.PathConsumers },
-			func(w io.Writer, cs []interchain.ConsumerJSON) {
-				if len(cs) == 0 {
-					fmt.Fprintln(w, "no consumers")
-					return
-				}
-				fmt.Fprintf(w, "%-20s %-10s %-12s %-12s %s\n", "CHAIN_ID", "PHASE", "CLIENT", "CHANNEL", "SPAWN_TIME")
-				for _, c := range cs {
-					fmt.Fprintf(w, "%-20s %-10s %-12s %-12s %s\n", c.ChainID, c.Phase, orDash(c.ClientID), orDash(c.ChannelID), c.SpawnTime)
-				}
+		queryCommand("consumers", "Every consumer chain: consumer id, chain id, phase, top N, validators, client, channel, spawn time", cobra.NoArgs,
+			func([]string) string { return interchain.PathConsumers }, printConsumers),
+		queryCommand("consumer CONSUMER_ID", "One consumer: owner, phase, metadata, all its parameters, opted-in validators and current validator set", cobra.ExactArgs(1),
+			func(a []string) string { return interchain.PathConsumer + a[0] }, printConsumerDetail),
+		validatorConsumersCmd(),
+		queryCommand("blocks-until-next-epoch", "Blocks left until the provider next computes the consumers' validator sets", cobra.NoArgs,
+			func([]string) string { return interchain.PathEpoch },
+			func(w io.Writer, e interchain.EpochJSON) {
+				fmt.Fprintf(w, "next epoch in %d blocks (height %d, an epoch every %d blocks)\n", e.BlocksLeft, e.Height, e.BlocksPerEpoch)
 			}),
-		queryCommand("consumer-genesis CHAIN_ID", "The genesis the provider computed when it launched CHAIN_ID (input of icsd genesis import-consumer)", cobra.ExactArgs(1),
+		queryCommand("consumer-genesis CONSUMER_ID", "The genesis the provider computed when it launched CONSUMER_ID (input of icsd genesis import-consumer)", cobra.ExactArgs(1),
 			func(a []string) string { return interchain.PathConsumerGenesis + a[0] }, rawText[json.RawMessage]),
-		queryCommand("validators CHAIN_ID", "The validator set the provider last sent CHAIN_ID, with consumer keys", cobra.ExactArgs(1),
+		queryCommand("validators CONSUMER_ID", "The validator set the provider last sent CONSUMER_ID, with consumer keys", cobra.ExactArgs(1),
 			func(a []string) string { return interchain.PathConsumerVals + a[0] }, printConsumerValidators),
-		queryCommand("pending-vsc CHAIN_ID", "Validator set changes waiting for CHAIN_ID's channel", cobra.ExactArgs(1),
+		queryCommand("pending-vsc CONSUMER_ID", "Validator set changes waiting for CONSUMER_ID's channel", cobra.ExactArgs(1),
 			func(a []string) string { return interchain.PathPendingVSC + a[0] }, rawText[json.RawMessage]),
 		queryCommand("throttle", "The slash meter", cobra.NoArgs,
 			func([]string) string { return interchain.PathThrottle }, rawText[json.RawMessage]),
 		queryCommand("holds", "Unbonding entries held by consumers, and since when", cobra.NoArgs,
 			func([]string) string { return interchain.PathHolds }, rawText[[]interchain.HoldJSON]),
-		queryCommand("key-assignments CHAIN_ID", "Consumer keys assigned for CHAIN_ID", cobra.ExactArgs(1),
+		queryCommand("key-assignments CONSUMER_ID", "Consumer keys assigned for CONSUMER_ID", cobra.ExactArgs(1),
 			func(a []string) string { return interchain.PathKeyAssignments + a[0] },
 			func(w io.Writer, ks []interchain.KeyAssignmentJSON) {
 				if len(ks) == 0 {
@@ -61,6 +67,189 @@ func providerQueryCmd() *cobra.Command {
 			func([]string) string { return interchain.PathProviderParams }, rawText[json.RawMessage]),
 	)
 	return c
+}
+
+// validatorConsumersCmd is query provider validator-consumers: it checks
+// the address before it asks the node.
+func validatorConsumersCmd() *cobra.Command {
+	c := queryCommand("validator-consumers VALIDATOR", "The consumers a validator (valcons address or 40 hex digits) is opted in to or validates, with the key it runs each with", cobra.ExactArgs(1),
+		func(a []string) string { return interchain.PathValidatorConsumer + a[0] },
+		func(w io.Writer, vs []interchain.ValidatorConsumerJSON) {
+			if len(vs) == 0 {
+				fmt.Fprintln(w, "no consumers")
+				return
+			}
+			tw := table(w, "CONSUMER_ID", "CHAIN_ID", "PHASE", "OPTED_IN", "IN_SET", "POWER", "COMMISSION", "CONSUMER_ADDRESS", "CONSUMER_KEY")
+			for _, v := range vs {
+				row(tw, v.ConsumerID, v.ChainID, v.Phase, v.OptedIn, v.InSet, v.Power, orDash(v.Commission), v.ConsumerAddress, v.ConsumerKey)
+			}
+			tw.Flush()
+		})
+	run := c.RunE
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if !isValcons(args[0]) {
+			return fmt.Errorf("validator %q: want a bech32 valcons address (icsvalcons1...) or %d hex digits", args[0], 2*address.Len)
+		}
+		return run(cmd, args)
+	}
+	return c
+}
+
+// isValcons reports whether s is a consensus address as the
+// validator-consumers query takes it: bech32 under a prefix ending in
+// "valcons", or 40 hex digits.
+func isValcons(s string) bool {
+	if bz, err := hex.DecodeString(s); err == nil {
+		return len(bz) == address.Len
+	}
+	lower := strings.ToLower(s)
+	i := strings.LastIndexByte(lower, '1')
+	if i <= 0 || !strings.HasSuffix(lower[:i], "valcons") {
+		return false
+	}
+	_, err := address.Decode(lower[:i], s)
+	return err == nil
+}
+
+func printConsumers(w io.Writer, cs []interchain.ConsumerJSON) {
+	if len(cs) == 0 {
+		fmt.Fprintln(w, "no consumers")
+		return
+	}
+	tw := table(w, "CONSUMER_ID", "CHAIN_ID", "PHASE", "TOP_N", "VALIDATORS", "CLIENT", "CHANNEL", "SPAWN_TIME")
+	for _, c := range cs {
+		row(tw, c.ConsumerID, c.ChainID, c.Phase, c.TopN, c.Validators, orDash(c.ClientID), orDash(c.ChannelID), orDash(c.SpawnTime))
+	}
+	tw.Flush()
+}
+
+// printConsumerDetail prints a consumer as sections of "name: value"
+// lines, then its opted-in validators and its validator set.
+func printConsumerDetail(w io.Writer, d interchain.ConsumerDetailJSON) {
+	fmt.Fprintf(w, "consumer %s: %s (%s)\n", d.ConsumerID, d.ChainID, d.Phase)
+	var md provider.ConsumerMetadata
+	var init provider.ConsumerInitializationParameters
+	var inf provider.InfractionParameters
+	for _, p := range []struct {
+		raw json.RawMessage
+		m   gogoproto.Message
+	}{{d.Metadata, &md}, {d.Initialization, &init}, {d.Infraction, &inf}} {
+		if err := (&jsonpb.Unmarshaler{AllowUnknownFields: true}).Unmarshal(bytes.NewReader(p.raw), p.m); err != nil {
+			fmt.Fprintf(w, "(cannot read the answer: %v; use -o json)\n", err)
+			return
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 1, ' ', 0)
+	line := func(name string, v any) { fmt.Fprintf(tw, "%s:\t%v\n", name, v) }
+	line("owner", d.Owner)
+	line("name", orDash(md.Name))
+	line("description", orDash(md.Description))
+	line("metadata", orDash(md.Metadata))
+	line("client", orDash(d.ClientID))
+	line("channel", orDash(d.ChannelID))
+	if d.LaunchHeight != 0 {
+		line("launch height", d.LaunchHeight)
+	}
+	if d.InitHeight != 0 {
+		line("channel open at height", d.InitHeight)
+	}
+	if d.StopTime != "" {
+		line("stop time", d.StopTime)
+	}
+	if d.StopReason != "" {
+		line("stop reason", d.StopReason)
+	}
+	tw.Flush()
+
+	fmt.Fprintln(w, "\ninitialization parameters:")
+	tw = tabwriter.NewWriter(w, 0, 4, 1, ' ', 0)
+	p := init.Params
+	line("  spawn time", orDash(d.SpawnTime))
+	line("  initial height", init.InitialHeight)
+	line("  unbonding period", p.UnbondingPeriod)
+	line("  ccv timeout period", p.CcvTimeoutPeriod)
+	line("  transfer timeout period", p.TransferTimeoutPeriod)
+	line("  redistribution fraction", p.ConsumerRedistributionFraction)
+	line("  blocks per distribution transmission", p.BlocksPerDistributionTransmission)
+	line("  historical entries", p.HistoricalEntries)
+	line("  retry delay period", p.RetryDelayPeriod)
+	line("  signed blocks window", p.SignedBlocksWindow)
+	line("  min signed per window", p.MinSignedPerWindow)
+	tw.Flush()
+
+	fmt.Fprintln(w, "\npower shaping parameters:")
+	tw = tabwriter.NewWriter(w, 0, 4, 1, ' ', 0)
+	ps := d.PowerShaping
+	topN := "0 (opt-in)"
+	if ps.TopN > 0 {
+		topN = fmt.Sprintf("%d%%", ps.TopN)
+	}
+	line("  top N", topN)
+	line("  validators power cap", noneIfZero(ps.ValidatorsPowerCap, "%d%%"))
+	line("  validator set cap", noneIfZero(ps.ValidatorSetCap, "%d"))
+	line("  min stake", ps.MinStake)
+	line("  allow inactive validators", ps.AllowInactiveVals)
+	for _, l := range []struct {
+		name string
+		list []string
+	}{{"allowlist", ps.Allowlist}, {"denylist", ps.Denylist}, {"prioritylist", ps.Prioritylist}} {
+		if len(l.list) == 0 {
+			line("  "+l.name, "none")
+			continue
+		}
+		line("  "+l.name, strings.Join(l.list, ", "))
+	}
+	tw.Flush()
+
+	fmt.Fprintln(w, "\ninfraction parameters:")
+	tw = tabwriter.NewWriter(w, 0, 4, 1, ' ', 0)
+	line("  double sign", punishment(inf.DoubleSign))
+	line("  downtime", punishment(inf.Downtime))
+	tw.Flush()
+
+	fmt.Fprintf(w, "\nopted in (%d):\n", len(d.OptedIn))
+	for _, a := range d.OptedIn {
+		fmt.Fprintf(w, "  %s\n", a)
+	}
+	fmt.Fprintf(w, "\nvalidator set (%d):\n", len(d.ValidatorSet))
+	if len(d.ValidatorSet) > 0 {
+		printConsumerValidators(w, d.ValidatorSet)
+	}
+}
+
+func punishment(p provider.InfractionParams) string {
+	jail := "not jailed"
+	switch {
+	case p.Tombstone:
+		jail = "jailed forever, tombstoned"
+	case p.JailDuration > 0:
+		jail = "jailed " + p.JailDuration.String()
+	}
+	return fmt.Sprintf("slash %s, %s", p.SlashFraction, jail)
+}
+
+func noneIfZero(v uint32, format string) string {
+	if v == 0 {
+		return "none"
+	}
+	return fmt.Sprintf(format, v)
+}
+
+// table starts a tab-aligned table with its header.
+func table(w io.Writer, header ...any) *tabwriter.Writer {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	row(tw, header...)
+	return tw
+}
+
+func row(tw *tabwriter.Writer, cells ...any) {
+	for i, c := range cells {
+		if i > 0 {
+			fmt.Fprint(tw, "\t")
+		}
+		fmt.Fprint(tw, c)
+	}
+	fmt.Fprintln(tw)
 }
 
 func consumerQueryCmd() *cobra.Command {

@@ -2,4 +2,11 @@
 // a node over CometBFT RPC and print its JSON answer as text or, with
 // -o json, as indented JSON, one group per module (bank, staking, gov,
 // distribution, ibc, provider, consumer).
+//
+// The provider group names consumers by their consumer id: consumers (a
+// table of every consumer and its phase), consumer (one consumer's
+// parameters, opted-in validators and validator set), validator-consumers
+// (what a validator, by consensus address, must run), and
+// blocks-until-next-epoch, beside the per-consumer genesis, validators,
+// pending-vsc and key-assignments.
 package query

@@ -7,6 +7,7 @@ import (
 
 	gogoproto "github.com/cosmos/gogoproto/proto"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/auth"
@@ -22,12 +23,16 @@ func providerTxCmd() *cobra.Command {
 	c := &cobra.Command{Use: "provider", Short: "Interchain Security transactions on a provider chain"}
 	assign := txCommand("assign-consumer-key KEY CONSUMER_ID CONSUMER_PUBKEY", "Validate consumer CONSUMER_ID with another consensus key (64 hex digits, or a priv_validator_key.json), from the next epoch", 3,
 		func(_ *cobra.Command, key client.Key, args []string) (gogoproto.Message, error) {
+			if err := checkConsumerID(args[0]); err != nil {
+				return nil, err
+			}
 			pk, err := nodehome.ParseConsensusKey(args[1])
 			if err != nil {
 				return nil, fmt.Errorf("consumer key: %w", err)
 			}
 			return &provider.MsgAssignConsumerKey{Operator: key.Address(), ConsumerId: args[0], ConsumerKey: pk}, nil
 		})
+	c.AddCommand(providerConsumerTxCmds()...)
 	c.AddCommand(assign, submitDoubleVotingCmd())
 	return c
 }
@@ -48,6 +53,10 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 	return t, nil
 }
 
+// consumerParamFlags are the flags of addConsumerParamFlags.
+var consumerParamFlags = []string{"unbonding-period", "ccv-timeout-period", "transfer-timeout-period", "redistribution-fraction",
+	"blocks-per-distribution-transmission", "historical-entries", "retry-delay-period", "signed-blocks-window", "min-signed-per-window"}
+
 // addConsumerParamFlags adds one flag per consumer parameter, defaulting
 // to SPEC 12's values.
 func addConsumerParamFlags(cmd *cobra.Command) {
@@ -64,25 +73,43 @@ func addConsumerParamFlags(cmd *cobra.Command) {
 	f.String("min-signed-per-window", d.MinSignedPerWindow.String(), "fraction of the window a validator must sign")
 }
 
+// applyConsumerParamFlags sets the parameters whose flags (of
+// addConsumerParamFlags) were given.
+func applyConsumerParamFlags(f *pflag.FlagSet, p *ccv.ConsumerParams) error {
+	durations := map[string]*time.Duration{"unbonding-period": &p.UnbondingPeriod, "ccv-timeout-period": &p.CcvTimeoutPeriod,
+		"transfer-timeout-period": &p.TransferTimeoutPeriod, "retry-delay-period": &p.RetryDelayPeriod}
+	for name, field := range durations {
+		if f.Changed(name) {
+			*field, _ = f.GetDuration(name)
+		}
+	}
+	counts := map[string]*int64{"blocks-per-distribution-transmission": &p.BlocksPerDistributionTransmission,
+		"historical-entries": &p.HistoricalEntries, "signed-blocks-window": &p.SignedBlocksWindow}
+	for name, field := range counts {
+		if f.Changed(name) {
+			*field, _ = f.GetInt64(name)
+		}
+	}
+	fractions := map[string]*fraction.Fraction{"redistribution-fraction": &p.ConsumerRedistributionFraction, "min-signed-per-window": &p.MinSignedPerWindow}
+	for _, name := range []string{"redistribution-fraction", "min-signed-per-window"} {
+		if !f.Changed(name) {
+			continue
+		}
+		v, _ := f.GetString(name)
+		fr, err := fraction.Parse(v)
+		if err != nil {
+			return fmt.Errorf("--%s: %w", name, err)
+		}
+		*fractions[name] = fr
+	}
+	return nil
+}
+
 // consumerParamsFromFlags reads the flags of addConsumerParamFlags.
 func consumerParamsFromFlags(cmd *cobra.Command) (ccv.ConsumerParams, error) {
-	f := cmd.Flags()
-	var p ccv.ConsumerParams
-	p.UnbondingPeriod, _ = f.GetDuration("unbonding-period")
-	p.CcvTimeoutPeriod, _ = f.GetDuration("ccv-timeout-period")
-	p.TransferTimeoutPeriod, _ = f.GetDuration("transfer-timeout-period")
-	p.BlocksPerDistributionTransmission, _ = f.GetInt64("blocks-per-distribution-transmission")
-	p.HistoricalEntries, _ = f.GetInt64("historical-entries")
-	p.RetryDelayPeriod, _ = f.GetDuration("retry-delay-period")
-	p.SignedBlocksWindow, _ = f.GetInt64("signed-blocks-window")
-	var err error
-	red, _ := f.GetString("redistribution-fraction")
-	if p.ConsumerRedistributionFraction, err = fraction.Parse(red); err != nil {
-		return p, fmt.Errorf("--redistribution-fraction: %w", err)
-	}
-	minSigned, _ := f.GetString("min-signed-per-window")
-	if p.MinSignedPerWindow, err = fraction.Parse(minSigned); err != nil {
-		return p, fmt.Errorf("--min-signed-per-window: %w", err)
+	p := ccv.DefaultConsumerParams()
+	if err := applyConsumerParamFlags(cmd.Flags(), &p); err != nil {
+		return p, err
 	}
 	if err := p.Validate(); err != nil {
 		return p, fmt.Errorf("consumer parameters: %w", err)
@@ -105,8 +132,8 @@ func proposalMsg(cmd *cobra.Command, key client.Key, content gogoproto.Message, 
 		InitialDeposit: deposit, Title: title, Summary: summary}, nil
 }
 
-// consumerGovTxCmds returns the gov subcommands that propose to add and
-// remove consumer chains.
+// consumerGovTxCmds returns the gov subcommands that propose to add,
+// update and remove consumer chains.
 func consumerGovTxCmds() []*cobra.Command {
 	addition := txCommand("submit-consumer-addition KEY CHAIN_ID DEPOSIT", "Propose to launch consumer chain CHAIN_ID at --spawn-time with the given consumer parameters", 3,
 		func(cmd *cobra.Command, key client.Key, args []string) (gogoproto.Message, error) {
@@ -154,9 +181,32 @@ func consumerGovTxCmds() []*cobra.Command {
 			return proposalMsg(cmd, key, p, deposit, "Remove consumer "+args[0])
 		})
 	removal.Flags().String("stop-time", "now", "when the provider stops the consumer once the proposal passed: RFC 3339, or a duration from now")
-	for _, c := range []*cobra.Command{addition, removal} {
+	update := txCommand("submit-consumer-update KEY CONSUMER_ID DEPOSIT [FILE]", "Propose to change consumer CONSUMER_ID, owned by governance (top N included), with the settings given", 4,
+		func(cmd *cobra.Command, key client.Key, args []string) (gogoproto.Message, error) {
+			deposit, err := coin.ParseCoins(args[1])
+			if err != nil {
+				return nil, fmt.Errorf("deposit: %w", err)
+			}
+			m, err := updateConsumerMsg(cmd, gov.ModuleAddress(), args[0], args[2:], func(id string) (consumerSettings, error) { return currentSettings(cmd, id) })
+			if err != nil {
+				return nil, err
+			}
+			return proposalMsg(cmd, key, m, deposit, "Update consumer "+args[0])
+		})
+	update.Args = cobra.RangeArgs(3, 4)
+	update.Long = `submit-consumer-update proposes a MsgUpdateConsumer from governance, the owner of
+consumer CONSUMER_ID: once the proposal passes, governance executes it. This is how a
+top-N consumer changes (top_n, or any other setting); a consumer owned by an account is
+handed over to governance first with 'icsd tx provider update-consumer KEY CONSUMER_ID
+--new-owner gov'. The proposal carries the sections as they are when it is submitted.
+
+` + updateHelp + "\n\n" + settingsFileHelp
+	update.Example = `  icsd tx gov submit-consumer-update alice 0 10000000stake --top-n 80
+  icsd tx gov submit-consumer-update alice 0 10000000stake --validators-power-cap 20 --title "Cap consumer 0"`
+	addSettingsFlags(update, false)
+	for _, c := range []*cobra.Command{addition, removal, update} {
 		c.Flags().String("title", "", "proposal title")
 		c.Flags().String("summary", "", "proposal summary")
 	}
-	return []*cobra.Command{addition, removal}
+	return []*cobra.Command{addition, removal, update}
 }

@@ -1,6 +1,23 @@
 // Package tx holds `icsd tx`: the commands that sign a message with a key
 // of the keyring, send it to a node over CometBFT RPC and wait for its
 // block, one group per module (bank, staking, gov, distribution,
-// ibc-transfer, provider). Building a message from arguments is all they
-// do; signing and sending is the client package's.
+// ibc-transfer, provider). Building a message from arguments is most of
+// what they do; signing and sending is the client package's.
+//
+// The provider group runs a consumer chain's life: create-consumer,
+// update-consumer and remove-consumer for its owner; opt-in, opt-out,
+// set-consumer-commission-rate and assign-consumer-key for a validator's
+// operator; submit-double-voting for anyone. The gov group proposes
+// consumers (submit-consumer-addition), changes to consumers governance
+// owns, top N included (submit-consumer-update), and removals
+// (submit-consumer-removal). Consumers are named by their consumer id.
+//
+// A consumer's settings (metadata, initialization, power shaping and
+// infraction parameters) come from flags or from a JSON file whose shape
+// is in create-consumer's help (settings.go reads both). The message is
+// checked with the provider's own ValidateBasic before anything is sent.
+// An update sets whole sections, so when a flag changes one field the
+// command first reads the consumer from the node and keeps its other
+// fields. create-consumer reads the new consumer's id from the
+// create_consumer event in its block's results and prints it.
 package tx

@@ -28,6 +28,9 @@ MsgSubmitConsumerDoubleVoting signed by KEY. icsd relay start does this by itsel
 				return err
 			}
 			consumerID := args[1]
+			if err := checkConsumerID(consumerID); err != nil {
+				return err
+			}
 			height, err := strconv.ParseInt(args[2], 10, 64)
 			if err != nil || height < 1 {
 				return fmt.Errorf("height %q: want a positive block height", args[2])

@@ -86,7 +86,7 @@ func ImportConsumerGenesis(home string, cg *ccv.ConsumerGenesis) error {
 }
 
 // ReadConsumerGenesis decodes a consumer genesis: the proto3 JSON that
-// /provider/consumer-genesis/CHAIN_ID answers.
+// /provider/consumer-genesis/CONSUMER_ID answers.
 func ReadConsumerGenesis(bz []byte) (*ccv.ConsumerGenesis, error) {
 	var cg ccv.ConsumerGenesis
 	if err := (&jsonpb.Unmarshaler{}).Unmarshal(bytes.NewReader(bz), &cg); err != nil {

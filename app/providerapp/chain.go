@@ -89,7 +89,7 @@ func newChain(acc *app.Accounts, log interchain.Logger) *Chain {
 		ChainID: acc.ChainID(), Prefix: prefix,
 		Staking: providerStaking{c.Staking}, Unbonding: providerUnbonding{c.Staking}, Entries: unbondingEntries{c.Staking},
 		FeePoolAddr: address.Encode(prefix, app.FeeCollectorAddress()), Authority: gov.ModuleAddress(),
-		Bank:        acc.Bank, Logger: log,
+		Bank: acc.Bank, Logger: log,
 	})
 	c.Staking.Keys = c.ICS
 	for _, p := range c.ICS.Proposals() {

@@ -99,7 +99,7 @@ self-delegation first.`,
 		Use:   "import-consumer FILE",
 		Short: "Put the consumer genesis the provider computed at launch into this consumer home's genesis",
 		Long: `import-consumer reads FILE, the answer of
-  icsd query provider consumer-genesis CHAIN_ID -o json --node PROVIDER_RPC
+  icsd query provider consumer-genesis CONSUMER_ID -o json --node PROVIDER_RPC
 and writes it as app_state.consumer of the home's genesis (a home written by
 icsd init --role consumer): the provider's client and consensus state, the first
 validator set with the keys the validators assigned, and the consumer parameters.

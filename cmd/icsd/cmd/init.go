@@ -36,7 +36,7 @@ validator, this node, bonding a tenth of the funded key's stake. With --role con
 the genesis has the consumer modules and no validators: fetch the consumer genesis
 from the provider once the consumer is launched, import it, then start:
 
-  icsd query provider consumer-genesis CHAIN_ID -o json --node PROVIDER_RPC > cg.json
+  icsd query provider consumer-genesis CONSUMER_ID -o json --node PROVIDER_RPC > cg.json
   icsd genesis import-consumer cg.json --home HOME
 
 The role is saved in HOME/config/app.toml and used by every later start.`,
@@ -66,7 +66,7 @@ The role is saved in HOME/config/app.toml and used by every later start.`,
 			return cli.PrintOut(cmd, out, func(w io.Writer) {
 				fmt.Fprintf(w, "initialized %s home %s for chain %s; key %q (%s) holds %s\n", role, cli.Home(cmd), chainID, key.Name, out["address"], amount)
 				if role == app.RoleConsumer {
-					fmt.Fprintf(w, "next: icsd genesis import-consumer FILE --home %s (FILE from icsd query provider consumer-genesis %s -o json)\n", cli.Home(cmd), chainID)
+					fmt.Fprintf(w, "next: icsd genesis import-consumer FILE --home %s (FILE from icsd query provider consumer-genesis CONSUMER_ID -o json, the id of %s in icsd query provider consumers)\n", cli.Home(cmd), chainID)
 				}
 			})
 		},

@@ -90,7 +90,7 @@ func (k *Keeper) HandleSubmitConsumerDoubleVoting(s state.Store, height int64, n
 		return nil, err
 	}
 	k.log().Info("double voting on a consumer", "consumer_id", c.ConsumerId, "chain_id", c.ChainId, "height", h.SignedHeader.Header.Height)
-	return k.punishEquivocation(s, c, providerAddr, height, "submit_consumer_double_voting")
+	return k.punishEquivocation(s, c, providerAddr, height, now, "submit_consumer_double_voting")
 }
 
 // HandleSubmitConsumerMisbehaviour verifies a light client attack on a
@@ -131,7 +131,7 @@ func (k *Keeper) HandleSubmitConsumerMisbehaviour(s state.Store, height int64, n
 		if v, ok := k.Staking.ValidatorByConsAddr(s, providerAddr); !ok || v.Tombstoned {
 			continue
 		}
-		evs, err := k.punishEquivocation(s, c, providerAddr, height, "submit_consumer_misbehaviour")
+		evs, err := k.punishEquivocation(s, c, providerAddr, height, now, "submit_consumer_misbehaviour")
 		if err != nil {
 			return nil, err
 		}

@@ -105,7 +105,7 @@ func badConsumerIDs(f *pssFixture) map[string]string {
 
 var badIDNames = []string{"unknown", "leading zero", "negative", "not a number", "empty", "stopped", "deleted"}
 
-func addr(b byte) []byte { return bytes.Repeat([]byte{b}, 20) }
+func filledAddr(b byte) []byte { return bytes.Repeat([]byte{b}, 20) }
 
 // Ways to break power shaping, initialization and infraction parameters,
 // shared by creation and update.
@@ -121,10 +121,10 @@ var (
 		{"allowlist address of 19 bytes", PowerShapingParameters{Allowlist: [][]byte{make([]byte, 19)}}},
 		{"denylist address of 21 bytes", PowerShapingParameters{Denylist: [][]byte{make([]byte, 21)}}},
 		{"prioritylist empty address", PowerShapingParameters{Prioritylist: [][]byte{{}}}},
-		{"duplicate in allowlist", PowerShapingParameters{Allowlist: [][]byte{addr(1), addr(2), addr(1)}}},
-		{"duplicate in denylist", PowerShapingParameters{Denylist: [][]byte{addr(3), addr(3)}}},
-		{"duplicate in prioritylist", PowerShapingParameters{Prioritylist: [][]byte{addr(4), addr(4)}}},
-		{"address in allowlist and denylist", PowerShapingParameters{Allowlist: [][]byte{addr(1), addr(2)}, Denylist: [][]byte{addr(2)}}},
+		{"duplicate in allowlist", PowerShapingParameters{Allowlist: [][]byte{filledAddr(1), filledAddr(2), filledAddr(1)}}},
+		{"duplicate in denylist", PowerShapingParameters{Denylist: [][]byte{filledAddr(3), filledAddr(3)}}},
+		{"duplicate in prioritylist", PowerShapingParameters{Prioritylist: [][]byte{filledAddr(4), filledAddr(4)}}},
+		{"address in allowlist and denylist", PowerShapingParameters{Allowlist: [][]byte{filledAddr(1), filledAddr(2)}, Denylist: [][]byte{filledAddr(2)}}},
 	}
 	badInit = []struct {
 		name string
@@ -169,9 +169,9 @@ func validCreate(f *pssFixture) *MsgCreateConsumer {
 		InfractionParameters:     customInfraction()}
 }
 
-// createAs runs validCreate, changed by mut, signed by signer (the
+// createCaseAs runs validCreate, changed by mut, signed by signer (the
 // submitter when nil).
-func createAs(signer []byte, mut func(f *pssFixture, m *MsgCreateConsumer)) func(f *pssFixture) ([]abci.Event, error) {
+func createCaseAs(signer []byte, mut func(f *pssFixture, m *MsgCreateConsumer)) func(f *pssFixture) ([]abci.Event, error) {
 	return func(f *pssFixture) ([]abci.Event, error) {
 		m := validCreate(f)
 		mut(f, m)
@@ -183,8 +183,8 @@ func createAs(signer []byte, mut func(f *pssFixture, m *MsgCreateConsumer)) func
 	}
 }
 
-func create(mut func(f *pssFixture, m *MsgCreateConsumer)) func(f *pssFixture) ([]abci.Event, error) {
-	return createAs(nil, mut)
+func createCase(mut func(f *pssFixture, m *MsgCreateConsumer)) func(f *pssFixture) ([]abci.Event, error) {
+	return createCaseAs(nil, mut)
 }
 
 // TestCreateConsumerRejections breaks a valid MsgCreateConsumer one rule
@@ -194,55 +194,55 @@ func TestCreateConsumerRejections(t *testing.T) {
 		return func(_ *pssFixture, m *MsgCreateConsumer) { m.ChainId = id }
 	}
 	cases := []pssCase{
-		{"valid", create(func(*pssFixture, *MsgCreateConsumer) {}), nil},
-		{"valid, no optional part", create(func(_ *pssFixture, m *MsgCreateConsumer) {
+		{"valid", createCase(func(*pssFixture, *MsgCreateConsumer) {}), nil},
+		{"valid, no optional part", createCase(func(_ *pssFixture, m *MsgCreateConsumer) {
 			m.InitializationParameters, m.PowerShapingParameters, m.InfractionParameters = nil, nil, nil
 		}), nil},
-		{"valid, top-N by governance", createAs(govAddr, func(_ *pssFixture, m *MsgCreateConsumer) {
+		{"valid, top-N by governance", createCaseAs(govAddr, func(_ *pssFixture, m *MsgCreateConsumer) {
 			m.Submitter = govAddr
 			m.PowerShapingParameters.TopN = 50
 		}), nil},
-		{"valid, chain id of a stopped consumer", create(chainID("stopped")), nil},
-		{"valid, chain id of a deleted consumer", create(chainID("deleted")), nil},
-		{"submitter is not the signer", createAs(bob, func(*pssFixture, *MsgCreateConsumer) {}), ErrInvalidConsumer},
-		{"submitter of 19 bytes", create(func(_ *pssFixture, m *MsgCreateConsumer) { m.Submitter = make([]byte, 19) }), ErrInvalidConsumer},
-		{"no submitter", createAs(alice, func(_ *pssFixture, m *MsgCreateConsumer) { m.Submitter = nil }), ErrInvalidConsumer},
-		{"empty chain id", create(chainID("")), ErrInvalidConsumer},
-		{"chain id of 51 bytes", create(chainID(strings.Repeat("c", MaxChainIDLen+1))), ErrInvalidConsumer},
-		{"chain id with a slash", create(chainID("a/b")), ErrInvalidConsumer},
-		{"chain id with a space", create(chainID("a b")), ErrInvalidConsumer},
-		{"chain id of a registered consumer", create(chainID("registered")), ErrConsumerExists},
-		{"chain id of an initialized consumer", create(chainID("initialized")), ErrConsumerExists},
-		{"chain id of a launched consumer", create(chainID("launched")), ErrConsumerExists},
-		{"the provider's chain id", create(chainID(providerChainID)), ErrConsumerExists},
-		{"top_n 50 from a non-governance submitter", create(func(_ *pssFixture, m *MsgCreateConsumer) {
+		{"valid, chain id of a stopped consumer", createCase(chainID("stopped")), nil},
+		{"valid, chain id of a deleted consumer", createCase(chainID("deleted")), nil},
+		{"submitter is not the signer", createCaseAs(bob, func(*pssFixture, *MsgCreateConsumer) {}), ErrInvalidConsumer},
+		{"submitter of 19 bytes", createCase(func(_ *pssFixture, m *MsgCreateConsumer) { m.Submitter = make([]byte, 19) }), ErrInvalidConsumer},
+		{"no submitter", createCaseAs(alice, func(_ *pssFixture, m *MsgCreateConsumer) { m.Submitter = nil }), ErrInvalidConsumer},
+		{"empty chain id", createCase(chainID("")), ErrInvalidConsumer},
+		{"chain id of 51 bytes", createCase(chainID(strings.Repeat("c", MaxChainIDLen+1))), ErrInvalidConsumer},
+		{"chain id with a slash", createCase(chainID("a/b")), ErrInvalidConsumer},
+		{"chain id with a space", createCase(chainID("a b")), ErrInvalidConsumer},
+		{"chain id of a registered consumer", createCase(chainID("registered")), ErrConsumerExists},
+		{"chain id of an initialized consumer", createCase(chainID("initialized")), ErrConsumerExists},
+		{"chain id of a launched consumer", createCase(chainID("launched")), ErrConsumerExists},
+		{"the provider's chain id", createCase(chainID(providerChainID)), ErrConsumerExists},
+		{"top_n 50 from a non-governance submitter", createCase(func(_ *pssFixture, m *MsgCreateConsumer) {
 			m.PowerShapingParameters.TopN = 50
 		}), ErrInvalidConsumer},
-		{"top_n 100 from a non-governance submitter", create(func(_ *pssFixture, m *MsgCreateConsumer) {
+		{"top_n 100 from a non-governance submitter", createCase(func(_ *pssFixture, m *MsgCreateConsumer) {
 			m.PowerShapingParameters = &PowerShapingParameters{TopN: 100}
 		}), ErrInvalidConsumer},
 	}
 	for _, b := range badShaping {
-		cases = append(cases, pssCase{b.name, createAs(govAddr, func(_ *pssFixture, m *MsgCreateConsumer) {
+		cases = append(cases, pssCase{b.name, createCaseAs(govAddr, func(_ *pssFixture, m *MsgCreateConsumer) {
 			m.Submitter = govAddr
 			m.PowerShapingParameters = &b.ps
 		}), ErrInvalidConsumer})
 	}
 	for _, b := range badInit {
-		cases = append(cases, pssCase{b.name, create(func(_ *pssFixture, m *MsgCreateConsumer) { b.mut(m.InitializationParameters) }), ErrInvalidConsumer})
+		cases = append(cases, pssCase{b.name, createCase(func(_ *pssFixture, m *MsgCreateConsumer) { b.mut(m.InitializationParameters) }), ErrInvalidConsumer})
 	}
 	for _, b := range badInfraction {
-		cases = append(cases, pssCase{b.name, create(func(_ *pssFixture, m *MsgCreateConsumer) { b.mut(m.InfractionParameters) }), ErrInvalidConsumer})
+		cases = append(cases, pssCase{b.name, createCase(func(_ *pssFixture, m *MsgCreateConsumer) { b.mut(m.InfractionParameters) }), ErrInvalidConsumer})
 	}
 	for _, b := range badMetadata {
-		cases = append(cases, pssCase{b.name, create(func(_ *pssFixture, m *MsgCreateConsumer) { m.Metadata = b.m }), ErrInvalidConsumer})
+		cases = append(cases, pssCase{b.name, createCase(func(_ *pssFixture, m *MsgCreateConsumer) { m.Metadata = b.m }), ErrInvalidConsumer})
 	}
 	runPSSCases(t, cases)
 }
 
-// updateAs runs a MsgUpdateConsumer of alice's registered consumer that
+// updateCaseAs runs a MsgUpdateConsumer of alice's registered consumer that
 // sets every part, changed by mut, signed by signer (the owner when nil).
-func updateAs(signer []byte, mut func(f *pssFixture, m *MsgUpdateConsumer)) func(f *pssFixture) ([]abci.Event, error) {
+func updateCaseAs(signer []byte, mut func(f *pssFixture, m *MsgUpdateConsumer)) func(f *pssFixture) ([]abci.Event, error) {
 	return func(f *pssFixture) ([]abci.Event, error) {
 		m := &MsgUpdateConsumer{Owner: alice, ConsumerId: f.registered, NewOwner: bob, Metadata: &ConsumerMetadata{Name: "renamed"},
 			InitializationParameters: initParams(f.h.now.Add(time.Hour)),
@@ -257,8 +257,8 @@ func updateAs(signer []byte, mut func(f *pssFixture, m *MsgUpdateConsumer)) func
 	}
 }
 
-func update(mut func(f *pssFixture, m *MsgUpdateConsumer)) func(f *pssFixture) ([]abci.Event, error) {
-	return updateAs(nil, mut)
+func updateCase(mut func(f *pssFixture, m *MsgUpdateConsumer)) func(f *pssFixture) ([]abci.Event, error) {
+	return updateCaseAs(nil, mut)
 }
 
 // TestUpdateConsumerRejections breaks a valid MsgUpdateConsumer one rule
@@ -268,62 +268,62 @@ func TestUpdateConsumerRejections(t *testing.T) {
 		m.ConsumerId, m.InitializationParameters = f.launched, nil
 	}
 	cases := []pssCase{
-		{"valid", update(func(*pssFixture, *MsgUpdateConsumer) {}), nil},
-		{"valid, a launched consumer without initialization parameters", update(launchedOnly), nil},
-		{"valid, governance hands its top-N consumer over with top_n 0", updateAs(govAddr, func(f *pssFixture, m *MsgUpdateConsumer) {
+		{"valid", updateCase(func(*pssFixture, *MsgUpdateConsumer) {}), nil},
+		{"valid, a launched consumer without initialization parameters", updateCase(launchedOnly), nil},
+		{"valid, governance hands its top-N consumer over with top_n 0", updateCaseAs(govAddr, func(f *pssFixture, m *MsgUpdateConsumer) {
 			m.Owner, m.ConsumerId, m.NewOwner, m.InitializationParameters = govAddr, f.top, alice, nil
 			m.PowerShapingParameters = &PowerShapingParameters{}
 		}), nil},
-		{"signer is not the message's owner", updateAs(bob, func(*pssFixture, *MsgUpdateConsumer) {}), ErrNotOwner},
-		{"signer and owner not the consumer's owner", update(func(_ *pssFixture, m *MsgUpdateConsumer) { m.Owner = bob }), ErrNotOwner},
-		{"governance on alice's consumer", update(func(_ *pssFixture, m *MsgUpdateConsumer) { m.Owner = govAddr }), ErrNotOwner},
-		{"alice on governance's consumer", update(func(f *pssFixture, m *MsgUpdateConsumer) {
+		{"signer is not the message's owner", updateCaseAs(bob, func(*pssFixture, *MsgUpdateConsumer) {}), ErrNotOwner},
+		{"signer and owner not the consumer's owner", updateCase(func(_ *pssFixture, m *MsgUpdateConsumer) { m.Owner = bob }), ErrNotOwner},
+		{"governance on alice's consumer", updateCase(func(_ *pssFixture, m *MsgUpdateConsumer) { m.Owner = govAddr }), ErrNotOwner},
+		{"alice on governance's consumer", updateCase(func(f *pssFixture, m *MsgUpdateConsumer) {
 			m.ConsumerId, m.InitializationParameters = f.top, nil
 		}), ErrNotOwner},
-		{"owner of 19 bytes", updateAs(alice, func(_ *pssFixture, m *MsgUpdateConsumer) { m.Owner = alice[:19] }), ErrInvalidConsumer},
-		{"new owner of 21 bytes", update(func(_ *pssFixture, m *MsgUpdateConsumer) { m.NewOwner = make([]byte, 21) }), ErrInvalidConsumer},
-		{"initialization parameters of a launched consumer", update(func(f *pssFixture, m *MsgUpdateConsumer) { m.ConsumerId = f.launched }), ErrInvalidConsumer},
-		{"initialization parameters of a top-N launched consumer", updateAs(govAddr, func(f *pssFixture, m *MsgUpdateConsumer) {
+		{"owner of 19 bytes", updateCaseAs(alice, func(_ *pssFixture, m *MsgUpdateConsumer) { m.Owner = alice[:19] }), ErrInvalidConsumer},
+		{"new owner of 21 bytes", updateCase(func(_ *pssFixture, m *MsgUpdateConsumer) { m.NewOwner = make([]byte, 21) }), ErrInvalidConsumer},
+		{"initialization parameters of a launched consumer", updateCase(func(f *pssFixture, m *MsgUpdateConsumer) { m.ConsumerId = f.launched }), ErrInvalidConsumer},
+		{"initialization parameters of a top-N launched consumer", updateCaseAs(govAddr, func(f *pssFixture, m *MsgUpdateConsumer) {
 			m.Owner, m.ConsumerId, m.NewOwner, m.PowerShapingParameters = govAddr, f.top, nil, nil
 		}), ErrInvalidConsumer},
-		{"top_n 50 for a non-governance owner", update(func(_ *pssFixture, m *MsgUpdateConsumer) {
+		{"top_n 50 for a non-governance owner", updateCase(func(_ *pssFixture, m *MsgUpdateConsumer) {
 			m.NewOwner = nil
 			m.PowerShapingParameters = &PowerShapingParameters{TopN: 50}
 		}), ErrInvalidConsumer},
-		{"top-N consumer handed to a non-governance owner", updateAs(govAddr, func(f *pssFixture, m *MsgUpdateConsumer) {
+		{"top-N consumer handed to a non-governance owner", updateCaseAs(govAddr, func(f *pssFixture, m *MsgUpdateConsumer) {
 			m.Owner, m.ConsumerId, m.NewOwner, m.InitializationParameters, m.PowerShapingParameters = govAddr, f.top, alice, nil, nil
 		}), ErrInvalidConsumer},
-		{"governance hands a consumer over and sets top_n", updateAs(govAddr, func(f *pssFixture, m *MsgUpdateConsumer) {
+		{"governance hands a consumer over and sets top_n", updateCaseAs(govAddr, func(f *pssFixture, m *MsgUpdateConsumer) {
 			m.Owner, m.ConsumerId, m.NewOwner, m.InitializationParameters = govAddr, f.top, alice, nil
 			m.PowerShapingParameters = &PowerShapingParameters{TopN: 100}
 		}), ErrInvalidConsumer},
 	}
 	for _, name := range badIDNames {
-		cases = append(cases, pssCase{"consumer id " + name, update(func(f *pssFixture, m *MsgUpdateConsumer) {
+		cases = append(cases, pssCase{"consumer id " + name, updateCase(func(f *pssFixture, m *MsgUpdateConsumer) {
 			m.ConsumerId = badConsumerIDs(f)[name]
 		}), ErrConsumerNotFound})
 	}
 	for _, b := range badShaping {
-		cases = append(cases, pssCase{b.name, updateAs(govAddr, func(f *pssFixture, m *MsgUpdateConsumer) {
+		cases = append(cases, pssCase{b.name, updateCaseAs(govAddr, func(f *pssFixture, m *MsgUpdateConsumer) {
 			m.Owner, m.ConsumerId, m.NewOwner, m.InitializationParameters = govAddr, f.top, nil, nil
 			m.PowerShapingParameters = &b.ps
 		}), ErrInvalidConsumer})
 	}
 	for _, b := range badInit {
-		cases = append(cases, pssCase{b.name, update(func(_ *pssFixture, m *MsgUpdateConsumer) { b.mut(m.InitializationParameters) }), ErrInvalidConsumer})
+		cases = append(cases, pssCase{b.name, updateCase(func(_ *pssFixture, m *MsgUpdateConsumer) { b.mut(m.InitializationParameters) }), ErrInvalidConsumer})
 	}
 	for _, b := range badInfraction {
-		cases = append(cases, pssCase{b.name, update(func(_ *pssFixture, m *MsgUpdateConsumer) { b.mut(m.InfractionParameters) }), ErrInvalidConsumer})
+		cases = append(cases, pssCase{b.name, updateCase(func(_ *pssFixture, m *MsgUpdateConsumer) { b.mut(m.InfractionParameters) }), ErrInvalidConsumer})
 	}
 	for _, b := range badMetadata {
-		cases = append(cases, pssCase{b.name, update(func(_ *pssFixture, m *MsgUpdateConsumer) { m.Metadata = &b.m }), ErrInvalidConsumer})
+		cases = append(cases, pssCase{b.name, updateCase(func(_ *pssFixture, m *MsgUpdateConsumer) { m.Metadata = &b.m }), ErrInvalidConsumer})
 	}
 	runPSSCases(t, cases)
 }
 
-// removeAs runs a MsgRemoveConsumer of alice's registered consumer,
+// removeCaseAs runs a MsgRemoveConsumer of alice's registered consumer,
 // changed by mut, signed by signer (the owner when nil).
-func removeAs(signer []byte, mut func(f *pssFixture, m *MsgRemoveConsumer)) func(f *pssFixture) ([]abci.Event, error) {
+func removeCaseAs(signer []byte, mut func(f *pssFixture, m *MsgRemoveConsumer)) func(f *pssFixture) ([]abci.Event, error) {
 	return func(f *pssFixture) ([]abci.Event, error) {
 		m := &MsgRemoveConsumer{Owner: alice, ConsumerId: f.registered}
 		mut(f, m)
@@ -339,16 +339,16 @@ func removeAs(signer []byte, mut func(f *pssFixture, m *MsgRemoveConsumer)) func
 // at a time.
 func TestRemoveConsumerRejections(t *testing.T) {
 	cases := []pssCase{
-		{"valid", removeAs(nil, func(*pssFixture, *MsgRemoveConsumer) {}), nil},
-		{"valid, launched", removeAs(nil, func(f *pssFixture, m *MsgRemoveConsumer) { m.ConsumerId = f.launched }), nil},
-		{"signer is not the message's owner", removeAs(bob, func(*pssFixture, *MsgRemoveConsumer) {}), ErrNotOwner},
-		{"not the consumer's owner", removeAs(nil, func(_ *pssFixture, m *MsgRemoveConsumer) { m.Owner = bob }), ErrNotOwner},
-		{"governance on alice's consumer", removeAs(nil, func(_ *pssFixture, m *MsgRemoveConsumer) { m.Owner = govAddr }), ErrNotOwner},
-		{"alice on governance's consumer", removeAs(nil, func(f *pssFixture, m *MsgRemoveConsumer) { m.ConsumerId = f.top }), ErrNotOwner},
-		{"owner of 0 bytes", removeAs(alice, func(_ *pssFixture, m *MsgRemoveConsumer) { m.Owner = nil }), ErrInvalidConsumer},
+		{"valid", removeCaseAs(nil, func(*pssFixture, *MsgRemoveConsumer) {}), nil},
+		{"valid, launched", removeCaseAs(nil, func(f *pssFixture, m *MsgRemoveConsumer) { m.ConsumerId = f.launched }), nil},
+		{"signer is not the message's owner", removeCaseAs(bob, func(*pssFixture, *MsgRemoveConsumer) {}), ErrNotOwner},
+		{"not the consumer's owner", removeCaseAs(nil, func(_ *pssFixture, m *MsgRemoveConsumer) { m.Owner = bob }), ErrNotOwner},
+		{"governance on alice's consumer", removeCaseAs(nil, func(_ *pssFixture, m *MsgRemoveConsumer) { m.Owner = govAddr }), ErrNotOwner},
+		{"alice on governance's consumer", removeCaseAs(nil, func(f *pssFixture, m *MsgRemoveConsumer) { m.ConsumerId = f.top }), ErrNotOwner},
+		{"owner of 0 bytes", removeCaseAs(alice, func(_ *pssFixture, m *MsgRemoveConsumer) { m.Owner = nil }), ErrInvalidConsumer},
 	}
 	for _, name := range badIDNames {
-		cases = append(cases, pssCase{"consumer id " + name, removeAs(nil, func(f *pssFixture, m *MsgRemoveConsumer) {
+		cases = append(cases, pssCase{"consumer id " + name, removeCaseAs(nil, func(f *pssFixture, m *MsgRemoveConsumer) {
 			m.ConsumerId = badConsumerIDs(f)[name]
 		}), ErrConsumerNotFound})
 	}

@@ -58,8 +58,9 @@ func decodeEvidence(what string, bz []byte, m interface{ Unmarshal([]byte) error
 // HandleSubmitConsumerDoubleVoting verifies a double vote on a consumer
 // (SPEC 4): the infraction header against the provider's client of the
 // consumer, then both votes over the consumer's chain id; and punishes the
-// validator exactly once: slash DoubleSignSlashFraction, jail forever,
-// tombstone. Errors: ErrConsumerNotFound, ErrInvalidEvidence (stale or
+// validator with the consumer's double-sign parameters (by default: slash
+// DoubleSignSlashFraction, jail forever, tombstone, which makes it exactly
+// once). Errors: ErrConsumerNotFound, ErrInvalidEvidence (stale or
 // unverifiable), ErrValidatorNotFound (the key is not, or no longer,
 // mapped to a provider validator), ErrAlreadyTombstoned (resubmission).
 func (k *Keeper) HandleSubmitConsumerDoubleVoting(s state.Store, height int64, now time.Time, signer []byte, m *MsgSubmitConsumerDoubleVoting) ([]abci.Event, error) {

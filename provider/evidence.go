@@ -58,8 +58,9 @@ func decodeEvidence(what string, bz []byte, m interface{ Unmarshal([]byte) error
 // HandleSubmitConsumerDoubleVoting verifies a double vote on a consumer
 // (SPEC 4): the infraction header against the provider's client of the
 // consumer, then both votes over the consumer's chain id; and punishes the
-// validator exactly once: slash DoubleSignSlashFraction, jail forever,
-// tombstone. Errors: ErrConsumerNotFound, ErrInvalidEvidence (stale or
+// validator with the consumer's double-sign parameters (by default: slash
+// DoubleSignSlashFraction, jail forever, tombstone, which makes it exactly
+// once). Errors: ErrConsumerNotFound, ErrInvalidEvidence (stale or
 // unverifiable), ErrValidatorNotFound (the key is not, or no longer,
 // mapped to a provider validator), ErrAlreadyTombstoned (resubmission).
 func (k *Keeper) HandleSubmitConsumerDoubleVoting(s state.Store, height int64, now time.Time, signer []byte, m *MsgSubmitConsumerDoubleVoting) ([]abci.Event, error) {
@@ -90,7 +91,7 @@ func (k *Keeper) HandleSubmitConsumerDoubleVoting(s state.Store, height int64, n
 		return nil, err
 	}
 	k.log().Info("double voting on a consumer", "consumer_id", c.ConsumerId, "chain_id", c.ChainId, "height", h.SignedHeader.Header.Height)
-	return k.punishEquivocation(s, c, providerAddr, height, "submit_consumer_double_voting")
+	return k.punishEquivocation(s, c, providerAddr, height, now, "submit_consumer_double_voting")
 }
 
 // HandleSubmitConsumerMisbehaviour verifies a light client attack on a
@@ -131,7 +132,7 @@ func (k *Keeper) HandleSubmitConsumerMisbehaviour(s state.Store, height int64, n
 		if v, ok := k.Staking.ValidatorByConsAddr(s, providerAddr); !ok || v.Tombstoned {
 			continue
 		}
-		evs, err := k.punishEquivocation(s, c, providerAddr, height, "submit_consumer_misbehaviour")
+		evs, err := k.punishEquivocation(s, c, providerAddr, height, now, "submit_consumer_misbehaviour")
 		if err != nil {
 			return nil, err
 		}

@@ -106,10 +106,10 @@ func (k *Keeper) handleSlash(s state.Store, p Params, c Consumer, d ccv.SlashPac
 // for double signing on consumer c, with c's double-sign parameters: it
 // slashes their fraction of everything the validator has at stake
 // (pending unbondings included: the consumer's infraction height cannot
-// be mapped), jails it (forever when it is tombstoned) and tombstones it.
-// It returns ErrAlreadyTombstoned for a validator tombstoned before and
+// be mapped), jails it until now plus their jail duration (forever when
+// they tombstone) and tombstones it if they say so. It returns ErrAlreadyTombstoned for a validator tombstoned before and
 // ErrValidatorNotFound for an unknown one.
-func (k *Keeper) punishEquivocation(s state.Store, c Consumer, addr []byte, height int64, typ string) ([]abci.Event, error) {
+func (k *Keeper) punishEquivocation(s state.Store, c Consumer, addr []byte, height int64, now time.Time, typ string) ([]abci.Event, error) {
 	v, ok := k.Staking.ValidatorByConsAddr(s, addr)
 	if !ok {
 		return nil, fmt.Errorf("%w: %X", ErrValidatorNotFound, addr)
@@ -118,7 +118,7 @@ func (k *Keeper) punishEquivocation(s state.Store, c Consumer, addr []byte, heig
 		return nil, fmt.Errorf("%w: %s", ErrAlreadyTombstoned, address.Encode(k.Prefix+"valcons", addr))
 	}
 	ip := c.Infraction.DoubleSign
-	if err := k.punish(s, v, ip, 0, height, time.Time{}); err != nil {
+	if err := k.punish(s, v, ip, 0, height, now); err != nil {
 		return nil, err
 	}
 	return []abci.Event{event.New(typ, "consumer_id", c.ConsumerId, "chain_id", c.ChainId,

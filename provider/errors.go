@@ -19,14 +19,18 @@ var (
 	ErrInvalidEvidence    = errors.New("invalid consumer misbehaviour evidence")
 	ErrAlreadyTombstoned  = errors.New("validator already tombstoned")
 	ErrUnauthorized       = errors.New("signer is not the validator operator")
-	ErrNotOwner           = errors.New("signer is not the consumer's owner")
-	ErrInvalidConsumer    = errors.New("invalid consumer parameters")
-	// ErrOptOutRefused: a top-N validator of a top-N consumer cannot opt out.
-	ErrOptOutRefused    = errors.New("opt-out refused")
-	ErrNotOptedIn       = errors.New("validator is not opted in")
-	ErrInvalidHandshake = errors.New("invalid CCV channel handshake")
-	ErrInvalidPacket    = errors.New("invalid CCV packet")
+	ErrInvalidHandshake   = errors.New("invalid CCV channel handshake")
+	ErrInvalidPacket      = errors.New("invalid CCV packet")
 	// ErrStaleEvidence: evidence from before the consumer's initial height
 	// or older than the provider's unbonding period.
-	ErrStaleEvidence = errors.New("stale consumer misbehaviour evidence")
+	ErrStaleEvidence   = errors.New("stale consumer misbehaviour evidence")
+	ErrNotOwner        = errors.New("signer is not the consumer's owner")
+	ErrInvalidConsumer = errors.New("invalid consumer parameters")
+	// ErrOptOutRefused: a top-N validator of a top-N consumer cannot opt out.
+	ErrOptOutRefused = errors.New("opt-out refused")
+	ErrNotOptedIn    = errors.New("validator is not opted in")
+	// ErrEvidenceHandled: the validator was punished already for double
+	// signing at that height of that consumer (a consumer whose double-sign
+	// parameters do not tombstone).
+	ErrEvidenceHandled = errors.New("consumer misbehaviour evidence already handled")
 )

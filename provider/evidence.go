@@ -62,7 +62,8 @@ func decodeEvidence(what string, bz []byte, m interface{ Unmarshal([]byte) error
 // DoubleSignSlashFraction, jail forever, tombstone, which makes it exactly
 // once). Errors: ErrConsumerNotFound, ErrInvalidEvidence (stale or
 // unverifiable), ErrValidatorNotFound (the key is not, or no longer,
-// mapped to a provider validator), ErrAlreadyTombstoned (resubmission).
+// mapped to a provider validator), ErrAlreadyTombstoned or
+// ErrEvidenceHandled (resubmission).
 func (k *Keeper) HandleSubmitConsumerDoubleVoting(s state.Store, height int64, now time.Time, signer []byte, m *MsgSubmitConsumerDoubleVoting) ([]abci.Event, error) {
 	if !bytes.Equal(signer, m.Submitter) {
 		return nil, fmt.Errorf("%w: submitter is not the signer", ErrUnauthorized)
@@ -91,7 +92,7 @@ func (k *Keeper) HandleSubmitConsumerDoubleVoting(s state.Store, height int64, n
 		return nil, err
 	}
 	k.log().Info("double voting on a consumer", "consumer_id", c.ConsumerId, "chain_id", c.ChainId, "height", h.SignedHeader.Header.Height)
-	return k.punishEquivocation(s, c, providerAddr, height, now, "submit_consumer_double_voting")
+	return k.punishEquivocation(s, c, providerAddr, h.SignedHeader.Header.Height, height, now, "submit_consumer_double_voting")
 }
 
 // HandleSubmitConsumerMisbehaviour verifies a light client attack on a
@@ -123,23 +124,24 @@ func (k *Keeper) HandleSubmitConsumerMisbehaviour(s state.Store, height int64, n
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidEvidence, err)
 	}
+	attack := mb.Header1.SignedHeader.Header.Height
 	var events []abci.Event
 	for _, a := range addrs {
 		providerAddr, err := k.evidenceOwner(s, c.ConsumerId, a)
 		if err != nil {
 			continue
 		}
-		if v, ok := k.Staking.ValidatorByConsAddr(s, providerAddr); !ok || v.Tombstoned {
+		if v, ok := k.Staking.ValidatorByConsAddr(s, providerAddr); !ok || v.Tombstoned || kv(s).Has(PunishedKey(c.ConsumerId, providerAddr, attack)) {
 			continue
 		}
-		evs, err := k.punishEquivocation(s, c, providerAddr, height, now, "submit_consumer_misbehaviour")
+		evs, err := k.punishEquivocation(s, c, providerAddr, attack, height, now, "submit_consumer_misbehaviour")
 		if err != nil {
 			return nil, err
 		}
 		events = append(events, evs...)
 	}
 	if len(events) == 0 {
-		return nil, fmt.Errorf("%w: no validator of the attack is left to punish", ErrAlreadyTombstoned)
+		return nil, fmt.Errorf("%w: no validator of the attack is left to punish", ErrEvidenceHandled)
 	}
 	return events, nil
 }

@@ -447,7 +447,7 @@ func (h *harness) id(chainID string) string {
 // created records the consumer id of chainID after a creation.
 func (h *harness) created(chainID string) {
 	h.t.Helper()
-	c, ok := h.k.ConsumerByChainID(h.s, h.id(chainID))
+	c, ok := h.k.ConsumerByChainID(h.s, chainID)
 	if !ok {
 		h.t.Fatalf("no live consumer %s after its creation", chainID)
 	}

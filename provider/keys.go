@@ -22,11 +22,12 @@ const (
 	prefixGenesis     byte = 0x13 // | consumer -> ccv.ConsumerGenesis
 	prefixOptedIn     byte = 0x14 // | consumer | provider addr -> empty
 	prefixCommission  byte = 0x15 // | consumer | provider addr -> fraction.Fraction
+	prefixPunished    byte = 0x16 // | consumer | provider addr | consumer height -> empty
 )
 
 // consumerPrefixes are the prefixes of this package under which a
 // consumer's keys are deleted with it.
-var consumerPrefixes = []byte{prefixGenesis, prefixOptedIn, prefixCommission}
+var consumerPrefixes = []byte{prefixGenesis, prefixOptedIn, prefixCommission, prefixPunished}
 
 // ConsumerKey returns the key of a consumer's record.
 func ConsumerKey(consumerID string) []byte { return typed.Key(prefixConsumer, vsc.IDPart(consumerID)) }
@@ -37,6 +38,12 @@ func GenesisKey(consumerID string) []byte { return typed.Key(prefixGenesis, vsc.
 // OptedInKey returns the key marking a validator opted in to a consumer.
 func OptedInKey(consumerID string, providerAddr []byte) []byte {
 	return typed.Key(prefixOptedIn, vsc.IDPart(consumerID), providerAddr)
+}
+
+// PunishedKey returns the key recording that a validator was punished for
+// double signing at a height of a consumer.
+func PunishedKey(consumerID string, providerAddr []byte, consumerHeight int64) []byte {
+	return typed.Key(prefixPunished, vsc.IDPart(consumerID), providerAddr, typed.U64(uint64(consumerHeight)))
 }
 
 // CommissionKey returns the key of a validator's commission on a consumer.

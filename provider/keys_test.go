@@ -13,8 +13,8 @@ import (
 // must not meet, and together they are the layout the store always had.
 func TestPrefixesFrozen(t *testing.T) {
 	got := []byte{keyParams, keySlashMeter, keyNextConsumerID, prefixConsumer, prefixChannel, prefixClient, prefixGenesis,
-		prefixOptedIn, prefixCommission}
-	want := []byte{0x01, 0x03, 0x05, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15}
+		prefixOptedIn, prefixCommission, prefixPunished}
+	want := []byte{0x01, 0x03, 0x05, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16}
 	if !bytes.Equal(got, want) {
 		t.Fatalf("provider key prefixes changed: %x", got)
 	}
@@ -25,13 +25,13 @@ func TestPrefixesFrozen(t *testing.T) {
 		}
 		all[b] = true
 	}
-	for _, b := range []byte{0x01, 0x02, 0x03, 0x04, 0x05, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x20, 0x21, 0x22, 0x23, 0x30, 0x31, 0x32, 0x40, 0x50} {
+	for _, b := range []byte{0x01, 0x02, 0x03, 0x04, 0x05, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x20, 0x21, 0x22, 0x23, 0x30, 0x31, 0x32, 0x40, 0x50} {
 		if !all[b] {
 			t.Errorf("prefix %x is gone", b)
 		}
 	}
-	if len(all) != 20 {
-		t.Fatalf("%d prefixes, want 20", len(all))
+	if len(all) != 21 {
+		t.Fatalf("%d prefixes, want 21", len(all))
 	}
 	if StoreName != "provider" || vsc.StoreName != StoreName {
 		t.Fatal("store name changed")
@@ -48,6 +48,7 @@ func TestPrefixesFrozen(t *testing.T) {
 		{"client", ClientKey("07-tendermint-0"), append([]byte{0x12}, "07-tendermint-0"...)},
 		{"opted in", OptedInKey("c-1", []byte{0xaa}), []byte{0x14, 3, 'c', '-', '1', 0xaa}},
 		{"commission", CommissionKey("c-1", []byte{0xaa}), []byte{0x15, 3, 'c', '-', '1', 0xaa}},
+		{"punished", PunishedKey("c-1", []byte{0xaa}, 258), []byte{0x16, 3, 'c', '-', '1', 0xaa, 0, 0, 0, 0, 0, 0, 1, 2}},
 		{"id part", vsc.IDPart("c-1"), []byte{3, 'c', '-', '1'}},
 	} {
 		if !bytes.Equal(c.got, c.want) {

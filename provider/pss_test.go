@@ -436,6 +436,16 @@ func TestConsumerInfractionParameters(t *testing.T) {
 	if v, _ := h.st.ValidatorByConsAddr(h.s, consAddrOf(2)); v.Tombstoned || !v.Jailed {
 		t.Fatalf("double signer %+v", v)
 	}
+	// Not tombstoned, the validator is still punished only once for that
+	// double vote: the same evidence again is refused and changes nothing.
+	before := h.hash()
+	if _, err := h.k.HandleSubmitConsumerDoubleVoting(h.s, h.height, h.now, bob, m); !errors.Is(err, ErrEvidenceHandled) {
+		t.Fatalf("resubmitted evidence: %v", err)
+	}
+	h.mustUnchanged(before, "resubmitted evidence")
+	if len(h.st.slashes) != 2 {
+		t.Fatalf("slashed %d times", len(h.st.slashes))
+	}
 }
 
 // TestPowerShapingSets changes the power shaping of a running opt-in

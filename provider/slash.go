@@ -107,9 +107,11 @@ func (k *Keeper) handleSlash(s state.Store, p Params, c Consumer, d ccv.SlashPac
 // slashes their fraction of everything the validator has at stake
 // (pending unbondings included: the consumer's infraction height cannot
 // be mapped), jails it until now plus their jail duration (forever when
-// they tombstone) and tombstones it if they say so. It returns ErrAlreadyTombstoned for a validator tombstoned before and
-// ErrValidatorNotFound for an unknown one.
-func (k *Keeper) punishEquivocation(s state.Store, c Consumer, addr []byte, height int64, now time.Time, typ string) ([]abci.Event, error) {
+// they tombstone) and tombstones it if they say so, once per consumer
+// height of the infraction. It returns ErrAlreadyTombstoned for a
+// validator tombstoned before, ErrEvidenceHandled for one punished for
+// that height before, and ErrValidatorNotFound for an unknown one.
+func (k *Keeper) punishEquivocation(s state.Store, c Consumer, addr []byte, consumerHeight, height int64, now time.Time, typ string) ([]abci.Event, error) {
 	v, ok := k.Staking.ValidatorByConsAddr(s, addr)
 	if !ok {
 		return nil, fmt.Errorf("%w: %X", ErrValidatorNotFound, addr)
@@ -117,10 +119,15 @@ func (k *Keeper) punishEquivocation(s state.Store, c Consumer, addr []byte, heig
 	if v.Tombstoned {
 		return nil, fmt.Errorf("%w: %s", ErrAlreadyTombstoned, address.Encode(k.Prefix+"valcons", addr))
 	}
+	done := PunishedKey(c.ConsumerId, addr, consumerHeight)
+	if kv(s).Has(done) {
+		return nil, fmt.Errorf("%w: %s at height %d of consumer %s", ErrEvidenceHandled, address.Encode(k.Prefix+"valcons", addr), consumerHeight, c.ConsumerId)
+	}
 	ip := c.Infraction.DoubleSign
 	if err := k.punish(s, v, ip, 0, height, now); err != nil {
 		return nil, err
 	}
+	kv(s).Set(done, []byte{})
 	return []abci.Event{event.New(typ, "consumer_id", c.ConsumerId, "chain_id", c.ChainId,
 		"validator_address", address.Encode(k.Prefix+"valcons", addr))}, nil
 }

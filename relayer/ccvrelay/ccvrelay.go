@@ -109,7 +109,8 @@ func LinkCCV(ctx context.Context, consumer, prov linkfile.End) (linkfile.File, e
 // settledEvidence reports whether a failed double-vote report needs no
 // retry: the validator was punished already, or is not the provider's.
 func settledEvidence(res *abcitypes.ExecTxResult) bool {
-	return res.Code == app.Code(provider.ErrAlreadyTombstoned) || res.Code == app.Code(provider.ErrValidatorNotFound)
+	return res.Code == app.Code(provider.ErrAlreadyTombstoned) || res.Code == app.Code(provider.ErrEvidenceHandled) ||
+		res.Code == app.Code(provider.ErrValidatorNotFound)
 }
 
 // doubleVotingMsg returns the builder of MsgSubmitConsumerDoubleVoting

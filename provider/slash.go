@@ -134,7 +134,7 @@ func (k *Keeper) punishEquivocation(s state.Store, c Consumer, addr []byte, cons
 
 // punish slashes, jails and tombstones v as ip says, for an infraction at
 // infractionHeight: jailed until now+JailDuration, or forever when ip
-// tombstones (or now is zero); not jailed with a zero duration.
+// tombstones; not jailed with a zero duration.
 func (k *Keeper) punish(s state.Store, v Validator, ip InfractionParams, infractionHeight, height int64, now time.Time) error {
 	if ip.SlashFraction.Numerator > 0 {
 		if _, err := k.Staking.Slash(s, v.ConsAddr, infractionHeight, v.Power, ip.SlashFraction, height); err != nil {
@@ -142,7 +142,7 @@ func (k *Keeper) punish(s state.Store, v Validator, ip InfractionParams, infract
 		}
 	}
 	until := maxTime
-	if !ip.Tombstone && !now.IsZero() {
+	if !ip.Tombstone {
 		until = now.Add(ip.JailDuration)
 	}
 	if ip.Tombstone || ip.JailDuration > 0 {

@@ -12,6 +12,7 @@ import (
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -67,23 +68,24 @@ func NewProvider(cfg ProviderConfig) *Provider {
 		k.Logger = cfg.Logger
 	}
 	l.Channels.BindPort(ccv.ProviderPortID, k)
-	route(l, func(s state.Store, b Block, signer []byte, m *provider.MsgCreateConsumer) ([]abci.Event, error) {
-		return k.HandleCreateConsumer(s, b.Height, b.Time, signer, m)
+	reg := k.Registry()
+	route(l, func(s state.Store, b Block, signer []byte, m *registry.MsgCreateConsumer) ([]abci.Event, error) {
+		return reg.HandleCreateConsumer(s, b.Height, b.Time, signer, m)
 	})
-	route(l, func(s state.Store, b Block, signer []byte, m *provider.MsgUpdateConsumer) ([]abci.Event, error) {
-		return k.HandleUpdateConsumer(s, b.Height, b.Time, signer, m)
+	route(l, func(s state.Store, b Block, signer []byte, m *registry.MsgUpdateConsumer) ([]abci.Event, error) {
+		return reg.HandleUpdateConsumer(s, b.Height, b.Time, signer, m)
 	})
-	route(l, func(s state.Store, b Block, signer []byte, m *provider.MsgRemoveConsumer) ([]abci.Event, error) {
+	route(l, func(s state.Store, b Block, signer []byte, m *registry.MsgRemoveConsumer) ([]abci.Event, error) {
 		return k.HandleRemoveConsumer(s, b.Height, b.Time, signer, m)
 	})
-	route(l, func(s state.Store, b Block, signer []byte, m *provider.MsgOptIn) ([]abci.Event, error) {
-		return k.HandleOptIn(s, b.Height, b.Time, signer, m)
+	route(l, func(s state.Store, b Block, signer []byte, m *registry.MsgOptIn) ([]abci.Event, error) {
+		return reg.HandleOptIn(s, b.Height, b.Time, signer, m)
 	})
-	route(l, func(s state.Store, b Block, signer []byte, m *provider.MsgOptOut) ([]abci.Event, error) {
-		return k.HandleOptOut(s, b.Height, b.Time, signer, m)
+	route(l, func(s state.Store, b Block, signer []byte, m *registry.MsgOptOut) ([]abci.Event, error) {
+		return reg.HandleOptOut(s, b.Height, b.Time, signer, m)
 	})
-	route(l, func(s state.Store, b Block, signer []byte, m *provider.MsgSetConsumerCommissionRate) ([]abci.Event, error) {
-		return k.HandleSetConsumerCommissionRate(s, b.Height, b.Time, signer, m)
+	route(l, func(s state.Store, b Block, signer []byte, m *registry.MsgSetConsumerCommissionRate) ([]abci.Event, error) {
+		return reg.HandleSetConsumerCommissionRate(s, b.Height, b.Time, signer, m)
 	})
 	route(l, func(s state.Store, b Block, signer []byte, m *provider.MsgAssignConsumerKey) ([]abci.Event, error) {
 		return k.HandleAssignConsumerKey(s, b.Height, b.Time, signer, m)
@@ -153,9 +155,9 @@ func (p *Provider) Proposals() []Proposal {
 	return []Proposal{
 		{TypeURL(&provider.ConsumerAdditionProposal{}), provider.CheckAddition, k.ExecuteAddition},
 		{TypeURL(&provider.ConsumerRemovalProposal{}), provider.CheckRemoval, k.ExecuteRemoval},
-		msgProposal(k, func(m *provider.MsgCreateConsumer) []byte { return m.Submitter }, k.HandleCreateConsumer),
-		msgProposal(k, func(m *provider.MsgUpdateConsumer) []byte { return m.Owner }, k.HandleUpdateConsumer),
-		msgProposal(k, func(m *provider.MsgRemoveConsumer) []byte { return m.Owner }, k.HandleRemoveConsumer),
+		msgProposal(k, func(m *registry.MsgCreateConsumer) []byte { return m.Submitter }, k.Registry().HandleCreateConsumer),
+		msgProposal(k, func(m *registry.MsgUpdateConsumer) []byte { return m.Owner }, k.Registry().HandleUpdateConsumer),
+		msgProposal(k, func(m *registry.MsgRemoveConsumer) []byte { return m.Owner }, k.HandleRemoveConsumer),
 	}
 }
 

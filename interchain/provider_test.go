@@ -21,6 +21,7 @@ import (
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/consumer"
 	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/fraction"
@@ -178,15 +179,15 @@ func (c *provChain) query(path string, out any) error {
 	return nil
 }
 
-func infraction() *provider.InfractionParameters {
-	return &provider.InfractionParameters{
-		DoubleSign: provider.InfractionParams{SlashFraction: fraction.New(1, 5), JailDuration: 2 * time.Hour},
-		Downtime:   provider.InfractionParams{SlashFraction: fraction.New(1, 10), JailDuration: time.Hour},
+func infraction() *registry.InfractionParameters {
+	return &registry.InfractionParameters{
+		DoubleSign: registry.InfractionParams{SlashFraction: fraction.New(1, 5), JailDuration: 2 * time.Hour},
+		Downtime:   registry.InfractionParams{SlashFraction: fraction.New(1, 10), JailDuration: time.Hour},
 	}
 }
 
-func initParams(spawn time.Time) *provider.ConsumerInitializationParameters {
-	return &provider.ConsumerInitializationParameters{SpawnTime: spawn.UnixNano(), InitialHeight: 1, Params: ccv.DefaultConsumerParams()}
+func initParams(spawn time.Time) *registry.ConsumerInitializationParameters {
+	return &registry.ConsumerInitializationParameters{SpawnTime: spawn.UnixNano(), InitialHeight: 1, Params: ccv.DefaultConsumerParams()}
 }
 
 // TestProviderConsumerQueries creates, through the layer's messages, an
@@ -195,16 +196,16 @@ func initParams(spawn time.Time) *provider.ConsumerInitializationParameters {
 func TestProviderConsumerQueries(t *testing.T) {
 	c := newProvChain(t)
 	ckey := sha256.Sum256([]byte("consumer key of validator 0"))
-	c.mustMsg(provAlice, &provider.MsgCreateConsumer{Submitter: provAlice, ChainId: "launched",
-		Metadata:                 provider.ConsumerMetadata{Name: "L", Description: "launches"},
+	c.mustMsg(provAlice, &registry.MsgCreateConsumer{Submitter: provAlice, ChainId: "launched",
+		Metadata:                 registry.ConsumerMetadata{Name: "L", Description: "launches"},
 		InitializationParameters: initParams(c.now()),
-		PowerShapingParameters:   &provider.PowerShapingParameters{Allowlist: [][]byte{provAddr(0), provAddr(1)}, ValidatorSetCap: 5},
+		PowerShapingParameters:   &registry.PowerShapingParameters{Allowlist: [][]byte{provAddr(0), provAddr(1)}, ValidatorSetCap: 5},
 		InfractionParameters:     infraction()})
-	c.mustMsg(provAlice, &provider.MsgCreateConsumer{Submitter: provAlice, ChainId: "registered"})
-	c.mustMsg(provOperator(0), &provider.MsgOptIn{Operator: provOperator(0), ConsumerId: "0", ConsumerKey: ckey[:]})
-	c.mustMsg(provOperator(1), &provider.MsgOptIn{Operator: provOperator(1), ConsumerId: "0"})
-	c.mustMsg(provOperator(0), &provider.MsgOptIn{Operator: provOperator(0), ConsumerId: "1"})
-	c.mustMsg(provOperator(0), &provider.MsgSetConsumerCommissionRate{Operator: provOperator(0), ConsumerId: "0", Rate: fraction.New(5, 100)})
+	c.mustMsg(provAlice, &registry.MsgCreateConsumer{Submitter: provAlice, ChainId: "registered"})
+	c.mustMsg(provOperator(0), &registry.MsgOptIn{Operator: provOperator(0), ConsumerId: "0", ConsumerKey: ckey[:]})
+	c.mustMsg(provOperator(1), &registry.MsgOptIn{Operator: provOperator(1), ConsumerId: "0"})
+	c.mustMsg(provOperator(0), &registry.MsgOptIn{Operator: provOperator(0), ConsumerId: "1"})
+	c.mustMsg(provOperator(0), &registry.MsgSetConsumerCommissionRate{Operator: provOperator(0), ConsumerId: "0", Rate: fraction.New(5, 100)})
 	c.commit()
 
 	var d ConsumerDetailJSON
@@ -236,15 +237,15 @@ func TestProviderConsumerQueries(t *testing.T) {
 	if len(keys) != 2 || keys[valcons(provAddr(0))] != hex.EncodeToString(ckey[:]) || keys[valcons(provAddr(1))] != hex.EncodeToString(provKey(1)) {
 		t.Fatalf("validator set %+v", d.ValidatorSet)
 	}
-	var ip provider.InfractionParameters
+	var ip registry.InfractionParameters
 	if err := jsonpb.Unmarshal(bytes.NewReader(d.Infraction), &ip); err != nil || !reflect.DeepEqual(ip, *infraction()) {
 		t.Fatalf("infraction parameters %s: %v", d.Infraction, err)
 	}
-	var md provider.ConsumerMetadata
+	var md registry.ConsumerMetadata
 	if err := jsonpb.Unmarshal(bytes.NewReader(d.Metadata), &md); err != nil || md.Name != "L" || md.Description != "launches" {
 		t.Fatalf("metadata %s: %v", d.Metadata, err)
 	}
-	var init provider.ConsumerInitializationParameters
+	var init registry.ConsumerInitializationParameters
 	if err := jsonpb.Unmarshal(bytes.NewReader(d.Initialization), &init); err != nil || !reflect.DeepEqual(init, *initParams(provT0)) {
 		t.Fatalf("initialization parameters %s: %v", d.Initialization, err)
 	}
@@ -334,21 +335,21 @@ func TestProviderProposals(t *testing.T) {
 	}
 	slices.Sort(urls)
 	wantURLs := []string{TypeURL(&provider.ConsumerAdditionProposal{}), TypeURL(&provider.ConsumerRemovalProposal{}),
-		TypeURL(&provider.MsgCreateConsumer{}), TypeURL(&provider.MsgRemoveConsumer{}), TypeURL(&provider.MsgUpdateConsumer{})}
+		TypeURL(&registry.MsgCreateConsumer{}), TypeURL(&registry.MsgRemoveConsumer{}), TypeURL(&registry.MsgUpdateConsumer{})}
 	slices.Sort(wantURLs)
 	if !slices.Equal(urls, wantURLs) {
 		t.Fatalf("proposal contents %v, want %v", urls, wantURLs)
 	}
 
-	create := func(submitter []byte, chainID string, topN uint32) *provider.MsgCreateConsumer {
-		return &provider.MsgCreateConsumer{Submitter: submitter, ChainId: chainID, InitializationParameters: initParams(provT0.Add(time.Hour)),
-			PowerShapingParameters: &provider.PowerShapingParameters{TopN: topN}}
+	create := func(submitter []byte, chainID string, topN uint32) *registry.MsgCreateConsumer {
+		return &registry.MsgCreateConsumer{Submitter: submitter, ChainId: chainID, InitializationParameters: initParams(provT0.Add(time.Hour)),
+			PowerShapingParameters: &registry.PowerShapingParameters{TopN: topN}}
 	}
 	addition := &provider.ConsumerAdditionProposal{ChainId: "added", SpawnTime: provT0.Add(time.Hour).UnixNano(), InitialHeight: 1,
-		Params: ccv.DefaultConsumerParams(), PowerShaping: provider.PowerShapingParameters{TopN: 100}}
+		Params: ccv.DefaultConsumerParams(), PowerShaping: registry.PowerShapingParameters{TopN: 100}}
 	removeGov := func(c *provChain) {
-		bz, _ := gogoproto.Marshal(&provider.MsgRemoveConsumer{Owner: provGov, ConsumerId: "1"})
-		if err := byURL[TypeURL(&provider.MsgRemoveConsumer{})].Execute(c.ms.Working(), c.height, c.now(), bz); err != nil {
+		bz, _ := gogoproto.Marshal(&registry.MsgRemoveConsumer{Owner: provGov, ConsumerId: "1"})
+		if err := byURL[TypeURL(&registry.MsgRemoveConsumer{})].Execute(c.ms.Working(), c.height, c.now(), bz); err != nil {
 			c.t.Fatal(err)
 		}
 	}
@@ -367,7 +368,7 @@ func TestProviderProposals(t *testing.T) {
 	cases := []proposalCase{
 		{name: "create by governance", content: create(provGov, "new", 100), afterward: func(t *testing.T, c *provChain) {
 			if got, ok := c.p.Keeper.Consumer(c.ms.Working(), "2"); !ok || !bytes.Equal(got.Owner, provGov) || got.PowerShaping.TopN != 100 ||
-				got.Phase != provider.PHASE_INITIALIZED {
+				got.Phase != registry.PHASE_INITIALIZED {
 				t.Fatalf("created %+v", got)
 			}
 		}},
@@ -375,38 +376,38 @@ func TestProviderProposals(t *testing.T) {
 		{name: "create with an empty chain id", content: create(provGov, "", 100), check: provider.ErrInvalidConsumer, execute: provider.ErrInvalidConsumer},
 		{name: "create with top_n 49", content: create(provGov, "new", 49), check: provider.ErrInvalidConsumer, execute: provider.ErrInvalidConsumer},
 		{name: "create with a chain id in use", content: create(provGov, "a", 100), execute: provider.ErrConsumerExists},
-		{name: "create that does not decode", raw: []byte{0xff, 0xff}, url: TypeURL(&provider.MsgCreateConsumer{}),
+		{name: "create that does not decode", raw: []byte{0xff, 0xff}, url: TypeURL(&registry.MsgCreateConsumer{}),
 			check: provider.ErrInvalidProposal, execute: provider.ErrInvalidProposal},
-		{name: "update by governance", content: &provider.MsgUpdateConsumer{Owner: provGov, ConsumerId: "1",
-			PowerShapingParameters: &provider.PowerShapingParameters{TopN: 80}}, afterward: func(t *testing.T, c *provChain) {
+		{name: "update by governance", content: &registry.MsgUpdateConsumer{Owner: provGov, ConsumerId: "1",
+			PowerShapingParameters: &registry.PowerShapingParameters{TopN: 80}}, afterward: func(t *testing.T, c *provChain) {
 			if got, _ := c.p.Keeper.Consumer(c.ms.Working(), "1"); got.PowerShaping.TopN != 80 {
 				t.Fatalf("updated %+v", got)
 			}
 		}},
-		{name: "update signed by alice, its owner", content: &provider.MsgUpdateConsumer{Owner: provAlice, ConsumerId: "0",
-			Metadata: &provider.ConsumerMetadata{Name: "x"}}, check: provider.ErrInvalidProposal, execute: provider.ErrInvalidProposal},
-		{name: "update by governance of alice's consumer", content: &provider.MsgUpdateConsumer{Owner: provGov, ConsumerId: "0",
-			Metadata: &provider.ConsumerMetadata{Name: "x"}}, execute: provider.ErrNotOwner},
-		{name: "update handing a top-N consumer to alice", content: &provider.MsgUpdateConsumer{Owner: provGov, ConsumerId: "1", NewOwner: provAlice},
+		{name: "update signed by alice, its owner", content: &registry.MsgUpdateConsumer{Owner: provAlice, ConsumerId: "0",
+			Metadata: &registry.ConsumerMetadata{Name: "x"}}, check: provider.ErrInvalidProposal, execute: provider.ErrInvalidProposal},
+		{name: "update by governance of alice's consumer", content: &registry.MsgUpdateConsumer{Owner: provGov, ConsumerId: "0",
+			Metadata: &registry.ConsumerMetadata{Name: "x"}}, execute: provider.ErrNotOwner},
+		{name: "update handing a top-N consumer to alice", content: &registry.MsgUpdateConsumer{Owner: provGov, ConsumerId: "1", NewOwner: provAlice},
 			execute: provider.ErrInvalidConsumer},
-		{name: "update of consumer id 01", content: &provider.MsgUpdateConsumer{Owner: provGov, ConsumerId: "01"},
+		{name: "update of consumer id 01", content: &registry.MsgUpdateConsumer{Owner: provGov, ConsumerId: "01"},
 			check: provider.ErrConsumerNotFound, execute: provider.ErrConsumerNotFound},
-		{name: "update of a deleted consumer", content: &provider.MsgUpdateConsumer{Owner: provGov, ConsumerId: "1",
-			Metadata: &provider.ConsumerMetadata{Name: "x"}}, setup: removeGov, execute: provider.ErrConsumerNotFound},
-		{name: "update that does not decode", raw: []byte{0x12, 0x05, 'a'}, url: TypeURL(&provider.MsgUpdateConsumer{}),
+		{name: "update of a deleted consumer", content: &registry.MsgUpdateConsumer{Owner: provGov, ConsumerId: "1",
+			Metadata: &registry.ConsumerMetadata{Name: "x"}}, setup: removeGov, execute: provider.ErrConsumerNotFound},
+		{name: "update that does not decode", raw: []byte{0x12, 0x05, 'a'}, url: TypeURL(&registry.MsgUpdateConsumer{}),
 			check: provider.ErrInvalidProposal, execute: provider.ErrInvalidProposal},
-		{name: "remove by governance", content: &provider.MsgRemoveConsumer{Owner: provGov, ConsumerId: "1"}, afterward: func(t *testing.T, c *provChain) {
-			if got, _ := c.p.Keeper.Consumer(c.ms.Working(), "1"); got.Phase != provider.PHASE_DELETED {
+		{name: "remove by governance", content: &registry.MsgRemoveConsumer{Owner: provGov, ConsumerId: "1"}, afterward: func(t *testing.T, c *provChain) {
+			if got, _ := c.p.Keeper.Consumer(c.ms.Working(), "1"); got.Phase != registry.PHASE_DELETED {
 				t.Fatalf("removed %+v", got)
 			}
 		}},
-		{name: "remove signed by alice, its owner", content: &provider.MsgRemoveConsumer{Owner: provAlice, ConsumerId: "0"},
+		{name: "remove signed by alice, its owner", content: &registry.MsgRemoveConsumer{Owner: provAlice, ConsumerId: "0"},
 			check: provider.ErrInvalidProposal, execute: provider.ErrInvalidProposal},
-		{name: "remove by governance of alice's consumer", content: &provider.MsgRemoveConsumer{Owner: provGov, ConsumerId: "0"}, execute: provider.ErrNotOwner},
-		{name: "remove of an unknown consumer", content: &provider.MsgRemoveConsumer{Owner: provGov, ConsumerId: "7"}, execute: provider.ErrConsumerNotFound},
-		{name: "remove of a deleted consumer", content: &provider.MsgRemoveConsumer{Owner: provGov, ConsumerId: "1"}, setup: removeGov,
+		{name: "remove by governance of alice's consumer", content: &registry.MsgRemoveConsumer{Owner: provGov, ConsumerId: "0"}, execute: provider.ErrNotOwner},
+		{name: "remove of an unknown consumer", content: &registry.MsgRemoveConsumer{Owner: provGov, ConsumerId: "7"}, execute: provider.ErrConsumerNotFound},
+		{name: "remove of a deleted consumer", content: &registry.MsgRemoveConsumer{Owner: provGov, ConsumerId: "1"}, setup: removeGov,
 			execute: provider.ErrConsumerNotFound},
-		{name: "remove that does not decode", raw: []byte{0x0a}, url: TypeURL(&provider.MsgRemoveConsumer{}),
+		{name: "remove that does not decode", raw: []byte{0x0a}, url: TypeURL(&registry.MsgRemoveConsumer{}),
 			check: provider.ErrInvalidProposal, execute: provider.ErrInvalidProposal},
 		{name: "addition", content: addition, afterward: func(t *testing.T, c *provChain) {
 			if got, ok := c.p.Keeper.ConsumerByChainID(c.ms.Working(), "added"); !ok || !bytes.Equal(got.Owner, provGov) {
@@ -422,27 +423,27 @@ func TestProviderProposals(t *testing.T) {
 	}
 	for _, b := range []struct {
 		name string
-		mut  func(m *provider.MsgCreateConsumer)
+		mut  func(m *registry.MsgCreateConsumer)
 	}{
-		{"top_n 1", func(m *provider.MsgCreateConsumer) { m.PowerShapingParameters.TopN = 1 }},
-		{"top_n 101", func(m *provider.MsgCreateConsumer) { m.PowerShapingParameters.TopN = 101 }},
-		{"power cap 101", func(m *provider.MsgCreateConsumer) { m.PowerShapingParameters.ValidatorsPowerCap = 101 }},
-		{"address in allowlist and denylist", func(m *provider.MsgCreateConsumer) {
+		{"top_n 1", func(m *registry.MsgCreateConsumer) { m.PowerShapingParameters.TopN = 1 }},
+		{"top_n 101", func(m *registry.MsgCreateConsumer) { m.PowerShapingParameters.TopN = 101 }},
+		{"power cap 101", func(m *registry.MsgCreateConsumer) { m.PowerShapingParameters.ValidatorsPowerCap = 101 }},
+		{"address in allowlist and denylist", func(m *registry.MsgCreateConsumer) {
 			m.PowerShapingParameters.Allowlist, m.PowerShapingParameters.Denylist = [][]byte{provAddr(0)}, [][]byte{provAddr(0)}
 		}},
-		{"duplicate in prioritylist", func(m *provider.MsgCreateConsumer) {
+		{"duplicate in prioritylist", func(m *registry.MsgCreateConsumer) {
 			m.PowerShapingParameters.Prioritylist = [][]byte{provAddr(1), provAddr(1)}
 		}},
-		{"negative spawn time", func(m *provider.MsgCreateConsumer) { m.InitializationParameters.SpawnTime = -1 }},
-		{"zero initial height", func(m *provider.MsgCreateConsumer) { m.InitializationParameters.InitialHeight = 0 }},
-		{"fraction with denominator 0", func(m *provider.MsgCreateConsumer) {
+		{"negative spawn time", func(m *registry.MsgCreateConsumer) { m.InitializationParameters.SpawnTime = -1 }},
+		{"zero initial height", func(m *registry.MsgCreateConsumer) { m.InitializationParameters.InitialHeight = 0 }},
+		{"fraction with denominator 0", func(m *registry.MsgCreateConsumer) {
 			m.InitializationParameters.Params.MinSignedPerWindow = fraction.New(1, 0)
 		}},
-		{"negative jail duration", func(m *provider.MsgCreateConsumer) {
+		{"negative jail duration", func(m *registry.MsgCreateConsumer) {
 			m.InfractionParameters = infraction()
 			m.InfractionParameters.Downtime.JailDuration = -time.Hour
 		}},
-		{"slash fraction above one", func(m *provider.MsgCreateConsumer) {
+		{"slash fraction above one", func(m *registry.MsgCreateConsumer) {
 			m.InfractionParameters = infraction()
 			m.InfractionParameters.DoubleSign.SlashFraction = fraction.New(2, 1)
 		}},
@@ -454,7 +455,7 @@ func TestProviderProposals(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newProvChain(t)
-			c.mustMsg(provAlice, &provider.MsgCreateConsumer{Submitter: provAlice, ChainId: "a"})
+			c.mustMsg(provAlice, &registry.MsgCreateConsumer{Submitter: provAlice, ChainId: "a"})
 			gov := create(provGov, "g", 100)
 			bz, _ := gogoproto.Marshal(gov)
 			if err := byURL[TypeURL(gov)].Execute(c.ms.Working(), c.height, c.now(), bz); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/abci-ics/ics/consumer"
 	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/address"
 )
@@ -396,11 +397,11 @@ func (p *Provider) Query(s state.Store, path string, now time.Time) ([]byte, err
 
 // PhaseName is a phase as queries show it: "registered", "initialized",
 // "launched", "running", "stopped", "deleted".
-func PhaseName(ph provider.Phase) string {
+func PhaseName(ph registry.Phase) string {
 	return strings.ToLower(strings.TrimPrefix(ph.String(), "PHASE_"))
 }
 
-func (p *Provider) consumerJSON(s state.Store, c provider.Consumer) ConsumerJSON {
+func (p *Provider) consumerJSON(s state.Store, c registry.Consumer) ConsumerJSON {
 	j := ConsumerJSON{ConsumerID: c.ConsumerId, ChainID: c.ChainId, Phase: PhaseName(c.Phase),
 		Owner: address.Show(p.Keeper.Prefix, c.Owner), TopN: c.PowerShaping.TopN,
 		ClientID: c.ClientId, ChannelID: c.ChannelId, SpawnTime: nsTime(c.Init.SpawnTime),
@@ -432,7 +433,7 @@ func (p *Provider) consumerDetail(s state.Store, id string) ([]byte, error) {
 	d.PowerShaping = PowerShapingJSON{TopN: ps.TopN, ValidatorsPowerCap: ps.ValidatorsPowerCap, ValidatorSetCap: ps.ValidatorSetCap,
 		Allowlist: showAll(prefix, ps.Allowlist), Denylist: showAll(prefix, ps.Denylist), Prioritylist: showAll(prefix, ps.Prioritylist),
 		MinStake: ps.MinStake, AllowInactiveVals: ps.AllowInactiveVals}
-	d.OptedIn = append(d.OptedIn, showAll(prefix, k.OptedIn(s, id))...)
+	d.OptedIn = append(d.OptedIn, showAll(prefix, registry.OptedIn(s, id))...)
 	return jsonAnswer(d)
 }
 
@@ -477,7 +478,7 @@ func (p *Provider) validatorConsumers(s state.Store, arg string) ([]byte, error)
 			continue
 		}
 		j := ValidatorConsumerJSON{ConsumerID: c.ConsumerId, ChainID: c.ChainId, Phase: PhaseName(c.Phase),
-			OptedIn: k.IsOptedIn(s, c.ConsumerId, addr)}
+			OptedIn: registry.IsOptedIn(s, c.ConsumerId, addr)}
 		key := v.PubKey
 		if ck, ok := sets.AssignedKey(s, c.ConsumerId, addr); ok {
 			key = ck
@@ -492,7 +493,7 @@ func (p *Provider) validatorConsumers(s state.Store, arg string) ([]byte, error)
 		}
 		j.ConsumerKey = hex.EncodeToString(key)
 		j.ConsumerAddress = address.Show(k.Prefix+"valcons", consumer.ConsAddress(key))
-		if r, ok := k.Commission(s, c.ConsumerId, addr); ok {
+		if r, ok := registry.Commission(s, c.ConsumerId, addr); ok {
 			j.Commission = r.String()
 		}
 		out = append(out, j)

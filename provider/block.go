@@ -7,6 +7,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/event"
 )
@@ -52,7 +53,7 @@ func (k *Keeper) EndBlock(s state.Store, b Block) ([]abci.Event, error) {
 			c.StopReason = "removed before launch"
 			k.deleteConsumer(s, c)
 			events = append(events, event.New("consumer_stopped", "consumer_id", c.ConsumerId, "chain_id", c.ChainId, "reason", c.StopReason))
-		case c.Phase == PHASE_INITIALIZED && !now.Before(unixNano(c.Init.SpawnTime)):
+		case c.Phase == registry.PHASE_INITIALIZED && !now.Before(unixNano(c.Init.SpawnTime)):
 			events = append(events, k.tryLaunch(s, p, c, b, candidatesOnce())...)
 		case c.Launched():
 			k.checkTimeouts(s, p, c, now)
@@ -65,17 +66,17 @@ func (k *Keeper) EndBlock(s state.Store, b Block) ([]abci.Event, error) {
 		if !c.Launched() {
 			continue
 		}
-		if c.Phase == PHASE_RUNNING && c.InitHeight == 0 {
+		if c.Phase == registry.PHASE_RUNNING && c.InitHeight == 0 {
 			c.InitHeight = b.Height
-			setConsumer(s, c)
+			registry.Set(s, c)
 			events = append(events, event.New("channel_established", "consumer_id", c.ConsumerId, "chain_id", c.ChainId,
 				"channel_id", c.ChannelId, "init_height", strconv.FormatInt(b.Height, 10)))
 			k.log().Info("CCV channel open", "consumer_id", c.ConsumerId, "chain_id", c.ChainId, "channel_id", c.ChannelId)
 		}
 		if epoch && c.LaunchHeight < b.Height {
-			sets.Queue(s, c.ConsumerId, vscID, k.chooseValidators(s, c, candidatesOnce()), now)
+			sets.Queue(s, c.ConsumerId, vscID, k.Registry().Choose(s, c, candidatesOnce()), now)
 		}
-		if c.Phase == PHASE_RUNNING {
+		if c.Phase == registry.PHASE_RUNNING {
 			events = append(events, sets.SendPending(s, c.ConsumerId, c.ChannelId, b.Height, now, p.CcvTimeoutPeriod)...)
 		}
 		sets.PruneKeyOwners(s, c.ConsumerId, now)
@@ -84,7 +85,7 @@ func (k *Keeper) EndBlock(s state.Store, b Block) ([]abci.Event, error) {
 		sets.NextEpoch(s, vscID, b.Height)
 	}
 	for _, c := range k.Consumers(s) {
-		if c.Phase == PHASE_STOPPED {
+		if c.Phase == registry.PHASE_STOPPED {
 			events = append(events, k.finishStop(s, c, now)...)
 		}
 	}
@@ -94,7 +95,7 @@ func (k *Keeper) EndBlock(s state.Store, b Block) ([]abci.Event, error) {
 // tryLaunch launches an initialized consumer on a cache; when that fails
 // (its client cannot be created, say) the consumer is deleted with an
 // event rather than halting the provider.
-func (k *Keeper) tryLaunch(s state.Store, p Params, c Consumer, b Block, vals []Validator) []abci.Event {
+func (k *Keeper) tryLaunch(s state.Store, p Params, c registry.Consumer, b Block, vals []Validator) []abci.Event {
 	cache := state.NewCache(s)
 	evs, err := k.launch(cache, p, c, b, vals)
 	if err != nil {
@@ -109,11 +110,11 @@ func (k *Keeper) tryLaunch(s state.Store, p Params, c Consumer, b Block, vals []
 
 // checkTimeouts stops a consumer whose removal time has come, whose channel
 // did not open in time, or whose oldest unmatured VSC is too old.
-func (k *Keeper) checkTimeouts(s state.Store, p Params, c Consumer, now time.Time) {
+func (k *Keeper) checkTimeouts(s state.Store, p Params, c registry.Consumer, now time.Time) {
 	switch {
 	case c.StopTime != 0 && !now.Before(unixNano(c.StopTime)):
 		k.stop(s, c.ConsumerId, "removal proposal")
-	case c.Phase == PHASE_LAUNCHED && now.After(unixNano(c.LaunchTime).Add(p.InitTimeoutPeriod)):
+	case c.Phase == registry.PHASE_LAUNCHED && now.After(unixNano(c.LaunchTime).Add(p.InitTimeoutPeriod)):
 		k.stop(s, c.ConsumerId, "init timeout: the CCV channel did not open")
 	default:
 		if sent, ok := k.VSC().OldestUnmatured(s, c.ConsumerId); ok && now.After(sent.Add(p.VscTimeoutPeriod)) {

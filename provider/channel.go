@@ -10,6 +10,7 @@ import (
 
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/ibc/channel"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -58,11 +59,11 @@ func (k *Keeper) OnChanOpenTry(s state.Store, order channeltypes.Order, hops []s
 		return "", fmt.Errorf("%w: client %s is not the client of a consumer", ErrInvalidHandshake, clientID)
 	}
 	c, ok := k.Consumer(s, string(consumerID))
-	if !ok || c.Phase != PHASE_LAUNCHED || c.ChannelId != "" {
+	if !ok || c.Phase != registry.PHASE_LAUNCHED || c.ChannelId != "" {
 		return "", fmt.Errorf("%w: consumer %s already has a CCV channel or is not launched", ErrInvalidHandshake, consumerID)
 	}
 	c.ChannelId = channelID
-	setConsumer(s, c)
+	registry.Set(s, c)
 	kv(s).Set(ChannelKey(channelID), []byte(c.ConsumerId))
 	return string(ccv.HandshakeMetadata{ProviderFeePoolAddr: k.FeePoolAddr, Version: ccv.Version}.Bytes()), nil
 }
@@ -77,11 +78,11 @@ func (*Keeper) OnChanOpenAck(state.Store, string, string, string, string) error 
 // queued meanwhile.
 func (k *Keeper) OnChanOpenConfirm(s state.Store, portID, channelID string) error {
 	c, ok := k.consumerOfChannel(s, channelID)
-	if !ok || c.Phase != PHASE_LAUNCHED {
+	if !ok || c.Phase != registry.PHASE_LAUNCHED {
 		return fmt.Errorf("%w: channel %s is not a CCV channel being opened", ErrInvalidHandshake, channelID)
 	}
-	c.Phase = PHASE_RUNNING
-	setConsumer(s, c)
+	c.Phase = registry.PHASE_RUNNING
+	registry.Set(s, c)
 	return nil
 }
 
@@ -94,10 +95,10 @@ func (k *Keeper) OnChanCloseConfirm(s state.Store, portID, channelID string) err
 	return nil
 }
 
-func (k *Keeper) consumerOfChannel(s state.Store, channelID string) (Consumer, bool) {
+func (k *Keeper) consumerOfChannel(s state.Store, channelID string) (registry.Consumer, bool) {
 	consumerID := kv(s).Get(ChannelKey(channelID))
 	if consumerID == nil {
-		return Consumer{}, false
+		return registry.Consumer{}, false
 	}
 	return k.Consumer(s, string(consumerID))
 }
@@ -108,7 +109,7 @@ func (k *Keeper) consumerOfChannel(s state.Store, channelID string) (Consumer, b
 // acknowledgement with a fixed text and change nothing.
 func (k *Keeper) OnRecvPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) (channeltypes.Acknowledgement, []abci.Event) {
 	c, ok := k.consumerOfChannel(s, packet.DestinationChannel)
-	if !ok || c.Phase != PHASE_RUNNING {
+	if !ok || c.Phase != registry.PHASE_RUNNING {
 		return errorAck(errAckUnknownChannel), nil
 	}
 	data, err := ccv.DecodeConsumerPacket(packet.Data)

@@ -10,6 +10,7 @@ import (
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
 	"github.com/abci-ics/ics/provider/equivocation"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -18,10 +19,10 @@ const MaxEvidenceBytes = 512 << 10
 
 // runningConsumer returns a consumer that has a client (launched or
 // running) for evidence about it.
-func (k *Keeper) evidenceConsumer(s state.Store, consumerID string) (Consumer, error) {
+func (k *Keeper) evidenceConsumer(s state.Store, consumerID string) (registry.Consumer, error) {
 	c, ok := k.Consumer(s, consumerID)
 	if !ok || !c.Launched() {
-		return Consumer{}, fmt.Errorf("%w: %q is not a launched consumer", ErrConsumerNotFound, consumerID)
+		return registry.Consumer{}, fmt.Errorf("%w: %q is not a launched consumer", ErrConsumerNotFound, consumerID)
 	}
 	return c, nil
 }
@@ -29,7 +30,7 @@ func (k *Keeper) evidenceConsumer(s state.Store, consumerID string) (Consumer, e
 // checkHeader verifies a header of consumer c with the provider's client of
 // it, and that it belongs to the consumer's current incarnation and is not
 // older than an unbonding period.
-func (k *Keeper) checkHeader(s state.Store, c Consumer, now time.Time, h *ibctm.Header) error {
+func (k *Keeper) checkHeader(s state.Store, c registry.Consumer, now time.Time, h *ibctm.Header) error {
 	if h == nil || h.SignedHeader == nil || h.SignedHeader.Header == nil {
 		return fmt.Errorf("%w: missing header", ErrInvalidEvidence)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abci-ics/ics/provider/registry"
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 )
@@ -129,7 +130,7 @@ func TestMisbehaviourRejections(t *testing.T) {
 func TestPunishEquivocation(t *testing.T) {
 	h := newHarness(t, 2, testParams())
 	p := h.k.Params(h.s)
-	evs, err := h.k.punishEquivocation(h.s, Consumer{ConsumerId: "0", ChainId: "consumer", Infraction: DefaultInfractionParameters(p)}, consAddrOf(0), 5, h.height, h.now, "submit_consumer_double_voting")
+	evs, err := h.k.punishEquivocation(h.s, registry.Consumer{ConsumerId: "0", ChainId: "consumer", Infraction: DefaultInfractionParameters(p)}, consAddrOf(0), 5, h.height, h.now, "submit_consumer_double_voting")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,10 +148,10 @@ func TestPunishEquivocation(t *testing.T) {
 		t.Fatalf("events %v", evs)
 	}
 	before := h.hash()
-	if _, err := h.k.punishEquivocation(h.s, Consumer{ConsumerId: "0", ChainId: "consumer", Infraction: DefaultInfractionParameters(p)}, consAddrOf(0), 5, h.height, h.now, "x"); !errors.Is(err, ErrAlreadyTombstoned) {
+	if _, err := h.k.punishEquivocation(h.s, registry.Consumer{ConsumerId: "0", ChainId: "consumer", Infraction: DefaultInfractionParameters(p)}, consAddrOf(0), 5, h.height, h.now, "x"); !errors.Is(err, ErrAlreadyTombstoned) {
 		t.Fatalf("second punishment: %v", err)
 	}
-	if _, err := h.k.punishEquivocation(h.s, Consumer{ConsumerId: "0", ChainId: "consumer", Infraction: DefaultInfractionParameters(p)}, consAddrOf(9), 5, h.height, h.now, "x"); !errors.Is(err, ErrValidatorNotFound) {
+	if _, err := h.k.punishEquivocation(h.s, registry.Consumer{ConsumerId: "0", ChainId: "consumer", Infraction: DefaultInfractionParameters(p)}, consAddrOf(9), 5, h.height, h.now, "x"); !errors.Is(err, ErrValidatorNotFound) {
 		t.Fatalf("unknown validator: %v", err)
 	}
 	h.mustUnchanged(before, "refused punishments")

@@ -7,6 +7,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/fraction"
 )
@@ -96,21 +97,21 @@ func FuzzConsumerMsgs(f *testing.F) {
 	fx := newPSSFixture(f)
 	h := fx.h
 	gov := validCreate(fx)
-	gov.Submitter, gov.PowerShapingParameters = govAddr, &PowerShapingParameters{TopN: 50}
+	gov.Submitter, gov.PowerShapingParameters = govAddr, &registry.PowerShapingParameters{TopN: 50}
 	add := proposal("added", h.now.Add(time.Hour))
 	for _, m := range []interface{ Marshal() ([]byte, error) }{
 		validCreate(fx), gov,
-		&MsgCreateConsumer{Submitter: alice, ChainId: "launched"},
-		&MsgUpdateConsumer{Owner: alice, ConsumerId: fx.registered, NewOwner: bob, Metadata: &ConsumerMetadata{Name: "n"},
-			InitializationParameters: initParams(h.now), PowerShapingParameters: &PowerShapingParameters{ValidatorSetCap: 2},
+		&registry.MsgCreateConsumer{Submitter: alice, ChainId: "launched"},
+		&registry.MsgUpdateConsumer{Owner: alice, ConsumerId: fx.registered, NewOwner: bob, Metadata: &registry.ConsumerMetadata{Name: "n"},
+			InitializationParameters: initParams(h.now), PowerShapingParameters: &registry.PowerShapingParameters{ValidatorSetCap: 2},
 			InfractionParameters: customInfraction()},
-		&MsgUpdateConsumer{Owner: govAddr, ConsumerId: fx.top, PowerShapingParameters: &PowerShapingParameters{TopN: 60}},
-		&MsgRemoveConsumer{Owner: alice, ConsumerId: fx.launched},
-		&MsgRemoveConsumer{Owner: alice, ConsumerId: fx.initialized},
-		&MsgOptIn{Operator: operatorOf(2), ConsumerId: fx.launched, ConsumerKey: consumerKeyOf(2, 1)},
-		&MsgOptOut{Operator: operatorOf(0), ConsumerId: fx.launched},
-		&MsgOptOut{Operator: operatorOf(0), ConsumerId: fx.top},
-		&MsgSetConsumerCommissionRate{Operator: operatorOf(1), ConsumerId: fx.launched, Rate: fraction.New(1, 20)},
+		&registry.MsgUpdateConsumer{Owner: govAddr, ConsumerId: fx.top, PowerShapingParameters: &registry.PowerShapingParameters{TopN: 60}},
+		&registry.MsgRemoveConsumer{Owner: alice, ConsumerId: fx.launched},
+		&registry.MsgRemoveConsumer{Owner: alice, ConsumerId: fx.initialized},
+		&registry.MsgOptIn{Operator: operatorOf(2), ConsumerId: fx.launched, ConsumerKey: consumerKeyOf(2, 1)},
+		&registry.MsgOptOut{Operator: operatorOf(0), ConsumerId: fx.launched},
+		&registry.MsgOptOut{Operator: operatorOf(0), ConsumerId: fx.top},
+		&registry.MsgSetConsumerCommissionRate{Operator: operatorOf(1), ConsumerId: fx.launched, Rate: fraction.New(1, 20)},
 		&add,
 		&ConsumerRemovalProposal{ConsumerId: fx.launched, StopTime: h.now.Add(time.Hour).UnixNano()},
 	} {
@@ -123,24 +124,24 @@ func FuzzConsumerMsgs(f *testing.F) {
 		if len(data) > maxFuzzMsg {
 			return
 		}
-		fuzzMsg(t, "MsgCreateConsumer", s, data, (*MsgCreateConsumer).ValidateBasic, func(s state.Store, m *MsgCreateConsumer) ([]abci.Event, error) {
-			return k.HandleCreateConsumer(s, height, now, m.Submitter, m)
+		fuzzMsg(t, "MsgCreateConsumer", s, data, (*registry.MsgCreateConsumer).ValidateBasic, func(s state.Store, m *registry.MsgCreateConsumer) ([]abci.Event, error) {
+			return k.Registry().HandleCreateConsumer(s, height, now, m.Submitter, m)
 		})
-		fuzzMsg(t, "MsgUpdateConsumer", s, data, (*MsgUpdateConsumer).ValidateBasic, func(s state.Store, m *MsgUpdateConsumer) ([]abci.Event, error) {
-			return k.HandleUpdateConsumer(s, height, now, m.Owner, m)
+		fuzzMsg(t, "MsgUpdateConsumer", s, data, (*registry.MsgUpdateConsumer).ValidateBasic, func(s state.Store, m *registry.MsgUpdateConsumer) ([]abci.Event, error) {
+			return k.Registry().HandleUpdateConsumer(s, height, now, m.Owner, m)
 		})
-		fuzzMsg(t, "MsgRemoveConsumer", s, data, (*MsgRemoveConsumer).ValidateBasic, func(s state.Store, m *MsgRemoveConsumer) ([]abci.Event, error) {
+		fuzzMsg(t, "MsgRemoveConsumer", s, data, (*registry.MsgRemoveConsumer).ValidateBasic, func(s state.Store, m *registry.MsgRemoveConsumer) ([]abci.Event, error) {
 			return k.HandleRemoveConsumer(s, height, now, m.Owner, m)
 		})
-		fuzzMsg(t, "MsgOptIn", s, data, nil, func(s state.Store, m *MsgOptIn) ([]abci.Event, error) {
-			return k.HandleOptIn(s, height, now, m.Operator, m)
+		fuzzMsg(t, "MsgOptIn", s, data, nil, func(s state.Store, m *registry.MsgOptIn) ([]abci.Event, error) {
+			return k.Registry().HandleOptIn(s, height, now, m.Operator, m)
 		})
-		fuzzMsg(t, "MsgOptOut", s, data, nil, func(s state.Store, m *MsgOptOut) ([]abci.Event, error) {
-			return k.HandleOptOut(s, height, now, m.Operator, m)
+		fuzzMsg(t, "MsgOptOut", s, data, nil, func(s state.Store, m *registry.MsgOptOut) ([]abci.Event, error) {
+			return k.Registry().HandleOptOut(s, height, now, m.Operator, m)
 		})
-		fuzzMsg(t, "MsgSetConsumerCommissionRate", s, data, func(m *MsgSetConsumerCommissionRate) error { return m.Rate.Validate() },
-			func(s state.Store, m *MsgSetConsumerCommissionRate) ([]abci.Event, error) {
-				return k.HandleSetConsumerCommissionRate(s, height, now, m.Operator, m)
+		fuzzMsg(t, "MsgSetConsumerCommissionRate", s, data, func(m *registry.MsgSetConsumerCommissionRate) error { return m.Rate.Validate() },
+			func(s state.Store, m *registry.MsgSetConsumerCommissionRate) ([]abci.Event, error) {
+				return k.Registry().HandleSetConsumerCommissionRate(s, height, now, m.Operator, m)
 			})
 		fuzzProposal(t, "ConsumerAdditionProposal", s, data, CheckAddition, func(s state.Store, content []byte) error {
 			return k.ExecuteAddition(s, height, now, content)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/ibc/client"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/fraction"
 )
@@ -432,7 +433,7 @@ var govAddr = bytes.Repeat([]byte{0x60}, 20)
 // validator validates it, as before partial set security.
 func proposal(chainID string, spawn time.Time) ConsumerAdditionProposal {
 	return ConsumerAdditionProposal{ChainId: chainID, SpawnTime: spawn.UnixNano(), InitialHeight: 1, Params: ccv.DefaultConsumerParams(),
-		PowerShaping: PowerShapingParameters{TopN: 100}}
+		PowerShaping: registry.PowerShapingParameters{TopN: 100}}
 }
 
 // id returns the consumer id of the latest consumer created with chainID
@@ -480,7 +481,7 @@ func (h *harness) assign(i int, chainID string, key []byte) {
 	}
 }
 
-func (h *harness) consumer(chainID string) Consumer {
+func (h *harness) consumer(chainID string) registry.Consumer {
 	h.t.Helper()
 	c, ok := h.k.Consumer(h.s, h.id(chainID))
 	if !ok {
@@ -491,12 +492,12 @@ func (h *harness) consumer(chainID string) Consumer {
 
 // launch registers chainID with spawn time now and ends the block, which
 // launches it.
-func (h *harness) launch(chainID string) Consumer {
+func (h *harness) launch(chainID string) registry.Consumer {
 	h.t.Helper()
 	h.add(chainID, h.now)
 	h.block()
 	c := h.consumer(chainID)
-	if c.Phase != PHASE_LAUNCHED {
+	if c.Phase != registry.PHASE_LAUNCHED {
 		h.t.Fatalf("consumer %s in phase %s after spawn time", chainID, c.Phase)
 	}
 	return c
@@ -540,7 +541,7 @@ func (h *harness) run(chainID string) string {
 	chID := h.tryChannel(chainID)
 	h.confirm(chID)
 	h.block()
-	if c := h.consumer(chainID); c.Phase != PHASE_RUNNING || c.InitHeight == 0 {
+	if c := h.consumer(chainID); c.Phase != registry.PHASE_RUNNING || c.InitHeight == 0 {
 		h.t.Fatalf("consumer %s: phase %s, init height %d", chainID, c.Phase, c.InitHeight)
 	}
 	return chID

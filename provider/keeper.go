@@ -7,6 +7,7 @@ import (
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/provider/vsc"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/fraction"
@@ -93,6 +94,30 @@ type Keeper struct {
 	FeePoolAddr string
 	Prefix      string
 	Authority   []byte
+}
+
+// Consumer returns the record of the consumer consumerID.
+func (*Keeper) Consumer(s state.Store, consumerID string) (registry.Consumer, bool) {
+	return registry.Get(s, consumerID)
+}
+
+// Consumers returns every consumer, deleted ones included, in creation
+// order.
+func (*Keeper) Consumers(s state.Store) []registry.Consumer { return registry.All(s) }
+
+// ConsumerByChainID returns the live (not stopped or deleted) consumer
+// with chain id chainID.
+func (*Keeper) ConsumerByChainID(s state.Store, chainID string) (registry.Consumer, bool) {
+	return registry.ByChainID(s, chainID)
+}
+
+// Registry returns the keeper of the consumers' records, opt-ins and
+// commissions (package provider/registry), over this keeper's staking and
+// key assignment; a consumer created without infraction parameters gets
+// the provider's (DefaultInfractionParameters).
+func (k *Keeper) Registry() *registry.Keeper {
+	return &registry.Keeper{Staking: k.Staking, Keys: k.VSC(), ChainID: k.ChainID, Prefix: k.Prefix, Authority: k.Authority,
+		Defaults: func(s state.Store) registry.InfractionParameters { return DefaultInfractionParameters(k.Params(s)) }}
 }
 
 func (k *Keeper) log() Logger {

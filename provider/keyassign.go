@@ -7,6 +7,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/provider/vsc"
 	"github.com/abci-ics/ics/state"
 )
@@ -34,7 +35,7 @@ func (k *Keeper) HandleAssignConsumerKey(s state.Store, height int64, now time.T
 	if !ok {
 		return nil, fmt.Errorf("%w: operator %X", ErrValidatorNotFound, m.Operator)
 	}
-	c, err := k.liveConsumer(s, m.ConsumerId)
+	c, err := registry.Live(s, m.ConsumerId)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +50,7 @@ func (k *Keeper) HandleAssignConsumerKey(s state.Store, height int64, now time.T
 func (k *Keeper) IsKeyReserved(s state.Store, pubKey []byte) bool {
 	var all []string
 	for _, c := range k.Consumers(s) {
-		if c.Phase != PHASE_DELETED {
+		if c.Phase != registry.PHASE_DELETED {
 			all = append(all, c.ConsumerId)
 		}
 	}

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/provider/vsc"
 	"github.com/abci-ics/ics/state/typed"
 )
@@ -9,46 +10,32 @@ import (
 //
 // Keys of one consumer all start with a prefix byte, then the length of
 // its consumer id (one byte) and the consumer id, so that deleting a
-// consumer is deleting those ranges. Package provider/vsc owns the prefixes of the validator sets, key
-// assignment, VSC queues and holds (0x02, 0x04, 0x20-0x23, 0x30-0x32,
-// 0x40, 0x50: vsc.Prefixes) in the same store.
+// consumer is deleting those ranges. In the same store, package
+// provider/vsc owns the prefixes of the validator sets, key assignment,
+// VSC queues and holds (0x02, 0x04, 0x20-0x23, 0x30-0x32, 0x40, 0x50:
+// vsc.Prefixes), and package provider/registry those of the consumers'
+// records, opt-ins and commissions (0x05, 0x10, 0x14, 0x15:
+// registry.Prefixes).
 const (
-	keyParams         byte = 0x01 // -> Params
-	keySlashMeter     byte = 0x03 // -> SlashMeter
-	keyNextConsumerID byte = 0x05 // -> next consumer id, 8 bytes
-	prefixConsumer    byte = 0x10 // | consumer -> Consumer
-	prefixChannel     byte = 0x11 // | channel id -> consumer id
-	prefixClient      byte = 0x12 // | client id -> consumer id
-	prefixGenesis     byte = 0x13 // | consumer -> ccv.ConsumerGenesis
-	prefixOptedIn     byte = 0x14 // | consumer | provider addr -> empty
-	prefixCommission  byte = 0x15 // | consumer | provider addr -> fraction.Fraction
-	prefixPunished    byte = 0x16 // | consumer | provider addr | consumer height -> empty
+	keyParams      byte = 0x01 // -> Params
+	keySlashMeter  byte = 0x03 // -> SlashMeter
+	prefixChannel  byte = 0x11 // | channel id -> consumer id
+	prefixClient   byte = 0x12 // | client id -> consumer id
+	prefixGenesis  byte = 0x13 // | consumer -> ccv.ConsumerGenesis
+	prefixPunished byte = 0x16 // | consumer | provider addr | consumer height -> empty
 )
 
-// consumerPrefixes are the prefixes of this package under which a
-// consumer's keys are deleted with it.
-var consumerPrefixes = []byte{prefixGenesis, prefixOptedIn, prefixCommission, prefixPunished}
-
-// ConsumerKey returns the key of a consumer's record.
-func ConsumerKey(consumerID string) []byte { return typed.Key(prefixConsumer, vsc.IDPart(consumerID)) }
+// consumerPrefixes are the prefixes, of this package and of the registry,
+// under which a consumer's keys are deleted with its state.
+var consumerPrefixes = append([]byte{prefixGenesis, prefixPunished}, registry.ConsumerPrefixes()...)
 
 // GenesisKey returns the key of a launched consumer's genesis.
 func GenesisKey(consumerID string) []byte { return typed.Key(prefixGenesis, vsc.IDPart(consumerID)) }
-
-// OptedInKey returns the key marking a validator opted in to a consumer.
-func OptedInKey(consumerID string, providerAddr []byte) []byte {
-	return typed.Key(prefixOptedIn, vsc.IDPart(consumerID), providerAddr)
-}
 
 // PunishedKey returns the key recording that a validator was punished for
 // double signing at a height of a consumer.
 func PunishedKey(consumerID string, providerAddr []byte, consumerHeight int64) []byte {
 	return typed.Key(prefixPunished, vsc.IDPart(consumerID), providerAddr, typed.U64(uint64(consumerHeight)))
-}
-
-// CommissionKey returns the key of a validator's commission on a consumer.
-func CommissionKey(consumerID string, providerAddr []byte) []byte {
-	return typed.Key(prefixCommission, vsc.IDPart(consumerID), providerAddr)
 }
 
 // ChannelKey returns the key mapping a CCV channel to its consumer.

@@ -4,22 +4,22 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/provider/vsc"
 )
 
 // TestPrefixesFrozen freezes the provider store layout: changing a prefix
-// or a key's shape breaks every existing chain. Package vsc's keys in the
-// same store are frozen by its own test; here the two sets of prefixes
-// must not meet, and together they are the layout the store always had.
+// or a key's shape breaks every existing chain. The keys of packages vsc
+// and registry in the same store are frozen by their own tests; here the
+// three sets of prefixes must not meet, and together they are the layout.
 func TestPrefixesFrozen(t *testing.T) {
-	got := []byte{keyParams, keySlashMeter, keyNextConsumerID, prefixConsumer, prefixChannel, prefixClient, prefixGenesis,
-		prefixOptedIn, prefixCommission, prefixPunished}
-	want := []byte{0x01, 0x03, 0x05, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16}
+	got := []byte{keyParams, keySlashMeter, prefixChannel, prefixClient, prefixGenesis, prefixPunished}
+	want := []byte{0x01, 0x03, 0x11, 0x12, 0x13, 0x16}
 	if !bytes.Equal(got, want) {
 		t.Fatalf("provider key prefixes changed: %x", got)
 	}
 	all := map[byte]bool{}
-	for _, b := range append(got, vsc.Prefixes()...) {
+	for _, b := range append(append(got, vsc.Prefixes()...), registry.Prefixes()...) {
 		if all[b] {
 			t.Fatalf("prefix %x used twice", b)
 		}
@@ -33,7 +33,7 @@ func TestPrefixesFrozen(t *testing.T) {
 	if len(all) != 21 {
 		t.Fatalf("%d prefixes, want 21", len(all))
 	}
-	if StoreName != "provider" || vsc.StoreName != StoreName {
+	if StoreName != "provider" || vsc.StoreName != StoreName || registry.StoreName != StoreName {
 		t.Fatal("store name changed")
 	}
 
@@ -42,12 +42,9 @@ func TestPrefixesFrozen(t *testing.T) {
 		got  []byte
 		want []byte
 	}{
-		{"consumer", ConsumerKey("c-1"), []byte{0x10, 3, 'c', '-', '1'}},
 		{"genesis", GenesisKey("c-1"), []byte{0x13, 3, 'c', '-', '1'}},
 		{"channel", ChannelKey("channel-2"), append([]byte{0x11}, "channel-2"...)},
 		{"client", ClientKey("07-tendermint-0"), append([]byte{0x12}, "07-tendermint-0"...)},
-		{"opted in", OptedInKey("c-1", []byte{0xaa}), []byte{0x14, 3, 'c', '-', '1', 0xaa}},
-		{"commission", CommissionKey("c-1", []byte{0xaa}), []byte{0x15, 3, 'c', '-', '1', 0xaa}},
 		{"punished", PunishedKey("c-1", []byte{0xaa}, 258), []byte{0x16, 3, 'c', '-', '1', 0xaa, 0, 0, 0, 0, 0, 0, 1, 2}},
 		{"id part", vsc.IDPart("c-1"), []byte{3, 'c', '-', '1'}},
 	} {

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"fmt"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
 	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/provider/vsc"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/state/typed"
@@ -42,15 +44,15 @@ func (p *ConsumerAdditionProposal) Validate() error {
 }
 
 // msg is the MsgCreateConsumer the proposal carries, from owner.
-func (p *ConsumerAdditionProposal) msg(owner []byte) *MsgCreateConsumer {
-	return &MsgCreateConsumer{Submitter: owner, ChainId: p.ChainId, Metadata: p.Metadata,
-		InitializationParameters: &ConsumerInitializationParameters{SpawnTime: p.SpawnTime, InitialHeight: p.InitialHeight, Params: p.Params},
+func (p *ConsumerAdditionProposal) msg(owner []byte) *registry.MsgCreateConsumer {
+	return &registry.MsgCreateConsumer{Submitter: owner, ChainId: p.ChainId, Metadata: p.Metadata,
+		InitializationParameters: &registry.ConsumerInitializationParameters{SpawnTime: p.SpawnTime, InitialHeight: p.InitialHeight, Params: p.Params},
 		PowerShapingParameters:   &p.PowerShaping, InfractionParameters: p.InfractionParameters}
 }
 
 // Validate checks a consumer removal proposal statelessly.
 func (p *ConsumerRemovalProposal) Validate() error {
-	if err := checkConsumerID(p.ConsumerId); err != nil {
+	if err := registry.CheckConsumerID(p.ConsumerId); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidProposal, err)
 	}
 	if p.StopTime <= 0 {
@@ -89,7 +91,7 @@ func (k *Keeper) ExecuteAddition(s state.Store, height int64, now time.Time, con
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	_, err := k.HandleCreateConsumer(s, height, now, k.Authority, p.msg(k.Authority))
+	_, err := k.Registry().HandleCreateConsumer(s, height, now, k.Authority, p.msg(k.Authority))
 	return err
 }
 
@@ -108,20 +110,43 @@ func (k *Keeper) ExecuteRemoval(s state.Store, height int64, now time.Time, cont
 		return fmt.Errorf("%w: %s", ErrConsumerNotFound, p.ConsumerId)
 	}
 	c.StopTime = p.StopTime
-	setConsumer(s, c)
+	registry.Set(s, c)
 	return nil
+}
+
+// HandleRemoveConsumer removes a consumer for its owner: one not launched
+// is deleted at once, a launched one stops now (its state goes at the end
+// of the block). Errors: ErrNotOwner, ErrConsumerNotFound.
+func (k *Keeper) HandleRemoveConsumer(s state.Store, height int64, now time.Time, signer []byte, m *registry.MsgRemoveConsumer) ([]abci.Event, error) {
+	if err := m.ValidateBasic(); err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(signer, m.Owner) {
+		return nil, fmt.Errorf("%w: signer is not the message's owner", ErrNotOwner)
+	}
+	c, err := registry.Owned(s, m.ConsumerId, signer)
+	if err != nil {
+		return nil, err
+	}
+	if !c.Launched() {
+		c.StopReason = "removed before launch"
+		k.deleteConsumer(s, c)
+		return []abci.Event{event.New("consumer_stopped", "consumer_id", c.ConsumerId, "chain_id", c.ChainId, "reason", c.StopReason)}, nil
+	}
+	k.stop(s, c.ConsumerId, "removed by its owner")
+	return []abci.Event{event.New("remove_consumer", "consumer_id", c.ConsumerId, "chain_id", c.ChainId)}, nil
 }
 
 // launch computes an initialized consumer's first validator set (top-N
 // validators opted in, power shaping applied), creates the provider's
 // client of it and stores its genesis. A consumer whose set would be empty
 // is not launched: it goes back to registered, with an event.
-func (k *Keeper) launch(s state.Store, p Params, c Consumer, b Block, cands []Validator) ([]abci.Event, error) {
+func (k *Keeper) launch(s state.Store, p Params, c registry.Consumer, b Block, cands []Validator) ([]abci.Event, error) {
 	sets := k.VSC()
-	set := sets.NextSet(s, c.ConsumerId, k.chooseValidators(s, c, cands))
+	set := sets.NextSet(s, c.ConsumerId, k.Registry().Choose(s, c, cands))
 	if len(set) == 0 {
-		c.Phase = PHASE_REGISTERED
-		setConsumer(s, c)
+		c.Phase = registry.PHASE_REGISTERED
+		registry.Set(s, c)
 		k.log().Error("consumer not launched: no validator opted in", "consumer_id", c.ConsumerId, "chain_id", c.ChainId)
 		return []abci.Event{event.New("consumer_not_launched", "consumer_id", c.ConsumerId, "chain_id", c.ChainId,
 			"reason", "no validator opted in (after power shaping): back to registered")}, nil
@@ -166,11 +191,11 @@ func (k *Keeper) launch(s state.Store, p Params, c Consumer, b Block, cands []Va
 	kv(s).Set(ClientKey(clientID), []byte(c.ConsumerId))
 	sets.StoreSet(s, c.ConsumerId, nil, set, b.Time)
 
-	c.Phase = PHASE_LAUNCHED
+	c.Phase = registry.PHASE_LAUNCHED
 	c.ClientId = clientID
 	c.LaunchHeight = b.Height
 	c.LaunchTime = b.Time.UnixNano()
-	setConsumer(s, c)
+	registry.Set(s, c)
 	k.log().Info("consumer launched", "consumer_id", c.ConsumerId, "chain_id", c.ChainId, "client_id", clientID, "validators", len(set))
 	return []abci.Event{event.New("consumer_client_created", "consumer_id", c.ConsumerId, "chain_id", c.ChainId, "client_id", clientID,
 		"initial_height", consumerHeight.String(), "trusting_period", cs.TrustingPeriod.String(),
@@ -192,15 +217,15 @@ func (k *Keeper) stop(s state.Store, consumerID, reason string) {
 	if !ok || !c.Live() {
 		return
 	}
-	c.Phase = PHASE_STOPPED
+	c.Phase = registry.PHASE_STOPPED
 	c.StopReason = reason
-	setConsumer(s, c)
+	registry.Set(s, c)
 	k.log().Info("consumer stopped", "consumer_id", consumerID, "chain_id", c.ChainId, "reason", reason)
 }
 
 // finishStop releases a stopped consumer's holds, closes its channel if it
 // is open and deletes all its state.
-func (k *Keeper) finishStop(s state.Store, c Consumer, now time.Time) []abci.Event {
+func (k *Keeper) finishStop(s state.Store, c registry.Consumer, now time.Time) []abci.Event {
 	var events []abci.Event
 	k.VSC().ReleaseHolds(s, c.ConsumerId, ^uint64(0))
 	if c.ChannelId != "" {
@@ -219,7 +244,7 @@ func (k *Keeper) finishStop(s state.Store, c Consumer, now time.Time) []abci.Eve
 // deleteConsumer deletes all of a consumer's state (genesis, opt-ins,
 // commissions, its client and channel mappings, and every key of package
 // vsc) and keeps its record, in phase deleted, to name it.
-func (k *Keeper) deleteConsumer(s state.Store, c Consumer) {
+func (k *Keeper) deleteConsumer(s state.Store, c registry.Consumer) {
 	st := kv(s)
 	for _, p := range consumerPrefixes {
 		typed.DeletePrefix(st, typed.Key(p, vsc.IDPart(c.ConsumerId)))
@@ -231,7 +256,7 @@ func (k *Keeper) deleteConsumer(s state.Store, c Consumer) {
 		st.Delete(ClientKey(c.ClientId))
 	}
 	k.VSC().DeleteConsumer(s, c.ConsumerId)
-	setConsumer(s, Consumer{ConsumerId: c.ConsumerId, ChainId: c.ChainId, Phase: PHASE_DELETED, Owner: c.Owner,
+	registry.Set(s, registry.Consumer{ConsumerId: c.ConsumerId, ChainId: c.ChainId, Phase: registry.PHASE_DELETED, Owner: c.Owner,
 		Metadata: c.Metadata, ClientId: c.ClientId, ChannelId: c.ChannelId, LaunchHeight: c.LaunchHeight,
 		LaunchTime: c.LaunchTime, StopReason: c.StopReason})
 }

@@ -12,6 +12,7 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/provider/vsc"
 	"github.com/abci-ics/ics/types/fraction"
 )
@@ -76,9 +77,9 @@ func TestAdditionValidation(t *testing.T) {
 	})
 	t.Run("valid", func(t *testing.T) {
 		h := newHarness(t, 2, testParams())
-		id := strings.Repeat("c", MaxChainIDLen)
+		id := strings.Repeat("c", registry.MaxChainIDLen)
 		h.add(id, t0.Add(time.Hour))
-		if c := h.consumer(id); c.Phase != PHASE_INITIALIZED || c.Init.InitialHeight != 1 {
+		if c := h.consumer(id); c.Phase != registry.PHASE_INITIALIZED || c.Init.InitialHeight != 1 {
 			t.Fatalf("consumer %+v", c)
 		}
 	})
@@ -93,7 +94,7 @@ func TestLaunchAtSpawnTime(t *testing.T) {
 	h.add("consumer-1", spawn)
 	for h.now.Before(spawn) {
 		h.block()
-		if c := h.consumer("consumer-1"); c.Phase != PHASE_INITIALIZED || len(h.cl.created) != 0 {
+		if c := h.consumer("consumer-1"); c.Phase != registry.PHASE_INITIALIZED || len(h.cl.created) != 0 {
 			t.Fatalf("launched at %s, before spawn time %s", h.now, spawn)
 		}
 		if _, ok := h.k.ConsumerGenesis(h.s, h.id("consumer-1")); ok {
@@ -106,7 +107,7 @@ func TestLaunchAtSpawnTime(t *testing.T) {
 	launchHeader := h.header()
 	evs := h.block()
 	c := h.consumer("consumer-1")
-	if c.Phase != PHASE_LAUNCHED || c.ClientId != "07-tendermint-0" || c.LaunchHeight != launchHeader.Height || c.LaunchTime != spawn.UnixNano() {
+	if c.Phase != registry.PHASE_LAUNCHED || c.ClientId != "07-tendermint-0" || c.LaunchHeight != launchHeader.Height || c.LaunchTime != spawn.UnixNano() {
 		t.Fatalf("consumer after spawn %+v", c)
 	}
 	if e := eventsOf(evs, "consumer_client_created"); len(e) != 1 || attr(e[0], "client_id") != "07-tendermint-0" {
@@ -179,7 +180,7 @@ func TestLaunchEmptySet(t *testing.T) {
 	}
 	h.add("consumer", h.now)
 	evs := h.block()
-	if c := h.consumer("consumer"); c.Phase != PHASE_REGISTERED {
+	if c := h.consumer("consumer"); c.Phase != registry.PHASE_REGISTERED {
 		t.Fatalf("consumer with an empty set in phase %s", c.Phase)
 	}
 	if len(h.cl.created) != 0 {
@@ -192,7 +193,7 @@ func TestLaunchEmptySet(t *testing.T) {
 		t.Fatalf("events %v", evs)
 	}
 	h.block()
-	if c := h.consumer("consumer"); c.Phase != PHASE_REGISTERED || len(h.cl.created) != 0 {
+	if c := h.consumer("consumer"); c.Phase != registry.PHASE_REGISTERED || len(h.cl.created) != 0 {
 		t.Fatalf("a registered consumer launched: %s", c.Phase)
 	}
 }
@@ -237,7 +238,7 @@ func TestLaunchFailure(t *testing.T) {
 			if e := eventsOf(evs, "consumer_not_launched"); len(e) != 1 || attr(e[0], "chain_id") != "bad" {
 				t.Fatalf("events %v", evs)
 			}
-			if c := h.consumer("good"); c.Phase != PHASE_LAUNCHED {
+			if c := h.consumer("good"); c.Phase != registry.PHASE_LAUNCHED {
 				t.Fatalf("good consumer %s", c.Phase)
 			}
 		})
@@ -252,21 +253,21 @@ func mustNoTrace(t *testing.T, h *harness, chainID string) {
 	id := h.id(chainID)
 	part := string(vsc.IDPart(id))
 	for k, v := range dump(h.s) {
-		if k == string(ConsumerKey(id)) {
+		if k == string(registry.ConsumerKey(id)) {
 			continue
 		}
 		if strings.Contains(k, part) || v == id {
 			t.Fatalf("key %x (value %q) of %s left", k, v, chainID)
 		}
 	}
-	if c := h.consumer(chainID); c.Phase != PHASE_DELETED || c.ChainId != chainID {
+	if c := h.consumer(chainID); c.Phase != registry.PHASE_DELETED || c.ChainId != chainID {
 		t.Fatalf("record of %s: %+v", chainID, c)
 	}
 }
 
 // live returns the consumers neither stopped nor deleted.
-func live(cs []Consumer) []Consumer {
-	var out []Consumer
+func live(cs []registry.Consumer) []registry.Consumer {
+	var out []registry.Consumer
 	for _, c := range cs {
 		if c.Live() {
 			out = append(out, c)
@@ -311,7 +312,7 @@ func TestInitTimeout(t *testing.T) {
 			t.Fatalf("%s still holds %v", id, held)
 		}
 	}
-	if c := h.consumer("ok"); c.Phase != PHASE_RUNNING {
+	if c := h.consumer("ok"); c.Phase != registry.PHASE_RUNNING {
 		t.Fatalf("running consumer in phase %s", c.Phase)
 	}
 	if len(h.ch.closed) != 0 {
@@ -339,7 +340,7 @@ func TestRemovalBeforeLaunch(t *testing.T) {
 		h.consumer("consumer")
 	}
 	evs := h.block()
-	if c, ok := h.k.Consumer(h.s, h.id("consumer")); !ok || c.Phase != PHASE_DELETED {
+	if c, ok := h.k.Consumer(h.s, h.id("consumer")); !ok || c.Phase != registry.PHASE_DELETED {
 		t.Fatal("consumer not deleted at its stop time")
 	}
 	if e := eventsOf(evs, "consumer_stopped"); len(e) != 1 || attr(e[0], "reason") != "removed before launch" {
@@ -460,7 +461,7 @@ func TestRemovalOfRunningConsumer(t *testing.T) {
 			}
 		}
 	}
-	if cs := live(h.k.Consumers(h.s)); len(cs) != 1 || cs[0].ChainId != "consumer-2" || cs[0].Phase != PHASE_RUNNING {
+	if cs := live(h.k.Consumers(h.s)); len(cs) != 1 || cs[0].ChainId != "consumer-2" || cs[0].Phase != registry.PHASE_RUNNING {
 		t.Fatalf("consumers %+v", cs)
 	}
 	if e := eventsOf(evs, "consumer_stopped"); len(e) != 1 || attr(e[0], "reason") != "removal proposal" {
@@ -534,7 +535,7 @@ func TestHandshakeRejections(t *testing.T) {
 		if _, err := h.k.OnChanOpenTry(h.s, tr.order, tr.hops, tr.port, "channel-9", channeltypes.NewCounterparty(tr.cpPort, "channel-c"), tr.version); err != nil {
 			t.Fatal(err)
 		}
-		if c := h.consumer("launched"); c.ChannelId != "channel-9" || c.Phase != PHASE_LAUNCHED {
+		if c := h.consumer("launched"); c.ChannelId != "channel-9" || c.Phase != registry.PHASE_LAUNCHED {
 			t.Fatalf("consumer %+v", c)
 		}
 	})

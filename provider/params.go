@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/fraction"
@@ -92,4 +93,14 @@ func (k *Keeper) InitGenesis(s state.Store, g *GenesisState, now time.Time) erro
 // ExportGenesis returns the parameters.
 func (k *Keeper) ExportGenesis(s state.Store) *GenesisState {
 	return &GenesisState{Params: k.Params(s)}
+}
+
+// DefaultInfractionParameters returns the punishments of the provider's
+// parameters: a double signer is slashed, jailed forever and tombstoned; a
+// validator down is slashed and jailed.
+func DefaultInfractionParameters(p Params) registry.InfractionParameters {
+	return registry.InfractionParameters{
+		DoubleSign: registry.InfractionParams{SlashFraction: p.DoubleSignSlashFraction, Tombstone: true},
+		Downtime:   registry.InfractionParams{SlashFraction: p.DowntimeSlashFraction, JailDuration: p.DowntimeJailDuration},
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/types/fraction"
 )
 
@@ -17,8 +18,8 @@ var (
 
 // initParams returns valid initialization parameters with spawn time
 // spawn (none when spawn is zero).
-func initParams(spawn time.Time) *ConsumerInitializationParameters {
-	p := &ConsumerInitializationParameters{InitialHeight: 1, Params: ccv.DefaultConsumerParams()}
+func initParams(spawn time.Time) *registry.ConsumerInitializationParameters {
+	p := &registry.ConsumerInitializationParameters{InitialHeight: 1, Params: ccv.DefaultConsumerParams()}
 	if !spawn.IsZero() {
 		p.SpawnTime = spawn.UnixNano()
 	}
@@ -28,18 +29,18 @@ func initParams(spawn time.Time) *ConsumerInitializationParameters {
 // customInfraction are punishments unlike the provider's defaults: a
 // double signer is slashed 1/5 and jailed two hours, not tombstoned; a
 // validator down is slashed 1/10 and jailed one hour.
-func customInfraction() *InfractionParameters {
-	return &InfractionParameters{
-		DoubleSign: InfractionParams{SlashFraction: fraction.New(1, 5), JailDuration: 2 * time.Hour},
-		Downtime:   InfractionParams{SlashFraction: fraction.New(1, 10), JailDuration: time.Hour},
+func customInfraction() *registry.InfractionParameters {
+	return &registry.InfractionParameters{
+		DoubleSign: registry.InfractionParams{SlashFraction: fraction.New(1, 5), JailDuration: 2 * time.Hour},
+		Downtime:   registry.InfractionParams{SlashFraction: fraction.New(1, 10), JailDuration: time.Hour},
 	}
 }
 
 // create runs m as its submitter and records the new consumer's id under
 // its chain id; it returns the id.
-func (h *harness) create(m *MsgCreateConsumer) string {
+func (h *harness) create(m *registry.MsgCreateConsumer) string {
 	h.t.Helper()
-	evs, err := h.k.HandleCreateConsumer(h.s, h.height, h.now, m.Submitter, m)
+	evs, err := h.k.Registry().HandleCreateConsumer(h.s, h.height, h.now, m.Submitter, m)
 	if err != nil {
 		h.t.Fatalf("create %s: %v", m.ChainId, err)
 	}
@@ -55,44 +56,44 @@ func (h *harness) create(m *MsgCreateConsumer) string {
 // optIn opts validator i in to chainID, with consumer key key if set.
 func (h *harness) optIn(i int, chainID string, key []byte) {
 	h.t.Helper()
-	m := &MsgOptIn{Operator: operatorOf(i), ConsumerId: h.id(chainID), ConsumerKey: key}
-	if _, err := h.k.HandleOptIn(h.s, h.height, h.now, operatorOf(i), m); err != nil {
+	m := &registry.MsgOptIn{Operator: operatorOf(i), ConsumerId: h.id(chainID), ConsumerKey: key}
+	if _, err := h.k.Registry().HandleOptIn(h.s, h.height, h.now, operatorOf(i), m); err != nil {
 		h.t.Fatalf("opt validator %d in to %s: %v", i, chainID, err)
 	}
 }
 
 // optOut opts validator i out of chainID.
 func (h *harness) optOut(i int, chainID string) error {
-	m := &MsgOptOut{Operator: operatorOf(i), ConsumerId: h.id(chainID)}
-	_, err := h.k.HandleOptOut(h.s, h.height, h.now, operatorOf(i), m)
+	m := &registry.MsgOptOut{Operator: operatorOf(i), ConsumerId: h.id(chainID)}
+	_, err := h.k.Registry().HandleOptOut(h.s, h.height, h.now, operatorOf(i), m)
 	return err
 }
 
 // update runs m as its owner.
-func (h *harness) update(m *MsgUpdateConsumer) error {
-	_, err := h.k.HandleUpdateConsumer(h.s, h.height, h.now, m.Owner, m)
+func (h *harness) update(m *registry.MsgUpdateConsumer) error {
+	_, err := h.k.Registry().HandleUpdateConsumer(h.s, h.height, h.now, m.Owner, m)
 	return err
 }
 
 // launchOptIn creates chainID, owned by owner, as an opt-in consumer
 // with power shaping ps (infraction parameters ip when set) spawning now,
 // opts the validators vals in and ends the block, which launches it.
-func (h *harness) launchOptIn(chainID string, owner []byte, ps PowerShapingParameters, ip *InfractionParameters, vals ...int) {
+func (h *harness) launchOptIn(chainID string, owner []byte, ps registry.PowerShapingParameters, ip *registry.InfractionParameters, vals ...int) {
 	h.t.Helper()
-	h.create(&MsgCreateConsumer{Submitter: owner, ChainId: chainID, InitializationParameters: initParams(h.now),
+	h.create(&registry.MsgCreateConsumer{Submitter: owner, ChainId: chainID, InitializationParameters: initParams(h.now),
 		PowerShapingParameters: &ps, InfractionParameters: ip})
 	for _, i := range vals {
 		h.optIn(i, chainID, nil)
 	}
 	h.block()
-	if c := h.consumer(chainID); c.Phase != PHASE_LAUNCHED {
+	if c := h.consumer(chainID); c.Phase != registry.PHASE_LAUNCHED {
 		h.t.Fatalf("consumer %s in phase %s after its spawn time", chainID, c.Phase)
 	}
 }
 
 // runOptIn launches chainID as launchOptIn does and opens its channel,
 // which it returns.
-func (h *harness) runOptIn(chainID string, owner []byte, ps PowerShapingParameters, ip *InfractionParameters, vals ...int) string {
+func (h *harness) runOptIn(chainID string, owner []byte, ps registry.PowerShapingParameters, ip *registry.InfractionParameters, vals ...int) string {
 	h.t.Helper()
 	h.launchOptIn(chainID, owner, ps, ip, vals...)
 	return h.openChannel(chainID)
@@ -105,7 +106,7 @@ func (h *harness) openChannel(chainID string) string {
 	chID := h.tryChannel(chainID)
 	h.confirm(chID)
 	h.block()
-	if c := h.consumer(chainID); c.Phase != PHASE_RUNNING {
+	if c := h.consumer(chainID); c.Phase != registry.PHASE_RUNNING {
 		h.t.Fatalf("consumer %s in phase %s after its channel opened", chainID, c.Phase)
 	}
 	return chID

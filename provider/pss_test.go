@@ -16,6 +16,7 @@ import (
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
 	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/provider/vsc"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/fraction"
@@ -27,18 +28,18 @@ import (
 // removed, under a new consumer id.
 func TestCreateConsumer(t *testing.T) {
 	h := newHarness(t, 2, testParams())
-	m := &MsgCreateConsumer{Submitter: alice, ChainId: "a", Metadata: ConsumerMetadata{Name: "A"}}
-	evs, err := h.k.HandleCreateConsumer(h.s, h.height, h.now, alice, m)
+	m := &registry.MsgCreateConsumer{Submitter: alice, ChainId: "a", Metadata: registry.ConsumerMetadata{Name: "A"}}
+	evs, err := h.k.Registry().HandleCreateConsumer(h.s, h.height, h.now, alice, m)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if e := eventsOf(evs, "create_consumer"); len(e) != 1 || attr(e[0], "consumer_id") != "0" || attr(e[0], "chain_id") != "a" ||
-		attr(e[0], "owner") != address.Encode("cosmos", alice) || attr(e[0], "phase") != PHASE_REGISTERED.String() {
+		attr(e[0], "owner") != address.Encode("cosmos", alice) || attr(e[0], "phase") != registry.PHASE_REGISTERED.String() {
 		t.Fatalf("events %v", evs)
 	}
 	h.ids["a"] = "0"
 	spawn := h.now.Add(time.Hour)
-	if id := h.create(&MsgCreateConsumer{Submitter: bob, ChainId: "b", InitializationParameters: initParams(spawn),
+	if id := h.create(&registry.MsgCreateConsumer{Submitter: bob, ChainId: "b", InitializationParameters: initParams(spawn),
 		InfractionParameters: customInfraction()}); id != "1" {
 		t.Fatalf("second consumer id %q", id)
 	}
@@ -49,31 +50,31 @@ func TestCreateConsumer(t *testing.T) {
 
 	p := h.k.Params(h.s)
 	a, b, c := h.consumer("a"), h.consumer("b"), h.consumer("c")
-	if a.Phase != PHASE_REGISTERED || !bytes.Equal(a.Owner, alice) || a.Metadata.Name != "A" || a.Init.SpawnTime != 0 ||
+	if a.Phase != registry.PHASE_REGISTERED || !bytes.Equal(a.Owner, alice) || a.Metadata.Name != "A" || a.Init.SpawnTime != 0 ||
 		a.PowerShaping.TopN != 0 || !reflect.DeepEqual(a.Infraction, DefaultInfractionParameters(p)) {
 		t.Fatalf("registered consumer %+v", a)
 	}
-	if b.Phase != PHASE_INITIALIZED || !bytes.Equal(b.Owner, bob) || b.Init.SpawnTime != spawn.UnixNano() || !reflect.DeepEqual(b.Infraction, *customInfraction()) {
+	if b.Phase != registry.PHASE_INITIALIZED || !bytes.Equal(b.Owner, bob) || b.Init.SpawnTime != spawn.UnixNano() || !reflect.DeepEqual(b.Infraction, *customInfraction()) {
 		t.Fatalf("initialized consumer %+v", b)
 	}
-	if c.Phase != PHASE_INITIALIZED || !bytes.Equal(c.Owner, govAddr) || c.PowerShaping.TopN != 100 {
+	if c.Phase != registry.PHASE_INITIALIZED || !bytes.Equal(c.Owner, govAddr) || c.PowerShaping.TopN != 100 {
 		t.Fatalf("consumer of a proposal %+v", c)
 	}
 	// A registered consumer has no spawn time: blocks do not launch it.
 	h.block()
-	if a := h.consumer("a"); a.Phase != PHASE_REGISTERED || len(h.cl.created) != 0 {
+	if a := h.consumer("a"); a.Phase != registry.PHASE_REGISTERED || len(h.cl.created) != 0 {
 		t.Fatalf("registered consumer in phase %s after a block", a.Phase)
 	}
 
 	// Removed before launch, "a" is deleted at once; its chain id is free
 	// and the next consumer of it gets the next id.
-	if _, err := h.k.HandleRemoveConsumer(h.s, h.height, h.now, alice, &MsgRemoveConsumer{Owner: alice, ConsumerId: "0"}); err != nil {
+	if _, err := h.k.HandleRemoveConsumer(h.s, h.height, h.now, alice, &registry.MsgRemoveConsumer{Owner: alice, ConsumerId: "0"}); err != nil {
 		t.Fatal(err)
 	}
-	if id := h.create(&MsgCreateConsumer{Submitter: bob, ChainId: "a"}); id != "3" {
+	if id := h.create(&registry.MsgCreateConsumer{Submitter: bob, ChainId: "a"}); id != "3" {
 		t.Fatalf("consumer id %q for a reused chain id", id)
 	}
-	if old, _ := h.k.Consumer(h.s, "0"); old.Phase != PHASE_DELETED || old.ChainId != "a" {
+	if old, _ := h.k.Consumer(h.s, "0"); old.Phase != registry.PHASE_DELETED || old.ChainId != "a" {
 		t.Fatalf("old consumer of a: %+v", old)
 	}
 	if cur, ok := h.k.ConsumerByChainID(h.s, "a"); !ok || cur.ConsumerId != "3" || !bytes.Equal(cur.Owner, bob) {
@@ -83,7 +84,7 @@ func TestCreateConsumer(t *testing.T) {
 	// Ids keep counting past one digit, and Consumers lists them in
 	// creation order.
 	for i := 4; i < 12; i++ {
-		h.create(&MsgCreateConsumer{Submitter: alice, ChainId: "chain-" + strconv.Itoa(i)})
+		h.create(&registry.MsgCreateConsumer{Submitter: alice, ChainId: "chain-" + strconv.Itoa(i)})
 	}
 	var ids []string
 	for _, c := range h.k.Consumers(h.s) {
@@ -100,39 +101,39 @@ func TestCreateConsumer(t *testing.T) {
 // launched only its initialization parameters are frozen.
 func TestUpdateConsumer(t *testing.T) {
 	h := newHarness(t, 2, testParams())
-	id := h.create(&MsgCreateConsumer{Submitter: alice, ChainId: "a"})
+	id := h.create(&registry.MsgCreateConsumer{Submitter: alice, ChainId: "a"})
 	spawn := h.now.Add(3 * blockTime)
-	if err := h.update(&MsgUpdateConsumer{Owner: alice, ConsumerId: id, InitializationParameters: initParams(spawn),
-		Metadata: &ConsumerMetadata{Name: "A", Description: "chain a"}}); err != nil {
+	if err := h.update(&registry.MsgUpdateConsumer{Owner: alice, ConsumerId: id, InitializationParameters: initParams(spawn),
+		Metadata: &registry.ConsumerMetadata{Name: "A", Description: "chain a"}}); err != nil {
 		t.Fatal(err)
 	}
-	if c := h.consumer("a"); c.Phase != PHASE_INITIALIZED || c.Init.SpawnTime != spawn.UnixNano() || c.Metadata.Description != "chain a" {
+	if c := h.consumer("a"); c.Phase != registry.PHASE_INITIALIZED || c.Init.SpawnTime != spawn.UnixNano() || c.Metadata.Description != "chain a" {
 		t.Fatalf("consumer with a spawn time: %+v", c)
 	}
-	if err := h.update(&MsgUpdateConsumer{Owner: alice, ConsumerId: id, InitializationParameters: initParams(time.Time{})}); err != nil {
+	if err := h.update(&registry.MsgUpdateConsumer{Owner: alice, ConsumerId: id, InitializationParameters: initParams(time.Time{})}); err != nil {
 		t.Fatal(err)
 	}
-	if c := h.consumer("a"); c.Phase != PHASE_REGISTERED || c.Init.SpawnTime != 0 {
+	if c := h.consumer("a"); c.Phase != registry.PHASE_REGISTERED || c.Init.SpawnTime != 0 {
 		t.Fatalf("consumer without a spawn time: %+v", c)
 	}
 
 	// Alice hands the consumer to bob: she can no longer change it, he can.
-	if err := h.update(&MsgUpdateConsumer{Owner: alice, ConsumerId: id, NewOwner: bob}); err != nil {
+	if err := h.update(&registry.MsgUpdateConsumer{Owner: alice, ConsumerId: id, NewOwner: bob}); err != nil {
 		t.Fatal(err)
 	}
 	if c := h.consumer("a"); !bytes.Equal(c.Owner, bob) || c.Metadata.Name != "A" {
 		t.Fatalf("consumer after the handover: %+v", c)
 	}
 	before := h.hash()
-	if err := h.update(&MsgUpdateConsumer{Owner: alice, ConsumerId: id, Metadata: &ConsumerMetadata{Name: "mine"}}); !errors.Is(err, ErrNotOwner) {
+	if err := h.update(&registry.MsgUpdateConsumer{Owner: alice, ConsumerId: id, Metadata: &registry.ConsumerMetadata{Name: "mine"}}); !errors.Is(err, ErrNotOwner) {
 		t.Fatalf("update by the previous owner: %v", err)
 	}
-	if _, err := h.k.HandleRemoveConsumer(h.s, h.height, h.now, alice, &MsgRemoveConsumer{Owner: alice, ConsumerId: id}); !errors.Is(err, ErrNotOwner) {
+	if _, err := h.k.HandleRemoveConsumer(h.s, h.height, h.now, alice, &registry.MsgRemoveConsumer{Owner: alice, ConsumerId: id}); !errors.Is(err, ErrNotOwner) {
 		t.Fatalf("removal by the previous owner: %v", err)
 	}
 	h.mustUnchanged(before, "the previous owner's messages")
-	if err := h.update(&MsgUpdateConsumer{Owner: bob, ConsumerId: id, InitializationParameters: initParams(spawn),
-		PowerShapingParameters: &PowerShapingParameters{ValidatorSetCap: 1}}); err != nil {
+	if err := h.update(&registry.MsgUpdateConsumer{Owner: bob, ConsumerId: id, InitializationParameters: initParams(spawn),
+		PowerShapingParameters: &registry.PowerShapingParameters{ValidatorSetCap: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	h.optIn(0, "a", nil)
@@ -142,7 +143,7 @@ func TestUpdateConsumer(t *testing.T) {
 	}
 	h.block()
 	c := h.consumer("a")
-	if c.Phase != PHASE_LAUNCHED {
+	if c.Phase != registry.PHASE_LAUNCHED {
 		t.Fatalf("consumer in phase %s after its spawn time", c.Phase)
 	}
 	if set := h.setOf("a"); len(set) != 1 {
@@ -151,17 +152,17 @@ func TestUpdateConsumer(t *testing.T) {
 
 	// Launched: the initialization parameters are frozen, the rest is not.
 	before = h.hash()
-	if err := h.update(&MsgUpdateConsumer{Owner: bob, ConsumerId: id, Metadata: &ConsumerMetadata{Name: "B"},
+	if err := h.update(&registry.MsgUpdateConsumer{Owner: bob, ConsumerId: id, Metadata: &registry.ConsumerMetadata{Name: "B"},
 		InitializationParameters: initParams(h.now)}); !errors.Is(err, ErrInvalidConsumer) {
 		t.Fatalf("initialization parameters of a launched consumer: %v", err)
 	}
 	h.mustUnchanged(before, "a refused update")
-	if err := h.update(&MsgUpdateConsumer{Owner: bob, ConsumerId: id, Metadata: &ConsumerMetadata{Name: "B"},
-		PowerShapingParameters: &PowerShapingParameters{ValidatorSetCap: 2}, InfractionParameters: customInfraction()}); err != nil {
+	if err := h.update(&registry.MsgUpdateConsumer{Owner: bob, ConsumerId: id, Metadata: &registry.ConsumerMetadata{Name: "B"},
+		PowerShapingParameters: &registry.PowerShapingParameters{ValidatorSetCap: 2}, InfractionParameters: customInfraction()}); err != nil {
 		t.Fatal(err)
 	}
 	got := h.consumer("a")
-	if got.Phase != PHASE_LAUNCHED || got.Metadata.Name != "B" || got.PowerShaping.ValidatorSetCap != 2 ||
+	if got.Phase != registry.PHASE_LAUNCHED || got.Metadata.Name != "B" || got.PowerShaping.ValidatorSetCap != 2 ||
 		!reflect.DeepEqual(got.Infraction, *customInfraction()) || !reflect.DeepEqual(got.Init, c.Init) || got.ClientId != c.ClientId {
 		t.Fatalf("launched consumer after an update: %+v", got)
 	}
@@ -173,14 +174,14 @@ func TestUpdateConsumer(t *testing.T) {
 // its channel.
 func TestRemoveConsumer(t *testing.T) {
 	h := newHarness(t, 3, testParams())
-	h.create(&MsgCreateConsumer{Submitter: alice, ChainId: "early", InitializationParameters: initParams(h.now.Add(time.Hour))})
+	h.create(&registry.MsgCreateConsumer{Submitter: alice, ChainId: "early", InitializationParameters: initParams(h.now.Add(time.Hour))})
 	key := consumerKeyOf(0, 1)
 	h.optIn(0, "early", key)
-	if _, err := h.k.HandleSetConsumerCommissionRate(h.s, h.height, h.now, operatorOf(0),
-		&MsgSetConsumerCommissionRate{Operator: operatorOf(0), ConsumerId: h.id("early"), Rate: fraction.New(1, 20)}); err != nil {
+	if _, err := h.k.Registry().HandleSetConsumerCommissionRate(h.s, h.height, h.now, operatorOf(0),
+		&registry.MsgSetConsumerCommissionRate{Operator: operatorOf(0), ConsumerId: h.id("early"), Rate: fraction.New(1, 20)}); err != nil {
 		t.Fatal(err)
 	}
-	evs, err := h.k.HandleRemoveConsumer(h.s, h.height, h.now, alice, &MsgRemoveConsumer{Owner: alice, ConsumerId: h.id("early")})
+	evs, err := h.k.HandleRemoveConsumer(h.s, h.height, h.now, alice, &registry.MsgRemoveConsumer{Owner: alice, ConsumerId: h.id("early")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +196,7 @@ func TestRemoveConsumer(t *testing.T) {
 		t.Fatal("consumer key of a deleted consumer still reserved")
 	}
 
-	ch := h.runOptIn("late", alice, PowerShapingParameters{}, nil, 0, 1)
+	ch := h.runOptIn("late", alice, registry.PowerShapingParameters{}, nil, 0, 1)
 	id := h.id("late")
 	h.ub.entries[1] = consAddrOf(0)
 	h.ub.entries[2] = consAddrOf(2) // not in the set: not held
@@ -207,27 +208,27 @@ func TestRemoveConsumer(t *testing.T) {
 	if held := h.ub.heldBy(vsc.Holder(id)); !slices.Equal(held, []uint64{1}) {
 		t.Fatalf("held %v", held)
 	}
-	evs, err = h.k.HandleRemoveConsumer(h.s, h.height, h.now, alice, &MsgRemoveConsumer{Owner: alice, ConsumerId: id})
+	evs, err = h.k.HandleRemoveConsumer(h.s, h.height, h.now, alice, &registry.MsgRemoveConsumer{Owner: alice, ConsumerId: id})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if e := eventsOf(evs, "remove_consumer"); len(e) != 1 || attr(e[0], "consumer_id") != id {
 		t.Fatalf("events %v", evs)
 	}
-	if c := h.consumer("late"); c.Phase != PHASE_STOPPED || c.StopReason != "removed by its owner" {
+	if c := h.consumer("late"); c.Phase != registry.PHASE_STOPPED || c.StopReason != "removed by its owner" {
 		t.Fatalf("removed running consumer: %+v", c)
 	}
 	// Stopped: no message reaches it any more, but its state waits for the
 	// end of the block.
 	before := h.hash()
-	if _, err := h.k.HandleRemoveConsumer(h.s, h.height, h.now, alice, &MsgRemoveConsumer{Owner: alice, ConsumerId: id}); !errors.Is(err, ErrConsumerNotFound) {
+	if _, err := h.k.HandleRemoveConsumer(h.s, h.height, h.now, alice, &registry.MsgRemoveConsumer{Owner: alice, ConsumerId: id}); !errors.Is(err, ErrConsumerNotFound) {
 		t.Fatalf("second removal: %v", err)
 	}
-	if _, err := h.k.HandleOptIn(h.s, h.height, h.now, operatorOf(2), &MsgOptIn{Operator: operatorOf(2), ConsumerId: id}); !errors.Is(err, ErrConsumerNotFound) {
+	if _, err := h.k.Registry().HandleOptIn(h.s, h.height, h.now, operatorOf(2), &registry.MsgOptIn{Operator: operatorOf(2), ConsumerId: id}); !errors.Is(err, ErrConsumerNotFound) {
 		t.Fatalf("opt-in to a stopped consumer: %v", err)
 	}
 	h.mustUnchanged(before, "messages to a stopped consumer")
-	if len(h.ch.closed) != 0 || len(h.ub.releases) != 0 || !h.k.IsOptedIn(h.s, id, consAddrOf(0)) {
+	if len(h.ch.closed) != 0 || len(h.ub.releases) != 0 || !registry.IsOptedIn(h.s, id, consAddrOf(0)) {
 		t.Fatal("stopped consumer's state went before the end of the block")
 	}
 	evs = h.block()
@@ -252,7 +253,7 @@ func TestRemoveConsumer(t *testing.T) {
 // epoch under its key.
 func TestOptInWithConsumerKey(t *testing.T) {
 	h := newHarness(t, 4, testParams())
-	h.create(&MsgCreateConsumer{Submitter: alice, ChainId: "c", InitializationParameters: initParams(h.now)})
+	h.create(&registry.MsgCreateConsumer{Submitter: alice, ChainId: "c", InitializationParameters: initParams(h.now)})
 	id := h.id("c")
 	h.optIn(0, "c", consumerKeyOf(0, 1))
 	h.optIn(1, "c", nil)
@@ -262,7 +263,7 @@ func TestOptInWithConsumerKey(t *testing.T) {
 	if _, ok := h.k.VSC().AssignedKey(h.s, id, consAddrOf(1)); ok {
 		t.Fatal("opt-in without a key assigned one")
 	}
-	if got := h.k.OptedIn(h.s, id); len(got) != 2 {
+	if got := registry.OptedIn(h.s, id); len(got) != 2 {
 		t.Fatalf("opted in %x", got)
 	}
 	h.block()
@@ -299,11 +300,11 @@ func TestOptInWithConsumerKey(t *testing.T) {
 // opted in, and may then opt out.
 func TestTopNOptInEveryEpoch(t *testing.T) {
 	h := newHarnessWith(t, []int64{40, 30, 20, 10}, testParams())
-	ch := h.runOptIn("top", govAddr, PowerShapingParameters{TopN: 50}, nil)
+	ch := h.runOptIn("top", govAddr, registry.PowerShapingParameters{TopN: 50}, nil)
 	id := h.id("top")
 	// 40+30 is the smallest head of the powers that reaches half of 100.
 	for i, want := range []bool{true, true, false, false} {
-		if got := h.k.IsOptedIn(h.s, id, consAddrOf(i)); got != want {
+		if got := registry.IsOptedIn(h.s, id, consAddrOf(i)); got != want {
 			t.Fatalf("validator %d opted in: %v", i, got)
 		}
 	}
@@ -322,7 +323,7 @@ func TestTopNOptInEveryEpoch(t *testing.T) {
 		t.Fatalf("opt-out before the epoch: %v", err)
 	}
 	vscs := h.nextEpoch(t, ch)
-	if !h.k.IsOptedIn(h.s, id, consAddrOf(3)) {
+	if !registry.IsOptedIn(h.s, id, consAddrOf(3)) {
 		t.Fatal("validator 3 not opted in at the epoch")
 	}
 	if len(vscs) != 1 {
@@ -334,7 +335,7 @@ func TestTopNOptInEveryEpoch(t *testing.T) {
 	}
 	// Validators 0 and 1 left the top N but stay opted in; now they may
 	// opt out, and validator 3 may not.
-	if !h.k.IsOptedIn(h.s, id, consAddrOf(0)) || !h.k.IsOptedIn(h.s, id, consAddrOf(1)) {
+	if !registry.IsOptedIn(h.s, id, consAddrOf(0)) || !registry.IsOptedIn(h.s, id, consAddrOf(1)) {
 		t.Fatal("validators that left the top N were opted out")
 	}
 	if err := h.optOut(3, "top"); !errors.Is(err, ErrOptOutRefused) {
@@ -348,7 +349,7 @@ func TestTopNOptInEveryEpoch(t *testing.T) {
 		t.Fatalf("VSCs %+v", vscs)
 	}
 	mustUpdates(t, vscs[0].ValidatorUpdates, []ccv.ValidatorUpdate{upd(1, 0)})
-	if h.k.IsOptedIn(h.s, id, consAddrOf(1)) {
+	if registry.IsOptedIn(h.s, id, consAddrOf(1)) {
 		t.Fatal("validator 1 opted in again at the epoch")
 	}
 }
@@ -387,13 +388,13 @@ func TestConsumerInfractionParameters(t *testing.T) {
 	p.SlashMeterReplenishFraction = fraction.New(1, 1) // no bouncing
 	h := newHarness(t, 4, p)
 	priv := ed25519.GenPrivKeyFromSecret([]byte("double signer"))
-	h.create(&MsgCreateConsumer{Submitter: alice, ChainId: "custom", InitializationParameters: initParams(h.now),
+	h.create(&registry.MsgCreateConsumer{Submitter: alice, ChainId: "custom", InitializationParameters: initParams(h.now),
 		InfractionParameters: customInfraction()})
 	h.optIn(0, "custom", nil)
 	h.optIn(2, "custom", priv.PubKey().Bytes())
 	h.block()
 	custom := h.openChannel("custom")
-	def := h.runOptIn("default", alice, PowerShapingParameters{}, nil, 1)
+	def := h.runOptIn("default", alice, registry.PowerShapingParameters{}, nil, 1)
 
 	if got := result(t, h.recv(custom, downtime(0))); got != ccv.ResultHandled {
 		t.Fatalf("downtime on custom: result %d", got)
@@ -457,33 +458,33 @@ func TestPowerShapingSets(t *testing.T) {
 	for i, power := range []int64{10, 20, 30, 40} {
 		h.setPower(i, power) // tokens too, for min_stake
 	}
-	ch := h.runOptIn("c", alice, PowerShapingParameters{}, nil, 0, 1, 2, 3)
+	ch := h.runOptIn("c", alice, registry.PowerShapingParameters{}, nil, 0, 1, 2, 3)
 	if got := h.setOf("c"); !maps.Equal(got, wantSet(0, 10, 1, 20, 2, 30, 3, 40)) {
 		t.Fatalf("set at launch %v", got)
 	}
 	for _, step := range []struct {
 		name    string
-		ps      PowerShapingParameters
+		ps      registry.PowerShapingParameters
 		updates []ccv.ValidatorUpdate
 		set     map[string]int64
 	}{
-		{"set cap 2: the two largest", PowerShapingParameters{ValidatorSetCap: 2},
+		{"set cap 2: the two largest", registry.PowerShapingParameters{ValidatorSetCap: 2},
 			[]ccv.ValidatorUpdate{upd(0, 0), upd(1, 0)}, wantSet(2, 30, 3, 40)},
-		{"set cap 2, validator 0 first in the priority list", PowerShapingParameters{ValidatorSetCap: 2, Prioritylist: [][]byte{consAddrOf(0)}},
+		{"set cap 2, validator 0 first in the priority list", registry.PowerShapingParameters{ValidatorSetCap: 2, Prioritylist: [][]byte{consAddrOf(0)}},
 			[]ccv.ValidatorUpdate{upd(0, 10), upd(2, 0)}, wantSet(0, 10, 3, 40)},
-		{"validator 3 denied", PowerShapingParameters{Denylist: [][]byte{consAddrOf(3)}},
+		{"validator 3 denied", registry.PowerShapingParameters{Denylist: [][]byte{consAddrOf(3)}},
 			[]ccv.ValidatorUpdate{upd(1, 20), upd(2, 30), upd(3, 0)}, wantSet(0, 10, 1, 20, 2, 30)},
-		{"validator 3 denied, power cap 40%", PowerShapingParameters{Denylist: [][]byte{consAddrOf(3)}, ValidatorsPowerCap: 40},
+		{"validator 3 denied, power cap 40%", registry.PowerShapingParameters{Denylist: [][]byte{consAddrOf(3)}, ValidatorsPowerCap: 40},
 			[]ccv.ValidatorUpdate{upd(0, 12), upd(1, 24), upd(2, 24)}, wantSet(0, 12, 1, 24, 2, 24)},
-		{"validators 0 and 1 allowed", PowerShapingParameters{Allowlist: [][]byte{consAddrOf(0), consAddrOf(1)}},
+		{"validators 0 and 1 allowed", registry.PowerShapingParameters{Allowlist: [][]byte{consAddrOf(0), consAddrOf(1)}},
 			[]ccv.ValidatorUpdate{upd(0, 10), upd(1, 20), upd(2, 0)}, wantSet(0, 10, 1, 20)},
-		{"min stake 25", PowerShapingParameters{MinStake: 25},
+		{"min stake 25", registry.PowerShapingParameters{MinStake: 25},
 			[]ccv.ValidatorUpdate{upd(0, 0), upd(1, 0), upd(2, 30), upd(3, 40)}, wantSet(2, 30, 3, 40)},
-		{"no rule", PowerShapingParameters{},
+		{"no rule", registry.PowerShapingParameters{},
 			[]ccv.ValidatorUpdate{upd(0, 10), upd(1, 20)}, wantSet(0, 10, 1, 20, 2, 30, 3, 40)},
 	} {
 		old := h.setOf("c")
-		if err := h.update(&MsgUpdateConsumer{Owner: alice, ConsumerId: h.id("c"), PowerShapingParameters: &step.ps}); err != nil {
+		if err := h.update(&registry.MsgUpdateConsumer{Owner: alice, ConsumerId: h.id("c"), PowerShapingParameters: &step.ps}); err != nil {
 			t.Fatalf("%s: %v", step.name, err)
 		}
 		if got := h.setOf("c"); !maps.Equal(got, old) {
@@ -506,7 +507,7 @@ func TestPowerShapingSets(t *testing.T) {
 // start after it left are not held.
 func TestOptOutKeepsHolds(t *testing.T) {
 	h := newHarness(t, 2, testParams())
-	ch := h.runOptIn("c", alice, PowerShapingParameters{}, nil, 0, 1)
+	ch := h.runOptIn("c", alice, registry.PowerShapingParameters{}, nil, 0, 1)
 	holder := vsc.Holder(h.id("c"))
 	h.ub.entries[1] = consAddrOf(0)
 	if err := h.k.AfterUnbondingInitiated(h.s, 1); err != nil {
@@ -516,7 +517,7 @@ func TestOptOutKeepsHolds(t *testing.T) {
 	if err := h.optOut(0, "c"); err != nil {
 		t.Fatal(err)
 	}
-	if h.k.IsOptedIn(h.s, h.id("c"), consAddrOf(0)) {
+	if registry.IsOptedIn(h.s, h.id("c"), consAddrOf(0)) {
 		t.Fatal("still opted in")
 	}
 	if held := h.ub.heldBy(holder); !slices.Equal(held, []uint64{1}) {
@@ -552,9 +553,9 @@ func TestOptOutKeepsHolds(t *testing.T) {
 func TestInactiveValidators(t *testing.T) {
 	h := newHarness(t, 2, testParams())
 	h.st.put(h.s, operatorOf(4), Validator{ConsAddr: consAddrOf(4), PubKey: pubKeyOf(4), Power: 5, Tokens: 5})
-	h.create(&MsgCreateConsumer{Submitter: alice, ChainId: "open", InitializationParameters: initParams(h.now),
-		PowerShapingParameters: &PowerShapingParameters{AllowInactiveVals: true}})
-	h.create(&MsgCreateConsumer{Submitter: alice, ChainId: "closed", InitializationParameters: initParams(h.now)})
+	h.create(&registry.MsgCreateConsumer{Submitter: alice, ChainId: "open", InitializationParameters: initParams(h.now),
+		PowerShapingParameters: &registry.PowerShapingParameters{AllowInactiveVals: true}})
+	h.create(&registry.MsgCreateConsumer{Submitter: alice, ChainId: "closed", InitializationParameters: initParams(h.now)})
 	for _, c := range []string{"open", "closed"} {
 		h.optIn(0, c, nil)
 		h.optIn(4, c, nil)
@@ -567,7 +568,7 @@ func TestInactiveValidators(t *testing.T) {
 	if got := h.setOf("closed"); !maps.Equal(got, wantSet(0, 10)) {
 		t.Fatalf("set of the consumer that does not: %v", got)
 	}
-	if got := h.setOf("top"); !maps.Equal(got, wantSet(0, 10, 1, 10)) || h.k.IsOptedIn(h.s, h.id("top"), consAddrOf(4)) {
+	if got := h.setOf("top"); !maps.Equal(got, wantSet(0, 10, 1, 10)) || registry.IsOptedIn(h.s, h.id("top"), consAddrOf(4)) {
 		t.Fatalf("top-N set %v", got)
 	}
 	// Once active, validator 4 joins the consumer that does not allow
@@ -579,7 +580,7 @@ func TestInactiveValidators(t *testing.T) {
 	if got := h.setOf("closed"); !maps.Equal(got, wantSet(0, 10, 4, 5)) {
 		t.Fatalf("set once active: %v", got)
 	}
-	if got := h.setOf("top"); !maps.Equal(got, wantSet(0, 10, 1, 10, 4, 5)) || !h.k.IsOptedIn(h.s, h.id("top"), consAddrOf(4)) {
+	if got := h.setOf("top"); !maps.Equal(got, wantSet(0, 10, 1, 10, 4, 5)) || !registry.IsOptedIn(h.s, h.id("top"), consAddrOf(4)) {
 		t.Fatalf("top-N set once active: %v", got)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/provider/vsc"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/state/typed"
@@ -54,7 +55,7 @@ func (k *Keeper) replenish(s state.Store, p Params, now time.Time, force bool) {
 // handleSlash handles a slash packet of a running consumer and returns the
 // result byte of its acknowledgement, or an error for an invalid packet.
 // Nothing is written when the packet is bounced.
-func (k *Keeper) handleSlash(s state.Store, p Params, c Consumer, d ccv.SlashPacketData, height int64, now time.Time) (byte, []abci.Event, error) {
+func (k *Keeper) handleSlash(s state.Store, p Params, c registry.Consumer, d ccv.SlashPacketData, height int64, now time.Time) (byte, []abci.Event, error) {
 	infractionHeight := c.InitHeight
 	if d.ValsetUpdateID != 0 {
 		h, ok := k.VSC().VSCHeight(s, d.ValsetUpdateID)
@@ -111,7 +112,7 @@ func (k *Keeper) handleSlash(s state.Store, p Params, c Consumer, d ccv.SlashPac
 // height of the infraction. It returns ErrAlreadyTombstoned for a
 // validator tombstoned before, ErrEvidenceHandled for one punished for
 // that height before, and ErrValidatorNotFound for an unknown one.
-func (k *Keeper) punishEquivocation(s state.Store, c Consumer, addr []byte, consumerHeight, height int64, now time.Time, typ string) ([]abci.Event, error) {
+func (k *Keeper) punishEquivocation(s state.Store, c registry.Consumer, addr []byte, consumerHeight, height int64, now time.Time, typ string) ([]abci.Event, error) {
 	v, ok := k.Staking.ValidatorByConsAddr(s, addr)
 	if !ok {
 		return nil, fmt.Errorf("%w: %X", ErrValidatorNotFound, addr)
@@ -135,7 +136,7 @@ func (k *Keeper) punishEquivocation(s state.Store, c Consumer, addr []byte, cons
 // punish slashes, jails and tombstones v as ip says, for an infraction at
 // infractionHeight: jailed until now+JailDuration, or forever when ip
 // tombstones; not jailed with a zero duration.
-func (k *Keeper) punish(s state.Store, v Validator, ip InfractionParams, infractionHeight, height int64, now time.Time) error {
+func (k *Keeper) punish(s state.Store, v Validator, ip registry.InfractionParams, infractionHeight, height int64, now time.Time) error {
 	if ip.SlashFraction.Numerator > 0 {
 		if _, err := k.Staking.Slash(s, v.ConsAddr, infractionHeight, v.Power, ip.SlashFraction, height); err != nil {
 			return fmt.Errorf("slash: %w", err)

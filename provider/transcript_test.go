@@ -17,6 +17,7 @@ import (
 
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/internal/transcript"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/fraction"
@@ -130,7 +131,7 @@ func (ps *provScript) run(t *testing.T, c *transcript.Command) string {
 	case "add-consumer":
 		chain := c.String("chain", "consumer-1")
 		p := ConsumerAdditionProposal{ChainId: chain, SpawnTime: ps.now.UnixNano(), InitialHeight: 1, Params: ccv.DefaultConsumerParams(),
-			PowerShaping: PowerShapingParameters{TopN: 100}}
+			PowerShaping: registry.PowerShapingParameters{TopN: 100}}
 		ps.result(&b, nil, callAddConsumer(ps.k, ps.s, ps.height, ps.now, p))
 		ps.consumers(&b)
 	case "open-channel":

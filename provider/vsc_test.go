@@ -11,6 +11,7 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/provider/vsc"
 )
 
@@ -300,7 +301,7 @@ func TestVSCTimeout(t *testing.T) {
 	timeout := testParams().VscTimeoutPeriod
 	h.now = sentAt.Add(timeout)
 	h.block()
-	if c := h.consumer("slow"); c.Phase != PHASE_RUNNING {
+	if c := h.consumer("slow"); c.Phase != registry.PHASE_RUNNING {
 		t.Fatalf("stopped at exactly the timeout: %s", c.StopReason)
 	}
 	h.now = sentAt.Add(timeout + time.Nanosecond)
@@ -318,7 +319,7 @@ func TestVSCTimeout(t *testing.T) {
 		t.Fatalf("slow still holds %v", held)
 	}
 	mustNoTrace(t, h, "slow")
-	if c := h.consumer("fast"); c.Phase != PHASE_RUNNING {
+	if c := h.consumer("fast"); c.Phase != registry.PHASE_RUNNING {
 		t.Fatalf("fast consumer %s", c.Phase)
 	}
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/nodehome"
 	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/relayer/linkfile"
 	"github.com/abci-ics/ics/testnet/process"
 	"github.com/abci-ics/ics/types/address"
@@ -428,7 +429,7 @@ func (t *CCVTestnet) proposeConsumers(ctx context.Context) error {
 			continue
 		}
 		p := &provider.ConsumerAdditionProposal{ChainId: c.ChainID, SpawnTime: spawn.UnixNano(), InitialHeight: 1, Params: t.Opts.consumerParams(),
-			PowerShaping: provider.PowerShapingParameters{TopN: 100}}
+			PowerShaping: registry.PowerShapingParameters{TopN: 100}}
 		bz, err := gogoproto.Marshal(p)
 		if err != nil {
 			return err

@@ -20,6 +20,7 @@ import (
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
 )
@@ -93,7 +94,7 @@ func ConsumerParams() ccv.ConsumerParams {
 // block.
 func ProposeConsumer(prov *Chain, chainID string, params ccv.ConsumerParams) {
 	PassProposal(prov, &provider.ConsumerAdditionProposal{ChainId: chainID, SpawnTime: prov.Time.UnixNano(), InitialHeight: 1, Params: params,
-		PowerShaping: provider.PowerShapingParameters{TopN: 100}})
+		PowerShaping: registry.PowerShapingParameters{TopN: 100}})
 }
 
 // ConsumerID returns the consumer id of the provider's live consumer with

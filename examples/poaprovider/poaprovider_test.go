@@ -21,6 +21,7 @@ import (
 	"github.com/abci-ics/ics/ibc/packet"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/fraction"
 )
@@ -185,7 +186,7 @@ func TestPOAProviderLaunchesICSDConsumer(t *testing.T) {
 	spawn := poa.Time.Add(30 * time.Second)
 	pjs, err := (&jsonpb.Marshaler{}).MarshalToString(&provider.ConsumerAdditionProposal{
 		ChainId: consID, SpawnTime: spawn.UnixNano(), InitialHeight: 1, Params: ibctest.ConsumerParams(),
-		PowerShaping: provider.PowerShapingParameters{TopN: 100}})
+		PowerShaping: registry.PowerShapingParameters{TopN: 100}})
 	if err != nil {
 		t.Fatal(err)
 	}

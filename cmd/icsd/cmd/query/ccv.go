@@ -14,7 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/interchain"
-	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/types/address"
 )
 
@@ -127,9 +127,9 @@ func printConsumers(w io.Writer, cs []interchain.ConsumerJSON) {
 // lines, then its opted-in validators and its validator set.
 func printConsumerDetail(w io.Writer, d interchain.ConsumerDetailJSON) {
 	fmt.Fprintf(w, "consumer %s: %s (%s)\n", d.ConsumerID, d.ChainID, d.Phase)
-	var md provider.ConsumerMetadata
-	var init provider.ConsumerInitializationParameters
-	var inf provider.InfractionParameters
+	var md registry.ConsumerMetadata
+	var init registry.ConsumerInitializationParameters
+	var inf registry.InfractionParameters
 	for _, p := range []struct {
 		raw json.RawMessage
 		m   gogoproto.Message
@@ -217,7 +217,7 @@ func printConsumerDetail(w io.Writer, d interchain.ConsumerDetailJSON) {
 	}
 }
 
-func punishment(p provider.InfractionParams) string {
+func punishment(p registry.InfractionParams) string {
 	jail := "not jailed"
 	switch {
 	case p.Tombstone:

@@ -15,6 +15,7 @@ import (
 	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/nodehome"
 	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/types/coin"
 	"github.com/abci-ics/ics/types/fraction"
 )
@@ -153,7 +154,7 @@ func consumerGovTxCmds() []*cobra.Command {
 			}
 			topN, _ := cmd.Flags().GetUint32("top-n")
 			p := &provider.ConsumerAdditionProposal{ChainId: args[0], SpawnTime: spawn.UnixNano(), InitialHeight: initial, Params: params,
-				PowerShaping: provider.PowerShapingParameters{TopN: topN}}
+				PowerShaping: registry.PowerShapingParameters{TopN: topN}}
 			if err := p.Validate(); err != nil {
 				return nil, err
 			}

@@ -19,6 +19,7 @@ import (
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/nodehome"
 	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/fraction"
 )
@@ -114,7 +115,7 @@ parameters not given are the provider's; the rest defaults as the flags say.
 
 	remove := txCommand("remove-consumer KEY CONSUMER_ID", "Remove consumer CONSUMER_ID (owned by KEY's account): deleted at once before launch, stopped now after", 2,
 		func(_ *cobra.Command, key client.Key, args []string) (gogoproto.Message, error) {
-			m := &provider.MsgRemoveConsumer{Owner: key.Address(), ConsumerId: args[0]}
+			m := &registry.MsgRemoveConsumer{Owner: key.Address(), ConsumerId: args[0]}
 			return m, m.ValidateBasic()
 		})
 	optIn := txCommand("opt-in KEY CONSUMER_ID [CONSUMER_PUBKEY]", "Validate consumer CONSUMER_ID with the validator operated by KEY from the next epoch, with CONSUMER_PUBKEY if given (64 hex digits, or a priv_validator_key.json)", 3,
@@ -122,7 +123,7 @@ parameters not given are the provider's; the rest defaults as the flags say.
 			if err := checkConsumerID(args[0]); err != nil {
 				return nil, err
 			}
-			m := &provider.MsgOptIn{Operator: key.Address(), ConsumerId: args[0]}
+			m := &registry.MsgOptIn{Operator: key.Address(), ConsumerId: args[0]}
 			if len(args) > 1 {
 				pk, err := nodehome.ParseConsensusKey(args[1])
 				if err != nil {
@@ -135,7 +136,7 @@ parameters not given are the provider's; the rest defaults as the flags say.
 	optIn.Args = cobra.RangeArgs(2, 3)
 	optOut := txCommand("opt-out KEY CONSUMER_ID", "Stop validating consumer CONSUMER_ID with the validator operated by KEY from the next epoch (refused in the top N of a top-N consumer)", 2,
 		func(_ *cobra.Command, key client.Key, args []string) (gogoproto.Message, error) {
-			return &provider.MsgOptOut{Operator: key.Address(), ConsumerId: args[0]}, checkConsumerID(args[0])
+			return &registry.MsgOptOut{Operator: key.Address(), ConsumerId: args[0]}, checkConsumerID(args[0])
 		})
 	commission := txCommand("set-consumer-commission-rate KEY CONSUMER_ID RATE", "Set the commission (0.05 or 1/20) the validator operated by KEY takes on consumer CONSUMER_ID's rewards", 3,
 		func(_ *cobra.Command, key client.Key, args []string) (gogoproto.Message, error) {
@@ -146,7 +147,7 @@ parameters not given are the provider's; the rest defaults as the flags say.
 			if err != nil {
 				return nil, fmt.Errorf("rate: %w", err)
 			}
-			return &provider.MsgSetConsumerCommissionRate{Operator: key.Address(), ConsumerId: args[0], Rate: rate}, nil
+			return &registry.MsgSetConsumerCommissionRate{Operator: key.Address(), ConsumerId: args[0], Rate: rate}, nil
 		})
 	return []*cobra.Command{create, update, remove, optIn, optOut, commission}
 }
@@ -154,7 +155,7 @@ parameters not given are the provider's; the rest defaults as the flags say.
 // checkConsumerID applies the provider's rule for a consumer id (a
 // decimal counter), the one MsgRemoveConsumer.ValidateBasic applies.
 func checkConsumerID(id string) error {
-	return (&provider.MsgRemoveConsumer{Owner: make([]byte, address.Len), ConsumerId: id}).ValidateBasic()
+	return (&registry.MsgRemoveConsumer{Owner: make([]byte, address.Len), ConsumerId: id}).ValidateBasic()
 }
 
 func readFile(name string) ([]byte, error) {
@@ -167,7 +168,7 @@ func readFile(name string) ([]byte, error) {
 
 // checkCreate checks a MsgCreateConsumer as the provider will, and
 // refuses top_n above 0, which the provider allows only to governance.
-func checkCreate(m *provider.MsgCreateConsumer) error {
+func checkCreate(m *registry.MsgCreateConsumer) error {
 	if m.ChainId == "" {
 		return errors.New("the consumer's chain id is missing: give --chain-id, or chain_id in FILE")
 	}
@@ -184,7 +185,7 @@ func checkCreate(m *provider.MsgCreateConsumer) error {
 // (flags, or the file in fileArg). It is checked on the defaults first;
 // when infraction parameters are given, params gives the provider's
 // parameters for the punishments not given, and it is checked again.
-func createConsumerMsg(cmd *cobra.Command, submitter []byte, fileArg []string, params func() (provider.Params, error)) (*provider.MsgCreateConsumer, error) {
+func createConsumerMsg(cmd *cobra.Command, submitter []byte, fileArg []string, params func() (provider.Params, error)) (*registry.MsgCreateConsumer, error) {
 	apply, err := settingsSource(cmd, fileArg, false)
 	if err != nil {
 		return nil, err
@@ -214,7 +215,7 @@ func createConsumerMsg(cmd *cobra.Command, submitter []byte, fileArg []string, p
 // from owner. It is checked on the defaults first; when a section is
 // given, current gives the consumer's settings, the given fields are set
 // over them, and it is checked again.
-func updateConsumerMsg(cmd *cobra.Command, owner []byte, consumerID string, fileArg []string, current func(id string) (consumerSettings, error)) (*provider.MsgUpdateConsumer, error) {
+func updateConsumerMsg(cmd *cobra.Command, owner []byte, consumerID string, fileArg []string, current func(id string) (consumerSettings, error)) (*registry.MsgUpdateConsumer, error) {
 	if err := checkConsumerID(consumerID); err != nil {
 		return nil, err
 	}
@@ -289,7 +290,7 @@ func settingsOfDetail(d interchain.ConsumerDetailJSON) (consumerSettings, error)
 	if err := unmarshalProto(d.Metadata, &s.Metadata); err != nil {
 		return s, fmt.Errorf("the consumer's metadata: %w", err)
 	}
-	var init provider.ConsumerInitializationParameters
+	var init registry.ConsumerInitializationParameters
 	if err := unmarshalProto(d.Initialization, &init); err != nil {
 		return s, fmt.Errorf("the consumer's initialization parameters: %w", err)
 	}
@@ -300,7 +301,7 @@ func settingsOfDetail(d interchain.ConsumerDetailJSON) (consumerSettings, error)
 		return s, fmt.Errorf("the consumer's infraction parameters: %w", err)
 	}
 	ps := d.PowerShaping
-	s.PowerShaping = provider.PowerShapingParameters{TopN: ps.TopN, ValidatorsPowerCap: ps.ValidatorsPowerCap, ValidatorSetCap: ps.ValidatorSetCap,
+	s.PowerShaping = registry.PowerShapingParameters{TopN: ps.TopN, ValidatorsPowerCap: ps.ValidatorsPowerCap, ValidatorSetCap: ps.ValidatorSetCap,
 		MinStake: ps.MinStake, AllowInactiveVals: ps.AllowInactiveVals}
 	for _, l := range []struct {
 		from []string
@@ -324,7 +325,7 @@ type createResult struct {
 
 // broadcastCreate sends m, and once it is in a block reads the consumer
 // id from its create_consumer event and prints it.
-func broadcastCreate(cmd *cobra.Command, key client.Key, m *provider.MsgCreateConsumer) error {
+func broadcastCreate(cmd *cobra.Command, key client.Key, m *registry.MsgCreateConsumer) error {
 	msg, err := auth.NewAny(m)
 	if err != nil {
 		return err

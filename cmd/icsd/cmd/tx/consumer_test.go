@@ -18,6 +18,7 @@ import (
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/fraction"
 )
@@ -103,9 +104,9 @@ func TestCreateConsumerFromFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := provider.InfractionParameters{
-		DoubleSign: provider.InfractionParams{SlashFraction: fraction.New(1, 20), Tombstone: true},
-		Downtime:   provider.InfractionParams{SlashFraction: fraction.New(1, 1000), JailDuration: time.Hour},
+	want := registry.InfractionParameters{
+		DoubleSign: registry.InfractionParams{SlashFraction: fraction.New(1, 20), Tombstone: true},
+		Downtime:   registry.InfractionParams{SlashFraction: fraction.New(1, 1000), JailDuration: time.Hour},
 	}
 	if m.InfractionParameters == nil || *m.InfractionParameters != want {
 		t.Fatalf("infraction parameters %+v, want %+v", m.InfractionParameters, want)
@@ -158,13 +159,13 @@ func protoJSON(t *testing.T, m gogoproto.Message) json.RawMessage {
 func detail(t *testing.T) (interchain.ConsumerDetailJSON, consumerSettings) {
 	s := consumerSettings{
 		ChainID:  "consumer-1",
-		Metadata: provider.ConsumerMetadata{Name: "one", Description: "the first", Metadata: "{}"},
-		Init:     provider.ConsumerInitializationParameters{SpawnTime: 1_900_000_000_000_000_000, InitialHeight: 3, Params: ccv.DefaultConsumerParams()},
-		PowerShaping: provider.PowerShapingParameters{ValidatorsPowerCap: 40, ValidatorSetCap: 7, Allowlist: [][]byte{valA, valB},
+		Metadata: registry.ConsumerMetadata{Name: "one", Description: "the first", Metadata: "{}"},
+		Init:     registry.ConsumerInitializationParameters{SpawnTime: 1_900_000_000_000_000_000, InitialHeight: 3, Params: ccv.DefaultConsumerParams()},
+		PowerShaping: registry.PowerShapingParameters{ValidatorsPowerCap: 40, ValidatorSetCap: 7, Allowlist: [][]byte{valA, valB},
 			Denylist: [][]byte{valC}, Prioritylist: [][]byte{}, MinStake: 99, AllowInactiveVals: true},
-		Infraction: provider.InfractionParameters{
-			DoubleSign: provider.InfractionParams{SlashFraction: fraction.New(1, 10), Tombstone: true},
-			Downtime:   provider.InfractionParams{SlashFraction: fraction.New(1, 100), JailDuration: time.Minute},
+		Infraction: registry.InfractionParameters{
+			DoubleSign: registry.InfractionParams{SlashFraction: fraction.New(1, 10), Tombstone: true},
+			Downtime:   registry.InfractionParams{SlashFraction: fraction.New(1, 100), JailDuration: time.Minute},
 		},
 	}
 	s.Init.Params.HistoricalEntries = 77

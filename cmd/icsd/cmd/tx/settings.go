@@ -17,6 +17,7 @@ import (
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/fraction"
 )
@@ -40,10 +41,10 @@ const (
 type consumerSettings struct {
 	ChainID      string
 	NewOwner     []byte
-	Metadata     provider.ConsumerMetadata
-	Init         provider.ConsumerInitializationParameters
-	PowerShaping provider.PowerShapingParameters
-	Infraction   provider.InfractionParameters
+	Metadata     registry.ConsumerMetadata
+	Init         registry.ConsumerInitializationParameters
+	PowerShaping registry.PowerShapingParameters
+	Infraction   registry.InfractionParameters
 	given        section
 }
 
@@ -52,7 +53,7 @@ type consumerSettings struct {
 // provider parameters' punishments.
 func defaultSettings() consumerSettings {
 	return consumerSettings{
-		Init:       provider.ConsumerInitializationParameters{InitialHeight: 1, Params: ccv.DefaultConsumerParams()},
+		Init:       registry.ConsumerInitializationParameters{InitialHeight: 1, Params: ccv.DefaultConsumerParams()},
 		Infraction: provider.DefaultInfractionParameters(provider.DefaultParams()),
 	}
 }
@@ -60,9 +61,9 @@ func defaultSettings() consumerSettings {
 // createMsg is the MsgCreateConsumer of s from submitter: it always
 // carries initialization and power shaping parameters, and infraction
 // parameters only when they were given (nil takes the provider's).
-func (s *consumerSettings) createMsg(submitter []byte) *provider.MsgCreateConsumer {
+func (s *consumerSettings) createMsg(submitter []byte) *registry.MsgCreateConsumer {
 	init, shaping := s.Init, s.PowerShaping
-	m := &provider.MsgCreateConsumer{Submitter: submitter, ChainId: s.ChainID, Metadata: s.Metadata,
+	m := &registry.MsgCreateConsumer{Submitter: submitter, ChainId: s.ChainID, Metadata: s.Metadata,
 		InitializationParameters: &init, PowerShapingParameters: &shaping}
 	if s.given&secInfraction != 0 {
 		inf := s.Infraction
@@ -73,8 +74,8 @@ func (s *consumerSettings) createMsg(submitter []byte) *provider.MsgCreateConsum
 
 // updateMsg is the MsgUpdateConsumer of s from owner: the sections given,
 // and the new owner when one was.
-func (s *consumerSettings) updateMsg(owner []byte, consumerID string) *provider.MsgUpdateConsumer {
-	m := &provider.MsgUpdateConsumer{Owner: owner, ConsumerId: consumerID, NewOwner: s.NewOwner}
+func (s *consumerSettings) updateMsg(owner []byte, consumerID string) *registry.MsgUpdateConsumer {
+	m := &registry.MsgUpdateConsumer{Owner: owner, ConsumerId: consumerID, NewOwner: s.NewOwner}
 	if s.given&secMetadata != 0 {
 		md := s.Metadata
 		m.Metadata = &md
@@ -217,7 +218,7 @@ func (s *consumerSettings) applyFlags(f *pflag.FlagSet) error {
 	return nil
 }
 
-func applyShapingFlags(f *pflag.FlagSet, p *provider.PowerShapingParameters) error {
+func applyShapingFlags(f *pflag.FlagSet, p *registry.PowerShapingParameters) error {
 	for name, field := range map[string]*uint32{"top-n": &p.TopN, "validators-power-cap": &p.ValidatorsPowerCap, "validator-set-cap": &p.ValidatorSetCap} {
 		if f.Changed(name) {
 			*field, _ = f.GetUint32(name)
@@ -252,7 +253,7 @@ func applyShapingFlags(f *pflag.FlagSet, p *provider.PowerShapingParameters) err
 
 // applyInfractionFlags sets the punishment of one infraction from the
 // flags --NAME-slash-fraction, --NAME-jail-duration and --NAME-tombstone.
-func applyInfractionFlags(f *pflag.FlagSet, name string, p *provider.InfractionParams) error {
+func applyInfractionFlags(f *pflag.FlagSet, name string, p *registry.InfractionParams) error {
 	if f.Changed(name + "-slash-fraction") {
 		s, _ := f.GetString(name + "-slash-fraction")
 		fr, err := fraction.Parse(s)
@@ -401,7 +402,7 @@ func paramsFields(p *ccv.ConsumerParams) fieldSet {
 	}
 }
 
-func infractionFields(p *provider.InfractionParams) fieldSet {
+func infractionFields(p *registry.InfractionParams) fieldSet {
 	return fieldSet{
 		"slash_fraction": fractionField(&p.SlashFraction),
 		"jail_duration":  durationField(&p.JailDuration),

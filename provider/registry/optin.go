@@ -1,4 +1,4 @@
-package provider
+package registry
 
 import (
 	"bytes"
@@ -18,18 +18,18 @@ import (
 
 // IsOptedIn reports whether the validator with provider consensus address
 // addr is opted in to a consumer (by itself, or as a top-N validator).
-func (*Keeper) IsOptedIn(s state.Store, consumerID string, addr []byte) bool {
+func IsOptedIn(s state.Store, consumerID string, addr []byte) bool {
 	return kv(s).Has(OptedInKey(consumerID, addr))
 }
 
 // OptedIn returns the provider consensus addresses opted in to a consumer,
 // in address order.
-func (*Keeper) OptedIn(s state.Store, consumerID string) [][]byte {
+func OptedIn(s state.Store, consumerID string) [][]byte {
 	return typed.Keys(kv(s), typed.Key(prefixOptedIn, vsc.IDPart(consumerID)))
 }
 
 // Commission returns a validator's commission on a consumer, if it set one.
-func (*Keeper) Commission(s state.Store, consumerID string, addr []byte) (fraction.Fraction, bool) {
+func Commission(s state.Store, consumerID string, addr []byte) (fraction.Fraction, bool) {
 	return typed.Get[fraction.Fraction](kv(s), CommissionKey(consumerID, addr))
 }
 
@@ -46,10 +46,10 @@ func (k *Keeper) operatorValidator(s state.Store, signer, operator []byte) (Vali
 	return v, nil
 }
 
-// liveConsumer returns the consumer id unless it is unknown, stopped or
-// deleted.
-func (k *Keeper) liveConsumer(s state.Store, id string) (Consumer, error) {
-	c, ok := k.Consumer(s, id)
+// Live returns the consumer id, or ErrConsumerNotFound when it is unknown,
+// stopped or deleted.
+func Live(s state.Store, id string) (Consumer, error) {
+	c, ok := Get(s, id)
 	if !ok || !c.Live() {
 		return Consumer{}, fmt.Errorf("%w: %q", ErrConsumerNotFound, id)
 	}
@@ -65,13 +65,13 @@ func (k *Keeper) HandleOptIn(s state.Store, height int64, now time.Time, signer 
 	if err != nil {
 		return nil, err
 	}
-	c, err := k.liveConsumer(s, m.ConsumerId)
+	c, err := Live(s, m.ConsumerId)
 	if err != nil {
 		return nil, err
 	}
 	var events []abci.Event
 	if len(m.ConsumerKey) > 0 {
-		if events, err = k.VSC().Assign(s, c.ConsumerId, v, m.ConsumerKey); err != nil {
+		if events, err = k.Keys.Assign(s, c.ConsumerId, v, m.ConsumerKey); err != nil {
 			return nil, err
 		}
 	}
@@ -90,11 +90,11 @@ func (k *Keeper) HandleOptOut(s state.Store, height int64, now time.Time, signer
 	if err != nil {
 		return nil, err
 	}
-	c, err := k.liveConsumer(s, m.ConsumerId)
+	c, err := Live(s, m.ConsumerId)
 	if err != nil {
 		return nil, err
 	}
-	if !k.IsOptedIn(s, c.ConsumerId, v.ConsAddr) {
+	if !IsOptedIn(s, c.ConsumerId, v.ConsAddr) {
 		return nil, fmt.Errorf("%w: consumer %s", ErrNotOptedIn, c.ConsumerId)
 	}
 	if c.PowerShaping.TopN > 0 {
@@ -119,7 +119,7 @@ func (k *Keeper) HandleSetConsumerCommissionRate(s state.Store, height int64, no
 	if err != nil {
 		return nil, err
 	}
-	c, err := k.liveConsumer(s, m.ConsumerId)
+	c, err := Live(s, m.ConsumerId)
 	if err != nil {
 		return nil, err
 	}
@@ -157,13 +157,13 @@ func (k *Keeper) optInTopN(s state.Store, c Consumer, cands []shaping.Candidate)
 	}
 }
 
-// chooseValidators returns the validators that run consumer c next, with
+// Choose returns the validators that run consumer c next, with
 // their shaped powers: the top N opted in first, then the opted-in
 // validators that its lists, minimum stake and caps keep (SPEC 6).
-func (k *Keeper) chooseValidators(s state.Store, c Consumer, vals []Validator) []Validator {
+func (k *Keeper) Choose(s state.Store, c Consumer, vals []Validator) []Validator {
 	cands := candidates(vals)
 	k.optInTopN(s, c, cands)
-	chosen := shaping.Select(cands, func(addr []byte) bool { return k.IsOptedIn(s, c.ConsumerId, addr) }, c.PowerShaping.Rules())
+	chosen := shaping.Select(cands, func(addr []byte) bool { return IsOptedIn(s, c.ConsumerId, addr) }, c.PowerShaping.Rules())
 	byAddr := make(map[string]Validator, len(vals))
 	for _, v := range vals {
 		byAddr[string(v.ConsAddr)] = v

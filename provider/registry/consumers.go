@@ -1,4 +1,4 @@
-package provider
+package registry
 
 import (
 	"bytes"
@@ -25,21 +25,21 @@ const (
 	MaxMetadataLen    = 1000
 )
 
-// Consumer returns the record of the consumer consumerID.
-func (*Keeper) Consumer(s state.Store, consumerID string) (Consumer, bool) {
+// Get returns the record of the consumer consumerID.
+func Get(s state.Store, consumerID string) (Consumer, bool) {
 	return typed.Get[Consumer](kv(s), ConsumerKey(consumerID))
 }
 
-// Consumers returns every consumer, deleted ones included, by consumer id
-// length then consumer id (that is, in creation order).
-func (*Keeper) Consumers(s state.Store) []Consumer {
+// All returns every consumer, deleted ones included, by consumer id length
+// then consumer id (that is, in creation order).
+func All(s state.Store) []Consumer {
 	return typed.All[Consumer](kv(s), []byte{prefixConsumer})
 }
 
-// ConsumerByChainID returns the live (not stopped or deleted) consumer
-// with chain id chainID.
-func (k *Keeper) ConsumerByChainID(s state.Store, chainID string) (Consumer, bool) {
-	for _, c := range k.Consumers(s) {
+// ByChainID returns the live (not stopped or deleted) consumer with chain
+// id chainID.
+func ByChainID(s state.Store, chainID string) (Consumer, bool) {
+	for _, c := range All(s) {
 		if c.ChainId == chainID && c.Live() {
 			return c, true
 		}
@@ -54,16 +54,19 @@ func (c Consumer) Live() bool { return c.Phase != PHASE_STOPPED && c.Phase != PH
 // launched or running.
 func (c Consumer) Launched() bool { return c.Phase == PHASE_LAUNCHED || c.Phase == PHASE_RUNNING }
 
-// nextConsumerID returns the id for a new consumer and moves the counter.
-func nextConsumerID(s state.Store) string {
+// nextID returns the id for a new consumer and moves the counter.
+func nextID(s state.Store) string {
 	n, _ := typed.GetU64(kv(s), []byte{keyNextConsumerID})
 	kv(s).Set([]byte{keyNextConsumerID}, typed.U64(n+1))
 	return strconv.FormatUint(n, 10)
 }
 
-func setConsumer(s state.Store, c Consumer) { typed.Set(kv(s), ConsumerKey(c.ConsumerId), &c) }
+// Set stores the record c.
+func Set(s state.Store, c Consumer) { typed.Set(kv(s), ConsumerKey(c.ConsumerId), &c) }
 
-func checkChainID(id string) error {
+// CheckChainID checks a consumer chain id: 1 to MaxChainIDLen printable
+// ASCII bytes, no '/'.
+func CheckChainID(id string) error {
 	if id == "" || len(id) > MaxChainIDLen {
 		return fmt.Errorf("%w: chain id must be 1 to %d bytes", ErrInvalidConsumer, MaxChainIDLen)
 	}
@@ -82,7 +85,8 @@ func checkAddr(a []byte) error {
 	return nil
 }
 
-func checkConsumerID(id string) error {
+// CheckConsumerID checks that id is a consumer id: a decimal counter.
+func CheckConsumerID(id string) error {
 	if _, err := strconv.ParseUint(id, 10, 64); err != nil || (len(id) > 1 && id[0] == '0') {
 		return fmt.Errorf("%w: consumer id %q is not a decimal counter", ErrConsumerNotFound, id)
 	}
@@ -151,22 +155,12 @@ func (p InfractionParameters) Validate() error {
 	return p.Downtime.Validate("downtime")
 }
 
-// DefaultInfractionParameters returns the punishments of the provider's
-// parameters: a double signer is slashed, jailed forever and tombstoned; a
-// validator down is slashed and jailed.
-func DefaultInfractionParameters(p Params) InfractionParameters {
-	return InfractionParameters{
-		DoubleSign: InfractionParams{SlashFraction: p.DoubleSignSlashFraction, Tombstone: true},
-		Downtime:   InfractionParams{SlashFraction: p.DowntimeSlashFraction, JailDuration: p.DowntimeJailDuration},
-	}
-}
-
 // ValidateBasic checks the message statelessly.
 func (m *MsgCreateConsumer) ValidateBasic() error {
 	if err := checkAddr(m.Submitter); err != nil {
 		return fmt.Errorf("%w: submitter: %v", ErrInvalidConsumer, err)
 	}
-	if err := checkChainID(m.ChainId); err != nil {
+	if err := CheckChainID(m.ChainId); err != nil {
 		return err
 	}
 	if err := m.Metadata.Validate(); err != nil {
@@ -193,7 +187,7 @@ func (m *MsgUpdateConsumer) ValidateBasic() error {
 	if err := checkAddr(m.Owner); err != nil {
 		return fmt.Errorf("%w: owner: %v", ErrInvalidConsumer, err)
 	}
-	if err := checkConsumerID(m.ConsumerId); err != nil {
+	if err := CheckConsumerID(m.ConsumerId); err != nil {
 		return err
 	}
 	if len(m.NewOwner) > 0 {
@@ -227,7 +221,7 @@ func (m *MsgRemoveConsumer) ValidateBasic() error {
 	if err := checkAddr(m.Owner); err != nil {
 		return fmt.Errorf("%w: owner: %v", ErrInvalidConsumer, err)
 	}
-	return checkConsumerID(m.ConsumerId)
+	return CheckConsumerID(m.ConsumerId)
 }
 
 // checkOwnerTopN refuses a top-N consumer not owned by governance.
@@ -249,11 +243,13 @@ func (k *Keeper) HandleCreateConsumer(s state.Store, height int64, now time.Time
 	if !bytes.Equal(signer, m.Submitter) {
 		return nil, fmt.Errorf("%w: signer is not the submitter", ErrInvalidConsumer)
 	}
-	if _, ok := k.ConsumerByChainID(s, m.ChainId); ok || m.ChainId == k.ChainID {
+	if _, ok := ByChainID(s, m.ChainId); ok || m.ChainId == k.ChainID {
 		return nil, fmt.Errorf("%w: %s", ErrConsumerExists, m.ChainId)
 	}
-	c := Consumer{ChainId: m.ChainId, Owner: m.Submitter, Metadata: m.Metadata, Phase: PHASE_REGISTERED,
-		Infraction: DefaultInfractionParameters(k.Params(s))}
+	c := Consumer{ChainId: m.ChainId, Owner: m.Submitter, Metadata: m.Metadata, Phase: PHASE_REGISTERED}
+	if k.Defaults != nil {
+		c.Infraction = k.Defaults(s)
+	}
 	if m.InitializationParameters != nil {
 		c.Init = *m.InitializationParameters
 	}
@@ -269,16 +265,16 @@ func (k *Keeper) HandleCreateConsumer(s state.Store, height int64, now time.Time
 	if c.Init.SpawnTime > 0 {
 		c.Phase = PHASE_INITIALIZED
 	}
-	c.ConsumerId = nextConsumerID(s)
-	setConsumer(s, c)
-	k.log().Info("consumer created", "consumer_id", c.ConsumerId, "chain_id", c.ChainId, "phase", c.Phase.String())
+	c.ConsumerId = nextID(s)
+	Set(s, c)
 	return []abci.Event{event.New("create_consumer", "consumer_id", c.ConsumerId, "chain_id", c.ChainId,
 		"owner", address.Encode(k.Prefix, c.Owner), "phase", c.Phase.String())}, nil
 }
 
-// ownedConsumer returns the live consumer id owned by signer.
-func (k *Keeper) ownedConsumer(s state.Store, id string, signer []byte) (Consumer, error) {
-	c, ok := k.Consumer(s, id)
+// Owned returns the live consumer id if signer owns it: ErrConsumerNotFound
+// for one unknown, stopped or deleted, ErrNotOwner for another owner.
+func Owned(s state.Store, id string, signer []byte) (Consumer, error) {
+	c, ok := Get(s, id)
 	if !ok || !c.Live() {
 		return Consumer{}, fmt.Errorf("%w: %q", ErrConsumerNotFound, id)
 	}
@@ -300,7 +296,7 @@ func (k *Keeper) HandleUpdateConsumer(s state.Store, height int64, now time.Time
 	if !bytes.Equal(signer, m.Owner) {
 		return nil, fmt.Errorf("%w: signer is not the message's owner", ErrNotOwner)
 	}
-	c, err := k.ownedConsumer(s, m.ConsumerId, signer)
+	c, err := Owned(s, m.ConsumerId, signer)
 	if err != nil {
 		return nil, err
 	}
@@ -329,30 +325,7 @@ func (k *Keeper) HandleUpdateConsumer(s state.Store, height int64, now time.Time
 	if err := k.checkOwnerTopN(c); err != nil {
 		return nil, err
 	}
-	setConsumer(s, c)
+	Set(s, c)
 	return []abci.Event{event.New("update_consumer", "consumer_id", c.ConsumerId, "chain_id", c.ChainId,
 		"owner", address.Encode(k.Prefix, c.Owner), "phase", c.Phase.String())}, nil
-}
-
-// HandleRemoveConsumer removes a consumer for its owner: one not launched
-// is deleted at once, a launched one stops now (its state goes at the end
-// of the block). Errors: ErrNotOwner, ErrConsumerNotFound.
-func (k *Keeper) HandleRemoveConsumer(s state.Store, height int64, now time.Time, signer []byte, m *MsgRemoveConsumer) ([]abci.Event, error) {
-	if err := m.ValidateBasic(); err != nil {
-		return nil, err
-	}
-	if !bytes.Equal(signer, m.Owner) {
-		return nil, fmt.Errorf("%w: signer is not the message's owner", ErrNotOwner)
-	}
-	c, err := k.ownedConsumer(s, m.ConsumerId, signer)
-	if err != nil {
-		return nil, err
-	}
-	if !c.Launched() {
-		c.StopReason = "removed before launch"
-		k.deleteConsumer(s, c)
-		return []abci.Event{event.New("consumer_stopped", "consumer_id", c.ConsumerId, "chain_id", c.ChainId, "reason", c.StopReason)}, nil
-	}
-	k.stop(s, c.ConsumerId, "removed by its owner")
-	return []abci.Event{event.New("remove_consumer", "consumer_id", c.ConsumerId, "chain_id", c.ChainId)}, nil
 }

@@ -1,4 +1,4 @@
-package tx
+package consumersettings
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 
 	"github.com/cosmos/gogoproto/jsonpb"
 	gogoproto "github.com/cosmos/gogoproto/proto"
-	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/gov"
@@ -34,20 +34,17 @@ func eq(a, b gogoproto.Message) bool { return gogoproto.Equal(a, b) }
 
 func valcons(a []byte) string { return address.Encode("icsvalcons", a) }
 
-// command returns the provider tx subcommand called name with args
-// parsed as its flags.
-func command(t *testing.T, name string, flags ...string) *cobra.Command {
+// command returns the settings flags of the command called name
+// (create-consumer, update-consumer or submit-consumer-update), as
+// AddFlags adds them, with flags parsed.
+func command(t *testing.T, name string, flags ...string) *pflag.FlagSet {
 	t.Helper()
-	for _, c := range append(providerConsumerTxCmds(), consumerGovTxCmds()...) {
-		if c.Name() == name {
-			if err := c.ParseFlags(flags); err != nil {
-				t.Fatalf("%s %v: %v", name, flags, err)
-			}
-			return c
-		}
+	f := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	AddFlags(f, name == "create-consumer")
+	if err := f.Parse(flags); err != nil {
+		t.Fatalf("%s %v: %v", name, flags, err)
 	}
-	t.Fatalf("no command %s", name)
-	return nil
+	return f
 }
 
 func noParams() (provider.Params, error) { return provider.Params{}, errors.New("no node") }
@@ -67,7 +64,7 @@ func TestCreateConsumerFromFlags(t *testing.T) {
 		"--validator-set-cap", "5", "--validators-power-cap", "30", "--allowlist", valcons(valA)+","+valcons(valB),
 		"--allowlist", strings.ToUpper(valcons(valC)), "--denylist", "0D0D0D0D0D0D0D0D0D0D0D0D0D0D0D0D0D0D0D0D", "--min-stake", "1000",
 		"--allow-inactive-vals", "--unbonding-period", "240h")
-	m, err := createConsumerMsg(cmd, owner, nil, noParams)
+	m, err := CreateMsg(cmd, owner, nil, noParams)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +86,7 @@ func TestCreateConsumerFromFlags(t *testing.T) {
 	}
 
 	// Without a spawn time the consumer is registered only.
-	m, err = createConsumerMsg(command(t, "create-consumer", "--chain-id", "consumer-2"), owner, nil, noParams)
+	m, err = CreateMsg(command(t, "create-consumer", "--chain-id", "consumer-2"), owner, nil, noParams)
 	if err != nil || m.InitializationParameters.SpawnTime != 0 || m.InitializationParameters.Params != ccv.DefaultConsumerParams() {
 		t.Fatalf("registered only: %+v %v", m, err)
 	}
@@ -99,7 +96,7 @@ func TestCreateConsumerFromFlags(t *testing.T) {
 	params.DowntimeSlashFraction = fraction.New(1, 1000)
 	params.DowntimeJailDuration = time.Hour
 	cmd = command(t, "create-consumer", "--chain-id", "consumer-3", "--double-sign-slash-fraction", "1/20")
-	m, err = createConsumerMsg(cmd, owner, nil, func() (provider.Params, error) { return params, nil })
+	m, err = CreateMsg(cmd, owner, nil, func() (provider.Params, error) { return params, nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +119,7 @@ func TestCreateConsumerFromFile(t *testing.T) {
 	  "power_shaping_parameters": {"validator_set_cap": 4, "prioritylist": ["`+valcons(valB)+`"], "min_stake": "12"},
 	  "infraction_parameters": {"downtime": {"slash_fraction": "0", "jail_duration": "0s"}}
 	}`)
-	m, err := createConsumerMsg(command(t, "create-consumer"), owner, []string{file}, func() (provider.Params, error) { return provider.DefaultParams(), nil })
+	m, err := CreateMsg(command(t, "create-consumer"), owner, []string{file}, func() (provider.Params, error) { return provider.DefaultParams(), nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,8 +152,8 @@ func protoJSON(t *testing.T, m gogoproto.Message) json.RawMessage {
 
 // detail is the consumer query's answer for a consumer with every section
 // set.
-func detail(t *testing.T) (interchain.ConsumerDetailJSON, consumerSettings) {
-	s := consumerSettings{
+func detail(t *testing.T) (interchain.ConsumerDetailJSON, Settings) {
+	s := Settings{
 		ChainID:  "consumer-1",
 		Metadata: provider.ConsumerMetadata{Name: "one", Description: "the first", Metadata: "{}"},
 		Init:     provider.ConsumerInitializationParameters{SpawnTime: 1_900_000_000_000_000_000, InitialHeight: 3, Params: ccv.DefaultConsumerParams()},
@@ -188,9 +185,9 @@ func detail(t *testing.T) (interchain.ConsumerDetailJSON, consumerSettings) {
 	return out, s
 }
 
-func TestSettingsOfDetail(t *testing.T) {
+func TestFromDetail(t *testing.T) {
 	d, want := detail(t)
-	got, err := settingsOfDetail(d)
+	got, err := FromDetail(d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +200,7 @@ func TestSettingsOfDetail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := consumerSettings{}
+	s := Settings{}
 	if err := s.applyJSON(file, true, time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -215,13 +212,13 @@ func TestSettingsOfDetail(t *testing.T) {
 
 func TestUpdateConsumerKeepsOtherFields(t *testing.T) {
 	d, cur := detail(t)
-	current := func(id string) (consumerSettings, error) {
+	current := func(id string) (Settings, error) {
 		if id != "4" {
-			return consumerSettings{}, errors.New("unknown consumer")
+			return Settings{}, errors.New("unknown consumer")
 		}
-		return settingsOfDetail(d)
+		return FromDetail(d)
 	}
-	m, err := updateConsumerMsg(command(t, "update-consumer", "--validator-set-cap", "9", "--downtime-jail-duration", "1h"), owner, "4", nil, current)
+	m, err := UpdateMsg(command(t, "update-consumer", "--validator-set-cap", "9", "--downtime-jail-duration", "1h"), owner, "4", nil, current)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +233,7 @@ func TestUpdateConsumerKeepsOtherFields(t *testing.T) {
 
 	// A file changes the fields it holds.
 	file := writeFile(t, `{"metadata": {"name": "renamed"}, "initialization_parameters": {"spawn_time": "none"}, "new_owner": "gov"}`)
-	m, err = updateConsumerMsg(command(t, "update-consumer"), owner, "4", []string{file}, current)
+	m, err = UpdateMsg(command(t, "update-consumer"), owner, "4", []string{file}, current)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,14 +246,14 @@ func TestUpdateConsumerKeepsOtherFields(t *testing.T) {
 	}
 
 	// A new owner alone needs no read of the consumer.
-	m, err = updateConsumerMsg(command(t, "update-consumer", "--new-owner", address.Encode("ics", valA)), owner, "4", nil,
-		func(string) (consumerSettings, error) { t.Fatal("read the consumer"); return consumerSettings{}, nil })
+	m, err = UpdateMsg(command(t, "update-consumer", "--new-owner", address.Encode("ics", valA)), owner, "4", nil,
+		func(string) (Settings, error) { t.Fatal("read the consumer"); return Settings{}, nil })
 	if err != nil || !bytes.Equal(m.NewOwner, valA) || m.PowerShapingParameters != nil {
 		t.Fatalf("new owner: %+v %v", m, err)
 	}
 
 	// A list that overlaps the current denylist is refused after the read.
-	_, err = updateConsumerMsg(command(t, "update-consumer", "--allowlist", valcons(valC)), owner, "4", nil, current)
+	_, err = UpdateMsg(command(t, "update-consumer", "--allowlist", valcons(valC)), owner, "4", nil, current)
 	if err == nil || !strings.Contains(err.Error(), "Denylist") {
 		t.Fatalf("allowlist overlapping the denylist: %v", err)
 	}
@@ -265,7 +262,7 @@ func TestUpdateConsumerKeepsOtherFields(t *testing.T) {
 // TestSettingsErrors breaks one flag or file field at a time; every error
 // comes before the node is asked.
 func TestSettingsErrors(t *testing.T) {
-	never := func(string) (consumerSettings, error) { return consumerSettings{}, errors.New("asked the node") }
+	never := func(string) (Settings, error) { return Settings{}, errors.New("asked the node") }
 	file := writeFile(t, `{"chain_id": "consumer-1"}`)
 	for _, tc := range []struct {
 		name  string
@@ -313,9 +310,9 @@ func TestSettingsErrors(t *testing.T) {
 		}
 		var err error
 		if tc.name == "create-consumer" {
-			_, err = createConsumerMsg(cmd, owner, fileArg, noParams)
+			_, err = CreateMsg(cmd, owner, fileArg, noParams)
 		} else {
-			_, err = updateConsumerMsg(cmd, owner, "0", fileArg, never)
+			_, err = UpdateMsg(cmd, owner, "0", fileArg, never)
 		}
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "asked the node") || strings.Contains(err.Error(), "no node") {
 			t.Errorf("%s %v %s: %v, want %q", tc.name, tc.flags, tc.file, err, tc.want)

@@ -14,10 +14,10 @@
 //
 // A consumer's settings (metadata, initialization, power shaping and
 // infraction parameters) come from flags or from a JSON file whose shape
-// is in create-consumer's help (settings.go reads both). The message is
-// checked with the provider's own ValidateBasic before anything is sent.
-// An update sets whole sections, so when a flag changes one field the
-// command first reads the consumer from the node and keeps its other
-// fields. create-consumer reads the new consumer's id from the
-// create_consumer event in its block's results and prints it.
+// is in create-consumer's help; package consumersettings reads both and
+// builds the message, checked with the provider's own ValidateBasic
+// before anything is sent. An update sets whole sections, so when a flag
+// changes one field the command first reads the consumer from the node
+// and keeps its other fields. create-consumer reads the new consumer's
+// id from the create_consumer event in its block's results and prints it.
 package tx

@@ -10,6 +10,7 @@ import (
 
 	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
+	"github.com/abci-ics/ics/cmd/icsd/cmd/consumersettings"
 	"github.com/abci-ics/ics/relayer/ccvrelay"
 )
 
@@ -28,7 +29,7 @@ MsgSubmitConsumerDoubleVoting signed by KEY. icsd relay start does this by itsel
 				return err
 			}
 			consumerID := args[1]
-			if err := checkConsumerID(consumerID); err != nil {
+			if err := consumersettings.CheckConsumerID(consumerID); err != nil {
 				return err
 			}
 			height, err := strconv.ParseInt(args[2], 10, 64)

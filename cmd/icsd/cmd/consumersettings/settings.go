@@ -1,4 +1,4 @@
-package tx
+package consumersettings
 
 import (
 	"bytes"
@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/abci-ics/ics/ccv"
@@ -33,26 +32,32 @@ const (
 	secInfraction
 )
 
-// consumerSettings is what create-consumer, update-consumer and
+// Settings is what create-consumer, update-consumer and
 // submit-consumer-update set. It starts from a base (defaults, or the
 // consumer as it is); flags or a file change fields of it, and a section
 // with any field changed is sent whole, so a change of one field keeps
 // the others.
-type consumerSettings struct {
-	ChainID      string
-	NewOwner     []byte
-	Metadata     registry.ConsumerMetadata
-	Init         registry.ConsumerInitializationParameters
+type Settings struct {
+	// ChainID is the consumer's chain id (create-consumer only).
+	ChainID string
+	// NewOwner is the account an update hands the consumer over to, if any.
+	NewOwner []byte
+	// Metadata is the metadata section.
+	Metadata registry.ConsumerMetadata
+	// Init is the initialization parameters section.
+	Init registry.ConsumerInitializationParameters
+	// PowerShaping is the power shaping parameters section.
 	PowerShaping registry.PowerShapingParameters
-	Infraction   registry.InfractionParameters
-	given        section
+	// Infraction is the infraction parameters section.
+	Infraction registry.InfractionParameters
+	given      section
 }
 
 // defaultSettings is the base of a new consumer: initial height 1, the
 // default consumer parameters, no spawn time, opt-in, and the default
 // provider parameters' punishments.
-func defaultSettings() consumerSettings {
-	return consumerSettings{
+func defaultSettings() Settings {
+	return Settings{
 		Init:       registry.ConsumerInitializationParameters{InitialHeight: 1, Params: ccv.DefaultConsumerParams()},
 		Infraction: provider.DefaultInfractionParameters(provider.DefaultParams()),
 	}
@@ -61,7 +66,7 @@ func defaultSettings() consumerSettings {
 // createMsg is the MsgCreateConsumer of s from submitter: it always
 // carries initialization and power shaping parameters, and infraction
 // parameters only when they were given (nil takes the provider's).
-func (s *consumerSettings) createMsg(submitter []byte) *registry.MsgCreateConsumer {
+func (s *Settings) createMsg(submitter []byte) *registry.MsgCreateConsumer {
 	init, shaping := s.Init, s.PowerShaping
 	m := &registry.MsgCreateConsumer{Submitter: submitter, ChainId: s.ChainID, Metadata: s.Metadata,
 		InitializationParameters: &init, PowerShapingParameters: &shaping}
@@ -74,7 +79,7 @@ func (s *consumerSettings) createMsg(submitter []byte) *registry.MsgCreateConsum
 
 // updateMsg is the MsgUpdateConsumer of s from owner: the sections given,
 // and the new owner when one was.
-func (s *consumerSettings) updateMsg(owner []byte, consumerID string) *registry.MsgUpdateConsumer {
+func (s *Settings) updateMsg(owner []byte, consumerID string) *registry.MsgUpdateConsumer {
 	m := &registry.MsgUpdateConsumer{Owner: owner, ConsumerId: consumerID, NewOwner: s.NewOwner}
 	if s.given&secMetadata != 0 {
 		md := s.Metadata
@@ -95,19 +100,18 @@ func (s *consumerSettings) updateMsg(owner []byte, consumerID string) *registry.
 	return m
 }
 
-// The flags of each section, as addSettingsFlags adds them.
+// The flags of each section, as AddFlags adds them.
 var (
 	metadataFlags   = []string{"name", "description", "metadata"}
-	initFlags       = append([]string{"spawn-time", "initial-height"}, consumerParamFlags...)
+	initFlags       = append([]string{"spawn-time", "initial-height"}, paramFlags...)
 	shapingFlags    = []string{"top-n", "validators-power-cap", "validator-set-cap", "allowlist", "denylist", "prioritylist", "min-stake", "allow-inactive-vals"}
 	infractionFlags = []string{"downtime-slash-fraction", "downtime-jail-duration", "downtime-tombstone",
 		"double-sign-slash-fraction", "double-sign-jail-duration", "double-sign-tombstone"}
 )
 
-// addSettingsFlags adds the flags of consumerSettings: --chain-id for
-// create-consumer, --new-owner for an update.
-func addSettingsFlags(cmd *cobra.Command, create bool) {
-	f := cmd.Flags()
+// AddFlags adds to f the flags of Settings: --chain-id for
+// create-consumer (create), --new-owner for an update.
+func AddFlags(f *pflag.FlagSet, create bool) {
 	if create {
 		f.String("chain-id", "", "the consumer's chain id (required unless FILE gives chain_id)")
 	} else {
@@ -118,7 +122,7 @@ func addSettingsFlags(cmd *cobra.Command, create bool) {
 	f.String("metadata", "", "free text about the consumer (a URL, a JSON document)")
 	f.String("spawn-time", "", `when the provider launches the consumer: RFC 3339, or a duration from now (2m); "none": no spawn time, the consumer stays registered`)
 	f.Uint64("initial-height", 1, "the consumer's first block height")
-	addConsumerParamFlags(cmd)
+	AddParamFlags(f)
 	f.Uint32("top-n", 0, "0: opt-in; 50 to 100: validators holding this percent of the provider's power must validate (needs governance as the owner)")
 	f.Uint32("validators-power-cap", 0, "no validator gets more than this percent of the consumer's power (0: no cap, else 1 to 100)")
 	f.Uint32("validator-set-cap", 0, "at most this many validators (0: no cap)")
@@ -142,10 +146,9 @@ func anyChanged(f *pflag.FlagSet, names []string) bool {
 // gave, as flags or in the file named by fileArg (at most one element),
 // to a base. It reads the file and refuses flags with a file; parsing
 // happens when the function is called, so it may run on several bases.
-func settingsSource(cmd *cobra.Command, fileArg []string, update bool) (func(*consumerSettings) error, error) {
-	f := cmd.Flags()
+func settingsSource(f *pflag.FlagSet, fileArg []string, update bool) (func(*Settings) error, error) {
 	if len(fileArg) == 0 {
-		return func(s *consumerSettings) error { return s.applyFlags(f) }, nil
+		return func(s *Settings) error { return s.applyFlags(f) }, nil
 	}
 	names := slices.Concat([]string{"chain-id", "new-owner"}, metadataFlags, initFlags, shapingFlags, infractionFlags)
 	if i := slices.IndexFunc(names, f.Changed); i >= 0 {
@@ -155,7 +158,7 @@ func settingsSource(cmd *cobra.Command, fileArg []string, update bool) (func(*co
 	if err != nil {
 		return nil, err
 	}
-	return func(s *consumerSettings) error {
+	return func(s *Settings) error {
 		if err := s.applyJSON(bz, update, time.Now()); err != nil {
 			return fmt.Errorf("%s: %w", fileArg[0], err)
 		}
@@ -164,7 +167,7 @@ func settingsSource(cmd *cobra.Command, fileArg []string, update bool) (func(*co
 }
 
 // applyFlags sets the fields of the flags given on the command line.
-func (s *consumerSettings) applyFlags(f *pflag.FlagSet) error {
+func (s *Settings) applyFlags(f *pflag.FlagSet) error {
 	str := func(name string) string { v, _ := f.GetString(name); return v }
 	if f.Changed("chain-id") {
 		s.ChainID = str("chain-id")
@@ -196,7 +199,7 @@ func (s *consumerSettings) applyFlags(f *pflag.FlagSet) error {
 		if f.Changed("initial-height") {
 			s.Init.InitialHeight, _ = f.GetUint64("initial-height")
 		}
-		if err := applyConsumerParamFlags(f, &s.Init.Params); err != nil {
+		if err := applyParamFlags(f, &s.Init.Params); err != nil {
 			return err
 		}
 	}
@@ -276,12 +279,12 @@ func applyInfractionFlags(f *pflag.FlagSet, name string, p *registry.InfractionP
 }
 
 // parseSpawnTime reads a spawn time as Unix nanoseconds: "" or "none" is
-// none (0), else as parseWhen.
+// none (0), else as ParseWhen.
 func parseSpawnTime(s string, now time.Time) (int64, error) {
 	if s == "" || s == "none" {
 		return 0, nil
 	}
-	t, err := parseWhen(s, now)
+	t, err := ParseWhen(s, now)
 	if err != nil {
 		return 0, err
 	}
@@ -345,7 +348,7 @@ func parseOwner(s string) ([]byte, error) {
 //	spawn_time:   RFC 3339, a duration from now ("10m"), Unix nanoseconds, or ""/"none"/0 for none
 //	integers:     a number or a string of digits
 //	address lists: bech32 valcons addresses or 40 hex digits
-func (s *consumerSettings) applyJSON(bz []byte, update bool, now time.Time) error {
+func (s *Settings) applyJSON(bz []byte, update bool, now time.Time) error {
 	fields := fieldSet{
 		"metadata": s.sectionField(secMetadata, fieldSet{
 			"name":        stringField(&s.Metadata.Name),
@@ -461,7 +464,7 @@ func objectField(fields fieldSet) func(json.RawMessage) error {
 
 // sectionField applies a section's object and marks it given; null is as
 // absent.
-func (s *consumerSettings) sectionField(sec section, fields fieldSet) func(json.RawMessage) error {
+func (s *Settings) sectionField(sec section, fields fieldSet) func(json.RawMessage) error {
 	return func(raw json.RawMessage) error {
 		if string(bytes.TrimSpace(raw)) == "null" {
 			return nil

@@ -38,14 +38,6 @@ func powersOf(cs []shaping.Candidate) []int64 {
 	return ps
 }
 
-func addrsOf(cs []shaping.Candidate) [][]byte {
-	as := make([][]byte, len(cs))
-	for i, c := range cs {
-		as[i] = c.ConsAddr
-	}
-	return as
-}
-
 func deepCopy(cs []shaping.Candidate) []shaping.Candidate {
 	out := slices.Clone(cs)
 	for i := range out {

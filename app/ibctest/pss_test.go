@@ -1,9 +1,11 @@
 package ibctest_test
 
 import (
+	"bytes"
 	"encoding/hex"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 
 	. "github.com/abci-ics/ics/app/ibctest"
 	"github.com/abci-ics/ics/chain/auth"
+	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/interchain"
@@ -148,7 +151,7 @@ func TestPSSTopN67(t *testing.T) {
 		t.Fatalf("CometBFT set %v, want the top two %v", got, want)
 	}
 	d := detail(prov, id)
-	if d.TopN != 67 || d.Owner == address.Encode("ics", prov.Address(0)) || len(d.OptedIn) != 2 {
+	if d.TopN != 67 || d.Owner != address.Encode("ics", gov.ModuleAddress()) || len(d.OptedIn) != 2 {
 		t.Fatalf("consumer %+v, opted in %v", d.ConsumerJSON, d.OptedIn)
 	}
 	optOut := func(v int) *provider.MsgOptOut { return &provider.MsgOptOut{Operator: prov.Address(v), ConsumerId: id} }
@@ -179,11 +182,20 @@ func TestPSSTopN67(t *testing.T) {
 }
 
 // TestPSSPowerCap: a power cap of 34% over provider powers 50/30/20 gives
-// the consumer 34/34/32.
+// the consumer 34/34/32. Governance creates the consumer with a
+// MsgCreateConsumer carried by a proposal.
 func TestPSSPowerCap(t *testing.T) {
 	prov := pssProvider(t, []int64{50, 30, 20}, nil)
-	id, cons, path := launchGov(prov, "consumer-1", provider.PowerShapingParameters{TopN: 100, ValidatorsPowerCap: 34}, nil)
-	net(prov, []*Chain{cons}, []*Path{path})
+	PassProposal(prov, &provider.MsgCreateConsumer{Submitter: gov.ModuleAddress(), ChainId: "consumer-1",
+		InitializationParameters: initParams(prov, 0), PowerShapingParameters: &provider.PowerShapingParameters{TopN: 100, ValidatorsPowerCap: 34}})
+	prov.NextBlock()
+	id := ConsumerID(prov, "consumer-1")
+	waitPhase(prov, id, "launched", 5)
+	if d := detail(prov, id); d.Owner != address.Encode("ics", gov.ModuleAddress()) || d.TopN != 100 || d.PowerShaping.ValidatorsPowerCap != 34 {
+		t.Fatalf("consumer %+v", d)
+	}
+	cons := StartConsumer(prov, "consumer-1", 2)
+	net(prov, []*Chain{cons}, []*Path{LinkCCV(cons, prov)})
 	got := cometSet(cons)
 	if want := powers(prov, map[int]int64{0: 34, 1: 34, 2: 32}); !sameSet(got, want) {
 		t.Fatalf("CometBFT set %v, want %v", got, want)
@@ -284,13 +296,42 @@ func TestPSSNotLaunchedWithoutOptIns(t *testing.T) {
 	}
 }
 
-// TestPSSOwnership: a non-owner can neither update nor remove a consumer,
-// and changes nothing trying; the owner hands the consumer over, and is
-// refused afterwards.
+// TestPSSOwnership: a non-owner can neither update nor remove a launched
+// consumer, and changes nothing trying: the app hash after the refused
+// message is the one a twin provider, run in lockstep, has after an
+// unpayable bank send from the same account (same fee, same nonce). The
+// owner hands the consumer over, and is refused afterwards.
 func TestPSSOwnership(t *testing.T) {
-	prov := pssProvider(t, []int64{100, 100, 100}, nil)
 	const owner, other = 3, 4
-	id := createConsumer(prov, owner, &provider.MsgCreateConsumer{Submitter: prov.Address(owner), ChainId: "consumer-1"})
+	var id string
+	chains := make([]*Chain, 2)
+	for i := range chains {
+		c := pssProvider(t, []int64{100, 100, 100}, nil)
+		id = createOptIn(c, "consumer-1", owner, nil, nil, 0, 1)
+		waitPhase(c, id, "launched", 10)
+		chains[i] = c
+	}
+	prov, twin := chains[0], chains[1]
+	last := func(c *Chain) []byte { return c.Log[len(c.Log)-1].AppHash }
+	if !bytes.Equal(last(prov), last(twin)) || prov.Height != twin.Height {
+		t.Fatalf("twin providers differ: %X at %d, %X at %d", last(prov), prov.Height, last(twin), twin.Height)
+	}
+	both := func(signer int, msg gogoproto.Message) {
+		for _, c := range chains {
+			c.MustSucceed(c.NextBlock(c.Tx(signer, msg)))
+		}
+	}
+	refusedNoChange := func(what string, signer int, want error, msg gogoproto.Message) {
+		t.Helper()
+		res := prov.NextBlock(prov.Tx(signer, msg))
+		ctl := twin.NextBlock(twin.Tx(signer, &bank.MsgSend{From: twin.Address(signer), To: twin.Address(0), Amount: []coin.Coin{{Denom: "stake", Amount: 1 << 62}}}))
+		if ctl.TxResults[0].Code == 0 {
+			t.Fatalf("%s: the twin's unpayable send passed", what)
+		}
+		if refused(t, what, res.TxResults[0], want) && !bytes.Equal(res.AppHash, ctl.AppHash) {
+			t.Errorf("%s: app hash %X, the twin's %X: the refused message changed the state", what, res.AppHash, ctl.AppHash)
+		}
+	}
 	update := func(as int) *provider.MsgUpdateConsumer {
 		return &provider.MsgUpdateConsumer{Owner: prov.Address(as), ConsumerId: id, Metadata: &provider.ConsumerMetadata{Name: "renamed"},
 			PowerShapingParameters: &provider.PowerShapingParameters{ValidatorSetCap: 1}}
@@ -298,23 +339,23 @@ func TestPSSOwnership(t *testing.T) {
 	remove := func(as int) *provider.MsgRemoveConsumer {
 		return &provider.MsgRemoveConsumer{Owner: prov.Address(as), ConsumerId: id}
 	}
-	refusedTx(t, prov, "update by a non-owner", other, provider.ErrNotOwner, update(other))
-	refusedTx(t, prov, "update in the owner's name, signed by another", other, provider.ErrNotOwner, update(owner))
-	refusedTx(t, prov, "removal by a non-owner", other, provider.ErrNotOwner, remove(other))
-	refusedTx(t, prov, "removal in the owner's name, signed by another", other, provider.ErrNotOwner, remove(owner))
-	if d := detail(prov, id); d.Owner != address.Encode("ics", prov.Address(owner)) || d.Phase != "registered" || d.PowerShaping.ValidatorSetCap != 0 {
+	refusedNoChange("update by a non-owner", other, provider.ErrNotOwner, update(other))
+	refusedNoChange("update in the owner's name, signed by another", other, provider.ErrNotOwner, update(owner))
+	refusedNoChange("removal by a non-owner", other, provider.ErrNotOwner, remove(other))
+	refusedNoChange("removal in the owner's name, signed by another", other, provider.ErrNotOwner, remove(owner))
+	if d := detail(prov, id); d.Owner != address.Encode("ics", prov.Address(owner)) || d.Phase != "launched" || d.PowerShaping.ValidatorSetCap != 0 || strings.Contains(string(d.Metadata), "renamed") {
 		t.Fatalf("consumer after refused messages: %+v", d)
 	}
 
 	hand := update(owner)
 	hand.NewOwner = prov.Address(other)
-	prov.MustSucceed(prov.NextBlock(prov.Tx(owner, hand)))
+	both(owner, hand)
 	if d := detail(prov, id); d.Owner != address.Encode("ics", prov.Address(other)) || d.PowerShaping.ValidatorSetCap != 1 {
 		t.Fatalf("consumer after the handover: %+v", d)
 	}
-	refusedTx(t, prov, "update by the old owner", owner, provider.ErrNotOwner, update(owner))
-	refusedTx(t, prov, "removal by the old owner", owner, provider.ErrNotOwner, remove(owner))
-	prov.MustSucceed(prov.NextBlock(prov.Tx(other, remove(other))))
+	refusedNoChange("update by the old owner", owner, provider.ErrNotOwner, update(owner))
+	refusedNoChange("removal by the old owner", owner, provider.ErrNotOwner, remove(owner))
+	both(other, remove(other))
 	if d := detail(prov, id); d.Phase != "deleted" {
 		t.Fatalf("phase %s after the new owner removed it", d.Phase)
 	}

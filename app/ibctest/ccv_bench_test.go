@@ -17,6 +17,7 @@ import (
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/types/coin"
 )
 
@@ -77,12 +78,12 @@ func epochBenchNet(b *testing.B, nconsumers, nlinked int) *Chain {
 	var creates []gogoproto.Message
 	for i := 0; i < nconsumers; i++ {
 		chainID := fmt.Sprintf("consumer-%d", i+1)
-		init := provider.ConsumerInitializationParameters{SpawnTime: spawn, InitialHeight: 1, Params: ccv.DefaultConsumerParams()}
+		init := registry.ConsumerInitializationParameters{SpawnTime: spawn, InitialHeight: 1, Params: ccv.DefaultConsumerParams()}
 		switch i % 3 {
 		case 0, 1:
-			ps := provider.PowerShapingParameters{TopN: 100}
+			ps := registry.PowerShapingParameters{TopN: 100}
 			if i%3 == 1 {
-				ps = provider.PowerShapingParameters{TopN: 67, ValidatorsPowerCap: 30}
+				ps = registry.PowerShapingParameters{TopN: 67, ValidatorsPowerCap: 30}
 			}
 			content, err := gogoproto.Marshal(&provider.ConsumerAdditionProposal{ChainId: chainID, SpawnTime: init.SpawnTime,
 				InitialHeight: 1, Params: init.Params, PowerShaping: ps})
@@ -93,11 +94,11 @@ func epochBenchNet(b *testing.B, nconsumers, nlinked int) *Chain {
 				Content:        gov.Content{TypeUrl: auth.TypeURL(&provider.ConsumerAdditionProposal{}), Value: content},
 				InitialDeposit: []coin.Coin{{Denom: "stake", Amount: 1}}})
 		case 2:
-			ps := provider.PowerShapingParameters{Allowlist: consAddrs(prov, seq(0, 150)...), ValidatorSetCap: 60, ValidatorsPowerCap: 20}
+			ps := registry.PowerShapingParameters{Allowlist: consAddrs(prov, seq(0, 150)...), ValidatorSetCap: 60, ValidatorsPowerCap: 20}
 			if (i/3)%2 == 1 {
-				ps = provider.PowerShapingParameters{Denylist: consAddrs(prov, seq(1, 11)...), MinStake: 100_000_000, ValidatorsPowerCap: 10}
+				ps = registry.PowerShapingParameters{Denylist: consAddrs(prov, seq(1, 11)...), MinStake: 100_000_000, ValidatorsPowerCap: 10}
 			}
-			creates = append(creates, &provider.MsgCreateConsumer{Submitter: submitter, ChainId: chainID,
+			creates = append(creates, &registry.MsgCreateConsumer{Submitter: submitter, ChainId: chainID,
 				InitializationParameters: &init, PowerShapingParameters: &ps})
 		}
 	}
@@ -118,7 +119,7 @@ func epochBenchNet(b *testing.B, nconsumers, nlinked int) *Chain {
 		}
 		for v := 0; v < nvals; v++ {
 			if (v+n-1)%2 == 0 {
-				optIns[v] = append(optIns[v], &provider.MsgOptIn{Operator: prov.Address(v), ConsumerId: e["consumer_id"]})
+				optIns[v] = append(optIns[v], &registry.MsgOptIn{Operator: prov.Address(v), ConsumerId: e["consumer_id"]})
 			}
 		}
 	}

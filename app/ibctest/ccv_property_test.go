@@ -21,6 +21,7 @@ import (
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/types/fraction"
 )
 
@@ -43,8 +44,8 @@ func propertyNet(t *testing.T) (*Net, []string) {
 	prov := pssProvider(t, []int64{100, 100, 100, 100}, func(g *app.Genesis) {
 		g.Provider.Params.SlashMeterReplenishFraction = fraction.New(1, 2)
 	})
-	id1, c1, p1 := launchGov(prov, "consumer-1", provider.PowerShapingParameters{TopN: 67, ValidatorsPowerCap: 40}, nil)
-	id2, c2, p2 := launchOptIn(prov, "consumer-2", 5, &provider.PowerShapingParameters{
+	id1, c1, p1 := launchGov(prov, "consumer-1", registry.PowerShapingParameters{TopN: 67, ValidatorsPowerCap: 40}, nil)
+	id2, c2, p2 := launchOptIn(prov, "consumer-2", 5, &registry.PowerShapingParameters{
 		Denylist: consAddrs(prov, 3), ValidatorSetCap: 2, Prioritylist: consAddrs(prov, 2)}, nil, 0, 1)
 	return net(prov, []*Chain{c1, c2}, []*Path{p1, p2}), []string{id1, id2}
 }
@@ -310,11 +311,11 @@ func TestCCVProperties(t *testing.T) {
 			case 6:
 				v := rapid.IntRange(0, 3).Draw(rt, "validator")
 				c := rapid.IntRange(0, len(ids)-1).Draw(rt, "consumer")
-				prov.MustSucceed(prov.NextBlock(prov.Tx(v, &provider.MsgOptIn{Operator: prov.Address(v), ConsumerId: ids[c]})))
+				prov.MustSucceed(prov.NextBlock(prov.Tx(v, &registry.MsgOptIn{Operator: prov.Address(v), ConsumerId: ids[c]})))
 			case 7:
 				v := rapid.IntRange(0, 3).Draw(rt, "validator")
 				c := rapid.IntRange(0, len(ids)-1).Draw(rt, "consumer")
-				res := prov.NextBlock(prov.Tx(v, &provider.MsgOptOut{Operator: prov.Address(v), ConsumerId: ids[c]})).TxResults[0]
+				res := prov.NextBlock(prov.Tx(v, &registry.MsgOptOut{Operator: prov.Address(v), ConsumerId: ids[c]})).TxResults[0]
 				if res.Code != 0 && (c == 1 || !strings.Contains(res.Log, provider.ErrOptOutRefused.Error())) && !strings.Contains(res.Log, provider.ErrNotOptedIn.Error()) {
 					rt.Fatalf("opt-out of validator %d from %s: %s", v, ids[c], res.Log)
 				}

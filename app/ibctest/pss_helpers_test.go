@@ -18,6 +18,7 @@ import (
 	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/types/address"
 )
 
@@ -57,12 +58,12 @@ func consAddrs(c *Chain, vs ...int) [][]byte {
 func valcons(c *Chain, i int) string { return address.Encode("icsvalcons", consAddr(c, i)) }
 
 // initParams returns initialization parameters spawning after delay.
-func initParams(prov *Chain, delay time.Duration) *provider.ConsumerInitializationParameters {
-	return &provider.ConsumerInitializationParameters{SpawnTime: prov.Time.Add(delay).UnixNano(), InitialHeight: 1, Params: ConsumerParams()}
+func initParams(prov *Chain, delay time.Duration) *registry.ConsumerInitializationParameters {
+	return &registry.ConsumerInitializationParameters{SpawnTime: prov.Time.Add(delay).UnixNano(), InitialHeight: 1, Params: ConsumerParams()}
 }
 
 // createConsumer submits m from account i and returns the new consumer id.
-func createConsumer(prov *Chain, i int, m *provider.MsgCreateConsumer) string {
+func createConsumer(prov *Chain, i int, m *registry.MsgCreateConsumer) string {
 	resp := prov.MustSucceed(prov.NextBlock(prov.Tx(i, m)))
 	evs := Events(resp, "create_consumer")
 	if len(evs) != 1 || evs[0]["consumer_id"] == "" {
@@ -75,7 +76,7 @@ func createConsumer(prov *Chain, i int, m *provider.MsgCreateConsumer) string {
 func optIn(prov *Chain, id string, vs ...int) {
 	var txs [][]byte
 	for _, v := range vs {
-		txs = append(txs, prov.Tx(v, &provider.MsgOptIn{Operator: prov.Address(v), ConsumerId: id}))
+		txs = append(txs, prov.Tx(v, &registry.MsgOptIn{Operator: prov.Address(v), ConsumerId: id}))
 	}
 	prov.MustSucceed(prov.NextBlock(txs...))
 }
@@ -103,7 +104,7 @@ func waitPhase(prov *Chain, id, phase string, max int) {
 // opts validators vs in, runs the provider until it launches the
 // consumer, and starts and links the consumer chain. It returns the
 // consumer id, the consumer chain and the CCV path.
-func launchOptIn(prov *Chain, chainID string, owner int, ps *provider.PowerShapingParameters, ip *provider.InfractionParameters, vs ...int) (string, *Chain, *Path) {
+func launchOptIn(prov *Chain, chainID string, owner int, ps *registry.PowerShapingParameters, ip *registry.InfractionParameters, vs ...int) (string, *Chain, *Path) {
 	id := createOptIn(prov, chainID, owner, ps, ip, vs...)
 	waitPhase(prov, id, "launched", 10)
 	cons := StartConsumer(prov, chainID, 2)
@@ -112,9 +113,9 @@ func launchOptIn(prov *Chain, chainID string, owner int, ps *provider.PowerShapi
 
 // createOptIn creates an opt-in consumer spawning three blocks later and
 // opts validators vs in to it; it returns the consumer id.
-func createOptIn(prov *Chain, chainID string, owner int, ps *provider.PowerShapingParameters, ip *provider.InfractionParameters, vs ...int) string {
-	id := createConsumer(prov, owner, &provider.MsgCreateConsumer{Submitter: prov.Address(owner), ChainId: chainID,
-		Metadata: provider.ConsumerMetadata{Name: chainID}, InitializationParameters: initParams(prov, 3*BlockInterval),
+func createOptIn(prov *Chain, chainID string, owner int, ps *registry.PowerShapingParameters, ip *registry.InfractionParameters, vs ...int) string {
+	id := createConsumer(prov, owner, &registry.MsgCreateConsumer{Submitter: prov.Address(owner), ChainId: chainID,
+		Metadata: registry.ConsumerMetadata{Name: chainID}, InitializationParameters: initParams(prov, 3*BlockInterval),
 		PowerShapingParameters: ps, InfractionParameters: ip})
 	if len(vs) > 0 {
 		optIn(prov, id, vs...)
@@ -125,7 +126,7 @@ func createOptIn(prov *Chain, chainID string, owner int, ps *provider.PowerShapi
 // launchGov passes a consumer addition proposal for chainID with power
 // shaping ps and infraction parameters ip (nil: the defaults), and starts
 // and links the consumer chain.
-func launchGov(prov *Chain, chainID string, ps provider.PowerShapingParameters, ip *provider.InfractionParameters) (string, *Chain, *Path) {
+func launchGov(prov *Chain, chainID string, ps registry.PowerShapingParameters, ip *registry.InfractionParameters) (string, *Chain, *Path) {
 	PassProposal(prov, &provider.ConsumerAdditionProposal{ChainId: chainID, SpawnTime: prov.Time.UnixNano(), InitialHeight: 1,
 		Params: ConsumerParams(), PowerShaping: ps, InfractionParameters: ip})
 	prov.NextBlock()

@@ -18,6 +18,7 @@ import (
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
 	"github.com/abci-ics/ics/types/fraction"
@@ -82,7 +83,7 @@ func TestPSSOptOutNextEpoch(t *testing.T) {
 		prov.NextBlock()
 	}
 	from := len(prov.Log)
-	prov.MustSucceed(prov.NextBlock(prov.Tx(2, &provider.MsgOptOut{Operator: prov.Address(2), ConsumerId: id})))
+	prov.MustSucceed(prov.NextBlock(prov.Tx(2, &registry.MsgOptOut{Operator: prov.Address(2), ConsumerId: id})))
 	optedOut := prov.Height
 	epoch := (optedOut/EpochBlocks + 1) * EpochBlocks
 	if slices.Contains(detail(prov, id).OptedIn, valcons(prov, 2)) {
@@ -145,7 +146,7 @@ func TestPSSOptOutNextEpoch(t *testing.T) {
 // out, and other validators may opt in and out.
 func TestPSSTopN67(t *testing.T) {
 	prov := pssProvider(t, []int64{40, 30, 20, 10}, nil)
-	id, cons, path := launchGov(prov, "consumer-1", provider.PowerShapingParameters{TopN: 67}, nil)
+	id, cons, path := launchGov(prov, "consumer-1", registry.PowerShapingParameters{TopN: 67}, nil)
 	n := net(prov, []*Chain{cons}, []*Path{path})
 	if got, want := cometSet(cons), powers(prov, map[int]int64{0: 40, 1: 30}); !sameSet(got, want) {
 		t.Fatalf("CometBFT set %v, want the top two %v", got, want)
@@ -154,7 +155,7 @@ func TestPSSTopN67(t *testing.T) {
 	if d.TopN != 67 || d.Owner != address.Encode("ics", gov.ModuleAddress()) || len(d.OptedIn) != 2 {
 		t.Fatalf("consumer %+v, opted in %v", d.ConsumerJSON, d.OptedIn)
 	}
-	optOut := func(v int) *provider.MsgOptOut { return &provider.MsgOptOut{Operator: prov.Address(v), ConsumerId: id} }
+	optOut := func(v int) *registry.MsgOptOut { return &registry.MsgOptOut{Operator: prov.Address(v), ConsumerId: id} }
 	for _, v := range []int{0, 1} {
 		refusedTx(t, prov, "opt-out of top-N validator "+strconv.Itoa(v), v, provider.ErrOptOutRefused, optOut(v))
 	}
@@ -169,7 +170,7 @@ func TestPSSTopN67(t *testing.T) {
 	refusedTx(t, prov, "opt-out of validator 2, now in the top N", 2, provider.ErrOptOutRefused, optOut(2))
 
 	// Validator 3 opts in voluntarily, then out again.
-	prov.MustSucceed(prov.NextBlock(prov.Tx(3, &provider.MsgOptIn{Operator: prov.Address(3), ConsumerId: id})))
+	prov.MustSucceed(prov.NextBlock(prov.Tx(3, &registry.MsgOptIn{Operator: prov.Address(3), ConsumerId: id})))
 	want[hex.EncodeToString(consAddr(prov, 3))] = 10
 	if !n.Run(5*EpochBlocks, func() bool { return sameSet(cometSet(cons), want) }) {
 		t.Fatalf("CometBFT set after validator 3 opted in %v, want %v", cometSet(cons), want)
@@ -186,8 +187,8 @@ func TestPSSTopN67(t *testing.T) {
 // MsgCreateConsumer carried by a proposal.
 func TestPSSPowerCap(t *testing.T) {
 	prov := pssProvider(t, []int64{50, 30, 20}, nil)
-	PassProposal(prov, &provider.MsgCreateConsumer{Submitter: gov.ModuleAddress(), ChainId: "consumer-1",
-		InitializationParameters: initParams(prov, 0), PowerShapingParameters: &provider.PowerShapingParameters{TopN: 100, ValidatorsPowerCap: 34}})
+	PassProposal(prov, &registry.MsgCreateConsumer{Submitter: gov.ModuleAddress(), ChainId: "consumer-1",
+		InitializationParameters: initParams(prov, 0), PowerShapingParameters: &registry.PowerShapingParameters{TopN: 100, ValidatorsPowerCap: 34}})
 	prov.NextBlock()
 	id := ConsumerID(prov, "consumer-1")
 	waitPhase(prov, id, "launched", 5)
@@ -219,8 +220,8 @@ func TestPSSPowerCap(t *testing.T) {
 // prioritylist is kept.
 func TestPSSSetCap(t *testing.T) {
 	prov := pssProvider(t, []int64{40, 30, 20, 10}, nil)
-	_, plain, p1 := launchOptIn(prov, "consumer-1", 4, &provider.PowerShapingParameters{ValidatorSetCap: 2}, nil, 0, 1, 2, 3)
-	_, prio, p2 := launchOptIn(prov, "consumer-2", 4, &provider.PowerShapingParameters{ValidatorSetCap: 2, Prioritylist: consAddrs(prov, 3)}, nil, 0, 1, 2, 3)
+	_, plain, p1 := launchOptIn(prov, "consumer-1", 4, &registry.PowerShapingParameters{ValidatorSetCap: 2}, nil, 0, 1, 2, 3)
+	_, prio, p2 := launchOptIn(prov, "consumer-2", 4, &registry.PowerShapingParameters{ValidatorSetCap: 2, Prioritylist: consAddrs(prov, 3)}, nil, 0, 1, 2, 3)
 	net(prov, []*Chain{plain, prio}, []*Path{p1, p2})
 	if got, want := cometSet(plain), powers(prov, map[int]int64{0: 40, 1: 30}); !sameSet(got, want) {
 		t.Fatalf("set cap 2: CometBFT set %v, want %v", got, want)
@@ -236,12 +237,12 @@ func TestPSSListsAndMinStake(t *testing.T) {
 	prov := pssProvider(t, []int64{40, 30, 20, 10}, nil)
 	cases := []struct {
 		name string
-		ps   provider.PowerShapingParameters
+		ps   registry.PowerShapingParameters
 		want map[int]int64
 	}{
-		{"allowlist 0,1,3", provider.PowerShapingParameters{Allowlist: consAddrs(prov, 0, 1, 3)}, map[int]int64{0: 40, 1: 30, 3: 10}},
-		{"denylist 1", provider.PowerShapingParameters{Denylist: consAddrs(prov, 1)}, map[int]int64{0: 40, 2: 20, 3: 10}},
-		{"min stake 15M", provider.PowerShapingParameters{MinStake: 15 * tokensPerPower}, map[int]int64{0: 40, 1: 30, 2: 20}},
+		{"allowlist 0,1,3", registry.PowerShapingParameters{Allowlist: consAddrs(prov, 0, 1, 3)}, map[int]int64{0: 40, 1: 30, 3: 10}},
+		{"denylist 1", registry.PowerShapingParameters{Denylist: consAddrs(prov, 1)}, map[int]int64{0: 40, 2: 20, 3: 10}},
+		{"min stake 15M", registry.PowerShapingParameters{MinStake: 15 * tokensPerPower}, map[int]int64{0: 40, 1: 30, 2: 20}},
 	}
 	var chains []*Chain
 	var paths []*Path
@@ -280,7 +281,7 @@ func TestPSSNotLaunchedWithoutOptIns(t *testing.T) {
 		t.Fatal("a consumer not launched has a genesis")
 	}
 	optIn(prov, id, 1)
-	prov.MustSucceed(prov.NextBlock(prov.Tx(3, &provider.MsgUpdateConsumer{Owner: prov.Address(3), ConsumerId: id,
+	prov.MustSucceed(prov.NextBlock(prov.Tx(3, &registry.MsgUpdateConsumer{Owner: prov.Address(3), ConsumerId: id,
 		InitializationParameters: initParams(prov, 2*BlockInterval)})))
 	if d := detail(prov, id); d.Phase != "initialized" {
 		t.Fatalf("phase %s after a new spawn time", d.Phase)
@@ -332,12 +333,12 @@ func TestPSSOwnership(t *testing.T) {
 			t.Errorf("%s: app hash %X, the twin's %X: the refused message changed the state", what, res.AppHash, ctl.AppHash)
 		}
 	}
-	update := func(as int) *provider.MsgUpdateConsumer {
-		return &provider.MsgUpdateConsumer{Owner: prov.Address(as), ConsumerId: id, Metadata: &provider.ConsumerMetadata{Name: "renamed"},
-			PowerShapingParameters: &provider.PowerShapingParameters{ValidatorSetCap: 1}}
+	update := func(as int) *registry.MsgUpdateConsumer {
+		return &registry.MsgUpdateConsumer{Owner: prov.Address(as), ConsumerId: id, Metadata: &registry.ConsumerMetadata{Name: "renamed"},
+			PowerShapingParameters: &registry.PowerShapingParameters{ValidatorSetCap: 1}}
 	}
-	remove := func(as int) *provider.MsgRemoveConsumer {
-		return &provider.MsgRemoveConsumer{Owner: prov.Address(as), ConsumerId: id}
+	remove := func(as int) *registry.MsgRemoveConsumer {
+		return &registry.MsgRemoveConsumer{Owner: prov.Address(as), ConsumerId: id}
 	}
 	refusedNoChange("update by a non-owner", other, provider.ErrNotOwner, update(other))
 	refusedNoChange("update in the owner's name, signed by another", other, provider.ErrNotOwner, update(owner))
@@ -369,7 +370,7 @@ func TestPSSRelaunchChainID(t *testing.T) {
 	old, c1, p1 := launchOptIn(prov, "consumer-1", 3, nil, nil, 0, 1, 2)
 	n := net(prov, []*Chain{c1}, []*Path{p1})
 	n.Step()
-	prov.MustSucceed(prov.NextBlock(prov.Tx(3, &provider.MsgRemoveConsumer{Owner: prov.Address(3), ConsumerId: old})))
+	prov.MustSucceed(prov.NextBlock(prov.Tx(3, &registry.MsgRemoveConsumer{Owner: prov.Address(3), ConsumerId: old})))
 	if d := detail(prov, old); d.Phase != "deleted" {
 		t.Fatalf("removed consumer: phase %s", d.Phase)
 	}
@@ -414,9 +415,9 @@ func TestPSSRelaunchChainID(t *testing.T) {
 // not the provider's defaults (ten minutes, no slash).
 func TestPSSDowntimeInfractionParameters(t *testing.T) {
 	prov := pssProvider(t, []int64{100, 100, 100, 100}, nil)
-	ip := &provider.InfractionParameters{
-		DoubleSign: provider.InfractionParams{SlashFraction: fraction.New(1, 20), Tombstone: true},
-		Downtime:   provider.InfractionParams{SlashFraction: fraction.New(1, 10), JailDuration: time.Hour},
+	ip := &registry.InfractionParameters{
+		DoubleSign: registry.InfractionParams{SlashFraction: fraction.New(1, 20), Tombstone: true},
+		Downtime:   registry.InfractionParams{SlashFraction: fraction.New(1, 10), JailDuration: time.Hour},
 	}
 	id, cons, path := launchOptIn(prov, "consumer-1", 4, nil, ip, 0, 1, 2)
 	n := net(prov, []*Chain{cons}, []*Path{path})
@@ -457,42 +458,42 @@ func TestPSSRejectedMessages(t *testing.T) {
 	const owner, other = 4, 5
 	launched := createOptIn(prov, "consumer-1", owner, nil, nil, 0, 1)
 	waitPhase(prov, launched, "launched", 10)
-	registered := createConsumer(prov, owner, &provider.MsgCreateConsumer{Submitter: prov.Address(owner), ChainId: "consumer-2"})
-	gone := createConsumer(prov, owner, &provider.MsgCreateConsumer{Submitter: prov.Address(owner), ChainId: "consumer-3"})
-	prov.MustSucceed(prov.NextBlock(prov.Tx(owner, &provider.MsgRemoveConsumer{Owner: prov.Address(owner), ConsumerId: gone})))
+	registered := createConsumer(prov, owner, &registry.MsgCreateConsumer{Submitter: prov.Address(owner), ChainId: "consumer-2"})
+	gone := createConsumer(prov, owner, &registry.MsgCreateConsumer{Submitter: prov.Address(owner), ChainId: "consumer-3"})
+	prov.MustSucceed(prov.NextBlock(prov.Tx(owner, &registry.MsgRemoveConsumer{Owner: prov.Address(owner), ConsumerId: gone})))
 	PassProposal(prov, &provider.ConsumerAdditionProposal{ChainId: "consumer-4", SpawnTime: prov.Time.UnixNano(), InitialHeight: 1,
-		Params: ConsumerParams(), PowerShaping: provider.PowerShapingParameters{TopN: 100}})
+		Params: ConsumerParams(), PowerShaping: registry.PowerShapingParameters{TopN: 100}})
 	prov.NextBlock()
 	topN := ConsumerID(prov, "consumer-4")
 	waitPhase(prov, topN, "launched", 5)
 
 	own, oth := prov.Address(owner), prov.Address(other)
-	create := func(edit func(*provider.MsgCreateConsumer)) *provider.MsgCreateConsumer {
-		m := &provider.MsgCreateConsumer{Submitter: own, ChainId: "consumer-9", InitializationParameters: initParams(prov, time.Hour)}
+	create := func(edit func(*registry.MsgCreateConsumer)) *registry.MsgCreateConsumer {
+		m := &registry.MsgCreateConsumer{Submitter: own, ChainId: "consumer-9", InitializationParameters: initParams(prov, time.Hour)}
 		edit(m)
 		return m
 	}
-	shaping := func(ps provider.PowerShapingParameters) func(*provider.MsgCreateConsumer) {
-		return func(m *provider.MsgCreateConsumer) { m.PowerShapingParameters = &ps }
+	shaping := func(ps registry.PowerShapingParameters) func(*registry.MsgCreateConsumer) {
+		return func(m *registry.MsgCreateConsumer) { m.PowerShapingParameters = &ps }
 	}
-	update := func(id string, edit func(*provider.MsgUpdateConsumer)) *provider.MsgUpdateConsumer {
-		m := &provider.MsgUpdateConsumer{Owner: own, ConsumerId: id}
+	update := func(id string, edit func(*registry.MsgUpdateConsumer)) *registry.MsgUpdateConsumer {
+		m := &registry.MsgUpdateConsumer{Owner: own, ConsumerId: id}
 		if edit != nil {
 			edit(m)
 		}
 		return m
 	}
-	updShaping := func(ps provider.PowerShapingParameters) func(*provider.MsgUpdateConsumer) {
-		return func(m *provider.MsgUpdateConsumer) { m.PowerShapingParameters = &ps }
+	updShaping := func(ps registry.PowerShapingParameters) func(*registry.MsgUpdateConsumer) {
+		return func(m *registry.MsgUpdateConsumer) { m.PowerShapingParameters = &ps }
 	}
-	optInMsg := func(v int, id string, key []byte) *provider.MsgOptIn {
-		return &provider.MsgOptIn{Operator: prov.Address(v), ConsumerId: id, ConsumerKey: key}
+	optInMsg := func(v int, id string, key []byte) *registry.MsgOptIn {
+		return &registry.MsgOptIn{Operator: prov.Address(v), ConsumerId: id, ConsumerKey: key}
 	}
-	optOutMsg := func(v int, id string) *provider.MsgOptOut {
-		return &provider.MsgOptOut{Operator: prov.Address(v), ConsumerId: id}
+	optOutMsg := func(v int, id string) *registry.MsgOptOut {
+		return &registry.MsgOptOut{Operator: prov.Address(v), ConsumerId: id}
 	}
-	rate := func(v int, id string, r fraction.Fraction) *provider.MsgSetConsumerCommissionRate {
-		return &provider.MsgSetConsumerCommissionRate{Operator: prov.Address(v), ConsumerId: id, Rate: r}
+	rate := func(v int, id string, r fraction.Fraction) *registry.MsgSetConsumerCommissionRate {
+		return &registry.MsgSetConsumerCommissionRate{Operator: prov.Address(v), ConsumerId: id, Rate: r}
 	}
 	badKey := make([]byte, 31)
 	for _, tc := range []struct {
@@ -501,48 +502,48 @@ func TestPSSRejectedMessages(t *testing.T) {
 		msg    gogoproto.Message
 		want   error
 	}{
-		{"create: top_n 30", owner, create(shaping(provider.PowerShapingParameters{TopN: 30})), provider.ErrInvalidConsumer},
-		{"create: top_n 1", owner, create(shaping(provider.PowerShapingParameters{TopN: 1})), provider.ErrInvalidConsumer},
-		{"create: top_n 101", owner, create(shaping(provider.PowerShapingParameters{TopN: 101})), provider.ErrInvalidConsumer},
-		{"create: top_n 67 owned by an account", owner, create(shaping(provider.PowerShapingParameters{TopN: 67})), provider.ErrInvalidConsumer},
-		{"create: power cap 101", owner, create(shaping(provider.PowerShapingParameters{ValidatorsPowerCap: 101})), provider.ErrInvalidConsumer},
-		{"create: short allowlist address", owner, create(shaping(provider.PowerShapingParameters{Allowlist: [][]byte{{1, 2, 3}}})), provider.ErrInvalidConsumer},
-		{"create: allowed and denied", owner, create(shaping(provider.PowerShapingParameters{Allowlist: consAddrs(prov, 1), Denylist: consAddrs(prov, 1)})), provider.ErrInvalidConsumer},
-		{"create: empty chain id", owner, create(func(m *provider.MsgCreateConsumer) { m.ChainId = "" }), provider.ErrInvalidConsumer},
-		{"create: chain id with a slash", owner, create(func(m *provider.MsgCreateConsumer) { m.ChainId = "a/b" }), provider.ErrInvalidConsumer},
-		{"create: chain id of a live consumer", owner, create(func(m *provider.MsgCreateConsumer) { m.ChainId = "consumer-1" }), provider.ErrConsumerExists},
-		{"create: the provider's chain id", owner, create(func(m *provider.MsgCreateConsumer) { m.ChainId = prov.ID }), provider.ErrConsumerExists},
-		{"create: submitter is not the signer", other, create(func(*provider.MsgCreateConsumer) {}), provider.ErrInvalidConsumer},
-		{"create: initial height 0", owner, create(func(m *provider.MsgCreateConsumer) { m.InitializationParameters.InitialHeight = 0 }), provider.ErrInvalidConsumer},
-		{"create: negative jail duration", owner, create(func(m *provider.MsgCreateConsumer) {
-			m.InfractionParameters = &provider.InfractionParameters{Downtime: provider.InfractionParams{SlashFraction: fraction.New(0, 1), JailDuration: -time.Second},
-				DoubleSign: provider.InfractionParams{SlashFraction: fraction.New(0, 1)}}
+		{"create: top_n 30", owner, create(shaping(registry.PowerShapingParameters{TopN: 30})), provider.ErrInvalidConsumer},
+		{"create: top_n 1", owner, create(shaping(registry.PowerShapingParameters{TopN: 1})), provider.ErrInvalidConsumer},
+		{"create: top_n 101", owner, create(shaping(registry.PowerShapingParameters{TopN: 101})), provider.ErrInvalidConsumer},
+		{"create: top_n 67 owned by an account", owner, create(shaping(registry.PowerShapingParameters{TopN: 67})), provider.ErrInvalidConsumer},
+		{"create: power cap 101", owner, create(shaping(registry.PowerShapingParameters{ValidatorsPowerCap: 101})), provider.ErrInvalidConsumer},
+		{"create: short allowlist address", owner, create(shaping(registry.PowerShapingParameters{Allowlist: [][]byte{{1, 2, 3}}})), provider.ErrInvalidConsumer},
+		{"create: allowed and denied", owner, create(shaping(registry.PowerShapingParameters{Allowlist: consAddrs(prov, 1), Denylist: consAddrs(prov, 1)})), provider.ErrInvalidConsumer},
+		{"create: empty chain id", owner, create(func(m *registry.MsgCreateConsumer) { m.ChainId = "" }), provider.ErrInvalidConsumer},
+		{"create: chain id with a slash", owner, create(func(m *registry.MsgCreateConsumer) { m.ChainId = "a/b" }), provider.ErrInvalidConsumer},
+		{"create: chain id of a live consumer", owner, create(func(m *registry.MsgCreateConsumer) { m.ChainId = "consumer-1" }), provider.ErrConsumerExists},
+		{"create: the provider's chain id", owner, create(func(m *registry.MsgCreateConsumer) { m.ChainId = prov.ID }), provider.ErrConsumerExists},
+		{"create: submitter is not the signer", other, create(func(*registry.MsgCreateConsumer) {}), provider.ErrInvalidConsumer},
+		{"create: initial height 0", owner, create(func(m *registry.MsgCreateConsumer) { m.InitializationParameters.InitialHeight = 0 }), provider.ErrInvalidConsumer},
+		{"create: negative jail duration", owner, create(func(m *registry.MsgCreateConsumer) {
+			m.InfractionParameters = &registry.InfractionParameters{Downtime: registry.InfractionParams{SlashFraction: fraction.New(0, 1), JailDuration: -time.Second},
+				DoubleSign: registry.InfractionParams{SlashFraction: fraction.New(0, 1)}}
 		}), provider.ErrInvalidConsumer},
-		{"create: slash fraction above 1", owner, create(func(m *provider.MsgCreateConsumer) {
-			m.InfractionParameters = &provider.InfractionParameters{Downtime: provider.InfractionParams{SlashFraction: fraction.New(0, 1)},
-				DoubleSign: provider.InfractionParams{SlashFraction: fraction.New(3, 2)}}
+		{"create: slash fraction above 1", owner, create(func(m *registry.MsgCreateConsumer) {
+			m.InfractionParameters = &registry.InfractionParameters{Downtime: registry.InfractionParams{SlashFraction: fraction.New(0, 1)},
+				DoubleSign: registry.InfractionParams{SlashFraction: fraction.New(3, 2)}}
 		}), provider.ErrInvalidConsumer},
 
-		{"update: wrong owner", other, update(launched, func(m *provider.MsgUpdateConsumer) { m.Owner = oth }), provider.ErrNotOwner},
+		{"update: wrong owner", other, update(launched, func(m *registry.MsgUpdateConsumer) { m.Owner = oth }), provider.ErrNotOwner},
 		{"update: owner's name, other signer", other, update(launched, nil), provider.ErrNotOwner},
 		{"update: gov's consumer by an account", owner, update(topN, nil), provider.ErrNotOwner},
 		{"update: unknown consumer", owner, update("99", nil), provider.ErrConsumerNotFound},
 		{"update: consumer id not a number", owner, update("abc", nil), provider.ErrConsumerNotFound},
 		{"update: deleted consumer", owner, update(gone, nil), provider.ErrConsumerNotFound},
-		{"update: top_n 49", owner, update(registered, updShaping(provider.PowerShapingParameters{TopN: 49})), provider.ErrInvalidConsumer},
-		{"update: top_n 101", owner, update(registered, updShaping(provider.PowerShapingParameters{TopN: 101})), provider.ErrInvalidConsumer},
-		{"update: top_n 60 owned by an account", owner, update(registered, updShaping(provider.PowerShapingParameters{TopN: 60})), provider.ErrInvalidConsumer},
-		{"update: power cap 150", owner, update(launched, updShaping(provider.PowerShapingParameters{ValidatorsPowerCap: 150})), provider.ErrInvalidConsumer},
-		{"update: init params of a launched consumer", owner, update(launched, func(m *provider.MsgUpdateConsumer) {
+		{"update: top_n 49", owner, update(registered, updShaping(registry.PowerShapingParameters{TopN: 49})), provider.ErrInvalidConsumer},
+		{"update: top_n 101", owner, update(registered, updShaping(registry.PowerShapingParameters{TopN: 101})), provider.ErrInvalidConsumer},
+		{"update: top_n 60 owned by an account", owner, update(registered, updShaping(registry.PowerShapingParameters{TopN: 60})), provider.ErrInvalidConsumer},
+		{"update: power cap 150", owner, update(launched, updShaping(registry.PowerShapingParameters{ValidatorsPowerCap: 150})), provider.ErrInvalidConsumer},
+		{"update: init params of a launched consumer", owner, update(launched, func(m *registry.MsgUpdateConsumer) {
 			m.InitializationParameters = initParams(prov, time.Hour)
 		}), provider.ErrInvalidConsumer},
-		{"update: new owner of 5 bytes", owner, update(launched, func(m *provider.MsgUpdateConsumer) { m.NewOwner = []byte{1, 2, 3, 4, 5} }), provider.ErrInvalidConsumer},
+		{"update: new owner of 5 bytes", owner, update(launched, func(m *registry.MsgUpdateConsumer) { m.NewOwner = []byte{1, 2, 3, 4, 5} }), provider.ErrInvalidConsumer},
 
-		{"remove: wrong owner", other, &provider.MsgRemoveConsumer{Owner: oth, ConsumerId: launched}, provider.ErrNotOwner},
-		{"remove: owner's name, other signer", other, &provider.MsgRemoveConsumer{Owner: own, ConsumerId: registered}, provider.ErrNotOwner},
-		{"remove: gov's consumer by an account", owner, &provider.MsgRemoveConsumer{Owner: own, ConsumerId: topN}, provider.ErrNotOwner},
-		{"remove: unknown consumer", owner, &provider.MsgRemoveConsumer{Owner: own, ConsumerId: "99"}, provider.ErrConsumerNotFound},
-		{"remove: deleted consumer", owner, &provider.MsgRemoveConsumer{Owner: own, ConsumerId: gone}, provider.ErrConsumerNotFound},
+		{"remove: wrong owner", other, &registry.MsgRemoveConsumer{Owner: oth, ConsumerId: launched}, provider.ErrNotOwner},
+		{"remove: owner's name, other signer", other, &registry.MsgRemoveConsumer{Owner: own, ConsumerId: registered}, provider.ErrNotOwner},
+		{"remove: gov's consumer by an account", owner, &registry.MsgRemoveConsumer{Owner: own, ConsumerId: topN}, provider.ErrNotOwner},
+		{"remove: unknown consumer", owner, &registry.MsgRemoveConsumer{Owner: own, ConsumerId: "99"}, provider.ErrConsumerNotFound},
+		{"remove: deleted consumer", owner, &registry.MsgRemoveConsumer{Owner: own, ConsumerId: gone}, provider.ErrConsumerNotFound},
 
 		{"opt in: signer is not the operator", owner, optInMsg(2, launched, nil), provider.ErrUnauthorized},
 		{"opt in: not a validator", owner, optInMsg(owner, launched, nil), provider.ErrValidatorNotFound},
@@ -564,12 +565,12 @@ func TestPSSRejectedMessages(t *testing.T) {
 		refusedTx(t, prov, tc.name, tc.signer, tc.want, tc.msg)
 	}
 	// A consumer message carried by a proposal must be governance's.
-	content, err := gogoproto.Marshal(create(func(*provider.MsgCreateConsumer) {}))
+	content, err := gogoproto.Marshal(create(func(*registry.MsgCreateConsumer) {}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	refusedTx(t, prov, "proposal: MsgCreateConsumer not from governance", owner, gov.ErrInvalidContent,
-		&gov.MsgSubmitProposal{Proposer: own, Content: gov.Content{TypeUrl: auth.TypeURL(&provider.MsgCreateConsumer{}), Value: content},
+		&gov.MsgSubmitProposal{Proposer: own, Content: gov.Content{TypeUrl: auth.TypeURL(&registry.MsgCreateConsumer{}), Value: content},
 			InitialDeposit: []coin.Coin{{Denom: "stake", Amount: 1}}, Title: "not governance's"})
 	// Nothing above touched the consumers.
 	for id, phase := range map[string]string{launched: "launched", registered: "registered", gone: "deleted", topN: "launched"} {

@@ -8,12 +8,16 @@ GOCOSMOS_VERSION := v1.7.2
 .PHONY: run build install test bench fuzz proto proto-tools lint clean
 
 # run starts a local provider chain of three validator processes in
-# build/testnet, launches two consumer chains by governance (every validator
-# runs a node on each; fresh keys assigned on consumer-1), one relayer per
-# consumer, and reports launches, channels, validator set changes and
-# jailings until Ctrl-C. Written on first use and resumed afterwards; delete
-# the directory to start over. Provider node i serves RPC on
-# 127.0.0.1:26601+10i, consumer j node i on 127.0.0.1:26601+100j+10i.
+# build/testnet and two consumer chains (the default --consumer-kinds
+# top-n:100,opt-in:0+1): consumer-1, top-N 100, launched by governance, with
+# a node of every validator (fresh keys assigned); consumer-2, opt-in,
+# created by an ordinary account, with nodes of validators 0 and 1 only,
+# which opted in (validator 2 runs nothing for it). One relayer per
+# consumer; it reports which validators validate which consumer, launches,
+# channels, validator set changes and jailings until Ctrl-C. Written on
+# first use and resumed afterwards; delete the directory to start over.
+# Provider node i serves RPC on 127.0.0.1:26601+10i, validator i's node on
+# consumer j on 127.0.0.1:26601+100j+10i.
 RUN_DIR ?= build/testnet
 run: build
 	$(BIN) testnet start --dir $(RUN_DIR) --validators 3 --consumers 2

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	abcitypes "github.com/cometbft/cometbft/abci/types"
 	cmtcfg "github.com/cometbft/cometbft/config"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
@@ -36,18 +37,25 @@ import (
 )
 
 // A CCV testnet is a provider testnet (the homes of `icsd testnet init`,
-// DIR/node<i>) with consumer chains launched by governance, each validated
-// by every provider validator and linked by its own relayer:
+// DIR/node<i>) with consumer chains, each of a kind (ConsumerKind): top-N,
+// launched by governance, or opt-in, created by the testnet's owner account
+// and opted in to by some validators. Each consumer has one node per
+// provider validator that validates it, and its own relayer:
 //
 //	DIR/node<i>                      provider validator i
-//	DIR/consumer-<j>/node<i>         validator i's node on consumer j
+//	DIR/owner/                       the owner account's keyring (key "owner")
+//	DIR/consumer-<j>/node<i>         validator i's node on consumer j, for the
+//	                                 validators of consumer j only (on a top-N
+//	                                 consumer with assigned keys, the others'
+//	                                 hold only the key they assigned)
 //	DIR/consumer-<j>/relayer/        the relayer's keyring (key "relayer")
 //	DIR/consumer-<j>/link.json       the CCV link, saved by icsd relay link-ccv
 //	DIR/consumer-<j>/relayer.log     the relayer's output
 //
 // Every step is idempotent: started again on the same directory, it
-// proposes only the consumers the provider does not know, writes only the
-// homes that are missing and reuses an open CCV channel.
+// creates only the consumers the provider does not know, writes only the
+// homes that are missing and reuses an open CCV channel; the nodes of a
+// consumer are then the homes under its directory.
 
 // CCVOptions configure a CCV testnet.
 type CCVOptions struct {
@@ -57,9 +65,13 @@ type CCVOptions struct {
 	ChainID    string // the provider's
 	Validators int
 	Consumers  int
+	// Kinds gives consumer j (from 1) its kind, Kinds[j-1]: top-N or
+	// opt-in. Consumers past the end of the list are top-N 100; entries
+	// past Consumers are unused.
+	Kinds []ConsumerKind
 	// BasePort is the first loopback port: provider node i uses
-	// BasePort+10i (P2P) and +1 (RPC); consumer j (from 1) node i uses
-	// BasePort+100j+10i and +1 (with more than 10 validators the stride is
+	// BasePort+10i (P2P) and +1 (RPC); validator i's node on consumer j
+	// (from 1) uses BasePort+100j+10i and +1 (with more than 10 validators the stride is
 	// 10 x validators instead of 100).
 	BasePort      int
 	TimeoutCommit time.Duration
@@ -75,9 +87,10 @@ type CCVOptions struct {
 	// DowntimeJail is how long the provider jails a validator reported
 	// down by a consumer.
 	DowntimeJail time.Duration
-	// AssignKeys lists the consumers (1-based) on which every validator
-	// assigns a fresh consumer key before launch; the other consumers are
-	// validated with the provider keys.
+	// AssignKeys lists the consumers (1-based) on which validators use a
+	// fresh consumer key: on a top-N consumer every validator assigns one
+	// before launch, on an opt-in consumer each validator opts in with one;
+	// the other consumers are validated with the provider keys.
 	AssignKeys []int
 	// SelfDelegations, when set, is each provider validator's bond; by
 	// default validator 0 bonds twice as much as each other one.
@@ -97,11 +110,12 @@ type CCVOptions struct {
 }
 
 // DefaultCCVOptions returns the options of `icsd testnet start
-// --consumers`: three validators, two consumers, keys assigned on the
-// first.
+// --consumers`: three validators, two consumers: consumer-1 top-N 100 with
+// keys assigned, consumer-2 opt-in with validators 0 and 1 opted in
+// (validator 2 runs nothing for it).
 func DefaultCCVOptions() CCVOptions {
 	return CCVOptions{
-		Dir: "build/testnet", ChainID: "testnet-1", Validators: 3, Consumers: 2, BasePort: 26600,
+		Dir: "build/testnet", ChainID: "testnet-1", Validators: 3, Consumers: 2, Kinds: []ConsumerKind{TopN(100), OptIn(0, 1)}, BasePort: 26600,
 		TimeoutCommit: 500 * time.Millisecond, VotingPeriod: 10 * time.Second, BlocksPerEpoch: 5,
 		ConsumerUnbondingPeriod: 30 * time.Minute, SignedBlocksWindow: 10, DowntimeJail: time.Minute,
 		AssignKeys: []int{1}, RelayInterval: 300 * time.Millisecond,
@@ -110,6 +124,14 @@ func DefaultCCVOptions() CCVOptions {
 
 // ConsumerChainID returns the chain id of consumer j (from 1).
 func ConsumerChainID(j int) string { return fmt.Sprintf("consumer-%d", j) }
+
+// kind returns consumer j's kind.
+func (o CCVOptions) kind(j int) ConsumerKind {
+	if j <= len(o.Kinds) {
+		return o.Kinds[j-1]
+	}
+	return TopN(100)
+}
 
 // CCVTestnet is a running CCV testnet.
 type CCVTestnet struct {
@@ -127,14 +149,73 @@ type ConsumerChain struct {
 	ConsumerID string
 	Index      int // from 1
 	Dir        string
-	Homes      []string // one per provider validator
+	Kind       ConsumerKind
 	// AssignedKeys says whether the validators use fresh consumer keys.
 	AssignedKeys bool
 	// KV says whether the chain runs kvconsumer rather than icsd.
-	KV       bool
-	Nodes    []*process.Process
+	KV bool
+	// nodes are the nodes of the provider validators that validate the
+	// consumer, in validator order (Nodes, Node); OptIn adds one.
+	nodes    []*ConsumerNode
 	Relayer  *process.Process
 	LinkFile string
+
+	lock *sync.Mutex // the testnet's: guards nodes and the processes
+}
+
+// ConsumerNode is a provider validator's node on a consumer.
+type ConsumerNode struct {
+	Validator int    // the provider validator's index
+	Home      string // DIR/consumer-<j>/node<Validator>
+	// Process runs the node, once started.
+	Process *process.Process
+}
+
+// Nodes returns the consumer's nodes, one per provider validator that
+// validates it, in validator order.
+func (c *ConsumerChain) Nodes() []*ConsumerNode {
+	c.lock.Lock()
+	defer c.lock.Unlock()
+	return slices.Clone(c.nodes)
+}
+
+// Node returns provider validator i's node on the consumer, or nil when
+// validator i does not validate it.
+func (c *ConsumerChain) Node(i int) *ConsumerNode {
+	c.lock.Lock()
+	defer c.lock.Unlock()
+	for _, n := range c.nodes {
+		if n.Validator == i {
+			return n
+		}
+	}
+	return nil
+}
+
+// Validators returns the indices of the provider validators that run a
+// node on the consumer.
+func (c *ConsumerChain) Validators() []int {
+	var out []int
+	for _, n := range c.Nodes() {
+		out = append(out, n.Validator)
+	}
+	return out
+}
+
+// addNode records validator i's node on c, in validator order.
+func (c *ConsumerChain) addNode(n *ConsumerNode) {
+	c.lock.Lock()
+	defer c.lock.Unlock()
+	k, _ := slices.BinarySearchFunc(c.nodes, n.Validator, func(m *ConsumerNode, i int) int { return m.Validator - i })
+	c.nodes = slices.Insert(c.nodes, k, n)
+}
+
+// describe names c in progress output: "consumer-2 (consumer 1, opt-in)".
+func (c *ConsumerChain) describe() string {
+	if c.ConsumerID == "" {
+		return fmt.Sprintf("%s (%s)", c.ChainID, c.Kind.Describe())
+	}
+	return fmt.Sprintf("%s (consumer %s, %s)", c.ChainID, c.ConsumerID, c.Kind.Describe())
 }
 
 // RelayerHome is the home whose keyring holds consumer c's relayer key,
@@ -144,6 +225,14 @@ func (c *ConsumerChain) RelayerHome() string { return filepath.Join(c.Dir, "rela
 // RelayerKey is the name of the relayers' key.
 const RelayerKey = "relayer"
 
+// OwnerHome is the home whose keyring holds the owner account's key: an
+// ordinary account, funded in the provider genesis and not a validator,
+// that creates the opt-in consumers with MsgCreateConsumer and owns them.
+func (t *CCVTestnet) OwnerHome() string { return filepath.Join(t.Opts.Dir, "owner") }
+
+// OwnerKey is the name of the owner account's key.
+const OwnerKey = "owner"
+
 func (o CCVOptions) stride() int { return 10 * max(o.Validators, 10) }
 
 // ProviderRPC returns the RPC address of provider node i.
@@ -151,7 +240,8 @@ func (t *CCVTestnet) ProviderRPC(i int) string {
 	return fmt.Sprintf("tcp://127.0.0.1:%d", t.Opts.BasePort+10*i+1)
 }
 
-// ConsumerRPC returns the RPC address of validator i's node on consumer c.
+// ConsumerRPC returns the RPC address of validator i's node on consumer c
+// (whether or not validator i runs one).
 func (t *CCVTestnet) ConsumerRPC(c *ConsumerChain, i int) string {
 	return fmt.Sprintf("tcp://127.0.0.1:%d", t.consumerP2PPort(c, i)+1)
 }
@@ -184,6 +274,11 @@ func (o CCVOptions) validate() error {
 			return fmt.Errorf("--assign-keys %d: consumers are 1 to %d", j, o.Consumers)
 		}
 	}
+	for j := 1; j <= o.Consumers; j++ {
+		if err := o.kind(j).validate(j, o.Validators); err != nil {
+			return fmt.Errorf("--consumer-kinds: %w", err)
+		}
+	}
 	return o.validateKV()
 }
 
@@ -198,12 +293,16 @@ func (o CCVOptions) consumerParams() ccv.ConsumerParams {
 }
 
 // StartCCVTestnet writes the provider homes (unless they exist), starts
-// the provider validators, passes a ConsumerAdditionProposal for each
-// consumer the provider does not know, assigns fresh consumer keys where
-// asked (before launch), waits for the launches, writes the consumer homes
-// from the consumer genesis, starts every validator's node on every
-// consumer, and one relayer per consumer (link-ccv, then relay start). It
-// returns when every relayer runs. On error it stops what it started.
+// the provider validators, creates each consumer the provider does not
+// know (a ConsumerAdditionProposal every validator votes for, for a top-N
+// consumer; MsgCreateConsumer from the owner account, for an opt-in one),
+// has the listed validators opt in to the opt-in consumers and every
+// validator assign a fresh consumer key on the top-N consumers that use
+// them (before launch), waits for the launches, writes the consumer homes
+// from the consumer genesis, starts the node of every validator in each
+// consumer's genesis, and one relayer per consumer (link-ccv, then relay
+// start). It returns when every relayer runs. On error it stops what it
+// started.
 func StartCCVTestnet(ctx context.Context, o CCVOptions) (t *CCVTestnet, err error) {
 	if err := o.validate(); err != nil {
 		return nil, err
@@ -215,11 +314,8 @@ func StartCCVTestnet(ctx context.Context, o CCVOptions) (t *CCVTestnet, err erro
 		}
 	}()
 	for j := 1; j <= o.Consumers; j++ {
-		c := &ConsumerChain{ChainID: ConsumerChainID(j), Index: j, Dir: filepath.Join(o.Dir, ConsumerChainID(j))}
+		c := &ConsumerChain{ChainID: ConsumerChainID(j), Index: j, Dir: filepath.Join(o.Dir, ConsumerChainID(j)), Kind: o.kind(j), lock: &t.mu}
 		c.LinkFile = filepath.Join(c.Dir, "link.json")
-		for i := 0; i < o.Validators; i++ {
-			c.Homes = append(c.Homes, NodeHome(c.Dir, i))
-		}
 		c.AssignedKeys, c.KV = slices.Contains(o.AssignKeys, j), slices.Contains(o.KVConsumers, j)
 		t.Consumers = append(t.Consumers, c)
 	}
@@ -231,38 +327,52 @@ func StartCCVTestnet(ctx context.Context, o CCVOptions) (t *CCVTestnet, err erro
 		if err != nil {
 			return t, err
 		}
+		t.mu.Lock()
 		t.Provider = append(t.Provider, p)
+		t.mu.Unlock()
 	}
 	t.logf("started %d provider validators of %s (node i: rpc %s + 10i)", o.Validators, o.ChainID, t.ProviderRPC(0))
 	if _, err := waitHeight(ctx, t.ProviderRPC(0), 2, time.Minute); err != nil {
 		return t, fmt.Errorf("provider: %w (see %s)", err, t.Provider[0].Log)
 	}
-	if err := t.proposeConsumers(ctx); err != nil {
+	// The opt-in consumers are created once the proposals passed, so that
+	// the consumer ids follow the testnet's order when the top-N consumers
+	// come first; the spawn margin leaves time for the opt-ins and the key
+	// assignments.
+	spawn := time.Now().Add(o.VotingPeriod + spawnMargin)
+	if err := t.proposeConsumers(ctx, spawn); err != nil {
 		return t, err
 	}
-	if err := t.waitConsumers(ctx, func(c interchain.ConsumerJSON) bool { return c.Phase != "" }, "registered", o.VotingPeriod+time.Minute); err != nil {
+	topN := slices.DeleteFunc(slices.Clone(t.Consumers), func(c *ConsumerChain) bool { return c.Kind.IsOptIn() })
+	if err := t.waitConsumers(ctx, topN, func(c interchain.ConsumerJSON) bool { return c.Phase != "" }, "created by governance", o.VotingPeriod+time.Minute); err != nil {
+		return t, err
+	}
+	if err := t.createConsumers(ctx, spawn); err != nil {
+		return t, err
+	}
+	if err := t.optInBeforeLaunch(ctx); err != nil {
 		return t, err
 	}
 	if err := t.assignKeys(ctx); err != nil {
 		return t, err
 	}
-	if err := t.waitConsumers(ctx, func(c interchain.ConsumerJSON) bool { return c.ClientID != "" }, "launched", 2*time.Minute); err != nil {
+	if err := t.waitConsumers(ctx, t.Consumers, func(c interchain.ConsumerJSON) bool { return c.ClientID != "" }, "launched", 2*time.Minute); err != nil {
 		return t, err
 	}
 	for _, c := range t.Consumers {
 		if err := t.writeConsumerHomes(ctx, c); err != nil {
 			return t, fmt.Errorf("%s: %w", c.ChainID, err)
 		}
-		for i := range c.Homes {
-			p, err := t.startConsumerNode(c, i)
+		for _, n := range c.Nodes() {
+			p, err := t.startConsumerNode(c, n)
 			if err != nil {
 				return t, err
 			}
 			t.mu.Lock()
-			c.Nodes = append(c.Nodes, p)
+			n.Process = p
 			t.mu.Unlock()
 		}
-		t.logf("started %s: %d nodes (node i: rpc %s + 10i)", c.ChainID, len(c.Nodes), t.ConsumerRPC(c, 0))
+		t.logf("started %s: %s (node of validator i: rpc %s + 10i)", c.describe(), describeValidators(c.Validators()), t.ConsumerRPC(c, 0))
 	}
 	errs := make([]error, len(t.Consumers))
 	var wg sync.WaitGroup
@@ -270,8 +380,9 @@ func StartCCVTestnet(ctx context.Context, o CCVOptions) (t *CCVTestnet, err erro
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := waitHeight(ctx, t.ConsumerRPC(c, 0), 2, time.Minute); err != nil {
-				errs[k] = fmt.Errorf("%s: %w (see %s)", c.ChainID, err, c.Nodes[0].Log)
+			first := c.Nodes()[0]
+			if _, err := waitHeight(ctx, t.ConsumerRPC(c, first.Validator), 2, time.Minute); err != nil {
+				errs[k] = fmt.Errorf("%s: %w (see %s)", c.ChainID, err, first.Process.Log)
 				return
 			}
 			errs[k] = t.StartRelayer(ctx, c)
@@ -284,7 +395,7 @@ func StartCCVTestnet(ctx context.Context, o CCVOptions) (t *CCVTestnet, err erro
 // initProvider writes the provider homes unless they exist: validator 0
 // bonds twice as much as each other one, so that any other validator
 // holds less than a third of the power and can stop without halting a
-// consumer; each consumer's relayer key is funded.
+// consumer; each consumer's relayer key and the owner account are funded.
 func (t *CCVTestnet) initProvider() error {
 	o := t.Opts
 	if _, err := os.Stat(nodehome.Config(NodeHome(o.Dir, 0)).GenesisFile()); err == nil {
@@ -300,6 +411,10 @@ func (t *CCVTestnet) initProvider() error {
 				return fmt.Errorf("%s holds a testnet written without consumer %s (no funded relayer key): delete it or choose another --dir", o.Dir, c.ChainID)
 			}
 		}
+		optIn := slices.ContainsFunc(t.Consumers, func(c *ConsumerChain) bool { return c.Kind.IsOptIn() })
+		if _, err := client.LoadKey(t.OwnerHome(), OwnerKey); err != nil && optIn {
+			return fmt.Errorf("%s holds a testnet written without the owner account that creates opt-in consumers: delete it or choose another --dir", o.Dir)
+		}
 		t.logf("reusing the provider homes under %s", o.Dir)
 		return nil
 	}
@@ -311,6 +426,12 @@ func (t *CCVTestnet) initProvider() error {
 		}
 		relayers = append(relayers, k)
 	}
+	owner, err := client.LoadOrAddKey(t.OwnerHome(), OwnerKey)
+	if err != nil {
+		return err
+	}
+	funded := append(relayers, owner)
+	var ownerAddr string
 	const bond = 100_000_000_000
 	bonds := make([]uint64, o.Validators)
 	for i := range bonds {
@@ -322,7 +443,7 @@ func (t *CCVTestnet) initProvider() error {
 	if o.SelfDelegations != nil {
 		bonds = o.SelfDelegations
 	}
-	err := Init(Options{
+	err = Init(Options{
 		Dir: o.Dir, ChainID: o.ChainID, Validators: o.Validators, BasePort: o.BasePort, TimeoutCommit: o.TimeoutCommit,
 		Balance: 1_000_000_000_000, SelfDelegations: bonds,
 		Tune: func(g *app.Genesis) {
@@ -331,7 +452,8 @@ func (t *CCVTestnet) initProvider() error {
 			g.Gov.Params.MinDeposit = coin.Coin{Denom: g.Staking.Params.BondDenom, Amount: 1000}
 			g.Provider.Params.BlocksPerEpoch = o.BlocksPerEpoch
 			g.Provider.Params.DowntimeJailDuration = o.DowntimeJail
-			for _, k := range relayers {
+			ownerAddr = address.Encode(g.Auth.Params.Bech32Prefix, owner.Address())
+			for _, k := range funded {
 				nodehome.AddBalance(g, address.Encode(g.Auth.Params.Bech32Prefix, k.Address()), k.Priv.PubKey().Bytes(),
 					[]coin.Coin{{Denom: g.Staking.Params.BondDenom, Amount: 1_000_000_000_000}})
 			}
@@ -340,7 +462,8 @@ func (t *CCVTestnet) initProvider() error {
 	if err != nil {
 		return err
 	}
-	t.logf("wrote %d provider homes for %s under %s", o.Validators, o.ChainID, o.Dir)
+	t.logf("wrote %d provider homes for %s under %s; owner account %s (not a validator) for the opt-in consumers", o.Validators, o.ChainID, o.Dir,
+		ownerAddr)
 	return nil
 }
 
@@ -358,31 +481,47 @@ func (t *CCVTestnet) submitter(i int) (client.Submitter, error) {
 }
 
 // submit sends msgs from validator i's operator and fails unless the
-// transaction succeeded.
+// transaction succeeded; it returns the ids of the proposals submitted.
 func (t *CCVTestnet) submit(ctx context.Context, i int, msgs ...gogoproto.Message) ([]string, error) {
 	s, err := t.submitter(i)
 	if err != nil {
 		return nil, err
 	}
+	res, err := submitAs(ctx, s, fmt.Sprintf("validator %d", i), msgs...)
+	if err != nil {
+		return nil, err
+	}
+	return eventValues(res, "submit_proposal", "proposal_id"), nil
+}
+
+// submitAs sends msgs signed by s and fails unless the transaction
+// succeeded; who names the signer in errors.
+func submitAs(ctx context.Context, s client.Submitter, who string, msgs ...gogoproto.Message) (*abcitypes.ExecTxResult, error) {
 	res, err := s.Submit(ctx, msgs...)
 	if err != nil {
 		return nil, err
 	}
 	if res.Code != 0 {
-		return nil, fmt.Errorf("transaction of validator %d failed with code %d: %s", i, res.Code, res.Log)
+		return nil, fmt.Errorf("transaction of %s failed with code %d: %s", who, res.Code, res.Log)
 	}
-	var ids []string
+	return res, nil
+}
+
+// eventValues returns the values of attribute key in the events of type
+// typ, in order.
+func eventValues(res *abcitypes.ExecTxResult, typ, key string) []string {
+	var out []string
 	for _, e := range res.Events {
-		if e.Type != "submit_proposal" {
+		if e.Type != typ {
 			continue
 		}
 		for _, a := range e.Attributes {
-			if a.Key == "proposal_id" {
-				ids = append(ids, a.Value)
+			if a.Key == key {
+				out = append(out, a.Value)
 			}
 		}
 	}
-	return ids, nil
+	return out
 }
 
 // providerConsumers returns the live consumers the provider knows, by
@@ -414,22 +553,41 @@ func (t *CCVTestnet) providerConsumers(ctx context.Context) (map[string]intercha
 // time for the key assignments.
 const spawnMargin = 10 * time.Second
 
-// proposeConsumers passes one addition proposal per consumer the provider
-// does not know: validator 0 submits them, every validator votes yes.
-func (t *CCVTestnet) proposeConsumers(ctx context.Context) error {
+// checkKind fails when the provider knows consumer c with another kind
+// than the testnet's options give it.
+func checkKind(c *ConsumerChain, k interchain.ConsumerJSON) error {
+	if k.TopN != c.Kind.TopN {
+		was := "opt-in"
+		if k.TopN > 0 {
+			was = fmt.Sprintf("top-N %d", k.TopN)
+		}
+		return fmt.Errorf("the provider runs %s as %s, not %s: delete the testnet directory or give its kind in --consumer-kinds", c.ChainID, was, c.Kind.Describe())
+	}
+	return nil
+}
+
+// proposeConsumers passes one addition proposal per top-N consumer the
+// provider does not know, spawning at spawn: validator 0 submits them,
+// every validator votes yes.
+func (t *CCVTestnet) proposeConsumers(ctx context.Context, spawn time.Time) error {
 	known, err := t.providerConsumers(ctx)
 	if err != nil {
 		return err
 	}
-	spawn := time.Now().Add(t.Opts.VotingPeriod + spawnMargin)
 	var msgs []gogoproto.Message
 	var names []string
 	for _, c := range t.Consumers {
-		if _, ok := known[c.ChainID]; ok {
+		if k, ok := known[c.ChainID]; ok {
+			if err := checkKind(c, k); err != nil {
+				return err
+			}
+			continue
+		}
+		if c.Kind.IsOptIn() {
 			continue
 		}
 		p := &provider.ConsumerAdditionProposal{ChainId: c.ChainID, SpawnTime: spawn.UnixNano(), InitialHeight: 1, Params: t.Opts.consumerParams(),
-			PowerShaping: registry.PowerShapingParameters{TopN: 100}}
+			PowerShaping: registry.PowerShapingParameters{TopN: c.Kind.TopN}}
 		bz, err := gogoproto.Marshal(p)
 		if err != nil {
 			return err
@@ -440,7 +598,7 @@ func (t *CCVTestnet) proposeConsumers(ctx context.Context) error {
 		}
 		msgs = append(msgs, &gov.MsgSubmitProposal{Proposer: s.Key.Address(), Content: gov.Content{TypeUrl: auth.TypeURL(p), Value: bz},
 			InitialDeposit: []coin.Coin{{Denom: "stake", Amount: 1000}}, Title: "Add consumer chain " + c.ChainID})
-		names = append(names, c.ChainID)
+		names = append(names, c.describe())
 	}
 	if len(msgs) == 0 {
 		return nil
@@ -480,28 +638,35 @@ func (t *CCVTestnet) proposeConsumers(ctx context.Context) error {
 	return nil
 }
 
-// waitConsumers waits until every consumer satisfies ok on the provider.
-func (t *CCVTestnet) waitConsumers(ctx context.Context, ok func(interchain.ConsumerJSON) bool, what string, timeout time.Duration) error {
+// waitConsumers waits until every consumer of cs satisfies ok on the
+// provider.
+func (t *CCVTestnet) waitConsumers(ctx context.Context, cs []*ConsumerChain, ok func(interchain.ConsumerJSON) bool, what string, timeout time.Duration) error {
+	if len(cs) == 0 {
+		return nil
+	}
 	deadline := time.Now().Add(timeout)
 	for {
 		known, err := t.providerConsumers(ctx)
+		var missing, phases []string
 		if err == nil {
-			missing := 0
-			for _, c := range t.Consumers {
-				if k, found := known[c.ChainID]; !found || !ok(k) {
-					missing++
+			for _, c := range cs {
+				k, found := known[c.ChainID]
+				if !found {
+					missing = append(missing, c.ChainID+" unknown")
+				} else if !ok(k) {
+					missing = append(missing, c.ChainID+" "+k.Phase)
 				}
+				phases = append(phases, c.ChainID+" "+k.Phase)
 			}
-			if missing == 0 {
-				var parts []string
-				for _, c := range t.Consumers {
-					parts = append(parts, c.ChainID+" "+known[c.ChainID].Phase)
-				}
-				t.logf("consumers %s: %s", what, strings.Join(parts, ", "))
+			if len(missing) == 0 {
+				t.logf("consumers %s: %s", what, strings.Join(phases, ", "))
 				return nil
 			}
 		}
 		if time.Now().After(deadline) {
+			if err == nil {
+				return fmt.Errorf("consumers not %s after %s: %s", what, timeout, strings.Join(missing, ", "))
+			}
 			return fmt.Errorf("consumers not %s after %s (last error: %v)", what, timeout, err)
 		}
 		if err := sleep(ctx, 300*time.Millisecond); err != nil {
@@ -519,37 +684,51 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// consumerPV returns validator i's consensus key on consumer c: a fresh key
-// made for the assignment (kept in the consumer home), or the provider key.
+// consumerPV returns validator i's consensus key on consumer c, kept in
+// its consumer home (written now if missing): a fresh key made for the
+// assignment, or the provider key.
 func (t *CCVTestnet) consumerPV(c *ConsumerChain, i int) (*privval.FilePV, error) {
-	cfg := nodehome.Config(c.Homes[i])
+	cfg := nodehome.Config(NodeHome(c.Dir, i))
 	if _, err := os.Stat(cfg.PrivValidatorKeyFile()); err == nil {
 		return privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()), nil
 	}
-	if c.AssignedKeys {
-		for _, f := range []string{cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()} {
-			if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
-				return nil, err
-			}
+	for _, f := range []string{cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()} {
+		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+			return nil, err
 		}
+	}
+	if c.AssignedKeys {
 		pv := privval.GenFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
 		pv.Save()
 		return pv, nil
 	}
 	pcfg := nodehome.Config(NodeHome(t.Opts.Dir, i))
 	prov := privval.LoadFilePVEmptyState(pcfg.PrivValidatorKeyFile(), "")
-	for _, f := range []string{cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()} {
-		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
-			return nil, err
-		}
-	}
 	pv := privval.NewFilePV(prov.Key.PrivKey, cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
 	pv.Save()
 	return pv, nil
 }
 
+// consumerKey returns the key validator i validates consumer c with,
+// without writing anything: the key in its consumer home, else (with
+// assigned keys) none, else its provider key.
+func (t *CCVTestnet) consumerKey(c *ConsumerChain, i int) ([]byte, bool, error) {
+	for _, home := range []string{NodeHome(c.Dir, i), NodeHome(t.Opts.Dir, i)} {
+		file := nodehome.Config(home).PrivValidatorKeyFile()
+		if _, err := os.Stat(file); err == nil {
+			pub, err := nodehome.ParseConsensusKey(file)
+			return pub, err == nil, err
+		}
+		if c.AssignedKeys {
+			return nil, false, nil
+		}
+	}
+	return nil, false, fmt.Errorf("validator %d has no consensus key", i)
+}
+
 // assignKeys has every validator assign its fresh consumer key on the
-// consumers that use them, unless the assignment is there already.
+// top-N consumers that use them, unless the assignment is there already
+// (on the opt-in consumers the validators opt in with their key).
 func (t *CCVTestnet) assignKeys(ctx context.Context) error {
 	known, err := t.providerConsumers(ctx)
 	if err != nil {
@@ -560,7 +739,7 @@ func (t *CCVTestnet) assignKeys(ctx context.Context) error {
 		return err
 	}
 	for _, c := range t.Consumers {
-		if !c.AssignedKeys || known[c.ChainID].Phase != "initialized" {
+		if !c.AssignedKeys || c.Kind.IsOptIn() || known[c.ChainID].Phase != "initialized" {
 			continue
 		}
 		var have []interchain.KeyAssignmentJSON
@@ -571,9 +750,9 @@ func (t *CCVTestnet) assignKeys(ctx context.Context) error {
 		for _, k := range have {
 			assigned[k.ConsumerKey] = true
 		}
-		errs := make([]error, len(c.Homes))
+		errs := make([]error, t.Opts.Validators)
 		var wg sync.WaitGroup
-		for i := range c.Homes {
+		for i := range t.Opts.Validators {
 			pv, err := t.consumerPV(c, i)
 			if err != nil {
 				return err
@@ -597,30 +776,74 @@ func (t *CCVTestnet) assignKeys(ctx context.Context) error {
 		if err := errors.Join(errs...); err != nil {
 			return fmt.Errorf("assign consumer keys on %s: %w", c.ChainID, err)
 		}
-		t.logf("every validator assigned a fresh consumer key on %s", c.ChainID)
+		t.logf("every validator assigned a fresh consumer key on %s", c.describe())
 	}
 	return nil
 }
 
-// writeConsumerHomes writes validator i's node home on consumer c for
-// every i, unless its genesis exists: one consumer genesis for all (the
-// provider's consumer genesis; the validators' operator keys and the
-// relayer key funded), the node's consensus key (the assigned one or the
-// provider's), and peers on loopback.
+// writtenNodes records as c's nodes the homes under c's directory that
+// hold a genesis, and returns how many there are.
+func (t *CCVTestnet) writtenNodes(c *ConsumerChain) int {
+	n := 0
+	for i := range t.Opts.Validators {
+		home := NodeHome(c.Dir, i)
+		if _, err := os.Stat(nodehome.Config(home).GenesisFile()); err == nil && c.Node(i) == nil {
+			c.addNode(&ConsumerNode{Validator: i, Home: home})
+			n++
+		}
+	}
+	return n
+}
+
+// genesisValidators returns the provider validators whose consumer key
+// is in c's consumer genesis. On an opt-in consumer every validator that
+// opted in before the launch must be among them.
+func (t *CCVTestnet) genesisValidators(c *ConsumerChain, cg *ccv.ConsumerGenesis) ([]int, error) {
+	inGenesis := map[string]bool{}
+	for _, v := range cg.InitialValidators {
+		inGenesis[string(v.PubKey)] = true
+	}
+	var out []int
+	for i := range t.Opts.Validators {
+		pub, ok, err := t.consumerKey(c, i)
+		if err != nil {
+			return nil, err
+		}
+		if ok && inGenesis[string(pub)] {
+			out = append(out, i)
+		}
+	}
+	for _, i := range c.Kind.OptIn {
+		if !slices.Contains(out, i) {
+			return nil, fmt.Errorf("validator %d opted in but its key is not in the consumer genesis (opted in or assigned after the launch?): remove %s and start over", i, t.Opts.Dir)
+		}
+	}
+	if len(out) != len(cg.InitialValidators) {
+		return nil, fmt.Errorf("%d of the %d validators in the consumer genesis are the testnet's: remove %s and start over", len(out), len(cg.InitialValidators), t.Opts.Dir)
+	}
+	return out, nil
+}
+
+// writeConsumerHomes writes the node homes of consumer c, one for each
+// provider validator in its consumer genesis, unless c's directory holds
+// node homes already (which are then c's nodes): one consumer genesis for
+// all (the provider's consumer genesis; every provider validator's
+// operator key and the relayer key funded), the node's consensus key (the
+// assigned one or the provider's), and peers on loopback.
 func (t *CCVTestnet) writeConsumerHomes(ctx context.Context, c *ConsumerChain) error {
-	if _, err := os.Stat(nodehome.Config(c.Homes[0]).GenesisFile()); err == nil {
+	if t.writtenNodes(c) > 0 {
 		return nil
 	}
 	raw, cg, err := t.consumerGenesis(ctx, c)
 	if err != nil {
 		return err
 	}
-	if c.KV {
-		return t.writeKVConsumerHomes(ctx, c, raw, cg)
+	vals, err := t.genesisValidators(c, cg)
+	if err != nil {
+		return err
 	}
-	inGenesis := map[string]bool{}
-	for _, v := range cg.InitialValidators {
-		inGenesis[string(v.PubKey)] = true
+	if c.KV {
+		return t.writeKVConsumerHomes(ctx, c, vals, raw, cg)
 	}
 	g := app.DefaultConsumerGenesis()
 	g.Consumer = cg
@@ -633,50 +856,25 @@ func (t *CCVTestnet) writeConsumerHomes(ctx context.Context, c *ConsumerChain) e
 		return err
 	}
 	fund(relayerKey)
-	type nodeInfo struct {
-		cfg *cmtcfg.Config
-		id  p2p.ID
-	}
-	nodes := make([]nodeInfo, len(c.Homes))
-	for i, home := range c.Homes {
+	for i := range t.Opts.Validators {
 		op, err := client.LoadKey(NodeHome(t.Opts.Dir, i), "validator")
 		if err != nil {
 			return err
 		}
-		if _, err := client.LoadKey(home, "validator"); err != nil {
-			if _, err := client.SaveKey(home, op); err != nil {
-				return err
-			}
-		}
 		fund(op)
-		cfg := cmtcfg.DefaultConfig()
-		cfg.SetRoot(home)
-		cfg.Moniker = fmt.Sprintf("%s-node%d", c.ChainID, i)
-		port := t.consumerP2PPort(c, i)
-		cfg.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", port)
-		cfg.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", port+1)
-		cfg.P2P.AddrBookStrict = false
-		cfg.P2P.AllowDuplicateIP = true
-		cfg.Instrumentation.Prometheus = false
-		if t.Opts.TimeoutCommit > 0 {
-			cfg.Consensus.TimeoutCommit = t.Opts.TimeoutCommit
-		}
-		cmtcfg.EnsureRoot(home)
-		pv, err := t.consumerPV(c, i)
+	}
+	type nodeInfo struct {
+		cfg *cmtcfg.Config
+		id  p2p.ID
+		val int
+	}
+	var nodes []nodeInfo
+	for _, i := range vals {
+		cfg, id, err := t.prepareConsumerHome(c, i)
 		if err != nil {
 			return err
 		}
-		if !inGenesis[string(pv.Key.PubKey.Bytes())] {
-			return fmt.Errorf("validator %d's key %X is not in the consumer genesis (assigned after the launch?): remove %s and start over", i, pv.Key.PubKey.Bytes(), t.Opts.Dir)
-		}
-		nk, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile())
-		if err != nil {
-			return err
-		}
-		if err := nodehome.WriteRole(home, app.RoleConsumer); err != nil {
-			return err
-		}
-		nodes[i] = nodeInfo{cfg: cfg, id: nk.ID()}
+		nodes = append(nodes, nodeInfo{cfg: cfg, id: id, val: i})
 	}
 	appState, err := g.MarshalJSON()
 	if err != nil {
@@ -690,11 +888,11 @@ func (t *CCVTestnet) writeConsumerHomes(ctx context.Context, c *ConsumerChain) e
 	if err := doc.ValidateAndComplete(); err != nil {
 		return err
 	}
-	for i, n := range nodes {
+	for _, n := range nodes {
 		var peers []string
-		for k, m := range nodes {
-			if k != i {
-				peers = append(peers, fmt.Sprintf("%s@127.0.0.1:%d", m.id, t.consumerP2PPort(c, k)))
+		for _, m := range nodes {
+			if m.val != n.val {
+				peers = append(peers, fmt.Sprintf("%s@127.0.0.1:%d", m.id, t.consumerP2PPort(c, m.val)))
 			}
 		}
 		n.cfg.P2P.PersistentPeers = strings.Join(peers, ",")
@@ -702,10 +900,64 @@ func (t *CCVTestnet) writeConsumerHomes(ctx context.Context, c *ConsumerChain) e
 		if err := doc.SaveAs(n.cfg.GenesisFile()); err != nil {
 			return err
 		}
+		c.addNode(&ConsumerNode{Validator: n.val, Home: n.cfg.RootDir})
 	}
-	t.logf("wrote %d homes of %s from its consumer genesis (%d initial validators%s)", len(c.Homes), c.ChainID, len(cg.InitialValidators),
+	t.logf("wrote the homes of %s from its consumer genesis: %s (%d initial validators%s)", c.describe(), describeValidators(vals), len(cg.InitialValidators),
 		map[bool]string{true: ", assigned keys", false: ", provider keys"}[c.AssignedKeys])
 	return nil
+}
+
+// tuneCatchUp shortens a consumer node's P2P flush throttle and consensus
+// gossip pause (CometBFT's defaults are 100 ms each). A node that joins a
+// running consumer (OptIn) leaves block sync some blocks behind and
+// catches up through consensus, one block per round trip with its peers:
+// with the defaults that is about as fast as the testnet's blocks come,
+// and the node would not catch up.
+func tuneCatchUp(cfg *cmtcfg.Config) {
+	cfg.P2P.FlushThrottleTimeout = 10 * time.Millisecond
+	cfg.Consensus.PeerGossipSleepDuration = 20 * time.Millisecond
+}
+
+// prepareConsumerHome writes validator i's icsd home on consumer c but for
+// its genesis and config.toml, which it returns with loopback ports set:
+// the operator key, the consensus key (consumerPV), the node key and the
+// consumer role.
+func (t *CCVTestnet) prepareConsumerHome(c *ConsumerChain, i int) (*cmtcfg.Config, p2p.ID, error) {
+	home := NodeHome(c.Dir, i)
+	op, err := client.LoadKey(NodeHome(t.Opts.Dir, i), "validator")
+	if err != nil {
+		return nil, "", err
+	}
+	if _, err := client.LoadKey(home, "validator"); err != nil {
+		if _, err := client.SaveKey(home, op); err != nil {
+			return nil, "", err
+		}
+	}
+	cfg := cmtcfg.DefaultConfig()
+	cfg.SetRoot(home)
+	cfg.Moniker = fmt.Sprintf("%s-node%d", c.ChainID, i)
+	port := t.consumerP2PPort(c, i)
+	cfg.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", port)
+	cfg.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", port+1)
+	cfg.P2P.AddrBookStrict = false
+	cfg.P2P.AllowDuplicateIP = true
+	cfg.Instrumentation.Prometheus = false
+	if t.Opts.TimeoutCommit > 0 {
+		cfg.Consensus.TimeoutCommit = t.Opts.TimeoutCommit
+	}
+	tuneCatchUp(cfg)
+	cmtcfg.EnsureRoot(home)
+	if _, err := t.consumerPV(c, i); err != nil {
+		return nil, "", err
+	}
+	nk, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile())
+	if err != nil {
+		return nil, "", err
+	}
+	if err := nodehome.WriteRole(home, app.RoleConsumer); err != nil {
+		return nil, "", err
+	}
+	return cfg, nk.ID(), nil
 }
 
 // StartRelayer runs consumer c's relayer: `icsd relay link-ccv` (which
@@ -714,7 +966,7 @@ func (t *CCVTestnet) writeConsumerHomes(ctx context.Context, c *ConsumerChain) e
 func (t *CCVTestnet) StartRelayer(ctx context.Context, c *ConsumerChain) error {
 	log := filepath.Join(c.Dir, "relayer.log")
 	link, err := process.Start(t.Opts.Bin, c.ChainID+"/link-ccv", log, "relay", "link-ccv",
-		"--consumer-node", t.ConsumerRPC(c, 0), "--provider-node", t.ProviderRPC(0),
+		"--consumer-node", t.LiveConsumerRPC(c), "--provider-node", t.ProviderRPC(0),
 		"--consumer-home", c.RelayerHome(), "--provider-home", c.RelayerHome(),
 		"--consumer-key", RelayerKey, "--provider-key", RelayerKey, "--link", c.LinkFile, "--timeout", "3m",
 		fmt.Sprintf("--consumer-relay-tx=%t", c.KV))
@@ -751,12 +1003,16 @@ func (t *CCVTestnet) StartRelayer(ctx context.Context, c *ConsumerChain) error {
 
 // StartConsumerNode starts validator i's node on consumer c again.
 func (t *CCVTestnet) StartConsumerNode(c *ConsumerChain, i int) error {
-	p, err := t.startConsumerNode(c, i)
+	n := c.Node(i)
+	if n == nil {
+		return fmt.Errorf("validator %d runs no node on %s", i, c.ChainID)
+	}
+	p, err := t.startConsumerNode(c, n)
 	if err != nil {
 		return err
 	}
 	t.mu.Lock()
-	c.Nodes[i] = p
+	n.Process = p
 	t.mu.Unlock()
 	return nil
 }
@@ -764,47 +1020,40 @@ func (t *CCVTestnet) StartConsumerNode(c *ConsumerChain, i int) error {
 // Processes returns every child process: relayers, consumer nodes, then
 // provider nodes.
 func (t *CCVTestnet) Processes() []*process.Process {
+	relayers, nodes, prov := t.processGroups()
+	return append(append(relayers, nodes...), prov...)
+}
+
+// processGroups returns the relayers, the consumer nodes and the provider
+// nodes that were started.
+func (t *CCVTestnet) processGroups() (relayers, nodes, prov []*process.Process) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	var out []*process.Process
 	for _, c := range t.Consumers {
 		if c.Relayer != nil {
-			out = append(out, c.Relayer)
+			relayers = append(relayers, c.Relayer)
 		}
-	}
-	for _, c := range t.Consumers {
-		for _, p := range c.Nodes {
-			if p != nil {
-				out = append(out, p)
+		for _, n := range c.nodes {
+			if n.Process != nil {
+				nodes = append(nodes, n.Process)
 			}
 		}
 	}
-	return append(out, t.Provider...)
+	return relayers, nodes, slices.Clone(t.Provider)
 }
 
 // Stop stops every child: the relayers first, then the consumer nodes,
 // then the provider nodes.
 func (t *CCVTestnet) Stop() {
-	var wg sync.WaitGroup
-	stopAll := func(ps []*process.Process) {
-		for _, p := range ps {
+	relayers, nodes, prov := t.processGroups()
+	for _, group := range [][]*process.Process{relayers, nodes, prov} {
+		var wg sync.WaitGroup
+		for _, p := range group {
 			wg.Add(1)
 			go func() { defer wg.Done(); p.Stop(10 * time.Second) }()
 		}
 		wg.Wait()
 	}
-	all := t.Processes()
-	t.mu.Lock()
-	nrelay := 0
-	for _, c := range t.Consumers {
-		if c.Relayer != nil {
-			nrelay++
-		}
-	}
-	t.mu.Unlock()
-	stopAll(all[:nrelay])
-	stopAll(all[nrelay : len(all)-len(t.Provider)])
-	stopAll(all[len(all)-len(t.Provider):])
 }
 
 // waitHeight waits until the node at rpc has committed height h.

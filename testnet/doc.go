@@ -9,14 +9,20 @@
 // Process (stopped, killed and waited for like a crashing node), and
 // process.Report prints the heights and the validator set while they run.
 //
-// StartCCVTestnet runs Interchain Security: a provider testnet whose
-// validators pass a consumer addition proposal for each consumer, assign
-// fresh consumer keys where asked, and then run one node each on every
-// launched consumer, written from the consumer genesis the provider
-// computed, with one relayer per consumer (`icsd relay link-ccv`, then
-// `icsd relay start`). A consumer listed in CCVOptions.KVConsumers runs
-// examples/kvconsumer instead of icsd, written with its own commands and
-// relayed to with RelayTx transactions. Every step is idempotent, so a
-// testnet started again on the same directory resumes. Watch prints what
-// happens while it runs.
+// StartCCVTestnet runs Interchain Security: a provider testnet with
+// consumers of two kinds (ConsumerKind, CCVOptions.Kinds). A top-N consumer
+// is created by a consumer addition proposal the validators pass; an
+// opt-in consumer by MsgCreateConsumer from the testnet's owner account (an
+// ordinary account, not a validator), and the validators its kind lists
+// opt in before the launch. Validators assign fresh consumer keys where
+// asked, and then each validator in a consumer's genesis runs one node on
+// it, written from the consumer genesis the provider computed: a consumer
+// has nodes (ConsumerChain.Nodes) for the validators that validate it
+// only. One relayer per consumer runs `icsd relay link-ccv`, then `icsd
+// relay start`. CCVTestnet.OptIn has a validator opt in to a running
+// consumer and starts its node there. A consumer listed in
+// CCVOptions.KVConsumers runs examples/kvconsumer instead of icsd, written
+// with its own commands and relayed to with RelayTx transactions. Every
+// step is idempotent, so a testnet started again on the same directory
+// resumes. Watch prints what happens while it runs.
 package testnet

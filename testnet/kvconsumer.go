@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	cmtcfg "github.com/cometbft/cometbft/config"
 	"github.com/cometbft/cometbft/p2p"
 
 	"github.com/abci-ics/ics/ccv"
@@ -76,71 +77,89 @@ func (t *CCVTestnet) consumerGenesis(ctx context.Context, c *ConsumerChain) ([]b
 	return res.Response.Value, cg, nil
 }
 
-// writeKVConsumerHomes writes validator i's kvconsumer home on c for every
-// i: the provider's validator key copied in, a node key made first so that
-// the peers are known, `kvconsumer init` with loopback ports and the other
-// nodes as peers, and `kvconsumer genesis` from the consumer genesis
-// (saved as DIR/consumer-<j>/consumer-genesis.json) with one genesis time
-// for all.
-func (t *CCVTestnet) writeKVConsumerHomes(ctx context.Context, c *ConsumerChain, raw []byte, cg *ccv.ConsumerGenesis) error {
-	inGenesis := map[string]bool{}
-	for _, v := range cg.InitialValidators {
-		inGenesis[string(v.PubKey)] = true
-	}
-	ids := make([]p2p.ID, len(c.Homes))
-	for i, home := range c.Homes {
-		cfg := nodehome.Config(home)
-		if err := os.MkdirAll(filepath.Dir(cfg.NodeKeyFile()), 0o755); err != nil {
-			return err
-		}
-		provKey := nodehome.Config(NodeHome(t.Opts.Dir, i)).PrivValidatorKeyFile()
-		pub, err := nodehome.ParseConsensusKey(provKey)
+// writeKVConsumerHomes writes validator i's kvconsumer home on c for
+// every i in vals: the provider's validator key copied in, a node key made
+// first so that the peers are known, `kvconsumer init` with loopback ports
+// and the other nodes as peers, and `kvconsumer genesis` from the consumer
+// genesis (saved as DIR/consumer-<j>/consumer-genesis.json) with one
+// genesis time for all.
+func (t *CCVTestnet) writeKVConsumerHomes(ctx context.Context, c *ConsumerChain, vals []int, raw []byte, cg *ccv.ConsumerGenesis) error {
+	ids := map[int]p2p.ID{}
+	for _, i := range vals {
+		id, err := t.prepareKVHome(c, i)
 		if err != nil {
 			return err
 		}
-		if !inGenesis[string(pub)] {
-			return fmt.Errorf("validator %d's provider key %X is not in the consumer genesis", i, pub)
-		}
-		bz, err := os.ReadFile(provKey)
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(cfg.PrivValidatorKeyFile(), bz, 0o600); err != nil {
-			return err
-		}
-		nk, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile())
-		if err != nil {
-			return err
-		}
-		ids[i] = nk.ID()
+		ids[i] = id
 	}
 	genesisFile := filepath.Join(c.Dir, "consumer-genesis.json")
 	if err := os.WriteFile(genesisFile, raw, 0o644); err != nil {
 		return err
 	}
 	genesisTime := time.Now().UTC().Format(time.RFC3339Nano)
-	for i, home := range c.Homes {
+	for _, i := range vals {
 		var peers []string
-		for k, id := range ids {
+		for _, k := range vals {
 			if k != i {
-				peers = append(peers, fmt.Sprintf("%s@127.0.0.1:%d", id, t.consumerP2PPort(c, k)))
+				peers = append(peers, fmt.Sprintf("%s@127.0.0.1:%d", ids[k], t.consumerP2PPort(c, k)))
 			}
 		}
-		commit := t.Opts.TimeoutCommit
-		if commit <= 0 {
-			commit = time.Second
-		}
-		if err := t.kvconsumer(ctx, "init", "--home", home, "--moniker", fmt.Sprintf("%s-node%d", c.ChainID, i),
-			"--rpc", t.ConsumerRPC(c, i), "--p2p", fmt.Sprintf("tcp://127.0.0.1:%d", t.consumerP2PPort(c, i)),
-			"--peers", strings.Join(peers, ","), "--timeout-commit", commit.String(), "--log-level", kvLogLevel); err != nil {
+		home := NodeHome(c.Dir, i)
+		if err := t.kvInit(ctx, c, i, peers); err != nil {
 			return err
 		}
 		if err := t.kvconsumer(ctx, "genesis", "--home", home, "--chain-id", c.ChainID, "--consumer-genesis", genesisFile,
 			"--genesis-time", genesisTime); err != nil {
 			return err
 		}
+		c.addNode(&ConsumerNode{Validator: i, Home: home})
 	}
-	t.logf("wrote %d kvconsumer homes of %s from its consumer genesis (%d initial validators, provider keys)", len(c.Homes), c.ChainID, len(cg.InitialValidators))
+	t.logf("wrote the kvconsumer homes of %s from its consumer genesis: %s (%d initial validators, provider keys)", c.describe(), describeValidators(vals), len(cg.InitialValidators))
+	return nil
+}
+
+// prepareKVHome copies validator i's provider key into its kvconsumer home
+// on c and makes the node key, which it returns the id of.
+func (t *CCVTestnet) prepareKVHome(c *ConsumerChain, i int) (p2p.ID, error) {
+	cfg := nodehome.Config(NodeHome(c.Dir, i))
+	if err := os.MkdirAll(filepath.Dir(cfg.NodeKeyFile()), 0o755); err != nil {
+		return "", err
+	}
+	bz, err := os.ReadFile(nodehome.Config(NodeHome(t.Opts.Dir, i)).PrivValidatorKeyFile())
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(cfg.PrivValidatorKeyFile(), bz, 0o600); err != nil {
+		return "", err
+	}
+	nk, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile())
+	if err != nil {
+		return "", err
+	}
+	return nk.ID(), nil
+}
+
+// kvInit runs `kvconsumer init` for validator i's home on c with loopback
+// ports and peers, tuned by tuneCatchUp.
+func (t *CCVTestnet) kvInit(ctx context.Context, c *ConsumerChain, i int, peers []string) error {
+	commit := t.Opts.TimeoutCommit
+	if commit <= 0 {
+		commit = time.Second
+	}
+	home := NodeHome(c.Dir, i)
+	if err := t.kvconsumer(ctx, "init", "--home", home, "--moniker", fmt.Sprintf("%s-node%d", c.ChainID, i),
+		"--rpc", t.ConsumerRPC(c, i), "--p2p", fmt.Sprintf("tcp://127.0.0.1:%d", t.consumerP2PPort(c, i)),
+		"--peers", strings.Join(peers, ","), "--timeout-commit", commit.String(), "--log-level", kvLogLevel); err != nil {
+		return err
+	}
+	// kvconsumer init has no flags for tuneCatchUp: edit the config.toml
+	// it wrote.
+	cfg, err := nodehome.LoadConfig(home, nil)
+	if err != nil {
+		return err
+	}
+	tuneCatchUp(cfg)
+	cmtcfg.WriteConfigFile(filepath.Join(home, "config", "config.toml"), cfg)
 	return nil
 }
 
@@ -154,19 +173,18 @@ func (t *CCVTestnet) kvconsumer(ctx context.Context, args ...string) error {
 	return nil
 }
 
-// startConsumerNode starts validator i's node on consumer c: `icsd start`
-// with the options' NodeArgs, or `kvconsumer start`.
-func (t *CCVTestnet) startConsumerNode(c *ConsumerChain, i int) (*process.Process, error) {
-	home := c.Homes[i]
+// startConsumerNode starts node n of consumer c: `icsd start` with the
+// options' NodeArgs, or `kvconsumer start`.
+func (t *CCVTestnet) startConsumerNode(c *ConsumerChain, n *ConsumerNode) (*process.Process, error) {
 	var p *process.Process
 	var err error
 	if c.KV {
-		p, err = process.Start(t.Opts.KVConsumerBin, filepath.Base(home), filepath.Join(home, "node.log"), "start", "--home", home)
+		p, err = process.Start(t.Opts.KVConsumerBin, filepath.Base(n.Home), filepath.Join(n.Home, "node.log"), "start", "--home", n.Home)
 		if err == nil {
-			p.Home, p.RPC = home, t.ConsumerRPC(c, i)
+			p.Home, p.RPC = n.Home, t.ConsumerRPC(c, n.Validator)
 		}
 	} else {
-		p, err = process.StartNode(t.Opts.Bin, home, t.Opts.NodeArgs...)
+		p, err = process.StartNode(t.Opts.Bin, n.Home, t.Opts.NodeArgs...)
 	}
 	if err != nil {
 		return nil, err

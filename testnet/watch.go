@@ -2,6 +2,7 @@ package testnet
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/interchain"
+	"github.com/abci-ics/ics/nodehome"
 )
 
 // watchState is what Watch last reported.
@@ -25,8 +27,8 @@ type watchState struct {
 
 // Watch prints, until ctx ends, what happens in the testnet: consumer
 // phases on the provider, CCV channels opening, each validator set change
-// a consumer applies ("VSC n applied on consumer-1") with its CometBFT
-// set, validators jailed or released on the provider (a consumer's
+// a consumer applies ("VSC n applied on consumer-1") with its set (each
+// member named by its provider validator's index, with its power), validators jailed or released on the provider (a consumer's
 // downtime report handled), children that exit, and every heightsEvery
 // polls the chains' heights.
 func (t *CCVTestnet) Watch(ctx context.Context, w io.Writer, interval time.Duration, heightsEvery int) {
@@ -57,16 +59,33 @@ func (t *CCVTestnet) liveProviderRPC() string {
 	return t.ProviderRPC(0)
 }
 
-// liveConsumerRPC returns the RPC of the first node of c still running.
-func (t *CCVTestnet) liveConsumerRPC(c *ConsumerChain) string {
+// LiveConsumerRPC returns the RPC address of the first node of consumer c
+// still running (in validator order), or else of its first node.
+func (t *CCVTestnet) LiveConsumerRPC(c *ConsumerChain) string {
+	nodes := c.Nodes()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for i, p := range c.Nodes {
-		if p != nil && !p.Exited() {
-			return t.ConsumerRPC(c, i)
+	for _, n := range nodes {
+		if n.Process != nil && !n.Process.Exited() {
+			return t.ConsumerRPC(c, n.Validator)
 		}
 	}
+	if len(nodes) > 0 {
+		return t.ConsumerRPC(c, nodes[0].Validator)
+	}
 	return t.ConsumerRPC(c, 0)
+}
+
+// validatorKeys maps the consumer key (hex) of each node of c to its
+// provider validator's index.
+func (t *CCVTestnet) validatorKeys(c *ConsumerChain) map[string]int {
+	out := map[string]int{}
+	for _, n := range c.Nodes() {
+		if pub, err := nodehome.ParseConsensusKey(nodehome.Config(n.Home).PrivValidatorKeyFile()); err == nil {
+			out[hex.EncodeToString(pub)] = n.Validator
+		}
+	}
+	return out
 }
 
 func (t *CCVTestnet) watchOnce(ctx context.Context, w io.Writer, st *watchState, heightsEvery int) {
@@ -96,7 +115,11 @@ func (t *CCVTestnet) watchOnce(ctx context.Context, w io.Writer, st *watchState,
 				case "stopped", "deleted":
 					detail = " (" + c.StopReason + ")"
 				}
-				t.say(w, "%s (consumer %s): %s%s", c.ChainID, c.ConsumerID, c.Phase, detail)
+				kind := "opt-in"
+				if c.TopN > 0 {
+					kind = fmt.Sprintf("top-N %d", c.TopN)
+				}
+				t.say(w, "%s (consumer %s, %s): %s%s", c.ChainID, c.ConsumerID, kind, c.Phase, detail)
 			}
 		}
 	}
@@ -114,7 +137,7 @@ func (t *CCVTestnet) watchOnce(ctx context.Context, w io.Writer, st *watchState,
 		}
 	}
 	for _, c := range t.Consumers {
-		cc, err := client.NewClient(t.liveConsumerRPC(c))
+		cc, err := client.NewClient(t.LiveConsumerRPC(c))
 		if err != nil {
 			continue
 		}
@@ -131,12 +154,17 @@ func (t *CCVTestnet) watchOnce(ctx context.Context, w io.Writer, st *watchState,
 			set := ""
 			var vals []interchain.ConsumerValidatorJSON
 			if err := cc.QueryJSON(qctx, interchain.PathConsumerValidator, &vals); err == nil {
+				keys := t.validatorKeys(c)
 				parts := make([]string, len(vals))
 				for i, v := range vals {
-					parts[i] = fmt.Sprintf("%s:%d", v.ConsumerKey[:8], v.Power)
+					who := "key " + v.ConsumerKey[:min(8, len(v.ConsumerKey))]
+					if k, ok := keys[v.ConsumerKey]; ok {
+						who = fmt.Sprint(k)
+					}
+					parts[i] = fmt.Sprintf("%s:%d", who, v.Power)
 				}
 				sort.Strings(parts)
-				set = "; validators (consumer key:power) [" + strings.Join(parts, " ") + "]"
+				set = "; validators (validator:power) [" + strings.Join(parts, " ") + "]"
 			}
 			t.say(w, "VSC %d applied on %s%s", s.HighestVSCID, c.ChainID, set)
 		}
@@ -145,7 +173,7 @@ func (t *CCVTestnet) watchOnce(ctx context.Context, w io.Writer, st *watchState,
 	if heightsEvery > 0 && st.ticks%heightsEvery == 1 {
 		parts := []string{t.Opts.ChainID + "=" + heightOf(qctx, t.liveProviderRPC())}
 		for _, c := range t.Consumers {
-			parts = append(parts, c.ChainID+"="+heightOf(qctx, t.liveConsumerRPC(c)))
+			parts = append(parts, c.ChainID+"="+heightOf(qctx, t.LiveConsumerRPC(c)))
 		}
 		t.say(w, "heights %s", strings.Join(parts, " "))
 	}

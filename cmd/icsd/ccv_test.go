@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -58,19 +59,22 @@ func (n *ccvNet) rpc(addr string) *rpchttp.HTTP {
 	return c
 }
 
-// expectedSet is the provider's bonded, unjailed set mapped through the
-// consumer keys assigned for chainID: consumer key (hex) -> power.
-func (n *ccvNet) expectedSet(chainID string) map[string]int64 {
+// expectedSet is the provider's bonded, unjailed validators opted in to c
+// (on a top-N consumer, the top N are) mapped through the consumer keys
+// assigned on c: consumer key (hex) -> power.
+func (n *ccvNet) expectedSet(c *testnet.ConsumerChain) map[string]int64 {
 	n.t.Helper()
 	prov := n.net.ProviderRPC(0)
 	var vals []providerapp.ValidatorJSON
 	n.mustQuery(prov, providerapp.PathValidators, &vals)
 	var keys []interchain.KeyAssignmentJSON
-	n.mustQuery(prov, interchain.PathKeyAssignments+chainID, &keys)
+	n.mustQuery(prov, interchain.PathKeyAssignments+c.ConsumerID, &keys)
 	assigned := map[string]string{}
 	for _, k := range keys {
 		assigned[k.ProviderAddress] = k.ConsumerKey
 	}
+	var detail interchain.ConsumerDetailJSON
+	n.mustQuery(prov, interchain.PathConsumer+c.ConsumerID, &detail)
 	out := map[string]int64{}
 	for _, v := range vals {
 		if v.Status != staking.BOND_STATUS_BONDED.String() || v.Jailed {
@@ -80,8 +84,12 @@ func (n *ccvNet) expectedSet(chainID string) map[string]int64 {
 		if err != nil {
 			n.t.Fatalf("cons address %q: %v", v.ConsAddress, err)
 		}
+		valcons := address.Encode("icsvalcons", consAddr)
+		if !slices.Contains(detail.OptedIn, valcons) {
+			continue
+		}
 		key := hex.EncodeToString(v.PubKey)
-		if a, ok := assigned[address.Encode("icsvalcons", consAddr)]; ok {
+		if a, ok := assigned[valcons]; ok {
 			key = a
 		}
 		out[key] = v.Power
@@ -93,7 +101,7 @@ func (n *ccvNet) expectedSet(chainID string) map[string]int64 {
 func (n *ccvNet) ccvSet(c *testnet.ConsumerChain) map[string]int64 {
 	n.t.Helper()
 	var vals []interchain.ConsumerValidatorJSON
-	n.mustQuery(n.net.ConsumerRPC(c, 0), interchain.PathConsumerValidator, &vals)
+	n.mustQuery(n.net.LiveConsumerRPC(c), interchain.PathConsumerValidator, &vals)
 	out := map[string]int64{}
 	for _, v := range vals {
 		out[v.ConsumerKey] = v.Power
@@ -105,7 +113,7 @@ func (n *ccvNet) ccvSet(c *testnet.ConsumerChain) map[string]int64 {
 // and that height.
 func (n *ccvNet) cometSet(c *testnet.ConsumerChain) (map[string]int64, int64) {
 	n.t.Helper()
-	res, err := n.rpc(n.net.ConsumerRPC(c, 0)).Validators(context.Background(), nil, nil, nil)
+	res, err := n.rpc(n.net.LiveConsumerRPC(c)).Validators(context.Background(), nil, nil, nil)
 	if err != nil {
 		n.t.Fatal(err)
 	}
@@ -131,7 +139,7 @@ func sameSet(a, b map[string]int64) bool {
 func (n *ccvNet) status(c *testnet.ConsumerChain) interchain.ConsumerStatusJSON {
 	n.t.Helper()
 	var s interchain.ConsumerStatusJSON
-	n.mustQuery(n.net.ConsumerRPC(c, 0), interchain.PathConsumerStatus, &s)
+	n.mustQuery(n.net.LiveConsumerRPC(c), interchain.PathConsumerStatus, &s)
 	return s
 }
 
@@ -158,10 +166,15 @@ func (n *ccvNet) validator(i int) providerapp.ValidatorJSON {
 	return v
 }
 
-// consumerKeyOf returns validator i's key on consumer c (hex).
+// consumerKeyOf returns validator i's key on consumer c (hex), which it
+// runs a node on.
 func (n *ccvNet) consumerKeyOf(c *testnet.ConsumerChain, i int) string {
 	n.t.Helper()
-	pk, err := nodehome.ParseConsensusKey(c.Homes[i] + "/config/priv_validator_key.json")
+	node := c.Node(i)
+	if node == nil {
+		n.t.Fatalf("validator %d runs no node on %s", i, c.ChainID)
+	}
+	pk, err := nodehome.ParseConsensusKey(node.Home + "/config/priv_validator_key.json")
 	if err != nil {
 		n.t.Fatal(err)
 	}
@@ -172,7 +185,7 @@ func (n *ccvNet) consumerKeyOf(c *testnet.ConsumerChain, i int) string {
 // listening on port (P2P) and port+1 (RPC): the validator double-signs.
 func (n *ccvNet) startTwin(c *testnet.ConsumerChain, i, port int) *process.Process {
 	n.t.Helper()
-	src := filepath.Join(c.Homes[i], "config")
+	src := filepath.Join(c.Node(i).Home, "config")
 	home := filepath.Join(c.Dir, fmt.Sprintf("node%d-twin", i))
 	dst := filepath.Join(home, "config")
 	if err := os.MkdirAll(filepath.Join(home, "data"), 0o755); err != nil {
@@ -218,7 +231,7 @@ func (n *ccvNet) pendingCommitments() int {
 			n.t.Fatal(err)
 		}
 		var a, b []uint64
-		n.mustQuery(n.net.ConsumerRPC(c, 0), interchain.PathIBCCommitments+lf.A.Port+"/"+lf.A.Channel, &a)
+		n.mustQuery(n.net.LiveConsumerRPC(c), interchain.PathIBCCommitments+lf.A.Port+"/"+lf.A.Channel, &a)
 		n.mustQuery(n.net.ProviderRPC(0), interchain.PathIBCCommitments+lf.B.Port+"/"+lf.B.Channel, &b)
 		total += len(a) + len(b)
 	}
@@ -226,15 +239,21 @@ func (n *ccvNet) pendingCommitments() int {
 }
 
 // TestCCVTestnet runs `icsd testnet start --validators 3 --consumers 2`
-// through the same code: a provider whose validators each run a node on
-// two consumers (fresh keys assigned on consumer-1), one relayer per
-// consumer. The consumers are validated by the provider's set mapped
-// through the assigned keys; a delegation reaches both consumers' CometBFT
-// sets within an epoch plus relay time, although one relayer is killed
-// with -9 and restarted meanwhile; a validator that double-signs on a
-// consumer is reported by the relayer and tombstoned on the provider; a
-// validator whose consumer node stops is jailed on the provider; each
-// leaves both consumers; and in the end no packet is left unacknowledged.
+// through the same code: a provider whose validators all run a node on
+// consumer-1 (top-N 100, fresh keys assigned), while only validators 0 and
+// 1 opted in to consumer-2 (opt-in, created by an ordinary account,
+// provider keys) and run a node there; one relayer per consumer. Each
+// consumer is validated by the provider's set (consumer-2's opted-in part)
+// mapped through the assigned keys; a delegation reaches both consumers'
+// CometBFT sets within an epoch plus relay time, although one relayer is
+// killed with -9 and restarted meanwhile. Validator 2 runs nothing for
+// consumer-2 and is never jailed while consumer-2 commits without it;
+// then it opts in (CCVTestnet.OptIn), its node starts and it joins
+// consumer-2's CometBFT set with its provider power. A validator that
+// double-signs on a consumer is reported by the relayer and tombstoned on
+// the provider; a validator whose consumer node stops is jailed on the
+// provider; each leaves both consumers; and in the end no packet is left
+// unacknowledged.
 func TestCCVTestnet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a provider, two consumers and their relayers")
@@ -250,7 +269,7 @@ func TestCCVTestnet(t *testing.T) {
 	o.NodeArgs = []string{"--log_level", "error"}
 	out := &lockedBuffer{}
 	o.Out = out
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	net, err := testnet.StartCCVTestnet(ctx, o)
 	n := &ccvNet{t: t, net: net, out: out}
@@ -276,12 +295,20 @@ func TestCCVTestnet(t *testing.T) {
 	go net.Watch(ctx, out, 500*time.Millisecond, 20)
 	c1, c2 := net.Consumers[0], net.Consumers[1]
 
-	// The consumers are validated by the provider's validators, with the
-	// keys assigned on consumer-1 and the provider keys on consumer-2.
+	// consumer-1 (top-N 100) is validated by every provider validator with
+	// the keys assigned on it; consumer-2 (opt-in) by validators 0 and 1
+	// with their provider keys, and validator 2 runs nothing for it.
+	if c1.Kind.IsOptIn() || !c2.Kind.IsOptIn() {
+		t.Fatalf("kinds %v %v", c1.Kind, c2.Kind)
+	}
+	if v := c1.Validators(); !slices.Equal(v, []int{0, 1, 2}) {
+		t.Fatalf("consumer-1 validated by %v", v)
+	}
+	n.checkOptInConsumer(c2, []int{0, 1}, 2)
 	for _, c := range net.Consumers {
-		want := n.expectedSet(c.ChainID)
-		if len(want) != 3 {
-			t.Fatalf("%s: expected set %v", c.ChainID, want)
+		want := n.expectedSet(c)
+		if len(want) != len(c.Validators()) {
+			t.Fatalf("%s: expected set %v for validators %v", c.ChainID, want, c.Validators())
 		}
 		if got := n.ccvSet(c); !sameSet(got, want) {
 			t.Fatalf("%s: CCV set %v, want %v", c.ChainID, got, want)
@@ -291,7 +318,7 @@ func TestCCVTestnet(t *testing.T) {
 			t.Fatalf("%s: CometBFT set %v at %d, want %v", c.ChainID, got, h, want)
 		}
 		h-- // the set of the next height may be known before its block
-		commit, err := n.rpc(net.ConsumerRPC(c, 0)).Commit(context.Background(), &h)
+		commit, err := n.rpc(net.LiveConsumerRPC(c)).Commit(context.Background(), &h)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -315,8 +342,10 @@ func TestCCVTestnet(t *testing.T) {
 		if k := n.consumerKeyOf(c1, i); k == hex.EncodeToString(v.PubKey) {
 			t.Fatalf("validator %d runs consumer-1 with its provider key", i)
 		}
-		if k := n.consumerKeyOf(c2, i); k != hex.EncodeToString(v.PubKey) {
-			t.Fatalf("validator %d runs consumer-2 with key %s, not its provider key", i, k)
+		if i < 2 {
+			if k := n.consumerKeyOf(c2, i); k != hex.EncodeToString(v.PubKey) {
+				t.Fatalf("validator %d runs consumer-2 with key %s, not its provider key", i, k)
+			}
 		}
 	}
 
@@ -327,7 +356,7 @@ func TestCCVTestnet(t *testing.T) {
 	v0 := n.validator(0)
 	txHeight(t, run(t, bin, "tx", "staking", "delegate", "validator", v0.Operator, "50000000000stake",
 		"--home", testnet.NodeHome(o.Dir, 1), "--node", net.ProviderRPC(0), "-o", "json"))
-	want := n.expectedSet(c1.ChainID)
+	want := n.expectedSet(c1)
 	if p := want[n.consumerKeyOf(c1, 0)]; p != 250_000 {
 		t.Fatalf("validator 0's power after the delegation: %d", p)
 	}
@@ -340,7 +369,10 @@ func TestCCVTestnet(t *testing.T) {
 	if err := net.StartRelayer(ctx, c2); err != nil {
 		t.Fatal(err)
 	}
-	want2 := n.expectedSet(c2.ChainID)
+	want2 := n.expectedSet(c2)
+	if len(want2) != 2 || want2[n.consumerKeyOf(c2, 0)] != 250_000 {
+		t.Fatalf("consumer-2's expected set after the delegation: %v", want2)
+	}
 	n.waitFor("consumer-2's CometBFT set after its relayer restarted", 40*time.Second, func() bool {
 		got, _ := n.cometSet(c2)
 		return sameSet(got, want2)
@@ -348,6 +380,18 @@ func TestCCVTestnet(t *testing.T) {
 	if after := n.status(c2).HighestVSCID; after <= vscBefore {
 		t.Fatalf("consumer-2's VSC id %d after the restart, %d before", after, vscBefore)
 	}
+
+	// Partial set security: validator 2, outside consumer-2, is not
+	// punished while consumer-2 commits more than two downtime windows
+	// without it; then it opts in, runs a node and joins consumer-2's
+	// CometBFT set with its provider power.
+	n.commitsWithout(c2, 2, 2*o.SignedBlocksWindow)
+	joined := time.Now()
+	if err := net.OptIn(ctx, c2.Index, 2); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("validator 2 joined consumer-2 %s after its opt-in began", time.Since(joined).Round(100*time.Millisecond))
+	n.checkJoined(c2, 2)
 
 	// Double voting: a second node with validator 2's key joins consumer-2;
 	// CometBFT commits the duplicate votes, the relayer reports them, and
@@ -375,7 +419,7 @@ func TestCCVTestnet(t *testing.T) {
 	// Downtime: validator 1's node on consumer-1 stops (it holds less than
 	// a third of the power left); consumer-1 reports it and the provider
 	// jails it; it leaves both consumers.
-	c1.Nodes[1].Stop(10 * time.Second)
+	c1.Node(1).Process.Stop(10 * time.Second)
 	took = n.waitFor("validator 1 jailed on the provider", 90*time.Second, func() bool { return n.validator(1).Jailed })
 	t.Logf("validator 1 jailed %s after its consumer-1 node stopped", took.Round(100*time.Millisecond))
 	if v := n.validator(1); v.Tombstoned || n.validator(0).Jailed {

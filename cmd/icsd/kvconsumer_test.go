@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -25,15 +26,19 @@ func buildKVConsumer(t *testing.T) string {
 }
 
 // TestKVConsumer runs a chain that is not icsd as a consumer: an icsd
-// provider with two validators launches examples/kvconsumer by governance;
-// each validator runs one kvconsumer node signing with its provider key;
-// the CCV channel opens through `icsd relay link-ccv --consumer-relay-tx`
-// and `icsd relay start`, which send kvconsumer unsigned RelayTx
-// transactions. A delegation on the provider reaches kvconsumer's CometBFT
-// set; kvconsumer's own JSON transactions are committed and readable; and
-// when validator 1's kvconsumer node stops, kvconsumer reports the
-// downtime in a slash packet and the provider jails validator 1, which
-// leaves kvconsumer's set while kvconsumer keeps committing.
+// provider with two validators launches examples/kvconsumer by governance
+// as a top-N 60 consumer, which only validator 0 (75% of the power) must
+// validate: it runs the one kvconsumer node, signing with its provider
+// key; the CCV channel opens through `icsd relay link-ccv
+// --consumer-relay-tx` and `icsd relay start`, which send kvconsumer
+// unsigned RelayTx transactions. A delegation on the provider reaches
+// kvconsumer's CometBFT set. Validator 1 then opts in (CCVTestnet.OptIn):
+// its kvconsumer node, written with kvconsumer's own init and the genesis
+// file of validator 0's node, catches up and it joins kvconsumer's set.
+// kvconsumer's own JSON transactions are committed and readable; and when
+// validator 1's kvconsumer node stops, kvconsumer reports the downtime in
+// a slash packet and the provider jails validator 1, which leaves
+// kvconsumer's set while kvconsumer keeps committing.
 func TestKVConsumer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a provider, a kvconsumer chain and a relayer")
@@ -42,6 +47,7 @@ func TestKVConsumer(t *testing.T) {
 	o := testnet.DefaultCCVOptions()
 	o.Dir, o.Bin, o.KVConsumerBin, o.BasePort = t.TempDir(), buildBinary(t), buildKVConsumer(t), freeBase(t, 30)
 	o.Validators, o.Consumers, o.AssignKeys, o.KVConsumers = 2, 1, nil, []int{1}
+	o.Kinds = []testnet.ConsumerKind{testnet.TopN(60)}
 	// Validator 0 bonds three times what validator 1 does (75% of the
 	// power, 80% after the delegation below), so that the consumer stays
 	// live on validator 0's node alone when validator 1's node stops: it
@@ -82,7 +88,11 @@ func TestKVConsumer(t *testing.T) {
 
 	// The consumer nodes run kvconsumer, not icsd, and the saved link
 	// sends RelayTx transactions to the consumer end only.
-	for i := range c.Homes {
+	if v := c.Validators(); !slices.Equal(v, []int{0}) {
+		t.Fatalf("kvconsumer validated by %v", v)
+	}
+	for _, node := range c.Nodes() {
+		i := node.Validator
 		info, err := n.rpc(net.ConsumerRPC(c, i)).ABCIInfo(ctx)
 		if err != nil || info.Response.Data != "kvconsumer" {
 			t.Fatalf("consumer node %d's application: %v %+v", i, err, info)
@@ -99,16 +109,14 @@ func TestKVConsumer(t *testing.T) {
 		t.Fatalf("consumer status %+v, link channel %s", s, lf.A.Channel)
 	}
 
-	// kvconsumer is validated by the provider's validators with their
-	// provider keys.
-	want := n.expectedSet(c.ChainID)
-	if len(want) != 2 {
+	// kvconsumer is validated by validator 0, in the top 60%, with its
+	// provider key.
+	want := n.expectedSet(c)
+	if len(want) != 1 {
 		t.Fatalf("expected set %v", want)
 	}
-	for i := 0; i < 2; i++ {
-		if k := n.consumerKeyOf(c, i); k != hex.EncodeToString(n.validator(i).PubKey) {
-			t.Fatalf("validator %d runs kvconsumer with key %s, not its provider key", i, k)
-		}
+	if k := n.consumerKeyOf(c, 0); k != hex.EncodeToString(n.validator(0).PubKey) || want[k] != n.validator(0).Power {
+		t.Fatalf("validator 0 runs kvconsumer with key %s, not its provider key, or is not in the set %v", k, want)
 	}
 	if got := n.ccvSet(c); !sameSet(got, want) {
 		t.Fatalf("CCV set %v, want %v", got, want)
@@ -121,7 +129,7 @@ func TestKVConsumer(t *testing.T) {
 	v0 := n.validator(0)
 	txHeight(t, run(t, o.Bin, "tx", "staking", "delegate", "validator", v0.Operator, "100000000000stake",
 		"--home", testnet.NodeHome(o.Dir, 1), "--node", net.ProviderRPC(0), "-o", "json"))
-	want = n.expectedSet(c.ChainID)
+	want = n.expectedSet(c)
 	if p := want[n.consumerKeyOf(c, 0)]; p != 400_000 {
 		t.Fatalf("validator 0's power after the delegation: %d", p)
 	}
@@ -130,6 +138,16 @@ func TestKVConsumer(t *testing.T) {
 		return sameSet(got, want)
 	})
 	t.Logf("delegation reached kvconsumer's CometBFT set in %s", took.Round(100*time.Millisecond))
+
+	// Validator 1 opts in; its kvconsumer node starts, catches up, and it
+	// joins kvconsumer's set with its provider key and power.
+	if err := net.OptIn(ctx, c.Index, 1); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := n.rpc(net.ConsumerRPC(c, 1)).ABCIInfo(ctx); err != nil || info.Response.Data != "kvconsumer" {
+		t.Fatalf("consumer node 1's application: %v %+v", err, info)
+	}
+	n.checkJoined(c, 1)
 
 	// kvconsumer's own transactions: a JSON write sent to node 1 is
 	// committed and read back from node 0; a malformed one is refused.
@@ -142,7 +160,7 @@ func TestKVConsumer(t *testing.T) {
 	// Downtime: validator 1's kvconsumer node stops (20% of the power);
 	// kvconsumer reports it through a slash packet and the provider jails
 	// validator 1, which then leaves kvconsumer's set.
-	c.Nodes[1].Stop(10 * time.Second)
+	c.Node(1).Process.Stop(10 * time.Second)
 	took = n.waitFor("validator 1 jailed on the provider", 3*time.Minute, func() bool { return n.validator(1).Jailed })
 	t.Logf("validator 1 jailed %s after its kvconsumer node stopped", took.Round(100*time.Millisecond))
 	if v := n.validator(1); v.Tombstoned || n.validator(0).Jailed {

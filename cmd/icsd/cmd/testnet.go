@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -78,15 +79,30 @@ func testnetStartCmd() *cobra.Command {
 until Ctrl-C, then stops every child.
 
 With --consumers N it runs Interchain Security: it writes the provider homes if --dir
-has none (--validators of them, validator 0 bonding twice as much as the others), starts
-the provider, passes a consumer addition proposal for each of consumer-1..consumer-N
-(every validator votes yes), has every validator assign a fresh consumer key on the
-consumers of --assign-keys before the launch, fetches each consumer genesis, writes one
-node per validator on each consumer under DIR/consumer-<j>, starts them, and runs one
-relayer per consumer (icsd relay link-ccv, then icsd relay start). It then prints the
-consumers' phases, channels opening, each VSC a consumer applies, and validators jailed
-on the provider. Started again on the same --dir it resumes: nothing is proposed or
-written twice, and an open CCV channel is reused.`,
+has none (--validators of them, validator 0 bonding twice as much as the others, and an
+owner account that is not a validator), starts the provider, and creates consumer-1 ..
+consumer-N, each of the kind --consumer-kinds gives it:
+
+  top-n:N         a consumer addition proposal with top_n N (every validator votes
+                  yes); the validators with the top N% of the power validate it
+  opt-in:I+J+...  MsgCreateConsumer from the owner account (spawn time set, top_n 0);
+                  provider validators I, J, ... (0-based) opt in with MsgOptIn before the
+                  launch, and only they validate it: the others run nothing for it
+
+The list is comma-separated, its j-th entry consumer-j's kind; consumers past its end
+are top-n:100. The default, top-n:100,opt-in:0+1, makes consumer-1 validated by every
+validator and consumer-2 by validators 0 and 1 only (with one validator, give
+--consumer-kinds: the default names validator 1).
+
+On the consumers of --assign-keys the validators use fresh consumer keys (assigned
+before the launch on a top-N consumer, sent with MsgOptIn on an opt-in one). At the
+launch it fetches each consumer genesis, writes one node per validator of the consumer
+under DIR/consumer-<j>/node<i>, starts them, and runs one relayer per consumer (icsd relay
+link-ccv, then icsd relay start). It prints which validators validate which consumer,
+then the consumers' phases, channels opening, each VSC a consumer applies (its set by
+validator index and power), and validators jailed on the provider. Started again on the
+same --dir it resumes: nothing is created or written twice, and an open CCV channel is
+reused.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f := cmd.Flags()
@@ -149,7 +165,7 @@ written twice, and an open CCV channel is reused.`,
 	fl.String("dir", "build/testnet", "testnet directory (written by icsd testnet init, or by this command with --consumers)")
 	fl.Duration("report-every", 2*time.Second, "interval between progress polls")
 	fl.Int("consumers", 0, "number of consumer chains to launch and run (0: run the nodes of --dir only)")
-	fl.Int("validators", d.Validators, "with --consumers: provider validators, each running one node per consumer")
+	fl.Int("validators", d.Validators, "with --consumers: provider validators, each running one node per consumer it validates")
 	fl.String("chain-id", d.ChainID, "with --consumers: the provider's chain id")
 	fl.Int("base-port", d.BasePort, "with --consumers: first loopback port (provider node i: +10i; consumer j node i: +100j+10i)")
 	fl.Duration("timeout-commit", d.TimeoutCommit, "with --consumers: CometBFT timeout_commit of every node")
@@ -158,9 +174,19 @@ written twice, and an open CCV channel is reused.`,
 	fl.Duration("consumer-unbonding-period", d.ConsumerUnbondingPeriod, "with --consumers: each consumer's unbonding period (the provider's client of it trusts for 0.66 of it)")
 	fl.Int64("signed-blocks-window", d.SignedBlocksWindow, "with --consumers: each consumer's downtime window in blocks")
 	fl.Duration("downtime-jail", d.DowntimeJail, "with --consumers: how long the provider jails a validator a consumer reports down")
-	fl.IntSlice("assign-keys", d.AssignKeys, "with --consumers: consumers (1-based) on which every validator assigns a fresh consumer key before launch")
+	fl.String("consumer-kinds", kindsString(d.Kinds), "with --consumers: the consumers' kinds, comma-separated, the j-th consumer-j's: top-n:N (N 1 to 100) or opt-in:I+J+... (the validators that opt in before launch); consumers past the list are top-n:100")
+	fl.IntSlice("assign-keys", d.AssignKeys, "with --consumers: consumers (1-based) whose validators use a fresh consumer key (assigned before launch, or sent with the opt-in)")
 	fl.String("node-log-level", "info", "with --consumers: log level of every node")
 	return c
+}
+
+// kindsString spells kinds as --consumer-kinds reads them.
+func kindsString(kinds []testnet.ConsumerKind) string {
+	parts := make([]string, len(kinds))
+	for i, k := range kinds {
+		parts[i] = k.String()
+	}
+	return strings.Join(parts, ",")
 }
 
 // ccvOptionsFromFlags reads the CCV flags of testnet start.
@@ -178,6 +204,14 @@ func ccvOptionsFromFlags(cmd *cobra.Command) (testnet.CCVOptions, error) {
 	o.SignedBlocksWindow, _ = f.GetInt64("signed-blocks-window")
 	o.DowntimeJail, _ = f.GetDuration("downtime-jail")
 	o.AssignKeys, _ = f.GetIntSlice("assign-keys")
+	kinds, _ := f.GetString("consumer-kinds")
+	var err error
+	if o.Kinds, err = testnet.ParseConsumerKinds(kinds); err != nil {
+		return o, fmt.Errorf("--consumer-kinds: %w", err)
+	}
+	if len(o.Kinds) > o.Consumers && f.Changed("consumer-kinds") {
+		return o, fmt.Errorf("--consumer-kinds gives %d kinds for --consumers %d", len(o.Kinds), o.Consumers)
+	}
 	level, _ := f.GetString("node-log-level")
 	o.NodeArgs = []string{"--log_level", level}
 	if o.ChainID == "" || len(o.ChainID) > cmttypes.MaxChainIDLen {

@@ -60,7 +60,7 @@ func (k ConsumerKind) Describe() string {
 
 // ParseConsumerKinds reads a --consumer-kinds list, for example
 // "top-n:100,opt-in:0+1": the j-th entry is consumer j's kind, "top-n:N"
-// with N from 1 to 100, or "opt-in:" followed by the indices of the
+// with N from 50 to 100, or "opt-in:" followed by the indices of the
 // validators that opt in before the launch, joined with "+" (at least
 // one, no repeats). The empty string is the empty list.
 func ParseConsumerKinds(s string) ([]ConsumerKind, error) {
@@ -86,8 +86,8 @@ func parseConsumerKind(s string) (ConsumerKind, error) {
 	switch strings.ToLower(name) {
 	case "top-n":
 		n, err := strconv.ParseUint(arg, 10, 32)
-		if err != nil || n < 1 || n > 100 {
-			return ConsumerKind{}, fmt.Errorf("N must be 1 to 100, got %q", arg)
+		if err != nil || n < 50 || n > 100 {
+			return ConsumerKind{}, fmt.Errorf("N must be 50 to 100, got %q", arg)
 		}
 		return TopN(uint32(n)), nil
 	case "opt-in":
@@ -110,8 +110,8 @@ func parseConsumerKind(s string) (ConsumerKind, error) {
 // validate checks consumer j's kind against the number of validators.
 func (k ConsumerKind) validate(j, validators int) error {
 	if !k.IsOptIn() {
-		if k.TopN > 100 {
-			return fmt.Errorf("%s (%s): N must be 1 to 100", ConsumerChainID(j), k)
+		if k.TopN < 50 || k.TopN > 100 {
+			return fmt.Errorf("%s (%s): N must be 50 to 100", ConsumerChainID(j), k)
 		}
 		if len(k.OptIn) > 0 {
 			return fmt.Errorf("%s (%s): a top-N consumer lists no opt-in validators", ConsumerChainID(j), k)

@@ -27,9 +27,10 @@ func TestParseConsumerKinds(t *testing.T) {
 		t.Fatalf("empty list: %v %v", got, err)
 	}
 	for in, msg := range map[string]string{
-		"top-n:0":          "N must be 1 to 100",
-		"top-n:101":        "N must be 1 to 100",
-		"top-n:x":          "N must be 1 to 100",
+		"top-n:0":          "N must be 50 to 100",
+		"top-n:101":        "N must be 50 to 100",
+		"top-n:49":         "N must be 50 to 100",
+		"top-n:x":          "N must be 50 to 100",
 		"opt-in:":          "no validator opts in",
 		"opt-in:0+a":       `validator "a"`,
 		"opt-in:-1":        `validator "-1"`,
@@ -66,7 +67,7 @@ func TestConsumerKindsValidate(t *testing.T) {
 		{[]ConsumerKind{OptIn(1, 1)}, "validator 1 listed twice"},
 		{[]ConsumerKind{OptIn()}, "no validator opts in"},
 		{[]ConsumerKind{{TopN: 100, OptIn: []int{1}}}, "a top-N consumer lists no opt-in validators"},
-		{[]ConsumerKind{TopN(101)}, "N must be 1 to 100"},
+		{[]ConsumerKind{TopN(101)}, "N must be 50 to 100"},
 	} {
 		o.Kinds = tc.kinds
 		if err := o.validate(); err == nil || !strings.Contains(err.Error(), tc.want) {

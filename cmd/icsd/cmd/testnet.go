@@ -83,7 +83,7 @@ has none (--validators of them, validator 0 bonding twice as much as the others,
 owner account that is not a validator), starts the provider, and creates consumer-1 ..
 consumer-N, each of the kind --consumer-kinds gives it:
 
-  top-n:N         a consumer addition proposal with top_n N (every validator votes
+  top-n:N         a consumer addition proposal with top_n N, 50 to 100 (every validator votes
                   yes); the validators with the top N% of the power validate it
   opt-in:I+J+...  MsgCreateConsumer from the owner account (spawn time set, top_n 0);
                   provider validators I, J, ... (0-based) opt in with MsgOptIn before the
@@ -174,7 +174,7 @@ reused.`,
 	fl.Duration("consumer-unbonding-period", d.ConsumerUnbondingPeriod, "with --consumers: each consumer's unbonding period (the provider's client of it trusts for 0.66 of it)")
 	fl.Int64("signed-blocks-window", d.SignedBlocksWindow, "with --consumers: each consumer's downtime window in blocks")
 	fl.Duration("downtime-jail", d.DowntimeJail, "with --consumers: how long the provider jails a validator a consumer reports down")
-	fl.String("consumer-kinds", kindsString(d.Kinds), "with --consumers: the consumers' kinds, comma-separated, the j-th consumer-j's: top-n:N (N 1 to 100) or opt-in:I+J+... (the validators that opt in before launch); consumers past the list are top-n:100")
+	fl.String("consumer-kinds", kindsString(d.Kinds), "with --consumers: the consumers' kinds, comma-separated, the j-th consumer-j's: top-n:N (N 50 to 100) or opt-in:I+J+... (the validators that opt in before launch); consumers past the list are top-n:100")
 	fl.IntSlice("assign-keys", d.AssignKeys, "with --consumers: consumers (1-based) whose validators use a fresh consumer key (assigned before launch, or sent with the opt-in)")
 	fl.String("node-log-level", "info", "with --consumers: log level of every node")
 	return c

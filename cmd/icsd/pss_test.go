@@ -220,7 +220,7 @@ func TestTestnetConsumerKinds(t *testing.T) {
 		want string
 	}{
 		{[]string{"--consumer-kinds", "top-n:100,opt-in:0+3"}, "--consumer-kinds: consumer-2 (opt-in:0+3): there is no validator 3 (validators are 0 to 2)"},
-		{[]string{"--consumer-kinds", "top-n:0"}, `--consumer-kinds: consumer kind 1 "top-n:0": N must be 1 to 100`},
+		{[]string{"--consumer-kinds", "top-n:0"}, `--consumer-kinds: consumer kind 1 "top-n:0": N must be 50 to 100`},
 		{[]string{"--consumer-kinds", "top-n:100,opt-in:"}, "no validator opts in"},
 		{[]string{"--consumer-kinds", "opt-in:1+1"}, "validator 1 listed twice"},
 		{[]string{"--consumer-kinds", "top-n:100,everyone"}, `consumer kind 2 "everyone": no colon`},

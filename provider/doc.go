@@ -17,8 +17,10 @@
 //
 // Every consumer is named by a consumer id, a counter ("0", "1", ...) that
 // is part of each of its keys (see keys.go): its chain id may be launched
-// again after the consumer stopped. MsgCreateConsumer (any account, which
-// becomes the owner; consumers.go) or a passed ConsumerAdditionProposal
+// again after the consumer stopped. Package provider/registry keeps the
+// consumers' records and handles the messages that create and change
+// them. MsgCreateConsumer (any account, which becomes the owner) or a
+// passed ConsumerAdditionProposal
 // (ExecuteAddition, a gov handler; owned by governance, Keeper.Authority)
 // creates it: PHASE_REGISTERED without a spawn time, PHASE_INITIALIZED
 // with one. The owner changes it with MsgUpdateConsumer (initialization
@@ -41,7 +43,7 @@
 // # Partial set security
 //
 // Validators opt in to a consumer (MsgOptIn, optionally with a consumer
-// key) and out of it (MsgOptOut), effective at the next epoch; optin.go. A
+// key) and out of it (MsgOptOut), effective at the next epoch (registry). A
 // top-N consumer (top_n 50 to 100) opts in, at launch and at every epoch,
 // every active validator in the smallest set holding N% of the power, and
 // refuses their opt-out. The consumer's set is then what package

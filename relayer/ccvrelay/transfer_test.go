@@ -180,7 +180,9 @@ func runOnce(t *testing.T, file string, cons, prov *ibctest.Chain) []relayer.Pro
 // TestRelayTransfer: over the transfer channel LinkCCV saved, a transfer
 // from the consumer to a provider account is relayed by one pass of the
 // CCV link's relay loop, started from the link file, and arrives as a
-// voucher; the voucher goes back the same way; a transfer that times out
+// voucher; a relayer restarted between a packet's delivery and its
+// acknowledgement finds the acknowledgement on the chain and finishes; the
+// voucher goes back the same way; a transfer that times out
 // is timed out on the consumer by the next pass and refunded.
 func TestRelayTransfer(t *testing.T) {
 	cons, prov := launched(t)
@@ -216,6 +218,26 @@ func TestRelayTransfer(t *testing.T) {
 		t.Fatalf("consumer escrow %d, want 500", got)
 	}
 
+	// A relayer stops after delivering a packet, before its
+	// acknowledgement: the next one, from the file, finds the
+	// acknowledgement on the provider and brings it back.
+	send(cons, prov, tr.A, "stake", 50, far)
+	work, err := relayer.PendingFrom(ctx, tr.A, tr.B)
+	if err != nil || len(work.Recv) != 1 {
+		t.Fatalf("pending %+v, %v", work, err)
+	}
+	msgs, err := relayer.RecvMsgs(ctx, tr.B, tr.A, work.Recv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prov.MustSucceed(prov.NextBlock(prov.Tx(0, msgs...)))
+	if got := runOnce(t, file, cons, prov); len(got) != 1 || got[0].Received != 0 || got[0].Acked != 1 || got[0].Pending != 0 {
+		t.Fatalf("pass after the restart: %v", got)
+	}
+	if got := prov.Balance(prov.Address(1), voucher); got != 550 {
+		t.Fatalf("provider voucher balance %d, want 550", got)
+	}
+
 	consBefore := cons.Balance(cons.Address(1), "stake")
 	send(prov, cons, tr.B, voucher, 200, uint64(prov.Time.Add(24*time.Hour).UnixNano()))
 	if got := runOnce(t, file, cons, prov); len(got) != 1 || got[0].Received != 1 || got[0].Acked != 1 || got[0].Pending != 0 {
@@ -224,8 +246,8 @@ func TestRelayTransfer(t *testing.T) {
 	if got := cons.Balance(cons.Address(1), "stake"); got != consBefore+200 {
 		t.Fatalf("consumer balance %d, want %d", got, consBefore+200)
 	}
-	if got := prov.Supply(voucher); got != 300 {
-		t.Fatalf("voucher supply %d, want 300", got)
+	if got := prov.Supply(voucher); got != 350 {
+		t.Fatalf("voucher supply %d, want 350", got)
 	}
 
 	soon := uint64(cons.Time.Add(30 * time.Second).UnixNano())
@@ -240,7 +262,7 @@ func TestRelayTransfer(t *testing.T) {
 	if got := cons.Balance(cons.Address(1), "stake"); got != sent+77 {
 		t.Fatalf("consumer balance %d after the refund, want %d", got, sent+77)
 	}
-	if got := prov.Supply(voucher); got != 300 {
-		t.Fatalf("voucher supply %d after a timed-out packet, want 300", got)
+	if got := prov.Supply(voucher); got != 350 {
+		t.Fatalf("voucher supply %d after a timed-out packet, want 350", got)
 	}
 }

@@ -128,7 +128,7 @@ chain with its own transaction format: the relayer sends it unsigned RelayTx tra
 				}))
 				fmt.Fprintf(w, "relaying %s %s/%s <-> %s %s/%s on the same clients\n", lf.A.ChainID, t.A.Port, t.A.Channel, lf.B.ChainID, t.B.Port, t.B.Channel)
 			} else if ccvrelay.IsCCV(lf) {
-				fmt.Fprintf(w, "%s names no transfer channel: run icsd relay link-ccv again to open or find it\n", file)
+				fmt.Fprintf(w, "%s names no transfer channel (a side has no ICS-20, or the link predates it: icsd relay link-ccv opens or finds it)\n", file)
 			}
 			if watch && ccvrelay.IsCCV(lf) {
 				if lf.ConsumerID == "" {

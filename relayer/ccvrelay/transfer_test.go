@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	abcitypes "github.com/cometbft/cometbft/abci/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/app/ibctest"
@@ -264,5 +265,34 @@ func TestRelayTransfer(t *testing.T) {
 	}
 	if got := prov.Supply(voucher); got != 350 {
 		t.Fatalf("voucher supply %d after a timed-out packet, want 350", got)
+	}
+}
+
+// noTransferNode is an in-process node of a chain without ICS-20: it does
+// not answer the denomination-trace query, as a consumer without a bank
+// (examples/kvconsumer) does not.
+type noTransferNode struct{ *ibctest.Node }
+
+func (n noTransferNode) Query(ctx context.Context, path string, data []byte, height int64, prove bool) (*abcitypes.ResponseQuery, error) {
+	if path == interchain.PathDenomTraces {
+		return &abcitypes.ResponseQuery{Code: 1, Log: "unknown query"}, nil
+	}
+	return n.Node.Query(ctx, path, data, height, prove)
+}
+
+// TestLinkCCVWithoutICS20: a consumer without ICS-20 gets its CCV channel
+// and no transfer channel.
+func TestLinkCCVWithoutICS20(t *testing.T) {
+	cons, prov := launched(t)
+	a := &relayer.Chain{ID: cons.ID, Node: noTransferNode{&ibctest.Node{C: cons}}, Submit: ibctest.Submitter{C: cons}}
+	links, err := ccvrelay.LinkCCVOn(context.Background(), a, prov.Relayer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if links.Transfer != nil || links.CCV == nil || links.CCV.A.Channel == "" {
+		t.Fatalf("links %+v", links)
+	}
+	if n := len(channels(cons)); n != 1 {
+		t.Fatalf("%d consumer channels, want the CCV channel only", n)
 	}
 }

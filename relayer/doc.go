@@ -32,7 +32,12 @@
 // clients of Interchain Security (the provider's client of a consumer
 // trusts for 0.66 x the consumer's unbonding period). NewLinkOnClients
 // opens a connection and a channel on clients that exist already, as the
-// CCV channel needs.
+// CCV channel needs; Link.OpenChannel opens another channel on a link's
+// connection, and FinishChannel completes a channel handshake from
+// whatever step the chains show done, so a handshake a relayer left
+// halfway, or that an application started itself, is finished. A second
+// channel on the same clients is relayed by a Task (Link.Task) of the
+// first link's Run, which keeps the shared clients alive.
 //
 // A link is saved and opened again by package relayer/linkfile (both
 // nodes, the keyrings and keys that pay each side's fees, the identifiers

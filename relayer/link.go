@@ -295,44 +295,89 @@ func openConnection(ctx context.Context, l *Link) error {
 // openChannel runs the four steps of the channel handshake over the
 // ends' connection, from A's port to B's.
 func openChannel(ctx context.Context, l *Link, order channeltypes.Order, version string) error {
-	A, B := l.A, l.B
-	a, b := A.Chain, B.Chain
-	res, err := a.submit(ctx, &channel.MsgChannelOpenInit{PortId: A.Port, Channel: marshal(&channeltypes.Channel{State: channeltypes.INIT, Ordering: order,
-		Counterparty: channeltypes.Counterparty{PortId: B.Port}, ConnectionHops: []string{A.Connection}, Version: version}), Signer: a.Submit.Address()})
+	a := l.A.Chain
+	res, err := a.submit(ctx, &channel.MsgChannelOpenInit{PortId: l.A.Port, Channel: marshal(&channeltypes.Channel{State: channeltypes.INIT, Ordering: order,
+		Counterparty: channeltypes.Counterparty{PortId: l.B.Port}, ConnectionHops: []string{l.A.Connection}, Version: version}), Signer: a.Submit.Address()})
 	if err != nil {
 		return fmt.Errorf("channel init: %w", err)
 	}
-	A.Channel = attr(res.Events, channel.EventChannelOpenInit, channel.AttrChannelID)
-	aVersion, err := a.channelVersion(ctx, A.Port, A.Channel)
+	l.A.Channel = attr(res.Events, channel.EventChannelOpenInit, channel.AttrChannelID)
+	return FinishChannel(ctx, l)
+}
+
+// OpenChannel opens a new channel from A's port aPort to B's port bPort
+// over the connection of l's ends, started by A, and returns its link (the
+// same clients and connection); l's own channel is untouched. A second
+// application channel, such as the ICS-20 channel beside the CCV channel,
+// is opened so.
+func (l *Link) OpenChannel(ctx context.Context, aPort, bPort string, order channeltypes.Order, version string) (*Link, error) {
+	n := l.OnConnection(aPort, "", bPort, "")
+	if err := openChannel(ctx, n, order, version); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// OnConnection returns the link of channels (aPort, aChannel) and (bPort,
+// bChannel) on the clients and connection of l's ends.
+func (l *Link) OnConnection(aPort, aChannel, bPort, bChannel string) *Link {
+	return &Link{
+		A: &End{Chain: l.A.Chain, Client: l.A.Client, Connection: l.A.Connection, Port: aPort, Channel: aChannel},
+		B: &End{Chain: l.B.Chain, Client: l.B.Client, Connection: l.B.Connection, Port: bPort, Channel: bChannel},
+	}
+}
+
+// FinishChannel completes the handshake of a channel that A started:
+// l.A.Channel is in INIT or OPEN, l.B.Channel is empty (no try yet) or B's
+// end in TRYOPEN or OPEN. The steps the chains show done are skipped, so
+// a handshake that a relayer left halfway, or that A's application
+// started by itself, is finished; one open on both sides needs nothing.
+func FinishChannel(ctx context.Context, l *Link) error {
+	A, B := l.A, l.B
+	a, b := A.Chain, B.Chain
+	aEnd, err := a.channelEnd(ctx, A.Port, A.Channel)
 	if err != nil {
 		return err
 	}
-
-	r, err := proveAndSubmit(ctx, B, a, []string{commitment.ChannelPath(A.Port, A.Channel)}, func(p [][]byte, h clienttypes.Height) []gogoproto.Message {
-		return []gogoproto.Message{&channel.MsgChannelOpenTry{PortId: B.Port, Channel: marshal(&channeltypes.Channel{State: channeltypes.TRYOPEN, Ordering: order,
-			Counterparty: channeltypes.Counterparty{PortId: A.Port, ChannelId: A.Channel}, ConnectionHops: []string{B.Connection}, Version: aVersion}),
-			CounterpartyVersion: aVersion, ProofInit: p[0], ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: b.Submit.Address()}}
-	})
-	if err != nil {
-		return fmt.Errorf("channel try: %w", err)
+	if aEnd.State != channeltypes.INIT && aEnd.State != channeltypes.OPEN {
+		return fmt.Errorf("%s: channel %s/%s is %s, not started by %s", a.ID, A.Port, A.Channel, aEnd.State, a.ID)
 	}
-	B.Channel = attr(r.Events, channel.EventChannelOpenTry, channel.AttrChannelID)
-	bVersion, err := b.channelVersion(ctx, B.Port, B.Channel)
+	if B.Channel == "" {
+		if aEnd.State != channeltypes.INIT {
+			return fmt.Errorf("%s: channel %s/%s is open but names no counterparty", a.ID, A.Port, A.Channel)
+		}
+		r, err := proveAndSubmit(ctx, B, a, []string{commitment.ChannelPath(A.Port, A.Channel)}, func(p [][]byte, h clienttypes.Height) []gogoproto.Message {
+			return []gogoproto.Message{&channel.MsgChannelOpenTry{PortId: B.Port, Channel: marshal(&channeltypes.Channel{State: channeltypes.TRYOPEN, Ordering: aEnd.Ordering,
+				Counterparty: channeltypes.Counterparty{PortId: A.Port, ChannelId: A.Channel}, ConnectionHops: []string{B.Connection}, Version: aEnd.Version}),
+				CounterpartyVersion: aEnd.Version, ProofInit: p[0], ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: b.Submit.Address()}}
+		})
+		if err != nil {
+			return fmt.Errorf("channel try: %w", err)
+		}
+		B.Channel = attr(r.Events, channel.EventChannelOpenTry, channel.AttrChannelID)
+	}
+	bEnd, err := b.channelEnd(ctx, B.Port, B.Channel)
 	if err != nil {
 		return err
 	}
-
-	if _, err := proveAndSubmit(ctx, A, b, []string{commitment.ChannelPath(B.Port, B.Channel)}, func(p [][]byte, h clienttypes.Height) []gogoproto.Message {
-		return []gogoproto.Message{&channel.MsgChannelOpenAck{PortId: A.Port, ChannelId: A.Channel, CounterpartyChannelId: B.Channel, CounterpartyVersion: bVersion,
-			ProofTry: p[0], ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: a.Submit.Address()}}
-	}); err != nil {
-		return fmt.Errorf("channel ack: %w", err)
+	if bEnd.State != channeltypes.TRYOPEN && bEnd.State != channeltypes.OPEN {
+		return fmt.Errorf("%s: channel %s/%s is %s", b.ID, B.Port, B.Channel, bEnd.State)
 	}
-	if _, err := proveAndSubmit(ctx, B, a, []string{commitment.ChannelPath(A.Port, A.Channel)}, func(p [][]byte, h clienttypes.Height) []gogoproto.Message {
-		return []gogoproto.Message{&channel.MsgChannelOpenConfirm{PortId: B.Port, ChannelId: B.Channel, ProofAck: p[0],
-			ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: b.Submit.Address()}}
-	}); err != nil {
-		return fmt.Errorf("channel confirm: %w", err)
+	if aEnd.State == channeltypes.INIT {
+		if _, err := proveAndSubmit(ctx, A, b, []string{commitment.ChannelPath(B.Port, B.Channel)}, func(p [][]byte, h clienttypes.Height) []gogoproto.Message {
+			return []gogoproto.Message{&channel.MsgChannelOpenAck{PortId: A.Port, ChannelId: A.Channel, CounterpartyChannelId: B.Channel, CounterpartyVersion: bEnd.Version,
+				ProofTry: p[0], ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: a.Submit.Address()}}
+		}); err != nil {
+			return fmt.Errorf("channel ack: %w", err)
+		}
+	}
+	if bEnd.State == channeltypes.TRYOPEN {
+		if _, err := proveAndSubmit(ctx, B, a, []string{commitment.ChannelPath(A.Port, A.Channel)}, func(p [][]byte, h clienttypes.Height) []gogoproto.Message {
+			return []gogoproto.Message{&channel.MsgChannelOpenConfirm{PortId: B.Port, ChannelId: B.Channel, ProofAck: p[0],
+				ProofRevisionNumber: h.RevisionNumber, ProofRevisionHeight: h.RevisionHeight, Signer: b.Submit.Address()}}
+		}); err != nil {
+			return fmt.Errorf("channel confirm: %w", err)
+		}
 	}
 	return nil
 }

@@ -357,3 +357,27 @@ func TestEventNotFound(t *testing.T) {
 		t.Fatalf("pass without the event: %v", err)
 	}
 }
+
+// TestRunTasksAfterFailedPass: a pass that fails does not keep Run from
+// its tasks (the relay of a second channel, the evidence watcher); the
+// pass's error is reported.
+func TestRunTasksAfterFailedPass(t *testing.T) {
+	a, b := chains(t)
+	l := newLink(t, a, b)
+	send(t, a, l.A, b, "stake", 5, uint64(start.Add(time.Hour).UnixNano()))
+	a.Log[a.Height-1].TxResults[0].Events = nil // the index lost the block
+	l.A.Chain = &relayer.Chain{ID: a.ID, Node: &ibctest.Node{C: a}, Submit: ibctest.Submitter{C: a}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ran, passes := 0, 0
+	var reported error
+	l.Run(ctx, time.Millisecond, time.Hour, func(_ relayer.Progress, err error) {
+		reported = err
+		if passes++; passes == 2 {
+			cancel()
+		}
+	}, func(context.Context) error { ran++; return nil })
+	if ran != 2 || !errors.Is(reported, relayer.ErrEventNotFound) {
+		t.Fatalf("task ran %d times, pass error %v", ran, reported)
+	}
+}

@@ -3,6 +3,7 @@ package relayer
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -49,7 +50,7 @@ func (l *Link) RelayOnce(ctx context.Context) (Progress, error) {
 	}
 	for _, e := range []*End{l.A, l.B} {
 		var seqs []uint64
-		if err := e.Chain.queryJSON(ctx, interchain.PathIBCCommitments+e.Port+"/"+e.Channel, &seqs); err != nil {
+		if err := e.Chain.QueryJSON(ctx, interchain.PathIBCCommitments+e.Port+"/"+e.Channel, &seqs); err != nil {
 			return p, err
 		}
 		p.Pending += len(seqs)
@@ -87,7 +88,7 @@ type Pending struct {
 func PendingFrom(ctx context.Context, src, dst *End) (Pending, error) {
 	var out Pending
 	var committed []uint64
-	if err := src.Chain.queryJSON(ctx, interchain.PathIBCCommitments+src.Port+"/"+src.Channel, &committed); err != nil {
+	if err := src.Chain.QueryJSON(ctx, interchain.PathIBCCommitments+src.Port+"/"+src.Channel, &committed); err != nil {
 		return out, err
 	}
 	if len(committed) == 0 {
@@ -97,7 +98,7 @@ func PendingFrom(ctx context.Context, src, dst *End) (Pending, error) {
 		committed = committed[:10*MaxBatch]
 	}
 	var unreceived []uint64
-	if err := dst.Chain.queryJSON(ctx, interchain.PathIBCUnreceived+dst.Port+"/"+dst.Channel+"/"+seqList(committed), &unreceived); err != nil {
+	if err := dst.Chain.QueryJSON(ctx, interchain.PathIBCUnreceived+dst.Port+"/"+dst.Channel+"/"+seqList(committed), &unreceived); err != nil {
 		return out, err
 	}
 	isUnreceived := map[uint64]bool{}
@@ -367,6 +368,24 @@ func clientStale(ctx context.Context, dst *End, src *Chain, frac float64) (bool,
 // next pass.
 type Task func(ctx context.Context) error
 
+// Task returns the Task that relays l's channel once per pass of another
+// link's Run, on the same clients (a second channel on the same
+// connection, as the ICS-20 channel beside the CCV channel): Run keeps the
+// clients alive, the task only relays. report is called for each pass
+// that did something; a failed pass is the task's error.
+func (l *Link) Task(report func(Progress)) Task {
+	return func(ctx context.Context) error {
+		p, err := l.RelayOnce(ctx)
+		if err != nil {
+			return fmt.Errorf("%s/%s: %w", l.A.Port, l.A.Channel, err)
+		}
+		if p.Received+p.Acked+p.TimedOut > 0 {
+			report(p)
+		}
+		return nil
+	}
+}
+
 // StaleFraction is the part of a client's trusting period after which Run
 // updates it even when no packet flows.
 const StaleFraction = 1.0 / 3
@@ -374,7 +393,8 @@ const StaleFraction = 1.0 / 3
 // Run relays every interval until ctx ends, reporting each pass that did
 // something (or failed) to report. It updates both clients at least every
 // refresh, and any client whose last header is older than StaleFraction of
-// its trusting period at once; then it runs tasks.
+// its trusting period at once; then it runs every task, whether the pass
+// failed or not, and reports their errors with the pass's.
 func (l *Link) Run(ctx context.Context, interval, refresh time.Duration, report func(Progress, error), tasks ...Task) {
 	lastRefresh := time.Now()
 	for {
@@ -389,10 +409,7 @@ func (l *Link) Run(ctx context.Context, interval, refresh time.Duration, report 
 			}
 		}
 		for _, t := range tasks {
-			if err != nil {
-				break
-			}
-			err = t(ctx)
+			err = errors.Join(err, t(ctx))
 		}
 		if ctx.Err() != nil {
 			return

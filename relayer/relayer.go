@@ -118,8 +118,9 @@ func (c *Chain) Header(ctx context.Context, h int64, trusted clienttypes.Height)
 	return &ibctm.Header{SignedHeader: sh.ToProto(), ValidatorSet: vp, TrustedHeight: trusted, TrustedValidators: tp}, nil
 }
 
-// queryJSON runs a typed query at the latest height.
-func (c *Chain) queryJSON(ctx context.Context, path string, out any) error {
+// QueryJSON runs a query that answers JSON at the latest height and
+// decodes the answer into out; a failed query is an error.
+func (c *Chain) QueryJSON(ctx context.Context, path string, out any) error {
 	res, err := c.Node.Query(ctx, path, nil, 0, false)
 	if err != nil {
 		return fmt.Errorf("%s: query %s: %w", c.ID, path, err)
@@ -213,13 +214,6 @@ func (c *Chain) channelEnd(ctx context.Context, port, ch string) (channeltypes.C
 		return end, fmt.Errorf("%s: channel %s/%s: %w", c.ID, port, ch, err)
 	}
 	return end, nil
-}
-
-// channelVersion returns the version of c's channel end (port, ch): the
-// one its application chose in the handshake.
-func (c *Chain) channelVersion(ctx context.Context, port, ch string) (string, error) {
-	end, err := c.channelEnd(ctx, port, ch)
-	return end.Version, err
 }
 
 // submit sends msgs and fails on a failed transaction.

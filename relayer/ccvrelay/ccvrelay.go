@@ -27,10 +27,16 @@ func IsCCV(f linkfile.File) bool {
 	return f.A.Port == ccv.ConsumerPortID && f.B.Port == ccv.ProviderPortID
 }
 
+// JSONQuerier runs the JSON queries of a chain: *relayer.Chain over its
+// Node, *client.Client over RPC.
+type JSONQuerier interface {
+	QueryJSON(ctx context.Context, path string, out any) error
+}
+
 // ccvClients finds the live consumer on the provider with chain id consID,
 // the clients a launched consumer and its provider created of each other,
 // and the CCV channel if it is open already.
-func ccvClients(ctx context.Context, cons, prov *client.Client, consID, provID string) (consumerID, consClient, provClient, channel string, err error) {
+func ccvClients(ctx context.Context, cons, prov JSONQuerier, consID, provID string) (consumerID, consClient, provClient, channel string, err error) {
 	var st interchain.ConsumerStatusJSON
 	if err := cons.QueryJSON(ctx, interchain.PathConsumerStatus, &st); err != nil {
 		return "", "", "", "", fmt.Errorf("%s is not a consumer chain? %w", consID, err)
@@ -54,7 +60,7 @@ func ccvClients(ctx context.Context, cons, prov *client.Client, consID, provID s
 
 // LiveConsumer returns the provider's consumer with chain id chainID that
 // is neither stopped nor deleted (there is at most one).
-func LiveConsumer(ctx context.Context, prov *client.Client, chainID string) (interchain.ConsumerJSON, error) {
+func LiveConsumer(ctx context.Context, prov JSONQuerier, chainID string) (interchain.ConsumerJSON, error) {
 	var list []interchain.ConsumerJSON
 	if err := prov.QueryJSON(ctx, interchain.PathConsumers, &list); err != nil {
 		return interchain.ConsumerJSON{}, fmt.Errorf("not a provider chain? %w", err)
@@ -69,8 +75,9 @@ func LiveConsumer(ctx context.Context, prov *client.Client, chainID string) (int
 
 // LinkCCV opens the connection and the CCV channel between a launched
 // consumer (side A, which initiates) and its provider (side B), on the
-// clients each created at launch, and returns the link to save. When the
-// consumer's CCV channel is open already it returns that channel's link.
+// clients each created at launch, then the ICS-20 channel beside it
+// (LinkCCVOn), and returns the link to save. Channels open already are
+// reused, so running it again opens nothing.
 func LinkCCV(ctx context.Context, consumer, prov linkfile.End) (linkfile.File, error) {
 	a, err := consumer.Chain(ctx)
 	if err != nil {
@@ -80,17 +87,34 @@ func LinkCCV(ctx context.Context, consumer, prov linkfile.End) (linkfile.File, e
 	if err != nil {
 		return linkfile.File{}, err
 	}
-	ca, err := client.NewClient(consumer.Node)
+	links, err := LinkCCVOn(ctx, a, b)
 	if err != nil {
 		return linkfile.File{}, err
 	}
-	cb, err := client.NewClient(prov.Node)
+	lf := linkfile.File{A: consumer, B: prov, ConsumerID: links.ConsumerID}
+	lf.Record(links.CCV)
+	lf.RecordTransfer(links.Transfer)
+	return lf, nil
+}
+
+// Links are the channels of a consumer and its provider: the CCV channel
+// and the ICS-20 channel on the same clients and connection.
+type Links struct {
+	CCV *relayer.Link
+	// Transfer is nil when a side has no ICS-20.
+	Transfer *relayer.Link
+	// ConsumerID names the consumer on the provider.
+	ConsumerID string
+}
+
+// LinkCCVOn is LinkCCV over chains however they are reached: consumer a
+// (side A) and provider b. When the consumer's CCV channel is open already
+// it continues with that channel's link. Then it finds or opens the
+// ICS-20 channel (OpenTransfer).
+func LinkCCVOn(ctx context.Context, a, b *relayer.Chain) (Links, error) {
+	consumerID, aClient, bClient, open, err := ccvClients(ctx, a, b, a.ID, b.ID)
 	if err != nil {
-		return linkfile.File{}, err
-	}
-	consumerID, aClient, bClient, open, err := ccvClients(ctx, ca, cb, a.ID, b.ID)
-	if err != nil {
-		return linkfile.File{}, err
+		return Links{}, err
 	}
 	var l *relayer.Link
 	if open != "" {
@@ -99,11 +123,13 @@ func LinkCCV(ctx context.Context, consumer, prov linkfile.End) (linkfile.File, e
 		l, err = relayer.NewLinkOnClients(ctx, a, b, aClient, bClient, ccv.ConsumerPortID, ccv.ProviderPortID, channeltypes.ORDERED, ccv.Version)
 	}
 	if err != nil {
-		return linkfile.File{}, err
+		return Links{}, err
 	}
-	lf := linkfile.File{A: consumer, B: prov, ConsumerID: consumerID}
-	lf.Record(l)
-	return lf, nil
+	t, err := OpenTransfer(ctx, l)
+	if err != nil {
+		return Links{}, fmt.Errorf("transfer channel: %w", err)
+	}
+	return Links{CCV: l, Transfer: t, ConsumerID: consumerID}, nil
 }
 
 // settledEvidence reports whether a failed double-vote report needs no

@@ -7,7 +7,10 @@
 // same link over chains reached some other way (the in-process chains of
 // app/ibctest in tests). The file is JSON; relay_tx is left out when
 // false, so a link saved before the mark existed reads and saves as
-// before.
+// before. A CCV link also names its ICS-20 channel (transfer_channel:
+// the channel ids on each side, port transfer, on the CCV channel's
+// clients and connection), which File.TransferLink builds; a link file
+// written before it existed has none and reads as before.
 //
 // A chain with its own transaction format that accepts interchain.RelayTx
 // (examples/kvconsumer) is reached with a RelayTxSubmitter: the end of the

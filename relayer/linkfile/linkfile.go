@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/abci-ics/ics/client"
+	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/relayer"
 )
 
@@ -19,6 +20,17 @@ type File struct {
 	// ConsumerID names, on a CCV link, the consumer on the provider (side
 	// B) that side A is.
 	ConsumerID string `json:"consumer_id,omitempty"`
+	// Transfer names, on a CCV link, the ICS-20 channel opened beside the
+	// CCV channel on the same connection (port transfer on both sides);
+	// nil in a link saved before it existed, or when a side has no ICS-20.
+	Transfer *TransferChannel `json:"transfer_channel,omitempty"`
+}
+
+// TransferChannel is the ICS-20 channel of a CCV link: its channel id on
+// each side. Its clients and connection are the CCV channel's.
+type TransferChannel struct {
+	A string `json:"a_channel_id"`
+	B string `json:"b_channel_id"`
 }
 
 // End is one side of a saved link.
@@ -62,6 +74,25 @@ func (f *File) Record(l *relayer.Link) {
 	}
 }
 
+// RecordTransfer saves the channel ids of t, the ICS-20 link beside the
+// CCV channel, or clears them when t is nil.
+func (f *File) RecordTransfer(t *relayer.Link) {
+	f.Transfer = nil
+	if t != nil {
+		f.Transfer = &TransferChannel{A: t.A.Channel, B: t.B.Channel}
+	}
+}
+
+// TransferLink returns the saved ICS-20 link over the same chains, clients
+// and connection as l, the saved link's own (File.Link or Open); nil when
+// the file names no transfer channel.
+func (f File) TransferLink(l *relayer.Link) *relayer.Link {
+	if f.Transfer == nil {
+		return nil
+	}
+	return l.OnConnection(transfer.PortID, f.Transfer.A, transfer.PortID, f.Transfer.B)
+}
+
 // Open connects to both ends of a saved link over RPC.
 func Open(ctx context.Context, f File) (*relayer.Link, error) {
 	a, err := f.A.Chain(ctx)
@@ -96,6 +127,9 @@ func Read(file string) (File, error) {
 	}
 	if lf.A.Channel == "" || lf.B.Channel == "" {
 		return File{}, fmt.Errorf("%s: no channel on one side", file)
+	}
+	if t := lf.Transfer; t != nil && (t.A == "" || t.B == "") {
+		return File{}, fmt.Errorf("%s: transfer_channel without a channel on one side", file)
 	}
 	return lf, nil
 }

@@ -97,7 +97,9 @@ func relayCmd() *cobra.Command {
 	start := &cobra.Command{
 		Use:   "start",
 		Short: "Relay packets, acknowledgements and timeouts of a saved link until Ctrl-C",
-		Long: `start relays over a link saved by icsd relay link or link-ccv. An end saved with
+		Long: `start relays over a link saved by icsd relay link or link-ccv. On a CCV link it
+also relays the ICS-20 channel link-ccv saved beside the CCV channel (transfer_channel),
+on the same clients, reporting its packets on lines of their own. An end saved with
 --a-relay-tx, --b-relay-tx or --consumer-relay-tx ("relay_tx": true in the link file) is a
 chain with its own transaction format: the relayer sends it unsigned RelayTx transactions.`,
 		Args: cobra.NoArgs,
@@ -120,6 +122,14 @@ chain with its own transaction format: the relayer sends it unsigned RelayTx tra
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "relaying %s %s/%s <-> %s %s/%s\n", lf.A.ChainID, lf.A.Port, lf.A.Channel, lf.B.ChainID, lf.B.Port, lf.B.Channel)
 			var tasks []relayer.Task
+			if t := lf.TransferLink(l); t != nil {
+				tasks = append(tasks, t.Task(func(p relayer.Progress) {
+					fmt.Fprintf(w, "%s transfer %s <-> %s: %s\n", time.Now().Format("15:04:05"), t.A.Channel, t.B.Channel, p)
+				}))
+				fmt.Fprintf(w, "relaying %s %s/%s <-> %s %s/%s on the same clients\n", lf.A.ChainID, t.A.Port, t.A.Channel, lf.B.ChainID, t.B.Port, t.B.Channel)
+			} else if ccvrelay.IsCCV(lf) {
+				fmt.Fprintf(w, "%s names no transfer channel (a side has no ICS-20, or the link predates it: icsd relay link-ccv opens or finds it)\n", file)
+			}
 			if watch && ccvrelay.IsCCV(lf) {
 				if lf.ConsumerID == "" {
 					return fmt.Errorf("%s names no consumer_id: link it again with icsd relay link-ccv", file)

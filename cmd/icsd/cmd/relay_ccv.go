@@ -24,6 +24,13 @@ between them and the ordered CCV channel from port consumer to port provider, in
 the consumer, and saves the link for icsd relay start. If the channel is open already it
 saves that channel's link.
 
+Then it opens the unordered ICS-20 channel (port transfer on both sides, version ics20-1)
+on the same connection, initiated by the consumer, over which the consumer sends the
+provider its rewards; a transfer channel open on that connection already (or one the
+consumer started) is used instead, so running link-ccv again opens nothing. Its channel
+ids are saved in the link (transfer_channel) and icsd relay start relays it too. When
+either chain has no ICS-20 (a consumer without a bank) no transfer channel is opened.
+
 With --consumer-relay-tx the consumer is a chain with its own transaction format (not
 icsd, e.g. examples/kvconsumer) that accepts RelayTx: the relayer sends it unsigned relay
 transactions, and --consumer-home/--consumer-key only give the relayer's address there.
@@ -55,6 +62,12 @@ ends get icsd's signed transactions.`,
 				fmt.Fprintf(w, "CCV channel open: %s %s/%s (%s, %s) <-> %s %s/%s (%s, %s); saved %s\n",
 					lf.A.ChainID, lf.A.Port, lf.A.Channel, lf.A.Connection, lf.A.Client,
 					lf.B.ChainID, lf.B.Port, lf.B.Channel, lf.B.Connection, lf.B.Client, out)
+				if lf.Transfer != nil {
+					fmt.Fprintf(w, "transfer channel open: %s transfer/%s <-> %s transfer/%s on the same connection\n",
+						lf.A.ChainID, lf.Transfer.A, lf.B.ChainID, lf.Transfer.B)
+				} else {
+					fmt.Fprintln(w, "no transfer channel: a side has no ICS-20")
+				}
 			})
 		},
 	}

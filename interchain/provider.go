@@ -63,8 +63,11 @@ var ProviderStores = []string{channel.StoreName, provider.StoreName}
 
 // NewProvider builds a provider's layer, binds the CCV provider port and
 // routes the provider's messages (consumer creation, update and removal,
-// opt-in and opt-out, consumer commission, key assignment, consumer double
-// votes and light-client attacks).
+// opt-in and opt-out, consumer commission, reward denominations, key
+// assignment, consumer double votes and light-client attacks). With a
+// bank, transfers received by the consumer-rewards pool are credited to
+// the pool of the consumer whose connection they came over, or go to the
+// community pool (see rewards.Keeper.Credit).
 func NewProvider(cfg ProviderConfig) *Provider {
 	l := newIBC(cfg.ChainID, cfg.Prefix, cfg.Bank)
 	k := &provider.Keeper{

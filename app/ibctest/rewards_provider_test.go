@@ -212,6 +212,9 @@ func TestProviderConsumerRewards(t *testing.T) {
 		t.Fatalf("rewards %+v", info)
 	}
 
+	// Only the consumer's owner (here governance) changes its reward
+	// denominations.
+	failsWith(t, prov, provider.ErrNotOwner, &registry.MsgChangeRewardDenoms{Owner: prov.Address(0), ConsumerId: id, Add: []string{voucher}})
 	ibctest.PassProposal(prov, &registry.MsgChangeRewardDenoms{Owner: gov.ModuleAddress(), ConsumerId: id, Add: []string{voucher}})
 	if info = rewardsOf(); len(info.AllowlistedDenoms) != 1 || info.AllowlistedDenoms[0] != voucher {
 		t.Fatalf("allowlist %v", info.AllowlistedDenoms)

@@ -348,4 +348,10 @@ func TestProviderConsumerRewards(t *testing.T) {
 	if prov.Supply(voucher) != 1000+7+amount {
 		t.Errorf("supply of %s: %d", voucher, prov.Supply(voucher))
 	}
+	// Every voucher is in the pool account, the distribution module
+	// account (community pool, commission, outstanding rewards) or the
+	// balance of the delegator that withdrew.
+	if held := prov.Balance(rewards.PoolAddress(), voucher) + prov.Balance(distribution.ModuleAddress(), voucher) + prov.Balance(del, voucher); held != prov.Supply(voucher) {
+		t.Errorf("%d %s accounted for, %d minted", held, voucher, prov.Supply(voucher))
+	}
 }

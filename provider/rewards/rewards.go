@@ -130,8 +130,8 @@ func poolAmount(s state.Store, consumerID, denom string) uint64 {
 
 // HandleChangeRewardDenoms adds, then removes, denominations of a live
 // consumer's reward allowlist; signer must be m.Owner and the consumer's
-// owner or governance. Errors: ErrInvalidConsumer, registry.ErrNotOwner,
-// ErrConsumerNotFound.
+// owner or governance. Errors (package registry's): ErrInvalidConsumer,
+// ErrNotOwner, ErrConsumerNotFound.
 func (k *Keeper) HandleChangeRewardDenoms(s state.Store, height int64, now time.Time, signer []byte, m *registry.MsgChangeRewardDenoms) ([]abci.Event, error) {
 	if err := m.ValidateBasic(); err != nil {
 		return nil, err

@@ -7,13 +7,16 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	gogoproto "github.com/cosmos/gogoproto/proto"
+	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/provider/registry"
+	"github.com/abci-ics/ics/provider/rewards"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // ProviderConfig is what a provider chain gives the layer.
@@ -28,8 +31,13 @@ type ProviderConfig struct {
 	Staking   provider.Staking
 	Unbonding provider.Unbonding
 	// FeePoolAddr is the address, in bech32 with Prefix, consumers send the
-	// provider's share of their fees to.
+	// provider's share of their fees to: the consumer-rewards pool
+	// (rewards.PoolAddress) for rewards to be credited to the
+	// consumers' pools and distributed (SPEC 8).
 	FeePoolAddr string
+	// Rewards pays the consumers' rewards out of the pool account; nil
+	// leaves them there.
+	Rewards rewards.Payer
 	// Bank enables ICS-20 transfers; nil leaves them out.
 	Bank Bank
 	// Authority is the account of the chain's governance: consumers it owns
@@ -55,14 +63,18 @@ var ProviderStores = []string{channel.StoreName, provider.StoreName}
 
 // NewProvider builds a provider's layer, binds the CCV provider port and
 // routes the provider's messages (consumer creation, update and removal,
-// opt-in and opt-out, consumer commission, key assignment, consumer double
-// votes and light-client attacks).
+// opt-in and opt-out, consumer commission, reward denominations, key
+// assignment, consumer double votes and light-client attacks). With a
+// bank, transfers received by the consumer-rewards pool are credited to
+// the pool of the consumer whose connection they came over, or go to the
+// community pool (see rewards.Keeper.Credit).
 func NewProvider(cfg ProviderConfig) *Provider {
 	l := newIBC(cfg.ChainID, cfg.Prefix, cfg.Bank)
 	k := &provider.Keeper{
 		Staking: cfg.Staking, Unbonding: cfg.Unbonding,
 		Clients: ccvClients{l.Clients}, Channels: ccvChannels{l.Channels, l.Packets, l.Connections},
 		ChainID: cfg.ChainID, Prefix: cfg.Prefix, FeePoolAddr: cfg.FeePoolAddr, Authority: cfg.Authority,
+		Payer: cfg.Rewards,
 	}
 	if cfg.Logger != nil {
 		k.Logger = cfg.Logger
@@ -87,6 +99,9 @@ func NewProvider(cfg ProviderConfig) *Provider {
 	route(l, func(s state.Store, b Block, signer []byte, m *registry.MsgSetConsumerCommissionRate) ([]abci.Event, error) {
 		return reg.HandleSetConsumerCommissionRate(s, b.Height, b.Time, signer, m)
 	})
+	route(l, func(s state.Store, b Block, signer []byte, m *registry.MsgChangeRewardDenoms) ([]abci.Event, error) {
+		return k.Rewards().HandleChangeRewardDenoms(s, b.Height, b.Time, signer, m)
+	})
 	route(l, func(s state.Store, b Block, signer []byte, m *provider.MsgAssignConsumerKey) ([]abci.Event, error) {
 		return k.HandleAssignConsumerKey(s, b.Height, b.Time, signer, m)
 	})
@@ -96,7 +111,40 @@ func NewProvider(cfg ProviderConfig) *Provider {
 	route(l, func(s state.Store, b Block, signer []byte, m *provider.MsgSubmitConsumerMisbehaviour) ([]abci.Event, error) {
 		return k.HandleSubmitConsumerMisbehaviour(s, b.Height, b.Time, signer, m)
 	})
-	return &Provider{IBC: l, Keeper: k, entries: cfg.Entries}
+	p := &Provider{IBC: l, Keeper: k, entries: cfg.Entries}
+	if l.Transfer != nil {
+		l.Transfer.AfterRecv = p.creditRewards
+	}
+	return p
+}
+
+// creditRewards accounts for a transfer received by the consumer-rewards
+// pool: to the pool of the consumer whose connection the channel is on,
+// or to the community pool (see rewards.Keeper.Credit).
+func (p *Provider) creditRewards(s state.Store, height int64, packet channeltypes.Packet, data transfer.FungibleTokenPacketData, receiver []byte, credited coin.Coin) []abci.Event {
+	if !bytes.Equal(receiver, rewards.PoolAddress()) {
+		return nil
+	}
+	return p.Keeper.Rewards().Credit(s, height, p.consumerOfChannel(s, packet.DestinationPort, packet.DestinationChannel), data.Memo, credited)
+}
+
+// consumerOfChannel returns the launched consumer whose CCV channel is on
+// the connection of the channel (portID, channelID), "" when none is.
+func (p *Provider) consumerOfChannel(s state.Store, portID, channelID string) string {
+	end, ok := p.Channels.Channel(s, portID, channelID)
+	if !ok || len(end.ConnectionHops) != 1 {
+		return ""
+	}
+	for _, c := range p.Keeper.Consumers(s) {
+		if !c.Launched() || c.ChannelId == "" {
+			continue
+		}
+		if ccvEnd, ok := p.Channels.Channel(s, ccv.ProviderPortID, c.ChannelId); ok && len(ccvEnd.ConnectionHops) == 1 &&
+			ccvEnd.ConnectionHops[0] == end.ConnectionHops[0] {
+			return c.ConsumerId
+		}
+	}
+	return ""
 }
 
 // Stores returns the names of the stores the layer uses; the chain mounts
@@ -148,7 +196,7 @@ type Proposal struct {
 
 // Proposals returns the provider's proposal contents: consumer addition
 // and consumer removal, and the consumer messages (create, update,
-// remove) carried by a proposal, executed with governance as the signer:
+// remove) and the reward denominations change carried by a proposal, executed with governance as the signer:
 // their submitter or owner must be ProviderConfig.Authority.
 func (p *Provider) Proposals() []Proposal {
 	k := p.Keeper
@@ -158,6 +206,7 @@ func (p *Provider) Proposals() []Proposal {
 		msgProposal(k, func(m *registry.MsgCreateConsumer) []byte { return m.Submitter }, k.Registry().HandleCreateConsumer),
 		msgProposal(k, func(m *registry.MsgUpdateConsumer) []byte { return m.Owner }, k.Registry().HandleUpdateConsumer),
 		msgProposal(k, func(m *registry.MsgRemoveConsumer) []byte { return m.Owner }, k.HandleRemoveConsumer),
+		msgProposal(k, func(m *registry.MsgChangeRewardDenoms) []byte { return m.Owner }, k.Rewards().HandleChangeRewardDenoms),
 	}
 }
 

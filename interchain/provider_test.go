@@ -335,7 +335,8 @@ func TestProviderProposals(t *testing.T) {
 	}
 	slices.Sort(urls)
 	wantURLs := []string{TypeURL(&provider.ConsumerAdditionProposal{}), TypeURL(&provider.ConsumerRemovalProposal{}),
-		TypeURL(&registry.MsgCreateConsumer{}), TypeURL(&registry.MsgRemoveConsumer{}), TypeURL(&registry.MsgUpdateConsumer{})}
+		TypeURL(&registry.MsgCreateConsumer{}), TypeURL(&registry.MsgRemoveConsumer{}), TypeURL(&registry.MsgUpdateConsumer{}),
+		TypeURL(&registry.MsgChangeRewardDenoms{})}
 	slices.Sort(wantURLs)
 	if !slices.Equal(urls, wantURLs) {
 		t.Fatalf("proposal contents %v, want %v", urls, wantURLs)

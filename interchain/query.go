@@ -15,8 +15,10 @@ import (
 	"github.com/abci-ics/ics/consumer"
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/provider/registry"
+	"github.com/abci-ics/ics/provider/rewards"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // IBC query paths; all answer JSON.
@@ -53,6 +55,7 @@ const (
 //	/provider/throttle                         the slash meter
 //	/provider/holds                            []HoldJSON: held unbonding entries and their holders
 //	/provider/key-assignments/<id>             []KeyAssignmentJSON
+//	/provider/consumer-rewards/<id>            ConsumerRewardsJSON
 //
 // Consumer:
 //
@@ -72,6 +75,7 @@ const (
 	PathThrottle          = "/provider/throttle"
 	PathHolds             = "/provider/holds"
 	PathKeyAssignments    = "/provider/key-assignments/"
+	PathConsumerRewards   = "/provider/consumer-rewards/"
 	PathConsumerStatus    = "/consumer/status"
 	PathConsumerParams    = "/consumer/params"
 	PathConsumerValidator = "/consumer/validators"
@@ -175,6 +179,18 @@ type KeyAssignmentJSON struct {
 	ProviderAddress string `json:"provider_address"`
 	ConsumerKey     string `json:"consumer_key"` // hex
 	ConsumerAddress string `json:"consumer_address"`
+}
+
+// ConsumerRewardsJSON is a consumer's reward pool (SPEC 8): what the
+// consumer-rewards pool account holds for it, by denomination, the
+// denominations credited to it, and the provider height of its last
+// distribution (0: none yet).
+type ConsumerRewardsJSON struct {
+	ConsumerID        string      `json:"consumer_id"`
+	PoolAddress       string      `json:"pool_address"`
+	Pool              []coin.Coin `json:"pool"`
+	AllowlistedDenoms []string    `json:"allowlisted_denoms"`
+	LastDistribution  int64       `json:"last_distribution_height"`
 }
 
 // ConsumerStatusJSON is a consumer chain's view of its CCV link.
@@ -391,6 +407,14 @@ func (p *Provider) Query(s state.Store, path string, now time.Time) ([]byte, err
 				ConsumerKey: hex.EncodeToString(a.ConsumerKey), ConsumerAddress: address.Show(prefix+"valcons", consumer.ConsAddress(a.ConsumerKey))})
 		}
 		return jsonAnswer(out)
+	case strings.HasPrefix(path, PathConsumerRewards):
+		id, err := chainArg(PathConsumerRewards)
+		if err != nil {
+			return nil, err
+		}
+		return jsonAnswer(ConsumerRewardsJSON{ConsumerID: id, PoolAddress: address.Encode(prefix, rewards.PoolAddress()),
+			Pool: append([]coin.Coin{}, k.Rewards().Pool(s, id)...), AllowlistedDenoms: append([]string{}, k.Rewards().Denoms(s, id)...),
+			LastDistribution: k.Rewards().LastDistribution(s, id)})
 	}
 	return p.IBC.Query(s, path, now)
 }

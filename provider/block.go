@@ -33,7 +33,9 @@ type Block struct {
 // every launched consumer with the set chosen for it (SPEC 6) and moves
 // to the next vsc id, recording the provider height that id maps to;
 // sends the queued VSCs of running consumers; prunes old consumer key
-// mappings; and deletes the state of stopped consumers.
+// mappings; pays out the reward pools of the consumers whose distribution
+// block this is (package provider/rewards); and deletes the state of
+// stopped consumers.
 func (k *Keeper) EndBlock(s state.Store, b Block) ([]abci.Event, error) {
 	p := k.Params(s)
 	now := b.Time
@@ -84,6 +86,7 @@ func (k *Keeper) EndBlock(s state.Store, b Block) ([]abci.Event, error) {
 	if epoch {
 		sets.NextEpoch(s, vscID, b.Height)
 	}
+	events = append(events, k.Rewards().Distribute(s, b.Height)...)
 	for _, c := range k.Consumers(s) {
 		if c.Phase == registry.PHASE_STOPPED {
 			events = append(events, k.finishStop(s, c, now)...)

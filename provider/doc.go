@@ -118,6 +118,20 @@
 // consumer's initial height, or older than the provider's unbonding period,
 // is stale.
 //
+// # Rewards
+//
+// Consumers send their share of fees over ICS-20 to the consumer-rewards
+// pool, a module account (rewards.PoolAddress) that the provider names in
+// the CCV handshake; package provider/rewards credits what arrives to the
+// consumer whose connection it came over when the memo names that consumer
+// and the denomination is on its allowlist (MsgChangeRewardDenoms, from the
+// owner or governance), and sends the rest to the community pool. Every
+// BlocksPerDistributionTransmission blocks of a consumer, counted from its
+// launch height, EndBlock splits its pool among the validators of its
+// current set by consumer power (exact integers, the remainder stays for
+// next time); Keeper.Payer pays each its share with its consumer
+// commission, or its staking commission when it set none.
+//
 // # Errors and acknowledgements
 //
 // Messages and proposals return the sentinel errors of errors.go. Packet

@@ -8,6 +8,7 @@ import (
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
 	"github.com/abci-ics/ics/provider/registry"
+	"github.com/abci-ics/ics/provider/rewards"
 	"github.com/abci-ics/ics/provider/vsc"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/fraction"
@@ -89,6 +90,9 @@ type Keeper struct {
 	Clients   Clients
 	Channels  Channels
 	Logger    Logger
+	// Payer pays consumers' rewards out of the consumer-rewards pool
+	// (package provider/rewards); nil leaves them in the pool account.
+	Payer rewards.Payer
 
 	ChainID     string
 	FeePoolAddr string
@@ -118,6 +122,12 @@ func (*Keeper) ConsumerByChainID(s state.Store, chainID string) (registry.Consum
 func (k *Keeper) Registry() *registry.Keeper {
 	return &registry.Keeper{Staking: k.Staking, Keys: k.VSC(), ChainID: k.ChainID, Prefix: k.Prefix, Authority: k.Authority,
 		Defaults: func(s state.Store) registry.InfractionParameters { return DefaultInfractionParameters(k.Params(s)) }}
+}
+
+// Rewards returns the keeper of the consumers' reward pools (package
+// provider/rewards), over this keeper's payer and authority.
+func (k *Keeper) Rewards() *rewards.Keeper {
+	return &rewards.Keeper{Payer: k.Payer, Authority: k.Authority, Logger: k.log()}
 }
 
 func (k *Keeper) log() Logger {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"github.com/abci-ics/ics/provider/registry"
+	"github.com/abci-ics/ics/provider/rewards"
 	"github.com/abci-ics/ics/provider/vsc"
 	"github.com/abci-ics/ics/state/typed"
 )
@@ -15,7 +16,8 @@ import (
 // VSC queues and holds (0x02, 0x04, 0x20-0x23, 0x30-0x32, 0x40, 0x50:
 // vsc.Prefixes), and package provider/registry those of the consumers'
 // records, opt-ins and commissions (0x05, 0x10, 0x14, 0x15:
-// registry.Prefixes).
+// registry.Prefixes), and package provider/rewards those of the consumers'
+// reward pools (0x17-0x19: rewards.Prefixes).
 const (
 	keyParams      byte = 0x01 // -> Params
 	keySlashMeter  byte = 0x03 // -> SlashMeter
@@ -27,7 +29,9 @@ const (
 
 // consumerPrefixes are the prefixes, of this package and of the registry,
 // under which a consumer's keys are deleted with its state.
-var consumerPrefixes = append([]byte{prefixGenesis, prefixPunished}, registry.ConsumerPrefixes()...)
+// A consumer's reward pool is not among them: deleteConsumer empties it
+// into the community pool first.
+var consumerPrefixes = append(append([]byte{prefixGenesis, prefixPunished}, registry.ConsumerPrefixes()...), rewards.ConsumerPrefixes()...)
 
 // GenesisKey returns the key of a launched consumer's genesis.
 func GenesisKey(consumerID string) []byte { return typed.Key(prefixGenesis, vsc.IDPart(consumerID)) }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/abci-ics/ics/provider/registry"
+	"github.com/abci-ics/ics/provider/rewards"
 	"github.com/abci-ics/ics/provider/vsc"
 )
 
@@ -19,21 +20,21 @@ func TestPrefixesFrozen(t *testing.T) {
 		t.Fatalf("provider key prefixes changed: %x", got)
 	}
 	all := map[byte]bool{}
-	for _, b := range append(append(got, vsc.Prefixes()...), registry.Prefixes()...) {
+	for _, b := range append(append(append(got, vsc.Prefixes()...), registry.Prefixes()...), rewards.Prefixes()...) {
 		if all[b] {
 			t.Fatalf("prefix %x used twice", b)
 		}
 		all[b] = true
 	}
-	for _, b := range []byte{0x01, 0x02, 0x03, 0x04, 0x05, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x20, 0x21, 0x22, 0x23, 0x30, 0x31, 0x32, 0x40, 0x50} {
+	for _, b := range []byte{0x01, 0x02, 0x03, 0x04, 0x05, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x20, 0x21, 0x22, 0x23, 0x30, 0x31, 0x32, 0x40, 0x50} {
 		if !all[b] {
 			t.Errorf("prefix %x is gone", b)
 		}
 	}
-	if len(all) != 21 {
-		t.Fatalf("%d prefixes, want 21", len(all))
+	if len(all) != 24 {
+		t.Fatalf("%d prefixes, want 24", len(all))
 	}
-	if StoreName != "provider" || vsc.StoreName != StoreName || registry.StoreName != StoreName {
+	if StoreName != "provider" || vsc.StoreName != StoreName || registry.StoreName != StoreName || rewards.StoreName != StoreName {
 		t.Fatal("store name changed")
 	}
 
@@ -47,6 +48,9 @@ func TestPrefixesFrozen(t *testing.T) {
 		{"client", ClientKey("07-tendermint-0"), append([]byte{0x12}, "07-tendermint-0"...)},
 		{"punished", PunishedKey("c-1", []byte{0xaa}, 258), []byte{0x16, 3, 'c', '-', '1', 0xaa, 0, 0, 0, 0, 0, 0, 1, 2}},
 		{"id part", vsc.IDPart("c-1"), []byte{3, 'c', '-', '1'}},
+		{"reward denom", rewards.DenomKey("c-1", "ab"), []byte{0x17, 3, 'c', '-', '1', 'a', 'b'}},
+		{"reward pool", rewards.PoolKey("c-1", "ab"), []byte{0x18, 3, 'c', '-', '1', 'a', 'b'}},
+		{"last reward distribution", rewards.LastDistributionKey("c-1"), []byte{0x19, 3, 'c', '-', '1'}},
 	} {
 		if !bytes.Equal(c.got, c.want) {
 			t.Errorf("%s key %x, want %x", c.name, c.got, c.want)

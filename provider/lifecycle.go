@@ -241,10 +241,12 @@ func (k *Keeper) finishStop(s state.Store, c registry.Consumer, now time.Time) [
 	return append(events, event.New("consumer_stopped", "consumer_id", c.ConsumerId, "chain_id", c.ChainId, "reason", c.StopReason))
 }
 
-// deleteConsumer deletes all of a consumer's state (genesis, opt-ins,
+// deleteConsumer empties its reward pool into the community pool and
+// deletes all of a consumer's state (genesis, opt-ins, reward denominations,
 // commissions, its client and channel mappings, and every key of package
 // vsc) and keeps its record, in phase deleted, to name it.
 func (k *Keeper) deleteConsumer(s state.Store, c registry.Consumer) {
+	k.Rewards().Drain(s, c.ConsumerId)
 	st := kv(s)
 	for _, p := range consumerPrefixes {
 		typed.DeletePrefix(st, typed.Key(p, vsc.IDPart(c.ConsumerId)))

@@ -16,6 +16,7 @@ import (
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/coin"
 	"github.com/abci-ics/ics/types/fraction"
 )
 
@@ -122,6 +123,32 @@ func (p providerStaking) Slash(s state.Store, consAddr []byte, infractionHeight,
 
 func (p providerStaking) Tombstone(s state.Store, consAddr []byte) error {
 	return p.k.Tombstone(s, consAddr)
+}
+
+// consumerRewards pays consumers' rewards through the distribution: a
+// provider validator is found by its consensus address and given its share
+// as a block's share is given, with the consumer commission it set or,
+// when it set none, its own staking commission. A validator gone from
+// staking gets nothing: its share goes to the community pool.
+type consumerRewards struct {
+	k    *staking.Keeper
+	dist distribution.Keeper
+}
+
+func (r consumerRewards) FundCommunityPool(s state.Store, from []byte, cs []coin.Coin) error {
+	return r.dist.FundCommunityPool(s, from, cs)
+}
+
+func (r consumerRewards) PayValidator(s state.Store, from, consAddr []byte, cs []coin.Coin, commission *fraction.Fraction) error {
+	v, ok := r.k.ValidatorByConsAddr(s, consAddr)
+	if !ok {
+		return r.dist.FundCommunityPool(s, from, cs)
+	}
+	dv := distribution.Validator{Operator: v.Operator, Tokens: v.Tokens, DelegatorShares: v.DelegatorShares, Commission: v.CommissionRate}
+	if commission != nil {
+		dv.Commission = *commission
+	}
+	return r.dist.AllocateToValidator(s, from, dv, cs)
 }
 
 // providerUnbonding shows the provider the unbonding queue.

@@ -19,6 +19,7 @@ import (
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/provider/rewards"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/address"
 )
@@ -88,8 +89,8 @@ func newChain(acc *app.Accounts, log interchain.Logger) *Chain {
 	c.ICS = interchain.NewProvider(interchain.ProviderConfig{
 		ChainID: acc.ChainID(), Prefix: prefix,
 		Staking: providerStaking{c.Staking}, Unbonding: providerUnbonding{c.Staking}, Entries: unbondingEntries{c.Staking},
-		FeePoolAddr: address.Encode(prefix, app.FeeCollectorAddress()), Authority: gov.ModuleAddress(),
-		Bank: acc.Bank, Logger: log,
+		FeePoolAddr: address.Encode(prefix, rewards.PoolAddress()), Authority: gov.ModuleAddress(),
+		Rewards: consumerRewards{c.Staking, c.Dist}, Bank: acc.Bank, Logger: log,
 	})
 	c.Staking.Keys = c.ICS
 	for _, p := range c.ICS.Proposals() {

@@ -277,3 +277,69 @@ func (k Keeper) withdrawCommission(s state.Store, validator []byte) ([]coin.Coin
 	}
 	return cs, nil
 }
+
+// FundCommunityPool moves coins from the account from to the community
+// pool. Errors: those of coin.ValidateCoins, an error wrapping the bank's
+// when from lacks them, ErrOverflow; on error the caller discards s.
+func (k Keeper) FundCommunityPool(s state.Store, from []byte, cs []coin.Coin) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	if err := coin.ValidateCoins(cs); err != nil {
+		return err
+	}
+	if err := k.Bank.Send(s, from, moduleAddr, cs); err != nil {
+		return fmt.Errorf("fund community pool: %w", err)
+	}
+	st := kv(s)
+	for _, c := range cs {
+		if err := addAmount(st, CommunityPoolKey(c.Denom), c.Amount); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AllocateToValidator moves coins from the account from to the module
+// account and allocates them to the validator v as a block's share is
+// allocated: floor(amount * v.Commission) to its commission, the rest to
+// its delegators (to the community pool when it has no delegator shares).
+// Its delegators withdraw their part with MsgWithdrawRewards, the
+// validator its commission with MsgWithdrawCommission. Errors:
+// ErrInvalidValidator (an operator that is not an address, an invalid
+// commission), those of coin.ValidateCoins, an error wrapping the bank's
+// when from lacks the coins, ErrOverflow; on error the caller discards s.
+func (k Keeper) AllocateToValidator(s state.Store, from []byte, v Validator, cs []coin.Coin) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	if err := checkAddr("operator", v.Operator); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidValidator, err)
+	}
+	if err := v.Commission.Validate(); err != nil {
+		return fmt.Errorf("%w: %X: commission: %v", ErrInvalidValidator, v.Operator, err)
+	}
+	if err := coin.ValidateCoins(cs); err != nil {
+		return err
+	}
+	if err := k.Bank.Send(s, from, moduleAddr, cs); err != nil {
+		return fmt.Errorf("allocate to validator: %w", err)
+	}
+	st := kv(s)
+	for _, c := range cs {
+		comm := v.Commission.MulFloor(c.Amount)
+		if err := addAmount(st, CommissionKey(v.Operator, c.Denom), comm); err != nil {
+			return err
+		}
+		if v.DelegatorShares == 0 {
+			if err := addAmount(st, CommunityPoolKey(c.Denom), c.Amount-comm); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := addRewards(st, v.Operator, c.Denom, c.Amount-comm, v.DelegatorShares); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -57,10 +57,18 @@ type Channels interface {
 // Keeper runs ICS-20 transfers. It holds no state: every method takes the
 // store it works on. Prefix is the chain's bech32 prefix: senders are
 // encoded and receivers decoded with it.
+//
+// AfterRecv, when set, is called after every packet received with success,
+// on the same store, with the packet, its decoded data, the receiver and
+// the coin the receiver was credited (a voucher as this chain names it, or
+// this chain's own token released from escrow). It may move what the
+// receiver got, on a cache it writes itself; it cannot fail the receive.
+// The events it returns follow the receive's.
 type Keeper struct {
-	Bank     Bank
-	Channels Channels
-	Prefix   string
+	Bank      Bank
+	Channels  Channels
+	Prefix    string
+	AfterRecv func(s state.Store, height int64, packet channeltypes.Packet, data FungibleTokenPacketData, receiver []byte, credited coin.Coin) []abci.Event
 }
 
 func kv(s state.Store) state.KVStore { return s.KV(StoreName) }

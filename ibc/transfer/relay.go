@@ -73,45 +73,57 @@ func (k Keeper) Transfer(s state.Store, height int64, now time.Time, m *MsgTrans
 // runs it on a cache that it keeps only on success.
 func (k Keeper) OnRecvPacket(s state.Store, height int64, now time.Time, packet channeltypes.Packet, relayer []byte) (channeltypes.Acknowledgement, []abci.Event) {
 	ack := successAck()
-	if err := k.recv(s, packet); err != nil {
+	data, receiver, credited, err := k.recv(s, packet)
+	if err != nil {
 		ack = errorAck(err)
 	}
-	return ack, RecvEvents(packet, ack)
+	events := RecvEvents(packet, ack)
+	if err == nil && k.AfterRecv != nil {
+		events = append(events, k.AfterRecv(s, height, packet, data, receiver, credited)...)
+	}
+	return ack, events
 }
 
-// recv is OnRecvPacket with the reason for a failure.
-func (k Keeper) recv(s state.Store, packet channeltypes.Packet) error {
+// recv is OnRecvPacket with the reason for a failure; on success it
+// returns the packet data, the receiver and what it was credited.
+func (k Keeper) recv(s state.Store, packet channeltypes.Packet) (FungibleTokenPacketData, []byte, coin.Coin, error) {
+	var none FungibleTokenPacketData
 	if !k.Params(s).ReceiveEnabled {
-		return ErrReceiveDisabled
+		return none, nil, coin.Coin{}, ErrReceiveDisabled
 	}
 	data, amount, err := DecodePacketData(packet.Data)
 	if err != nil {
-		return err
+		return none, nil, coin.Coin{}, err
 	}
 	receiver, err := address.Decode(k.Prefix, data.Receiver)
 	if err != nil {
-		return fmt.Errorf("%w: receiver: %v", ErrInvalidAddress, err)
+		return none, nil, coin.Coin{}, fmt.Errorf("%w: receiver: %v", ErrInvalidAddress, err)
 	}
 	if bytes.Equal(receiver, EscrowAddress(packet.DestinationPort, packet.DestinationChannel)) {
-		return fmt.Errorf("%w: receiver is the channel's escrow account", ErrInvalidAddress)
+		return none, nil, coin.Coin{}, fmt.Errorf("%w: receiver is the channel's escrow account", ErrInvalidAddress)
 	}
 	if local, ok := strings.CutPrefix(data.Denom, tracePrefix(packet.SourcePort, packet.SourceChannel)); ok {
 		// The denomination carries the sender's hop for this channel, so
 		// the token left this chain over it: its escrow pays it back.
 		if err := checkDenom(local); err != nil {
-			return err
+			return none, nil, coin.Coin{}, err
 		}
-		return k.unescrow(s, packet.DestinationPort, packet.DestinationChannel, receiver, coin.Coin{Denom: local, Amount: amount})
+		c := coin.Coin{Denom: local, Amount: amount}
+		if err := k.unescrow(s, packet.DestinationPort, packet.DestinationChannel, receiver, c); err != nil {
+			return none, nil, coin.Coin{}, err
+		}
+		return data, receiver, c, nil
 	}
 	voucher := VoucherDenom(packet.DestinationPort, packet.DestinationChannel, data.Denom)
 	if err := checkDenom(voucher); err != nil {
-		return err
+		return none, nil, coin.Coin{}, err
 	}
-	if err := k.Bank.Mint(s, receiver, []coin.Coin{{Denom: voucher, Amount: amount}}); err != nil {
-		return fmt.Errorf("mint voucher: %w", err)
+	c := coin.Coin{Denom: voucher, Amount: amount}
+	if err := k.Bank.Mint(s, receiver, []coin.Coin{c}); err != nil {
+		return none, nil, coin.Coin{}, fmt.Errorf("mint voucher: %w", err)
 	}
 	k.setDenomTrace(s, voucher)
-	return nil
+	return data, receiver, c, nil
 }
 
 // OnAcknowledgementPacket refunds the sender of a transfer packet that the

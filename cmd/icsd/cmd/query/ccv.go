@@ -63,6 +63,9 @@ func providerQueryCmd() *cobra.Command {
 					fmt.Fprintf(w, "%s -> %s (%s)\n", k.ProviderAddress, k.ConsumerKey, k.ConsumerAddress)
 				}
 			}),
+		queryCommand("consumer-rewards CONSUMER_ID", "The reward pool of CONSUMER_ID, its allowlisted reward denominations and its last distribution", cobra.ExactArgs(1),
+			func(a []string) string { return interchain.PathConsumerRewards + a[0] },
+			printConsumerRewards),
 		queryCommand("params", "Provider parameters", cobra.NoArgs,
 			func([]string) string { return interchain.PathProviderParams }, rawText[json.RawMessage]),
 	)
@@ -276,4 +279,22 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// printConsumerRewards prints a consumer's reward pool.
+func printConsumerRewards(w io.Writer, r interchain.ConsumerRewardsJSON) {
+	fmt.Fprintf(w, "consumer %s, pool account %s\n", r.ConsumerID, r.PoolAddress)
+	if len(r.Pool) == 0 {
+		fmt.Fprintln(w, "pool: empty")
+	}
+	for _, c := range r.Pool {
+		fmt.Fprintf(w, "pool: %d %s\n", c.Amount, c.Denom)
+	}
+	if len(r.AllowlistedDenoms) == 0 {
+		fmt.Fprintln(w, "allowlisted denominations: none")
+	}
+	for _, d := range r.AllowlistedDenoms {
+		fmt.Fprintf(w, "allowlisted: %s\n", d)
+	}
+	fmt.Fprintf(w, "last distribution height: %d\n", r.LastDistribution)
 }

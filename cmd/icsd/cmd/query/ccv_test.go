@@ -6,7 +6,19 @@ import (
 	"testing"
 
 	"github.com/abci-ics/ics/interchain"
+	"github.com/abci-ics/ics/types/coin"
 )
+
+func TestPrintConsumerRewards(t *testing.T) {
+	var buf bytes.Buffer
+	printConsumerRewards(&buf, interchain.ConsumerRewardsJSON{ConsumerID: "0", PoolAddress: "ics1pool",
+		Pool: []coin.Coin{{Denom: "transfer/channel-1/ufee", Amount: 7}}, AllowlistedDenoms: []string{"transfer/channel-1/ufee"}, LastDistribution: 40})
+	for _, want := range []string{"consumer 0, pool account ics1pool", "pool: 7 transfer/channel-1/ufee", "allowlisted: transfer/channel-1/ufee", "last distribution height: 40"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("no %q in\n%s", want, buf.String())
+		}
+	}
+}
 
 func TestPrintConsumerDetail(t *testing.T) {
 	d := interchain.ConsumerDetailJSON{

@@ -8,5 +8,5 @@
 // parameters, opted-in validators and validator set), validator-consumers
 // (what a validator, by consensus address, must run), and
 // blocks-until-next-epoch, beside the per-consumer genesis, validators,
-// pending-vsc and key-assignments.
+// pending-vsc, key-assignments and consumer-rewards.
 package query

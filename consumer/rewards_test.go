@@ -211,7 +211,7 @@ func TestFeeSplitToConfiguredAddress(t *testing.T) {
 
 	bad := newBare(t)
 	g = genesis(t, 1)
-	g.Params.ConsumerRedistributionAddress = "osmo1notours"
+	g.Params.ConsumerRedistributionAddress = address.Encode("osmo", to)
 	if _, err := bad.k.InitGenesis(bad.s, g, 1, t0); !errors.Is(err, ccv.ErrInvalidGenesis) {
 		t.Errorf("InitGenesis with a foreign address: %v", err)
 	}

@@ -29,6 +29,26 @@ const (
 	ToProviderAccount = "cons_to_send_to_provider"
 )
 
+// Events of the rewards. The first two are the reference's names.
+const (
+	// EventFeeDistribution is a transmission: its heights, the fraction
+	// the consumer keeps, the channel, the receiver and provider_amount,
+	// what was sent.
+	EventFeeDistribution = "fee_distribution"
+	// EventFeeTransferChannel is the finding of the transfer channel the
+	// rewards go on (channel_id).
+	EventFeeTransferChannel = "fee_transfer_channel_opened"
+	// EventTransmissionSkipped is a transmission that sent nothing because
+	// no open channel or no provider address is known (reason).
+	EventTransmissionSkipped = "reward_transmission_skipped"
+	// EventRewardTransferFailed is a denomination that could not be sent
+	// (amount, error); it stays for the next transmission.
+	EventRewardTransferFailed = "reward_transfer_failed"
+	// EventFeeSplitFailed is a block whose fees could not be split (error);
+	// they stay in the fee collector for the next block.
+	EventFeeSplitFailed = "fee_split_failed"
+)
+
 // TransferPort is the ICS-20 port the rewards travel on.
 const TransferPort = "transfer"
 
@@ -157,7 +177,7 @@ func (k Keeper) splitFees(s state.Store, p ccv.ConsumerParams) []abci.Event {
 	}
 	if err != nil {
 		k.log().Error("fee split failed", "error", err)
-		return []abci.Event{event.New("fee_split_failed", "error", err.Error())}
+		return []abci.Event{event.New(EventFeeSplitFailed, "error", err.Error())}
 	}
 	c.Write()
 	return nil
@@ -177,66 +197,70 @@ func (k Keeper) transmit(s state.Store, height int64, now time.Time, p ccv.Consu
 		kv(s).Set([]byte{keyLastTransmission}, typed.U64(uint64(height)))
 		return nil
 	}
-	channelID, chOK := k.findTransmissionChannel(s, p)
+	channelID, chOK, events := k.findTransmissionChannel(s, p)
 	if height < last+p.BlocksPerDistributionTransmission {
-		return nil
+		return events
 	}
 	kv(s).Set([]byte{keyLastTransmission}, typed.U64(uint64(height)))
 	receiver, _ := k.ProviderFeePoolAddr(s)
 	switch {
 	case !chOK:
-		return []abci.Event{event.New("reward_transmission_skipped", "reason", "no open transfer channel to the provider")}
+		return append(events, event.New(EventTransmissionSkipped, "reason", "no open transfer channel to the provider"))
 	case receiver == "":
-		return []abci.Event{event.New("reward_transmission_skipped", "reason", "no provider reward address")}
+		return append(events, event.New(EventTransmissionSkipped, "reason", "no provider reward address"))
 	}
 	memo := rewardsMemo(k.ConsumerID(s), k.ChainID)
 	timeout := uint64(now.Add(p.TransferTimeoutPeriod).UnixNano())
-	var events []abci.Event
 	var sent []coin.Coin
 	for _, c := range k.Rewards.Balances(s, ToProviderAddress()) {
 		evs, err := k.Rewards.Transfer(s, height, now, channelID, ToProviderAddress(), c, receiver, memo, timeout)
 		if err != nil {
 			k.log().Error("reward transfer failed", "denom", c.Denom, "error", err)
-			events = append(events, event.New("reward_transfer_failed", "channel_id", channelID, "amount", c.String(), "error", err.Error()))
+			events = append(events, event.New(EventRewardTransferFailed, "channel_id", channelID, "amount", c.String(), "error", err.Error()))
 			continue
 		}
 		sent = append(sent, c)
 		events = append(events, evs...)
 	}
 	k.log().Info("rewards sent to the provider", "channel_id", channelID, "amount", coinsString(sent))
-	return append(events, event.New("reward_transmission", "channel_id", channelID, "receiver", receiver,
-		"amount", coinsString(sent), "height", strconv.FormatInt(height, 10)))
+	return append(events, event.New(EventFeeDistribution,
+		"current_distribution_height", strconv.FormatInt(height, 10),
+		"next_distribution_height", strconv.FormatInt(height+p.BlocksPerDistributionTransmission, 10),
+		"distribution_fraction", p.ConsumerRedistributionFraction.String(),
+		"channel_id", channelID, "receiver", receiver,
+		"provider_amount", coinsString(sent)))
 }
 
 // findTransmissionChannel returns the channel the rewards go on, when it
 // is open. Without a configured channel it looks for an open unordered
 // channel of TransferPort on the CCV channel's connection (the first in
 // the channel layer's order) and records it; a recorded channel that is no
-// longer open is forgotten and looked for again.
-func (k Keeper) findTransmissionChannel(s state.Store, p ccv.ConsumerParams) (string, bool) {
+// longer open is forgotten and looked for again. Finding one is an
+// EventFeeTransferChannel.
+func (k Keeper) findTransmissionChannel(s state.Store, p ccv.ConsumerParams) (string, bool, []abci.Event) {
 	if p.DistributionTransmissionChannel != "" {
-		return p.DistributionTransmissionChannel, k.transferOpen(s, p.DistributionTransmissionChannel)
+		return p.DistributionTransmissionChannel, k.transferOpen(s, p.DistributionTransmissionChannel), nil
 	}
 	if ch, ok := getString(s, keyTransmissionChannel); ok {
 		if k.transferOpen(s, ch) {
-			return ch, true
+			return ch, true, nil
 		}
 		kv(s).Delete([]byte{keyTransmissionChannel})
 	}
 	ccvCh, _ := k.ProviderChannel(s)
 	end, ok := k.Rewards.Channel(s, ccv.ConsumerPortID, ccvCh)
 	if !ok || len(end.ConnectionHops) != 1 {
-		return "", false
+		return "", false, nil
 	}
 	for _, c := range k.Rewards.Channels(s) {
 		if c.PortId == TransferPort && c.State == channeltypes.OPEN && c.Ordering == channeltypes.UNORDERED &&
 			len(c.ConnectionHops) == 1 && c.ConnectionHops[0] == end.ConnectionHops[0] {
 			setString(s, keyTransmissionChannel, c.ChannelId)
 			k.log().Info("reward transfer channel found", "channel_id", c.ChannelId)
-			return c.ChannelId, true
+			return c.ChannelId, true, []abci.Event{event.New(EventFeeTransferChannel, "channel_id", c.ChannelId)}
 		}
 	}
-	return "", false
+	return "", false, nil
 }
 
 func (k Keeper) transferOpen(s state.Store, channelID string) bool {

@@ -236,6 +236,10 @@ func TestTransmissionSchedule(t *testing.T) {
 		t.Fatal("a channel on another connection, an ordered one or one not open was taken")
 	}
 	r.ends[TransferPort+"/channel-5"] = end(channeltypes.UNORDERED, channeltypes.OPEN, providerConn)
+	_, evs := h.block()
+	if e := eventsOf(evs, EventFeeTransferChannel); len(e) != 1 || attr(e[0], "channel_id") != "channel-5" {
+		t.Errorf("fee_transfer_channel_opened events = %v", e)
+	}
 	for h.height < 7 {
 		h.block()
 	}
@@ -246,7 +250,7 @@ func TestTransmissionSchedule(t *testing.T) {
 		t.Fatalf("sent before height 7: %v", r.sent)
 	}
 	r.set(h.s, feeCollector, "uatom", 9)
-	_, evs := h.block() // height 7
+	_, evs = h.block() // height 7
 	want := []fakeTransfer{
 		{channel: "channel-5", receiver: feePool, token: coin.Coin{Denom: "stake", Amount: 100}},
 		{channel: "channel-5", receiver: feePool, token: coin.Coin{Denom: "uatom", Amount: 3}},
@@ -269,8 +273,9 @@ func TestTransmissionSchedule(t *testing.T) {
 	if len(h.k.PendingRewards(h.s)) != 0 {
 		t.Errorf("pending after the transmission: %v", h.k.PendingRewards(h.s))
 	}
-	if e := eventsOf(evs, "reward_transmission"); len(e) != 1 || attr(e[0], "amount") != "100stake,3uatom" {
-		t.Errorf("reward_transmission events = %v", e)
+	if e := eventsOf(evs, EventFeeDistribution); len(e) != 1 || attr(e[0], "provider_amount") != "100stake,3uatom" ||
+		attr(e[0], "current_distribution_height") != "7" || attr(e[0], "next_distribution_height") != "12" {
+		t.Errorf("fee_distribution events = %v", e)
 	}
 	if next, _ := h.k.NextTransmissionHeight(h.s); next != 12 {
 		t.Errorf("next transmission = %d, want 12", next)
@@ -288,7 +293,7 @@ func TestTransmissionSchedule(t *testing.T) {
 	if got := r.balance(h.s, ToProviderAddress(), "uatom"); got != 2 {
 		t.Errorf("uatom left after a failed send = %d, want 2", got)
 	}
-	if e := eventsOf(evs, "reward_transfer_failed"); len(e) != 1 || attr(e[0], "amount") != "2uatom" {
+	if e := eventsOf(evs, EventRewardTransferFailed); len(e) != 1 || attr(e[0], "amount") != "2uatom" {
 		t.Errorf("reward_transfer_failed events = %v", e)
 	}
 	r.sendErr = nil
@@ -313,7 +318,7 @@ func TestTransmissionConfiguredChannel(t *testing.T) {
 		_, e := h.block()
 		evs = append(evs, e...)
 	}
-	if len(r.sent) != 0 || len(eventsOf(evs, "reward_transmission_skipped")) != 1 {
+	if len(r.sent) != 0 || len(eventsOf(evs, EventTransmissionSkipped)) != 1 {
 		t.Fatalf("configured channel not open: sent %v, events %v", r.sent, evs)
 	}
 	if ch, _ := h.k.TransmissionChannel(h.s); ch != "channel-9" {

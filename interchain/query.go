@@ -192,10 +192,13 @@ type ConsumerStatusJSON struct {
 }
 
 // NextFeeDistributionJSON is the consumer's next reward transmission:
-// when it is due, what it would send and where. The heights are 0 before
-// the CCV channel is established; ChannelID is empty while no transfer
-// channel to the provider is known.
+// when it is due, what it would send and where. The transmission heights
+// are 0 before the CCV channel is established; CurrentHeight is the
+// queried height (0 when the store does not tell it); ChannelID is empty
+// while no transfer channel to the provider is known.
 type NextFeeDistributionJSON struct {
+	CurrentHeight         int64             `json:"current_height,string"`
+	DistributionFraction  string            `json:"distribution_fraction"`
 	LastHeight            int64             `json:"last_transmission_height,string"`
 	NextHeight            int64             `json:"next_transmission_height,string"`
 	BlocksPerDistribution int64             `json:"blocks_per_distribution_transmission,string"`
@@ -317,6 +320,10 @@ func (c *Consumer) Query(s state.Store, path string, now time.Time) ([]byte, err
 		nd.NextHeight, _ = k.NextTransmissionHeight(s)
 		if ps, ok := k.Params(s); ok {
 			nd.BlocksPerDistribution = ps.BlocksPerDistributionTransmission
+			nd.DistributionFraction = ps.ConsumerRedistributionFraction.String()
+		}
+		if v, ok := s.(interface{ Version() int64 }); ok {
+			nd.CurrentHeight = v.Version()
 		}
 		nd.ChannelID, _ = k.TransmissionChannel(s)
 		nd.ProviderFeePoolAddr, _ = k.ProviderFeePoolAddr(s)

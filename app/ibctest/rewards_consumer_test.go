@@ -257,7 +257,8 @@ func TestRewardsReachProvider(t *testing.T) {
 		t.Fatal("the consumer kept nothing of the fees")
 	}
 	nd := r.next()
-	if nd.ChannelID != r.xfer.A.Channel || nd.BlocksPerDistribution != every || nd.ConsumerID != ConsumerID(r.prov, r.cons.ID) {
+	if nd.ChannelID != r.xfer.A.Channel || nd.BlocksPerDistribution != every || nd.ConsumerID != ConsumerID(r.prov, r.cons.ID) ||
+		nd.CurrentHeight != r.cons.Height || nd.DistributionFraction != "3/4" {
 		t.Fatalf("next fee distribution %+v, want channel %s", nd, r.xfer.A.Channel)
 	}
 	if len(nd.Pending) != 1 || nd.Pending[0].Amount != r.pending() {

@@ -283,8 +283,9 @@ func printNextFeeDistribution(w io.Writer, d interchain.NextFeeDistributionJSON)
 	for i, c := range d.Pending {
 		pending[i] = strconv.FormatUint(c.Amount, 10) + c.Denom
 	}
-	fmt.Fprintf(w, "next transmission: %s (every %d blocks)\npending:           %s\nchannel:           %s\nprovider address:  %s\nconsumer id:       %s\n",
-		next, d.BlocksPerDistribution, orDash(strings.Join(pending, ",")), orDash(d.ChannelID), orDash(d.ProviderFeePoolAddr), orDash(d.ConsumerID))
+	fmt.Fprintf(w, "current height:    %d\nnext transmission: %s (every %d blocks)\npending:           %s\nchannel:           %s\nprovider address:  %s\nconsumer id:       %s\nconsumer keeps:    %s\n",
+		d.CurrentHeight, next, d.BlocksPerDistribution, orDash(strings.Join(pending, ",")), orDash(d.ChannelID), orDash(d.ProviderFeePoolAddr),
+		orDash(d.ConsumerID), orDash(d.DistributionFraction))
 }
 
 func orDash(s string) string {

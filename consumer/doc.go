@@ -105,31 +105,16 @@
 // # Rewards
 //
 // With Keeper.Rewards set, EndBlock pays the validators that secure the
-// consumer (SPEC section 8). Every block it splits the fee collector's
-// balance, denomination by denomination: the consumer keeps
-// floor(amount * ConsumerRedistributionFraction), which goes to
-// consumer_redistribution_address or, when that is empty, to the
-// RedistributeAccount module account (the consumer's community pool), and
-// the rest, so that rounding loses nothing, goes to the ToProviderAccount
-// module account. The consumer has no inflation of its own: fees are all
-// there is to split.
-//
-// Every BlocksPerDistributionTransmission blocks, counted from the block
-// the CCV channel was established in, the whole ToProviderAccount balance
-// is sent to the provider's fee pool address (learnt in the handshake), in
-// one ICS-20 transfer per denomination from ToProviderAccount, with a
-// timestamp timeout TransferTimeoutPeriod ahead and the memo
-// {"provider":{"consumerId":"<id>","chainId":"<chain id>","memo":"ICS rewards"}},
-// the consumer id coming from the genesis. The transfers go on
-// distribution_transmission_channel, or when that is empty on the
-// unordered channel of port "transfer" open on the CCV channel's
-// connection, which the consumer looks for every block until it finds one
-// and records. ICS-20 refunds a transfer that fails or times out to its
-// sender, ToProviderAccount, so the amount goes again at the next
-// transmission. Nothing of this fails a block: a transmission without a
-// channel or an address, or a transfer that cannot be sent, is an event,
-// and the coins stay. A stopped consumer still splits its fees but sends
-// nothing.
+// consumer (SPEC section 8; rewards.go tells the details). Every block it
+// splits the fees (the consumer has no inflation): floor(amount *
+// ConsumerRedistributionFraction) of each denomination stays on the
+// consumer, the rest goes to the ToProviderAccount. Every
+// BlocksPerDistributionTransmission blocks from the CCV channel's opening
+// that account's balance goes to the provider's fee pool address, one
+// ICS-20 transfer per denomination on the unordered transfer channel of
+// the CCV connection (or distribution_transmission_channel); a transfer
+// that fails or times out is refunded to the account and goes again next
+// time. Nothing of this fails a block.
 //
 // # Not here
 //

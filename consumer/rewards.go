@@ -29,24 +29,18 @@ const (
 	ToProviderAccount = "cons_to_send_to_provider"
 )
 
-// Events of the rewards. The first two are the reference's names.
+// Events of the rewards (the first two are the reference's): a
+// transmission (heights, fraction, channel, receiver, provider_amount);
+// the transfer channel found (channel_id); a transmission that sent
+// nothing for want of a channel or an address (reason); a denomination
+// not sent, kept for the next one (amount, error); fees not split, kept in
+// the fee collector for the next block (error).
 const (
-	// EventFeeDistribution is a transmission: its heights, the fraction
-	// the consumer keeps, the channel, the receiver and provider_amount,
-	// what was sent.
-	EventFeeDistribution = "fee_distribution"
-	// EventFeeTransferChannel is the finding of the transfer channel the
-	// rewards go on (channel_id).
-	EventFeeTransferChannel = "fee_transfer_channel_opened"
-	// EventTransmissionSkipped is a transmission that sent nothing because
-	// no open channel or no provider address is known (reason).
-	EventTransmissionSkipped = "reward_transmission_skipped"
-	// EventRewardTransferFailed is a denomination that could not be sent
-	// (amount, error); it stays for the next transmission.
+	EventFeeDistribution      = "fee_distribution"
+	EventFeeTransferChannel   = "fee_transfer_channel_opened"
+	EventTransmissionSkipped  = "reward_transmission_skipped"
 	EventRewardTransferFailed = "reward_transfer_failed"
-	// EventFeeSplitFailed is a block whose fees could not be split (error);
-	// they stay in the fee collector for the next block.
-	EventFeeSplitFailed = "fee_split_failed"
+	EventFeeSplitFailed       = "fee_split_failed"
 )
 
 // TransferPort is the ICS-20 port the rewards travel on.

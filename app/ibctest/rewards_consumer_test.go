@@ -36,9 +36,9 @@ type rewards struct {
 // every is the consumer's BlocksPerDistributionTransmission in these tests.
 const every = 8
 
-func newRewards(t *testing.T, transferTimeout time.Duration) *rewards {
+func newRewards(t *testing.T, transferTimeout time.Duration, edit func(*app.Genesis)) *rewards {
 	clock := &Clock{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	prov := NewProvider(t, clock, "provider-1", 2, 3, nil)
+	prov := NewProvider(t, clock, "provider-1", 2, 3, edit)
 	params := ConsumerParams()
 	params.BlocksPerDistributionTransmission = every
 	params.TransferTimeoutPeriod = transferTimeout
@@ -250,7 +250,7 @@ func (r *rewards) sentAmount(packets []channeltypes.Packet) uint64 {
 // BlocksPerDistributionTransmission blocks sends the provider's share to
 // the provider's pool address, where it arrives as a voucher.
 func TestRewardsReachProvider(t *testing.T) {
-	r := newRewards(t, time.Hour)
+	r := newRewards(t, time.Hour, nil)
 	r.feeBlock(1001)
 	r.check(0)
 	if kept := r.cons.Balance(consumer.RedistributeAddress(), "stake"); kept == 0 {
@@ -288,7 +288,7 @@ func TestRewardsReachProvider(t *testing.T) {
 // times out; the refund lands back in the provider-reward account, is
 // sent again at the next transmission, and then arrives.
 func TestRewardTransferTimeoutRefund(t *testing.T) {
-	r := newRewards(t, time.Minute)
+	r := newRewards(t, time.Minute, nil)
 	packets := r.runToTransmission()
 	T := r.cons.Height
 	sent := r.sentAmount(packets)
@@ -335,4 +335,28 @@ func TestRewardTransferTimeoutRefund(t *testing.T) {
 	}
 	r.check(0)
 	r.checkArrived(T2)
+}
+
+// TestRewardTransferErrorAckRefund: a provider that refuses the transfer
+// (receiving disabled) answers with an error acknowledgement; the refund
+// lands back in the provider-reward account, nothing is minted, and the
+// accounting holds.
+func TestRewardTransferErrorAckRefund(t *testing.T) {
+	r := newRewards(t, time.Hour, func(g *app.Genesis) { g.Transfer.Params.ReceiveEnabled = false })
+	packets := r.runToTransmission()
+	sent := r.sentAmount(packets)
+	if sent == 0 || sent != r.providerShare(r.cons.Height) || r.pending() != 0 {
+		t.Fatalf("sent %d, want %d", sent, r.providerShare(r.cons.Height))
+	}
+	r.check(sent)
+	if n := r.xfer.Flush(); n != 1 {
+		t.Fatalf("relayed %d packets", n)
+	}
+	r.check(0)
+	if r.escrow() != 0 || r.prov.Supply(r.voucher()) != 0 {
+		t.Fatalf("after the error ack: escrow %d, vouchers %d", r.escrow(), r.prov.Supply(r.voucher()))
+	}
+	if got := r.pending(); got != r.providerShare(r.cons.Height) {
+		t.Fatalf("pending %d after the refund, want everything set aside, %d", got, r.providerShare(r.cons.Height))
+	}
 }

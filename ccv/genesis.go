@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	host "github.com/cosmos/ibc-go/v10/modules/core/24-host"
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
+	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/fraction"
 )
 
@@ -31,8 +33,10 @@ func DefaultConsumerParams() ConsumerParams {
 	}
 }
 
-// Validate checks that every period and count is positive and the
-// fractions are valid.
+// Validate checks that every period and count is positive, the fractions
+// are valid, distribution_transmission_channel is empty or a channel
+// identifier, and consumer_redistribution_address is empty or a bech32
+// address (of any prefix: the consumer checks its own).
 func (p ConsumerParams) Validate() error {
 	for _, d := range []struct {
 		name string
@@ -52,6 +56,16 @@ func (p ConsumerParams) Validate() error {
 	}
 	if err := p.MinSignedPerWindow.Validate(); err != nil {
 		return fmt.Errorf("min_signed_per_window: %w", err)
+	}
+	if ch := p.DistributionTransmissionChannel; ch != "" {
+		if err := host.ChannelIdentifierValidator(ch); err != nil {
+			return fmt.Errorf("distribution_transmission_channel: %w", err)
+		}
+	}
+	if a := p.ConsumerRedistributionAddress; a != "" {
+		if _, err := address.Decode("", a); err != nil {
+			return fmt.Errorf("consumer_redistribution_address: %w", err)
+		}
 	}
 	return nil
 }

@@ -102,9 +102,22 @@
 // id itself stays, which keeps every height a downtime can still be
 // reported for mapped).
 //
+// # Rewards
+//
+// With Keeper.Rewards set, EndBlock pays the validators that secure the
+// consumer (SPEC section 8; rewards.go tells the details). Every block it
+// splits the fees (the consumer has no inflation): floor(amount *
+// ConsumerRedistributionFraction) of each denomination stays on the
+// consumer, the rest goes to the ToProviderAccount. Every
+// BlocksPerDistributionTransmission blocks from the CCV channel's opening
+// that account's balance goes to the provider's fee pool address, one
+// ICS-20 transfer per denomination on the unordered transfer channel of
+// the CCV connection (or distribution_transmission_channel); a transfer
+// that fails or times out is refunded to the account and goes again next
+// time. Nothing of this fails a block.
+//
 // # Not here
 //
-// Reward transmission to the provider, the changeover from a standalone
-// chain and the move to sovereignty, and the init timeout are the
-// application's business or later work.
+// The changeover from a standalone chain and the move to sovereignty, and
+// the init timeout are the application's business or later work.
 package consumer

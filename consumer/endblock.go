@@ -28,7 +28,10 @@ import (
 //     not after now, in vscId order, and prunes the height -> vscId
 //     records no downtime report can need any more;
 //  3. if the CCV channel is established and the consumer has not
-//     stopped, it sends from the head of the queue (see doc.go).
+//     stopped, it sends from the head of the queue (see doc.go);
+//  4. it splits the block's fees and, every
+//     BlocksPerDistributionTransmission blocks, sends the provider's
+//     share to the provider (rewards.go).
 //
 // A consumer that was never initialized does nothing. Errors: none so far;
 // a send that fails is logged and retried the next block.
@@ -47,6 +50,7 @@ func (k Keeper) EndBlock(s state.Store, height int64, now time.Time) ([]abci.Val
 			events = append(events, k.closeChannel(s, now, ch)...)
 		}
 	}
+	events = append(events, k.rewards(s, height, now, p)...)
 	return updates, events, nil
 }
 

@@ -61,11 +61,18 @@ func (nopLogger) Error(string, ...any) {}
 // takes the store it works on, and everything goes under StoreName.
 // Prefix is the chain's bech32 prefix; events name consensus addresses
 // under Prefix+"valcons". Logger may be nil.
+//
+// Rewards, FeeCollector (the account the chain's fees are paid to) and
+// ChainID (named in the reward transfers' memo) enable the rewards; with
+// Rewards nil the consumer neither splits fees nor sends rewards.
 type Keeper struct {
-	Channels Channels
-	Clients  Clients
-	Prefix   string
-	Logger   Logger
+	Channels     Channels
+	Clients      Clients
+	Prefix       string
+	Logger       Logger
+	Rewards      Rewards
+	FeeCollector []byte
+	ChainID      string
 }
 
 var _ channel.App = Keeper{}
@@ -225,12 +232,20 @@ func (k Keeper) InitGenesis(s state.Store, g *ccv.ConsumerGenesis, height int64,
 	if err != nil {
 		return nil, err
 	}
+	if a := g.Params.ConsumerRedistributionAddress; a != "" {
+		if _, err := address.Decode(k.Prefix, a); err != nil {
+			return nil, fmt.Errorf("%w: consumer_redistribution_address: %w", ccv.ErrInvalidGenesis, err)
+		}
+	}
 	clientID, err := k.Clients.CreateClient(s, height, now, cs, cons)
 	if err != nil {
 		return nil, fmt.Errorf("create provider client: %w", err)
 	}
 	setString(s, keyProviderClient, clientID)
 	typed.Set(kv(s), []byte{keyParams}, &g.Params)
+	if g.ConsumerId != "" {
+		setString(s, keyConsumerID, g.ConsumerId)
+	}
 	us := make([]ccv.ValidatorUpdate, 0, len(g.InitialValidators))
 	for _, v := range g.InitialValidators {
 		pk := bytes.Clone(v.PubKey)

@@ -33,6 +33,10 @@ const (
 	prefixSigningInfo byte = 0x34 // | consAddr -> SigningInfo
 	prefixMissed      byte = 0x35 // | consAddr | index (8) -> marker
 	keyClosePending   byte = 0x36 // -> marker: closing the CCV channel failed; EndBlock retries
+
+	keyConsumerID          byte = 0x37 // -> the consumer id the provider gave (from the genesis)
+	keyTransmissionChannel byte = 0x38 // -> transfer channel found for the rewards
+	keyLastTransmission    byte = 0x39 // -> height of the last reward transmission (8)
 )
 
 // marker is the value of keys that carry all their data in the key. It is

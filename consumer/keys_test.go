@@ -8,8 +8,9 @@ import (
 func TestPrefixesFrozen(t *testing.T) {
 	got := []byte{keyProviderClient, keyProviderChannel, prefixPendingChanges, prefixMaturity, prefixHeightVSCID,
 		prefixOutstanding, prefixPendingPacket, prefixValidator, keyNextPacketIndex, keyParams,
-		keyOpeningChannel, keyFeePoolAddr, keyStopped, keyHighestVSCID, prefixSigningInfo, prefixMissed, keyClosePending}
-	want := []byte{0x03, 0x04, 0x05, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x14, 0x16, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36}
+		keyOpeningChannel, keyFeePoolAddr, keyStopped, keyHighestVSCID, prefixSigningInfo, prefixMissed, keyClosePending,
+		keyConsumerID, keyTransmissionChannel, keyLastTransmission}
+	want := []byte{0x03, 0x04, 0x05, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x14, 0x16, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39}
 	if !bytes.Equal(got, want) {
 		t.Fatalf("consumer key prefixes changed: %x", got)
 	}

@@ -5,12 +5,14 @@ import (
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/consumer"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // ConsumerConfig is what a consumer chain gives the layer.
@@ -22,6 +24,12 @@ type ConsumerConfig struct {
 	Prefix string
 	// Bank enables ICS-20 transfers; nil leaves them out.
 	Bank Bank
+	// Balances and FeeCollector (the account the chain's fees are paid
+	// to), with Bank, enable the rewards: the fee split and the
+	// transmission of the provider's share (SPEC 8). Balances lists an
+	// account's balances sorted by denomination.
+	Balances     func(s state.Store, addr []byte) []coin.Coin
+	FeeCollector []byte
 	// Logger may be nil.
 	Logger Logger
 }
@@ -42,6 +50,11 @@ func NewConsumer(cfg ConsumerConfig) *Consumer {
 	k := &consumer.Keeper{Clients: ccvClients{l.Clients}, Channels: ccvChannels{l.Channels, l.Packets, l.Connections}, Prefix: cfg.Prefix}
 	if cfg.Logger != nil {
 		k.Logger = cfg.Logger
+	}
+	if l.Transfer != nil && cfg.Balances != nil && len(cfg.FeeCollector) > 0 {
+		k.Rewards = consumerRewards{l: l, bank: cfg.Bank, balances: cfg.Balances}
+		k.FeeCollector = cfg.FeeCollector
+		k.ChainID = cfg.ChainID
 	}
 	l.Channels.BindPort(ccv.ConsumerPortID, k)
 	return &Consumer{IBC: l, Keeper: k}
@@ -94,4 +107,34 @@ func initTransfer(l *IBC, s state.Store, tg *transfer.GenesisState) error {
 		return fmt.Errorf("%w: transfer: %w", ErrInvalidGenesis, err)
 	}
 	return nil
+}
+
+// consumerRewards shows the consumer the bank, ICS-20 and the channels
+// for its rewards.
+type consumerRewards struct {
+	l        *IBC
+	bank     Bank
+	balances func(s state.Store, addr []byte) []coin.Coin
+}
+
+func (r consumerRewards) Balances(s state.Store, addr []byte) []coin.Coin { return r.balances(s, addr) }
+
+func (r consumerRewards) Send(s state.Store, from, to []byte, coins []coin.Coin) error {
+	return r.bank.Send(s, from, to, coins)
+}
+
+func (r consumerRewards) Transfer(s state.Store, height int64, now time.Time, channelID string, sender []byte, token coin.Coin, receiver, memo string, timeoutTimestamp uint64) ([]abci.Event, error) {
+	_, events, err := r.l.Transfer.Transfer(s, height, now, &transfer.MsgTransfer{
+		Sender: sender, SourcePort: transfer.PortID, SourceChannel: channelID, Token: token,
+		Receiver: receiver, TimeoutTimestamp: timeoutTimestamp, Memo: memo,
+	})
+	return events, err
+}
+
+func (r consumerRewards) Channel(s state.Store, portID, channelID string) (channeltypes.Channel, bool) {
+	return r.l.Channels.Channel(s, portID, channelID)
+}
+
+func (r consumerRewards) Channels(s state.Store) []channeltypes.IdentifiedChannel {
+	return r.l.Channels.Channels(s)
 }

@@ -63,6 +63,7 @@ const (
 //	/consumer/params
 //	/consumer/validators                       []ConsumerValidatorJSON
 //	/consumer/pending-packets                  []consumer.PendingPacket
+//	/consumer/next-fee-distribution            NextFeeDistributionJSON
 const (
 	PathProviderParams    = "/provider/params"
 	PathConsumers         = "/provider/consumers"
@@ -80,6 +81,9 @@ const (
 	PathConsumerParams    = "/consumer/params"
 	PathConsumerValidator = "/consumer/validators"
 	PathConsumerPackets   = "/consumer/pending-packets"
+	// PathConsumerNextFeeDistribution is the consumer's next reward
+	// transmission to the provider.
+	PathConsumerNextFeeDistribution = "/consumer/next-fee-distribution"
 )
 
 // ClientJSON is a light client in query answers.
@@ -203,6 +207,29 @@ type ConsumerStatusJSON struct {
 	PendingPackets      int    `json:"pending_packets"`
 }
 
+// NextFeeDistributionJSON is the consumer's next reward transmission:
+// when it is due, what it would send and where. The transmission heights
+// are 0 before the CCV channel is established; CurrentHeight is the
+// queried height (0 when the store does not tell it); ChannelID is empty
+// while no transfer channel to the provider is known.
+type NextFeeDistributionJSON struct {
+	CurrentHeight         int64             `json:"current_height,string"`
+	DistributionFraction  string            `json:"distribution_fraction"`
+	LastHeight            int64             `json:"last_transmission_height,string"`
+	NextHeight            int64             `json:"next_transmission_height,string"`
+	BlocksPerDistribution int64             `json:"blocks_per_distribution_transmission,string"`
+	ChannelID             string            `json:"distribution_transmission_channel"`
+	ProviderFeePoolAddr   string            `json:"provider_fee_pool_addr"`
+	ConsumerID            string            `json:"consumer_id"`
+	Pending               []PendingCoinJSON `json:"pending"`
+}
+
+// PendingCoinJSON is an amount waiting in the provider-reward account.
+type PendingCoinJSON struct {
+	Denom  string `json:"denom"`
+	Amount uint64 `json:"amount,string"`
+}
+
 // UnbondingEntry is what the holds query shows of a held unbonding entry.
 type UnbondingEntry struct {
 	CreationHeight   int64
@@ -300,6 +327,23 @@ func (c *Consumer) Query(s state.Store, path string, now time.Time) ([]byte, err
 				ConsumerKey: hex.EncodeToString(val.PubKey), Power: val.Power})
 		}
 		return jsonAnswer(out)
+	case PathConsumerNextFeeDistribution:
+		nd := NextFeeDistributionJSON{ConsumerID: k.ConsumerID(s), Pending: []PendingCoinJSON{}}
+		for _, c := range k.PendingRewards(s) {
+			nd.Pending = append(nd.Pending, PendingCoinJSON{c.Denom, c.Amount})
+		}
+		nd.LastHeight, _ = k.LastTransmissionHeight(s)
+		nd.NextHeight, _ = k.NextTransmissionHeight(s)
+		if ps, ok := k.Params(s); ok {
+			nd.BlocksPerDistribution = ps.BlocksPerDistributionTransmission
+			nd.DistributionFraction = ps.ConsumerRedistributionFraction.String()
+		}
+		if v, ok := s.(interface{ Version() int64 }); ok {
+			nd.CurrentHeight = v.Version()
+		}
+		nd.ChannelID, _ = k.TransmissionChannel(s)
+		nd.ProviderFeePoolAddr, _ = k.ProviderFeePoolAddr(s)
+		return jsonAnswer(nd)
 	case PathConsumerPackets:
 		out := k.PendingPackets(s)
 		if out == nil {

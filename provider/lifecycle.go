@@ -182,7 +182,7 @@ func (k *Keeper) launch(s state.Store, p Params, c registry.Consumer, b Block, c
 	pcons := ibctm.NewConsensusState(b.Time, commitmenttypes.NewMerkleRoot(b.AppHash), b.NextValidatorsHash)
 	g := ccv.ConsumerGenesis{
 		ProviderClientState: mustMarshal(pcs), ProviderConsensusState: mustMarshal(pcons),
-		InitialValidators: initial, Params: cp,
+		InitialValidators: initial, Params: cp, ConsumerId: c.ConsumerId,
 	}
 	if err := g.Validate(); err != nil {
 		return nil, fmt.Errorf("genesis of consumer %s: %w", c.ChainId, err)

@@ -73,7 +73,10 @@ var _ abci.Chain = (*Chain)(nil)
 
 func newChain(acc *app.Accounts, log interchain.Logger) *Chain {
 	c := &Chain{Accounts: acc, routes: app.Routes{}}
-	c.ICS = interchain.NewConsumer(interchain.ConsumerConfig{ChainID: acc.ChainID(), Prefix: acc.Prefix, Bank: acc.Bank, Logger: log})
+	c.ICS = interchain.NewConsumer(interchain.ConsumerConfig{
+		ChainID: acc.ChainID(), Prefix: acc.Prefix, Bank: acc.Bank, Logger: log,
+		Balances: acc.Bank.Balances, FeeCollector: app.FeeCollectorAddress(),
+	})
 	return c
 }
 

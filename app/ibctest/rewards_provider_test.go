@@ -159,6 +159,9 @@ func TestProviderConsumerRewards(t *testing.T) {
 	denied := prov.ValidatorKeys[3].PubKey().Address()
 	params := ibctest.ConsumerParams()
 	params.BlocksPerDistributionTransmission = rewardsEvery
+	// The consumer keeps all its fees: its own reward transmissions would
+	// add to the pool; here only the test's transfers arrive.
+	params.ConsumerRedistributionFraction = fraction.New(1, 1)
 	ibctest.PassProposal(prov, &provider.ConsumerAdditionProposal{ChainId: "consumer", SpawnTime: prov.Time.UnixNano(), InitialHeight: 1, Params: params,
 		PowerShaping: registry.PowerShapingParameters{TopN: 100, Denylist: [][]byte{denied}}})
 	prov.NextBlock()

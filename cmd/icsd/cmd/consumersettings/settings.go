@@ -402,6 +402,8 @@ func paramsFields(p *ccv.ConsumerParams) fieldSet {
 		"retry_delay_period":                   durationField(&p.RetryDelayPeriod),
 		"signed_blocks_window":                 intField(&p.SignedBlocksWindow),
 		"min_signed_per_window":                fractionField(&p.MinSignedPerWindow),
+		"distribution_transmission_channel":    stringField(&p.DistributionTransmissionChannel),
+		"consumer_redistribution_address":      stringField(&p.ConsumerRedistributionAddress),
 	}
 }
 

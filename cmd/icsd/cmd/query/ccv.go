@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -270,8 +271,24 @@ func consumerQueryCmd() *cobra.Command {
 			func([]string) string { return interchain.PathConsumerValidator }, printConsumerValidators),
 		queryCommand("pending-packets", "Packets (slash, VSC matured) waiting to be sent to the provider", cobra.NoArgs,
 			func([]string) string { return interchain.PathConsumerPackets }, rawText[json.RawMessage]),
+		queryCommand("next-fee-distribution", "The next transmission of the provider's share of the fees: height, pending amounts, channel", cobra.NoArgs,
+			func([]string) string { return interchain.PathConsumerNextFeeDistribution }, printNextFeeDistribution),
 	)
 	return c
+}
+
+func printNextFeeDistribution(w io.Writer, d interchain.NextFeeDistributionJSON) {
+	next := "-"
+	if d.NextHeight > 0 {
+		next = strconv.FormatInt(d.NextHeight, 10)
+	}
+	pending := make([]string, len(d.Pending))
+	for i, c := range d.Pending {
+		pending[i] = strconv.FormatUint(c.Amount, 10) + c.Denom
+	}
+	fmt.Fprintf(w, "current height:    %d\nnext transmission: %s (every %d blocks)\npending:           %s\nchannel:           %s\nprovider address:  %s\nconsumer id:       %s\nconsumer keeps:    %s\n",
+		d.CurrentHeight, next, d.BlocksPerDistribution, orDash(strings.Join(pending, ",")), orDash(d.ChannelID), orDash(d.ProviderFeePoolAddr),
+		orDash(d.ConsumerID), orDash(d.DistributionFraction))
 }
 
 func orDash(s string) string {

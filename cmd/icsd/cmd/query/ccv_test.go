@@ -74,3 +74,19 @@ func TestPrintConsumers(t *testing.T) {
 		t.Fatalf("empty table: %q", buf.String())
 	}
 }
+
+func TestPrintNextFeeDistribution(t *testing.T) {
+	var buf bytes.Buffer
+	printNextFeeDistribution(&buf, interchain.NextFeeDistributionJSON{CurrentHeight: 1003, DistributionFraction: "3/4", NextHeight: 1010, BlocksPerDistribution: 1000, ChannelID: "channel-1",
+		ProviderFeePoolAddr: "ics1pool", ConsumerID: "0", Pending: []interchain.PendingCoinJSON{{Denom: "stake", Amount: 25}, {Denom: "uatom", Amount: 3}}})
+	want := "current height:    1003\nnext transmission: 1010 (every 1000 blocks)\npending:           25stake,3uatom\nchannel:           channel-1\n" +
+		"provider address:  ics1pool\nconsumer id:       0\nconsumer keeps:    3/4\n"
+	if buf.String() != want {
+		t.Fatalf("got\n%s\nwant\n%s", buf.String(), want)
+	}
+	buf.Reset()
+	printNextFeeDistribution(&buf, interchain.NextFeeDistributionJSON{BlocksPerDistribution: 1000})
+	if !strings.Contains(buf.String(), "next transmission: - (every 1000 blocks)\npending:           -\nchannel:           -\n") {
+		t.Fatalf("before the CCV channel:\n%s", buf.String())
+	}
+}

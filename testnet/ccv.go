@@ -2,10 +2,8 @@ package testnet
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,10 +13,6 @@ import (
 	"time"
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
-	cmtcfg "github.com/cometbft/cometbft/config"
-	"github.com/cometbft/cometbft/p2p"
-	"github.com/cometbft/cometbft/privval"
-	cmttypes "github.com/cometbft/cometbft/types"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 
 	"github.com/abci-ics/ics/app"
@@ -31,14 +25,17 @@ import (
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/relayer/linkfile"
+	"github.com/abci-ics/ics/testnet/ccvopts"
+	"github.com/abci-ics/ics/testnet/consumernet"
 	"github.com/abci-ics/ics/testnet/process"
+	"github.com/abci-ics/ics/testnet/valnet"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
 )
 
 // A CCV testnet is a provider testnet (the homes of `icsd testnet init`,
-// DIR/node<i>) with consumer chains, each of a kind (ConsumerKind): top-N,
-// launched by governance, or opt-in, created by the testnet's owner account
+// DIR/node<i>) with consumer chains, each of a kind
+// (ccvopts.ConsumerKind): top-N, launched by governance, or opt-in, created by the testnet's owner account
 // and opted in to by some validators. Each consumer has one node per
 // provider validator that validates it, and its own relayer:
 //
@@ -57,157 +54,31 @@ import (
 // homes that are missing and reuses an open CCV channel; the nodes of a
 // consumer are then the homes under its directory.
 
-// CCVOptions configure a CCV testnet.
-type CCVOptions struct {
-	Dir string
-	// Bin is the icsd binary the children run.
-	Bin        string
-	ChainID    string // the provider's
-	Validators int
-	Consumers  int
-	// Kinds gives consumer j (from 1) its kind, Kinds[j-1]: top-N or
-	// opt-in. Consumers past the end of the list are top-N 100; entries
-	// past Consumers are unused.
-	Kinds []ConsumerKind
-	// BasePort is the first loopback port: provider node i uses
-	// BasePort+10i (P2P) and +1 (RPC); validator i's node on consumer j
-	// (from 1) uses BasePort+100j+10i and +1 (with more than 10 validators the stride is
-	// 10 x validators instead of 100).
-	BasePort      int
-	TimeoutCommit time.Duration
-	// VotingPeriod is the provider's governance voting period.
-	VotingPeriod time.Duration
-	// BlocksPerEpoch is how often the provider sends validator set changes.
-	BlocksPerEpoch int64
-	// ConsumerUnbondingPeriod is each consumer's unbonding period; the
-	// provider's client of a consumer trusts for 0.66 of it.
-	ConsumerUnbondingPeriod time.Duration
-	// SignedBlocksWindow is each consumer's downtime window.
-	SignedBlocksWindow int64
-	// DowntimeJail is how long the provider jails a validator reported
-	// down by a consumer.
-	DowntimeJail time.Duration
-	// AssignKeys lists the consumers (1-based) on which validators use a
-	// fresh consumer key: on a top-N consumer every validator assigns one
-	// before launch, on an opt-in consumer each validator opts in with one;
-	// the other consumers are validated with the provider keys.
-	AssignKeys []int
-	// SelfDelegations, when set, is each provider validator's bond; by
-	// default validator 0 bonds twice as much as each other one.
-	SelfDelegations []uint64
-	// KVConsumerBin is the kvconsumer binary (examples/kvconsumer) that
-	// runs the consumers listed in KVConsumers (1-based) instead of icsd: a
-	// chain with its own transaction format, validated with the provider
-	// keys, whose relayer sends RelayTx transactions on the consumer end.
-	KVConsumerBin string
-	KVConsumers   []int
-	// NodeArgs are extra arguments of every `icsd start`.
-	NodeArgs []string
-	// RelayInterval is the relayers' pause between passes.
-	RelayInterval time.Duration
-	// Out receives one line per step; nil discards them.
-	Out io.Writer
-}
-
-// DefaultCCVOptions returns the options of `icsd testnet start
-// --consumers`: three validators, two consumers: consumer-1 top-N 100 with
-// keys assigned, consumer-2 opt-in with validators 0 and 1 opted in
-// (validator 2 runs nothing for it).
-func DefaultCCVOptions() CCVOptions {
-	return CCVOptions{
-		Dir: "build/testnet", ChainID: "testnet-1", Validators: 3, Consumers: 2, Kinds: []ConsumerKind{TopN(100), OptIn(0, 1)}, BasePort: 26600,
-		TimeoutCommit: 500 * time.Millisecond, VotingPeriod: 10 * time.Second, BlocksPerEpoch: 5,
-		ConsumerUnbondingPeriod: 30 * time.Minute, SignedBlocksWindow: 10, DowntimeJail: time.Minute,
-		AssignKeys: []int{1}, RelayInterval: 300 * time.Millisecond,
-	}
-}
-
-// ConsumerChainID returns the chain id of consumer j (from 1).
-func ConsumerChainID(j int) string { return fmt.Sprintf("consumer-%d", j) }
-
-// kind returns consumer j's kind.
-func (o CCVOptions) kind(j int) ConsumerKind {
-	if j <= len(o.Kinds) {
-		return o.Kinds[j-1]
-	}
-	return TopN(100)
-}
-
 // CCVTestnet is a running CCV testnet.
 type CCVTestnet struct {
-	Opts      CCVOptions
+	Opts ccvopts.Options
+	// Provider runs the provider nodes, in validator order.
 	Provider  []*process.Process
 	Consumers []*ConsumerChain
 
-	mu sync.Mutex // guards the process fields
+	mu sync.Mutex // guards Provider and the consumers' Relayer
 }
 
-// ConsumerChain is one consumer of a CCV testnet.
+// ConsumerChain is one consumer of a CCV testnet: its node side
+// (consumernet.Chain) and what the orchestration knows of it.
 type ConsumerChain struct {
-	ChainID string
+	// Chain is its node side: its chain id, directory and keys, and the
+	// nodes of the provider validators that validate it (Nodes, Node);
+	// OptIn adds one.
+	*consumernet.Chain
 	// ConsumerID names it on the provider, once the provider created it.
 	ConsumerID string
 	Index      int // from 1
-	Dir        string
-	Kind       ConsumerKind
-	// AssignedKeys says whether the validators use fresh consumer keys.
-	AssignedKeys bool
-	// KV says whether the chain runs kvconsumer rather than icsd.
-	KV bool
-	// nodes are the nodes of the provider validators that validate the
-	// consumer, in validator order (Nodes, Node); OptIn adds one.
-	nodes    []*ConsumerNode
+	Kind       ccvopts.ConsumerKind
+	// Relayer runs its relayer, once started, and LinkFile is the CCV
+	// link the relayer saved.
 	Relayer  *process.Process
 	LinkFile string
-
-	lock *sync.Mutex // the testnet's: guards nodes and the processes
-}
-
-// ConsumerNode is a provider validator's node on a consumer.
-type ConsumerNode struct {
-	Validator int    // the provider validator's index
-	Home      string // DIR/consumer-<j>/node<Validator>
-	// Process runs the node, once started.
-	Process *process.Process
-}
-
-// Nodes returns the consumer's nodes, one per provider validator that
-// validates it, in validator order.
-func (c *ConsumerChain) Nodes() []*ConsumerNode {
-	c.lock.Lock()
-	defer c.lock.Unlock()
-	return slices.Clone(c.nodes)
-}
-
-// Node returns provider validator i's node on the consumer, or nil when
-// validator i does not validate it.
-func (c *ConsumerChain) Node(i int) *ConsumerNode {
-	c.lock.Lock()
-	defer c.lock.Unlock()
-	for _, n := range c.nodes {
-		if n.Validator == i {
-			return n
-		}
-	}
-	return nil
-}
-
-// Validators returns the indices of the provider validators that run a
-// node on the consumer.
-func (c *ConsumerChain) Validators() []int {
-	var out []int
-	for _, n := range c.Nodes() {
-		out = append(out, n.Validator)
-	}
-	return out
-}
-
-// addNode records validator i's node on c, in validator order.
-func (c *ConsumerChain) addNode(n *ConsumerNode) {
-	c.lock.Lock()
-	defer c.lock.Unlock()
-	k, _ := slices.BinarySearchFunc(c.nodes, n.Validator, func(m *ConsumerNode, i int) int { return m.Validator - i })
-	c.nodes = slices.Insert(c.nodes, k, n)
 }
 
 // describe names c in progress output: "consumer-2 (consumer 1, opt-in)".
@@ -233,8 +104,6 @@ func (t *CCVTestnet) OwnerHome() string { return filepath.Join(t.Opts.Dir, "owne
 // OwnerKey is the name of the owner account's key.
 const OwnerKey = "owner"
 
-func (o CCVOptions) stride() int { return 10 * max(o.Validators, 10) }
-
 // ProviderRPC returns the RPC address of provider node i.
 func (t *CCVTestnet) ProviderRPC(i int) string {
 	return fmt.Sprintf("tcp://127.0.0.1:%d", t.Opts.BasePort+10*i+1)
@@ -242,54 +111,12 @@ func (t *CCVTestnet) ProviderRPC(i int) string {
 
 // ConsumerRPC returns the RPC address of validator i's node on consumer c
 // (whether or not validator i runs one).
-func (t *CCVTestnet) ConsumerRPC(c *ConsumerChain, i int) string {
-	return fmt.Sprintf("tcp://127.0.0.1:%d", t.consumerP2PPort(c, i)+1)
-}
-
-func (t *CCVTestnet) consumerP2PPort(c *ConsumerChain, i int) int {
-	return t.Opts.BasePort + t.Opts.stride()*c.Index + 10*i
-}
+func (t *CCVTestnet) ConsumerRPC(c *ConsumerChain, i int) string { return c.RPC(i) }
 
 func (t *CCVTestnet) logf(format string, args ...any) {
 	if t.Opts.Out != nil {
 		fmt.Fprintf(t.Opts.Out, "%s %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
 	}
-}
-
-func (o CCVOptions) validate() error {
-	switch {
-	case o.Bin == "":
-		return errors.New("no icsd binary to run")
-	case o.Validators < 1 || o.Validators > 100:
-		return fmt.Errorf("--validators must be 1 to 100, got %d", o.Validators)
-	case o.Consumers < 1 || o.Consumers > 9:
-		return fmt.Errorf("--consumers must be 1 to 9, got %d", o.Consumers)
-	case o.BasePort < 1024 || o.BasePort+o.stride()*(o.Consumers+1) > 65535:
-		return fmt.Errorf("--base-port %d leaves no room for %d chains of %d nodes", o.BasePort, o.Consumers+1, o.Validators)
-	case o.BlocksPerEpoch < 1 || o.VotingPeriod <= 0 || o.ConsumerUnbondingPeriod <= 0 || o.SignedBlocksWindow < 1 || o.DowntimeJail <= 0:
-		return errors.New("epochs, periods and the downtime window must be positive")
-	}
-	for _, j := range o.AssignKeys {
-		if j < 1 || j > o.Consumers {
-			return fmt.Errorf("--assign-keys %d: consumers are 1 to %d", j, o.Consumers)
-		}
-	}
-	for j := 1; j <= o.Consumers; j++ {
-		if err := o.kind(j).validate(j, o.Validators); err != nil {
-			return fmt.Errorf("--consumer-kinds: %w", err)
-		}
-	}
-	return o.validateKV()
-}
-
-// consumerParams are the parameters the testnet proposes its consumers
-// with.
-func (o CCVOptions) consumerParams() ccv.ConsumerParams {
-	p := ccv.DefaultConsumerParams()
-	p.UnbondingPeriod = o.ConsumerUnbondingPeriod
-	p.SignedBlocksWindow = o.SignedBlocksWindow
-	p.RetryDelayPeriod = 30 * time.Second
-	return p
 }
 
 // StartCCVTestnet writes the provider homes (unless they exist), starts
@@ -303,8 +130,8 @@ func (o CCVOptions) consumerParams() ccv.ConsumerParams {
 // consumer's genesis, and one relayer per consumer (link-ccv, then relay
 // start). It returns when every relayer runs. On error it stops what it
 // started.
-func StartCCVTestnet(ctx context.Context, o CCVOptions) (t *CCVTestnet, err error) {
-	if err := o.validate(); err != nil {
+func StartCCVTestnet(ctx context.Context, o ccvopts.Options) (t *CCVTestnet, err error) {
+	if err := o.Validate(); err != nil {
 		return nil, err
 	}
 	t = &CCVTestnet{Opts: o}
@@ -313,8 +140,11 @@ func StartCCVTestnet(ctx context.Context, o CCVOptions) (t *CCVTestnet, err erro
 			t.Stop()
 		}
 	}()
+	net := &consumernet.Network{ProviderDir: o.Dir, Validators: o.Validators, TimeoutCommit: o.TimeoutCommit,
+		Bin: o.Bin, NodeArgs: o.NodeArgs, KVConsumerBin: o.KVConsumerBin}
 	for j := 1; j <= o.Consumers; j++ {
-		c := &ConsumerChain{ChainID: ConsumerChainID(j), Index: j, Dir: filepath.Join(o.Dir, ConsumerChainID(j)), Kind: o.kind(j), lock: &t.mu}
+		c := &ConsumerChain{Chain: &consumernet.Chain{Net: net, ChainID: ccvopts.ConsumerChainID(j), Dir: filepath.Join(o.Dir, ccvopts.ConsumerChainID(j)),
+			BasePort: o.BasePort + o.Stride()*j}, Index: j, Kind: o.Kind(j)}
 		c.LinkFile = filepath.Join(c.Dir, "link.json")
 		c.AssignedKeys, c.KV = slices.Contains(o.AssignKeys, j), slices.Contains(o.KVConsumers, j)
 		t.Consumers = append(t.Consumers, c)
@@ -323,7 +153,7 @@ func StartCCVTestnet(ctx context.Context, o CCVOptions) (t *CCVTestnet, err erro
 		return t, err
 	}
 	for i := 0; i < o.Validators; i++ {
-		p, err := process.StartNode(o.Bin, NodeHome(o.Dir, i), o.NodeArgs...)
+		p, err := process.StartNode(o.Bin, valnet.NodeHome(o.Dir, i), o.NodeArgs...)
 		if err != nil {
 			return t, err
 		}
@@ -364,13 +194,9 @@ func StartCCVTestnet(ctx context.Context, o CCVOptions) (t *CCVTestnet, err erro
 			return t, fmt.Errorf("%s: %w", c.ChainID, err)
 		}
 		for _, n := range c.Nodes() {
-			p, err := t.startConsumerNode(c, n)
-			if err != nil {
+			if err := c.Start(n); err != nil {
 				return t, err
 			}
-			t.mu.Lock()
-			n.Process = p
-			t.mu.Unlock()
 		}
 		t.logf("started %s: %s (node of validator i: rpc %s + 10i)", c.describe(), describeValidators(c.Validators()), t.ConsumerRPC(c, 0))
 	}
@@ -398,8 +224,8 @@ func StartCCVTestnet(ctx context.Context, o CCVOptions) (t *CCVTestnet, err erro
 // consumer; each consumer's relayer key and the owner account are funded.
 func (t *CCVTestnet) initProvider() error {
 	o := t.Opts
-	if _, err := os.Stat(nodehome.Config(NodeHome(o.Dir, 0)).GenesisFile()); err == nil {
-		net, err := Load(o.Dir)
+	if _, err := os.Stat(nodehome.Config(valnet.NodeHome(o.Dir, 0)).GenesisFile()); err == nil {
+		net, err := valnet.Load(o.Dir)
 		if err != nil {
 			return err
 		}
@@ -443,7 +269,7 @@ func (t *CCVTestnet) initProvider() error {
 	if o.SelfDelegations != nil {
 		bonds = o.SelfDelegations
 	}
-	err = Init(Options{
+	err = valnet.Init(valnet.Options{
 		Dir: o.Dir, ChainID: o.ChainID, Validators: o.Validators, BasePort: o.BasePort, TimeoutCommit: o.TimeoutCommit,
 		Balance: 1_000_000_000_000, SelfDelegations: bonds,
 		Tune: func(g *app.Genesis) {
@@ -469,7 +295,7 @@ func (t *CCVTestnet) initProvider() error {
 
 // submitter returns the submitter of provider validator i's operator key.
 func (t *CCVTestnet) submitter(i int) (client.Submitter, error) {
-	key, err := client.LoadKey(NodeHome(t.Opts.Dir, i), "validator")
+	key, err := client.LoadKey(valnet.NodeHome(t.Opts.Dir, i), "validator")
 	if err != nil {
 		return client.Submitter{}, err
 	}
@@ -549,6 +375,30 @@ func (t *CCVTestnet) providerConsumers(ctx context.Context) (map[string]intercha
 	return out, nil
 }
 
+// consumerGenesis returns the consumer genesis the provider computed for
+// c, as the provider answered it (proto3 JSON) and decoded.
+func (t *CCVTestnet) consumerGenesis(ctx context.Context, c *ConsumerChain) ([]byte, *ccv.ConsumerGenesis, error) {
+	pc, err := client.NewClient(t.ProviderRPC(0))
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := t.providerConsumers(ctx); err != nil {
+		return nil, nil, err
+	}
+	res, err := pc.RPC().ABCIQuery(ctx, interchain.PathConsumerGenesis+c.ConsumerID, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	if res.Response.Code != 0 {
+		return nil, nil, fmt.Errorf("consumer genesis: %s", res.Response.Log)
+	}
+	cg, err := nodehome.ReadConsumerGenesis(res.Response.Value)
+	if err != nil {
+		return nil, nil, err
+	}
+	return res.Response.Value, cg, nil
+}
+
 // spawnMargin is how long after the end of the vote the consumers launch:
 // time for the key assignments.
 const spawnMargin = 10 * time.Second
@@ -586,7 +436,7 @@ func (t *CCVTestnet) proposeConsumers(ctx context.Context, spawn time.Time) erro
 		if c.Kind.IsOptIn() {
 			continue
 		}
-		p := &provider.ConsumerAdditionProposal{ChainId: c.ChainID, SpawnTime: spawn.UnixNano(), InitialHeight: 1, Params: t.Opts.consumerParams(),
+		p := &provider.ConsumerAdditionProposal{ChainId: c.ChainID, SpawnTime: spawn.UnixNano(), InitialHeight: 1, Params: t.Opts.ConsumerParams(),
 			PowerShaping: registry.PowerShapingParameters{TopN: c.Kind.TopN}}
 		bz, err := gogoproto.Marshal(p)
 		if err != nil {
@@ -684,48 +534,6 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// consumerPV returns validator i's consensus key on consumer c, kept in
-// its consumer home (written now if missing): a fresh key made for the
-// assignment, or the provider key.
-func (t *CCVTestnet) consumerPV(c *ConsumerChain, i int) (*privval.FilePV, error) {
-	cfg := nodehome.Config(NodeHome(c.Dir, i))
-	if _, err := os.Stat(cfg.PrivValidatorKeyFile()); err == nil {
-		return privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()), nil
-	}
-	for _, f := range []string{cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()} {
-		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
-			return nil, err
-		}
-	}
-	if c.AssignedKeys {
-		pv := privval.GenFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
-		pv.Save()
-		return pv, nil
-	}
-	pcfg := nodehome.Config(NodeHome(t.Opts.Dir, i))
-	prov := privval.LoadFilePVEmptyState(pcfg.PrivValidatorKeyFile(), "")
-	pv := privval.NewFilePV(prov.Key.PrivKey, cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
-	pv.Save()
-	return pv, nil
-}
-
-// consumerKey returns the key validator i validates consumer c with,
-// without writing anything: the key in its consumer home, else (with
-// assigned keys) none, else its provider key.
-func (t *CCVTestnet) consumerKey(c *ConsumerChain, i int) ([]byte, bool, error) {
-	for _, home := range []string{NodeHome(c.Dir, i), NodeHome(t.Opts.Dir, i)} {
-		file := nodehome.Config(home).PrivValidatorKeyFile()
-		if _, err := os.Stat(file); err == nil {
-			pub, err := nodehome.ParseConsensusKey(file)
-			return pub, err == nil, err
-		}
-		if c.AssignedKeys {
-			return nil, false, nil
-		}
-	}
-	return nil, false, fmt.Errorf("validator %d has no consensus key", i)
-}
-
 // assignKeys has every validator assign its fresh consumer key on the
 // top-N consumers that use them, unless the assignment is there already
 // (on the opt-in consumers the validators opt in with their key).
@@ -753,7 +561,7 @@ func (t *CCVTestnet) assignKeys(ctx context.Context) error {
 		errs := make([]error, t.Opts.Validators)
 		var wg sync.WaitGroup
 		for i := range t.Opts.Validators {
-			pv, err := t.consumerPV(c, i)
+			pv, err := c.PrivValidator(i)
 			if err != nil {
 				return err
 			}
@@ -781,20 +589,6 @@ func (t *CCVTestnet) assignKeys(ctx context.Context) error {
 	return nil
 }
 
-// writtenNodes records as c's nodes the homes under c's directory that
-// hold a genesis, and returns how many there are.
-func (t *CCVTestnet) writtenNodes(c *ConsumerChain) int {
-	n := 0
-	for i := range t.Opts.Validators {
-		home := NodeHome(c.Dir, i)
-		if _, err := os.Stat(nodehome.Config(home).GenesisFile()); err == nil && c.Node(i) == nil {
-			c.addNode(&ConsumerNode{Validator: i, Home: home})
-			n++
-		}
-	}
-	return n
-}
-
 // genesisValidators returns the provider validators whose consumer key
 // is in c's consumer genesis. On an opt-in consumer every validator that
 // opted in before the launch must be among them.
@@ -805,7 +599,7 @@ func (t *CCVTestnet) genesisValidators(c *ConsumerChain, cg *ccv.ConsumerGenesis
 	}
 	var out []int
 	for i := range t.Opts.Validators {
-		pub, ok, err := t.consumerKey(c, i)
+		pub, ok, err := c.Key(i)
 		if err != nil {
 			return nil, err
 		}
@@ -826,12 +620,13 @@ func (t *CCVTestnet) genesisValidators(c *ConsumerChain, cg *ccv.ConsumerGenesis
 
 // writeConsumerHomes writes the node homes of consumer c, one for each
 // provider validator in its consumer genesis, unless c's directory holds
-// node homes already (which are then c's nodes): one consumer genesis for
-// all (the provider's consumer genesis; every provider validator's
-// operator key and the relayer key funded), the node's consensus key (the
-// assigned one or the provider's), and peers on loopback.
+// node homes already (which are then c's nodes): for an icsd consumer, one
+// consumer genesis for all (the provider's consumer genesis; the relayer
+// key and every provider validator's operator key funded), the node's
+// consensus key (the assigned one or the provider's), and peers on
+// loopback; for a kvconsumer one, with kvconsumer's own commands.
 func (t *CCVTestnet) writeConsumerHomes(ctx context.Context, c *ConsumerChain) error {
-	if t.writtenNodes(c) > 0 {
+	if c.LoadNodes() > 0 {
 		return nil
 	}
 	raw, cg, err := t.consumerGenesis(ctx, c)
@@ -843,121 +638,22 @@ func (t *CCVTestnet) writeConsumerHomes(ctx context.Context, c *ConsumerChain) e
 		return err
 	}
 	if c.KV {
-		return t.writeKVConsumerHomes(ctx, c, vals, raw, cg)
-	}
-	g := app.DefaultConsumerGenesis()
-	g.Consumer = cg
-	prefix := g.Auth.Params.Bech32Prefix
-	fund := func(k client.Key) {
-		nodehome.AddBalance(g, address.Encode(prefix, k.Address()), k.Priv.PubKey().Bytes(), []coin.Coin{{Denom: "stake", Amount: 1_000_000_000_000}})
+		if err := c.WriteKVHomes(ctx, vals, raw); err != nil {
+			return err
+		}
+		t.logf("wrote the kvconsumer homes of %s from its consumer genesis: %s (%d initial validators, provider keys)", c.describe(), describeValidators(vals), len(cg.InitialValidators))
+		return nil
 	}
 	relayerKey, err := client.LoadOrAddKey(c.RelayerHome(), RelayerKey)
 	if err != nil {
 		return err
 	}
-	fund(relayerKey)
-	for i := range t.Opts.Validators {
-		op, err := client.LoadKey(NodeHome(t.Opts.Dir, i), "validator")
-		if err != nil {
-			return err
-		}
-		fund(op)
-	}
-	type nodeInfo struct {
-		cfg *cmtcfg.Config
-		id  p2p.ID
-		val int
-	}
-	var nodes []nodeInfo
-	for _, i := range vals {
-		cfg, id, err := t.prepareConsumerHome(c, i)
-		if err != nil {
-			return err
-		}
-		nodes = append(nodes, nodeInfo{cfg: cfg, id: id, val: i})
-	}
-	appState, err := g.MarshalJSON()
-	if err != nil {
+	if err := c.WriteHomes(vals, cg, relayerKey); err != nil {
 		return err
-	}
-	if _, err := app.ParseGenesis(appState); err != nil {
-		return err
-	}
-	doc := cmttypes.GenesisDoc{ChainID: c.ChainID, GenesisTime: time.Now().UTC().Round(0), InitialHeight: 1,
-		ConsensusParams: cmttypes.DefaultConsensusParams(), AppState: json.RawMessage(appState)}
-	if err := doc.ValidateAndComplete(); err != nil {
-		return err
-	}
-	for _, n := range nodes {
-		var peers []string
-		for _, m := range nodes {
-			if m.val != n.val {
-				peers = append(peers, fmt.Sprintf("%s@127.0.0.1:%d", m.id, t.consumerP2PPort(c, m.val)))
-			}
-		}
-		n.cfg.P2P.PersistentPeers = strings.Join(peers, ",")
-		cmtcfg.WriteConfigFile(filepath.Join(n.cfg.RootDir, "config", "config.toml"), n.cfg)
-		if err := doc.SaveAs(n.cfg.GenesisFile()); err != nil {
-			return err
-		}
-		c.addNode(&ConsumerNode{Validator: n.val, Home: n.cfg.RootDir})
 	}
 	t.logf("wrote the homes of %s from its consumer genesis: %s (%d initial validators%s)", c.describe(), describeValidators(vals), len(cg.InitialValidators),
 		map[bool]string{true: ", assigned keys", false: ", provider keys"}[c.AssignedKeys])
 	return nil
-}
-
-// tuneCatchUp shortens a consumer node's P2P flush throttle and consensus
-// gossip pause (CometBFT's defaults are 100 ms each). A node that joins a
-// running consumer (OptIn) leaves block sync some blocks behind and
-// catches up through consensus, one block per round trip with its peers:
-// with the defaults that is about as fast as the testnet's blocks come,
-// and the node would not catch up.
-func tuneCatchUp(cfg *cmtcfg.Config) {
-	cfg.P2P.FlushThrottleTimeout = 10 * time.Millisecond
-	cfg.Consensus.PeerGossipSleepDuration = 20 * time.Millisecond
-}
-
-// prepareConsumerHome writes validator i's icsd home on consumer c but for
-// its genesis and config.toml, which it returns with loopback ports set:
-// the operator key, the consensus key (consumerPV), the node key and the
-// consumer role.
-func (t *CCVTestnet) prepareConsumerHome(c *ConsumerChain, i int) (*cmtcfg.Config, p2p.ID, error) {
-	home := NodeHome(c.Dir, i)
-	op, err := client.LoadKey(NodeHome(t.Opts.Dir, i), "validator")
-	if err != nil {
-		return nil, "", err
-	}
-	if _, err := client.LoadKey(home, "validator"); err != nil {
-		if _, err := client.SaveKey(home, op); err != nil {
-			return nil, "", err
-		}
-	}
-	cfg := cmtcfg.DefaultConfig()
-	cfg.SetRoot(home)
-	cfg.Moniker = fmt.Sprintf("%s-node%d", c.ChainID, i)
-	port := t.consumerP2PPort(c, i)
-	cfg.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", port)
-	cfg.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", port+1)
-	cfg.P2P.AddrBookStrict = false
-	cfg.P2P.AllowDuplicateIP = true
-	cfg.Instrumentation.Prometheus = false
-	if t.Opts.TimeoutCommit > 0 {
-		cfg.Consensus.TimeoutCommit = t.Opts.TimeoutCommit
-	}
-	tuneCatchUp(cfg)
-	cmtcfg.EnsureRoot(home)
-	if _, err := t.consumerPV(c, i); err != nil {
-		return nil, "", err
-	}
-	nk, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile())
-	if err != nil {
-		return nil, "", err
-	}
-	if err := nodehome.WriteRole(home, app.RoleConsumer); err != nil {
-		return nil, "", err
-	}
-	return cfg, nk.ID(), nil
 }
 
 // StartRelayer runs consumer c's relayer: `icsd relay link-ccv` (which
@@ -1007,14 +703,7 @@ func (t *CCVTestnet) StartConsumerNode(c *ConsumerChain, i int) error {
 	if n == nil {
 		return fmt.Errorf("validator %d runs no node on %s", i, c.ChainID)
 	}
-	p, err := t.startConsumerNode(c, n)
-	if err != nil {
-		return err
-	}
-	t.mu.Lock()
-	n.Process = p
-	t.mu.Unlock()
-	return nil
+	return c.Start(n)
 }
 
 // Processes returns every child process: relayers, consumer nodes, then
@@ -1033,11 +722,7 @@ func (t *CCVTestnet) processGroups() (relayers, nodes, prov []*process.Process) 
 		if c.Relayer != nil {
 			relayers = append(relayers, c.Relayer)
 		}
-		for _, n := range c.nodes {
-			if n.Process != nil {
-				nodes = append(nodes, n.Process)
-			}
-		}
+		nodes = append(nodes, c.Processes()...)
 	}
 	return relayers, nodes, slices.Clone(t.Provider)
 }

@@ -5,14 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
-	cmtcfg "github.com/cometbft/cometbft/config"
-	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 
@@ -20,6 +15,7 @@ import (
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/nodehome"
 	"github.com/abci-ics/ics/provider/registry"
+	"github.com/abci-ics/ics/testnet/valnet"
 	"github.com/abci-ics/ics/types/address"
 )
 
@@ -53,7 +49,7 @@ func (t *CCVTestnet) createConsumers(ctx context.Context, spawn time.Time) error
 	var msgs []gogoproto.Message
 	var created, respawned []*ConsumerChain
 	var owner client.Submitter
-	init := &registry.ConsumerInitializationParameters{SpawnTime: spawn.UnixNano(), InitialHeight: 1, Params: t.Opts.consumerParams()}
+	init := &registry.ConsumerInitializationParameters{SpawnTime: spawn.UnixNano(), InitialHeight: 1, Params: t.Opts.ConsumerParams()}
 	for _, c := range t.Consumers {
 		if !c.Kind.IsOptIn() {
 			continue
@@ -100,7 +96,7 @@ func (t *CCVTestnet) createConsumers(ctx context.Context, spawn time.Time) error
 
 // providerConsAddr returns provider validator i's consensus address.
 func (t *CCVTestnet) providerConsAddr(i int) []byte {
-	cfg := nodehome.Config(NodeHome(t.Opts.Dir, i))
+	cfg := nodehome.Config(valnet.NodeHome(t.Opts.Dir, i))
 	return privval.LoadFilePVEmptyState(cfg.PrivValidatorKeyFile(), "").Key.Address
 }
 
@@ -184,13 +180,13 @@ func (t *CCVTestnet) optInBeforeLaunch(ctx context.Context) error {
 // optInMsg returns validator i's MsgOptIn to consumer c, with its fresh
 // consumer key (made now if missing) when c uses assigned keys.
 func (t *CCVTestnet) optInMsg(c *ConsumerChain, i int) (*registry.MsgOptIn, error) {
-	op, err := client.LoadKey(NodeHome(t.Opts.Dir, i), "validator")
+	op, err := client.LoadKey(valnet.NodeHome(t.Opts.Dir, i), "validator")
 	if err != nil {
 		return nil, err
 	}
 	m := &registry.MsgOptIn{Operator: op.Address(), ConsumerId: c.ConsumerID}
 	if c.AssignedKeys {
-		pv, err := t.consumerPV(c, i)
+		pv, err := c.PrivValidator(i)
 		if err != nil {
 			return nil, err
 		}
@@ -229,28 +225,14 @@ func (t *CCVTestnet) OptIn(ctx context.Context, j, i int) error {
 	if c.Node(i) != nil {
 		return fmt.Errorf("validator %d runs a node on %s already", i, c.ChainID)
 	}
-	nodes := c.Nodes()
-	if c.ConsumerID == "" || len(nodes) == 0 {
+	if c.ConsumerID == "" || len(c.Nodes()) == 0 {
 		return fmt.Errorf("%s has not launched", c.ChainID)
 	}
-	peerRPC := t.LiveConsumerRPC(c)
-	home, err := t.writeJoiningHome(ctx, c, i, nodes)
-	if err != nil {
-		return fmt.Errorf("%s: validator %d's home: %w", c.ChainID, i, err)
-	}
-	n := &ConsumerNode{Validator: i, Home: home}
-	p, err := t.startConsumerNode(c, n)
+	_, h, err := c.Join(ctx, i, t.LiveConsumerRPC(c))
 	if err != nil {
 		return err
 	}
-	n.Process = p
-	c.addNode(n)
-	rpc := t.ConsumerRPC(c, i)
-	h, err := waitCaughtUp(ctx, rpc, peerRPC, 3*time.Minute)
-	if err != nil {
-		return fmt.Errorf("%s: validator %d's new node: %w (see %s)", c.ChainID, i, err, p.Log)
-	}
-	t.logf("started validator %d's node on %s (rpc %s): caught up at height %d", i, c.describe(), rpc, h)
+	t.logf("started validator %d's node on %s (rpc %s): caught up at height %d", i, c.describe(), c.RPC(i), h)
 	m, err := t.optInMsg(c, i)
 	if err != nil {
 		return err
@@ -259,90 +241,16 @@ func (t *CCVTestnet) OptIn(ctx context.Context, j, i int) error {
 		return fmt.Errorf("%s: validator %d's opt-in: %w", c.ChainID, i, err)
 	}
 	t.logf("validator %d opted in to %s; it joins the validator set after the next epoch", i, c.describe())
-	pub, _, err := t.consumerKey(c, i)
+	pub, _, err := c.Key(i)
 	if err != nil {
 		return err
 	}
-	power, err := waitInCometSet(ctx, rpc, pub, 3*time.Minute)
+	power, err := waitInCometSet(ctx, c.RPC(i), pub, 3*time.Minute)
 	if err != nil {
 		return fmt.Errorf("%s: validator %d: %w", c.ChainID, i, err)
 	}
 	t.logf("validator %d joined %s's CometBFT validator set with power %d: %s", i, c.describe(), power, describeValidators(c.Validators()))
 	return nil
-}
-
-// writeJoiningHome writes validator i's home on consumer c, which runs
-// nodes: the genesis file copied from the first one's home, the others as
-// persistent peers.
-func (t *CCVTestnet) writeJoiningHome(ctx context.Context, c *ConsumerChain, i int, nodes []*ConsumerNode) (string, error) {
-	var peers []string
-	for _, n := range nodes {
-		nk, err := p2p.LoadNodeKey(nodehome.Config(n.Home).NodeKeyFile())
-		if err != nil {
-			return "", err
-		}
-		peers = append(peers, fmt.Sprintf("%s@127.0.0.1:%d", nk.ID(), t.consumerP2PPort(c, n.Validator)))
-	}
-	genesis, err := os.ReadFile(nodehome.Config(nodes[0].Home).GenesisFile())
-	if err != nil {
-		return "", err
-	}
-	home := NodeHome(c.Dir, i)
-	if c.KV {
-		if _, err := t.prepareKVHome(c, i); err != nil {
-			return "", err
-		}
-		if err := t.kvInit(ctx, c, i, peers); err != nil {
-			return "", err
-		}
-	} else {
-		cfg, _, err := t.prepareConsumerHome(c, i)
-		if err != nil {
-			return "", err
-		}
-		cfg.P2P.PersistentPeers = strings.Join(peers, ",")
-		cmtcfg.WriteConfigFile(filepath.Join(cfg.RootDir, "config", "config.toml"), cfg)
-	}
-	if err := os.WriteFile(nodehome.Config(home).GenesisFile(), genesis, 0o644); err != nil {
-		return "", err
-	}
-	return home, nil
-}
-
-// waitCaughtUp waits until the node at rpc has left block sync and is at
-// most one block behind the node at peerRPC, and returns its height. A
-// node leaves block sync some blocks behind (its view of its peers'
-// heights can be seconds old) and then catches up through consensus,
-// block by block: a validator whose node is behind signs nothing.
-func waitCaughtUp(ctx context.Context, rpc, peerRPC string, timeout time.Duration) (int64, error) {
-	c, err := client.NewClient(rpc)
-	if err != nil {
-		return 0, err
-	}
-	peer, err := client.NewClient(peerRPC)
-	if err != nil {
-		return 0, err
-	}
-	deadline := time.Now().Add(timeout)
-	var behind int64 = -1
-	for {
-		qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		ps, perr := peer.RPC().Status(qctx)
-		st, err := c.RPC().Status(qctx)
-		cancel()
-		if err == nil && perr == nil {
-			behind = ps.SyncInfo.LatestBlockHeight - st.SyncInfo.LatestBlockHeight
-			if !st.SyncInfo.CatchingUp && behind <= 1 {
-				return st.SyncInfo.LatestBlockHeight, nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return 0, fmt.Errorf("%s has not caught up with %s after %s (%d blocks behind)", rpc, peerRPC, timeout, behind)
-		}
-		if err := sleep(ctx, 300*time.Millisecond); err != nil {
-			return 0, err
-		}
-	}
 }
 
 // waitInCometSet waits until pub is in the CometBFT validator set of the

@@ -62,18 +62,7 @@ func (t *CCVTestnet) liveProviderRPC() string {
 // LiveConsumerRPC returns the RPC address of the first node of consumer c
 // still running (in validator order), or else of its first node.
 func (t *CCVTestnet) LiveConsumerRPC(c *ConsumerChain) string {
-	nodes := c.Nodes()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for _, n := range nodes {
-		if n.Process != nil && !n.Process.Exited() {
-			return t.ConsumerRPC(c, n.Validator)
-		}
-	}
-	if len(nodes) > 0 {
-		return t.ConsumerRPC(c, nodes[0].Validator)
-	}
-	return t.ConsumerRPC(c, 0)
+	return c.LiveRPC()
 }
 
 // validatorKeys maps the consumer key (hex) of each node of c to its

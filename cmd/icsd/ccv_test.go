@@ -23,7 +23,9 @@ import (
 	"github.com/abci-ics/ics/nodehome"
 	"github.com/abci-ics/ics/relayer/linkfile"
 	"github.com/abci-ics/ics/testnet"
+	"github.com/abci-ics/ics/testnet/ccvopts"
 	"github.com/abci-ics/ics/testnet/process"
+	"github.com/abci-ics/ics/testnet/valnet"
 	"github.com/abci-ics/ics/types/address"
 )
 
@@ -157,7 +159,7 @@ func (n *ccvNet) waitFor(what string, timeout time.Duration, cond func() bool) t
 
 func (n *ccvNet) validator(i int) providerapp.ValidatorJSON {
 	n.t.Helper()
-	k, err := client.LoadKey(testnet.NodeHome(n.net.Opts.Dir, i), "validator")
+	k, err := client.LoadKey(valnet.NodeHome(n.net.Opts.Dir, i), "validator")
 	if err != nil {
 		n.t.Fatal(err)
 	}
@@ -260,7 +262,7 @@ func TestCCVTestnet(t *testing.T) {
 	}
 	began := time.Now()
 	bin := buildBinary(t)
-	o := testnet.DefaultCCVOptions()
+	o := ccvopts.Default()
 	o.Dir, o.Bin, o.BasePort = t.TempDir(), bin, freeBase(t, 30)
 	o.TimeoutCommit = 300 * time.Millisecond
 	o.VotingPeriod = 4 * time.Second
@@ -281,7 +283,7 @@ func TestCCVTestnet(t *testing.T) {
 		if t.Failed() {
 			t.Logf("testnet output:\n%s", out.String())
 			for j := 1; j <= o.Consumers; j++ {
-				c := testnet.ConsumerChainID(j)
+				c := ccvopts.ConsumerChainID(j)
 				if bz, err := os.ReadFile(o.Dir + "/" + c + "/relayer.log"); err == nil {
 					t.Logf("%s relayer log (tail):\n%s", c, tail(string(bz), 3000))
 				}
@@ -355,7 +357,7 @@ func TestCCVTestnet(t *testing.T) {
 	c2.Relayer.Kill()
 	v0 := n.validator(0)
 	txHeight(t, run(t, bin, "tx", "staking", "delegate", "validator", v0.Operator, "50000000000stake",
-		"--home", testnet.NodeHome(o.Dir, 1), "--node", net.ProviderRPC(0), "-o", "json"))
+		"--home", valnet.NodeHome(o.Dir, 1), "--node", net.ProviderRPC(0), "-o", "json"))
 	want := n.expectedSet(c1)
 	if p := want[n.consumerKeyOf(c1, 0)]; p != 250_000 {
 		t.Fatalf("validator 0's power after the delegation: %d", p)

@@ -12,6 +12,8 @@ import (
 
 	"github.com/abci-ics/ics/relayer/linkfile"
 	"github.com/abci-ics/ics/testnet"
+	"github.com/abci-ics/ics/testnet/ccvopts"
+	"github.com/abci-ics/ics/testnet/valnet"
 )
 
 // buildKVConsumer compiles examples/kvconsumer into the test's temp dir.
@@ -44,10 +46,10 @@ func TestKVConsumer(t *testing.T) {
 		t.Skip("starts a provider, a kvconsumer chain and a relayer")
 	}
 	began := time.Now()
-	o := testnet.DefaultCCVOptions()
+	o := ccvopts.Default()
 	o.Dir, o.Bin, o.KVConsumerBin, o.BasePort = t.TempDir(), buildBinary(t), buildKVConsumer(t), freeBase(t, 30)
 	o.Validators, o.Consumers, o.AssignKeys, o.KVConsumers = 2, 1, nil, []int{1}
-	o.Kinds = []testnet.ConsumerKind{testnet.TopN(60)}
+	o.Kinds = []ccvopts.ConsumerKind{ccvopts.TopN(60)}
 	// Validator 0 bonds three times what validator 1 does (75% of the
 	// power, 80% after the delegation below), so that the consumer stays
 	// live on validator 0's node alone when validator 1's node stops: it
@@ -71,7 +73,7 @@ func TestKVConsumer(t *testing.T) {
 		}
 		if t.Failed() {
 			t.Logf("testnet output:\n%s", out.String())
-			dir := filepath.Join(o.Dir, testnet.ConsumerChainID(1))
+			dir := filepath.Join(o.Dir, ccvopts.ConsumerChainID(1))
 			for _, f := range []string{"relayer.log", "node0/node.log", "node1/node.log"} {
 				if bz, err := os.ReadFile(filepath.Join(dir, f)); err == nil {
 					t.Logf("%s (tail):\n%s", f, tail(string(bz), 3000))
@@ -128,7 +130,7 @@ func TestKVConsumer(t *testing.T) {
 	// A delegation on the provider reaches kvconsumer's CometBFT set.
 	v0 := n.validator(0)
 	txHeight(t, run(t, o.Bin, "tx", "staking", "delegate", "validator", v0.Operator, "100000000000stake",
-		"--home", testnet.NodeHome(o.Dir, 1), "--node", net.ProviderRPC(0), "-o", "json"))
+		"--home", valnet.NodeHome(o.Dir, 1), "--node", net.ProviderRPC(0), "-o", "json"))
 	want = n.expectedSet(c)
 	if p := want[n.consumerKeyOf(c, 0)]; p != 400_000 {
 		t.Fatalf("validator 0's power after the delegation: %d", p)

@@ -20,6 +20,7 @@ import (
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/nodehome"
 	"github.com/abci-ics/ics/testnet"
+	"github.com/abci-ics/ics/testnet/valnet"
 	"github.com/abci-ics/ics/types/address"
 )
 
@@ -46,7 +47,7 @@ func (n *ccvNet) checkOptInConsumer(c *testnet.ConsumerChain, vals []int, outsid
 	if got := c.Validators(); !slices.Equal(got, vals) {
 		n.t.Fatalf("%s validated by %v, want %v", c.ChainID, got, vals)
 	}
-	home := testnet.NodeHome(c.Dir, outside)
+	home := valnet.NodeHome(c.Dir, outside)
 	if _, err := os.Stat(home); !os.IsNotExist(err) {
 		n.t.Fatalf("validator %d has a home on %s: %v", outside, c.ChainID, err)
 	}
@@ -153,7 +154,7 @@ func (n *ccvNet) commitsWithout(c *testnet.ConsumerChain, i int, blocks int64) {
 func (n *ccvNet) checkJoined(c *testnet.ConsumerChain, i int) {
 	n.t.Helper()
 	node := c.Node(i)
-	if node == nil || node.Process == nil || node.Process.Exited() || node.Home != testnet.NodeHome(c.Dir, i) {
+	if node == nil || node.Process == nil || node.Process.Exited() || node.Home != valnet.NodeHome(c.Dir, i) {
 		n.t.Fatalf("validator %d's node on %s: %+v", i, c.ChainID, node)
 	}
 	v := n.validator(i)

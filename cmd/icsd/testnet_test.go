@@ -16,8 +16,8 @@ import (
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/client"
-	"github.com/abci-ics/ics/testnet"
 	"github.com/abci-ics/ics/testnet/process"
+	"github.com/abci-ics/ics/testnet/valnet"
 	"github.com/abci-ics/ics/types/address"
 )
 
@@ -62,7 +62,7 @@ func (c *cluster) client(i int) *rpchttp.HTTP {
 
 func (c *cluster) start(i int) {
 	c.t.Helper()
-	p, err := process.StartNode(c.bin, testnet.NodeHome(c.dir, i), "--log_level", "error")
+	p, err := process.StartNode(c.bin, valnet.NodeHome(c.dir, i), "--log_level", "error")
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func (c *cluster) waitHeight(i int, h int64) int64 {
 // icsd runs the binary against node i with the keyring of node k.
 func (c *cluster) icsd(k, i int, args ...string) string {
 	c.t.Helper()
-	args = append(args, "--home", testnet.NodeHome(c.dir, k), "--node", c.rpc(i))
+	args = append(args, "--home", valnet.NodeHome(c.dir, k), "--node", c.rpc(i))
 	out, err := exec.Command(c.bin, args...).CombinedOutput()
 	if err != nil {
 		c.t.Fatalf("icsd %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -113,7 +113,7 @@ func (c *cluster) query(path string, height int64, out any) {
 }
 
 func (c *cluster) operator(i int) string {
-	k, err := client.LoadKey(testnet.NodeHome(c.dir, i), "validator")
+	k, err := client.LoadKey(valnet.NodeHome(c.dir, i), "validator")
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func TestTestnet(t *testing.T) {
 	}
 	c := &cluster{t: t, bin: buildBinary(t), dir: t.TempDir(), procs: make([]*process.Process, 4)}
 	c.base = freeBase(t, 4)
-	err := testnet.Init(testnet.Options{
+	err := valnet.Init(valnet.Options{
 		Dir: c.dir, ChainID: "net-1", Validators: 4, BasePort: c.base, TimeoutCommit: 300 * time.Millisecond,
 		Balance: 1_000_000_000_000, SelfDelegation: 100_000_000_000,
 		Tune: func(g *app.Genesis) {

@@ -8,7 +8,7 @@
 // waited for. Report prints each node's height and the CometBFT validator
 // set while they run, as `icsd testnet start` does.
 //
-// Package testnet writes the node homes and starts Interchain Security
-// testnets with these processes; the end-to-end tests drive them the same
-// way.
+// Packages testnet/valnet and testnet/consumernet write the node homes,
+// and package testnet starts Interchain Security testnets with these
+// processes; the end-to-end tests drive them the same way.
 package process

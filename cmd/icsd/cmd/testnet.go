@@ -16,7 +16,9 @@ import (
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
 	"github.com/abci-ics/ics/testnet"
+	"github.com/abci-ics/ics/testnet/ccvopts"
 	"github.com/abci-ics/ics/testnet/process"
+	"github.com/abci-ics/ics/testnet/valnet"
 )
 
 func testnetCmd() *cobra.Command {
@@ -27,7 +29,7 @@ func testnetCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f := cmd.Flags()
-			var o testnet.Options
+			var o valnet.Options
 			o.Dir, _ = f.GetString("dir")
 			o.ChainID, _ = f.GetString("chain-id")
 			o.Validators, _ = f.GetInt("validators")
@@ -46,7 +48,7 @@ func testnetCmd() *cobra.Command {
 				g.Gov.Params.VotingPeriod = int64(voting)
 				g.Gov.Params.MaxDepositPeriod = int64(voting)
 			}
-			if err := testnet.Init(o); err != nil {
+			if err := valnet.Init(o); err != nil {
 				return err
 			}
 			return cli.PrintOut(cmd, o, func(w io.Writer) {
@@ -129,13 +131,13 @@ reused.`,
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "running; Ctrl-C stops every node and relayer. Validator set changes reach the consumers every %d provider blocks, for example:\n"+
-					"  icsd tx staking delegate validator <operator> 1000000000stake --home %s --node %s\n", o.BlocksPerEpoch, testnet.NodeHome(dir, 0), t.ProviderRPC(0))
+					"  icsd tx staking delegate validator <operator> 1000000000stake --home %s --node %s\n", o.BlocksPerEpoch, valnet.NodeHome(dir, 0), t.ProviderRPC(0))
 				t.Watch(ctx, cmd.OutOrStdout(), interval, 10)
 				fmt.Fprintln(cmd.OutOrStdout(), "stopping")
 				t.Stop()
 				return nil
 			}
-			t, err := testnet.Load(dir)
+			t, err := valnet.Load(dir)
 			if err != nil {
 				return err
 			}
@@ -160,7 +162,7 @@ reused.`,
 			return nil
 		},
 	}
-	d := testnet.DefaultCCVOptions()
+	d := ccvopts.Default()
 	fl := c.Flags()
 	fl.String("dir", "build/testnet", "testnet directory (written by icsd testnet init, or by this command with --consumers)")
 	fl.Duration("report-every", 2*time.Second, "interval between progress polls")
@@ -181,7 +183,7 @@ reused.`,
 }
 
 // kindsString spells kinds as --consumer-kinds reads them.
-func kindsString(kinds []testnet.ConsumerKind) string {
+func kindsString(kinds []ccvopts.ConsumerKind) string {
 	parts := make([]string, len(kinds))
 	for i, k := range kinds {
 		parts[i] = k.String()
@@ -190,9 +192,9 @@ func kindsString(kinds []testnet.ConsumerKind) string {
 }
 
 // ccvOptionsFromFlags reads the CCV flags of testnet start.
-func ccvOptionsFromFlags(cmd *cobra.Command) (testnet.CCVOptions, error) {
+func ccvOptionsFromFlags(cmd *cobra.Command) (ccvopts.Options, error) {
 	f := cmd.Flags()
-	o := testnet.DefaultCCVOptions()
+	o := ccvopts.Default()
 	o.Consumers, _ = f.GetInt("consumers")
 	o.Validators, _ = f.GetInt("validators")
 	o.ChainID, _ = f.GetString("chain-id")
@@ -206,7 +208,7 @@ func ccvOptionsFromFlags(cmd *cobra.Command) (testnet.CCVOptions, error) {
 	o.AssignKeys, _ = f.GetIntSlice("assign-keys")
 	kinds, _ := f.GetString("consumer-kinds")
 	var err error
-	if o.Kinds, err = testnet.ParseConsumerKinds(kinds); err != nil {
+	if o.Kinds, err = ccvopts.ParseConsumerKinds(kinds); err != nil {
 		return o, fmt.Errorf("--consumer-kinds: %w", err)
 	}
 	if len(o.Kinds) > o.Consumers && f.Changed("consumer-kinds") {

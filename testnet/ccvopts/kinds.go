@@ -1,4 +1,4 @@
-package testnet
+package ccvopts
 
 import (
 	"errors"
@@ -21,7 +21,8 @@ import (
 // validator, with its spawn time set; the validators listed in OptIn opt
 // in (MsgOptIn, with their assigned consumer key when the consumer uses
 // assigned keys) before the launch, and only they run a node on it. Any
-// other validator runs nothing for it until CCVTestnet.OptIn.
+// other validator runs nothing for it until it opts in while the testnet
+// runs (testnet.CCVTestnet.OptIn).
 type ConsumerKind struct {
 	TopN  uint32
 	OptIn []int // provider validator indices, with TopN 0
@@ -130,20 +131,4 @@ func (k ConsumerKind) validate(j, validators int) error {
 		}
 	}
 	return nil
-}
-
-// describeValidators lists validator indices for progress output:
-// "validators 0, 1", "validator 2", "no validator".
-func describeValidators(vals []int) string {
-	switch len(vals) {
-	case 0:
-		return "no validator"
-	case 1:
-		return fmt.Sprintf("validator %d", vals[0])
-	}
-	parts := make([]string, len(vals))
-	for i, v := range vals {
-		parts[i] = strconv.Itoa(v)
-	}
-	return "validators " + strings.Join(parts, ", ")
 }

@@ -1,4 +1,4 @@
-package testnet
+package ccvopts
 
 import (
 	"slices"
@@ -45,19 +45,13 @@ func TestParseConsumerKinds(t *testing.T) {
 }
 
 func TestConsumerKindsValidate(t *testing.T) {
-	o := DefaultCCVOptions()
+	o := Default()
 	o.Bin = "icsd"
-	if err := o.validate(); err != nil {
+	if err := o.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if k := o.kind(3); k.TopN != 100 {
+	if k := o.Kind(3); k.TopN != 100 {
 		t.Fatalf("a consumer past the list: %v", k)
-	}
-	if d := (&ConsumerChain{ChainID: "consumer-2", ConsumerID: "1", Kind: OptIn(0, 1)}).describe(); d != "consumer-2 (consumer 1, opt-in)" {
-		t.Fatal(d)
-	}
-	if d := describeValidators([]int{0, 1}); d != "validators 0, 1" {
-		t.Fatal(d)
 	}
 	for _, tc := range []struct {
 		kinds []ConsumerKind
@@ -70,13 +64,13 @@ func TestConsumerKindsValidate(t *testing.T) {
 		{[]ConsumerKind{TopN(101)}, "N must be 50 to 100"},
 	} {
 		o.Kinds = tc.kinds
-		if err := o.validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if err := o.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: %v, want %q", tc.kinds, err, tc.want)
 		}
 	}
 	// Kinds past Consumers are unused.
 	o.Kinds, o.Consumers = []ConsumerKind{TopN(100), OptIn(7)}, 1
-	if err := o.validate(); err != nil {
+	if err := o.Validate(); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -208,6 +208,19 @@ func TestCCVCLI(t *testing.T) {
 		{[]string{"tx", "provider", "set-consumer-commission-rate", "validator", "0", "five"}, "rate"},
 		{[]string{"tx", "provider", "set-consumer-commission-rate", "validator", "x", "0.05"}, "not a decimal counter"},
 
+		// change-reward-denoms and submit-change-reward-denoms
+		{[]string{"tx", "provider", "change-reward-denoms", "validator", "0"}, "nothing to change: give --add or --remove"},
+		{[]string{"tx", "provider", "change-reward-denoms", "validator", "0", "--add", ""}, "--add: no denomination"},
+		{[]string{"tx", "provider", "change-reward-denoms", "validator", "0", "--add", "stake,,atom"}, "--add: an empty denomination"},
+		{[]string{"tx", "provider", "change-reward-denoms", "validator", "0", "--remove", "1stake"}, "--remove: invalid denomination"},
+		{[]string{"tx", "provider", "change-reward-denoms", "validator", "consumer-1", "--add", "stake"}, "not a decimal counter"},
+		{[]string{"tx", "provider", "change-reward-denoms", "validator", "0", "--add", "stake", "--remove", "stake"}, "stake appears twice"},
+		{[]string{"tx", "provider", "change-reward-denoms", "validator", "0", "--add", strings.TrimSuffix(strings.Repeat("den,", 101), ",")}, "want 1 to 100"},
+		{[]string{"tx", "gov", "submit-change-reward-denoms", "validator", "0", "10stake"}, "nothing to change: give --add or --remove"},
+		{[]string{"tx", "gov", "submit-change-reward-denoms", "validator", "0", "lots", "--add", "stake"}, "deposit"},
+		{[]string{"tx", "gov", "submit-change-reward-denoms", "validator", "01", "10stake", "--add", "stake"}, "not a decimal counter"},
+		{[]string{"tx", "gov", "submit-change-reward-denoms", "validator", "0", "10stake", "--add", "transfer/channel-0/stake", "--remove", "x"}, "--remove: invalid denomination"},
+
 		// queries
 		{[]string{"query", "provider", "validator-consumers", "ics1qevw49n5nkj6c5l4u07hrdc6qmqpwyeu6cfkce"}, "want a bech32 valcons address"},
 		{[]string{"query", "provider", "validator-consumers", "abcd"}, "want a bech32 valcons address"},
@@ -226,6 +239,15 @@ func TestCCVCLI(t *testing.T) {
 	// A valid validator address goes to the node.
 	if out := fail(t, bin, append([]string{"query", "provider", "validator-consumers", valA}, node...)...); !strings.Contains(out, "127.0.0.1:1") {
 		t.Fatalf("validator-consumers of a valid address: %s", out)
+	}
+	// Valid reward denominations go to the node.
+	for _, args := range [][]string{
+		{"tx", "provider", "change-reward-denoms", "validator", "0", "--add", "transfer/channel-0/stake,atom", "--remove", "transfer/channel-1/stake"},
+		{"tx", "gov", "submit-change-reward-denoms", "validator", "0", "10stake", "--remove", "transfer/channel-1/stake"},
+	} {
+		if out := fail(t, bin, append(args, node...)...); !strings.Contains(out, "127.0.0.1:1") {
+			t.Fatalf("icsd %s: %s", strings.Join(args, " "), out)
+		}
 	}
 	// The priv_validator_key.json of a home is a valid consumer key.
 	if pk, err := nodehome.ParseConsensusKey(filepath.Join(cons, "config", "priv_validator_key.json")); err != nil || len(pk) != 32 {

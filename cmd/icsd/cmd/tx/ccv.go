@@ -31,7 +31,7 @@ func providerTxCmd() *cobra.Command {
 			return &provider.MsgAssignConsumerKey{Operator: key.Address(), ConsumerId: args[0], ConsumerKey: pk}, nil
 		})
 	c.AddCommand(providerConsumerTxCmds()...)
-	c.AddCommand(assign, submitDoubleVotingCmd())
+	c.AddCommand(assign, submitDoubleVotingCmd(), changeRewardDenomsCmd())
 	return c
 }
 
@@ -126,5 +126,5 @@ handed over to governance first with 'icsd tx provider update-consumer KEY CONSU
 		c.Flags().String("title", "", "proposal title")
 		c.Flags().String("summary", "", "proposal summary")
 	}
-	return []*cobra.Command{addition, removal, update}
+	return []*cobra.Command{addition, removal, update, submitChangeRewardDenomsCmd()}
 }

@@ -5,12 +5,13 @@
 // what they do; signing and sending is the client package's.
 //
 // The provider group runs a consumer chain's life: create-consumer,
-// update-consumer and remove-consumer for its owner; opt-in, opt-out,
-// set-consumer-commission-rate and assign-consumer-key for a validator's
-// operator; submit-double-voting for anyone. The gov group proposes
-// consumers (submit-consumer-addition), changes to consumers governance
-// owns, top N included (submit-consumer-update), and removals
-// (submit-consumer-removal). Consumers are named by their consumer id.
+// update-consumer, remove-consumer and change-reward-denoms for its owner;
+// opt-in, opt-out, set-consumer-commission-rate and assign-consumer-key
+// for a validator's operator; submit-double-voting for anyone. The gov
+// group proposes consumers (submit-consumer-addition), changes to
+// consumers governance owns, top N included (submit-consumer-update,
+// submit-change-reward-denoms), and removals (submit-consumer-removal).
+// Consumers are named by their consumer id.
 //
 // A consumer's settings (metadata, initialization, power shaping and
 // infraction parameters) come from flags or from a JSON file whose shape

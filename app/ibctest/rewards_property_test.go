@@ -391,8 +391,9 @@ func (r *rewardsProp) check(step int) {
 // blocks with transactions paying random fees, provider blocks, steps of
 // both chains, CCV and transfer relaying held back and released (held
 // reward transfers time out and the timeouts are relayed), opt-ins and
-// opt-outs, delegations, withdrawals of rewards and commission and
-// consumer commission rates over a provider and an opt-in consumer whose
+// opt-outs, delegations, withdrawals of rewards and commission,
+// consumer commission rates, downtime on the consumer (jailing on the
+// provider) and unjailing over a provider and an opt-in consumer whose
 // rewards reach the provider over ICS-20 (newRewardsProp), and checks
 // after every step that no coin is created or lost on either chain and
 // that every distribution pays each validator of the consumer's stored
@@ -415,7 +416,7 @@ func runRewardsProperties(t *testing.T, seed uint64, steps int) {
 	holdXfer := false
 	r.check(-1)
 	for s := 0; s < steps; s++ {
-		switch rng.IntN(10) {
+		switch rng.IntN(12) {
 		case 0, 1:
 			r.feeBlock(rng)
 		case 2:
@@ -450,6 +451,24 @@ func runRewardsProperties(t *testing.T, seed uint64, steps int) {
 			default:
 				r.provTx(v, &registry.MsgSetConsumerCommissionRate{Operator: prov.Address(v), ConsumerId: r.id, Rate: fraction.New(uint64(rng.IntN(5)), 4)})
 			}
+		case 10:
+			// Downtime on the consumer: a validator of its set misses
+			// blocks (long enough, it is jailed on the provider), or
+			// every validator signs again.
+			c := r.cons
+			for k := range c.Absent {
+				delete(c.Absent, k)
+			}
+			if rng.IntN(2) == 0 {
+				_, vals := c.SignedHeader(c.Height)
+				c.Absent[string(vals.Validators[rng.IntN(vals.Size())].Address)] = true
+			}
+		case 11:
+			for v := range prov.ValidatorKeys {
+				if validator(prov, v).Jailed && !validatorJailedUntil(prov, v).After(prov.Time) {
+					prov.MustSucceed(prov.NextBlock(prov.Tx(v, &staking.MsgUnjail{Validator: prov.Address(v)})))
+				}
+			}
 		case 9:
 			for i := 1 + rng.IntN(4); i > 0; i-- {
 				if rng.IntN(2) == 0 {
@@ -467,6 +486,9 @@ func runRewardsProperties(t *testing.T, seed uint64, steps int) {
 	// Release everything: every reward either arrives or times out and is
 	// sent again, the checks still hold, and nothing is left in flight.
 	held[0] = false
+	for k := range r.cons.Absent {
+		delete(r.cons.Absent, k)
+	}
 	for i := 0; i < 3*propEvery; i++ {
 		r.n.Step()
 		r.relayTransfers()
@@ -479,6 +501,6 @@ func runRewardsProperties(t *testing.T, seed uint64, steps int) {
 	if r.dists == 0 || r.paidOut == 0 {
 		t.Fatalf("no distribution paid anything (%d distributions)", r.dists)
 	}
-	t.Logf("seed %d: %d provider blocks, %d consumer blocks, %d reward packets timed out; %d distributions paid %d %s over %d sets, %d leaving validators out",
-		seed, prov.Height, r.cons.Height, timeouts, r.dists, r.paidOut, r.voucher, len(r.sets), r.outside)
+	t.Logf("seed %d: %d provider blocks, %d consumer blocks, %d reward packets timed out, %d consumer downtime slashes; %d distributions paid %d %s over %d sets, %d leaving validators out",
+		seed, prov.Height, r.cons.Height, timeouts, CountEvents(prov, "execute_consumer_chain_slash", "", ""), r.dists, r.paidOut, r.voucher, len(r.sets), r.outside)
 }

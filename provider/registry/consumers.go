@@ -166,20 +166,7 @@ func (m *MsgCreateConsumer) ValidateBasic() error {
 	if err := m.Metadata.Validate(); err != nil {
 		return err
 	}
-	if m.InitializationParameters != nil {
-		if err := m.InitializationParameters.Validate(); err != nil {
-			return err
-		}
-	}
-	if m.PowerShapingParameters != nil {
-		if err := m.PowerShapingParameters.Validate(); err != nil {
-			return err
-		}
-	}
-	if m.InfractionParameters != nil {
-		return m.InfractionParameters.Validate()
-	}
-	return nil
+	return validateParameters(m.InitializationParameters, m.PowerShapingParameters, m.InfractionParameters)
 }
 
 // ValidateBasic checks the message statelessly.
@@ -200,18 +187,24 @@ func (m *MsgUpdateConsumer) ValidateBasic() error {
 			return err
 		}
 	}
-	if m.InitializationParameters != nil {
-		if err := m.InitializationParameters.Validate(); err != nil {
+	return validateParameters(m.InitializationParameters, m.PowerShapingParameters, m.InfractionParameters)
+}
+
+// validateParameters checks the parameters a create or update message
+// carries; nil ones are not given.
+func validateParameters(init *ConsumerInitializationParameters, ps *PowerShapingParameters, ip *InfractionParameters) error {
+	if init != nil {
+		if err := init.Validate(); err != nil {
 			return err
 		}
 	}
-	if m.PowerShapingParameters != nil {
-		if err := m.PowerShapingParameters.Validate(); err != nil {
+	if ps != nil {
+		if err := ps.Validate(); err != nil {
 			return err
 		}
 	}
-	if m.InfractionParameters != nil {
-		return m.InfractionParameters.Validate()
+	if ip != nil {
+		return ip.Validate()
 	}
 	return nil
 }

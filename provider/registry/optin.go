@@ -46,6 +46,20 @@ func (k *Keeper) operatorValidator(s state.Store, signer, operator []byte) (Vali
 	return v, nil
 }
 
+// validatorOn returns the validator operated by signer (which must be
+// operator) and the live consumer consumerID.
+func (k *Keeper) validatorOn(s state.Store, signer, operator []byte, consumerID string) (Validator, Consumer, error) {
+	v, err := k.operatorValidator(s, signer, operator)
+	if err != nil {
+		return Validator{}, Consumer{}, err
+	}
+	c, err := Live(s, consumerID)
+	if err != nil {
+		return Validator{}, Consumer{}, err
+	}
+	return v, c, nil
+}
+
 // Live returns the consumer id, or ErrConsumerNotFound when it is unknown,
 // stopped or deleted.
 func Live(s state.Store, id string) (Consumer, error) {
@@ -61,11 +75,7 @@ func Live(s state.Store, id string) (Consumer, error) {
 // ErrUnauthorized, ErrValidatorNotFound, ErrConsumerNotFound, and key
 // assignment's.
 func (k *Keeper) HandleOptIn(s state.Store, height int64, now time.Time, signer []byte, m *MsgOptIn) ([]abci.Event, error) {
-	v, err := k.operatorValidator(s, signer, m.Operator)
-	if err != nil {
-		return nil, err
-	}
-	c, err := Live(s, m.ConsumerId)
+	v, c, err := k.validatorOn(s, signer, m.Operator, m.ConsumerId)
 	if err != nil {
 		return nil, err
 	}
@@ -86,11 +96,7 @@ func (k *Keeper) HandleOptIn(s state.Store, height int64, now time.Time, signer 
 // Errors: ErrUnauthorized, ErrValidatorNotFound, ErrConsumerNotFound,
 // ErrNotOptedIn, ErrOptOutRefused.
 func (k *Keeper) HandleOptOut(s state.Store, height int64, now time.Time, signer []byte, m *MsgOptOut) ([]abci.Event, error) {
-	v, err := k.operatorValidator(s, signer, m.Operator)
-	if err != nil {
-		return nil, err
-	}
-	c, err := Live(s, m.ConsumerId)
+	v, c, err := k.validatorOn(s, signer, m.Operator, m.ConsumerId)
 	if err != nil {
 		return nil, err
 	}
@@ -115,11 +121,7 @@ func (k *Keeper) HandleSetConsumerCommissionRate(s state.Store, height int64, no
 	if err := m.Rate.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: commission rate: %v", ErrInvalidConsumer, err)
 	}
-	v, err := k.operatorValidator(s, signer, m.Operator)
-	if err != nil {
-		return nil, err
-	}
-	c, err := Live(s, m.ConsumerId)
+	v, c, err := k.validatorOn(s, signer, m.Operator, m.ConsumerId)
 	if err != nil {
 		return nil, err
 	}

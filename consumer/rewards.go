@@ -1,10 +1,7 @@
 package consumer
 
 import (
-	"encoding/json"
-	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -45,9 +42,6 @@ const (
 
 // TransferPort is the ICS-20 port the rewards travel on.
 const TransferPort = "transfer"
-
-// RewardsMemo is the memo text of the reward transfers.
-const RewardsMemo = "ICS rewards"
 
 // Rewards is what the consumer needs to split the fees and send the
 // provider's share: the chain's bank and its ICS-20 transfers.
@@ -203,7 +197,7 @@ func (k Keeper) transmit(s state.Store, height int64, now time.Time, p ccv.Consu
 	case receiver == "":
 		return append(events, event.New(EventTransmissionSkipped, "reason", "no provider reward address"))
 	}
-	memo := rewardsMemo(k.ConsumerID(s), k.ChainID)
+	memo := ccv.NewRewardMemo(k.ConsumerID(s), k.ChainID)
 	timeout := uint64(now.Add(p.TransferTimeoutPeriod).UnixNano())
 	var sent []coin.Coin
 	for _, c := range k.Rewards.Balances(s, ToProviderAddress()) {
@@ -216,13 +210,13 @@ func (k Keeper) transmit(s state.Store, height int64, now time.Time, p ccv.Consu
 		sent = append(sent, c)
 		events = append(events, evs...)
 	}
-	k.log().Info("rewards sent to the provider", "channel_id", channelID, "amount", coinsString(sent))
+	k.log().Info("rewards sent to the provider", "channel_id", channelID, "amount", coin.FormatCoins(sent))
 	return append(events, event.New(EventFeeDistribution,
 		"current_distribution_height", strconv.FormatInt(height, 10),
 		"next_distribution_height", strconv.FormatInt(height+p.BlocksPerDistributionTransmission, 10),
 		"distribution_fraction", p.ConsumerRedistributionFraction.String(),
 		"channel_id", channelID, "receiver", receiver,
-		"provider_amount", coinsString(sent)))
+		"provider_amount", coin.FormatCoins(sent)))
 }
 
 // findTransmissionChannel returns the channel the rewards go on, when it
@@ -260,24 +254,4 @@ func (k Keeper) findTransmissionChannel(s state.Store, p ccv.ConsumerParams) (st
 func (k Keeper) transferOpen(s state.Store, channelID string) bool {
 	end, ok := k.Rewards.Channel(s, TransferPort, channelID)
 	return ok && end.State == channeltypes.OPEN
-}
-
-// rewardsMemo is the memo of a reward transfer, which tells the provider
-// which consumer the rewards come from.
-func rewardsMemo(consumerID, chainID string) string {
-	return fmt.Sprintf(`{"provider":{"consumerId":%s,"chainId":%s,"memo":%s}}`, jsonString(consumerID), jsonString(chainID), jsonString(RewardsMemo))
-}
-
-func jsonString(v string) string {
-	b, _ := json.Marshal(v) // A string always marshals.
-	return string(b)
-}
-
-// coinsString joins coins as "10a,5b".
-func coinsString(cs []coin.Coin) string {
-	parts := make([]string, len(cs))
-	for i, c := range cs {
-		parts[i] = c.String()
-	}
-	return strings.Join(parts, ",")
 }

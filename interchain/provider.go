@@ -195,9 +195,10 @@ type Proposal struct {
 }
 
 // Proposals returns the provider's proposal contents: consumer addition
-// and consumer removal, and the consumer messages (create, update,
-// remove) and the reward denominations change carried by a proposal, executed with governance as the signer:
-// their submitter or owner must be ProviderConfig.Authority.
+// and consumer removal, and the messages a proposal may carry (consumer
+// creation, update and removal, reward denominations), executed with
+// governance as the signer: their submitter or owner must be
+// ProviderConfig.Authority.
 func (p *Provider) Proposals() []Proposal {
 	k := p.Keeper
 	return []Proposal{

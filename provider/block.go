@@ -8,6 +8,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/abci-ics/ics/provider/registry"
+	"github.com/abci-ics/ics/provider/rewards"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/event"
 )
@@ -81,12 +82,14 @@ func (k *Keeper) EndBlock(s state.Store, b Block) ([]abci.Event, error) {
 		if c.Phase == registry.PHASE_RUNNING {
 			events = append(events, sets.SendPending(s, c.ConsumerId, c.ChannelId, b.Height, now, p.CcvTimeoutPeriod)...)
 		}
+		if rewards.Due(c, b.Height) {
+			events = append(events, k.Rewards().Distribute(s, b.Height, c, sets.ValidatorSet(s, c.ConsumerId))...)
+		}
 		sets.PruneKeyOwners(s, c.ConsumerId, now)
 	}
 	if epoch {
 		sets.NextEpoch(s, vscID, b.Height)
 	}
-	events = append(events, k.Rewards().Distribute(s, b.Height)...)
 	for _, c := range k.Consumers(s) {
 		if c.Phase == registry.PHASE_STOPPED {
 			events = append(events, k.finishStop(s, c, now)...)

@@ -2,11 +2,11 @@ package provider
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"math"
 	"testing"
 
+	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/provider/rewards"
 	"github.com/abci-ics/ics/state"
@@ -62,12 +62,7 @@ func rewardConsumer(t *testing.T) (*harness, *fakeRewards, string) {
 	return h, f, h.id("c1")
 }
 
-func rewardMemo(id, chainID string) string {
-	var m rewards.Memo
-	m.Provider.ConsumerID, m.Provider.ChainID, m.Provider.Memo = id, chainID, "ICS rewards"
-	bz, _ := json.Marshal(m)
-	return string(bz)
-}
+func rewardMemo(id, chainID string) string { return ccv.NewRewardMemo(id, chainID) }
 
 func TestCreditRewards(t *testing.T) {
 	h, f, id := rewardConsumer(t)

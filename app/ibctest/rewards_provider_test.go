@@ -1,7 +1,6 @@
 package ibctest_test
 
 import (
-	"encoding/json"
 	"math/big"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/app/ibctest"
 	"github.com/abci-ics/ics/app/providerapp"
+	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/distribution"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/chain/staking"
@@ -83,12 +83,7 @@ func lastAttr(c *ibctest.Chain, resp *abcitypes.ResponseFinalizeBlock, typ, key 
 }
 
 // rewardMemo is the memo of a reward transfer of consumer id.
-func rewardMemo(id, chainID string) string {
-	var m rewards.Memo
-	m.Provider.ConsumerID, m.Provider.ChainID, m.Provider.Memo = id, chainID, "ICS rewards"
-	bz, _ := json.Marshal(m)
-	return string(bz)
-}
+func rewardMemo(id, chainID string) string { return ccv.NewRewardMemo(id, chainID) }
 
 // sendRewards has consumer account 1 send amount of its "stake" over the
 // path's channel to the provider's consumer-rewards pool with memo, and

@@ -12,12 +12,12 @@ import (
 	"fmt"
 	"math/big"
 	"math/bits"
-	"sort"
 	"strconv"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/provider/vsc"
 	"github.com/abci-ics/ics/state"
@@ -72,15 +72,6 @@ func (k *Keeper) logError(msg string, keyvals ...any) {
 }
 
 func kv(s state.Store) state.KVStore { return s.KV(StoreName) }
-
-// Memo is the memo of a consumer's reward transfer.
-type Memo struct {
-	Provider struct {
-		ConsumerID string `json:"consumerId"`
-		ChainID    string `json:"chainId"`
-		Memo       string `json:"memo"`
-	} `json:"provider"`
-}
 
 // Denoms returns the denominations allowlisted as a consumer's
 // rewards, sorted.
@@ -201,7 +192,7 @@ func (k *Keeper) rewardRefusal(s state.Store, consumerID, memo string, c coin.Co
 	if !ok || !cons.Launched() {
 		return "consumer " + consumerID + " is not running"
 	}
-	var m Memo
+	var m ccv.RewardMemo
 	if err := json.Unmarshal([]byte(memo), &m); err != nil {
 		return "memo is not a reward memo"
 	}
@@ -267,42 +258,41 @@ func Split(pool []coin.Coin, set []vsc.Member) ([]Share, []coin.Coin) {
 	return shares, out
 }
 
-// Distribute pays out the pool of every launched consumer whose
-// distribution block this is: every BlocksPerDistributionTransmission
-// blocks of its own parameters, counted from its launch height. Each pool
-// is split among the validators of the consumer's current set (see Split),
-// each paid with its consumer commission when it set one. A consumer whose
-// payment fails keeps its pool, and the error is logged.
-func (k *Keeper) Distribute(s state.Store, height int64) []abci.Event {
+// Due reports whether height is a distribution block of consumer c: it
+// is launched, and height is a positive multiple of its own
+// BlocksPerDistributionTransmission after its launch height.
+func Due(c registry.Consumer, height int64) bool {
+	every := c.Init.Params.BlocksPerDistributionTransmission
+	return c.Launched() && every > 0 && height > c.LaunchHeight && (height-c.LaunchHeight)%every == 0
+}
+
+// Distribute pays out consumer c's pool at one of its distribution blocks
+// (Due): the pool is split among the members of the consumer's current
+// set (see Split), each paid with its consumer commission when it set
+// one. When a payment fails the consumer keeps its whole pool, and the
+// error is logged.
+func (k *Keeper) Distribute(s state.Store, height int64, c registry.Consumer, set []vsc.Member) []abci.Event {
 	if k.Payer == nil {
 		return nil
 	}
-	var events []abci.Event
-	for _, c := range registry.All(s) {
-		every := c.Init.Params.BlocksPerDistributionTransmission
-		if !c.Launched() || every <= 0 || height <= c.LaunchHeight || (height-c.LaunchHeight)%every != 0 {
-			continue
-		}
-		cache := state.NewCache(s)
-		evs, err := k.distribute(cache, height, c)
-		if err != nil {
-			k.logError("consumer rewards not distributed", "consumer_id", c.ConsumerId, "err", err)
-			continue
-		}
-		cache.Write()
-		events = append(events, evs...)
+	cache := state.NewCache(s)
+	evs, err := k.distribute(cache, height, c, set)
+	if err != nil {
+		k.logError("consumer rewards not distributed", "consumer_id", c.ConsumerId, "err", err)
+		return nil
 	}
-	return events
+	cache.Write()
+	return evs
 }
 
-// distribute pays out one consumer's pool to its current validator set.
-func (k *Keeper) distribute(s state.Store, height int64, c registry.Consumer) ([]abci.Event, error) {
+// distribute pays out one consumer's pool to the members of its set.
+func (k *Keeper) distribute(s state.Store, height int64, c registry.Consumer, set []vsc.Member) ([]abci.Event, error) {
 	kv(s).Set(LastDistributionKey(c.ConsumerId), typed.U64(uint64(height)))
 	pool := k.Pool(s, c.ConsumerId)
 	if len(pool) == 0 {
 		return nil, nil
 	}
-	shares, rest := Split(pool, (*vsc.Keeper)(nil).ValidatorSet(s, c.ConsumerId))
+	shares, rest := Split(pool, set)
 	for _, sh := range shares {
 		var comm *fraction.Fraction
 		if f, ok := registry.Commission(s, c.ConsumerId, sh.ProviderAddr); ok {
@@ -326,7 +316,7 @@ func (k *Keeper) distribute(s state.Store, height int64, c registry.Consumer) ([
 	if len(paid) == 0 {
 		return nil, nil
 	}
-	sort.Slice(paid, func(i, j int) bool { return paid[i].Denom < paid[j].Denom })
+	coin.SortCoins(paid)
 	return []abci.Event{event.New("consumer_rewards_distributed", "consumer_id", c.ConsumerId, "chain_id", c.ChainId,
 		"amount", coin.FormatCoins(paid), "validators", strconv.Itoa(len(shares)))}, nil
 }

@@ -79,6 +79,10 @@ type ConsumerChain struct {
 	// link the relayer saved.
 	Relayer  *process.Process
 	LinkFile string
+	// RewardDenom is what its fees become on the provider once its
+	// relayer opened the transfer channel (transfer/<provider
+	// channel>/<fee denomination>); empty for a kvconsumer chain.
+	RewardDenom string
 }
 
 // describe names c in progress output: "consumer-2 (consumer 1, opt-in)".
@@ -147,6 +151,9 @@ func StartCCVTestnet(ctx context.Context, o ccvopts.Options) (t *CCVTestnet, err
 			BasePort: o.BasePort + o.Stride()*j}, Index: j, Kind: o.Kind(j)}
 		c.LinkFile = filepath.Join(c.Dir, "link.json")
 		c.AssignedKeys, c.KV = slices.Contains(o.AssignKeys, j), slices.Contains(o.KVConsumers, j)
+		if !c.KV {
+			c.Fee = ccvopts.ConsumerFee(j)
+		}
 		t.Consumers = append(t.Consumers, c)
 	}
 	if err := t.initProvider(); err != nil {
@@ -215,7 +222,10 @@ func StartCCVTestnet(ctx context.Context, o ccvopts.Options) (t *CCVTestnet, err
 		}()
 	}
 	wg.Wait()
-	return t, errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return t, err
+	}
+	return t, t.allowRewards(ctx)
 }
 
 // initProvider writes the provider homes unless they exist: validator 0
@@ -461,6 +471,11 @@ func (t *CCVTestnet) proposeConsumers(ctx context.Context, spawn time.Time) erro
 		return fmt.Errorf("submit consumer additions: %d proposal ids for %d proposals", len(ids), len(msgs))
 	}
 	t.logf("proposed %s (proposals %s), spawn at %s", strings.Join(names, ", "), strings.Join(ids, ", "), spawn.Format("15:04:05"))
+	return t.voteYes(ctx, ids)
+}
+
+// voteYes has every validator vote yes on the proposals ids.
+func (t *CCVTestnet) voteYes(ctx context.Context, ids []string) error {
 	errs := make([]error, t.Opts.Validators)
 	var wg sync.WaitGroup
 	for i := 0; i < t.Opts.Validators; i++ {

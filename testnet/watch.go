@@ -22,17 +22,21 @@ type watchState struct {
 	vsc     map[string]uint64
 	jailed  map[string]bool
 	exited  map[string]bool
+	rewards rewardsState
 	ticks   int
 }
 
 // Watch prints, until ctx ends, what happens in the testnet: consumer
 // phases on the provider, CCV channels opening, each validator set change
 // a consumer applies ("VSC n applied on consumer-1") with its set (each
-// member named by its provider validator's index, with its power), validators jailed or released on the provider (a consumer's
-// downtime report handled), children that exit, and every heightsEvery
-// polls the chains' heights.
+// member named by its provider validator's index, with its power),
+// validators jailed or released on the provider (a consumer's downtime
+// report handled), each reward transmission of a consumer and each
+// distribution of a consumer's rewards on the provider, children that
+// exit, and every heightsEvery polls the chains' heights.
 func (t *CCVTestnet) Watch(ctx context.Context, w io.Writer, interval time.Duration, heightsEvery int) {
-	st := &watchState{phase: map[string]string{}, channel: map[string]string{}, vsc: map[string]uint64{}, jailed: map[string]bool{}, exited: map[string]bool{}}
+	st := &watchState{phase: map[string]string{}, channel: map[string]string{}, vsc: map[string]uint64{}, jailed: map[string]bool{}, exited: map[string]bool{},
+		rewards: rewardsState{transmitted: map[string]int64{}, distributed: map[string]int64{}}}
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
@@ -158,6 +162,7 @@ func (t *CCVTestnet) watchOnce(ctx context.Context, w io.Writer, st *watchState,
 			t.say(w, "VSC %d applied on %s%s", s.HighestVSCID, c.ChainID, set)
 		}
 	}
+	t.watchRewards(qctx, w, &st.rewards)
 	st.ticks++
 	if heightsEvery > 0 && st.ticks%heightsEvery == 1 {
 		parts := []string{t.Opts.ChainID + "=" + heightOf(qctx, t.liveProviderRPC())}

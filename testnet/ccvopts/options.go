@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // Options configure a CCV testnet.
@@ -40,6 +41,10 @@ type Options struct {
 	// DowntimeJail is how long the provider jails a validator reported
 	// down by a consumer.
 	DowntimeJail time.Duration
+	// BlocksPerDistribution is each consumer's
+	// BlocksPerDistributionTransmission: how often it sends the provider
+	// its rewards, and how often the provider distributes them.
+	BlocksPerDistribution int64
 	// AssignKeys lists the consumers (1-based) on which validators use a
 	// fresh consumer key: on a top-N consumer every validator assigns one
 	// before launch, on an opt-in consumer each validator opts in with one;
@@ -71,12 +76,22 @@ func Default() Options {
 		Dir: "build/testnet", ChainID: "testnet-1", Validators: 3, Consumers: 2, Kinds: []ConsumerKind{TopN(100), OptIn(0, 1)}, BasePort: 26600,
 		TimeoutCommit: 500 * time.Millisecond, VotingPeriod: 10 * time.Second, BlocksPerEpoch: 5,
 		ConsumerUnbondingPeriod: 30 * time.Minute, SignedBlocksWindow: 10, DowntimeJail: time.Minute,
-		AssignKeys: []int{1}, RelayInterval: 300 * time.Millisecond,
+		AssignKeys: []int{1}, RelayInterval: 300 * time.Millisecond, BlocksPerDistribution: 20,
 	}
 }
 
 // ConsumerChainID returns the chain id of consumer j (from 1).
 func ConsumerChainID(j int) string { return fmt.Sprintf("consumer-%d", j) }
+
+// FeeDenom returns the denomination consumer j (from 1) charges its fees
+// in, its own coin: ucon<j>. Its rewards reach the provider as
+// transfer/<channel>/ucon<j>.
+func FeeDenom(j int) string { return fmt.Sprintf("ucon%d", j) }
+
+// ConsumerFee is the fee each transaction pays on consumer j (its
+// minimum): large enough that the provider's share of a block's fees
+// shows in the rewards of every transmission.
+func ConsumerFee(j int) coin.Coin { return coin.Coin{Denom: FeeDenom(j), Amount: 10_000} }
 
 // Kind returns consumer j's kind.
 func (o Options) Kind(j int) ConsumerKind {
@@ -101,8 +116,9 @@ func (o Options) Validate() error {
 		return fmt.Errorf("--consumers must be 1 to 9, got %d", o.Consumers)
 	case o.BasePort < 1024 || o.BasePort+o.Stride()*(o.Consumers+1) > 65535:
 		return fmt.Errorf("--base-port %d leaves no room for %d chains of %d nodes", o.BasePort, o.Consumers+1, o.Validators)
-	case o.BlocksPerEpoch < 1 || o.VotingPeriod <= 0 || o.ConsumerUnbondingPeriod <= 0 || o.SignedBlocksWindow < 1 || o.DowntimeJail <= 0:
-		return errors.New("epochs, periods and the downtime window must be positive")
+	case o.BlocksPerEpoch < 1 || o.VotingPeriod <= 0 || o.ConsumerUnbondingPeriod <= 0 || o.SignedBlocksWindow < 1 || o.DowntimeJail <= 0 ||
+		o.BlocksPerDistribution < 1:
+		return errors.New("epochs, periods, the downtime window and the blocks per distribution must be positive")
 	}
 	for _, j := range o.AssignKeys {
 		if j < 1 || j > o.Consumers {
@@ -124,6 +140,7 @@ func (o Options) ConsumerParams() ccv.ConsumerParams {
 	p.UnbondingPeriod = o.ConsumerUnbondingPeriod
 	p.SignedBlocksWindow = o.SignedBlocksWindow
 	p.RetryDelayPeriod = 30 * time.Second
+	p.BlocksPerDistributionTransmission = o.BlocksPerDistribution
 	return p
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/abci-ics/ics/testnet/process"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // Network is what the consumer chains of one testnet share.
@@ -44,6 +45,10 @@ type Chain struct {
 	AssignedKeys bool
 	// KV says whether the chain runs kvconsumer rather than icsd.
 	KV bool
+	// Fee is the fee of every transaction on an icsd chain (its minimum),
+	// in the chain's own denomination; the zero Coin leaves the default
+	// (1stake).
+	Fee coin.Coin
 
 	mu    sync.Mutex // guards nodes and their Process
 	nodes []*Node    // in validator order

@@ -40,13 +40,16 @@ func (c *Chain) LoadNodes() int {
 // them as its nodes: one genesis for all (cg, with the keys of funded and
 // then every provider validator's operator key funded), each node's
 // operator key, consensus key (PrivValidator) and node key, and peers on
-// loopback.
+// loopback. The accounts are funded in the fee denomination (c.Fee).
 func (c *Chain) WriteHomes(vals []int, cg *ccv.ConsumerGenesis, funded ...client.Key) error {
 	g := app.DefaultConsumerGenesis()
 	g.Consumer = cg
-	prefix := g.Auth.Params.Bech32Prefix
+	if c.Fee.Denom != "" {
+		g.Auth.Params.MinFee = c.Fee
+	}
+	prefix, denom := g.Auth.Params.Bech32Prefix, g.Auth.Params.MinFee.Denom
 	fund := func(k client.Key) {
-		nodehome.AddBalance(g, address.Encode(prefix, k.Address()), k.Priv.PubKey().Bytes(), []coin.Coin{{Denom: "stake", Amount: 1_000_000_000_000}})
+		nodehome.AddBalance(g, address.Encode(prefix, k.Address()), k.Priv.PubKey().Bytes(), []coin.Coin{{Denom: denom, Amount: 1_000_000_000_000}})
 	}
 	for _, k := range funded {
 		fund(k)

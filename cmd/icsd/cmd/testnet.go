@@ -100,11 +100,19 @@ On the consumers of --assign-keys the validators use fresh consumer keys (assign
 before the launch on a top-N consumer, sent with MsgOptIn on an opt-in one). At the
 launch it fetches each consumer genesis, writes one node per validator of the consumer
 under DIR/consumer-<j>/node<i>, starts them, and runs one relayer per consumer (icsd relay
-link-ccv, then icsd relay start). It prints which validators validate which consumer,
-then the consumers' phases, channels opening, each VSC a consumer applies (its set by
-validator index and power), and validators jailed on the provider. Started again on the
-same --dir it resumes: nothing is created or written twice, and an open CCV channel is
-reused.`,
+link-ccv, then icsd relay start; link-ccv also opens the consumer's transfer channel).
+
+Each consumer charges its fees in its own coin, ucon<j> (10000ucon<j> a transaction),
+and sends the provider its share every --blocks-per-distribution blocks; the provider
+allowlists it as consumer-j's reward denomination (transfer/<channel>/ucon<j>: by a
+proposal every validator votes yes on for a top-N consumer, by the owner account for an
+opt-in one) and pays it to the validators of consumer-j's set and their delegators.
+
+It prints which validators validate which consumer, then the consumers' phases, channels
+opening, each VSC a consumer applies (its set by validator index and power), validators
+jailed on the provider, each reward transmission of a consumer and each distribution of
+its rewards on the provider. Started again on the same --dir it resumes: nothing is
+created or written twice, and an open CCV channel is reused.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f := cmd.Flags()
@@ -173,6 +181,7 @@ reused.`,
 	fl.Duration("timeout-commit", d.TimeoutCommit, "with --consumers: CometBFT timeout_commit of every node")
 	fl.Duration("voting-period", d.VotingPeriod, "with --consumers: the provider's governance voting period")
 	fl.Int64("blocks-per-epoch", d.BlocksPerEpoch, "with --consumers: provider blocks between validator set changes sent to consumers")
+	fl.Int64("blocks-per-distribution", d.BlocksPerDistribution, "with --consumers: blocks between two reward transmissions of a consumer (and between two distributions of its rewards on the provider)")
 	fl.Duration("consumer-unbonding-period", d.ConsumerUnbondingPeriod, "with --consumers: each consumer's unbonding period (the provider's client of it trusts for 0.66 of it)")
 	fl.Int64("signed-blocks-window", d.SignedBlocksWindow, "with --consumers: each consumer's downtime window in blocks")
 	fl.Duration("downtime-jail", d.DowntimeJail, "with --consumers: how long the provider jails a validator a consumer reports down")
@@ -203,6 +212,7 @@ func ccvOptionsFromFlags(cmd *cobra.Command) (ccvopts.Options, error) {
 	o.VotingPeriod, _ = f.GetDuration("voting-period")
 	o.BlocksPerEpoch, _ = f.GetInt64("blocks-per-epoch")
 	o.ConsumerUnbondingPeriod, _ = f.GetDuration("consumer-unbonding-period")
+	o.BlocksPerDistribution, _ = f.GetInt64("blocks-per-distribution")
 	o.SignedBlocksWindow, _ = f.GetInt64("signed-blocks-window")
 	o.DowntimeJail, _ = f.GetDuration("downtime-jail")
 	o.AssignKeys, _ = f.GetIntSlice("assign-keys")

@@ -71,7 +71,6 @@ type App struct {
 	factory   Factory
 	code      func(error) uint32
 	codespace string
-	stores    []string
 
 	chain atomic.Pointer[chainRef] // nil until InitChain or a committed state assembles it
 
@@ -103,13 +102,12 @@ func New(db dbm.DB, opts Options) (*App, error) {
 	if opts.Chain == nil {
 		return nil, errors.New("abci: Options.Chain is required")
 	}
-	stores := opts.Chain.Stores()
-	ms, err := state.Open(db, stores, opts.State)
+	ms, err := state.Open(db, opts.Chain.Stores(), opts.State)
 	if err != nil {
 		return nil, fmt.Errorf("open state: %w", err)
 	}
 	a := &App{log: opts.Logger, version: opts.Version, name: opts.Name, ms: ms, factory: opts.Chain,
-		code: opts.Code, codespace: opts.Codespace, stores: stores}
+		code: opts.Code, codespace: opts.Codespace}
 	if a.log == nil {
 		a.log = nopLogger{}
 	}
@@ -124,7 +122,7 @@ func New(db dbm.DB, opts Options) (*App, error) {
 		if err != nil {
 			return nil, err
 		}
-		c, err := opts.Chain.Open(v)
+		c, err := opts.Chain.Open(v, ms.Names())
 		if err != nil {
 			ms.Close()
 			return nil, fmt.Errorf("open chain: %w", err)

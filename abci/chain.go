@@ -76,11 +76,14 @@ type Chain interface {
 // chain id and genesis are known: at InitChain, or when a node opens state
 // it committed before.
 type Factory interface {
-	// Stores names the stores of the chain's state. It must be the same
-	// every time a chain's state is opened.
+	// Stores names the stores of a new chain's state, the ones its genesis
+	// is written into. A chain's stores may change later, at a height, by a
+	// Transition; the state records them, and a chain opened again is given
+	// the stores it has.
 	Stores() []string
-	// Open assembles the chain whose committed state is s.
-	Open(s state.Store) (Chain, error)
+	// Open assembles the chain whose committed state is s, with the
+	// stores it has (sorted).
+	Open(s state.Store, stores []string) (Chain, error)
 	// InitChain assembles the chain from its genesis (appState, CometBFT's
 	// app_state bytes) and writes the genesis into s. It returns the
 	// initial validator set. Errors wrap ErrInvalidGenesis.

@@ -3,6 +3,7 @@ package abci
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
@@ -74,11 +75,4 @@ func (a *App) query(c Chain, v *state.View, req *abcitypes.RequestQuery) (*abcit
 	return &abcitypes.ResponseQuery{Key: req.Data, Value: value, ProofOps: ops}, nil
 }
 
-func (a *App) hasStore(name string) bool {
-	for _, s := range a.stores {
-		if s == name {
-			return true
-		}
-	}
-	return false
-}
+func (a *App) hasStore(name string) bool { return slices.Contains(a.ms.Names(), name) }

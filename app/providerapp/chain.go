@@ -40,7 +40,7 @@ var _ abci.Factory = Factory{}
 func (Factory) Stores() []string { return Stores }
 
 // Open assembles the provider chain whose committed state is s.
-func (f Factory) Open(s state.Store) (abci.Chain, error) {
+func (f Factory) Open(s state.Store, _ []string) (abci.Chain, error) {
 	acc, err := app.OpenAccounts(s)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/abci-ics/ics/state/internal/merge"
 )
 
 // Cache buffers writes over a parent Store.
@@ -230,135 +232,19 @@ func (s *cacheKV) newIterator(start, end []byte, ascending bool) Iterator {
 	if end != nil {
 		hi = sort.Search(len(idx), func(i int) bool { return s.entries[idx[i]].key >= string(end) })
 	}
-	it := &cacheIterator{kv: s, gen: s.gen, idx: idx[lo:hi], parent: parent, ascending: ascending}
-	if !ascending {
-		it.pos = len(it.idx) - 1
-	}
-	it.settle()
-	return it
-}
-
-// Iterator sources of the current pair.
-const (
-	fromCache  = 1
-	fromParent = 2
-)
-
-// cacheIterator merges a snapshot of the cache's sorted keys (values are
-// read when reached) with the parent's iterator. Keys added to the cache
-// after the iterator was created are not visited unless the parent has them.
-type cacheIterator struct {
-	kv        *cacheKV
-	gen       uint64
-	idx       []int
-	pos       int
-	parent    Iterator
-	ascending bool
-
-	valid      bool
-	src        int
-	key, value []byte
-}
-
-// peek returns the cache entry at the current cache position, if any.
-func (it *cacheIterator) peek() (cacheEntry, bool) {
-	if it.pos < 0 || it.pos >= len(it.idx) {
-		return cacheEntry{}, false
-	}
-	return it.kv.entries[it.idx[it.pos]], true
-}
-
-func (it *cacheIterator) stepCache() {
-	if it.ascending {
-		it.pos++
-	} else {
-		it.pos--
-	}
-}
-
-// settle positions the iterator at the next visible pair, skipping
-// buffered deletes and parent pairs they shadow.
-func (it *cacheIterator) settle() {
-	if it.kv.gen != it.gen {
-		panic("state: Cache written while an iterator over it was open")
-	}
-	for {
-		ce, cok := it.peek()
-		pok := it.parent.Valid()
-		if !cok && !pok {
-			it.valid, it.key, it.value = false, nil, nil
-			return
-		}
-		c := -1 // <0: cache first, 0: same key, >0: parent first
-		if !cok {
-			c = 1
-		} else if pok {
-			pk := it.parent.Key()
-			switch {
-			case string(pk) == ce.key:
-				c = 0
-			case (string(pk) < ce.key) == it.ascending:
-				c = 1
+	idx, gen := idx[lo:hi], s.gen
+	return merge.New(merge.Buffer{
+		Len: len(idx),
+		Entry: func(i int) (string, []byte) {
+			e := s.entries[idx[i]]
+			return e.key, e.value
+		},
+		Check: func() {
+			if s.gen != gen {
+				panic("state: Cache written while an iterator over it was open")
 			}
-		}
-		switch {
-		case c > 0:
-			it.valid, it.src = true, fromParent
-			it.key, it.value = it.parent.Key(), it.parent.Value()
-			return
-		case ce.value == nil: // buffered delete
-			it.stepCache()
-			if c == 0 {
-				it.parent.Next()
-			}
-		default:
-			it.valid, it.src = true, fromCache
-			if c == 0 {
-				it.src |= fromParent
-			}
-			it.key, it.value = []byte(ce.key), ce.value
-			return
-		}
-	}
-}
-
-// Valid implements Iterator.
-func (it *cacheIterator) Valid() bool { return it.valid }
-
-// Next implements Iterator.
-func (it *cacheIterator) Next() {
-	if !it.valid {
-		panic("state: Next on an invalid iterator")
-	}
-	if it.src&fromCache != 0 {
-		it.stepCache()
-	}
-	if it.src&fromParent != 0 {
-		it.parent.Next()
-	}
-	it.settle()
-}
-
-// Key implements Iterator.
-func (it *cacheIterator) Key() []byte {
-	if !it.valid {
-		panic("state: Key on an invalid iterator")
-	}
-	return it.key
-}
-
-// Value implements Iterator.
-func (it *cacheIterator) Value() []byte {
-	if !it.valid {
-		panic("state: Value on an invalid iterator")
-	}
-	return it.value
-}
-
-// Close implements Iterator.
-func (it *cacheIterator) Close() error {
-	it.valid = false
-	return it.parent.Close()
+		},
+	}, parent, ascending)
 }
 
 // Atomic runs step on a Cache over s and writes the Cache into s only when

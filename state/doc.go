@@ -1,4 +1,4 @@
-// Package state is the application's IAVL multistore: a fixed set of named
+// Package state is the application's IAVL multistore: a set of named
 // key/value stores ("auth", "bank", "staking", ...), each backed by its own
 // IAVL tree, all kept in one cosmos-db database and committed together
 // under a single app hash.
@@ -9,7 +9,8 @@
 // shared database (store names therefore may not contain '/', which would
 // let one prefix contain another). The commit record, the only marker of
 // what has been committed, lives under "s/latest": the last committed
-// version, the first version ever committed, and the app hash.
+// version, the first version ever committed, and the app hash. Each store
+// upgrade lives under "s/upgrade/<version>".
 //
 // # Working state
 //
@@ -53,18 +54,30 @@
 //
 // Commit saves a new version of every tree, one goroutine per tree since
 // the trees are independent (in the benchmark this cut commit time by
-// 25-45% with six stores on two cores), then writes the commit record with
-// a synced write, which on a write-ahead-logged backend such as goleveldb
-// also makes the trees' earlier, unsynced batch writes durable. A version
-// counts as committed only once its record is written. If the process dies
-// in between, some trees are ahead of the record; Open rolls those back
-// with iavl's LoadVersionForOverwriting, so a commit is atomic across
-// trees. Open also recomputes the app hash of the loaded trees and fails
-// with ErrCorrupt if it differs from the record (for example when the set
-// of store names changed). Closing without committing loses only the uncommitted writes.
+// 25-45% with six stores on two cores), then writes the commit record, and
+// an upgrade, in one synced batch, which on a write-ahead-logged backend
+// such as goleveldb also makes the trees' earlier, unsynced batch writes
+// durable. A version counts as committed only once its record is written.
+// If the process dies in between, some trees are ahead of the record; Open
+// rolls those back with iavl's LoadVersionForOverwriting, so a commit is
+// atomic across trees. Open also recomputes the app hash of the loaded
+// trees and fails with ErrCorrupt if it differs from the record (for
+// example when the genesis names changed). Closing without committing
+// loses only the uncommitted writes.
 //
 // With Options.KeepRecent > 0, versions older than the most recent
 // KeepRecent are pruned synchronously after each commit.
+//
+// # Store upgrades
+//
+// MultiStore.Upgrade adds and retires stores from the next version on,
+// in the working state at once, and Commit records it. Open replays the
+// recorded upgrades over the genesis names, and deletes the tree of any
+// store no record knows: one added by a commit that crashed before its
+// record (the replayed block adds it again, empty). The app hash and a
+// View of version v cover the stores live at v. Names are never reused;
+// retired trees are pruned except their last version, which IAVL cannot
+// delete.
 //
 // # App hash and proofs
 //

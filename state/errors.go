@@ -3,6 +3,7 @@ package state
 import (
 	"errors"
 
+	"github.com/abci-ics/ics/state/internal/record"
 	"github.com/abci-ics/ics/state/proof"
 )
 
@@ -25,7 +26,8 @@ var (
 
 	// ErrUnknownStore is returned (wrapped) by functions that take a store
 	// name as a run-time argument, such as View.Prove, when the name is not
-	// one of the multistore's stores.
+	// one of the multistore's stores (for View.Prove: not live at the
+	// View's version).
 	ErrUnknownStore = errors.New("state: unknown store")
 
 	// ErrUnprovable is returned (wrapped) by View.Prove when ICS-23 cannot
@@ -36,16 +38,20 @@ var (
 	ErrUnprovable = errors.New("state: key cannot be proven with ICS-23")
 
 	// ErrCorrupt is returned (wrapped) by Open when the data on disk is
-	// inconsistent with the recorded commit: a store is behind the commit,
-	// or the recomputed app hash differs from the recorded one (for example
-	// because the set of store names changed).
-	ErrCorrupt = errors.New("state: inconsistent multistore")
+	// inconsistent with the records: a store is behind the commit, an
+	// upgrade record is invalid, or the recomputed app hash differs from
+	// the recorded one (for example because the genesis names changed).
+	ErrCorrupt = record.ErrCorrupt
 
 	// ErrPrune is returned (wrapped) by MultiStore.Commit when the commit
 	// itself succeeded and is durable but removing old versions failed. The
 	// returned CommitInfo is valid in that case; pruning is retried after
 	// the next commit.
 	ErrPrune = errors.New("state: pruning old versions failed")
+
+	// ErrInvalidUpgrade is returned (wrapped) by MultiStore.Upgrade for an
+	// upgrade it refuses; the multistore is then unchanged.
+	ErrInvalidUpgrade = errors.New("state: invalid store upgrade")
 
 	// ErrClosed is returned by methods of a MultiStore that has been closed.
 	ErrClosed = errors.New("state: multistore closed")

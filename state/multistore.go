@@ -2,17 +2,17 @@ package state
 
 import (
 	"bytes"
-	"encoding/binary"
+	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
-	"strings"
 	"sync"
 
 	dbm "github.com/cosmos/cosmos-db"
 	"github.com/cosmos/iavl"
-	idb "github.com/cosmos/iavl/db"
 
+	"github.com/abci-ics/ics/state/internal/record"
 	"github.com/abci-ics/ics/state/internal/valuecache"
 	"github.com/abci-ics/ics/state/proof"
 )
@@ -24,10 +24,6 @@ const DefaultCacheSize = 1_000_000
 // DefaultValueCacheBytes is the per-store budget of the working state's
 // value cache used when Options.ValueCacheBytes is zero.
 const DefaultValueCacheBytes = 64 << 20
-
-// commitKey is the database key of the commit record. Tree data lives under
-// "s/k:<name>/", so the two can never collide.
-var commitKey = []byte("s/latest")
 
 // Options configures a MultiStore.
 type Options struct {
@@ -61,88 +57,82 @@ type CommitInfo struct {
 	Hash []byte
 }
 
+// StoreUpgrade changes the set of live stores: see MultiStore.Upgrade.
+type StoreUpgrade struct {
+	Added, Removed []string
+}
+
+// RecordedUpgrade is a committed StoreUpgrade: Version is the first
+// version with the Added stores and without the Removed ones.
+type RecordedUpgrade struct {
+	Version int64
+	StoreUpgrade
+}
+
 // MultiStore is a set of named IAVL trees in one database, committed
 // together under one app hash.
 //
-// The working state (Working, WorkingHash, Commit, Discard, SetInitialVersion)
-// must be used from one goroutine at a time, typically the one executing
-// blocks. View, LastCommit and Names may be called from any goroutine at any
-// time, concurrently with the working state; Views are safe for concurrent
-// use. Close must not run concurrently with any other method.
+// The working state (Working, WorkingHash, Commit, Discard, Upgrade,
+// SetInitialVersion) must be used from one goroutine at a time, typically
+// the one executing blocks. View, LastCommit, Names and Upgrades may be
+// called from any goroutine at any time, concurrently with the working
+// state; Views are safe for concurrent use. Close must not run
+// concurrently with any other method.
 type MultiStore struct {
 	db      dbm.DB
 	opts    Options
-	names   []string
-	index   map[string]int
-	trees   []*iavl.MutableTree // working trees, aligned with names
-	readers []*iavl.MutableTree // trees that serve Views; never written
+	live    []*store // the working state's stores by name, with a pending upgrade
 	working workingStore
+	pending *record.History // the history with the upgrade the next Commit records
 
 	// failed is set when a Commit failed after some trees were saved; the
 	// working state is then unusable until the multistore is reopened.
 	failed error
 
-	mu       sync.RWMutex // guards the fields below
+	mu       sync.RWMutex      // guards the fields below
+	stores   map[string]*store // every store, live, retired or pending
+	history  record.History    // the stores over the committed versions
 	last     CommitInfo
 	first    int64 // first version ever committed; 0 before the first commit
 	earliest int64 // oldest version not pruned; 0 before the first commit
 	closed   bool
 }
 
-// commitRecord is the persisted marker of the last commit. Only versions up
-// to the recorded one are considered committed.
-type commitRecord struct {
-	version int64
-	first   int64
-	hash    []byte
-}
-
-func (r commitRecord) encode() []byte {
-	b := make([]byte, 16, 16+len(r.hash))
-	binary.BigEndian.PutUint64(b, uint64(r.version))
-	binary.BigEndian.PutUint64(b[8:], uint64(r.first))
-	return append(b, r.hash...)
-}
-
-func readCommitRecord(db dbm.DB) (commitRecord, error) {
-	b, err := db.Get(commitKey)
-	if err != nil || b == nil {
-		return commitRecord{}, err
-	}
-	if len(b) != 16+32 {
-		return commitRecord{}, fmt.Errorf("%w: commit record has %d bytes", ErrCorrupt, len(b))
-	}
-	r := commitRecord{
-		version: int64(binary.BigEndian.Uint64(b)),
-		first:   int64(binary.BigEndian.Uint64(b[8:])),
-		hash:    bytes.Clone(b[16:]),
-	}
-	if r.version < 1 || r.first < 1 || r.first > r.version {
-		return commitRecord{}, fmt.Errorf("%w: commit record version %d, first %d", ErrCorrupt, r.version, r.first)
-	}
-	return r, nil
-}
-
-// treeDB returns the database namespace of one store's tree.
-func treeDB(db dbm.DB, name string) *idb.Wrapper {
-	return idb.NewWrapper(dbm.NewPrefixDB(db, []byte("s/k:"+name+"/")))
+// store is the tree of one store with its working KVStore.
+type store struct {
+	name   string
+	tree   *iavl.MutableTree // working tree; only pruned once retired
+	reader *iavl.MutableTree // serves Views; never written
+	kv     *treeKV           // the working state's KVStore over tree
 }
 
 func (m *MultiStore) newWorkingTree(name string) *iavl.MutableTree {
-	return iavl.NewMutableTree(treeDB(m.db, name), m.opts.CacheSize, !m.opts.fastStorage, iavl.NewNopLogger())
+	return iavl.NewMutableTree(record.TreeDB(m.db, name), m.opts.CacheSize, !m.opts.fastStorage, iavl.NewNopLogger())
 }
 
-// Open opens (or creates) the multistore over db with the given store
-// names, loading the last committed version. The db remains owned by the
-// caller: Close does not close it.
+// newStore returns the store of tree t, with its value cache and reader.
+func (m *MultiStore) newStore(name string, t *iavl.MutableTree) *store {
+	s := &store{name: name, tree: t, kv: &treeKV{tree: t}}
+	if m.opts.ValueCacheBytes > 0 {
+		s.kv.values = valuecache.New(m.opts.ValueCacheBytes)
+	}
+	s.reader = iavl.NewMutableTree(record.TreeDB(m.db, name), max(m.opts.CacheSize/4, 1000), true, iavl.NewNopLogger())
+	return s
+}
+
+// Open opens (or creates) the multistore over db, loading the last
+// committed version. names are the stores of a new database; on an
+// existing one, the live stores are names changed by the recorded
+// upgrades (see Upgrade), so names stay the genesis set for good. The db
+// remains owned by the caller: Close does not close it.
 //
-// Store names must be non-empty, unique and must not contain '/'. Adding or
-// removing a store name on an existing database is not supported and makes
-// Open fail with ErrCorrupt (the recomputed app hash would differ).
+// Store names must be non-empty, unique and must not contain '/'. Changing
+// names on an existing database makes Open fail with ErrCorrupt.
 //
 // If a crash left some trees at a version newer than the last recorded
 // commit (a crash in the middle of Commit), those trees are rolled back to
-// the recorded version, so a commit is atomic across trees.
+// the recorded version, and trees of stores that the crashed commit added
+// are deleted, so a commit is atomic across trees.
 func Open(db dbm.DB, names []string, opts Options) (*MultiStore, error) {
 	if opts.CacheSize <= 0 {
 		opts.CacheSize = DefaultCacheSize
@@ -156,71 +146,75 @@ func Open(db dbm.DB, names []string, opts Options) (*MultiStore, error) {
 	if len(names) == 0 {
 		return nil, errors.New("state: no store names")
 	}
-	m := &MultiStore{db: db, opts: opts, names: slices.Sorted(slices.Values(names)), index: make(map[string]int, len(names))}
-	for i, name := range m.names {
-		if name == "" || strings.Contains(name, "/") {
-			return nil, fmt.Errorf("state: invalid store name %q", name)
+	m := &MultiStore{db: db, opts: opts, stores: make(map[string]*store)}
+	m.history.Genesis = slices.Sorted(slices.Values(names))
+	for i, name := range m.history.Genesis {
+		if err := record.CheckName(name); err != nil {
+			return nil, fmt.Errorf("state: %w", err)
 		}
-		if _, dup := m.index[name]; dup {
+		if i > 0 && name == m.history.Genesis[i-1] {
 			return nil, fmt.Errorf("state: duplicate store name %q", name)
 		}
-		m.index[name] = i
 	}
-	rec, err := readCommitRecord(db)
+	rec, err := record.ReadCommit(db)
+	if err == nil {
+		m.history, err = record.ReadHistory(db, m.history.Genesis, rec.Version)
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("state: reading the records: %w", err)
 	}
-	if err := m.loadTrees(rec.version); err != nil {
+	if err := record.DropOrphans(db, m.history, rec.Version); err != nil {
+		return nil, fmt.Errorf("state: %w", err)
+	}
+	m.working = workingStore{m: m, kvs: make(map[string]*treeKV)}
+	if err := m.loadTrees(rec.Version); err != nil {
 		_ = m.closeTrees()
 		return nil, err
 	}
-	m.working = workingStore{m: m, kvs: make(map[string]*treeKV, len(m.names))}
-	for i, name := range m.names {
-		kv := &treeKV{tree: m.trees[i]}
-		if opts.ValueCacheBytes > 0 {
-			kv.values = valuecache.New(opts.ValueCacheBytes)
-		}
-		m.working.kvs[name] = kv
-		reader := iavl.NewMutableTree(treeDB(db, name), max(opts.CacheSize/4, 1000), true, iavl.NewNopLogger())
-		m.readers = append(m.readers, reader)
-	}
-	if rec.version == 0 {
+	if rec.Version == 0 {
 		return m, nil
 	}
-	roots := make([][]byte, len(m.trees))
-	for i, t := range m.trees {
-		roots[i] = t.Hash()
+	roots := make([][]byte, len(m.live))
+	for i, s := range m.live {
+		roots[i] = s.tree.Hash()
 	}
-	if got := proof.AppHash(m.names, roots); !bytes.Equal(got, rec.hash) {
+	if got := proof.AppHash(storeNames(m.live), roots); !bytes.Equal(got, rec.Hash) {
 		_ = m.closeTrees()
-		return nil, fmt.Errorf("%w: app hash of version %d is %X, recorded %X", ErrCorrupt, rec.version, got, rec.hash)
+		return nil, fmt.Errorf("%w: app hash of version %d is %X, recorded %X", ErrCorrupt, rec.Version, got, rec.Hash)
 	}
-	m.last = CommitInfo{Version: rec.version, Hash: rec.hash}
-	m.first = rec.first
-	m.earliest = rec.first
-	for _, t := range m.trees {
-		m.earliest = max(m.earliest, firstVersion(t, rec.version))
+	m.last = CommitInfo{Version: rec.Version, Hash: rec.Hash}
+	m.first, m.earliest = rec.First, rec.First
+	for _, s := range m.live {
+		added, _, _ := m.history.Span(s.name)
+		if v := record.FirstVersion(s.tree, rec.Version); v > added {
+			m.earliest = max(m.earliest, v)
+		}
 	}
 	return m, nil
 }
 
-// loadTrees opens every working tree at version, rolling back trees that
-// are ahead of it.
+// loadTrees opens the working tree of every store, live or retired, at
+// its last committed version, rolling back trees that are ahead of it,
+// and sets the working state's stores.
 func (m *MultiStore) loadTrees(version int64) error {
-	for _, name := range m.names {
+	for _, name := range m.history.Names() {
 		t := m.newWorkingTree(name)
 		latest, err := t.Load()
 		if err != nil {
 			_ = t.Close()
 			return fmt.Errorf("state: loading store %q: %w", name, err)
 		}
-		if latest > version {
+		want := version
+		if _, removed, _ := m.history.Span(name); removed != 0 {
+			want = removed - 1
+		}
+		if latest > want {
 			// The tree was saved by a Commit whose record never made it
 			// to disk: drop the unrecorded versions. The tree is then
 			// reopened so no cached node of a dropped version survives.
-			if err := t.LoadVersionForOverwriting(version); err != nil {
+			if err := t.LoadVersionForOverwriting(want); err != nil {
 				_ = t.Close()
-				return fmt.Errorf("state: rolling back store %q from %d to %d: %w", name, latest, version, err)
+				return fmt.Errorf("state: rolling back store %q from %d to %d: %w", name, latest, want, err)
 			}
 			_ = t.Close()
 			t = m.newWorkingTree(name)
@@ -229,40 +223,108 @@ func (m *MultiStore) loadTrees(version int64) error {
 				return fmt.Errorf("state: reloading store %q: %w", name, err)
 			}
 		}
-		m.trees = append(m.trees, t)
-		if latest != version {
-			return fmt.Errorf("%w: store %q is at version %d, last commit is %d", ErrCorrupt, name, latest, version)
+		m.stores[name] = m.newStore(name, t)
+		if latest != want {
+			return fmt.Errorf("%w: store %q is at version %d, its last commit is %d", ErrCorrupt, name, latest, want)
 		}
 	}
+	m.setLive(m.history)
 	return nil
 }
 
-// firstVersion returns the oldest version of t that still exists.
-func firstVersion(t *iavl.MutableTree, latest int64) int64 {
-	lo, hi := int64(1), latest
-	for lo < hi {
-		mid := lo + (hi-lo)/2
-		if t.VersionExists(mid) {
-			hi = mid
-		} else {
-			lo = mid + 1
-		}
+// setLive makes the stores live after the last upgrade of h, or at version
+// 0 before any, the working state's stores.
+func (m *MultiStore) setLive(h record.History) {
+	m.live = m.live[:0]
+	clear(m.working.kvs)
+	for _, name := range h.LiveAt(math.MaxInt64) {
+		m.live = append(m.live, m.stores[name])
+		m.working.kvs[name] = m.stores[name].kv
 	}
-	return lo
 }
 
 func (m *MultiStore) closeTrees() error {
 	var errs []error
-	for _, t := range slices.Concat(m.trees, m.readers) {
-		errs = append(errs, t.Close())
+	for _, s := range m.stores {
+		errs = append(errs, s.tree.Close(), s.reader.Close())
 	}
-	m.trees, m.readers = nil, nil
+	m.live, m.stores = nil, nil
 	return errors.Join(errs...)
 }
 
-// Names returns the store names in sorted order.
+// Names returns the names of the stores live at the last commit (before
+// the first commit, the names given to Open), in sorted order: the stores
+// the working state starts a block with. A pending Upgrade shows once it
+// is committed.
 func (m *MultiStore) Names() []string {
-	return append([]string(nil), m.names...)
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.history.LiveAt(math.MaxInt64)
+}
+
+// Upgrades returns the committed store upgrades, by increasing version.
+func (m *MultiStore) Upgrades() []RecordedUpgrade {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	var ups []RecordedUpgrade
+	for _, u := range m.history.Upgrades {
+		ups = append(ups, RecordedUpgrade{u.Version, StoreUpgrade{slices.Clone(u.Added), slices.Clone(u.Removed)}})
+	}
+	return ups
+}
+
+// Upgrade changes the set of live stores from the version the next Commit
+// writes: the Added stores start empty and the Removed ones are retired.
+// The working state changes at once: Working().KV works for an added store
+// and panics for a removed one, and WorkingHash covers the new set. Commit
+// records the upgrade with its version, and Discard undoes it. A retired
+// store keeps serving Views of the versions where it was live until they
+// are pruned; its name is never used again.
+//
+// Upgrade returns an error wrapping ErrInvalidUpgrade, and changes
+// nothing, before the first commit (give the genesis stores to Open), for
+// a second upgrade of the same version, an empty upgrade, an invalid or
+// repeated name, a name both added and removed, adding a live or retired
+// store, removing a store that is not live, or removing every store.
+func (m *MultiStore) Upgrade(u StoreUpgrade) error {
+	if m.failed != nil || m.live == nil {
+		return cmp.Or(m.failed, ErrClosed)
+	}
+	v := m.LastCommit().Version + 1
+	if v == 1 {
+		return fmt.Errorf("%w: before the first commit (give the stores to Open)", ErrInvalidUpgrade)
+	}
+	if m.pending != nil {
+		return fmt.Errorf("%w: version %d already has one", ErrInvalidUpgrade, v)
+	}
+	h, err := m.history.Add(record.Upgrade{Version: v, Added: u.Added, Removed: u.Removed})
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidUpgrade, err)
+	}
+	added := make(map[string]*store)
+	for _, name := range u.Added {
+		t := m.newWorkingTree(name)
+		latest, err := t.Load()
+		if err == nil && latest != 0 {
+			err = fmt.Errorf("%w: the tree of new store %q is at version %d", ErrCorrupt, name, latest)
+		}
+		if err != nil {
+			for _, s := range added {
+				_ = errors.Join(s.tree.Close(), s.reader.Close())
+			}
+			return errors.Join(fmt.Errorf("state: upgrade: %w", err), t.Close())
+		}
+		t.SetInitialVersion(uint64(v))
+		added[name] = m.newStore(name, t)
+	}
+	m.mu.Lock()
+	for name, s := range added {
+		m.stores[name] = s
+	}
+	m.mu.Unlock()
+	m.pending = &h
+	m.setLive(h)
+	return nil
 }
 
 // SetInitialVersion makes the first commit have version v instead of 1,
@@ -276,13 +338,13 @@ func (m *MultiStore) SetInitialVersion(v int64) error {
 	if m.LastCommit().Version != 0 {
 		return errors.New("state: SetInitialVersion after the first commit")
 	}
-	for i, t := range m.trees {
-		if !t.IsEmpty() {
-			return fmt.Errorf("state: SetInitialVersion after writes to store %q", m.names[i])
+	for _, s := range m.live {
+		if !s.tree.IsEmpty() {
+			return fmt.Errorf("state: SetInitialVersion after writes to store %q", s.name)
 		}
 	}
-	for _, t := range m.trees {
-		t.SetInitialVersion(uint64(v))
+	for _, s := range m.live {
+		s.tree.SetInitialVersion(uint64(v))
 	}
 	return nil
 }
@@ -298,88 +360,91 @@ func (m *MultiStore) Working() Store { return m.working }
 // WorkingHash returns the app hash the working state would have if it were
 // committed now.
 func (m *MultiStore) WorkingHash() []byte {
-	roots := make([][]byte, len(m.trees))
-	_ = m.eachTree(func(i int) error {
-		roots[i] = m.trees[i].WorkingHash()
+	roots := make([][]byte, len(m.live))
+	_ = m.eachTree(func(i int, s *store) error {
+		roots[i] = s.tree.WorkingHash()
 		return nil
 	})
-	return proof.AppHash(m.names, roots)
+	return proof.AppHash(storeNames(m.live), roots)
 }
 
-// eachTree runs fn for every tree index, concurrently (one goroutine per
-// tree) unless Options.serialSave is set, and joins the errors.
-func (m *MultiStore) eachTree(fn func(i int) error) error {
-	errs := make([]error, len(m.trees))
-	if m.opts.serialSave || len(m.trees) == 1 {
-		for i := range m.trees {
-			errs[i] = fn(i)
+func storeNames(stores []*store) []string {
+	names := make([]string, len(stores))
+	for i, s := range stores {
+		names[i] = s.name
+	}
+	return names
+}
+
+// eachTree runs fn for every working store, concurrently (one goroutine
+// per tree) unless Options.serialSave is set, and joins the errors.
+func (m *MultiStore) eachTree(fn func(i int, s *store) error) error {
+	errs := make([]error, len(m.live))
+	if m.opts.serialSave || len(m.live) == 1 {
+		for i, s := range m.live {
+			errs[i] = fn(i, s)
 		}
 		return errors.Join(errs...)
 	}
 	var wg sync.WaitGroup
-	for i := range m.trees {
+	for i, s := range m.live {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = fn(i)
+			errs[i] = fn(i, s)
 		}()
 	}
 	wg.Wait()
 	return errors.Join(errs...)
 }
 
-// Commit saves a new version of every tree (concurrently, one goroutine per
-// tree), then records the commit (version and app hash) with a synced
-// write, and returns it. Only a recorded commit counts: if the process
-// dies before the record is written, Open rolls the trees back.
+// Commit saves a new version of every live tree (concurrently, one
+// goroutine per tree), then records the commit (version and app hash),
+// with a pending upgrade, in one synced batch, and returns it. Only a
+// recorded commit counts: if the process dies before the record is
+// written, Open rolls the trees back.
 //
 // If Commit fails before the record is written, the working state is
 // unusable (every later Commit fails) and the multistore must be closed and
 // reopened. If only pruning fails, Commit returns the valid new CommitInfo
 // together with an error wrapping ErrPrune.
 func (m *MultiStore) Commit() (CommitInfo, error) {
-	if m.failed != nil {
-		return CommitInfo{}, m.failed
+	if m.failed != nil || m.live == nil {
+		return CommitInfo{}, cmp.Or(m.failed, ErrClosed)
 	}
-	if m.trees == nil {
-		return CommitInfo{}, ErrClosed
-	}
-	roots := make([][]byte, len(m.trees))
-	versions := make([]int64, len(m.trees))
-	err := m.eachTree(func(i int) error {
-		h, v, err := m.trees[i].SaveVersion()
+	roots := make([][]byte, len(m.live))
+	versions := make([]int64, len(m.live))
+	err := m.eachTree(func(i int, s *store) error {
+		h, v, err := s.tree.SaveVersion()
 		if err != nil {
-			return fmt.Errorf("state: saving store %q: %w", m.names[i], err)
+			return fmt.Errorf("state: saving store %q: %w", s.name, err)
 		}
 		roots[i], versions[i] = h, v
 		return nil
 	})
-	if err == nil {
-		for i, v := range versions {
-			if v != versions[0] {
-				err = fmt.Errorf("%w: store %q saved version %d, store %q saved %d", ErrCorrupt, m.names[i], v, m.names[0], versions[0])
-			}
+	for i, v := range versions {
+		if err == nil && v != versions[0] {
+			err = fmt.Errorf("%w: store %q saved version %d, store %q saved %d", ErrCorrupt, m.live[i].name, v, m.live[0].name, versions[0])
 		}
 	}
 	if err != nil {
 		m.failed = fmt.Errorf("state: commit failed, reopen the multistore: %w", err)
 		return CommitInfo{}, m.failed
 	}
-	info := CommitInfo{Version: versions[0], Hash: proof.AppHash(m.names, roots)}
+	info := CommitInfo{Version: versions[0], Hash: proof.AppHash(storeNames(m.live), roots)}
 	m.mu.RLock()
-	first := m.first
+	first := cmp.Or(m.first, info.Version)
 	m.mu.RUnlock()
-	if first == 0 {
-		first = info.Version
-	}
-	rec := commitRecord{version: info.Version, first: first, hash: info.Hash}
-	if err := m.db.SetSync(commitKey, rec.encode()); err != nil {
+	if err := m.writeRecords(record.Commit{Version: info.Version, First: first, Hash: info.Hash}); err != nil {
 		m.failed = fmt.Errorf("state: commit failed, reopen the multistore: writing commit record: %w", err)
 		return CommitInfo{}, m.failed
 	}
 
 	m.mu.Lock()
 	m.last, m.first = info, first
+	if m.pending != nil {
+		m.history, m.pending = *m.pending, nil
+	}
 	if m.earliest == 0 {
 		m.earliest = info.Version
 	}
@@ -393,12 +458,40 @@ func (m *MultiStore) Commit() (CommitInfo, error) {
 
 	out := CommitInfo{Version: info.Version, Hash: bytes.Clone(info.Hash)}
 	if pruneTo > 0 {
-		err := m.eachTree(func(i int) error { return m.trees[i].DeleteVersionsTo(pruneTo) })
+		err := m.eachTree(func(_ int, s *store) error { return s.tree.DeleteVersionsTo(pruneTo) })
+		for _, u := range m.history.Upgrades {
+			for _, name := range u.Removed {
+				// IAVL cannot delete a tree's latest version: a retired
+				// store keeps its last one, u.Version-1, for good.
+				if to := min(pruneTo, u.Version-2); to >= 1 {
+					err = errors.Join(err, m.stores[name].tree.DeleteVersionsTo(to))
+				}
+			}
+		}
 		if err != nil {
 			return out, fmt.Errorf("%w: up to version %d: %w", ErrPrune, pruneTo, err)
 		}
 	}
 	return out, nil
+}
+
+// writeRecords writes the commit record c, with the upgrade of c.Version
+// if one is pending, in one synced batch: on a write-ahead-logged backend
+// this also makes the trees' earlier, unsynced writes durable.
+func (m *MultiStore) writeRecords(c record.Commit) error {
+	b := m.db.NewBatch()
+	err := b.Set(record.CommitKey, c.Encode())
+	if m.pending != nil && err == nil {
+		u := m.pending.Upgrades[len(m.pending.Upgrades)-1]
+		err = b.Set(u.Key(), u.Encode())
+		if u.Version != c.Version {
+			err = fmt.Errorf("%w: upgrade of version %d committed at %d", ErrCorrupt, u.Version, c.Version)
+		}
+	}
+	if err == nil {
+		err = b.WriteSync()
+	}
+	return errors.Join(err, b.Close())
 }
 
 // LastCommit returns the last committed version and its app hash. Before
@@ -409,15 +502,24 @@ func (m *MultiStore) LastCommit() CommitInfo {
 	return CommitInfo{Version: m.last.Version, Hash: bytes.Clone(m.last.Hash)}
 }
 
-// Discard drops all uncommitted changes of the working state: every tree
-// goes back to the last committed version.
+// Discard drops all uncommitted changes of the working state, including a
+// pending Upgrade: every tree goes back to the last committed version.
 func (m *MultiStore) Discard() {
-	for _, t := range m.trees {
-		t.Rollback()
+	if h := m.pending; h != nil {
+		m.mu.Lock()
+		for _, name := range h.Upgrades[len(h.Upgrades)-1].Added {
+			s := m.stores[name]
+			_ = errors.Join(s.tree.Close(), s.reader.Close())
+			delete(m.stores, name)
+		}
+		m.mu.Unlock()
+		m.pending = nil
+		m.setLive(m.history)
 	}
-	for _, kv := range m.working.kvs {
-		if kv.values != nil {
-			kv.values.Clear()
+	for _, s := range m.live {
+		s.tree.Rollback()
+		if s.kv.values != nil {
+			s.kv.values.Clear()
 		}
 	}
 }

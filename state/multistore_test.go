@@ -330,7 +330,7 @@ func TestCrashDuringCommit(t *testing.T) {
 			wantData := dump(t, m.Working(), testNames)
 			applyBlock(m.Working(), 99, 200)
 			for _, i := range tc.saved {
-				if _, _, err := m.trees[i].SaveVersion(); err != nil {
+				if _, _, err := m.live[i].tree.SaveVersion(); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 
+	dbm "github.com/cosmos/cosmos-db"
 	"github.com/cosmos/iavl"
+	idb "github.com/cosmos/iavl/db"
 	ics23 "github.com/cosmos/ics23/go"
 
 	"github.com/abci-ics/ics/state/proof"
@@ -24,23 +27,29 @@ type View struct {
 	m       *MultiStore
 	version int64
 	hash    []byte
-	roots   [][]byte // tree root hashes, aligned with m.names
-	kvs     []viewKV
+	names   []string // the stores live at version, sorted
+	roots   [][]byte // tree root hashes, aligned with names
+	kvs     map[string]*viewKV
 }
 
 // View returns a read-only view of a committed version; 0 means the latest
-// committed version. It returns an error wrapping ErrVersionNotFound for a
-// version that was never committed and one wrapping ErrVersionPruned for a
-// version that was pruned. View never blocks on the working state.
+// committed version. The view covers the stores live at that version (see
+// MultiStore.Upgrade). It returns an error wrapping ErrVersionNotFound for
+// a version that was never committed and one wrapping ErrVersionPruned for
+// a version that was pruned. View never blocks on the working state.
 func (m *MultiStore) View(version int64) (*View, error) {
 	m.mu.RLock()
 	last, first, earliest, closed := m.last, m.first, m.earliest, m.closed
+	if version == 0 {
+		version = last.Version
+	}
+	var live []*store
+	for _, name := range m.history.LiveAt(version) {
+		live = append(live, m.stores[name])
+	}
 	m.mu.RUnlock()
 	if closed {
 		return nil, ErrClosed
-	}
-	if version == 0 {
-		version = last.Version
 	}
 	if last.Version == 0 || version < first || version > last.Version {
 		return nil, fmt.Errorf("%w: version %d (committed: %d..%d)", ErrVersionNotFound, version, first, last.Version)
@@ -48,19 +57,19 @@ func (m *MultiStore) View(version int64) (*View, error) {
 	if version < earliest {
 		return nil, fmt.Errorf("%w: version %d (available: %d..%d)", ErrVersionPruned, version, earliest, last.Version)
 	}
-	v := &View{m: m, version: version, roots: make([][]byte, len(m.names)), kvs: make([]viewKV, len(m.names))}
-	for i, r := range m.readers {
-		t, err := r.GetImmutable(version)
+	v := &View{m: m, version: version, names: storeNames(live), roots: make([][]byte, len(live)), kvs: make(map[string]*viewKV, len(live))}
+	for i, s := range live {
+		t, err := s.reader.GetImmutable(version)
 		if err != nil {
 			return nil, m.viewError(version, err)
 		}
 		v.roots[i] = t.Hash()
-		v.kvs[i] = viewKV{view: v, tree: t}
+		v.kvs[s.name] = &viewKV{view: v, tree: t}
 	}
 	if version == last.Version {
 		v.hash = last.Hash
 	} else {
-		v.hash = proof.AppHash(m.names, v.roots)
+		v.hash = proof.AppHash(v.names, v.roots)
 	}
 	return v, nil
 }
@@ -83,14 +92,21 @@ func (v *View) Version() int64 { return v.version }
 // Hash returns the app hash of the view's version.
 func (v *View) Hash() []byte { return bytes.Clone(v.hash) }
 
-// KV returns the read-only store with the given name; it panics on an
-// unknown name.
+// KV returns the read-only store with the given name. For a store that
+// is not live at the view's version but was or is live at another
+// committed version, it returns an empty store; it panics on a name the
+// multistore never had.
 func (v *View) KV(name string) KVStore {
-	i, ok := v.m.index[name]
-	if !ok {
+	if kv, ok := v.kvs[name]; ok {
+		return kv
+	}
+	v.m.mu.RLock()
+	_, _, known := v.m.history.Span(name)
+	v.m.mu.RUnlock()
+	if !known {
 		unknownStore(name)
 	}
-	return &v.kvs[i]
+	return &viewKV{view: v, tree: emptyTree}
 }
 
 // Prove returns the value of key in store (nil if absent) and its
@@ -100,19 +116,20 @@ func (v *View) KV(name string) KVStore {
 // the store's name. Verify them with proof.VerifyMembership or
 // proof.VerifyNonMembership.
 //
-// Prove checks the proofs it builds and returns an error wrapping
+// Prove returns an error wrapping ErrUnknownStore for a store that is not
+// live at the view's version. It checks the proofs it builds and returns an error wrapping
 // ErrUnprovable when ICS-23 cannot express them: for a store without any
 // key, for a key with an empty value, and for an absent key next to a key
 // with an empty value.
 func (v *View) Prove(store string, key []byte) (value []byte, proofs []*ics23.CommitmentProof, err error) {
-	i, ok := v.m.index[store]
+	kv, ok := v.kvs[store]
 	if !ok {
-		return nil, nil, fmt.Errorf("%w: %q", ErrUnknownStore, store)
+		return nil, nil, fmt.Errorf("%w: %q at version %d", ErrUnknownStore, store, v.version)
 	}
 	if len(key) == 0 {
 		return nil, nil, errors.New("state: Prove with an empty key")
 	}
-	t := v.kvs[i].tree
+	t := kv.tree
 	if t.Size() == 0 {
 		return nil, nil, fmt.Errorf("%w: store %q is empty at version %d", ErrUnprovable, store, v.version)
 	}
@@ -129,7 +146,7 @@ func (v *View) Prove(store string, key []byte) (value []byte, proofs []*ics23.Co
 	if err != nil {
 		return nil, nil, v.m.viewError(v.version, err)
 	}
-	p1, err := proof.StoreRoot(v.m.names, v.roots, i)
+	p1, err := proof.StoreRoot(v.names, v.roots, slices.Index(v.names, store))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -144,6 +161,9 @@ func (v *View) Prove(store string, key []byte) (value []byte, proofs []*ics23.Co
 	}
 	return value, proofs, nil
 }
+
+// emptyTree is the tree a View reads for a store not live at its version.
+var emptyTree = iavl.NewImmutableTree(idb.NewWrapper(dbm.NewMemDB()), 0, true, iavl.NewNopLogger())
 
 // viewKV is the read-only KVStore of one tree in a View.
 type viewKV struct {

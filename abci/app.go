@@ -78,6 +78,7 @@ type App struct {
 	pending     bool       // genesis written, not yet committed
 	genesisHash []byte     // app hash after InitChain, while pending
 	finished    bool       // a block was finalized and awaits Commit
+	next        Chain      // the chain a transition in that block assembled, run from its Commit on
 
 	checkMu    sync.Mutex // mempool connection
 	checkState *state.Cache
@@ -293,19 +294,24 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlo
 	if a.pending {
 		b.AppHash = a.genesisHash
 	}
-	block := state.NewCache(a.ms.Working())
 	resp := &abcitypes.ResponseFinalizeBlock{TxResults: make([]*abcitypes.ExecTxResult, len(req.Txs))}
+	c, evs, err := a.transition(r.Chain, b)
+	if err != nil {
+		return nil, err
+	}
+	resp.Events = evs
+	block := state.NewCache(a.ms.Working())
 
-	evs, err := r.BeginBlock(block, b)
+	evs, err = c.BeginBlock(block, b)
 	if err != nil {
 		return nil, fmt.Errorf("begin block %d: %w", req.Height, err)
 	}
 	resp.Events = append(resp.Events, evs...)
-	decoded, errs := a.decodeAndVerify(r, req.Txs)
+	decoded, errs := a.decodeAndVerify(c, req.Txs)
 	for i := range req.Txs {
-		resp.TxResults[i] = a.deliver(r, block, b, req.Txs[i], decoded[i], errs[i])
+		resp.TxResults[i] = a.deliver(c, block, b, req.Txs[i], decoded[i], errs[i])
 	}
-	updates, evs, err := r.EndBlock(block, b)
+	updates, evs, err := c.EndBlock(block, b)
 	if err != nil {
 		return nil, fmt.Errorf("end block %d: %w", req.Height, err)
 	}
@@ -314,6 +320,9 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlo
 	block.Write()
 	resp.AppHash = a.ms.WorkingHash()
 	a.finished = true
+	if c != r.Chain {
+		a.next = c
+	}
 	a.lastTime.Store(req.Time.UnixNano())
 	return resp, nil
 }
@@ -413,6 +422,10 @@ func (a *App) Commit(_ context.Context, _ *abcitypes.RequestCommit) (*abcitypes.
 		return nil, fmt.Errorf("commit: %w", err)
 	}
 	a.finished, a.pending = false, false
+	if a.next != nil {
+		a.setChain(a.next)
+		a.next = nil
+	}
 	a.resetCheckState()
 	a.log.Debug("committed", "height", c.Version, "app_hash", fmt.Sprintf("%X", c.Hash))
 	return &abcitypes.ResponseCommit{}, nil

@@ -10,7 +10,10 @@
 //
 //   - InitChain has the Factory assemble the chain and write its genesis
 //     into the working state;
-//   - FinalizeBlock opens a block cache over the working state, runs the
+//   - FinalizeBlock first makes the transition the chain plans for the
+//     block, if any (Transition: stores added to and retired from the
+//     state, and the chain that runs from that block on; see
+//     Transitioner), then opens a block cache over the working state, runs the
 //     chain's BeginBlock, then every transaction (DecodeTx, then VerifyTxs
 //     in parallel over the whole block, Ante on its own cache that is kept
 //     even when the messages fail, then the messages on a cache that is

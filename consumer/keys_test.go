@@ -3,6 +3,8 @@ package consumer
 import (
 	"bytes"
 	"testing"
+
+	"github.com/abci-ics/ics/consumer/sovereign"
 )
 
 func TestPrefixesFrozen(t *testing.T) {
@@ -15,13 +17,13 @@ func TestPrefixesFrozen(t *testing.T) {
 		t.Fatalf("consumer key prefixes changed: %x", got)
 	}
 	seen := map[byte]bool{}
-	for _, b := range got {
+	for _, b := range append(got, sovereign.Prefixes()...) {
 		if seen[b] {
 			t.Fatalf("prefix %x used twice", b)
 		}
 		seen[b] = true
 	}
-	if StoreName != "consumer" {
+	if StoreName != "consumer" || sovereign.StoreName != StoreName {
 		t.Fatal("store name changed")
 	}
 	if k := MaturityKey(0, 7); !bytes.Equal(k, []byte{0x0c, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7}) {

@@ -13,7 +13,7 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/app"
-	"github.com/abci-ics/ics/app/providerapp"
+	"github.com/abci-ics/ics/app/pos"
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
@@ -73,7 +73,7 @@ func PassProposal(c *Chain, content gogoproto.Message) {
 		c.NextBlock()
 	}
 	var p gov.Proposal
-	c.QueryJSON(providerapp.PathProposal+id, &p)
+	c.QueryJSON(pos.PathProposal+id, &p)
 	if p.Status != gov.StatusPassed {
 		c.T.Fatalf("%s: proposal %s: status %v", c.ID, id, p.Status)
 	}

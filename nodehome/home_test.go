@@ -1,0 +1,35 @@
+package nodehome_test
+
+import (
+	"testing"
+
+	"github.com/abci-ics/ics/app"
+	"github.com/abci-ics/ics/nodehome"
+	"github.com/abci-ics/ics/types/coin"
+)
+
+// TestInitOwnStaking: a consumer home written with OwnStaking has a
+// genesis with the consumer's own staking; a provider home refuses the
+// option.
+func TestInitOwnStaking(t *testing.T) {
+	opts := func(role app.Role, own bool) nodehome.InitOptions {
+		return nodehome.InitOptions{Home: t.TempDir(), ChainID: "c-1", Moniker: "n", KeyName: "k", Prefix: "ics",
+			Amount: []coin.Coin{{Denom: "stake", Amount: 1_000_000_000}}, Role: role, OwnStaking: own}
+	}
+	for _, own := range []bool{false, true} {
+		o := opts(app.RoleConsumer, own)
+		if _, err := nodehome.Init(o); err != nil {
+			t.Fatal(err)
+		}
+		g, err := nodehome.ReadAppGenesis(o.Home)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.Role() != app.RoleConsumer || g.OwnStaking() != own {
+			t.Fatalf("own staking %t: genesis role %s, own staking %t", own, g.Role(), g.OwnStaking())
+		}
+	}
+	if _, err := nodehome.Init(opts(app.RoleProvider, true)); err == nil {
+		t.Fatal("a provider home took OwnStaking")
+	}
+}

@@ -35,9 +35,10 @@ type Factory struct {
 	Logger interchain.Logger
 	// OwnStaking makes a new chain a consumer with its own proof of stake,
 	// dormant (see app/pos): its stores are OwnStakingStores and its
-	// genesis must have the staking module (app.Genesis.OwnStaking). A
-	// chain opened again has its own proof of stake when its stores
-	// include staking's, whatever OwnStaking says.
+	// genesis must have the staking module (app.Genesis.OwnStaking). Open
+	// assembles the own proof of stake when the state's stores include
+	// staking's; the multistore is opened with Stores, so a node gives
+	// the OwnStaking of its genesis (nodehome does).
 	OwnStaking bool
 }
 

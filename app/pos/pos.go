@@ -101,9 +101,9 @@ func (p *PoS) BeginBlock(s state.Store, b abci.Block) ([]abcitypes.Event, error)
 // EndBlock runs governance (deposits and votes that end at the block),
 // then staking (mature unbondings complete, the bonded set is chosen). It
 // returns staking's validator updates (none when dormant), the events, and
-// the ids of the unbonding entries of validators that left the bonded set,
-// which the caller hands on as OnUnbonding's are (EndBlock does not call
-// OnUnbonding).
+// the ids of the unbonding entries of the validators that left the bonded
+// set: EndBlock does not call OnUnbonding, the caller hands them on (the
+// provider holds them under the vsc id of the block).
 func (p *PoS) EndBlock(s state.Store, b abci.Block) ([]abcitypes.ValidatorUpdate, []abcitypes.Event, []uint64, error) {
 	events, err := p.Gov.EndBlock(s, b.Height, b.Time)
 	if err != nil {

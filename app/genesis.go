@@ -25,7 +25,9 @@ import (
 // object per module, each the proto3 JSON of that module's GenesisState.
 // A provider's genesis has staking, distribution, gov and provider; a
 // consumer's has consumer (the consumer genesis the provider computed)
-// instead. Both have auth, bank and transfer.
+// instead, and, when the consumer carries its own proof of stake
+// (OwnStaking), staking, distribution and gov too. All have auth, bank and
+// transfer.
 type Genesis struct {
 	Auth         auth.GenesisState
 	Bank         bank.GenesisState
@@ -36,6 +38,8 @@ type Genesis struct {
 	Provider     provider.GenesisState
 	// Consumer is set in a consumer's genesis only.
 	Consumer *ccv.ConsumerGenesis
+
+	ownStaking bool
 }
 
 // DefaultGenesis returns a provider genesis with default parameters, no
@@ -60,6 +64,20 @@ func DefaultConsumerGenesis() *Genesis {
 	return g
 }
 
+// DefaultOwnStakingConsumerGenesis returns DefaultConsumerGenesis with
+// the consumer's own staking, distribution and gov (default parameters, no
+// validators): a consumer that may become sovereign (SPEC 9).
+func DefaultOwnStakingConsumerGenesis() *Genesis {
+	g := DefaultConsumerGenesis()
+	g.ownStaking = true
+	return g
+}
+
+// OwnStaking tells whether the genesis is a consumer's that carries its
+// own staking, distribution and gov, dormant for validator selection while
+// it is a consumer.
+func (g *Genesis) OwnStaking() bool { return g.Consumer != nil && g.ownStaking }
+
 // Role returns the role the genesis is for.
 func (g *Genesis) Role() Role {
 	if g.Consumer != nil {
@@ -68,19 +86,24 @@ func (g *Genesis) Role() Role {
 	return RoleProvider
 }
 
-// providerModules are the modules a consumer genesis must not have.
-var providerModules = []string{staking.StoreName, distribution.StoreName, gov.StoreName, provider.StoreName}
+// posModules are the proof-of-stake modules: a provider's, and an
+// own-staking consumer's, whose genesis has staking (the others may keep
+// their defaults).
+var posModules = []string{staking.StoreName, distribution.StoreName, gov.StoreName}
 
 func (g *Genesis) modules() map[string]gogoproto.Message {
 	m := map[string]gogoproto.Message{auth.StoreName: &g.Auth, bank.StoreName: &g.Bank, "transfer": &g.Transfer}
 	if g.Consumer != nil {
 		m[consumer.StoreName] = g.Consumer
-		return m
+		if !g.ownStaking {
+			return m
+		}
+	} else {
+		m[provider.StoreName] = &g.Provider
 	}
 	m[staking.StoreName] = &g.Staking
 	m[distribution.StoreName] = &g.Distribution
 	m[gov.StoreName] = &g.Gov
-	m[provider.StoreName] = &g.Provider
 	return m
 }
 
@@ -109,7 +132,10 @@ func (g *Genesis) MarshalJSON() ([]byte, error) {
 }
 
 // ParseGenesis decodes app_state. Unknown modules and unknown fields are
-// errors (abci.ErrInvalidGenesis); a missing module keeps its defaults.
+// errors (abci.ErrInvalidGenesis); a missing module keeps its defaults. A
+// genesis with a consumer module is a consumer's: one with a staking
+// module too is an own-staking consumer's, and a consumer genesis never
+// has the provider module, nor distribution or gov without staking.
 func ParseGenesis(bz []byte) (*Genesis, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(bz, &raw); err != nil {
@@ -118,7 +144,12 @@ func ParseGenesis(bz []byte) (*Genesis, error) {
 	g := DefaultGenesis()
 	if _, ok := raw[consumer.StoreName]; ok {
 		g = DefaultConsumerGenesis()
-		for _, name := range providerModules {
+		_, g.ownStaking = raw[staking.StoreName]
+		refused := []string{provider.StoreName}
+		if !g.ownStaking {
+			refused = append(refused, posModules...)
+		}
+		for _, name := range refused {
 			if _, ok := raw[name]; ok {
 				return nil, fmt.Errorf("%w: a consumer genesis has no %q module", abci.ErrInvalidGenesis, name)
 			}
@@ -147,7 +178,8 @@ const (
 	// consumer chains and lends them its validators.
 	RoleProvider Role = "provider"
 	// RoleConsumer: a chain whose validator set is whatever its provider
-	// sends; it has no staking, distribution or governance of its own.
+	// sends; its own staking, distribution and governance, when it has
+	// them (Genesis.OwnStaking), do not choose its validators.
 	RoleConsumer Role = "consumer"
 )
 

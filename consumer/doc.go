@@ -108,7 +108,10 @@
 // consumer (SPEC section 8; rewards.go tells the details). Every block it
 // splits the fees (the consumer has no inflation): floor(amount *
 // ConsumerRedistributionFraction) of each denomination stays on the
-// consumer, the rest goes to the ToProviderAccount. Every
+// consumer (in RedistributeAccount or ConsumerRedistributionAddress; with
+// KeepInFeeCollector, in the fee collector, for a chain whose own
+// distribution pays it to its stakers next block), the rest goes to the
+// ToProviderAccount. Every
 // BlocksPerDistributionTransmission blocks from the CCV channel's opening
 // that account's balance goes to the provider's fee pool address, one
 // ICS-20 transfer per denomination on the unordered transfer channel of

@@ -65,14 +65,18 @@ func (nopLogger) Error(string, ...any) {}
 // Rewards, FeeCollector (the account the chain's fees are paid to) and
 // ChainID (named in the reward transfers' memo) enable the rewards; with
 // Rewards nil the consumer neither splits fees nor sends rewards.
+// KeepInFeeCollector is for a chain with its own distribution, which pays
+// out the fee collector's balance at the next block: the consumer's share
+// of the fees then stays there (ConsumerRedistributionAddress is not used).
 type Keeper struct {
-	Channels     Channels
-	Clients      Clients
-	Prefix       string
-	Logger       Logger
-	Rewards      Rewards
-	FeeCollector []byte
-	ChainID      string
+	Channels           Channels
+	Clients            Clients
+	Prefix             string
+	Logger             Logger
+	Rewards            Rewards
+	FeeCollector       []byte
+	ChainID            string
+	KeepInFeeCollector bool
 }
 
 var _ channel.App = Keeper{}

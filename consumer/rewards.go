@@ -147,7 +147,8 @@ func (k Keeper) rewards(s state.Store, height int64, now time.Time, p ccv.Consum
 }
 
 // splitFees moves the fee collector's balance to the consumer's share
-// and the provider-reward account. On a bank error the fees stay where
+// (which stays in the fee collector with KeepInFeeCollector) and the
+// provider-reward account. On a bank error the fees stay where
 // they are and an event says why.
 func (k Keeper) splitFees(s state.Store, p ccv.ConsumerParams) []abci.Event {
 	fees := k.Rewards.Balances(s, k.FeeCollector)
@@ -155,7 +156,13 @@ func (k Keeper) splitFees(s state.Store, p ccv.ConsumerParams) []abci.Event {
 		return nil
 	}
 	kept, provider := SplitFees(fees, p.ConsumerRedistributionFraction)
-	to, err := k.redistributeTo(p)
+	var to []byte
+	var err error
+	if k.KeepInFeeCollector {
+		kept = nil // it stays, for the chain's own distribution
+	} else {
+		to, err = k.redistributeTo(p)
+	}
 	c := state.NewCache(s)
 	if err == nil && len(kept) > 0 {
 		err = k.Rewards.Send(c, k.FeeCollector, to, kept)

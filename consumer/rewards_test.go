@@ -217,6 +217,32 @@ func TestFeeSplitToConfiguredAddress(t *testing.T) {
 	}
 }
 
+// TestFeeSplitKeepInFeeCollector: with KeepInFeeCollector the consumer's
+// share stays in the fee collector, even with a redistribution address
+// configured, and only the provider's share moves.
+func TestFeeSplitKeepInFeeCollector(t *testing.T) {
+	h := newBare(t)
+	r := &fakeRewards{ends: map[string]channeltypes.Channel{}}
+	h.k.Rewards, h.k.FeeCollector, h.k.KeepInFeeCollector = r, feeCollector, true
+	to := address.Module("treasury")
+	g := genesis(t, 1)
+	g.Params.ConsumerRedistributionAddress = address.Encode("cosmos", to)
+	if _, err := h.k.InitGenesis(h.s, g, h.height, h.now); err != nil {
+		t.Fatal(err)
+	}
+	r.set(h.s, feeCollector, "stake", 1003)
+	h.block()
+	if got := r.balance(h.s, feeCollector, "stake"); got != 752 {
+		t.Errorf("fee collector = %d, want the consumer's 752", got)
+	}
+	if got := r.balance(h.s, ToProviderAddress(), "stake"); got != 251 {
+		t.Errorf("to provider = %d, want 251", got)
+	}
+	if got := r.balance(h.s, to, "stake") + r.balance(h.s, RedistributeAddress(), "stake"); got != 0 {
+		t.Errorf("redistribution accounts got %d", got)
+	}
+}
+
 func TestTransmissionSchedule(t *testing.T) {
 	h, r := newRewardsHarness(t, 5)
 	r.set(h.s, feeCollector, "stake", 400)

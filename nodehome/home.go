@@ -54,6 +54,11 @@ type InitOptions struct {
 	// genesis has no validators and an empty consumer part until the
 	// consumer genesis is imported (icsd genesis import-consumer).
 	Role app.Role
+	// OwnStaking makes a consumer home's genesis carry the consumer's own
+	// staking, distribution and gov, with default parameters and no
+	// validators (app.DefaultOwnStakingConsumerGenesis). A provider home
+	// always has them; OwnStaking is refused there.
+	OwnStaking bool
 }
 
 // Init writes a CometBFT home with a single-validator genesis (a
@@ -67,6 +72,9 @@ func Init(opts InitOptions) (client.Key, error) {
 	}
 	if opts.ChainID == "" {
 		return client.Key{}, errors.New("--chain-id is required")
+	}
+	if opts.OwnStaking && role != app.RoleConsumer {
+		return client.Key{}, errors.New("own staking is for consumer homes: a provider always has its staking")
 	}
 	if len(opts.ChainID) > cmttypes.MaxChainIDLen {
 		return client.Key{}, fmt.Errorf("--chain-id longer than %d characters", cmttypes.MaxChainIDLen)
@@ -98,7 +106,10 @@ func Init(opts InitOptions) (client.Key, error) {
 		}
 	}
 	g := app.DefaultGenesis()
-	if role == app.RoleConsumer {
+	switch {
+	case role == app.RoleConsumer && opts.OwnStaking:
+		g = app.DefaultOwnStakingConsumerGenesis()
+	case role == app.RoleConsumer:
 		g = app.DefaultConsumerGenesis()
 	}
 	g.Auth.Params.Bech32Prefix = opts.Prefix

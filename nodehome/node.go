@@ -12,6 +12,7 @@ import (
 	"github.com/cometbft/cometbft/privval"
 	"github.com/cometbft/cometbft/proxy"
 	cmttypes "github.com/cometbft/cometbft/types"
+	dbm "github.com/cosmos/cosmos-db"
 	"github.com/spf13/viper"
 
 	"github.com/abci-ics/ics/abci"
@@ -43,24 +44,25 @@ func LoadConfig(home string, set map[string]string) (*cmtcfg.Config, error) {
 	return cfg, nil
 }
 
-// checkGenesisRole fails when the node's genesis is not for role, or is a
-// consumer genesis still waiting for the consumer part.
-func checkGenesisRole(cfg *cmtcfg.Config, role app.Role) error {
+// checkGenesisRole returns the node's genesis; it fails when the genesis
+// is not for role, or is a consumer genesis still waiting for the consumer
+// part.
+func checkGenesisRole(cfg *cmtcfg.Config, role app.Role) (*app.Genesis, error) {
 	doc, err := cmttypes.GenesisDocFromFile(cfg.GenesisFile())
 	if err != nil {
-		return fmt.Errorf("genesis: %w", err)
+		return nil, fmt.Errorf("genesis: %w", err)
 	}
 	g, err := app.ParseGenesis(doc.AppState)
 	if err != nil {
-		return fmt.Errorf("%s: %w", cfg.GenesisFile(), err)
+		return nil, fmt.Errorf("%s: %w", cfg.GenesisFile(), err)
 	}
 	if g.Role() != role {
-		return fmt.Errorf("%s holds a %s genesis but %s says the role is %s", cfg.GenesisFile(), g.Role(), appConfigFile(cfg.RootDir), role)
+		return nil, fmt.Errorf("%s holds a %s genesis but %s says the role is %s", cfg.GenesisFile(), g.Role(), appConfigFile(cfg.RootDir), role)
 	}
 	if role == app.RoleConsumer && len(g.Consumer.InitialValidators) == 0 {
-		return fmt.Errorf("the consumer genesis has no validators yet: import the provider's with icsd genesis import-consumer FILE --home %s", cfg.RootDir)
+		return nil, fmt.Errorf("the consumer genesis has no validators yet: import the provider's with icsd genesis import-consumer FILE --home %s", cfg.RootDir)
 	}
-	return nil
+	return g, nil
 }
 
 // NewNode builds a CometBFT node around a new App whose state lives in
@@ -71,7 +73,8 @@ func NewNode(cfg *cmtcfg.Config, logger cmtlog.Logger, version string) (*cmtnode
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := checkGenesisRole(cfg, role); err != nil {
+	g, err := checkGenesisRole(cfg, role)
+	if err != nil {
 		return nil, nil, err
 	}
 	db, err := state.OpenGoLevelDB("application", cfg.DBDir())
@@ -80,7 +83,8 @@ func NewNode(cfg *cmtcfg.Config, logger cmtlog.Logger, version string) (*cmtnode
 	}
 	open := providerapp.New
 	if role == app.RoleConsumer {
-		open = consumerapp.New
+		own := g.OwnStaking()
+		open = func(db dbm.DB, opts abci.Options) (*abci.App, error) { return consumerapp.New(db, opts, own) }
 	}
 	a, err := open(db, abci.Options{Logger: logger.With("module", "app"), Version: version, State: state.Options{KeepRecent: 10000}})
 	if err != nil {

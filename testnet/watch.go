@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/abci-ics/ics/app/providerapp"
+	"github.com/abci-ics/ics/app/pos"
 	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/nodehome"
@@ -116,8 +116,8 @@ func (t *CCVTestnet) watchOnce(ctx context.Context, w io.Writer, st *watchState,
 			}
 		}
 	}
-	var vals []providerapp.ValidatorJSON
-	if err := pc.QueryJSON(qctx, providerapp.PathValidators, &vals); err == nil {
+	var vals []pos.ValidatorJSON
+	if err := pc.QueryJSON(qctx, pos.PathValidators, &vals); err == nil {
 		for _, v := range vals {
 			if v.Jailed != st.jailed[v.Operator] {
 				st.jailed[v.Operator] = v.Jailed

@@ -13,7 +13,7 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/app"
-	"github.com/abci-ics/ics/app/providerapp"
+	"github.com/abci-ics/ics/app/pos"
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
@@ -73,7 +73,7 @@ func PassProposal(c *Chain, content gogoproto.Message) {
 		c.NextBlock()
 	}
 	var p gov.Proposal
-	c.QueryJSON(providerapp.PathProposal+id, &p)
+	c.QueryJSON(pos.PathProposal+id, &p)
 	if p.Status != gov.StatusPassed {
 		c.T.Fatalf("%s: proposal %s: status %v", c.ID, id, p.Status)
 	}
@@ -147,14 +147,31 @@ func LaunchConsumer(prov *Chain, chainID string, params ccv.ConsumerParams, nacc
 // StartConsumer starts consumer chainID from the genesis the provider
 // launched it with.
 func StartConsumer(prov *Chain, chainID string, naccounts int, extra ...ed25519.PrivKey) *Chain {
-	cg := ConsumerGenesis(prov, chainID)
+	return startConsumer(prov, chainID, app.DefaultConsumerGenesis(), naccounts, nil, extra...)
+}
+
+// LaunchOwnStakingConsumer is LaunchConsumer for a consumer that carries
+// its own staking, distribution and gov (app.DefaultOwnStakingConsumerGenesis,
+// no validators of its own); edit, if not nil, changes its genesis before
+// it starts.
+func LaunchOwnStakingConsumer(prov *Chain, chainID string, params ccv.ConsumerParams, naccounts int, edit func(*app.Genesis)) *Chain {
+	ProposeConsumer(prov, chainID, params)
+	prov.NextBlock()
+	return startConsumer(prov, chainID, app.DefaultOwnStakingConsumerGenesis(), naccounts, edit)
+}
+
+// startConsumer starts consumer chainID from genesis g with the consumer
+// genesis the provider launched it with.
+func startConsumer(prov *Chain, chainID string, g *app.Genesis, naccounts int, edit func(*app.Genesis), extra ...ed25519.PrivKey) *Chain {
 	c := newChain(prov.T, prov.clock, chainID)
 	for _, k := range append(append([]ed25519.PrivKey(nil), prov.ValidatorKeys...), extra...) {
 		c.AddSigner(k)
 	}
-	g := app.DefaultConsumerGenesis()
-	g.Consumer = cg
+	g.Consumer = ConsumerGenesis(prov, chainID)
 	fundAccounts(c, g, naccounts)
+	if edit != nil {
+		edit(g)
+	}
 	c.start(g, app.RoleConsumer)
 	return c
 }

@@ -16,7 +16,7 @@ import (
 
 	"github.com/abci-ics/ics/app"
 	. "github.com/abci-ics/ics/app/ibctest"
-	"github.com/abci-ics/ics/app/providerapp"
+	"github.com/abci-ics/ics/app/pos"
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/interchain"
@@ -65,8 +65,8 @@ func queryAt(c *Chain, path string, h int64, out any) {
 // the power of its active set at height h, ties included, as the provider
 // itself must see them at that height's end block.
 func topN(prov *Chain, h int64, n int64) map[string]bool {
-	var vals []providerapp.ValidatorJSON
-	queryAt(prov, providerapp.PathValidators, h, &vals)
+	var vals []pos.ValidatorJSON
+	queryAt(prov, pos.PathValidators, h, &vals)
 	var active []int64
 	var total int64
 	power := map[string]int64{}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/abci-ics/ics/app"
 	. "github.com/abci-ics/ics/app/ibctest"
-	"github.com/abci-ics/ics/app/providerapp"
+	"github.com/abci-ics/ics/app/pos"
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/interchain"
@@ -48,8 +48,8 @@ func consumerSet(c *Chain) map[string]int64 {
 
 // providerSet returns the provider's bonded, unjailed set: hex key -> power.
 func providerSet(c *Chain) map[string]int64 {
-	var vals []providerapp.ValidatorJSON
-	c.QueryJSON(providerapp.PathValidators, &vals)
+	var vals []pos.ValidatorJSON
+	c.QueryJSON(pos.PathValidators, &vals)
 	out := map[string]int64{}
 	for _, v := range vals {
 		if v.Status == staking.BOND_STATUS_BONDED.String() && !v.Jailed {
@@ -59,15 +59,15 @@ func providerSet(c *Chain) map[string]int64 {
 	return out
 }
 
-func validator(c *Chain, i int) providerapp.ValidatorJSON {
-	var v providerapp.ValidatorJSON
-	c.QueryJSON(providerapp.PathValidator+addrString(c, i), &v)
+func validator(c *Chain, i int) pos.ValidatorJSON {
+	var v pos.ValidatorJSON
+	c.QueryJSON(pos.PathValidator+addrString(c, i), &v)
 	return v
 }
 
 func addrString(c *Chain, i int) string {
-	var vals []providerapp.ValidatorJSON
-	c.QueryJSON(providerapp.PathValidators, &vals)
+	var vals []pos.ValidatorJSON
+	c.QueryJSON(pos.PathValidators, &vals)
 	pk := c.ValidatorKeys[i].PubKey().Bytes()
 	for _, v := range vals {
 		if bytes.Equal(v.PubKey, pk) {

@@ -12,6 +12,7 @@
 package ibctest
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -70,6 +71,8 @@ type Chain struct {
 
 	app    abcitypes.Application // the application every block and query goes to
 	encode TxEncoder             // nil: icsd's signed transactions
+	db     dbm.DB                // App's database
+	open   func(dbm.DB, abci.Options) (*abci.App, error)
 
 	// Accounts are funded at genesis; account 0 is the relayer's.
 	Accounts []ed25519.PrivKey
@@ -159,16 +162,42 @@ func (c *Chain) start(g *app.Genesis, role app.Role) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	open := providerapp.New
+	c.open = providerapp.New
 	if role == app.RoleConsumer {
-		open = consumerapp.New
+		own := g.OwnStaking()
+		c.open = func(db dbm.DB, opts abci.Options) (*abci.App, error) { return consumerapp.New(db, opts, own) }
 	}
-	a, err := open(dbm.NewMemDB(), abci.Options{})
+	c.db = dbm.NewMemDB()
+	a, err := c.open(c.db, abci.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.App = a
 	c.initChain(a, appState)
+}
+
+// Restart closes the application and opens it again over its database,
+// as a node does after a restart. It fails the test unless the reopened
+// application reports the last committed height and app hash.
+func (c *Chain) Restart() {
+	if c.App == nil {
+		c.T.Fatalf("%s: Restart: not an icsd chain", c.ID)
+	}
+	if err := c.App.Close(); err != nil {
+		c.T.Fatal(err)
+	}
+	a, err := c.open(c.db, abci.Options{})
+	if err != nil {
+		c.T.Fatalf("%s: reopen: %v", c.ID, err)
+	}
+	info, err := a.Info(context.Background(), &abcitypes.RequestInfo{})
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	if info.LastBlockHeight != c.Height || !bytes.Equal(info.LastBlockAppHash, c.appHash) {
+		c.T.Fatalf("%s: reopened at height %d with app hash %X, committed %d with %X", c.ID, info.LastBlockHeight, info.LastBlockAppHash, c.Height, c.appHash)
+	}
+	c.App, c.app = a, a
 }
 
 // initChain runs InitChain of a with appState and commits the first block.
@@ -202,9 +231,15 @@ func (c *Chain) applyUpdates(set *cmttypes.ValidatorSet, ups []abcitypes.Validat
 // Address returns the address of account i.
 func (c *Chain) Address(i int) []byte { return address.FromPubKey(c.Accounts[i].PubKey().Bytes()) }
 
-// Tx signs msgs with account i; on a chain of another application, it
-// encodes them with the chain's TxEncoder, from account i's address.
+// Tx signs msgs with account i, with a fee of 1stake; on a chain of
+// another application, it encodes them with the chain's TxEncoder, from
+// account i's address.
 func (c *Chain) Tx(i int, msgs ...gogoproto.Message) []byte {
+	return c.TxFee(i, coin.Coin{Denom: "stake", Amount: 1}, msgs...)
+}
+
+// TxFee is Tx with fee fee (which a chain of another application ignores).
+func (c *Chain) TxFee(i int, fee coin.Coin, msgs ...gogoproto.Message) []byte {
 	if c.encode != nil {
 		tx, err := c.encode(c.Address(i), msgs...)
 		if err != nil {
@@ -213,7 +248,7 @@ func (c *Chain) Tx(i int, msgs ...gogoproto.Message) []byte {
 		return tx
 	}
 	k := c.Accounts[i]
-	body := auth.TxBody{ChainId: c.ID, Nonce: c.nonces[string(c.Address(i))], Fee: coin.Coin{Denom: "stake", Amount: 1}}
+	body := auth.TxBody{ChainId: c.ID, Nonce: c.nonces[string(c.Address(i))], Fee: fee}
 	for _, m := range msgs {
 		a, err := auth.NewAny(m)
 		if err != nil {

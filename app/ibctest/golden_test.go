@@ -16,7 +16,7 @@ import (
 
 	"github.com/abci-ics/ics/app"
 	. "github.com/abci-ics/ics/app/ibctest"
-	"github.com/abci-ics/ics/app/providerapp"
+	"github.com/abci-ics/ics/app/pos"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/interchain"
@@ -53,8 +53,8 @@ func goldenUntil(t *testing.T, n *Net, max int, what string, cond func() bool) {
 }
 
 func goldenJailed(c *Chain, key ed25519.PrivKey) bool {
-	var vals []providerapp.ValidatorJSON
-	c.QueryJSON(providerapp.PathValidators, &vals)
+	var vals []pos.ValidatorJSON
+	c.QueryJSON(pos.PathValidators, &vals)
 	for _, v := range vals {
 		if bytes.Equal(v.PubKey, key.PubKey().Bytes()) {
 			return v.Jailed

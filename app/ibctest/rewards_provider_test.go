@@ -12,7 +12,7 @@ import (
 
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/app/ibctest"
-	"github.com/abci-ics/ics/app/providerapp"
+	"github.com/abci-ics/ics/app/pos"
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/distribution"
 	"github.com/abci-ics/ics/chain/gov"
@@ -108,7 +108,7 @@ type delegationRewards struct {
 // pending returns what delegator can withdraw from validator in denom.
 func pending(c *ibctest.Chain, delegator, validator []byte, denom string) uint64 {
 	var rs []delegationRewards
-	c.QueryJSON(providerapp.PathRewards+address.Encode("ics", delegator), &rs)
+	c.QueryJSON(pos.PathRewards+address.Encode("ics", delegator), &rs)
 	for _, r := range rs {
 		if string(r.Validator) == string(validator) {
 			for _, x := range r.Rewards {
@@ -199,7 +199,7 @@ func TestProviderConsumerRewards(t *testing.T) {
 		}
 		return 0
 	}
-	community := func() uint64 { return coinsOf(prov, providerapp.PathCommunityPool, voucher) }
+	community := func() uint64 { return coinsOf(prov, pos.PathCommunityPool, voucher) }
 
 	// (b) Not allowlisted: to the community pool.
 	sendRewards(t, tp, 1000, rewardMemo(id, "consumer"))
@@ -233,7 +233,7 @@ func TestProviderConsumerRewards(t *testing.T) {
 	if got := community(); got != 1007 {
 		t.Fatalf("community pool %d, want 1007", got)
 	}
-	if got := coinsOf(prov, providerapp.PathCommunityPool, otherVoucher); got != 11 {
+	if got := coinsOf(prov, pos.PathCommunityPool, otherVoucher); got != 11 {
 		t.Fatalf("community pool %d %s, want 11", got, otherVoucher)
 	}
 	if info = rewardsOf(); poolOf(info) != 0 {
@@ -251,7 +251,7 @@ func TestProviderConsumerRewards(t *testing.T) {
 	before := map[string][2]uint64{}
 	for i := 0; i < 4; i++ {
 		op := prov.Address(i)
-		before[string(op)] = [2]uint64{pending(prov, op, op, voucher), coinsOf(prov, providerapp.PathCommission+address.Encode("ics", op), voucher)}
+		before[string(op)] = [2]uint64{pending(prov, op, op, voucher), coinsOf(prov, pos.PathCommission+address.Encode("ics", op), voucher)}
 	}
 	sendRewards(t, tp, amount, rewardMemo(id, "consumer"))
 	if info = rewardsOf(); poolOf(info) != amount {
@@ -309,7 +309,7 @@ func TestProviderConsumerRewards(t *testing.T) {
 			}
 			gotDel = share - comm // the rounding dust stays outstanding
 		}
-		gotComm := coinsOf(prov, providerapp.PathCommission+address.Encode("ics", op), voucher) - before[string(op)][1]
+		gotComm := coinsOf(prov, pos.PathCommission+address.Encode("ics", op), voucher) - before[string(op)][1]
 		if gotDel != share-comm || gotComm != comm {
 			t.Errorf("validator %d: delegators %d, commission %d; want %d and %d of a share of %d", i, gotDel, gotComm, share-comm, comm, share)
 		}

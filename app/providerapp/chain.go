@@ -10,11 +10,11 @@ import (
 
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/app"
+	"github.com/abci-ics/ics/app/pos"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/distribution"
 	"github.com/abci-ics/ics/chain/gov"
-	"github.com/abci-ics/ics/chain/slashing"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/interchain"
@@ -63,29 +63,26 @@ func (f Factory) InitChain(s state.Store, chainID string, appState []byte, heigh
 	return c, updates, nil
 }
 
-// Chain is an assembled provider chain. Its modules are exported for tests
-// and tools that read state through them.
+// Chain is an assembled provider chain: accounts, proof of stake and the
+// interchain layer. Its modules are exported for tests and tools that read
+// state through them.
 type Chain struct {
 	*app.Accounts
-	Staking  *staking.Keeper
-	Slashing slashing.Keeper
-	Dist     distribution.Keeper
-	Gov      *gov.Keeper
-	ICS      *interchain.Provider
+	*pos.PoS
+	ICS *interchain.Provider
 
 	routes app.Routes
 }
 
 var _ abci.Chain = (*Chain)(nil)
 
-// newChain wires the modules of a chain whose accounts are acc.
+// newChain wires the modules of a chain whose accounts are acc: the
+// provider reserves the consensus keys assigned on consumers, holds the
+// unbonding entries staking starts, and adds its proposals and the
+// "provider" parameter space to governance.
 func newChain(acc *app.Accounts, log interchain.Logger) *Chain {
 	prefix := acc.Prefix
-	c := &Chain{Accounts: acc, routes: app.Routes{}}
-	c.Staking = &staking.Keeper{Bank: acc.Bank, Prefix: prefix}
-	c.Slashing = slashing.Keeper{Staking: c.Staking, Prefix: prefix}
-	c.Dist = distribution.Keeper{Bank: acc.Bank, Staking: distStaking{c.Staking}, Prefix: prefix}
-	c.Gov = &gov.Keeper{Bank: acc.Bank, Staking: govStaking{c.Staking}, Prefix: prefix}
+	c := &Chain{Accounts: acc, PoS: pos.New(acc), routes: app.Routes{}}
 	c.ICS = interchain.NewProvider(interchain.ProviderConfig{
 		ChainID: acc.ChainID(), Prefix: prefix,
 		Staking: providerStaking{c.Staking}, Unbonding: providerUnbonding{c.Staking}, Entries: unbondingEntries{c.Staking},
@@ -93,15 +90,15 @@ func newChain(acc *app.Accounts, log interchain.Logger) *Chain {
 		Rewards: consumerRewards{c.Staking, c.Dist}, Bank: acc.Bank, Logger: log,
 	})
 	c.Staking.Keys = c.ICS
+	c.OnUnbonding = c.unbondingsInitiated
 	for _, p := range c.ICS.Proposals() {
 		c.Gov.RegisterHandler(p.TypeURL, p.Check, p.Execute)
 	}
-	c.route()
-	c.Gov.RegisterParamSpace("auth", paramSpace(acc.Auth.Params, acc.Auth.SetParams))
-	c.Gov.RegisterParamSpace("staking", paramSpace(c.Staking.Params, c.Staking.SetParams))
-	c.Gov.RegisterParamSpace("gov", c.Gov.SetParamJSON)
-	c.Gov.RegisterParamSpace("distribution", c.Dist.SetParamJSON)
-	c.Gov.RegisterParamSpace("provider", paramSpace(c.ICS.Keeper.Params, c.ICS.Keeper.SetParams))
+	app.Handle(c.routes, func(s state.Store, _ abci.Block, signer []byte, m *bank.MsgSend) ([]abcitypes.Event, error) {
+		return c.Bank.HandleSend(s, signer, m)
+	})
+	c.PoS.Route(c.routes)
+	c.Gov.RegisterParamSpace("provider", pos.ParamSpace(c.ICS.Keeper.Params, c.ICS.Keeper.SetParams))
 	return c
 }
 
@@ -111,20 +108,9 @@ func (c *Chain) initGenesis(s state.Store, g *app.Genesis, height int64, now tim
 	if err := c.Accounts.InitGenesis(s, g); err != nil {
 		return nil, err
 	}
-	updates, err := c.Staking.InitGenesis(s, &g.Staking, height, now)
+	updates, err := c.PoS.InitGenesis(s, g, height, now)
 	if err != nil {
-		return nil, fmt.Errorf("%w: staking: %w", abci.ErrInvalidGenesis, err)
-	}
-	if err := c.Dist.InitGenesis(s, &g.Distribution); err != nil {
-		return nil, fmt.Errorf("%w: distribution: %w", abci.ErrInvalidGenesis, err)
-	}
-	for _, v := range c.Staking.Validators(s) {
-		for _, d := range c.Staking.DelegationsTo(s, v.Operator) {
-			c.Dist.AfterDelegationModified(s, d.Delegator, d.Validator)
-		}
-	}
-	if err := c.Gov.InitGenesis(s, &g.Gov); err != nil {
-		return nil, fmt.Errorf("%w: gov: %w", abci.ErrInvalidGenesis, err)
+		return nil, err
 	}
 	if err := c.ICS.InitGenesis(s, &g.Provider, &g.Transfer, now); err != nil {
 		return nil, err
@@ -147,18 +133,10 @@ func (c *Chain) HandleMsg(s state.Store, b abci.Block, signer []byte, m abci.Msg
 	return c.ICS.HandleMsg(s, app.LayerBlock(b), signer, m.TypeURL, m.Value)
 }
 
-// BeginBlock runs distribution (fees and inflation of the previous block)
-// and slashing (downtime and double signs).
+// BeginBlock runs proof of stake's: distribution (fees and inflation of
+// the previous block) and slashing (downtime and double signs).
 func (c *Chain) BeginBlock(s state.Store, b abci.Block) ([]abcitypes.Event, error) {
-	evs, err := c.Dist.BeginBlock(s, b.Height, b.Time)
-	if err != nil {
-		return nil, err
-	}
-	more, err := c.Slashing.BeginBlock(s, b.Height, b.Time, b.LastCommit, b.Misbehavior)
-	if err != nil {
-		return nil, err
-	}
-	return append(evs, more...), nil
+	return c.PoS.BeginBlock(s, b)
 }
 
 // EndBlock runs governance, then staking, which chooses the block's
@@ -166,18 +144,13 @@ func (c *Chain) BeginBlock(s state.Store, b abci.Block) ([]abcitypes.Event, erro
 // provider at once, under the vsc id of the block), then the provider on
 // that set.
 func (c *Chain) EndBlock(s state.Store, b abci.Block) ([]abcitypes.ValidatorUpdate, []abcitypes.Event, error) {
-	events, err := c.Gov.EndBlock(s, b.Height, b.Time)
+	updates, events, started, err := c.PoS.EndBlock(s, b)
 	if err != nil {
 		return nil, nil, err
 	}
-	updates, r, err := c.Staking.EndBlock(s, b.Height, b.Time)
-	if err != nil {
+	if err := c.unbondingsInitiated(s, started); err != nil {
 		return nil, nil, err
 	}
-	if err := c.unbondingsInitiated(s, r.Unbondings); err != nil {
-		return nil, nil, err
-	}
-	events = append(events, r.Events...)
 	evs, err := c.ICS.EndBlock(s, app.LayerBlock(b))
 	if err != nil {
 		return nil, nil, err
@@ -206,7 +179,7 @@ func (c *Chain) Query(s state.Store, path string, now time.Time) ([]byte, error)
 	if !errors.Is(err, abci.ErrUnknownQuery) {
 		return bz, err
 	}
-	if bz, ok, err := c.queryModules(s, c.Prefix, path); ok {
+	if bz, ok, err := c.PoS.Query(s, path); ok {
 		return bz, err
 	}
 	bz, err = c.ICS.Query(s, path, now)

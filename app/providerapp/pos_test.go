@@ -10,7 +10,7 @@ import (
 	gogoproto "github.com/cosmos/gogoproto/proto"
 
 	"github.com/abci-ics/ics/app"
-	"github.com/abci-ics/ics/app/providerapp"
+	"github.com/abci-ics/ics/app/pos"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/distribution"
@@ -111,7 +111,7 @@ func TestProofOfStake(t *testing.T) {
 		c.mustBlock(c.send(0, addr(c.keys[2]), stake(1)), c.send(2, addr(c.keys[0]), stake(1)))
 	}
 	var rewards []distribution.DelegationRewards
-	c.query(providerapp.PathRewards+address.Encode("ics", addr(c.keys[3])), &rewards)
+	c.query(pos.PathRewards+address.Encode("ics", addr(c.keys[3])), &rewards)
 	if len(rewards) != 1 || len(rewards[0].Rewards) == 0 || rewards[0].Rewards[0].Amount == 0 {
 		t.Fatalf("rewards %+v", rewards)
 	}
@@ -137,12 +137,12 @@ func TestProofOfStake(t *testing.T) {
 		updates = append(updates, c.mustBlock().ValidatorUpdates...)
 	}
 	var p gov.Proposal
-	c.query(providerapp.PathProposal+"1", &p)
+	c.query(pos.PathProposal+"1", &p)
 	if p.Status != gov.StatusPassed {
 		t.Fatalf("proposal status %v", p.Status)
 	}
 	var params staking.Params
-	c.query(providerapp.PathStakingParams, &params)
+	c.query(pos.PathStakingParams, &params)
 	if params.MaxValidators != 2 {
 		t.Fatalf("max validators %d", params.MaxValidators)
 	}

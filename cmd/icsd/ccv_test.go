@@ -16,7 +16,7 @@ import (
 	"github.com/cometbft/cometbft/privval"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 
-	"github.com/abci-ics/ics/app/providerapp"
+	"github.com/abci-ics/ics/app/pos"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/interchain"
@@ -67,8 +67,8 @@ func (n *ccvNet) rpc(addr string) *rpchttp.HTTP {
 func (n *ccvNet) expectedSet(c *testnet.ConsumerChain) map[string]int64 {
 	n.t.Helper()
 	prov := n.net.ProviderRPC(0)
-	var vals []providerapp.ValidatorJSON
-	n.mustQuery(prov, providerapp.PathValidators, &vals)
+	var vals []pos.ValidatorJSON
+	n.mustQuery(prov, pos.PathValidators, &vals)
 	var keys []interchain.KeyAssignmentJSON
 	n.mustQuery(prov, interchain.PathKeyAssignments+c.ConsumerID, &keys)
 	assigned := map[string]string{}
@@ -157,14 +157,14 @@ func (n *ccvNet) waitFor(what string, timeout time.Duration, cond func() bool) t
 	return time.Since(start)
 }
 
-func (n *ccvNet) validator(i int) providerapp.ValidatorJSON {
+func (n *ccvNet) validator(i int) pos.ValidatorJSON {
 	n.t.Helper()
 	k, err := client.LoadKey(valnet.NodeHome(n.net.Opts.Dir, i), "validator")
 	if err != nil {
 		n.t.Fatal(err)
 	}
-	var v providerapp.ValidatorJSON
-	n.mustQuery(n.net.ProviderRPC(0), providerapp.PathValidator+address.Encode("ics", k.Address()), &v)
+	var v pos.ValidatorJSON
+	n.mustQuery(n.net.ProviderRPC(0), pos.PathValidator+address.Encode("ics", k.Address()), &v)
 	return v
 }
 

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/abci-ics/ics/app"
-	"github.com/abci-ics/ics/app/providerapp"
+	"github.com/abci-ics/ics/app/pos"
 	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/consumer"
 	"github.com/abci-ics/ics/ibc/transfer"
@@ -135,7 +135,7 @@ func TestCCVRewards(t *testing.T) {
 	// holds the voucher.
 	n.waitFor("the delegator's consumer rewards", time.Minute, func() bool {
 		var rs []struct{ Rewards []coin.Coin }
-		if err := n.query(net.ProviderRPC(0), providerapp.PathRewards+delegator, &rs); err != nil {
+		if err := n.query(net.ProviderRPC(0), pos.PathRewards+delegator, &rs); err != nil {
 			return false
 		}
 		for _, r := range rs {

@@ -14,7 +14,7 @@ import (
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 
 	"github.com/abci-ics/ics/app"
-	"github.com/abci-ics/ics/app/providerapp"
+	"github.com/abci-ics/ics/app/pos"
 	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/testnet/process"
 	"github.com/abci-ics/ics/testnet/valnet"
@@ -120,9 +120,9 @@ func (c *cluster) operator(i int) string {
 	return address.Encode("ics", k.Address())
 }
 
-func (c *cluster) validator(i int) providerapp.ValidatorJSON {
-	var v providerapp.ValidatorJSON
-	c.query(providerapp.PathValidator+c.operator(i), 0, &v)
+func (c *cluster) validator(i int) pos.ValidatorJSON {
+	var v pos.ValidatorJSON
+	c.query(pos.PathValidator+c.operator(i), 0, &v)
 	return v
 }
 
@@ -221,8 +221,8 @@ func TestTestnet(t *testing.T) {
 
 	// Undelegation completes at the first block at or after its completion time.
 	h = txHeight(t, c.icsd(0, 0, "tx", "staking", "undelegate", "validator", c.operator(1), "10000000000stake", "-o", "json"))
-	var entries []providerapp.UnbondingJSON
-	c.query(providerapp.PathUnbonding+"/"+c.operator(0), h, &entries)
+	var entries []pos.UnbondingJSON
+	c.query(pos.PathUnbonding+"/"+c.operator(0), h, &entries)
 	if len(entries) != 1 || entries[0].Balance != 10_000_000_000 {
 		t.Fatalf("unbonding entries %+v", entries)
 	}

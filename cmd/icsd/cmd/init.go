@@ -34,7 +34,10 @@ func initCmd() *cobra.Command {
 		Long: `init writes a node home. With --role provider (the default) the genesis has one
 validator, this node, bonding a tenth of the funded key's stake. With --role consumer
 the genesis has the consumer modules and no validators: fetch the consumer genesis
-from the provider once the consumer is launched, import it, then start:
+from the provider once the consumer is launched, import it, then start
+(--own-staking: the consumer also carries its own staking, distribution and
+governance from genesis, which do not choose its validators while it is a
+consumer, so that it can become sovereign later):
 
   icsd query provider consumer-genesis CONSUMER_ID -o json --node PROVIDER_RPC > cg.json
   icsd genesis import-consumer cg.json --home HOME
@@ -50,6 +53,7 @@ The role is saved in HOME/config/app.toml and used by every later start.`,
 			prefix, _ := f.GetString("prefix")
 			tc, _ := f.GetDuration("timeout-commit")
 			roleName, _ := f.GetString("role")
+			ownStaking, _ := f.GetBool("own-staking")
 			role, err := nodehome.ParseRole(roleName)
 			if err != nil {
 				return fmt.Errorf("--role: %w", err)
@@ -58,7 +62,7 @@ The role is saved in HOME/config/app.toml and used by every later start.`,
 			if err != nil {
 				return fmt.Errorf("--amount: %w", err)
 			}
-			key, err := nodehome.Init(nodehome.InitOptions{Home: cli.Home(cmd), ChainID: chainID, Moniker: moniker, KeyName: keyName, Amount: coins, Prefix: prefix, TimeoutCommit: tc, Role: role})
+			key, err := nodehome.Init(nodehome.InitOptions{Home: cli.Home(cmd), ChainID: chainID, Moniker: moniker, KeyName: keyName, Amount: coins, Prefix: prefix, TimeoutCommit: tc, Role: role, OwnStaking: ownStaking})
 			if err != nil {
 				return err
 			}
@@ -73,6 +77,7 @@ The role is saved in HOME/config/app.toml and used by every later start.`,
 	}
 	c.Flags().String("chain-id", "", "chain id (required)")
 	c.Flags().String("role", string(app.RoleProvider), "provider or consumer")
+	c.Flags().Bool("own-staking", false, "with --role consumer: the consumer carries its own staking, distribution and gov (dormant while it is a consumer)")
 	c.Flags().String("moniker", "node0", "node name")
 	c.Flags().String("key", "validator", "name of the funded key to create in the keyring")
 	c.Flags().String("amount", "1000000000000stake", "coins of the funded key")

@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/app"
-	"github.com/abci-ics/ics/app/providerapp"
+	"github.com/abci-ics/ics/app/pos"
 	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
 	"github.com/abci-ics/ics/interchain"
 )
@@ -41,7 +41,7 @@ func rawText[T any](w io.Writer, v T) {
 	fmt.Fprintln(w, string(bz))
 }
 
-func printValidators(w io.Writer, vs []providerapp.ValidatorJSON) {
+func printValidators(w io.Writer, vs []pos.ValidatorJSON) {
 	fmt.Fprintf(w, "%-45s %-10s %-24s %12s %s\n", "OPERATOR", "MONIKER", "STATUS", "POWER", "FLAGS")
 	for _, v := range vs {
 		flags := ""
@@ -58,11 +58,11 @@ func printValidators(w io.Writer, vs []providerapp.ValidatorJSON) {
 func stakingQueryCmd() *cobra.Command {
 	c := &cobra.Command{Use: "staking", Short: "Staking queries"}
 	c.AddCommand(
-		queryCommand("validators", "All validators", cobra.ExactArgs(0), func([]string) string { return providerapp.PathValidators }, printValidators),
-		queryCommand("validator OPERATOR", "One validator", cobra.ExactArgs(1), func(a []string) string { return providerapp.PathValidator + a[0] },
-			func(w io.Writer, v providerapp.ValidatorJSON) { printValidators(w, []providerapp.ValidatorJSON{v}) }),
-		queryCommand("delegations DELEGATOR", "Delegations of an address", cobra.ExactArgs(1), func(a []string) string { return providerapp.PathDelegations + a[0] },
-			func(w io.Writer, ds []providerapp.DelegationJSON) {
+		queryCommand("validators", "All validators", cobra.ExactArgs(0), func([]string) string { return pos.PathValidators }, printValidators),
+		queryCommand("validator OPERATOR", "One validator", cobra.ExactArgs(1), func(a []string) string { return pos.PathValidator + a[0] },
+			func(w io.Writer, v pos.ValidatorJSON) { printValidators(w, []pos.ValidatorJSON{v}) }),
+		queryCommand("delegations DELEGATOR", "Delegations of an address", cobra.ExactArgs(1), func(a []string) string { return pos.PathDelegations + a[0] },
+			func(w io.Writer, ds []pos.DelegationJSON) {
 				for _, d := range ds {
 					fmt.Fprintf(w, "%s -> %s: %d tokens (%d shares)\n", d.Delegator, d.Validator, d.Tokens, d.Shares)
 				}
@@ -70,11 +70,11 @@ func stakingQueryCmd() *cobra.Command {
 		queryCommand("unbonding [DELEGATOR]", "Pending unbonding entries (all, or of one delegator) and who holds them", cobra.MaximumNArgs(1),
 			func(a []string) string {
 				if len(a) == 0 {
-					return providerapp.PathUnbonding
+					return pos.PathUnbonding
 				}
-				return providerapp.PathUnbonding + "/" + a[0]
-			}, rawText[[]providerapp.UnbondingJSON]),
-		queryCommand("params", "Staking parameters", cobra.ExactArgs(0), func([]string) string { return providerapp.PathStakingParams }, rawText[json.RawMessage]),
+				return pos.PathUnbonding + "/" + a[0]
+			}, rawText[[]pos.UnbondingJSON]),
+		queryCommand("params", "Staking parameters", cobra.ExactArgs(0), func([]string) string { return pos.PathStakingParams }, rawText[json.RawMessage]),
 	)
 	return c
 }
@@ -82,10 +82,10 @@ func stakingQueryCmd() *cobra.Command {
 func govQueryCmd() *cobra.Command {
 	c := &cobra.Command{Use: "gov", Short: "Governance queries"}
 	c.AddCommand(
-		queryCommand("proposals", "All proposals", cobra.ExactArgs(0), func([]string) string { return providerapp.PathProposals }, rawText[json.RawMessage]),
-		queryCommand("proposal ID", "One proposal", cobra.ExactArgs(1), func(a []string) string { return providerapp.PathProposal + a[0] }, rawText[json.RawMessage]),
-		queryCommand("tally ID", "The current tally of a proposal", cobra.ExactArgs(1), func(a []string) string { return providerapp.PathTally + a[0] }, rawText[json.RawMessage]),
-		queryCommand("params", "Governance parameters", cobra.ExactArgs(0), func([]string) string { return providerapp.PathGovParams }, rawText[json.RawMessage]),
+		queryCommand("proposals", "All proposals", cobra.ExactArgs(0), func([]string) string { return pos.PathProposals }, rawText[json.RawMessage]),
+		queryCommand("proposal ID", "One proposal", cobra.ExactArgs(1), func(a []string) string { return pos.PathProposal + a[0] }, rawText[json.RawMessage]),
+		queryCommand("tally ID", "The current tally of a proposal", cobra.ExactArgs(1), func(a []string) string { return pos.PathTally + a[0] }, rawText[json.RawMessage]),
+		queryCommand("params", "Governance parameters", cobra.ExactArgs(0), func([]string) string { return pos.PathGovParams }, rawText[json.RawMessage]),
 	)
 	return c
 }
@@ -93,9 +93,9 @@ func govQueryCmd() *cobra.Command {
 func distributionQueryCmd() *cobra.Command {
 	c := &cobra.Command{Use: "distribution", Short: "Reward queries"}
 	c.AddCommand(
-		queryCommand("rewards DELEGATOR", "Pending rewards of a delegator, per validator", cobra.ExactArgs(1), func(a []string) string { return providerapp.PathRewards + a[0] }, rawText[json.RawMessage]),
-		queryCommand("commission OPERATOR", "Pending commission of a validator", cobra.ExactArgs(1), func(a []string) string { return providerapp.PathCommission + a[0] }, rawText[[]app.CoinJSON]),
-		queryCommand("community-pool", "The community pool", cobra.ExactArgs(0), func([]string) string { return providerapp.PathCommunityPool }, rawText[[]app.CoinJSON]),
+		queryCommand("rewards DELEGATOR", "Pending rewards of a delegator, per validator", cobra.ExactArgs(1), func(a []string) string { return pos.PathRewards + a[0] }, rawText[json.RawMessage]),
+		queryCommand("commission OPERATOR", "Pending commission of a validator", cobra.ExactArgs(1), func(a []string) string { return pos.PathCommission + a[0] }, rawText[[]app.CoinJSON]),
+		queryCommand("community-pool", "The community pool", cobra.ExactArgs(0), func([]string) string { return pos.PathCommunityPool }, rawText[[]app.CoinJSON]),
 	)
 	return c
 }

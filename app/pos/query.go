@@ -1,4 +1,4 @@
-package providerapp
+package pos
 
 import (
 	"fmt"
@@ -94,8 +94,8 @@ func nsTime(ns int64) string {
 	return time.Unix(0, ns).UTC().Format(time.RFC3339Nano)
 }
 
-func (c *Chain) validatorJSON(s state.Store, prefix string, v staking.Validator) ValidatorJSON {
-	p := c.Staking.Params(s)
+func (p *PoS) validatorJSON(s state.Store, prefix string, v staking.Validator) ValidatorJSON {
+	params := p.Staking.Params(s)
 	var cons string
 	if len(v.PubKey) == 32 {
 		cons = ed25519.PubKey(v.PubKey).Address().String()
@@ -106,8 +106,8 @@ func (c *Chain) validatorJSON(s state.Store, prefix string, v staking.Validator)
 		Commission: fmt.Sprintf("%d/%d", v.CommissionRate.Numerator, v.CommissionRate.Denominator),
 		Jailed:     v.Jailed, Tombstoned: v.Tombstoned,
 	}
-	if p.PowerReduction > 0 {
-		out.Power = int64(v.Tokens / p.PowerReduction)
+	if params.PowerReduction > 0 {
+		out.Power = int64(v.Tokens / params.PowerReduction)
 	}
 	if v.Jailed {
 		out.JailedUntil = nsTime(v.JailedUntilNs)
@@ -118,7 +118,7 @@ func (c *Chain) validatorJSON(s state.Store, prefix string, v staking.Validator)
 	return out
 }
 
-func (c *Chain) unbondingJSON(prefix string, e unbonding.UnbondingEntry) UnbondingJSON {
+func unbondingJSON(prefix string, e unbonding.UnbondingEntry) UnbondingJSON {
 	holders := e.Holders
 	if holders == nil {
 		holders = []string{}
@@ -130,14 +130,15 @@ func (c *Chain) unbondingJSON(prefix string, e unbonding.UnbondingEntry) Unbondi
 	}
 }
 
-// queryModules answers the staking, gov and distribution paths; ok is
-// false for any other path.
-func (c *Chain) queryModules(v state.Store, prefix, path string) ([]byte, bool, error) {
-	addrArg := func(p string) ([]byte, error) { return address.Decode(prefix, strings.TrimPrefix(path, p)) }
-	idArg := func(p string) (uint64, error) {
-		id, err := strconv.ParseUint(strings.TrimPrefix(path, p), 10, 64)
+// Query answers the staking, gov and distribution paths; ok is false for
+// any other path.
+func (p *PoS) Query(v state.Store, path string) ([]byte, bool, error) {
+	prefix := p.acc.Prefix
+	addrArg := func(pre string) ([]byte, error) { return address.Decode(prefix, strings.TrimPrefix(path, pre)) }
+	idArg := func(pre string) (uint64, error) {
+		id, err := strconv.ParseUint(strings.TrimPrefix(path, pre), 10, 64)
 		if err != nil {
-			return 0, fmt.Errorf("%w: proposal id %q", abci.ErrInvalidQuery, strings.TrimPrefix(path, p))
+			return 0, fmt.Errorf("%w: proposal id %q", abci.ErrInvalidQuery, strings.TrimPrefix(path, pre))
 		}
 		return id, nil
 	}
@@ -148,11 +149,11 @@ func (c *Chain) queryModules(v state.Store, prefix, path string) ([]byte, bool, 
 	fail := func(err error) ([]byte, bool, error) { return nil, true, err }
 	switch {
 	case path == PathStakingParams:
-		return answer(c.Staking.Params(v))
+		return answer(p.Staking.Params(v))
 	case path == PathValidators:
 		out := []ValidatorJSON{}
-		for _, val := range c.Staking.Validators(v) {
-			out = append(out, c.validatorJSON(v, prefix, val))
+		for _, val := range p.Staking.Validators(v) {
+			out = append(out, p.validatorJSON(v, prefix, val))
 		}
 		return answer(out)
 	case strings.HasPrefix(path, PathValidator):
@@ -160,42 +161,42 @@ func (c *Chain) queryModules(v state.Store, prefix, path string) ([]byte, bool, 
 		if err != nil {
 			return fail(err)
 		}
-		val, found := c.Staking.Validator(v, op)
+		val, found := p.Staking.Validator(v, op)
 		if !found {
 			return fail(fmt.Errorf("%w: %s", staking.ErrValidatorNotFound, address.Show(prefix, op)))
 		}
-		return answer(c.validatorJSON(v, prefix, val))
+		return answer(p.validatorJSON(v, prefix, val))
 	case strings.HasPrefix(path, PathDelegations):
 		del, err := addrArg(PathDelegations)
 		if err != nil {
 			return fail(err)
 		}
 		out := []DelegationJSON{}
-		for _, d := range c.Staking.DelegationsOf(v, del) {
-			val, _ := c.Staking.Validator(v, d.Validator)
+		for _, d := range p.Staking.DelegationsOf(v, del) {
+			val, _ := p.Staking.Validator(v, d.Validator)
 			out = append(out, DelegationJSON{Delegator: address.Show(prefix, d.Delegator), Validator: address.Show(prefix, d.Validator), Shares: d.Shares, Tokens: val.TokensFromShares(d.Shares)})
 		}
 		return answer(out)
 	case path == PathUnbonding || strings.HasPrefix(path, PathUnbonding+"/"):
 		var entries []unbonding.UnbondingEntry
 		if path == PathUnbonding {
-			entries = c.Staking.Unbonding().Entries(v)
+			entries = p.Staking.Unbonding().Entries(v)
 		} else {
 			del, err := addrArg(PathUnbonding + "/")
 			if err != nil {
 				return fail(err)
 			}
-			entries = c.Staking.Unbonding().EntriesOf(v, del)
+			entries = p.Staking.Unbonding().EntriesOf(v, del)
 		}
 		out := []UnbondingJSON{}
 		for _, e := range entries {
-			out = append(out, c.unbondingJSON(prefix, e))
+			out = append(out, unbondingJSON(prefix, e))
 		}
 		return answer(out)
 	case path == PathGovParams:
-		return answer(c.Gov.Params(v))
+		return answer(p.Gov.Params(v))
 	case path == PathProposals:
-		out := c.Gov.Proposals(v, gov.StatusNil)
+		out := p.Gov.Proposals(v, gov.StatusNil)
 		if out == nil {
 			out = []gov.Proposal{}
 		}
@@ -205,17 +206,17 @@ func (c *Chain) queryModules(v state.Store, prefix, path string) ([]byte, bool, 
 		if err != nil {
 			return fail(err)
 		}
-		p, found := c.Gov.Proposal(v, id)
+		prop, found := p.Gov.Proposal(v, id)
 		if !found {
 			return fail(fmt.Errorf("%w: proposal %d", gov.ErrUnknownProposal, id))
 		}
-		return answer(p)
+		return answer(prop)
 	case strings.HasPrefix(path, PathTally):
 		id, err := idArg(PathTally)
 		if err != nil {
 			return fail(err)
 		}
-		t, err := c.Gov.Tally(v, id)
+		t, err := p.Gov.Tally(v, id)
 		if err != nil {
 			return fail(err)
 		}
@@ -225,15 +226,15 @@ func (c *Chain) queryModules(v state.Store, prefix, path string) ([]byte, bool, 
 		if err != nil {
 			return fail(err)
 		}
-		return answer(c.Dist.DelegatorRewards(v, del))
+		return answer(p.Dist.DelegatorRewards(v, del))
 	case strings.HasPrefix(path, PathCommission):
 		op, err := addrArg(PathCommission)
 		if err != nil {
 			return fail(err)
 		}
-		return answer(app.CoinsJSON(c.Dist.Commission(v, op)))
+		return answer(app.CoinsJSON(p.Dist.Commission(v, op)))
 	case path == PathCommunityPool:
-		return answer(app.CoinsJSON(c.Dist.CommunityPool(v)))
+		return answer(app.CoinsJSON(p.Dist.CommunityPool(v)))
 	}
 	return nil, false, nil
 }

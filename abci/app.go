@@ -149,6 +149,10 @@ func (a *App) Chain() Chain {
 // Tests and embedding chains use it to look at any store.
 func (a *App) View(version int64) (*state.View, error) { return a.ms.View(version) }
 
+// Stores returns the stores the chain's state has at its last commit
+// (sorted): its genesis stores, changed by the transitions it made.
+func (a *App) Stores() []string { return a.ms.Names() }
+
 // Close releases the state database.
 func (a *App) Close() error { return a.ms.Close() }
 

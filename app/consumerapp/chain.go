@@ -12,12 +12,14 @@ import (
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/app/pos"
+	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/consumer"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/interchain"
+	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -55,6 +57,10 @@ func (f Factory) Stores() []string {
 // Open assembles the consumer chain whose committed state is s, which has
 // the stores named.
 func (f Factory) Open(s state.Store, stores []string) (abci.Chain, error) {
+	if slices.Contains(stores, provider.StoreName) {
+		// A consumer that turned sovereign is a provider with no consumers.
+		return providerapp.Factory{Logger: f.Logger}.Open(s, stores)
+	}
 	acc, err := app.OpenAccounts(s)
 	if err != nil {
 		return nil, err
@@ -99,6 +105,7 @@ type Chain struct {
 	ICS *interchain.Consumer
 
 	routes app.Routes
+	log    interchain.Logger
 }
 
 var _ abci.Chain = (*Chain)(nil)
@@ -108,11 +115,12 @@ var _ abci.Chain = (*Chain)(nil)
 // then stays in the fee collector, which distribution pays out to the
 // chain's own stakers at the start of the next block.
 func newChain(acc *app.Accounts, log interchain.Logger, ownStaking bool) *Chain {
-	c := &Chain{Accounts: acc, routes: app.Routes{}}
+	c := &Chain{Accounts: acc, routes: app.Routes{}, log: log}
 	if ownStaking {
 		c.PoS = pos.New(acc)
 		c.PoS.Dormant = true
 		c.PoS.Route(c.routes)
+		c.routeSovereign()
 	}
 	c.ICS = interchain.NewConsumer(interchain.ConsumerConfig{
 		ChainID: acc.ChainID(), Prefix: acc.Prefix, Bank: acc.Bank, Logger: log,
@@ -169,6 +177,11 @@ func (c *Chain) EndBlock(s state.Store, b abci.Block) ([]abcitypes.ValidatorUpda
 	if err != nil {
 		return nil, nil, err
 	}
+	events = append(events, evs...)
+	evs, err = c.planOnStop(s, b)
+	if err != nil {
+		return nil, nil, err
+	}
 	return updates, append(events, evs...), nil
 }
 
@@ -180,6 +193,9 @@ func (c *Chain) Query(s state.Store, path string, now time.Time) ([]byte, error)
 		return bz, err
 	}
 	if c.PoS != nil {
+		if path == PathSovereignTransition {
+			return querySovereign(s)
+		}
 		if bz, ok, err := c.PoS.Query(s, path); ok {
 			return bz, err
 		}

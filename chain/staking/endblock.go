@@ -54,6 +54,20 @@ func (Keeper) lastPowers(s state.Store) []operatorPower {
 	return out
 }
 
+// LastValidatorSet returns the set EndBlock last chose, each member with
+// its power, in operator order: the set a chain whose staking chooses its
+// validators last returned to CometBFT (taken whole, for a chain that
+// starts returning them; see app/consumerapp's sovereign transition).
+func (k Keeper) LastValidatorSet(s state.Store) []abci.ValidatorUpdate {
+	var out []abci.ValidatorUpdate
+	for _, lp := range k.lastPowers(s) {
+		if v, ok := k.Validator(s, lp.operator); ok {
+			out = append(out, abci.Ed25519ValidatorUpdate(v.PubKey, lp.power))
+		}
+	}
+	return out
+}
+
 // nextPowers returns the top maxValidators of the power index.
 func (Keeper) nextPowers(s state.Store, maxValidators uint32) []operatorPower {
 	pre := []byte{prefixByPower}

@@ -1,0 +1,191 @@
+package ibctest_test
+
+import (
+	"encoding/hex"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
+	gogoproto "github.com/cosmos/gogoproto/proto"
+
+	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app"
+	"github.com/abci-ics/ics/app/consumerapp"
+	. "github.com/abci-ics/ics/app/ibctest"
+	"github.com/abci-ics/ics/app/providerapp"
+	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/chain/auth"
+	"github.com/abci-ics/ics/chain/gov"
+	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/consumer"
+	"github.com/abci-ics/ics/consumer/sovereign"
+	"github.com/abci-ics/ics/ibc/transfer"
+	"github.com/abci-ics/ics/interchain"
+	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
+)
+
+// sovereignNet is ownStakingNet with at most two validators in the
+// consumer's own staking, and the consumer's transfer channel to the
+// provider open beside the CCV channel.
+func sovereignNet(t *testing.T) (*Net, *Path) {
+	clock := &Clock{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	prov := NewProvider(t, clock, "provider-1", 2, 4, func(g *app.Genesis) {
+		g.Staking.Params.UnbondingPeriod = 15 * time.Minute
+	})
+	cons := LaunchOwnStakingConsumer(prov, "consumer-1", ConsumerParams(), 4, func(g *app.Genesis) {
+		g.Staking.Params.UnbondingPeriod = ownUnbonding
+		g.Staking.Params.MaxValidators = 2
+		g.Gov.Params.VotingPeriod = int64(ownVoting)
+		g.Gov.Params.MinDeposit = coin.Coin{Denom: "stake", Amount: 1}
+	})
+	ccvPath := LinkCCV(cons, prov)
+	xfer := openTransfer(ccvPath)
+	n := &Net{Provider: prov, Consumers: []*Chain{cons}, Paths: []*Path{ccvPath, xfer}}
+	n.Step()
+	return n, xfer
+}
+
+// planSovereign passes a proposal on c, voted by its own validator
+// operated by account 1, planning the transition at height with
+// selfBond.
+func planSovereign(n *Net, c *Chain, height int64, selfBond uint64) {
+	content := &sovereign.MsgScheduleSovereignTransition{Authority: gov.ModuleAddress(), Height: height, SelfBond: selfBond}
+	bz, err := gogoproto.Marshal(content)
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	resp := c.MustSucceed(c.NextBlock(c.Tx(2, &gov.MsgSubmitProposal{Proposer: c.Address(2),
+		Content: gov.Content{TypeUrl: auth.TypeURL(content), Value: bz}, InitialDeposit: []coin.Coin{{Denom: "stake", Amount: 1}}, Title: "sovereign"})))
+	id, err := strconv.ParseUint(Events(resp, "submit_proposal")[0]["proposal_id"], 10, 64)
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	c.MustSucceed(c.NextBlock(c.Tx(1, &gov.MsgVote{Voter: c.Address(1), ProposalId: id, Option: gov.OptionYes})))
+	planned := func() bool {
+		var p consumerapp.SovereignTransitionJSON
+		c.QueryJSON(consumerapp.PathSovereignTransition, &p)
+		return p.Planned && p.Height == height && p.SelfBond == selfBond && p.Reason == sovereign.ReasonGovernance
+	}
+	if !n.Run(30, planned) {
+		c.T.Fatalf("the transition was not planned: proposal %+v", proposal(c, strconv.FormatUint(id, 10)))
+	}
+}
+
+// setAt returns CometBFT's validator set at height h of c: hex key ->
+// power.
+func setAt(c *Chain, h int64) map[string]int64 {
+	_, vals := c.SignedHeader(h)
+	out := map[string]int64{}
+	for _, v := range vals.Validators {
+		out[hex.EncodeToString(v.PubKey.Bytes())] = v.VotingPower
+	}
+	return out
+}
+
+// TestSovereignTransition: a consumer with its own staking, planned by its
+// governance to turn sovereign at height H, makes the transition first in
+// block H: the provider's store added and the consumer's retired, the CCV
+// channel closed, every validator of the last CCV set bonded to its own
+// staking. Blocks up to H+1 are signed by the CCV set and from H+2 on by
+// its own staking's set (the update returned at H, as CometBFT applies
+// it), which dropped the CCV member that did not rank. The provider stops
+// the consumer when the closing is relayed, and its holds are released;
+// an ICS-20 transfer over the old connection still arrives; a restarted
+// node opens the chain as a standalone one with the same app hash. A
+// second plan, and a plan in the past, are refused.
+func TestSovereignTransition(t *testing.T) {
+	n, xfer := sovereignNet(t)
+	prov, cons := n.Provider, n.Consumers[0]
+	createOwnValidator(cons, 1, 100_000_000)
+	cons.AddSigner(ownKey(cons, 1))
+	// A provider unbonding the consumer holds.
+	prov.MustSucceed(prov.NextBlock(prov.Tx(3, &staking.MsgDelegate{Delegator: prov.Address(3), Validator: prov.Address(0), Amount: 10_000_000})))
+	prov.MustSucceed(prov.NextBlock(prov.Tx(3, &staking.MsgUndelegate{Delegator: prov.Address(3), Validator: prov.Address(0), Amount: 5_000_000})))
+	if len(holds(prov)) == 0 {
+		t.Fatal("no hold on the provider's unbonding")
+	}
+
+	h := cons.Height + 25
+	planSovereign(n, cons, h, 5_000_000)
+	for cons.Height < h-1 {
+		n.Step()
+	}
+	ccvSet := consumerSet(cons)
+	if len(ccvSet) != 2 {
+		t.Fatalf("CCV set before the transition: %v", ccvSet)
+	}
+	n.Step() // block h
+	resp := cons.Log[h-1]
+	if len(Events(resp, abci.EventTransition)) != 1 || len(Events(resp, consumerapp.EventSovereign)) != 1 {
+		t.Fatalf("block %d: events %v", h, resp.Events)
+	}
+	stores := cons.App.Stores()
+	if slices.Contains(stores, consumer.StoreName) || !slices.Contains(stores, provider.StoreName) {
+		t.Fatalf("stores after the transition: %v", stores)
+	}
+	own := providerSet(cons)
+	if len(own) != 2 || own[hex.EncodeToString(ownKey(cons, 1).PubKey().Bytes())] != 100 {
+		t.Fatalf("own staking's set after the transition: %v", own)
+	}
+	for k := range own {
+		if _, ccv := ccvSet[k]; ccv && own[k] != 5 {
+			t.Fatalf("CCV validator %s bonded power %d, want 5", k, own[k])
+		}
+	}
+	// The update of block h: own set's powers, the CCV member left out at 0.
+	if len(resp.ValidatorUpdates) != 3 {
+		t.Fatalf("updates of block %d: %v", h, resp.ValidatorUpdates)
+	}
+	for _, u := range resp.ValidatorUpdates {
+		k := hex.EncodeToString(u.PubKey.GetEd25519())
+		if want, ok := own[k]; (ok && u.Power != want) || (!ok && u.Power != 0) {
+			t.Fatalf("update %s to %d, own set %v", k, u.Power, own)
+		}
+	}
+	for i := 0; i < 6; i++ {
+		n.Step()
+	}
+	for hh := h - 1; hh <= h+1; hh++ {
+		if got := setAt(cons, hh); !sameSet(got, ccvSet) {
+			t.Fatalf("height %d signed by %v, want the CCV set %v", hh, got, ccvSet)
+		}
+	}
+	for hh := h + 2; hh <= h+5; hh++ {
+		if got := setAt(cons, hh); !sameSet(got, own) {
+			t.Fatalf("height %d signed by %v, want own staking's set %v", hh, got, own)
+		}
+	}
+
+	// The CCV channel is closed on the consumer.
+	var chans []channeltypes.IdentifiedChannel
+	cons.QueryJSON(interchain.PathIBCChannels, &chans)
+	for _, c := range chans {
+		if c.PortId == ccv.ConsumerPortID && c.State != channeltypes.CLOSED {
+			t.Fatalf("CCV channel after the transition: %+v", c)
+		}
+	}
+
+	// ICS-20 keeps working over the old connection.
+	before := prov.Balance(prov.Address(2), transfer.VoucherDenom(transfer.PortID, xfer.B.Channel, "stake"))
+	cons.MustSucceed(cons.NextBlock(cons.Tx(2, &transfer.MsgTransfer{SourcePort: transfer.PortID, SourceChannel: xfer.A.Channel,
+		Token: coin.Coin{Denom: "stake", Amount: 1234}, Sender: cons.Address(2), Receiver: address.Encode("ics", prov.Address(2)),
+		TimeoutTimestamp: uint64(cons.Time.Add(time.Hour).UnixNano())})))
+	n.Step()
+	if got := prov.Balance(prov.Address(2), transfer.VoucherDenom(transfer.PortID, xfer.B.Channel, "stake")); got != before+1234 {
+		t.Fatalf("voucher on the provider %d, want %d", got, before+1234)
+	}
+
+	// A node reopened after the transition runs a standalone chain.
+	cons.Restart()
+	if _, ok := cons.App.Chain().(*providerapp.Chain); !ok {
+		t.Fatalf("reopened as %T", cons.App.Chain())
+	}
+	n.Step()
+	if got := setAt(cons, cons.Height); !sameSet(got, providerSet(cons)) {
+		t.Fatalf("after the restart signed by %v, own set %v", got, providerSet(cons))
+	}
+}

@@ -15,8 +15,10 @@ import (
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/ibc/commitment"
+	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/relayer"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // channelState returns the state of c's channel end (port, ch).
@@ -193,5 +195,52 @@ func TestRelayCloseConfirmConsumerCloses(t *testing.T) {
 	}
 	if p, err := l.RelayOnce(context.Background()); err != nil || p.Did() {
 		t.Fatalf("second pass: %s (%v)", p, err)
+	}
+}
+
+// TestRelayCloseRunKeepsTransfer: Run over a CCV link whose provider end
+// the provider closed reports the closing once and no error, and goes on
+// relaying the transfer channel beside it, which stays open.
+func TestRelayCloseRunKeepsTransfer(t *testing.T) {
+	n := ccvNet(t, 3, nil, ConsumerParams())
+	prov, cons, path := n.Provider, n.Consumers[0], n.Paths[0]
+	xfer := openTransfer(path)
+	PassProposal(prov, &provider.ConsumerRemovalProposal{ConsumerId: ConsumerID(prov, cons.ID), StopTime: prov.Time.UnixNano()})
+	prov.NextBlock()
+	cons.MustSucceed(cons.NextBlock(cons.Tx(1, transferMsg(nil, xfer.A, xfer.B, 1, coin.Coin{Denom: "stake", Amount: 7}, uint64(cons.Time.Add(time.Hour).UnixNano())))))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var closings []string
+	var errs []error
+	var moved relayer.Progress
+	passes := 0
+	relayCCV(t, cons, prov, path).Run(ctx, time.Millisecond, time.Hour, func(p relayer.Progress, err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if p.ClosedOn != "" {
+			closings = append(closings, p.ClosedOn)
+		}
+	}, xfer.Relayer().Task(func(p relayer.Progress) {
+		moved.Received += p.Received
+		moved.Acked += p.Acked
+	}), func(context.Context) error {
+		if passes++; passes == 5 {
+			cancel()
+		}
+		return nil
+	})
+	if len(errs) > 0 || len(closings) != 1 || closings[0] != cons.ID {
+		t.Fatalf("closings %v, errors %v", closings, errs)
+	}
+	if moved.Received != 1 || moved.Acked != 1 {
+		t.Fatalf("transfer channel: %s", moved)
+	}
+	if got := prov.Balance(prov.Address(1), "transfer/"+xfer.B.Channel+"/stake"); got != 7 {
+		t.Fatalf("voucher balance %d on the provider", got)
+	}
+	if s := channelState(t, cons, transfer.PortID, xfer.A.Channel); s != channeltypes.OPEN {
+		t.Fatalf("transfer channel %s", s)
 	}
 }

@@ -17,10 +17,11 @@ import (
 // channel) and the other is OPEN or TRYOPEN, it closes the other with a
 // MsgChannelCloseConfirm that proves the closed end, and returns the
 // chain whose end it closed. It returns "" when there is nothing to do:
-// both ends closed, neither, or the other end still in INIT (it does
-// not know its counterparty, so it cannot be confirmed). The work is read
-// from the chains, so a relayer stopped between the client update and
-// the confirmation finishes at its next pass.
+// both ends closed, neither, the other end still in INIT (it does not
+// know its counterparty, so it cannot be confirmed), or the closed end
+// closed in INIT. The work is read from the chains, so a relayer stopped
+// between the client update and the confirmation finishes at its next
+// pass.
 func (l *Link) ConfirmClose(ctx context.Context) (string, error) {
 	if l.A.Channel == "" || l.B.Channel == "" {
 		return "", nil
@@ -33,11 +34,13 @@ func (l *Link) ConfirmClose(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	open, closed, openEnd := l.B, l.A, bEnd
+	open, closed, openEnd, closedEnd := l.B, l.A, bEnd, aEnd
 	if bEnd.State == channeltypes.CLOSED {
-		open, closed, openEnd = l.A, l.B, aEnd
+		open, closed, openEnd, closedEnd = l.A, l.B, aEnd, bEnd
 	}
-	if (aEnd.State == channeltypes.CLOSED) == (bEnd.State == channeltypes.CLOSED) ||
+	// An end closed in INIT names no counterparty channel: no proof of it
+	// can close the other end, which stays as it is.
+	if (aEnd.State == channeltypes.CLOSED) == (bEnd.State == channeltypes.CLOSED) || closedEnd.Counterparty.ChannelId != open.Channel ||
 		openEnd.State != channeltypes.OPEN && openEnd.State != channeltypes.TRYOPEN {
 		return "", nil
 	}

@@ -17,7 +17,12 @@
 // receive, to time out, acknowledgements to bring back), and RecvMsgs,
 // AckMsgs, Prove and UpdateMsg build the datagrams, with the client update
 // they need first. Link.Intercept, nil in production, lets a test drop,
-// delay or reorder the packets a pass delivers.
+// delay or reorder the packets a pass delivers. A pass ends with
+// ConfirmClose: an end whose counterparty is CLOSED is closed too
+// (MsgChannelCloseConfirm), after what could still be relayed was; a
+// closed end receives nothing and takes no acknowledgement, and its
+// unreceived packets wait for their timeout (the chains have no timeout
+// on close).
 //
 // The relayer keeps no state of its own. Pending work is read from the
 // chains: packet commitments still stored on the sender, which of them the

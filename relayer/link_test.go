@@ -381,3 +381,19 @@ func TestRunTasksAfterFailedPass(t *testing.T) {
 		t.Fatalf("task ran %d times, pass error %v", ran, reported)
 	}
 }
+
+// TestConfirmCloseNothingToDo: on a channel open on both ends, or whose
+// counterparty is not known yet, ConfirmClose submits nothing.
+func TestConfirmCloseNothingToDo(t *testing.T) {
+	a, b := chains(t)
+	l := newLink(t, a, b)
+	ha, hb := a.Height, b.Height
+	for _, link := range []*relayer.Link{l, l.OnConnection(l.A.Port, l.A.Channel, l.B.Port, "")} {
+		if closed, err := link.ConfirmClose(context.Background()); err != nil || closed != "" {
+			t.Fatalf("closed %q (%v)", closed, err)
+		}
+	}
+	if a.Height != ha || b.Height != hb {
+		t.Fatal("ConfirmClose submitted a transaction")
+	}
+}

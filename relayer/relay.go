@@ -24,12 +24,24 @@ type Progress struct {
 	Acked    int // acknowledgements delivered
 	TimedOut int // packets timed out on their sender
 	Pending  int // packets still committed on either side after the pass
+	// ClosedOn is the chain whose channel end the pass closed to match
+	// its counterparty's (ConfirmClose); empty when it closed none.
+	ClosedOn string
 	HeightA  int64
 	HeightB  int64
 }
 
 func (p Progress) String() string {
-	return fmt.Sprintf("received %d, acked %d, timed out %d, pending %d (heights %d/%d)", p.Received, p.Acked, p.TimedOut, p.Pending, p.HeightA, p.HeightB)
+	s := fmt.Sprintf("received %d, acked %d, timed out %d, pending %d (heights %d/%d)", p.Received, p.Acked, p.TimedOut, p.Pending, p.HeightA, p.HeightB)
+	if p.ClosedOn != "" {
+		s += ", channel closed on " + p.ClosedOn
+	}
+	return s
+}
+
+// Did reports whether the pass changed anything on a chain.
+func (p Progress) Did() bool {
+	return p.Received+p.Acked+p.TimedOut > 0 || p.ClosedOn != ""
 }
 
 // MaxBatch bounds the packets relayed in one transaction: with the client
@@ -39,8 +51,10 @@ const MaxBatch = 30
 // RelayOnce relays, in both directions, every packet whose commitment the
 // sender still holds: receives the ones the receiver has not received (or
 // times them out on the sender once they expired), and brings back the
-// acknowledgements of the ones it has. Everything is read from the chains,
-// so a relayer restarted at any moment continues exactly.
+// acknowledgements of the ones it has. Then, when one end of the channel
+// is CLOSED and the other is not, it closes the other (ConfirmClose).
+// Everything is read from the chains, so a relayer restarted at any
+// moment continues exactly.
 func (l *Link) RelayOnce(ctx context.Context) (Progress, error) {
 	var p Progress
 	for _, dir := range [][2]*End{{l.A, l.B}, {l.B, l.A}} {
@@ -48,6 +62,11 @@ func (l *Link) RelayOnce(ctx context.Context) (Progress, error) {
 			return p, err
 		}
 	}
+	closed, err := l.ConfirmClose(ctx)
+	if err != nil {
+		return p, err
+	}
+	p.ClosedOn = closed
 	for _, e := range []*End{l.A, l.B} {
 		var seqs []uint64
 		if err := e.Chain.QueryJSON(ctx, interchain.PathIBCCommitments+e.Port+"/"+e.Channel, &seqs); err != nil {
@@ -81,10 +100,18 @@ type Pending struct {
 	Acked []uint64
 	// Ordered is whether the channel is ordered.
 	Ordered bool
+	// SrcClosed is whether src's end is not OPEN: it takes no
+	// acknowledgement, so Acked is empty and none is brought back for
+	// the packets delivered from Recv.
+	SrcClosed bool
 }
 
 // PendingFrom reads from both chains the packets src sent to dst that
-// still need work: at most 10 x MaxBatch of them, oldest first.
+// still need work: at most 10 x MaxBatch of them, oldest first. A closed
+// end neither receives packets nor takes acknowledgements, so when dst's
+// end is not OPEN, Recv is empty: the packets it did not receive can only
+// be timed out, once their timeout has passed (the channel layer has no
+// timeout on close); when src's end is not OPEN, Acked is empty.
 func PendingFrom(ctx context.Context, src, dst *End) (Pending, error) {
 	var out Pending
 	var committed []uint64
@@ -101,12 +128,22 @@ func PendingFrom(ctx context.Context, src, dst *End) (Pending, error) {
 	if err := dst.Chain.QueryJSON(ctx, interchain.PathIBCUnreceived+dst.Port+"/"+dst.Channel+"/"+seqList(committed), &unreceived); err != nil {
 		return out, err
 	}
+	srcEnd, err := src.Chain.channelEnd(ctx, src.Port, src.Channel)
+	if err != nil {
+		return out, err
+	}
+	dstEnd, err := dst.Chain.channelEnd(ctx, dst.Port, dst.Channel)
+	if err != nil {
+		return out, err
+	}
+	out.Ordered = srcEnd.Ordering == channeltypes.ORDERED
+	out.SrcClosed = srcEnd.State != channeltypes.OPEN
 	isUnreceived := map[uint64]bool{}
 	for _, s := range unreceived {
 		isUnreceived[s] = true
 	}
 	for _, s := range committed {
-		if !isUnreceived[s] {
+		if !isUnreceived[s] && !out.SrcClosed {
 			out.Acked = append(out.Acked, s)
 		}
 	}
@@ -119,11 +156,6 @@ func PendingFrom(ctx context.Context, src, dst *End) (Pending, error) {
 	if err != nil {
 		return out, err
 	}
-	srcEnd, err := src.Chain.channelEnd(ctx, src.Port, src.Channel)
-	if err != nil {
-		return out, err
-	}
-	out.Ordered = srcEnd.Ordering == channeltypes.ORDERED
 	for _, seq := range unreceived {
 		e, err := src.Chain.findEvent(ctx, packet.EventSendPacket, "src", src.Port, src.Channel, seq)
 		if err != nil {
@@ -140,7 +172,7 @@ func PendingFrom(ctx context.Context, src, dst *End) (Pending, error) {
 				// after it can be received.
 				break
 			}
-		} else {
+		} else if dstEnd.State == channeltypes.OPEN {
 			out.Recv = append(out.Recv, pk)
 		}
 	}
@@ -228,6 +260,9 @@ func (l *Link) relayDirection(ctx context.Context, src, dst *End, p *Progress) e
 	}
 	// Acknowledgements of packets dst received (including in this pass).
 	received := append(work.Acked, delivered...)
+	if work.SrcClosed {
+		received = nil
+	}
 	for len(received) > 0 {
 		batch := received[:min(MaxBatch, len(received))]
 		received = received[len(batch):]
@@ -379,7 +414,7 @@ func (l *Link) Task(report func(Progress)) Task {
 		if err != nil {
 			return fmt.Errorf("%s/%s: %w", l.A.Port, l.A.Channel, err)
 		}
-		if p.Received+p.Acked+p.TimedOut > 0 {
+		if p.Did() {
 			report(p)
 		}
 		return nil
@@ -414,7 +449,7 @@ func (l *Link) Run(ctx context.Context, interval, refresh time.Duration, report 
 		if ctx.Err() != nil {
 			return
 		}
-		if err != nil || p.Received+p.Acked+p.TimedOut > 0 {
+		if err != nil || p.Did() {
 			report(p, err)
 		}
 		select {

@@ -96,10 +96,13 @@ func relayCmd() *cobra.Command {
 
 	start := &cobra.Command{
 		Use:   "start",
-		Short: "Relay packets, acknowledgements and timeouts of a saved link until Ctrl-C",
+		Short: "Relay packets, acknowledgements, timeouts and channel closings of a saved link until Ctrl-C",
 		Long: `start relays over a link saved by icsd relay link or link-ccv. On a CCV link it
 also relays the ICS-20 channel link-ccv saved beside the CCV channel (transfer_channel),
-on the same clients, reporting its packets on lines of their own. An end saved with
+on the same clients, reporting its packets on lines of their own. When one end of a
+channel is closed (the provider stopped the consumer, the consumer closed its end),
+start closes the other ("channel closed on <chain>", once) and goes on relaying the
+transfer channel, which stays open. An end saved with
 --a-relay-tx, --b-relay-tx or --consumer-relay-tx ("relay_tx": true in the link file) is a
 chain with its own transaction format: the relayer sends it unsigned RelayTx transactions.`,
 		Args: cobra.NoArgs,

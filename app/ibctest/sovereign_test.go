@@ -169,6 +169,15 @@ func TestSovereignTransition(t *testing.T) {
 		}
 	}
 
+	// The relayer brought the closing to the provider, which stopped the
+	// consumer and released its holds.
+	if c, ok := FindConsumer(prov, cons.ID); ok {
+		t.Fatalf("the provider still runs the consumer: %+v", c)
+	}
+	if hs := holds(prov); len(hs) != 0 {
+		t.Fatalf("holds after the consumer stopped: %+v", hs)
+	}
+
 	// ICS-20 keeps working over the old connection.
 	before := prov.Balance(prov.Address(2), transfer.VoucherDenom(transfer.PortID, xfer.B.Channel, "stake"))
 	cons.MustSucceed(cons.NextBlock(cons.Tx(2, &transfer.MsgTransfer{SourcePort: transfer.PortID, SourceChannel: xfer.A.Channel,

@@ -198,3 +198,78 @@ func TestSovereignTransition(t *testing.T) {
 		t.Fatalf("after the restart signed by %v, own set %v", got, providerSet(cons))
 	}
 }
+
+// TestSovereignOnStop: a consumer with its own staking that the provider
+// stops (a removal proposal; the relayer brings the closing) plans its
+// transition for the next block by itself and turns sovereign: each CCV
+// validator bonds one unit of power, and blocks keep coming, signed first
+// by the CCV set and then by its own.
+func TestSovereignOnStop(t *testing.T) {
+	n, _ := sovereignNet(t)
+	prov, cons := n.Provider, n.Consumers[0]
+	ccvSet := consumerSet(cons)
+	PassProposal(prov, &provider.ConsumerRemovalProposal{ConsumerId: ConsumerID(prov, cons.ID), StopTime: prov.Time.UnixNano()})
+	turned := func() bool { return slices.Contains(cons.App.Stores(), provider.StoreName) }
+	if !n.Run(20, turned) {
+		var st interchain.ConsumerStatusJSON
+		cons.QueryJSON(interchain.PathConsumerStatus, &st)
+		t.Fatalf("no transition after the provider stopped the consumer: status %+v", st)
+	}
+	h := cons.Height
+	if ev := Events(cons.Log[h-1], consumerapp.EventSovereign); len(ev) != 1 || ev[0]["reason"] != sovereign.ReasonStopped {
+		t.Fatalf("transition event %v", ev)
+	}
+	for i := 0; i < 4; i++ {
+		n.Step()
+	}
+	own := providerSet(cons)
+	if len(own) != len(ccvSet) {
+		t.Fatalf("own set %v, CCV set %v", own, ccvSet)
+	}
+	for k, p := range own {
+		if _, ok := ccvSet[k]; !ok || p != 1 {
+			t.Fatalf("own set %v: want every CCV validator at power 1", own)
+		}
+	}
+	if got := setAt(cons, h+1); !sameSet(got, ccvSet) {
+		t.Fatalf("height %d signed by %v, want the CCV set", h+1, got)
+	}
+	if got := setAt(cons, h+2); !sameSet(got, own) {
+		t.Fatalf("height %d signed by %v, want own set %v", h+2, got, own)
+	}
+}
+
+// TestSovereignPlanRefused: governance cannot plan a transition in the
+// past or a second one: the proposal passes and its execution fails,
+// leaving the plan as it was.
+func TestSovereignPlanRefused(t *testing.T) {
+	n, _ := sovereignNet(t)
+	cons := n.Consumers[0]
+	createOwnValidator(cons, 1, 100_000_000)
+	cons.AddSigner(ownKey(cons, 1))
+	first := cons.Height + 100
+	planSovereign(n, cons, first, 1_000_000)
+	for _, h := range []int64{cons.Height + 30, cons.Height - 1} {
+		content := &sovereign.MsgScheduleSovereignTransition{Authority: gov.ModuleAddress(), Height: h, SelfBond: 2_000_000}
+		bz, err := gogoproto.Marshal(content)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp := cons.MustSucceed(cons.NextBlock(cons.Tx(2, &gov.MsgSubmitProposal{Proposer: cons.Address(2),
+			Content: gov.Content{TypeUrl: auth.TypeURL(content), Value: bz}, InitialDeposit: []coin.Coin{{Denom: "stake", Amount: 1}}, Title: "again"})))
+		idStr := Events(resp, "submit_proposal")[0]["proposal_id"]
+		id, _ := strconv.ParseUint(idStr, 10, 64)
+		cons.MustSucceed(cons.NextBlock(cons.Tx(1, &gov.MsgVote{Voter: cons.Address(1), ProposalId: id, Option: gov.OptionYes})))
+		if !n.Run(30, func() bool { return proposal(cons, idStr).Status != gov.StatusVotingPeriod }) {
+			t.Fatal("the vote did not end")
+		}
+		if p := proposal(cons, idStr); p.Status != gov.StatusFailed {
+			t.Fatalf("plan at %d: proposal %+v", h, p)
+		}
+		var p consumerapp.SovereignTransitionJSON
+		cons.QueryJSON(consumerapp.PathSovereignTransition, &p)
+		if p.Height != first || p.SelfBond != 1_000_000 {
+			t.Fatalf("plan after a refused one: %+v", p)
+		}
+	}
+}

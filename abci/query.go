@@ -2,6 +2,7 @@ package abci
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -45,8 +46,47 @@ func (a *App) queryError(err error, height int64) *abcitypes.ResponseQuery {
 	return &abcitypes.ResponseQuery{Code: a.code(err), Codespace: a.codespace, Log: err.Error(), Height: height}
 }
 
+// PathStores is the query of the chain's stores (StoresJSON): those its
+// state has at its last commit, and the store upgrades its transitions
+// made (a consumer turned sovereign has the provider's store and no longer
+// the consumer's).
+const PathStores = "/app/stores"
+
+// StoresJSON answers PathStores.
+type StoresJSON struct {
+	Stores   []string      `json:"stores"`
+	Upgrades []UpgradeJSON `json:"upgrades"`
+}
+
+// UpgradeJSON is one store upgrade: the height that made it, the stores
+// added and retired.
+type UpgradeJSON struct {
+	Height  int64    `json:"height,string"`
+	Added   []string `json:"added"`
+	Retired []string `json:"retired"`
+}
+
+func (a *App) storesJSON() ([]byte, error) {
+	out := StoresJSON{Stores: a.ms.Names(), Upgrades: []UpgradeJSON{}}
+	for _, u := range a.ms.Upgrades() {
+		out.Upgrades = append(out.Upgrades, UpgradeJSON{Height: u.Version, Added: nonNil(u.Added), Retired: nonNil(u.Removed)})
+	}
+	return json.Marshal(out)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
 func (a *App) query(c Chain, v *state.View, req *abcitypes.RequestQuery) (*abcitypes.ResponseQuery, error) {
 	path := req.Path
+	if path == PathStores {
+		bz, err := a.storesJSON()
+		return &abcitypes.ResponseQuery{Value: bz}, err
+	}
 	if !strings.HasPrefix(path, PathStore) {
 		bz, err := c.Query(v, path, a.lastBlockTime())
 		if err != nil {

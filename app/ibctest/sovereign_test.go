@@ -123,9 +123,12 @@ func TestSovereignTransition(t *testing.T) {
 	if len(Events(resp, abci.EventTransition)) != 1 || len(Events(resp, consumerapp.EventSovereign)) != 1 {
 		t.Fatalf("block %d: events %v", h, resp.Events)
 	}
-	stores := cons.App.Stores()
-	if slices.Contains(stores, consumer.StoreName) || !slices.Contains(stores, provider.StoreName) {
-		t.Fatalf("stores after the transition: %v", stores)
+	var st abci.StoresJSON
+	cons.QueryJSON(abci.PathStores, &st)
+	if slices.Contains(st.Stores, consumer.StoreName) || !slices.Contains(st.Stores, provider.StoreName) || len(st.Upgrades) != 1 ||
+		st.Upgrades[0].Height != h || !slices.Equal(st.Upgrades[0].Added, []string{provider.StoreName}) ||
+		!slices.Equal(st.Upgrades[0].Retired, []string{consumer.StoreName}) {
+		t.Fatalf("stores after the transition: %+v", st)
 	}
 	own := providerSet(cons)
 	if len(own) != 2 || own[hex.EncodeToString(ownKey(cons, 1).PubKey().Bytes())] != 100 {

@@ -83,10 +83,14 @@ func (g *ConsumerGenesis) Decode() (*ibctm.ClientState, *ibctm.ConsensusState, e
 	return &cs, &cons, nil
 }
 
-// Validate checks the parameters, that the provider states decode, and
-// that the initial validator set is not empty, has at most
-// MaxInitialValidators distinct ed25519 keys, and positive powers.
+// Validate checks the parameters, that the provider states decode, that
+// the initial validator set is not empty, has at most
+// MaxInitialValidators distinct ed25519 keys, and positive powers, and
+// that a changeover names a chain id and a height.
 func (g *ConsumerGenesis) Validate() error {
+	if c := g.Changeover; c != nil && (c.ChainId == "" || c.Height == 0) {
+		return fmt.Errorf("%w: changeover needs a chain id and a height, got %q at %d", ErrInvalidGenesis, c.ChainId, c.Height)
+	}
 	if err := g.Params.Validate(); err != nil {
 		return fmt.Errorf("%w: params: %v", ErrInvalidGenesis, err)
 	}

@@ -46,7 +46,7 @@ func (p *ConsumerAdditionProposal) Validate() error {
 // msg is the MsgCreateConsumer the proposal carries, from owner.
 func (p *ConsumerAdditionProposal) msg(owner []byte) *registry.MsgCreateConsumer {
 	return &registry.MsgCreateConsumer{Submitter: owner, ChainId: p.ChainId, Metadata: p.Metadata,
-		InitializationParameters: &registry.ConsumerInitializationParameters{SpawnTime: p.SpawnTime, InitialHeight: p.InitialHeight, Params: p.Params},
+		InitializationParameters: &registry.ConsumerInitializationParameters{SpawnTime: p.SpawnTime, InitialHeight: p.InitialHeight, Params: p.Params, Changeover: p.Changeover},
 		PowerShapingParameters:   &p.PowerShaping, InfractionParameters: p.InfractionParameters}
 }
 
@@ -166,9 +166,18 @@ func (k *Keeper) launch(s state.Store, p Params, c registry.Consumer, b Block, c
 	cp := c.Init.Params
 
 	// The provider's client of the consumer: trusted at the consumer's
-	// initial height, with the first validator set as next validators.
+	// initial height, with the first validator set as next validators. A
+	// changeover consumer (SPEC 9) is a running chain whose own set signs
+	// up to its initial height + 1, and whose set is the first one from
+	// the height after: its client is trusted at the initial height + 1,
+	// whose next validators are the first set, so that the relayer
+	// updates it with the headers that set signs.
 	rev := clienttypes.ParseChainID(c.ChainId)
-	consumerHeight := clienttypes.NewHeight(rev, c.Init.InitialHeight)
+	trusted := c.Init.InitialHeight
+	if c.Init.Changeover {
+		trusted++
+	}
+	consumerHeight := clienttypes.NewHeight(rev, trusted)
 	cs := newClientState(c.ChainId, consumerHeight, time.Duration(p.TrustingPeriodFraction.MulFloor(uint64(cp.UnbondingPeriod))), cp.UnbondingPeriod, p.MaxClockDrift)
 	cons := ibctm.NewConsensusState(b.Time, commitmenttypes.NewMerkleRoot(sentinelRoot), valset.Hash())
 	clientID, err := k.Clients.CreateClient(s, b.Height, b.Time, cs, cons)
@@ -183,6 +192,9 @@ func (k *Keeper) launch(s state.Store, p Params, c registry.Consumer, b Block, c
 	g := ccv.ConsumerGenesis{
 		ProviderClientState: mustMarshal(pcs), ProviderConsensusState: mustMarshal(pcons),
 		InitialValidators: initial, Params: cp, ConsumerId: c.ConsumerId,
+	}
+	if c.Init.Changeover {
+		g.Changeover = &ccv.Changeover{ChainId: c.ChainId, Height: c.Init.InitialHeight}
 	}
 	if err := g.Validate(); err != nil {
 		return nil, fmt.Errorf("genesis of consumer %s: %w", c.ChainId, err)

@@ -200,6 +200,13 @@ func (c *Chain) Restart() {
 	c.App, c.app = a, a
 }
 
+// Reopen is Restart with open assembling the application from now on:
+// a node restarted with other settings (such as a changeover plan).
+func (c *Chain) Reopen(open func(dbm.DB, abci.Options) (*abci.App, error)) {
+	c.open = open
+	c.Restart()
+}
+
 // initChain runs InitChain of a with appState and commits the first block.
 func (c *Chain) initChain(a abcitypes.Application, appState []byte) {
 	c.app = a

@@ -115,6 +115,9 @@ func (p ConsumerInitializationParameters) Validate() error {
 	if p.InitialHeight == 0 {
 		return fmt.Errorf("%w: initial height must be positive", ErrInvalidConsumer)
 	}
+	if p.Changeover && p.InitialHeight < 2 {
+		return fmt.Errorf("%w: a changeover's initial height is a height of the running chain, above 1", ErrInvalidConsumer)
+	}
 	if err := p.Params.Validate(); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidConsumer, err)
 	}

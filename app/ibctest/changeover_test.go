@@ -1,0 +1,253 @@
+package ibctest_test
+
+import (
+	"context"
+	"encoding/hex"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	abcitypes "github.com/cometbft/cometbft/abci/types"
+	"github.com/cometbft/cometbft/crypto/ed25519"
+	dbm "github.com/cosmos/cosmos-db"
+
+	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/app"
+	"github.com/abci-ics/ics/app/changeover"
+	"github.com/abci-ics/ics/app/consumerapp"
+	. "github.com/abci-ics/ics/app/ibctest"
+	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/consumer"
+	"github.com/abci-ics/ics/provider"
+	"github.com/abci-ics/ics/provider/registry"
+	"github.com/abci-ics/ics/types/fraction"
+)
+
+// standaloneUnbonding is the standalone chain's own unbonding period.
+const standaloneUnbonding = 3 * time.Minute
+
+// changeoverNet starts a provider with four validators and a standalone
+// chain standalone-1 with two of its own, whose node changes over by the
+// plan *plan points to (none while nil).
+func changeoverNet(t *testing.T, plan **ccv.ConsumerGenesis) (*Net, *Chain) {
+	clock := &Clock{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	prov := NewProvider(t, clock, "provider-1", 4, 6, func(g *app.Genesis) {
+		g.Staking.Params.UnbondingPeriod = 15 * time.Minute
+		g.Provider.Params.SlashMeterReplenishFraction = fraction.New(1, 2)
+	})
+	sa := NewChainWith(t, clock, "standalone-1", 2, 4, func(g *app.Genesis) {
+		g.Staking.Params.UnbondingPeriod = standaloneUnbonding
+	})
+	sa.Reopen(func(db dbm.DB, opts abci.Options) (*abci.App, error) {
+		return app.Open(db, opts, changeover.Factory{Plan: func() (*ccv.ConsumerGenesis, bool, error) { return *plan, *plan != nil, nil }})
+	})
+	return &Net{Provider: prov, Consumers: []*Chain{sa}}, sa
+}
+
+// launchChangeover passes the addition of a changeover consumer for sa at
+// height h, spawning after the vote; before the launch, provider
+// validator 3 assigns key assigned. It runs the provider until the launch
+// and returns the consumer genesis.
+func launchChangeover(t *testing.T, prov, sa *Chain, h int64, assigned ed25519.PrivKey) *ccv.ConsumerGenesis {
+	PassProposal(prov, &provider.ConsumerAdditionProposal{ChainId: sa.ID, SpawnTime: prov.Time.Add(VotingPeriod + 30*time.Second).UnixNano(),
+		InitialHeight: uint64(h), Params: ConsumerParams(), PowerShaping: registry.PowerShapingParameters{TopN: 100}, Changeover: true})
+	if assigned != nil {
+		prov.MustSucceed(prov.NextBlock(prov.Tx(3, &provider.MsgAssignConsumerKey{Operator: prov.Address(3), ConsumerId: ConsumerID(prov, sa.ID),
+			ConsumerKey: assigned.PubKey().Bytes()})))
+	}
+	for i := 0; ; i++ {
+		if c, _ := FindConsumer(prov, sa.ID); c.Phase == "launched" {
+			break
+		}
+		if i == 30 {
+			t.Fatal("the changeover consumer never launched")
+		}
+		prov.NextBlock()
+	}
+	return ConsumerGenesis(prov, sa.ID)
+}
+
+func initialSet(g *ccv.ConsumerGenesis) map[string]int64 {
+	out := map[string]int64{}
+	for _, v := range g.InitialValidators {
+		out[hex.EncodeToString(v.PubKey)] = v.Power
+	}
+	return out
+}
+
+// TestChangeover: a standalone chain changes over at height H to the
+// consumer the provider launched with its chain id (a key assignment
+// applied): the transition, first in block H, adds the consumer store and
+// retires the provider's; blocks up to H+1 are signed by its own set and
+// from H+2 by the provider's, the old validators leaving with power 0 in
+// the update of block H. The CCV channel opens on the clients both chains
+// created; a delegation on the provider reaches the chain; downtime on it
+// jails on the provider; an undelegation started on the standalone before
+// H completes after its own unbonding period; a restarted node opens it as
+// a consumer with its own (dormant) staking, with the same app hash.
+func TestChangeover(t *testing.T) {
+	var plan *ccv.ConsumerGenesis
+	n, sa := changeoverNet(t, &plan)
+	prov := n.Provider
+	assigned := ed25519.GenPrivKeyFromSecret([]byte("standalone-1/assigned/3"))
+	h := sa.Height + 15
+	plan = launchChangeover(t, prov, sa, h, assigned)
+	if c := plan.Changeover; c == nil || c.ChainId != sa.ID || c.Height != uint64(h) {
+		t.Fatalf("changeover of the genesis: %+v", c)
+	}
+	ccvSet := initialSet(plan)
+	if len(ccvSet) != 4 || ccvSet[hex.EncodeToString(assigned.PubKey().Bytes())] == 0 ||
+		ccvSet[hex.EncodeToString(prov.ValidatorKeys[3].PubKey().Bytes())] != 0 {
+		t.Fatalf("initial set %v: want the provider's with validator 3's assigned key", ccvSet)
+	}
+	for _, k := range prov.ValidatorKeys[:3] {
+		sa.AddSigner(k)
+	}
+	sa.AddSigner(assigned)
+
+	for sa.Height < h-8 {
+		n.Step()
+	}
+	// An undelegation on the standalone, shortly before the changeover.
+	sa.MustSucceed(sa.NextBlock(sa.Tx(2, &staking.MsgDelegate{Delegator: sa.Address(2), Validator: sa.Address(0), Amount: 10_000_000})))
+	before := sa.Balance(sa.Address(2), "stake")
+	sa.MustSucceed(sa.NextBlock(sa.Tx(2, &staking.MsgUndelegate{Delegator: sa.Address(2), Validator: sa.Address(0), Amount: 10_000_000})))
+	started := sa.Time
+	if len(unbondings(sa, 2)) != 1 {
+		t.Fatalf("unbondings on the standalone: %+v", unbondings(sa, 2))
+	}
+	for sa.Height < h-1 {
+		n.Step()
+	}
+	own := setAt(sa, h-1)
+	if len(own) != 2 {
+		t.Fatalf("the standalone's set: %v", own)
+	}
+	n.Step() // block h
+	resp := sa.Log[h-1]
+	if len(Events(resp, abci.EventTransition)) != 1 || len(Events(resp, changeover.EventChangeover)) != 1 {
+		t.Fatalf("block %d: events %v", h, resp.Events)
+	}
+	var st abci.StoresJSON
+	sa.QueryJSON(abci.PathStores, &st)
+	if !slices.Contains(st.Stores, consumer.StoreName) || slices.Contains(st.Stores, provider.StoreName) || !slices.Contains(st.Stores, staking.StoreName) ||
+		len(st.Upgrades) != 1 || st.Upgrades[0].Height != h {
+		t.Fatalf("stores after the changeover: %+v", st)
+	}
+	if len(resp.ValidatorUpdates) != len(ccvSet)+len(own) {
+		t.Fatalf("updates of block %d: %v", h, resp.ValidatorUpdates)
+	}
+	for _, u := range resp.ValidatorUpdates {
+		k := hex.EncodeToString(u.PubKey.GetEd25519())
+		if want, ok := ccvSet[k]; (ok && u.Power != want) || (!ok && (u.Power != 0 || own[k] == 0)) {
+			t.Fatalf("update %s to %d, initial set %v, own %v", k, u.Power, ccvSet, own)
+		}
+	}
+	for i := 0; i < 3; i++ {
+		n.Step()
+	}
+	for hh := h - 1; hh <= h+1; hh++ {
+		if got := setAt(sa, hh); !sameSet(got, own) {
+			t.Fatalf("height %d signed by %v, want the standalone's set %v", hh, got, own)
+		}
+	}
+	for hh := h + 2; hh <= h+3; hh++ {
+		if got := setAt(sa, hh); !sameSet(got, ccvSet) {
+			t.Fatalf("height %d signed by %v, want the provider's %v", hh, got, ccvSet)
+		}
+	}
+
+	// The relayer opens the CCV channel on the clients of the launch.
+	n.Paths = []*Path{LinkCCV(sa, prov)}
+	n.Step()
+	if c, _ := FindConsumer(prov, sa.ID); c.ChannelID == "" {
+		t.Fatalf("the provider has no CCV channel: %+v", c)
+	}
+
+	// A delegation on the provider reaches the chain.
+	key0 := hex.EncodeToString(prov.ValidatorKeys[0].PubKey().Bytes())
+	prov.MustSucceed(prov.NextBlock(prov.Tx(4, &staking.MsgDelegate{Delegator: prov.Address(4), Validator: prov.Address(0), Amount: 50_000_000})))
+	want := ccvSet[key0] + 50
+	if !n.Run(30, func() bool { return consumerSet(sa)[key0] == want && setAt(sa, sa.Height)[key0] == want }) {
+		t.Fatalf("the delegation never reached the chain: CCV set %v", consumerSet(sa))
+	}
+
+	// Downtime of the assigned key jails validator 3 on the provider.
+	sa.Absent[string(assigned.PubKey().Address())] = true
+	if !n.Run(300, func() bool { return validator(prov, 3).Jailed }) {
+		t.Fatal("validator 3 never jailed for downtime on the chain")
+	}
+	if !n.Run(30, func() bool { return !has(consumerSet(sa), assigned.PubKey().Bytes()) }) {
+		t.Fatal("the jailed validator is still in the chain's set")
+	}
+	sa.Absent = map[string]bool{}
+
+	// The standalone's undelegation completes on its own schedule.
+	if !n.Run(100, func() bool { return len(unbondings(sa, 2)) == 0 }) {
+		t.Fatalf("the undelegation never completed: %+v", unbondings(sa, 2))
+	}
+	if sa.Time.Before(started.Add(standaloneUnbonding)) {
+		t.Fatalf("the undelegation completed at %v, started %v", sa.Time, started)
+	}
+	if got := sa.Balance(sa.Address(2), "stake"); got < before+10_000_000-10 {
+		t.Fatalf("balance after the unbonding %d, before it %d", got, before)
+	}
+
+	// A node reopened after the changeover runs a consumer chain.
+	sa.Restart()
+	if c, ok := sa.App.Chain().(*consumerapp.Chain); !ok || c.PoS == nil {
+		t.Fatalf("reopened as %T", sa.App.Chain())
+	}
+	n.Step()
+	if got := setAt(sa, sa.Height); !sameSet(got, consumerSet(sa)) {
+		t.Fatalf("after the restart signed by %v, CCV set %v", got, consumerSet(sa))
+	}
+}
+
+// TestChangeoverBadGenesis: a plan for another chain id fails the block
+// at its height with a clear error and nothing committed; the node then
+// goes on without it. A changeover consumer needs an initial height above
+// 1.
+func TestChangeoverBadGenesis(t *testing.T) {
+	var plan *ccv.ConsumerGenesis
+	n, sa := changeoverNet(t, &plan)
+	prov := n.Provider
+	h := sa.Height + 5
+	g := launchChangeover(t, prov, sa, h, nil)
+	bad := *g
+	bad.Changeover = &ccv.Changeover{ChainId: "other-1", Height: uint64(h)}
+	plan = &bad
+	for sa.Height < h-1 {
+		n.Step()
+	}
+	prev, err := sa.App.Info(context.Background(), &abcitypes.RequestInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = sa.App.FinalizeBlock(context.Background(), &abcitypes.RequestFinalizeBlock{Height: h, Time: sa.Time.Add(BlockInterval)})
+	if err == nil || !strings.Contains(err.Error(), `the changeover genesis is for chain "other-1", this chain is "standalone-1"`) {
+		t.Fatalf("block %d with a plan for another chain: %v", h, err)
+	}
+	info, err := sa.App.Info(context.Background(), &abcitypes.RequestInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st abci.StoresJSON
+	sa.QueryJSON(abci.PathStores, &st)
+	if info.LastBlockHeight != prev.LastBlockHeight || string(info.LastBlockAppHash) != string(prev.LastBlockAppHash) || len(st.Upgrades) != 0 {
+		t.Fatalf("after the failed changeover: height %d, stores %+v", info.LastBlockHeight, st)
+	}
+	// Without the plan the block is an ordinary one.
+	plan = nil
+	sa.MustSucceed(sa.NextBlock())
+	if _, ok := sa.App.Chain().(*changeover.Chain); !ok {
+		t.Fatalf("the chain after the block: %T", sa.App.Chain())
+	}
+
+	err = (&registry.ConsumerInitializationParameters{InitialHeight: 1, Params: ConsumerParams(), Changeover: true}).Validate()
+	if err == nil {
+		t.Fatal("a changeover at height 1 was accepted")
+	}
+}

@@ -9,5 +9,9 @@
 //
 // A chain's state must always be opened with the same role, so the role is
 // read from the home, never from a flag; a home without app.toml (written
-// before roles existed) is a provider.
+// before roles existed) is a provider. A provider home is a standalone
+// chain that may change over to a consumer (SPEC 9): its node is given the
+// changeover genesis by the same import (ChangeoverFile, ChangeoverPlan),
+// and once the chain changed over its state, not app.toml, makes it a
+// consumer (app/changeover).
 package nodehome

@@ -44,18 +44,24 @@ func EditGenesis(home string, edit func(g *app.Genesis) error) error {
 // ImportConsumerGenesis puts cg, the consumer genesis the provider
 // computed at launch, into the genesis of the consumer home: app_state's
 // consumer part becomes cg and the file's validators are cleared (the
-// application returns cg's initial validators from InitChain). It fails
-// on a provider home and on a genesis that does not validate.
+// application returns cg's initial validators from InitChain). On a
+// provider home, a standalone chain, cg must be a changeover genesis for
+// its chain at a height still to come: it becomes the node's changeover
+// plan (ChangeoverFile), and the genesis is left as it is. It fails on a
+// genesis that does not validate.
 func ImportConsumerGenesis(home string, cg *ccv.ConsumerGenesis) error {
 	role, err := ReadRole(home)
 	if err != nil {
 		return err
 	}
-	if role != app.RoleConsumer {
-		return fmt.Errorf("%s is a %s home: write consumer homes with icsd init --role consumer", home, role)
-	}
 	if err := cg.Validate(); err != nil {
 		return err
+	}
+	if role != app.RoleConsumer {
+		return importChangeover(home, cg)
+	}
+	if cg.Changeover != nil {
+		return fmt.Errorf("%s is a consumer home: a changeover genesis (for the running chain %s) is imported on that chain's nodes", home, cg.Changeover.ChainId)
 	}
 	file := Config(home).GenesisFile()
 	doc, err := cmttypes.GenesisDocFromFile(file)

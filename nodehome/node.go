@@ -17,8 +17,8 @@ import (
 
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/app"
+	"github.com/abci-ics/ics/app/changeover"
 	"github.com/abci-ics/ics/app/consumerapp"
-	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -81,7 +81,11 @@ func NewNode(cfg *cmtcfg.Config, logger cmtlog.Logger, version string) (*cmtnode
 	if err != nil {
 		return nil, nil, fmt.Errorf("open application db: %w", err)
 	}
-	open := providerapp.New
+	// A provider home is a standalone chain that may change over to a
+	// consumer (its plan in the home); once it has, its state says so.
+	open := func(db dbm.DB, opts abci.Options) (*abci.App, error) {
+		return app.Open(db, opts, changeover.Factory{Logger: opts.Logger, Plan: ChangeoverPlan(cfg.RootDir)})
+	}
 	if role == app.RoleConsumer {
 		own := g.OwnStaking()
 		open = func(db dbm.DB, opts abci.Options) (*abci.App, error) { return consumerapp.New(db, opts, own) }

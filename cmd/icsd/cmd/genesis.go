@@ -97,14 +97,21 @@ self-delegation first.`,
 	}
 	importConsumer := &cobra.Command{
 		Use:   "import-consumer FILE",
-		Short: "Put the consumer genesis the provider computed at launch into this consumer home's genesis",
+		Short: "Put the consumer genesis the provider computed at launch into this consumer home's genesis, or plan a standalone chain's changeover",
 		Long: `import-consumer reads FILE, the answer of
   icsd query provider consumer-genesis CONSUMER_ID -o json --node PROVIDER_RPC
 and writes it as app_state.consumer of the home's genesis (a home written by
 icsd init --role consumer): the provider's client and consensus state, the first
 validator set with the keys the validators assigned, and the consumer parameters.
 The genesis file's own validator list is cleared: the chain takes its validators
-from the consumer genesis.`,
+from the consumer genesis.
+
+On the home of a running standalone chain (a provider home) FILE must be a
+changeover genesis (the consumer was created with --changeover for this chain
+id): it is checked (chain id, initial validators, a height the node has not
+signed yet) and written to HOME/config/changeover.json, which the running node
+reads. At that height the chain becomes the consumer: no new genesis, no
+restart. Every validator of the chain must import it before the height.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			bz, err := os.ReadFile(args[0])
@@ -119,6 +126,13 @@ from the consumer genesis.`,
 				return err
 			}
 			out := map[string]any{"home": cli.Home(cmd), "validators": len(cg.InitialValidators)}
+			if c := cg.Changeover; c != nil {
+				out["changeover_height"] = c.Height
+				return cli.PrintOut(cmd, out, func(w io.Writer) {
+					fmt.Fprintf(w, "%s changes over to the consumer at height %d: %d initial validators (plan in %s)\n", c.ChainId, c.Height,
+						len(cg.InitialValidators), nodehome.ChangeoverFile(cli.Home(cmd)))
+				})
+			}
 			return cli.PrintOut(cmd, out, func(w io.Writer) {
 				fmt.Fprintf(w, "imported the consumer genesis into %s: %d initial validators\n", nodehome.Config(cli.Home(cmd)).GenesisFile(), len(cg.InitialValidators))
 			})

@@ -103,7 +103,7 @@ func (s *Settings) updateMsg(owner []byte, consumerID string) *registry.MsgUpdat
 // The flags of each section, as AddFlags adds them.
 var (
 	metadataFlags   = []string{"name", "description", "metadata"}
-	initFlags       = append([]string{"spawn-time", "initial-height"}, paramFlags...)
+	initFlags       = append([]string{"spawn-time", "initial-height", "changeover"}, paramFlags...)
 	shapingFlags    = []string{"top-n", "validators-power-cap", "validator-set-cap", "allowlist", "denylist", "prioritylist", "min-stake", "allow-inactive-vals"}
 	infractionFlags = []string{"downtime-slash-fraction", "downtime-jail-duration", "downtime-tombstone",
 		"double-sign-slash-fraction", "double-sign-jail-duration", "double-sign-tombstone"}
@@ -122,6 +122,7 @@ func AddFlags(f *pflag.FlagSet, create bool) {
 	f.String("metadata", "", "free text about the consumer (a URL, a JSON document)")
 	f.String("spawn-time", "", `when the provider launches the consumer: RFC 3339, or a duration from now (2m); "none": no spawn time, the consumer stays registered`)
 	f.Uint64("initial-height", 1, "the consumer's first block height")
+	f.Bool("changeover", false, "the chain id names a running standalone chain, which becomes the consumer at --initial-height (its upgrade height) instead of starting a new chain")
 	AddParamFlags(f)
 	f.Uint32("top-n", 0, "0: opt-in; 50 to 100: validators holding this percent of the provider's power must validate (needs governance as the owner)")
 	f.Uint32("validators-power-cap", 0, "no validator gets more than this percent of the consumer's power (0: no cap, else 1 to 100)")
@@ -198,6 +199,9 @@ func (s *Settings) applyFlags(f *pflag.FlagSet) error {
 		}
 		if f.Changed("initial-height") {
 			s.Init.InitialHeight, _ = f.GetUint64("initial-height")
+		}
+		if f.Changed("changeover") {
+			s.Init.Changeover, _ = f.GetBool("changeover")
 		}
 		if err := applyParamFlags(f, &s.Init.Params); err != nil {
 			return err
@@ -358,6 +362,7 @@ func (s *Settings) applyJSON(bz []byte, update bool, now time.Time) error {
 		"initialization_parameters": s.sectionField(secInit, fieldSet{
 			"spawn_time":     spawnField(&s.Init.SpawnTime, now),
 			"initial_height": uintField(&s.Init.InitialHeight),
+			"changeover":     boolField(&s.Init.Changeover),
 			"params":         objectField(paramsFields(&s.Init.Params)),
 		}),
 		"power_shaping_parameters": s.sectionField(secShaping, fieldSet{

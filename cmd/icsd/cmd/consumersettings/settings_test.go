@@ -320,3 +320,22 @@ func TestSettingsErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestCreateChangeoverConsumer: --changeover, or changeover in the file's
+// initialization parameters, makes the consumer the changeover of a
+// running chain at the initial height.
+func TestCreateChangeoverConsumer(t *testing.T) {
+	m, err := CreateMsg(command(t, "create-consumer", "--chain-id", "standalone-1", "--spawn-time", "1m", "--initial-height", "500", "--changeover"),
+		owner, nil, noParams)
+	if err != nil || !m.InitializationParameters.Changeover || m.InitializationParameters.InitialHeight != 500 {
+		t.Fatalf("flags: %+v %v", m, err)
+	}
+	file := writeFile(t, `{"chain_id": "standalone-1", "initialization_parameters": {"initial_height": "500", "changeover": true}}`)
+	m, err = CreateMsg(command(t, "create-consumer"), owner, []string{file}, noParams)
+	if err != nil || !m.InitializationParameters.Changeover {
+		t.Fatalf("file: %+v %v", m, err)
+	}
+	if _, err := CreateMsg(command(t, "create-consumer", "--chain-id", "standalone-1", "--changeover"), owner, nil, noParams); err == nil {
+		t.Fatal("a changeover at height 1 was accepted")
+	}
+}

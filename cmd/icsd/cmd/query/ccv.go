@@ -170,6 +170,9 @@ func printConsumerDetail(w io.Writer, d interchain.ConsumerDetailJSON) {
 	p := init.Params
 	line("  spawn time", orDash(d.SpawnTime))
 	line("  initial height", init.InitialHeight)
+	if init.Changeover {
+		line("  changeover", "a running standalone chain becomes the consumer at the initial height")
+	}
 	line("  unbonding period", p.UnbondingPeriod)
 	line("  ccv timeout period", p.CcvTimeoutPeriod)
 	line("  transfer timeout period", p.TransferTimeoutPeriod)

@@ -1,6 +1,7 @@
 package nodehome
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"github.com/cometbft/cometbft/privval"
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/cosmos/gogoproto/jsonpb"
+	gogoproto "github.com/cosmos/gogoproto/proto"
 
 	"github.com/abci-ics/ics/app/changeover"
 	"github.com/abci-ics/ics/ccv"
@@ -115,4 +117,29 @@ func ChangeoverPlan(home string) changeover.Plan {
 		plan, mod, size, known = cg, fi.ModTime(), fi.Size(), true
 		return plan, true, nil
 	}
+}
+
+// MatchProvider returns an error unless cg is the genesis the provider
+// holds for its consumer (provider's, from its consumer-genesis query):
+// the same consumer, changeover, parameters, provider client and initial
+// validator set, so that a node never adopts a set the provider's client
+// of the chain would not trust.
+func MatchProvider(cg, provider *ccv.ConsumerGenesis) error {
+	switch {
+	case cg.ConsumerId != provider.ConsumerId:
+		return fmt.Errorf("the genesis is for consumer %q, the provider's for %q", cg.ConsumerId, provider.ConsumerId)
+	case !gogoproto.Equal(cg.Changeover, provider.Changeover):
+		return fmt.Errorf("the changeover %v does not match the provider's %v", cg.Changeover, provider.Changeover)
+	case len(cg.InitialValidators) != len(provider.InitialValidators):
+		return fmt.Errorf("the genesis has %d initial validators, the provider's %d", len(cg.InitialValidators), len(provider.InitialValidators))
+	}
+	for i, v := range cg.InitialValidators {
+		if w := provider.InitialValidators[i]; !bytes.Equal(v.PubKey, w.PubKey) || v.Power != w.Power {
+			return fmt.Errorf("initial validator %d is %X with power %d, the provider's %X with power %d", i, v.PubKey, v.Power, w.PubKey, w.Power)
+		}
+	}
+	if !gogoproto.Equal(cg, provider) {
+		return fmt.Errorf("the genesis does not match the provider's (parameters or provider client)")
+	}
+	return nil
 }

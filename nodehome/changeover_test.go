@@ -88,3 +88,31 @@ func TestChangeoverImport(t *testing.T) {
 
 	refused(home(app.RoleConsumer), &cg, "is a consumer home")
 }
+
+// TestChangeoverMatchProvider: a changeover genesis whose validator set is
+// not the one the provider holds for the consumer is refused.
+func TestChangeoverMatchProvider(t *testing.T) {
+	clock := &ibctest.Clock{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	prov := ibctest.NewProvider(t, clock, "provider-1", 2, 2, nil)
+	ibctest.ProposeConsumer(prov, "sa-1", ibctest.ConsumerParams())
+	prov.NextBlock()
+	want := ibctest.ConsumerGenesis(prov, "sa-1")
+	got := ibctest.ConsumerGenesis(prov, "sa-1")
+	if err := nodehome.MatchProvider(got, want); err != nil {
+		t.Fatal(err)
+	}
+	got.InitialValidators[1].Power++
+	if err := nodehome.MatchProvider(got, want); err == nil || !strings.Contains(err.Error(), "initial validator 1") {
+		t.Fatalf("another power: %v", err)
+	}
+	got = ibctest.ConsumerGenesis(prov, "sa-1")
+	got.InitialValidators = got.InitialValidators[:1]
+	if err := nodehome.MatchProvider(got, want); err == nil {
+		t.Fatal("a smaller set matched")
+	}
+	got = ibctest.ConsumerGenesis(prov, "sa-1")
+	got.Changeover = &ccv.Changeover{ChainId: "sa-1", Height: 7}
+	if err := nodehome.MatchProvider(got, want); err == nil {
+		t.Fatal("a changeover matched a new chain's genesis")
+	}
+}

@@ -9,9 +9,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/app"
+	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
+	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/nodehome"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
@@ -111,7 +113,9 @@ changeover genesis (the consumer was created with --changeover for this chain
 id): it is checked (chain id, initial validators, a height the node has not
 signed yet) and written to HOME/config/changeover.json, which the running node
 reads. At that height the chain becomes the consumer: no new genesis, no
-restart. Every validator of the chain must import it before the height.`,
+restart. Every node of the chain must import it before the height. With
+--provider-node, FILE must also be the genesis that provider holds for the
+consumer (same initial validators, parameters and client).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			bz, err := os.ReadFile(args[0])
@@ -121,6 +125,11 @@ restart. Every validator of the chain must import it before the height.`,
 			cg, err := nodehome.ReadConsumerGenesis(bz)
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			if node, _ := cmd.Flags().GetString("provider-node"); node != "" {
+				if err := matchProvider(cmd, node, cg); err != nil {
+					return err
+				}
 			}
 			if err := nodehome.ImportConsumerGenesis(cli.Home(cmd), cg); err != nil {
 				return err
@@ -139,9 +148,35 @@ restart. Every validator of the chain must import it before the height.`,
 		},
 	}
 	cli.AddOutputFlag(importConsumer)
+	importConsumer.Flags().String("provider-node", "", "check FILE against the consumer genesis of the provider at this RPC address (tcp://host:port)")
 	addValidator.Flags().Bool("fund", false, "credit KEY's account with the self-delegation first")
 	addValidator.Flags().String("moniker", "validator", "validator name")
 	cli.AddOutputFlag(addValidator)
 	c.AddCommand(addAccount, addValidator, importConsumer)
 	return c
+}
+
+// matchProvider checks cg against the consumer genesis the provider at
+// node holds for cg's consumer.
+func matchProvider(cmd *cobra.Command, node string, cg *ccv.ConsumerGenesis) error {
+	c, err := client.NewClient(node)
+	if err != nil {
+		return err
+	}
+	path := interchain.PathConsumerGenesis + cg.ConsumerId
+	res, err := c.RPC().ABCIQuery(cmd.Context(), path, nil)
+	if err != nil {
+		return fmt.Errorf("provider: query %s: %w", path, err)
+	}
+	if res.Response.Code != 0 {
+		return fmt.Errorf("provider: query %s: %s", path, res.Response.Log)
+	}
+	want, err := nodehome.ReadConsumerGenesis(res.Response.Value)
+	if err != nil {
+		return fmt.Errorf("provider: %w", err)
+	}
+	if err := nodehome.MatchProvider(cg, want); err != nil {
+		return fmt.Errorf("%w: nothing imported", err)
+	}
+	return nil
 }

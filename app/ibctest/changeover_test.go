@@ -11,6 +11,7 @@ import (
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/crypto/ed25519"
 	dbm "github.com/cosmos/cosmos-db"
+	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/app"
@@ -20,8 +21,11 @@ import (
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/consumer"
+	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/provider/registry"
+	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 	"github.com/abci-ics/ics/types/fraction"
 )
 
@@ -85,8 +89,10 @@ func initialSet(g *ccv.ConsumerGenesis) map[string]int64 {
 // the update of block H. The CCV channel opens on the clients both chains
 // created; a delegation on the provider reaches the chain; downtime on it
 // jails on the provider; an undelegation started on the standalone before
-// H completes after its own unbonding period; a restarted node opens it as
-// a consumer with its own (dormant) staking, with the same app hash.
+// H completes after its own unbonding period; its own ICS-20 channel to
+// the provider, opened before H on clients of its own, still carries
+// transfers; a restarted node opens it as a consumer with its own
+// (dormant) staking, with the same app hash.
 func TestChangeover(t *testing.T) {
 	var plan *ccv.ConsumerGenesis
 	n, sa := changeoverNet(t, &plan)
@@ -107,6 +113,11 @@ func TestChangeover(t *testing.T) {
 	}
 	sa.AddSigner(assigned)
 
+	// The standalone's own ICS-20 channel to the provider, on clients of
+	// its own, opened before the changeover.
+	xfer := NewPath(sa, prov)
+	xfer.Link(transfer.PortID, channeltypes.UNORDERED, transfer.Version)
+	n.Paths = []*Path{xfer}
 	for sa.Height < h-8 {
 		n.Step()
 	}
@@ -160,7 +171,7 @@ func TestChangeover(t *testing.T) {
 	}
 
 	// The relayer opens the CCV channel on the clients of the launch.
-	n.Paths = []*Path{LinkCCV(sa, prov)}
+	n.Paths = append(n.Paths, LinkCCV(sa, prov))
 	n.Step()
 	if c, _ := FindConsumer(prov, sa.ID); c.ChannelID == "" {
 		t.Fatalf("the provider has no CCV channel: %+v", c)
@@ -193,6 +204,18 @@ func TestChangeover(t *testing.T) {
 	}
 	if got := sa.Balance(sa.Address(2), "stake"); got < before+10_000_000-10 {
 		t.Fatalf("balance after the unbonding %d, before it %d", got, before)
+	}
+
+	// The standalone's ICS-20 channel still works: its client on the
+	// provider follows the change of set (the relayer bisects to H+1).
+	voucher := transfer.VoucherDenom(transfer.PortID, xfer.B.Channel, "stake")
+	got := prov.Balance(prov.Address(2), voucher)
+	sa.MustSucceed(sa.NextBlock(sa.Tx(3, &transfer.MsgTransfer{SourcePort: transfer.PortID, SourceChannel: xfer.A.Channel,
+		Token: coin.Coin{Denom: "stake", Amount: 1234}, Sender: sa.Address(3), Receiver: address.Encode("ics", prov.Address(2)),
+		TimeoutTimestamp: uint64(sa.Time.Add(time.Hour).UnixNano())})))
+	n.Step()
+	if after := prov.Balance(prov.Address(2), voucher); after != got+1234 {
+		t.Fatalf("voucher on the provider %d, want %d", after, got+1234)
 	}
 
 	// A node reopened after the changeover runs a consumer chain.

@@ -121,6 +121,7 @@
 //
 // # Not here
 //
-// The changeover from a standalone chain and the move to sovereignty, and
-// the init timeout are the application's business or later work.
+// The changeover from a standalone chain (app/changeover: InitGenesis at
+// the changeover height) and the move to sovereignty (app/consumerapp) are
+// the application's business; the init timeout is later work.
 package consumer

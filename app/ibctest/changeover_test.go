@@ -229,10 +229,11 @@ func TestChangeover(t *testing.T) {
 	}
 }
 
-// TestChangeoverBadGenesis: a plan for another chain id fails the block
-// at its height with a clear error and nothing committed; the node then
-// goes on without it. A changeover consumer needs an initial height above
-// 1.
+// TestChangeoverBadGenesis: a plan for another chain id, or on a chain
+// that is the provider of consumers, fails the block at its height with a
+// clear error and nothing committed; the node then goes on without it. A
+// changeover consumer needs an initial height above 1. (The import's
+// checks: nodehome's TestChangeoverImport.)
 func TestChangeoverBadGenesis(t *testing.T) {
 	var plan *ccv.ConsumerGenesis
 	n, sa := changeoverNet(t, &plan)
@@ -268,6 +269,18 @@ func TestChangeoverBadGenesis(t *testing.T) {
 	if _, ok := sa.App.Chain().(*changeover.Chain); !ok {
 		t.Fatalf("the chain after the block: %T", sa.App.Chain())
 	}
+
+	// A chain that is the provider of consumers does not change over.
+	sa.MustSucceed(sa.NextBlock(sa.Tx(1, &registry.MsgCreateConsumer{Submitter: sa.Address(1), ChainId: "its-own-1"})))
+	good := *g
+	good.Changeover = &ccv.Changeover{ChainId: sa.ID, Height: uint64(sa.Height + 1)}
+	plan = &good
+	_, err = sa.App.FinalizeBlock(context.Background(), &abcitypes.RequestFinalizeBlock{Height: sa.Height + 1, Time: sa.Time.Add(BlockInterval)})
+	if err == nil || !strings.Contains(err.Error(), "the chain is the provider of 1 consumers") {
+		t.Fatalf("a changeover of a provider: %v", err)
+	}
+	plan = nil
+	sa.MustSucceed(sa.NextBlock())
 
 	err = (&registry.ConsumerInitializationParameters{InitialHeight: 1, Params: ConsumerParams(), Changeover: true}).Validate()
 	if err == nil {

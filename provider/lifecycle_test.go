@@ -560,3 +560,42 @@ func TestHandshakeRejections(t *testing.T) {
 		h.mustUnchanged(before, "refused handshake steps")
 	})
 }
+
+// TestLaunchChangeover checks that a consumer added as the changeover of a
+// running chain launches with its genesis marked so (chain id and
+// height), and that the provider's client of it trusts the first set from
+// the initial height + 1: the last height the chain's own set signs, whose
+// next validators are the first set.
+func TestLaunchChangeover(t *testing.T) {
+	h := newHarness(t, 4, testParams())
+	p := proposal("standalone-1", h.now)
+	p.InitialHeight, p.Changeover = 500, true
+	if err := h.k.ExecuteAddition(h.s, h.height, h.now, mustMarshal(&p)); err != nil {
+		t.Fatal(err)
+	}
+	h.created("standalone-1")
+	h.block()
+	if c := h.consumer("standalone-1"); c.Phase != registry.PHASE_LAUNCHED || !c.Init.Changeover {
+		t.Fatalf("consumer %+v", c)
+	}
+	g, ok := h.k.ConsumerGenesis(h.s, h.id("standalone-1"))
+	if !ok || g.Changeover == nil || g.Changeover.ChainId != "standalone-1" || g.Changeover.Height != 500 {
+		t.Fatalf("genesis changeover %+v", g.Changeover)
+	}
+	if cs := h.cl.created[0]; cs.LatestHeight != clienttypes.NewHeight(1, 501) {
+		t.Fatalf("client of the consumer at %s, want 1-501", cs.LatestHeight)
+	}
+
+	// An ordinary consumer's genesis has none, and a changeover needs a
+	// height of the running chain.
+	h.add("consumer-1", h.now)
+	h.block()
+	if g, _ := h.k.ConsumerGenesis(h.s, h.id("consumer-1")); g.Changeover != nil {
+		t.Fatalf("new chain's genesis with changeover %+v", g.Changeover)
+	}
+	p = proposal("standalone-2", h.now)
+	p.InitialHeight, p.Changeover = 1, true
+	if err := p.Validate(); err == nil {
+		t.Fatal("a changeover at height 1 validated")
+	}
+}

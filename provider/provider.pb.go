@@ -5,15 +5,16 @@ package provider
 
 import (
 	fmt "fmt"
+	io "io"
+	math "math"
+	math_bits "math/bits"
+	time "time"
+
 	ccv "github.com/abci-ics/ics/ccv"
 	registry "github.com/abci-ics/ics/provider/registry"
 	fraction "github.com/abci-ics/ics/types/fraction"
 	_ "github.com/cosmos/gogoproto/gogoproto"
 	proto "github.com/cosmos/gogoproto/proto"
-	io "io"
-	math "math"
-	math_bits "math/bits"
-	time "time"
 )
 
 // Reference imports to suppress errors if they are not otherwise used.

@@ -11,14 +11,15 @@ package registry
 
 import (
 	fmt "fmt"
-	ccv "github.com/abci-ics/ics/ccv"
-	fraction "github.com/abci-ics/ics/types/fraction"
-	_ "github.com/cosmos/gogoproto/gogoproto"
-	proto "github.com/cosmos/gogoproto/proto"
 	io "io"
 	math "math"
 	math_bits "math/bits"
 	time "time"
+
+	ccv "github.com/abci-ics/ics/ccv"
+	fraction "github.com/abci-ics/ics/types/fraction"
+	_ "github.com/cosmos/gogoproto/gogoproto"
+	proto "github.com/cosmos/gogoproto/proto"
 )
 
 // Reference imports to suppress errors if they are not otherwise used.

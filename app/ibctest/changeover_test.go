@@ -22,6 +22,7 @@ import (
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/consumer"
 	"github.com/abci-ics/ics/ibc/transfer"
+	"github.com/abci-ics/ics/nodehome"
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/types/address"
@@ -33,9 +34,9 @@ import (
 const standaloneUnbonding = 3 * time.Minute
 
 // changeoverNet starts a provider with four validators and a standalone
-// chain standalone-1 with two of its own, whose node changes over by the
-// plan *plan points to (none while nil).
-func changeoverNet(t *testing.T, plan **ccv.ConsumerGenesis) (*Net, *Chain) {
+// chain standalone-1 with two of its own, whose node changes over by
+// plan.
+func changeoverNet(t *testing.T, plan changeover.Plan) (*Net, *Chain) {
 	clock := &Clock{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	prov := NewProvider(t, clock, "provider-1", 4, 6, func(g *app.Genesis) {
 		g.Staking.Params.UnbondingPeriod = 15 * time.Minute
@@ -45,7 +46,7 @@ func changeoverNet(t *testing.T, plan **ccv.ConsumerGenesis) (*Net, *Chain) {
 		g.Staking.Params.UnbondingPeriod = standaloneUnbonding
 	})
 	sa.Reopen(func(db dbm.DB, opts abci.Options) (*abci.App, error) {
-		return app.Open(db, opts, changeover.Factory{Plan: func() (*ccv.ConsumerGenesis, bool, error) { return *plan, *plan != nil, nil }})
+		return app.Open(db, opts, changeover.Factory{Plan: plan})
 	})
 	return &Net{Provider: prov, Consumers: []*Chain{sa}}, sa
 }
@@ -83,7 +84,7 @@ func initialSet(g *ccv.ConsumerGenesis) map[string]int64 {
 
 // TestChangeover: a standalone chain changes over at height H to the
 // consumer the provider launched with its chain id (a key assignment
-// applied): the transition, first in block H, adds the consumer store and
+// applied), by the plan imported into its node's home: the transition, first in block H, adds the consumer store and
 // retires the provider's; blocks up to H+1 are signed by its own set and
 // from H+2 by the provider's, the old validators leaving with power 0 in
 // the update of block H. The CCV channel opens on the clients both chains
@@ -94,12 +95,20 @@ func initialSet(g *ccv.ConsumerGenesis) map[string]int64 {
 // transfers; a restarted node opens it as a consumer with its own
 // (dormant) staking, with the same app hash.
 func TestChangeover(t *testing.T) {
-	var plan *ccv.ConsumerGenesis
-	n, sa := changeoverNet(t, &plan)
+	// The node's home: the plan is imported into it as an operator does.
+	home := t.TempDir()
+	if _, err := nodehome.Init(nodehome.InitOptions{Home: home, ChainID: "standalone-1", Moniker: "n", KeyName: "k", Prefix: "ics",
+		Amount: []coin.Coin{{Denom: "stake", Amount: 1_000_000_000}}}); err != nil {
+		t.Fatal(err)
+	}
+	n, sa := changeoverNet(t, nodehome.ChangeoverPlan(home))
 	prov := n.Provider
 	assigned := ed25519.GenPrivKeyFromSecret([]byte("standalone-1/assigned/3"))
 	h := sa.Height + 15
-	plan = launchChangeover(t, prov, sa, h, assigned)
+	plan := launchChangeover(t, prov, sa, h, assigned)
+	if err := nodehome.ImportConsumerGenesis(home, plan); err != nil {
+		t.Fatal(err)
+	}
 	if c := plan.Changeover; c == nil || c.ChainId != sa.ID || c.Height != uint64(h) {
 		t.Fatalf("changeover of the genesis: %+v", c)
 	}
@@ -236,7 +245,7 @@ func TestChangeover(t *testing.T) {
 // checks: nodehome's TestChangeoverImport.)
 func TestChangeoverBadGenesis(t *testing.T) {
 	var plan *ccv.ConsumerGenesis
-	n, sa := changeoverNet(t, &plan)
+	n, sa := changeoverNet(t, func() (*ccv.ConsumerGenesis, bool, error) { return plan, plan != nil, nil })
 	prov := n.Provider
 	h := sa.Height + 5
 	g := launchChangeover(t, prov, sa, h, nil)

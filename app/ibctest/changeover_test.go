@@ -56,8 +56,10 @@ func changeoverNet(t *testing.T, plan changeover.Plan) (*Net, *Chain) {
 // validator 3 assigns key assigned. It runs the provider until the launch
 // and returns the consumer genesis.
 func launchChangeover(t *testing.T, prov, sa *Chain, h int64, assigned ed25519.PrivKey) *ccv.ConsumerGenesis {
+	params := ConsumerParams()
+	params.BlocksPerDistributionTransmission = 10
 	PassProposal(prov, &provider.ConsumerAdditionProposal{ChainId: sa.ID, SpawnTime: prov.Time.Add(VotingPeriod + 30*time.Second).UnixNano(),
-		InitialHeight: uint64(h), Params: ConsumerParams(), PowerShaping: registry.PowerShapingParameters{TopN: 100}, Changeover: true})
+		InitialHeight: uint64(h), Params: params, PowerShaping: registry.PowerShapingParameters{TopN: 100}, Changeover: true})
 	if assigned != nil {
 		prov.MustSucceed(prov.NextBlock(prov.Tx(3, &provider.MsgAssignConsumerKey{Operator: prov.Address(3), ConsumerId: ConsumerID(prov, sa.ID),
 			ConsumerKey: assigned.PubKey().Bytes()})))
@@ -92,7 +94,7 @@ func initialSet(g *ccv.ConsumerGenesis) map[string]int64 {
 // jails on the provider; an undelegation started on the standalone before
 // H completes after its own unbonding period; its own ICS-20 channel to
 // the provider, opened before H on clients of its own, still carries
-// transfers; a restarted node opens it as a consumer with its own
+// transfers; the provider's share of its fees reaches the provider; a restarted node opens it as a consumer with its own
 // (dormant) staking, with the same app hash.
 func TestChangeover(t *testing.T) {
 	// The node's home: the plan is imported into it as an operator does.
@@ -180,10 +182,25 @@ func TestChangeover(t *testing.T) {
 	}
 
 	// The relayer opens the CCV channel on the clients of the launch.
-	n.Paths = append(n.Paths, LinkCCV(sa, prov))
+	ccvPath := LinkCCV(sa, prov)
+	rewards := openTransfer(ccvPath)
+	n.Paths = append(n.Paths, ccvPath, rewards)
 	n.Step()
 	if c, _ := FindConsumer(prov, sa.ID); c.ChannelID == "" {
 		t.Fatalf("the provider has no CCV channel: %+v", c)
+	}
+
+	// The provider's share of the chain's fees reaches the provider over
+	// the transfer channel of the CCV connection.
+	sa.MustSucceed(sa.NextBlock(sa.TxFee(3, coin.Coin{Denom: "stake", Amount: 1_000_000}, &staking.MsgDelegate{Delegator: sa.Address(3),
+		Validator: sa.Address(1), Amount: 1_000_000})))
+	share := transfer.VoucherDenom(transfer.PortID, rewards.B.Channel, "stake")
+	if !n.Run(30, func() bool { return prov.Supply(share) > 0 }) {
+		t.Fatal("no reward reached the provider")
+	}
+	// It came from the consumer (stake is not allowlisted: community pool).
+	if CountEvents(prov, "consumer_rewards_to_community_pool", "consumer_id", ConsumerID(prov, sa.ID)) == 0 {
+		t.Fatal("the provider did not take the reward as the consumer's")
 	}
 
 	// A delegation on the provider reaches the chain.

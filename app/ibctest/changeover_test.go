@@ -86,16 +86,18 @@ func initialSet(g *ccv.ConsumerGenesis) map[string]int64 {
 
 // TestChangeover: a standalone chain changes over at height H to the
 // consumer the provider launched with its chain id (a key assignment
-// applied), by the plan imported into its node's home: the transition, first in block H, adds the consumer store and
-// retires the provider's; blocks up to H+1 are signed by its own set and
-// from H+2 by the provider's, the old validators leaving with power 0 in
-// the update of block H. The CCV channel opens on the clients both chains
-// created; a delegation on the provider reaches the chain; downtime on it
-// jails on the provider; an undelegation started on the standalone before
-// H completes after its own unbonding period; its own ICS-20 channel to
-// the provider, opened before H on clients of its own, still carries
-// transfers; the provider's share of its fees reaches the provider; a restarted node opens it as a consumer with its own
-// (dormant) staking, with the same app hash.
+// applied), by the plan imported into its node's home: the transition,
+// first in block H, adds the consumer store and retires the provider's;
+// blocks up to H+1 are signed by its own set and from H+2 by the
+// provider's, the old validators leaving with power 0 in the update of
+// block H. The CCV channel opens on the clients both chains created; the
+// provider's share of the chain's fees reaches the provider; a delegation
+// on the provider reaches the chain; downtime on it jails on the
+// provider; an undelegation started on the standalone before H completes
+// after its own unbonding period; its own ICS-20 channel to the provider,
+// opened before H on clients of its own, still carries transfers; a
+// restarted node opens it as a consumer with its own (dormant) staking,
+// with the same app hash.
 func TestChangeover(t *testing.T) {
 	// The node's home: the plan is imported into it as an operator does.
 	home := t.TempDir()

@@ -1,43 +1,7 @@
-// Package changeover assembles a standalone chain that may become a
-// consumer (SPEC 9): a provider with no consumers (app/providerapp) that,
-// at the height of the changeover genesis its node was given, turns into a
-// consumer with its own proof of stake (app/consumerapp), keeping its
-// state.
-//
-// The plan is the consumer genesis the provider computed when it launched
-// the consumer with the standalone's chain id (ccv.ConsumerGenesis with a
-// Changeover), which every validator gives its node before the height
-// (nodehome: icsd genesis import-consumer on the running home). It lives
-// outside the chain's state, as any upgrade plan given to nodes: a node
-// without it makes no transition, computes another app hash at the
-// height, and stops there.
-//
-// The transition, first in the block at the changeover height:
-//
-//   - stores: the consumer's is added, the provider's retired (it must
-//     hold no consumer);
-//   - the consumer starts from the genesis: its client of the provider,
-//     its parameters and the initial validator set as its CCV set; the
-//     chain's IBC and transfer state is kept as it is;
-//   - the chain's proof of stake stays, dormant: delegations, rewards,
-//     governance and unbondings go on (an unbonding completes after the
-//     chain's own unbonding period), but its set no longer reaches
-//     CometBFT;
-//   - the block's validator updates give the initial set its powers and
-//     the standalone's validators power 0 (sovereign.Handover), effective
-//     two blocks later: the standalone's set signs up to the height + 1,
-//     the provider's from the height + 2.
-//
-// The CCV channel opens when the relayer links the chains (icsd relay
-// link-ccv), on the clients both created: the provider's client of the
-// consumer trusts the initial set from the changeover height, so the
-// relayer updates it with a header from the height + 2 on.
-//
-// Factory reopens a chain that changed over by its stores, as the
-// consumer it now is.
 package changeover
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -59,6 +23,10 @@ import (
 
 // Stores are the stores the transition adds and retires.
 var Stores = state.StoreUpgrade{Added: []string{consumer.StoreName}, Removed: []string{provider.StoreName}}
+
+// ErrHasConsumers fails the changeover of a chain that is the provider of
+// consumers: it cannot become a consumer while it provides for others.
+var ErrHasConsumers = errors.New("the chain has consumers of its own")
 
 // EventChangeover is the event of the transition: the consumer id, the
 // initial set's size and the number of standalone validators that left.
@@ -146,7 +114,8 @@ func failing(err error) abci.Transition {
 }
 
 // Check returns an error unless g is a changeover genesis for chain
-// chainID: a valid consumer genesis whose Changeover names chainID.
+// chainID: a valid consumer genesis whose Changeover names chainID. Its
+// errors wrap ccv.ErrInvalidGenesis.
 func Check(g *ccv.ConsumerGenesis, chainID string) error {
 	if g.Changeover == nil {
 		return fmt.Errorf("%w: not a changeover genesis (the provider launched consumer %q as a new chain)", ccv.ErrInvalidGenesis, g.ConsumerId)
@@ -165,7 +134,7 @@ func (c *Chain) changeOver(s state.Store, b abci.Block, g *ccv.ConsumerGenesis, 
 		return nil, nil, err
 	}
 	if consumers > 0 {
-		return nil, nil, fmt.Errorf("the chain is the provider of %d consumers: only a chain without consumers changes over", consumers)
+		return nil, nil, fmt.Errorf("%w: the chain is the provider of %d consumers, only a chain without consumers changes over", ErrHasConsumers, consumers)
 	}
 	next, err := consumerapp.Factory{Logger: c.log, OwnStaking: true}.Open(s, consumerapp.OwnStakingStores)
 	if err != nil {

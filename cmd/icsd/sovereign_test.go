@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,6 +20,7 @@ import (
 	"github.com/abci-ics/ics/app/pos"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/client"
+	"github.com/abci-ics/ics/cmd/icsd/cmd/query"
 	"github.com/abci-ics/ics/consumer/sovereign"
 	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/interchain"
@@ -32,7 +34,7 @@ import (
 
 // TestSovereignTestnet runs a provider of two validators (validator 0
 // bonding three times as much, so that validator 1 alone can stop) with
-// one consumer that carries its own staking, and turns the consumer
+// two consumers that carry their own staking, and turns the first
 // sovereign through its own governance with the code of `icsd testnet
 // sovereign`: both validators create own validators with their consumer
 // keys, propose the transition at H and vote yes. Validator 1's consumer
@@ -43,7 +45,10 @@ import (
 // provider stops the consumer once the relayer brought it the closing;
 // `icsd query role` says standalone with the transition at H; and an
 // `icsd tx ibc-transfer transfer` of the consumer's coin to the provider
-// over the transfer channel arrives.
+// over the transfer channel arrives. Then a second consumer turns
+// sovereign by `icsd testnet sovereign --via provider` (a removal
+// proposal on the provider), and the provider, left with no consumers,
+// is standalone.
 func TestSovereignTestnet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a provider, a consumer and its relayer")
@@ -51,8 +56,8 @@ func TestSovereignTestnet(t *testing.T) {
 	began := time.Now()
 	bin := buildBinary(t)
 	o := ccvopts.Default()
-	o.Dir, o.Bin, o.BasePort = t.TempDir(), bin, freeBase(t, 20)
-	o.Validators, o.Consumers, o.Kinds, o.AssignKeys = 2, 1, []ccvopts.ConsumerKind{ccvopts.TopN(100)}, nil
+	o.Dir, o.Bin, o.BasePort = t.TempDir(), bin, freeBase(t, 30)
+	o.Validators, o.Consumers, o.Kinds, o.AssignKeys = 2, 2, []ccvopts.ConsumerKind{ccvopts.TopN(100), ccvopts.TopN(100)}, nil
 	o.SelfDelegations = []uint64{300_000_000_000, 100_000_000_000}
 	o.TimeoutCommit = 300 * time.Millisecond
 	o.VotingPeriod = 4 * time.Second
@@ -174,7 +179,7 @@ func TestSovereignTestnet(t *testing.T) {
 	// The provider stopped the consumer; the chain tells its role.
 	var list []interchain.ConsumerJSON
 	n.mustQuery(net.ProviderRPC(0), interchain.PathConsumers, &list)
-	if len(list) != 1 || list[0].Phase != "stopped" && list[0].Phase != "deleted" {
+	if k := slices.IndexFunc(list, func(k interchain.ConsumerJSON) bool { return k.ChainID == c.ChainID }); k < 0 || list[k].Phase != "stopped" && list[k].Phase != "deleted" {
 		t.Fatalf("provider's consumers %+v", list)
 	}
 	role := run(t, bin, "query", "role", "--node", rpc1)
@@ -197,6 +202,26 @@ func TestSovereignTestnet(t *testing.T) {
 	txHeight(t, run(t, bin, "tx", "ibc-transfer", "transfer", "validator", lf.Transfer.A, receiver, "1234"+ccvopts.FeeDenom(1),
 		"--home", c.Node(0).Home, "--node", rpc0, "-o", "json"))
 	n.waitFor("the transfer on the provider", time.Minute, func() bool { return n.balance(net.ProviderRPC(0), receiver, voucher) == before+1234 })
+	n.waitFor("the testnet's report", 10*time.Second, func() bool {
+		return strings.Contains(out.String(), fmt.Sprintf("%s is sovereign since height %d", c.ChainID, h))
+	})
+
+	// consumer-2 turns sovereign by `icsd testnet sovereign --via
+	// provider`: the provider stops it, and it turns sovereign by itself.
+	// The provider is then left standalone.
+	c2 := net.Consumers[1]
+	said := run(t, bin, "testnet", "sovereign", c2.ChainID, "--via", "provider", "--dir", o.Dir)
+	if !strings.Contains(said, c2.ChainID+" is sovereign since height") || !strings.Contains(said, "signed by its own staking's set") {
+		t.Fatalf("icsd testnet sovereign --via provider:\n%s", said)
+	}
+	var r2 query.RoleJSON
+	if err := json.Unmarshal([]byte(run(t, bin, "query", "role", "--node", c2.RPC(0), "-o", "json")), &r2); err != nil ||
+		r2.Role != query.RoleStandalone || len(r2.Transitions) != 1 || r2.Transitions[0].Name != query.TransitionSovereign {
+		t.Fatalf("query role of %s: %+v %v", c2.ChainID, r2, err)
+	}
+	if role := run(t, bin, "query", "role", "--node", net.ProviderRPC(0)); !strings.Contains(role, "standalone") {
+		t.Fatalf("query role of the provider:\n%s", role)
+	}
 	t.Logf("done after %s", time.Since(began).Round(time.Second))
 }
 

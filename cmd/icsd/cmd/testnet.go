@@ -109,10 +109,13 @@ allowlists it as consumer-j's reward denomination (transfer/<channel>/ucon<j>: b
 proposal every validator votes yes on for a top-N consumer, by the owner account for an
 opt-in one) and pays it to the validators of consumer-j's set and their delegators.
 
+Each icsd consumer carries its own staking, dormant, bonded in ucon<j>, with the
+provider's voting period: 'icsd testnet sovereign consumer-<j>' turns it sovereign.
+
 It prints which validators validate which consumer, then the consumers' phases, channels
 opening, each VSC a consumer applies (its set by validator index and power), validators
 jailed on the provider, each reward transmission of a consumer and each distribution of
-its rewards on the provider. Started again on the same --dir it resumes: nothing is
+its rewards on the provider, and a consumer turned sovereign. Started again on the same --dir it resumes: nothing is
 created or written twice, and an open CCV channel is reused.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

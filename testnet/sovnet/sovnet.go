@@ -185,8 +185,8 @@ func (t *Transition) Stores(ctx context.Context) (abci.StoresJSON, error) {
 	return st, c.QueryJSON(ctx, abci.PathStores, &st)
 }
 
-// Check fails unless the chain is a consumer with its own staking
-// (ErrNoOwnStaking), or it turned sovereign already.
+// Check fails when the chain turned sovereign already, is not a
+// consumer, or is a consumer without its own staking (ErrNoOwnStaking).
 func (t *Transition) Check(ctx context.Context) error {
 	st, err := t.Stores(ctx)
 	if err != nil {

@@ -17,7 +17,8 @@ GOCOSMOS_VERSION := v1.7.2
 # channels, validator set changes and jailings until Ctrl-C. Written on
 # first use and resumed afterwards; delete the directory to start over.
 # Provider node i serves RPC on 127.0.0.1:26601+10i, validator i's node on
-# consumer j on 127.0.0.1:26601+100j+10i.
+# consumer j on 127.0.0.1:26601+100j+10i. Each consumer carries its own
+# staking: `build/icsd testnet sovereign consumer-1` turns it sovereign.
 RUN_DIR ?= build/testnet
 run: build
 	$(BIN) testnet start --dir $(RUN_DIR) --validators 3 --consumers 2

@@ -144,7 +144,7 @@ func StartCCVTestnet(ctx context.Context, o ccvopts.Options) (t *CCVTestnet, err
 			t.Stop()
 		}
 	}()
-	net := &consumernet.Network{ProviderDir: o.Dir, Validators: o.Validators, TimeoutCommit: o.TimeoutCommit,
+	net := &consumernet.Network{ProviderDir: o.Dir, Validators: o.Validators, TimeoutCommit: o.TimeoutCommit, VotingPeriod: o.VotingPeriod,
 		Bin: o.Bin, NodeArgs: o.NodeArgs, KVConsumerBin: o.KVConsumerBin}
 	for j := 1; j <= o.Consumers; j++ {
 		c := &ConsumerChain{Chain: &consumernet.Chain{Net: net, ChainID: ccvopts.ConsumerChainID(j), Dir: filepath.Join(o.Dir, ccvopts.ConsumerChainID(j)),

@@ -25,5 +25,6 @@
 // ccvopts.Options.KVConsumers runs examples/kvconsumer instead of icsd,
 // written with its own commands and relayed to with RelayTx transactions.
 // Every step is idempotent, so a testnet started again on the same
-// directory resumes. Watch prints what happens while it runs.
+// directory resumes. Watch prints what happens while it runs. Every icsd
+// consumer can turn sovereign (package testnet/sovnet).
 package testnet

@@ -127,14 +127,14 @@ type rewardsState struct {
 // watchRewards reports each reward transmission of a consumer (with what
 // it sent) and each distribution of a consumer's rewards on the provider
 // (with what was paid and to how many validators), read from the events
-// of the block that did it.
-func (t *CCVTestnet) watchRewards(ctx context.Context, w io.Writer, st *rewardsState) {
+// of the block that did it; it skips the consumers turned sovereign.
+func (t *CCVTestnet) watchRewards(ctx context.Context, w io.Writer, st *rewardsState, sovereign map[string]int64) {
 	pc, err := client.NewClient(t.liveProviderRPC())
 	if err != nil {
 		return
 	}
 	for _, c := range t.Consumers {
-		if c.KV {
+		if c.KV || sovereign[c.ChainID] > 0 {
 			continue
 		}
 		cc, err := client.NewClient(t.LiveConsumerRPC(c))

@@ -13,17 +13,20 @@ import (
 	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/nodehome"
+	"github.com/abci-ics/ics/testnet/process"
+	"github.com/abci-ics/ics/testnet/sovnet"
 )
 
 // watchState is what Watch last reported.
 type watchState struct {
-	phase   map[string]string
-	channel map[string]string
-	vsc     map[string]uint64
-	jailed  map[string]bool
-	exited  map[string]bool
-	rewards rewardsState
-	ticks   int
+	phase     map[string]string
+	channel   map[string]string
+	vsc       map[string]uint64
+	jailed    map[string]bool
+	exited    map[string]bool
+	sovereign map[string]int64 // the height each consumer turned sovereign at
+	rewards   rewardsState
+	ticks     int
 }
 
 // Watch prints, until ctx ends, what happens in the testnet: consumer
@@ -33,10 +36,12 @@ type watchState struct {
 // validators jailed or released on the provider (a consumer's downtime
 // report handled), each reward transmission of a consumer and each
 // distribution of a consumer's rewards on the provider, children that
-// exit, and every heightsEvery polls the chains' heights.
+// exit, a consumer that turned sovereign (once: it is then no longer
+// asked consumer queries), and every heightsEvery polls the chains'
+// heights.
 func (t *CCVTestnet) Watch(ctx context.Context, w io.Writer, interval time.Duration, heightsEvery int) {
 	st := &watchState{phase: map[string]string{}, channel: map[string]string{}, vsc: map[string]uint64{}, jailed: map[string]bool{}, exited: map[string]bool{},
-		rewards: rewardsState{transmitted: map[string]int64{}, distributed: map[string]int64{}}}
+		sovereign: map[string]int64{}, rewards: rewardsState{transmitted: map[string]int64{}, distributed: map[string]int64{}}}
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
@@ -134,8 +139,15 @@ func (t *CCVTestnet) watchOnce(ctx context.Context, w io.Writer, st *watchState,
 		if err != nil {
 			continue
 		}
+		if st.sovereign[c.ChainID] > 0 {
+			continue
+		}
 		var s interchain.ConsumerStatusJSON
 		if err := cc.QueryJSON(qctx, interchain.PathConsumerStatus, &s); err != nil {
+			if h, ok := sovnet.Since(qctx, cc); ok {
+				st.sovereign[c.ChainID] = h
+				t.say(w, "%s is sovereign since height %d: its own staking chooses its validators", c.ChainID, h)
+			}
 			continue
 		}
 		if s.ProviderChannelID != "" && st.channel[c.ChainID] == "" {
@@ -162,25 +174,13 @@ func (t *CCVTestnet) watchOnce(ctx context.Context, w io.Writer, st *watchState,
 			t.say(w, "VSC %d applied on %s%s", s.HighestVSCID, c.ChainID, set)
 		}
 	}
-	t.watchRewards(qctx, w, &st.rewards)
+	t.watchRewards(qctx, w, &st.rewards, st.sovereign)
 	st.ticks++
 	if heightsEvery > 0 && st.ticks%heightsEvery == 1 {
-		parts := []string{t.Opts.ChainID + "=" + heightOf(qctx, t.liveProviderRPC())}
+		parts := []string{t.Opts.ChainID + "=" + process.Height(qctx, t.liveProviderRPC())}
 		for _, c := range t.Consumers {
-			parts = append(parts, c.ChainID+"="+heightOf(qctx, t.LiveConsumerRPC(c)))
+			parts = append(parts, c.ChainID+"="+process.Height(qctx, t.LiveConsumerRPC(c)))
 		}
 		t.say(w, "heights %s", strings.Join(parts, " "))
 	}
-}
-
-func heightOf(ctx context.Context, rpc string) string {
-	c, err := client.NewClient(rpc)
-	if err != nil {
-		return "?"
-	}
-	s, err := c.RPC().Status(ctx)
-	if err != nil {
-		return "down"
-	}
-	return fmt.Sprint(s.SyncInfo.LatestBlockHeight)
 }

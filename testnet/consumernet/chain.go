@@ -21,6 +21,9 @@ type Network struct {
 	// TimeoutCommit, when positive, is every consumer node's; kvconsumer
 	// nodes use one second otherwise.
 	TimeoutCommit time.Duration
+	// VotingPeriod, when positive, is the governance voting period of the
+	// icsd chains' own staking.
+	VotingPeriod time.Duration
 	// Bin is the icsd binary, and NodeArgs are extra arguments of every
 	// `icsd start`.
 	Bin      string

@@ -7,7 +7,8 @@
 // it), sharing a Network with the testnet's other consumers: the provider
 // homes the validators' keys come from and the binaries the nodes run.
 // WriteHomes writes an icsd consumer's homes from the consumer genesis the
-// provider computed; WriteKVHomes writes a kvconsumer consumer's homes with
+// provider computed, with the chain's own staking, distribution and gov
+// (bonded in its fee coin) so that it can turn sovereign; WriteKVHomes writes a kvconsumer consumer's homes with
 // that binary's own commands; LoadNodes finds homes written before. Start
 // runs a node, and Join writes, starts and catches up the node of a
 // validator that joins a running consumer.

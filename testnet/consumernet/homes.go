@@ -41,11 +41,22 @@ func (c *Chain) LoadNodes() int {
 // then every provider validator's operator key funded), each node's
 // operator key, consensus key (PrivValidator) and node key, and peers on
 // loopback. The accounts are funded in the fee denomination (c.Fee).
+//
+// The genesis carries the chain's own staking, distribution and gov
+// (app.DefaultOwnStakingConsumerGenesis), dormant while it is a consumer,
+// so that it may turn sovereign: bonded in the fee denomination, with the
+// network's VotingPeriod and a deposit of 1000 of that denomination.
 func (c *Chain) WriteHomes(vals []int, cg *ccv.ConsumerGenesis, funded ...client.Key) error {
-	g := app.DefaultConsumerGenesis()
+	g := app.DefaultOwnStakingConsumerGenesis()
 	g.Consumer = cg
 	if c.Fee.Denom != "" {
 		g.Auth.Params.MinFee = c.Fee
+		g.Staking.Params.BondDenom = c.Fee.Denom
+	}
+	g.Gov.Params.MinDeposit = coin.Coin{Denom: g.Staking.Params.BondDenom, Amount: 1000}
+	if c.Net.VotingPeriod > 0 {
+		g.Gov.Params.VotingPeriod = int64(c.Net.VotingPeriod)
+		g.Gov.Params.MaxDepositPeriod = int64(c.Net.VotingPeriod)
 	}
 	prefix, denom := g.Auth.Params.Bech32Prefix, g.Auth.Params.MinFee.Denom
 	fund := func(k client.Key) {

@@ -117,19 +117,9 @@ func Report(ctx context.Context, w io.Writer, procs []*Process, interval time.Du
 				parts = append(parts, name+"=exited")
 				continue
 			}
-			c, err := client.NewClient(p.RPC)
-			if err != nil {
-				parts = append(parts, name+"=?")
-				continue
-			}
 			qctx, qcancel := context.WithTimeout(ctx, time.Second)
-			st, err := c.RPC().Status(qctx)
+			parts = append(parts, name+"="+Height(qctx, p.RPC))
 			qcancel()
-			if err != nil {
-				parts = append(parts, name+"=down")
-				continue
-			}
-			parts = append(parts, fmt.Sprintf("%s=%d", name, st.SyncInfo.LatestBlockHeight))
 		}
 		fmt.Fprintf(w, "%s heights %s\n", time.Now().Format("15:04:05"), strings.Join(parts, " "))
 		if h, set := validatorSet(ctx, procs); set != "" && set != lastSet {
@@ -137,6 +127,20 @@ func Report(ctx context.Context, w io.Writer, procs []*Process, interval time.Du
 			lastSet = set
 		}
 	}
+}
+
+// Height returns the latest height of the node at rpc, "down" when it
+// does not answer, "?" for an address that is not one.
+func Height(ctx context.Context, rpc string) string {
+	c, err := client.NewClient(rpc)
+	if err != nil {
+		return "?"
+	}
+	s, err := c.RPC().Status(ctx)
+	if err != nil {
+		return "down"
+	}
+	return fmt.Sprint(s.SyncInfo.LatestBlockHeight)
 }
 
 // validatorSet describes the current CometBFT validator set as seen by the

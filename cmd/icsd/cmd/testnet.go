@@ -18,6 +18,7 @@ import (
 	"github.com/abci-ics/ics/testnet"
 	"github.com/abci-ics/ics/testnet/ccvopts"
 	"github.com/abci-ics/ics/testnet/process"
+	"github.com/abci-ics/ics/testnet/sovnet"
 	"github.com/abci-ics/ics/testnet/valnet"
 )
 
@@ -69,7 +70,7 @@ func testnetCmd() *cobra.Command {
 	f.Duration("downtime-jail", 10*time.Minute, "jail time for downtime")
 	f.Duration("voting-period", 2*24*time.Hour, "governance voting and deposit period")
 	cli.AddOutputFlag(initC)
-	c.AddCommand(initC, testnetStartCmd())
+	c.AddCommand(initC, testnetStartCmd(), testnetSovereignCmd())
 	return c
 }
 
@@ -108,10 +109,13 @@ allowlists it as consumer-j's reward denomination (transfer/<channel>/ucon<j>: b
 proposal every validator votes yes on for a top-N consumer, by the owner account for an
 opt-in one) and pays it to the validators of consumer-j's set and their delegators.
 
+Each icsd consumer carries its own staking, dormant, bonded in ucon<j>, with the
+provider's voting period: 'icsd testnet sovereign consumer-<j>' turns it sovereign.
+
 It prints which validators validate which consumer, then the consumers' phases, channels
 opening, each VSC a consumer applies (its set by validator index and power), validators
 jailed on the provider, each reward transmission of a consumer and each distribution of
-its rewards on the provider. Started again on the same --dir it resumes: nothing is
+its rewards on the provider, and a consumer turned sovereign. Started again on the same --dir it resumes: nothing is
 created or written twice, and an open CCV channel is reused.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -230,4 +234,59 @@ func ccvOptionsFromFlags(cmd *cobra.Command) (ccvopts.Options, error) {
 		return o, fmt.Errorf("invalid --chain-id %q", o.ChainID)
 	}
 	return o, nil
+}
+
+func testnetSovereignCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "sovereign CONSUMER",
+		Short: "Turn consumer CONSUMER (its chain id, e.g. consumer-1) of a running testnet sovereign, through its own governance or --via provider",
+		Long: `sovereign turns a consumer of the testnet that 'icsd testnet start --consumers N' runs
+(in another terminal, on the same --dir) into a sovereign chain: a chain with its own
+validators, chosen by its own staking, and no longer secured by the provider. Every
+icsd consumer of the testnet carries its own staking, dormant until then (a kvconsumer
+chain cannot turn sovereign).
+
+By default it goes through the consumer's own governance, as an operator would:
+each provider validator's operator account (funded on the consumer) creates a
+validator of the consumer's own staking with the consensus key its consumer node runs,
+unless it has one; then validator 0 proposes a MsgScheduleSovereignTransition at a
+height past the end of the vote plus --margin blocks, and every validator votes yes.
+
+With --via provider it passes a consumer removal proposal on the provider instead: the
+provider stops the consumer, and the consumer, once its relayer brought it the
+closing, turns sovereign by itself in its next block.
+
+It prints the plan, the transition's height H, the sets that sign blocks H to H+3 (the
+CCV set up to H+1, its own staking's from H+2) and the provider stopping the consumer.
+The consumer's transfer channel keeps working; its rewards to the provider stop.`,
+		Example: `  icsd testnet sovereign consumer-1
+  icsd testnet sovereign consumer-2 --via provider --dir build/testnet`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f := cmd.Flags()
+			o := sovnet.Options{ChainID: args[0], Out: cmd.OutOrStdout()}
+			o.Dir, _ = f.GetString("dir")
+			o.Margin, _ = f.GetInt64("margin")
+			o.SelfBond, _ = f.GetUint64("self-bond")
+			switch via, _ := f.GetString("via"); via {
+			case "provider":
+				o.ViaProvider = true
+			case "governance", "gov", "consumer":
+			default:
+				return fmt.Errorf("--via %q: give governance or provider", via)
+			}
+			h, err := sovnet.Run(cmd.Context(), o)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s is sovereign since height %d\n", o.ChainID, h)
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.String("dir", "build/testnet", "the testnet's directory (icsd testnet start --dir)")
+	f.String("via", "governance", "governance: the consumer's own governance plans the transition; provider: a removal proposal on the provider stops the consumer")
+	f.Int64("margin", 10, "with --via governance: blocks between the expected end of the vote and the transition")
+	f.Uint64("self-bond", 0, "with --via governance: what each CCV validator bonds at the transition (default: one unit of power)")
+	return c
 }

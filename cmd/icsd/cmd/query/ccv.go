@@ -276,6 +276,7 @@ func consumerQueryCmd() *cobra.Command {
 			func([]string) string { return interchain.PathConsumerPackets }, rawText[json.RawMessage]),
 		queryCommand("next-fee-distribution", "The next transmission of the provider's share of the fees: height, pending amounts, channel", cobra.NoArgs,
 			func([]string) string { return interchain.PathConsumerNextFeeDistribution }, printNextFeeDistribution),
+		sovereignTransitionCmd(),
 	)
 	return c
 }

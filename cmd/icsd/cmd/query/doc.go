@@ -8,5 +8,8 @@
 // parameters, opted-in validators and validator set), validator-consumers
 // (what a validator, by consensus address, must run), and
 // blocks-until-next-epoch, beside the per-consumer genesis, validators,
-// pending-vsc, key-assignments and consumer-rewards.
+// pending-vsc, key-assignments and consumer-rewards. The consumer group
+// shows a planned sovereign transition (sovereign-transition); role tells
+// from the chain's stores whether it is a consumer, a provider or a
+// standalone chain, and the transitions that made it so.
 package query

@@ -80,6 +80,6 @@ func Command() *cobra.Command {
 		cli.AddNodeFlag(s)
 	}
 	bankCmd.AddCommand(balances, supply)
-	c.AddCommand(bankCmd, account, stakingQueryCmd(), govQueryCmd(), distributionQueryCmd(), ibcQueryCmd(), providerQueryCmd(), consumerQueryCmd())
+	c.AddCommand(bankCmd, account, stakingQueryCmd(), govQueryCmd(), distributionQueryCmd(), ibcQueryCmd(), providerQueryCmd(), consumerQueryCmd(), roleCmd())
 	return c
 }

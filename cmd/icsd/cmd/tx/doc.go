@@ -11,7 +11,9 @@
 // group proposes consumers (submit-consumer-addition), changes to
 // consumers governance owns, top N included (submit-consumer-update,
 // submit-change-reward-denoms), and removals (submit-consumer-removal).
-// Consumers are named by their consumer id.
+// Consumers are named by their consumer id. On a consumer with its own
+// staking, the gov group proposes that it turn sovereign
+// (submit-sovereign-transition, its height absolute or +N blocks).
 //
 // A consumer's settings (metadata, initialization, power shaping and
 // infraction parameters) come from flags or from a JSON file whose shape

@@ -181,7 +181,7 @@ func govTxCmd() *cobra.Command {
 			}
 			return &gov.MsgVote{Voter: key.Address(), ProposalId: id, Option: opt}, nil
 		})
-	c.AddCommand(paramChange, deposit, vote)
+	c.AddCommand(paramChange, deposit, vote, submitSovereignTransitionCmd())
 	c.AddCommand(consumerGovTxCmds()...)
 	return c
 }

@@ -69,7 +69,7 @@ func testnetCmd() *cobra.Command {
 	f.Duration("downtime-jail", 10*time.Minute, "jail time for downtime")
 	f.Duration("voting-period", 2*24*time.Hour, "governance voting and deposit period")
 	cli.AddOutputFlag(initC)
-	c.AddCommand(initC, testnetStartCmd())
+	c.AddCommand(initC, testnetStartCmd(), testnetChangeoverCmd())
 	return c
 }
 

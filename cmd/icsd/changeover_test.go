@@ -56,6 +56,8 @@ func TestChangeoverTestnet(t *testing.T) {
 		}
 		if t.Failed() || testing.Verbose() {
 			t.Logf("output:\n%s", out.String())
+		}
+		if t.Failed() {
 			for _, f := range []string{"standalone/relayer.log", "standalone/node2/node.log", "standalone/node0/node.log"} {
 				if bz, err := os.ReadFile(filepath.Join(o.Dir, f)); err == nil {
 					t.Logf("%s (tail):\n%s", f, tail(string(bz), 3000))

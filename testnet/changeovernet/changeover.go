@@ -168,7 +168,7 @@ func (c *Changeover) Start(ctx context.Context) error {
 			return err
 		}
 	}
-	if _, err := c.waitHeight(ctx, 5, time.Minute); err != nil {
+	if _, err := c.waitHeight(ctx, 8, time.Minute); err != nil {
 		return err
 	}
 	c.logf("%s started (node i: rpc %s + 10i); its own validators sign: %s", c.Opts.ChainID, c.RPC(0), c.describeSet(c.cometSet(ctx, 0)))
@@ -306,8 +306,10 @@ func (c *Changeover) Propose(ctx context.Context) (int64, error) {
 	return c.Height, nil
 }
 
-// pace returns the standalone chain's time per block over its last blocks
-// and its height.
+// pace returns the standalone chain's time per block over its last five
+// blocks, shortened by a fifth (a chain running faster than it did would
+// reach H before the plan is imported; a slower one only reaches it
+// later), and its height.
 func (c *Changeover) pace(ctx context.Context) (time.Duration, int64, error) {
 	cl, err := client.NewClient(c.LiveRPC())
 	if err != nil {
@@ -318,7 +320,7 @@ func (c *Changeover) pace(ctx context.Context) (time.Duration, int64, error) {
 		return 0, 0, err
 	}
 	h := st.SyncInfo.LatestBlockHeight
-	from := max(1, h-10)
+	from := max(1, h-5)
 	b, err := cl.RPC().Block(ctx, &from)
 	if err != nil {
 		return 0, 0, err
@@ -326,7 +328,7 @@ func (c *Changeover) pace(ctx context.Context) (time.Duration, int64, error) {
 	if h == from {
 		return 0, 0, errors.New("the standalone chain has not made blocks yet")
 	}
-	return st.SyncInfo.LatestBlockTime.Sub(b.Block.Time) / time.Duration(h-from), h, nil
+	return st.SyncInfo.LatestBlockTime.Sub(b.Block.Time) * 4 / 5 / time.Duration(h-from), h, nil
 }
 
 // Import waits for the provider to launch the consumer, saves its
@@ -470,14 +472,28 @@ func (c *Changeover) Delegate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	key := hex.EncodeToString(c.prov.keys[i].PubKey.Bytes())
+	before := c.providerSet(ctx)[key]
 	if _, err := submit(ctx, s, fmt.Sprintf("validator %d", i), &staking.MsgDelegate{Delegator: s.Key.Address(), Validator: s.Key.Address(),
 		Amount: 50_000_000_000}); err != nil {
 		return fmt.Errorf("delegate: %w", err)
 	}
-	key := hex.EncodeToString(c.prov.keys[i].PubKey.Bytes())
-	want := c.providerSet(ctx)[key]
-	c.logf("validator %d delegated 50000000000stake to itself on %s: power %d there", i, c.prov.chainID, want)
-	deadline := time.Now().Add(2 * time.Minute)
+	// The provider's set changes at the end of a block.
+	want := before
+	deadline := time.Now().Add(30 * time.Second)
+	for want == before {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("validator %d's power on %s stayed %d after the delegation", i, c.prov.chainID, before)
+		}
+		if err := sleep(ctx, 300*time.Millisecond); err != nil {
+			return err
+		}
+		if set := c.providerSet(ctx); set != nil {
+			want = set[key]
+		}
+	}
+	c.logf("validator %d delegated 50000000000stake to itself on %s: power %d there, %d before", i, c.prov.chainID, want, before)
+	deadline = time.Now().Add(2 * time.Minute)
 	for {
 		var st interchain.ConsumerStatusJSON
 		cl, err := client.NewClient(c.LiveRPC())

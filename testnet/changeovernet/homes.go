@@ -42,7 +42,7 @@ type providerNet struct {
 func loadProvider(dir string) (*providerNet, error) {
 	net, err := valnet.Load(dir)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("no provider homes under %s: start a CCV testnet there first (icsd testnet start --dir %s --consumers N)", dir, dir)
 	}
 	p := &providerNet{homes: net.Homes}
 	for i, home := range net.Homes {

@@ -81,6 +81,7 @@ type Changeover struct {
 	mu      sync.Mutex         // guards nodes and relayer
 	nodes   []*process.Process // by validator; nil when not running
 	relayer *process.Process
+	vsc     uint64 // the last VSC reported applied
 }
 
 // Load reads the testnet's provider homes under o.Dir.
@@ -502,6 +503,7 @@ func (c *Changeover) Delegate(ctx context.Context) error {
 		}
 		if set := c.cometSet(ctx, 0); err == nil && set[key] == want {
 			c.logf("VSC %d applied on %s: its validators are now %s", st.HighestVSCID, c.Opts.ChainID, c.describeSet(set))
+			c.vsc = st.HighestVSCID
 			return nil
 		}
 		if time.Now().After(deadline) {
@@ -517,7 +519,7 @@ func (c *Changeover) Delegate(ctx context.Context) error {
 // CometBFT set, nodes and relayer that exit, and every tenth poll the
 // heights of the chain and the provider.
 func (c *Changeover) Watch(ctx context.Context, interval time.Duration) {
-	var vsc uint64
+	vsc := c.vsc
 	exited := map[*process.Process]bool{}
 	for tick := 0; ; tick++ {
 		c.mu.Lock()

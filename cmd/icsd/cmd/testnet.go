@@ -70,7 +70,7 @@ func testnetCmd() *cobra.Command {
 	f.Duration("downtime-jail", 10*time.Minute, "jail time for downtime")
 	f.Duration("voting-period", 2*24*time.Hour, "governance voting and deposit period")
 	cli.AddOutputFlag(initC)
-	c.AddCommand(initC, testnetStartCmd(), testnetSovereignCmd())
+	c.AddCommand(initC, testnetStartCmd(), testnetSovereignCmd(), testnetChangeoverCmd())
 	return c
 }
 

@@ -26,5 +26,7 @@
 // written with its own commands and relayed to with RelayTx transactions.
 // Every step is idempotent, so a testnet started again on the same
 // directory resumes. Watch prints what happens while it runs. Every icsd
-// consumer can turn sovereign (package testnet/sovnet).
+// consumer can turn sovereign (package testnet/sovnet), and a standalone
+// chain started beside a running testnet can change over to a consumer
+// (package testnet/changeovernet).
 package testnet

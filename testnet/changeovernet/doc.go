@@ -1,5 +1,5 @@
 // Package changeovernet runs the changeover of a standalone chain beside a
-// running CCV testnet (SPEC 9; docs/changeover.md): `icsd testnet
+// running CCV testnet (SPEC 9; docs/sovereignty.md): `icsd testnet
 // changeover`.
 //
 // Given the directory of a testnet started by `icsd testnet start

@@ -21,7 +21,7 @@ func testnetChangeoverCmd() *cobra.Command {
 DIR/standalone: one node per provider validator, node i run by provider validator i
 (its operator key and its consensus key, bonded in the chain's own genesis with less
 stake than on the provider), with its own staking and governance and loopback ports
-past the testnet's. It starts the chain and then, as docs/changeover.md tells an
+past the testnet's. It starts the chain and then, as docs/sovereignty.md tells an
 operator:
 
   - creates the consumer on the provider: a consumer addition proposal with the chain's

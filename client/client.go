@@ -94,6 +94,36 @@ func (s Submitter) Submit(ctx context.Context, msgs ...gogoproto.Message) (*abci
 	return &res.TxResult, nil
 }
 
+// SubmitOK is Submit that fails unless the transaction succeeded; who
+// names the signer in its errors.
+func (s Submitter) SubmitOK(ctx context.Context, who string, msgs ...gogoproto.Message) (*abcitypes.ExecTxResult, error) {
+	res, err := s.Submit(ctx, msgs...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", who, err)
+	}
+	if res.Code != 0 {
+		return nil, fmt.Errorf("transaction of %s failed with code %d: %s", who, res.Code, res.Log)
+	}
+	return res, nil
+}
+
+// EventValues returns the values of attribute key in the events of type
+// typ of res, in order.
+func EventValues(res *abcitypes.ExecTxResult, typ, key string) []string {
+	var out []string
+	for _, e := range res.Events {
+		if e.Type != typ {
+			continue
+		}
+		for _, a := range e.Attributes {
+			if a.Key == key {
+				out = append(out, a.Value)
+			}
+		}
+	}
+	return out
+}
+
 // SignAndBroadcast signs msgs with key, using the account's nonce and the
 // chain's minimum fee (or fee when set), and waits until the transaction is
 // in a block.

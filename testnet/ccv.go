@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	abcitypes "github.com/cometbft/cometbft/abci/types"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 
 	"github.com/abci-ics/ics/app"
@@ -323,41 +322,11 @@ func (t *CCVTestnet) submit(ctx context.Context, i int, msgs ...gogoproto.Messag
 	if err != nil {
 		return nil, err
 	}
-	res, err := submitAs(ctx, s, fmt.Sprintf("validator %d", i), msgs...)
+	res, err := s.SubmitOK(ctx, fmt.Sprintf("validator %d", i), msgs...)
 	if err != nil {
 		return nil, err
 	}
-	return eventValues(res, "submit_proposal", "proposal_id"), nil
-}
-
-// submitAs sends msgs signed by s and fails unless the transaction
-// succeeded; who names the signer in errors.
-func submitAs(ctx context.Context, s client.Submitter, who string, msgs ...gogoproto.Message) (*abcitypes.ExecTxResult, error) {
-	res, err := s.Submit(ctx, msgs...)
-	if err != nil {
-		return nil, err
-	}
-	if res.Code != 0 {
-		return nil, fmt.Errorf("transaction of %s failed with code %d: %s", who, res.Code, res.Log)
-	}
-	return res, nil
-}
-
-// eventValues returns the values of attribute key in the events of type
-// typ, in order.
-func eventValues(res *abcitypes.ExecTxResult, typ, key string) []string {
-	var out []string
-	for _, e := range res.Events {
-		if e.Type != typ {
-			continue
-		}
-		for _, a := range e.Attributes {
-			if a.Key == key {
-				out = append(out, a.Value)
-			}
-		}
-	}
-	return out
+	return client.EventValues(res, "submit_proposal", "proposal_id"), nil
 }
 
 // providerConsumers returns the live consumers the provider knows, by

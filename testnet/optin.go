@@ -79,7 +79,7 @@ func (t *CCVTestnet) createConsumers(ctx context.Context, spawn time.Time) error
 	if len(msgs) == 0 {
 		return nil
 	}
-	if _, err := submitAs(ctx, owner, "the owner account", msgs...); err != nil {
+	if _, err := owner.SubmitOK(ctx, "the owner account", msgs...); err != nil {
 		return fmt.Errorf("create the opt-in consumers: %w", err)
 	}
 	if _, err := t.providerConsumers(ctx); err != nil {

@@ -82,7 +82,7 @@ func (t *CCVTestnet) allowRewards(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if _, err := submitAs(ctx, client.Submitter{Client: pc, Key: key}, "the owner account", ownerMsgs...); err != nil {
+		if _, err := (client.Submitter{Client: pc, Key: key}).SubmitOK(ctx, "the owner account", ownerMsgs...); err != nil {
 			return fmt.Errorf("allowlist reward denominations: %w", err)
 		}
 	}

@@ -272,14 +272,14 @@ func (c *Changeover) Propose(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	res, err := submit(ctx, s, "validator 0",
+	res, err := s.SubmitOK(ctx, "validator 0",
 		&bank.MsgSend{From: s.Key.Address(), To: relayer.Address(), Amount: []coin.Coin{{Denom: "stake", Amount: 10_000_000_000}}},
 		&gov.MsgSubmitProposal{Proposer: s.Key.Address(), Content: gov.Content{TypeUrl: auth.TypeURL(p), Value: bz},
 			InitialDeposit: []coin.Coin{{Denom: "stake", Amount: 1000}}, Title: "Changeover of " + c.Opts.ChainID})
 	if err != nil {
 		return 0, fmt.Errorf("submit the consumer addition: %w", err)
 	}
-	ids := eventValues(res, "submit_proposal", "proposal_id")
+	ids := client.EventValues(res, "submit_proposal", "proposal_id")
 	if len(ids) != 1 {
 		return 0, fmt.Errorf("submit the consumer addition: proposal ids %v", ids)
 	}
@@ -294,7 +294,7 @@ func (c *Changeover) Propose(ctx context.Context) (int64, error) {
 			defer wg.Done()
 			s, err := c.submitter(i)
 			if err == nil {
-				_, err = submit(ctx, s, fmt.Sprintf("validator %d", i), &gov.MsgVote{Voter: s.Key.Address(), ProposalId: id, Option: gov.OptionYes})
+				_, err = s.SubmitOK(ctx, fmt.Sprintf("validator %d", i), &gov.MsgVote{Voter: s.Key.Address(), ProposalId: id, Option: gov.OptionYes})
 			}
 			errs[i] = err
 		}()
@@ -475,7 +475,7 @@ func (c *Changeover) Delegate(ctx context.Context) error {
 	}
 	key := hex.EncodeToString(c.prov.keys[i].PubKey.Bytes())
 	before := c.providerSet(ctx)[key]
-	if _, err := submit(ctx, s, fmt.Sprintf("validator %d", i), &staking.MsgDelegate{Delegator: s.Key.Address(), Validator: s.Key.Address(),
+	if _, err := s.SubmitOK(ctx, fmt.Sprintf("validator %d", i), &staking.MsgDelegate{Delegator: s.Key.Address(), Validator: s.Key.Address(),
 		Amount: 50_000_000_000}); err != nil {
 		return fmt.Errorf("delegate: %w", err)
 	}
@@ -576,35 +576,6 @@ func (c *Changeover) submitter(i int) (client.Submitter, error) {
 		return client.Submitter{}, err
 	}
 	return client.Submitter{Client: cl, Key: key}, nil
-}
-
-// submit sends msgs signed by s and fails unless the transaction
-// succeeded; who names the signer in errors.
-func submit(ctx context.Context, s client.Submitter, who string, msgs ...gogoproto.Message) (*abcitypes.ExecTxResult, error) {
-	res, err := s.Submit(ctx, msgs...)
-	if err != nil {
-		return nil, err
-	}
-	if res.Code != 0 {
-		return nil, fmt.Errorf("transaction of %s failed with code %d: %s", who, res.Code, res.Log)
-	}
-	return res, nil
-}
-
-// eventValues returns the values of attribute key in the events of type
-// typ, in order.
-func eventValues(res *abcitypes.ExecTxResult, typ, key string) []string {
-	var out []string
-	for _, e := range res.Events {
-		if e.Type == typ {
-			for _, a := range e.Attributes {
-				if a.Key == key {
-					out = append(out, a.Value)
-				}
-			}
-		}
-	}
-	return out
 }
 
 func attributes(e abcitypes.Event) string {

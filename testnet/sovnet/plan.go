@@ -85,7 +85,7 @@ func (t *Transition) propose(ctx context.Context, c *client.Client, keys []clien
 	if err != nil {
 		return 0, 0, err
 	}
-	res, err := submit(ctx, c, keys[0], "the proposer", &gov.MsgSubmitProposal{Proposer: keys[0].Address(),
+	res, err := client.Submitter{Client: c, Key: keys[0]}.SubmitOK(ctx, "the proposer", &gov.MsgSubmitProposal{Proposer: keys[0].Address(),
 		Content: gov.Content{TypeUrl: auth.TypeURL(content), Value: bz}, InitialDeposit: []coin.Coin{gp.MinDeposit}, Title: title})
 	if err != nil {
 		return 0, 0, err
@@ -107,7 +107,7 @@ func (t *Transition) propose(ctx context.Context, c *client.Client, keys []clien
 		voters[i] = Node{Validator: i, Operator: k}
 	}
 	err = t.parallel(voters, func(n Node) error {
-		_, err := submit(ctx, c, n.Operator, n.Operator.Name, &gov.MsgVote{Voter: n.Operator.Address(), ProposalId: id, Option: gov.OptionYes})
+		_, err := client.Submitter{Client: c, Key: n.Operator}.SubmitOK(ctx, n.Operator.Name, &gov.MsgVote{Voter: n.Operator.Address(), ProposalId: id, Option: gov.OptionYes})
 		return err
 	})
 	if err != nil {

@@ -14,9 +14,6 @@ import (
 	"sync"
 	"time"
 
-	abcitypes "github.com/cometbft/cometbft/abci/types"
-	gogoproto "github.com/cosmos/gogoproto/proto"
-
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/app/pos"
 	"github.com/abci-ics/ics/chain/staking"
@@ -225,19 +222,6 @@ func Since(ctx context.Context, c *client.Client) (int64, bool) {
 	return SovereignSince(st)
 }
 
-// submit sends msgs signed by key to the chain of c and fails unless the
-// transaction succeeded.
-func submit(ctx context.Context, c *client.Client, key client.Key, who string, msgs ...gogoproto.Message) (*abcitypes.ExecTxResult, error) {
-	res, err := client.Submitter{Client: c, Key: key}.Submit(ctx, msgs...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", who, err)
-	}
-	if res.Code != 0 {
-		return nil, fmt.Errorf("transaction of %s failed with code %d: %s", who, res.Code, res.Log)
-	}
-	return res, nil
-}
-
 // parallel runs f for each node and joins the errors.
 func (t *Transition) parallel(nodes []Node, f func(n Node) error) error {
 	errs := make([]error, len(nodes))
@@ -304,7 +288,7 @@ func (t *Transition) CreateValidators(ctx context.Context) error {
 		bond := max(uint64(power[hex.EncodeToString(n.PubKey)])*params.PowerReduction/1000, params.PowerReduction)
 		m := &staking.MsgCreateValidator{Operator: n.Operator.Address(), PubKey: n.PubKey, Moniker: fmt.Sprintf("validator-%d", n.Validator),
 			CommissionRate: fraction.New(5, 100), CommissionMaxRate: fraction.New(20, 100), SelfDelegation: bond, MinSelfDelegation: 1}
-		_, err := submit(ctx, c, n.Operator, fmt.Sprintf("validator %d", n.Validator), m)
+		_, err := client.Submitter{Client: c, Key: n.Operator}.SubmitOK(ctx, fmt.Sprintf("validator %d", n.Validator), m)
 		if err == nil {
 			t.logf("%s: validator %d created its own validator with its consumer key %X…, self-bond %d%s", t.Opts.ChainID, n.Validator,
 				n.PubKey[:4], bond, params.BondDenom)

@@ -191,7 +191,7 @@ func (p *Provider) IsKeyReserved(s state.Store, pubKey []byte) bool {
 type Proposal struct {
 	TypeURL string
 	Check   func(content []byte) error
-	Execute func(s state.Store, height int64, now time.Time, content []byte) error
+	Execute func(s state.Store, height int64, now time.Time, content []byte) ([]abci.Event, error)
 }
 
 // Proposals returns the provider's proposal contents: consumer addition
@@ -236,13 +236,12 @@ func msgProposal[T any, PT interface {
 	return Proposal{
 		TypeURL: TypeURL(PT(new(T))),
 		Check:   func(content []byte) error { _, err := decode(content); return err },
-		Execute: func(s state.Store, height int64, now time.Time, content []byte) error {
+		Execute: func(s state.Store, height int64, now time.Time, content []byte) ([]abci.Event, error) {
 			m, err := decode(content)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			_, err = handle(s, height, now, k.Authority, m)
-			return err
+			return handle(s, height, now, k.Authority, m)
 		},
 	}
 }

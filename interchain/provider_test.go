@@ -350,7 +350,7 @@ func TestProviderProposals(t *testing.T) {
 		Params: ccv.DefaultConsumerParams(), PowerShaping: registry.PowerShapingParameters{TopN: 100}}
 	removeGov := func(c *provChain) {
 		bz, _ := gogoproto.Marshal(&registry.MsgRemoveConsumer{Owner: provGov, ConsumerId: "1"})
-		if err := byURL[TypeURL(&registry.MsgRemoveConsumer{})].Execute(c.ms.Working(), c.height, c.now(), bz); err != nil {
+		if _, err := byURL[TypeURL(&registry.MsgRemoveConsumer{})].Execute(c.ms.Working(), c.height, c.now(), bz); err != nil {
 			c.t.Fatal(err)
 		}
 	}
@@ -459,7 +459,7 @@ func TestProviderProposals(t *testing.T) {
 			c.mustMsg(provAlice, &registry.MsgCreateConsumer{Submitter: provAlice, ChainId: "a"})
 			gov := create(provGov, "g", 100)
 			bz, _ := gogoproto.Marshal(gov)
-			if err := byURL[TypeURL(gov)].Execute(c.ms.Working(), c.height, c.now(), bz); err != nil {
+			if _, err := byURL[TypeURL(gov)].Execute(c.ms.Working(), c.height, c.now(), bz); err != nil {
 				t.Fatal(err)
 			}
 			if tc.setup != nil {
@@ -475,7 +475,7 @@ func TestProviderProposals(t *testing.T) {
 				t.Fatalf("Check: %v, want %v", err, tc.check)
 			}
 			before := c.ms.WorkingHash()
-			err := p.Execute(c.ms.Working(), c.height, c.now(), content)
+			_, err := p.Execute(c.ms.Working(), c.height, c.now(), content)
 			if !errors.Is(err, tc.execute) || (tc.execute == nil) != (err == nil) {
 				t.Fatalf("Execute: %v, want %v", err, tc.execute)
 			}

@@ -144,10 +144,12 @@ func FuzzConsumerMsgs(f *testing.F) {
 				return k.Registry().HandleSetConsumerCommissionRate(s, height, now, m.Operator, m)
 			})
 		fuzzProposal(t, "ConsumerAdditionProposal", s, data, CheckAddition, func(s state.Store, content []byte) error {
-			return k.ExecuteAddition(s, height, now, content)
+			_, err := k.ExecuteAddition(s, height, now, content)
+			return err
 		})
 		fuzzProposal(t, "ConsumerRemovalProposal", s, data, CheckRemoval, func(s state.Store, content []byte) error {
-			return k.ExecuteRemoval(s, height, now, content)
+			_, err := k.ExecuteRemoval(s, height, now, content)
+			return err
 		})
 	})
 }

@@ -458,7 +458,7 @@ func (h *harness) created(chainID string) {
 func (h *harness) add(chainID string, spawn time.Time) {
 	h.t.Helper()
 	p := proposal(chainID, spawn)
-	if err := h.k.ExecuteAddition(h.s, h.height, h.now, mustMarshal(&p)); err != nil {
+	if _, err := h.k.ExecuteAddition(h.s, h.height, h.now, mustMarshal(&p)); err != nil {
 		h.t.Fatalf("ExecuteAddition(%s): %v", chainID, err)
 	}
 	h.created(chainID)
@@ -467,7 +467,7 @@ func (h *harness) add(chainID string, spawn time.Time) {
 func (h *harness) remove(chainID string, stop time.Time) {
 	h.t.Helper()
 	p := ConsumerRemovalProposal{ConsumerId: h.id(chainID), StopTime: stop.UnixNano()}
-	if err := h.k.ExecuteRemoval(h.s, h.height, h.now, mustMarshal(&p)); err != nil {
+	if _, err := h.k.ExecuteRemoval(h.s, h.height, h.now, mustMarshal(&p)); err != nil {
 		h.t.Fatalf("ExecuteRemoval(%s): %v", chainID, err)
 	}
 }

@@ -83,35 +83,35 @@ func CheckRemoval(content []byte) error {
 // ExecuteAddition creates, owned by governance (Keeper.Authority), the
 // consumer of a passed addition proposal (the gov Handler). It returns
 // ErrConsumerExists for a chain id in use (the provider's own included).
-func (k *Keeper) ExecuteAddition(s state.Store, height int64, now time.Time, content []byte) error {
+func (k *Keeper) ExecuteAddition(s state.Store, height int64, now time.Time, content []byte) ([]abci.Event, error) {
 	var p ConsumerAdditionProposal
 	if err := p.Unmarshal(content); err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidProposal, err)
+		return nil, fmt.Errorf("%w: %v", ErrInvalidProposal, err)
 	}
 	if err := p.Validate(); err != nil {
-		return err
+		return nil, err
 	}
-	_, err := k.Registry().HandleCreateConsumer(s, height, now, k.Authority, p.msg(k.Authority))
-	return err
+	return k.Registry().HandleCreateConsumer(s, height, now, k.Authority, p.msg(k.Authority))
 }
 
 // ExecuteRemoval schedules the stop of the consumer of a passed removal
 // proposal. It returns ErrConsumerNotFound for an unknown or stopped one.
-func (k *Keeper) ExecuteRemoval(s state.Store, height int64, now time.Time, content []byte) error {
+func (k *Keeper) ExecuteRemoval(s state.Store, height int64, now time.Time, content []byte) ([]abci.Event, error) {
 	var p ConsumerRemovalProposal
 	if err := p.Unmarshal(content); err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidProposal, err)
+		return nil, fmt.Errorf("%w: %v", ErrInvalidProposal, err)
 	}
 	if err := p.Validate(); err != nil {
-		return err
+		return nil, err
 	}
 	c, ok := k.Consumer(s, p.ConsumerId)
 	if !ok || !c.Live() {
-		return fmt.Errorf("%w: %s", ErrConsumerNotFound, p.ConsumerId)
+		return nil, fmt.Errorf("%w: %s", ErrConsumerNotFound, p.ConsumerId)
 	}
 	c.StopTime = p.StopTime
 	registry.Set(s, c)
-	return nil
+	return []abci.Event{event.New("consumer_removal_scheduled", "consumer_id", c.ConsumerId, "chain_id", c.ChainId,
+		"stop_time", time.Unix(0, c.StopTime).UTC().Format(time.RFC3339Nano))}, nil
 }
 
 // HandleRemoveConsumer removes a consumer for its owner: one not launched

@@ -53,7 +53,7 @@ func TestAdditionValidation(t *testing.T) {
 			c.mutate(&p)
 			content := mustMarshal(&p)
 			before := h.hash()
-			err := h.k.ExecuteAddition(h.s, h.height, h.now, content)
+			_, err := h.k.ExecuteAddition(h.s, h.height, h.now, content)
 			if !errors.Is(err, c.want) {
 				t.Fatalf("ExecuteAddition: %v, want %v", err, c.want)
 			}
@@ -67,7 +67,7 @@ func TestAdditionValidation(t *testing.T) {
 	t.Run("undecodable content", func(t *testing.T) {
 		h := newHarness(t, 2, testParams())
 		before := h.hash()
-		if err := h.k.ExecuteAddition(h.s, h.height, h.now, []byte{0xff, 0xff}); !errors.Is(err, ErrInvalidProposal) {
+		if _, err := h.k.ExecuteAddition(h.s, h.height, h.now, []byte{0xff, 0xff}); !errors.Is(err, ErrInvalidProposal) {
 			t.Fatalf("ExecuteAddition: %v", err)
 		}
 		if err := CheckAddition([]byte{0xff, 0xff}); !errors.Is(err, ErrInvalidProposal) {
@@ -217,7 +217,7 @@ func TestLaunchFailure(t *testing.T) {
 			if err := CheckAddition(mustMarshal(&p)); err != nil {
 				t.Fatalf("CheckAddition: %v", err)
 			}
-			if err := h.k.ExecuteAddition(h.s, h.height, h.now, mustMarshal(&p)); err != nil {
+			if _, err := h.k.ExecuteAddition(h.s, h.height, h.now, mustMarshal(&p)); err != nil {
 				t.Fatal(err)
 			}
 			h.created("bad")
@@ -355,11 +355,11 @@ func TestRemovalBeforeLaunch(t *testing.T) {
 	}
 
 	p := ConsumerRemovalProposal{ConsumerId: h.id("consumer"), StopTime: h.now.UnixNano()}
-	if err := h.k.ExecuteRemoval(h.s, h.height, h.now, mustMarshal(&p)); !errors.Is(err, ErrConsumerNotFound) {
+	if _, err := h.k.ExecuteRemoval(h.s, h.height, h.now, mustMarshal(&p)); !errors.Is(err, ErrConsumerNotFound) {
 		t.Fatalf("removal of a deleted consumer: %v", err)
 	}
 	for _, bad := range []ConsumerRemovalProposal{{ConsumerId: "", StopTime: 1}, {ConsumerId: "01", StopTime: 1}, {ConsumerId: h.id("consumer"), StopTime: 0}} {
-		if err := h.k.ExecuteRemoval(h.s, h.height, h.now, mustMarshal(&bad)); !errors.Is(err, ErrInvalidProposal) {
+		if _, err := h.k.ExecuteRemoval(h.s, h.height, h.now, mustMarshal(&bad)); !errors.Is(err, ErrInvalidProposal) {
 			t.Fatalf("removal %+v: %v", bad, err)
 		}
 		if err := CheckRemoval(mustMarshal(&bad)); !errors.Is(err, ErrInvalidProposal) {
@@ -570,7 +570,7 @@ func TestLaunchChangeover(t *testing.T) {
 	h := newHarness(t, 4, testParams())
 	p := proposal("standalone-1", h.now)
 	p.InitialHeight, p.Changeover = 500, true
-	if err := h.k.ExecuteAddition(h.s, h.height, h.now, mustMarshal(&p)); err != nil {
+	if _, err := h.k.ExecuteAddition(h.s, h.height, h.now, mustMarshal(&p)); err != nil {
 		t.Fatal(err)
 	}
 	h.created("standalone-1")

@@ -51,7 +51,7 @@ func rewardConsumer(t *testing.T) (*harness, *fakeRewards, string) {
 	h.k.Payer = f
 	p := proposal("c1", h.now)
 	p.Params.BlocksPerDistributionTransmission = 10
-	if err := h.k.ExecuteAddition(h.s, h.height, h.now, mustMarshal(&p)); err != nil {
+	if _, err := h.k.ExecuteAddition(h.s, h.height, h.now, mustMarshal(&p)); err != nil {
 		t.Fatal(err)
 	}
 	h.created("c1")

@@ -59,7 +59,8 @@ func callTimeoutPacket(k *Keeper, s state.Store, height int64, now time.Time, p 
 
 // callAddConsumer executes a passed consumer addition proposal.
 func callAddConsumer(k *Keeper, s state.Store, height int64, now time.Time, p ConsumerAdditionProposal) error {
-	return k.ExecuteAddition(s, height, now, mustMarshal(&p))
+	_, err := k.ExecuteAddition(s, height, now, mustMarshal(&p))
+	return err
 }
 
 // callOpenChannel runs the provider's try and confirm steps of the CCV

@@ -227,12 +227,11 @@ func (c *Chain) routeSovereign() {
 	}
 	c.PoS.Gov.RegisterHandler(auth.TypeURL(&sovereign.MsgScheduleSovereignTransition{}),
 		func(content []byte) error { _, err := decode(content); return err },
-		func(s state.Store, height int64, _ time.Time, content []byte) error {
+		func(s state.Store, height int64, _ time.Time, content []byte) ([]abcitypes.Event, error) {
 			m, err := decode(content)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			_, err = sovereign.HandleSchedule(s, height, gov.ModuleAddress(), gov.ModuleAddress(), m)
-			return err
+			return sovereign.HandleSchedule(s, height, gov.ModuleAddress(), gov.ModuleAddress(), m)
 		})
 }

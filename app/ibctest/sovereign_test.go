@@ -73,6 +73,10 @@ func planSovereign(n *Net, c *Chain, height int64, selfBond uint64) {
 	if !n.Run(30, planned) {
 		c.T.Fatalf("the transition was not planned: proposal %+v", proposal(c, strconv.FormatUint(id, 10)))
 	}
+	// The block that executed the proposal carries the plan's event.
+	if CountEvents(c, sovereign.EventScheduled, "height", strconv.FormatInt(height, 10)) != 1 {
+		c.T.Fatal("no sovereign_transition_scheduled event")
+	}
 }
 
 // setAt returns CometBFT's validator set at height h of c: hex key ->

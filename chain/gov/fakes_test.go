@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
 	dbm "github.com/cosmos/cosmos-db"
 
 	"github.com/abci-ics/ics/chain/bank"
@@ -226,12 +227,12 @@ func registerMark(k *Keeper) {
 			return fmt.Errorf("empty mark")
 		}
 		return nil
-	}, func(s state.Store, _ int64, _ time.Time, c []byte) error {
+	}, func(s state.Store, _ int64, _ time.Time, c []byte) ([]abci.Event, error) {
 		s.KV(fakeStore).Set([]byte("mark"), c)
 		if string(c) == "fail" {
-			return fmt.Errorf("mark refused")
+			return nil, fmt.Errorf("mark refused")
 		}
-		return nil
+		return []abci.Event{{Type: "marked", Attributes: []abci.EventAttribute{{Key: "value", Value: string(c)}}}}, nil
 	})
 }
 

@@ -67,7 +67,8 @@ func TestPassesWithEnoughYes(t *testing.T) {
 	if evs := e.advance(19 * time.Second); len(evs) != 0 || e.status(id) != StatusVotingPeriod {
 		t.Fatalf("closed early: %v", evs)
 	}
-	if evs := e.advance(time.Second); !reflect.DeepEqual(evs, []string{"active_proposal:proposal_passed"}) {
+	// The content's events come with the block's, before the proposal's.
+	if evs := e.advance(time.Second); !reflect.DeepEqual(evs, []string{"marked:done", "active_proposal:proposal_passed"}) {
 		t.Fatalf("events %v", evs)
 	}
 	p, _ := e.k.Proposal(e.s, id)

@@ -7,6 +7,7 @@ import (
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/coin"
+	abci "github.com/cometbft/cometbft/abci/types"
 )
 
 // Bank is what gov needs of the bank: moving deposits in and out of escrow
@@ -47,10 +48,10 @@ type Staking interface {
 	Delegations(s state.Store, delegator []byte) []Delegation
 }
 
-// Handler executes the content of a passed proposal. It runs on a cache
-// that is written only when it returns nil; an error marks the proposal
-// FAILED.
-type Handler func(s state.Store, height int64, now time.Time, content []byte) error
+// Handler executes the content of a passed proposal and returns its
+// events, which are the block's. It runs on a cache that is written only
+// when it returns no error; an error marks the proposal FAILED.
+type Handler func(s state.Store, height int64, now time.Time, content []byte) ([]abci.Event, error)
 
 // ContentCheck checks content statelessly when a proposal is submitted.
 type ContentCheck func(content []byte) error

@@ -146,23 +146,24 @@ func (k Keeper) checkContent(c Content) error {
 	return nil
 }
 
-// execute runs c's handler on a cache of s and writes the cache only when
-// the handler succeeds.
-func (k Keeper) execute(s state.Store, height int64, now time.Time, c Content) error {
+// execute runs c's handler on a cache of s, writes the cache only when
+// the handler succeeds and returns the handler's events.
+func (k Keeper) execute(s state.Store, height int64, now time.Time, c Content) ([]abci.Event, error) {
 	cache := state.NewCache(s)
+	var events []abci.Event
 	var err error
 	if c.TypeUrl == ParamChangeTypeURL {
 		err = k.applyParamChanges(cache, c.Value)
 	} else if h, ok := k.handlers[c.TypeUrl]; ok {
-		err = h.exec(cache, height, now, c.Value)
+		events, err = h.exec(cache, height, now, c.Value)
 	} else {
 		err = fmt.Errorf("%w: %q", ErrUnknownContent, c.TypeUrl)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cache.Write()
-	return nil
+	return events, nil
 }
 
 func (k Keeper) applyParamChanges(s state.Store, bz []byte) error {

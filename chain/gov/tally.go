@@ -167,10 +167,11 @@ func (k Keeper) EndBlock(s state.Store, height int64, now time.Time) ([]abci.Eve
 		result := "proposal_rejected"
 		p.Status = StatusRejected
 		if out == outcomePassed {
-			if err := k.execute(s, height, now, p.Content); err != nil {
+			if evs, err := k.execute(s, height, now, p.Content); err != nil {
 				p.Status, p.FailedReason, result = StatusFailed, err.Error(), "proposal_failed"
 			} else {
 				p.Status, result = StatusPassed, "proposal_passed"
+				events = append(events, evs...)
 			}
 		}
 		setProposal(s, &p)

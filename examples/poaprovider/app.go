@@ -220,7 +220,7 @@ func (a *App) deliver(block *state.Cache, b interchain.Block, raw []byte) *abci.
 	case ok && err == nil:
 		evs, err = a.layer.HandleRelayTx(c, b, relay)
 	case !ok:
-		err = a.handleAdmin(c, b, raw)
+		evs, err = a.handleAdmin(c, b, raw)
 	}
 	if err != nil {
 		return &abci.ExecTxResult{Code: 1, Log: err.Error()}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/crypto/ed25519"
 	"github.com/cosmos/gogoproto/jsonpb"
 	gogoproto "github.com/cosmos/gogoproto/proto"
@@ -104,24 +105,25 @@ func verifyAdminTx(s state.Store, raw []byte) (AdminBody, error) {
 	return body, nil
 }
 
-// handleAdmin checks the admin's signature and nonce and runs the body.
+// handleAdmin checks the admin's signature and nonce, runs the body and
+// returns its events.
 // Errors wrap ErrNotAdminTx, ErrBadSignature, ErrBadNonce or
 // ErrOperation; the caller discards s on error.
-func (a *App) handleAdmin(s state.Store, b interchain.Block, raw []byte) error {
+func (a *App) handleAdmin(s state.Store, b interchain.Block, raw []byte) ([]abci.Event, error) {
 	body, err := verifyAdminTx(s, raw)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	kv := s.KV(poaStore)
 	if next := u64(kv.Get(nonceKey)); body.Nonce != next {
-		return fmt.Errorf("%w: %d, want %d", ErrBadNonce, body.Nonce, next)
+		return nil, fmt.Errorf("%w: %d, want %d", ErrBadNonce, body.Nonce, next)
 	}
 	kv.Set(nonceKey, be64(body.Nonce+1))
 	switch {
 	case body.SetPower != nil:
-		return a.setPower(s, *body.SetPower)
+		return nil, a.setPower(s, *body.SetPower)
 	case body.Unjail != nil:
-		return unjail(s, b, body.Unjail)
+		return nil, unjail(s, b, body.Unjail)
 	case body.AddConsumer != nil:
 		return a.execute(s, b, &provider.ConsumerAdditionProposal{}, body.AddConsumer)
 	default:
@@ -174,31 +176,33 @@ func unjail(s state.Store, b interchain.Block, pk []byte) error {
 	return nil
 }
 
-// execute runs a provider proposal content given in proto3 JSON.
+// execute runs a provider proposal content given in proto3 JSON and
+// returns its events.
 func (a *App) execute(s state.Store, b interchain.Block, content interface {
 	gogoproto.Message
 	Marshal() ([]byte, error)
-}, js json.RawMessage) error {
+}, js json.RawMessage) ([]abci.Event, error) {
 	name := interchain.TypeURL(content)
 	if err := (&jsonpb.Unmarshaler{}).Unmarshal(bytes.NewReader(js), content); err != nil {
-		return fmt.Errorf("%w: %s: %w", ErrOperation, name, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrOperation, name, err)
 	}
 	bz, err := content.Marshal()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, p := range a.layer.Proposals() {
 		if p.TypeURL == name {
 			if err := p.Check(bz); err != nil {
-				return fmt.Errorf("%w: %s: %w", ErrOperation, name, err)
+				return nil, fmt.Errorf("%w: %s: %w", ErrOperation, name, err)
 			}
-			if err := p.Execute(s, b.Height, b.Time, bz); err != nil {
-				return fmt.Errorf("%w: %s: %w", ErrOperation, name, err)
+			evs, err := p.Execute(s, b.Height, b.Time, bz)
+			if err != nil {
+				return nil, fmt.Errorf("%w: %s: %w", ErrOperation, name, err)
 			}
-			return nil
+			return evs, nil
 		}
 	}
-	return fmt.Errorf("no executor for %s", interchain.TypeURL(content))
+	return nil, fmt.Errorf("no executor for %s", interchain.TypeURL(content))
 }
 
 func be64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }

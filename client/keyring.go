@@ -71,6 +71,31 @@ func SaveKey(home string, k Key) (Key, error) {
 	return k, f.Close()
 }
 
+// ImportValidatorKey saves, as key name, the ed25519 consensus key of a
+// CometBFT priv_validator_key.json: the account of a validator's
+// consensus key, which operates the validator a consumer's sovereign
+// transition creates for it. It fails on a file that is not an ed25519
+// validator key, and if the name is taken or invalid.
+func ImportValidatorKey(home, name, file string) (Key, error) {
+	bz, err := os.ReadFile(file)
+	if err != nil {
+		return Key{}, err
+	}
+	var f struct {
+		PrivKey struct {
+			Type  string `json:"type"`
+			Value []byte `json:"value"`
+		} `json:"priv_key"`
+	}
+	if err := json.Unmarshal(bz, &f); err != nil {
+		return Key{}, fmt.Errorf("%s: %w", file, err)
+	}
+	if f.PrivKey.Type != ed25519.PrivKeyName || len(f.PrivKey.Value) != ed25519.PrivateKeySize {
+		return Key{}, fmt.Errorf("%s: not an ed25519 validator key (type %q, %d bytes)", file, f.PrivKey.Type, len(f.PrivKey.Value))
+	}
+	return SaveKey(home, Key{Name: name, Priv: ed25519.PrivKey(f.PrivKey.Value)})
+}
+
 // LoadOrAddKey returns the key called name, creating it if needed.
 func LoadOrAddKey(home, name string) (Key, error) {
 	if k, err := LoadKey(home, name); err == nil {

@@ -67,9 +67,26 @@ func keysCmd() *cobra.Command {
 			return cli.PrintOut(cmd, kj, func(w io.Writer) { fmt.Fprintln(w, kj.Address) })
 		},
 	}
-	for _, s := range []*cobra.Command{add, list, showCmd} {
+	importVal := &cobra.Command{
+		Use: "import-validator-key NAME FILE", Short: "Save a node's consensus key (priv_validator_key.json) as account key NAME",
+		Long: `import-validator-key saves the ed25519 key of a CometBFT priv_validator_key.json as
+account key NAME. The account of a validator's consensus key operates the validator that a
+consumer's sovereign transition creates for a member of its last CCV set that had none: with
+this key its operator can edit it, withdraw its rewards and unbond (docs/sovereignty.md).`,
+		Example: "  icsd keys import-validator-key operator ~/.icsd/config/priv_validator_key.json",
+		Args:    cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			k, err := client.ImportValidatorKey(cli.Home(cmd), args[0], args[1])
+			if err != nil {
+				return err
+			}
+			kj := show(cmd, k)
+			return cli.PrintOut(cmd, kj, func(w io.Writer) { fmt.Fprintf(w, "imported %s: %s\n", kj.Name, kj.Address) })
+		},
+	}
+	for _, s := range []*cobra.Command{add, list, showCmd, importVal} {
 		cli.AddOutputFlag(s)
 	}
-	c.AddCommand(add, list, showCmd)
+	c.AddCommand(add, list, showCmd, importVal)
 	return c
 }

@@ -3,8 +3,6 @@ package main_test
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,7 +10,6 @@ import (
 
 	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/interchain"
-	"github.com/abci-ics/ics/testnet"
 	"github.com/abci-ics/ics/testnet/ccvopts"
 	"github.com/abci-ics/ics/testnet/changeovernet"
 )
@@ -33,46 +30,23 @@ func TestChangeoverTestnet(t *testing.T) {
 	}
 	began := time.Now()
 	bin := buildBinary(t)
-	o := ccvopts.Default()
-	o.Dir, o.Bin, o.BasePort = t.TempDir(), bin, freeBase(t, 104)
-	o.Validators, o.Consumers, o.Kinds, o.AssignKeys = 3, 1, []ccvopts.ConsumerKind{ccvopts.TopN(100)}, nil
-	o.TimeoutCommit = 300 * time.Millisecond
-	o.VotingPeriod = 4 * time.Second
-	o.ConsumerUnbondingPeriod = 2 * time.Minute
-	o.NodeArgs = []string{"--log_level", "error"}
 	out := &lockedBuffer{}
-	o.Out = out
-	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
-	defer cancel()
-	net, err := testnet.StartCCVTestnet(ctx, o)
+	o := e2eOptions(t, bin, 104, 3, []ccvopts.ConsumerKind{ccvopts.TopN(100)}, out)
+	_, ctx := startCCV(t, o, out, 6*time.Minute, "standalone/relayer.log", "standalone/node2/node.log", "standalone/node0/node.log")
 	var ch *changeovernet.Changeover
-	defer func() {
-		cancel()
+	t.Cleanup(func() {
 		if ch != nil {
 			ch.Stop()
 		}
-		if net != nil {
-			net.Stop()
-		}
-		if t.Failed() || testing.Verbose() {
+		if testing.Verbose() && !t.Failed() {
 			t.Logf("output:\n%s", out.String())
 		}
-		if t.Failed() {
-			for _, f := range []string{"standalone/relayer.log", "standalone/node2/node.log", "standalone/node0/node.log"} {
-				if bz, err := os.ReadFile(filepath.Join(o.Dir, f)); err == nil {
-					t.Logf("%s (tail):\n%s", f, tail(string(bz), 3000))
-				}
-			}
-		}
-	}()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("testnet running after %s", time.Since(began).Round(time.Second))
+	})
 
 	co := changeovernet.Default()
 	co.Dir, co.Bin, co.Out, co.NodeArgs = o.Dir, bin, out, o.NodeArgs
 	co.Lead = 10 * time.Second
+	var err error
 	if ch, err = changeovernet.Load(co); err != nil {
 		t.Fatal(err)
 	}

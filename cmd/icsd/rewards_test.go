@@ -3,8 +3,6 @@ package main_test
 import (
 	"context"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -39,36 +37,11 @@ func TestCCVRewards(t *testing.T) {
 	}
 	began := time.Now()
 	bin := buildBinary(t)
-	o := ccvopts.Default()
-	o.Dir, o.Bin, o.BasePort = t.TempDir(), bin, freeBase(t, 20)
-	o.Validators, o.Consumers, o.Kinds, o.AssignKeys = 2, 1, []ccvopts.ConsumerKind{ccvopts.TopN(100)}, nil
-	o.TimeoutCommit = 300 * time.Millisecond
-	o.VotingPeriod = 4 * time.Second
-	o.ConsumerUnbondingPeriod = 2 * time.Minute
-	o.BlocksPerDistribution = 10
-	o.NodeArgs = []string{"--log_level", "error"}
 	out := &lockedBuffer{}
-	o.Out = out
-	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
-	defer cancel()
-	net, err := testnet.StartCCVTestnet(ctx, o)
-	n := &ccvNet{t: t, net: net, out: out}
-	defer func() {
-		cancel()
-		if net != nil {
-			net.Stop()
-		}
-		if t.Failed() {
-			t.Logf("testnet output:\n%s", out.String())
-			if bz, err := os.ReadFile(filepath.Join(o.Dir, "consumer-1", "relayer.log")); err == nil {
-				t.Logf("relayer log (tail):\n%s", tail(string(bz), 3000))
-			}
-		}
-	}()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("testnet running after %s", time.Since(began).Round(time.Second))
+	o := e2eOptions(t, bin, 20, 2, []ccvopts.ConsumerKind{ccvopts.TopN(100)}, out)
+	o.BlocksPerDistribution = 10
+	n, ctx := startCCV(t, o, out, 6*time.Minute, "consumer-1/relayer.log")
+	net := n.net
 	go net.Watch(ctx, out, 500*time.Millisecond, 20)
 	c := net.Consumers[0]
 	lf, err := linkfile.Read(c.LinkFile)

@@ -5,8 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,7 +23,6 @@ import (
 	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/relayer/linkfile"
-	"github.com/abci-ics/ics/testnet"
 	"github.com/abci-ics/ics/testnet/ccvopts"
 	"github.com/abci-ics/ics/testnet/sovnet"
 	"github.com/abci-ics/ics/testnet/valnet"
@@ -55,39 +52,11 @@ func TestSovereignTestnet(t *testing.T) {
 	}
 	began := time.Now()
 	bin := buildBinary(t)
-	o := ccvopts.Default()
-	o.Dir, o.Bin, o.BasePort = t.TempDir(), bin, freeBase(t, 30)
-	o.Validators, o.Consumers, o.Kinds, o.AssignKeys = 2, 2, []ccvopts.ConsumerKind{ccvopts.TopN(100), ccvopts.TopN(100)}, nil
-	o.SelfDelegations = []uint64{300_000_000_000, 100_000_000_000}
-	o.TimeoutCommit = 300 * time.Millisecond
-	o.VotingPeriod = 4 * time.Second
-	o.ConsumerUnbondingPeriod = 2 * time.Minute
-	o.NodeArgs = []string{"--log_level", "error"}
 	out := &lockedBuffer{}
-	o.Out = out
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	net, err := testnet.StartCCVTestnet(ctx, o)
-	n := &ccvNet{t: t, net: net, out: out}
-	defer func() {
-		cancel()
-		if net != nil {
-			net.Stop()
-		}
-		if t.Failed() {
-			t.Logf("testnet output:\n%s", out.String())
-			if bz, err := os.ReadFile(filepath.Join(o.Dir, "consumer-1", "relayer.log")); err == nil {
-				t.Logf("relayer log (tail):\n%s", tail(string(bz), 3000))
-			}
-			if bz, err := os.ReadFile(filepath.Join(o.Dir, "consumer-1", "node1", "node.log")); err == nil {
-				t.Logf("consumer node of validator 1 (tail):\n%s", tail(string(bz), 3000))
-			}
-		}
-	}()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("testnet running after %s", time.Since(began).Round(time.Second))
+	o := e2eOptions(t, bin, 30, 2, []ccvopts.ConsumerKind{ccvopts.TopN(100), ccvopts.TopN(100)}, out)
+	o.SelfDelegations = []uint64{300_000_000_000, 100_000_000_000}
+	n, ctx := startCCV(t, o, out, 5*time.Minute, "consumer-1/relayer.log", "consumer-1/node1/node.log")
+	net := n.net
 	go net.Watch(ctx, out, 500*time.Millisecond, 20)
 	c := net.Consumers[0]
 	rpc0, rpc1 := c.RPC(0), c.RPC(1)

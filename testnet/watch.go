@@ -24,7 +24,8 @@ type watchState struct {
 	vsc       map[string]uint64
 	jailed    map[string]bool
 	exited    map[string]bool
-	sovereign map[string]int64 // the height each consumer turned sovereign at
+	sovereign map[string]int64  // the height each consumer turned sovereign at
+	kind      map[string]string // each consumer's kind as first seen, by consumer id
 	rewards   rewardsState
 	ticks     int
 }
@@ -40,7 +41,7 @@ type watchState struct {
 // asked consumer queries), and every heightsEvery polls the chains'
 // heights.
 func (t *CCVTestnet) Watch(ctx context.Context, w io.Writer, interval time.Duration, heightsEvery int) {
-	st := &watchState{phase: map[string]string{}, channel: map[string]string{}, vsc: map[string]uint64{}, jailed: map[string]bool{}, exited: map[string]bool{},
+	st := &watchState{phase: map[string]string{}, kind: map[string]string{}, channel: map[string]string{}, vsc: map[string]uint64{}, jailed: map[string]bool{}, exited: map[string]bool{},
 		sovereign: map[string]int64{}, rewards: rewardsState{transmitted: map[string]int64{}, distributed: map[string]int64{}}}
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
@@ -113,9 +114,14 @@ func (t *CCVTestnet) watchOnce(ctx context.Context, w io.Writer, st *watchState,
 				case "stopped", "deleted":
 					detail = " (" + c.StopReason + ")"
 				}
-				kind := "opt-in"
-				if c.TopN > 0 {
-					kind = fmt.Sprintf("top-N %d", c.TopN)
+				// A deleted consumer's record no longer tells its kind.
+				kind, ok := st.kind[c.ConsumerID]
+				if !ok {
+					kind = "opt-in"
+					if c.TopN > 0 {
+						kind = fmt.Sprintf("top-N %d", c.TopN)
+					}
+					st.kind[c.ConsumerID] = kind
 				}
 				t.say(w, "%s (consumer %s, %s): %s%s", c.ChainID, c.ConsumerID, kind, c.Phase, detail)
 			}

@@ -127,14 +127,21 @@ func (c *Chain) turnSovereign(s state.Store, b abci.Block, plan sovereign.Sovere
 }
 
 // bondSelf bonds amount, minted, for the holder of consensus key pub: to
-// the validator with that key, or to a new one operated by the account
-// of the key.
+// the validator with that key, else to the validator the account of the
+// key operates (it created one with another key), else to a new one
+// operated by that account, with at least staking's minimum
+// self-delegation (governance may have raised it after the plan).
 func bondSelf(s state.Store, pc *providerapp.Chain, b abci.Block, pub []byte, amount uint64) error {
 	p := pc.Staking.Params(s)
-	v, ok := pc.Staking.ValidatorByConsAddr(s, staking.ConsAddress(pub))
 	operator := address.FromPubKey(pub)
+	v, ok := pc.Staking.ValidatorByConsAddr(s, staking.ConsAddress(pub))
+	if !ok {
+		v, ok = pc.Staking.Validator(s, operator)
+	}
 	if ok {
 		operator = v.Operator
+	} else {
+		amount = max(amount, p.MinSelfDelegation)
 	}
 	if err := pc.Bank.Mint(s, operator, []coin.Coin{{Denom: p.BondDenom, Amount: amount}}); err != nil {
 		return err
@@ -231,6 +238,9 @@ func (c *Chain) routeSovereign() {
 			m, err := decode(content)
 			if err != nil {
 				return nil, err
+			}
+			if min := c.PoS.Staking.Params(s).MinSelfDelegation; m.SelfBond < min {
+				return nil, fmt.Errorf("%w: self-bond %d below staking's minimum self-delegation %d", sovereign.ErrInvalidTransition, m.SelfBond, min)
 			}
 			return sovereign.HandleSchedule(s, height, gov.ModuleAddress(), gov.ModuleAddress(), m)
 		})

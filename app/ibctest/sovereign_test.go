@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,6 +40,7 @@ func sovereignNet(t *testing.T) (*Net, *Path) {
 	cons := LaunchOwnStakingConsumer(prov, "consumer-1", ConsumerParams(), 4, func(g *app.Genesis) {
 		g.Staking.Params.UnbondingPeriod = ownUnbonding
 		g.Staking.Params.MaxValidators = 2
+		g.Staking.Params.MinSelfDelegation = 1000
 		g.Gov.Params.VotingPeriod = int64(ownVoting)
 		g.Gov.Params.MinDeposit = coin.Coin{Denom: "stake", Amount: 1}
 	})
@@ -246,9 +248,10 @@ func TestSovereignOnStop(t *testing.T) {
 	}
 }
 
-// TestSovereignPlanRefused: governance cannot plan a transition in the
-// past or a second one: the proposal passes and its execution fails,
-// leaving the plan as it was.
+// TestSovereignPlanRefused: governance cannot plan a second transition,
+// one in the past, or one whose self-bond is below staking's minimum
+// self-delegation: the proposal passes and its execution fails with the
+// reason, leaving the plan as it was.
 func TestSovereignPlanRefused(t *testing.T) {
 	n, _ := sovereignNet(t)
 	cons := n.Consumers[0]
@@ -256,8 +259,14 @@ func TestSovereignPlanRefused(t *testing.T) {
 	cons.AddSigner(ownKey(cons, 1))
 	first := cons.Height + 100
 	planSovereign(n, cons, first, 1_000_000)
-	for _, h := range []int64{cons.Height + 30, cons.Height - 1} {
-		content := &sovereign.MsgScheduleSovereignTransition{Authority: gov.ModuleAddress(), Height: h, SelfBond: 2_000_000}
+	for _, tc := range []struct {
+		h        int64
+		selfBond uint64
+		reason   string
+	}{{cons.Height + 30, 2_000_000, "planned already"}, {cons.Height - 1, 2_000_000, "not after the current height"},
+		{cons.Height + 30, 999, "minimum self-delegation"}} {
+		h := tc.h
+		content := &sovereign.MsgScheduleSovereignTransition{Authority: gov.ModuleAddress(), Height: h, SelfBond: tc.selfBond}
 		bz, err := gogoproto.Marshal(content)
 		if err != nil {
 			t.Fatal(err)
@@ -270,8 +279,8 @@ func TestSovereignPlanRefused(t *testing.T) {
 		if !n.Run(30, func() bool { return proposal(cons, idStr).Status != gov.StatusVotingPeriod }) {
 			t.Fatal("the vote did not end")
 		}
-		if p := proposal(cons, idStr); p.Status != gov.StatusFailed {
-			t.Fatalf("plan at %d: proposal %+v", h, p)
+		if p := proposal(cons, idStr); p.Status != gov.StatusFailed || !strings.Contains(p.FailedReason, tc.reason) {
+			t.Fatalf("plan at %d, self-bond %d: proposal %+v, want it failed for %q", h, tc.selfBond, p, tc.reason)
 		}
 		var p consumerapp.SovereignTransitionJSON
 		cons.QueryJSON(consumerapp.PathSovereignTransition, &p)

@@ -86,10 +86,16 @@ func (g *ConsumerGenesis) Decode() (*ibctm.ClientState, *ibctm.ConsensusState, e
 // Validate checks the parameters, that the provider states decode, that
 // the initial validator set is not empty, has at most
 // MaxInitialValidators distinct ed25519 keys, and positive powers, and
-// that a changeover names a chain id and a height.
+// that a changeover names a chain id, a height and, if any, a valid
+// connection identifier.
 func (g *ConsumerGenesis) Validate() error {
 	if c := g.Changeover; c != nil && (c.ChainId == "" || c.Height == 0) {
 		return fmt.Errorf("%w: changeover needs a chain id and a height, got %q at %d", ErrInvalidGenesis, c.ChainId, c.Height)
+	}
+	if c := g.Changeover; c != nil && c.ConnectionId != "" {
+		if err := host.ConnectionIdentifierValidator(c.ConnectionId); err != nil {
+			return fmt.Errorf("%w: changeover connection_id: %v", ErrInvalidGenesis, err)
+		}
 	}
 	if err := g.Params.Validate(); err != nil {
 		return fmt.Errorf("%w: params: %v", ErrInvalidGenesis, err)

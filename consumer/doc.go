@@ -14,7 +14,8 @@
 // The provider launches a consumer by computing a ccv.ConsumerGenesis: a
 // light client of the provider (client and consensus state), the first
 // validator set and the consumer parameters. InitGenesis creates that
-// client through Clients, stores the parameters and the set (each
+// client through Clients (a changeover naming a connection takes that
+// connection's client instead), stores the parameters and the set (each
 // validator under its consensus address, the first 20 bytes of the
 // SHA-256 of its ed25519 key), records that vscId 0 is in force from the
 // genesis height, and returns the set for InitChain.

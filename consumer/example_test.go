@@ -7,6 +7,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	dbm "github.com/cosmos/cosmos-db"
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
+	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
@@ -25,8 +26,8 @@ func (c *channels) SendPacket(s state.Store, height int64, now time.Time, port, 
 func (c *channels) ChanCloseInit(state.Store, time.Time, string, string) ([]abci.Event, error) {
 	return nil, nil
 }
-func (c *channels) ConnectionClient(s state.Store, connectionID string) (string, bool) {
-	return "07-tendermint-0", connectionID == "connection-0"
+func (c *channels) Connection(s state.Store, connectionID string) (connectiontypes.ConnectionEnd, bool) {
+	return connectiontypes.ConnectionEnd{ClientId: "07-tendermint-0", State: connectiontypes.OPEN}, connectionID == "connection-0"
 }
 
 type clients struct{}
@@ -34,6 +35,7 @@ type clients struct{}
 func (clients) CreateClient(state.Store, int64, time.Time, *ibctm.ClientState, *ibctm.ConsensusState) (string, error) {
 	return "07-tendermint-0", nil
 }
+func (clients) TrackedChain(state.Store, string, time.Time) (string, bool) { return "provider-1", true }
 
 // Example shows a chain embedding the consumer: genesis, the CCV handshake,
 // a VSC packet, and the end of the block that returns its updates.

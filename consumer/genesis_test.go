@@ -129,3 +129,36 @@ func TestUninitializedIsInert(t *testing.T) {
 		t.Errorf("uninitialized keeper acted: %v %v", ups, evs)
 	}
 }
+
+// TestInitGenesisReusesConnection: a changeover genesis naming a
+// connection runs on that connection's client of the provider and creates
+// none; one naming a connection that is unknown or on a client the chain
+// does not have is refused, and nothing is written.
+func TestInitGenesisReusesConnection(t *testing.T) {
+	h := newBare(t)
+	h.s.KV(ibcStore).Set([]byte("clients/07-tendermint-9"), []byte{1}) // otherConn's client
+	g := genesis(t, 3)
+	g.Changeover = &ccv.Changeover{ChainId: "standalone-1", Height: 7, ConnectionId: otherConn}
+	if _, err := h.k.InitGenesis(h.s, g, 7, t0); err != nil {
+		t.Fatal(err)
+	}
+	if id, ok := h.k.ProviderClientID(h.s); !ok || id != "07-tendermint-9" || h.cl.created != 0 {
+		t.Fatalf("provider client %q %v, created %d", id, ok, h.cl.created)
+	}
+
+	for _, conn := range []string{"connection-7", providerConn} { // unknown; its client 07-tendermint-0 does not exist
+		h := newBare(t)
+		g := genesis(t, 3)
+		g.Changeover = &ccv.Changeover{ChainId: "standalone-1", Height: 7, ConnectionId: conn}
+		if _, err := h.k.InitGenesis(h.s, g, 7, t0); !errors.Is(err, ccv.ErrInvalidGenesis) {
+			t.Fatalf("connection %s: %v", conn, err)
+		}
+		if _, ok := h.k.ProviderClientID(h.s); ok || h.cl.created != 0 || len(h.k.ValidatorSet(h.s)) != 0 {
+			t.Fatalf("connection %s: state written", conn)
+		}
+	}
+	g.Changeover.ConnectionId = "conn/1"
+	if err := g.Validate(); !errors.Is(err, ccv.ErrInvalidGenesis) {
+		t.Fatalf("a bad connection identifier: %v", err)
+	}
+}

@@ -37,9 +37,9 @@ func (k Keeper) OnChanOpenInit(s state.Store, order channeltypes.Order, connecti
 	if !ok {
 		return "", fmt.Errorf("%w: consumer not initialized", ErrInvalidClient)
 	}
-	client, ok := k.Channels.ConnectionClient(s, connectionHops[0])
-	if !ok || client != provider {
-		return "", fmt.Errorf("%w: connection %q is on client %q, want %q", ErrInvalidClient, connectionHops[0], client, provider)
+	conn, ok := k.Channels.Connection(s, connectionHops[0])
+	if !ok || conn.ClientId != provider {
+		return "", fmt.Errorf("%w: connection %q is on client %q, want %q", ErrInvalidClient, connectionHops[0], conn.ClientId, provider)
 	}
 	if err := k.checkNoChannel(s); err != nil {
 		return "", err

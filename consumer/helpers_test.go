@@ -12,6 +12,7 @@ import (
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 	dbm "github.com/cosmos/cosmos-db"
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
+	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
@@ -73,9 +74,9 @@ func (f *fakeChannels) ChanCloseInit(s state.Store, now time.Time, portID, chann
 	return []abci.Event{{Type: channel.EventChannelCloseInit}}, nil
 }
 
-func (f *fakeChannels) ConnectionClient(s state.Store, connectionID string) (string, bool) {
+func (f *fakeChannels) Connection(s state.Store, connectionID string) (connectiontypes.ConnectionEnd, bool) {
 	c, ok := f.conns[connectionID]
-	return c, ok
+	return connectiontypes.ConnectionEnd{ClientId: c, State: connectiontypes.OPEN}, ok
 }
 
 type fakeClients struct {
@@ -93,6 +94,14 @@ func (f *fakeClients) CreateClient(s state.Store, height int64, now time.Time, c
 	f.created++
 	s.KV(ibcStore).Set([]byte("clients/"+clientID), []byte{1})
 	return clientID, nil
+}
+
+// TrackedChain: every client the fake knows tracks provider-1, active.
+func (f *fakeClients) TrackedChain(s state.Store, id string, now time.Time) (string, bool) {
+	if !s.KV(ibcStore).Has([]byte("clients/" + id)) {
+		return "", false
+	}
+	return "provider-1", true
 }
 
 // pubKey returns a deterministic 32-byte key; any 32 bytes are an ed25519

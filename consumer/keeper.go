@@ -9,6 +9,7 @@ import (
 	"github.com/cometbft/cometbft/crypto/ed25519"
 	cmttypes "github.com/cometbft/cometbft/types"
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
+	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
 	"github.com/abci-ics/ics/ccv"
@@ -30,18 +31,21 @@ const MaxPendingPackets = 10_000
 // SendPacket sends data on the open channel (sourcePort, sourceChannel)
 // and returns its sequence and send_packet event, as
 // ibc/packet.Keeper.SendPacket: it writes only to s, and nothing on error. ChanCloseInit closes a channel end
-// (ibc/channel.Keeper.ChanCloseInit). ConnectionClient returns the client
-// id of a connection, and false when the connection is unknown.
+// (ibc/channel.Keeper.ChanCloseInit). Connection returns a connection
+// end, and false when the connection is unknown.
 type Channels interface {
 	SendPacket(s state.Store, height int64, now time.Time, sourcePort, sourceChannel string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, []abci.Event, error)
 	ChanCloseInit(s state.Store, now time.Time, portID, channelID string) ([]abci.Event, error)
-	ConnectionClient(s state.Store, connectionID string) (string, bool)
+	Connection(s state.Store, connectionID string) (connectiontypes.ConnectionEnd, bool)
 }
 
 // Clients creates the consumer's light client of the provider at genesis
-// (ibc/client.Keeper.CreateClient has this signature).
+// (ibc/client.Keeper.CreateClient has this signature). TrackedChain
+// returns the chain id a client tracks and whether it is active (neither
+// frozen nor expired); "" for an unknown client.
 type Clients interface {
 	CreateClient(s state.Store, height int64, now time.Time, cs *ibctm.ClientState, cons *ibctm.ConsensusState) (string, error)
+	TrackedChain(s state.Store, clientID string, now time.Time) (chainID string, active bool)
 }
 
 // Logger is the logging the keeper does; keys are lower_snake.
@@ -207,7 +211,8 @@ func setValidator(s state.Store, v CrossChainValidator) {
 }
 
 // InitGenesis starts the consumer from g at the chain's first height: it
-// creates the light client of the provider, stores the parameters and the
+// creates the light client of the provider (or, for a changeover naming a
+// connection, takes that connection's client), stores the parameters and the
 // initial validator set, and records that vscId 0 is in force from
 // height. It returns the initial set as validator updates sorted by
 // public key. Errors: ErrAlreadyInitialized, errors wrapping
@@ -241,9 +246,9 @@ func (k Keeper) InitGenesis(s state.Store, g *ccv.ConsumerGenesis, height int64,
 			return nil, fmt.Errorf("%w: consumer_redistribution_address: %w", ccv.ErrInvalidGenesis, err)
 		}
 	}
-	clientID, err := k.Clients.CreateClient(s, height, now, cs, cons)
+	clientID, err := k.providerClient(s, g, cs, cons, height, now)
 	if err != nil {
-		return nil, fmt.Errorf("create provider client: %w", err)
+		return nil, err
 	}
 	setString(s, keyProviderClient, clientID)
 	typed.Set(kv(s), []byte{keyParams}, &g.Params)
@@ -260,4 +265,28 @@ func (k Keeper) InitGenesis(s state.Store, g *ccv.ConsumerGenesis, height int64,
 	sortUpdates(us)
 	k.log().Info("consumer initialized", "provider_client", clientID, "validators", len(us), "height", height)
 	return ccv.ABCIValidatorUpdates(us), nil
+}
+
+// providerClient returns the consumer's client of the provider: a new one
+// from g's states or, for a changeover naming the chain's end of a
+// connection, that connection's client, which must be open on an active
+// client of the provider's chain.
+func (k Keeper) providerClient(s state.Store, g *ccv.ConsumerGenesis, cs *ibctm.ClientState, cons *ibctm.ConsensusState, height int64, now time.Time) (string, error) {
+	if g.Changeover == nil || g.Changeover.ConnectionId == "" {
+		id, err := k.Clients.CreateClient(s, height, now, cs, cons)
+		if err != nil {
+			return "", fmt.Errorf("create provider client: %w", err)
+		}
+		return id, nil
+	}
+	id := g.Changeover.ConnectionId
+	conn, ok := k.Channels.Connection(s, id)
+	if !ok || conn.State != connectiontypes.OPEN {
+		return "", fmt.Errorf("%w: connection %s to reuse is not open", ccv.ErrInvalidGenesis, id)
+	}
+	if chain, active := k.Clients.TrackedChain(s, conn.ClientId, now); chain != cs.ChainId || !active {
+		return "", fmt.Errorf("%w: connection %s is on client %s of chain %q (active: %t), not an active client of %s",
+			ccv.ErrInvalidGenesis, id, conn.ClientId, chain, active, cs.ChainId)
+	}
+	return conn.ClientId, nil
 }

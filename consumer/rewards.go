@@ -13,7 +13,6 @@ import (
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
 	"github.com/abci-ics/ics/types/event"
-	"github.com/abci-ics/ics/types/fraction"
 )
 
 // The module accounts of the rewards (address.Module of these names, the
@@ -65,23 +64,6 @@ func RedistributeAddress() []byte { return address.Module(RedistributeAccount) }
 
 // ToProviderAddress is the address of ToProviderAccount.
 func ToProviderAddress() []byte { return address.Module(ToProviderAccount) }
-
-// SplitFees splits fees by keep, the consumer redistribution fraction:
-// the consumer keeps floor(amount*keep) of each denomination and the
-// provider gets the rest, so nothing is lost to rounding. Zero parts are
-// left out; the order of fees is kept. keep must be valid.
-func SplitFees(fees []coin.Coin, keep fraction.Fraction) (kept, provider []coin.Coin) {
-	for _, c := range fees {
-		k := keep.MulFloor(c.Amount)
-		if k > 0 {
-			kept = append(kept, coin.Coin{Denom: c.Denom, Amount: k})
-		}
-		if p := c.Amount - k; p > 0 {
-			provider = append(provider, coin.Coin{Denom: c.Denom, Amount: p})
-		}
-	}
-	return kept, provider
-}
 
 // ConsumerID returns the id the provider gave this consumer (from the
 // genesis); empty for a genesis that did not carry it.
@@ -155,7 +137,7 @@ func (k Keeper) splitFees(s state.Store, p ccv.ConsumerParams) []abci.Event {
 	if len(fees) == 0 {
 		return nil
 	}
-	kept, provider := SplitFees(fees, p.ConsumerRedistributionFraction)
+	kept, provider := ccv.SplitFees(fees, p.ConsumerRedistributionFraction)
 	var to []byte
 	var err error
 	if k.KeepInFeeCollector {

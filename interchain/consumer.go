@@ -47,7 +47,7 @@ var ConsumerStores = []string{channel.StoreName, consumer.StoreName}
 // NewConsumer builds a consumer's layer and binds the CCV consumer port.
 func NewConsumer(cfg ConsumerConfig) *Consumer {
 	l := newIBC(cfg.ChainID, cfg.Prefix, cfg.Bank)
-	k := &consumer.Keeper{Clients: ccvClients{l.Clients}, Channels: ccvChannels{l.Channels, l.Packets, l.Connections}, Prefix: cfg.Prefix}
+	k := &consumer.Keeper{Clients: clients{l.Clients}, Channels: channels{l.Channels, l.Packets, l.Connections}, Prefix: cfg.Prefix}
 	if cfg.Logger != nil {
 		k.Logger = cfg.Logger
 	}

@@ -8,6 +8,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
+	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
@@ -73,11 +74,11 @@ type IBC struct {
 // nil. prefix is the chain's bech32 prefix, used in transfer packets.
 func newIBC(chainID, prefix string, bank Bank) *IBC {
 	l := &IBC{routes: map[string]handler{}}
-	l.Connections = connection.NewKeeper(clientsView{l.Clients})
-	l.Channels = channel.NewKeeper(clientsView{l.Clients}, l.Connections)
-	l.Packets = packet.NewKeeper(l.Channels, clientsView{l.Clients}, l.Connections, clienttypes.ParseChainID(chainID))
+	l.Connections = connection.NewKeeper(clients{l.Clients})
+	l.Channels = channel.NewKeeper(clients{l.Clients}, l.Connections)
+	l.Packets = packet.NewKeeper(l.Channels, clients{l.Clients}, l.Connections, clienttypes.ParseChainID(chainID))
 	if bank != nil {
-		l.Transfer = &transfer.Keeper{Bank: bank, Channels: transferChannels{l.Channels, l.Packets}, Prefix: prefix}
+		l.Transfer = &transfer.Keeper{Bank: bank, Channels: channels{l.Channels, l.Packets, l.Connections}, Prefix: prefix}
 		l.Channels.BindPort(transfer.PortID, l.Transfer)
 		route(l, func(s state.Store, b Block, signer []byte, m *transfer.MsgTransfer) ([]abci.Event, error) {
 			return l.Transfer.HandleTransfer(s, b.Height, b.Time, signer, m)
@@ -187,79 +188,73 @@ func (l *IBC) HandleMsg(s state.Store, b Block, signer []byte, typeURL string, m
 	return h(s, b, signer, msg)
 }
 
-// clientsView shows the connection, channel and packet keepers the light
-// clients.
-type clientsView struct{ k client.Keeper }
+// clients shows the light clients to the connection, channel and packet
+// keepers and to the CCV packages.
+type clients struct{ k client.Keeper }
 
-func (c clientsView) Status(s state.Store, clientID string, now time.Time) string {
+func (c clients) Status(s state.Store, clientID string, now time.Time) string {
 	return string(c.k.Status(s, clientID, now))
 }
 
-func (c clientsView) LatestHeight(s state.Store, clientID string) clienttypes.Height {
+func (c clients) LatestHeight(s state.Store, clientID string) clienttypes.Height {
 	return c.k.LatestHeight(s, clientID)
 }
 
-func (c clientsView) ConsensusStateTimestamp(s state.Store, clientID string, h clienttypes.Height) (uint64, error) {
+func (c clients) ConsensusStateTimestamp(s state.Store, clientID string, h clienttypes.Height) (uint64, error) {
 	return c.k.ConsensusStateTimestamp(s, clientID, h)
 }
 
-func (c clientsView) VerifyMembership(s state.Store, clientID string, h clienttypes.Height, now time.Time, proof []byte, path string, value []byte) error {
+func (c clients) VerifyMembership(s state.Store, clientID string, h clienttypes.Height, now time.Time, proof []byte, path string, value []byte) error {
 	return c.k.VerifyMembership(s, clientID, h, now, proof, path, value)
 }
 
-func (c clientsView) VerifyNonMembership(s state.Store, clientID string, h clienttypes.Height, now time.Time, proof []byte, path string) error {
+func (c clients) VerifyNonMembership(s state.Store, clientID string, h clienttypes.Height, now time.Time, proof []byte, path string) error {
 	return c.k.VerifyNonMembership(s, clientID, h, now, proof, path)
 }
 
-// transferChannels shows ICS-20 the channels and packets.
-type transferChannels struct {
-	k       *channel.Keeper
-	packets *packet.Keeper
-}
-
-func (c transferChannels) SendPacket(s state.Store, height int64, now time.Time, port, ch string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, []abci.Event, error) {
-	return c.packets.SendPacket(s, height, now, port, ch, timeoutHeight, timeoutTimestamp, data)
-}
-
-func (c transferChannels) Counterparty(s state.Store, port, ch string) (channeltypes.Counterparty, bool) {
-	end, ok := c.k.Channel(s, port, ch)
-	return end.Counterparty, ok
-}
-
-// ccvClients shows the CCV packages the light clients.
-type ccvClients struct{ k client.Keeper }
-
-func (c ccvClients) CreateClient(s state.Store, height int64, now time.Time, cs *ibctm.ClientState, cons *ibctm.ConsensusState) (string, error) {
+func (c clients) CreateClient(s state.Store, height int64, now time.Time, cs *ibctm.ClientState, cons *ibctm.ConsensusState) (string, error) {
 	return c.k.CreateClient(s, height, now, cs, cons)
 }
 
-func (c ccvClients) VerifyHeader(s state.Store, clientID string, now time.Time, h *ibctm.Header) error {
+func (c clients) VerifyHeader(s state.Store, clientID string, now time.Time, h *ibctm.Header) error {
 	_, _, err := c.k.VerifyHeader(s, clientID, now, h)
 	return err
 }
 
-// ccvChannels shows the CCV packages the channels, packets and
-// connections.
-type ccvChannels struct {
+func (c clients) TrackedChain(s state.Store, clientID string, now time.Time) (string, bool) {
+	cs, ok := c.k.ClientState(s, clientID)
+	if !ok {
+		return "", false
+	}
+	return cs.ChainId, c.k.Status(s, clientID, now) == client.Active
+}
+
+// channels shows the channels, packets and connections to ICS-20 and the
+// CCV packages.
+type channels struct {
 	k       *channel.Keeper
 	packets *packet.Keeper
 	conns   *connection.Keeper
 }
 
-func (c ccvChannels) SendPacket(s state.Store, height int64, now time.Time, port, ch string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, []abci.Event, error) {
+func (c channels) SendPacket(s state.Store, height int64, now time.Time, port, ch string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, []abci.Event, error) {
 	return c.packets.SendPacket(s, height, now, port, ch, timeoutHeight, timeoutTimestamp, data)
 }
 
-func (c ccvChannels) ChanCloseInit(s state.Store, now time.Time, port, ch string) ([]abci.Event, error) {
+func (c channels) Counterparty(s state.Store, port, ch string) (channeltypes.Counterparty, bool) {
+	end, ok := c.k.Channel(s, port, ch)
+	return end.Counterparty, ok
+}
+
+func (c channels) ChanCloseInit(s state.Store, now time.Time, port, ch string) ([]abci.Event, error) {
 	return c.k.ChanCloseInit(s, now, port, ch)
 }
 
-func (c ccvChannels) ConnectionClient(s state.Store, connectionID string) (string, bool) {
-	conn, ok := c.conns.Connection(s, connectionID)
-	return conn.ClientId, ok
+func (c channels) Connection(s state.Store, connectionID string) (connectiontypes.ConnectionEnd, bool) {
+	return c.conns.Connection(s, connectionID)
 }
 
-func (c ccvChannels) ChannelOpen(s state.Store, port, ch string) bool {
+func (c channels) ChannelOpen(s state.Store, port, ch string) bool {
 	end, ok := c.k.Channel(s, port, ch)
 	return ok && end.State == channeltypes.OPEN
 }

@@ -72,7 +72,7 @@ func NewProvider(cfg ProviderConfig) *Provider {
 	l := newIBC(cfg.ChainID, cfg.Prefix, cfg.Bank)
 	k := &provider.Keeper{
 		Staking: cfg.Staking, Unbonding: cfg.Unbonding,
-		Clients: ccvClients{l.Clients}, Channels: ccvChannels{l.Channels, l.Packets, l.Connections},
+		Clients: clients{l.Clients}, Channels: channels{l.Channels, l.Packets, l.Connections},
 		ChainID: cfg.ChainID, Prefix: cfg.Prefix, FeePoolAddr: cfg.FeePoolAddr, Authority: cfg.Authority,
 		Payer: cfg.Rewards,
 	}

@@ -50,7 +50,8 @@ func (k *Keeper) OnChanOpenTry(s state.Store, order channeltypes.Order, hops []s
 	case len(hops) != 1:
 		return "", fmt.Errorf("%w: %d connection hops, want 1", ErrInvalidHandshake, len(hops))
 	}
-	clientID, ok := k.Channels.ConnectionClient(s, hops[0])
+	conn, ok := k.Channels.Connection(s, hops[0])
+	clientID := conn.ClientId
 	if !ok {
 		return "", fmt.Errorf("%w: unknown connection %s", ErrInvalidHandshake, hops[0])
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/cometbft/cometbft/crypto/ed25519"
 	dbm "github.com/cosmos/cosmos-db"
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
+	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
@@ -271,6 +272,15 @@ func (f *fakeClients) VerifyHeader(state.Store, string, time.Time, *ibctm.Header
 	return f.verifyErr
 }
 
+func (f *fakeClients) TrackedChain(_ state.Store, id string, _ time.Time) (string, bool) {
+	for i, cs := range f.created {
+		if id == fmt.Sprintf("07-tendermint-%d", i) {
+			return cs.ChainId, true
+		}
+	}
+	return "", false
+}
+
 // fakeChannels records what the provider sends and closes.
 type fakeChannels struct {
 	conns   map[string]string // connection -> client
@@ -303,9 +313,9 @@ func (f *fakeChannels) ChanCloseInit(_ state.Store, _ time.Time, port, ch string
 	return []abci.Event{{Type: "channel_close_init"}}, nil
 }
 
-func (f *fakeChannels) ConnectionClient(_ state.Store, conn string) (string, bool) {
+func (f *fakeChannels) Connection(_ state.Store, conn string) (connectiontypes.ConnectionEnd, bool) {
 	c, ok := f.conns[conn]
-	return c, ok
+	return connectiontypes.ConnectionEnd{ClientId: c, State: connectiontypes.OPEN}, ok
 }
 
 func (f *fakeChannels) ChannelOpen(_ state.Store, port, ch string) bool {

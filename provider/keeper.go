@@ -5,6 +5,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
+	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
 	"github.com/abci-ics/ics/provider/registry"
@@ -46,19 +47,22 @@ type Unbonding = vsc.Unbonding
 
 // Clients is what the provider needs of the light clients: it creates the
 // client of each consumer, and checks headers of consumers against them.
+// TrackedChain returns the chain id a client tracks and whether it is
+// active (neither frozen nor expired); "" for an unknown client.
 type Clients interface {
 	CreateClient(s state.Store, height int64, now time.Time, cs *ibctm.ClientState, cons *ibctm.ConsensusState) (string, error)
 	VerifyHeader(s state.Store, clientID string, now time.Time, h *ibctm.Header) error
+	TrackedChain(s state.Store, clientID string, now time.Time) (chainID string, active bool)
 }
 
 // Channels is what the provider needs of the channel layer. SendPacket is
 // ibc/packet's and ChanCloseInit ibc/channel's: SendPacket returns the
 // packet's sequence and its send_packet event, which the provider returns
-// with its own; ConnectionClient returns the client a connection is on.
+// with its own; Connection returns a connection end.
 type Channels interface {
 	SendPacket(s state.Store, height int64, now time.Time, sourcePort, sourceChannel string, timeoutHeight clienttypes.Height, timeoutTimestamp uint64, data []byte) (uint64, []abci.Event, error)
 	ChanCloseInit(s state.Store, now time.Time, portID, channelID string) ([]abci.Event, error)
-	ConnectionClient(s state.Store, connectionID string) (string, bool)
+	Connection(s state.Store, connectionID string) (connectiontypes.ConnectionEnd, bool)
 	ChannelOpen(s state.Store, portID, channelID string) bool
 }
 

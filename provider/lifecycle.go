@@ -10,6 +10,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmttypes "github.com/cometbft/cometbft/types"
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
+	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
 	commitmenttypes "github.com/cosmos/ibc-go/v10/modules/core/23-commitment/types"
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
@@ -46,8 +47,9 @@ func (p *ConsumerAdditionProposal) Validate() error {
 // msg is the MsgCreateConsumer the proposal carries, from owner.
 func (p *ConsumerAdditionProposal) msg(owner []byte) *registry.MsgCreateConsumer {
 	return &registry.MsgCreateConsumer{Submitter: owner, ChainId: p.ChainId, Metadata: p.Metadata,
-		InitializationParameters: &registry.ConsumerInitializationParameters{SpawnTime: p.SpawnTime, InitialHeight: p.InitialHeight, Params: p.Params, Changeover: p.Changeover},
-		PowerShapingParameters:   &p.PowerShaping, InfractionParameters: p.InfractionParameters}
+		InitializationParameters: &registry.ConsumerInitializationParameters{SpawnTime: p.SpawnTime, InitialHeight: p.InitialHeight, Params: p.Params,
+			Changeover: p.Changeover, ConnectionId: p.ConnectionId},
+		PowerShapingParameters: &p.PowerShaping, InfractionParameters: p.InfractionParameters}
 }
 
 // Validate checks a consumer removal proposal statelessly.
@@ -139,17 +141,15 @@ func (k *Keeper) HandleRemoveConsumer(s state.Store, height int64, now time.Time
 
 // launch computes an initialized consumer's first validator set (top-N
 // validators opted in, power shaping applied), creates the provider's
-// client of it and stores its genesis. A consumer whose set would be empty
-// is not launched: it goes back to registered, with an event.
+// client of it (or, for a changeover naming a connection, takes that
+// connection's client) and stores its genesis. A consumer whose set would
+// be empty, or whose connection cannot be reused, is not launched: it goes
+// back to registered, with an event.
 func (k *Keeper) launch(s state.Store, p Params, c registry.Consumer, b Block, cands []Validator) ([]abci.Event, error) {
 	sets := k.VSC()
 	set := sets.NextSet(s, c.ConsumerId, k.Registry().Choose(s, c, cands))
 	if len(set) == 0 {
-		c.Phase = registry.PHASE_REGISTERED
-		registry.Set(s, c)
-		k.log().Error("consumer not launched: no validator opted in", "consumer_id", c.ConsumerId, "chain_id", c.ChainId)
-		return []abci.Event{event.New("consumer_not_launched", "consumer_id", c.ConsumerId, "chain_id", c.ChainId,
-			"reason", "no validator opted in (after power shaping): back to registered")}, nil
+		return k.notLaunched(s, c, "no validator opted in (after power shaping)"), nil
 	}
 	updates := make([]*cmttypes.Validator, 0, len(set))
 	initial := make([]ccv.InitialValidator, 0, len(set))
@@ -180,9 +180,20 @@ func (k *Keeper) launch(s state.Store, p Params, c registry.Consumer, b Block, c
 	consumerHeight := clienttypes.NewHeight(rev, trusted)
 	cs := newClientState(c.ChainId, consumerHeight, time.Duration(p.TrustingPeriodFraction.MulFloor(uint64(cp.UnbondingPeriod))), cp.UnbondingPeriod, p.MaxClockDrift)
 	cons := ibctm.NewConsensusState(b.Time, commitmenttypes.NewMerkleRoot(sentinelRoot), valset.Hash())
-	clientID, err := k.Clients.CreateClient(s, b.Height, b.Time, cs, cons)
-	if err != nil {
-		return nil, fmt.Errorf("create client of consumer %s: %w", c.ChainId, err)
+	var clientID, consumerConn string
+	if c.Init.ConnectionId != "" {
+		// A changeover on a connection the chains have: its client
+		// follows the standalone's set up to its initial height + 1,
+		// whose header names the first set as next validators.
+		var reason string
+		if clientID, consumerConn, reason = k.reusable(s, c, b.Time); reason != "" {
+			return k.notLaunched(s, c, reason), nil
+		}
+	} else {
+		var err error
+		if clientID, err = k.Clients.CreateClient(s, b.Height, b.Time, cs, cons); err != nil {
+			return nil, fmt.Errorf("create client of consumer %s: %w", c.ChainId, err)
+		}
 	}
 
 	// The consumer's client of the provider: trusted at this block's header.
@@ -194,7 +205,7 @@ func (k *Keeper) launch(s state.Store, p Params, c registry.Consumer, b Block, c
 		InitialValidators: initial, Params: cp, ConsumerId: c.ConsumerId,
 	}
 	if c.Init.Changeover {
-		g.Changeover = &ccv.Changeover{ChainId: c.ChainId, Height: c.Init.InitialHeight}
+		g.Changeover = &ccv.Changeover{ChainId: c.ChainId, Height: c.Init.InitialHeight, ConnectionId: consumerConn}
 	}
 	if err := g.Validate(); err != nil {
 		return nil, fmt.Errorf("genesis of consumer %s: %w", c.ChainId, err)
@@ -209,10 +220,42 @@ func (k *Keeper) launch(s state.Store, p Params, c registry.Consumer, b Block, c
 	c.LaunchTime = b.Time.UnixNano()
 	registry.Set(s, c)
 	k.log().Info("consumer launched", "consumer_id", c.ConsumerId, "chain_id", c.ChainId, "client_id", clientID, "validators", len(set))
+	if consumerConn != "" {
+		return []abci.Event{event.New("consumer_client_reused", "consumer_id", c.ConsumerId, "chain_id", c.ChainId, "client_id", clientID,
+			"connection_id", c.Init.ConnectionId, "counterparty_connection_id", consumerConn)}, nil
+	}
 	return []abci.Event{event.New("consumer_client_created", "consumer_id", c.ConsumerId, "chain_id", c.ChainId, "client_id", clientID,
 		"initial_height", consumerHeight.String(), "trusting_period", cs.TrustingPeriod.String(),
 		"unbonding_period", cs.UnbondingPeriod.String(),
 		"initialization_timeout", strconv.FormatInt(b.Time.Add(p.InitTimeoutPeriod).UnixNano(), 10))}, nil
+}
+
+// notLaunched puts a consumer that cannot launch back to registered.
+func (k *Keeper) notLaunched(s state.Store, c registry.Consumer, reason string) []abci.Event {
+	c.Phase = registry.PHASE_REGISTERED
+	registry.Set(s, c)
+	k.log().Error("consumer not launched", "consumer_id", c.ConsumerId, "chain_id", c.ChainId, "reason", reason)
+	return []abci.Event{event.New("consumer_not_launched", "consumer_id", c.ConsumerId, "chain_id", c.ChainId,
+		"reason", reason+": back to registered")}
+}
+
+// reusable returns the client of the connection a changeover consumer
+// names, and the connection's end on the consumer; reason says why it
+// cannot be used: the connection is not open, its client is not an active
+// client of the consumer's chain, or it tracks another consumer already.
+func (k *Keeper) reusable(s state.Store, c registry.Consumer, now time.Time) (clientID, counterparty, reason string) {
+	conn, ok := k.Channels.Connection(s, c.Init.ConnectionId)
+	if !ok || conn.State != connectiontypes.OPEN {
+		return "", "", fmt.Sprintf("connection %s to reuse is not open", c.Init.ConnectionId)
+	}
+	if chain, active := k.Clients.TrackedChain(s, conn.ClientId, now); chain != c.ChainId || !active {
+		return "", "", fmt.Sprintf("connection %s is on client %s of chain %q (active: %t), not an active client of %s",
+			c.Init.ConnectionId, conn.ClientId, chain, active, c.ChainId)
+	}
+	if other := kv(s).Get(ClientKey(conn.ClientId)); other != nil {
+		return "", "", fmt.Sprintf("client %s tracks consumer %s already", conn.ClientId, other)
+	}
+	return conn.ClientId, conn.Counterparty.ConnectionId, ""
 }
 
 // newClientState returns a 07-tendermint client state with the SDK's proof

@@ -31,7 +31,12 @@
 // The CCV channel opens when the relayer links the chains (icsd relay
 // link-ccv), on the clients both created: the provider's client of the
 // consumer trusts the initial set from the changeover height, so the
-// relayer updates it with a header from the height + 2 on.
+// relayer updates it with a header from the height + 2 on. A consumer
+// created naming a connection the chains have (connection_id) runs on
+// that connection instead: the provider tracks the chain with its client,
+// the genesis names the chain's end, whose client of the provider the
+// consumer takes, and the relayer opens the CCV channel on it after
+// updating the provider's client to the height + 1.
 //
 // Factory reopens a chain that changed over by its stores, as the
 // consumer it now is.

@@ -21,6 +21,7 @@ import (
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/provider/registry"
+	"github.com/abci-ics/ics/relayer/ccvrelay"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
 )
@@ -176,9 +177,10 @@ func startConsumer(prov *Chain, chainID string, g *app.Genesis, naccounts int, e
 	return c
 }
 
-// LinkCCV opens the connection and the CCV channel between a consumer and
-// its provider on the clients each created at launch; the consumer is
-// side A and initiates.
+// LinkCCV opens the CCV channel between a consumer and its provider on
+// the clients of the launch, as the relayer does (ccvrelay.OpenCCV): on
+// the connection open between them, else a new one; the consumer is side
+// A and initiates.
 func LinkCCV(cons, prov *Chain) *Path {
 	p := NewPath(cons, prov)
 	var st interchain.ConsumerStatusJSON
@@ -190,7 +192,10 @@ func LinkCCV(cons, prov *Chain) *Path {
 	if p.A.Client == "" || p.B.Client == "" {
 		cons.T.Fatalf("LinkCCV: clients %q and %q", p.A.Client, p.B.Client)
 	}
-	p.Open(ccv.ConsumerPortID, ccv.ProviderPortID, channeltypes.ORDERED, ccv.Version)
+	l, err := ccvrelay.OpenCCV(context.Background(), cons.Relayer(), prov.Relayer(), p.A.Client, p.B.Client)
+	must(cons, err)
+	p.A.set(l.A)
+	p.B.set(l.B)
 	return p
 }
 

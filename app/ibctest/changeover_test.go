@@ -11,6 +11,7 @@ import (
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/crypto/ed25519"
 	dbm "github.com/cosmos/cosmos-db"
+	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 
 	"github.com/abci-ics/ics/abci"
@@ -22,9 +23,11 @@ import (
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/consumer"
 	"github.com/abci-ics/ics/ibc/transfer"
+	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/nodehome"
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/provider/registry"
+	"github.com/abci-ics/ics/relayer/ccvrelay"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
 	"github.com/abci-ics/ics/types/fraction"
@@ -52,14 +55,12 @@ func changeoverNet(t *testing.T, plan changeover.Plan) (*Net, *Chain) {
 }
 
 // launchChangeover passes the addition of a changeover consumer for sa at
-// height h, spawning after the vote; before the launch, provider
-// validator 3 assigns key assigned. It runs the provider until the launch
-// and returns the consumer genesis.
-func launchChangeover(t *testing.T, prov, sa *Chain, h int64, assigned ed25519.PrivKey) *ccv.ConsumerGenesis {
-	params := ConsumerParams()
-	params.BlocksPerDistributionTransmission = 10
-	PassProposal(prov, &provider.ConsumerAdditionProposal{ChainId: sa.ID, SpawnTime: prov.Time.Add(VotingPeriod + 30*time.Second).UnixNano(),
-		InitialHeight: uint64(h), Params: params, PowerShaping: registry.PowerShapingParameters{TopN: 100}, Changeover: true})
+// height h, on the provider's connection conn if not empty, spawning
+// after the vote; before the launch, provider validator 3 assigns key
+// assigned. It runs the provider until the launch and returns the
+// consumer genesis.
+func launchChangeover(t *testing.T, prov, sa *Chain, h int64, conn string, assigned ed25519.PrivKey) *ccv.ConsumerGenesis {
+	propose(prov, sa.ID, h, conn)
 	if assigned != nil {
 		prov.MustSucceed(prov.NextBlock(prov.Tx(3, &provider.MsgAssignConsumerKey{Operator: prov.Address(3), ConsumerId: ConsumerID(prov, sa.ID),
 			ConsumerKey: assigned.PubKey().Bytes()})))
@@ -74,6 +75,16 @@ func launchChangeover(t *testing.T, prov, sa *Chain, h int64, assigned ed25519.P
 		prov.NextBlock()
 	}
 	return ConsumerGenesis(prov, sa.ID)
+}
+
+// propose passes the addition of a changeover consumer for chainID at
+// height h, on the provider's connection conn if not empty, spawning 30 s
+// after the vote.
+func propose(prov *Chain, chainID string, h int64, conn string) {
+	params := ConsumerParams()
+	params.BlocksPerDistributionTransmission = 10
+	PassProposal(prov, &provider.ConsumerAdditionProposal{ChainId: chainID, SpawnTime: prov.Time.Add(VotingPeriod + 30*time.Second).UnixNano(),
+		InitialHeight: uint64(h), Params: params, PowerShaping: registry.PowerShapingParameters{TopN: 100}, Changeover: true, ConnectionId: conn})
 }
 
 func initialSet(g *ccv.ConsumerGenesis) map[string]int64 {
@@ -109,7 +120,7 @@ func TestChangeover(t *testing.T) {
 	prov := n.Provider
 	assigned := ed25519.GenPrivKeyFromSecret([]byte("standalone-1/assigned/3"))
 	h := sa.Height + 15
-	plan := launchChangeover(t, prov, sa, h, assigned)
+	plan := launchChangeover(t, prov, sa, h, "", assigned)
 	if err := nodehome.ImportConsumerGenesis(home, plan); err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +278,7 @@ func TestChangeoverBadGenesis(t *testing.T) {
 	n, sa := changeoverNet(t, func() (*ccv.ConsumerGenesis, bool, error) { return plan, plan != nil, nil })
 	prov := n.Provider
 	h := sa.Height + 5
-	g := launchChangeover(t, prov, sa, h, nil)
+	g := launchChangeover(t, prov, sa, h, "", nil)
 	bad := *g
 	bad.Changeover = &ccv.Changeover{ChainId: "other-1", Height: uint64(h)}
 	plan = &bad
@@ -313,5 +324,113 @@ func TestChangeoverBadGenesis(t *testing.T) {
 	err = (&registry.ConsumerInitializationParameters{InitialHeight: 1, Params: ConsumerParams(), Changeover: true}).Validate()
 	if err == nil {
 		t.Fatal("a changeover at height 1 was accepted")
+	}
+}
+
+// TestChangeoverReusesConnection: a changeover consumer named with the
+// provider's end of the connection the standalone chain and the provider
+// have (an ICS-20 channel open on it) launches on that connection's
+// client, and the chain changes over onto its own client of the provider:
+// no client or connection is created on either chain. The CCV channel
+// opens on that connection, the provider's share of the fees travels on
+// the existing transfer channel and is taken as the consumer's, a
+// delegation on the provider reaches the chain, and an ordinary transfer
+// still works. A connection that is not open, or whose client tracks
+// another chain, keeps a consumer from launching, with the reason.
+func TestChangeoverReusesConnection(t *testing.T) {
+	var plan *ccv.ConsumerGenesis
+	n, sa := changeoverNet(t, func() (*ccv.ConsumerGenesis, bool, error) { return plan, plan != nil, nil })
+	prov := n.Provider
+	xfer := NewPath(sa, prov)
+	xfer.Link(transfer.PortID, channeltypes.UNORDERED, transfer.Version)
+	n.Paths = []*Path{xfer}
+
+	// Connections that cannot be reused: none launches.
+	propose(prov, "other-1", sa.Height+50, xfer.B.Connection)
+	propose(prov, "other-2", sa.Height+50, "connection-99")
+	for i := 0; i < 5; i++ {
+		prov.NextBlock()
+	}
+	for id, reason := range map[string]string{
+		"other-1": "connection " + xfer.B.Connection + " is on client " + xfer.B.Client + ` of chain "standalone-1" (active: true), not an active client of other-1`,
+		"other-2": "connection connection-99 to reuse is not open",
+	} {
+		if c, _ := FindConsumer(prov, id); c.Phase != "registered" ||
+			CountEvents(prov, "consumer_not_launched", "reason", reason+": back to registered") != 1 {
+			t.Fatalf("%s: phase %s, want registered with reason %q", id, c.Phase, reason)
+		}
+	}
+
+	var conns [2][]connectiontypes.IdentifiedConnection
+	sa.QueryJSON(interchain.PathIBCConnections, &conns[0])
+	prov.QueryJSON(interchain.PathIBCConnections, &conns[1])
+	h := sa.Height + 15
+	plan = launchChangeover(t, prov, sa, h, xfer.B.Connection, nil)
+	if plan.Changeover.ConnectionId != xfer.A.Connection {
+		t.Fatalf("changeover %+v, want the standalone's end %s", plan.Changeover, xfer.A.Connection)
+	}
+	if c, _ := FindConsumer(prov, sa.ID); c.ClientID != xfer.B.Client ||
+		CountEvents(prov, "consumer_client_reused", "client_id", xfer.B.Client) != 1 {
+		t.Fatalf("the consumer's client %s, want %s reused", c.ClientID, xfer.B.Client)
+	}
+	for _, k := range prov.ValidatorKeys {
+		sa.AddSigner(k)
+	}
+	for sa.Height < h+3 {
+		n.Step()
+	}
+	if got := setAt(sa, h+2); !sameSet(got, initialSet(plan)) {
+		t.Fatalf("height %d signed by %v, want the provider's set", h+2, got)
+	}
+	var st interchain.ConsumerStatusJSON
+	sa.QueryJSON(interchain.PathConsumerStatus, &st)
+	if st.ProviderClientID != xfer.A.Client {
+		t.Fatalf("the consumer runs on client %s, want its own %s", st.ProviderClientID, xfer.A.Client)
+	}
+
+	ccvPath := LinkCCV(sa, prov)
+	if ccvPath.A.Connection != xfer.A.Connection || ccvPath.B.Connection != xfer.B.Connection {
+		t.Fatalf("CCV channel on %s/%s, want the connection %s/%s", ccvPath.A.Connection, ccvPath.B.Connection, xfer.A.Connection, xfer.B.Connection)
+	}
+	t2, err := ccvrelay.OpenTransfer(context.Background(), ccvPath.Relayer())
+	if err != nil || t2.A.Channel != xfer.A.Channel || t2.B.Channel != xfer.B.Channel {
+		t.Fatalf("transfer channel %+v (%v), want the existing %s", t2, err, xfer.A.Channel)
+	}
+	var after [2][]connectiontypes.IdentifiedConnection
+	sa.QueryJSON(interchain.PathIBCConnections, &after[0])
+	prov.QueryJSON(interchain.PathIBCConnections, &after[1])
+	if len(after[0]) != len(conns[0]) || len(after[1]) != len(conns[1]) {
+		t.Fatalf("connections %d and %d, before %d and %d", len(after[0]), len(after[1]), len(conns[0]), len(conns[1]))
+	}
+	n.Paths = []*Path{xfer, ccvPath}
+	n.Step()
+
+	// Rewards on the existing transfer channel, taken as the consumer's.
+	sa.MustSucceed(sa.NextBlock(sa.TxFee(3, coin.Coin{Denom: "stake", Amount: 1_000_000}, &staking.MsgDelegate{Delegator: sa.Address(3),
+		Validator: sa.Address(1), Amount: 1_000_000})))
+	voucher := transfer.VoucherDenom(transfer.PortID, xfer.B.Channel, "stake")
+	if !n.Run(30, func() bool { return prov.Supply(voucher) > 0 }) {
+		t.Fatal("no reward reached the provider")
+	}
+	if CountEvents(prov, "consumer_rewards_to_community_pool", "consumer_id", ConsumerID(prov, sa.ID)) == 0 {
+		t.Fatal("the provider did not take the reward as the consumer's")
+	}
+
+	// Validator set changes reach the chain.
+	key0 := hex.EncodeToString(prov.ValidatorKeys[0].PubKey().Bytes())
+	want := initialSet(plan)[key0] + 50
+	prov.MustSucceed(prov.NextBlock(prov.Tx(4, &staking.MsgDelegate{Delegator: prov.Address(4), Validator: prov.Address(0), Amount: 50_000_000})))
+	if !n.Run(30, func() bool { return setAt(sa, sa.Height)[key0] == want }) {
+		t.Fatalf("the delegation never reached the chain: CCV set %v", consumerSet(sa))
+	}
+
+	// An ordinary transfer on the same channel.
+	got := prov.Balance(prov.Address(2), voucher)
+	sa.MustSucceed(sa.NextBlock(sa.Tx(3, &transfer.MsgTransfer{SourcePort: transfer.PortID, SourceChannel: xfer.A.Channel,
+		Token: coin.Coin{Denom: "stake", Amount: 1234}, Sender: sa.Address(3), Receiver: address.Encode("ics", prov.Address(2)),
+		TimeoutTimestamp: uint64(sa.Time.Add(time.Hour).UnixNano())})))
+	n.Step()
+	if after := prov.Balance(prov.Address(2), voucher); after != got+1234 {
+		t.Fatalf("voucher on the provider %d, want %d", after, got+1234)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	host "github.com/cosmos/ibc-go/v10/modules/core/24-host"
+
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/abci-ics/ics/provider/shaping"
@@ -117,6 +119,14 @@ func (p ConsumerInitializationParameters) Validate() error {
 	}
 	if p.Changeover && p.InitialHeight < 2 {
 		return fmt.Errorf("%w: a changeover's initial height is a height of the running chain, above 1", ErrInvalidConsumer)
+	}
+	if p.ConnectionId != "" {
+		if !p.Changeover {
+			return fmt.Errorf("%w: connection_id %q names a connection to reuse, which only a changeover has", ErrInvalidConsumer, p.ConnectionId)
+		}
+		if err := host.ConnectionIdentifierValidator(p.ConnectionId); err != nil {
+			return fmt.Errorf("%w: connection_id: %v", ErrInvalidConsumer, err)
+		}
 	}
 	if err := p.Params.Validate(); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidConsumer, err)

@@ -8,6 +8,7 @@ import (
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 	cmttypes "github.com/cometbft/cometbft/types"
 	gogoproto "github.com/cosmos/gogoproto/proto"
+	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
@@ -73,11 +74,12 @@ func LiveConsumer(ctx context.Context, prov JSONQuerier, chainID string) (interc
 	return interchain.ConsumerJSON{}, fmt.Errorf("no live consumer with chain id %s", chainID)
 }
 
-// LinkCCV opens the connection and the CCV channel between a launched
-// consumer (side A, which initiates) and its provider (side B), on the
-// clients each created at launch, then the ICS-20 channel beside it
-// (LinkCCVOn), and returns the link to save. Channels open already are
-// reused, so running it again opens nothing.
+// LinkCCV opens the connection (unless one is open between their clients)
+// and the CCV channel between a launched consumer (side A, which
+// initiates) and its provider (side B), on the clients of the launch
+// (OpenCCV), then the ICS-20 channel beside it (LinkCCVOn), and returns
+// the link to save. Channels open already are reused, so running it again
+// opens nothing.
 func LinkCCV(ctx context.Context, consumer, prov linkfile.End) (linkfile.File, error) {
 	a, err := consumer.Chain(ctx)
 	if err != nil {
@@ -120,7 +122,7 @@ func LinkCCVOn(ctx context.Context, a, b *relayer.Chain) (Links, error) {
 	if open != "" {
 		l, err = relayer.LinkOfChannel(ctx, a, b, ccv.ConsumerPortID, open)
 	} else {
-		l, err = relayer.NewLinkOnClients(ctx, a, b, aClient, bClient, ccv.ConsumerPortID, ccv.ProviderPortID, channeltypes.ORDERED, ccv.Version)
+		l, err = OpenCCV(ctx, a, b, aClient, bClient)
 	}
 	if err != nil {
 		return Links{}, err
@@ -130,6 +132,27 @@ func LinkCCVOn(ctx context.Context, a, b *relayer.Chain) (Links, error) {
 		return Links{}, fmt.Errorf("transfer channel: %w", err)
 	}
 	return Links{CCV: l, Transfer: t, ConsumerID: consumerID}, nil
+}
+
+// OpenCCV opens the CCV channel from consumer a's port to provider b's,
+// initiated by a, on a connection between the clients aClient (a's of b)
+// and bClient (b's of a): the one open between them already (a
+// changeover that reuses the standalone's connection, SPEC 9), else a new
+// one.
+func OpenCCV(ctx context.Context, a, b *relayer.Chain, aClient, bClient string) (*relayer.Link, error) {
+	var conns []connectiontypes.IdentifiedConnection
+	if err := a.QueryJSON(ctx, interchain.PathIBCConnections, &conns); err != nil {
+		return nil, err
+	}
+	for _, c := range conns {
+		if c.ClientId != aClient || c.Counterparty.ClientId != bClient || c.State != connectiontypes.OPEN {
+			continue
+		}
+		on := &relayer.Link{A: &relayer.End{Chain: a, Client: aClient, Connection: c.Id},
+			B: &relayer.End{Chain: b, Client: bClient, Connection: c.Counterparty.ConnectionId}}
+		return on.OpenChannel(ctx, ccv.ConsumerPortID, ccv.ProviderPortID, channeltypes.ORDERED, ccv.Version)
+	}
+	return relayer.NewLinkOnClients(ctx, a, b, aClient, bClient, ccv.ConsumerPortID, ccv.ProviderPortID, channeltypes.ORDERED, ccv.Version)
 }
 
 // settledEvidence reports whether a failed double-vote report needs no

@@ -20,9 +20,10 @@ func relayLinkCCVCmd() *cobra.Command {
 		Short: "Open the connection and the CCV channel between a launched consumer and its provider, on the clients they created at launch, and save the link",
 		Long: `link-ccv finds the consumer's client of the provider (icsd query consumer status) and
 the provider's client of the consumer (icsd query provider consumers), opens a connection
-between them and the ordered CCV channel from port consumer to port provider, initiated by
-the consumer, and saves the link for icsd relay start. If the channel is open already it
-saves that channel's link.
+between them (unless one is open between them already, as for a changeover that reuses the
+chains' connection) and the ordered CCV channel from port consumer to port provider,
+initiated by the consumer, and saves the link for icsd relay start. If the channel is open
+already it saves that channel's link.
 
 Then it opens the unordered ICS-20 channel (port transfer on both sides, version ics20-1)
 on the same connection, initiated by the consumer, over which the consumer sends the

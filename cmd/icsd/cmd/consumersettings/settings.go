@@ -100,10 +100,13 @@ func (s *Settings) updateMsg(owner []byte, consumerID string) *registry.MsgUpdat
 	return m
 }
 
+// ConnectionHelp is the help of --connection.
+const ConnectionHelp = "with --changeover: the provider's end of an open connection to the standalone chain (connection-N); the consumer is tracked by its client and the CCV channel opens on it, beside the chains' transfer channels (default: new clients and connection)"
+
 // The flags of each section, as AddFlags adds them.
 var (
 	metadataFlags   = []string{"name", "description", "metadata"}
-	initFlags       = append([]string{"spawn-time", "initial-height", "changeover"}, paramFlags...)
+	initFlags       = append([]string{"spawn-time", "initial-height", "changeover", "connection"}, paramFlags...)
 	shapingFlags    = []string{"top-n", "validators-power-cap", "validator-set-cap", "allowlist", "denylist", "prioritylist", "min-stake", "allow-inactive-vals"}
 	infractionFlags = []string{"downtime-slash-fraction", "downtime-jail-duration", "downtime-tombstone",
 		"double-sign-slash-fraction", "double-sign-jail-duration", "double-sign-tombstone"}
@@ -123,6 +126,7 @@ func AddFlags(f *pflag.FlagSet, create bool) {
 	f.String("spawn-time", "", `when the provider launches the consumer: RFC 3339, or a duration from now (2m); "none": no spawn time, the consumer stays registered`)
 	f.Uint64("initial-height", 1, "the consumer's first block height")
 	f.Bool("changeover", false, "the chain id names a running standalone chain, which becomes the consumer at --initial-height (its upgrade height) instead of starting a new chain")
+	f.String("connection", "", ConnectionHelp)
 	AddParamFlags(f)
 	f.Uint32("top-n", 0, "0: opt-in; 50 to 100: validators holding this percent of the provider's power must validate (needs governance as the owner)")
 	f.Uint32("validators-power-cap", 0, "no validator gets more than this percent of the consumer's power (0: no cap, else 1 to 100)")
@@ -202,6 +206,9 @@ func (s *Settings) applyFlags(f *pflag.FlagSet) error {
 		}
 		if f.Changed("changeover") {
 			s.Init.Changeover, _ = f.GetBool("changeover")
+		}
+		if f.Changed("connection") {
+			s.Init.ConnectionId, _ = f.GetString("connection")
 		}
 		if err := applyParamFlags(f, &s.Init.Params); err != nil {
 			return err
@@ -363,6 +370,7 @@ func (s *Settings) applyJSON(bz []byte, update bool, now time.Time) error {
 			"spawn_time":     spawnField(&s.Init.SpawnTime, now),
 			"initial_height": uintField(&s.Init.InitialHeight),
 			"changeover":     boolField(&s.Init.Changeover),
+			"connection_id":  stringField(&s.Init.ConnectionId),
 			"params":         objectField(paramsFields(&s.Init.Params)),
 		}),
 		"power_shaping_parameters": s.sectionField(secShaping, fieldSet{

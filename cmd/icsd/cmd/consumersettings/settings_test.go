@@ -338,4 +338,21 @@ func TestCreateChangeoverConsumer(t *testing.T) {
 	if _, err := CreateMsg(command(t, "create-consumer", "--chain-id", "standalone-1", "--changeover"), owner, nil, noParams); err == nil {
 		t.Fatal("a changeover at height 1 was accepted")
 	}
+	m, err = CreateMsg(command(t, "create-consumer", "--chain-id", "standalone-1", "--initial-height", "500", "--changeover", "--connection", "connection-4"),
+		owner, nil, noParams)
+	if err != nil || m.InitializationParameters.ConnectionId != "connection-4" {
+		t.Fatalf("--connection: %+v %v", m, err)
+	}
+	file = writeFile(t, `{"chain_id": "standalone-1", "initialization_parameters": {"initial_height": "500", "changeover": true, "connection_id": "connection-4"}}`)
+	if m, err = CreateMsg(command(t, "create-consumer"), owner, []string{file}, noParams); err != nil || m.InitializationParameters.ConnectionId != "connection-4" {
+		t.Fatalf("connection_id in the file: %+v %v", m, err)
+	}
+	for _, args := range [][]string{
+		{"--initial-height", "500", "--connection", "connection-4"},                 // not a changeover
+		{"--initial-height", "500", "--changeover", "--connection", "connection/4"}, // not an identifier
+	} {
+		if _, err := CreateMsg(command(t, "create-consumer", append([]string{"--chain-id", "standalone-1"}, args...)...), owner, nil, noParams); err == nil {
+			t.Fatalf("%v accepted", args)
+		}
+	}
 }

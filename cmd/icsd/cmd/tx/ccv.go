@@ -66,13 +66,14 @@ func consumerGovTxCmds() []*cobra.Command {
 			}
 			initial, _ := cmd.Flags().GetUint64("initial-height")
 			changeover, _ := cmd.Flags().GetBool("changeover")
+			conn, _ := cmd.Flags().GetString("connection")
 			params, err := consumersettings.ParamsFromFlags(cmd.Flags())
 			if err != nil {
 				return nil, err
 			}
 			topN, _ := cmd.Flags().GetUint32("top-n")
 			p := &provider.ConsumerAdditionProposal{ChainId: args[0], SpawnTime: spawn.UnixNano(), InitialHeight: initial, Params: params,
-				PowerShaping: registry.PowerShapingParameters{TopN: topN}, Changeover: changeover}
+				PowerShaping: registry.PowerShapingParameters{TopN: topN}, Changeover: changeover, ConnectionId: conn}
 			if err := p.Validate(); err != nil {
 				return nil, err
 			}
@@ -81,6 +82,7 @@ func consumerGovTxCmds() []*cobra.Command {
 	addition.Flags().String("spawn-time", "now", "when the provider launches the consumer once the proposal passed: RFC 3339, or a duration from now (for example 2m)")
 	addition.Flags().Uint64("initial-height", 1, "the consumer's first block height")
 	addition.Flags().Bool("changeover", false, "CHAIN_ID is a running standalone chain, which becomes the consumer at --initial-height (its upgrade height)")
+	addition.Flags().String("connection", "", consumersettings.ConnectionHelp)
 	addition.Flags().Uint32("top-n", 100, "validators holding this percent of the provider's power validate the consumer (50 to 100; 0: opt-in only)")
 	consumersettings.AddParamFlags(addition.Flags())
 	removal := txCommand("submit-consumer-removal KEY CONSUMER_ID DEPOSIT", "Propose to stop consumer CONSUMER_ID at --stop-time", 3,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/chain/auth"
+	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/state"
 )
@@ -36,6 +37,14 @@ func Handle[T any, PT interface {
 		}
 		return h(s, b, signer, m)
 	}
+}
+
+// Route registers the messages of the accounts every chain has: bank
+// sends.
+func (a *Accounts) Route(r Routes) {
+	Handle(r, func(s state.Store, _ abci.Block, signer []byte, m *bank.MsgSend) ([]abcitypes.Event, error) {
+		return a.Bank.HandleSend(s, signer, m)
+	})
 }
 
 // LayerBlock is the block as the interchain layer sees it.

@@ -116,6 +116,7 @@ var _ abci.Chain = (*Chain)(nil)
 // chain's own stakers at the start of the next block.
 func newChain(acc *app.Accounts, log interchain.Logger, ownStaking bool) *Chain {
 	c := &Chain{Accounts: acc, routes: app.Routes{}, log: log}
+	acc.Route(c.routes)
 	if ownStaking {
 		c.PoS = pos.New(acc)
 		c.PoS.Dormant = true

@@ -1,6 +1,7 @@
 package ibctest_test
 
 import (
+	"bytes"
 	"encoding/hex"
 	"slices"
 	"strconv"
@@ -18,6 +19,7 @@ import (
 	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/ccv"
 	"github.com/abci-ics/ics/chain/auth"
+	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/consumer"
@@ -27,6 +29,7 @@ import (
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
+	"github.com/abci-ics/ics/types/fraction"
 )
 
 // sovereignNet is ownStakingNet with at most two validators in the
@@ -287,5 +290,47 @@ func TestSovereignPlanRefused(t *testing.T) {
 		if p.Height != first || p.SelfBond != 1_000_000 {
 			t.Fatalf("plan after a refused one: %+v", p)
 		}
+	}
+}
+
+// TestSovereignKeyAccountValidator: a CCV validator whose consensus key's
+// account operates a validator of the consumer's own staking already
+// (with another consensus key) bonds its self-bond to that validator at
+// the transition instead of creating a second one, and that validator
+// signs from H+2 on.
+func TestSovereignKeyAccountValidator(t *testing.T) {
+	n, _ := sovereignNet(t)
+	prov, cons := n.Provider, n.Consumers[0]
+	key := prov.ValidatorKeys[0]
+	if _, ok := consumerSet(cons)[hex.EncodeToString(key.PubKey().Bytes())]; !ok {
+		t.Fatalf("validator 0's key is not in the CCV set %v", consumerSet(cons))
+	}
+	cons.Accounts = append(cons.Accounts, key)
+	i := len(cons.Accounts) - 1
+	cons.MustSucceed(cons.NextBlock(cons.Tx(1, &bank.MsgSend{From: cons.Address(1), To: cons.Address(i),
+		Amount: []coin.Coin{{Denom: "stake", Amount: 10_000_000}}})))
+	other := ownKey(cons, 9)
+	cons.MustSucceed(cons.NextBlock(cons.Tx(i, &staking.MsgCreateValidator{Operator: cons.Address(i), PubKey: other.PubKey().Bytes(),
+		Moniker: "own", CommissionRate: fraction.New(1, 10), CommissionMaxRate: fraction.New(1, 5), SelfDelegation: 1_000_000, MinSelfDelegation: 1})))
+	before := ownValidator(cons, i)
+	cons.AddSigner(other)
+
+	PassProposal(prov, &provider.ConsumerRemovalProposal{ConsumerId: ConsumerID(prov, cons.ID), StopTime: prov.Time.UnixNano()})
+	if !n.Run(20, func() bool { return slices.Contains(cons.App.Stores(), provider.StoreName) }) {
+		t.Fatal("no transition after the provider stopped the consumer")
+	}
+	h := cons.Height
+	for i := 0; i < 4; i++ {
+		n.Step()
+	}
+	if after := ownValidator(cons, i); after.Tokens <= before.Tokens || !bytes.Equal(after.PubKey, other.PubKey().Bytes()) {
+		t.Fatalf("the key account's validator before %+v, after %+v: want the self-bond added", before, after)
+	}
+	own := providerSet(cons)
+	if _, ok := own[hex.EncodeToString(key.PubKey().Bytes())]; ok || own[hex.EncodeToString(other.PubKey().Bytes())] == 0 {
+		t.Fatalf("own set %v: want the key account's validator, and none with the CCV key", own)
+	}
+	if got := setAt(cons, h+2); !sameSet(got, own) {
+		t.Fatalf("height %d signed by %v, want own set %v", h+2, got, own)
 	}
 }

@@ -94,9 +94,7 @@ func newChain(acc *app.Accounts, log interchain.Logger) *Chain {
 	for _, p := range c.ICS.Proposals() {
 		c.Gov.RegisterHandler(p.TypeURL, p.Check, p.Execute)
 	}
-	app.Handle(c.routes, func(s state.Store, _ abci.Block, signer []byte, m *bank.MsgSend) ([]abcitypes.Event, error) {
-		return c.Bank.HandleSend(s, signer, m)
-	})
+	acc.Route(c.routes)
 	c.PoS.Route(c.routes)
 	c.Gov.RegisterParamSpace("provider", pos.ParamSpace(c.ICS.Keeper.Params, c.ICS.Keeper.SetParams))
 	return c

@@ -22,8 +22,11 @@ import (
 // and started again once H+2 is committed: it catches up across the
 // changeover with the app hashes of the others. Block H carries the
 // changeover event and block H+2 is signed by the provider's set (Follow
-// checks both); the relayer opens the CCV channel, and a delegation on
-// the provider reaches the chain's CometBFT set (Delegate).
+// checks both). The chains were linked by a transfer channel before
+// (Link) and the consumer was created on its connection: the relayer
+// opens the CCV channel on that connection and finds the transfer channel
+// on it (StartRelayer checks both), and a delegation on the provider
+// reaches the chain's CometBFT set (Delegate).
 func TestChangeoverTestnet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a provider, a consumer, a standalone chain and relayers")
@@ -51,6 +54,9 @@ func TestChangeoverTestnet(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := ch.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.Link(ctx); err != nil {
 		t.Fatal(err)
 	}
 	h, err := ch.Propose(ctx)

@@ -54,6 +54,10 @@ type Options struct {
 	ConsumerUnbondingPeriod time.Duration
 	// RelayInterval is the relayer's pause between passes.
 	RelayInterval time.Duration
+	// NewConnection makes the consumer's clients and connection new ones;
+	// by default the chain first links a transfer channel to the provider
+	// (Link), and the consumer reuses its connection.
+	NewConnection bool
 	// NodeArgs are extra arguments of every `icsd start`.
 	NodeArgs []string
 	// Out receives one line per step; nil discards them.
@@ -82,6 +86,9 @@ type Changeover struct {
 	nodes   []*process.Process // by validator; nil when not running
 	relayer *process.Process
 	vsc     uint64 // the last VSC reported applied
+	// transfer is the chains' transfer link before the changeover (Link);
+	// zero with Opts.NewConnection.
+	transfer linkfile.File
 }
 
 // Load reads the testnet's provider homes under o.Dir.
@@ -128,11 +135,11 @@ func (c *Changeover) logf(format string, args ...any) {
 	}
 }
 
-// Run makes every step of the changeover: Start, Propose, Import, Follow,
-// StartRelayer and Delegate. On error the children it started keep
+// Run makes every step of the changeover: Start, Link, Propose, Import,
+// Follow, StartRelayer and Delegate. On error the children it started keep
 // running; Stop stops them.
 func (c *Changeover) Run(ctx context.Context) error {
-	steps := []func(context.Context) error{c.Start, func(ctx context.Context) error { _, err := c.Propose(ctx); return err },
+	steps := []func(context.Context) error{c.Start, c.Link, func(ctx context.Context) error { _, err := c.Propose(ctx); return err },
 		c.Import, c.Follow, c.StartRelayer, c.Delegate}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
@@ -239,6 +246,66 @@ func (c *Changeover) LiveRPC() string {
 	return c.RPC(0)
 }
 
+// TransferLinkFile is the chains' transfer link that Link saved.
+func (c *Changeover) TransferLinkFile() string { return filepath.Join(c.Dir(), "transfer.json") }
+
+// Link makes the chain an IBC user of the provider before the changeover,
+// as a chain that adopts shared security is: it funds the relayer key on
+// the provider and runs `icsd relay link` (clients on both chains, a
+// connection, an ICS-20 channel). Propose then names its connection for
+// the consumer to reuse. Nothing with Opts.NewConnection.
+func (c *Changeover) Link(ctx context.Context) error {
+	if c.Opts.NewConnection {
+		return nil
+	}
+	s, err := c.submitter(0)
+	if err != nil {
+		return err
+	}
+	relayer, err := client.LoadKey(c.RelayerHome(), RelayerKey)
+	if err != nil {
+		return err
+	}
+	if _, err := s.SubmitOK(ctx, "validator 0", &bank.MsgSend{From: s.Key.Address(), To: relayer.Address(),
+		Amount: []coin.Coin{{Denom: "stake", Amount: 10_000_000_000}}}); err != nil {
+		return fmt.Errorf("fund the relayer on the provider: %w", err)
+	}
+	log := filepath.Join(c.Dir(), "relayer.log")
+	if err := c.runRelayerCmd(ctx, "link", log, "relay", "link", "--a-node", c.LiveRPC(), "--b-node", c.ProviderRPC(0),
+		"--a-home", c.RelayerHome(), "--b-home", c.RelayerHome(), "--a-key", RelayerKey, "--b-key", RelayerKey,
+		"--link", c.TransferLinkFile(), "--timeout", "2m"); err != nil {
+		return err
+	}
+	if c.transfer, err = linkfile.Read(c.TransferLinkFile()); err != nil {
+		return err
+	}
+	a, b := c.transfer.A, c.transfer.B
+	c.logf("%s and %s linked before the changeover: transfer/%s on %s (client %s) <-> transfer/%s on %s (client %s)",
+		a.ChainID, b.ChainID, a.Channel, a.Connection, a.Client, b.Channel, b.Connection, b.Client)
+	return nil
+}
+
+// runRelayerCmd runs icsd with args to its end, its output appended to
+// log; name tells it in errors.
+func (c *Changeover) runRelayerCmd(ctx context.Context, name, log string, args ...string) error {
+	p, err := process.Start(c.Opts.Bin, c.Opts.ChainID+"/"+name, log, args...)
+	if err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.Wait() }()
+	select {
+	case <-ctx.Done():
+		p.Kill()
+		return ctx.Err()
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("icsd %s %s: %w (see %s)", args[0], args[1], err, log)
+		}
+	}
+	return nil
+}
+
 // spawnDelay is how long after the end of the vote the consumer spawns.
 const spawnDelay = 3 * time.Second
 
@@ -259,7 +326,7 @@ func (c *Changeover) Propose(ctx context.Context) (int64, error) {
 	params.UnbondingPeriod = c.Opts.ConsumerUnbondingPeriod
 	params.RetryDelayPeriod = 30 * time.Second
 	p := &provider.ConsumerAdditionProposal{ChainId: c.Opts.ChainID, SpawnTime: spawn.UnixNano(), InitialHeight: uint64(c.Height), Params: params,
-		PowerShaping: registry.PowerShapingParameters{TopN: 100}, Changeover: true}
+		PowerShaping: registry.PowerShapingParameters{TopN: 100}, Changeover: true, ConnectionId: c.transfer.B.Connection}
 	bz, err := gogoproto.Marshal(p)
 	if err != nil {
 		return 0, err
@@ -283,8 +350,12 @@ func (c *Changeover) Propose(ctx context.Context) (int64, error) {
 	if len(ids) != 1 {
 		return 0, fmt.Errorf("submit the consumer addition: proposal ids %v", ids)
 	}
-	c.logf("proposed on %s: consumer %s with --changeover at height %d, top N 100, spawn at %s (proposal %s; %s is at height %d, a block every %s)",
-		c.prov.chainID, c.Opts.ChainID, c.Height, spawn.Format("15:04:05"), ids[0], c.Opts.ChainID, h, pace.Round(time.Millisecond))
+	on := ""
+	if p.ConnectionId != "" {
+		on = " --connection " + p.ConnectionId
+	}
+	c.logf("proposed on %s: consumer %s with --changeover%s at height %d, top N 100, spawn at %s (proposal %s; %s is at height %d, a block every %s)",
+		c.prov.chainID, c.Opts.ChainID, on, c.Height, spawn.Format("15:04:05"), ids[0], c.Opts.ChainID, h, pace.Round(time.Millisecond))
 	id, _ := strconv.ParseUint(ids[0], 10, 64)
 	errs := make([]error, c.Validators())
 	var wg sync.WaitGroup
@@ -428,29 +499,24 @@ func (c *Changeover) Follow(ctx context.Context) error {
 // appended to Dir/relayer.log.
 func (c *Changeover) StartRelayer(ctx context.Context) error {
 	log := filepath.Join(c.Dir(), "relayer.log")
-	link, err := process.Start(c.Opts.Bin, c.Opts.ChainID+"/link-ccv", log, "relay", "link-ccv",
+	if err := c.runRelayerCmd(ctx, "link-ccv", log, "relay", "link-ccv",
 		"--consumer-node", c.LiveRPC(), "--provider-node", c.ProviderRPC(0),
 		"--consumer-home", c.RelayerHome(), "--provider-home", c.RelayerHome(),
-		"--consumer-key", RelayerKey, "--provider-key", RelayerKey, "--link", c.LinkFile(), "--timeout", "3m")
-	if err != nil {
+		"--consumer-key", RelayerKey, "--provider-key", RelayerKey, "--link", c.LinkFile(), "--timeout", "3m"); err != nil {
 		return err
-	}
-	done := make(chan error, 1)
-	go func() { done <- link.Wait() }()
-	select {
-	case <-ctx.Done():
-		link.Kill()
-		return ctx.Err()
-	case err := <-done:
-		if err != nil {
-			return fmt.Errorf("icsd relay link-ccv: %w (see %s)", err, log)
-		}
 	}
 	lf, err := linkfile.Read(c.LinkFile())
 	if err != nil {
 		return err
 	}
-	c.logf("CCV channel open: %s/%s on %s <-> %s/%s on %s", lf.A.Port, lf.A.Channel, lf.A.ChainID, lf.B.Port, lf.B.Channel, lf.B.ChainID)
+	c.logf("CCV channel open: %s/%s on %s <-> %s/%s on %s (connection %s <-> %s)", lf.A.Port, lf.A.Channel, lf.A.ChainID, lf.B.Port, lf.B.Channel, lf.B.ChainID,
+		lf.A.Connection, lf.B.Connection)
+	if t := c.transfer; t.B.Connection != "" {
+		if lf.A.Connection != t.A.Connection || lf.Transfer == nil || lf.Transfer.A != t.A.Channel {
+			return fmt.Errorf("the CCV link %+v is not on the chains' connection %s and transfer channel %s", lf, t.A.Connection, t.A.Channel)
+		}
+		c.logf("the consumer reuses the chains' connection %s and transfer channel %s: no client or connection created", t.A.Connection, t.A.Channel)
+	}
 	p, err := process.Start(c.Opts.Bin, c.Opts.ChainID+"/relayer", log, "relay", "start", "--link", c.LinkFile(),
 		"--interval", c.Opts.RelayInterval.String(), "--client-refresh", (c.Opts.ConsumerUnbondingPeriod / 5).String())
 	if err != nil {

@@ -24,16 +24,19 @@ stake than on the provider), with its own staking and governance and loopback po
 past the testnet's. It starts the chain and then, as docs/sovereignty.md tells an
 operator:
 
+  - links the chain to the provider with a transfer channel (icsd relay link: a client
+    on each chain, a connection, the channel), as a chain that already uses IBC has,
+    unless --new-connection;
   - creates the consumer on the provider: a consumer addition proposal with the chain's
-    id, --changeover, top N 100 and initial height H (the chain's height now plus the
-    blocks of the vote and --lead), spawning shortly before H; every provider
-    validator votes yes;
+    id, --changeover, --connection (that link's connection on the provider), top N 100
+    and initial height H (the chain's height now plus the blocks of the vote and
+    --lead), spawning shortly before H; every provider validator votes yes;
   - waits for the launch, saves the consumer genesis and imports it into every node
     while they run (icsd genesis import-consumer --provider-node);
   - waits for H (its changeover event) and H+2, the first block the provider's
     validators sign, and checks that they are the provider's set;
   - starts a relayer (icsd relay link-ccv, then icsd relay start) that opens the CCV
-    channel;
+    channel, on the chains' connection, and relays it and the transfer channel on it;
   - has provider validator 1 delegate to itself on the provider and waits for the VSC
     that brings its new power to the chain.
 
@@ -49,6 +52,7 @@ must not exist.`,
 			o.Lead, _ = f.GetDuration("lead")
 			o.UnbondingPeriod, _ = f.GetDuration("unbonding-period")
 			o.VotingPeriod, _ = f.GetDuration("voting-period")
+			o.NewConnection, _ = f.GetBool("new-connection")
 			level, _ := f.GetString("node-log-level")
 			interval, _ := f.GetDuration("report-every")
 			o.NodeArgs = []string{"--log_level", level}
@@ -89,5 +93,6 @@ must not exist.`,
 	f.Duration("voting-period", d.VotingPeriod, "the standalone chain's own governance voting period")
 	f.Duration("report-every", 2*time.Second, "interval between progress polls")
 	f.String("node-log-level", "info", "log level of the chain's nodes")
+	f.Bool("new-connection", false, "do not link the chains before the changeover: the consumer gets new clients and a new connection")
 	return c
 }

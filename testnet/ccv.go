@@ -112,6 +112,15 @@ func (t *CCVTestnet) ProviderRPC(i int) string {
 	return fmt.Sprintf("tcp://127.0.0.1:%d", t.Opts.BasePort+10*i+1)
 }
 
+// ProviderRPCs returns the RPC addresses of every provider node.
+func (t *CCVTestnet) ProviderRPCs() []string {
+	out := make([]string, t.Opts.Validators)
+	for i := range out {
+		out[i] = t.ProviderRPC(i)
+	}
+	return out
+}
+
 // ConsumerRPC returns the RPC address of validator i's node on consumer c
 // (whether or not validator i runs one).
 func (t *CCVTestnet) ConsumerRPC(c *ConsumerChain, i int) string { return c.RPC(i) }
@@ -642,11 +651,12 @@ func (t *CCVTestnet) writeConsumerHomes(ctx context.Context, c *ConsumerChain) e
 
 // StartRelayer runs consumer c's relayer: `icsd relay link-ccv` (which
 // opens the CCV channel, or finds it open) and then `icsd relay start`,
-// both with their output appended to c's relayer.log.
+// both with their output appended to c's relayer.log. The relayer gets
+// every node of both chains, and moves to the next when one fails.
 func (t *CCVTestnet) StartRelayer(ctx context.Context, c *ConsumerChain) error {
 	log := filepath.Join(c.Dir, "relayer.log")
 	link, err := process.Start(t.Opts.Bin, c.ChainID+"/link-ccv", log, "relay", "link-ccv",
-		"--consumer-node", t.LiveConsumerRPC(c), "--provider-node", t.ProviderRPC(0),
+		"--consumer-node", strings.Join(c.RPCs(), ","), "--provider-node", strings.Join(t.ProviderRPCs(), ","),
 		"--consumer-home", c.RelayerHome(), "--provider-home", c.RelayerHome(),
 		"--consumer-key", RelayerKey, "--provider-key", RelayerKey, "--link", c.LinkFile, "--timeout", "3m",
 		fmt.Sprintf("--consumer-relay-tx=%t", c.KV))

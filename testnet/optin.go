@@ -102,7 +102,7 @@ func (t *CCVTestnet) providerConsAddr(i int) []byte {
 
 // optedIn returns the provider consensus addresses opted in to consumer c.
 func (t *CCVTestnet) optedIn(ctx context.Context, c *ConsumerChain) ([][]byte, error) {
-	cl, err := client.NewClient(t.liveProviderRPC())
+	cl, err := client.NewClient(t.LiveProviderRPC())
 	if err != nil {
 		return nil, err
 	}

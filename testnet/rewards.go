@@ -129,7 +129,7 @@ type rewardsState struct {
 // (with what was paid and to how many validators), read from the events
 // of the block that did it; it skips the consumers turned sovereign.
 func (t *CCVTestnet) watchRewards(ctx context.Context, w io.Writer, st *rewardsState, sovereign map[string]int64) {
-	pc, err := client.NewClient(t.liveProviderRPC())
+	pc, err := client.NewClient(t.LiveProviderRPC())
 	if err != nil {
 		return
 	}

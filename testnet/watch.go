@@ -59,8 +59,8 @@ func (t *CCVTestnet) say(w io.Writer, format string, args ...any) {
 	fmt.Fprintf(w, "%s %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
 }
 
-// liveProviderRPC returns the RPC of the first provider node still running.
-func (t *CCVTestnet) liveProviderRPC() string {
+// LiveProviderRPC returns the RPC of the first provider node still running.
+func (t *CCVTestnet) LiveProviderRPC() string {
 	for i, p := range t.Provider {
 		if !p.Exited() {
 			return t.ProviderRPC(i)
@@ -96,7 +96,7 @@ func (t *CCVTestnet) watchOnce(ctx context.Context, w io.Writer, st *watchState,
 			t.say(w, "%s exited (log %s)", p.Name, p.Log)
 		}
 	}
-	pc, err := client.NewClient(t.liveProviderRPC())
+	pc, err := client.NewClient(t.LiveProviderRPC())
 	if err != nil {
 		return
 	}
@@ -183,7 +183,7 @@ func (t *CCVTestnet) watchOnce(ctx context.Context, w io.Writer, st *watchState,
 	t.watchRewards(qctx, w, &st.rewards, st.sovereign)
 	st.ticks++
 	if heightsEvery > 0 && st.ticks%heightsEvery == 1 {
-		parts := []string{t.Opts.ChainID + "=" + process.Height(qctx, t.liveProviderRPC())}
+		parts := []string{t.Opts.ChainID + "=" + process.Height(qctx, t.LiveProviderRPC())}
 		for _, c := range t.Consumers {
 			parts = append(parts, c.ChainID+"="+process.Height(qctx, t.LiveConsumerRPC(c)))
 		}

@@ -66,7 +66,7 @@ func (n *ccvNet) rpc(addr string) *rpchttp.HTTP {
 // assigned on c: consumer key (hex) -> power.
 func (n *ccvNet) expectedSet(c *testnet.ConsumerChain) map[string]int64 {
 	n.t.Helper()
-	prov := n.net.ProviderRPC(0)
+	prov := n.net.LiveProviderRPC()
 	var vals []pos.ValidatorJSON
 	n.mustQuery(prov, pos.PathValidators, &vals)
 	var keys []interchain.KeyAssignmentJSON
@@ -164,7 +164,7 @@ func (n *ccvNet) validator(i int) pos.ValidatorJSON {
 		n.t.Fatal(err)
 	}
 	var v pos.ValidatorJSON
-	n.mustQuery(n.net.ProviderRPC(0), pos.PathValidator+address.Encode("ics", k.Address()), &v)
+	n.mustQuery(n.net.LiveProviderRPC(), pos.PathValidator+address.Encode("ics", k.Address()), &v)
 	return v
 }
 
@@ -234,7 +234,7 @@ func (n *ccvNet) pendingCommitments() int {
 		}
 		var a, b []uint64
 		n.mustQuery(n.net.LiveConsumerRPC(c), interchain.PathIBCCommitments+lf.A.Port+"/"+lf.A.Channel, &a)
-		n.mustQuery(n.net.ProviderRPC(0), interchain.PathIBCCommitments+lf.B.Port+"/"+lf.B.Channel, &b)
+		n.mustQuery(n.net.LiveProviderRPC(), interchain.PathIBCCommitments+lf.B.Port+"/"+lf.B.Channel, &b)
 		total += len(a) + len(b)
 	}
 	return total

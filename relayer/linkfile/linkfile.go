@@ -3,13 +3,16 @@ package linkfile
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/relayer"
+	"github.com/abci-ics/ics/relayer/failover"
 )
 
 // File is what `icsd relay link` saves and `icsd relay start` reads:
@@ -35,32 +38,83 @@ type TransferChannel struct {
 
 // End is one side of a saved link.
 type End struct {
-	Node       string `json:"node"`
-	Home       string `json:"home"`
-	Key        string `json:"key"`
-	ChainID    string `json:"chain_id"`
-	Client     string `json:"client_id"`
-	Connection string `json:"connection_id"`
-	Port       string `json:"port_id"`
-	Channel    string `json:"channel_id"`
+	// Node is the RPC address of a node of the chain; Nodes are more, of
+	// other nodes of the same chain: the relayer uses Node until it fails,
+	// then the next (package failover).
+	Node       string   `json:"node"`
+	Nodes      []string `json:"nodes,omitempty"`
+	Home       string   `json:"home"`
+	Key        string   `json:"key"`
+	ChainID    string   `json:"chain_id"`
+	Client     string   `json:"client_id"`
+	Connection string   `json:"connection_id"`
+	Port       string   `json:"port_id"`
+	Channel    string   `json:"channel_id"`
 	// RelayTx marks a chain with its own transaction format: the relayer
 	// submits unsigned interchain.RelayTx transactions there, and Key only
 	// gives the relayer's address (see RelayTxSubmitter).
 	RelayTx bool `json:"relay_tx,omitempty"`
+	// OnSwitch, when set, is told when the relayer leaves a node that
+	// failed for the next.
+	OnSwitch func(from, to string, err error) `json:"-"`
 }
 
-// Chain connects to the end's node with the end's key as submitter (or
-// the key's address in unsigned relay transactions, when RelayTx is set).
+// Endpoints returns Node and Nodes, without repeats.
+func (e End) Endpoints() []string {
+	var out []string
+	for _, n := range append([]string{e.Node}, e.Nodes...) {
+		if n != "" && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// SetEndpoints makes addrs the end's nodes: the first is Node.
+func (e *End) SetEndpoints(addrs []string) {
+	e.Node, e.Nodes = "", nil
+	if len(addrs) > 0 {
+		e.Node, e.Nodes = addrs[0], slices.Clone(addrs[1:])
+	}
+}
+
+// Chain connects to the end's nodes with the end's key as submitter (or
+// the key's address in unsigned relay transactions, when RelayTx is set):
+// to Node alone, or to a failover pool of Node and Nodes.
 func (e End) Chain(ctx context.Context) (*relayer.Chain, error) {
 	key, err := client.LoadKey(e.Home, e.Key)
 	if err != nil {
 		return nil, err
 	}
-	sub, err := e.submitter(key)
+	addrs := e.Endpoints()
+	if len(addrs) == 0 {
+		return nil, errors.New("the link names no node")
+	}
+	eps := make([]failover.Endpoint, len(addrs))
+	for i, addr := range addrs {
+		n, err := relayer.NewRPCNode(addr)
+		if err != nil {
+			return nil, err
+		}
+		sub, err := e.submitter(addr, key)
+		if err != nil {
+			return nil, err
+		}
+		eps[i] = failover.Endpoint{Addr: addr, Node: n, Submit: sub}
+	}
+	if len(eps) == 1 {
+		c, err := relayer.NewChainOn(ctx, eps[0].Node, eps[0].Submit)
+		if err != nil {
+			return nil, fmt.Errorf("node %s: %w", addrs[0], err)
+		}
+		return c, nil
+	}
+	p, err := failover.New(eps...)
 	if err != nil {
 		return nil, err
 	}
-	return relayer.NewChain(ctx, e.Node, sub)
+	p.OnSwitch = e.OnSwitch
+	return relayer.NewChainOn(ctx, p.Node(), p.Submitter())
 }
 
 // Record copies the chain id and the identifiers of l's two ends into

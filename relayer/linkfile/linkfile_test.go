@@ -1,8 +1,10 @@
 package linkfile_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -56,5 +58,31 @@ func TestTransferChannel(t *testing.T) {
 	}
 	if _, err := linkfile.Read(saved); err == nil || !strings.Contains(err.Error(), "transfer_channel") {
 		t.Fatalf("transfer channel without B's id: %v", err)
+	}
+}
+
+// TestEndpoints: an end's nodes are Node then Nodes, without repeats or
+// empty addresses; SetEndpoints splits a list so; they survive a save.
+func TestEndpoints(t *testing.T) {
+	var e linkfile.End
+	e.SetEndpoints([]string{"tcp://a:1", "tcp://b:2", "tcp://a:1", ""})
+	if e.Node != "tcp://a:1" || len(e.Nodes) != 3 {
+		t.Fatalf("set: %+v", e)
+	}
+	if got := e.Endpoints(); len(got) != 2 || got[0] != "tcp://a:1" || got[1] != "tcp://b:2" {
+		t.Fatalf("endpoints %v", got)
+	}
+	file := filepath.Join(t.TempDir(), "link.json")
+	lf := linkfile.File{A: e, B: linkfile.End{Node: "tcp://c:3", Channel: "channel-0"}}
+	lf.A.Channel = "channel-1"
+	if err := linkfile.Save(file, lf); err != nil {
+		t.Fatal(err)
+	}
+	back, err := linkfile.Read(file)
+	if err != nil || !slices.Equal(back.A.Endpoints(), e.Endpoints()) || !slices.Equal(back.B.Endpoints(), []string{"tcp://c:3"}) {
+		t.Fatalf("read back %+v: %v", back, err)
+	}
+	if _, err := (linkfile.End{}).Chain(context.Background()); err == nil {
+		t.Fatal("an end without a node connected")
 	}
 }

@@ -52,17 +52,17 @@ func (s RelayTxSubmitter) Submit(ctx context.Context, msgs ...gogoproto.Message)
 // submitter returns the end's submitter: a RelayTxSubmitter when the end
 // is marked RelayTx (the key then only gives the relayer's address), else
 // the key's signed transactions in icsd's format.
-func (e End) submitter(key client.Key) (relayer.Submitter, error) {
+func (e End) submitter(addr string, key client.Key) (relayer.Submitter, error) {
 	if !e.RelayTx {
-		c, err := client.NewClient(e.Node)
+		c, err := client.NewClient(addr)
 		if err != nil {
 			return nil, err
 		}
 		return client.Submitter{Client: c, Key: key}, nil
 	}
-	rpc, err := rpchttp.New(e.Node, "/websocket")
+	rpc, err := rpchttp.New(addr, "/websocket")
 	if err != nil {
-		return nil, fmt.Errorf("node %s: %w", e.Node, err)
+		return nil, fmt.Errorf("node %s: %w", addr, err)
 	}
 	return RelayTxSubmitter{RPC: rpc, Relayer: key.Address()}, nil
 }

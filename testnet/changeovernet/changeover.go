@@ -271,7 +271,7 @@ func (c *Changeover) Link(ctx context.Context) error {
 		return fmt.Errorf("fund the relayer on the provider: %w", err)
 	}
 	log := filepath.Join(c.Dir(), "relayer.log")
-	if err := c.runRelayerCmd(ctx, "link", log, "relay", "link", "--a-node", c.LiveRPC(), "--b-node", c.ProviderRPC(0),
+	if err := c.runRelayerCmd(ctx, "link", log, "relay", "link", "--a-node", c.rpcs(), "--b-node", strings.Join(c.prov.rpc, ","),
 		"--a-home", c.RelayerHome(), "--b-home", c.RelayerHome(), "--a-key", RelayerKey, "--b-key", RelayerKey,
 		"--link", c.TransferLinkFile(), "--timeout", "2m"); err != nil {
 		return err
@@ -283,6 +283,16 @@ func (c *Changeover) Link(ctx context.Context) error {
 	c.logf("%s and %s linked before the changeover: transfer/%s on %s (client %s) <-> transfer/%s on %s (client %s)",
 		a.ChainID, b.ChainID, a.Channel, a.Connection, a.Client, b.Channel, b.Connection, b.Client)
 	return nil
+}
+
+// rpcs is the RPC addresses of the chain's nodes, as a flag value: the
+// relayer moves to the next when one fails.
+func (c *Changeover) rpcs() string {
+	out := make([]string, c.Validators())
+	for i := range out {
+		out[i] = c.RPC(i)
+	}
+	return strings.Join(out, ",")
 }
 
 // runRelayerCmd runs icsd with args to its end, its output appended to
@@ -500,7 +510,7 @@ func (c *Changeover) Follow(ctx context.Context) error {
 func (c *Changeover) StartRelayer(ctx context.Context) error {
 	log := filepath.Join(c.Dir(), "relayer.log")
 	if err := c.runRelayerCmd(ctx, "link-ccv", log, "relay", "link-ccv",
-		"--consumer-node", c.LiveRPC(), "--provider-node", c.ProviderRPC(0),
+		"--consumer-node", c.rpcs(), "--provider-node", strings.Join(c.prov.rpc, ","),
 		"--consumer-home", c.RelayerHome(), "--provider-home", c.RelayerHome(),
 		"--consumer-key", RelayerKey, "--provider-key", RelayerKey, "--link", c.LinkFile(), "--timeout", "3m"); err != nil {
 		return err

@@ -111,6 +111,16 @@ func (c *Chain) P2PPort(i int) int { return c.BasePort + 10*i }
 // or not validator i runs one).
 func (c *Chain) RPC(i int) string { return fmt.Sprintf("tcp://127.0.0.1:%d", c.P2PPort(i)+1) }
 
+// RPCs returns the RPC addresses of the chain's nodes, in validator
+// order.
+func (c *Chain) RPCs() []string {
+	var out []string
+	for _, n := range c.Nodes() {
+		out = append(out, c.RPC(n.Validator))
+	}
+	return out
+}
+
 // LiveRPC returns the RPC address of the chain's first node still running
 // (in validator order), or else of its first node.
 func (c *Chain) LiveRPC() string {

@@ -31,8 +31,10 @@ func relayCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f := cmd.Flags()
 			var lf linkfile.File
-			lf.A.Node, _ = f.GetString("a-node")
-			lf.B.Node, _ = f.GetString("b-node")
+			aNodes, _ := f.GetStringSlice("a-node")
+			bNodes, _ := f.GetStringSlice("b-node")
+			lf.A.SetEndpoints(aNodes)
+			lf.B.SetEndpoints(bNodes)
 			lf.A.Home, _ = f.GetString("a-home")
 			lf.B.Home, _ = f.GetString("b-home")
 			lf.A.Key, _ = f.GetString("a-key")
@@ -79,8 +81,8 @@ func relayCmd() *cobra.Command {
 		},
 	}
 	lfl := link.Flags()
-	lfl.String("a-node", "tcp://127.0.0.1:26657", "RPC address of a node of chain A")
-	lfl.String("b-node", "tcp://127.0.0.1:26667", "RPC address of a node of chain B")
+	lfl.StringSlice("a-node", []string{"tcp://127.0.0.1:26657"}, nodesHelp("chain A"))
+	lfl.StringSlice("b-node", []string{"tcp://127.0.0.1:26667"}, nodesHelp("chain B"))
 	lfl.String("a-home", DefaultHome(), "home whose keyring holds the relayer key on A")
 	lfl.String("b-home", DefaultHome(), "home whose keyring holds the relayer key on B")
 	lfl.String("a-key", "validator", "relayer key on A (pays A's fees)")
@@ -118,11 +120,17 @@ chain with its own transaction format: the relayer sends it unsigned RelayTx tra
 			}
 			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer cancel()
+			w := cmd.OutOrStdout()
+			for _, e := range []*linkfile.End{&lf.A, &lf.B} {
+				chain := e.ChainID
+				e.OnSwitch = func(from, to string, err error) {
+					fmt.Fprintf(w, "%s %s: node %s failed, using %s: %v\n", time.Now().Format("15:04:05"), chain, from, to, err)
+				}
+			}
 			l, err := linkfile.Open(ctx, lf)
 			if err != nil {
 				return err
 			}
-			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "relaying %s %s/%s <-> %s %s/%s\n", lf.A.ChainID, lf.A.Port, lf.A.Channel, lf.B.ChainID, lf.B.Port, lf.B.Channel)
 			var tasks []relayer.Task
 			if t := lf.TransferLink(l); t != nil {
@@ -165,6 +173,11 @@ chain with its own transaction format: the relayer sends it unsigned RelayTx tra
 	start.Flags().Int64("evidence-lookback", 100, "consumer blocks before the latest that a starting relayer scans for evidence")
 	c.AddCommand(link, relayLinkCCVCmd(), start)
 	return c
+}
+
+// nodesHelp is the help of the flags that give a chain's nodes.
+func nodesHelp(chain string) string {
+	return "RPC address of a node of " + chain + "; repeat the flag or separate with commas to give more nodes of it, which the relayer moves to in turn when the one it uses fails (saved in the link)"
 }
 
 // relayTxHelp is the help of the flags that mark a chain with its own

@@ -41,8 +41,10 @@ ends get icsd's signed transactions.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f := cmd.Flags()
 			var cons, prov linkfile.End
-			cons.Node, _ = f.GetString("consumer-node")
-			prov.Node, _ = f.GetString("provider-node")
+			consNodes, _ := f.GetStringSlice("consumer-node")
+			provNodes, _ := f.GetStringSlice("provider-node")
+			cons.SetEndpoints(consNodes)
+			prov.SetEndpoints(provNodes)
 			cons.Home, _ = f.GetString("consumer-home")
 			prov.Home, _ = f.GetString("provider-home")
 			cons.Key, _ = f.GetString("consumer-key")
@@ -73,8 +75,8 @@ ends get icsd's signed transactions.`,
 		},
 	}
 	f := c.Flags()
-	f.String("consumer-node", "tcp://127.0.0.1:26667", "RPC address of a consumer node")
-	f.String("provider-node", "tcp://127.0.0.1:26657", "RPC address of a provider node")
+	f.StringSlice("consumer-node", []string{"tcp://127.0.0.1:26667"}, nodesHelp("the consumer"))
+	f.StringSlice("provider-node", []string{"tcp://127.0.0.1:26657"}, nodesHelp("the provider"))
 	f.String("consumer-home", DefaultHome(), "home whose keyring holds the relayer key on the consumer")
 	f.String("provider-home", DefaultHome(), "home whose keyring holds the relayer key on the provider")
 	f.String("consumer-key", "validator", "relayer key on the consumer (pays its fees)")

@@ -110,6 +110,11 @@ type ConsumerJSON struct {
 	InitHeight   int64  `json:"init_height,omitempty"`
 	StopTime     string `json:"stop_time,omitempty"`
 	StopReason   string `json:"stop_reason,omitempty"`
+	// The last VSC sent, the last the consumer matured (0: none), and
+	// how many wait for the CCV channel.
+	LastVSCSent    uint64 `json:"last_vsc_sent,string"`
+	LastVSCMatured uint64 `json:"last_vsc_matured,string"`
+	QueuedVSCs     int    `json:"queued_vscs"`
 }
 
 // ConsumerDetailJSON is everything the provider holds of one consumer.
@@ -476,6 +481,8 @@ func (p *Provider) consumerJSON(s state.Store, c registry.Consumer) ConsumerJSON
 		LaunchHeight: c.LaunchHeight, InitHeight: c.InitHeight, StopReason: c.StopReason}
 	if c.Launched() {
 		j.Validators = len(p.Keeper.VSC().ValidatorSet(s, c.ConsumerId))
+		j.LastVSCSent, j.LastVSCMatured = p.Keeper.VSC().Progress(s, c.ConsumerId)
+		j.QueuedVSCs = len(p.Keeper.VSC().PendingVSCs(s, c.ConsumerId))
 	}
 	if c.StopTime != 0 {
 		j.StopTime = nsTime(c.StopTime)

@@ -255,8 +255,15 @@ func TestHolds(t *testing.T) {
 	if got := holdsOf(h, "b"); !slices.Equal(got, [][2]uint64{{4, 6}}) {
 		t.Fatalf("holds of b %v", got)
 	}
+	if sent, matured := h.k.VSC().Progress(h.s, h.id("b")); sent != 4 || matured != 3 {
+		t.Fatalf("b's progress: last sent %d, matured %d; want 4, 3", sent, matured)
+	}
 	mature(4, 6)
 	mature(4)
+	mature(1) // an old id: the last matured stays 4
+	if sent, matured := h.k.VSC().Progress(h.s, h.id("b")); sent != 4 || matured != 4 {
+		t.Fatalf("b's progress: last sent %d, matured %d; want 4, 4", sent, matured)
+	}
 	if got := h.ub.heldBy(vsc.Holder(h.id("a"))); !slices.Equal(got, []uint64{1, 2, 5, 6}) {
 		t.Fatalf("a holds %v", got)
 	}
@@ -282,6 +289,9 @@ func TestHolds(t *testing.T) {
 	}
 	if !slices.Equal(ids, []uint64{1, 2, 4}) || len(h.k.VSC().PendingVSCs(h.s, h.id("a"))) != 0 {
 		t.Fatalf("sent to a %v", ids)
+	}
+	if sent, matured := h.k.VSC().Progress(h.s, h.id("a")); sent != 4 || matured != 0 {
+		t.Fatalf("a's progress: last sent %d, matured %d; want 4, 0", sent, matured)
 	}
 }
 

@@ -1,12 +1,14 @@
 package main_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/abci-ics/ics/cmd/icsd/cmd"
 	"github.com/abci-ics/ics/testnet/ccvopts"
 	"github.com/abci-ics/ics/testnet/valnet"
 )
@@ -63,4 +65,27 @@ func TestRelayerFailover(t *testing.T) {
 		}
 	}
 	t.Logf("delegation on the consumer after %s, every packet acknowledged; %s", took.Round(time.Second), time.Since(began).Round(time.Second))
+
+	// icsd status on both roles, from the nodes still running.
+	var ps, cs cmd.StatusJSON
+	for _, q := range []struct {
+		rpc string
+		out *cmd.StatusJSON
+	}{{net.ProviderRPC(1), &ps}, {c.RPC(1), &cs}} {
+		if err := json.Unmarshal([]byte(run(t, bin, "status", "--node", q.rpc, "-o", "json")), q.out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ps.ChainID != o.ChainID || ps.Role.Role != "provider" || ps.Validator == nil || ps.Peers < 2 || ps.CatchingUp ||
+		len(ps.Consumers) != 1 || ps.Consumers[0].Phase != "running" || ps.Consumers[0].LastVSCSent == 0 {
+		t.Fatalf("provider status %+v", ps)
+	}
+	if cs.ChainID != c.ChainID || cs.Role.Role != "consumer" || cs.Consumer == nil || cs.Consumer.ProviderChannelID == "" ||
+		cs.Consumer.HighestVSCID == 0 || cs.Validator == nil {
+		t.Fatalf("consumer status %+v: link %+v", cs, cs.Consumer)
+	}
+	text := run(t, bin, "status", "--node", net.ProviderRPC(1))
+	if !strings.Contains(text, "provider of 1 consumers") || !strings.Contains(text, "VSC sent") {
+		t.Fatalf("status text:\n%s", text)
+	}
 }

@@ -26,6 +26,7 @@ const (
 	prefixPendingVSC byte = 0x30 // | consumer | vscID -> VSC packet data
 	prefixSlashAck   byte = 0x31 // | consumer | consumer addr -> empty
 	prefixSentVSC    byte = 0x32 // | consumer | vscID -> send time (Unix ns)
+	prefixProgress   byte = 0x33 // | consumer -> last vsc id sent, last matured (8 bytes each)
 	prefixHold       byte = 0x40 // | consumer | vscID | unbonding id -> empty
 	keyReservedKeys  byte = 0x50 // | consumer key | consumer -> empty
 )
@@ -33,13 +34,13 @@ const (
 // consumerPrefixes are the prefixes under which a consumer's keys of this
 // package live.
 var consumerPrefixes = []byte{prefixValidator, prefixAssigned, prefixKeyOwner, prefixKeyPrune,
-	prefixPendingVSC, prefixSlashAck, prefixSentVSC, prefixHold}
+	prefixPendingVSC, prefixSlashAck, prefixSentVSC, prefixProgress, prefixHold}
 
 // Prefixes returns every key prefix this package uses in the provider
 // store, for package provider's layout test.
 func Prefixes() []byte {
 	return []byte{keyVSCID, prefixVSCHeight, prefixValidator, prefixAssigned, prefixKeyOwner, prefixKeyPrune,
-		prefixPendingVSC, prefixSlashAck, prefixSentVSC, prefixHold, keyReservedKeys}
+		prefixPendingVSC, prefixSlashAck, prefixSentVSC, prefixProgress, prefixHold, keyReservedKeys}
 }
 
 // IDPart is the length-prefixed consumer id that follows a consumer

@@ -12,13 +12,13 @@ import (
 // layout: changing a prefix or a key's shape breaks every existing chain.
 func TestPrefixesFrozen(t *testing.T) {
 	got := []byte{keyVSCID, prefixVSCHeight, prefixValidator, prefixAssigned, prefixKeyOwner, prefixKeyPrune,
-		prefixPendingVSC, prefixSlashAck, prefixSentVSC, prefixHold, keyReservedKeys}
-	want := []byte{0x02, 0x04, 0x20, 0x21, 0x22, 0x23, 0x30, 0x31, 0x32, 0x40, 0x50}
+		prefixPendingVSC, prefixSlashAck, prefixSentVSC, prefixProgress, prefixHold, keyReservedKeys}
+	want := []byte{0x02, 0x04, 0x20, 0x21, 0x22, 0x23, 0x30, 0x31, 0x32, 0x33, 0x40, 0x50}
 	if !bytes.Equal(got, want) || !bytes.Equal(Prefixes(), want) {
 		t.Fatalf("vsc key prefixes changed: %x, Prefixes() %x", got, Prefixes())
 	}
 	wantConsumer := []byte{prefixValidator, prefixAssigned, prefixKeyOwner, prefixKeyPrune, prefixPendingVSC,
-		prefixSlashAck, prefixSentVSC, prefixHold}
+		prefixSlashAck, prefixSentVSC, prefixProgress, prefixHold}
 	if !bytes.Equal(consumerPrefixes, wantConsumer) {
 		t.Fatalf("consumer prefixes %x", consumerPrefixes)
 	}

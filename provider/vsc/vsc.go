@@ -137,11 +137,27 @@ func (k *Keeper) SendPending(s state.Store, consumerID, channelID string, height
 		}
 		st.Delete(q.key)
 		st.Set(sentVSCKey(consumerID, q.id), typed.U64(uint64(now.UnixNano())))
+		_, matured := k.Progress(s, consumerID)
+		setProgress(s, consumerID, q.id, matured)
 		events = append(events, sent...)
 		events = append(events, event.New("ccv_packet", "module", "provider", "consumer_id", consumerID,
 			"valset_update_id", strconv.FormatUint(q.id, 10)))
 	}
 	return events
+}
+
+// Progress returns the id of the last VSC sent to a consumer and of the
+// last one it matured; 0 for none.
+func (*Keeper) Progress(s state.Store, consumerID string) (sent, matured uint64) {
+	bz := kv(s).Get(typed.Key(prefixProgress, IDPart(consumerID)))
+	if len(bz) != 16 {
+		return 0, 0
+	}
+	return binary.BigEndian.Uint64(bz), binary.BigEndian.Uint64(bz[8:])
+}
+
+func setProgress(s state.Store, consumerID string, sent, matured uint64) {
+	kv(s).Set(typed.Key(prefixProgress, IDPart(consumerID)), append(typed.U64(sent), typed.U64(matured)...))
 }
 
 // OldestUnmatured returns when the oldest VSC sent to a consumer and not
@@ -175,6 +191,9 @@ func (k *Keeper) Matured(s state.Store, consumerID string, vscID uint64) abci.Ev
 	it.Close()
 	for _, sk := range keys {
 		st.Delete(sk)
+	}
+	if sent, matured := k.Progress(s, consumerID); vscID > matured {
+		setProgress(s, consumerID, sent, vscID)
 	}
 	k.log().Debug("VSC matured", "consumer_id", consumerID, "vsc_id", vscID, "holds_released", n)
 	return event.New("vsc_matured", "consumer_id", consumerID, "valset_update_id", strconv.FormatUint(vscID, 10))

@@ -41,6 +41,8 @@ func NewRoot() *cobra.Command {
 	root.AddCommand(
 		initCmd(),
 		startCmd(),
+		statusCmd(),
+		cometCmd(),
 		keysCmd(),
 		tx.Command(),
 		query.Command(),

@@ -48,10 +48,10 @@ const (
 	TransitionChangeover = "standalone -> consumer"
 )
 
-// chainRole tells the role of a chain whose /app/stores answer is st;
+// ChainRole tells the role of a chain whose /app/stores answer is st;
 // consumers is what it answered /provider/consumers, read only when it has
 // the provider's store. A consumer is live unless stopped or deleted.
-func chainRole(st abci.StoresJSON, consumers func() ([]interchain.ConsumerJSON, error)) (RoleJSON, error) {
+func ChainRole(st abci.StoresJSON, consumers func() ([]interchain.ConsumerJSON, error)) (RoleJSON, error) {
 	out := RoleJSON{Stores: st.Stores, Transitions: []TransitionJSON{}}
 	for _, u := range st.Upgrades {
 		name := "store upgrade"
@@ -86,7 +86,8 @@ func chainRole(st abci.StoresJSON, consumers func() ([]interchain.ConsumerJSON, 
 	return out, nil
 }
 
-func printRole(w io.Writer, r RoleJSON) {
+// PrintRole writes r as `query role` does.
+func PrintRole(w io.Writer, r RoleJSON) {
 	switch r.Role {
 	case RoleProvider:
 		fmt.Fprintf(w, "provider of %d consumers: %s\n", len(r.Consumers), strings.Join(r.Consumers, ", "))
@@ -115,14 +116,14 @@ func roleCmd() *cobra.Command {
 			if err := c.QueryJSON(ctx, abci.PathStores, &st); err != nil {
 				return err
 			}
-			r, err := chainRole(st, func() ([]interchain.ConsumerJSON, error) {
+			r, err := ChainRole(st, func() ([]interchain.ConsumerJSON, error) {
 				var list []interchain.ConsumerJSON
 				return list, c.QueryJSON(ctx, interchain.PathConsumers, &list)
 			})
 			if err != nil {
 				return err
 			}
-			return cli.PrintOut(cmd, r, func(w io.Writer) { printRole(w, r) })
+			return cli.PrintOut(cmd, r, func(w io.Writer) { PrintRole(w, r) })
 		},
 	}
 	cli.AddNodeFlag(c)

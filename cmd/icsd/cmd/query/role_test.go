@@ -42,7 +42,7 @@ func TestChainRole(t *testing.T) {
 		{"sovereign", abci.StoresJSON{Stores: stores("provider", "staking"), Upgrades: sovereign}, list(), RoleStandalone, nil,
 			[]string{"standalone", "consumer -> sovereign at height 42 (stores added: provider; retired: consumer)"}},
 	} {
-		r, err := chainRole(tc.st, tc.consumers)
+		r, err := ChainRole(tc.st, tc.consumers)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
@@ -50,21 +50,21 @@ func TestChainRole(t *testing.T) {
 			t.Fatalf("%s: %+v, want role %s with consumers %v", tc.name, r, tc.role, tc.live)
 		}
 		var buf bytes.Buffer
-		printRole(&buf, r)
+		PrintRole(&buf, r)
 		for _, want := range tc.text {
 			if !strings.Contains(buf.String(), want) {
 				t.Errorf("%s: no %q in\n%s", tc.name, want, buf.String())
 			}
 		}
 	}
-	r, _ := chainRole(abci.StoresJSON{Stores: stores("provider"), Upgrades: sovereign}, list())
+	r, _ := ChainRole(abci.StoresJSON{Stores: stores("provider"), Upgrades: sovereign}, list())
 	if tr := r.Transitions[0]; tr.Height != 42 || tr.Name != TransitionSovereign {
 		t.Fatalf("transition %+v", tr)
 	}
-	if _, err := chainRole(abci.StoresJSON{Stores: stores("provider")}, func() ([]interchain.ConsumerJSON, error) { return nil, errors.New("down") }); err == nil || !strings.Contains(err.Error(), "down") {
+	if _, err := ChainRole(abci.StoresJSON{Stores: stores("provider")}, func() ([]interchain.ConsumerJSON, error) { return nil, errors.New("down") }); err == nil || !strings.Contains(err.Error(), "down") {
 		t.Fatalf("unreadable consumers: %v", err)
 	}
-	if _, err := chainRole(abci.StoresJSON{Stores: base}, unasked); err == nil {
+	if _, err := ChainRole(abci.StoresJSON{Stores: base}, unasked); err == nil {
 		t.Fatal("a chain of neither role has a role")
 	}
 }

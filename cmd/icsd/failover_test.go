@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/abci-ics/ics/cmd/icsd/cmd"
+	nodecmd "github.com/abci-ics/ics/cmd/icsd/cmd/node"
 	"github.com/abci-ics/ics/testnet/ccvopts"
 	"github.com/abci-ics/ics/testnet/valnet"
 )
@@ -67,10 +67,10 @@ func TestRelayerFailover(t *testing.T) {
 	t.Logf("delegation on the consumer after %s, every packet acknowledged; %s", took.Round(time.Second), time.Since(began).Round(time.Second))
 
 	// icsd status on both roles, from the nodes still running.
-	var ps, cs cmd.StatusJSON
+	var ps, cs nodecmd.StatusJSON
 	for _, q := range []struct {
 		rpc string
-		out *cmd.StatusJSON
+		out *nodecmd.StatusJSON
 	}{{net.ProviderRPC(1), &ps}, {c.RPC(1), &cs}} {
 		if err := json.Unmarshal([]byte(run(t, bin, "status", "--node", q.rpc, "-o", "json")), q.out); err != nil {
 			t.Fatal(err)

@@ -216,7 +216,9 @@ func (n node) Validators(ctx context.Context, h int64) (*cmttypes.ValidatorSet, 
 }
 
 func (n node) Query(ctx context.Context, path string, data []byte, height int64, prove bool) (*abcitypes.ResponseQuery, error) {
-	return do(ctx, n.p, func(e Endpoint) (*abcitypes.ResponseQuery, error) { return e.Node.Query(ctx, path, data, height, prove) })
+	return do(ctx, n.p, func(e Endpoint) (*abcitypes.ResponseQuery, error) {
+		return e.Node.Query(ctx, path, data, height, prove)
+	})
 }
 
 func (n node) PacketEvent(ctx context.Context, q relayer.PacketQuery) (abcitypes.Event, error) {

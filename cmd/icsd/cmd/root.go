@@ -8,13 +8,13 @@ package cmd
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
+	"github.com/abci-ics/ics/cmd/icsd/cmd/node"
 	"github.com/abci-ics/ics/cmd/icsd/cmd/query"
+	"github.com/abci-ics/ics/cmd/icsd/cmd/relay"
 	"github.com/abci-ics/ics/cmd/icsd/cmd/tx"
 )
 
@@ -22,12 +22,7 @@ import (
 var Version = "dev"
 
 // DefaultHome is the home directory used when --home is not given.
-func DefaultHome() string {
-	if h, err := os.UserHomeDir(); err == nil {
-		return filepath.Join(h, ".icsd")
-	}
-	return ".icsd"
-}
+func DefaultHome() string { return cli.DefaultHome() }
 
 // NewRoot returns the icsd command tree.
 func NewRoot() *cobra.Command {
@@ -41,15 +36,15 @@ func NewRoot() *cobra.Command {
 	root.AddCommand(
 		initCmd(),
 		startCmd(),
-		statusCmd(),
-		cometCmd(),
+		node.StatusCmd(),
+		node.CometCmd(),
 		keysCmd(),
 		tx.Command(),
 		query.Command(),
 		benchCmd(),
 		testnetCmd(),
 		genesisCmd(),
-		relayCmd(),
+		relay.Cmd(),
 		versionCmd(),
 	)
 	return root

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,6 +23,14 @@ const (
 )
 
 const defaultNode = "tcp://127.0.0.1:26657"
+
+// DefaultHome is the home directory used when --home is not given.
+func DefaultHome() string {
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".icsd")
+	}
+	return ".icsd"
+}
 
 // Home returns --home.
 func Home(cmd *cobra.Command) string {

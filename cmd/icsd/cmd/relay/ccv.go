@@ -1,4 +1,4 @@
-package cmd
+package relay
 
 import (
 	"context"
@@ -77,12 +77,12 @@ ends get icsd's signed transactions.`,
 	f := c.Flags()
 	f.StringSlice("consumer-node", []string{"tcp://127.0.0.1:26667"}, nodesHelp("the consumer"))
 	f.StringSlice("provider-node", []string{"tcp://127.0.0.1:26657"}, nodesHelp("the provider"))
-	f.String("consumer-home", DefaultHome(), "home whose keyring holds the relayer key on the consumer")
-	f.String("provider-home", DefaultHome(), "home whose keyring holds the relayer key on the provider")
+	f.String("consumer-home", cli.DefaultHome(), "home whose keyring holds the relayer key on the consumer")
+	f.String("provider-home", cli.DefaultHome(), "home whose keyring holds the relayer key on the provider")
 	f.String("consumer-key", "validator", "relayer key on the consumer (pays its fees)")
 	f.String("provider-key", "validator", "relayer key on the provider")
 	f.Bool("consumer-relay-tx", false, relayTxHelp("the consumer"))
-	f.String("link", filepath.Join(DefaultHome(), "relayer", "ccv.json"), "file to save the link in")
+	f.String("link", filepath.Join(cli.DefaultHome(), "relayer", "ccv.json"), "file to save the link in")
 	f.Duration("timeout", 5*time.Minute, "give up after this long")
 	cli.AddOutputFlag(c)
 	return c

@@ -1,4 +1,4 @@
-package cmd
+package relay
 
 import (
 	"context"
@@ -22,7 +22,8 @@ import (
 	"github.com/abci-ics/ics/relayer/linkfile"
 )
 
-func relayCmd() *cobra.Command {
+// Cmd is `icsd relay`.
+func Cmd() *cobra.Command {
 	c := &cobra.Command{Use: "relay", Short: "Link two chains and relay IBC packets between them over CometBFT RPC"}
 	link := &cobra.Command{
 		Use:   "link",
@@ -83,8 +84,8 @@ func relayCmd() *cobra.Command {
 	lfl := link.Flags()
 	lfl.StringSlice("a-node", []string{"tcp://127.0.0.1:26657"}, nodesHelp("chain A"))
 	lfl.StringSlice("b-node", []string{"tcp://127.0.0.1:26667"}, nodesHelp("chain B"))
-	lfl.String("a-home", DefaultHome(), "home whose keyring holds the relayer key on A")
-	lfl.String("b-home", DefaultHome(), "home whose keyring holds the relayer key on B")
+	lfl.String("a-home", cli.DefaultHome(), "home whose keyring holds the relayer key on A")
+	lfl.String("b-home", cli.DefaultHome(), "home whose keyring holds the relayer key on B")
 	lfl.String("a-key", "validator", "relayer key on A (pays A's fees)")
 	lfl.String("b-key", "validator", "relayer key on B")
 	lfl.Bool("a-relay-tx", false, relayTxHelp("chain A"))
@@ -92,7 +93,7 @@ func relayCmd() *cobra.Command {
 	lfl.String("port", "transfer", "port on both sides")
 	lfl.String("order", "unordered", "channel order: ordered or unordered")
 	lfl.String("version", "ics20-1", "channel version")
-	lfl.String("link", filepath.Join(DefaultHome(), "relayer", "link.json"), "file to save the link in")
+	lfl.String("link", filepath.Join(cli.DefaultHome(), "relayer", "link.json"), "file to save the link in")
 	lfl.Duration("timeout", 5*time.Minute, "give up after this long")
 	cli.AddOutputFlag(link)
 
@@ -166,7 +167,7 @@ chain with its own transaction format: the relayer sends it unsigned RelayTx tra
 			return nil
 		},
 	}
-	start.Flags().String("link", filepath.Join(DefaultHome(), "relayer", "link.json"), "link file written by icsd relay link")
+	start.Flags().String("link", filepath.Join(cli.DefaultHome(), "relayer", "link.json"), "link file written by icsd relay link")
 	start.Flags().Duration("interval", time.Second, "pause between relay passes")
 	start.Flags().Duration("client-refresh", time.Hour, "update both clients at least this often, packets or not; a client older than a third of its trusting period is updated at once")
 	start.Flags().Bool("watch-evidence", true, "on a CCV link, report the consumer's double votes to the provider")

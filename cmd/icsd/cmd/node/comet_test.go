@@ -1,4 +1,4 @@
-package cmd
+package node
 
 import (
 	"bytes"
@@ -8,13 +8,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
 	"github.com/abci-ics/ics/nodehome"
 	"github.com/abci-ics/ics/types/coin"
+	"github.com/spf13/cobra"
 )
 
 func execute(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	root := NewRoot()
+	root := &cobra.Command{Use: "icsd", SilenceUsage: true}
+	root.PersistentFlags().String(cli.FlagHome, "", "home")
+	root.AddCommand(CometCmd(), StatusCmd())
 	var out bytes.Buffer
 	root.SetOut(&out)
 	root.SetErr(&out)

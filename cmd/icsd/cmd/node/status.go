@@ -1,4 +1,4 @@
-package cmd
+package node
 
 import (
 	"context"
@@ -45,7 +45,8 @@ type ValidatorJSON struct {
 	Power   int64  `json:"voting_power,string"`
 }
 
-func statusCmd() *cobra.Command {
+// StatusCmd is `icsd status`.
+func StatusCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "status",
 		Short: "One screen of a node: chain, role, height, sync, peers, validator, and its CCV state",

@@ -1,4 +1,4 @@
-package cmd
+package node
 
 import (
 	"encoding/hex"
@@ -18,8 +18,8 @@ import (
 	"github.com/abci-ics/ics/nodehome"
 )
 
-// cometCmd groups CometBFT's maintenance commands, run on a node's home.
-func cometCmd() *cobra.Command {
+// CometCmd groups CometBFT's maintenance commands, run on a node's home.
+func CometCmd() *cobra.Command {
 	c := &cobra.Command{Use: "comet", Short: "CometBFT maintenance of a node's home: node id, validator key, reset"}
 	nodeID := &cobra.Command{
 		Use: "show-node-id", Short: "Print the node's P2P id (from config/node_key.json), as peers name it", Args: cobra.NoArgs,

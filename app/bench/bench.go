@@ -13,9 +13,10 @@
 // block is generated just before it runs, outside its timing, so the
 // process holds one block of txs rather than the whole run and its memory
 // is the application's. Every block is measured (BlockStat: FinalizeBlock
-// and Commit times, resident memory, Go heap in use); Windows aggregates
-// them into windows of N blocks so that drift over a run shows, WriteCSV
-// writes them one row per block and Chart draws block time over height.
+// and Commit times, resident memory, Go heap in use and live); Windows
+// aggregates them into windows of N blocks so that drift over a run shows,
+// WriteCSV writes them one row per block and Chart draws block time over
+// height.
 package bench
 
 import (
@@ -334,7 +335,7 @@ func (r *Runner) ReplayStream(s *Stream) (Result, error) {
 			return res, err
 		}
 		m := ReadMem()
-		st.RSS, st.Heap = m.RSS, m.Heap
+		st.RSS, st.Heap, st.Live = m.RSS, m.Heap, m.Live
 		res.Stats = append(res.Stats, st)
 		res.Txs += st.Txs
 		res.Failed += st.Failed

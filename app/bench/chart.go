@@ -15,7 +15,7 @@ var (
 // Chart plots the block time (FinalizeBlock plus Commit, ms) of each block
 // over height and, as a second series, the p99 of each window of window
 // blocks, drawn flat across the window (one window of the whole run when
-// window < 1).
+// window < 1). The blocks are drawn over the p99 line.
 func Chart(title string, stats []BlockStat, window int) plot.Chart {
 	blocks := plot.Series{Name: "block time", Color: BlockColor, Style: plot.Line}
 	if len(stats) <= 300 {
@@ -34,5 +34,5 @@ func Chart(title string, stats []BlockStat, window int) plot.Chart {
 		p99.X = append(p99.X, float64(w.From), float64(w.To))
 		p99.Y = append(p99.Y, y, y)
 	}
-	return plot.Chart{Title: title, XLabel: "height", YLabel: "block time (ms)", Series: []plot.Series{blocks, p99}}
+	return plot.Chart{Title: title, XLabel: "height", YLabel: "block time (ms)", Series: []plot.Series{p99, blocks}}
 }

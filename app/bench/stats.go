@@ -22,9 +22,10 @@ type BlockStat struct {
 	Failed int
 	// Time is FinalizeBlock plus Commit; Commit is the Commit part alone.
 	Time, Commit time.Duration
-	// RSS is the process's resident memory and Heap the Go heap in use
-	// (bytes), both read right after the block committed.
-	RSS, Heap uint64
+	// RSS is the process's resident memory, Heap the Go heap in use and
+	// Live the heap the last garbage collection found live (bytes), all read
+	// right after the block committed.
+	RSS, Heap, Live uint64
 }
 
 // Window aggregates consecutive blocks, heights From to To inclusive.
@@ -34,8 +35,8 @@ type Window struct {
 	Txs      int
 	Elapsed  time.Duration
 	P50, P99 time.Duration
-	// RSS and Heap are those of the window's last block.
-	RSS, Heap uint64
+	// RSS, Heap and Live are those of the window's last block.
+	RSS, Heap, Live uint64
 }
 
 // TxPerSec is the throughput of the window's blocks.
@@ -62,7 +63,7 @@ func split(stats []BlockStat, n int) []Window {
 	for lo := 0; lo < len(stats); lo += n {
 		part := stats[lo:min(lo+n, len(stats))]
 		last := part[len(part)-1]
-		w := Window{From: part[0].Height, To: last.Height, Blocks: len(part), RSS: last.RSS, Heap: last.Heap}
+		w := Window{From: part[0].Height, To: last.Height, Blocks: len(part), RSS: last.RSS, Heap: last.Heap, Live: last.Live}
 		times := make([]time.Duration, len(part))
 		for i, s := range part {
 			w.Txs += s.Txs
@@ -87,17 +88,17 @@ func percentiles(ds []time.Duration) (p50, p99 time.Duration) {
 
 // WriteCSV writes one row per block: height, txs, failed txs, block time
 // (FinalizeBlock plus Commit), FinalizeBlock and Commit times in
-// milliseconds, resident memory and Go heap in use in MiB.
+// milliseconds, resident memory, Go heap in use and live Go heap in MiB.
 func WriteCSV(w io.Writer, stats []BlockStat) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"height", "txs", "failed", "block_ms", "finalize_ms", "commit_ms", "rss_mb", "heap_mb"}); err != nil {
+	if err := cw.Write([]string{"height", "txs", "failed", "block_ms", "finalize_ms", "commit_ms", "rss_mb", "heap_mb", "live_mb"}); err != nil {
 		return err
 	}
 	for _, s := range stats {
 		row := []string{
 			strconv.FormatInt(s.Height, 10), strconv.Itoa(s.Txs), strconv.Itoa(s.Failed),
 			ms(s.Time), ms(s.Time - s.Commit), ms(s.Commit),
-			strconv.FormatFloat(float64(s.RSS)/MiB, 'f', 1, 64), strconv.FormatFloat(float64(s.Heap)/MiB, 'f', 1, 64),
+			mb(s.RSS), mb(s.Heap), mb(s.Live),
 		}
 		if err := cw.Write(row); err != nil {
 			return err
@@ -106,6 +107,9 @@ func WriteCSV(w io.Writer, stats []BlockStat) error {
 	cw.Flush()
 	return cw.Error()
 }
+
+// mb formats b bytes in MiB to a tenth.
+func mb(b uint64) string { return strconv.FormatFloat(float64(b)/MiB, 'f', 1, 64) }
 
 // ms formats d in milliseconds to the microsecond.
 func ms(d time.Duration) string { return strconv.FormatFloat(Millis(d), 'f', 3, 64) }
@@ -117,27 +121,34 @@ func Millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // zero where /proc/self/status cannot be read (outside Linux).
 type Mem struct {
 	// RSS is the resident set (VmRSS), PeakRSS its high-water mark since the
-	// process started (VmHWM), Heap the Go heap in use (HeapInuse).
-	RSS, PeakRSS, Heap uint64
+	// process started (VmHWM), Heap the Go heap in use (HeapInuse: live
+	// objects, dead ones not yet swept, and free space in their spans), Live
+	// the heap that the last garbage collection marked live, which moves
+	// with what the application holds rather than with the collector's
+	// phase.
+	RSS, PeakRSS, Heap, Live uint64
 }
 
-// heapSamples are the runtime metrics whose sum is the heap in use; reading
-// them does not stop the world as runtime.ReadMemStats does.
-var heapSamples = []string{"/memory/classes/heap/objects:bytes", "/memory/classes/heap/unused:bytes"}
+// memSamples are the runtime metrics ReadMem reads: the first two sum to
+// the heap in use, the third is the live heap. Reading them does not stop
+// the world as runtime.ReadMemStats does.
+var memSamples = []string{"/memory/classes/heap/objects:bytes", "/memory/classes/heap/unused:bytes", "/gc/heap/live:bytes"}
 
 // ReadMem reads the process's memory now.
 func ReadMem() Mem {
 	var m Mem
-	samples := make([]metrics.Sample, len(heapSamples))
-	for i, name := range heapSamples {
+	samples := make([]metrics.Sample, len(memSamples))
+	for i, name := range memSamples {
 		samples[i].Name = name
 	}
 	metrics.Read(samples)
-	for _, s := range samples {
-		if s.Value.Kind() == metrics.KindUint64 {
-			m.Heap += s.Value.Uint64()
+	u := func(i int) uint64 {
+		if samples[i].Value.Kind() != metrics.KindUint64 {
+			return 0
 		}
+		return samples[i].Value.Uint64()
 	}
+	m.Heap, m.Live = u(0)+u(1), u(2)
 	status, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return m

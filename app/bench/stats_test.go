@@ -9,12 +9,13 @@ import (
 )
 
 // statsOf returns n blocks from height 2, block i taking times[i%len] ms and
-// holding txs transfers, with RSS and heap rising by 1 MiB a block.
+// holding txs transfers, with RSS rising by 1 MiB a block, heap by half and
+// live heap by a quarter of that.
 func statsOf(n, txs int, times ...int) []BlockStat {
 	out := make([]BlockStat, n)
 	for i := range out {
 		out[i] = BlockStat{Height: int64(i + 2), Txs: txs, Time: time.Duration(times[i%len(times)]) * time.Millisecond,
-			RSS: uint64(i+1) * MiB, Heap: uint64(i+1) * MiB / 2}
+			RSS: uint64(i+1) * MiB, Heap: uint64(i+1) * MiB / 2, Live: uint64(i+1) * MiB / 4}
 	}
 	return out
 }
@@ -28,9 +29,9 @@ func TestWindows(t *testing.T) {
 	stats := statsOf(250, 1000, ramp...)
 	ws := Windows(stats, 100)
 	want := []Window{
-		{From: 2, To: 101, Blocks: 100, Txs: 100_000, Elapsed: 5050 * time.Millisecond, P50: 51 * time.Millisecond, P99: 100 * time.Millisecond, RSS: 100 * MiB, Heap: 50 * MiB},
-		{From: 102, To: 201, Blocks: 100, Txs: 100_000, Elapsed: 5050 * time.Millisecond, P50: 51 * time.Millisecond, P99: 100 * time.Millisecond, RSS: 200 * MiB, Heap: 100 * MiB},
-		{From: 202, To: 251, Blocks: 50, Txs: 50_000, Elapsed: 1275 * time.Millisecond, P50: 26 * time.Millisecond, P99: 50 * time.Millisecond, RSS: 250 * MiB, Heap: 125 * MiB},
+		{From: 2, To: 101, Blocks: 100, Txs: 100_000, Elapsed: 5050 * time.Millisecond, P50: 51 * time.Millisecond, P99: 100 * time.Millisecond, RSS: 100 * MiB, Heap: 50 * MiB, Live: 25 * MiB},
+		{From: 102, To: 201, Blocks: 100, Txs: 100_000, Elapsed: 5050 * time.Millisecond, P50: 51 * time.Millisecond, P99: 100 * time.Millisecond, RSS: 200 * MiB, Heap: 100 * MiB, Live: 50 * MiB},
+		{From: 202, To: 251, Blocks: 50, Txs: 50_000, Elapsed: 1275 * time.Millisecond, P50: 26 * time.Millisecond, P99: 50 * time.Millisecond, RSS: 250 * MiB, Heap: 125 * MiB, Live: 250 * MiB / 4},
 	}
 	if len(ws) != len(want) {
 		t.Fatalf("%d windows, want %d: %+v", len(ws), len(want), ws)
@@ -86,8 +87,8 @@ func TestPercentiles(t *testing.T) {
 
 func TestWriteCSV(t *testing.T) {
 	stats := []BlockStat{
-		{Height: 2, Txs: 1000, Failed: 1, Time: 120500 * time.Microsecond, Commit: 20250 * time.Microsecond, RSS: 1536 * MiB, Heap: 512 * MiB},
-		{Height: 3, Txs: 1000, Time: 99 * time.Millisecond, Commit: 9 * time.Millisecond, RSS: 1600 * MiB, Heap: 600 * MiB},
+		{Height: 2, Txs: 1000, Failed: 1, Time: 120500 * time.Microsecond, Commit: 20250 * time.Microsecond, RSS: 1536 * MiB, Heap: 512 * MiB, Live: 256 * MiB},
+		{Height: 3, Txs: 1000, Time: 99 * time.Millisecond, Commit: 9 * time.Millisecond, RSS: 1600 * MiB, Heap: 600 * MiB, Live: 300 * MiB},
 	}
 	var buf bytes.Buffer
 	if err := WriteCSV(&buf, stats); err != nil {
@@ -98,9 +99,9 @@ func TestWriteCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := [][]string{
-		{"height", "txs", "failed", "block_ms", "finalize_ms", "commit_ms", "rss_mb", "heap_mb"},
-		{"2", "1000", "1", "120.500", "100.250", "20.250", "1536.0", "512.0"},
-		{"3", "1000", "0", "99.000", "90.000", "9.000", "1600.0", "600.0"},
+		{"height", "txs", "failed", "block_ms", "finalize_ms", "commit_ms", "rss_mb", "heap_mb", "live_mb"},
+		{"2", "1000", "1", "120.500", "100.250", "20.250", "1536.0", "512.0", "256.0"},
+		{"3", "1000", "0", "99.000", "90.000", "9.000", "1600.0", "600.0", "300.0"},
 	}
 	if len(rows) != len(want) {
 		t.Fatalf("%d rows, want %d", len(rows), len(want))
@@ -130,8 +131,8 @@ func TestStatusKB(t *testing.T) {
 
 func TestReadMem(t *testing.T) {
 	m := ReadMem()
-	if m.Heap == 0 {
-		t.Error("no heap in use")
+	if m.Heap == 0 || m.Live == 0 || m.Live > m.Heap {
+		t.Errorf("heap in use %d, live %d", m.Heap, m.Live)
 	}
 	if runtime.GOOS != "linux" {
 		return

@@ -40,15 +40,16 @@ type Series struct {
 	X, Y []float64
 }
 
-// Chart is a titled chart of series over shared axes. The Y axis starts at
-// zero unless a value is negative; both axes end on a tick at or past the
-// data.
+// Chart is a titled chart of series over shared axes. The X axis spans the
+// data; the Y axis starts at zero unless a value is negative and ends on a
+// tick at or above the data.
 type Chart struct {
 	Title          string
 	XLabel, YLabel string
 	// Width and Height are the image size; 0 means 960 by 480.
 	Width, Height int
-	Series        []Series
+	// Series are drawn in order, each over those before it.
+	Series []Series
 }
 
 // Colours of the frame; series bring their own.
@@ -92,12 +93,14 @@ func (c Chart) Image() *image.RGBA {
 	xmin, xmax, ymin, ymax := c.bounds()
 	xt := Ticks(xmin, xmax, max(2, area.Dx()/90))
 	yt := Ticks(math.Min(ymin, 0), ymax, max(2, area.Dy()/50))
-	xmin, xmax = math.Min(xmin, xt[0]), math.Max(xmax, xt[len(xt)-1])
 	ymin, ymax = yt[0], math.Max(ymax, yt[len(yt)-1])
 	px := func(x float64) int { return area.Min.X + int(math.Round((x-xmin)/(xmax-xmin)*float64(area.Dx()))) }
 	py := func(y float64) int { return area.Max.Y - int(math.Round((y-ymin)/(ymax-ymin)*float64(area.Dy()))) }
 
 	for _, t := range xt {
+		if t < xmin || t > xmax {
+			continue
+		}
 		x := px(t)
 		vline(img, x, area.Min.Y, area.Max.Y, grid)
 		vline(img, x, area.Max.Y, area.Max.Y+4, ink)

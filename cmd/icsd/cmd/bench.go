@@ -50,6 +50,7 @@ type benchWindow struct {
 	P99ms      float64 `json:"p99_ms"`
 	RSSMB      float64 `json:"rss_mb"`
 	HeapMB     float64 `json:"heap_mb"`
+	LiveMB     float64 `json:"live_mb"`
 }
 
 func line(r bench.Result) benchLine {
@@ -60,7 +61,7 @@ func windowLines(ws []bench.Window) []benchWindow {
 	out := make([]benchWindow, len(ws))
 	for i, w := range ws {
 		out[i] = benchWindow{FromHeight: w.From, ToHeight: w.To, Txs: w.Txs, TxPerSec: w.TxPerSec(), P50ms: bench.Millis(w.P50), P99ms: bench.Millis(w.P99),
-			RSSMB: mib(w.RSS), HeapMB: mib(w.Heap)}
+			RSSMB: mib(w.RSS), HeapMB: mib(w.Heap), LiveMB: mib(w.Live)}
 	}
 	return out
 }
@@ -71,9 +72,9 @@ func mib(b uint64) float64 { return float64(b*10/bench.MiB) / 10 }
 // printWindows writes the windows table of the text output.
 func printWindows(w io.Writer, n int, ws []benchWindow) {
 	fmt.Fprintf(w, "windows of %d blocks:\n", n)
-	fmt.Fprintf(w, "  %-11s %8s %9s %9s %8s %8s\n", "heights", "tx/s", "p50 ms", "p99 ms", "rss MB", "heap MB")
+	fmt.Fprintf(w, "  %-11s %8s %9s %9s %8s %8s %8s\n", "heights", "tx/s", "p50 ms", "p99 ms", "rss MB", "heap MB", "live MB")
 	for _, x := range ws {
-		fmt.Fprintf(w, "  %-11s %8.0f %9.1f %9.1f %8.0f %8.0f\n", fmt.Sprintf("%d-%d", x.FromHeight, x.ToHeight), x.TxPerSec, x.P50ms, x.P99ms, x.RSSMB, x.HeapMB)
+		fmt.Fprintf(w, "  %-11s %8.0f %9.1f %9.1f %8.0f %8.0f %8.0f\n", fmt.Sprintf("%d-%d", x.FromHeight, x.ToHeight), x.TxPerSec, x.P50ms, x.P99ms, x.RSSMB, x.HeapMB, x.LiveMB)
 	}
 }
 
@@ -128,9 +129,9 @@ application runs blocks of the same size in the same harness.
 
 Each block is generated just before it runs, outside its time, so the process holds one
 block of transfers and its memory is the node's. With more than --window blocks, the report
-adds a line per window of --window blocks (tx/s, p50 and p99 block time, resident memory and
-Go heap at the window's end) so that drift over a long run shows, and the whole run's peak
-resident memory. --csv writes one row per block, --plot a PNG of block time over height.`,
+adds a line per window of --window blocks (tx/s, p50 and p99 block time, and at the window's
+end resident memory, Go heap in use and the live heap of the last collection) so that drift
+over a long run shows, and the whole run's peak resident memory. --csv writes one row per block, --plot a PNG of block time over height.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f := cmd.Flags()
@@ -241,7 +242,7 @@ resident memory. --csv writes one row per block, --plot a PNG of block time over
 	c.Flags().String("db", "goleveldb", "goleveldb or memdb")
 	c.Flags().Int64("keep-recent", 0, "versions to keep; with N > 0, every commit after the first N also prunes the oldest version, as a node does")
 	c.Flags().Int("window", 100, "blocks per window of the per-window report (shown when --blocks is larger)")
-	c.Flags().String("csv", "", "write one CSV row per block (height, txs, block/finalize/commit ms, RSS and heap MB) to this file")
+	c.Flags().String("csv", "", "write one CSV row per block (height, txs, block/finalize/commit ms, RSS, heap and live heap MB) to this file")
 	c.Flags().String("plot", "", "write a PNG chart of block time over height, with each window's p99, to this file")
 	c.Flags().String("cpuprofile", "", "write a CPU profile of the run to this file")
 	c.Flags().Bool("kvstore", true, "also run CometBFT's kvstore example app in the same harness")

@@ -36,7 +36,7 @@ func TestBenchReport(t *testing.T) {
 		t.Fatalf("windows: %+v", ws)
 	}
 	for _, w := range ws {
-		if w.TxPerSec <= 0 || w.P99ms < w.P50ms || w.RSSMB <= 0 || w.HeapMB <= 0 {
+		if w.TxPerSec <= 0 || w.P99ms < w.P50ms || w.RSSMB <= 0 || w.HeapMB <= 0 || w.LiveMB <= 0 {
 			t.Errorf("window %+v", w)
 		}
 	}

@@ -19,7 +19,7 @@ var (
 func Chart(title string, stats []BlockStat, window int) plot.Chart {
 	blocks := plot.Series{Name: "block time", Color: BlockColor, Style: plot.Line}
 	if len(stats) <= 300 {
-		blocks.Style = plot.Dots
+		blocks.Style, blocks.Size = plot.Dots, 4
 	}
 	for _, s := range stats {
 		blocks.X = append(blocks.X, float64(s.Height))

@@ -63,7 +63,7 @@ var (
 const (
 	marginLeft   = 72
 	marginRight  = 24
-	marginTop    = 36
+	marginTop    = 52
 	marginBottom = 48
 )
 
@@ -160,26 +160,17 @@ func (c Chart) bounds() (xmin, xmax, ymin, ymax float64) {
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
-// legend draws a box in the area's top right corner naming each series
-// beside a swatch of its colour.
+// legend writes a row above the area's top right corner naming each series
+// beside a swatch of its colour, so that it never hides data.
 func (c Chart) legend(img *image.RGBA, area image.Rectangle) {
-	if len(c.Series) == 0 {
-		return
-	}
-	w := 0
-	for _, s := range c.Series {
-		w = max(w, textWidth(s.Name))
-	}
-	box := image.Rect(area.Max.X-w-40, area.Min.Y+6, area.Max.X-6, area.Min.Y+10+16*len(c.Series))
-	draw.Draw(img, box, image.NewUniform(background), image.Point{}, draw.Src)
-	hline(img, box.Min.X, box.Max.X, box.Min.Y, ink)
-	hline(img, box.Min.X, box.Max.X, box.Max.Y, ink)
-	vline(img, box.Min.X, box.Min.Y, box.Max.Y, ink)
-	vline(img, box.Max.X, box.Min.Y, box.Max.Y, ink)
-	for i, s := range c.Series {
-		y := box.Min.Y + 12 + 16*i
-		draw.Draw(img, image.Rect(box.Min.X+6, y-6, box.Min.X+22, y-2), image.NewUniform(s.Color), image.Point{}, draw.Src)
-		text(img, box.Min.X+28, y, s.Name)
+	x, y := area.Max.X, area.Min.Y-8
+	for i := len(c.Series) - 1; i >= 0; i-- {
+		s := c.Series[i]
+		x -= textWidth(s.Name)
+		text(img, x, y, s.Name)
+		x -= 22
+		draw.Draw(img, image.Rect(x, y-6, x+16, y-2), image.NewUniform(s.Color), image.Point{}, draw.Src)
+		x -= 18
 	}
 }
 

@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/abci-ics/ics/cmd/icsd/cmd.Version=$(VERSION)
 GOCOSMOS_VERSION := v1.7.2
 
-.PHONY: run build install test bench fuzz proto proto-tools lint clean
+.PHONY: run build install test bench bench-plot fuzz proto proto-tools lint clean
 
 # run starts a local provider chain of three validator processes in
 # build/testnet and two consumer chains (the default --consumer-kinds
@@ -57,6 +57,12 @@ fuzz:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
+
+# bench-plot runs W1 for 300 blocks, pruning as a node with keep-recent 100
+# does, and writes block time over height (build/bench.png) and one row per
+# block (build/bench.csv).
+bench-plot: build
+	$(BIN) bench --blocks 300 --keep-recent 100 --plot build/bench.png --csv build/bench.csv
 
 # proto regenerates the committed Go code from proto/. It needs protoc
 # (Debian: protobuf-compiler); the plugin is installed with go install.

@@ -12,6 +12,7 @@ require (
 	github.com/spf13/cobra v1.10.1
 	github.com/spf13/viper v1.20.1
 	github.com/syndtr/goleveldb v1.0.1-0.20220721030215-126854af5e6d
+	golang.org/x/image v0.0.0-20190802002840-cff245a6509b
 	pgregory.net/rapid v1.2.0
 )
 

@@ -8,6 +8,15 @@
 // configuration gives the same blocks, and so the same final app hash,
 // every run. The same harness replays comparable blocks into any other
 // ABCI application (Run), such as CometBFT's kvstore example.
+//
+// A long run streams its workload (W1.Stream, Runner.ReplayStream): each
+// block is generated just before it runs, outside its timing, so the
+// process holds one block of txs rather than the whole run and its memory
+// is the application's. Every block is measured (BlockStat: FinalizeBlock
+// and Commit times, resident memory, Go heap in use and live); Windows
+// aggregates them into windows of N blocks so that drift over a run shows,
+// WriteCSV writes them one row per block and Chart draws block time over
+// height.
 package bench
 
 import (
@@ -16,7 +25,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"time"
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
@@ -66,6 +74,42 @@ func (cfg W1) Generate() (*Workload, error) {
 		w.Blocks = append(w.Blocks, g.Block(cfg.TxsPerBlock))
 	}
 	return w, nil
+}
+
+// Stream is a workload generated block by block as it is replayed.
+type Stream struct {
+	Genesis *abcitypes.RequestInitChain
+	// Blocks is the number of blocks; Next returns the txs of the next one
+	// and is called Blocks times, in order.
+	Blocks int
+	Next   func() [][]byte
+}
+
+// Stream returns cfg's workload as a stream: the genesis and the blocks,
+// in order, that Generate returns, each block generated when it is asked
+// for.
+func (cfg W1) Stream() (*Stream, error) {
+	if cfg.TxsPerBlock < 0 || cfg.Blocks < 0 {
+		return nil, fmt.Errorf("w1: negative sizes in %+v", cfg)
+	}
+	g, err := NewGenerator(cfg.Accounts, cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	genesis, err := g.Genesis()
+	if err != nil {
+		return nil, err
+	}
+	return &Stream{Genesis: genesis, Blocks: cfg.Blocks, Next: func() [][]byte { return g.Block(cfg.TxsPerBlock) }}, nil
+}
+
+// Stream returns the generated workload w as a stream.
+func (w *Workload) Stream() *Stream {
+	i := 0
+	return &Stream{Genesis: w.Genesis, Blocks: len(w.Blocks), Next: func() [][]byte {
+		i++
+		return w.Blocks[i-1]
+	}}
 }
 
 // Generator produces the W1 genesis and then block after block of signed
@@ -150,16 +194,28 @@ func (g *Generator) Block(n int) [][]byte {
 // KVStoreWorkload returns blocks of the same shape for CometBFT's kvstore
 // example application: transactions key=value over random keys.
 func KVStoreWorkload(blocks, txsPerBlock int, seed uint64) *Workload {
-	rng := rand.New(rand.NewPCG(seed, 2))
-	w := &Workload{Genesis: &abcitypes.RequestInitChain{Time: genesisTime, ChainId: ChainID, InitialHeight: 1}}
-	for b := 0; b < blocks; b++ {
-		txs := make([][]byte, txsPerBlock)
-		for t := range txs {
-			txs[t] = fmt.Appendf(nil, "k%08d=v%016x", rng.IntN(100_000), rng.Uint64())
-		}
-		w.Blocks = append(w.Blocks, txs)
+	s := KVStoreStream(blocks, txsPerBlock, seed)
+	w := &Workload{Genesis: s.Genesis}
+	for b := 0; b < s.Blocks; b++ {
+		w.Blocks = append(w.Blocks, s.Next())
 	}
 	return w
+}
+
+// KVStoreStream is KVStoreWorkload generated block by block.
+func KVStoreStream(blocks, txsPerBlock int, seed uint64) *Stream {
+	rng := rand.New(rand.NewPCG(seed, 2))
+	return &Stream{
+		Genesis: &abcitypes.RequestInitChain{Time: genesisTime, ChainId: ChainID, InitialHeight: 1},
+		Blocks:  blocks,
+		Next: func() [][]byte {
+			txs := make([][]byte, txsPerBlock)
+			for t := range txs {
+				txs[t] = fmt.Appendf(nil, "k%08d=v%016x", rng.IntN(100_000), rng.Uint64())
+			}
+			return txs
+		},
+	}
 }
 
 // Result is the measurement of one run.
@@ -170,10 +226,23 @@ type Result struct {
 	Elapsed  time.Duration
 	P50, P99 time.Duration
 	AppHash  []byte
+	// Stats holds every block's measurement, in height order.
+	Stats []BlockStat
+	// Generate is the time spent generating blocks during the run, which
+	// no block time includes.
+	Generate time.Duration
+	// PeakRSS is the process's peak resident memory (VmHWM) at the end of
+	// the run, in bytes; 0 where it cannot be read.
+	PeakRSS uint64
 }
 
 // TxPerSec is the throughput of the run.
-func (r Result) TxPerSec() float64 { return float64(r.Txs) / r.Elapsed.Seconds() }
+func (r Result) TxPerSec() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Txs) / r.Elapsed.Seconds()
+}
 
 // String formats the result on one line.
 func (r Result) String() string {
@@ -201,55 +270,84 @@ func (r *Runner) Init(req *abcitypes.RequestInitChain) error {
 // Block finalizes and commits the next block and returns how long that
 // took and the response.
 func (r *Runner) Block(txs [][]byte) (time.Duration, *abcitypes.ResponseFinalizeBlock, error) {
+	st, resp, err := r.Step(txs)
+	return st.Time, resp, err
+}
+
+// Step finalizes and commits the next block and returns its measurement
+// (times and counts; memory is left to the caller) and the response.
+func (r *Runner) Step(txs [][]byte) (BlockStat, *abcitypes.ResponseFinalizeBlock, error) {
 	ctx := context.Background()
 	h := r.Height + 1
 	start := time.Now()
 	resp, err := r.App.FinalizeBlock(ctx, &abcitypes.RequestFinalizeBlock{Txs: txs, Height: h, Time: genesisTime.Add(time.Duration(h) * time.Second)})
 	if err != nil {
-		return 0, nil, fmt.Errorf("finalize block %d: %w", h, err)
+		return BlockStat{}, nil, fmt.Errorf("finalize block %d: %w", h, err)
 	}
+	finalized := time.Now()
 	if _, err := r.App.Commit(ctx, &abcitypes.RequestCommit{}); err != nil {
-		return 0, nil, fmt.Errorf("commit %d: %w", h, err)
+		return BlockStat{}, nil, fmt.Errorf("commit %d: %w", h, err)
 	}
+	end := time.Now()
 	r.Height = h
-	return time.Since(start), resp, nil
+	st := BlockStat{Height: h, Txs: len(txs), Time: end.Sub(start), Commit: end.Sub(finalized)}
+	for _, tr := range resp.TxResults {
+		if tr.Code != 0 {
+			st.Failed++
+		}
+	}
+	return st, resp, nil
 }
 
 // Run initializes app with w's genesis and replays w's blocks, timing
 // FinalizeBlock plus Commit of each.
 func Run(app abcitypes.Application, w *Workload) (Result, error) {
+	return RunStream(app, w.Stream())
+}
+
+// RunStream initializes app with s's genesis and replays s's blocks.
+func RunStream(app abcitypes.Application, s *Stream) (Result, error) {
 	r := &Runner{App: app}
-	if err := r.Init(w.Genesis); err != nil {
+	if err := r.Init(s.Genesis); err != nil {
 		return Result{}, err
 	}
-	return r.Replay(w.Blocks)
+	return r.ReplayStream(s)
 }
 
 // Replay runs blocks one after the other, timing FinalizeBlock plus Commit
 // of each.
 func (r *Runner) Replay(blocks [][][]byte) (Result, error) {
-	var res Result
-	times := make([]time.Duration, 0, len(blocks))
-	for _, txs := range blocks {
-		d, resp, err := r.Block(txs)
+	return r.ReplayStream((&Workload{Blocks: blocks}).Stream())
+}
+
+// ReplayStream runs s's blocks one after the other, generating each just
+// before it runs. A block's time is its FinalizeBlock plus Commit alone:
+// generating it, and reading the process's memory after it, are outside.
+// It stops at the first error, returning what it measured until then.
+func (r *Runner) ReplayStream(s *Stream) (Result, error) {
+	res := Result{Stats: make([]BlockStat, 0, s.Blocks)}
+	for b := 0; b < s.Blocks; b++ {
+		gen := time.Now()
+		txs := s.Next()
+		res.Generate += time.Since(gen)
+		st, resp, err := r.Step(txs)
 		if err != nil {
 			return res, err
 		}
-		times = append(times, d)
-		res.Elapsed += d
-		res.Txs += len(txs)
-		for _, tr := range resp.TxResults {
-			if tr.Code != 0 {
-				res.Failed++
-			}
-		}
+		m := ReadMem()
+		st.RSS, st.Heap, st.Live = m.RSS, m.Heap, m.Live
+		res.Stats = append(res.Stats, st)
+		res.Txs += st.Txs
+		res.Failed += st.Failed
+		res.Elapsed += st.Time
 		res.AppHash = resp.AppHash
 	}
-	res.Blocks = len(blocks)
-	if len(times) > 0 {
-		slices.Sort(times)
-		res.P50 = times[len(times)/2]
-		res.P99 = times[min(len(times)-1, len(times)*99/100)]
+	res.Blocks = len(res.Stats)
+	times := make([]time.Duration, len(res.Stats))
+	for i, st := range res.Stats {
+		times[i] = st.Time
 	}
+	res.P50, res.P99 = percentiles(times)
+	res.PeakRSS = ReadMem().PeakRSS
 	return res, nil
 }

@@ -1,10 +1,13 @@
 package nodehome
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 
+	abcitypes "github.com/cometbft/cometbft/abci/types"
 	cmtcfg "github.com/cometbft/cometbft/config"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
 	cmtnode "github.com/cometbft/cometbft/node"
@@ -13,12 +16,14 @@ import (
 	"github.com/cometbft/cometbft/proxy"
 	cmttypes "github.com/cometbft/cometbft/types"
 	dbm "github.com/cosmos/cosmos-db"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/viper"
 
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/app/changeover"
 	"github.com/abci-ics/ics/app/consumerapp"
+	"github.com/abci-ics/ics/app/metrics"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -107,8 +112,23 @@ func NewNode(cfg *cmtcfg.Config, logger cmtlog.Logger, version string) (*cmtnode
 		}
 	}
 	pv := privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
+	var served abcitypes.Application = a
+	if cfg.Instrumentation.Prometheus {
+		m := metrics.New(func(path string) ([]byte, error) {
+			res, err := a.Query(context.Background(), &abcitypes.RequestQuery{Path: path})
+			if err == nil && res.Code != 0 {
+				err = errors.New(res.Log)
+			}
+			return res.GetValue(), err
+		})
+		if err := m.Register(prometheus.DefaultRegisterer); err != nil {
+			logger.Error("icsd metrics not registered", "err", err)
+		} else {
+			served = m.Instrument(a)
+		}
+	}
 	n, err := cmtnode.NewNode(cfg, pv, nodeKey,
-		proxy.NewConnSyncLocalClientCreator(a),
+		proxy.NewConnSyncLocalClientCreator(served),
 		cmtnode.DefaultGenesisDocProviderFunc(cfg),
 		cmtcfg.DefaultDBProvider,
 		cmtnode.DefaultMetricsProvider(cfg.Instrumentation),

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -58,15 +60,22 @@ type node struct {
 	home string
 	rpc  string
 	p2p  string
-	cmd  *exec.Cmd
-	log  *bytes.Buffer
+	// metrics, when set, is the address the node serves Prometheus
+	// metrics on.
+	metrics string
+	cmd     *exec.Cmd
+	log     *bytes.Buffer
 }
 
 func (n *node) start() {
 	n.t.Helper()
 	n.log = &bytes.Buffer{}
-	n.cmd = exec.Command(n.bin, "start", "--home", n.home, "--rpc.laddr", "tcp://"+n.rpc, "--p2p.laddr", "tcp://"+n.p2p,
-		"--consensus.timeout_commit", "300ms", "--log_level", "error")
+	args := []string{"start", "--home", n.home, "--rpc.laddr", "tcp://" + n.rpc, "--p2p.laddr", "tcp://" + n.p2p,
+		"--consensus.timeout_commit", "300ms", "--log_level", "error"}
+	if n.metrics != "" {
+		args = append(args, "--instrumentation.prometheus", "true", "--instrumentation.prometheus_listen_addr", n.metrics)
+	}
+	n.cmd = exec.Command(n.bin, args...)
 	n.cmd.Stdout, n.cmd.Stderr = n.log, n.log
 	if err := n.cmd.Start(); err != nil {
 		n.t.Fatal(err)
@@ -136,7 +145,8 @@ func TestNode(t *testing.T) {
 	}
 	to := key["address"]
 
-	n := &node{t: t, bin: bin, home: home, rpc: fmt.Sprintf("127.0.0.1:%d", freePort(t)), p2p: fmt.Sprintf("127.0.0.1:%d", freePort(t))}
+	n := &node{t: t, bin: bin, home: home, rpc: fmt.Sprintf("127.0.0.1:%d", freePort(t)), p2p: fmt.Sprintf("127.0.0.1:%d", freePort(t)),
+		metrics: fmt.Sprintf("127.0.0.1:%d", freePort(t))}
 	n.start()
 	defer n.kill()
 	n.waitHeight(2)
@@ -157,6 +167,23 @@ func TestNode(t *testing.T) {
 	}
 	if got := balance(t, bin, n.rpc, to); got != 1233 {
 		t.Fatalf("balance after a failed transfer %d, want 1233", got)
+	}
+
+	// The node serves icsd's metrics beside CometBFT's.
+	resp, err := http.Get("http://" + n.metrics + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scraped, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{`icsd_txs_total{code="0"}`, `icsd_txs_total{code="9"}`, "icsd_finalize_block_seconds_count", "icsd_commit_seconds_count",
+		`icsd_provider_consumers{phase="running"} 0`, "icsd_provider_slash_meter", "cometbft_consensus_height"} {
+		if !strings.Contains(string(scraped), m) {
+			t.Errorf("metrics without %s", m)
+		}
 	}
 
 	// The balance proof verifies against the app hash in the next header.

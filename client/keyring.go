@@ -340,26 +340,92 @@ func (kr *Keyring) Save(k Key) (Key, error) {
 	return k, nil
 }
 
-// writeNew writes a new file whole or not at all: a temporary file first,
-// then linked to path, which fails if path exists.
-func writeNew(path string, bz []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".new-*.tmp")
+// Encrypt turns the keyring into a file keyring: each key in the clear is
+// encrypted with the keyring's passphrase (a new one if no key is
+// encrypted yet) and the backend is recorded as file. It returns the names
+// of the keys it encrypted. A key file is replaced whole, so an
+// interrupted Encrypt leaves every key loadable; run it again to finish.
+func (kr *Keyring) Encrypt() ([]string, error) {
+	names, err := kr.names()
+	if err != nil {
+		return nil, err
+	}
+	var done []string
+	for _, n := range names {
+		f, err := kr.read(n)
+		if err != nil {
+			return done, err
+		}
+		if f.encrypted() {
+			continue
+		}
+		pass, err := kr.writePassphrase()
+		if err != nil {
+			return done, err
+		}
+		sealed, err := sealKey(n, ed25519.PrivKey(f.PrivKey), pass)
+		if err != nil {
+			return done, err
+		}
+		bz, err := json.MarshalIndent(sealed, "", "  ")
+		if err != nil {
+			return done, err
+		}
+		if err := replaceFile(kr.path(n), bz); err != nil {
+			return done, err
+		}
+		done = append(done, n)
+	}
+	if err := os.MkdirAll(kr.dir, 0o700); err != nil {
+		return done, err
+	}
+	if err := replaceFile(kr.backendFile(), []byte(string(BackendFile)+"\n")); err != nil {
+		return done, err
+	}
+	kr.backend, kr.recorded = BackendFile, true
+	return done, nil
+}
+
+// replaceFile writes path whole through a temporary file renamed over it.
+func replaceFile(path string, bz []byte) error {
+	tmp, err := writeTemp(filepath.Dir(path), bz)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(bz); err != nil {
-		tmp.Close()
+	defer os.Remove(tmp)
+	return os.Rename(tmp, path)
+}
+
+// writeTemp writes bz to a new temporary file of dir, readable by its
+// owner only, and returns its path.
+func writeTemp(dir string, bz []byte) (string, error) {
+	tmp, err := os.CreateTemp(dir, ".new-*.tmp")
+	if err != nil {
+		return "", err
+	}
+	_, err = tmp.Write(bz)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	return tmp.Name(), nil
+}
+
+// writeNew writes a new file whole or not at all: a temporary file first,
+// then linked to path, which fails if path exists.
+func writeNew(path string, bz []byte) error {
+	tmp, err := writeTemp(filepath.Dir(path), bz)
+	if err != nil {
 		return err
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Link(tmp.Name(), path)
+	defer os.Remove(tmp)
+	return os.Link(tmp, path)
 }
 
 // Add creates key name from a new 24-word mnemonic and returns both: the

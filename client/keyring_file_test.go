@@ -363,3 +363,42 @@ func snapshot(t *testing.T, home string) map[string]string {
 	}
 	return out
 }
+
+// TestEncrypt: a test keyring, one from before backends included, becomes
+// a file keyring whose keys are the same and need the passphrase; keys
+// already encrypted are left as they are.
+func TestEncrypt(t *testing.T) {
+	home := t.TempDir()
+	a, err := AddKey(home, "validator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := AddKey(home, "relayer")
+	os.Remove(filepath.Join(home, "keyring", "backend"))
+	kr := openFile(t, home, "correct horse")
+	if kr.Backend() != BackendTest {
+		t.Fatalf("opened as %s", kr.Backend())
+	}
+	done, err := kr.Encrypt()
+	if err != nil || strings.Join(done, ",") != "relayer,validator" {
+		t.Fatalf("encrypt: %v %v", done, err)
+	}
+	if bz, _ := os.ReadFile(filepath.Join(home, "keyring", "backend")); string(bz) != "file\n" {
+		t.Fatalf("backend record %q", bz)
+	}
+	if _, err := LoadKey(home, "validator"); !errors.Is(err, ErrPassphraseNeeded) {
+		t.Fatalf("LoadKey without a passphrase: %v", err)
+	}
+	kr2 := openFile(t, home, "correct horse")
+	for _, k := range []Key{a, b} {
+		if got, err := kr2.Load(k.Name); err != nil || !got.Priv.Equals(k.Priv) {
+			t.Fatalf("%s: %v", k.Name, err)
+		}
+	}
+	if done, err := kr2.Encrypt(); err != nil || len(done) != 0 {
+		t.Fatalf("second encrypt: %v %v", done, err)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(home, "keyring")); len(entries) != 3 {
+		t.Fatalf("keyring holds %d files", len(entries))
+	}
+}

@@ -106,13 +106,12 @@ from standard input (asking for it on a terminal) and restores the key it derive
 			}
 			kj := show(cmd, k.Name, k.Priv.PubKey().Bytes())
 			kj.Mnemonic = mnemonic
-			if kr.Backend() == client.BackendTest {
-				fmt.Fprintf(cmd.ErrOrStderr(), "the keyring in %s is a test keyring: the key is stored unencrypted\n", kr.Dir())
-			}
-			if format, _ := cmd.Flags().GetString(cli.FlagOutput); format == "json" && mnemonic != "" {
-				fmt.Fprintln(cmd.ErrOrStderr(), mnemonicWarning)
-			}
+			// -o json prints the JSON alone, on standard error too: scripts
+			// read both as one.
 			return cli.PrintOut(cmd, kj, func(w io.Writer) {
+				if kr.Backend() == client.BackendTest {
+					fmt.Fprintf(cmd.ErrOrStderr(), "the keyring in %s is a test keyring: the key is stored unencrypted\n", kr.Dir())
+				}
 				fmt.Fprintf(w, "%s\t%s\n", kj.Name, kj.Address)
 				if mnemonic != "" {
 					fmt.Fprintf(w, "\n%s\n\n%s\n", mnemonicWarning, mnemonic)
@@ -340,15 +339,19 @@ add-validator) read the passphrase from $` + client.EnvKeyringPassphrase + `.`,
 				return err
 			}
 			done, err := kr.Encrypt()
-			if len(done) > 0 {
-				fmt.Fprintf(cmd.ErrOrStderr(), "encrypted: %s\n", strings.Join(done, ", "))
-			}
 			if err != nil {
+				if len(done) > 0 {
+					err = fmt.Errorf("%w (encrypted before it: %s)", err, strings.Join(done, ", "))
+				}
 				return err
 			}
 			out := map[string]any{"keyring": kr.Dir(), "backend": kr.Backend(), "encrypted": done}
 			return cli.PrintOut(cmd, out, func(w io.Writer) {
-				fmt.Fprintf(w, "%s is a file keyring; %d key(s) encrypted\n", kr.Dir(), len(done))
+				fmt.Fprintf(w, "%s is a file keyring; %d key(s) encrypted", kr.Dir(), len(done))
+				if len(done) > 0 {
+					fmt.Fprintf(w, ": %s", strings.Join(done, ", "))
+				}
+				fmt.Fprintln(w)
 			})
 		},
 	}

@@ -199,6 +199,13 @@ func TestKeysLegacyHome(t *testing.T) {
 	if err != nil || !strings.Contains(errOut, "test keyring") {
 		t.Fatalf("add: %v %s", err, errOut)
 	}
+	// -o json writes nothing else, on either stream: scripts (and the
+	// end-to-end tests) read both as one.
+	out, errOut, err := run(t, home, "", "add", "carol", "-o", "json")
+	var added map[string]string
+	if err != nil || errOut != "" || json.Unmarshal([]byte(out), &added) != nil || added["mnemonic"] == "" {
+		t.Fatalf("add -o json: %v\n%s\n%s", err, out, errOut)
+	}
 	if k, err := client.LoadKey(home, "bob"); err != nil || k.Name != "bob" {
 		t.Fatalf("LoadKey: %v", err)
 	}

@@ -26,8 +26,9 @@ import (
 //     test and development networks (icsd init, icsd testnet).
 //
 // A keyring without the record that holds keys was written before there
-// were backends and is a test keyring; the record is written with the
-// next key. Reading goes by each file's own format, so a file keyring also
+// were backends and is a test keyring (a file keyring if a key is
+// encrypted, which only a lost record explains); the record is written
+// with the next key. Reading goes by each file's own format, so a file keyring also
 // loads a key file in the clear.
 
 // Backend is how a keyring stores its keys.
@@ -98,8 +99,9 @@ type Keyring struct {
 func keyringDir(home string) string { return filepath.Join(home, "keyring") }
 
 // OpenKeyring opens the keyring of home. Its backend is the one recorded
-// there; a keyring without a record is a test keyring if it holds keys,
-// and otherwise a new keyring of backend, recorded with its first key.
+// there; a keyring without a record is a test keyring if it holds keys
+// (file if one of them is encrypted), and otherwise a new keyring of
+// backend, recorded with its first key.
 // pass gives the passphrase when an encrypted key is written or read; nil
 // means none can be had.
 func OpenKeyring(home string, backend Backend, pass PassphraseFunc) (*Keyring, error) {
@@ -122,6 +124,12 @@ func OpenKeyring(home string, backend Backend, pass PassphraseFunc) (*Keyring, e
 		}
 		if len(names) > 0 {
 			kr.backend = BackendTest
+		}
+		for _, n := range names {
+			// A corrupt file fails when its key is used, not here.
+			if i, err := kr.Info(n); err == nil && i.Encrypted {
+				kr.backend = BackendFile
+			}
 		}
 	default:
 		return nil, err

@@ -17,6 +17,12 @@ import (
 	"github.com/abci-ics/ics/types/address"
 )
 
+// TestMain lowers scrypt's cost: the tests check the format, not the cost.
+func TestMain(m *testing.M) {
+	scryptN = 1 << 10
+	os.Exit(m.Run())
+}
+
 // fixedPass returns a PassphraseFunc that gives pass and counts its calls.
 func fixedPass(pass string, calls *int) PassphraseFunc {
 	return func(bool) ([]byte, error) {
@@ -400,5 +406,27 @@ func TestEncrypt(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(filepath.Join(home, "keyring")); len(entries) != 3 {
 		t.Fatalf("keyring holds %d files", len(entries))
+	}
+}
+
+// TestLostRecord: a keyring whose record was lost is a file keyring if a
+// key is encrypted, and a corrupt key file spoils only its own key.
+func TestLostRecord(t *testing.T) {
+	home := t.TempDir()
+	if _, _, err := openFile(t, home, "correct horse").Add("alice"); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(home, "keyring")
+	os.Remove(filepath.Join(dir, "backend"))
+	os.WriteFile(filepath.Join(dir, "broken.json"), []byte("{"), 0o600)
+	kr, err := OpenKeyring(home, BackendTest, fixedPass("correct horse", nil))
+	if err != nil || kr.Backend() != BackendFile {
+		t.Fatalf("open: %v %v", kr, err)
+	}
+	if _, err := kr.Load("alice"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kr.Load("broken"); err == nil || !strings.Contains(err.Error(), "corrupt key file") {
+		t.Fatalf("broken: %v", err)
 	}
 }

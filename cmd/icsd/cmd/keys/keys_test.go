@@ -75,6 +75,9 @@ func TestKeysLifecycle(t *testing.T) {
 	if string(bz) != "file\n" {
 		t.Fatalf("backend %q", bz)
 	}
+	if bz, _ := os.ReadFile(filepath.Join(home, "keyring", "alice.json")); !strings.Contains(string(bz), `"n": 32768`) {
+		t.Fatalf("key file without scrypt's full cost:\n%s", bz)
+	}
 	text := mustRun(t, home, "", "add", "bob", "--keyring-passphrase-file", pass)
 	if !strings.Contains(text, "write this mnemonic down") || len(strings.Fields(text[strings.LastIndex(strings.TrimSpace(text), "\n")+1:])) != 24 {
 		t.Fatalf("add text:\n%s", text)

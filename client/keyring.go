@@ -101,9 +101,9 @@ func keyringDir(home string) string { return filepath.Join(home, "keyring") }
 // OpenKeyring opens the keyring of home. Its backend is the one recorded
 // there; a keyring without a record is a test keyring if it holds keys
 // (file if one of them is encrypted), and otherwise a new keyring of
-// backend, recorded with its first key.
-// pass gives the passphrase when an encrypted key is written or read; nil
-// means none can be had.
+// backend, recorded with its first key. pass gives the passphrase when an
+// encrypted key is written or read; nil means none can be had. It fails
+// on an unknown backend, asked for or recorded.
 func OpenKeyring(home string, backend Backend, pass PassphraseFunc) (*Keyring, error) {
 	if _, err := ParseBackend(string(backend)); err != nil {
 		return nil, err

@@ -4,10 +4,19 @@
 // and the chain's minimum fee; a Submitter does the same for one key and
 // serves the relayer.
 //
-// The keys live in a file keyring: a directory HOME/keyring with one JSON
-// file per named ed25519 account key, readable by its owner only and not
-// encrypted, meant for test and development networks like CometBFT's own
-// priv_validator_key.json (AddKey, SaveKey, LoadKey, ListKeys).
+// The keys live in a file keyring, the directory HOME/keyring with one
+// file per named ed25519 account key, readable by its owner only
+// (Keyring: OpenKeyring, Add, Recover, Load, Find, List, Delete, Export,
+// Import). Its backend is recorded in the directory: a file keyring
+// encrypts every key with the keyring's passphrase (scrypt, then
+// XChaCha20-Poly1305; the format is in keyfile.go), a test keyring keeps
+// them in the clear for test and development networks. A keyring from
+// before backends is a test keyring. A new key comes from a 24-word BIP-39
+// mnemonic by SLIP-0010 ed25519 derivation on HDPath (mnemonic.go), so
+// that the mnemonic restores it. The package functions AddKey, SaveKey,
+// LoadKey, LoadOrAddKey and ListKeys serve test homes: a new keyring they
+// open is a test one, and a file keyring's passphrase comes from
+// ICSD_KEYRING_PASSPHRASE.
 //
 // The package holds no command-line code: the icsd commands parse their
 // flags and call it.

@@ -77,9 +77,11 @@ func ClientFor(cmd *cobra.Command) (*client.Client, context.Context, context.Can
 	return c, ctx, cancel, nil
 }
 
-// AddTxFlags adds the node flags and --fee.
+// AddTxFlags adds the node flags, --fee, --from and
+// --keyring-passphrase-file.
 func AddTxFlags(cmd *cobra.Command) {
 	AddNodeFlag(cmd)
+	addSignerFlags(cmd)
 	cmd.Flags().String("fee", "", "fee, for example 10stake (default: the chain's minimum)")
 }
 

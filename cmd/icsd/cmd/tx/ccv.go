@@ -103,7 +103,7 @@ func consumerGovTxCmds() []*cobra.Command {
 			return proposalMsg(cmd, key, p, deposit, "Remove consumer "+args[0])
 		})
 	removal.Flags().String("stop-time", "now", "when the provider stops the consumer once the proposal passed: RFC 3339, or a duration from now")
-	update := txCommand("submit-consumer-update KEY CONSUMER_ID DEPOSIT [FILE]", "Propose to change consumer CONSUMER_ID, owned by governance (top N included), with the settings given", 4,
+	update := txCommandRange("submit-consumer-update KEY CONSUMER_ID DEPOSIT [FILE]", "Propose to change consumer CONSUMER_ID, owned by governance (top N included), with the settings given", 3, 4,
 		func(cmd *cobra.Command, key client.Key, args []string) (gogoproto.Message, error) {
 			deposit, err := coin.ParseCoins(args[1])
 			if err != nil {
@@ -115,7 +115,6 @@ func consumerGovTxCmds() []*cobra.Command {
 			}
 			return proposalMsg(cmd, key, m, deposit, "Update consumer "+args[0])
 		})
-	update.Args = cobra.RangeArgs(3, 4)
 	update.Long = `submit-consumer-update proposes a MsgUpdateConsumer from governance, the owner of
 consumer CONSUMER_ID: once the proposal passes, governance executes it. This is how a
 top-N consumer changes (top_n, or any other setting); a consumer owned by an account is

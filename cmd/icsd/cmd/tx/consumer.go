@@ -38,13 +38,13 @@ parameters not given are the provider's; the rest defaults as the flags say.
 ` + consumersettings.FileHelp,
 		Example: `  icsd tx provider create-consumer alice --chain-id consumer-1 --spawn-time 10m --validator-set-cap 10
   icsd tx provider create-consumer alice consumer.json`,
-		Args: cobra.RangeArgs(1, 2),
+		Args: cli.KeyArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			key, err := client.LoadKey(cli.Home(cmd), args[0])
+			key, rest, err := cli.SigningKey(cmd, args, 1, 2)
 			if err != nil {
 				return err
 			}
-			m, err := consumersettings.CreateMsg(cmd.Flags(), key.Address(), args[1:], func() (provider.Params, error) { return providerParams(cmd) })
+			m, err := consumersettings.CreateMsg(cmd.Flags(), key.Address(), rest, func() (provider.Params, error) { return providerParams(cmd) })
 			if err != nil {
 				return err
 			}
@@ -54,11 +54,10 @@ parameters not given are the provider's; the rest defaults as the flags say.
 	cli.AddTxFlags(create)
 	consumersettings.AddFlags(create.Flags(), true)
 
-	update := txCommand("update-consumer KEY CONSUMER_ID [FILE]", "Change consumer CONSUMER_ID (owned by KEY's account): the settings given, the others as they are", 3,
+	update := txCommandRange("update-consumer KEY CONSUMER_ID [FILE]", "Change consumer CONSUMER_ID (owned by KEY's account): the settings given, the others as they are", 2, 3,
 		func(cmd *cobra.Command, key client.Key, args []string) (gogoproto.Message, error) {
 			return consumersettings.UpdateMsg(cmd.Flags(), key.Address(), args[0], args[1:], func(id string) (consumersettings.Settings, error) { return currentSettings(cmd, id) })
 		})
-	update.Args = cobra.RangeArgs(2, 3)
 	update.Long = "update-consumer changes consumer CONSUMER_ID for its owner, KEY's account.\n\n" + consumersettings.UpdateHelp + "\n\n" + consumersettings.FileHelp
 	update.Example = `  icsd tx provider update-consumer alice 0 --validator-set-cap 20
   icsd tx provider update-consumer alice 0 --spawn-time 2026-01-02T15:04:05Z
@@ -70,7 +69,7 @@ parameters not given are the provider's; the rest defaults as the flags say.
 			m := &registry.MsgRemoveConsumer{Owner: key.Address(), ConsumerId: args[0]}
 			return m, m.ValidateBasic()
 		})
-	optIn := txCommand("opt-in KEY CONSUMER_ID [CONSUMER_PUBKEY]", "Validate consumer CONSUMER_ID with the validator operated by KEY from the next epoch, with CONSUMER_PUBKEY if given (64 hex digits, or a priv_validator_key.json)", 3,
+	optIn := txCommandRange("opt-in KEY CONSUMER_ID [CONSUMER_PUBKEY]", "Validate consumer CONSUMER_ID with the validator operated by KEY from the next epoch, with CONSUMER_PUBKEY if given (64 hex digits, or a priv_validator_key.json)", 2, 3,
 		func(_ *cobra.Command, key client.Key, args []string) (gogoproto.Message, error) {
 			if err := consumersettings.CheckConsumerID(args[0]); err != nil {
 				return nil, err
@@ -85,7 +84,6 @@ parameters not given are the provider's; the rest defaults as the flags say.
 			}
 			return m, nil
 		})
-	optIn.Args = cobra.RangeArgs(2, 3)
 	optOut := txCommand("opt-out KEY CONSUMER_ID", "Stop validating consumer CONSUMER_ID with the validator operated by KEY from the next epoch (refused in the top N of a top-N consumer)", 2,
 		func(_ *cobra.Command, key client.Key, args []string) (gogoproto.Message, error) {
 			return &registry.MsgOptOut{Operator: key.Address(), ConsumerId: args[0]}, consumersettings.CheckConsumerID(args[0])

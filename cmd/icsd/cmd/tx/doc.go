@@ -2,7 +2,11 @@
 // of the keyring, send it to a node over CometBFT RPC and wait for its
 // block, one group per module (bank, staking, gov, distribution,
 // ibc-transfer, provider). Building a message from arguments is most of
-// what they do; signing and sending is the client package's.
+// what they do; signing and sending is the client package's. Every
+// command signs with its first argument, KEY, or with --from (a key name,
+// or the bech32 address of a key of the keyring), and KEY may then be left
+// out; given both, they must be the same key (cli.KeyArgs and
+// cli.SigningKey, used by txCommand and the few commands built by hand).
 //
 // The provider group runs a consumer chain's life: create-consumer,
 // update-consumer, remove-consumer and change-reward-denoms for its owner;

@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
 	"github.com/abci-ics/ics/cmd/icsd/cmd/consumersettings"
 	"github.com/abci-ics/ics/relayer/ccvrelay"
@@ -22,19 +21,19 @@ func submitDoubleVotingCmd() *cobra.Command {
 of the consumer, builds the infraction header (the consumer's header at the vote height with
 its validator set, trusting a height the provider's client of the consumer holds) and sends
 MsgSubmitConsumerDoubleVoting signed by KEY. icsd relay start does this by itself.`,
-		Args: cobra.ExactArgs(3),
+		Args: cli.KeyArgs(3, 3),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			key, err := client.LoadKey(cli.Home(cmd), args[0])
+			key, args, err := cli.SigningKey(cmd, args, 3, 3)
 			if err != nil {
 				return err
 			}
-			consumerID := args[1]
+			consumerID := args[0]
 			if err := consumersettings.CheckConsumerID(consumerID); err != nil {
 				return err
 			}
-			height, err := strconv.ParseInt(args[2], 10, 64)
+			height, err := strconv.ParseInt(args[1], 10, 64)
 			if err != nil || height < 1 {
-				return fmt.Errorf("height %q: want a positive block height", args[2])
+				return fmt.Errorf("height %q: want a positive block height", args[1])
 			}
 			provNode, _ := cmd.Flags().GetString(cli.FlagNode)
 			consNode, _ := cmd.Flags().GetString("consumer-node")

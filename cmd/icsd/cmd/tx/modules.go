@@ -20,17 +20,23 @@ import (
 	"github.com/abci-ics/ics/types/fraction"
 )
 
-// txCommand builds a `tx` subcommand that signs with the key named by its
-// first argument and sends the message that build returns.
+// txCommand builds a `tx` subcommand of nargs arguments, the first the
+// signing KEY, that signs with that key (or the one of --from) and sends
+// the message that build returns; build gets the arguments after KEY.
 func txCommand(use, short string, nargs int, build func(cmd *cobra.Command, key client.Key, args []string) (gogoproto.Message, error)) *cobra.Command {
+	return txCommandRange(use, short, nargs, nargs, build)
+}
+
+// txCommandRange is txCommand for min to max arguments.
+func txCommandRange(use, short string, min, max int, build func(cmd *cobra.Command, key client.Key, args []string) (gogoproto.Message, error)) *cobra.Command {
 	c := &cobra.Command{
-		Use: use, Short: short, Args: cobra.ExactArgs(nargs),
+		Use: use, Short: short, Args: cli.KeyArgs(min, max),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			key, err := client.LoadKey(cli.Home(cmd), args[0])
+			key, rest, err := cli.SigningKey(cmd, args, min, max)
 			if err != nil {
 				return err
 			}
-			m, err := build(cmd, key, args[1:])
+			m, err := build(cmd, key, rest)
 			if err != nil {
 				return err
 			}

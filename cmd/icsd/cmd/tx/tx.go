@@ -5,7 +5,6 @@ import (
 
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
-	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
 	"github.com/abci-ics/ics/types/address"
 	"github.com/abci-ics/ics/types/coin"
@@ -18,17 +17,17 @@ func Command() *cobra.Command {
 	send := &cobra.Command{
 		Use:   "send FROM_KEY TO_ADDRESS AMOUNT",
 		Short: "Send coins (for example 100stake) and wait for the block",
-		Args:  cobra.ExactArgs(3),
+		Args:  cli.KeyArgs(3, 3),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			key, err := client.LoadKey(cli.Home(cmd), args[0])
+			key, args, err := cli.SigningKey(cmd, args, 3, 3)
 			if err != nil {
 				return err
 			}
-			to, err := address.Decode("", args[1])
+			to, err := address.Decode("", args[0])
 			if err != nil {
 				return err
 			}
-			coins, err := coin.ParseCoins(args[2])
+			coins, err := coin.ParseCoins(args[1])
 			if err != nil {
 				return err
 			}

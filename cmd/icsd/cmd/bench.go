@@ -87,10 +87,8 @@ application runs blocks of the same size in the same harness.`,
 				return err
 			}
 			keep, _ := f.GetInt64("keep-recent")
-			if keep < 0 {
-				return fmt.Errorf("--keep-recent %d: must be 0 (keep every version) or more", keep)
-			}
-			app, err := providerapp.New(db, abci.Options{State: state.Options{KeepRecent: keep}})
+			interval, _ := f.GetInt64("prune-interval")
+			app, err := providerapp.New(db, abci.Options{State: state.Options{KeepRecent: keep, PruneInterval: interval}})
 			if err != nil {
 				return err
 			}
@@ -146,7 +144,8 @@ application runs blocks of the same size in the same harness.`,
 	c.Flags().Int("blocks", 20, "blocks to replay")
 	c.Flags().Uint64("seed", 1, "seed of the generated keys and transfers")
 	c.Flags().String("db", "goleveldb", "goleveldb or memdb")
-	c.Flags().Int64("keep-recent", 0, "versions to keep; with N > 0, every commit after the first N also prunes the oldest version, as a node does")
+	c.Flags().Int64("keep-recent", 0, "versions to keep (0: all, else at least 2); older ones are pruned in the background, as a node does")
+	c.Flags().Int64("prune-interval", 10, "with --keep-recent: start pruning every this many commits")
 	c.Flags().String("cpuprofile", "", "write a CPU profile of the run to this file")
 	c.Flags().Bool("kvstore", true, "also run CometBFT's kvstore example app in the same harness")
 	cli.AddOutputFlag(c)

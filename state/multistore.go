@@ -32,7 +32,7 @@ const DefaultValueCacheBytes = 64 << 20
 type Options struct {
 	// CacheSize is the IAVL node cache size (in nodes) of each store's
 	// working tree; 0 means DefaultCacheSize. The trees that serve Views
-	// get a quarter of it.
+	// get a quarter of it, the trees that pruning deletes through a tenth.
 	CacheSize int
 	// ValueCacheBytes bounds, per store, the cache of recently read and
 	// written values of the working state (see the package
@@ -139,13 +139,14 @@ func (m *MultiStore) newStore(name string, t *iavl.MutableTree) *store {
 // remains owned by the caller: Close does not close it.
 //
 // Store names must be non-empty, unique and must not contain '/'. Changing
-// names on an existing database makes Open fail with ErrCorrupt.
+// names on an existing database makes Open fail with ErrCorrupt. Open also
+// fails for a negative KeepRecent or PruneInterval and for KeepRecent 1.
 //
 // If a crash left some trees at a version newer than the last recorded
 // commit (a crash in the middle of Commit), those trees are rolled back to
 // the recorded version, and trees of stores that the crashed commit added
 // are deleted, so a commit is atomic across trees.
-func Open(db dbm.DB, names []string, opts Options) (m *MultiStore, err error) {
+func Open(db dbm.DB, names []string, opts Options) (*MultiStore, error) {
 	if opts.CacheSize <= 0 {
 		opts.CacheSize = DefaultCacheSize
 	}
@@ -162,7 +163,7 @@ func Open(db dbm.DB, names []string, opts Options) (m *MultiStore, err error) {
 	if len(names) == 0 {
 		return nil, errors.New("state: no store names")
 	}
-	m = &MultiStore{db: db, opts: opts, stores: make(map[string]*store)}
+	m := &MultiStore{db: db, opts: opts, stores: make(map[string]*store)}
 	m.history.Genesis = slices.Sorted(slices.Values(names))
 	for i, name := range m.history.Genesis {
 		if err := record.CheckName(name); err != nil {
@@ -187,16 +188,8 @@ func Open(db dbm.DB, names []string, opts Options) (m *MultiStore, err error) {
 		_ = m.closeTrees()
 		return nil, err
 	}
-	if opts.KeepRecent > 0 {
-		defer func() {
-			if m != nil {
-				treeDB := func(name string) idb.DB { return record.TreeDB(db, name) }
-				m.pruner = prune.New(treeDB, max(opts.CacheSize/4, 1000), opts.afterPruneStep)
-			}
-		}()
-	}
 	if rec.Version == 0 {
-		return m, nil
+		return m.startPruning(), nil
 	}
 	roots := make([][]byte, len(m.live))
 	for i, s := range m.live {
@@ -214,7 +207,17 @@ func Open(db dbm.DB, names []string, opts Options) (m *MultiStore, err error) {
 			m.earliest = max(m.earliest, v)
 		}
 	}
-	return m, nil
+	return m.startPruning(), nil
+}
+
+// startPruning starts the background pruning of m, unless every version is
+// kept, and returns m.
+func (m *MultiStore) startPruning() *MultiStore {
+	if m.opts.KeepRecent > 0 {
+		treeDB := func(name string) idb.DB { return record.TreeDB(m.db, name) }
+		m.pruner = prune.New(treeDB, max(m.opts.CacheSize/10, 1000), m.opts.afterPruneStep)
+	}
+	return m
 }
 
 // loadTrees opens the working tree of every store, live or retired, at

@@ -1,11 +1,12 @@
 // Package nodehome holds what an icsd node is on disk and how it becomes a
 // process: a home directory written by Init (CometBFT's config and keys, a
-// funded key in the keyring, a genesis, and the chain's role in
-// HOME/config/app.toml), the genesis edits made before a chain starts
-// (EditGenesis, AddBalance, and ImportConsumerGenesis of the consumer
-// genesis a provider computed), the consensus keys a home holds
-// (ParseConsensusKey), and NewNode, which builds the in-process CometBFT
-// node around an abci.App in the role recorded in its home.
+// funded key in the keyring, a genesis, and HOME/config/app.toml, the
+// AppConfig with the chain's role and its pruning), the genesis edits made
+// before a chain starts (EditGenesis, AddBalance, and ImportConsumerGenesis
+// of the consumer genesis a provider computed), the consensus keys a home
+// holds (ParseConsensusKey), and NewNode, which builds the in-process
+// CometBFT node around an abci.App in the role and with the pruning
+// recorded in its home.
 //
 // A chain's state must always be opened with the same role, so the role is
 // read from the home, never from a flag; a home without app.toml (written

@@ -63,8 +63,8 @@ type InitOptions struct {
 
 // Init writes a CometBFT home with a single-validator genesis (a
 // provider) or a genesis waiting for its consumer part (a consumer), a key
-// in the keyring that holds opts.Amount, and the role in
-// HOME/config/app.toml. It refuses to overwrite an existing genesis.
+// in the keyring that holds opts.Amount, and HOME/config/app.toml with the
+// role and the default settings (DefaultAppConfig). It refuses to overwrite an existing genesis.
 func Init(opts InitOptions) (client.Key, error) {
 	role, err := ParseRole(string(opts.Role))
 	if err != nil {
@@ -118,7 +118,7 @@ func Init(opts InitOptions) (client.Key, error) {
 	g.Bank.Balances = []bank.GenesisBalance{{Address: addr, Coins: opts.Amount}}
 	if role == app.RoleConsumer {
 		// The validators come from the provider, with the consumer genesis.
-		if err := WriteRole(opts.Home, role); err != nil {
+		if err := WriteAppConfig(opts.Home, DefaultAppConfig(role)); err != nil {
 			return client.Key{}, err
 		}
 		return key, saveGenesis(cfg.GenesisFile(), opts.ChainID, g)
@@ -142,7 +142,7 @@ func Init(opts InitOptions) (client.Key, error) {
 		CommissionRate: fraction.New(1, 10), CommissionMaxRate: fraction.New(1, 5),
 		SelfDelegation: bonded, MinSelfDelegation: 1,
 	}}
-	if err := WriteRole(opts.Home, role); err != nil {
+	if err := WriteAppConfig(opts.Home, DefaultAppConfig(role)); err != nil {
 		return client.Key{}, err
 	}
 	return key, saveGenesis(cfg.GenesisFile(), opts.ChainID, g)

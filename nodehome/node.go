@@ -71,13 +71,18 @@ func checkGenesisRole(cfg *cmtcfg.Config, role app.Role) (*app.Genesis, error) {
 }
 
 // NewNode builds a CometBFT node around a new App whose state lives in
-// HOME/data/application.db, in the role recorded in HOME/config/app.toml;
-// the App reports version.
+// HOME/data/application.db, in the role and with the pruning recorded in
+// HOME/config/app.toml; the App reports version.
 func NewNode(cfg *cmtcfg.Config, logger cmtlog.Logger, version string) (*cmtnode.Node, *abci.App, error) {
-	role, err := ReadRole(cfg.RootDir)
+	appCfg, err := ReadAppConfig(cfg.RootDir)
 	if err != nil {
 		return nil, nil, err
 	}
+	keep, interval, err := appCfg.Pruning.Resolve()
+	if err != nil {
+		return nil, nil, err
+	}
+	role := appCfg.Role
 	g, err := checkGenesisRole(cfg, role)
 	if err != nil {
 		return nil, nil, err
@@ -95,7 +100,7 @@ func NewNode(cfg *cmtcfg.Config, logger cmtlog.Logger, version string) (*cmtnode
 		own := g.OwnStaking()
 		open = func(db dbm.DB, opts abci.Options) (*abci.App, error) { return consumerapp.New(db, opts, own) }
 	}
-	a, err := open(db, abci.Options{Logger: logger.With("module", "app"), Version: version, State: state.Options{KeepRecent: 10000}})
+	a, err := open(db, abci.Options{Logger: logger.With("module", "app"), Version: version, State: state.Options{KeepRecent: keep, PruneInterval: interval}})
 	if err != nil {
 		db.Close()
 		return nil, nil, err

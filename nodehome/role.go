@@ -1,12 +1,8 @@
 package nodehome
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-
-	"github.com/spf13/viper"
 
 	"github.com/abci-ics/ics/app"
 )
@@ -29,41 +25,23 @@ func ParseRole(s string) (app.Role, error) {
 	return "", fmt.Errorf("unknown role %q: use %s or %s", s, app.RoleProvider, app.RoleConsumer)
 }
 
-// WriteRole records home's role in HOME/config/app.toml.
+// WriteRole records home's role in HOME/config/app.toml, keeping the
+// file's other settings (the defaults when there is no file).
 func WriteRole(home string, role app.Role) error {
 	if _, err := ParseRole(string(role)); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(appConfigFile(home)), 0o755); err != nil {
+	c, err := ReadAppConfig(home)
+	if err != nil {
 		return err
 	}
-	text := fmt.Sprintf(`# icsd application settings.
-
-# role is what this chain is in Interchain Security: "provider" (a
-# proof-of-stake chain that launches consumers) or "consumer" (a chain whose
-# validators are the provider's). It must never change once the chain has
-# state.
-role = %q
-`, role)
-	return os.WriteFile(appConfigFile(home), []byte(text), 0o644)
+	c.Role = role
+	return WriteAppConfig(home, c)
 }
 
 // ReadRole returns home's role: the one in HOME/config/app.toml, or
 // provider when the file does not exist.
 func ReadRole(home string) (app.Role, error) {
-	file := appConfigFile(home)
-	if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
-		return app.RoleProvider, nil
-	}
-	v := viper.New()
-	v.SetConfigFile(file)
-	v.SetConfigType("toml")
-	if err := v.ReadInConfig(); err != nil {
-		return "", fmt.Errorf("read %s: %w", file, err)
-	}
-	role, err := ParseRole(v.GetString("role"))
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", file, err)
-	}
-	return role, nil
+	c, err := ReadAppConfig(home)
+	return c.Role, err
 }

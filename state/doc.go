@@ -65,8 +65,16 @@
 // example when the genesis names changed). Closing without committing
 // loses only the uncommitted writes.
 //
+// # Pruning
+//
 // With Options.KeepRecent > 0, versions older than the most recent
-// KeepRecent are pruned synchronously after each commit.
+// KeepRecent are pruned every Options.PruneInterval commits, in the
+// background: Commit marks them pruned (Views refuse them from then on)
+// and returns, and a goroutine deletes them one version of one tree at a
+// time, in one write each, from trees of its own, so a crash leaves every
+// tree's versions whole or gone and the next commit resumes. Commit never
+// waits for it; Close stops it after the version it is on. Package prune
+// tells the details.
 //
 // # Store upgrades
 //

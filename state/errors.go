@@ -44,9 +44,10 @@ var (
 	ErrCorrupt = record.ErrCorrupt
 
 	// ErrPrune is returned (wrapped) by MultiStore.Commit when the commit
-	// itself succeeded and is durable but removing old versions failed. The
-	// returned CommitInfo is valid in that case; pruning is retried after
-	// the next commit.
+	// itself succeeded and is durable but the background removal of old
+	// versions failed since the last Commit (and by WaitPrune). The
+	// returned CommitInfo is valid in that case; pruning is retried at the
+	// next pruning interval.
 	ErrPrune = errors.New("state: pruning old versions failed")
 
 	// ErrInvalidUpgrade is returned (wrapped) by MultiStore.Upgrade for an

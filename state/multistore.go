@@ -11,8 +11,11 @@ import (
 
 	dbm "github.com/cosmos/cosmos-db"
 	"github.com/cosmos/iavl"
+	idb "github.com/cosmos/iavl/db"
 
+	"github.com/abci-ics/ics/state/internal/prune"
 	"github.com/abci-ics/ics/state/internal/record"
+	"github.com/abci-ics/ics/state/internal/treekv"
 	"github.com/abci-ics/ics/state/internal/valuecache"
 	"github.com/abci-ics/ics/state/proof"
 )
@@ -29,16 +32,20 @@ const DefaultValueCacheBytes = 64 << 20
 type Options struct {
 	// CacheSize is the IAVL node cache size (in nodes) of each store's
 	// working tree; 0 means DefaultCacheSize. The trees that serve Views
-	// get a quarter of it.
+	// get a quarter of it, the trees that pruning deletes through a tenth.
 	CacheSize int
 	// ValueCacheBytes bounds, per store, the cache of recently read and
 	// written values of the working state (see the package
 	// documentation); 0 means DefaultValueCacheBytes, negative disables it.
 	ValueCacheBytes int
-	// KeepRecent is the number of recent versions to keep; 0 keeps all
-	// versions. After each commit of version v, versions up to v-KeepRecent
-	// are pruned.
+	// KeepRecent is the number of recent versions to keep: 0 keeps every
+	// version, otherwise it must be at least 2. Versions up to
+	// v-KeepRecent are pruned in the background after the commit of a
+	// version v that is a multiple of PruneInterval, and after the first
+	// commit since Open (see package prune).
 	KeepRecent int64
+	// PruneInterval is how often, in commits, pruning starts; 0 means 1.
+	PruneInterval int64
 
 	// fastStorage enables iavl's fast-storage index on the working trees
 	// (off by default; see the package documentation). Package tests and
@@ -47,6 +54,9 @@ type Options struct {
 	// serialSave saves and hashes the trees one after the other instead of
 	// concurrently. Package benchmarks use it for comparison.
 	serialSave bool
+	// afterPruneStep runs after each version of a tree the background
+	// pruning deletes. Package tests use it.
+	afterPruneStep func(store string, version int64)
 }
 
 // CommitInfo identifies a committed version by its number and app hash.
@@ -84,6 +94,8 @@ type MultiStore struct {
 	live    []*store // the working state's stores by name, with a pending upgrade
 	working workingStore
 	pending *record.History // the history with the upgrade the next Commit records
+	pruner  *prune.Pruner   // nil when every version is kept
+	pruned  bool            // a prune was requested since Open
 
 	// failed is set when a Commit failed after some trees were saved; the
 	// working state is then unusable until the multistore is reopened.
@@ -112,9 +124,9 @@ func (m *MultiStore) newWorkingTree(name string) *iavl.MutableTree {
 
 // newStore returns the store of tree t, with its value cache and reader.
 func (m *MultiStore) newStore(name string, t *iavl.MutableTree) *store {
-	s := &store{name: name, tree: t, kv: &treeKV{tree: t}}
+	s := &store{name: name, tree: t, kv: &treeKV{treekv.Working{Tree: t}}}
 	if m.opts.ValueCacheBytes > 0 {
-		s.kv.values = valuecache.New(m.opts.ValueCacheBytes)
+		s.kv.Values = valuecache.New(m.opts.ValueCacheBytes)
 	}
 	s.reader = iavl.NewMutableTree(record.TreeDB(m.db, name), max(m.opts.CacheSize/4, 1000), true, iavl.NewNopLogger())
 	return s
@@ -127,7 +139,8 @@ func (m *MultiStore) newStore(name string, t *iavl.MutableTree) *store {
 // remains owned by the caller: Close does not close it.
 //
 // Store names must be non-empty, unique and must not contain '/'. Changing
-// names on an existing database makes Open fail with ErrCorrupt.
+// names on an existing database makes Open fail with ErrCorrupt. Open also
+// fails for a negative KeepRecent or PruneInterval and for KeepRecent 1.
 //
 // If a crash left some trees at a version newer than the last recorded
 // commit (a crash in the middle of Commit), those trees are rolled back to
@@ -140,9 +153,13 @@ func Open(db dbm.DB, names []string, opts Options) (*MultiStore, error) {
 	if opts.ValueCacheBytes == 0 {
 		opts.ValueCacheBytes = DefaultValueCacheBytes
 	}
-	if opts.KeepRecent < 0 {
-		return nil, fmt.Errorf("state: negative KeepRecent %d", opts.KeepRecent)
+	if opts.KeepRecent < 0 || opts.KeepRecent == 1 {
+		return nil, fmt.Errorf("state: KeepRecent %d: keep 0 (every version) or at least 2", opts.KeepRecent)
 	}
+	if opts.PruneInterval < 0 {
+		return nil, fmt.Errorf("state: negative PruneInterval %d", opts.PruneInterval)
+	}
+	opts.PruneInterval = max(opts.PruneInterval, 1)
 	if len(names) == 0 {
 		return nil, errors.New("state: no store names")
 	}
@@ -172,7 +189,7 @@ func Open(db dbm.DB, names []string, opts Options) (*MultiStore, error) {
 		return nil, err
 	}
 	if rec.Version == 0 {
-		return m, nil
+		return m.startPruning(), nil
 	}
 	roots := make([][]byte, len(m.live))
 	for i, s := range m.live {
@@ -190,7 +207,17 @@ func Open(db dbm.DB, names []string, opts Options) (*MultiStore, error) {
 			m.earliest = max(m.earliest, v)
 		}
 	}
-	return m, nil
+	return m.startPruning(), nil
+}
+
+// startPruning starts the background pruning of m, unless every version is
+// kept, and returns m.
+func (m *MultiStore) startPruning() *MultiStore {
+	if m.opts.KeepRecent > 0 {
+		treeDB := func(name string) idb.DB { return record.TreeDB(m.db, name) }
+		m.pruner = prune.New(treeDB, max(m.opts.CacheSize/10, 1000), m.opts.afterPruneStep)
+	}
+	return m
 }
 
 // loadTrees opens the working tree of every store, live or retired, at
@@ -406,8 +433,9 @@ func (m *MultiStore) eachTree(fn func(i int, s *store) error) error {
 //
 // If Commit fails before the record is written, the working state is
 // unusable (every later Commit fails) and the multistore must be closed and
-// reopened. If only pruning fails, Commit returns the valid new CommitInfo
-// together with an error wrapping ErrPrune.
+// reopened. Commit starts pruning (see Options.KeepRecent) but does not
+// wait for it; if the last background pruning failed, Commit returns the
+// valid new CommitInfo together with an error wrapping ErrPrune.
 func (m *MultiStore) Commit() (CommitInfo, error) {
 	if m.failed != nil || m.live == nil {
 		return CommitInfo{}, cmp.Or(m.failed, ErrClosed)
@@ -448,31 +476,36 @@ func (m *MultiStore) Commit() (CommitInfo, error) {
 	if m.earliest == 0 {
 		m.earliest = info.Version
 	}
+	var targets []prune.Target
 	pruneTo := info.Version - m.opts.KeepRecent
-	if m.opts.KeepRecent == 0 || pruneTo < m.earliest {
-		pruneTo = 0
-	} else {
-		m.earliest = pruneTo + 1
+	if m.pruner != nil && pruneTo >= m.earliest && (!m.pruned || info.Version%m.opts.PruneInterval == 0) {
+		m.earliest, m.pruned = pruneTo+1, true
+		targets = prune.Targets(m.history, pruneTo)
 	}
 	m.mu.Unlock()
 
 	out := CommitInfo{Version: info.Version, Hash: bytes.Clone(info.Hash)}
-	if pruneTo > 0 {
-		err := m.eachTree(func(_ int, s *store) error { return s.tree.DeleteVersionsTo(pruneTo) })
-		for _, u := range m.history.Upgrades {
-			for _, name := range u.Removed {
-				// IAVL cannot delete a tree's latest version: a retired
-				// store keeps its last one, u.Version-1, for good.
-				if to := min(pruneTo, u.Version-2); to >= 1 {
-					err = errors.Join(err, m.stores[name].tree.DeleteVersionsTo(to))
-				}
-			}
-		}
-		if err != nil {
-			return out, fmt.Errorf("%w: up to version %d: %w", ErrPrune, pruneTo, err)
+	if m.pruner != nil {
+		m.pruner.Request(targets)
+		if err := m.pruner.Err(); err != nil {
+			return out, fmt.Errorf("%w: %w", ErrPrune, err)
 		}
 	}
 	return out, nil
+}
+
+// WaitPrune waits until the background pruning has deleted every version
+// that the commits so far marked as pruned, or the multistore is closed,
+// and returns an error wrapping ErrPrune if pruning failed since the last
+// Commit or WaitPrune.
+func (m *MultiStore) WaitPrune() error {
+	if m.pruner == nil {
+		return nil
+	}
+	if err := m.pruner.Wait(); err != nil {
+		return fmt.Errorf("%w: %w", ErrPrune, err)
+	}
+	return nil
 }
 
 // writeRecords writes the commit record c, with the upgrade of c.Version
@@ -518,14 +551,16 @@ func (m *MultiStore) Discard() {
 	}
 	for _, s := range m.live {
 		s.tree.Rollback()
-		if s.kv.values != nil {
-			s.kv.values.Clear()
+		if s.kv.Values != nil {
+			s.kv.Values.Clear()
 		}
 	}
 }
 
-// Close releases the trees. It does not close the database, which the
-// caller owns, and it does not commit: uncommitted changes are lost.
+// Close stops the background pruning after the version it is deleting
+// (pruning resumes after the next commit once reopened) and releases the
+// trees. It does not close the database, which the caller owns, and it
+// does not commit: uncommitted changes are lost.
 func (m *MultiStore) Close() error {
 	m.mu.Lock()
 	if m.closed {
@@ -534,7 +569,11 @@ func (m *MultiStore) Close() error {
 	}
 	m.closed = true
 	m.mu.Unlock()
-	return m.closeTrees()
+	var err error
+	if m.pruner != nil {
+		err = m.pruner.Close()
+	}
+	return errors.Join(err, m.closeTrees())
 }
 
 // workingStore is the Store returned by MultiStore.Working.
@@ -552,78 +591,20 @@ func (w workingStore) KV(name string) KVStore {
 	return kv
 }
 
-// treeKV is a KVStore over a working IAVL tree, with an optional value
-// cache in front of it.
-type treeKV struct {
-	tree   *iavl.MutableTree
-	values *valuecache.Cache // nil when disabled
-}
+// treeKV is the working state's KVStore over a working IAVL tree: it
+// checks the KVStore contract and leaves the rest to treekv.
+type treeKV struct{ treekv.Working }
 
-// storagePanic reports a storage failure during a KVStore operation, which
-// the KVStore interface cannot return.
-func storagePanic(op string, err error) {
-	panic(fmt.Errorf("state: %s: %w", op, err))
-}
-
-// Get implements KVStore.
-func (s *treeKV) Get(key []byte) []byte {
-	if len(key) == 0 {
-		return nil
-	}
-	if s.values != nil {
-		if v, ok := s.values.Get(key); ok {
-			return v
-		}
-	}
-	v, err := s.tree.Get(key)
-	if err != nil {
-		storagePanic("get", err)
-	}
-	if s.values != nil {
-		s.values.Put(bytes.Clone(key), v)
-	}
-	return v
-}
-
-// Has implements KVStore.
-func (s *treeKV) Has(key []byte) bool {
-	if len(key) == 0 {
-		return false
-	}
-	if s.values != nil {
-		if v, ok := s.values.Get(key); ok {
-			return v != nil
-		}
-	}
-	ok, err := s.tree.Has(key)
-	if err != nil {
-		storagePanic("has", err)
-	}
-	return ok
-}
-
-// Set implements KVStore. Key and value are copied, since the tree keeps
-// them for good.
+// Set implements KVStore.
 func (s *treeKV) Set(key, value []byte) {
 	checkSet(key, value)
-	key, value = bytes.Clone(key), bytes.Clone(value)
-	if _, err := s.tree.Set(key, value); err != nil {
-		storagePanic("set", err)
-	}
-	if s.values != nil {
-		s.values.Put(key, value)
-	}
+	s.Working.Set(key, value)
 }
 
 // Delete implements KVStore.
 func (s *treeKV) Delete(key []byte) {
 	checkDelete(key)
-	if _, _, err := s.tree.Remove(key); err != nil {
-		storagePanic("delete", err)
-	}
-	if s.values != nil {
-		s.values.Put(bytes.Clone(key), nil)
-	}
+	s.Working.Delete(key)
 }
 
 // Iterator implements KVStore.
@@ -641,53 +622,5 @@ func (s *treeKV) iterator(start, end []byte, ascending bool) Iterator {
 	if emptyRange(start, end) {
 		return emptyIterator{}
 	}
-	it, err := s.tree.Iterator(start, end, ascending)
-	if err != nil {
-		storagePanic("iterator", err)
-	}
-	return &treeIterator{it: it}
-}
-
-// treeIterator adapts an iavl/cosmos-db iterator to Iterator.
-type treeIterator struct {
-	it interface {
-		Valid() bool
-		Next()
-		Key() []byte
-		Value() []byte
-		Error() error
-		Close() error
-	}
-}
-
-// Valid implements Iterator.
-func (t *treeIterator) Valid() bool { return t.it.Valid() }
-
-// Next implements Iterator.
-func (t *treeIterator) Next() {
-	if !t.it.Valid() {
-		panic("state: Next on an invalid iterator")
-	}
-	t.it.Next()
-}
-
-// Key implements Iterator.
-func (t *treeIterator) Key() []byte {
-	if !t.it.Valid() {
-		panic("state: Key on an invalid iterator")
-	}
-	return t.it.Key()
-}
-
-// Value implements Iterator.
-func (t *treeIterator) Value() []byte {
-	if !t.it.Valid() {
-		panic("state: Value on an invalid iterator")
-	}
-	return t.it.Value()
-}
-
-// Close implements Iterator.
-func (t *treeIterator) Close() error {
-	return errors.Join(t.it.Error(), t.it.Close())
+	return s.Working.Iterator(start, end, ascending)
 }

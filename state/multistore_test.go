@@ -23,6 +23,8 @@ func TestOpenValidation(t *testing.T) {
 		{"duplicate", []string{"a", "b", "a"}, Options{}},
 		{"slash", []string{"a/b"}, Options{}},
 		{"negative keep", []string{"a"}, Options{KeepRecent: -1}},
+		{"keep one", []string{"a"}, Options{KeepRecent: 1}},
+		{"negative interval", []string{"a"}, Options{KeepRecent: 2, PruneInterval: -1}},
 	}
 	for _, tc := range cases {
 		if m, err := Open(dbm.NewMemDB(), tc.names, tc.opts); err == nil {
@@ -435,6 +437,9 @@ func TestPruning(t *testing.T) {
 		}
 	}
 	check(m)
+	if err := m.WaitPrune(); err != nil {
+		t.Fatal(err)
+	}
 	_ = m.Close()
 	m, err = Open(db, testNames, Options{KeepRecent: 3})
 	if err != nil {
@@ -557,7 +562,7 @@ func TestCommitAfterClose(t *testing.T) {
 }
 
 func TestViewPrunedWhileInUse(t *testing.T) {
-	m, _ := openMem(t, Options{KeepRecent: 1})
+	m, _ := openMem(t, Options{KeepRecent: 2})
 	for i := range 100 {
 		m.Working().KV("bank").Set(k("k%03d", i), []byte("v1"))
 	}
@@ -571,6 +576,9 @@ func TestViewPrunedWhileInUse(t *testing.T) {
 			m.Working().KV("bank").Set(k("k%03d", i), k("v%d", v))
 		}
 		mustCommit(t, m)
+	}
+	if err := m.WaitPrune(); err != nil {
+		t.Fatal(err)
 	}
 	defer func() {
 		r := recover()

@@ -424,13 +424,18 @@ func TestUpgradeRetiredStorePruned(t *testing.T) {
 	if _, err := m.View(2); !errors.Is(err, ErrVersionPruned) {
 		t.Fatalf("View(2): %v", err)
 	}
-	gov := m.stores["gov"].tree
-	if gov.VersionExists(1) || !gov.VersionExists(2) {
+	if err := m.WaitPrune(); err != nil {
+		t.Fatal(err)
+	}
+	if onDisk(m, "gov", 1) || !onDisk(m, "gov", 2) {
 		t.Fatal("the retired tree was not pruned up to, and only up to, its last version")
 	}
 	for range 3 {
 		put(m, r, "bank", "more", "x")
 		commitMatches(t, m, r)
+	}
+	if err := m.WaitPrune(); err != nil {
+		t.Fatal(err)
 	}
 	_ = m.Close()
 	m, err := Open(db, genesis, Options{KeepRecent: 2})
@@ -460,7 +465,10 @@ func TestUpgradeRetiredStoreReadable(t *testing.T) {
 	if _, err := m.View(2); !errors.Is(err, ErrVersionPruned) {
 		t.Fatalf("View(2) after pruning: %v", err)
 	}
-	if gov := m.stores["gov"].tree; gov.VersionExists(1) || !gov.VersionExists(2) {
+	if err := m.WaitPrune(); err != nil {
+		t.Fatal(err)
+	}
+	if onDisk(m, "gov", 1) || !onDisk(m, "gov", 2) {
 		t.Fatal("the retired tree keeps exactly its last version")
 	}
 }

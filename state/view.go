@@ -11,6 +11,7 @@ import (
 	idb "github.com/cosmos/iavl/db"
 	ics23 "github.com/cosmos/ics23/go"
 
+	"github.com/abci-ics/ics/state/internal/treekv"
 	"github.com/abci-ics/ics/state/proof"
 )
 
@@ -220,5 +221,20 @@ func (s *viewKV) iterator(start, end []byte, ascending bool) Iterator {
 	if err != nil {
 		s.fail("iterator", err)
 	}
-	return &treeIterator{it: it}
+	return viewIterator{treekv.NewIterator(it), s}
+}
+
+// viewIterator is a View's iterator: Close explains a failure (see
+// MultiStore.viewError).
+type viewIterator struct {
+	*treekv.Iterator
+	kv *viewKV
+}
+
+// Close implements Iterator.
+func (it viewIterator) Close() error {
+	if err := it.Iterator.Close(); err != nil {
+		return it.kv.view.m.viewError(it.kv.view.version, err)
+	}
+	return nil
 }

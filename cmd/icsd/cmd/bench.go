@@ -170,7 +170,8 @@ over a long run shows, and the whole run's peak resident memory. --csv writes on
 			if err != nil {
 				return err
 			}
-			app, err := providerapp.New(db, abci.Options{State: state.Options{KeepRecent: keep}})
+			interval, _ := f.GetInt64("prune-interval")
+			app, err := providerapp.New(db, abci.Options{State: state.Options{KeepRecent: keep, PruneInterval: interval}})
 			if err != nil {
 				return err
 			}
@@ -240,7 +241,8 @@ over a long run shows, and the whole run's peak resident memory. --csv writes on
 	c.Flags().Int("blocks", 20, "blocks to replay")
 	c.Flags().Uint64("seed", 1, "seed of the generated keys and transfers")
 	c.Flags().String("db", "goleveldb", "goleveldb or memdb")
-	c.Flags().Int64("keep-recent", 0, "versions to keep; with N > 0, every commit after the first N also prunes the oldest version, as a node does")
+	c.Flags().Int64("keep-recent", 0, "versions to keep (0: all, else at least 2); older ones are pruned in the background, as a node does")
+	c.Flags().Int64("prune-interval", 10, "with --keep-recent: start pruning every this many commits")
 	c.Flags().Int("window", 100, "blocks per window of the per-window report (shown when --blocks is larger)")
 	c.Flags().String("csv", "", "write one CSV row per block (height, txs, block/finalize/commit ms, RSS, heap and live heap MB) to this file")
 	c.Flags().String("plot", "", "write a PNG chart of block time over height, with each window's p99, to this file")

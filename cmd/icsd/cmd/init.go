@@ -42,7 +42,8 @@ consumer, so that it can become sovereign later):
   icsd query provider consumer-genesis CONSUMER_ID -o json --node PROVIDER_RPC > cg.json
   icsd genesis import-consumer cg.json --home HOME
 
-The role is saved in HOME/config/app.toml and used by every later start.`,
+The role is saved in HOME/config/app.toml and used by every later start, beside the
+pruning of old state versions (its [pruning] section, explained in the file).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f := cmd.Flags()

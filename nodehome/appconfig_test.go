@@ -1,0 +1,156 @@
+package nodehome
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/abci-ics/ics/app"
+)
+
+func writeAppToml(t *testing.T, text string) string {
+	t.Helper()
+	home := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(home, "config"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(appConfigFile(home), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return home
+}
+
+func TestPruningStrategies(t *testing.T) {
+	cases := []struct {
+		p              Pruning
+		keep, interval int64
+		err            string
+	}{
+		{p: Pruning{Strategy: PruneDefault}, keep: 362_880, interval: 10},
+		{p: Pruning{Strategy: PruneEverything}, keep: 2, interval: 10},
+		{p: Pruning{Strategy: PruneNothing}},
+		{p: Pruning{Strategy: PruneCustom, KeepRecent: 2, Interval: 1}, keep: 2, interval: 1},
+		{p: DefaultPruning(), keep: 10_000, interval: 10},
+		{p: Pruning{Strategy: PruneCustom, KeepRecent: 1, Interval: 10}, err: "keep-recent 1: keep at least 2"},
+		{p: Pruning{Strategy: PruneCustom, KeepRecent: 0, Interval: 10}, err: "keep-recent 0"},
+		{p: Pruning{Strategy: PruneCustom, KeepRecent: 100, Interval: 0}, err: "interval 0: must be at least 1"},
+		{p: Pruning{Strategy: PruneCustom, KeepRecent: 100, Interval: -3}, err: "interval -3"},
+		{p: Pruning{Strategy: PruneEverything, KeepRecent: 100}, err: `strategy "everything" sets its own`},
+		{p: Pruning{Strategy: PruneNothing, Interval: 5}, err: `strategy "nothing" sets its own`},
+		{p: Pruning{Strategy: "sometimes"}, err: `unknown strategy "sometimes"`},
+		{p: Pruning{}, err: `unknown strategy ""`},
+	}
+	for _, tc := range cases {
+		keep, interval, err := tc.p.Resolve()
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%+v: error %v, want one with %q", tc.p, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || keep != tc.keep || interval != tc.interval {
+			t.Errorf("%+v: %d, %d, %v; want %d, %d", tc.p, keep, interval, err, tc.keep, tc.interval)
+		}
+	}
+}
+
+func TestAppConfigRoundTrip(t *testing.T) {
+	for _, c := range []AppConfig{
+		DefaultAppConfig(app.RoleProvider),
+		DefaultAppConfig(app.RoleConsumer),
+		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneNothing}},
+		{Role: app.RoleConsumer, Pruning: Pruning{Strategy: PruneEverything}},
+		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneDefault}},
+		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneCustom, KeepRecent: 100, Interval: 1}},
+	} {
+		home := t.TempDir()
+		if err := WriteAppConfig(home, c); err != nil {
+			t.Fatal(err)
+		}
+		got, err := ReadAppConfig(home)
+		if err != nil || got != c {
+			t.Errorf("wrote %+v, read %+v, %v", c, got, err)
+		}
+		text, _ := os.ReadFile(appConfigFile(home))
+		if !strings.Contains(string(text), "# strategy is one of") {
+			t.Errorf("app.toml without comments:\n%s", text)
+		}
+	}
+	if err := WriteAppConfig(t.TempDir(), AppConfig{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneCustom, KeepRecent: 1, Interval: 1}}); err == nil {
+		t.Error("WriteAppConfig wrote an invalid pruning")
+	}
+	if err := WriteAppConfig(t.TempDir(), AppConfig{Pruning: DefaultPruning()}); err == nil {
+		t.Error("WriteAppConfig wrote a config without role")
+	}
+}
+
+// TestAppConfigDefaults checks the homes that predate settings: no file,
+// a file with only the role, a [pruning] section with some keys.
+func TestAppConfigDefaults(t *testing.T) {
+	c, err := ReadAppConfig(t.TempDir())
+	if err != nil || c != DefaultAppConfig(app.RoleProvider) {
+		t.Fatalf("without app.toml: %+v, %v", c, err)
+	}
+	cases := []struct {
+		text string
+		want AppConfig
+	}{
+		{"# old home\nrole = \"consumer\"\n", DefaultAppConfig(app.RoleConsumer)},
+		{"", DefaultAppConfig(app.RoleProvider)},
+		{"[pruning]\nkeep-recent = 500\n", AppConfig{app.RoleProvider, Pruning{PruneCustom, 500, 10}}},
+		{"[pruning]\ninterval = 3\n", AppConfig{app.RoleProvider, Pruning{PruneCustom, 10_000, 3}}},
+		{"role = \"provider\"\n[pruning]\nstrategy = \"nothing\"\n", AppConfig{app.RoleProvider, Pruning{Strategy: PruneNothing}}},
+		{"[pruning]\nstrategy = \"custom\"\nkeep-recent = 2\ninterval = 1\n", AppConfig{app.RoleProvider, Pruning{PruneCustom, 2, 1}}},
+	}
+	for _, tc := range cases {
+		c, err := ReadAppConfig(writeAppToml(t, tc.text))
+		if err != nil || c != tc.want {
+			t.Errorf("%q: %+v, %v; want %+v", tc.text, c, err, tc.want)
+		}
+	}
+}
+
+func TestAppConfigBadValues(t *testing.T) {
+	cases := []struct{ text, err string }{
+		{"[pruning]\nkeep-recent = 1\n", "keep-recent 1"},
+		{"[pruning]\ninterval = 0\n", "interval 0"},
+		{"[pruning]\nstrategy = \"sometimes\"\n", `unknown strategy "sometimes"`},
+		{"[pruning]\nstrategy = \"everything\"\nkeep-recent = 5\n", `strategy "everything" sets its own`},
+		{"[pruning]\nkeep-recent = \"ten\"\n", "pruning.keep-recent must be an integer, not ten"},
+		{"[pruning]\ninterval = 1.5\n", "pruning.interval must be an integer, not 1.5"},
+		{"[pruning]\nkeep_recent = 5\n", `unknown setting "pruning.keep_recent"`},
+		{"[pruning]\nstrategy = 3\n", "pruning.strategy must be a string"},
+		{"role = 1\n", "role must be a string"},
+		{"pruning = \"default\"\n", "pruning must be a section"},
+		{"role = \"validator\"\n", `unknown role "validator"`},
+		{"role = provider\n", "app.toml:1:"},
+		{"color = \"blue\"\n", `unknown setting "color"`},
+		{"[pruning\n", "app.toml:1:"},
+	}
+	for _, tc := range cases {
+		home := writeAppToml(t, tc.text)
+		_, err := ReadAppConfig(home)
+		if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), appConfigFile(home)) {
+			t.Errorf("%q: error %v, want one naming the file and %q", tc.text, err, tc.err)
+		}
+	}
+}
+
+func TestWriteRoleKeepsPruning(t *testing.T) {
+	home := t.TempDir()
+	c := AppConfig{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneCustom, KeepRecent: 50, Interval: 5}}
+	if err := WriteAppConfig(home, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteRole(home, app.RoleConsumer); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadAppConfig(home)
+	if c.Role = app.RoleConsumer; err != nil || got != c {
+		t.Fatalf("after WriteRole: %+v, %v; want %+v", got, err, c)
+	}
+	if role, err := ReadRole(home); err != nil || role != app.RoleConsumer {
+		t.Fatalf("ReadRole: %q, %v", role, err)
+	}
+}

@@ -4,13 +4,17 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
 
+	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/app"
 )
 
@@ -27,6 +31,77 @@ type AppConfig struct {
 	Role app.Role
 	// Pruning says which old versions of the application state are deleted.
 	Pruning Pruning
+	// Memory bounds the node's heap.
+	Memory Memory
+}
+
+// Memory is the [memory] section of app.toml: the Go runtime's soft memory
+// limit and garbage collector target for the node's process.
+type Memory struct {
+	// Limit is the soft memory limit in bytes (0: none). The collector runs
+	// more often as the heap nears it, so the process stays near or below
+	// it as long as the live state fits; a chain whose live state grows
+	// past it spends more and more CPU collecting, so raise it with the
+	// state.
+	Limit int64
+	// GCPercent is the collector target (GOGC): the heap grows to
+	// (1 + GCPercent/100) times the live data between collections while
+	// under Limit.
+	GCPercent int
+}
+
+// DefaultMemory is the memory setting of a home without a [memory]
+// section: a 2 GiB soft limit, and abci.GCPercent.
+func DefaultMemory() Memory { return Memory{Limit: 2 << 30, GCPercent: abci.GCPercent} }
+
+// Validate checks the limit and the target.
+func (m Memory) Validate() error {
+	switch {
+	case m.Limit < 0:
+		return fmt.Errorf("memory: limit %d: must be 0 (none) or a size", m.Limit)
+	case m.Limit > 0 && m.Limit < 256<<20:
+		return fmt.Errorf("memory: limit %d bytes: at least 256MiB", m.Limit)
+	case m.GCPercent < 10 || m.GCPercent > 10_000:
+		return fmt.Errorf("memory: gc-percent %d: from 10 to 10000", m.GCPercent)
+	}
+	return nil
+}
+
+// Apply sets the process's soft memory limit and collector target to m,
+// unless the GOMEMLIMIT or GOGC environment variable sets them.
+func (m Memory) Apply() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		limit := m.Limit
+		if limit == 0 {
+			limit = math.MaxInt64
+		}
+		debug.SetMemoryLimit(limit)
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(m.GCPercent)
+	}
+}
+
+// ParseSize reads a size: an integer of bytes, or a number with one of the
+// suffixes KiB, MiB, GiB (and KB, MB, GB, powers of 1000).
+func ParseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		scale  int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}}
+	t := strings.TrimSpace(s)
+	scale := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(t, u.suffix) {
+			t, scale = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.scale
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt64/scale {
+		return 0, fmt.Errorf("size %q: want bytes, or a whole number of KiB, MiB or GiB (2GiB)", s)
+	}
+	return n * scale, nil
 }
 
 // The pruning strategies, as in the Cosmos SDK's app.toml.
@@ -58,7 +133,7 @@ func DefaultPruning() Pruning {
 
 // DefaultAppConfig is the configuration Init writes for role.
 func DefaultAppConfig(role app.Role) AppConfig {
-	return AppConfig{Role: role, Pruning: DefaultPruning()}
+	return AppConfig{Role: role, Pruning: DefaultPruning(), Memory: DefaultMemory()}
 }
 
 // Resolve returns the versions to keep (0: all) and the pruning interval
@@ -94,8 +169,10 @@ func (c AppConfig) Validate() error {
 	} else if r != c.Role {
 		return errors.New("no role")
 	}
-	_, _, err := c.Pruning.Resolve()
-	return err
+	if _, _, err := c.Pruning.Resolve(); err != nil {
+		return err
+	}
+	return c.Memory.Validate()
 }
 
 // ReadAppConfig returns the configuration in HOME/config/app.toml: absent
@@ -152,6 +229,14 @@ func (c *AppConfig) set(raw map[string]any) error {
 			if err := c.Pruning.set(section); err != nil {
 				return err
 			}
+		case "memory":
+			section, ok := v.(map[string]any)
+			if !ok {
+				return fmt.Errorf("memory must be a section, [memory], not %v", v)
+			}
+			if err := c.Memory.set(section); err != nil {
+				return err
+			}
 		default:
 			return fmt.Errorf("unknown setting %q", key)
 		}
@@ -186,6 +271,36 @@ func (p *Pruning) set(section map[string]any) error {
 			}
 		default:
 			return fmt.Errorf("unknown setting \"pruning.%s\"", key)
+		}
+	}
+	return nil
+}
+
+// set sets m from the [memory] section of app.toml.
+func (m *Memory) set(section map[string]any) error {
+	for _, key := range slices.Sorted(maps.Keys(section)) {
+		switch v := section[key]; key {
+		case "limit":
+			var err error
+			switch v := v.(type) {
+			case string:
+				m.Limit, err = ParseSize(v)
+			case int64:
+				m.Limit = v
+			default:
+				err = fmt.Errorf("a size (\"2GiB\", or bytes), not %v", v)
+			}
+			if err != nil {
+				return fmt.Errorf("memory.limit: %w", err)
+			}
+		case "gc-percent":
+			n, ok := v.(int64)
+			if !ok {
+				return fmt.Errorf("memory.gc-percent must be an integer, not %v", v)
+			}
+			m.GCPercent = int(n)
+		default:
+			return fmt.Errorf("unknown setting \"memory.%s\"", key)
 		}
 	}
 	return nil
@@ -228,9 +343,35 @@ strategy = %q
 %skeep-recent = %d
 # interval (custom only) is how often, in blocks, pruning starts, at least 1.
 %sinterval = %d
-`, comment, p.KeepRecent, comment, p.Interval)
+
+# The node's memory. The Go runtime collects garbage more often as the
+# heap nears limit, keeping the process near or below it while the live
+# state fits; a node whose state outgrows it spends ever more CPU
+# collecting: raise it with the state. The GOMEMLIMIT and GOGC environment
+# variables, when set, win over these.
+[memory]
+# limit is a soft limit on the process's memory: "2GiB", "1500MiB", bytes,
+# or 0 for none.
+limit = %q
+# gc-percent (GOGC) is how far the heap grows past the live data between
+# collections while under limit: higher is faster and takes more memory.
+gc-percent = %d
+`, comment, p.KeepRecent, comment, p.Interval, formatSize(c.Memory.Limit), c.Memory.GCPercent)
 	if err := os.MkdirAll(filepath.Dir(appConfigFile(home)), 0o755); err != nil {
 		return err
 	}
 	return os.WriteFile(appConfigFile(home), []byte(b.String()), 0o644)
+}
+
+// formatSize writes n bytes the way ParseSize reads them.
+func formatSize(n int64) string {
+	for _, u := range []struct {
+		suffix string
+		scale  int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n > 0 && n%u.scale == 0 {
+			return strconv.FormatInt(n/u.scale, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(n, 10)
 }

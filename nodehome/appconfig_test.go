@@ -59,10 +59,10 @@ func TestAppConfigRoundTrip(t *testing.T) {
 	for _, c := range []AppConfig{
 		DefaultAppConfig(app.RoleProvider),
 		DefaultAppConfig(app.RoleConsumer),
-		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneNothing}},
-		{Role: app.RoleConsumer, Pruning: Pruning{Strategy: PruneEverything}},
-		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneDefault}},
-		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneCustom, KeepRecent: 100, Interval: 1}},
+		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneNothing}, Memory: DefaultMemory()},
+		{Role: app.RoleConsumer, Pruning: Pruning{Strategy: PruneEverything}, Memory: Memory{Limit: 0, GCPercent: 100}},
+		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneDefault}, Memory: Memory{Limit: 1500 << 20, GCPercent: 400}},
+		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneCustom, KeepRecent: 100, Interval: 1}, Memory: Memory{Limit: 3_000_000_001, GCPercent: 50}},
 	} {
 		home := t.TempDir()
 		if err := WriteAppConfig(home, c); err != nil {
@@ -98,10 +98,13 @@ func TestAppConfigDefaults(t *testing.T) {
 	}{
 		{"# old home\nrole = \"consumer\"\n", DefaultAppConfig(app.RoleConsumer)},
 		{"", DefaultAppConfig(app.RoleProvider)},
-		{"[pruning]\nkeep-recent = 500\n", AppConfig{app.RoleProvider, Pruning{PruneCustom, 500, 10}}},
-		{"[pruning]\ninterval = 3\n", AppConfig{app.RoleProvider, Pruning{PruneCustom, 10_000, 3}}},
-		{"role = \"provider\"\n[pruning]\nstrategy = \"nothing\"\n", AppConfig{app.RoleProvider, Pruning{Strategy: PruneNothing}}},
-		{"[pruning]\nstrategy = \"custom\"\nkeep-recent = 2\ninterval = 1\n", AppConfig{app.RoleProvider, Pruning{PruneCustom, 2, 1}}},
+		{"[pruning]\nkeep-recent = 500\n", AppConfig{app.RoleProvider, Pruning{PruneCustom, 500, 10}, DefaultMemory()}},
+		{"[pruning]\ninterval = 3\n", AppConfig{app.RoleProvider, Pruning{PruneCustom, 10_000, 3}, DefaultMemory()}},
+		{"role = \"provider\"\n[pruning]\nstrategy = \"nothing\"\n", AppConfig{app.RoleProvider, Pruning{Strategy: PruneNothing}, DefaultMemory()}},
+		{"[pruning]\nstrategy = \"custom\"\nkeep-recent = 2\ninterval = 1\n", AppConfig{app.RoleProvider, Pruning{PruneCustom, 2, 1}, DefaultMemory()}},
+		{"[memory]\nlimit = \"1GiB\"\n", AppConfig{app.RoleProvider, DefaultPruning(), Memory{1 << 30, DefaultMemory().GCPercent}}},
+		{"[memory]\nlimit = 0\ngc-percent = 100\n", AppConfig{app.RoleProvider, DefaultPruning(), Memory{0, 100}}},
+		{"[memory]\nlimit = \"800MB\"\n", AppConfig{app.RoleProvider, DefaultPruning(), Memory{800_000_000, DefaultMemory().GCPercent}}},
 	}
 	for _, tc := range cases {
 		c, err := ReadAppConfig(writeAppToml(t, tc.text))
@@ -127,6 +130,13 @@ func TestAppConfigBadValues(t *testing.T) {
 		{"role = provider\n", "app.toml:1:"},
 		{"color = \"blue\"\n", `unknown setting "color"`},
 		{"[pruning\n", "app.toml:1:"},
+		{"[memory]\nlimit = \"lots\"\n", `memory.limit: size "lots"`},
+		{"[memory]\nlimit = \"2TB\"\n", `memory.limit: size "2TB"`},
+		{"[memory]\nlimit = \"100MiB\"\n", "at least 256MiB"},
+		{"[memory]\nlimit = -1\n", "memory: limit -1"},
+		{"[memory]\ngc-percent = 5\n", "gc-percent 5"},
+		{"[memory]\ngc-percent = \"high\"\n", "memory.gc-percent must be an integer"},
+		{"[memory]\nswap = true\n", `unknown setting "memory.swap"`},
 	}
 	for _, tc := range cases {
 		home := writeAppToml(t, tc.text)
@@ -139,7 +149,7 @@ func TestAppConfigBadValues(t *testing.T) {
 
 func TestWriteRoleKeepsPruning(t *testing.T) {
 	home := t.TempDir()
-	c := AppConfig{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneCustom, KeepRecent: 50, Interval: 5}}
+	c := AppConfig{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneCustom, KeepRecent: 50, Interval: 5}, Memory: Memory{Limit: 3 << 30, GCPercent: 200}}
 	if err := WriteAppConfig(home, c); err != nil {
 		t.Fatal(err)
 	}

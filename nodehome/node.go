@@ -78,6 +78,7 @@ func NewNode(cfg *cmtcfg.Config, logger cmtlog.Logger, version string) (*cmtnode
 	if err != nil {
 		return nil, nil, err
 	}
+	appCfg.Memory.Apply()
 	keep, interval, err := appCfg.Pruning.Resolve()
 	if err != nil {
 		return nil, nil, err

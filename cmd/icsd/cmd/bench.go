@@ -15,6 +15,7 @@ import (
 	"github.com/abci-ics/ics/app/bench"
 	"github.com/abci-ics/ics/app/providerapp"
 	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
+	"github.com/abci-ics/ics/nodehome"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -170,6 +171,12 @@ over a long run shows, and the whole run's peak resident memory. --csv writes on
 			if err != nil {
 				return err
 			}
+			memLimit, _ := f.GetString("memory-limit")
+			limit, err := nodehome.ParseSize(memLimit)
+			if err != nil {
+				return fmt.Errorf("--memory-limit: %w", err)
+			}
+			nodehome.Memory{Limit: limit, GCPercent: abci.GCPercent}.Apply()
 			interval, _ := f.GetInt64("prune-interval")
 			app, err := providerapp.New(db, abci.Options{State: state.Options{KeepRecent: keep, PruneInterval: interval}})
 			if err != nil {
@@ -243,6 +250,7 @@ over a long run shows, and the whole run's peak resident memory. --csv writes on
 	c.Flags().String("db", "goleveldb", "goleveldb or memdb")
 	c.Flags().Int64("keep-recent", 0, "versions to keep (0: all, else at least 2); older ones are pruned in the background, as a node does")
 	c.Flags().Int64("prune-interval", 10, "with --keep-recent: start pruning every this many commits")
+	c.Flags().String("memory-limit", "2GiB", "the process's soft memory limit, as app.toml's [memory] limit sets a node's (0: none; GOMEMLIMIT wins)")
 	c.Flags().Int("window", 100, "blocks per window of the per-window report (shown when --blocks is larger)")
 	c.Flags().String("csv", "", "write one CSV row per block (height, txs, block/finalize/commit ms, RSS, heap and live heap MB) to this file")
 	c.Flags().String("plot", "", "write a PNG chart of block time over height, with each window's p99, to this file")

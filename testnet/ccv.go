@@ -691,6 +691,22 @@ func (t *CCVTestnet) StartRelayer(ctx context.Context, c *ConsumerChain) error {
 	return nil
 }
 
+// StartProviderNode starts provider validator i's node again (after it
+// stopped or was killed).
+func (t *CCVTestnet) StartProviderNode(i int) error {
+	if i < 0 || i >= t.Opts.Validators {
+		return fmt.Errorf("no provider validator %d", i)
+	}
+	p, err := process.StartNode(t.Opts.Bin, valnet.NodeHome(t.Opts.Dir, i), t.Opts.NodeArgs...)
+	if err != nil {
+		return err
+	}
+	t.mu.Lock()
+	t.Provider[i] = p
+	t.mu.Unlock()
+	return nil
+}
+
 // StartConsumerNode starts validator i's node on consumer c again.
 func (t *CCVTestnet) StartConsumerNode(c *ConsumerChain, i int) error {
 	n := c.Node(i)

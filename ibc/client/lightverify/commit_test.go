@@ -195,7 +195,7 @@ func TestCommitMatchesCometBFT(t *testing.T) {
 
 // TestHeaderMatchesCometBFT checks that VerifyAdjacent and
 // VerifyNonAdjacent return what light.VerifyAdjacent and
-// light.VerifyNonAdjacent return, serially and in parallel, with and
+// light.VerifyNonAdjacent return, serially and on two workers, with and
 // without the validators hash given, on every breakage and on headers
 // that break the rules checked before the signatures.
 func TestHeaderMatchesCometBFT(t *testing.T) {
@@ -233,7 +233,7 @@ func TestHeaderMatchesCometBFT(t *testing.T) {
 						th.Height = 5
 					}
 					now := sh.Time.Add(tc.now)
-					for _, w := range workerCounts {
+					for _, w := range workerCounts[:2] {
 						for _, hash := range [][]byte{nil, s.vals.Hash()} {
 							what := fmt.Sprintf("%d workers, hash given %t", w, hash != nil)
 							var got, want error

@@ -35,12 +35,14 @@
 //
 // The selected signatures are verified with CometBFT's ed25519 batch
 // verifier (the same ZIP-215 rules and the same cache of expanded public
-// keys CometBFT uses). When there are enough of them they are split into
-// contiguous runs, one per core up to GOMAXPROCS, each batch-verified on
-// its own goroutine; fewer than 2*minPerWorker signatures stay on the
-// calling goroutine. Whatever the split, the error for bad signatures
-// names the lowest commit index among the selected signatures that fails,
-// which is the one CometBFT names, so results do not depend on scheduling.
+// keys CometBFT uses). When there are enough of them they are cut into
+// contiguous runs, each batch-verified as a whole, which one goroutine per
+// core (up to GOMAXPROCS, the calling goroutine among them) take in turn
+// until none is left; fewer than 2*minPerWorker signatures stay on the
+// calling goroutine. Whatever the split and whoever verifies which run,
+// the error for bad signatures names the lowest commit index among the
+// selected signatures that fails, which is the one CometBFT names, so
+// results do not depend on scheduling.
 //
 // A Commit remembers which signatures it verified and with which key, so
 // the skipping check, which verifies the trusted set's signatures and then

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
 	"github.com/cometbft/cometbft/types"
@@ -32,14 +33,16 @@ func (c *Commit) workerCount(n int) int {
 	return max(1, min(limit, n/minPerWorker))
 }
 
-// verifyJobs verifies the signatures of jobs, split into w contiguous runs
-// verified concurrently (the first on the calling goroutine). It returns
-// the commit index of the first job whose signature is invalid, allValid,
-// or batchFailed if a run failed with no invalid signature and no run
-// found one. The result does not depend on w.
+// verifyJobs verifies the signatures of jobs in w runs: w goroutines (the
+// calling one and w-1 others) each take the next run not yet taken until
+// none is left, so a goroutine that starts late, or not at all before the
+// runs are done, delays nothing. It returns the commit index of the first
+// job whose signature is invalid, allValid, or batchFailed if a run
+// failed with no invalid signature and no run found one. The result does
+// not depend on w or on which goroutine verified which run.
 //
 // A panic while verifying a run is raised again on the calling goroutine
-// after all runs have ended (that of the first run that panicked).
+// once every run has ended (that of the first run that panicked).
 func verifyJobs(chainID string, commit *types.Commit, jobs []job, w int) int {
 	if len(jobs) == 0 {
 		return allValid
@@ -48,20 +51,31 @@ func verifyJobs(chainID string, commit *types.Commit, jobs []job, w int) int {
 	if w == 1 {
 		return verifyRun(chainID, commit, jobs)
 	}
-	results := make([]int, w)
-	panics := make([]any, w)
-	run := func(i int) {
-		defer func() {
-			panics[i] = recover()
-		}()
-		results[i] = verifyRun(chainID, commit, jobs[i*len(jobs)/w:(i+1)*len(jobs)/w])
+	// One run per worker: a larger batch costs less per signature.
+	runs := w
+	results := make([]int, runs)
+	panics := make([]any, runs)
+	var next atomic.Int32
+	var done sync.WaitGroup
+	done.Add(runs)
+	work := func() {
+		for {
+			i := int(next.Add(1)) - 1
+			if i >= runs {
+				return
+			}
+			func() {
+				defer done.Done()
+				defer func() { panics[i] = recover() }()
+				results[i] = verifyRun(chainID, commit, jobs[i*len(jobs)/runs:(i+1)*len(jobs)/runs])
+			}()
+		}
 	}
-	var wg sync.WaitGroup
-	for i := 1; i < w; i++ {
-		wg.Go(func() { run(i) })
+	for range w - 1 {
+		go work()
 	}
-	run(0)
-	wg.Wait()
+	work()
+	done.Wait()
 	for _, p := range panics {
 		if p != nil {
 			panic(p)

@@ -93,11 +93,19 @@ func verifyJobs(chainID string, commit *types.Commit, jobs []job, w int) int {
 	return verdict
 }
 
+// verifiers keeps batch verifiers between runs: a verifier's entries are
+// several hundred bytes per signature, and a reused one keeps its room.
+var verifiers = sync.Pool{New: func() any { return ed25519.NewBatchVerifier() }}
+
 // verifyRun batch-verifies the signatures of jobs, which walk checked
 // (ed25519 keys and signatures of the right sizes), and returns the
 // commit index of the first invalid one, allValid or batchFailed.
 func verifyRun(chainID string, commit *types.Commit, jobs []job) int {
-	bv := ed25519.NewBatchVerifier()
+	bv := verifiers.Get().(*ed25519.BatchVerifier)
+	defer func() {
+		bv.Reset()
+		verifiers.Put(bv)
+	}()
 	for _, j := range jobs {
 		msg := commit.VoteSignBytes(chainID, int32(j.idx))
 		if err := bv.Add(j.key, msg, commit.Signatures[j.idx].Signature); err != nil {

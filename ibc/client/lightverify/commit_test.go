@@ -335,6 +335,20 @@ func TestWorkerCount(t *testing.T) {
 	}
 }
 
+// TestRunCount checks the cut into runs: one per worker while each keeps
+// pippengerRun signatures, else runs of about smallRun signatures, never
+// fewer than the workers.
+func TestRunCount(t *testing.T) {
+	for _, tc := range []struct{ n, w, want int }{
+		{16, 2, 2}, {34, 2, 2}, {67, 2, 4}, {134, 2, 8}, {2*pippengerRun - 1, 2, (2*pippengerRun - 1) / smallRun},
+		{2 * pippengerRun, 2, 2}, {201, 2, 2}, {201, 3, 12}, {300, 3, 3}, {40, 8, 8},
+	} {
+		if got := runCount(tc.n, tc.w); got != tc.want {
+			t.Errorf("runCount(%d, %d) = %d, want %d", tc.n, tc.w, got, tc.want)
+		}
+	}
+}
+
 // TestPanicInWorkerReachesCaller checks that a panic while verifying a run
 // on another goroutine is raised on the calling goroutine, where the
 // client recovers it, instead of ending the process.

@@ -15,6 +15,15 @@ import (
 // calling goroutine.
 const minPerWorker = 8
 
+// Run sizes. A batch of pippengerRun signatures or more is verified with
+// Pippenger's method, which costs less per signature than the method
+// below it (curve25519-voi's batchPippengerThreshold); smaller batches
+// cost about the same per signature from smallRun up.
+const (
+	pippengerRun = 94
+	smallRun     = 16
+)
+
 // Results of verifying a run of signatures, besides the commit index of
 // the first invalid one.
 const (
@@ -33,13 +42,26 @@ func (c *Commit) workerCount(n int) int {
 	return max(1, min(limit, n/minPerWorker))
 }
 
-// verifyJobs verifies the signatures of jobs in w runs: w goroutines (the
-// calling one and w-1 others) each take the next run not yet taken until
-// none is left, so a goroutine that starts late, or not at all before the
-// runs are done, delays nothing. It returns the commit index of the first
-// job whose signature is invalid, allValid, or batchFailed if a run
-// failed with no invalid signature and no run found one. The result does
-// not depend on w or on which goroutine verified which run.
+// runCount returns how many runs n signatures are cut into for w
+// workers: w runs if each still has pippengerRun signatures, else runs of
+// about smallRun signatures (at least w), so that a worker that starts
+// late finds runs left and the calling goroutine, if alone, verifies all
+// of them at little more cost than one batch.
+func runCount(n, w int) int {
+	if n >= w*pippengerRun {
+		return w
+	}
+	return max(w, n/smallRun)
+}
+
+// verifyJobs verifies the signatures of jobs in runs (see runCount): w
+// goroutines (the calling one and w-1 others) each take the next run not
+// yet taken until none is left, so a goroutine that starts late, or not
+// at all before the runs are done, delays nothing. It returns the commit
+// index of the first job whose signature is invalid, allValid, or
+// batchFailed if a run failed with no invalid signature and no run found
+// one. The result does not depend on w or on which goroutine verified
+// which run.
 //
 // A panic while verifying a run is raised again on the calling goroutine
 // once every run has ended (that of the first run that panicked).
@@ -51,8 +73,7 @@ func verifyJobs(chainID string, commit *types.Commit, jobs []job, w int) int {
 	if w == 1 {
 		return verifyRun(chainID, commit, jobs)
 	}
-	// One run per worker: a larger batch costs less per signature.
-	runs := w
+	runs := runCount(len(jobs), w)
 	results := make([]int, runs)
 	panics := make([]any, runs)
 	var next atomic.Int32

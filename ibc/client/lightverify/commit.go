@@ -32,7 +32,8 @@ type Commit struct {
 }
 
 // NewCommit returns commit, a commit of chain chainID, ready for
-// verification. commit may be nil (each check then fails as CometBFT's).
+// verification. commit may be nil (each check then fails as CometBFT's);
+// it must not change while the Commit is in use.
 func NewCommit(chainID string, commit *types.Commit) *Commit {
 	return &Commit{chainID: chainID, commit: commit}
 }

@@ -1,7 +1,9 @@
 // Package client implements IBC clients of CometBFT chains with the
 // semantics of ibc-go's 07-tendermint light client, on ibc-go's wire types
-// (ibctm.ClientState, ConsensusState, Header and Misbehaviour) and with
-// CometBFT's own light package for header verification.
+// (ibctm.ClientState, ConsensusState, Header and Misbehaviour), verifying
+// headers exactly as CometBFT's light package does (same decisions, same
+// errors) through package lightverify, which verifies commit signatures
+// on several cores and each signature once.
 //
 // # What a client holds
 //

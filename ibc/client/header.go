@@ -11,6 +11,8 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
+
+	"github.com/abci-ics/ics/ibc/client/lightverify"
 )
 
 // header is an ibc-go Header converted to CometBFT types.
@@ -20,6 +22,9 @@ type header struct {
 	trustedVals *cmttypes.ValidatorSet
 	height      clienttypes.Height // the header's height, in the client's revision
 	trusted     clienttypes.Height // the height of the consensus state it is verified against
+	// valsHash is vals.Hash() once computed (checkTrusted computes it
+	// when the trusted validators are the header's), else nil.
+	valsHash []byte
 }
 
 // recoverInvalid turns a panic in CometBFT's decoding or verification of
@@ -102,7 +107,11 @@ func sameValidators(a, b *cmtproto.ValidatorSet) bool {
 // checkTrusted checks the header's trusted validators against the trusted
 // consensus state and that the latter is within the trusting period.
 func checkTrusted(cs *ibctm.ClientState, trusted *ibctm.ConsensusState, d *header, now time.Time) error {
-	if got := d.trustedVals.Hash(); !bytes.Equal(got, trusted.NextValidatorsHash) {
+	got := d.trustedVals.Hash()
+	if d.trustedVals == d.vals {
+		d.valsHash = got
+	}
+	if !bytes.Equal(got, trusted.NextValidatorsHash) {
 		return fmt.Errorf("%w: trusted validators hash to %X, the consensus state at %s has %X",
 			ErrInvalidTrustedValidators, got, d.trusted, trusted.NextValidatorsHash)
 	}
@@ -116,7 +125,9 @@ func checkTrusted(cs *ibctm.ClientState, trusted *ibctm.ConsensusState, d *heade
 // verifyHeader runs the light client verification of d against the
 // trusted consensus state: sequential verification for the next height,
 // skipping verification (trust level of the trusted validators, +2/3 of
-// the new ones) otherwise.
+// the new ones) otherwise. It decides and fails as light.VerifyAdjacent
+// and light.VerifyNonAdjacent would, through package lightverify, which
+// verifies the signatures on several cores.
 func verifyHeader(cs *ibctm.ClientState, trusted *ibctm.ConsensusState, d *header, now time.Time) (err error) {
 	if err := checkTrusted(cs, trusted, d, now); err != nil {
 		return err
@@ -133,9 +144,10 @@ func verifyHeader(cs *ibctm.ClientState, trusted *ibctm.ConsensusState, d *heade
 		NextValidatorsHash: trusted.NextValidatorsHash,
 	}}
 	if d.height.RevisionHeight == d.trusted.RevisionHeight+1 {
-		err = light.VerifyAdjacent(th, d.signed, d.vals, cs.TrustingPeriod, now, cs.MaxClockDrift)
+		err = lightverify.VerifyAdjacent(th, d.signed, d.vals, d.valsHash, cs.TrustingPeriod, now, cs.MaxClockDrift)
 	} else {
-		err = light.VerifyNonAdjacent(th, d.trustedVals, d.signed, d.vals, cs.TrustingPeriod, now, cs.MaxClockDrift, cs.TrustLevel.ToTendermint())
+		err = lightverify.VerifyNonAdjacent(th, d.trustedVals, d.signed, d.vals, d.valsHash,
+			cs.TrustingPeriod, now, cs.MaxClockDrift, cs.TrustLevel.ToTendermint())
 	}
 	return lightError(err)
 }

@@ -8,6 +8,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
+	"github.com/abci-ics/ics/ibc/client/lightverify"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -81,13 +82,20 @@ func verifyMisbehaviourHeader(st state.KVStore, clientID string, cs *ibctm.Clien
 	if err := d.signed.ValidateBasic(cs.ChainId); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidHeader, err)
 	}
-	if got := d.vals.Hash(); !bytes.Equal(got, d.signed.ValidatorsHash) {
+	got := d.valsHash
+	if got == nil {
+		got = d.vals.Hash()
+	}
+	if !bytes.Equal(got, d.signed.ValidatorsHash) {
 		return fmt.Errorf("%w: validator set hashes to %X, header has %X", ErrInvalidHeader, got, d.signed.ValidatorsHash)
 	}
-	if err := d.trustedVals.VerifyCommitLightTrusting(cs.ChainId, d.signed.Commit, cs.TrustLevel.ToTendermint()); err != nil {
+	// The checks of VerifyCommitLightTrusting and VerifyCommitLight, on one
+	// Commit so that signatures the two sets share are verified once.
+	c := lightverify.NewCommit(cs.ChainId, d.signed.Commit)
+	if err := c.VerifyLightTrusting(d.trustedVals, cs.TrustLevel.ToTendermint()); err != nil {
 		return fmt.Errorf("%w: %v", ErrInsufficientTrust, err)
 	}
-	if err := d.vals.VerifyCommitLight(cs.ChainId, d.signed.Commit.BlockID, d.signed.Height, d.signed.Commit); err != nil {
+	if err := c.VerifyLight(d.vals, d.signed.Commit.BlockID, d.signed.Height); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidHeader, err)
 	}
 	return nil

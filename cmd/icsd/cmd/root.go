@@ -38,13 +38,15 @@ func NewRoot() *cobra.Command {
 		SilenceErrors: false,
 	}
 	root.PersistentFlags().String(cli.FlagHome, DefaultHome(), "node and keyring home directory")
+	bench := benchCmd()
+	bench.AddCommand(benchLoadCmd())
 	root.AddCommand(
 		initCmd(),
 		startCmd(),
 		keysCmd(),
 		tx.Command(),
 		query.Command(),
-		benchCmd(),
+		bench,
 		testnetCmd(),
 		genesisCmd(),
 		relayCmd(),

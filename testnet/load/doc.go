@@ -27,10 +27,12 @@
 // the accounts (every submitter waited for a free account) or against the
 // client (the submitters were busy with RPC calls). Options.Conns
 // submitters, spread over the nodes, each with its own RPC connection, sign
-// and send with broadcast_tx_sync. A watcher polls one node for every new
-// block's results, then the block, and matches the transactions by hash:
-// the time it first holds a block's results is when the client sees its
-// transactions committed. After Options.Duration the submitters stop and
+// and send with broadcast_tx_sync. A watcher follows one node: it
+// polls the small headers to learn when each block is first committed
+// (that is when the client sees its transactions committed), and reads
+// every block's results and transactions, decoding only the codes and the
+// transactions, to match its transactions by hash; that second loop may lag
+// under load without moving the times. After Options.Duration the submitters stop and
 // the run waits up to Options.Drain for the transactions still in flight.
 // The statistics (Result) are the counts, the committed rate over the window
 // from the first to the last block holding load transactions (WindowRate),

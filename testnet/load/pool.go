@@ -197,7 +197,8 @@ func run(ctx context.Context, o Options, conns int, gen generator, watch *watche
 		case r.MissedAccounts*2 > r.Missed:
 			r.Warnings = append(r.Warnings, fmt.Sprintf("the client missed %.0f%% of the target rate, mostly waiting for accounts with a free slot: raise --accounts or --per-account", 100*share))
 		default:
-			r.Warnings = append(r.Warnings, fmt.Sprintf("the client missed %.0f%% of the target rate, its connections busy with calls to the nodes: raise --conns, or the nodes are slow to answer CheckTx", 100*share))
+			r.Warnings = append(r.Warnings, fmt.Sprintf("the client missed %.0f%% of the target rate with its %d connections waiting on broadcast_tx_sync (p50 %.0fms, p99 %.0fms): the nodes' CheckTx, which the mempool runs one at a time, or --conns limits the rate",
+				100*share, conns, r.CallP50ms, r.CallP99ms))
 		}
 	}
 	if r.Pending > 0 {

@@ -341,7 +341,7 @@ func (e *engine) progress(start time.Time, done <-chan struct{}) {
 		e.mu.Lock()
 		r := e.res
 		e.mu.Unlock()
-		e.o.logf("%s: %4.0fs submitted %d accepted %d committed %d failed %d in flight %d",
+		e.o.logf("%s: %4.0fs submitted %d accepted %d committed %d failed %d not seen yet %d",
 			r.Name, time.Since(start).Seconds(), r.Submitted, r.Accepted, r.Committed, r.Failed, e.watch.pendingLoad())
 	}
 }

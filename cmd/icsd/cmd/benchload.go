@@ -100,7 +100,7 @@ prints both results side by side; without --node it runs the kvstore node only.`
 	f.StringSlice("node", nil, "RPC address of an icsd node (repeat the flag or give a comma-separated list); transactions are spread over them")
 	f.Float64("rate", 2000, "target transactions per second")
 	f.Duration("duration", 30*time.Second, "how long to send")
-	f.Int("conns", 64, "concurrent RPC connections (submitters), spread over the nodes")
+	f.Int("conns", 256, "concurrent RPC connections (submitters), spread over the nodes")
 	f.Duration("drain", 30*time.Second, "how long to wait, after sending, for transactions in flight")
 	f.Int("accounts", 2000, "accounts derived from --seed that send the transfers")
 	f.Int("per-account", 4, "transactions of one account in flight at most (CheckTx tracks the mempool's nonces)")

@@ -167,6 +167,9 @@ func run(ctx context.Context, o Options, conns int, gen generator, watch *watche
 	e.pace(sendCtx, tokens, start, int64(conns))
 	stopSending()
 	wg.Wait()
+	e.mu.Lock()
+	e.res.Missed += len(tokens) // slots handed out that nobody sent in time
+	e.mu.Unlock()
 	o.logf("%s: sending stopped after %s; waiting up to %s for %d transactions in flight", e.res.Name, time.Since(start).Round(time.Millisecond), o.Drain, watch.pendingLoad())
 	deadline := time.Now().Add(o.Drain)
 	for watch.pendingLoad() > 0 && time.Now().Before(deadline) && ctx.Err() == nil && watch.stopped() == nil {

@@ -141,9 +141,9 @@ func (g *kvWrites) build(_, _ int) ([]byte, uint64) {
 	return fmt.Appendf(nil, "%s%010d=v%016x", g.prefix, n, n*0x9e3779b97f4a7c15), 0
 }
 
-func (g *kvWrites) unreserve(int, int)              {}
-func (g *kvWrites) rejected(int, int, uint64, bool) {}
-func (g *kvWrites) settled(int, uint32)             {}
+func (g *kvWrites) unreserve(int, int)                      {}
+func (g *kvWrites) rejected(int, int, uint64, bool, string) {}
+func (g *kvWrites) settled(int, uint32)                     {}
 
 // RunKVStore starts a kvstore node in a temporary directory with
 // timeoutCommit, sends it key=value transactions at o.Rate for o.Duration

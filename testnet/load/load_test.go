@@ -116,7 +116,7 @@ func TestTransfersNonces(t *testing.T) {
 		t.Fatalf("transfer %+v: %v", send, err)
 	}
 	_, n2 := g.build(0, 0)
-	g.rejected(0, 0, n2, true)
+	g.rejected(0, 0, n2, true, "mempool is full")
 	if g.next[0] != 6 {
 		t.Fatalf("after a refusal next is %d, want 6", g.next[0])
 	}
@@ -130,7 +130,7 @@ func TestTransfersNonces(t *testing.T) {
 	}
 	g.settled(0, 5)
 	g.settled(0, 0)
-	g.rejected(1, 1, 0, false)
+	g.rejected(1, 1, 0, false, "")
 	g.settled(1, 0)
 	if !g.retired[0].Load() || !g.retired[1].Load() {
 		t.Fatal("not retired")
@@ -139,6 +139,15 @@ func TestTransfersNonces(t *testing.T) {
 	defer cancel()
 	if i, ok := g.reserve(cctx, 0); ok {
 		t.Fatalf("retired account 0 came back as %d", i)
+	}
+
+	// A node that lost transactions it had accepted says which nonce it
+	// expects, and the account carries on from there.
+	g = newTransfers(keys, []uint64{7, 0, 0, 0}, 1, 1, "c-1", auth.DefaultParams().MinFee, 9)
+	_, n := g.build(0, 0)
+	g.rejected(0, 0, n, true, "wrong nonce: expected 3, got 7")
+	if g.next[0] != 3 {
+		t.Fatalf("after a wrong nonce next is %d, want 3", g.next[0])
 	}
 }
 

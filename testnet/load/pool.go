@@ -27,8 +27,9 @@ type generator interface {
 	// unreserve gives back a slot that was not used.
 	unreserve(w, slot int)
 	// rejected says the transaction of slot with nonce did not enter the
-	// mempool (sure), or that its broadcast got no answer (not sure).
-	rejected(w, slot int, nonce uint64, sure bool)
+	// mempool (sure, with the node's log), or that its broadcast got no
+	// answer (not sure).
+	rejected(w, slot int, nonce uint64, sure bool, log string)
 	// settled says a transaction of slot was in a block with code.
 	settled(slot int, code uint32)
 }
@@ -287,17 +288,17 @@ func (e *engine) submitter(ctx context.Context, w int, tokens <-chan struct{}) {
 		case err != nil && strings.Contains(err.Error(), "mempool is full"):
 			e.watch.forget(hash)
 			e.reject("mempool is full")
-			e.gen.rejected(w, slot, nonce, true)
+			e.gen.rejected(w, slot, nonce, true, "")
 		case err != nil:
 			e.watch.forget(hash)
 			e.mu.Lock()
 			e.res.Errors++
 			e.mu.Unlock()
-			e.gen.rejected(w, slot, nonce, false)
+			e.gen.rejected(w, slot, nonce, false, "")
 		case res.Code != 0:
 			e.watch.forget(hash)
 			e.reject(fmt.Sprintf("code %d: %s", res.Code, reason(res.Log)))
-			e.gen.rejected(w, slot, nonce, true)
+			e.gen.rejected(w, slot, nonce, true, res.Log)
 		default:
 			e.mu.Lock()
 			e.res.Accepted++

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -100,15 +101,35 @@ func (t *transfers) build(w, from int) ([]byte, uint64) {
 
 func (t *transfers) unreserve(w, i int) { t.free[w] <- i }
 
-func (t *transfers) rejected(w, i int, nonce uint64, sure bool) {
+func (t *transfers) rejected(w, i int, nonce uint64, sure bool, log string) {
 	if !sure {
 		t.retired[i].Store(true)
 		return
 	}
 	// Nothing of i was sent after this transaction: its submitter sends
-	// one call at a time.
+	// one call at a time. When the node expects another nonce it lost
+	// transactions of i it had accepted (CometBFT answers CheckTx OK for a
+	// transaction it then drops because its mempool filled up, and the
+	// next recheck evicts the ones after it): carry on from its nonce.
 	t.next[i] = nonce
+	if exp, ok := expectedNonce(log); ok {
+		t.next[i] = exp
+	}
 	t.free[w] <- i
+}
+
+// expectedNonce reads the nonce a wrong-nonce refusal says the account
+// needs.
+func expectedNonce(log string) (uint64, bool) {
+	_, rest, ok := strings.Cut(log, auth.ErrBadNonce.Error()+": expected ")
+	if !ok {
+		return 0, false
+	}
+	var n uint64
+	if _, err := fmt.Sscanf(rest, "%d", &n); err != nil {
+		return 0, false
+	}
+	return n, true
 }
 
 func (t *transfers) settled(i int, code uint32) {

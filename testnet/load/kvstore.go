@@ -57,6 +57,7 @@ func StartKVStore(ctx context.Context, dir string, timeoutCommit time.Duration) 
 	cfg.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", p2pPort)
 	cfg.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", rpcPort)
 	cfg.P2P.AddrBookStrict = false
+	cfg.P2P.PexReactor = false // no peers; and no address book saved after Stop
 	cfg.Instrumentation.Prometheus = false
 	if timeoutCommit > 0 {
 		cfg.Consensus.TimeoutCommit = timeoutCommit

@@ -33,6 +33,8 @@ func NewRoot() *cobra.Command {
 		SilenceErrors: false,
 	}
 	root.PersistentFlags().String(cli.FlagHome, DefaultHome(), "node and keyring home directory")
+	bench := benchCmd()
+	bench.AddCommand(benchLoadCmd())
 	root.AddCommand(
 		initCmd(),
 		startCmd(),
@@ -41,7 +43,7 @@ func NewRoot() *cobra.Command {
 		keysCmd(),
 		tx.Command(),
 		query.Command(),
-		benchCmd(),
+		bench,
 		testnetCmd(),
 		genesisCmd(),
 		relay.Cmd(),

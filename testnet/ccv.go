@@ -121,10 +121,6 @@ func (t *CCVTestnet) ProviderRPCs() []string {
 	return out
 }
 
-// ConsumerRPC returns the RPC address of validator i's node on consumer c
-// (whether or not validator i runs one).
-func (t *CCVTestnet) ConsumerRPC(c *ConsumerChain, i int) string { return c.RPC(i) }
-
 func (t *CCVTestnet) logf(format string, args ...any) {
 	if t.Opts.Out != nil {
 		fmt.Fprintf(t.Opts.Out, "%s %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
@@ -213,7 +209,7 @@ func StartCCVTestnet(ctx context.Context, o ccvopts.Options) (t *CCVTestnet, err
 				return t, err
 			}
 		}
-		t.logf("started %s: %s (node of validator i: rpc %s + 10i)", c.describe(), describeValidators(c.Validators()), t.ConsumerRPC(c, 0))
+		t.logf("started %s: %s (node of validator i: rpc %s + 10i)", c.describe(), describeValidators(c.Validators()), c.RPC(0))
 	}
 	errs := make([]error, len(t.Consumers))
 	var wg sync.WaitGroup
@@ -222,7 +218,7 @@ func StartCCVTestnet(ctx context.Context, o ccvopts.Options) (t *CCVTestnet, err
 		go func() {
 			defer wg.Done()
 			first := c.Nodes()[0]
-			if _, err := waitHeight(ctx, t.ConsumerRPC(c, first.Validator), 2, time.Minute); err != nil {
+			if _, err := waitHeight(ctx, c.RPC(first.Validator), 2, time.Minute); err != nil {
 				errs[k] = fmt.Errorf("%s: %w (see %s)", c.ChainID, err, first.Process.Log)
 				return
 			}

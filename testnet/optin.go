@@ -228,7 +228,7 @@ func (t *CCVTestnet) OptIn(ctx context.Context, j, i int) error {
 	if c.ConsumerID == "" || len(c.Nodes()) == 0 {
 		return fmt.Errorf("%s has not launched", c.ChainID)
 	}
-	_, h, err := c.Join(ctx, i, t.LiveConsumerRPC(c))
+	_, h, err := c.Join(ctx, i, c.LiveRPC())
 	if err != nil {
 		return err
 	}

@@ -137,7 +137,7 @@ func (t *CCVTestnet) watchRewards(ctx context.Context, w io.Writer, st *rewardsS
 		if c.KV || sovereign[c.ChainID] > 0 {
 			continue
 		}
-		cc, err := client.NewClient(t.LiveConsumerRPC(c))
+		cc, err := client.NewClient(c.LiveRPC())
 		if err != nil {
 			continue
 		}

@@ -69,12 +69,6 @@ func (t *CCVTestnet) LiveProviderRPC() string {
 	return t.ProviderRPC(0)
 }
 
-// LiveConsumerRPC returns the RPC address of the first node of consumer c
-// still running (in validator order), or else of its first node.
-func (t *CCVTestnet) LiveConsumerRPC(c *ConsumerChain) string {
-	return c.LiveRPC()
-}
-
 // validatorKeys maps the consumer key (hex) of each node of c to its
 // provider validator's index.
 func (t *CCVTestnet) validatorKeys(c *ConsumerChain) map[string]int {
@@ -141,7 +135,7 @@ func (t *CCVTestnet) watchOnce(ctx context.Context, w io.Writer, st *watchState,
 		}
 	}
 	for _, c := range t.Consumers {
-		cc, err := client.NewClient(t.LiveConsumerRPC(c))
+		cc, err := client.NewClient(c.LiveRPC())
 		if err != nil {
 			continue
 		}
@@ -185,7 +179,7 @@ func (t *CCVTestnet) watchOnce(ctx context.Context, w io.Writer, st *watchState,
 	if heightsEvery > 0 && st.ticks%heightsEvery == 1 {
 		parts := []string{t.Opts.ChainID + "=" + process.Height(qctx, t.LiveProviderRPC())}
 		for _, c := range t.Consumers {
-			parts = append(parts, c.ChainID+"="+process.Height(qctx, t.LiveConsumerRPC(c)))
+			parts = append(parts, c.ChainID+"="+process.Height(qctx, c.LiveRPC()))
 		}
 		t.say(w, "heights %s", strings.Join(parts, " "))
 	}

@@ -103,7 +103,7 @@ func (n *ccvNet) expectedSet(c *testnet.ConsumerChain) map[string]int64 {
 func (n *ccvNet) ccvSet(c *testnet.ConsumerChain) map[string]int64 {
 	n.t.Helper()
 	var vals []interchain.ConsumerValidatorJSON
-	n.mustQuery(n.net.LiveConsumerRPC(c), interchain.PathConsumerValidator, &vals)
+	n.mustQuery(c.LiveRPC(), interchain.PathConsumerValidator, &vals)
 	out := map[string]int64{}
 	for _, v := range vals {
 		out[v.ConsumerKey] = v.Power
@@ -115,7 +115,7 @@ func (n *ccvNet) ccvSet(c *testnet.ConsumerChain) map[string]int64 {
 // and that height.
 func (n *ccvNet) cometSet(c *testnet.ConsumerChain) (map[string]int64, int64) {
 	n.t.Helper()
-	res, err := n.rpc(n.net.LiveConsumerRPC(c)).Validators(context.Background(), nil, nil, nil)
+	res, err := n.rpc(c.LiveRPC()).Validators(context.Background(), nil, nil, nil)
 	if err != nil {
 		n.t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func sameSet(a, b map[string]int64) bool {
 func (n *ccvNet) status(c *testnet.ConsumerChain) interchain.ConsumerStatusJSON {
 	n.t.Helper()
 	var s interchain.ConsumerStatusJSON
-	n.mustQuery(n.net.LiveConsumerRPC(c), interchain.PathConsumerStatus, &s)
+	n.mustQuery(c.LiveRPC(), interchain.PathConsumerStatus, &s)
 	return s
 }
 
@@ -233,7 +233,7 @@ func (n *ccvNet) pendingCommitments() int {
 			n.t.Fatal(err)
 		}
 		var a, b []uint64
-		n.mustQuery(n.net.LiveConsumerRPC(c), interchain.PathIBCCommitments+lf.A.Port+"/"+lf.A.Channel, &a)
+		n.mustQuery(c.LiveRPC(), interchain.PathIBCCommitments+lf.A.Port+"/"+lf.A.Channel, &a)
 		n.mustQuery(n.net.LiveProviderRPC(), interchain.PathIBCCommitments+lf.B.Port+"/"+lf.B.Channel, &b)
 		total += len(a) + len(b)
 	}
@@ -320,7 +320,7 @@ func TestCCVTestnet(t *testing.T) {
 			t.Fatalf("%s: CometBFT set %v at %d, want %v", c.ChainID, got, h, want)
 		}
 		h-- // the set of the next height may be known before its block
-		commit, err := n.rpc(net.LiveConsumerRPC(c)).Commit(context.Background(), &h)
+		commit, err := n.rpc(c.LiveRPC()).Commit(context.Background(), &h)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -95,7 +95,7 @@ func TestKVConsumer(t *testing.T) {
 	}
 	for _, node := range c.Nodes() {
 		i := node.Validator
-		info, err := n.rpc(net.ConsumerRPC(c, i)).ABCIInfo(ctx)
+		info, err := n.rpc(c.RPC(i)).ABCIInfo(ctx)
 		if err != nil || info.Response.Data != "kvconsumer" {
 			t.Fatalf("consumer node %d's application: %v %+v", i, err, info)
 		}
@@ -146,7 +146,7 @@ func TestKVConsumer(t *testing.T) {
 	if err := net.OptIn(ctx, c.Index, 1); err != nil {
 		t.Fatal(err)
 	}
-	if info, err := n.rpc(net.ConsumerRPC(c, 1)).ABCIInfo(ctx); err != nil || info.Response.Data != "kvconsumer" {
+	if info, err := n.rpc(c.RPC(1)).ABCIInfo(ctx); err != nil || info.Response.Data != "kvconsumer" {
 		t.Fatalf("consumer node 1's application: %v %+v", err, info)
 	}
 	n.checkJoined(c, 1)
@@ -154,7 +154,7 @@ func TestKVConsumer(t *testing.T) {
 	// kvconsumer's own transactions: a JSON write sent to node 1 is
 	// committed and read back from node 0; a malformed one is refused.
 	n.kvWrite(c, 1, "hello", "world")
-	res, err := n.rpc(net.ConsumerRPC(c, 0)).BroadcastTxSync(ctx, []byte(`{"key":"a","other":1}`))
+	res, err := n.rpc(c.RPC(0)).BroadcastTxSync(ctx, []byte(`{"key":"a","other":1}`))
 	if err != nil || res.Code == 0 {
 		t.Fatalf("malformed transaction: %v %+v", err, res)
 	}
@@ -187,12 +187,12 @@ func (n *ccvNet) kvWrite(c *testnet.ConsumerChain, i int, key, value string) {
 	n.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	res, err := n.rpc(n.net.ConsumerRPC(c, i)).BroadcastTxCommit(ctx, []byte(`{"key":"`+key+`","value":"`+value+`"}`))
+	res, err := n.rpc(c.RPC(i)).BroadcastTxCommit(ctx, []byte(`{"key":"`+key+`","value":"`+value+`"}`))
 	if err != nil || res.CheckTx.Code != 0 || res.TxResult.Code != 0 || res.Height == 0 {
 		n.t.Fatalf("kv write %s=%s: %v %+v", key, value, err, res)
 	}
 	n.waitFor("kv "+key+" readable", time.Minute, func() bool {
-		q, err := n.rpc(n.net.ConsumerRPC(c, 0)).ABCIQuery(ctx, "/kv/"+key, nil)
+		q, err := n.rpc(c.RPC(0)).ABCIQuery(ctx, "/kv/"+key, nil)
 		return err == nil && q.Response.Code == 0 && string(q.Response.Value) == value && q.Response.Height >= res.Height
 	})
 }

@@ -135,7 +135,7 @@ func (n *ccvNet) commitsWithout(c *testnet.ConsumerChain, i int, blocks int64) {
 	})
 	_, h := n.cometSet(c)
 	h--
-	commit, err := n.rpc(n.net.LiveConsumerRPC(c)).Commit(context.Background(), &h)
+	commit, err := n.rpc(c.LiveRPC()).Commit(context.Background(), &h)
 	if err != nil {
 		n.t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func (n *ccvNet) checkJoined(c *testnet.ConsumerChain, i int) {
 		// had when it committed.
 		_, h := n.cometSet(c)
 		h -= 2
-		commit, err := n.rpc(n.net.LiveConsumerRPC(c)).Commit(context.Background(), &h)
+		commit, err := n.rpc(c.LiveRPC()).Commit(context.Background(), &h)
 		if err != nil || !commit.CanonicalCommit {
 			return false
 		}

@@ -93,11 +93,11 @@ func TestCCVRewards(t *testing.T) {
 			return false
 		}
 		var pending []uint64
-		if err := n.query(net.LiveConsumerRPC(c), interchain.PathIBCCommitments+transfer.PortID+"/"+lf.Transfer.A, &pending); err != nil || len(pending) > 0 {
+		if err := n.query(c.LiveRPC(), interchain.PathIBCCommitments+transfer.PortID+"/"+lf.Transfer.A, &pending); err != nil || len(pending) > 0 {
 			return false
 		}
 		sent, supply = rounds.total(), s.Amount
-		return supply == sent && n.balance(net.LiveConsumerRPC(c), escrow, ccvopts.FeeDenom(1)) == sent
+		return supply == sent && n.balance(c.LiveRPC(), escrow, ccvopts.FeeDenom(1)) == sent
 	})
 	if sent == 0 {
 		t.Fatal("no reward sent")
@@ -149,7 +149,7 @@ func (tr *transmissions) scan() {
 	if tr.amounts == nil {
 		tr.amounts = map[int64]uint64{}
 	}
-	rpc := tr.n.rpc(tr.n.net.LiveConsumerRPC(tr.c))
+	rpc := tr.n.rpc(tr.c.LiveRPC())
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	st, err := rpc.Status(ctx)
@@ -222,7 +222,7 @@ func (n *ccvNet) consumerPrefix(c *testnet.ConsumerChain) string {
 	var p struct {
 		Prefix string `json:"bech32_prefix"`
 	}
-	n.mustQuery(n.net.LiveConsumerRPC(c), app.PathParams, &p)
+	n.mustQuery(c.LiveRPC(), app.PathParams, &p)
 	if p.Prefix == "" {
 		n.t.Fatal("no bech32 prefix in the consumer's auth parameters")
 	}

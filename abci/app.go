@@ -207,7 +207,10 @@ func (a *App) CheckTx(_ context.Context, req *abcitypes.RequestCheckTx) (*abcity
 		return a.checkResult(ErrNotStarted), nil
 	}
 	tx, err := r.DecodeTx(req.Tx)
-	if err == nil {
+	// A recheck is of a transaction this CheckTx admitted, whose signature
+	// does not depend on the state: only what the state decides (routes,
+	// nonce, fee, balance) is checked again.
+	if err == nil && req.Type != abcitypes.CheckTxType_Recheck {
 		errs := []error{nil}
 		r.VerifyTxs([]Tx{tx}, errs)
 		err = errs[0]

@@ -458,3 +458,36 @@ func TestProposals(t *testing.T) {
 		}
 	}
 }
+
+// TestRecheck: a recheck (of a transaction CheckTx admitted, after a
+// block) checks again what the state decides, the nonce here, and not
+// the signature, which the state does not change.
+func TestRecheck(t *testing.T) {
+	keys := testKeys(3)
+	c := newChain(t, dbm.NewMemDB(), 3)
+	c.block()
+	msg, _ := auth.NewAny(&bank.MsgSend{From: addr(keys[0]), To: addr(keys[1]), Amount: []coin.Coin{stake(100)}})
+	body := auth.TxBody{ChainId: chainID, Nonce: 0, Fee: stake(10), Msgs: []auth.Any{msg}}
+	good := sign(t, keys[0], &body)
+	var tx auth.Tx
+	if err := tx.Unmarshal(good); err != nil {
+		t.Fatal(err)
+	}
+	tx.Signature = bytes.Repeat([]byte{1}, len(tx.Signature))
+	badSig, _ := tx.Marshal()
+	for _, tc := range []struct {
+		tx   []byte
+		typ  abcitypes.CheckTxType
+		code uint32
+	}{{badSig, abcitypes.CheckTxType_New, 4}, {badSig, abcitypes.CheckTxType_Recheck, 0}} {
+		chk, err := c.app.CheckTx(ctx, &abcitypes.RequestCheckTx{Tx: tc.tx, Type: tc.typ})
+		if err != nil || chk.Code != tc.code {
+			t.Fatalf("%s: code %d (%s), want %d", tc.typ, chk.Code, chk.Log, tc.code)
+		}
+	}
+	c.block(good) // the block uses nonce 0
+	chk, err := c.app.CheckTx(ctx, &abcitypes.RequestCheckTx{Tx: good, Type: abcitypes.CheckTxType_Recheck})
+	if err != nil || chk.Code != 6 {
+		t.Fatalf("recheck after the block: code %d (%s), want 6 (nonce)", chk.Code, chk.Log)
+	}
+}

@@ -33,12 +33,12 @@ import (
 // Linked consumers have their CCV channel open and are sent their VSCs;
 // the others are launched but not linked (no consumer chain runs them),
 // so their VSCs are computed, stored and queued but not sent. The cases:
-// 50 consumers, all linked (the configuration of earlier figures); the
-// same 50 none linked (what sending costs); 500 consumers, the first 50
-// linked. Each case's net is built once and kept for the repeated runs of
+// 10 consumers, all linked; 50, all linked (the configuration of earlier
+// figures); the same 50 none linked (what sending costs); 200 and 500
+// consumers, the first 50 linked. Each case's net is built once and kept for the repeated runs of
 // the benchmark.
 func BenchmarkProviderEpoch(b *testing.B) {
-	for _, tc := range []struct{ consumers, linked int }{{50, 50}, {50, 0}, {500, 50}} {
+	for _, tc := range []struct{ consumers, linked int }{{10, 10}, {50, 50}, {50, 0}, {200, 50}, {500, 50}} {
 		b.Run(fmt.Sprintf("consumers=%d,linked=%d", tc.consumers, tc.linked), func(b *testing.B) {
 			key := fmt.Sprint(tc)
 			prov, ok := epochBenchNets[key]

@@ -12,8 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/testnet/ccvopts"
 	"github.com/abci-ics/ics/testnet/valnet"
+	"github.com/abci-ics/ics/types/address"
 )
 
 // chaosDuration is how long TestChaos kills processes: ICSD_CHAOS_DURATION
@@ -107,9 +109,10 @@ func TestChaos(t *testing.T) {
 		down = keep
 	}
 	later := func() time.Time { return time.Now().Add(time.Duration(2000+rng.IntN(4000)) * time.Millisecond) }
+	provDown := -1 // the provider node that is down, if any
 	liveProvider := func() int {
 		for {
-			if i := rng.IntN(o.Validators); !net.Provider[i].Exited() {
+			if i := rng.IntN(o.Validators); i != provDown {
 				return i
 			}
 		}
@@ -123,7 +126,8 @@ func TestChaos(t *testing.T) {
 		case k < 3 && !isDown(o.ChainID):
 			i := rng.IntN(o.Validators)
 			net.Provider[i].Kill()
-			down = append(down, downed{o.ChainID, func() error { return net.StartProviderNode(i) }, later()})
+			provDown = i
+			down = append(down, downed{o.ChainID, func() error { provDown = -1; return net.StartProviderNode(i) }, later()})
 			tally.providerKills++
 		case k < 6:
 			c := net.Consumers[rng.IntN(len(net.Consumers))]
@@ -144,8 +148,11 @@ func TestChaos(t *testing.T) {
 			tally.relayerKills++
 		default:
 			i := liveProvider()
-			v := n.validator(i)
-			err := runErr(bin, "tx", "staking", "delegate", "validator", v.Operator, strconv.Itoa(1+rng.IntN(5))+"000000000stake",
+			k, err := client.LoadKey(valnet.NodeHome(o.Dir, i), "validator")
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = runErr(bin, "tx", "staking", "delegate", "validator", address.Encode("ics", k.Address()), strconv.Itoa(1+rng.IntN(5))+"000000000stake",
 				"--home", valnet.NodeHome(o.Dir, i), "--node", net.ProviderRPC(i), "--timeout", "20s")
 			if err != nil {
 				tally.failedTxs++
@@ -157,6 +164,15 @@ func TestChaos(t *testing.T) {
 	}
 	restartDue(true)
 	t.Logf("chaos over: %s", tally)
+	rpcs := map[string][]string{o.ChainID: net.ProviderRPCs()}
+	for _, c := range net.Consumers {
+		rpcs[c.ChainID] = c.RPCs()
+	}
+	for _, addrs := range rpcs { // every node answers again
+		for _, rpc := range addrs {
+			waitAt(t, rpc, 1)
+		}
+	}
 
 	// Settle: the consumers follow the provider's powers, every packet is
 	// acknowledged.
@@ -176,13 +192,11 @@ func TestChaos(t *testing.T) {
 	}
 
 	// Every chain advanced, and every node agrees with its chain.
-	rpcs := map[string][]string{o.ChainID: net.ProviderRPCs()}
 	logs := []string{}
 	for i := range o.Validators {
 		logs = append(logs, filepath.Join(valnet.NodeHome(o.Dir, i), "node.log"))
 	}
 	for _, c := range net.Consumers {
-		rpcs[c.ChainID] = c.RPCs()
 		for _, nd := range c.Nodes() {
 			logs = append(logs, filepath.Join(nd.Home, "node.log"))
 		}

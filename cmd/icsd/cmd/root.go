@@ -1,9 +1,9 @@
 // Package cmd holds icsd's command tree: the root command and the
-// commands that write, edit and run node homes (init, genesis, start,
-// keys), relay, testnet, bench and version. The tx and query groups live in
-// the subpackages of the same names and the flags they all share in cli.
-// The commands parse flags and print; the work is done by the nodehome,
-// client, relayer and testnet packages.
+// commands that write, edit and run node homes (init, genesis, start),
+// testnet, bench and version. The tx, query, keys and relay groups live in
+// the subpackages of the same names, status and comet in node, and the
+// flags they all share in cli. The commands parse flags and print; the work
+// is done by the nodehome, client, relayer and testnet packages.
 package cmd
 
 import (

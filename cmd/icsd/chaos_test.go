@@ -228,8 +228,9 @@ func TestChaos(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, bad := range []string{"CONSENSUS FAILURE", "wrong Block.Header.AppHash", "panic:"} {
-			if bytes.Contains(bz, []byte(bad)) {
-				t.Fatalf("%s: %q", f, bad)
+			if i := bytes.Index(bz, []byte(bad)); i >= 0 {
+				from, to := max(0, i-3000), min(len(bz), i+6000)
+				t.Fatalf("%s: %q:\n%s", f, bad, bz[from:to])
 			}
 		}
 	}

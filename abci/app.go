@@ -13,6 +13,7 @@ import (
 	dbm "github.com/cosmos/cosmos-db"
 
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/export"
 )
 
 // AppVersion is the application protocol version reported by Info.
@@ -182,6 +183,12 @@ func (a *App) InitChain(_ context.Context, req *abcitypes.RequestInitChain) (*ab
 		if err := a.ms.SetInitialVersion(req.InitialHeight); err != nil {
 			return nil, err
 		}
+	}
+	if st, ok, err := export.Parse(req.AppStateBytes); ok || err != nil {
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidGenesis, err)
+		}
+		return a.importState(req, st)
 	}
 	cache := state.NewCache(a.ms.Working())
 	height := max(req.InitialHeight, 1)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/cosmos/gogoproto/jsonpb"
@@ -194,4 +195,14 @@ func ParseGenesisFor(bz []byte, role Role) (*Genesis, error) {
 		return nil, fmt.Errorf("%w: a %s genesis given to a %s chain", abci.ErrInvalidGenesis, g.Role(), role)
 	}
 	return g, nil
+}
+
+// StoresRole tells a chain's role from the stores of its state: a
+// consumer's state has the consumer store, and an own-staking consumer's
+// the staking store too.
+func StoresRole(names []string) (role Role, ownStaking bool) {
+	if !slices.Contains(names, consumer.StoreName) {
+		return RoleProvider, false
+	}
+	return RoleConsumer, slices.Contains(names, staking.StoreName)
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/cometbft/cometbft/privval"
 	"github.com/cometbft/cometbft/proxy"
 	cmttypes "github.com/cometbft/cometbft/types"
-	dbm "github.com/cosmos/cosmos-db"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/viper"
 
@@ -25,6 +24,7 @@ import (
 	"github.com/abci-ics/ics/app/consumerapp"
 	"github.com/abci-ics/ics/app/metrics"
 	"github.com/abci-ics/ics/state"
+	"github.com/abci-ics/ics/state/export"
 )
 
 // LoadConfig reads HOME/config/config.toml, sets the keys of set on top
@@ -49,25 +49,70 @@ func LoadConfig(home string, set map[string]string) (*cmtcfg.Config, error) {
 	return cfg, nil
 }
 
-// checkGenesisRole returns the node's genesis; it fails when the genesis
-// is not for role, or is a consumer genesis still waiting for the consumer
-// part.
-func checkGenesisRole(cfg *cmtcfg.Config, role app.Role) (*app.Genesis, error) {
+// genesisRole checks that the node's genesis is for role and tells
+// whether a consumer genesis carries the consumer's own staking. It fails
+// when the genesis is not for role, or is a consumer genesis still waiting
+// for the consumer part. An exported state (package export) is for the
+// role its stores say.
+func genesisRole(cfg *cmtcfg.Config, role app.Role) (ownStaking bool, err error) {
 	doc, err := cmttypes.GenesisDocFromFile(cfg.GenesisFile())
 	if err != nil {
-		return nil, fmt.Errorf("genesis: %w", err)
+		return false, fmt.Errorf("genesis: %w", err)
+	}
+	if st, ok, err := export.Parse(doc.AppState); ok || err != nil {
+		if err != nil {
+			return false, fmt.Errorf("%s: %w", cfg.GenesisFile(), err)
+		}
+		got, own := app.StoresRole(st.Names())
+		if got != role {
+			return false, fmt.Errorf("%s holds the exported state of a %s but %s says the role is %s", cfg.GenesisFile(), got, appConfigFile(cfg.RootDir), role)
+		}
+		return own, nil
 	}
 	g, err := app.ParseGenesis(doc.AppState)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", cfg.GenesisFile(), err)
+		return false, fmt.Errorf("%s: %w", cfg.GenesisFile(), err)
 	}
 	if g.Role() != role {
-		return nil, fmt.Errorf("%s holds a %s genesis but %s says the role is %s", cfg.GenesisFile(), g.Role(), appConfigFile(cfg.RootDir), role)
+		return false, fmt.Errorf("%s holds a %s genesis but %s says the role is %s", cfg.GenesisFile(), g.Role(), appConfigFile(cfg.RootDir), role)
 	}
 	if role == app.RoleConsumer && len(g.Consumer.InitialValidators) == 0 {
-		return nil, fmt.Errorf("the consumer genesis has no validators yet: import the provider's with icsd genesis import-consumer FILE --home %s", cfg.RootDir)
+		return false, fmt.Errorf("the consumer genesis has no validators yet: import the provider's with icsd genesis import-consumer FILE --home %s", cfg.RootDir)
 	}
-	return g, nil
+	return g.OwnStaking(), nil
+}
+
+// OpenApp opens the application of the home of cfg over
+// HOME/data/application.db, in the role recorded in HOME/config/app.toml,
+// without a node: NewNode runs it, and commands that read a stopped node's
+// state (export) use it. The database is locked while the App is open.
+func OpenApp(cfg *cmtcfg.Config, opts abci.Options) (*abci.App, error) {
+	appCfg, err := ReadAppConfig(cfg.RootDir)
+	if err != nil {
+		return nil, err
+	}
+	role := appCfg.Role
+	own, err := genesisRole(cfg, role)
+	if err != nil {
+		return nil, err
+	}
+	db, err := state.OpenGoLevelDB("application", cfg.DBDir())
+	if err != nil {
+		return nil, fmt.Errorf("open application db: %w (is the node running?)", err)
+	}
+	var a *abci.App
+	if role == app.RoleConsumer {
+		a, err = consumerapp.New(db, opts, own)
+	} else {
+		// A provider home is a standalone chain that may change over to a
+		// consumer (its plan in the home); once it has, its state says so.
+		a, err = app.Open(db, opts, changeover.Factory{Logger: opts.Logger, Plan: ChangeoverPlan(cfg.RootDir)})
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
 }
 
 // NewNode builds a CometBFT node around a new App whose state lives in
@@ -83,27 +128,8 @@ func NewNode(cfg *cmtcfg.Config, logger cmtlog.Logger, version string) (*cmtnode
 	if err != nil {
 		return nil, nil, err
 	}
-	role := appCfg.Role
-	g, err := checkGenesisRole(cfg, role)
+	a, err := OpenApp(cfg, abci.Options{Logger: logger.With("module", "app"), Version: version, State: state.Options{KeepRecent: keep, PruneInterval: interval}})
 	if err != nil {
-		return nil, nil, err
-	}
-	db, err := state.OpenGoLevelDB("application", cfg.DBDir())
-	if err != nil {
-		return nil, nil, fmt.Errorf("open application db: %w", err)
-	}
-	// A provider home is a standalone chain that may change over to a
-	// consumer (its plan in the home); once it has, its state says so.
-	open := func(db dbm.DB, opts abci.Options) (*abci.App, error) {
-		return app.Open(db, opts, changeover.Factory{Logger: opts.Logger, Plan: ChangeoverPlan(cfg.RootDir)})
-	}
-	if role == app.RoleConsumer {
-		own := g.OwnStaking()
-		open = func(db dbm.DB, opts abci.Options) (*abci.App, error) { return consumerapp.New(db, opts, own) }
-	}
-	a, err := open(db, abci.Options{Logger: logger.With("module", "app"), Version: version, State: state.Options{KeepRecent: keep, PruneInterval: interval}})
-	if err != nil {
-		db.Close()
 		return nil, nil, err
 	}
 	nodeKey, err := p2p.LoadNodeKey(cfg.NodeKeyFile())

@@ -238,3 +238,6 @@ func (it viewIterator) Close() error {
 	}
 	return nil
 }
+
+// Names returns the stores live at the view's version, sorted.
+func (v *View) Names() []string { return slices.Clone(v.names) }

@@ -101,6 +101,10 @@ type Chain struct {
 	LastFinalize time.Duration
 
 	relayer *relayer.Chain // the chain as the relayer sees it (Relayer)
+
+	// Mirror, when set, runs every block the chain runs, and NextBlock
+	// fails the test unless it gives the same results (see Regenesis).
+	Mirror *abci.App
 }
 
 // NewChain starts a chain on clock with nvals validators of equal power
@@ -305,10 +309,11 @@ func (c *Chain) NextBlock(txs ...[]byte) *abcitypes.ResponseFinalizeBlock {
 		}
 	}
 	began := time.Now()
-	resp, err := c.app.FinalizeBlock(context.Background(), &abcitypes.RequestFinalizeBlock{
+	req := &abcitypes.RequestFinalizeBlock{
 		Txs: txs, Height: h, Time: c.Time, DecidedLastCommit: abcitypes.CommitInfo{Votes: votes},
 		Hash: header.Hash(), NextValidatorsHash: header.NextValidatorsHash, ProposerAddress: header.ProposerAddress,
-	})
+	}
+	resp, err := c.app.FinalizeBlock(context.Background(), req)
 	if err != nil {
 		c.T.Fatalf("%s: finalize block %d: %v", c.ID, h, err)
 	}
@@ -316,6 +321,7 @@ func (c *Chain) NextBlock(txs ...[]byte) *abcitypes.ResponseFinalizeBlock {
 	if _, err := c.app.Commit(context.Background(), &abcitypes.RequestCommit{}); err != nil {
 		c.T.Fatalf("%s: commit %d: %v", c.ID, h, err)
 	}
+	c.mirror(req, resp)
 	c.vals[h+2] = c.applyUpdates(c.vals[h+1], resp.ValidatorUpdates)
 	c.Log = append(c.Log, resp)
 	sent, _ := PacketsIn(c.T, resp, "send_packet")

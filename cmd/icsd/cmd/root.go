@@ -40,6 +40,7 @@ func NewRoot() *cobra.Command {
 		startCmd(),
 		node.StatusCmd(),
 		node.CometCmd(),
+		node.ExportCmd(),
 		keysCmd(),
 		tx.Command(),
 		query.Command(),

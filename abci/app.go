@@ -57,6 +57,11 @@ type Options struct {
 	// Codespace).
 	Code      func(error) uint32
 	Codespace string
+	// Admit, if set, is the node's own mempool policy (a minimum fee, for
+	// example): CheckTx refuses a decoded transaction for which it returns
+	// an error, on first check and on recheck. Blocks never run it, so
+	// nodes may differ in it.
+	Admit func(Tx) error
 }
 
 // App is the ABCI++ application. It is safe for CometBFT's concurrent
@@ -72,6 +77,7 @@ type App struct {
 	factory   Factory
 	code      func(error) uint32
 	codespace string
+	admit     func(Tx) error
 
 	chain atomic.Pointer[chainRef] // nil until InitChain or a committed state assembles it
 
@@ -109,7 +115,7 @@ func New(db dbm.DB, opts Options) (*App, error) {
 		return nil, fmt.Errorf("open state: %w", err)
 	}
 	a := &App{log: opts.Logger, version: opts.Version, name: opts.Name, ms: ms, factory: opts.Chain,
-		code: opts.Code, codespace: opts.Codespace}
+		code: opts.Code, codespace: opts.Codespace, admit: opts.Admit}
 	if a.log == nil {
 		a.log = nopLogger{}
 	}
@@ -214,6 +220,9 @@ func (a *App) CheckTx(_ context.Context, req *abcitypes.RequestCheckTx) (*abcity
 		return a.checkResult(ErrNotStarted), nil
 	}
 	tx, err := r.DecodeTx(req.Tx)
+	if err == nil && a.admit != nil {
+		err = a.admit(tx)
+	}
 	// A recheck is of a transaction this CheckTx admitted, whose signature
 	// does not depend on the state: only what the state decides (routes,
 	// nonce, fee, balance) is checked again.

@@ -12,6 +12,7 @@ import (
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/types/address"
+	"github.com/abci-ics/ics/types/coin"
 )
 
 // Accounts are the modules every icsd chain has: auth (account records,
@@ -86,6 +87,19 @@ func (a *Accounts) DecodeTx(raw []byte) (abci.Tx, error) {
 		msgs[i] = abci.Msg{TypeURL: m.TypeUrl, Value: m.Value}
 	}
 	return tx{d, msgs}, nil
+}
+
+// MinimumFee returns a node's mempool policy (abci.Options.Admit) that
+// refuses transactions paying less than min, or in another denomination:
+// a node's own floor above the chain's (auth's MinFee parameter, which
+// every block enforces).
+func MinimumFee(min coin.Coin) func(abci.Tx) error {
+	return func(t abci.Tx) error {
+		if fee := decoded(t).Body.Fee; fee.Denom != min.Denom || fee.Amount < min.Amount {
+			return fmt.Errorf("%w: paid %s, this node's minimum is %s", auth.ErrInsufficientFee, fee, min)
+		}
+		return nil
+	}
 }
 
 // VerifyTxs checks the chain id of each transaction and all signatures in

@@ -491,3 +491,42 @@ func TestRecheck(t *testing.T) {
 		t.Fatalf("recheck after the block: code %d (%s), want 6 (nonce)", chk.Code, chk.Log)
 	}
 }
+
+// TestMinimumFee: a node's own minimum fee (app.MinimumFee as Admit)
+// refuses cheaper transactions in CheckTx, first check and recheck, but
+// blocks still run them: it is the node's policy, not the chain's rule.
+func TestMinimumFee(t *testing.T) {
+	keys := testKeys(3)
+	c := newChain(t, dbm.NewMemDB(), 3)
+	c.block()
+	if err := c.app.Close(); err != nil {
+		t.Fatal(err)
+	}
+	a, err := providerapp.New(c.db, abci.Options{Admit: app.MinimumFee(stake(10))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.app = a
+	msg, _ := auth.NewAny(&bank.MsgSend{From: addr(keys[0]), To: addr(keys[1]), Amount: []coin.Coin{stake(100)}})
+	tx := func(nonce uint64, fee coin.Coin) []byte {
+		return sign(t, keys[0], &auth.TxBody{ChainId: chainID, Nonce: nonce, Fee: fee, Msgs: []auth.Any{msg}})
+	}
+	for _, tc := range []struct {
+		fee  coin.Coin
+		typ  abcitypes.CheckTxType
+		code uint32
+	}{
+		{stake(9), abcitypes.CheckTxType_New, 8},
+		{stake(9), abcitypes.CheckTxType_Recheck, 8},
+		{coin.Coin{Denom: "other", Amount: 100}, abcitypes.CheckTxType_New, 8},
+		{stake(10), abcitypes.CheckTxType_New, 0},
+	} {
+		chk, err := c.app.CheckTx(ctx, &abcitypes.RequestCheckTx{Tx: tx(0, tc.fee), Type: tc.typ})
+		if err != nil || chk.Code != tc.code {
+			t.Fatalf("fee %s, %s: code %d (%s), want %d", tc.fee, tc.typ, chk.Code, chk.Log, tc.code)
+		}
+	}
+	if res := c.block(tx(0, stake(1))); res[0].Code != 0 {
+		t.Fatalf("a block with a transaction under the node's minimum: code %d (%s)", res[0].Code, res[0].Log)
+	}
+}

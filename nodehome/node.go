@@ -15,7 +15,6 @@ import (
 	"github.com/cometbft/cometbft/privval"
 	"github.com/cometbft/cometbft/proxy"
 	cmttypes "github.com/cometbft/cometbft/types"
-	dbm "github.com/cosmos/cosmos-db"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/viper"
 
@@ -70,6 +69,17 @@ func checkGenesisRole(cfg *cmtcfg.Config, role app.Role) (*app.Genesis, error) {
 	return g, nil
 }
 
+// chainFactory returns the chain a node of the home of cfg runs in role,
+// with genesis g. A provider home is a standalone chain that may change
+// over to a consumer (its plan in the home); once it has, its state says
+// so.
+func chainFactory(cfg *cmtcfg.Config, role app.Role, g *app.Genesis, logger cmtlog.Logger) abci.Factory {
+	if role == app.RoleConsumer {
+		return consumerapp.Factory{Logger: logger, OwnStaking: g.OwnStaking()}
+	}
+	return changeover.Factory{Logger: logger, Plan: ChangeoverPlan(cfg.RootDir)}
+}
+
 // NewNode builds a CometBFT node around a new App whose state lives in
 // HOME/data/application.db, in the role and with the pruning recorded in
 // HOME/config/app.toml; the App reports version.
@@ -92,16 +102,9 @@ func NewNode(cfg *cmtcfg.Config, logger cmtlog.Logger, version string) (*cmtnode
 	if err != nil {
 		return nil, nil, fmt.Errorf("open application db: %w", err)
 	}
-	// A provider home is a standalone chain that may change over to a
-	// consumer (its plan in the home); once it has, its state says so.
-	open := func(db dbm.DB, opts abci.Options) (*abci.App, error) {
-		return app.Open(db, opts, changeover.Factory{Logger: opts.Logger, Plan: ChangeoverPlan(cfg.RootDir)})
-	}
-	if role == app.RoleConsumer {
-		own := g.OwnStaking()
-		open = func(db dbm.DB, opts abci.Options) (*abci.App, error) { return consumerapp.New(db, opts, own) }
-	}
-	a, err := open(db, abci.Options{Logger: logger.With("module", "app"), Version: version, State: state.Options{KeepRecent: keep, PruneInterval: interval}})
+	appLog := logger.With("module", "app")
+	a, err := app.Open(db, abci.Options{Logger: appLog, Version: version, State: state.Options{KeepRecent: keep, PruneInterval: interval}},
+		chainFactory(cfg, role, g, appLog))
 	if err != nil {
 		db.Close()
 		return nil, nil, err

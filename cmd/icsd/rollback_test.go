@@ -66,8 +66,10 @@ func (n *node) appHashIn(h int64) []byte {
 // rolls it back with icsd rollback, and checks that the application is at
 // N-1, that the restarted node executes block N again to the same app hash
 // and goes on making blocks; then the same after a rollback that stopped
-// halfway (the application rolled back, CometBFT not). A home that never
-// ran, a directory that is not a home and a running node are refused.
+// halfway (the application rolled back, CometBFT not); then --hard, which
+// also removes block N. A home that never ran, a directory that is not a
+// home, a running node and an application two heights behind CometBFT
+// are refused.
 func TestRollback(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a node")
@@ -98,10 +100,10 @@ func TestRollback(t *testing.T) {
 		n.stop()
 		last, prev := appCommit(t, home)
 		var rolled struct {
-			Height  int64 `json:"height,string"`
+			Height  int64  `json:"height,string"`
 			AppHash string `json:"app_hash"`
-			App     bool `json:"app_rolled_back"`
-			Comet   bool `json:"comet_rolled_back"`
+			App     bool   `json:"app_rolled_back"`
+			Comet   bool   `json:"comet_rolled_back"`
 		}
 		if halfway { // a rollback that stopped after the application's part
 			db, err := state.OpenGoLevelDB("application", home+"/data")
@@ -133,5 +135,35 @@ func TestRollback(t *testing.T) {
 		if got := n.appHashIn(last.Version + 1); !bytes.Equal(got, last.Hash) {
 			t.Fatalf("round %d: block %d executed again to app hash %X, first %X; log:\n%s", round, last.Version, got, last.Hash, n.log.String())
 		}
+	}
+
+	// --hard also removes block N. (A sole validator cannot make it again:
+	// it signed N, and its signing state refuses to sign N once more.)
+	n.stop()
+	last, prev := appCommit(t, home)
+	out, err := rollback(home, "--hard")
+	if err != nil || !strings.Contains(out, fmt.Sprintf("rolled back to height %d, app hash %X", last.Version-1, prev)) ||
+		!strings.Contains(out, fmt.Sprintf("removed block %d", last.Version)) {
+		t.Fatalf("rollback --hard: %v\n%s", err, out)
+	}
+
+	// The application two heights behind CometBFT: refused, nothing changed.
+	db, err := state.OpenGoLevelDB("application", home+"/data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := state.Rollback(db, providerapp.Stores); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = db.Close()
+	behind, _ := appCommit(t, home)
+	want := fmt.Sprintf("the application is at height %d, CometBFT's state at %d and its block store at %d", last.Version-3, last.Version-1, last.Version-1)
+	if out, err := rollback(home); err == nil || !strings.Contains(out, want) || !strings.Contains(out, "nothing changed") {
+		t.Fatalf("rollback with the application two heights behind: %v\n%s", err, out)
+	}
+	if now, _ := appCommit(t, home); now.Version != behind.Version || !bytes.Equal(now.Hash, behind.Hash) {
+		t.Fatalf("the refused rollback moved the application from %+v to %+v", behind, now)
 	}
 }

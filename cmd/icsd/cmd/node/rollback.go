@@ -28,7 +28,9 @@ func RollbackCmd() *cobra.Command {
 commit, the trees of its stores, a store upgrade made at N) and CometBFT's state, so that
 the node executes block N again when it starts, for example after a bad upgrade or when its
 app hash of N disagrees with the chain's. With --hard, block N is also removed from the
-block store and the node gets it again from its peers.
+block store and the node gets it again from its peers; a validator that signed N cannot sign
+it again (its signing state refuses), so a validator whose vote N needs, a sole validator
+for one, must not use --hard.
 
 Before changing anything it checks that the application's app hash of N-1 is the one
 CometBFT's block N carries, and refuses otherwise, and when the application and CometBFT

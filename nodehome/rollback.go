@@ -159,9 +159,12 @@ func planRollback(appDB dbm.DB, names []string, blocks *store.BlockStore, states
 	defer ms.Close()
 	last := ms.LastCommit()
 	prev := func() ([]byte, error) {
+		if last.Version == 1 { // View(0) would be the last version
+			return nil, fmt.Errorf("the application is at height 1: there is no height before it to go back to; nothing changed")
+		}
 		v, err := ms.View(last.Version - 1)
 		if err != nil {
-			return nil, fmt.Errorf("the application cannot go back from height %d: %w", last.Version, err)
+			return nil, fmt.Errorf("the application cannot go back from height %d: %w; nothing changed", last.Version, err)
 		}
 		return v.Hash(), nil
 	}

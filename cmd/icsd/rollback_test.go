@@ -12,7 +12,13 @@ import (
 	"testing"
 	"time"
 
+	cmtcfg "github.com/cometbft/cometbft/config"
+	cmtstate "github.com/cometbft/cometbft/state"
+	"github.com/cometbft/cometbft/store"
+
+	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/app/providerapp"
+	"github.com/abci-ics/ics/nodehome"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -52,6 +58,37 @@ func appCommit(t *testing.T, home string) (last state.CommitInfo, prevHash []byt
 	return ms.LastCommit(), v.Hash()
 }
 
+// cometAlone rolls the CometBFT state of the stopped node of home back by
+// one height, as a node stopped after the application's commit and before
+// CometBFT saved its state has it, with the application's version that
+// CometBFT's rollback drops (see nodehome.Rollback).
+func cometAlone(t *testing.T, home string) {
+	t.Helper()
+	cfg := nodehome.Config(home)
+	blockDB, err := cmtcfg.DefaultDBProvider(&cmtcfg.DBContext{ID: "blockstore", Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blockDB.Close()
+	stateDB, err := cmtcfg.DefaultDBProvider(&cmtcfg.DBContext{ID: "state", Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stateDB.Close()
+	states := cmtstate.NewStore(stateDB, cmtstate.StoreOptions{})
+	if _, _, err := cmtstate.Rollback(store.NewBlockStore(blockDB), states, false); err != nil {
+		t.Fatal(err)
+	}
+	st, err := states.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Version.Consensus.App = abci.AppVersion
+	if err := states.Save(st); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // appHashIn returns the app hash in the header of height h.
 func (n *node) appHashIn(h int64) []byte {
 	n.t.Helper()
@@ -66,7 +103,8 @@ func (n *node) appHashIn(h int64) []byte {
 // rolls it back with icsd rollback, and checks that the application is at
 // N-1, that the restarted node executes block N again to the same app hash
 // and goes on making blocks; then the same after a rollback that stopped
-// halfway (the application rolled back, CometBFT not); then --hard, which
+// halfway (the application rolled back, CometBFT not) and with CometBFT's
+// state one height behind the application; then --hard, which
 // also removes block N. A home that never ran, a directory that is not a
 // home, a running node and an application two heights behind CometBFT
 // are refused.
@@ -96,7 +134,11 @@ func TestRollback(t *testing.T) {
 		t.Fatalf("rollback of a running node: %v\n%s", err, out)
 	}
 
-	for round, halfway := range []bool{false, true} {
+	// Round 0 is the usual case; round 1 starts from a rollback that
+	// stopped after the application's part; round 2 from a node stopped
+	// between the application's commit and CometBFT's saving of its state,
+	// made by rolling CometBFT's state back alone.
+	for round := range 3 {
 		n.stop()
 		last, prev := appCommit(t, home)
 		var rolled struct {
@@ -105,7 +147,8 @@ func TestRollback(t *testing.T) {
 			App     bool   `json:"app_rolled_back"`
 			Comet   bool   `json:"comet_rolled_back"`
 		}
-		if halfway { // a rollback that stopped after the application's part
+		switch round {
+		case 1:
 			db, err := state.OpenGoLevelDB("application", home+"/data")
 			if err != nil {
 				t.Fatal(err)
@@ -114,13 +157,15 @@ func TestRollback(t *testing.T) {
 				t.Fatal(err)
 			}
 			_ = db.Close()
+		case 2:
+			cometAlone(t, home)
 		}
 		out, err := rollback(home, "-o", "json")
 		if err != nil || json.Unmarshal([]byte(out), &rolled) != nil {
 			t.Fatalf("round %d: rollback: %v\n%s", round, err, out)
 		}
 		if rolled.Height != last.Version-1 || !strings.EqualFold(rolled.AppHash, hex.EncodeToString(prev)) ||
-			rolled.App == halfway || !rolled.Comet {
+			rolled.App != (round != 1) || rolled.Comet != (round != 2) {
 			t.Fatalf("round %d: rolled back %+v; the application was at %d, app hash of %d %X", round, rolled, last.Version, last.Version-1, prev)
 		}
 		if now, _ := appCommit(t, home); now.Version != last.Version-1 || !bytes.Equal(now.Hash, prev) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/abci-ics/ics/state/internal/record"
+	"github.com/abci-ics/ics/state/internal/snapshot"
 	"github.com/abci-ics/ics/state/proof"
 )
 
@@ -53,6 +54,11 @@ var (
 	// ErrInvalidUpgrade is returned (wrapped) by MultiStore.Upgrade for an
 	// upgrade it refuses; the multistore is then unchanged.
 	ErrInvalidUpgrade = errors.New("state: invalid store upgrade")
+
+	// ErrInvalidSnapshot is returned (wrapped) by Restore for a stream
+	// that is malformed or does not restore to the expected version and
+	// app hash.
+	ErrInvalidSnapshot = snapshot.ErrMalformed
 
 	// ErrClosed is returned by methods of a MultiStore that has been closed.
 	ErrClosed = errors.New("state: multistore closed")

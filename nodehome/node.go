@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/abci/snapshots"
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/app/changeover"
 	"github.com/abci-ics/ics/app/consumerapp"
@@ -72,7 +73,8 @@ func checkGenesisRole(cfg *cmtcfg.Config, role app.Role) (*app.Genesis, error) {
 
 // NewNode builds a CometBFT node around a new App whose state lives in
 // HOME/data/application.db, in the role and with the pruning recorded in
-// HOME/config/app.toml; the App reports version.
+// HOME/config/app.toml; the App reports version, and keeps its state
+// sync snapshots in HOME/data/snapshots.
 func NewNode(cfg *cmtcfg.Config, logger cmtlog.Logger, version string) (*cmtnode.Node, *abci.App, error) {
 	appCfg, err := ReadAppConfig(cfg.RootDir)
 	if err != nil {
@@ -101,8 +103,16 @@ func NewNode(cfg *cmtcfg.Config, logger cmtlog.Logger, version string) (*cmtnode
 		own := g.OwnStaking()
 		open = func(db dbm.DB, opts abci.Options) (*abci.App, error) { return consumerapp.New(db, opts, own) }
 	}
-	a, err := open(db, abci.Options{Logger: logger.With("module", "app"), Version: version, State: state.Options{KeepRecent: keep, PruneInterval: interval}})
+	snaps, err := snapshots.Open(filepath.Join(cfg.DBDir(), "snapshots"), snapshots.Options{
+		Interval: appCfg.Snapshots.Interval, KeepRecent: int(appCfg.Snapshots.KeepRecent), Logger: logger.With("module", "snapshots")})
 	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	a, err := open(db, abci.Options{Logger: logger.With("module", "app"), Version: version, State: state.Options{KeepRecent: keep, PruneInterval: interval},
+		Snapshots: snaps})
+	if err != nil {
+		snaps.Close()
 		db.Close()
 		return nil, nil, err
 	}

@@ -13,7 +13,7 @@ import (
 
 // exportFixture commits versions 1..6 of testNames with an upgrade at 4
 // that adds "extra" and retires "gov", and returns the multistore.
-func exportFixture(t *testing.T, opts Options) (*MultiStore, dbm.DB) {
+func exportFixture(t testing.TB, opts Options) (*MultiStore, dbm.DB) {
 	t.Helper()
 	m, db := openMem(t, opts)
 	for v := int64(1); v <= 6; v++ {
@@ -39,7 +39,7 @@ func exportFixture(t *testing.T, opts Options) (*MultiStore, dbm.DB) {
 	return m, db
 }
 
-func exportBytes(t *testing.T, m *MultiStore, version int64) []byte {
+func exportBytes(t testing.TB, m *MultiStore, version int64) []byte {
 	t.Helper()
 	e, err := m.Export(version)
 	if err != nil {
@@ -112,7 +112,7 @@ func TestExportRestoreRoundTrip(t *testing.T) {
 }
 
 // empty reports whether db has no key.
-func empty(t *testing.T, db dbm.DB) bool {
+func empty(t testing.TB, db dbm.DB) bool {
 	t.Helper()
 	it, err := db.Iterator(nil, nil)
 	if err != nil {
@@ -236,4 +236,31 @@ func TestExportPrunedAndHeld(t *testing.T) {
 	if _, err := m.View(3); !errors.Is(err, ErrVersionPruned) {
 		t.Fatalf("version 3 after its release: %v", err)
 	}
+}
+
+// FuzzRestore: no stream makes Restore panic, a failed restore leaves the
+// database empty, and only the exported stream restores the version.
+func FuzzRestore(f *testing.F) {
+	m, _ := openMem(f, Options{})
+	for v := range 3 { // small trees, so the fuzzer's inputs stay short
+		m.Working().KV("auth").Set(k("a%d", v), k("v%d", v))
+		m.Working().KV("bank").Set(k("b%d", v), []byte{})
+		mustCommit(f, m)
+	}
+	stream := exportBytes(f, m, 3)
+	hash := m.LastCommit().Hash
+	f.Add(stream)
+	f.Add(stream[:len(stream)/3])
+	f.Add(exportBytes(f, m, 2))
+	f.Add(exportBytes(f, m, 1))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		db := dbm.NewMemDB()
+		err := Restore(db, testNames, bytes.NewReader(data), CommitInfo{3, hash})
+		switch {
+		case err != nil && !empty(t, db):
+			t.Fatalf("failed restore (%v) left data", err)
+		case err == nil && !bytes.Equal(data, stream):
+			t.Fatal("a stream other than the export restored version 3")
+		}
+	})
 }

@@ -259,6 +259,8 @@ func FuzzRestore(f *testing.F) {
 		switch {
 		case err != nil && !empty(t, db):
 			t.Fatalf("failed restore (%v) left data", err)
+		case err != nil && bytes.Equal(data, stream):
+			t.Fatalf("the export does not restore: %v", err)
 		case err == nil && !bytes.Equal(data, stream):
 			t.Fatal("a stream other than the export restored version 3")
 		}

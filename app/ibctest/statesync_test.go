@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	. "github.com/abci-ics/ics/app/ibctest"
-
 	"github.com/abci-ics/ics/chain/staking"
 )
 

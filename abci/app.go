@@ -59,8 +59,8 @@ type Options struct {
 	Codespace string
 	// Snapshots, when set, takes state snapshots at the heights it says,
 	// serves them to state-syncing peers, and receives the one this node
-	// restores from (see StateSync); nil turns state sync off. App.Close
-	// closes it.
+	// restores from (see the package documentation); nil turns state
+	// sync off. App.Close closes it.
 	Snapshots *snapshots.Store
 }
 

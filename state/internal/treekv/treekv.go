@@ -1,10 +1,10 @@
 // Package treekv reads and writes IAVL trees as the key/value stores of
 // package state: the working state's store over a working tree, with its
 // value cache in front (see package valuecache), a View's store over an
-// immutable tree, and the iterator that both return. Storage failures, which the state
-// KVStore interface cannot return, panic with the error; the callers in
-// package state check the KVStore contract (non-empty keys, non-nil values,
-// normalised bounds) before calling in.
+// immutable tree, and the iterator that both return. Storage failures,
+// which the state KVStore interface cannot return, panic with the error;
+// the callers in package state check the KVStore contract (non-empty keys,
+// non-nil values, normalised bounds) before calling in.
 package treekv
 
 import (

@@ -69,20 +69,6 @@ const Format uint32 = state.SnapshotFormat
 // DefaultChunkSize is the chunk size when Options.ChunkSize is 0.
 const DefaultChunkSize = 10 << 20
 
-var (
-	// ErrFormat is returned by Restore for a snapshot of an unknown format.
-	ErrFormat = errors.New("snapshots: unknown format")
-	// ErrInvalid is returned (wrapped) by Restore for a snapshot whose
-	// description does not hold together (no chunks, metadata that is not
-	// one hash per chunk or does not hash to the snapshot hash).
-	ErrInvalid = errors.New("snapshots: invalid snapshot")
-	// ErrChunkHash is returned (wrapped) by Restore.Apply for a chunk
-	// whose hash is not the one in the metadata.
-	ErrChunkHash = errors.New("snapshots: chunk hash mismatch")
-	// ErrClosed is returned by a Store's methods after Close.
-	ErrClosed = errors.New("snapshots: store closed")
-)
-
 // Logger is what the Store logs through; abci.Logger satisfies it.
 type Logger interface {
 	Info(msg string, keyvals ...any)

@@ -135,6 +135,12 @@ func exportTree(db dbm.DB, name string, version int64, e *encoder) ([]byte, erro
 	defer mt.Close()
 	t, err := mt.GetImmutable(version)
 	if err != nil {
+		// Pruning the version before may have moved the root node this
+		// version shares with it (iavl re-keys such a root in one write)
+		// between reading its key and the node: read them again.
+		t, err = mt.GetImmutable(version)
+	}
+	if err != nil {
 		return nil, err
 	}
 	var leaves, inner int64

@@ -266,3 +266,58 @@ func FuzzRestore(f *testing.F) {
 		}
 	})
 }
+
+// TestExportWhilePruning: exports of held versions run beside commits
+// that prune everything older than two versions, and each restores to its
+// version's app hash.
+func TestExportWhilePruning(t *testing.T) {
+	m, _ := openMem(t, Options{KeepRecent: 2})
+	type result struct {
+		version int64
+		hash    []byte
+		stream  []byte
+		err     error
+	}
+	done := make(chan result, 8)
+	running := 0
+	for v := int64(1); v <= 60; v++ {
+		applyBlock(m.Working(), uint64(v), 100)
+		info := mustCommit(t, m)
+		if v%8 != 0 {
+			continue
+		}
+		e, err := m.Export(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		running++
+		go func() {
+			defer e.Release()
+			var buf bytes.Buffer
+			err := e.Write(&buf)
+			done <- result{info.Version, info.Hash, buf.Bytes(), err}
+		}()
+	}
+	if err := m.WaitPrune(); err != nil {
+		t.Fatal(err)
+	}
+	for range running {
+		r := <-done
+		if r.err != nil {
+			t.Fatalf("export of %d: %v", r.version, r.err)
+		}
+		if err := Restore(dbm.NewMemDB(), testNames, bytes.NewReader(r.stream), CommitInfo{r.version, r.hash}); err != nil {
+			t.Fatalf("restore of %d: %v", r.version, err)
+		}
+	}
+	for v := int64(61); v <= 63; v++ {
+		applyBlock(m.Working(), uint64(v), 10)
+		mustCommit(t, m)
+	}
+	if err := m.WaitPrune(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.View(8); !errors.Is(err, ErrVersionPruned) {
+		t.Fatalf("version 8 after every export released: %v", err)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 	dbm "github.com/cosmos/cosmos-db"
 
+	"github.com/abci-ics/ics/abci/snapshots"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/state/export"
 )
@@ -62,6 +63,11 @@ type Options struct {
 	// an error, on first check and on recheck. Blocks never run it, so
 	// nodes may differ in it.
 	Admit func(Tx) error
+	// Snapshots, when set, takes state snapshots at the heights it says,
+	// serves them to state-syncing peers, and receives the one this node
+	// restores from (see the package documentation); nil turns state
+	// sync off. App.Close closes it.
+	Snapshots *snapshots.Store
 }
 
 // App is the ABCI++ application. It is safe for CometBFT's concurrent
@@ -73,7 +79,9 @@ type App struct {
 	log       Logger
 	version   string
 	name      string
-	ms        *state.MultiStore
+	db        dbm.DB
+	stateOpts state.Options
+	ms        atomic.Pointer[state.MultiStore] // replaced once, by a state sync restore
 	factory   Factory
 	code      func(error) uint32
 	codespace string
@@ -91,6 +99,9 @@ type App struct {
 	checkState *state.Cache
 
 	lastTime atomic.Int64 // time of the last finalized block, Unix ns, for queries
+
+	snaps   *snapshots.Store
+	restore *restore // the snapshot being restored, under blockMu
 }
 
 // chainRef holds the assembled chain, so that it can sit in an
@@ -114,8 +125,9 @@ func New(db dbm.DB, opts Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open state: %w", err)
 	}
-	a := &App{log: opts.Logger, version: opts.Version, name: opts.Name, ms: ms, factory: opts.Chain,
-		code: opts.Code, codespace: opts.Codespace, admit: opts.Admit}
+	a := &App{log: opts.Logger, version: opts.Version, name: opts.Name, db: db, stateOpts: opts.State, factory: opts.Chain,
+		code: opts.Code, codespace: opts.Codespace, admit: opts.Admit, snaps: opts.Snapshots}
+	a.ms.Store(ms)
 	if a.log == nil {
 		a.log = nopLogger{}
 	}
@@ -126,20 +138,32 @@ func New(db dbm.DB, opts Options) (*App, error) {
 		a.codespace = Codespace
 	}
 	if ms.LastCommit().Version > 0 {
-		v, err := ms.View(0)
-		if err != nil {
+		if err := a.openChain(); err != nil {
+			ms.Close()
 			return nil, err
 		}
-		c, err := opts.Chain.Open(v, ms.Names())
-		if err != nil {
-			ms.Close()
-			return nil, fmt.Errorf("open chain: %w", err)
-		}
-		a.setChain(c)
-		a.resetCheckState()
 	}
 	return a, nil
 }
+
+// openChain assembles the chain from the last committed state and points
+// CheckTx at it.
+func (a *App) openChain() error {
+	v, err := a.st().View(0)
+	if err != nil {
+		return err
+	}
+	c, err := a.factory.Open(v, a.st().Names())
+	if err != nil {
+		return fmt.Errorf("open chain: %w", err)
+	}
+	a.setChain(c)
+	a.resetCheckState()
+	return nil
+}
+
+// st returns the state.
+func (a *App) st() *state.MultiStore { return a.ms.Load() }
 
 func (a *App) setChain(c Chain) { a.chain.Store(&chainRef{c}) }
 
@@ -154,19 +178,25 @@ func (a *App) Chain() Chain {
 
 // View returns the committed state at version (0: the latest), read-only.
 // Tests and embedding chains use it to look at any store.
-func (a *App) View(version int64) (*state.View, error) { return a.ms.View(version) }
+func (a *App) View(version int64) (*state.View, error) { return a.st().View(version) }
 
 // Stores returns the stores the chain's state has at its last commit
 // (sorted): its genesis stores, changed by the transitions it made.
-func (a *App) Stores() []string { return a.ms.Names() }
+func (a *App) Stores() []string { return a.st().Names() }
 
-// Close releases the state database.
-func (a *App) Close() error { return a.ms.Close() }
+// Close stops the snapshot being taken, if any, and releases the state
+// database.
+func (a *App) Close() error {
+	if a.snaps != nil {
+		a.snaps.Close()
+	}
+	return a.st().Close()
+}
 
 // Info reports the last committed height and app hash, so that CometBFT
 // replays exactly the blocks the application has not committed.
 func (a *App) Info(_ context.Context, _ *abcitypes.RequestInfo) (*abcitypes.ResponseInfo, error) {
-	c := a.ms.LastCommit()
+	c := a.st().LastCommit()
 	return &abcitypes.ResponseInfo{
 		Data:             a.name,
 		Version:          a.version,
@@ -181,12 +211,12 @@ func (a *App) Info(_ context.Context, _ *abcitypes.RequestInfo) (*abcitypes.Resp
 func (a *App) InitChain(_ context.Context, req *abcitypes.RequestInitChain) (*abcitypes.ResponseInitChain, error) {
 	a.blockMu.Lock()
 	defer a.blockMu.Unlock()
-	if a.ms.LastCommit().Version > 0 {
-		return nil, fmt.Errorf("%w: InitChain on a chain at height %d", ErrInvalidGenesis, a.ms.LastCommit().Version)
+	if a.st().LastCommit().Version > 0 {
+		return nil, fmt.Errorf("%w: InitChain on a chain at height %d", ErrInvalidGenesis, a.st().LastCommit().Version)
 	}
-	a.ms.Discard()
+	a.st().Discard()
 	if req.InitialHeight > 1 {
-		if err := a.ms.SetInitialVersion(req.InitialHeight); err != nil {
+		if err := a.st().SetInitialVersion(req.InitialHeight); err != nil {
 			return nil, err
 		}
 	}
@@ -196,7 +226,7 @@ func (a *App) InitChain(_ context.Context, req *abcitypes.RequestInitChain) (*ab
 		}
 		return a.importState(req, st)
 	}
-	cache := state.NewCache(a.ms.Working())
+	cache := state.NewCache(a.st().Working())
 	height := max(req.InitialHeight, 1)
 	c, validators, err := a.factory.InitChain(cache, req.ChainId, req.AppStateBytes, height, req.Time)
 	if err != nil {
@@ -205,7 +235,7 @@ func (a *App) InitChain(_ context.Context, req *abcitypes.RequestInitChain) (*ab
 	cache.Write()
 	a.setChain(c)
 	a.pending = true
-	a.genesisHash = a.ms.WorkingHash()
+	a.genesisHash = a.st().WorkingHash()
 	a.log.Info("genesis loaded", "chain_id", req.ChainId, "validators", len(validators))
 	return &abcitypes.ResponseInitChain{AppHash: a.genesisHash, Validators: validators}, nil
 }
@@ -309,11 +339,11 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlo
 	if a.finished {
 		return nil, fmt.Errorf("finalize block %d: the previous block awaits Commit", req.Height)
 	}
-	if want := a.ms.LastCommit().Version + 1; !a.pending && req.Height != want {
+	if want := a.st().LastCommit().Version + 1; !a.pending && req.Height != want {
 		return nil, fmt.Errorf("finalize block %d: the next height is %d", req.Height, want)
 	}
 	b := Block{ChainID: r.ChainID(), Height: req.Height, Time: req.Time, LastCommit: req.DecidedLastCommit, Misbehavior: req.Misbehavior,
-		AppHash: a.ms.LastCommit().Hash, NextValidatorsHash: req.NextValidatorsHash}
+		AppHash: a.st().LastCommit().Hash, NextValidatorsHash: req.NextValidatorsHash}
 	if a.pending {
 		b.AppHash = a.genesisHash
 	}
@@ -323,7 +353,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlo
 		return nil, err
 	}
 	resp.Events = evs
-	block := state.NewCache(a.ms.Working())
+	block := state.NewCache(a.st().Working())
 
 	evs, err = c.BeginBlock(block, b)
 	if err != nil {
@@ -341,7 +371,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlo
 	resp.ValidatorUpdates = updates
 	resp.Events = append(resp.Events, evs...)
 	block.Write()
-	resp.AppHash = a.ms.WorkingHash()
+	resp.AppHash = a.st().WorkingHash()
 	a.finished = true
 	if c != r.Chain {
 		a.next = c
@@ -440,7 +470,7 @@ func (a *App) Commit(_ context.Context, _ *abcitypes.RequestCommit) (*abcitypes.
 	if !a.finished {
 		return nil, errors.New("commit without a finalized block")
 	}
-	c, err := a.ms.Commit()
+	c, err := a.st().Commit()
 	if err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
@@ -450,13 +480,14 @@ func (a *App) Commit(_ context.Context, _ *abcitypes.RequestCommit) (*abcitypes.
 		a.next = nil
 	}
 	a.resetCheckState()
+	a.snapshot(c.Version)
 	a.log.Debug("committed", "height", c.Version, "app_hash", fmt.Sprintf("%X", c.Hash))
 	return &abcitypes.ResponseCommit{}, nil
 }
 
 // resetCheckState points CheckTx at the latest committed version.
 func (a *App) resetCheckState() {
-	v, err := a.ms.View(0)
+	v, err := a.st().View(0)
 	if err != nil {
 		panic(fmt.Sprintf("abci: view of the version just committed: %v", err))
 	}

@@ -36,4 +36,27 @@
 // Every error that a transaction, a query or a genesis can cause maps to a
 // stable code through one table: the pipeline's own (Codes) extended by the
 // chain's (Options.Code).
+//
+// State sync: with Options.Snapshots set, Commit hands every height the
+// store says is due to it, holding that version of the state for export
+// (package snapshots writes it in the background); ListSnapshots and
+// LoadSnapshotChunk serve the stored snapshots to peers, and a new node
+// restores one:
+//
+//   - OfferSnapshot refuses (ABORT) on a node that has state (committed,
+//     or a genesis awaiting its first commit), rejects an unknown format
+//     (REJECT_FORMAT) and a snapshot whose description does not hold
+//     together (REJECT), and otherwise starts receiving it, remembering
+//     the app hash CometBFT's light client verified;
+//   - ApplySnapshotChunk checks each chunk against the snapshot's chunk
+//     hashes: a chunk that does not match changes nothing and is asked for
+//     again from another peer (RETRY, with the chunk in RefetchChunks and
+//     the sender in RejectSenders). After the last chunk the state is
+//     restored into the empty database and checked against the app hash
+//     (snapshot.Restore); on a mismatch or a malformed stream the database is
+//     left empty and the snapshot rejected (REJECT_SNAPSHOT), so another
+//     can be offered. On success the chain is assembled from the restored
+//     state (Factory.Open, as New does for committed state) and CheckTx
+//     points at it: Info reports the snapshot's height and app hash, and
+//     blocks execute from the next height on.
 package abci

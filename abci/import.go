@@ -15,7 +15,7 @@ import (
 // file's, which the export wrote from the exported chain's next set. It
 // changes nothing when it fails.
 func (a *App) importState(req *abcitypes.RequestInitChain, st *export.State) (*abcitypes.ResponseInitChain, error) {
-	if names := a.ms.Names(); !slices.Equal(st.Names(), names) {
+	if names := a.st().Names(); !slices.Equal(st.Names(), names) {
 		return nil, fmt.Errorf("%w: the exported state has the stores %q, a new chain of this application %q (a chain whose stores changed by an upgrade cannot start from an export)",
 			ErrInvalidGenesis, st.Names(), names)
 	}
@@ -23,18 +23,18 @@ func (a *App) importState(req *abcitypes.RequestInitChain, st *export.State) (*a
 		return nil, fmt.Errorf("%w: the state was exported at height %d, so the chain's initial_height must be %d, not %d",
 			ErrInvalidGenesis, st.Height, st.Height+1, req.InitialHeight)
 	}
-	st.Write(a.ms.Working())
-	c, err := a.factory.Open(a.ms.Working(), st.Names())
+	st.Write(a.st().Working())
+	c, err := a.factory.Open(a.st().Working(), st.Names())
 	if err == nil && c.ChainID() != req.ChainId {
 		err = fmt.Errorf("the state is chain %q's, the genesis is for %q", c.ChainID(), req.ChainId)
 	}
 	if err != nil {
-		a.ms.Discard()
+		a.st().Discard()
 		return nil, fmt.Errorf("%w: exported state: %w", ErrInvalidGenesis, err)
 	}
 	a.setChain(c)
 	a.pending = true
-	a.genesisHash = a.ms.WorkingHash()
+	a.genesisHash = a.st().WorkingHash()
 	a.lastTime.Store(req.Time.UnixNano())
 	a.log.Info("exported state imported", "chain_id", req.ChainId, "exported_height", st.Height, "exported_app_hash", fmt.Sprintf("%X", st.AppHash))
 	return &abcitypes.ResponseInitChain{AppHash: a.genesisHash}, nil

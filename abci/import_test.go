@@ -65,7 +65,7 @@ func TestImportState(t *testing.T) {
 		if !errors.Is(err, ErrInvalidGenesis) {
 			t.Errorf("%s: InitChain error %v, want ErrInvalidGenesis", tc.name, err)
 		}
-		if a.Chain() != nil || a.ms.Working().KV("a").Has([]byte("height")) {
+		if a.Chain() != nil || a.st().Working().KV("a").Has([]byte("height")) {
 			t.Fatalf("%s: the refused genesis changed the app", tc.name)
 		}
 	}

@@ -24,13 +24,13 @@ const PathStore = "/store/"
 // latest when it is 0. It never takes the block lock.
 func (a *App) Query(_ context.Context, req *abcitypes.RequestQuery) (*abcitypes.ResponseQuery, error) {
 	r := a.chain.Load()
-	if a.ms.LastCommit().Version == 0 || r == nil {
+	if a.st().LastCommit().Version == 0 || r == nil {
 		return a.queryError(ErrNotStarted, 0), nil
 	}
 	if req.Height < 0 {
 		return a.queryError(fmt.Errorf("%w: negative height", ErrInvalidQuery), 0), nil
 	}
-	v, err := a.ms.View(req.Height)
+	v, err := a.st().View(req.Height)
 	if err != nil {
 		return a.queryError(fmt.Errorf("%w: height %d: %w", ErrInvalidQuery, req.Height, err), req.Height), nil
 	}
@@ -67,8 +67,8 @@ type UpgradeJSON struct {
 }
 
 func (a *App) storesJSON() ([]byte, error) {
-	out := StoresJSON{Stores: a.ms.Names(), Upgrades: []UpgradeJSON{}}
-	for _, u := range a.ms.Upgrades() {
+	out := StoresJSON{Stores: a.st().Names(), Upgrades: []UpgradeJSON{}}
+	for _, u := range a.st().Upgrades() {
 		out.Upgrades = append(out.Upgrades, UpgradeJSON{Height: u.Version, Added: nonNil(u.Added), Retired: nonNil(u.Removed)})
 	}
 	return json.Marshal(out)
@@ -115,4 +115,4 @@ func (a *App) query(c Chain, v *state.View, req *abcitypes.RequestQuery) (*abcit
 	return &abcitypes.ResponseQuery{Key: req.Data, Value: value, ProofOps: ops}, nil
 }
 
-func (a *App) hasStore(name string) bool { return slices.Contains(a.ms.Names(), name) }
+func (a *App) hasStore(name string) bool { return slices.Contains(a.st().Names(), name) }

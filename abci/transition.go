@@ -50,20 +50,20 @@ func (a *App) transition(r Chain, b Block) (Chain, []abcitypes.Event, error) {
 	if !ok {
 		return r, nil, nil
 	}
-	tr, due := t.TransitionAt(a.ms.Working(), b)
+	tr, due := t.TransitionAt(a.st().Working(), b)
 	if !due {
 		return r, nil, nil
 	}
 	fail := func(err error) (Chain, []abcitypes.Event, error) {
-		a.ms.Discard()
+		a.st().Discard()
 		return nil, nil, fmt.Errorf("transition %q at height %d: %w", tr.Name, b.Height, err)
 	}
 	if len(tr.Stores.Added)+len(tr.Stores.Removed) > 0 {
-		if err := a.ms.Upgrade(tr.Stores); err != nil {
+		if err := a.st().Upgrade(tr.Stores); err != nil {
 			return fail(err)
 		}
 	}
-	cache := state.NewCache(a.ms.Working())
+	cache := state.NewCache(a.st().Working())
 	next, evs, err := tr.Apply(cache, b)
 	if err != nil {
 		return fail(err)

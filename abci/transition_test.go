@@ -130,8 +130,8 @@ func TestTransition(t *testing.T) {
 			t.Fatalf("transition event at height %d: %v", h, got)
 		}
 	}
-	if !slices.Contains(a.ms.Names(), "b") || !a.Chain().(toyChain).withB {
-		t.Fatalf("after the transition: stores %v, chain %+v", a.ms.Names(), a.Chain())
+	if !slices.Contains(a.st().Names(), "b") || !a.Chain().(toyChain).withB {
+		t.Fatalf("after the transition: stores %v, chain %+v", a.st().Names(), a.Chain())
 	}
 	v2, err := a.View(2)
 	if err != nil {
@@ -170,8 +170,8 @@ func TestTransition(t *testing.T) {
 	}
 	b.Close() // no Commit
 	b = openToy(t, db2, toyFactory{plan: 3})
-	if info, _ := b.Info(context.Background(), nil); info.LastBlockHeight != 2 || slices.Contains(b.ms.Names(), "b") {
-		t.Fatalf("after the crash: height %d, stores %v", info.LastBlockHeight, b.ms.Names())
+	if info, _ := b.Info(context.Background(), nil); info.LastBlockHeight != 2 || slices.Contains(b.st().Names(), "b") {
+		t.Fatalf("after the crash: height %d, stores %v", info.LastBlockHeight, b.st().Names())
 	}
 	got, _ := runBlocks(t, b, 3, 6)
 	for h := int64(3); h <= 6; h++ {
@@ -194,14 +194,14 @@ func TestTransitionFails(t *testing.T) {
 	a := openToy(t, db, toyFactory{plan: 2, failApply: true})
 	initToy(t, a)
 	runBlocks(t, a, 1, 1)
-	last := a.ms.LastCommit()
+	last := a.st().LastCommit()
 	if _, err := a.FinalizeBlock(context.Background(), &abcitypes.RequestFinalizeBlock{Height: 2, Time: time.Unix(2, 0)}); err == nil {
 		t.Fatal("a failed migration finalized its block")
 	}
-	if c := a.ms.LastCommit(); c.Version != last.Version || !bytes.Equal(c.Hash, last.Hash) || slices.Contains(a.ms.Names(), "b") {
-		t.Fatalf("after the failed transition: commit %d, stores %v", c.Version, a.ms.Names())
+	if c := a.st().LastCommit(); c.Version != last.Version || !bytes.Equal(c.Hash, last.Hash) || slices.Contains(a.st().Names(), "b") {
+		t.Fatalf("after the failed transition: commit %d, stores %v", c.Version, a.st().Names())
 	}
-	if !bytes.Equal(a.ms.WorkingHash(), last.Hash) {
+	if !bytes.Equal(a.st().WorkingHash(), last.Hash) {
 		t.Fatal("the failed transition left writes in the working state")
 	}
 }

@@ -33,6 +33,59 @@ type AppConfig struct {
 	Pruning Pruning
 	// Memory bounds the node's heap.
 	Memory Memory
+	// Snapshots says when state sync snapshots are taken.
+	Snapshots Snapshots
+}
+
+// Snapshots is the [snapshots] section of app.toml: the state snapshots
+// the node takes and serves to peers that join by CometBFT state sync (see
+// package abci/snapshots). A node restores from a snapshot whatever these
+// are.
+type Snapshots struct {
+	// Interval is how often, in heights, a snapshot is taken: at every
+	// multiple of it; 0 takes none.
+	Interval int64
+	// KeepRecent is how many snapshots are kept, at least 1 when Interval
+	// is set.
+	KeepRecent int64
+}
+
+// DefaultSnapshots is the snapshot setting of a home without a
+// [snapshots] section: none taken (interval 0), and 2 kept once an
+// interval is set.
+func DefaultSnapshots() Snapshots { return Snapshots{Interval: 0, KeepRecent: 2} }
+
+// Validate checks the interval and the number kept.
+func (s Snapshots) Validate() error {
+	switch {
+	case s.Interval < 0:
+		return fmt.Errorf("snapshots: interval %d: must be 0 (none) or a number of heights", s.Interval)
+	case s.KeepRecent < 0:
+		return fmt.Errorf("snapshots: keep-recent %d: must not be negative", s.KeepRecent)
+	case s.Interval > 0 && s.KeepRecent == 0:
+		return fmt.Errorf("snapshots: keep-recent 0 with interval %d: keep at least 1 snapshot, or set interval 0 to take none", s.Interval)
+	case s.KeepRecent > 1000:
+		return fmt.Errorf("snapshots: keep-recent %d: at most 1000", s.KeepRecent)
+	}
+	return nil
+}
+
+// set sets s from the [snapshots] section of app.toml.
+func (s *Snapshots) set(section map[string]any) error {
+	for _, key := range slices.Sorted(maps.Keys(section)) {
+		n, ok := section[key].(int64)
+		switch {
+		case key != "interval" && key != "keep-recent":
+			return fmt.Errorf("unknown setting \"snapshots.%s\"", key)
+		case !ok:
+			return fmt.Errorf("snapshots.%s must be an integer, not %v", key, section[key])
+		case key == "interval":
+			s.Interval = n
+		default:
+			s.KeepRecent = n
+		}
+	}
+	return nil
 }
 
 // Memory is the [memory] section of app.toml: the Go runtime's soft memory
@@ -133,7 +186,7 @@ func DefaultPruning() Pruning {
 
 // DefaultAppConfig is the configuration Init writes for role.
 func DefaultAppConfig(role app.Role) AppConfig {
-	return AppConfig{Role: role, Pruning: DefaultPruning(), Memory: DefaultMemory()}
+	return AppConfig{Role: role, Pruning: DefaultPruning(), Memory: DefaultMemory(), Snapshots: DefaultSnapshots()}
 }
 
 // Resolve returns the versions to keep (0: all) and the pruning interval
@@ -170,6 +223,9 @@ func (c AppConfig) Validate() error {
 		return errors.New("no role")
 	}
 	if _, _, err := c.Pruning.Resolve(); err != nil {
+		return err
+	}
+	if err := c.Snapshots.Validate(); err != nil {
 		return err
 	}
 	return c.Memory.Validate()
@@ -235,6 +291,14 @@ func (c *AppConfig) set(raw map[string]any) error {
 				return fmt.Errorf("memory must be a section, [memory], not %v", v)
 			}
 			if err := c.Memory.set(section); err != nil {
+				return err
+			}
+		case "snapshots":
+			section, ok := v.(map[string]any)
+			if !ok {
+				return fmt.Errorf("snapshots must be a section, [snapshots], not %v", v)
+			}
+			if err := c.Snapshots.set(section); err != nil {
 				return err
 			}
 		default:
@@ -356,7 +420,20 @@ limit = %q
 # gc-percent (GOGC) is how far the heap grows past the live data between
 # collections while under limit: higher is faster and takes more memory.
 gc-percent = %d
-`, comment, p.KeepRecent, comment, p.Interval, formatSize(c.Memory.Limit), c.Memory.GCPercent)
+
+# State sync snapshots. A node takes a snapshot of the application state
+# every interval blocks, in the background, into data/snapshots, and serves
+# the kept ones to new nodes that join with CometBFT's [statesync] instead
+# of replaying every block. Any node restores from one, whatever these say.
+# Pruning must keep the snapshot's height until it is written (it does:
+# the height is held meanwhile).
+[snapshots]
+# interval is how often, in blocks, a snapshot is taken; 0 takes none.
+interval = %d
+# keep-recent is how many snapshots are kept, at least 1 when interval is
+# set.
+keep-recent = %d
+`, comment, p.KeepRecent, comment, p.Interval, formatSize(c.Memory.Limit), c.Memory.GCPercent, c.Snapshots.Interval, c.Snapshots.KeepRecent)
 	if err := os.MkdirAll(filepath.Dir(appConfigFile(home)), 0o755); err != nil {
 		return err
 	}

@@ -63,6 +63,7 @@ func TestAppConfigRoundTrip(t *testing.T) {
 		{Role: app.RoleConsumer, Pruning: Pruning{Strategy: PruneEverything}, Memory: Memory{Limit: 0, GCPercent: 100}},
 		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneDefault}, Memory: Memory{Limit: 1500 << 20, GCPercent: 400}},
 		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneCustom, KeepRecent: 100, Interval: 1}, Memory: Memory{Limit: 3_000_000_001, GCPercent: 50}},
+		{Role: app.RoleProvider, Pruning: DefaultPruning(), Memory: DefaultMemory(), Snapshots: Snapshots{Interval: 1000, KeepRecent: 3}},
 	} {
 		home := t.TempDir()
 		if err := WriteAppConfig(home, c); err != nil {
@@ -73,7 +74,7 @@ func TestAppConfigRoundTrip(t *testing.T) {
 			t.Errorf("wrote %+v, read %+v, %v", c, got, err)
 		}
 		text, _ := os.ReadFile(appConfigFile(home))
-		if !strings.Contains(string(text), "# strategy is one of") {
+		if !strings.Contains(string(text), "# strategy is one of") || !strings.Contains(string(text), "# interval is how often, in blocks, a snapshot is taken") {
 			t.Errorf("app.toml without comments:\n%s", text)
 		}
 	}
@@ -98,13 +99,17 @@ func TestAppConfigDefaults(t *testing.T) {
 	}{
 		{"# old home\nrole = \"consumer\"\n", DefaultAppConfig(app.RoleConsumer)},
 		{"", DefaultAppConfig(app.RoleProvider)},
-		{"[pruning]\nkeep-recent = 500\n", AppConfig{app.RoleProvider, Pruning{PruneCustom, 500, 10}, DefaultMemory()}},
-		{"[pruning]\ninterval = 3\n", AppConfig{app.RoleProvider, Pruning{PruneCustom, 10_000, 3}, DefaultMemory()}},
-		{"role = \"provider\"\n[pruning]\nstrategy = \"nothing\"\n", AppConfig{app.RoleProvider, Pruning{Strategy: PruneNothing}, DefaultMemory()}},
-		{"[pruning]\nstrategy = \"custom\"\nkeep-recent = 2\ninterval = 1\n", AppConfig{app.RoleProvider, Pruning{PruneCustom, 2, 1}, DefaultMemory()}},
-		{"[memory]\nlimit = \"1GiB\"\n", AppConfig{app.RoleProvider, DefaultPruning(), Memory{1 << 30, DefaultMemory().GCPercent}}},
-		{"[memory]\nlimit = 0\ngc-percent = 100\n", AppConfig{app.RoleProvider, DefaultPruning(), Memory{0, 100}}},
-		{"[memory]\nlimit = \"800MB\"\n", AppConfig{app.RoleProvider, DefaultPruning(), Memory{800_000_000, DefaultMemory().GCPercent}}},
+		{"[pruning]\nkeep-recent = 500\n", AppConfig{app.RoleProvider, Pruning{PruneCustom, 500, 10}, DefaultMemory(), DefaultSnapshots()}},
+		{"[pruning]\ninterval = 3\n", AppConfig{app.RoleProvider, Pruning{PruneCustom, 10_000, 3}, DefaultMemory(), DefaultSnapshots()}},
+		{"role = \"provider\"\n[pruning]\nstrategy = \"nothing\"\n", AppConfig{app.RoleProvider, Pruning{Strategy: PruneNothing}, DefaultMemory(), DefaultSnapshots()}},
+		{"[pruning]\nstrategy = \"custom\"\nkeep-recent = 2\ninterval = 1\n", AppConfig{app.RoleProvider, Pruning{PruneCustom, 2, 1}, DefaultMemory(), DefaultSnapshots()}},
+		{"[memory]\nlimit = \"1GiB\"\n", AppConfig{app.RoleProvider, DefaultPruning(), Memory{1 << 30, DefaultMemory().GCPercent}, DefaultSnapshots()}},
+		{"[memory]\nlimit = 0\ngc-percent = 100\n", AppConfig{app.RoleProvider, DefaultPruning(), Memory{0, 100}, DefaultSnapshots()}},
+		{"[memory]\nlimit = \"800MB\"\n", AppConfig{app.RoleProvider, DefaultPruning(), Memory{800_000_000, DefaultMemory().GCPercent}, DefaultSnapshots()}},
+		{"[snapshots]\ninterval = 10\n", AppConfig{app.RoleProvider, DefaultPruning(), DefaultMemory(), Snapshots{10, 2}}},
+		{"[snapshots]\ninterval = 500\nkeep-recent = 5\n", AppConfig{app.RoleProvider, DefaultPruning(), DefaultMemory(), Snapshots{500, 5}}},
+		{"[snapshots]\nkeep-recent = 0\n", AppConfig{app.RoleProvider, DefaultPruning(), DefaultMemory(), Snapshots{0, 0}}},
+		{"[snapshots]\n", DefaultAppConfig(app.RoleProvider)},
 	}
 	for _, tc := range cases {
 		c, err := ReadAppConfig(writeAppToml(t, tc.text))
@@ -137,6 +142,12 @@ func TestAppConfigBadValues(t *testing.T) {
 		{"[memory]\ngc-percent = 5\n", "gc-percent 5"},
 		{"[memory]\ngc-percent = \"high\"\n", "memory.gc-percent must be an integer"},
 		{"[memory]\nswap = true\n", `unknown setting "memory.swap"`},
+		{"[snapshots]\ninterval = -10\n", "snapshots: interval -10"},
+		{"[snapshots]\nkeep-recent = -1\n", "snapshots: keep-recent -1"},
+		{"[snapshots]\ninterval = 10\nkeep-recent = 0\n", "keep-recent 0 with interval 10: keep at least 1 snapshot"},
+		{"[snapshots]\ninterval = \"often\"\n", "snapshots.interval must be an integer, not often"},
+		{"[snapshots]\nkeep = 3\n", `unknown setting "snapshots.keep"`},
+		{"snapshots = 10\n", "snapshots must be a section"},
 	}
 	for _, tc := range cases {
 		home := writeAppToml(t, tc.text)

@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/abci-ics/ics/abci"
+	"github.com/abci-ics/ics/abci/snapshots"
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/app/changeover"
 	"github.com/abci-ics/ics/app/consumerapp"
@@ -121,7 +122,8 @@ func chainFactory(cfg *cmtcfg.Config, role app.Role, ownStaking bool, logger abc
 
 // NewNode builds a CometBFT node around a new App whose state lives in
 // HOME/data/application.db, in the role and with the pruning recorded in
-// HOME/config/app.toml; the App reports version.
+// HOME/config/app.toml; the App reports version, and keeps its state
+// sync snapshots in HOME/data/snapshots.
 func NewNode(cfg *cmtcfg.Config, logger cmtlog.Logger, version string) (*cmtnode.Node, *abci.App, error) {
 	appCfg, err := ReadAppConfig(cfg.RootDir)
 	if err != nil {
@@ -132,8 +134,15 @@ func NewNode(cfg *cmtcfg.Config, logger cmtlog.Logger, version string) (*cmtnode
 	if err != nil {
 		return nil, nil, err
 	}
-	a, err := OpenApp(cfg, abci.Options{Logger: logger.With("module", "app"), Version: version, State: state.Options{KeepRecent: keep, PruneInterval: interval}})
+	snaps, err := snapshots.Open(filepath.Join(cfg.DBDir(), "snapshots"), snapshots.Options{
+		Interval: appCfg.Snapshots.Interval, KeepRecent: int(appCfg.Snapshots.KeepRecent), Logger: logger.With("module", "snapshots")})
 	if err != nil {
+		return nil, nil, err
+	}
+	a, err := OpenApp(cfg, abci.Options{Logger: logger.With("module", "app"), Version: version, State: state.Options{KeepRecent: keep, PruneInterval: interval},
+		Snapshots: snaps})
+	if err != nil {
+		snaps.Close()
 		return nil, nil, err
 	}
 	nodeKey, err := p2p.LoadNodeKey(cfg.NodeKeyFile())

@@ -89,6 +89,19 @@
 // retired trees are pruned except their last version, which IAVL cannot
 // delete.
 //
+// # Snapshots
+//
+// MultiStore.Export holds a committed version, so that pruning leaves it
+// and later versions alone, and writes it as one deterministic stream: the
+// upgrade records, the live store names, then each tree's nodes as iavl
+// exports them, with their versions. Restore imports such a stream into an
+// empty database, checks the app hash against the expected one, and only
+// then writes the commit record (first version = the restored one) and
+// the upgrade records; on failure it deletes what it wrote. Open then
+// loads the restored version; earlier versions are not found, and stores
+// retired before it have no tree. Package snapshot has the
+// format.
+//
 // # App hash and proofs
 //
 // The app hash has the shape of the Cosmos SDK multistore's commit hash,

@@ -5,6 +5,7 @@ import (
 
 	"github.com/abci-ics/ics/state/internal/record"
 	"github.com/abci-ics/ics/state/proof"
+	"github.com/abci-ics/ics/state/snapshot"
 )
 
 var (
@@ -55,6 +56,11 @@ var (
 	// ErrInvalidUpgrade is returned (wrapped) by MultiStore.Upgrade for an
 	// upgrade it refuses; the multistore is then unchanged.
 	ErrInvalidUpgrade = errors.New("state: invalid store upgrade")
+
+	// ErrInvalidSnapshot is returned (wrapped) by Restore for a stream
+	// that is malformed or does not restore to the expected version and
+	// app hash.
+	ErrInvalidSnapshot = snapshot.ErrMalformed
 
 	// ErrClosed is returned by methods of a MultiStore that has been closed.
 	ErrClosed = errors.New("state: multistore closed")

@@ -105,8 +105,9 @@ type MultiStore struct {
 	stores   map[string]*store // every store, live, retired or pending
 	history  record.History    // the stores over the committed versions
 	last     CommitInfo
-	first    int64 // first version ever committed; 0 before the first commit
-	earliest int64 // oldest version not pruned; 0 before the first commit
+	first    int64       // first version ever committed; 0 before the first commit
+	earliest int64       // oldest version not pruned; 0 before the first commit
+	holds    prune.Holds // versions held by Exports
 	closed   bool
 }
 
@@ -160,18 +161,10 @@ func Open(db dbm.DB, names []string, opts Options) (*MultiStore, error) {
 		return nil, fmt.Errorf("state: negative PruneInterval %d", opts.PruneInterval)
 	}
 	opts.PruneInterval = max(opts.PruneInterval, 1)
-	if len(names) == 0 {
-		return nil, errors.New("state: no store names")
-	}
-	m := &MultiStore{db: db, opts: opts, stores: make(map[string]*store)}
-	m.history.Genesis = slices.Sorted(slices.Values(names))
-	for i, name := range m.history.Genesis {
-		if err := record.CheckName(name); err != nil {
-			return nil, fmt.Errorf("state: %w", err)
-		}
-		if i > 0 && name == m.history.Genesis[i-1] {
-			return nil, fmt.Errorf("state: duplicate store name %q", name)
-		}
+	m := &MultiStore{db: db, opts: opts, stores: make(map[string]*store), holds: prune.Holds{}}
+	var err error
+	if m.history.Genesis, err = record.CheckNames(names); err != nil {
+		return nil, fmt.Errorf("state: %w", err)
 	}
 	rec, err := record.ReadCommit(db)
 	if err == nil {
@@ -184,7 +177,7 @@ func Open(db dbm.DB, names []string, opts Options) (*MultiStore, error) {
 		return nil, fmt.Errorf("state: %w", err)
 	}
 	m.working = workingStore{m: m, kvs: make(map[string]*treeKV)}
-	if err := m.loadTrees(rec.Version); err != nil {
+	if err := m.loadTrees(rec.Version, rec.First); err != nil {
 		_ = m.closeTrees()
 		return nil, err
 	}
@@ -222,9 +215,13 @@ func (m *MultiStore) startPruning() *MultiStore {
 
 // loadTrees opens the working tree of every store, live or retired, at
 // its last committed version, rolling back trees that are ahead of it,
-// and sets the working state's stores.
-func (m *MultiStore) loadTrees(version int64) error {
+// and sets the working state's stores. A store retired by the first
+// version committed, first, has no tree (a restored snapshot has none).
+func (m *MultiStore) loadTrees(version, first int64) error {
 	for _, name := range m.history.Names() {
+		if _, removed, _ := m.history.Span(name); removed != 0 && removed <= first {
+			continue
+		}
 		t := m.newWorkingTree(name)
 		latest, err := t.Load()
 		if err != nil {
@@ -477,7 +474,7 @@ func (m *MultiStore) Commit() (CommitInfo, error) {
 		m.earliest = info.Version
 	}
 	var targets []prune.Target
-	pruneTo := info.Version - m.opts.KeepRecent
+	pruneTo := m.holds.Cap(info.Version - m.opts.KeepRecent)
 	if m.pruner != nil && pruneTo >= m.earliest && (!m.pruned || info.Version%m.opts.PruneInterval == 0) {
 		m.earliest, m.pruned = pruneTo+1, true
 		targets = prune.Targets(m.history, pruneTo)
@@ -609,18 +606,20 @@ func (s *treeKV) Delete(key []byte) {
 
 // Iterator implements KVStore.
 func (s *treeKV) Iterator(start, end []byte) Iterator {
-	return s.iterator(start, end, true)
+	return treeIterator(start, end, true, s.Working.Iterator)
 }
 
 // ReverseIterator implements KVStore.
 func (s *treeKV) ReverseIterator(start, end []byte) Iterator {
-	return s.iterator(start, end, false)
+	return treeIterator(start, end, false, s.Working.Iterator)
 }
 
-func (s *treeKV) iterator(start, end []byte, ascending bool) Iterator {
+// treeIterator returns open's iterator over [start, end), after the
+// checks of the KVStore contract.
+func treeIterator(start, end []byte, ascending bool, open func(start, end []byte, ascending bool) *treekv.Iterator) Iterator {
 	start, end = normBound(start), normBound(end)
 	if emptyRange(start, end) {
 		return emptyIterator{}
 	}
-	return s.Working.Iterator(start, end, ascending)
+	return open(start, end, ascending)
 }

@@ -40,23 +40,15 @@ type View struct {
 // a version that was pruned. View never blocks on the working state.
 func (m *MultiStore) View(version int64) (*View, error) {
 	m.mu.RLock()
-	last, first, earliest, closed := m.last, m.first, m.earliest, m.closed
-	if version == 0 {
-		version = last.Version
-	}
+	version, err := m.checkVersion(version)
+	last := m.last
 	var live []*store
 	for _, name := range m.history.LiveAt(version) {
 		live = append(live, m.stores[name])
 	}
 	m.mu.RUnlock()
-	if closed {
-		return nil, ErrClosed
-	}
-	if last.Version == 0 || version < first || version > last.Version {
-		return nil, fmt.Errorf("%w: version %d (committed: %d..%d)", ErrVersionNotFound, version, first, last.Version)
-	}
-	if version < earliest {
-		return nil, fmt.Errorf("%w: version %d (available: %d..%d)", ErrVersionPruned, version, earliest, last.Version)
+	if err != nil {
+		return nil, err
 	}
 	v := &View{m: m, version: version, names: storeNames(live), roots: make([][]byte, len(live)), kvs: make(map[string]*viewKV, len(live))}
 	for i, s := range live {
@@ -65,7 +57,7 @@ func (m *MultiStore) View(version int64) (*View, error) {
 			return nil, m.viewError(version, err)
 		}
 		v.roots[i] = t.Hash()
-		v.kvs[s.name] = &viewKV{view: v, tree: t}
+		v.kvs[s.name] = v.newKV(t)
 	}
 	if version == last.Version {
 		v.hash = last.Hash
@@ -73,6 +65,24 @@ func (m *MultiStore) View(version int64) (*View, error) {
 		v.hash = proof.AppHash(v.names, v.roots)
 	}
 	return v, nil
+}
+
+// checkVersion returns version, or the last one for 0, if it can be
+// read, and otherwise the error View returns. m.mu must be held.
+func (m *MultiStore) checkVersion(version int64) (int64, error) {
+	if m.closed {
+		return 0, ErrClosed
+	}
+	if version == 0 {
+		version = m.last.Version
+	}
+	if m.last.Version == 0 || version < m.first || version > m.last.Version {
+		return 0, fmt.Errorf("%w: version %d (committed: %d..%d)", ErrVersionNotFound, version, m.first, m.last.Version)
+	}
+	if version < m.earliest {
+		return 0, fmt.Errorf("%w: version %d (available: %d..%d)", ErrVersionPruned, version, m.earliest, m.last.Version)
+	}
+	return version, nil
 }
 
 // viewError explains a failed read of version: it wraps ErrVersionPruned if
@@ -107,7 +117,7 @@ func (v *View) KV(name string) KVStore {
 	if !known {
 		unknownStore(name)
 	}
-	return &viewKV{view: v, tree: emptyTree}
+	return v.newKV(emptyTree)
 }
 
 // Prove returns the value of key in store (nil if absent) and its
@@ -130,34 +140,13 @@ func (v *View) Prove(store string, key []byte) (value []byte, proofs []*ics23.Co
 	if len(key) == 0 {
 		return nil, nil, errors.New("state: Prove with an empty key")
 	}
-	t := kv.tree
-	if t.Size() == 0 {
+	value, p0, err := kv.Prove(key)
+	if errors.Is(err, treekv.ErrEmpty) {
 		return nil, nil, fmt.Errorf("%w: store %q is empty at version %d", ErrUnprovable, store, v.version)
-	}
-	value, err = t.Get(key)
-	if err != nil {
-		return nil, nil, v.m.viewError(v.version, err)
-	}
-	var p0 *ics23.CommitmentProof
-	if value != nil {
-		p0, err = t.GetMembershipProof(key)
-	} else {
-		p0, err = t.GetNonMembershipProof(key)
-	}
-	if err != nil {
-		return nil, nil, v.m.viewError(v.version, err)
-	}
-	p1, err := proof.StoreRoot(v.names, v.roots, slices.Index(v.names, store))
-	if err != nil {
+	} else if err != nil {
 		return nil, nil, err
 	}
-	proofs = []*ics23.CommitmentProof{p0, p1}
-	if value != nil {
-		err = proof.VerifyMembership(v.hash, store, key, value, proofs)
-	} else {
-		err = proof.VerifyNonMembership(v.hash, store, key, proofs)
-	}
-	if err != nil {
+	if proofs, err = proof.Stored(v.hash, v.names, v.roots, store, key, value, p0); err != nil {
 		return nil, nil, fmt.Errorf("%w: key %X in store %q: %w", ErrUnprovable, key, store, err)
 	}
 	return value, proofs, nil
@@ -167,37 +156,10 @@ func (v *View) Prove(store string, key []byte) (value []byte, proofs []*ics23.Co
 var emptyTree = iavl.NewImmutableTree(idb.NewWrapper(dbm.NewMemDB()), 0, true, iavl.NewNopLogger())
 
 // viewKV is the read-only KVStore of one tree in a View.
-type viewKV struct {
-	view *View
-	tree *iavl.ImmutableTree
-}
+type viewKV struct{ treekv.Reader }
 
-func (s *viewKV) fail(op string, err error) {
-	panic(fmt.Errorf("state: view %s: %w", op, s.view.m.viewError(s.view.version, err)))
-}
-
-// Get implements KVStore.
-func (s *viewKV) Get(key []byte) []byte {
-	if len(key) == 0 {
-		return nil
-	}
-	v, err := s.tree.Get(key)
-	if err != nil {
-		s.fail("get", err)
-	}
-	return v
-}
-
-// Has implements KVStore.
-func (s *viewKV) Has(key []byte) bool {
-	if len(key) == 0 {
-		return false
-	}
-	ok, err := s.tree.Has(key)
-	if err != nil {
-		s.fail("has", err)
-	}
-	return ok
+func (v *View) newKV(t *iavl.ImmutableTree) *viewKV {
+	return &viewKV{treekv.Reader{Tree: t, Explain: func(err error) error { return v.m.viewError(v.version, err) }}}
 }
 
 // Set implements KVStore; it always panics.
@@ -207,36 +169,13 @@ func (s *viewKV) Set(key, value []byte) { panic("state: Set on a read-only View"
 func (s *viewKV) Delete(key []byte) { panic("state: Delete on a read-only View") }
 
 // Iterator implements KVStore.
-func (s *viewKV) Iterator(start, end []byte) Iterator { return s.iterator(start, end, true) }
+func (s *viewKV) Iterator(start, end []byte) Iterator {
+	return treeIterator(start, end, true, s.Reader.Iterator)
+}
 
 // ReverseIterator implements KVStore.
-func (s *viewKV) ReverseIterator(start, end []byte) Iterator { return s.iterator(start, end, false) }
-
-func (s *viewKV) iterator(start, end []byte, ascending bool) Iterator {
-	start, end = normBound(start), normBound(end)
-	if emptyRange(start, end) {
-		return emptyIterator{}
-	}
-	it, err := s.tree.Iterator(start, end, ascending)
-	if err != nil {
-		s.fail("iterator", err)
-	}
-	return viewIterator{treekv.NewIterator(it), s}
-}
-
-// viewIterator is a View's iterator: Close explains a failure (see
-// MultiStore.viewError).
-type viewIterator struct {
-	*treekv.Iterator
-	kv *viewKV
-}
-
-// Close implements Iterator.
-func (it viewIterator) Close() error {
-	if err := it.Iterator.Close(); err != nil {
-		return it.kv.view.m.viewError(it.kv.view.version, err)
-	}
-	return nil
+func (s *viewKV) ReverseIterator(start, end []byte) Iterator {
+	return treeIterator(start, end, false, s.Reader.Iterator)
 }
 
 // Names returns the stores live at the view's version, sorted.

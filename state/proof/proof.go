@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"slices"
 
 	"github.com/cometbft/cometbft/crypto/merkle"
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
@@ -50,6 +51,26 @@ func storeLeaves(names []string, roots [][]byte) [][]byte {
 // the same shape as the Cosmos SDK's commit info hash.
 func AppHash(names []string, roots [][]byte) []byte {
 	return merkle.HashFromByteSlices(storeLeaves(names, roots))
+}
+
+// Stored completes p0, the proof of key (with value, or absent when value
+// is nil) in the tree of store, into the two-layer proof of it in appHash,
+// the multistore of names with roots, and verifies it.
+func Stored(appHash []byte, names []string, roots [][]byte, store string, key, value []byte, p0 *ics23.CommitmentProof) ([]*ics23.CommitmentProof, error) {
+	p1, err := StoreRoot(names, roots, slices.Index(names, store))
+	if err != nil {
+		return nil, err
+	}
+	proofs := []*ics23.CommitmentProof{p0, p1}
+	if value != nil {
+		err = VerifyMembership(appHash, store, key, value, proofs)
+	} else {
+		err = VerifyNonMembership(appHash, store, key, proofs)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return proofs, nil
 }
 
 // StoreRoot returns the ICS-23 existence proof (TendermintSpec) of

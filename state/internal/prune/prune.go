@@ -87,6 +87,30 @@ func Targets(h record.History, to int64) []Target {
 	return ts
 }
 
+// Holds counts, per version, the holders that keep it from pruning (the
+// multistore's exports). It is not safe for concurrent use: the caller
+// guards it.
+type Holds map[int64]int
+
+// Add holds version v once more.
+func (h Holds) Add(v int64) { h[v]++ }
+
+// Release drops one hold of version v.
+func (h Holds) Release(v int64) {
+	if h[v]--; h[v] <= 0 {
+		delete(h, v)
+	}
+}
+
+// Cap returns to, lowered so that no held version, nor any version after
+// one, is pruned.
+func (h Holds) Cap(to int64) int64 {
+	for v := range h {
+		to = min(to, v-1)
+	}
+	return to
+}
+
 // flushNever is the batch size at which the Pruner's trees would write a
 // batch in the middle of a step: never, so a step is one atomic write.
 const flushNever = 1 << 50

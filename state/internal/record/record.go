@@ -176,6 +176,24 @@ func CheckName(name string) error {
 	return nil
 }
 
+// CheckNames returns the store names sorted, or an error if there are
+// none, one is invalid (see CheckName) or one is repeated.
+func CheckNames(names []string) ([]string, error) {
+	sorted := slices.Sorted(slices.Values(names))
+	for i, name := range sorted {
+		if err := CheckName(name); err != nil {
+			return nil, err
+		}
+		if i > 0 && name == sorted[i-1] {
+			return nil, fmt.Errorf("duplicate store name %q", name)
+		}
+	}
+	if len(sorted) == 0 {
+		return nil, errors.New("no store names")
+	}
+	return sorted, nil
+}
+
 // History is the set of stores over the versions: the Genesis stores
 // (sorted), changed by each of the Upgrades (by increasing version) from
 // its version on.
@@ -316,7 +334,7 @@ func DropOrphans(db dbm.DB, h History, version int64) error {
 			err = fmt.Errorf("%w: store %q has version %d but no record", ErrCorrupt, name, first)
 		}
 		if err = errors.Join(err, t.Close()); err == nil {
-			err = deletePrefix(db, []byte("s/k:"+name+"/"))
+			err = DeletePrefix(db, []byte("s/k:"+name+"/"))
 		}
 		if err != nil {
 			return fmt.Errorf("dropping the tree of store %q, of an unrecorded commit: %w", name, err)
@@ -324,9 +342,13 @@ func DropOrphans(db dbm.DB, h History, version int64) error {
 	}
 }
 
-// deletePrefix deletes every key of db with the given prefix.
-func deletePrefix(db dbm.DB, prefix []byte) error {
-	end := append(bytes.Clone(prefix[:len(prefix)-1]), prefix[len(prefix)-1]+1)
+// DeletePrefix deletes every key of db with the given prefix (every key
+// for an empty prefix), in one synced batch.
+func DeletePrefix(db dbm.DB, prefix []byte) error {
+	var end []byte
+	if len(prefix) > 0 {
+		end = append(bytes.Clone(prefix[:len(prefix)-1]), prefix[len(prefix)-1]+1)
+	}
 	it, err := db.Iterator(prefix, end)
 	if err != nil {
 		return err

@@ -1,10 +1,10 @@
 // Package treekv reads and writes IAVL trees as the key/value stores of
 // package state: the working state's store over a working tree, with its
-// value cache in front (see package valuecache), and the iterator that
-// both it and a View's stores return. Storage failures, which the state
-// KVStore interface cannot return, panic with the error; the callers in
-// package state check the KVStore contract (non-empty keys, non-nil values,
-// normalised bounds) before calling in.
+// value cache in front (see package valuecache), a View's store over an
+// immutable tree, and the iterator that both return. Storage failures,
+// which the state KVStore interface cannot return, panic with the error;
+// the callers in package state check the KVStore contract (non-empty keys,
+// non-nil values, normalised bounds) before calling in.
 package treekv
 
 import (
@@ -13,6 +13,7 @@ import (
 	"fmt"
 
 	"github.com/cosmos/iavl"
+	ics23 "github.com/cosmos/ics23/go"
 
 	"github.com/abci-ics/ics/state/internal/valuecache"
 )
@@ -98,9 +99,80 @@ func (s *Working) Iterator(start, end []byte, ascending bool) *Iterator {
 	return &Iterator{it: it}
 }
 
+// Reader is the key/value store over an immutable tree (a View's store).
+// Explain wraps the storage errors it meets (a View says whether its
+// version was pruned meanwhile).
+type Reader struct {
+	Tree    *iavl.ImmutableTree
+	Explain func(error) error
+}
+
+// Get returns the value of a non-empty key, nil if it is absent.
+func (r *Reader) Get(key []byte) []byte {
+	if len(key) == 0 {
+		return nil
+	}
+	v, err := r.Tree.Get(key)
+	if err != nil {
+		storagePanic("view get", r.Explain(err))
+	}
+	return v
+}
+
+// Has reports whether key is present.
+func (r *Reader) Has(key []byte) bool {
+	if len(key) == 0 {
+		return false
+	}
+	ok, err := r.Tree.Has(key)
+	if err != nil {
+		storagePanic("view has", r.Explain(err))
+	}
+	return ok
+}
+
+// Prove returns the value of key (nil if absent) and the ICS-23 proof of
+// it in the tree: of its existence, or of its absence. A tree without
+// keys has no proof: ErrEmpty.
+func (r *Reader) Prove(key []byte) ([]byte, *ics23.CommitmentProof, error) {
+	if r.Tree.Size() == 0 {
+		return nil, nil, ErrEmpty
+	}
+	value, err := r.Tree.Get(key)
+	if err != nil {
+		return nil, nil, r.Explain(err)
+	}
+	var p *ics23.CommitmentProof
+	if value != nil {
+		p, err = r.Tree.GetMembershipProof(key)
+	} else {
+		p, err = r.Tree.GetNonMembershipProof(key)
+	}
+	if err != nil {
+		return nil, nil, r.Explain(err)
+	}
+	return value, p, nil
+}
+
+// ErrEmpty is Prove's error for a tree without keys.
+var ErrEmpty = errors.New("the store is empty")
+
+// Iterator returns an iterator over [start, end) of the tree (nil bounds
+// are unbounded), whose Close explains its error.
+func (r *Reader) Iterator(start, end []byte, ascending bool) *Iterator {
+	it, err := r.Tree.Iterator(start, end, ascending)
+	if err != nil {
+		storagePanic("view iterator", r.Explain(err))
+	}
+	return &Iterator{it: it, explain: r.Explain}
+}
+
 // Iterator adapts an iavl iterator to the state Iterator contract: Next,
 // Key and Value panic when it is not valid.
-type Iterator struct{ it treeIterator }
+type Iterator struct {
+	it      treeIterator
+	explain func(error) error // nil: errors as they are
+}
 
 // treeIterator is what the iterators of iavl's trees implement.
 type treeIterator interface {
@@ -111,9 +183,6 @@ type treeIterator interface {
 	Error() error
 	Close() error
 }
-
-// NewIterator returns it, an iavl tree's iterator, as an Iterator.
-func NewIterator(it treeIterator) *Iterator { return &Iterator{it: it} }
 
 // Valid reports whether the iterator is positioned at a pair.
 func (t *Iterator) Valid() bool { return t.it.Valid() }
@@ -144,5 +213,9 @@ func (t *Iterator) Value() []byte {
 
 // Close releases the iterator and returns the error it met, if any.
 func (t *Iterator) Close() error {
-	return errors.Join(t.it.Error(), t.it.Close())
+	err := errors.Join(t.it.Error(), t.it.Close())
+	if err != nil && t.explain != nil {
+		err = t.explain(err)
+	}
+	return err
 }

@@ -3,7 +3,9 @@
 // funded key in the keyring, a genesis, and HOME/config/app.toml, the
 // AppConfig with the chain's role and its pruning), the genesis edits made
 // before a chain starts (EditGenesis, AddBalance, and ImportConsumerGenesis
-// of the consumer genesis a provider computed), the consensus keys a home
+// of the consumer genesis a provider computed, which ReadConsumerGenesis
+// reads in our form or the reference's ConsumerGenesisState, through
+// ccv/icsgenesis), the consensus keys a home
 // holds (ParseConsensusKey), and NewNode, which builds the in-process
 // CometBFT node around an abci.App in the role and with the pruning
 // recorded in its home.

@@ -3,9 +3,7 @@
 // funded key in the keyring, a genesis, and HOME/config/app.toml, the
 // AppConfig with the chain's role and its pruning), the genesis edits made
 // before a chain starts (EditGenesis, AddBalance, and ImportConsumerGenesis
-// of the consumer genesis a provider computed, which ReadConsumerGenesis
-// reads in our form or the reference's ConsumerGenesisState, through
-// ccv/icsgenesis), the consensus keys a home
+// of the consumer genesis a provider computed), the consensus keys a home
 // holds (ParseConsensusKey), and NewNode, which builds the in-process
 // CometBFT node around an abci.App in the role and with the pruning
 // recorded in its home.
@@ -17,4 +15,9 @@
 // changeover genesis by the same import (ChangeoverFile, ChangeoverPlan),
 // and once the chain changed over its state, not app.toml, makes it a
 // consumer (app/changeover).
+//
+// ReadConsumerGenesis reads a consumer genesis in either form, ours or the
+// reference's ConsumerGenesisState in proto JSON, through ccv/icsgenesis,
+// which tells them apart and refuses a reference genesis that would not
+// start the same consumer.
 package nodehome

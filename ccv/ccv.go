@@ -53,13 +53,27 @@ func (i Infraction) String() string {
 	return strconv.FormatInt(int64(i), 10)
 }
 
+// stakingInfractionNames are the names of the same infractions in the
+// staking enum (cosmos.staking.v1beta1.Infraction), the spelling of the
+// reference's current proto-JSON encoding of a slash packet. They are read,
+// never written: Bytes always spells the ccv enum, the form consumers send.
+var stakingInfractionNames = map[string]Infraction{
+	"INFRACTION_DOUBLE_SIGN": InfractionDoubleSign,
+	"INFRACTION_DOWNTIME":    InfractionDowntime,
+}
+
+// parseInfraction reads an infraction name of either enum: the ccv enum
+// (INFRACTION_TYPE_*, UNSPECIFIED included; Validate refuses it) or the
+// staking enum's two infractions. Names are matched exactly (upper case);
+// numbers, other spellings and INFRACTION_UNSPECIFIED are unknown.
 func parseInfraction(s string) (Infraction, bool) {
 	for i, name := range infractionNames {
 		if name == s {
 			return i, true
 		}
 	}
-	return 0, false
+	i, ok := stakingInfractionNames[s]
+	return i, ok
 }
 
 // ConsumerPacketDataType says which payload a ConsumerPacketData carries.

@@ -79,20 +79,100 @@ func TestVectorsRoundTrip(t *testing.T) {
 	}
 }
 
+// stakingSlashVector is slashVector in the reference's current proto JSON,
+// the infraction spelled with the staking enum.
+const stakingSlashVector = `{"type":"CONSUMER_PACKET_TYPE_SLASH","slashPacketData":{"validator":{"address":"BP9q4oXCgubvoujOKyxIxd+3IwM=","power":"4328"},"valset_update_id":"894732","infraction":"INFRACTION_DOUBLE_SIGN"}}`
+
+// TestSlashInfractionSpellings checks that both encodings of a slash
+// packet (SPEC 11) decode to one packet per infraction, and that the
+// encoder writes the ccv spelling, the form consumers send.
+func TestSlashInfractionSpellings(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		want Infraction
+	}{
+		{"INFRACTION_TYPE_DOUBLE_SIGN", InfractionDoubleSign},
+		{"INFRACTION_DOUBLE_SIGN", InfractionDoubleSign},
+		{"INFRACTION_TYPE_DOWNTIME", InfractionDowntime},
+		{"INFRACTION_DOWNTIME", InfractionDowntime},
+	} {
+		bz := strings.Replace(slashVector, "INFRACTION_TYPE_DOUBLE_SIGN", tc.name, 1)
+		p, err := DecodeConsumerPacket([]byte(bz))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		want := NewSlashPacket(SlashPacketData{
+			Validator:      Validator{Address: b64(t, "BP9q4oXCgubvoujOKyxIxd+3IwM="), Power: 4328},
+			ValsetUpdateID: 894732,
+			Infraction:     tc.want,
+		})
+		if !reflect.DeepEqual(p, want) {
+			t.Errorf("%s: decoded to %+v, want %+v", tc.name, p, want)
+		}
+		ccvForm := strings.Replace(slashVector, "INFRACTION_TYPE_DOUBLE_SIGN", tc.want.String(), 1)
+		if got := string(p.Bytes()); got != ccvForm {
+			t.Errorf("%s: re-encoded to %s, want %s", tc.name, got, ccvForm)
+		}
+	}
+	a, err1 := DecodeConsumerPacket([]byte(stakingSlashVector))
+	b, err2 := DecodeConsumerPacket([]byte(slashVector))
+	if err1 != nil || err2 != nil || !reflect.DeepEqual(a, b) || !bytes.Equal(a.Bytes(), []byte(slashVector)) {
+		t.Errorf("staking form decoded to %+v (%v), ccv form to %+v (%v)", a, err1, b, err2)
+	}
+}
+
+// TestValidityRules checks each of the reference's Validate rules (SPEC 11)
+// on the decoded form and in Validate itself.
+func TestValidityRules(t *testing.T) {
+	addr := make([]byte, AddressSize)
+	for _, tc := range []struct {
+		name string
+		err  error
+	}{
+		{"vsc id 0", ValidatorSetChangePacketData{}.Validate()},
+		{"vscm id 0", VSCMaturedPacketData{}.Validate()},
+		{"vscm packet id 0", NewVSCMaturedPacket(VSCMaturedPacketData{}).Validate()},
+		{"slash power 0", SlashPacketData{Validator: Validator{Address: addr}, Infraction: InfractionDowntime}.Validate()},
+		{"slash power negative", SlashPacketData{Validator: Validator{Address: addr, Power: -1}, Infraction: InfractionDowntime}.Validate()},
+		{"slash address empty", SlashPacketData{Validator: Validator{Power: 1}, Infraction: InfractionDowntime}.Validate()},
+		{"slash address 32 bytes", SlashPacketData{Validator: Validator{Address: make([]byte, 32), Power: 1}, Infraction: InfractionDowntime}.Validate()},
+		{"slash infraction unspecified", SlashPacketData{Validator: Validator{Address: addr, Power: 1}}.Validate()},
+	} {
+		if !errors.Is(tc.err, ErrInvalidPacketData) {
+			t.Errorf("%s: got %v, want ErrInvalidPacketData", tc.name, tc.err)
+		}
+	}
+	for name, err := range map[string]error{
+		"vsc id 1":                  ValidatorSetChangePacketData{ValsetUpdateID: 1}.Validate(),
+		"vscm id 1":                 VSCMaturedPacketData{ValsetUpdateID: 1}.Validate(),
+		"slash vscId 0 and power 1": SlashPacketData{Validator: Validator{Address: addr, Power: 1}, Infraction: InfractionDoubleSign}.Validate(),
+	} {
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
 func TestEmptyListsAndWhitespace(t *testing.T) {
 	const empty = `{"validator_updates":[],"valset_update_id":"0","slash_acks":[]}`
 	if got := string(ValidatorSetChangePacketData{}.Bytes()); got != empty {
 		t.Errorf("zero VSC encoded to %s, want %s", got, empty)
 	}
-	p, err := DecodeValidatorSetChange([]byte(" {\n\"validator_updates\" : [ ] ,\"valset_update_id\":\"0\", \"slash_acks\":[]}\n"))
+	// An id of 0 is invalid (SPEC 11): the zero packet encodes but does
+	// not decode.
+	if _, err := DecodeValidatorSetChange([]byte(empty)); !errors.Is(err, ErrInvalidPacketData) {
+		t.Errorf("decoding %s: got %v, want ErrInvalidPacketData", empty, err)
+	}
+	const one = `{"validator_updates":[],"valset_update_id":"1","slash_acks":[]}`
+	p, err := DecodeValidatorSetChange([]byte(" {\n\"validator_updates\" : [ ] ,\"valset_update_id\":\"1\", \"slash_acks\":[]}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.ValidatorUpdates == nil || len(p.ValidatorUpdates) != 0 || p.SlashAcks == nil || len(p.SlashAcks) != 0 {
 		t.Errorf("empty lists decoded to %#v", p)
 	}
-	if got := string(p.Bytes()); got != empty {
-		t.Errorf("re-encoded to %s, want %s", got, empty)
+	if got := string(p.Bytes()); got != one {
+		t.Errorf("re-encoded to %s, want %s", got, one)
 	}
 }
 
@@ -132,6 +212,7 @@ var breaks = []struct {
 	{"vsc id leading zero", vscVector, `"73"`, `"073"`},
 	{"vsc id negative", vscVector, `"73"`, `"-73"`},
 	{"vsc id overflow", vscVector, `"73"`, `"18446744073709551616"`},
+	{"vsc id zero", vscVector, `"73"`, `"0"`},
 	{"vsc id null", vscVector, `"73"`, `null`},
 	{"vsc updates object", vscVector, `"validator_updates":[`, `"validator_updates":{"a":`},
 	{"vsc updates null", vscVector, `"validator_updates":[{"pub_key":{"ed25519":"SMxP2pXAuxQC7FmBn4dh4Kt5eYdQFWC/wN7oWobZKds="},"power":"30"},{"pub_key":{"ed25519":"J/nGy0vCXhgVbr8S71B4ZgHi4fsMqtDxDlERZ+gG238="},"power":"20"}]`, `"validator_updates":null`},
@@ -168,17 +249,24 @@ var breaks = []struct {
 	{"slash address hex", slashVector, `BP9q4oXCgubvoujOKyxIxd+3IwM=`, `04FF6AE285C282E6EFA2E8CE2B2C48C5DFB72303`},
 	{"slash power negative", slashVector, `"4328"`, `"-4328"`},
 	{"slash power overflow", slashVector, `"4328"`, `"9223372036854775808"`},
+	{"slash power zero", slashVector, `"4328"`, `"0"`},
 	{"slash id as number", slashVector, `"894732"`, `894732`},
 	{"slash id float", slashVector, `"894732"`, `"894732.0"`},
 	{"slash infraction unknown", slashVector, `INFRACTION_TYPE_DOUBLE_SIGN`, `INFRACTION_TYPE_TRIPLE_SIGN`},
 	{"slash infraction unspecified", slashVector, `INFRACTION_TYPE_DOUBLE_SIGN`, `INFRACTION_TYPE_UNSPECIFIED`},
 	{"slash infraction number", slashVector, `"INFRACTION_TYPE_DOUBLE_SIGN"`, `1`},
 	{"slash infraction lower case", slashVector, `INFRACTION_TYPE_DOUBLE_SIGN`, `infraction_type_double_sign`},
+	{"slash staking infraction lower case", slashVector, `INFRACTION_TYPE_DOUBLE_SIGN`, `infraction_double_sign`},
+	{"slash staking infraction unspecified", slashVector, `INFRACTION_TYPE_DOUBLE_SIGN`, `INFRACTION_UNSPECIFIED`},
+	{"slash staking infraction number", slashVector, `"INFRACTION_TYPE_DOUBLE_SIGN"`, `2`},
+	{"slash staking infraction mixed", slashVector, `INFRACTION_TYPE_DOUBLE_SIGN`, `INFRACTION_TYPE_DOUBLE_SIGN_`},
+	{"slash staking infraction spaced", slashVector, `INFRACTION_TYPE_DOUBLE_SIGN`, ` INFRACTION_DOUBLE_SIGN`},
 	{"slash infraction missing", slashVector, `,"infraction":"INFRACTION_TYPE_DOUBLE_SIGN"`, ``},
 
 	{"vscm type SLASH", vscmVector, `CONSUMER_PACKET_TYPE_VSCM`, `CONSUMER_PACKET_TYPE_SLASH`},
 	{"vscm payload empty object", vscmVector, `{"valset_update_id":"84923"}`, `{}`},
 	{"vscm id number", vscmVector, `"84923"`, `84923`},
+	{"vscm id zero", vscmVector, `"84923"`, `"0"`},
 	{"vscm unknown field", vscmVector, `"84923"`, `"84923","extra":"1"`},
 	{"vscm unknown top field", vscmVector, `"type"`, `"sequence":"1","type"`},
 	{"vscm duplicate payload", vscmVector, `}}`, `},"vscMaturedPacketData":{"valset_update_id":"84923"}}`},
@@ -215,6 +303,8 @@ func TestConsumerPacketValidate(t *testing.T) {
 		{Type: ConsumerPacketTypeVSCM, Slash: slash},
 		{Type: 7, Slash: slash},
 		{Type: ConsumerPacketTypeSlash, Slash: &SlashPacketData{Validator: Validator{Address: make([]byte, 20)}}},
+		{Type: ConsumerPacketTypeSlash, Slash: &SlashPacketData{Validator: Validator{Address: make([]byte, 20)}, Infraction: InfractionDowntime}},
+		{Type: ConsumerPacketTypeVSCM, VSCMatured: &VSCMaturedPacketData{}},
 	} {
 		if err := p.Validate(); !errors.Is(err, ErrInvalidPacketData) {
 			t.Errorf("Validate(%+v) = %v, want ErrInvalidPacketData", p, err)
@@ -243,7 +333,7 @@ func genVSC() *rapid.Generator[ValidatorSetChangePacketData] {
 	return rapid.Custom(func(t *rapid.T) ValidatorSetChangePacketData {
 		return ValidatorSetChangePacketData{
 			ValidatorUpdates: rapid.SliceOfN(genUpdate(), 0, 5).Draw(t, "updates"),
-			ValsetUpdateID:   rapid.Uint64().Draw(t, "id"),
+			ValsetUpdateID:   rapid.Uint64Min(1).Draw(t, "id"),
 			SlashAcks:        rapid.SliceOfN(rapid.String(), 0, 4).Draw(t, "acks"),
 		}
 	})
@@ -255,13 +345,13 @@ func genConsumerPacket() *rapid.Generator[ConsumerPacketData] {
 			return NewSlashPacket(SlashPacketData{
 				Validator: Validator{
 					Address: rapid.SliceOfN(rapid.Byte(), AddressSize, AddressSize).Draw(t, "address"),
-					Power:   rapid.Int64Min(0).Draw(t, "power"),
+					Power:   rapid.Int64Min(1).Draw(t, "power"),
 				},
 				ValsetUpdateID: rapid.Uint64().Draw(t, "id"),
 				Infraction:     rapid.SampledFrom([]Infraction{InfractionDoubleSign, InfractionDowntime}).Draw(t, "infraction"),
 			})
 		}
-		return NewVSCMaturedPacket(VSCMaturedPacketData{ValsetUpdateID: rapid.Uint64().Draw(t, "id")})
+		return NewVSCMaturedPacket(VSCMaturedPacketData{ValsetUpdateID: rapid.Uint64Min(1).Draw(t, "id")})
 	})
 }
 
@@ -387,6 +477,7 @@ func TestConstants(t *testing.T) {
 func addSeeds(f *testing.F, vector string) {
 	f.Add([]byte(vscVector))
 	f.Add([]byte(slashVector))
+	f.Add([]byte(stakingSlashVector))
 	f.Add([]byte(vscmVector))
 	for _, tc := range breaks {
 		if tc.vector == vector {

@@ -42,6 +42,15 @@
 // names; bytes are padded standard base64; an ed25519 public key is
 // {"ed25519":"<base64>"}.
 //
+// A slash packet has two encodings, and both are read: the one above, whose
+// infraction is spelled with the ccv enum (INFRACTION_TYPE_DOUBLE_SIGN,
+// INFRACTION_TYPE_DOWNTIME; the reference's ConsumerPacketDataV1, which
+// its consumers send and ours sends), and the reference's current proto
+// JSON, which spells it with the staking enum (INFRACTION_DOUBLE_SIGN = 1,
+// INFRACTION_DOWNTIME = 2). The two spellings of an infraction decode to
+// the same Infraction, so a packet has one outcome whichever way it came;
+// the encoders write the ccv spelling only.
+//
 // The Bytes methods write compact JSON with the fields in proto order and
 // every field present: an empty validator_updates or slash_acks list is
 // written as [], a zero id as "0". Decoding and encoding the reference's
@@ -63,10 +72,16 @@
 //     (ids) or a non-negative int64 (powers);
 //   - base64 that is not canonical, a public key that is not PubKeySize
 //     bytes and an address that is not AddressSize bytes;
-//   - an unknown enum name, a consumer packet of type UNSPECIFIED, a slash
-//     packet whose infraction is UNSPECIFIED, and a type that does not match
-//     the one payload present.
+//   - an unknown enum name (names are matched exactly: no lower case, no
+//     numbers), a consumer packet of type UNSPECIFIED, a slash packet whose
+//     infraction is UNSPECIFIED, and a type that does not match the one
+//     payload present;
+//   - what the Validate methods refuse, the reference's validity rules
+//     among them: a VSC packet or a VSCMatured packet with valset_update_id
+//     0, and a slash packet with validator power 0.
 //
+// The decoders call Validate once, so a packet that decodes is valid;
+// receiving chains decode and need no other check of the data's shape.
 // Decoded lists are never nil. The protocol meaning of a well-formed packet
 // (an id that does not increase, an unknown validator) is for the provider
 // and consumer to judge, not this package.

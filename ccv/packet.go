@@ -66,9 +66,16 @@ type ValidatorSetChangePacketData struct {
 	SlashAcks []string
 }
 
-// Validate returns an error wrapping ErrInvalidPacketData if an update is
-// invalid.
+// Validate returns an error wrapping ErrInvalidPacketData if the vscId is 0
+// or an update is invalid. These are the reference's rules
+// (ValidatorSetChangePacketData.Validate): the vscId is strictly positive,
+// as the provider counts VSCs from 1; its other rule, a nil update list,
+// is a missing validator_updates field here, which the decoder refuses.
+// The update checks (key size, power not negative) are ours.
 func (p ValidatorSetChangePacketData) Validate() error {
+	if p.ValsetUpdateID == 0 {
+		return invalid("VSC packet: valset_update_id is 0")
+	}
 	for i, u := range p.ValidatorUpdates {
 		if err := u.Validate(); err != nil {
 			return fmt.Errorf("update %d: %w", i, err)
@@ -101,9 +108,10 @@ func (p ValidatorSetChangePacketData) Bytes() []byte {
 	return w.Bytes()
 }
 
-// DecodeValidatorSetChange decodes a VSC packet. All three fields must be
-// present; see the package documentation for the rules. Every error wraps
-// ErrInvalidPacketData. The lists of the result are never nil.
+// DecodeValidatorSetChange decodes a VSC packet and validates it (Validate):
+// the one check a received VSC packet's data goes through. All three fields
+// must be present; see the package documentation for the rules. Every error
+// wraps ErrInvalidPacketData. The lists of the result are never nil.
 func DecodeValidatorSetChange(bz []byte) (ValidatorSetChangePacketData, error) {
 	m, err := readObject(bz, "validator_updates", "valset_update_id", "slash_acks")
 	if err != nil {
@@ -136,6 +144,9 @@ func DecodeValidatorSetChange(bz []byte) (ValidatorSetChangePacketData, error) {
 		}
 		p.SlashAcks = append(p.SlashAcks, a)
 	}
+	if err := p.Validate(); err != nil {
+		return ValidatorSetChangePacketData{}, err
+	}
 	return p, nil
 }
 
@@ -156,14 +167,19 @@ type SlashPacketData struct {
 }
 
 // Validate returns an error wrapping ErrInvalidPacketData if the address is
-// not AddressSize bytes, the power is negative or the infraction is not
-// double signing or downtime.
+// not AddressSize bytes, the power is not positive or the infraction is not
+// double signing or downtime. These mirror the reference's
+// SlashPacketData.Validate: its address rule (sdk.VerifyAddressFormat: not
+// empty, at most 255 bytes) is narrowed here to the size of a consensus
+// address, the only kind a consumer reports; its power rule refuses 0 and
+// ours also a negative power; its infraction rule is the same. The vscId
+// may be 0 (an infraction before the first VSC), as in the reference.
 func (s SlashPacketData) Validate() error {
 	if len(s.Validator.Address) != AddressSize {
 		return invalid("slash packet: address has %d bytes, want %d", len(s.Validator.Address), AddressSize)
 	}
-	if s.Validator.Power < 0 {
-		return invalid("slash packet: negative power %d", s.Validator.Power)
+	if s.Validator.Power <= 0 {
+		return invalid("slash packet: validator power %d is not positive", s.Validator.Power)
 	}
 	if s.Infraction != InfractionDoubleSign && s.Infraction != InfractionDowntime {
 		return invalid("slash packet: infraction %s", s.Infraction)
@@ -210,9 +226,6 @@ func readSlashPacketData(raw []byte) (SlashPacketData, error) {
 	if s.Infraction, ok = parseInfraction(name); !ok {
 		return SlashPacketData{}, invalid("unknown infraction %q", name)
 	}
-	if err := s.Validate(); err != nil {
-		return SlashPacketData{}, err
-	}
 	return s, nil
 }
 
@@ -221,6 +234,16 @@ func readSlashPacketData(raw []byte) (SlashPacketData, error) {
 // passed).
 type VSCMaturedPacketData struct {
 	ValsetUpdateID uint64
+}
+
+// Validate returns an error wrapping ErrInvalidPacketData if the vscId is
+// 0, as the reference's VSCMaturedPacketData.Validate: no VSC has id 0 (the
+// genesis set is not a VSC and never matures by packet).
+func (v VSCMaturedPacketData) Validate() error {
+	if v.ValsetUpdateID == 0 {
+		return invalid("VSCMatured packet: valset_update_id is 0")
+	}
+	return nil
 }
 
 func (v VSCMaturedPacketData) write(w *writer) {
@@ -266,7 +289,7 @@ func (p ConsumerPacketData) Validate() error {
 	case p.Type == ConsumerPacketTypeSlash && p.Slash != nil && p.VSCMatured == nil:
 		return p.Slash.Validate()
 	case p.Type == ConsumerPacketTypeVSCM && p.VSCMatured != nil && p.Slash == nil:
-		return nil
+		return p.VSCMatured.Validate()
 	}
 	return invalid("consumer packet of type %s with slashPacketData set %t and vscMaturedPacketData set %t",
 		p.Type, p.Slash != nil, p.VSCMatured != nil)
@@ -290,8 +313,14 @@ func (p ConsumerPacketData) Bytes() []byte {
 	return w.Bytes()
 }
 
-// DecodeConsumerPacket decodes a consumer packet: a slash packet or a
-// VSC-matured packet, as its type says. Every error wraps
+// DecodeConsumerPacket decodes a consumer packet, a slash packet or a
+// VSC-matured packet as its type says, and validates it (Validate, once):
+// the one check a received consumer packet's data goes through. A slash
+// packet's infraction may be spelled with the ccv enum
+// (INFRACTION_TYPE_DOUBLE_SIGN, INFRACTION_TYPE_DOWNTIME: what consumers
+// send) or the staking enum (INFRACTION_DOUBLE_SIGN, INFRACTION_DOWNTIME:
+// the reference's current proto-JSON); both decode to the same packet, so
+// Bytes re-encodes either in the ccv spelling. Every error wraps
 // ErrInvalidPacketData.
 func DecodeConsumerPacket(bz []byte) (ConsumerPacketData, error) {
 	m, err := readMembers(bz, []string{"type", "slashPacketData", "vscMaturedPacketData"})

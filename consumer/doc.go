@@ -41,8 +41,9 @@
 // The provider sends VSC packets (ccv.ValidatorSetChangePacketData) on the
 // channel. OnRecvPacket refuses, with an error acknowledgement and
 // without changing anything, a packet not on the provider channel, one
-// that does not decode, and one whose vscId is not above the highest
-// received (the genesis set counts as vscId 0). Error acknowledgements are destructive on the CCV channel (the
+// that does not decode or is invalid (ccv.DecodeValidatorSetChange
+// validates it once, with the reference's rules: a vscId of 0 is invalid),
+// and one whose vscId is not above the highest received. Error acknowledgements are destructive on the CCV channel (the
 // provider stops the consumer), so they are kept for such truly invalid
 // packets, and their text is fixed by the reason alone: "ABCI code: N:
 // error handling packet: see events for details" with the reference's

@@ -57,8 +57,14 @@ func (k Keeper) handleVote(s state.Store, p ccv.ConsumerParams, height int64, vo
 		k.Outstanding(s, addr) {
 		return abci.Event{}, false
 	}
+	power := vote.Validator.Power
+	if power <= 0 {
+		// A slash packet with power 0 is invalid (ccv.SlashPacketData.Validate):
+		// the provider would answer with an error acknowledgement, which
+		// stops this consumer. CometBFT never reports a signer without power.
+		return abci.Event{}, false
+	}
 	vscID, _ := k.HeightToVSCID(s, height-1)
-	power := max(vote.Validator.Power, 0)
 	if !k.enqueue(s, PendingPacket{
 		Kind:             PACKET_KIND_SLASH,
 		ValsetUpdateId:   vscID,

@@ -169,3 +169,24 @@ func TestRemovedValidatorLosesWindow(t *testing.T) {
 		t.Fatalf("missed-block key %x left", it.Key())
 	}
 }
+
+// TestDowntimeWithoutPowerNotReported: a member reported by CometBFT with
+// no power is never put in a slash packet, which the provider would refuse
+// (power 0 is invalid, ccv.SlashPacketData.Validate) with an error
+// acknowledgement that stops the consumer.
+func TestDowntimeWithoutPowerNotReported(t *testing.T) {
+	h := newHarness(t, 3, true)
+	for range 30 {
+		if _, evs := h.block(vote(2, 0, false)); len(eventsOf(evs, EventTypeConsumerSlashRequest)) > 0 {
+			t.Fatal("reported a validator without power")
+		}
+	}
+	if len(h.k.PendingPackets(h.s)) != 0 || len(h.ch.sent) != 0 {
+		t.Fatal("a slash packet was queued or sent")
+	}
+	// With its power, the same validator is reported at once: its window is full.
+	h.downUntilReported(2, 12)
+	if p := h.sentPackets(0); len(p) != 1 || p[0].Slash.Validator.Power != 12 {
+		t.Fatalf("sent %v", p)
+	}
+}

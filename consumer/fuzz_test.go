@@ -25,13 +25,15 @@ func (k trackedKV) Delete(key []byte)     { k.t.writes++; k.KVStore.Delete(key) 
 
 // FuzzOnRecvPacket feeds arbitrary packet data to the consumer: it never
 // panics, refused data changes nothing, and accepted data is a VSC with a
-// vscId above the last one.
+// vscId above the last one. A refusal's acknowledgement is one of the
+// fixed texts (SPEC 10).
 func FuzzOnRecvPacket(f *testing.F) {
 	f.Add(vsc(5, upd(0, 3), upd(9, 0)).Bytes())
 	f.Add(vsc(2).Bytes())
 	f.Add([]byte(`{"validator_updates":[{"pub_key":{"ed25519":"SMxP2pXAuxQC7FmBn4dh4Kt5eYdQFWC/wN7oWobZKds="},"power":"30"}],"valset_update_id":"73","slash_acks":["slash","acks","example"]}`))
 	f.Add([]byte(`{"validator_updates":[],"valset_update_id":"18446744073709551615","slash_acks":["cosmosvalcons1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqlmsm5r"]}`))
 	f.Add(ccv.NewVSCMaturedPacket(ccv.VSCMaturedPacketData{ValsetUpdateID: 4}).Bytes())
+	f.Add(vsc(0, upd(0, 3)).Bytes())
 	f.Add([]byte("{}"))
 	f.Add([]byte(nil))
 	h := newHarness(f, 3, true)
@@ -42,6 +44,13 @@ func FuzzOnRecvPacket(f *testing.F) {
 		if !ack.Success() {
 			if tr.writes != 0 {
 				t.Fatalf("refused packet made %d writes", tr.writes)
+			}
+			switch e := ack.GetError(); e {
+			case "ABCI code: 2: error handling packet: see events for details",
+				"ABCI code: 5: error handling packet: see events for details",
+				"ABCI code: 11: error handling packet: see events for details":
+			default:
+				t.Fatalf("error acknowledgement %q is not a fixed one", e)
 			}
 			return
 		}

@@ -20,9 +20,10 @@ import (
 // OnRecvPacket handles a VSC packet from the provider. It is refused, with
 // an error acknowledgement whose text depends only on the reason and
 // without writing anything, when it does not come on the established CCV
-// channel or the consumer stopped (code 5), does not decode or carries a
-// power above CometBFT's limit (code 2), or its vscId is not above the
-// highest one received, 0 standing for the genesis set (code 11). Otherwise its updates are accumulated
+// channel or the consumer stopped (code 5), does not decode or is invalid
+// (ccv.DecodeValidatorSetChange, which applies the packet's Validate: a
+// vscId of 0 among others) or carries a power above CometBFT's limit (code
+// 2), or its vscId is not above the highest one received (code 11). Otherwise its updates are accumulated
 // (the last update of each public key wins), height+1 is mapped to its
 // vscId, the outstanding-downtime flag of each address in slash_acks is
 // cleared (any bech32 prefix; malformed entries are ignored), its maturity

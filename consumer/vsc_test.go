@@ -159,7 +159,10 @@ func TestVSCRejects(t *testing.T) {
 		{"stopped", func(h *harness) { h.k.stop(h.s, "test") }, func(h *harness) channeltypes.Packet { return h.vscPacket(good) }, textChannel},
 		{"same id", nil, func(h *harness) channeltypes.Packet { return h.vscPacket(vsc(3, upd(0, 1)).Bytes()) }, textVSCID},
 		{"lower id", nil, func(h *harness) channeltypes.Packet { return h.vscPacket(vsc(2, upd(0, 1)).Bytes()) }, textVSCID},
-		{"id zero", nil, func(h *harness) channeltypes.Packet { return h.vscPacket(vsc(0).Bytes()) }, textVSCID},
+		// A vscId of 0 is invalid packet data (ccv's Validate, as the
+		// reference's), whatever the highest id received.
+		{"id zero", nil, func(h *harness) channeltypes.Packet { return h.vscPacket(vsc(0).Bytes()) }, textData},
+		{"id zero with updates", nil, func(h *harness) channeltypes.Packet { return h.vscPacket(vsc(0, upd(4, 1)).Bytes()) }, textData},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -182,7 +185,7 @@ func TestVSCRejects(t *testing.T) {
 	t.Run("first id zero", func(t *testing.T) {
 		h := newHarness(t, 2, true)
 		ack := h.recv(vsc(0, upd(4, 1)))
-		if e, ok := ack.Response.(*channeltypes.Acknowledgement_Error); !ok || e.Error != textVSCID {
+		if e, ok := ack.Response.(*channeltypes.Acknowledgement_Error); !ok || e.Error != textData {
 			t.Fatalf("ack %v", ack)
 		}
 		mustReceive(t, h.recv(vsc(1, upd(4, 1))))

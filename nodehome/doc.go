@@ -16,4 +16,9 @@
 // changeover genesis by the same import (ChangeoverFile, ChangeoverPlan),
 // and once the chain changed over its state, not app.toml, makes it a
 // consumer (app/changeover).
+//
+// ReadConsumerGenesis reads a consumer genesis in either form, ours or the
+// reference's ConsumerGenesisState in proto JSON, through ccv/icsgenesis,
+// which tells them apart and refuses a reference genesis that would not
+// start the same consumer.
 package nodehome

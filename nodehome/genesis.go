@@ -1,15 +1,14 @@
 package nodehome
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 
 	cmttypes "github.com/cometbft/cometbft/types"
-	"github.com/cosmos/gogoproto/jsonpb"
 
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/ccv/icsgenesis"
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/types/coin"
@@ -91,17 +90,16 @@ func ImportConsumerGenesis(home string, cg *ccv.ConsumerGenesis) error {
 	return doc.SaveAs(file)
 }
 
-// ReadConsumerGenesis decodes a consumer genesis: the proto3 JSON that
-// /provider/consumer-genesis/CONSUMER_ID answers.
+// ReadConsumerGenesis decodes and validates a consumer genesis in either
+// form (icsgenesis.Read tells which): ours, the proto3 JSON that
+// /provider/consumer-genesis/CONSUMER_ID answers, or the reference's
+// ConsumerGenesisState in proto JSON (what `icsd query provider
+// consumer-genesis --format ics` and the reference's providers write). A
+// reference genesis that our consumer cannot start as the same chain is
+// refused (icsgenesis.ErrNotConvertible).
 func ReadConsumerGenesis(bz []byte) (*ccv.ConsumerGenesis, error) {
-	var cg ccv.ConsumerGenesis
-	if err := (&jsonpb.Unmarshaler{}).Unmarshal(bytes.NewReader(bz), &cg); err != nil {
-		return nil, fmt.Errorf("consumer genesis: %w", err)
-	}
-	if err := cg.Validate(); err != nil {
-		return nil, err
-	}
-	return &cg, nil
+	cg, _, err := icsgenesis.Read(bz)
+	return cg, err
 }
 
 // AddBalance credits coins to addr in the genesis, creating the account.

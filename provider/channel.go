@@ -113,6 +113,7 @@ func (k *Keeper) OnRecvPacket(s state.Store, height int64, now time.Time, packet
 	if !ok || c.Phase != registry.PHASE_RUNNING {
 		return errorAck(errAckUnknownChannel), nil
 	}
+	// Decoding validates the packet, once: what does not decode is invalid.
 	data, err := ccv.DecodeConsumerPacket(packet.Data)
 	if err != nil {
 		return errorAck(errAckInvalidData), nil

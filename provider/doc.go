@@ -137,4 +137,9 @@
 // Messages and proposals return the sentinel errors of errors.go. Packet
 // callbacks never fail a transaction: an invalid consumer packet gets an
 // error acknowledgement with a fixed text (channel.go) and changes nothing.
+// Validity is ccv.DecodeConsumerPacket's, which applies the reference's
+// Validate rules once (a VSCMatured id of 0, a slash power of 0 and an
+// address that is not a consensus address are invalid) and reads a slash
+// packet's infraction in the ccv enum consumers send or in the staking
+// enum of the reference's current proto JSON, with one outcome for both.
 package provider

@@ -92,6 +92,26 @@ func TestBadPackets(t *testing.T) {
 		{"negative power", func(h *harness, ch string) (string, []byte) {
 			return ch, badSlash(addr, "-1", "0", "INFRACTION_TYPE_DOWNTIME")
 		}},
+		// The validity rules of the reference's Validate (SPEC 11).
+		{"matured with vsc id 0", func(h *harness, ch string) (string, []byte) { return ch, maturedData(0) }},
+		{"slash with power 0", func(h *harness, ch string) (string, []byte) {
+			return ch, badSlash(addr, "0", "0", "INFRACTION_TYPE_DOWNTIME")
+		}},
+		{"staking-enum slash with power 0", func(h *harness, ch string) (string, []byte) {
+			return ch, badSlash(addr, "0", "0", "INFRACTION_DOWNTIME")
+		}},
+		{"empty address", func(h *harness, ch string) (string, []byte) {
+			return ch, badSlash("", "10", "0", "INFRACTION_TYPE_DOWNTIME")
+		}},
+		{"staking-enum unspecified infraction", func(h *harness, ch string) (string, []byte) {
+			return ch, badSlash(addr, "10", "0", "INFRACTION_UNSPECIFIED")
+		}},
+		{"staking-enum infraction in lower case", func(h *harness, ch string) (string, []byte) {
+			return ch, badSlash(addr, "10", "0", "infraction_downtime")
+		}},
+		{"infraction as a number", func(h *harness, ch string) (string, []byte) {
+			return ch, bytes.Replace(badSlash(addr, "10", "0", "X"), []byte(`"X"`), []byte(`2`), 1)
+		}},
 		{"unspecified infraction", func(h *harness, ch string) (string, []byte) {
 			return ch, badSlash(addr, "10", "0", "INFRACTION_TYPE_UNSPECIFIED")
 		}},
@@ -162,6 +182,47 @@ func TestBadPackets(t *testing.T) {
 			}
 			if !bytes.Equal(acks[0], acks[1]) || string(acks[0]) != errAckBytes {
 				t.Fatalf("acks %s and %s, want %s", acks[0], acks[1], errAckBytes)
+			}
+		})
+	}
+}
+
+// TestSlashEncodings delivers each slash packet in both encodings (SPEC
+// 11: the ccv enum consumers send, and the staking enum of the reference's
+// current proto JSON) to two identical providers: the acknowledgement, the
+// events, the staking calls and the resulting state are the same.
+func TestSlashEncodings(t *testing.T) {
+	for _, tc := range []struct {
+		name, ccvName, stakingName string
+		addr                       func() []byte
+		want                       byte
+	}{
+		{"downtime of a validator", "INFRACTION_TYPE_DOWNTIME", "INFRACTION_DOWNTIME", func() []byte { return consAddrOf(0) }, ccv.ResultHandled},
+		{"double signing", "INFRACTION_TYPE_DOUBLE_SIGN", "INFRACTION_DOUBLE_SIGN", func() []byte { return consAddrOf(1) }, ccv.ResultHandled},
+		{"downtime of an unknown address", "INFRACTION_TYPE_DOWNTIME", "INFRACTION_DOWNTIME", func() []byte { return make([]byte, 20) }, ccv.ResultHandled},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			type outcome struct {
+				ack    string
+				hash   []byte
+				events string
+				jails  int
+			}
+			var got [2]outcome
+			for i, name := range []string{tc.ccvName, tc.stakingName} {
+				h, ch := packetFixture(t)
+				h.takeEvents()
+				a := h.recv(ch, badSlash(b64(tc.addr()), "10", "1", name))
+				if r := result(t, a); r != tc.want {
+					t.Fatalf("%s: result %d, want %d", name, r, tc.want)
+				}
+				got[i] = outcome{string(a.Acknowledgement()), h.hash(), fmt.Sprint(h.takeEvents()), len(h.st.jails)}
+			}
+			if wantJail := tc.name == "downtime of a validator"; (got[0].jails > 0) != wantJail {
+				t.Fatalf("%d jails, want a jail %t", got[0].jails, wantJail)
+			}
+			if got[0].ack != got[1].ack || !bytes.Equal(got[0].hash, got[1].hash) || got[0].events != got[1].events || got[0].jails != got[1].jails {
+				t.Fatalf("the two encodings differ:\n%+v\n%+v", got[0], got[1])
 			}
 		})
 	}
@@ -292,6 +353,10 @@ func FuzzOnRecvPacket(f *testing.F) {
 	f.Add(maturedData(1))
 	f.Add(maturedData(1<<64 - 1))
 	f.Add([]byte(`{"type":"CONSUMER_PACKET_TYPE_SLASH","slashPacketData":{"validator":{"address":"BP9q4oXCgubvoujOKyxIxd+3IwM=","power":"4328"},"valset_update_id":"894732","infraction":"INFRACTION_TYPE_DOUBLE_SIGN"}}`))
+	f.Add([]byte(`{"type":"CONSUMER_PACKET_TYPE_SLASH","slashPacketData":{"validator":{"address":"BP9q4oXCgubvoujOKyxIxd+3IwM=","power":"4328"},"valset_update_id":"894732","infraction":"INFRACTION_DOWNTIME"}}`))
+	f.Add(badSlash(b64(consAddrOf(0)), "10", "1", "INFRACTION_DOWNTIME"))
+	f.Add(badSlash(b64(consAddrOf(0)), "0", "1", "INFRACTION_DOWNTIME"))
+	f.Add(maturedData(0))
 	f.Add([]byte(`{"type":"CONSUMER_PACKET_TYPE_VSCM","vscMaturedPacketData":{"valset_update_id":"84923"}}`))
 	f.Add([]byte("{}"))
 	f.Add([]byte(nil))

@@ -20,6 +20,7 @@ import (
 
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/ccv/icsgenesis"
 	"github.com/abci-ics/ics/nodehome"
 	"github.com/abci-ics/ics/types/address"
 )
@@ -130,6 +131,46 @@ func TestCCVCLI(t *testing.T) {
 	}
 	if _, ok := raw["staking"]; ok {
 		t.Fatal("a consumer genesis with a staking module")
+	}
+
+	// The same genesis in the reference's form (ConsumerGenesisState)
+	// imports into another consumer home and gives the same consumer part;
+	// one our consumer cannot start is refused and changes nothing.
+	cg, err := nodehome.ReadConsumerGenesis(mustRead(t, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	icsBz, err := icsgenesis.ToICS(cg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	icsFile := filepath.Join(t.TempDir(), "ics.json")
+	preCCVFile := filepath.Join(t.TempDir(), "preccv.json")
+	if err := os.WriteFile(icsFile, icsBz, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(preCCVFile, bytes.Replace(icsBz, []byte(`"preCCV": false`), []byte(`"preCCV": true`), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cons2 := t.TempDir()
+	run(t, bin, "init", "--home", cons2, "--chain-id", "consumer-1", "--role", "consumer")
+	before := mustRead(t, filepath.Join(cons2, "config", "genesis.json"))
+	if out := fail(t, bin, "genesis", "import-consumer", preCCVFile, "--home", cons2); !strings.Contains(out, "cannot be converted") || !strings.Contains(out, "preCCV true") {
+		t.Fatalf("import of a preCCV genesis: %s", out)
+	}
+	if !bytes.Equal(before, mustRead(t, filepath.Join(cons2, "config", "genesis.json"))) {
+		t.Fatal("a refused import changed the genesis")
+	}
+	if out := run(t, bin, "genesis", "import-consumer", icsFile, "--home", cons2); !strings.Contains(out, "(ics form)") {
+		t.Fatalf("import of the ics form: %s", out)
+	}
+	g2, err := nodehome.ReadAppGenesis(cons2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := g.Consumer.Marshal()
+	if got, _ := g2.Consumer.Marshal(); !bytes.Equal(got, want) {
+		t.Fatalf("ics form imported %+v, want %+v", g2.Consumer, g.Consumer)
 	}
 
 	// Bad input fails before anything is sent: the node does not exist, so
@@ -259,4 +300,13 @@ func TestCCVCLI(t *testing.T) {
 	if out := fail(t, bin, "relay", "link-ccv", "--consumer-node", "tcp://127.0.0.1:1", "--consumer-home", cons, "--provider-home", prov, "--timeout", "5s"); !strings.Contains(out, "127.0.0.1:1") {
 		t.Fatalf("link-ccv to no node: %s", out)
 	}
+}
+
+func mustRead(t *testing.T, file string) []byte {
+	t.Helper()
+	bz, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bz
 }

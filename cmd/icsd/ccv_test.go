@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 
 	"github.com/abci-ics/ics/app/pos"
+	"github.com/abci-ics/ics/ccv/icsgenesis"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/interchain"
@@ -338,6 +340,17 @@ func TestCCVTestnet(t *testing.T) {
 	cg, err := nodehome.ReadConsumerGenesis([]byte(run(t, bin, "query", "provider", "consumer-genesis", c1.ConsumerID, "--node", net.ProviderRPC(0), "-o", "json")))
 	if err != nil || len(cg.InitialValidators) != 3 || cg.Params.SignedBlocksWindow != o.SignedBlocksWindow {
 		t.Fatalf("consumer genesis from the CLI: %v %+v", err, cg)
+	}
+	// In the reference's form it reads back as the same genesis, or, when
+	// that form cannot carry it (a downtime window other than the
+	// default), the CLI says why.
+	icsArgs := []string{"query", "provider", "consumer-genesis", c1.ConsumerID, "--node", net.ProviderRPC(0), "--format", "ics"}
+	if _, convErr := icsgenesis.ToICS(cg); convErr != nil {
+		if out := fail(t, bin, icsArgs...); !strings.Contains(out, convErr.Error()) {
+			t.Fatalf("--format ics: %s, want %v", out, convErr)
+		}
+	} else if back, f, err := icsgenesis.Read([]byte(run(t, bin, icsArgs...))); err != nil || f != icsgenesis.FormatICS || !reflect.DeepEqual(back, cg) {
+		t.Fatalf("--format ics read back as %q %v", f, err)
 	}
 	for i := 0; i < 3; i++ {
 		v := n.validator(i)

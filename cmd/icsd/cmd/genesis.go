@@ -10,6 +10,7 @@ import (
 
 	"github.com/abci-ics/ics/app"
 	"github.com/abci-ics/ics/ccv"
+	"github.com/abci-ics/ics/ccv/icsgenesis"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
@@ -102,7 +103,12 @@ self-delegation first.`,
 		Short: "Put the consumer genesis the provider computed at launch into this consumer home's genesis, or plan a standalone chain's changeover",
 		Long: `import-consumer reads FILE, the answer of
   icsd query provider consumer-genesis CONSUMER_ID -o json --node PROVIDER_RPC
-and writes it as app_state.consumer of the home's genesis (a home written by
+in either form: ours (--format icsd, the default) or the reference
+implementation's ConsumerGenesisState in proto JSON (--format ics, or what a
+provider of the reference wrote), told apart by their fields. A reference
+genesis our consumer cannot start as the same chain (CCV disabled, reward
+denom lists, preCCV or a connection id) is refused with the reason. It writes
+it as app_state.consumer of the home's genesis (a home written by
 icsd init --role consumer): the provider's client and consensus state, the first
 validator set with the keys the validators assigned, and the consumer parameters.
 The genesis file's own validator list is cleared: the chain takes its validators
@@ -122,7 +128,7 @@ consumer (same initial validators, parameters and client).`,
 			if err != nil {
 				return err
 			}
-			cg, err := nodehome.ReadConsumerGenesis(bz)
+			cg, format, err := icsgenesis.Read(bz)
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
@@ -134,7 +140,7 @@ consumer (same initial validators, parameters and client).`,
 			if err := nodehome.ImportConsumerGenesis(cli.Home(cmd), cg); err != nil {
 				return err
 			}
-			out := map[string]any{"home": cli.Home(cmd), "validators": len(cg.InitialValidators)}
+			out := map[string]any{"home": cli.Home(cmd), "validators": len(cg.InitialValidators), "format": format}
 			if c := cg.Changeover; c != nil {
 				out["changeover_height"] = c.Height
 				return cli.PrintOut(cmd, out, func(w io.Writer) {
@@ -143,7 +149,7 @@ consumer (same initial validators, parameters and client).`,
 				})
 			}
 			return cli.PrintOut(cmd, out, func(w io.Writer) {
-				fmt.Fprintf(w, "imported the consumer genesis into %s: %d initial validators\n", nodehome.Config(cli.Home(cmd)).GenesisFile(), len(cg.InitialValidators))
+				fmt.Fprintf(w, "imported the consumer genesis (%s form) into %s: %d initial validators\n", format, nodehome.Config(cli.Home(cmd)).GenesisFile(), len(cg.InitialValidators))
 			})
 		},
 	}

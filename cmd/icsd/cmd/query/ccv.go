@@ -14,6 +14,8 @@ import (
 	gogoproto "github.com/cosmos/gogoproto/proto"
 	"github.com/spf13/cobra"
 
+	"github.com/abci-ics/ics/ccv/icsgenesis"
+	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider/registry"
 	"github.com/abci-ics/ics/types/address"
@@ -43,8 +45,7 @@ func providerQueryCmd() *cobra.Command {
 			func(w io.Writer, e interchain.EpochJSON) {
 				fmt.Fprintf(w, "next epoch in %d blocks (height %d, an epoch every %d blocks)\n", e.BlocksLeft, e.Height, e.BlocksPerEpoch)
 			}),
-		queryCommand("consumer-genesis CONSUMER_ID", "The genesis the provider computed when it launched CONSUMER_ID (input of icsd genesis import-consumer)", cobra.ExactArgs(1),
-			func(a []string) string { return interchain.PathConsumerGenesis + a[0] }, rawText[json.RawMessage]),
+		consumerGenesisCmd(),
 		queryCommand("validators CONSUMER_ID", "The validator set the provider last sent CONSUMER_ID, with consumer keys", cobra.ExactArgs(1),
 			func(a []string) string { return interchain.PathConsumerVals + a[0] }, printConsumerValidators),
 		queryCommand("pending-vsc CONSUMER_ID", "Validator set changes waiting for CONSUMER_ID's channel", cobra.ExactArgs(1),
@@ -318,4 +319,61 @@ func printConsumerRewards(w io.Writer, r interchain.ConsumerRewardsJSON) {
 		fmt.Fprintf(w, "allowlisted: %s\n", d)
 	}
 	fmt.Fprintf(w, "last distribution height: %d\n", r.LastDistribution)
+}
+
+// consumerGenesisCmd is query provider consumer-genesis: the node's answer
+// in our form, or with --format ics converted to the reference's.
+func consumerGenesisCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "consumer-genesis CONSUMER_ID",
+		Short: "The genesis the provider computed when it launched CONSUMER_ID (input of icsd genesis import-consumer)",
+		Long: `consumer-genesis prints the consumer genesis the provider computed when it
+launched CONSUMER_ID. --format icsd (the default) prints our form, as the node
+answers it. --format ics prints the reference implementation's
+interchain_security.ccv.v1.ConsumerGenesisState in proto JSON (params,
+provider.client_state, provider.consensus_state, provider.initial_val_set,
+new_chain, ...), for the genesis tooling of the reference's users. A genesis
+that form cannot carry without changing the chain it starts (a changeover, a
+redistribution address, a downtime window other than the default, a fraction
+without an exact decimal) is refused with the reason. icsd genesis
+import-consumer reads both forms.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name, _ := cmd.Flags().GetString("format")
+			format, err := icsgenesis.ParseFormat(name)
+			if err != nil {
+				return err
+			}
+			cl, ctx, cancel, err := cli.ClientFor(cmd)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			var raw json.RawMessage
+			if err := cl.QueryJSON(ctx, interchain.PathConsumerGenesis+args[0], &raw); err != nil {
+				return err
+			}
+			out, err := consumerGenesisAs(raw, format)
+			if err != nil {
+				return fmt.Errorf("consumer %s: %w", args[0], err)
+			}
+			return cli.PrintOut(cmd, out, func(w io.Writer) { rawText(w, out) })
+		},
+	}
+	cli.AddNodeFlag(c)
+	c.Flags().String("format", string(icsgenesis.FormatICSD), "form of the genesis: icsd (ours) or ics (the reference's ConsumerGenesisState)")
+	return c
+}
+
+// consumerGenesisAs returns raw, the node's answer in our form, in format
+// f: as it is for ours, converted for the reference's.
+func consumerGenesisAs(raw json.RawMessage, f icsgenesis.Format) (json.RawMessage, error) {
+	if f == icsgenesis.FormatICSD {
+		return raw, nil
+	}
+	cg, err := icsgenesis.FromICSD(raw)
+	if err != nil {
+		return nil, err
+	}
+	return icsgenesis.ToICS(cg)
 }

@@ -7,8 +7,10 @@
 // table of every consumer and its phase), consumer (one consumer's
 // parameters, opted-in validators and validator set), validator-consumers
 // (what a validator, by consensus address, must run), and
-// blocks-until-next-epoch, beside the per-consumer genesis, validators,
-// pending-vsc, key-assignments and consumer-rewards. The consumer group
+// blocks-until-next-epoch, beside the per-consumer genesis (consumer-genesis;
+// --format ics converts it to the reference's ConsumerGenesisState with
+// ccv/icsgenesis), validators, pending-vsc, key-assignments and
+// consumer-rewards. The consumer group
 // shows a planned sovereign transition (sovereign-transition); role tells
 // from the chain's stores whether it is a consumer, a provider or a
 // standalone chain, and the transitions that made it so.

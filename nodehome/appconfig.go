@@ -33,6 +33,8 @@ type AppConfig struct {
 	Pruning Pruning
 	// Memory bounds the node's heap.
 	Memory Memory
+	// GRPC is the gRPC query server.
+	GRPC GRPC
 }
 
 // Memory is the [memory] section of app.toml: the Go runtime's soft memory
@@ -133,7 +135,7 @@ func DefaultPruning() Pruning {
 
 // DefaultAppConfig is the configuration Init writes for role.
 func DefaultAppConfig(role app.Role) AppConfig {
-	return AppConfig{Role: role, Pruning: DefaultPruning(), Memory: DefaultMemory()}
+	return AppConfig{Role: role, Pruning: DefaultPruning(), Memory: DefaultMemory(), GRPC: DefaultGRPC()}
 }
 
 // Resolve returns the versions to keep (0: all) and the pruning interval
@@ -170,6 +172,9 @@ func (c AppConfig) Validate() error {
 		return errors.New("no role")
 	}
 	if _, _, err := c.Pruning.Resolve(); err != nil {
+		return err
+	}
+	if err := c.GRPC.Validate(); err != nil {
 		return err
 	}
 	return c.Memory.Validate()
@@ -235,6 +240,14 @@ func (c *AppConfig) set(raw map[string]any) error {
 				return fmt.Errorf("memory must be a section, [memory], not %v", v)
 			}
 			if err := c.Memory.set(section); err != nil {
+				return err
+			}
+		case "grpc":
+			section, ok := v.(map[string]any)
+			if !ok {
+				return fmt.Errorf("grpc must be a section, [grpc], not %v", v)
+			}
+			if err := c.GRPC.set(section); err != nil {
 				return err
 			}
 		default:
@@ -357,6 +370,7 @@ limit = %q
 # collections while under limit: higher is faster and takes more memory.
 gc-percent = %d
 `, comment, p.KeepRecent, comment, p.Interval, formatSize(c.Memory.Limit), c.Memory.GCPercent)
+	c.GRPC.write(&b)
 	if err := os.MkdirAll(filepath.Dir(appConfigFile(home)), 0o755); err != nil {
 		return err
 	}

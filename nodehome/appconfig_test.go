@@ -59,10 +59,10 @@ func TestAppConfigRoundTrip(t *testing.T) {
 	for _, c := range []AppConfig{
 		DefaultAppConfig(app.RoleProvider),
 		DefaultAppConfig(app.RoleConsumer),
-		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneNothing}, Memory: DefaultMemory()},
-		{Role: app.RoleConsumer, Pruning: Pruning{Strategy: PruneEverything}, Memory: Memory{Limit: 0, GCPercent: 100}},
-		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneDefault}, Memory: Memory{Limit: 1500 << 20, GCPercent: 400}},
-		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneCustom, KeepRecent: 100, Interval: 1}, Memory: Memory{Limit: 3_000_000_001, GCPercent: 50}},
+		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneNothing}, Memory: DefaultMemory(), GRPC: DefaultGRPC()},
+		{Role: app.RoleConsumer, Pruning: Pruning{Strategy: PruneEverything}, Memory: Memory{Limit: 0, GCPercent: 100}, GRPC: DefaultGRPC()},
+		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneDefault}, Memory: Memory{Limit: 1500 << 20, GCPercent: 400}, GRPC: DefaultGRPC()},
+		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneCustom, KeepRecent: 100, Interval: 1}, Memory: Memory{Limit: 3_000_000_001, GCPercent: 50}, GRPC: DefaultGRPC()},
 	} {
 		home := t.TempDir()
 		if err := WriteAppConfig(home, c); err != nil {
@@ -98,13 +98,13 @@ func TestAppConfigDefaults(t *testing.T) {
 	}{
 		{"# old home\nrole = \"consumer\"\n", DefaultAppConfig(app.RoleConsumer)},
 		{"", DefaultAppConfig(app.RoleProvider)},
-		{"[pruning]\nkeep-recent = 500\n", AppConfig{app.RoleProvider, Pruning{PruneCustom, 500, 10}, DefaultMemory()}},
-		{"[pruning]\ninterval = 3\n", AppConfig{app.RoleProvider, Pruning{PruneCustom, 10_000, 3}, DefaultMemory()}},
-		{"role = \"provider\"\n[pruning]\nstrategy = \"nothing\"\n", AppConfig{app.RoleProvider, Pruning{Strategy: PruneNothing}, DefaultMemory()}},
-		{"[pruning]\nstrategy = \"custom\"\nkeep-recent = 2\ninterval = 1\n", AppConfig{app.RoleProvider, Pruning{PruneCustom, 2, 1}, DefaultMemory()}},
-		{"[memory]\nlimit = \"1GiB\"\n", AppConfig{app.RoleProvider, DefaultPruning(), Memory{1 << 30, DefaultMemory().GCPercent}}},
-		{"[memory]\nlimit = 0\ngc-percent = 100\n", AppConfig{app.RoleProvider, DefaultPruning(), Memory{0, 100}}},
-		{"[memory]\nlimit = \"800MB\"\n", AppConfig{app.RoleProvider, DefaultPruning(), Memory{800_000_000, DefaultMemory().GCPercent}}},
+		{"[pruning]\nkeep-recent = 500\n", AppConfig{app.RoleProvider, Pruning{PruneCustom, 500, 10}, DefaultMemory(), DefaultGRPC()}},
+		{"[pruning]\ninterval = 3\n", AppConfig{app.RoleProvider, Pruning{PruneCustom, 10_000, 3}, DefaultMemory(), DefaultGRPC()}},
+		{"role = \"provider\"\n[pruning]\nstrategy = \"nothing\"\n", AppConfig{app.RoleProvider, Pruning{Strategy: PruneNothing}, DefaultMemory(), DefaultGRPC()}},
+		{"[pruning]\nstrategy = \"custom\"\nkeep-recent = 2\ninterval = 1\n", AppConfig{app.RoleProvider, Pruning{PruneCustom, 2, 1}, DefaultMemory(), DefaultGRPC()}},
+		{"[memory]\nlimit = \"1GiB\"\n", AppConfig{app.RoleProvider, DefaultPruning(), Memory{1 << 30, DefaultMemory().GCPercent}, DefaultGRPC()}},
+		{"[memory]\nlimit = 0\ngc-percent = 100\n", AppConfig{app.RoleProvider, DefaultPruning(), Memory{0, 100}, DefaultGRPC()}},
+		{"[memory]\nlimit = \"800MB\"\n", AppConfig{app.RoleProvider, DefaultPruning(), Memory{800_000_000, DefaultMemory().GCPercent}, DefaultGRPC()}},
 	}
 	for _, tc := range cases {
 		c, err := ReadAppConfig(writeAppToml(t, tc.text))
@@ -149,7 +149,7 @@ func TestAppConfigBadValues(t *testing.T) {
 
 func TestWriteRoleKeepsPruning(t *testing.T) {
 	home := t.TempDir()
-	c := AppConfig{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneCustom, KeepRecent: 50, Interval: 5}, Memory: Memory{Limit: 3 << 30, GCPercent: 200}}
+	c := AppConfig{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneCustom, KeepRecent: 50, Interval: 5}, Memory: Memory{Limit: 3 << 30, GCPercent: 200}, GRPC: DefaultGRPC()}
 	if err := WriteAppConfig(home, c); err != nil {
 		t.Fatal(err)
 	}

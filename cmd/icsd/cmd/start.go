@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
+	grpcserver "github.com/abci-ics/ics/grpcquery/server"
 	"github.com/abci-ics/ics/nodehome"
 )
 
@@ -61,14 +62,33 @@ func startCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			appCfg, err := nodehome.ReadAppConfig(cfg.RootDir)
+			if err != nil {
+				app.Close()
+				return err
+			}
 			if err := n.Start(); err != nil {
 				app.Close()
 				return fmt.Errorf("start node: %w", err)
+			}
+			// The gRPC server stops before the node and the application.
+			stopGRPC := func() {}
+			if appCfg.GRPC.Enable {
+				srv, addr, err := grpcserver.Listen(app, appCfg.GRPC.Address)
+				if err != nil {
+					_ = n.Stop()
+					n.Wait()
+					app.Close()
+					return err
+				}
+				logger.Info("serving gRPC queries", "address", addr.String())
+				stopGRPC = srv.GracefulStop
 			}
 			sig := make(chan os.Signal, 1)
 			signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 			<-sig
 			logger.Info("stopping")
+			stopGRPC()
 			if err := n.Stop(); err != nil {
 				logger.Error("stop node", "err", err)
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/abci-ics/ics/app/sdkquery"
 	"github.com/abci-ics/ics/grpcquery"
 	"github.com/abci-ics/ics/ibc/ibcquery"
+	"github.com/abci-ics/ics/interchain/icsquery"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -17,7 +18,8 @@ var _ abci.GRPCQuerier = (*Chain)(nil)
 
 // newRouter registers the consumer's gRPC query services: the SDK's auth,
 // bank and params (the CCV unbonding period), staking when the chain has
-// its own proof of stake, and IBC core.
+// its own proof of stake, IBC core, and the reference consumer's
+// parameters.
 func (c *Chain) newRouter() *grpcquery.Router {
 	r := grpcquery.NewRouter()
 	svc := &sdkquery.Service{Accounts: c.Accounts, ConsumerUnbonding: c.unbondingPeriod}
@@ -30,6 +32,7 @@ func (c *Chain) newRouter() *grpcquery.Router {
 		Clients: ibc.Clients, Connections: ibc.Connections, Channels: ibc.Channels, Packets: ibc.Packets,
 		Revision: clienttypes.ParseChainID(c.ChainID()),
 	}).Register(r)
+	(&icsquery.Consumer{Keeper: c.ICS.Keeper}).Register(r)
 	return r
 }
 

@@ -9,12 +9,14 @@ import (
 	"github.com/abci-ics/ics/app/sdkquery"
 	"github.com/abci-ics/ics/grpcquery"
 	"github.com/abci-ics/ics/ibc/ibcquery"
+	"github.com/abci-ics/ics/interchain/icsquery"
 )
 
 var _ abci.GRPCQuerier = (*Chain)(nil)
 
 // newRouter registers the provider's gRPC query services: the SDK's auth,
-// bank, staking and params (unbonding time), and IBC core.
+// bank, staking and params (unbonding time), IBC core, and the reference
+// provider's consumer list.
 func (c *Chain) newRouter() *grpcquery.Router {
 	r := grpcquery.NewRouter()
 	(&sdkquery.Service{Accounts: c.Accounts, Staking: c.Staking}).Register(r)
@@ -23,6 +25,7 @@ func (c *Chain) newRouter() *grpcquery.Router {
 		Clients: ibc.Clients, Connections: ibc.Connections, Channels: ibc.Channels, Packets: ibc.Packets,
 		Revision: clienttypes.ParseChainID(c.ChainID()),
 	}).Register(r)
+	(&icsquery.Provider{Keeper: c.ICS.Keeper}).Register(r)
 	return r
 }
 

@@ -35,7 +35,9 @@ func TestIsMethodPath(t *testing.T) {
 
 // statusServer answers ClientStatus from the request alone, to test the
 // router without state.
-type statusServer struct{ clienttypes.UnimplementedQueryServer }
+type statusServer struct {
+	clienttypes.UnimplementedQueryServer
+}
 
 func (*statusServer) ClientStatus(_ context.Context, req *clienttypes.QueryClientStatusRequest) (*clienttypes.QueryClientStatusResponse, error) {
 	if req.ClientId == "" {

@@ -4,9 +4,10 @@
 // AppConfig with the chain's role and its pruning), the genesis edits made
 // before a chain starts (EditGenesis, AddBalance, and ImportConsumerGenesis
 // of the consumer genesis a provider computed), the consensus keys a home
-// holds (ParseConsensusKey), and NewNode, which builds the in-process
+// holds (ParseConsensusKey), NewNode, which builds the in-process
 // CometBFT node around an abci.App in the role and with the pruning
-// recorded in its home.
+// recorded in its home, and Rollback, which takes a stopped node's
+// application and CometBFT state back one height together.
 //
 // A chain's state must always be opened with the same role, so the role is
 // read from the home, never from a flag; a home without app.toml (written

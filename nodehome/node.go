@@ -100,19 +100,23 @@ func OpenApp(cfg *cmtcfg.Config, opts abci.Options) (*abci.App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open application db: %w (is the node running?)", err)
 	}
-	var a *abci.App
-	if role == app.RoleConsumer {
-		a, err = consumerapp.New(db, opts, own)
-	} else {
-		// A provider home is a standalone chain that may change over to a
-		// consumer (its plan in the home); once it has, its state says so.
-		a, err = app.Open(db, opts, changeover.Factory{Logger: opts.Logger, Plan: ChangeoverPlan(cfg.RootDir)})
-	}
+	a, err := app.Open(db, opts, chainFactory(cfg, role, own, opts.Logger))
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	return a, nil
+}
+
+// chainFactory returns the chain a node of the home of cfg runs in role
+// (a consumer with its own staking when ownStaking). A provider home is a standalone chain that may change
+// over to a consumer (its plan in the home); once it has, its state says
+// so.
+func chainFactory(cfg *cmtcfg.Config, role app.Role, ownStaking bool, logger abci.Logger) abci.Factory {
+	if role == app.RoleConsumer {
+		return consumerapp.Factory{Logger: logger, OwnStaking: ownStaking}
+	}
+	return changeover.Factory{Logger: logger, Plan: ChangeoverPlan(cfg.RootDir)}
 }
 
 // NewNode builds a CometBFT node around a new App whose state lives in

@@ -7,9 +7,9 @@
 // A Chain is reached only through a Node (the latest height and time,
 // signed headers, validator sets, ABCI queries with proofs, the events of
 // a packet, a block's evidence) and a Submitter that signs and broadcasts
-// its transactions. RPCNode is the Node over CometBFT RPC (abci_query,
-// commit, validators, tx_search, block_search, block_results, block) that
-// `icsd relay` and the testnet use; the in-process chains of app/ibctest
+// its transactions. Package relayer/rpcnode has the Node over CometBFT RPC
+// (abci_query, commit, validators, tx_search, block_search, block_results,
+// block) that `icsd relay` and the testnet use; the in-process chains of app/ibctest
 // implement Node too, so their tests relay with this package.
 //
 // A relay pass is split in two halves that tests can drive separately:
@@ -51,4 +51,11 @@
 // opens it. The CCV specifics (finding the clients a consumer launch
 // created, watching a consumer for double votes and reporting them to the
 // provider) live in relayer/ccvrelay.
+//
+// Run reports every pass as a Progress: the packets it relayed, the client
+// updates it sent to each chain (Chain.ClientUpdates counts them as their
+// transactions succeed), the packets left pending and how far each client
+// lags behind the chain it tracks. Errors that refuse the relayer's work
+// wrap ErrTxFailed or ErrQueryFailed; package relayer/metrics turns the
+// reports of `icsd relay start --metrics` into Prometheus metrics.
 package relayer

@@ -212,9 +212,18 @@ func TestRelayPacketAndAck(t *testing.T) {
 	far := uint64(start.Add(24 * time.Hour).UnixNano())
 	send(t, a, l.A, b, "stake", 700, far)
 	send(t, a, l.A, b, "stake", 300, far)
+	fromA, fromB := a.Height, b.Height
 	p := relayOnce(t, l)
 	if p.Received != 2 || p.Acked != 2 || p.TimedOut != 0 || p.Pending != 0 || p.HeightA != a.Height || p.HeightB != b.Height {
 		t.Fatalf("first pass: %s", p)
+	}
+	// The pass counts the client updates each chain executed, and the
+	// lag of each client behind the chain it tracks.
+	if ua, ub := updates(a, fromA, l.A.Client), updates(b, fromB, l.B.Client); p.UpdatesA != ua || p.UpdatesB != ub || ua == 0 || ub == 0 {
+		t.Fatalf("first pass counted %d/%d client updates, the chains executed %d/%d", p.UpdatesA, p.UpdatesB, ua, ub)
+	}
+	if p.LagA != a.Height-clientHeight(t, b, l.B.Client) || p.LagB != b.Height-clientHeight(t, a, l.A.Client) || p.LagA < 0 || p.LagB < 0 {
+		t.Fatalf("lag %d/%d, heights %d/%d", p.LagA, p.LagB, a.Height, b.Height)
 	}
 	voucher := "transfer/" + l.B.Channel + "/stake"
 	if got := b.Balance(b.Address(1), voucher); got != 1000 {
@@ -228,7 +237,7 @@ func TestRelayPacketAndAck(t *testing.T) {
 		t.Fatalf("voucher balance %d after sending 400 back", got)
 	}
 	height := a.Height
-	if p := relayOnce(t, l); p.Received+p.Acked+p.TimedOut+p.Pending != 0 || a.Height != height {
+	if p := relayOnce(t, l); p.Received+p.Acked+p.TimedOut+p.Pending+p.UpdatesA+p.UpdatesB != 0 || p.Did() || a.Height != height {
 		t.Fatalf("idle pass: %s, A at %d (was %d)", p, a.Height, height)
 	}
 	if len(commitments(a, l.A))+len(commitments(b, l.B)) != 0 {

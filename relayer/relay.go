@@ -24,15 +24,24 @@ type Progress struct {
 	Acked    int // acknowledgements delivered
 	TimedOut int // packets timed out on their sender
 	Pending  int // packets still committed on either side after the pass
+	// UpdatesA and UpdatesB are the client updates the pass sent to A
+	// and to B (ClientUpdates), intermediate bisection steps included.
+	UpdatesA, UpdatesB int
 	// ClosedOn is the chain whose channel end the pass closed to match
 	// its counterparty's (ConfirmClose); empty when it closed none.
 	ClosedOn string
-	HeightA  int64
-	HeightB  int64
+	// HeightA and HeightB are the chains' latest heights after the pass;
+	// zero when it failed before reading them.
+	HeightA, HeightB int64
+	// LagA is how many blocks A's latest height is ahead of B's client of
+	// A after the pass (LagB the other way); -1 when unknown, zero like
+	// the heights when the pass failed before reading them.
+	LagA, LagB int64
 }
 
 func (p Progress) String() string {
-	s := fmt.Sprintf("received %d, acked %d, timed out %d, pending %d (heights %d/%d)", p.Received, p.Acked, p.TimedOut, p.Pending, p.HeightA, p.HeightB)
+	s := fmt.Sprintf("received %d, acked %d, timed out %d, pending %d, client updates %d/%d (heights %d/%d)",
+		p.Received, p.Acked, p.TimedOut, p.Pending, p.UpdatesA, p.UpdatesB, p.HeightA, p.HeightB)
 	if p.ClosedOn != "" {
 		s += ", channel closed on " + p.ClosedOn
 	}
@@ -41,7 +50,7 @@ func (p Progress) String() string {
 
 // Did reports whether the pass changed anything on a chain.
 func (p Progress) Did() bool {
-	return p.Received+p.Acked+p.TimedOut > 0 || p.ClosedOn != ""
+	return p.Received+p.Acked+p.TimedOut+p.UpdatesA+p.UpdatesB > 0 || p.ClosedOn != ""
 }
 
 // MaxBatch bounds the packets relayed in one transaction: with the client
@@ -55,18 +64,16 @@ const MaxBatch = 30
 // is CLOSED and the other is not, it closes the other (ConfirmClose).
 // Everything is read from the chains, so a relayer restarted at any
 // moment continues exactly.
-func (l *Link) RelayOnce(ctx context.Context) (Progress, error) {
-	var p Progress
+func (l *Link) RelayOnce(ctx context.Context) (p Progress, err error) {
+	defer l.countUpdates(&p)()
 	for _, dir := range [][2]*End{{l.A, l.B}, {l.B, l.A}} {
 		if err := l.relayDirection(ctx, dir[0], dir[1], &p); err != nil {
 			return p, err
 		}
 	}
-	closed, err := l.ConfirmClose(ctx)
-	if err != nil {
+	if p.ClosedOn, err = l.ConfirmClose(ctx); err != nil {
 		return p, err
 	}
-	p.ClosedOn = closed
 	for _, e := range []*End{l.A, l.B} {
 		var seqs []uint64
 		if err := e.Chain.QueryJSON(ctx, interchain.PathIBCCommitments+e.Port+"/"+e.Channel, &seqs); err != nil {
@@ -76,7 +83,27 @@ func (l *Link) RelayOnce(ctx context.Context) (Progress, error) {
 	}
 	p.HeightA, _ = l.A.Chain.Height(ctx)
 	p.HeightB, _ = l.B.Chain.Height(ctx)
+	p.LagA, p.LagB = lag(ctx, p.HeightA, l.B), lag(ctx, p.HeightB, l.A)
 	return p, nil
+}
+
+// countUpdates returns the function that sets p's client update counts
+// to those sent since countUpdates was called.
+func (l *Link) countUpdates(p *Progress) func() {
+	a, b := l.A.Chain.ClientUpdates(), l.B.Chain.ClientUpdates()
+	return func() {
+		p.UpdatesA, p.UpdatesB = int(l.A.Chain.ClientUpdates()-a), int(l.B.Chain.ClientUpdates()-b)
+	}
+}
+
+// lag returns how many blocks height h of the chain e's client tracks is
+// ahead of the client; -1 when h or the client's height is unknown.
+func lag(ctx context.Context, h int64, e *End) int64 {
+	ch, err := e.Chain.clientHeight(ctx, e.Client)
+	if err != nil || h == 0 {
+		return -1
+	}
+	return h - int64(ch.RevisionHeight)
 }
 
 func seqList(seqs []uint64) string {
@@ -406,17 +433,15 @@ type Task func(ctx context.Context) error
 // Task returns the Task that relays l's channel once per pass of another
 // link's Run, on the same clients (a second channel on the same
 // connection, as the ICS-20 channel beside the CCV channel): Run keeps the
-// clients alive, the task only relays. report is called for each pass
-// that did something; a failed pass is the task's error.
+// clients alive, the task only relays. report is called after each pass
+// that did not fail; a failed pass is the task's error.
 func (l *Link) Task(report func(Progress)) Task {
 	return func(ctx context.Context) error {
 		p, err := l.RelayOnce(ctx)
 		if err != nil {
 			return fmt.Errorf("%s/%s: %w", l.A.Port, l.A.Channel, err)
 		}
-		if p.Did() {
-			report(p)
-		}
+		report(p)
 		return nil
 	}
 }
@@ -425,14 +450,17 @@ func (l *Link) Task(report func(Progress)) Task {
 // updates it even when no packet flows.
 const StaleFraction = 1.0 / 3
 
-// Run relays every interval until ctx ends, reporting each pass that did
-// something (or failed) to report. It updates both clients at least every
-// refresh, and any client whose last header is older than StaleFraction of
-// its trusting period at once; then it runs every task, whether the pass
-// failed or not, and reports their errors with the pass's.
+// Run relays every interval until ctx ends, reporting each pass to report
+// (Progress.Did tells the ones that did something); the pass's client
+// updates include those of the refresh. It updates both clients at least
+// every refresh, and any client whose last header is older than
+// StaleFraction of its trusting period at once; then it runs every task,
+// whether the pass failed or not, and reports their errors with the pass's.
 func (l *Link) Run(ctx context.Context, interval, refresh time.Duration, report func(Progress, error), tasks ...Task) {
 	lastRefresh := time.Now()
 	for {
+		var p Progress
+		count := l.countUpdates(&p)
 		p, err := l.RelayOnce(ctx)
 		if err == nil {
 			if time.Since(lastRefresh) >= refresh {
@@ -443,15 +471,14 @@ func (l *Link) Run(ctx context.Context, interval, refresh time.Duration, report 
 				_, err = l.RefreshStaleClients(ctx, StaleFraction)
 			}
 		}
+		count()
 		for _, t := range tasks {
 			err = errors.Join(err, t(ctx))
 		}
 		if ctx.Err() != nil {
 			return
 		}
-		if err != nil || p.Did() {
-			report(p, err)
-		}
+		report(p, err)
 		select {
 		case <-ctx.Done():
 			return

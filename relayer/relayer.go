@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 	cmttypes "github.com/cometbft/cometbft/types"
@@ -16,6 +17,7 @@ import (
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
+	"github.com/abci-ics/ics/ibc/client"
 	"github.com/abci-ics/ics/ibc/commitment"
 	"github.com/abci-ics/ics/ibc/packet"
 	stateproof "github.com/abci-ics/ics/state/proof"
@@ -37,21 +39,25 @@ type Chain struct {
 	ID     string
 	Node   Node
 	Submit Submitter
+
+	updates atomic.Uint64 // client updates in transactions that succeeded
 }
 
-// NewChain connects to the node at addr (tcp://host:port) over RPC and
-// learns the chain id.
-func NewChain(ctx context.Context, addr string, sub Submitter) (*Chain, error) {
-	n, err := NewRPCNode(addr)
-	if err != nil {
-		return nil, err
-	}
-	st, err := n.Status(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("node %s: status: %w", addr, err)
-	}
-	return &Chain{ID: st.ChainID, Node: n, Submit: sub}, nil
-}
+// Errors the relayer returns for answers that refuse its work, for
+// callers to branch on with errors.Is; errors the Node or the Submitter
+// return (a node down or unreachable) are wrapped as they come.
+var (
+	// ErrTxFailed means a transaction was refused, at CheckTx or in its
+	// block: the error names the code and log.
+	ErrTxFailed = errors.New("transaction failed")
+	// ErrQueryFailed means a node answered a query or a proof with an
+	// error code.
+	ErrQueryFailed = errors.New("query failed")
+)
+
+// ClientUpdates returns how many client updates the relayer has sent to
+// c, in transactions that succeeded, since c was made.
+func (c *Chain) ClientUpdates() uint64 { return c.updates.Load() }
 
 // NewChainOn returns the chain that node serves, learning its id from
 // the node's status.
@@ -126,7 +132,7 @@ func (c *Chain) QueryJSON(ctx context.Context, path string, out any) error {
 		return fmt.Errorf("%s: query %s: %w", c.ID, path, err)
 	}
 	if res.Code != 0 {
-		return fmt.Errorf("%s: query %s: %s", c.ID, path, res.Log)
+		return fmt.Errorf("%s: query %s: %w: %s", c.ID, path, ErrQueryFailed, res.Log)
 	}
 	return json.Unmarshal(res.Value, out)
 }
@@ -139,7 +145,7 @@ func (c *Chain) prove(ctx context.Context, path string, h int64) ([]byte, []byte
 		return nil, nil, fmt.Errorf("%s: prove %s: %w", c.ID, path, err)
 	}
 	if res.Code != 0 {
-		return nil, nil, fmt.Errorf("%s: prove %s: %s", c.ID, path, res.Log)
+		return nil, nil, fmt.Errorf("%s: prove %s: %w: %s", c.ID, path, ErrQueryFailed, res.Log)
 	}
 	proof, err := commitment.ProofFromOps(res.ProofOps, path)
 	if err != nil {
@@ -156,7 +162,7 @@ func (c *Chain) storeValue(ctx context.Context, path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: read %s: %w", c.ID, path, err)
 	}
 	if res.Code != 0 {
-		return nil, fmt.Errorf("%s: read %s: %s", c.ID, path, res.Log)
+		return nil, fmt.Errorf("%s: read %s: %w: %s", c.ID, path, ErrQueryFailed, res.Log)
 	}
 	return res.Value, nil
 }
@@ -223,7 +229,12 @@ func (c *Chain) submit(ctx context.Context, msgs ...gogoproto.Message) (*abcityp
 		return nil, fmt.Errorf("%s: %w", c.ID, err)
 	}
 	if res.Code != 0 {
-		return res, fmt.Errorf("%s: transaction failed with code %d: %s", c.ID, res.Code, res.Log)
+		return res, fmt.Errorf("%s: %w with code %d: %s", c.ID, ErrTxFailed, res.Code, res.Log)
+	}
+	for _, m := range msgs {
+		if _, ok := m.(*client.MsgUpdateClient); ok {
+			c.updates.Add(1)
+		}
 	}
 	return res, nil
 }

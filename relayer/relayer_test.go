@@ -66,14 +66,17 @@ func TestMatchPacketEvent(t *testing.T) {
 }
 
 // TestProgress: a pass that closed a channel end did something and says
-// where.
+// where; so did a pass that only updated a client.
 func TestProgress(t *testing.T) {
 	p := Progress{Pending: 2, HeightA: 5, HeightB: 7}
-	if p.Did() || p.String() != "received 0, acked 0, timed out 0, pending 2 (heights 5/7)" {
+	if p.Did() || p.String() != "received 0, acked 0, timed out 0, pending 2, client updates 0/0 (heights 5/7)" {
 		t.Fatalf("idle pass: %v %q", p.Did(), p)
 	}
 	p.ClosedOn = "provider-1"
-	if !p.Did() || p.String() != "received 0, acked 0, timed out 0, pending 2 (heights 5/7), channel closed on provider-1" {
+	if !p.Did() || p.String() != "received 0, acked 0, timed out 0, pending 2, client updates 0/0 (heights 5/7), channel closed on provider-1" {
 		t.Fatalf("closing pass: %v %q", p.Did(), p)
+	}
+	if p := (Progress{UpdatesB: 1}); !p.Did() {
+		t.Fatal("a pass that updated a client did nothing")
 	}
 }

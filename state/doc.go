@@ -63,7 +63,9 @@
 // atomic across trees. Open also recomputes the app hash of the loaded
 // trees and fails with ErrCorrupt if it differs from the record (for
 // example when the genesis names changed). Closing without committing
-// loses only the uncommitted writes.
+// loses only the uncommitted writes. Rollback, on a closed multistore,
+// takes the last version back by writing the previous version's record
+// alone and leaving the trees to that same repair.
 //
 // # Pruning
 //

@@ -10,14 +10,16 @@ import (
 var (
 	// ErrVersionNotFound is returned by MultiStore.View for a version that
 	// was never committed: zero or negative after normalisation, newer than
-	// the last commit, or older than the first commit.
-	ErrVersionNotFound = errors.New("state: version not found")
+	// the last commit, or older than the first commit; and by Rollback when
+	// there is no version to go back to.
+	ErrVersionNotFound = record.ErrVersionNotFound
 
 	// ErrVersionPruned is returned by MultiStore.View for a version that was
 	// committed but has since been pruned (see Options.KeepRecent). Reads
 	// through a View whose version gets pruned while the View is in use
-	// panic with an error wrapping ErrVersionPruned.
-	ErrVersionPruned = errors.New("state: version pruned")
+	// panic with an error wrapping ErrVersionPruned. Rollback returns it
+	// when the version to go back to was pruned.
+	ErrVersionPruned = record.ErrVersionPruned
 
 	// ErrInvalidProof is proof.ErrInvalid, wrapped by every error that
 	// VerifyMembership, VerifyNonMembership and ProofsFromOps return for a

@@ -5,9 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -41,7 +44,9 @@ func stakeOf(t *testing.T, bin, rpc, addr, denom string) uint64 {
 // TestRelay links two single-validator chains with `icsd relay link`,
 // moves tokens both ways through `icsd relay start`, and kills the relayer
 // in the middle of a burst of 200 transfers: every packet arrives exactly
-// once and is acknowledged.
+// once and is acknowledged. The relayer serves its metrics (--metrics):
+// after the first transfers they count packets and client updates, and
+// the lag of each chain's client.
 func TestRelay(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts two chains and a relayer")
@@ -80,8 +85,9 @@ func TestRelay(t *testing.T) {
 			t.Logf("relayer output:\n%s", relayLog.String())
 		}
 	}()
+	metricsAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	relay := func() *exec.Cmd {
-		c := exec.Command(bin, "relay", "start", "--link", linkFile, "--interval", "200ms", "--client-refresh", "3s")
+		c := exec.Command(bin, "relay", "start", "--link", linkFile, "--interval", "200ms", "--client-refresh", "3s", "--metrics", metricsAddr)
 		c.Stdout, c.Stderr = relayLog, relayLog
 		if err := c.Start(); err != nil {
 			t.Fatal(err)
@@ -118,6 +124,7 @@ func TestRelay(t *testing.T) {
 	if supplyA() != total {
 		t.Fatal("supply of stake changed on A")
 	}
+	checkRelayMetrics(t, metricsAddr, linkFile, "ibc-a", "ibc-b", "transfer/"+lf.A.Channel)
 
 	// A burst of 200 transfers in 10 transactions; the relayer is killed
 	// in the middle and restarted.
@@ -184,6 +191,46 @@ func TestRelay(t *testing.T) {
 			t.Fatalf("supply of stake at height %d: %d, want %d", h, c.Amount, total)
 		}
 	}
+}
+
+// checkRelayMetrics waits until the relayer's metrics at addr count two
+// packets received on channel, client updates sent to both chains a and
+// b, and serve each chain's lag.
+func checkRelayMetrics(t *testing.T, addr, link, a, b, channel string) {
+	t.Helper()
+	var scraped string
+	want := []string{
+		fmt.Sprintf(`icsd_relayer_packets_total{channel=%q,kind="received",link=%q} 2`, channel, link),
+		fmt.Sprintf(`icsd_relayer_client_updates_total{chain=%q,link=%q} `, a, link),
+		fmt.Sprintf(`icsd_relayer_client_updates_total{chain=%q,link=%q} `, b, link),
+		fmt.Sprintf(`icsd_relayer_client_lag_blocks{chain=%q,link=%q} `, a, link),
+		fmt.Sprintf(`icsd_relayer_client_lag_blocks{chain=%q,link=%q} `, b, link),
+		fmt.Sprintf(`icsd_relayer_last_success_timestamp_seconds{link=%q} `, link),
+	}
+	defer func() {
+		if t.Failed() {
+			t.Logf("the relayer's metrics:\n%s", scraped)
+		}
+	}()
+	waitFor(t, func() bool {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		bz, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return false
+		}
+		scraped = string(bz)
+		for _, w := range want {
+			if !strings.Contains(scraped, w) {
+				return false
+			}
+		}
+		// Updates were sent to both chains.
+		return !strings.Contains(scraped, want[1]+"0\n") && !strings.Contains(scraped, want[2]+"0\n")
+	}, "the relayer's metrics")
 }
 
 func waitFor(t *testing.T, cond func() bool, what string) {

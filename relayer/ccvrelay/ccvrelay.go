@@ -20,6 +20,7 @@ import (
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/relayer"
 	"github.com/abci-ics/ics/relayer/linkfile"
+	"github.com/abci-ics/ics/relayer/rpcnode"
 )
 
 // IsCCV reports whether a saved link is a CCV channel (A the consumer,
@@ -196,11 +197,11 @@ func SubmitDoubleVoting(ctx context.Context, provNode, consNode string, key clie
 	if err != nil {
 		return nil, err
 	}
-	prov, err := relayer.NewChain(ctx, provNode, client.Submitter{Client: pc, Key: key})
+	prov, err := rpcnode.Chain(ctx, provNode, client.Submitter{Client: pc, Key: key})
 	if err != nil {
 		return nil, err
 	}
-	cons, err := relayer.NewChain(ctx, consNode, nil)
+	cons, err := rpcnode.Chain(ctx, consNode, nil)
 	if err != nil {
 		return nil, err
 	}

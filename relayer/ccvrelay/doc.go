@@ -19,6 +19,6 @@
 // any node the relayer does.
 //
 // LinkCCV and SubmitDoubleVoting reach the nodes over CometBFT RPC
-// (relayer.RPCNode and the client package); LinkCCVOn does LinkCCV's work
+// (relayer/rpcnode and the client package); LinkCCVOn does LinkCCV's work
 // over chains reached any way, such as the in-process chains of tests.
 package ccvrelay

@@ -13,6 +13,7 @@ import (
 	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/relayer"
 	"github.com/abci-ics/ics/relayer/failover"
+	"github.com/abci-ics/ics/relayer/rpcnode"
 )
 
 // File is what `icsd relay link` saves and `icsd relay start` reads:
@@ -92,7 +93,7 @@ func (e End) Chain(ctx context.Context) (*relayer.Chain, error) {
 	}
 	eps := make([]failover.Endpoint, len(addrs))
 	for i, addr := range addrs {
-		n, err := relayer.NewRPCNode(addr)
+		n, err := rpcnode.New(addr)
 		if err != nil {
 			return nil, err
 		}

@@ -1,9 +1,9 @@
 // Package cmd holds icsd's command tree: the root command and the
 // commands that write, edit and run node homes (init, genesis, start),
 // testnet, bench and version. The tx, query, keys and relay groups live in
-// the subpackages of the same names, status and comet in node, and the
-// flags they all share in cli. The commands parse flags and print; the work
-// is done by the nodehome, client, relayer and testnet packages.
+// the subpackages of the same names, status, comet and rollback in node,
+// and the flags they all share in cli. The commands parse flags and print;
+// the work is done by the nodehome, client, relayer and testnet packages.
 package cmd
 
 import (
@@ -40,6 +40,7 @@ func NewRoot() *cobra.Command {
 		startCmd(),
 		node.StatusCmd(),
 		node.CometCmd(),
+		node.RollbackCmd(),
 		node.ExportCmd(),
 		keysCmd(),
 		tx.Command(),

@@ -1,8 +1,9 @@
 // Package record holds what a state.MultiStore keeps in its database
 // besides the contents of its trees: the key layout, the commit record and
 // the history of store upgrades (which stores are live at which version,
-// and the checks an upgrade must pass), and the removal of trees that a
-// crashed commit left without a record. See the state package
+// and the checks an upgrade must pass), the removal of trees that a
+// crashed commit left without a record, and the rewriting of the records
+// that rolls the last commit back (Rollback). See the state package
 // documentation.
 package record
 

@@ -18,7 +18,7 @@ func execute(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	root := &cobra.Command{Use: "icsd", SilenceUsage: true}
 	root.PersistentFlags().String(cli.FlagHome, "", "home")
-	root.AddCommand(CometCmd(), StatusCmd())
+	root.AddCommand(CometCmd(), StatusCmd(), RollbackCmd())
 	var out bytes.Buffer
 	root.SetOut(&out)
 	root.SetErr(&out)

@@ -107,7 +107,12 @@ channel is closed (the provider stopped the consumer, the consumer closed its en
 start closes the other ("channel closed on <chain>", once) and goes on relaying the
 transfer channel, which stays open. An end saved with
 --a-relay-tx, --b-relay-tx or --consumer-relay-tx ("relay_tx": true in the link file) is a
-chain with its own transaction format: the relayer sends it unsigned RelayTx transactions.`,
+chain with its own transaction format: the relayer sends it unsigned RelayTx transactions.
+
+Each pass that did something prints its counts (packets received, acknowledged, timed
+out, still pending, client updates sent to each chain) and the totals since start. With
+--metrics ADDR it serves them as Prometheus metrics on http://ADDR/metrics (icsd_relayer_*,
+labelled by the link file as given to --link; the README lists them), until it stops.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			file, _ := cmd.Flags().GetString("link")
@@ -115,13 +120,19 @@ chain with its own transaction format: the relayer sends it unsigned RelayTx tra
 			refresh, _ := cmd.Flags().GetDuration("client-refresh")
 			watch, _ := cmd.Flags().GetBool("watch-evidence")
 			lookback, _ := cmd.Flags().GetInt64("evidence-lookback")
+			metricsAddr, _ := cmd.Flags().GetString("metrics")
+			w := cmd.OutOrStdout()
+			m, stop, err := serveMetrics(w, metricsAddr)
+			if err != nil {
+				return err
+			}
+			defer stop()
 			lf, err := linkfile.Read(file)
 			if err != nil {
 				return err
 			}
 			ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer cancel()
-			w := cmd.OutOrStdout()
 			for _, e := range []*linkfile.End{&lf.A, &lf.B} {
 				chain := e.ChainID
 				e.OnSwitch = func(from, to string, err error) {
@@ -133,11 +144,13 @@ chain with its own transaction format: the relayer sends it unsigned RelayTx tra
 				return err
 			}
 			fmt.Fprintf(w, "relaying %s %s/%s <-> %s %s/%s\n", lf.A.ChainID, lf.A.Port, lf.A.Channel, lf.B.ChainID, lf.B.Port, lf.B.Channel)
+			r := &reporter{w: w}
+			if m != nil {
+				r.rec = m.Link(file, l)
+			}
 			var tasks []relayer.Task
 			if t := lf.TransferLink(l); t != nil {
-				tasks = append(tasks, t.Task(func(p relayer.Progress) {
-					fmt.Fprintf(w, "%s transfer %s <-> %s: %s\n", time.Now().Format("15:04:05"), t.A.Channel, t.B.Channel, p)
-				}))
+				tasks = append(tasks, t.Task(func(p relayer.Progress) { r.transfer(t, p) }))
 				fmt.Fprintf(w, "relaying %s %s/%s <-> %s %s/%s on the same clients\n", lf.A.ChainID, t.A.Port, t.A.Channel, lf.B.ChainID, t.B.Port, t.B.Channel)
 			} else if ccvrelay.IsCCV(lf) {
 				fmt.Fprintf(w, "%s names no transfer channel (a side has no ICS-20, or the link predates it: icsd relay link-ccv opens or finds it)\n", file)
@@ -157,13 +170,7 @@ chain with its own transaction format: the relayer sends it unsigned RelayTx tra
 				tasks = append(tasks, ew.Scan)
 				fmt.Fprintf(w, "watching %s for double votes (from %d blocks back)\n", lf.A.ChainID, lookback)
 			}
-			l.Run(ctx, interval, refresh, func(p relayer.Progress, err error) {
-				if err != nil {
-					fmt.Fprintf(w, "%s relay error: %v\n", time.Now().Format("15:04:05"), err)
-					return
-				}
-				fmt.Fprintf(w, "%s %s\n", time.Now().Format("15:04:05"), p)
-			}, tasks...)
+			l.Run(ctx, interval, refresh, r.pass, tasks...)
 			return nil
 		},
 	}
@@ -172,6 +179,7 @@ chain with its own transaction format: the relayer sends it unsigned RelayTx tra
 	start.Flags().Duration("client-refresh", time.Hour, "update both clients at least this often, packets or not; a client older than a third of its trusting period is updated at once")
 	start.Flags().Bool("watch-evidence", true, "on a CCV link, report the consumer's double votes to the provider")
 	start.Flags().Int64("evidence-lookback", 100, "consumer blocks before the latest that a starting relayer scans for evidence")
+	start.Flags().String("metrics", "", "serve the relayer's Prometheus metrics (icsd_relayer_*) on http://ADDR/metrics, ADDR host:port (port 0: any free port); empty: off")
 	c.AddCommand(link, relayLinkCCVCmd(), start)
 	return c
 }

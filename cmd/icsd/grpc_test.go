@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cosmos/cosmos-sdk/client/grpc/cmtservice"
+	nodeservice "github.com/cosmos/cosmos-sdk/client/grpc/node"
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 	"google.golang.org/grpc"
@@ -26,7 +28,7 @@ func (gogoCodec) Unmarshal(b []byte, v any) error { return grpcquery.Unmarshal(b
 
 // TestNodeGRPC starts a node whose app.toml enables the gRPC server and
 // asks the validator's balance through it and through abci_query with the
-// method's path.
+// method's path, and the node's info and configuration.
 func TestNodeGRPC(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a node")
@@ -68,6 +70,15 @@ func TestNodeGRPC(t *testing.T) {
 	res, err := banktypes.NewQueryClient(conn).Balance(ctx, req)
 	if err != nil || res.Balance.Amount.Uint64() != want {
 		t.Fatalf("gRPC balance %v, %v; want %d", res, err, want)
+	}
+
+	ni, err := cmtservice.NewServiceClient(conn).GetNodeInfo(ctx, &cmtservice.GetNodeInfoRequest{})
+	if err != nil || ni.DefaultNodeInfo.Network != "grpc-1" || ni.ApplicationVersion.AppName != "icsd" || !strings.HasPrefix(ni.ApplicationVersion.CosmosSdkVersion, "v0.") {
+		t.Fatalf("node info %v, %v", ni, err)
+	}
+	nc, err := nodeservice.NewServiceClient(conn).Config(ctx, &nodeservice.ConfigRequest{})
+	if err != nil || nc.PruningKeepRecent != "10000" || nc.PruningInterval != "10" {
+		t.Fatalf("node config %v, %v", nc, err)
 	}
 
 	data, _ := gogoproto.Marshal(req)

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
-	grpcserver "github.com/abci-ics/ics/grpcquery/server"
 	"github.com/abci-ics/ics/nodehome"
 )
 
@@ -62,27 +61,20 @@ func startCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			appCfg, err := nodehome.ReadAppConfig(cfg.RootDir)
-			if err != nil {
-				app.Close()
-				return err
-			}
 			if err := n.Start(); err != nil {
 				app.Close()
 				return fmt.Errorf("start node: %w", err)
 			}
 			// The gRPC server stops before the node and the application.
-			stopGRPC := func() {}
-			if appCfg.GRPC.Enable {
-				srv, addr, err := grpcserver.Listen(app, appCfg.GRPC.Address)
-				if err != nil {
-					_ = n.Stop()
-					n.Wait()
-					app.Close()
-					return err
-				}
-				logger.Info("serving gRPC queries", "address", addr.String())
-				stopGRPC = srv.GracefulStop
+			stopGRPC, addr, err := nodehome.StartGRPC(cfg, n, app, Version)
+			if err != nil {
+				_ = n.Stop()
+				n.Wait()
+				app.Close()
+				return err
+			}
+			if addr != "" {
+				logger.Info("serving gRPC queries", "address", addr)
 			}
 			sig := make(chan os.Signal, 1)
 			signal.Notify(sig, os.Interrupt, syscall.SIGTERM)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
 	"github.com/abci-ics/ics/nodehome"
+	"github.com/abci-ics/ics/nodehome/grpcnode"
 )
 
 // startFlags are CometBFT settings that start may override; each name is
@@ -66,7 +67,7 @@ func startCmd() *cobra.Command {
 				return fmt.Errorf("start node: %w", err)
 			}
 			// The gRPC server stops before the node and the application.
-			stopGRPC, addr, err := nodehome.StartGRPC(cfg, n, app, Version)
+			stopGRPC, addr, err := grpcnode.Start(cfg, n, app, Version)
 			if err != nil {
 				_ = n.Stop()
 				n.Wait()

@@ -1,4 +1,7 @@
-package nodehome
+// Package grpcnode starts a node's gRPC query server (grpcquery/server)
+// as its home's app.toml says ([grpc]), over the chain's query methods
+// and the node's own (grpcquery/nodequery).
+package grpcnode
 
 import (
 	"fmt"
@@ -11,15 +14,16 @@ import (
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/grpcquery/nodequery"
 	"github.com/abci-ics/ics/grpcquery/server"
+	"github.com/abci-ics/ics/nodehome"
 )
 
-// StartGRPC starts the gRPC query server of the node n running a, when
+// Start starts the gRPC query server of the node n running a, when
 // the [grpc] section of HOME/config/app.toml enables it: the chain's
 // query methods (abci.App.QueryGRPC) and the node's (nodequery), the
 // binary named version. It returns the function that stops it (a no-op
 // when the server is off) and the address it listens on ("" when off).
-func StartGRPC(cfg *cmtcfg.Config, n *cmtnode.Node, a *abci.App, version string) (stop func(), addr string, err error) {
-	appCfg, err := ReadAppConfig(cfg.RootDir)
+func Start(cfg *cmtcfg.Config, n *cmtnode.Node, a *abci.App, version string) (stop func(), addr string, err error) {
+	appCfg, err := nodehome.ReadAppConfig(cfg.RootDir)
 	if err != nil {
 		return nil, "", err
 	}
@@ -41,7 +45,7 @@ func StartGRPC(cfg *cmtcfg.Config, n *cmtnode.Node, a *abci.App, version string)
 	}
 	srv, l, err := server.Listen(nodequery.Wrap(a, info), appCfg.GRPC.Address)
 	if err != nil {
-		return nil, "", fmt.Errorf("%s [grpc]: %w", appConfigFile(cfg.RootDir), err)
+		return nil, "", fmt.Errorf("app.toml [grpc]: %w", err)
 	}
 	return srv.GracefulStop, l.String(), nil
 }

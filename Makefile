@@ -82,7 +82,7 @@ proto-tools:
 
 proto: proto-tools
 	@set -e; tmp=$$(mktemp -d); \
-	for f in $$(find proto/icsd -name '*.proto' | sort); do \
+	for f in $$(find proto/icsd proto/interchain_security -name '*.proto' | sort); do \
 	  protoc -I proto -I proto/third_party \
 	    --plugin=protoc-gen-gocosmos=$$($(GO) env GOPATH)/bin/protoc-gen-gocosmos \
 	    --gocosmos_out=plugins=grpc,Mgoogle/protobuf/descriptor.proto=github.com/cosmos/gogoproto/protoc-gen-gogo/descriptor:$$tmp $$f; \

@@ -31,7 +31,9 @@
 // every Commit, so that several transactions of one account can wait in the
 // mempool with consecutive nonces. Queries read immutable committed versions
 // and never take the block lock: raw store reads with ICS-23 proofs
-// (PathStore) here, every other path in the chain's Query.
+// (PathStore) here, Cosmos gRPC method paths in the chain's QueryGRPC when
+// it is a GRPCQuerier (App.QueryGRPC serves the same to the gRPC server),
+// every other path in the chain's Query.
 //
 // Every error that a transaction, a query or a genesis can cause maps to a
 // stable code through one table: the pipeline's own (Codes) extended by the

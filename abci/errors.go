@@ -12,6 +12,9 @@ var (
 	ErrNotStarted     = errors.New("chain has not committed a block yet")
 	ErrInvalidGenesis = errors.New("invalid genesis")
 	ErrInvalidQuery   = errors.New("invalid query")
+	// ErrNotFound is a query for state that does not exist (a gRPC
+	// query's NotFound).
+	ErrNotFound = errors.New("not found")
 )
 
 // CodeInternal is the code of an error that is not in the table.
@@ -25,6 +28,7 @@ var Codes = []ErrorCode{
 	{Err: ErrNotStarted, Code: 16},
 	{Err: ErrInvalidQuery, Code: 17},
 	{Err: ErrInvalidGenesis, Code: 18},
+	{Err: ErrNotFound, Code: 19},
 }
 
 // ErrorCode is one entry of a code table: errors matching Err (errors.Is)

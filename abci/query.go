@@ -9,6 +9,7 @@ import (
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/abci-ics/ics/grpcquery"
 	"github.com/abci-ics/ics/state"
 	stateproof "github.com/abci-ics/ics/state/proof"
 )
@@ -22,7 +23,7 @@ const PathStore = "/store/"
 
 // Query answers from an immutable committed version: req.Height, or the
 // latest when it is 0. It never takes the block lock.
-func (a *App) Query(_ context.Context, req *abcitypes.RequestQuery) (*abcitypes.ResponseQuery, error) {
+func (a *App) Query(ctx context.Context, req *abcitypes.RequestQuery) (*abcitypes.ResponseQuery, error) {
 	r := a.chain.Load()
 	if a.st().LastCommit().Version == 0 || r == nil {
 		return a.queryError(ErrNotStarted, 0), nil
@@ -34,7 +35,7 @@ func (a *App) Query(_ context.Context, req *abcitypes.RequestQuery) (*abcitypes.
 	if err != nil {
 		return a.queryError(fmt.Errorf("%w: height %d: %w", ErrInvalidQuery, req.Height, err), req.Height), nil
 	}
-	resp, err := a.query(r, v, req)
+	resp, err := a.query(ctx, r.Chain, v, req)
 	if err != nil {
 		return a.queryError(err, v.Version()), nil
 	}
@@ -81,8 +82,18 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func (a *App) query(c Chain, v *state.View, req *abcitypes.RequestQuery) (*abcitypes.ResponseQuery, error) {
+func (a *App) query(ctx context.Context, c Chain, v *state.View, req *abcitypes.RequestQuery) (*abcitypes.ResponseQuery, error) {
 	path := req.Path
+	if strings.HasPrefix(path, PathStore[1:]) {
+		path = "/" + path
+	}
+	if grpcquery.IsMethodPath(path) {
+		bz, err := a.queryGRPC(ctx, c, v, path, req.Data, req.Prove)
+		if err != nil {
+			return nil, err
+		}
+		return &abcitypes.ResponseQuery{Value: bz}, nil
+	}
 	if path == PathStores {
 		bz, err := a.storesJSON()
 		return &abcitypes.ResponseQuery{Value: bz}, err

@@ -35,6 +35,8 @@ type AppConfig struct {
 	Memory Memory
 	// Snapshots says when state sync snapshots are taken.
 	Snapshots Snapshots
+	// GRPC is the gRPC query server.
+	GRPC GRPC
 }
 
 // Snapshots is the [snapshots] section of app.toml: the state snapshots
@@ -186,7 +188,7 @@ func DefaultPruning() Pruning {
 
 // DefaultAppConfig is the configuration Init writes for role.
 func DefaultAppConfig(role app.Role) AppConfig {
-	return AppConfig{Role: role, Pruning: DefaultPruning(), Memory: DefaultMemory(), Snapshots: DefaultSnapshots()}
+	return AppConfig{Role: role, Pruning: DefaultPruning(), Memory: DefaultMemory(), Snapshots: DefaultSnapshots(), GRPC: DefaultGRPC()}
 }
 
 // Resolve returns the versions to keep (0: all) and the pruning interval
@@ -226,6 +228,9 @@ func (c AppConfig) Validate() error {
 		return err
 	}
 	if err := c.Snapshots.Validate(); err != nil {
+		return err
+	}
+	if err := c.GRPC.Validate(); err != nil {
 		return err
 	}
 	return c.Memory.Validate()
@@ -299,6 +304,14 @@ func (c *AppConfig) set(raw map[string]any) error {
 				return fmt.Errorf("snapshots must be a section, [snapshots], not %v", v)
 			}
 			if err := c.Snapshots.set(section); err != nil {
+				return err
+			}
+		case "grpc":
+			section, ok := v.(map[string]any)
+			if !ok {
+				return fmt.Errorf("grpc must be a section, [grpc], not %v", v)
+			}
+			if err := c.GRPC.set(section); err != nil {
 				return err
 			}
 		default:
@@ -434,6 +447,7 @@ interval = %d
 # set.
 keep-recent = %d
 `, comment, p.KeepRecent, comment, p.Interval, formatSize(c.Memory.Limit), c.Memory.GCPercent, c.Snapshots.Interval, c.Snapshots.KeepRecent)
+	c.GRPC.write(&b)
 	if err := os.MkdirAll(filepath.Dir(appConfigFile(home)), 0o755); err != nil {
 		return err
 	}

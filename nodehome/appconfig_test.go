@@ -59,11 +59,11 @@ func TestAppConfigRoundTrip(t *testing.T) {
 	for _, c := range []AppConfig{
 		DefaultAppConfig(app.RoleProvider),
 		DefaultAppConfig(app.RoleConsumer),
-		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneNothing}, Memory: DefaultMemory()},
-		{Role: app.RoleConsumer, Pruning: Pruning{Strategy: PruneEverything}, Memory: Memory{Limit: 0, GCPercent: 100}},
-		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneDefault}, Memory: Memory{Limit: 1500 << 20, GCPercent: 400}},
-		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneCustom, KeepRecent: 100, Interval: 1}, Memory: Memory{Limit: 3_000_000_001, GCPercent: 50}},
-		{Role: app.RoleProvider, Pruning: DefaultPruning(), Memory: DefaultMemory(), Snapshots: Snapshots{Interval: 1000, KeepRecent: 3}},
+		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneNothing}, Memory: DefaultMemory(), GRPC: DefaultGRPC()},
+		{Role: app.RoleConsumer, Pruning: Pruning{Strategy: PruneEverything}, Memory: Memory{Limit: 0, GCPercent: 100}, GRPC: DefaultGRPC()},
+		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneDefault}, Memory: Memory{Limit: 1500 << 20, GCPercent: 400}, GRPC: DefaultGRPC()},
+		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneCustom, KeepRecent: 100, Interval: 1}, Memory: Memory{Limit: 3_000_000_001, GCPercent: 50}, GRPC: DefaultGRPC()},
+		{Role: app.RoleProvider, Pruning: DefaultPruning(), Memory: DefaultMemory(), Snapshots: Snapshots{Interval: 1000, KeepRecent: 3}, GRPC: DefaultGRPC()},
 	} {
 		home := t.TempDir()
 		if err := WriteAppConfig(home, c); err != nil {
@@ -99,16 +99,16 @@ func TestAppConfigDefaults(t *testing.T) {
 	}{
 		{"# old home\nrole = \"consumer\"\n", DefaultAppConfig(app.RoleConsumer)},
 		{"", DefaultAppConfig(app.RoleProvider)},
-		{"[pruning]\nkeep-recent = 500\n", AppConfig{app.RoleProvider, Pruning{PruneCustom, 500, 10}, DefaultMemory(), DefaultSnapshots()}},
-		{"[pruning]\ninterval = 3\n", AppConfig{app.RoleProvider, Pruning{PruneCustom, 10_000, 3}, DefaultMemory(), DefaultSnapshots()}},
-		{"role = \"provider\"\n[pruning]\nstrategy = \"nothing\"\n", AppConfig{app.RoleProvider, Pruning{Strategy: PruneNothing}, DefaultMemory(), DefaultSnapshots()}},
-		{"[pruning]\nstrategy = \"custom\"\nkeep-recent = 2\ninterval = 1\n", AppConfig{app.RoleProvider, Pruning{PruneCustom, 2, 1}, DefaultMemory(), DefaultSnapshots()}},
-		{"[memory]\nlimit = \"1GiB\"\n", AppConfig{app.RoleProvider, DefaultPruning(), Memory{1 << 30, DefaultMemory().GCPercent}, DefaultSnapshots()}},
-		{"[memory]\nlimit = 0\ngc-percent = 100\n", AppConfig{app.RoleProvider, DefaultPruning(), Memory{0, 100}, DefaultSnapshots()}},
-		{"[memory]\nlimit = \"800MB\"\n", AppConfig{app.RoleProvider, DefaultPruning(), Memory{800_000_000, DefaultMemory().GCPercent}, DefaultSnapshots()}},
-		{"[snapshots]\ninterval = 10\n", AppConfig{app.RoleProvider, DefaultPruning(), DefaultMemory(), Snapshots{10, 2}}},
-		{"[snapshots]\ninterval = 500\nkeep-recent = 5\n", AppConfig{app.RoleProvider, DefaultPruning(), DefaultMemory(), Snapshots{500, 5}}},
-		{"[snapshots]\nkeep-recent = 0\n", AppConfig{app.RoleProvider, DefaultPruning(), DefaultMemory(), Snapshots{0, 0}}},
+		{"[pruning]\nkeep-recent = 500\n", cfg(Pruning{PruneCustom, 500, 10}, DefaultMemory(), DefaultSnapshots())},
+		{"[pruning]\ninterval = 3\n", cfg(Pruning{PruneCustom, 10_000, 3}, DefaultMemory(), DefaultSnapshots())},
+		{"role = \"provider\"\n[pruning]\nstrategy = \"nothing\"\n", cfg(Pruning{Strategy: PruneNothing}, DefaultMemory(), DefaultSnapshots())},
+		{"[pruning]\nstrategy = \"custom\"\nkeep-recent = 2\ninterval = 1\n", cfg(Pruning{PruneCustom, 2, 1}, DefaultMemory(), DefaultSnapshots())},
+		{"[memory]\nlimit = \"1GiB\"\n", cfg(DefaultPruning(), Memory{1 << 30, DefaultMemory().GCPercent}, DefaultSnapshots())},
+		{"[memory]\nlimit = 0\ngc-percent = 100\n", cfg(DefaultPruning(), Memory{0, 100}, DefaultSnapshots())},
+		{"[memory]\nlimit = \"800MB\"\n", cfg(DefaultPruning(), Memory{800_000_000, DefaultMemory().GCPercent}, DefaultSnapshots())},
+		{"[snapshots]\ninterval = 10\n", cfg(DefaultPruning(), DefaultMemory(), Snapshots{10, 2})},
+		{"[snapshots]\ninterval = 500\nkeep-recent = 5\n", cfg(DefaultPruning(), DefaultMemory(), Snapshots{500, 5})},
+		{"[snapshots]\nkeep-recent = 0\n", cfg(DefaultPruning(), DefaultMemory(), Snapshots{0, 0})},
 		{"[snapshots]\n", DefaultAppConfig(app.RoleProvider)},
 	}
 	for _, tc := range cases {
@@ -160,7 +160,7 @@ func TestAppConfigBadValues(t *testing.T) {
 
 func TestWriteRoleKeepsPruning(t *testing.T) {
 	home := t.TempDir()
-	c := AppConfig{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneCustom, KeepRecent: 50, Interval: 5}, Memory: Memory{Limit: 3 << 30, GCPercent: 200}}
+	c := AppConfig{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneCustom, KeepRecent: 50, Interval: 5}, Memory: Memory{Limit: 3 << 30, GCPercent: 200}, GRPC: DefaultGRPC()}
 	if err := WriteAppConfig(home, c); err != nil {
 		t.Fatal(err)
 	}
@@ -174,4 +174,12 @@ func TestWriteRoleKeepsPruning(t *testing.T) {
 	if role, err := ReadRole(home); err != nil || role != app.RoleConsumer {
 		t.Fatalf("ReadRole: %q, %v", role, err)
 	}
+}
+
+// cfg is a provider's default configuration with pruning p, memory m and
+// snapshots sn.
+func cfg(p Pruning, m Memory, sn Snapshots) AppConfig {
+	c := DefaultAppConfig(app.RoleProvider)
+	c.Pruning, c.Memory, c.Snapshots = p, m, sn
+	return c
 }

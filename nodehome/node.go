@@ -120,6 +120,20 @@ func chainFactory(cfg *cmtcfg.Config, role app.Role, ownStaking bool, logger abc
 	return changeover.Factory{Logger: logger, Plan: ChangeoverPlan(cfg.RootDir)}
 }
 
+// GenesisStores returns the stores the state of the node of cfg started
+// with: its chain's genesis stores, for its role (state.Open's names).
+func GenesisStores(cfg *cmtcfg.Config) ([]string, error) {
+	appCfg, err := ReadAppConfig(cfg.RootDir)
+	if err != nil {
+		return nil, err
+	}
+	own, err := genesisRole(cfg, appCfg.Role)
+	if err != nil {
+		return nil, err
+	}
+	return chainFactory(cfg, appCfg.Role, own, nil).Stores(), nil
+}
+
 // NewNode builds a CometBFT node around a new App whose state lives in
 // HOME/data/application.db, in the role and with the pruning recorded in
 // HOME/config/app.toml; the App reports version, and keeps its state

@@ -17,6 +17,7 @@ import (
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/consumer"
+	"github.com/abci-ics/ics/grpcquery"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
@@ -106,6 +107,7 @@ type Chain struct {
 
 	routes app.Routes
 	log    interchain.Logger
+	grpc   *grpcquery.Router
 }
 
 var _ abci.Chain = (*Chain)(nil)
@@ -128,6 +130,7 @@ func newChain(acc *app.Accounts, log interchain.Logger, ownStaking bool) *Chain 
 		Balances: acc.Bank.Balances, FeeCollector: app.FeeCollectorAddress(),
 	})
 	c.ICS.Keeper.KeepInFeeCollector = ownStaking
+	c.grpc = c.newRouter()
 	return c
 }
 

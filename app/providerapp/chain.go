@@ -16,6 +16,7 @@ import (
 	"github.com/abci-ics/ics/chain/distribution"
 	"github.com/abci-ics/ics/chain/gov"
 	"github.com/abci-ics/ics/chain/staking"
+	"github.com/abci-ics/ics/grpcquery"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/interchain"
 	"github.com/abci-ics/ics/provider"
@@ -72,6 +73,7 @@ type Chain struct {
 	ICS *interchain.Provider
 
 	routes app.Routes
+	grpc   *grpcquery.Router
 }
 
 var _ abci.Chain = (*Chain)(nil)
@@ -97,6 +99,7 @@ func newChain(acc *app.Accounts, log interchain.Logger) *Chain {
 	acc.Route(c.routes)
 	c.PoS.Route(c.routes)
 	c.Gov.RegisterParamSpace("provider", pos.ParamSpace(c.ICS.Keeper.Params, c.ICS.Keeper.SetParams))
+	c.grpc = c.newRouter()
 	return c
 }
 

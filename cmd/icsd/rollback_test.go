@@ -61,7 +61,7 @@ func appCommit(t *testing.T, home string) (last state.CommitInfo, prevHash []byt
 // cometAlone rolls the CometBFT state of the stopped node of home back by
 // one height, as a node stopped after the application's commit and before
 // CometBFT saved its state has it, with the application's version that
-// CometBFT's rollback drops (see nodehome.Rollback).
+// CometBFT's rollback drops (see nodehome/rollback).
 func cometAlone(t *testing.T, home string) {
 	t.Helper()
 	cfg := nodehome.Config(home)

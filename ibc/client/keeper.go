@@ -236,3 +236,15 @@ func (Keeper) CreateClient(s state.Store, height int64, now time.Time, cs *ibctm
 	setConsensusState(st, clientID, cs.LatestHeight, consBz, height, now)
 	return clientID, nil
 }
+
+// ClientIDs returns the identifiers of the clients created, in creation
+// order (which is not their byte order: 07-tendermint-10 comes after
+// 07-tendermint-9).
+func (Keeper) ClientIDs(s state.Store) []string {
+	seq, _ := typed.Get[ClientSequence](kv(s), clientSequenceKey())
+	out := make([]string, 0, seq.Next)
+	for n := range seq.Next {
+		out = append(out, ClientID(n))
+	}
+	return out
+}

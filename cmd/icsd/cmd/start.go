@@ -13,6 +13,7 @@ import (
 
 	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
 	"github.com/abci-ics/ics/nodehome"
+	"github.com/abci-ics/ics/nodehome/grpcnode"
 )
 
 // startFlags are CometBFT settings that start may override; each name is
@@ -65,10 +66,22 @@ func startCmd() *cobra.Command {
 				app.Close()
 				return fmt.Errorf("start node: %w", err)
 			}
+			// The gRPC server stops before the node and the application.
+			stopGRPC, addr, err := grpcnode.Start(cfg, n, app, Version)
+			if err != nil {
+				_ = n.Stop()
+				n.Wait()
+				app.Close()
+				return err
+			}
+			if addr != "" {
+				logger.Info("serving gRPC queries", "address", addr)
+			}
 			sig := make(chan os.Signal, 1)
 			signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 			<-sig
 			logger.Info("stopping")
+			stopGRPC()
 			if err := n.Stop(); err != nil {
 				logger.Error("stop node", "err", err)
 			}

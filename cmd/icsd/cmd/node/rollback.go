@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
-	"github.com/abci-ics/ics/nodehome"
+	"github.com/abci-ics/ics/nodehome/rollback"
 )
 
 // RollbackJSON is what `icsd rollback -o json` prints.
@@ -42,7 +42,7 @@ one height more.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			hard, _ := cmd.Flags().GetBool("hard")
-			r, err := nodehome.Rollback(cli.Home(cmd), hard)
+			r, err := rollback.Rollback(cli.Home(cmd), hard)
 			if err != nil {
 				return fmt.Errorf("rollback: %w", err)
 			}

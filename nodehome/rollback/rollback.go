@@ -1,4 +1,6 @@
-package nodehome
+// Package rollback rolls a stopped node back by one height: the
+// application's state and CometBFT's together (icsd rollback).
+package rollback
 
 import (
 	"bytes"
@@ -15,6 +17,7 @@ import (
 	"github.com/cometbft/cometbft/store"
 	dbm "github.com/cosmos/cosmos-db"
 
+	"github.com/abci-ics/ics/nodehome"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -55,7 +58,7 @@ func Rollback(home string, hard bool) (Rolled, error) {
 	if _, err := os.Stat(filepath.Join(home, "config", "config.toml")); err != nil {
 		return Rolled{}, fmt.Errorf("%s is not a node home (run icsd init first): %w", home, err)
 	}
-	cfg, err := LoadConfig(home, nil)
+	cfg, err := nodehome.LoadConfig(home, nil)
 	if err != nil {
 		return Rolled{}, err
 	}
@@ -73,15 +76,10 @@ func Rollback(home string, hard bool) (Rolled, error) {
 	} else if len(missing) > 0 {
 		return Rolled{}, fmt.Errorf("cannot roll back: %s has no %s", cfg.DBDir(), strings.Join(missing, " nor "))
 	}
-	appCfg, err := ReadAppConfig(home)
+	names, err := nodehome.GenesisStores(cfg)
 	if err != nil {
 		return Rolled{}, err
 	}
-	own, err := genesisRole(cfg, appCfg.Role)
-	if err != nil {
-		return Rolled{}, err
-	}
-	names := chainFactory(cfg, appCfg.Role, own, nil).Stores()
 
 	appDB, err := state.OpenGoLevelDB("application", cfg.DBDir())
 	if err != nil {

@@ -37,6 +37,10 @@ type AppConfig struct {
 	Snapshots Snapshots
 	// GRPC is the gRPC query server.
 	GRPC GRPC
+	// Mempool is the node's own admission policy.
+	Mempool Mempool
+	// Metrics says whether icsd's metrics are served.
+	Metrics Metrics
 }
 
 // Snapshots is the [snapshots] section of app.toml: the state snapshots
@@ -188,7 +192,8 @@ func DefaultPruning() Pruning {
 
 // DefaultAppConfig is the configuration Init writes for role.
 func DefaultAppConfig(role app.Role) AppConfig {
-	return AppConfig{Role: role, Pruning: DefaultPruning(), Memory: DefaultMemory(), Snapshots: DefaultSnapshots(), GRPC: DefaultGRPC()}
+	return AppConfig{Role: role, Pruning: DefaultPruning(), Memory: DefaultMemory(), Snapshots: DefaultSnapshots(), GRPC: DefaultGRPC(),
+		Metrics: Metrics{Enabled: true}}
 }
 
 // Resolve returns the versions to keep (0: all) and the pruning interval
@@ -231,6 +236,9 @@ func (c AppConfig) Validate() error {
 		return err
 	}
 	if err := c.GRPC.Validate(); err != nil {
+		return err
+	}
+	if err := c.Mempool.Validate(); err != nil {
 		return err
 	}
 	return c.Memory.Validate()
@@ -312,6 +320,18 @@ func (c *AppConfig) set(raw map[string]any) error {
 				return fmt.Errorf("grpc must be a section, [grpc], not %v", v)
 			}
 			if err := c.GRPC.set(section); err != nil {
+				return err
+			}
+		case "mempool", "metrics":
+			section, ok := v.(map[string]any)
+			if !ok {
+				return fmt.Errorf("%s must be a section, [%s], not %v", key, key, v)
+			}
+			set := c.Mempool.set
+			if key == "metrics" {
+				set = c.Metrics.set
+			}
+			if err := set(section); err != nil {
 				return err
 			}
 		default:
@@ -448,6 +468,8 @@ interval = %d
 keep-recent = %d
 `, comment, p.KeepRecent, comment, p.Interval, formatSize(c.Memory.Limit), c.Memory.GCPercent, c.Snapshots.Interval, c.Snapshots.KeepRecent)
 	c.GRPC.write(&b)
+	c.Mempool.write(&b)
+	c.Metrics.write(&b)
 	if err := os.MkdirAll(filepath.Dir(appConfigFile(home)), 0o755); err != nil {
 		return err
 	}

@@ -153,8 +153,12 @@ func NewNode(cfg *cmtcfg.Config, logger cmtlog.Logger, version string) (*cmtnode
 	if err != nil {
 		return nil, nil, err
 	}
-	a, err := OpenApp(cfg, abci.Options{Logger: logger.With("module", "app"), Version: version, State: state.Options{KeepRecent: keep, PruneInterval: interval},
-		Snapshots: snaps})
+	opts := abci.Options{Logger: logger.With("module", "app"), Version: version, State: state.Options{KeepRecent: keep, PruneInterval: interval},
+		Snapshots: snaps}
+	if fee, ok := appCfg.Mempool.Fee(); ok {
+		opts.Admit = app.MinimumFee(fee)
+	}
+	a, err := OpenApp(cfg, opts)
 	if err != nil {
 		snaps.Close()
 		return nil, nil, err
@@ -172,7 +176,7 @@ func NewNode(cfg *cmtcfg.Config, logger cmtlog.Logger, version string) (*cmtnode
 	}
 	pv := privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
 	var served abcitypes.Application = a
-	if cfg.Instrumentation.Prometheus {
+	if cfg.Instrumentation.Prometheus && appCfg.Metrics.Enabled {
 		m := metrics.New(func(path string) ([]byte, error) {
 			res, err := a.Query(context.Background(), &abcitypes.RequestQuery{Path: path})
 			if err == nil && res.Code != 0 {

@@ -11,7 +11,6 @@ import (
 	connectiontypes "github.com/cosmos/ibc-go/v10/modules/core/03-connection/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 	host "github.com/cosmos/ibc-go/v10/modules/core/24-host"
-	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
 	"github.com/abci-ics/ics/app/ibctest"
 	"github.com/abci-ics/ics/chain/staking"
@@ -47,9 +46,12 @@ func newLink(t *testing.T, a, b *ibctest.Chain) *relayer.Link {
 func clientHeight(t *testing.T, c *ibctest.Chain, id string) int64 {
 	t.Helper()
 	res := c.Query("/store/ibc/key", host.FullClientStateKey(id), 0, false)
-	var cs ibctm.ClientState
-	if res.Code != 0 || cs.Unmarshal(res.Value) != nil {
+	if res.Code != 0 {
 		t.Fatalf("%s: client %s: %s", c.ID, id, res.Log)
+	}
+	cs, err := client.DecodeClientState(res.Value)
+	if err != nil {
+		t.Fatalf("%s: client %s: %v", c.ID, id, err)
 	}
 	return int64(cs.LatestHeight.RevisionHeight)
 }

@@ -176,11 +176,11 @@ func (c *Chain) ClientState(ctx context.Context, clientID string) (*ibctm.Client
 	if len(bz) == 0 {
 		return nil, fmt.Errorf("%s: no client %s", c.ID, clientID)
 	}
-	var cs ibctm.ClientState
-	if err := cs.Unmarshal(bz); err != nil {
+	cs, err := client.DecodeClientState(bz)
+	if err != nil {
 		return nil, fmt.Errorf("%s: client %s: %w", c.ID, clientID, err)
 	}
-	return &cs, nil
+	return cs, nil
 }
 
 // ConsensusState returns c's client clientID's consensus state at h, and
@@ -190,11 +190,11 @@ func (c *Chain) ConsensusState(ctx context.Context, clientID string, h clienttyp
 	if err != nil || len(bz) == 0 {
 		return nil, false, err
 	}
-	var cs ibctm.ConsensusState
-	if err := cs.Unmarshal(bz); err != nil {
+	cs, err := client.DecodeConsensusState(bz)
+	if err != nil {
 		return nil, false, fmt.Errorf("%s: consensus state of %s at %s: %w", c.ID, clientID, h, err)
 	}
-	return &cs, true, nil
+	return cs, true, nil
 }
 
 // clientHeight returns the latest height of c's client clientID.

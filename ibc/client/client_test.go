@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	gogotypes "github.com/cosmos/gogoproto/types"
+
 	"github.com/cometbft/cometbft/crypto"
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
@@ -744,7 +746,13 @@ func TestHandleCreateClient(t *testing.T) {
 	if !bytes.Equal(gotBz, csBz) {
 		t.Fatal("stored client state differs from the message's")
 	}
-	if raw := s.KV(commitment.StoreName).Get([]byte(commitment.ClientStatePath("07-tendermint-0"))); !bytes.Equal(raw, csBz) {
-		t.Fatal("client state not stored under its ICS-24 path as the plain encoding")
+	// Stored as ibc-go stores it: an Any of the tendermint client state.
+	want, _ := (&gogotypes.Any{TypeUrl: "/ibc.lightclients.tendermint.v1.ClientState", Value: csBz}).Marshal()
+	if raw := s.KV(commitment.StoreName).Get([]byte(commitment.ClientStatePath("07-tendermint-0"))); !bytes.Equal(raw, want) {
+		t.Fatal("client state not stored under its ICS-24 path as an Any")
+	}
+	want, _ = (&gogotypes.Any{TypeUrl: "/ibc.lightclients.tendermint.v1.ConsensusState", Value: consBz}).Marshal()
+	if raw := s.KV(commitment.StoreName).Get([]byte(commitment.ConsensusStatePath("07-tendermint-0", cs.LatestHeight))); !bytes.Equal(raw, want) {
+		t.Fatal("consensus state not stored under its ICS-24 path as an Any")
 	}
 }

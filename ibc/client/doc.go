@@ -66,8 +66,10 @@
 //
 // The client state and consensus states are stored in the "ibc" store
 // under their ICS-24 paths ("clients/{id}/clientState",
-// "clients/{id}/consensusStates/{rev}-{height}") as plain gogoproto
-// encodings, so that the counterparty can prove them. Beside each
+// "clients/{id}/consensusStates/{rev}-{height}") as ibc-go stores them:
+// google.protobuf.Any of the 07-tendermint messages (EncodeClientState,
+// DecodeClientState and their consensus state pair), so that the
+// counterparty can prove them and stock relayers decode them. Beside each
 // consensus state a ConsensusMetadata records when (block time and
 // height) it was added, under a key that orders a client's consensus
 // states by height; the client counter is a ClientSequence. These keys

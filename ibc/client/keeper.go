@@ -45,27 +45,39 @@ func getClientState(st state.KVStore, clientID string) (*ibctm.ClientState, bool
 	if !validClientID(clientID) {
 		return nil, false
 	}
-	cs, ok := typed.Get[ibctm.ClientState](st, clientStateKey(clientID))
-	if !ok {
+	bz := st.Get(clientStateKey(clientID))
+	if bz == nil {
 		return nil, false
 	}
-	return &cs, true
+	cs, err := DecodeClientState(bz)
+	if err != nil {
+		panic(fmt.Sprintf("ibc/client: client %s: %v", clientID, err)) // the store holds only what setClientState wrote
+	}
+	return cs, true
 }
 
 func setClientState(st state.KVStore, clientID string, cs *ibctm.ClientState) {
-	typed.Set(st, clientStateKey(clientID), cs)
+	bz, err := EncodeClientState(cs)
+	if err != nil {
+		panic(fmt.Sprintf("ibc/client: encode client %s: %v", clientID, err))
+	}
+	st.Set(clientStateKey(clientID), bz)
 }
 
 func getConsensusState(st state.KVStore, clientID string, h clienttypes.Height) (*ibctm.ConsensusState, bool) {
-	cons, ok := typed.Get[ibctm.ConsensusState](st, consensusStateKey(clientID, h))
-	if !ok {
+	bz := st.Get(consensusStateKey(clientID, h))
+	if bz == nil {
 		return nil, false
 	}
-	return &cons, true
+	cons, err := DecodeConsensusState(bz)
+	if err != nil {
+		panic(fmt.Sprintf("ibc/client: consensus state of %s at %s: %v", clientID, h, err))
+	}
+	return cons, true
 }
 
-// setConsensusState stores the consensus state (already encoded as bz)
-// and its metadata, which also indexes it by height.
+// setConsensusState stores the consensus state (already encoded as bz by
+// EncodeConsensusState) and its metadata, which also indexes it by height.
 func setConsensusState(st state.KVStore, clientID string, h clienttypes.Height, bz []byte, height int64, now time.Time) {
 	st.Set(consensusStateKey(clientID, h), bz)
 	meta := ConsensusMetadata{ProcessedTime: now.UnixNano(), ProcessedHeight: height}
@@ -220,7 +232,7 @@ func (Keeper) CreateClient(s state.Store, height int64, now time.Time, cs *ibctm
 		return "", fmt.Errorf("%w: consensus state of %s + trusting period %s is not after %s",
 			ErrClientExpired, cons.Timestamp.UTC().Format(time.RFC3339Nano), cs.TrustingPeriod, now.UTC().Format(time.RFC3339Nano))
 	}
-	consBz, err := cons.Marshal()
+	consBz, err := EncodeConsensusState(cons)
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrInvalidConsensusState, err)
 	}

@@ -105,7 +105,7 @@ func (Keeper) UpdateClient(s state.Store, height int64, now time.Time, clientID 
 	}
 
 	cons := ConsensusStateFromHeader(d.signed.Header)
-	consBz, err := cons.Marshal()
+	consBz, err := EncodeConsensusState(cons)
 	if err != nil {
 		return nil, fmt.Errorf("update %s: %w: %v", clientID, ErrInvalidHeader, err)
 	}

@@ -17,9 +17,8 @@
 // Two answers have no proof: ClientConnections (this module keeps no
 // clients/{id}/connections index; the list is computed from the
 // connection ends) and the list queries. Client and consensus states are
-// stored as the bare 07-tendermint messages, not as ibc-go's Any, so a
-// proof of clients/{id}/clientState proves those bytes, not the Any in the
-// response.
+// stored Any-wrapped, as ibc-go stores them (package client), so a proof
+// of clients/{id}/clientState proves exactly the Any in the response.
 //
 // Errors are gRPC status errors: InvalidArgument for a request missing an
 // identifier, NotFound for state that does not exist.

@@ -9,7 +9,6 @@ import (
 	clienttypes "github.com/cosmos/ibc-go/v10/modules/core/02-client/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 	host "github.com/cosmos/ibc-go/v10/modules/core/24-host"
-	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
 	"github.com/abci-ics/ics/ibc/client"
 	"github.com/abci-ics/ics/ibc/packet"
@@ -29,9 +28,12 @@ type End struct {
 // trusted returns the latest height of e's client, as e's state says.
 func (e *End) trusted() clienttypes.Height {
 	res := e.Chain.Query("/store/ibc/key", host.FullClientStateKey(e.Client), 0, false)
-	var cs ibctm.ClientState
-	if res.Code != 0 || cs.Unmarshal(res.Value) != nil {
+	if res.Code != 0 {
 		e.Chain.T.Fatalf("%s: client %s: %s", e.Chain.ID, e.Client, res.Log)
+	}
+	cs, err := client.DecodeClientState(res.Value)
+	if err != nil {
+		e.Chain.T.Fatalf("%s: client %s: %v", e.Chain.ID, e.Client, err)
 	}
 	return cs.LatestHeight
 }

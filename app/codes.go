@@ -21,6 +21,7 @@ import (
 	"github.com/abci-ics/ics/ibc/packet"
 	"github.com/abci-ics/ics/ibc/transfer"
 	"github.com/abci-ics/ics/interchain"
+	"github.com/abci-ics/ics/interchain/ibcgo"
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/provider/vsc"
 	"github.com/abci-ics/ics/types/address"
@@ -211,6 +212,11 @@ var moduleCodes = []abci.ErrorCode{
 	{Err: consumer.ErrInvalidPacketData, Code: 809},
 	{Err: consumer.ErrInvalidVSCID, Code: 810},
 	{Err: ccv.ErrInvalidGenesis, Code: 811},
+	// ibc-go messages translated to icsd's (package ibcgo): 900+.
+	{Err: ibcgo.ErrInvalidMsg, Code: 900},
+	{Err: ibcgo.ErrInvalidSigner, Code: 901},
+	{Err: ibcgo.ErrSignerMismatch, Code: 902},
+	{Err: ibcgo.ErrUnsupported, Code: 903},
 }
 
 // Code returns the ABCI code of err: 0 for nil, the table's code for a

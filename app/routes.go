@@ -10,6 +10,7 @@ import (
 	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/bank"
 	"github.com/abci-ics/ics/interchain"
+	"github.com/abci-ics/ics/interchain/ibcgo"
 	"github.com/abci-ics/ics/state"
 )
 
@@ -50,4 +51,19 @@ func (a *Accounts) Route(r Routes) {
 // LayerBlock is the block as the interchain layer sees it.
 func LayerBlock(b abci.Block) interchain.Block {
 	return interchain.Block{Height: b.Height, Time: b.Time, LastCommit: b.LastCommit, AppHash: b.AppHash, NextValidatorsHash: b.NextValidatorsHash}
+}
+
+// RouteIBCGo registers the handlers of ibc-go's message types (see
+// package ibcgo, whose Routes and ProviderRoutes make hs): they translate
+// each message and run it through the interchain layer's handler of the
+// icsd message that does the same.
+func RouteIBCGo(r Routes, hs map[string]ibcgo.Handler) {
+	for url, h := range hs {
+		if _, dup := r[url]; dup {
+			panic(fmt.Sprintf("app: route %s registered twice", url))
+		}
+		r[url] = func(s state.Store, b abci.Block, signer, msg []byte) ([]abcitypes.Event, error) {
+			return h(s, LayerBlock(b), signer, msg)
+		}
+	}
 }

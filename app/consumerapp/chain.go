@@ -20,6 +20,7 @@ import (
 	"github.com/abci-ics/ics/grpcquery"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/interchain"
+	"github.com/abci-ics/ics/interchain/ibcgo"
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/state"
 )
@@ -130,6 +131,7 @@ func newChain(acc *app.Accounts, log interchain.Logger, ownStaking bool) *Chain 
 		Balances: acc.Bank.Balances, FeeCollector: app.FeeCollectorAddress(),
 	})
 	c.ICS.Keeper.KeepInFeeCollector = ownStaking
+	app.RouteIBCGo(c.routes, ibcgo.Routes(c.ICS, acc.Prefix))
 	c.grpc = c.newRouter()
 	return c
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/abci-ics/ics/grpcquery"
 	"github.com/abci-ics/ics/ibc/channel"
 	"github.com/abci-ics/ics/interchain"
+	"github.com/abci-ics/ics/interchain/ibcgo"
 	"github.com/abci-ics/ics/provider"
 	"github.com/abci-ics/ics/provider/rewards"
 	"github.com/abci-ics/ics/state"
@@ -98,6 +99,7 @@ func newChain(acc *app.Accounts, log interchain.Logger) *Chain {
 	}
 	acc.Route(c.routes)
 	c.PoS.Route(c.routes)
+	app.RouteIBCGo(c.routes, ibcgo.ProviderRoutes(c.ICS, prefix))
 	c.Gov.RegisterParamSpace("provider", pos.ParamSpace(c.ICS.Keeper.Params, c.ICS.Keeper.SetParams))
 	c.grpc = c.newRouter()
 	return c

@@ -296,6 +296,7 @@ func TestIBCGoRejections(t *testing.T) {
 			ConsensusState: anyOf(&ibctm.ConsensusState{}, nil), Signer: s(b, 1)}}, ibcgo.ErrUnsupported},
 		{"connection delay", b, []gogoproto.Message{&connectiontypes.MsgConnectionOpenInit{ClientId: l.B.Client,
 			Counterparty: connectiontypes.Counterparty{ClientId: l.A.Client, Prefix: commitmenttypes.NewMerklePrefix([]byte("ibc"))}, DelayPeriod: 1, Signer: s(b, 1)}}, ibcgo.ErrUnsupported},
+		{"transfer channel close", a, []gogoproto.Message{&channeltypes.MsgChannelCloseInit{PortId: l.A.Port, ChannelId: l.A.Channel, Signer: s(a, 1)}}, channel.ErrCloseRefused},
 		{"proof does not verify", b, []gogoproto.Message{withSigner(up, s(b, 1)), withSigner(&tampered, s(b, 1))}, channel.ErrInvalidProof},
 	}
 	for _, tc := range cases {

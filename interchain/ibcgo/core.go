@@ -245,7 +245,8 @@ func portChannel(port, ch string) error {
 }
 
 // openChannel checks the channel of an open message, which must be in
-// state want with no counterparty channel for INIT, and encodes it.
+// state want, with no counterparty channel for INIT and a valid one for
+// TRYOPEN, and encodes it.
 func openChannel(port string, ch *channeltypes.Channel, want channeltypes.State) ([]byte, error) {
 	if err := host.PortIdentifierValidator(port); err != nil {
 		return nil, wrapInvalid("port id", err)
@@ -255,6 +256,11 @@ func openChannel(port string, ch *channeltypes.Channel, want channeltypes.State)
 	}
 	if want == channeltypes.INIT && ch.Counterparty.ChannelId != "" {
 		return nil, invalid("counterparty channel id must be empty")
+	}
+	if want == channeltypes.TRYOPEN {
+		if err := host.ChannelIdentifierValidator(ch.Counterparty.ChannelId); err != nil {
+			return nil, wrapInvalid("counterparty channel id", err)
+		}
 	}
 	if err := ch.ValidateBasic(); err != nil {
 		return nil, wrapInvalid("channel", err)
@@ -289,8 +295,8 @@ func registerChannel() {
 		if err := portChannel(m.PortId, m.ChannelId); err != nil {
 			return nil, err
 		}
-		if !channeltypes.IsValidChannelID(m.CounterpartyChannelId) {
-			return nil, invalid("counterparty channel id %q", m.CounterpartyChannelId)
+		if err := host.ChannelIdentifierValidator(m.CounterpartyChannelId); err != nil {
+			return nil, wrapInvalid("counterparty channel id", err)
 		}
 		if err := nonEmpty("proof try", m.ProofTry); err != nil {
 			return nil, err

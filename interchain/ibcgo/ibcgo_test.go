@@ -178,6 +178,7 @@ func TestDecodeRejects(t *testing.T) {
 		{"channel init in TRYOPEN", &channeltypes.MsgChannelOpenInit{PortId: "transfer", Channel: chTry, Signer: signer}, ErrInvalidMsg},
 		{"channel init without hops", &channeltypes.MsgChannelOpenInit{PortId: "transfer", Channel: channeltypes.NewChannel(channeltypes.INIT, channeltypes.UNORDERED, channeltypes.NewCounterparty("transfer", ""), nil, "ics20-1"), Signer: signer}, ErrInvalidMsg},
 		{"channel try with previous id", &channeltypes.MsgChannelOpenTry{PortId: "transfer", PreviousChannelId: "channel-0", Channel: chTry, ProofInit: proof, Signer: signer}, ErrInvalidMsg},
+		{"channel try without counterparty channel", &channeltypes.MsgChannelOpenTry{PortId: "transfer", Channel: channeltypes.NewChannel(channeltypes.TRYOPEN, channeltypes.UNORDERED, channeltypes.NewCounterparty("transfer", ""), []string{"connection-0"}, "ics20-1"), ProofInit: proof, Signer: signer}, ErrInvalidMsg},
 		{"channel try without proof", &channeltypes.MsgChannelOpenTry{PortId: "transfer", Channel: chTry, Signer: signer}, ErrInvalidMsg},
 		{"channel ack with bad counterparty", &channeltypes.MsgChannelOpenAck{PortId: "transfer", ChannelId: "channel-0", CounterpartyChannelId: "c", ProofTry: proof, Signer: signer}, ErrInvalidMsg},
 		{"close init with bad port", &channeltypes.MsgChannelCloseInit{PortId: "", ChannelId: "channel-0", Signer: signer}, ErrInvalidMsg},

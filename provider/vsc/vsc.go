@@ -127,6 +127,7 @@ func (k *Keeper) SendPending(s state.Store, consumerID, channelID string, height
 	it.Close()
 	var events []abci.Event
 	timeout := uint64(now.Add(timeoutPeriod).UnixNano())
+	lastSent := uint64(0)
 	for _, q := range queue {
 		_, sent, err := k.Channels.SendPacket(s, height, now, ccv.ProviderPortID, channelID, clienttypes.ZeroHeight(), timeout, q.data)
 		if err != nil {
@@ -137,11 +138,14 @@ func (k *Keeper) SendPending(s state.Store, consumerID, channelID string, height
 		}
 		st.Delete(q.key)
 		st.Set(sentVSCKey(consumerID, q.id), typed.U64(uint64(now.UnixNano())))
-		_, matured := k.Progress(s, consumerID)
-		setProgress(s, consumerID, q.id, matured)
+		lastSent = q.id
 		events = append(events, sent...)
 		events = append(events, event.New("ccv_packet", "module", "provider", "consumer_id", consumerID,
 			"valset_update_id", strconv.FormatUint(q.id, 10)))
+	}
+	if lastSent != 0 {
+		_, matured := k.Progress(s, consumerID)
+		setProgress(s, consumerID, lastSent, matured)
 	}
 	return events
 }

@@ -67,3 +67,20 @@ func (q PacketQuery) Match(evs []abcitypes.Event) (abcitypes.Event, bool) {
 // ErrEventNotFound means the node's index has no event for a packet (the
 // index is off, or was pruned).
 var ErrEventNotFound = errors.New("packet event not found")
+
+// PollHeight waits, polling status every 100 ms, until the height it
+// reports reaches h, or ctx ends: WaitHeight of Nodes without a way to be
+// told of new blocks.
+func PollHeight(ctx context.Context, status func(context.Context) (Status, error), h int64) error {
+	for {
+		st, err := status(ctx)
+		if err == nil && st.Height >= h {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}

@@ -31,6 +31,16 @@ var _ channeltypes.QueryServer = (*channelQuery)(nil)
 // or PacketAcknowledgements request may list.
 const MaxSequences = 10_000
 
+// channelState returns the state a query of channel portID/channelID
+// reads, once the identifiers are given.
+func channelState(ctx context.Context, portID, channelID string) (grpcquery.State, error) {
+	st, err := stateOf(ctx)
+	if err == nil {
+		err = portChannel(portID, channelID)
+	}
+	return st, err
+}
+
 func portChannel(portID, channelID string) error {
 	if err := required("port_id", portID); err != nil {
 		return err
@@ -50,11 +60,8 @@ func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) 
 
 // Channel answers a channel end, with a proof of its ICS-24 path.
 func (q channelQuery) Channel(ctx context.Context, req *channeltypes.QueryChannelRequest) (*channeltypes.QueryChannelResponse, error) {
-	st, err := stateOf(ctx)
+	st, err := channelState(ctx, req.PortId, req.ChannelId)
 	if err != nil {
-		return nil, err
-	}
-	if err := portChannel(req.PortId, req.ChannelId); err != nil {
 		return nil, err
 	}
 	ch, ok := q.s.Channels.Channel(st.View, req.PortId, req.ChannelId)
@@ -123,11 +130,8 @@ func (q channelQuery) ConnectionChannels(ctx context.Context, req *channeltypes.
 // ChannelClientState answers the client state under a channel's
 // connection, with a proof of its ICS-24 path.
 func (q channelQuery) ChannelClientState(ctx context.Context, req *channeltypes.QueryChannelClientStateRequest) (*channeltypes.QueryChannelClientStateResponse, error) {
-	st, err := stateOf(ctx)
+	st, err := channelState(ctx, req.PortId, req.ChannelId)
 	if err != nil {
-		return nil, err
-	}
-	if err := portChannel(req.PortId, req.ChannelId); err != nil {
 		return nil, err
 	}
 	ch, ok := q.s.Channels.Channel(st.View, req.PortId, req.ChannelId)
@@ -152,11 +156,8 @@ func (q channelQuery) ChannelClientState(ctx context.Context, req *channeltypes.
 // PacketCommitment answers the commitment of a sent packet not yet
 // acknowledged or timed out, with a proof.
 func (q channelQuery) PacketCommitment(ctx context.Context, req *channeltypes.QueryPacketCommitmentRequest) (*channeltypes.QueryPacketCommitmentResponse, error) {
-	st, err := stateOf(ctx)
+	st, err := channelState(ctx, req.PortId, req.ChannelId)
 	if err != nil {
-		return nil, err
-	}
-	if err := portChannel(req.PortId, req.ChannelId); err != nil {
 		return nil, err
 	}
 	c := q.s.Packets.PacketCommitment(st.View, req.PortId, req.ChannelId, req.Sequence)
@@ -173,11 +174,8 @@ func (q channelQuery) PacketCommitment(ctx context.Context, req *channeltypes.Qu
 // PacketCommitments answers the channel's packet commitments, by
 // sequence.
 func (q channelQuery) PacketCommitments(ctx context.Context, req *channeltypes.QueryPacketCommitmentsRequest) (*channeltypes.QueryPacketCommitmentsResponse, error) {
-	st, err := stateOf(ctx)
+	st, err := channelState(ctx, req.PortId, req.ChannelId)
 	if err != nil {
-		return nil, err
-	}
-	if err := portChannel(req.PortId, req.ChannelId); err != nil {
 		return nil, err
 	}
 	seqs := q.s.Packets.PacketCommitments(st.View, req.PortId, req.ChannelId)
@@ -197,11 +195,8 @@ func (q channelQuery) PacketCommitments(ctx context.Context, req *channeltypes.Q
 // PacketReceipt answers whether an unordered channel received a packet,
 // with a proof of presence or absence of the receipt.
 func (q channelQuery) PacketReceipt(ctx context.Context, req *channeltypes.QueryPacketReceiptRequest) (*channeltypes.QueryPacketReceiptResponse, error) {
-	st, err := stateOf(ctx)
+	st, err := channelState(ctx, req.PortId, req.ChannelId)
 	if err != nil {
-		return nil, err
-	}
-	if err := portChannel(req.PortId, req.ChannelId); err != nil {
 		return nil, err
 	}
 	got := q.s.Packets.PacketReceipt(st.View, req.PortId, req.ChannelId, req.Sequence)
@@ -215,11 +210,8 @@ func (q channelQuery) PacketReceipt(ctx context.Context, req *channeltypes.Query
 // PacketAcknowledgement answers the acknowledgement commitment of a
 // received packet, with a proof.
 func (q channelQuery) PacketAcknowledgement(ctx context.Context, req *channeltypes.QueryPacketAcknowledgementRequest) (*channeltypes.QueryPacketAcknowledgementResponse, error) {
-	st, err := stateOf(ctx)
+	st, err := channelState(ctx, req.PortId, req.ChannelId)
 	if err != nil {
-		return nil, err
-	}
-	if err := portChannel(req.PortId, req.ChannelId); err != nil {
 		return nil, err
 	}
 	ack := q.s.Packets.PacketAcknowledgement(st.View, req.PortId, req.ChannelId, req.Sequence)
@@ -254,11 +246,8 @@ func ackSequences(v *state.View, portID, channelID string) ([]uint64, error) {
 // PacketAcknowledgements answers the channel's acknowledgement
 // commitments: of the sequences listed, or all of them, by sequence.
 func (q channelQuery) PacketAcknowledgements(ctx context.Context, req *channeltypes.QueryPacketAcknowledgementsRequest) (*channeltypes.QueryPacketAcknowledgementsResponse, error) {
-	st, err := stateOf(ctx)
+	st, err := channelState(ctx, req.PortId, req.ChannelId)
 	if err != nil {
-		return nil, err
-	}
-	if err := portChannel(req.PortId, req.ChannelId); err != nil {
 		return nil, err
 	}
 	if err := checkSeqs(req.PacketCommitmentSequences); err != nil {
@@ -293,11 +282,8 @@ func (q channelQuery) PacketAcknowledgements(ctx context.Context, req *channelty
 // UnreceivedPackets answers, of the sequences sent to this chain's end of
 // the channel, those it has not received.
 func (q channelQuery) UnreceivedPackets(ctx context.Context, req *channeltypes.QueryUnreceivedPacketsRequest) (*channeltypes.QueryUnreceivedPacketsResponse, error) {
-	st, err := stateOf(ctx)
+	st, err := channelState(ctx, req.PortId, req.ChannelId)
 	if err != nil {
-		return nil, err
-	}
-	if err := portChannel(req.PortId, req.ChannelId); err != nil {
 		return nil, err
 	}
 	if err := checkSeqs(req.PacketCommitmentSequences); err != nil {
@@ -316,11 +302,8 @@ func (q channelQuery) UnreceivedPackets(ctx context.Context, req *channeltypes.Q
 // UnreceivedAcks answers, of the sequences this chain sent, those whose
 // acknowledgement it has not processed.
 func (q channelQuery) UnreceivedAcks(ctx context.Context, req *channeltypes.QueryUnreceivedAcksRequest) (*channeltypes.QueryUnreceivedAcksResponse, error) {
-	st, err := stateOf(ctx)
+	st, err := channelState(ctx, req.PortId, req.ChannelId)
 	if err != nil {
-		return nil, err
-	}
-	if err := portChannel(req.PortId, req.ChannelId); err != nil {
 		return nil, err
 	}
 	if err := checkSeqs(req.PacketAckSequences); err != nil {
@@ -343,11 +326,8 @@ func nonNil(s []uint64) []uint64 {
 // NextSequenceReceive answers the next sequence the channel's receiving
 // end expects, with a proof.
 func (q channelQuery) NextSequenceReceive(ctx context.Context, req *channeltypes.QueryNextSequenceReceiveRequest) (*channeltypes.QueryNextSequenceReceiveResponse, error) {
-	st, err := stateOf(ctx)
+	st, err := channelState(ctx, req.PortId, req.ChannelId)
 	if err != nil {
-		return nil, err
-	}
-	if err := portChannel(req.PortId, req.ChannelId); err != nil {
 		return nil, err
 	}
 	seq, ok := q.s.Packets.NextSequenceRecv(st.View, req.PortId, req.ChannelId)
@@ -364,11 +344,8 @@ func (q channelQuery) NextSequenceReceive(ctx context.Context, req *channeltypes
 // NextSequenceSend answers the sequence the channel's next packet gets,
 // with a proof.
 func (q channelQuery) NextSequenceSend(ctx context.Context, req *channeltypes.QueryNextSequenceSendRequest) (*channeltypes.QueryNextSequenceSendResponse, error) {
-	st, err := stateOf(ctx)
+	st, err := channelState(ctx, req.PortId, req.ChannelId)
 	if err != nil {
-		return nil, err
-	}
-	if err := portChannel(req.PortId, req.ChannelId); err != nil {
 		return nil, err
 	}
 	seq, ok := q.s.Packets.NextSequenceSend(st.View, req.PortId, req.ChannelId)

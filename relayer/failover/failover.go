@@ -194,17 +194,7 @@ func (n node) Status(ctx context.Context) (relayer.Status, error) {
 // WaitHeight polls Status through the pool, so that a node that goes down
 // while the relayer waits is left for the next.
 func (n node) WaitHeight(ctx context.Context, h int64) error {
-	for {
-		st, err := n.Status(ctx)
-		if err == nil && st.Height >= h {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	return relayer.PollHeight(ctx, n.Status, h)
 }
 
 func (n node) SignedHeader(ctx context.Context, h int64) (*cmttypes.SignedHeader, error) {

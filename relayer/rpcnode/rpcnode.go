@@ -7,7 +7,6 @@ package rpcnode
 import (
 	"context"
 	"fmt"
-	"time"
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 	rpcclient "github.com/cometbft/cometbft/rpc/client"
@@ -58,17 +57,7 @@ func (n Node) Status(ctx context.Context) (relayer.Status, error) {
 
 // WaitHeight implements relayer.Node by polling the node's status.
 func (n Node) WaitHeight(ctx context.Context, h int64) error {
-	for {
-		st, err := n.Status(ctx)
-		if err == nil && st.Height >= h {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	return relayer.PollHeight(ctx, n.Status, h)
 }
 
 // SignedHeader implements relayer.Node.

@@ -226,6 +226,21 @@ func TestSimulate(t *testing.T) {
 	if ba := f.account(f.addr); ba.Sequence != 0 {
 		t.Fatal("simulation wrote the account")
 	}
+	// The Go relayer sends the deprecated decoded form, with an empty
+	// signature and the sign mode of its configuration (possibly none).
+	var decodedTx txtypes.Tx
+	decodedTx.Body, decodedTx.AuthInfo = new(txtypes.TxBody), new(txtypes.AuthInfo)
+	if decodedTx.Body.Unmarshal(body) != nil || decodedTx.AuthInfo.Unmarshal(ai) != nil {
+		t.Fatal("fixture does not decode")
+	}
+	decodedTx.AuthInfo.SignerInfos[0].ModeInfo.GetSingle().Mode = signing.SignMode_SIGN_MODE_UNSPECIFIED
+	decodedTx.Signatures = [][]byte{{}}
+	req, _ := (&txtypes.SimulateRequest{Tx: &decodedTx}).Marshal()
+	res = f.c.Query("/cosmos.tx.v1beta1.Service/Simulate", req, 0, false)
+	var rlyResp txtypes.SimulateResponse
+	if res.Code != 0 || rlyResp.Unmarshal(res.Value) != nil || rlyResp.GasInfo.GasUsed < txsim.BaseGas+txsim.GasPerMsg {
+		t.Fatalf("simulate the deprecated form: %d %s", res.Code, res.Log)
+	}
 	// The native envelope simulates too.
 	if resp, res := f.simulate(f.c.Tx(1, &bank.MsgSend{From: f.to, To: f.addr, Amount: []coin.Coin{{Denom: "stake", Amount: 5}}})); resp == nil || resp.GasInfo.GasUsed == 0 {
 		t.Fatalf("native simulate: %v", res.Log)

@@ -276,7 +276,8 @@ func (a *App) CheckTx(_ context.Context, req *abcitypes.RequestCheckTx) (*abcity
 }
 
 func (a *App) checkResult(err error) *abcitypes.ResponseCheckTx {
-	return &abcitypes.ResponseCheckTx{Code: a.code(err), Codespace: a.codespace, Log: err.Error()}
+	code, space := codeAndSpace(err, a.code, a.codespace)
+	return &abcitypes.ResponseCheckTx{Code: code, Codespace: space, Log: err.Error()}
 }
 
 // checkRoutes returns ErrUnknownMessage if the transaction has a message
@@ -460,7 +461,8 @@ func (a *App) deliver(c Chain, block *state.Cache, b Block, raw []byte, tx Tx, e
 }
 
 func (a *App) txResult(err error) *abcitypes.ExecTxResult {
-	return &abcitypes.ExecTxResult{Code: a.code(err), Codespace: a.codespace, Log: err.Error()}
+	code, space := codeAndSpace(err, a.code, a.codespace)
+	return &abcitypes.ExecTxResult{Code: code, Codespace: space, Log: err.Error()}
 }
 
 // Commit saves the working state as the block's version.

@@ -54,3 +54,23 @@ func CodeOf(table []ErrorCode, err error) uint32 {
 
 // Code returns the code of err among the pipeline's own errors.
 func Code(err error) uint32 { return CodeOf(Codes, err) }
+
+// ForeignCoded is an error that names its own codespace and code, those
+// another implementation gives it and that clients branch on (the SDK's
+// wrong-sequence error, which relayers recover from). CheckTx and
+// FinalizeBlock answer with them instead of the code table's.
+type ForeignCoded interface {
+	error
+	ABCICode() (codespace string, code uint32)
+}
+
+// codeAndSpace returns err's code and codespace: a ForeignCoded error's
+// own, otherwise code(err) in codespace.
+func codeAndSpace(err error, code func(error) uint32, codespace string) (uint32, string) {
+	var fc ForeignCoded
+	if errors.As(err, &fc) {
+		space, c := fc.ABCICode()
+		return c, space
+	}
+	return code(err), codespace
+}

@@ -76,9 +76,17 @@ func (t tx) Signer() []byte             { return t.DecodedTx.Signer }
 func (t tx) Msgs() []abci.Msg           { return t.msgs }
 func decoded(t abci.Tx) *auth.DecodedTx { return t.(tx).DecodedTx }
 
-// DecodeTx decodes an auth transaction (auth.DecodeTx).
-func (a *Accounts) DecodeTx(raw []byte) (abci.Tx, error) {
-	d, err := auth.DecodeTx(raw)
+// DecodeTx decodes an auth transaction (auth.DecodeTx): icsd's native
+// envelope or the Cosmos SDK's.
+func (a *Accounts) DecodeTx(raw []byte) (abci.Tx, error) { return wrap(auth.DecodeTx(raw)) }
+
+// DecodeUnsignedTx decodes a transaction to simulate, whose signature is
+// not checked (auth.DecodeUnsignedTx).
+func (a *Accounts) DecodeUnsignedTx(raw []byte) (abci.Tx, error) {
+	return wrap(auth.DecodeUnsignedTx(raw))
+}
+
+func wrap(d *auth.DecodedTx, err error) (abci.Tx, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -102,13 +110,18 @@ func MinimumFee(min coin.Coin) func(abci.Tx) error {
 	}
 }
 
-// VerifyTxs checks the chain id of each transaction and all signatures in
-// one batch verification, falling back to one by one when the batch fails.
+// VerifyTxs checks the chain id of each transaction and all ed25519
+// signatures in one batch verification, falling back to one by one when
+// the batch fails. SDK transactions (secp256k1) are verified one by one.
 func (a *Accounts) VerifyTxs(txs []abci.Tx, errs []error) {
 	bv := ed25519.NewBatchVerifier()
 	var batch []int
 	for i, t := range txs {
 		d := decoded(t)
+		if d.SDK() {
+			errs[i] = d.Verify(a.chainID)
+			continue
+		}
 		if err := d.CheckChainID(a.chainID); err != nil {
 			errs[i] = err
 			continue

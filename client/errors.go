@@ -18,4 +18,7 @@ var (
 	// ErrInvalidMnemonic is returned for a mnemonic that is not a valid
 	// BIP-39 English sentence (words, length or checksum).
 	ErrInvalidMnemonic = errors.New("invalid BIP-39 mnemonic")
+	// ErrNotEd25519 is returned when a secp256k1 key is loaded to sign:
+	// icsd signs with ed25519 keys.
+	ErrNotEd25519 = errors.New("not an ed25519 key")
 )

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"crypto/cipher"
 	"crypto/rand"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"fmt"
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
+	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 	"golang.org/x/crypto/chacha20poly1305"
 	"golang.org/x/crypto/scrypt"
 )
@@ -20,6 +22,11 @@ import (
 // had backends) holds the key in the clear:
 //
 //	{"name": "alice", "priv_key": "<base64 of the 64-byte ed25519 key>"}
+//
+// A secp256k1 key (keys add --algo secp256k1, for Cosmos SDK signers such
+// as stock relayers) adds "algo": "secp256k1" and holds the 32-byte
+// secp256k1 private key; its public key is the 33-byte compressed one. A
+// file without "algo" is ed25519.
 //
 // The file backend's file, version 1, holds it encrypted:
 //
@@ -69,10 +76,39 @@ type kdfParams struct {
 	P    int    `json:"p"`
 }
 
+// The algorithms of account keys. Key files name only secp256k1 (an
+// ed25519 file has no "algo").
+const (
+	AlgoEd25519   = "ed25519"
+	AlgoSecp256k1 = "secp256k1"
+)
+
+// keySizes returns the private and public key sizes of algo as a key file
+// names it ("" is ed25519).
+func keySizes(algo string) (priv, pub int, ok bool) {
+	switch algo {
+	case "":
+		return ed25519.PrivateKeySize, ed25519.PubKeySize, true
+	case AlgoSecp256k1:
+		return secp256k1.PrivKeySize, secp256k1.PubKeySize, true
+	}
+	return 0, 0, false
+}
+
+// publicKey returns the public key of a private key of algo, whose size
+// keySizes checked.
+func publicKey(algo string, priv []byte) []byte {
+	if algo == AlgoSecp256k1 {
+		return (&secp256k1.PrivKey{Key: priv}).PubKey().Bytes()
+	}
+	return ed25519.PrivKey(priv).PubKey().Bytes()
+}
+
 // keyFile is both formats: PrivKey is set in a test file, Version and the
 // fields after it in an encrypted one.
 type keyFile struct {
 	Name       string     `json:"name,omitempty"`
+	Algo       string     `json:"algo,omitempty"`
 	PrivKey    []byte     `json:"priv_key,omitempty"`
 	Version    int        `json:"version,omitempty"`
 	PubKey     []byte     `json:"pub_key,omitempty"`
@@ -90,14 +126,17 @@ func parseKeyFile(bz []byte) (*keyFile, error) {
 	if err := json.Unmarshal(bz, &f); err != nil {
 		return nil, fmt.Errorf("corrupt key file: %w", err)
 	}
+	privLen, pubLen, ok := keySizes(f.Algo)
 	switch {
+	case !ok:
+		return nil, fmt.Errorf("key file of algorithm %q: this icsd reads %s and %s keys", f.Algo, AlgoEd25519, AlgoSecp256k1)
 	case f.Version == 0:
-		if len(f.PrivKey) != ed25519.PrivateKeySize {
+		if len(f.PrivKey) != privLen {
 			return nil, fmt.Errorf("corrupt key file: private key is %d bytes", len(f.PrivKey))
 		}
 	case f.Version != keyFileVersion:
 		return nil, fmt.Errorf("key file version %d: this icsd reads version %d", f.Version, keyFileVersion)
-	case len(f.PubKey) != ed25519.PubKeySize:
+	case len(f.PubKey) != pubLen:
 		return nil, fmt.Errorf("corrupt key file: public key is %d bytes", len(f.PubKey))
 	case f.KDF == nil || f.KDF.Name != kdfScrypt || len(f.KDF.Salt) < 16:
 		return nil, errors.New("corrupt key file: want scrypt with a salt of 16 bytes or more")
@@ -111,11 +150,11 @@ func parseKeyFile(bz []byte) (*keyFile, error) {
 
 // pubKey returns the key's public key, which both formats give without a
 // passphrase.
-func (f *keyFile) pubKey() ed25519.PubKey {
+func (f *keyFile) pubKey() []byte {
 	if f.encrypted() {
-		return ed25519.PubKey(f.PubKey)
+		return f.PubKey
 	}
-	return ed25519.PrivKey(f.PrivKey).PubKey().(ed25519.PubKey)
+	return publicKey(f.Algo, f.PrivKey)
 }
 
 func aead(pass []byte, k *kdfParams) (cipher.AEAD, error) {
@@ -126,10 +165,10 @@ func aead(pass []byte, k *kdfParams) (cipher.AEAD, error) {
 	return chacha20poly1305.NewX(key)
 }
 
-// sealKey returns priv encrypted with pass in a new version 1 file with a
-// fresh salt and nonce.
-func sealKey(name string, priv ed25519.PrivKey, pass []byte) (*keyFile, error) {
-	f := &keyFile{Name: name, Version: keyFileVersion, PubKey: priv.PubKey().Bytes(), Cipher: cipherName,
+// sealKey returns priv, a key of algo ("" for ed25519), encrypted with
+// pass in a new version 1 file with a fresh salt and nonce.
+func sealKey(name, algo string, priv []byte, pass []byte) (*keyFile, error) {
+	f := &keyFile{Name: name, Algo: algo, Version: keyFileVersion, PubKey: publicKey(algo, priv), Cipher: cipherName,
 		KDF: &kdfParams{Name: kdfScrypt, Salt: make([]byte, saltLen), N: scryptN, R: scryptR, P: scryptP}, Nonce: make([]byte, chacha20poly1305.NonceSizeX)}
 	if _, err := rand.Read(f.KDF.Salt); err != nil {
 		return nil, err
@@ -148,28 +187,25 @@ func sealKey(name string, priv ed25519.PrivKey, pass []byte) (*keyFile, error) {
 // privKey returns the file's private key: in the clear, or decrypted with
 // pass, failing with ErrWrongPassphrase when it does not open or does not
 // match the public key.
-func (f *keyFile) privKey(pass []byte) (ed25519.PrivKey, error) {
+func (f *keyFile) privKey(pass []byte) ([]byte, error) {
 	if !f.encrypted() {
-		return ed25519.PrivKey(f.PrivKey), nil
+		return f.PrivKey, nil
 	}
 	c, err := aead(pass, f.KDF)
 	if err != nil {
 		return nil, err
 	}
 	bz, err := c.Open(nil, f.Nonce, f.Ciphertext, append([]byte(aadPrefix), f.PubKey...))
-	if err != nil || len(bz) != ed25519.PrivateKeySize {
+	privLen, _, _ := keySizes(f.Algo)
+	if err != nil || len(bz) != privLen || !bytes.Equal(publicKey(f.Algo, bz), f.PubKey) {
 		return nil, ErrWrongPassphrase
 	}
-	priv := ed25519.PrivKey(bz)
-	if !priv.PubKey().Equals(ed25519.PubKey(f.PubKey)) {
-		return nil, ErrWrongPassphrase
-	}
-	return priv, nil
+	return bz, nil
 }
 
 // armorKey returns priv encrypted with pass as a PEM block.
 func armorKey(priv ed25519.PrivKey, pass []byte) ([]byte, error) {
-	f, err := sealKey("", priv, pass)
+	f, err := sealKey("", "", priv, pass)
 	if err != nil {
 		return nil, err
 	}
@@ -192,6 +228,9 @@ func unarmorKey(armored, pass []byte) (ed25519.PrivKey, error) {
 	}
 	if !f.encrypted() {
 		return nil, errors.New("corrupt export: the key is not encrypted")
+	}
+	if f.Algo != "" {
+		return nil, fmt.Errorf("export of a %s key: only ed25519 keys are exported", f.Algo)
 	}
 	return f.privKey(pass)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
 
+	"github.com/abci-ics/ics/chain/auth/sdktx"
 	"github.com/abci-ics/ics/types/address"
 )
 
@@ -65,13 +66,22 @@ func (k Key) Address() []byte { return address.FromPubKey(k.Priv.PubKey().Bytes(
 
 // KeyInfo is what the keyring tells of a key without its passphrase.
 type KeyInfo struct {
-	Name      string
-	PubKey    ed25519.PubKey
+	Name string
+	// Algo is AlgoEd25519 (icsd's own keys) or AlgoSecp256k1 (keys for
+	// Cosmos SDK signers), and PubKey the public key of that algorithm.
+	Algo      string
+	PubKey    []byte
 	Encrypted bool
 }
 
-// Address returns the key's account address.
-func (i KeyInfo) Address() []byte { return address.FromPubKey(i.PubKey.Bytes()) }
+// Address returns the key's account address: for a secp256k1 key the
+// SDK's, ripemd160(sha256(key)).
+func (i KeyInfo) Address() []byte {
+	if i.Algo == AlgoSecp256k1 {
+		return sdktx.Address(i.PubKey)
+	}
+	return address.FromPubKey(i.PubKey)
+}
 
 // PassphraseFunc returns the keyring's passphrase. confirm is true when the
 // passphrase is new (no key of the keyring is encrypted yet), for a prompt
@@ -197,7 +207,11 @@ func (kr *Keyring) Info(name string) (KeyInfo, error) {
 	if err != nil {
 		return KeyInfo{}, err
 	}
-	return KeyInfo{Name: name, PubKey: f.pubKey(), Encrypted: f.encrypted()}, nil
+	algo := f.Algo
+	if algo == "" {
+		algo = AlgoEd25519
+	}
+	return KeyInfo{Name: name, Algo: algo, PubKey: f.pubKey(), Encrypted: f.encrypted()}, nil
 }
 
 // List returns every key, sorted by name.
@@ -244,11 +258,16 @@ func (kr *Keyring) Find(s string) (KeyInfo, error) {
 
 // Load returns key name, decrypting it with the keyring's passphrase if
 // it is encrypted: it fails with ErrKeyNotFound, ErrPassphraseNeeded or
-// ErrWrongPassphrase.
+// ErrWrongPassphrase, and with ErrNotEd25519 for a secp256k1 key (icsd
+// signs with ed25519 keys; a secp256k1 key is for Cosmos SDK signers,
+// which restore it from its mnemonic).
 func (kr *Keyring) Load(name string) (Key, error) {
 	f, err := kr.read(name)
 	if err != nil {
 		return Key{}, err
+	}
+	if f.Algo != "" {
+		return Key{}, fmt.Errorf("%w: key %q is a %s key, for Cosmos SDK signers (a relayer restores it from its mnemonic)", ErrNotEd25519, name, f.Algo)
 	}
 	if !f.encrypted() {
 		return Key{Name: name, Priv: ed25519.PrivKey(f.PrivKey)}, nil
@@ -307,45 +326,53 @@ func (kr *Keyring) writePassphrase() ([]byte, error) {
 // Save writes k into the keyring, encrypted in a file keyring. It fails
 // with ErrKeyExists if the name is taken, and if it is invalid.
 func (kr *Keyring) Save(k Key) (Key, error) {
-	if err := checkName(k.Name); err != nil {
+	if err := kr.save(k.Name, "", k.Priv); err != nil {
 		return Key{}, err
 	}
-	if len(k.Priv) != ed25519.PrivateKeySize {
-		return Key{}, fmt.Errorf("key %q: private key is %d bytes", k.Name, len(k.Priv))
+	return k, nil
+}
+
+// save writes the private key priv of algo ("" for ed25519) as key name.
+func (kr *Keyring) save(name, algo string, priv []byte) error {
+	if err := checkName(name); err != nil {
+		return err
 	}
-	if _, err := os.Stat(kr.path(k.Name)); err == nil {
-		return Key{}, fmt.Errorf("%w: %q in %s", ErrKeyExists, k.Name, kr.dir)
+	if privLen, _, _ := keySizes(algo); len(priv) != privLen {
+		return fmt.Errorf("key %q: private key is %d bytes", name, len(priv))
 	}
-	f := &keyFile{Name: k.Name, PrivKey: k.Priv}
+	if _, err := os.Stat(kr.path(name)); err == nil {
+		return fmt.Errorf("%w: %q in %s", ErrKeyExists, name, kr.dir)
+	}
+	f := &keyFile{Name: name, Algo: algo, PrivKey: priv}
 	if kr.backend == BackendFile {
 		pass, err := kr.writePassphrase()
 		if err != nil {
-			return Key{}, err
+			return err
 		}
-		if f, err = sealKey(k.Name, k.Priv, pass); err != nil {
-			return Key{}, err
+		if f, err = sealKey(name, algo, priv, pass); err != nil {
+			return err
 		}
 	}
 	bz, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
-		return Key{}, err
+		return err
 	}
 	if err := os.MkdirAll(kr.dir, 0o700); err != nil {
-		return Key{}, err
+		return err
 	}
 	if !kr.recorded {
 		if err := os.WriteFile(kr.backendFile(), []byte(string(kr.backend)+"\n"), 0o600); err != nil {
-			return Key{}, err
+			return err
 		}
 		kr.recorded = true
 	}
-	if err := writeNew(kr.path(k.Name), bz); err != nil {
+	if err := writeNew(kr.path(name), bz); err != nil {
 		if errors.Is(err, os.ErrExist) {
-			return Key{}, fmt.Errorf("%w: %q in %s", ErrKeyExists, k.Name, kr.dir)
+			return fmt.Errorf("%w: %q in %s", ErrKeyExists, name, kr.dir)
 		}
-		return Key{}, err
+		return err
 	}
-	return k, nil
+	return nil
 }
 
 // Encrypt turns the keyring into a file keyring: each key in the clear is
@@ -371,7 +398,7 @@ func (kr *Keyring) Encrypt() ([]string, error) {
 		if err != nil {
 			return done, err
 		}
-		sealed, err := sealKey(n, ed25519.PrivKey(f.PrivKey), pass)
+		sealed, err := sealKey(n, f.Algo, f.PrivKey, pass)
 		if err != nil {
 			return done, err
 		}
@@ -463,6 +490,34 @@ func (kr *Keyring) Recover(name, mnemonic string) (Key, error) {
 	return kr.Save(k)
 }
 
+// AddSecp256k1 creates secp256k1 key name from a new 24-word mnemonic
+// (Secp256k1FromMnemonic) and returns its description and the mnemonic,
+// which is not stored.
+func (kr *Keyring) AddSecp256k1(name string) (KeyInfo, string, error) {
+	if err := checkName(name); err != nil {
+		return KeyInfo{}, "", err
+	}
+	m, err := NewMnemonic()
+	if err != nil {
+		return KeyInfo{}, "", err
+	}
+	i, err := kr.RecoverSecp256k1(name, m)
+	return i, m, err
+}
+
+// RecoverSecp256k1 saves as name the secp256k1 key mnemonic derives
+// (Secp256k1FromMnemonic), as a Cosmos SDK keyring or relayer restores it.
+func (kr *Keyring) RecoverSecp256k1(name, mnemonic string) (KeyInfo, error) {
+	priv, err := Secp256k1FromMnemonic(mnemonic)
+	if err != nil {
+		return KeyInfo{}, err
+	}
+	if err := kr.save(name, AlgoSecp256k1, priv); err != nil {
+		return KeyInfo{}, err
+	}
+	return kr.Info(name)
+}
+
 // Delete removes key name.
 func (kr *Keyring) Delete(name string) error {
 	if _, err := kr.read(name); err != nil {
@@ -494,7 +549,7 @@ func (kr *Keyring) Import(name string, armored, exportPass []byte) (Key, error) 
 	if err != nil {
 		return Key{}, fmt.Errorf("import: %w", err)
 	}
-	return kr.Save(Key{Name: name, Priv: priv})
+	return kr.Save(Key{Name: name, Priv: ed25519.PrivKey(priv)})
 }
 
 // ImportValidatorKey saves, as key name, the ed25519 consensus key of a

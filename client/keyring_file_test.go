@@ -80,7 +80,7 @@ func TestFileKeyringRoundTrip(t *testing.T) {
 		t.Fatalf("reopened as %s", kr2.Backend())
 	}
 	list, err := kr2.List()
-	if err != nil || len(list) != 1 || !list[0].Encrypted || !list[0].PubKey.Equals(k.Priv.PubKey()) {
+	if err != nil || len(list) != 1 || !list[0].Encrypted || !bytes.Equal(list[0].PubKey, k.Priv.PubKey().Bytes()) {
 		t.Fatalf("list: %v %+v", err, list)
 	}
 	if i, err := kr2.Find(address.Encode("cosmos", k.Address())); err != nil || i.Name != "alice" {

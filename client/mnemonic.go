@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
+	"github.com/cosmos/cosmos-sdk/crypto/hd"
 	bip39 "github.com/cosmos/go-bip39"
 )
 
@@ -94,4 +95,24 @@ func deriveEd25519(seed []byte, path []uint32) (key, chainCode [32]byte) {
 		split(mac.Sum(nil))
 	}
 	return key, chainCode
+}
+
+// SDKHDPath is the BIP-32 path of secp256k1 account keys, the Cosmos SDK's
+// and the Go relayer's default for coin type 118.
+const SDKHDPath = "m/44'/118'/0'/0/0"
+
+// Secp256k1FromMnemonic returns the 32-byte secp256k1 private key that
+// mnemonic derives as the Cosmos SDK derives it (BIP-39 seed with an
+// empty passphrase, BIP-32 on SDKHDPath), so that a relayer given the same
+// mnemonic signs for the same account. It fails with ErrInvalidMnemonic.
+func Secp256k1FromMnemonic(mnemonic string) ([]byte, error) {
+	m, err := NormalizeMnemonic(mnemonic)
+	if err != nil {
+		return nil, err
+	}
+	priv, err := hd.Secp256k1.Derive()(m, "", SDKHDPath)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidMnemonic, err)
+	}
+	return priv, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/app/sdkquery"
+	"github.com/abci-ics/ics/app/txsim"
 	"github.com/abci-ics/ics/grpcquery"
 	"github.com/abci-ics/ics/ibc/ibcquery"
 	"github.com/abci-ics/ics/interchain/icsquery"
@@ -27,6 +28,7 @@ func (c *Chain) newRouter() *grpcquery.Router {
 		svc.Staking = c.PoS.Staking
 	}
 	svc.Register(r)
+	(&txsim.Service{Decode: c.Accounts.DecodeUnsignedTx, Chain: c}).Register(r)
 	ibc := c.ICS.IBC
 	(&ibcquery.Service{
 		Clients: ibc.Clients, Connections: ibc.Connections, Channels: ibc.Channels, Packets: ibc.Packets,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/app/sdkquery"
+	"github.com/abci-ics/ics/app/txsim"
 	"github.com/abci-ics/ics/grpcquery"
 	"github.com/abci-ics/ics/ibc/ibcquery"
 	"github.com/abci-ics/ics/interchain/icsquery"
@@ -20,6 +21,7 @@ var _ abci.GRPCQuerier = (*Chain)(nil)
 func (c *Chain) newRouter() *grpcquery.Router {
 	r := grpcquery.NewRouter()
 	(&sdkquery.Service{Accounts: c.Accounts, Staking: c.Staking}).Register(r)
+	(&txsim.Service{Decode: c.Accounts.DecodeUnsignedTx, Chain: c}).Register(r)
 	ibc := c.ICS.IBC
 	(&ibcquery.Service{
 		Clients: ibc.Clients, Connections: ibc.Connections, Channels: ibc.Channels, Packets: ibc.Packets,

@@ -13,10 +13,12 @@
 //	                                         ccvconsumer/UnbondingPeriod
 //
 // The mapping of icsd's auth to the SDK's BaseAccount: icsd accounts have
-// no account number (transactions are signed over the chain id and the
-// account's nonce, not an account number), so account_number is always
-// 0; sequence is the nonce the account's next transaction must carry;
-// pub_key is the account's ed25519 key (cosmos.crypto.ed25519.PubKey),
+// no account number (native transactions are signed over the chain id and
+// the account's nonce; SDK transactions are signed with account number 0),
+// so account_number is always 0; sequence is the nonce the account's next
+// transaction must carry; pub_key is the account's key as its type says
+// (cosmos.crypto.ed25519.PubKey for native accounts,
+// cosmos.crypto.secp256k1.PubKey for accounts of the SDK envelope),
 // absent until its first transaction. Amounts are icsd's uint64 as SDK
 // integers. The staking parameters the SDK has and icsd does not
 // (historical_entries, min_commission_rate) are zero.

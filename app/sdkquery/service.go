@@ -8,16 +8,19 @@ import (
 	sdkmath "cosmossdk.io/math"
 	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
 	sdked25519 "github.com/cosmos/cosmos-sdk/crypto/keys/ed25519"
+	sdksecp256k1 "github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 	"github.com/cosmos/cosmos-sdk/x/params/types/proposal"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
+	gogoproto "github.com/cosmos/gogoproto/proto"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/abci-ics/ics/app"
+	"github.com/abci-ics/ics/chain/auth"
 	"github.com/abci-ics/ics/chain/staking"
 	"github.com/abci-ics/ics/grpcquery"
 	"github.com/abci-ics/ics/state"
@@ -106,7 +109,11 @@ func (q *authQuery) account(ctx context.Context, bech string) (*authtypes.BaseAc
 	}
 	ba := &authtypes.BaseAccount{Address: address.Encode(q.s.Accounts.Prefix, a), Sequence: acc.Nonce}
 	if len(acc.PubKey) > 0 {
-		pk, err := codectypes.NewAnyWithValue(&sdked25519.PubKey{Key: acc.PubKey})
+		var key gogoproto.Message = &sdked25519.PubKey{Key: acc.PubKey}
+		if acc.KeyType == auth.KEY_TYPE_SECP256K1 {
+			key = &sdksecp256k1.PubKey{Key: acc.PubKey}
+		}
+		pk, err := codectypes.NewAnyWithValue(key)
 		if err != nil {
 			return nil, status.Error(codes.Internal, err.Error())
 		}

@@ -107,12 +107,13 @@ func TestParams(t *testing.T) {
 func FuzzDecodeTx(f *testing.F) {
 	tx, _ := validTx(f)
 	f.Add(tx)
+	f.Add(validSDKTx(f, sdkUnsigned()))
 	f.Add([]byte{})
 	f.Add([]byte{0x0a, 0x00})
 	f.Fuzz(func(t *testing.T, bz []byte) {
 		d, err := DecodeTx(bz)
 		if err != nil {
-			if !errors.Is(err, ErrTxDecode) && !errors.Is(err, ErrTxTooLarge) {
+			if !errors.Is(err, ErrTxDecode) && !errors.Is(err, ErrTxTooLarge) && !errors.Is(err, ErrInsufficientFee) {
 				t.Fatalf("unclassified error %v", err)
 			}
 			return
@@ -122,4 +123,16 @@ func FuzzDecodeTx(f *testing.F) {
 			t.Fatal("decoded tx breaks its invariants")
 		}
 	})
+}
+
+// BenchmarkDecodeTx measures the native envelope's decoding, the fast
+// path of every block (W1).
+func BenchmarkDecodeTx(b *testing.B) {
+	tx, _ := validTx(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := DecodeTx(tx); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

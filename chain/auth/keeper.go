@@ -6,7 +6,10 @@ import (
 	"sort"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cometbft/cometbft/crypto/ed25519"
+	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 
+	"github.com/abci-ics/ics/chain/auth/sdktx"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/state/typed"
 	"github.com/abci-ics/ics/types/address"
@@ -95,9 +98,11 @@ func (Keeper) IterateNativeBalances(s state.Store, fn func(addr []byte, amount u
 // Ante runs the stateful checks of a decoded transaction whose signature
 // was verified, and charges it: the size against the parameters, the
 // account (created on first use if the address holds funds, else
-// ErrUnknownAccount), the public key (ErrInvalidSignature if the account
-// has another one), the nonce (ErrBadNonce), and the fee (ErrInsufficientFee
-// below the minimum or above the balance). On success the fee is in the
+// ErrUnknownAccount), the public key and its type (ErrInvalidSignature if
+// the account has another one), an SDK transaction's fee payer (the signer
+// or none), the nonce (ErrBadNonce; a *SequenceError for an SDK
+// transaction), and the fee (ErrInsufficientFee below the minimum or above
+// the balance). On success the fee is in the
 // fee collector and the nonce has increased. On error the caller discards s.
 func (k Keeper) Ante(s state.Store, tx *DecodedTx, txBytes int) (abci.Event, error) {
 	p := k.Params(s)
@@ -122,11 +127,17 @@ func (k Keeper) Ante(s state.Store, tx *DecodedTx, txBytes int) (abci.Event, err
 		acc = Account{Address: tx.Signer}
 	}
 	if acc.PubKey == nil {
-		acc.PubKey = tx.PubKey
-	} else if !bytes.Equal(acc.PubKey, tx.PubKey) {
+		acc.PubKey, acc.KeyType = tx.PubKey, tx.KeyType
+	} else if acc.KeyType != tx.KeyType || !bytes.Equal(acc.PubKey, tx.PubKey) {
 		return abci.Event{}, fmt.Errorf("%w: public key does not match the account's", ErrInvalidSignature)
 	}
+	if tx.sdk != nil && tx.sdk.Payer != "" && tx.sdk.Payer != address.Encode(p.Bech32Prefix, tx.Signer) {
+		return abci.Event{}, fmt.Errorf("%w: fee payer %s is not the signer", ErrTxDecode, tx.sdk.Payer)
+	}
 	if tx.Body.Nonce != acc.Nonce {
+		if tx.sdk != nil {
+			return abci.Event{}, &SequenceError{Expected: acc.Nonce, Got: tx.Body.Nonce}
+		}
 		return abci.Event{}, fmt.Errorf("%w: expected %d, got %d", ErrBadNonce, acc.Nonce, tx.Body.Nonce)
 	}
 	if fee.Amount > 0 {
@@ -168,14 +179,14 @@ func (k Keeper) InitGenesis(s state.Store, chainID string, gs *GenesisState) err
 			return fmt.Errorf("%w: account %s appears twice", ErrInvalidGenesis, ga.Address)
 		}
 		seen[string(addr)] = struct{}{}
-		if len(ga.PubKey) > 0 && !bytes.Equal(address.FromPubKey(ga.PubKey), addr) {
+		if len(ga.PubKey) > 0 && !bytes.Equal(keyAddress(ga.KeyType, ga.PubKey), addr) {
 			return fmt.Errorf("%w: account %s: public key does not match the address", ErrInvalidGenesis, ga.Address)
 		}
 		var pk []byte
 		if len(ga.PubKey) > 0 {
 			pk = ga.PubKey
 		}
-		accs = append(accs, Account{Address: addr, PubKey: pk, Nonce: ga.Nonce})
+		accs = append(accs, Account{Address: addr, PubKey: pk, Nonce: ga.Nonce, KeyType: ga.KeyType})
 	}
 	sort.Slice(accs, func(i, j int) bool { return bytes.Compare(accs[i].Address, accs[j].Address) < 0 })
 	kv(s).Set([]byte{keyChainID}, []byte(chainID))
@@ -194,10 +205,22 @@ func (k Keeper) ExportGenesis(s state.Store) *GenesisState {
 	p := k.Params(s)
 	gs := &GenesisState{Params: p}
 	typed.Each(kv(s), []byte{prefixAccount}, func(_ []byte, a Account) {
-		gs.Accounts = append(gs.Accounts, GenesisAccount{Address: address.Encode(p.Bech32Prefix, a.Address), PubKey: a.PubKey, Nonce: a.Nonce})
+		gs.Accounts = append(gs.Accounts, GenesisAccount{Address: address.Encode(p.Bech32Prefix, a.Address), PubKey: a.PubKey, Nonce: a.Nonce, KeyType: a.KeyType})
 	})
 	return gs
 }
 
 // DefaultGenesis returns a genesis with default parameters and no accounts.
 func DefaultGenesis() *GenesisState { return &GenesisState{Params: DefaultParams()} }
+
+// keyAddress returns the address of a public key of type kt: nil for a
+// key of the wrong size or an unknown type, which matches no address.
+func keyAddress(kt KeyType, pub []byte) []byte {
+	switch {
+	case kt == KEY_TYPE_ED25519 && len(pub) == ed25519.PubKeySize:
+		return address.FromPubKey(pub)
+	case kt == KEY_TYPE_SECP256K1 && len(pub) == secp256k1.PubKeySize:
+		return sdktx.Address(pub)
+	}
+	return nil
+}

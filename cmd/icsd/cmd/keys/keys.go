@@ -1,7 +1,8 @@
 // Package keys holds `icsd keys`: the account keys of the keyring in
 // HOME/keyring (package client keeps them). add makes a key from a new
 // 24-word mnemonic, printed once, or restores one from its mnemonic
-// (--recover); list and show tell names, addresses and public keys without
+// (--recover), an ed25519 key or, with --algo secp256k1, a key for Cosmos
+// SDK signers such as stock relayers; list and show tell names, addresses and public keys without
 // the passphrase; delete, export (encrypted with an export passphrase, or
 // the raw key with --unarmored-hex --unsafe), import and
 // import-validator-key complete the set; encrypt makes a test keyring a
@@ -29,6 +30,7 @@ import (
 // keyJSON is a key as -o json prints it; every field is a string.
 type keyJSON struct {
 	Name     string `json:"name"`
+	Algo     string `json:"algo,omitempty"` // secp256k1 only: ed25519 is the default
 	Address  string `json:"address"`
 	PubKey   []byte `json:"pub_key"`
 	Mnemonic string `json:"mnemonic,omitempty"`
@@ -55,8 +57,13 @@ ed25519 on ` + client.HDPath + `): add --recover restores a key from it.`,
 	}
 	c.PersistentFlags().String("prefix", "", "bech32 prefix (default: the one in HOME's genesis, else ics)")
 	cli.AddKeyringFlags(c.PersistentFlags())
-	show := func(cmd *cobra.Command, name string, pub []byte) keyJSON {
-		return keyJSON{Name: name, Address: address.Encode(prefix(cmd), address.FromPubKey(pub)), PubKey: pub}
+	show := func(cmd *cobra.Command, name, algo string, pub []byte) keyJSON {
+		i := client.KeyInfo{Name: name, Algo: algo, PubKey: pub}
+		kj := keyJSON{Name: name, Address: address.Encode(prefix(cmd), i.Address()), PubKey: pub}
+		if algo == client.AlgoSecp256k1 {
+			kj.Algo = algo
+		}
+		return kj
 	}
 	cmds := []*cobra.Command{addCmd(show), listCmd(show), showCmd(show), deleteCmd(show), exportCmd(), importCmd(show), importValidatorCmd(show), encryptCmd()}
 	for _, s := range cmds {
@@ -66,7 +73,7 @@ ed25519 on ` + client.HDPath + `): add --recover restores a key from it.`,
 	return c
 }
 
-type showFunc func(cmd *cobra.Command, name string, pub []byte) keyJSON
+type showFunc func(cmd *cobra.Command, name, algo string, pub []byte) keyJSON
 
 func addCmd(show showFunc) *cobra.Command {
 	c := &cobra.Command{
@@ -74,10 +81,17 @@ func addCmd(show showFunc) *cobra.Command {
 		Short: "Create a key from a new 24-word mnemonic (printed once), or restore one with --recover",
 		Long: `add creates key NAME from a new 24-word BIP-39 mnemonic and prints the mnemonic once:
 write it down, it is the only way to restore the key. With --recover it reads a mnemonic
-from standard input (asking for it on a terminal) and restores the key it derives.`,
+from standard input (asking for it on a terminal) and restores the key it derives.
+
+--algo secp256k1 makes a key for a Cosmos SDK signer, such as a stock relayer (rly, Hermes)
+signing icsd's SDK transaction envelope: derived from the mnemonic on ` + client.SDKHDPath + `
+(BIP-32, coin type 118) as the SDK derives it, its address ripemd160(sha256(public key)). Give
+the relayer the same mnemonic (rly keys restore CHAIN NAME "MNEMONIC") and both show the same
+address. icsd itself signs with ed25519 keys only: tx commands refuse a secp256k1 key.`,
 		Example: `  icsd keys add alice
   ICSD_KEYRING_PASSPHRASE=... icsd keys add alice -o json
-  icsd keys add alice --recover < mnemonic.txt --keyring-passphrase-file pass.txt`,
+  icsd keys add alice --recover < mnemonic.txt --keyring-passphrase-file pass.txt
+  icsd keys add relayer --algo secp256k1 --keyring-backend test`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			kr, err := cli.Keyring(cmd)
@@ -91,20 +105,38 @@ from standard input (asking for it on a terminal) and restores the key it derive
 				}
 				return err
 			}
-			var k client.Key
-			var mnemonic string
-			if rec, _ := cmd.Flags().GetBool("recover"); rec {
-				m, err := cli.ReadLine(cmd, "Enter the mnemonic: ")
-				if err != nil {
+			algo, _ := cmd.Flags().GetString("algo")
+			if algo != client.AlgoEd25519 && algo != client.AlgoSecp256k1 {
+				return fmt.Errorf("--algo %q: use %s or %s", algo, client.AlgoEd25519, client.AlgoSecp256k1)
+			}
+			rec, _ := cmd.Flags().GetBool("recover")
+			var m, mnemonic string
+			if rec {
+				if m, err = cli.ReadLine(cmd, "Enter the mnemonic: "); err != nil {
 					return err
 				}
-				if k, err = kr.Recover(name, m); err != nil {
-					return err
+			}
+			var info client.KeyInfo
+			switch {
+			case algo == client.AlgoSecp256k1 && rec:
+				info, err = kr.RecoverSecp256k1(name, m)
+			case algo == client.AlgoSecp256k1:
+				info, mnemonic, err = kr.AddSecp256k1(name)
+			default:
+				var k client.Key
+				if rec {
+					k, err = kr.Recover(name, m)
+				} else {
+					k, mnemonic, err = kr.Add(name)
 				}
-			} else if k, mnemonic, err = kr.Add(name); err != nil {
+				if err == nil {
+					info = client.KeyInfo{Name: k.Name, Algo: client.AlgoEd25519, PubKey: k.Priv.PubKey().Bytes()}
+				}
+			}
+			if err != nil {
 				return err
 			}
-			kj := show(cmd, k.Name, k.Priv.PubKey().Bytes())
+			kj := show(cmd, info.Name, info.Algo, info.PubKey)
 			kj.Mnemonic = mnemonic
 			// -o json prints the JSON alone, on standard error too: scripts
 			// read both as one.
@@ -120,6 +152,7 @@ from standard input (asking for it on a terminal) and restores the key it derive
 		},
 	}
 	c.Flags().Bool("recover", false, "restore the key from a mnemonic read from standard input")
+	c.Flags().String("algo", client.AlgoEd25519, "key algorithm: ed25519 (icsd's own transactions) or secp256k1 (a Cosmos SDK signer such as a stock relayer: BIP-32 on "+client.SDKHDPath+", the mnemonic restores it in rly or Hermes)")
 	return c
 }
 
@@ -137,7 +170,7 @@ func listCmd(show showFunc) *cobra.Command {
 			}
 			out := []keyJSON{}
 			for _, i := range infos {
-				out = append(out, show(cmd, i.Name, i.PubKey.Bytes()))
+				out = append(out, show(cmd, i.Name, i.Algo, i.PubKey))
 			}
 			return cli.PrintOut(cmd, out, func(w io.Writer) {
 				for _, kj := range out {
@@ -160,7 +193,7 @@ func showCmd(show showFunc) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			kj := show(cmd, i.Name, i.PubKey.Bytes())
+			kj := show(cmd, i.Name, i.Algo, i.PubKey)
 			if only, _ := cmd.Flags().GetBool("address"); only {
 				fmt.Fprintln(cmd.OutOrStdout(), kj.Address)
 				return nil
@@ -184,7 +217,7 @@ func deleteCmd(show showFunc) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			kj := show(cmd, i.Name, i.PubKey.Bytes())
+			kj := show(cmd, i.Name, i.Algo, i.PubKey)
 			if yes, _ := cmd.Flags().GetBool("yes"); !yes {
 				answer, err := cli.ReadLine(cmd, fmt.Sprintf("Delete key %s (%s)? Without its mnemonic or an export it is lost. [y/N] ", kj.Name, kj.Address))
 				if err != nil {
@@ -291,7 +324,7 @@ func importCmd(show showFunc) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			kj := show(cmd, k.Name, k.Priv.PubKey().Bytes())
+			kj := show(cmd, k.Name, client.AlgoEd25519, k.Priv.PubKey().Bytes())
 			return cli.PrintOut(cmd, kj, func(w io.Writer) { fmt.Fprintf(w, "imported %s: %s\n", kj.Name, kj.Address) })
 		},
 	}
@@ -317,7 +350,7 @@ this key its operator can edit it, withdraw its rewards and unbond (docs/soverei
 			if err != nil {
 				return err
 			}
-			kj := show(cmd, k.Name, k.Priv.PubKey().Bytes())
+			kj := show(cmd, k.Name, client.AlgoEd25519, k.Priv.PubKey().Bytes())
 			return cli.PrintOut(cmd, kj, func(w io.Writer) { fmt.Fprintf(w, "imported %s: %s\n", kj.Name, kj.Address) })
 		},
 	}

@@ -4,14 +4,17 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
+	"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1"
 	"github.com/spf13/cobra"
 
+	"github.com/abci-ics/ics/chain/auth/sdktx"
 	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/cmd/icsd/cmd/cli"
 	"github.com/abci-ics/ics/types/address"
@@ -237,5 +240,44 @@ func TestKeysEncrypt(t *testing.T) {
 	raw := mustRun(t, home, "", "export", "validator", "--unarmored-hex", "--unsafe", "--keyring-passphrase-file", pass)
 	if strings.TrimSpace(raw) != hex.EncodeToString(k.Priv) {
 		t.Fatal("the key changed")
+	}
+}
+
+// TestKeysSecp256k1: add --algo secp256k1 --recover restores the key the
+// SDK (and so rly keys restore) derives from the mnemonic, with its SDK
+// address; list shows it; tx signing refuses it; an unknown --algo is
+// refused.
+func TestKeysSecp256k1(t *testing.T) {
+	home := t.TempDir()
+	const mnemonic = "measure slogan connect luggage stereo federal stuff stomach stumble security end differ"
+	addr, _ := hex.DecodeString("72e7d6e9cfa899043a0783752a4876423f8effb8") // the SDK's fundraiser vector
+	want := address.Encode("ics", addr)
+	var added map[string]string
+	out := mustRun(t, home, mnemonic+"\n", "add", "relayer", "--algo", "secp256k1", "--recover", "--keyring-backend", "test", "-o", "json")
+	if err := json.Unmarshal([]byte(out), &added); err != nil {
+		t.Fatal(err)
+	}
+	if added["address"] != want || added["algo"] != "secp256k1" {
+		t.Fatalf("add: %v, want address %s", added, want)
+	}
+	if out := mustRun(t, home, "", "list"); !strings.Contains(out, want) {
+		t.Fatalf("list: %s", out)
+	}
+	if out := mustRun(t, home, "", "show", want, "--address"); strings.TrimSpace(out) != want {
+		t.Fatalf("show by address: %s", out)
+	}
+	if _, _, err := run(t, home, "", "export", "relayer", "--unarmored-hex", "--unsafe"); !errors.Is(err, client.ErrNotEd25519) {
+		t.Fatalf("export of a secp256k1 key: %v", err)
+	}
+	if _, _, err := run(t, home, "", "add", "x", "--algo", "sr25519", "--keyring-backend", "test"); err == nil || !strings.Contains(err.Error(), "--algo") {
+		t.Fatalf("unknown algo: %v", err)
+	}
+	// A new secp256k1 key prints its mnemonic, which derives it.
+	if err := json.Unmarshal([]byte(mustRun(t, home, "", "add", "r2", "--algo", "secp256k1", "-o", "json")), &added); err != nil {
+		t.Fatal(err)
+	}
+	priv, err := client.Secp256k1FromMnemonic(added["mnemonic"])
+	if err != nil || address.Encode("ics", sdktx.Address((&secp256k1.PrivKey{Key: priv}).PubKey().Bytes())) != added["address"] {
+		t.Fatalf("new key: %v %v", added, err)
 	}
 }

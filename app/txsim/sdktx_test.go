@@ -257,3 +257,43 @@ func TestSimulate(t *testing.T) {
 		t.Fatalf("overspend simulated: %v", res.Log)
 	}
 }
+
+// TestSimulateZeroFee: the Go relayer simulates before it prices the fee,
+// with gas 0 and so a fee of 0stake (or none without gas prices); as the
+// SDK's simulation skips the minimum gas price, such a simulation succeeds
+// and is charged the chain's minimum fee, while a signed transaction with
+// that fee is still refused (TestSDKTxRejects).
+func TestSimulateZeroFee(t *testing.T) {
+	f := newFixture(t)
+	for _, fee := range []struct {
+		denom  string
+		amount uint64
+	}{{"stake", 0}, {"", 0}} {
+		u := f.send(100, 0)
+		u.FeeDenom, u.FeeAmount, u.GasLimit = fee.denom, fee.amount, 0
+		body, ai, err := u.Encode(f.key.PubKey().Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := sdktx.Raw(body, ai, nil)
+		resp, res := f.simulate(raw)
+		if resp == nil {
+			t.Fatalf("simulate with fee %d%q: %d %s", fee.amount, fee.denom, res.Code, res.Log)
+		}
+		if resp.GasInfo.GasUsed != txsim.Gas(len(raw), 1) || resp.GasInfo.GasWanted != 0 {
+			t.Fatalf("simulate with fee %d%q answered %+v", fee.amount, fee.denom, resp.GasInfo)
+		}
+		charged := false
+		for _, ev := range resp.Result.Events {
+			for _, a := range ev.Attributes {
+				charged = charged || ev.Type == "tx" && a.Key == "fee" && a.Value == "1stake"
+			}
+		}
+		if !charged {
+			t.Fatalf("simulate with fee %d%q: no tx event charging the minimum fee in %v", fee.amount, fee.denom, resp.Result.Events)
+		}
+	}
+	if ba := f.account(f.addr); ba.Sequence != 0 {
+		t.Fatal("simulation wrote the account")
+	}
+}

@@ -14,7 +14,11 @@
 // transaction's encoded bytes + GasPerMsg × its messages. GasWanted is the
 // gas limit the transaction names (zero when none). Relayers multiply the
 // estimate by their gas adjustment and price it with their gas price; the
-// chain only requires the fee to reach its minimum fee.
+// chain only requires the fee to reach its minimum fee. Since clients
+// simulate before they price the fee (the Go relayer with gas 0, so a fee
+// of 0), a simulated transaction whose fee is zero or absent is charged the
+// minimum fee instead of being refused, as the SDK's simulation skips its
+// minimum gas price check.
 //
 // A transaction that fails answers a gRPC InvalidArgument error whose
 // message is the pipeline's error (for a wrong sequence, the SDK's

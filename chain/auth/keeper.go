@@ -102,8 +102,9 @@ func (Keeper) IterateNativeBalances(s state.Store, fn func(addr []byte, amount u
 // the account has another one), an SDK transaction's fee payer (the signer
 // or none), the nonce (ErrBadNonce; a *SequenceError for an SDK
 // transaction), and the fee (ErrInsufficientFee below the minimum or above
-// the balance). On success the fee is in the
-// fee collector and the nonce has increased. On error the caller discards s.
+// the balance; a simulated transaction's zero fee counts as the minimum).
+// On success the fee is in the fee collector and the nonce has increased.
+// On error the caller discards s.
 func (k Keeper) Ante(s state.Store, tx *DecodedTx, txBytes int) (abci.Event, error) {
 	p := k.Params(s)
 	if uint64(txBytes) > p.MaxTxBytes {
@@ -116,6 +117,9 @@ func (k Keeper) Ante(s state.Store, tx *DecodedTx, txBytes int) (abci.Event, err
 		return abci.Event{}, fmt.Errorf("%w: memo of %d bytes, limit %d", ErrTxDecode, len(tx.Body.Memo), p.MaxMemoBytes)
 	}
 	fee := tx.Body.Fee
+	if tx.simulate && fee.Amount == 0 {
+		fee = p.MinFee
+	}
 	if fee.Denom != p.MinFee.Denom || fee.Amount < p.MinFee.Amount {
 		return abci.Event{}, fmt.Errorf("%w: paid %s, minimum %s", ErrInsufficientFee, fee, p.MinFee)
 	}

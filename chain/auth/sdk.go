@@ -9,7 +9,7 @@ import (
 
 // decodeSDK decodes a Cosmos SDK TxRaw (sdktx.Decode, or DecodeUnsigned
 // when signed is false) into a DecodedTx. Errors wrap ErrTxDecode, or
-// ErrInsufficientFee for a transaction without a fee coin.
+// ErrInsufficientFee for a signed transaction without a fee coin.
 func decodeSDK(bz []byte, signed bool) (*DecodedTx, error) {
 	decode := sdktx.Decode
 	if !signed {
@@ -26,11 +26,13 @@ func decodeSDK(bz []byte, signed bool) (*DecodedTx, error) {
 	if err := checkMsgs(msgs); err != nil {
 		return nil, err
 	}
-	if t.FeeDenom == "" {
+	switch {
+	case t.FeeDenom == "" && signed:
 		return nil, fmt.Errorf("%w: no fee; pay at least the chain's minimum fee in its fee denomination", ErrInsufficientFee)
-	}
-	if err := coin.ValidateDenom(t.FeeDenom); err != nil {
-		return nil, fmt.Errorf("%w: fee: %v", ErrTxDecode, err)
+	case t.FeeDenom != "":
+		if err := coin.ValidateDenom(t.FeeDenom); err != nil {
+			return nil, fmt.Errorf("%w: fee: %v", ErrTxDecode, err)
+		}
 	}
 	return &DecodedTx{
 		Body: TxBody{

@@ -24,6 +24,9 @@ type DecodedTx struct {
 	Signer    []byte // the address of PubKey
 	bodyBytes []byte
 	sdk       *sdktx.Tx // the SDK envelope; nil for a native one
+	// simulate marks a transaction decoded to simulate
+	// (DecodeUnsignedTx), whose fee Ante does not hold to the minimum.
+	simulate bool
 }
 
 // DecodeTx decodes and checks a transaction without reading state: size
@@ -41,8 +44,19 @@ func DecodeTx(bz []byte) (*DecodedTx, error) { return decodeTx(bz, true) }
 
 // DecodeUnsignedTx decodes a transaction to simulate: as DecodeTx, except
 // that the signature is not checked for form (an SDK transaction may carry
-// an empty or dummy signature and an unspecified sign mode).
-func DecodeUnsignedTx(bz []byte) (*DecodedTx, error) { return decodeTx(bz, false) }
+// an empty or dummy signature and an unspecified sign mode) and that an
+// SDK transaction may name no fee. Clients simulate before they price the
+// fee (the Go relayer sends gas 0, so a fee of 0), so Ante charges a
+// simulated transaction whose fee is zero the chain's minimum fee instead,
+// as the SDK's simulation skips its minimum gas price check.
+func DecodeUnsignedTx(bz []byte) (*DecodedTx, error) {
+	d, err := decodeTx(bz, false)
+	if err != nil {
+		return nil, err
+	}
+	d.simulate = true
+	return d, nil
+}
 
 func decodeTx(bz []byte, signed bool) (*DecodedTx, error) {
 	if len(bz) > MaxTxBytesLimit {

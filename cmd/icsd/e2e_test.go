@@ -63,15 +63,21 @@ type node struct {
 	// metrics, when set, is the address the node serves Prometheus
 	// metrics on.
 	metrics string
-	cmd     *exec.Cmd
-	log     *bytes.Buffer
+	// timeoutCommit, when set, replaces the 300ms commit timeout.
+	timeoutCommit string
+	cmd           *exec.Cmd
+	log           *bytes.Buffer
 }
 
 func (n *node) start() {
 	n.t.Helper()
 	n.log = &bytes.Buffer{}
+	timeoutCommit := "300ms"
+	if n.timeoutCommit != "" {
+		timeoutCommit = n.timeoutCommit
+	}
 	args := []string{"start", "--home", n.home, "--rpc.laddr", "tcp://" + n.rpc, "--p2p.laddr", "tcp://" + n.p2p,
-		"--consensus.timeout_commit", "300ms", "--log_level", "error"}
+		"--consensus.timeout_commit", timeoutCommit, "--log_level", "error"}
 	if n.metrics != "" {
 		args = append(args, "--instrumentation.prometheus", "true", "--instrumentation.prometheus_listen_addr", n.metrics)
 	}

@@ -20,6 +20,12 @@
 // stored Any-wrapped, as ibc-go stores them (package client), so a proof
 // of clients/{id}/clientState proves exactly the Any in the response.
 //
+// Of ibc.applications.transfer.v1.Query it serves the two methods the Go
+// relayer calls before it shows a balance or sends a transfer, in ibc-go
+// v8's shapes (v10 dropped them): DenomTraces answers an empty list and
+// DenomTrace NotFound, because icsd keeps vouchers under their full trace
+// denomination ("transfer/channel-0/stake"), never under "ibc/HASH".
+//
 // Errors are gRPC status errors: InvalidArgument for a request missing an
 // identifier, NotFound for state that does not exist.
 package ibcquery

@@ -35,11 +35,13 @@ type Registrar interface {
 	RegisterService(sd *grpc.ServiceDesc, impl any)
 }
 
-// Register registers the client, connection and channel query services.
+// Register registers the client, connection and channel query services,
+// and the transfer service's denomination trace queries.
 func (s *Service) Register(r Registrar) {
 	clienttypes.RegisterQueryServer(r, &clientQuery{s: s})
 	connectiontypes.RegisterQueryServer(r, &connectionQuery{s: s})
 	channeltypes.RegisterQueryServer(r, &channelQuery{s: s})
+	r.RegisterService(&transferServiceDesc, transferQuery{})
 }
 
 // stateOf returns the committed state the caller put in ctx.

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 	"google.golang.org/grpc"
@@ -81,6 +82,43 @@ func TestGRPCServer(t *testing.T) {
 	bal, err := bank.Balance(ctx, &banktypes.QueryBalanceRequest{Address: address.Encode("ics", a.Address(1)), Denom: "stake"})
 	if err != nil || bal.Balance.Amount.Uint64() != a.Balance(a.Address(1), "stake") {
 		t.Fatalf("balance %v, %v", bal, err)
+	}
+
+	// The server answers every method as abci_query does, byte for byte,
+	// at the latest height and at the one the header selects.
+	ev := func(m interface{ Marshal() ([]byte, error) }) []byte {
+		bz, err := m.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return bz
+	}
+	addr1 := address.Encode("ics", a.Address(1))
+	for _, q := range []struct {
+		method string
+		req    []byte
+	}{
+		{"/ibc.core.channel.v1.Query/Channels", nil},
+		{"/ibc.core.channel.v1.Query/PacketCommitments", ev(&channeltypes.QueryPacketCommitmentsRequest{PortId: transfer.PortID, ChannelId: p.A.Channel})},
+		{"/ibc.core.channel.v1.Query/Channel", ev(&channeltypes.QueryChannelRequest{PortId: transfer.PortID, ChannelId: p.A.Channel})},
+		{"/ibc.core.client.v1.Query/ClientStates", nil},
+		{"/ibc.core.connection.v1.Query/Connections", nil},
+		{"/cosmos.bank.v1beta1.Query/AllBalances", ev(&banktypes.QueryAllBalancesRequest{Address: addr1})},
+		{"/cosmos.auth.v1beta1.Query/Account", ev(&authtypes.QueryAccountRequest{Address: addr1})},
+		{"/cosmos.staking.v1beta1.Query/Params", nil},
+	} {
+		for _, h := range []int64{a.Height, before} {
+			var got rawMsg
+			req := rawMsg(q.req)
+			hctx := metadata.AppendToOutgoingContext(ctx, grpcserver.HeightHeader, strconv.FormatInt(h, 10))
+			if err := conn.Invoke(hctx, q.method, &req, &got); err != nil {
+				t.Fatalf("%s at %d over gRPC: %v", q.method, h, err)
+			}
+			want := a.Query(q.method, q.req, h, false)
+			if want.Code != 0 || len(got) == 0 || string(got) != string(want.Value) {
+				t.Fatalf("%s at %d: gRPC answers %X, abci_query %X (code %d %s)", q.method, h, []byte(got), want.Value, want.Code, want.Log)
+			}
+		}
 	}
 
 	for _, e := range []struct {

@@ -50,7 +50,7 @@ func (r *rlyNet) addRlyChain(c *rlyChain) {
 // TestRlyCCV opens and relays the CCV channel between an icsd provider and
 // an icsd consumer with rly alone. A one-validator provider creates an
 // opt-in consumer its validator opts in to (consumer unbonding period
-// 30s); at launch the provider holds its client of the consumer and the
+// 45s); at launch the provider holds its client of the consumer and the
 // consumer genesis the consumer's client of the provider. The consumer
 // node runs with the provider's consensus key. rly then opens a
 // connection on those two clients (rly paths update --src-client-id
@@ -103,7 +103,7 @@ func TestRlyCCV(t *testing.T) {
 
 	// Launch: an opt-in consumer, spawning in 8s, which the validator joins.
 	icsd("tx", "provider", "create-consumer", "validator", "--chain-id", cons.id, "--spawn-time", "8s",
-		"--unbonding-period", "60s", "-o", "json")
+		"--unbonding-period", "45s", "-o", "json")
 	consumers := func() []rlyCCVConsumer {
 		var cs []rlyCCVConsumer
 		out := icsd("query", "provider", "consumers", "-o", "json")
@@ -156,15 +156,31 @@ func TestRlyCCV(t *testing.T) {
 		"--order", "ordered", "--version", "1"); err != nil {
 		t.Fatalf("rly tx channel ccv: %v\n%s\n%s", err, out, tail(errOut, 6000))
 	}
-	for _, c := range []*rlyChain{cons, prov} {
+	// Both ends are open, ordered, on ports consumer and provider, with the
+	// provider's handshake metadata (its fee pool address, version 1) as
+	// the channel version; each chain took the channel as its CCV channel.
+	var chanIDs [2]string
+	for i, c := range []*rlyChain{cons, prov} {
+		port := []string{"consumer", "provider"}[i]
 		chans := jsonLines(t, r.run("q", "channels", c.id))
-		if len(chans) != 1 || chans[0]["state"] != "STATE_OPEN" || chans[0]["ordering"] != "ORDER_ORDERED" {
+		if len(chans) != 1 || chans[0]["state"] != "STATE_OPEN" || chans[0]["ordering"] != "ORDER_ORDERED" || chans[0]["port_id"] != port {
 			t.Fatalf("rly q channels %s: %v", c.id, chans)
 		}
-		t.Logf("%s: %s/%s %s version %q", c.id, chans[0]["port_id"], chans[0]["channel_id"], chans[0]["ordering"], chans[0]["version"])
+		var md struct {
+			FeePool string `json:"provider_fee_pool_addr"`
+			Version string `json:"version"`
+		}
+		if v, _ := chans[0]["version"].(string); json.Unmarshal([]byte(v), &md) != nil || md.Version != "1" || md.FeePool == "" {
+			t.Fatalf("rly q channels %s: version %q, want the provider's handshake metadata", c.id, chans[0]["version"])
+		}
+		chanIDs[i], _ = chans[0]["channel_id"].(string)
+		t.Logf("%s: %s/%s %s version %q", c.id, port, chanIDs[i], chans[0]["ordering"], chans[0]["version"])
 	}
-	if out := run(t, r.bin, "query", "consumer", "status", "--node", cons.rpc(), "-o", "json"); json.Unmarshal([]byte(out), &status) != nil || status.ProviderChannelID == "" {
-		t.Fatalf("icsd query consumer status after the handshake: %q", out)
+	if out := run(t, r.bin, "query", "consumer", "status", "--node", cons.rpc(), "-o", "json"); json.Unmarshal([]byte(out), &status) != nil || status.ProviderChannelID != chanIDs[0] {
+		t.Fatalf("icsd query consumer status after the handshake: %q, want CCV channel %s", out, chanIDs[0])
+	}
+	if got := consumers()[0].ChannelID; got != chanIDs[1] {
+		t.Fatalf("provider's CCV channel of the consumer: %q, want %s", got, chanIDs[1])
 	}
 	t.Logf("CCV channel open after %s", time.Since(began).Round(time.Second))
 
@@ -216,6 +232,7 @@ func TestRlyCCV(t *testing.T) {
 		return consumers()[0].LastVSCMatured >= delegated.LastVSCSent
 	})
 	t.Logf("VSC %d matured on the provider after %s", delegated.LastVSCSent, time.Since(began).Round(time.Second))
+	t.Logf("rly start sent %d transactions", strings.Count(startLog.String(), "Successful transaction"))
 }
 
 // waitUntil polls cond every second and fails the test with log's output

@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -215,10 +216,15 @@ func TestRlyCCV(t *testing.T) {
 		return strings.Join(first, "\n") + "\n...\n" + tail(startLog.String(), 4000)
 	}
 
+	// The consumer's one CometBFT validator is the key assigned at opt-in.
+	assigned, err := nodehome.ParseConsensusKey(filepath.Join(cons.home, "config", "priv_validator_key.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	power := func() int64 {
 		res, err := cons.n.client().Validators(context.Background(), nil, nil, nil)
-		if err != nil || len(res.Validators) != 1 {
-			t.Fatalf("consumer validators: %v %+v", err, res)
+		if err != nil || len(res.Validators) != 1 || !bytes.Equal(res.Validators[0].PubKey.Bytes(), assigned) {
+			t.Fatalf("consumer validators: %v %+v, want the one key %X", err, res, assigned)
 		}
 		return res.Validators[0].VotingPower
 	}

@@ -122,22 +122,7 @@ func newRlyNet(t *testing.T) *rlyNet {
 		// a handshake on it.
 		c.n = &node{t: t, bin: r.bin, home: c.home, rpc: fmt.Sprintf("127.0.0.1:%d", freePort(t)), p2p: fmt.Sprintf("127.0.0.1:%d", freePort(t)), timeoutCommit: "1s"}
 		r.chains[i] = c
-		// The chain as rly's `chains add --file` takes it. icsd's fee is a
-		// flat minimum (1stake by default); rly pays gas × gas-prices.
-		cfg := map[string]any{"type": "cosmos", "value": map[string]any{
-			"key": "relayer", "chain-id": id, "rpc-addr": c.rpc(), "grpc-addr": c.grpc,
-			"account-prefix": "ics", "keyring-backend": "test", "gas-adjustment": 1.5, "gas-prices": "0.01stake",
-			"min-gas-amount": 0, "debug": true, "timeout": "20s", "output-format": "json", "sign-mode": "direct",
-		}}
-		bz, _ := json.Marshal(cfg)
-		file := filepath.Join(r.rlyHome, id+".json")
-		if err := os.WriteFile(file, bz, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		r.run("chains", "add", "--file", file, id)
-		if addr := strings.TrimSpace(r.run("keys", "restore", id, "relayer", rlyMnemonic)); addr != rlyAddress {
-			t.Fatalf("rly keys restore on %s: address %q, want %s", id, addr, rlyAddress)
-		}
+		r.addRlyChain(c)
 		run(t, r.bin, "genesis", "add-account", rlyAddress, fmt.Sprintf("%dstake", rlyFunds), "--home", c.home)
 	}
 	for _, c := range r.chains {

@@ -87,7 +87,7 @@ func (t *CCVTestnet) watchOnce(ctx context.Context, w io.Writer, st *watchState,
 	for _, p := range t.Processes() {
 		if p.Exited() && !st.exited[p.Log+p.Name] {
 			st.exited[p.Log+p.Name] = true
-			t.say(w, "%s exited (log %s)", p.Name, p.Log)
+			t.say(w, "%s exited (%s)", p.Name, p.ExitReport())
 		}
 	}
 	pc, err := client.NewClient(t.LiveProviderRPC())

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os/exec"
 	"strings"
 	"testing"
@@ -20,27 +19,6 @@ import (
 	"github.com/abci-ics/ics/testnet/valnet"
 	"github.com/abci-ics/ics/types/address"
 )
-
-// freeBase finds n*10 consecutive free loopback ports.
-func freeBase(t *testing.T, n int) int {
-	t.Helper()
-	for base := 21000 + int(time.Now().UnixNano()%2000)*10; base < 60000; base += 1000 {
-		ok := true
-		for p := base; p < base+10*n && ok; p++ {
-			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
-			if err != nil {
-				ok = false
-				continue
-			}
-			l.Close()
-		}
-		if ok {
-			return base
-		}
-	}
-	t.Fatal("no free port range")
-	return 0
-}
 
 type cluster struct {
 	t     *testing.T

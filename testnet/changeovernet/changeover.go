@@ -604,7 +604,7 @@ func (c *Changeover) Watch(ctx context.Context, interval time.Duration) {
 		for _, p := range procs {
 			if p != nil && p.Exited() && !exited[p] {
 				exited[p] = true
-				c.logf("%s exited (log %s)", p.Name, p.Log)
+				c.logf("%s exited (%s)", p.Name, p.ExitReport())
 			}
 		}
 		var st interchain.ConsumerStatusJSON

@@ -13,6 +13,7 @@ import (
 
 	"github.com/abci-ics/ics/client"
 	"github.com/abci-ics/ics/nodehome"
+	"github.com/abci-ics/ics/testnet/process"
 	"github.com/abci-ics/ics/testnet/valnet"
 )
 
@@ -35,9 +36,9 @@ func (c *Chain) Join(ctx context.Context, i int, peerRPC string) (*Node, int64, 
 	}
 	n.Process = p
 	c.addNode(n)
-	h, err := waitCaughtUp(ctx, c.RPC(i), peerRPC, 3*time.Minute)
+	h, err := waitCaughtUp(ctx, p, c.RPC(i), peerRPC, 3*time.Minute)
 	if err != nil {
-		return n, 0, fmt.Errorf("%s: validator %d's new node: %w (see %s)", c.ChainID, i, err, p.Log)
+		return n, 0, fmt.Errorf("%s: validator %d's new node: %w", c.ChainID, i, err)
 	}
 	return n, h, nil
 }
@@ -80,12 +81,12 @@ func (c *Chain) writeJoiningHome(ctx context.Context, i int, nodes []*Node) (str
 	return home, nil
 }
 
-// waitCaughtUp waits until the node at rpc has left block sync and is at
+// waitCaughtUp waits until the node p, at rpc, has left block sync and is at
 // most one block behind the node at peerRPC, and returns its height. A
 // node leaves block sync some blocks behind (its view of its peers'
 // heights can be seconds old) and then catches up through consensus,
 // block by block: a validator whose node is behind signs nothing.
-func waitCaughtUp(ctx context.Context, rpc, peerRPC string, timeout time.Duration) (int64, error) {
+func waitCaughtUp(ctx context.Context, p *process.Process, rpc, peerRPC string, timeout time.Duration) (int64, error) {
 	c, err := client.NewClient(rpc)
 	if err != nil {
 		return 0, err
@@ -107,8 +108,11 @@ func waitCaughtUp(ctx context.Context, rpc, peerRPC string, timeout time.Duratio
 				return st.SyncInfo.LatestBlockHeight, nil
 			}
 		}
+		if p.Exited() {
+			return 0, fmt.Errorf("%s exited (%s)", rpc, p.ExitReport())
+		}
 		if time.Now().After(deadline) {
-			return 0, fmt.Errorf("%s has not caught up with %s after %s (%d blocks behind)", rpc, peerRPC, timeout, behind)
+			return 0, fmt.Errorf("%s has not caught up with %s after %s (%d blocks behind; see %s)", rpc, peerRPC, timeout, behind, p.Log)
 		}
 		select {
 		case <-ctx.Done():

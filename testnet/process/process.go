@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -24,6 +25,8 @@ type Process struct {
 	cmd  *exec.Cmd
 	done chan struct{}
 	err  error
+
+	stopped atomic.Bool // Stop or Kill was called
 }
 
 // Start runs bin with args as a child process in its own process group
@@ -68,6 +71,7 @@ func StartNode(bin, home string, extra ...string) (*Process, error) {
 // Stop asks the process to stop and waits for it, killing it after
 // timeout.
 func (p *Process) Stop(timeout time.Duration) {
+	p.stopped.Store(true)
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-p.done:
@@ -78,6 +82,7 @@ func (p *Process) Stop(timeout time.Duration) {
 
 // Kill ends the process at once, as a crash would, and waits for it.
 func (p *Process) Kill() {
+	p.stopped.Store(true)
 	_ = p.cmd.Process.Signal(syscall.SIGKILL)
 	<-p.done
 }
@@ -90,6 +95,30 @@ func (p *Process) Exited() bool {
 	default:
 		return false
 	}
+}
+
+// ExitReport describes how the process ended: its log's path, and
+// when it ended by itself rather than by Stop or Kill, how it ended and
+// the last lines of its log, which say why (the log may be gone by the
+// time anyone reads a failed run's output).
+func (p *Process) ExitReport() string {
+	if p.stopped.Load() {
+		return fmt.Sprintf("log %s", p.Log)
+	}
+	return fmt.Sprintf("%v; log %s ends:\n%s", p.Wait(), p.Log, tail(p.Log, 12))
+}
+
+// tail returns the last n lines of the file at path, indented.
+func tail(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "    " + err.Error()
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return "    " + strings.Join(lines, "\n    ")
 }
 
 // Wait waits for the process to end and returns how it ended.

@@ -287,6 +287,39 @@ func fund(ctx context.Context, addr string, ci chainInfo, watch *watcher, funder
 	return nil
 }
 
+// waitSameHeight waits until every node of others has the block that
+// first's latest is, so that transactions spread over them meet funded
+// accounts everywhere (the funding was watched on first alone).
+func waitSameHeight(ctx context.Context, first *client.Client, others []string) error {
+	st, err := first.RPC().Status(ctx)
+	if err != nil {
+		return err
+	}
+	h := st.SyncInfo.LatestBlockHeight
+	for _, node := range others {
+		c, err := client.NewClient(normalizeAddr(node))
+		if err != nil {
+			return err
+		}
+		deadline := time.Now().Add(time.Minute)
+		for {
+			st, err := c.RPC().Status(ctx)
+			if err == nil && st.SyncInfo.LatestBlockHeight >= h {
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("node %s has not reached height %d, where the funding is, in a minute (%v)", node, h, err)
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
+	return nil
+}
+
 // RunTransfers runs the W1 transfer load against the icsd nodes of
 // o.Nodes: it derives o.Accounts keys from o.Seed, funds them from funder
 // (a funded key of the chain), and sends transfers between them at o.Rate
@@ -322,6 +355,9 @@ func RunTransfers(ctx context.Context, o Options, funder client.Key) (*Result, e
 		return nil, err
 	}
 	if err := fund(ctx, o.Nodes[0], ci, watch, funder, addrs, states, o.Fund, o); err != nil {
+		return nil, err
+	}
+	if err := waitSameHeight(ctx, c, o.Nodes[1:]); err != nil {
 		return nil, err
 	}
 	o.logf("%d accounts ready in %s", len(keys), time.Since(start).Round(time.Millisecond))

@@ -15,6 +15,7 @@ import (
 	"github.com/abci-ics/ics/abci/snapshots"
 	"github.com/abci-ics/ics/state"
 	"github.com/abci-ics/ics/state/export"
+	"github.com/abci-ics/ics/state/overlay"
 )
 
 // AppVersion is the application protocol version reported by Info.
@@ -68,6 +69,13 @@ type Options struct {
 	// restores from (see the package documentation); nil turns state
 	// sync off. App.Close closes it.
 	Snapshots *snapshots.Store
+	// Pipeline saves each block's state in the background, while the
+	// next block executes (see the package documentation, "Pipelined
+	// commit"). Blocks, app hashes and answers are the same either way.
+	Pipeline bool
+	// PauseSave, if set, runs in the background save of each block before
+	// it writes anything (tests use it to stop a node mid-save).
+	PauseSave func(height int64)
 }
 
 // App is the ABCI++ application. It is safe for CometBFT's concurrent
@@ -89,11 +97,18 @@ type App struct {
 
 	chain atomic.Pointer[chainRef] // nil until InitChain or a committed state assembles it
 
-	blockMu     sync.Mutex // consensus connection
-	pending     bool       // genesis written, not yet committed
-	genesisHash []byte     // app hash after InitChain, while pending
-	finished    bool       // a block was finalized and awaits Commit
-	next        Chain      // the chain a transition in that block assembled, run from its Commit on
+	blockMu     sync.Mutex       // consensus connection
+	pending     bool             // genesis written, not yet committed
+	genesisHash []byte           // app hash after InitChain, while pending
+	finished    bool             // a block was finalized and awaits Commit
+	next        Chain            // the chain a transition in that block assembled, run from its Commit on
+	finalized   state.CommitInfo // height and app hash of the block awaiting Commit
+
+	pipeline  bool
+	pauseSave func(height int64)
+	saving    atomic.Pointer[save] // the last block's save, while it runs
+	layer     *overlay.Layer       // that block's writes over the version before, while it runs
+	written   *overlay.Recorder    // the finalized block's writes, with the pipeline on
 
 	checkMu    sync.Mutex // mempool connection
 	checkState *state.Cache
@@ -126,7 +141,8 @@ func New(db dbm.DB, opts Options) (*App, error) {
 		return nil, fmt.Errorf("open state: %w", err)
 	}
 	a := &App{log: opts.Logger, version: opts.Version, name: opts.Name, db: db, stateOpts: opts.State, factory: opts.Chain,
-		code: opts.Code, codespace: opts.Codespace, admit: opts.Admit, snaps: opts.Snapshots}
+		code: opts.Code, codespace: opts.Codespace, admit: opts.Admit, snaps: opts.Snapshots,
+		pipeline: opts.Pipeline, pauseSave: opts.PauseSave}
 	a.ms.Store(ms)
 	if a.log == nil {
 		a.log = nopLogger{}
@@ -178,15 +194,18 @@ func (a *App) Chain() Chain {
 
 // View returns the committed state at version (0: the latest), read-only.
 // Tests and embedding chains use it to look at any store.
-func (a *App) View(version int64) (*state.View, error) { return a.st().View(version) }
+func (a *App) View(version int64) (*state.View, error) { return a.view(version) }
 
 // Stores returns the stores the chain's state has at its last commit
 // (sorted): its genesis stores, changed by the transitions it made.
 func (a *App) Stores() []string { return a.st().Names() }
 
-// Close stops the snapshot being taken, if any, and releases the state
-// database.
+// Close waits for the save in flight, stops the snapshot being taken,
+// if any, and releases the state database.
 func (a *App) Close() error {
+	if s := a.saving.Load(); s != nil {
+		<-s.done
+	}
 	if a.snaps != nil {
 		a.snaps.Close()
 	}
@@ -340,11 +359,11 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlo
 	if a.finished {
 		return nil, fmt.Errorf("finalize block %d: the previous block awaits Commit", req.Height)
 	}
-	if want := a.st().LastCommit().Version + 1; !a.pending && req.Height != want {
+	if want := a.last().Version + 1; !a.pending && req.Height != want {
 		return nil, fmt.Errorf("finalize block %d: the next height is %d", req.Height, want)
 	}
 	b := Block{ChainID: r.ChainID(), Height: req.Height, Time: req.Time, LastCommit: req.DecidedLastCommit, Misbehavior: req.Misbehavior,
-		AppHash: a.st().LastCommit().Hash, NextValidatorsHash: req.NextValidatorsHash}
+		AppHash: a.last().Hash, NextValidatorsHash: req.NextValidatorsHash}
 	if a.pending {
 		b.AppHash = a.genesisHash
 	}
@@ -354,7 +373,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlo
 		return nil, err
 	}
 	resp.Events = evs
-	block := state.NewCache(a.st().Working())
+	block := state.NewCache(a.base())
 
 	evs, err = c.BeginBlock(block, b)
 	if err != nil {
@@ -371,8 +390,12 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlo
 	}
 	resp.ValidatorUpdates = updates
 	resp.Events = append(resp.Events, evs...)
-	block.Write()
+	if err := a.waitSave(); err != nil {
+		return nil, fmt.Errorf("finalize block %d: %w", req.Height, err)
+	}
+	block.WriteTo(a.record())
 	resp.AppHash = a.st().WorkingHash()
+	a.finalized = state.CommitInfo{Version: req.Height, Hash: resp.AppHash}
 	a.finished = true
 	if c != r.Chain {
 		a.next = c
@@ -471,6 +494,11 @@ func (a *App) Commit(_ context.Context, _ *abcitypes.RequestCommit) (*abcitypes.
 	defer a.blockMu.Unlock()
 	if !a.finished {
 		return nil, errors.New("commit without a finalized block")
+	}
+	if a.commitBehind() {
+		a.finished = false
+		a.log.Debug("saving", "height", a.finalized.Version, "app_hash", fmt.Sprintf("%X", a.finalized.Hash))
+		return &abcitypes.ResponseCommit{}, nil
 	}
 	c, err := a.st().Commit()
 	if err != nil {

@@ -24,11 +24,30 @@
 //   - Commit saves every tree in one atomic step. A crash before it loses
 //     only the uncommitted block, which CometBFT replays.
 //
+// Pipelined commit (Options.Pipeline): Commit starts the save in the
+// background and returns, so that the save of block N runs on one core
+// while block N+1 executes on the other. The working trees are the save's
+// alone meanwhile (iavl rewrites their nodes as it saves them), so block
+// N+1 reads block N's state another way: FinalizeBlock N recorded the
+// writes it made to the working trees (package state/overlay), and they
+// are laid over the committed View of N-1, read through the working
+// state's value caches (MultiStore.Cached); CheckTx gets the same layer
+// without the caches, which are the block goroutine's alone. FinalizeBlock
+// N+1 runs the block on its cache over that layer, waits for the save of
+// N, and only then writes into the working trees and hashes them. A block
+// whose writes were not all recorded (the genesis block, one that made a
+// transition) is saved before Commit returns, and a transition due in
+// N+1 waits for the save first. Info and the latest version report only
+// saved commits: a node killed mid-save restarts at N-1 and CometBFT
+// replays N. A query of the latest height, or of N, waits for the save,
+// so answers are never older than without the pipeline; the blocks, their
+// results and app hashes are the same either way.
+//
 // Every step returns its effects (events, validator updates) as values;
 // nothing is buffered between calls.
 //
-// CheckTx runs against a cache over the last committed version, reset at
-// every Commit, so that several transactions of one account can wait in the
+// CheckTx runs against a cache over the last committed version (or, while
+// it is being saved, the layer above), reset at every Commit, so that several transactions of one account can wait in the
 // mempool with consecutive nonces. Queries read immutable committed versions
 // and never take the block lock: raw store reads with ICS-23 proofs
 // (PathStore) here, Cosmos gRPC method paths in the chain's QueryGRPC when

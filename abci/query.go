@@ -31,7 +31,7 @@ func (a *App) Query(ctx context.Context, req *abcitypes.RequestQuery) (*abcitype
 	if req.Height < 0 {
 		return a.queryError(fmt.Errorf("%w: negative height", ErrInvalidQuery), 0), nil
 	}
-	v, err := a.st().View(req.Height)
+	v, err := a.view(req.Height)
 	if err != nil {
 		return a.queryError(fmt.Errorf("%w: height %d: %w", ErrInvalidQuery, req.Height, err), req.Height), nil
 	}

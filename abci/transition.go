@@ -50,9 +50,12 @@ func (a *App) transition(r Chain, b Block) (Chain, []abcitypes.Event, error) {
 	if !ok {
 		return r, nil, nil
 	}
-	tr, due := t.TransitionAt(a.st().Working(), b)
+	tr, due := t.TransitionAt(a.base(), b)
 	if !due {
 		return r, nil, nil
+	}
+	if err := a.waitSave(); err != nil {
+		return nil, nil, err
 	}
 	fail := func(err error) (Chain, []abcitypes.Event, error) {
 		a.st().Discard()

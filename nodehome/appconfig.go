@@ -41,6 +41,8 @@ type AppConfig struct {
 	Mempool Mempool
 	// Metrics says whether icsd's metrics are served.
 	Metrics Metrics
+	// Commit says how a block's state is saved.
+	Commit Commit
 }
 
 // Snapshots is the [snapshots] section of app.toml: the state snapshots
@@ -193,7 +195,7 @@ func DefaultPruning() Pruning {
 // DefaultAppConfig is the configuration Init writes for role.
 func DefaultAppConfig(role app.Role) AppConfig {
 	return AppConfig{Role: role, Pruning: DefaultPruning(), Memory: DefaultMemory(), Snapshots: DefaultSnapshots(), GRPC: DefaultGRPC(),
-		Metrics: Metrics{Enabled: true}}
+		Metrics: Metrics{Enabled: true}, Commit: Commit{Pipeline: true}}
 }
 
 // Resolve returns the versions to keep (0: all) and the pruning interval
@@ -322,15 +324,12 @@ func (c *AppConfig) set(raw map[string]any) error {
 			if err := c.GRPC.set(section); err != nil {
 				return err
 			}
-		case "mempool", "metrics":
+		case "mempool", "metrics", "commit":
 			section, ok := v.(map[string]any)
 			if !ok {
 				return fmt.Errorf("%s must be a section, [%s], not %v", key, key, v)
 			}
-			set := c.Mempool.set
-			if key == "metrics" {
-				set = c.Metrics.set
-			}
+			set := map[string]func(map[string]any) error{"mempool": c.Mempool.set, "metrics": c.Metrics.set, "commit": c.Commit.set}[key]
 			if err := set(section); err != nil {
 				return err
 			}
@@ -470,6 +469,7 @@ keep-recent = %d
 	c.GRPC.write(&b)
 	c.Mempool.write(&b)
 	c.Metrics.write(&b)
+	c.Commit.write(&b)
 	if err := os.MkdirAll(filepath.Dir(appConfigFile(home)), 0o755); err != nil {
 		return err
 	}

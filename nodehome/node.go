@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"time"
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 	cmtcfg "github.com/cometbft/cometbft/config"
@@ -134,6 +136,12 @@ func GenesisStores(cfg *cmtcfg.Config) ([]string, error) {
 	return chainFactory(cfg, appCfg.Role, own, nil).Stores(), nil
 }
 
+// TestPauseSave is the environment variable with which tests stop a node
+// in the middle of saving a height: set to a height, that height's save
+// (with the pipelined commit) waits for good before it writes anything,
+// so the test can kill the node then.
+const TestPauseSave = "ICSD_TEST_PAUSE_SAVE"
+
 // NewNode builds a CometBFT node around a new App whose state lives in
 // HOME/data/application.db, in the role and with the pruning recorded in
 // HOME/config/app.toml; the App reports version, and keeps its state
@@ -154,9 +162,17 @@ func NewNode(cfg *cmtcfg.Config, logger cmtlog.Logger, version string) (*cmtnode
 		return nil, nil, err
 	}
 	opts := abci.Options{Logger: logger.With("module", "app"), Version: version, State: state.Options{KeepRecent: keep, PruneInterval: interval},
-		Snapshots: snaps}
+		Snapshots: snaps, Pipeline: appCfg.Commit.Pipeline}
 	if fee, ok := appCfg.Mempool.Fee(); ok {
 		opts.Admit = app.MinimumFee(fee)
+	}
+	if h, err := strconv.ParseInt(os.Getenv(TestPauseSave), 10, 64); err == nil && h > 0 {
+		opts.PauseSave = func(height int64) {
+			if height == h {
+				fmt.Fprintf(os.Stderr, "%s: the save of height %d waits for good\n", TestPauseSave, h)
+				time.Sleep(time.Hour)
+			}
+		}
 	}
 	a, err := OpenApp(cfg, opts)
 	if err != nil {

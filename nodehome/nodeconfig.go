@@ -81,19 +81,48 @@ type Metrics struct {
 
 // set sets m from the [metrics] section of app.toml.
 func (m *Metrics) set(section map[string]any) error {
+	return setBools("metrics", section, map[string]*bool{"enabled": &m.Enabled})
+}
+
+// setBools sets the true-or-false settings of a section, dst by key; any
+// other key is unknown.
+func setBools(name string, section map[string]any, dst map[string]*bool) error {
 	for _, key := range slices.Sorted(maps.Keys(section)) {
-		switch v := section[key]; key {
-		case "enabled":
-			b, ok := v.(bool)
-			if !ok {
-				return fmt.Errorf("metrics.enabled must be true or false, not %v", v)
-			}
-			m.Enabled = b
-		default:
-			return fmt.Errorf("unknown setting \"metrics.%s\"", key)
+		b, ok := section[key].(bool)
+		switch {
+		case dst[key] == nil:
+			return fmt.Errorf("unknown setting \"%s.%s\"", name, key)
+		case !ok:
+			return fmt.Errorf("%s.%s must be true or false, not %v", name, key, section[key])
 		}
+		*dst[key] = b
 	}
 	return nil
+}
+
+// Commit is the [commit] section of app.toml.
+type Commit struct {
+	// Pipeline saves each block's state in the background while the next
+	// block executes (abci.Options.Pipeline).
+	Pipeline bool
+}
+
+// set sets c from the [commit] section of app.toml.
+func (c *Commit) set(section map[string]any) error {
+	return setBools("commit", section, map[string]*bool{"pipeline": &c.Pipeline})
+}
+
+// write appends the [commit] section, with comments, to b.
+func (c Commit) write(b *strings.Builder) {
+	fmt.Fprintf(b, `
+# How a block's state is saved.
+[commit]
+# pipeline saves each block's state to disk in the background while the
+# next block executes, on the second core; queries of the newest height
+# wait for its save. Blocks and app hashes are the same either way, and a
+# node killed mid-save replays the block on restart.
+pipeline = %t
+`, c.Pipeline)
 }
 
 // write appends the [metrics] section, with comments, to b.

@@ -1,12 +1,10 @@
 package state
 
 import (
-	"slices"
 	"sort"
-	"strings"
 	"sync"
 
-	"github.com/abci-ics/ics/state/internal/merge"
+	"github.com/abci-ics/ics/state/internal/buffer"
 )
 
 // Cache buffers writes over a parent Store.
@@ -38,7 +36,7 @@ func (c *Cache) KV(name string) KVStore {
 	if kv, ok := c.stores[name]; ok {
 		return kv
 	}
-	kv := &cacheKV{parent: c.parent.KV(name), index: make(map[string]int)}
+	kv := &cacheKV{parent: c.parent.KV(name)}
 	c.stores[name] = kv
 	return kv
 }
@@ -56,9 +54,9 @@ func (c *Cache) Write() {
 	names := make([]string, 0, len(c.stores))
 	total := 0
 	for name, kv := range c.stores {
-		if len(kv.entries) > 0 {
+		if kv.buf.Len() > 0 {
 			names = append(names, name)
-			total += len(kv.entries)
+			total += kv.buf.Len()
 		}
 	}
 	sort.Strings(names)
@@ -80,41 +78,39 @@ func (c *Cache) Write() {
 	wg.Wait()
 }
 
+// WriteTo flushes the buffered writes, as Write does, into dst instead of
+// the parent (the block's state once the version it was read over is
+// saved); the Cache then buffers over dst.
+func (c *Cache) WriteTo(dst Store) {
+	c.parent = dst
+	for name, kv := range c.stores {
+		kv.parent = dst.KV(name)
+	}
+	c.Write()
+}
+
 // parallelWriteMin is the number of buffered writes from which Write
 // flushes the stores concurrently.
 const parallelWriteMin = 512
 
-// cacheEntry is one buffered write; a nil value marks a delete.
-type cacheEntry struct {
-	key   string
-	value []byte
-}
-
-// cacheKV is the buffer of one store. Entries are appended in first-write
-// order and located through index; sorted lists the indices of the first
-// nsorted entries in key order and is rebuilt lazily (never mutated in
-// place, so open iterators can keep using an older copy).
+// cacheKV is the buffer of one store over its parent.
 type cacheKV struct {
-	parent  KVStore
-	index   map[string]int
-	entries []cacheEntry
-	sorted  []int
-	nsorted int
-	gen     uint64 // incremented by write; open iterators check it
+	parent KVStore
+	buf    buffer.Buffer
 }
 
 // Get implements KVStore.
 func (s *cacheKV) Get(key []byte) []byte {
-	if i, ok := s.index[string(key)]; ok {
-		return s.entries[i].value
+	if v, ok := s.buf.Get(key); ok {
+		return v
 	}
 	return s.parent.Get(key)
 }
 
 // Has implements KVStore.
 func (s *cacheKV) Has(key []byte) bool {
-	if i, ok := s.index[string(key)]; ok {
-		return s.entries[i].value != nil
+	if v, ok := s.buf.Get(key); ok {
+		return v != nil
 	}
 	return s.parent.Has(key)
 }
@@ -122,85 +118,32 @@ func (s *cacheKV) Has(key []byte) bool {
 // Set implements KVStore.
 func (s *cacheKV) Set(key, value []byte) {
 	checkSet(key, value)
-	s.put(key, value)
+	s.buf.Put(key, value)
 }
 
 // Delete implements KVStore.
 func (s *cacheKV) Delete(key []byte) {
 	checkDelete(key)
-	s.put(key, nil)
-}
-
-// put records a write; value nil records a delete.
-func (s *cacheKV) put(key, value []byte) {
-	if i, ok := s.index[string(key)]; ok {
-		s.entries[i].value = value
-		return
-	}
-	s.putString(string(key), value)
-}
-
-// putString records a write under a key that is already a string, avoiding
-// a conversion when one Cache flushes into another.
-func (s *cacheKV) putString(key string, value []byte) {
-	if i, ok := s.index[key]; ok {
-		s.entries[i].value = value
-		return
-	}
-	s.index[key] = len(s.entries)
-	s.entries = append(s.entries, cacheEntry{key: key, value: value})
-}
-
-// sortedIndex returns the indices of all entries in key order.
-func (s *cacheKV) sortedIndex() []int {
-	if s.nsorted == len(s.entries) {
-		return s.sorted
-	}
-	fresh := make([]int, 0, len(s.entries)-s.nsorted)
-	for i := s.nsorted; i < len(s.entries); i++ {
-		fresh = append(fresh, i)
-	}
-	less := func(a, b int) int { return strings.Compare(s.entries[a].key, s.entries[b].key) }
-	slices.SortFunc(fresh, less)
-	merged := make([]int, 0, len(s.sorted)+len(fresh))
-	i, j := 0, 0
-	for i < len(s.sorted) && j < len(fresh) {
-		if less(s.sorted[i], fresh[j]) < 0 {
-			merged = append(merged, s.sorted[i])
-			i++
-		} else {
-			merged = append(merged, fresh[j])
-			j++
-		}
-	}
-	merged = append(merged, s.sorted[i:]...)
-	merged = append(merged, fresh[j:]...)
-	s.sorted, s.nsorted = merged, len(s.entries)
-	return merged
+	s.buf.Put(key, nil)
 }
 
 // write flushes the buffer to the parent in key order and clears it.
 func (s *cacheKV) write() {
-	if len(s.entries) == 0 {
+	if s.buf.Len() == 0 {
 		return
 	}
 	parentCache, _ := s.parent.(*cacheKV)
-	for _, i := range s.sortedIndex() {
-		e := s.entries[i]
+	s.buf.Each(func(key string, value []byte) {
 		switch {
 		case parentCache != nil:
-			parentCache.putString(e.key, e.value)
-		case e.value == nil:
-			s.parent.Delete([]byte(e.key))
+			parentCache.buf.PutString(key, value)
+		case value == nil:
+			s.parent.Delete([]byte(key))
 		default:
-			s.parent.Set([]byte(e.key), e.value)
+			s.parent.Set([]byte(key), value)
 		}
-	}
-	clear(s.index)
-	clear(s.entries)
-	s.entries = s.entries[:0]
-	s.sorted, s.nsorted = nil, 0
-	s.gen++
+	})
+	s.buf.Reset()
 }
 
 // Iterator implements KVStore.
@@ -218,33 +161,10 @@ func (s *cacheKV) newIterator(start, end []byte, ascending bool) Iterator {
 	if emptyRange(start, end) {
 		return emptyIterator{}
 	}
-	var parent Iterator
 	if ascending {
-		parent = s.parent.Iterator(start, end)
-	} else {
-		parent = s.parent.ReverseIterator(start, end)
+		return s.buf.Merge(start, end, s.parent.Iterator(start, end), true)
 	}
-	idx := s.sortedIndex()
-	lo, hi := 0, len(idx)
-	if start != nil {
-		lo = sort.Search(len(idx), func(i int) bool { return s.entries[idx[i]].key >= string(start) })
-	}
-	if end != nil {
-		hi = sort.Search(len(idx), func(i int) bool { return s.entries[idx[i]].key >= string(end) })
-	}
-	idx, gen := idx[lo:hi], s.gen
-	return merge.New(merge.Buffer{
-		Len: len(idx),
-		Entry: func(i int) (string, []byte) {
-			e := s.entries[idx[i]]
-			return e.key, e.value
-		},
-		Check: func() {
-			if s.gen != gen {
-				panic("state: Cache written while an iterator over it was open")
-			}
-		},
-	}, parent, ascending)
+	return s.buf.Merge(start, end, s.parent.ReverseIterator(start, end), false)
 }
 
 // Atomic runs step on a Cache over s and writes the Cache into s only when

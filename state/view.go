@@ -12,6 +12,7 @@ import (
 	ics23 "github.com/cosmos/ics23/go"
 
 	"github.com/abci-ics/ics/state/internal/treekv"
+	"github.com/abci-ics/ics/state/internal/valuecache"
 	"github.com/abci-ics/ics/state/proof"
 )
 
@@ -180,3 +181,49 @@ func (s *viewKV) ReverseIterator(start, end []byte) Iterator {
 
 // Names returns the stores live at the view's version, sorted.
 func (v *View) Names() []string { return slices.Clone(v.names) }
+
+// Cached returns v read through the working state's value caches (see
+// the package documentation), for a View of the version the working
+// state was last saved from, while that version's successor is saved:
+// the caches hold the working state's values, which equal v's for every
+// key the caller does not find written since (package overlay lays those
+// writes over it). Like the working state, it must only be used from the
+// goroutine that owns the working state, and only while nothing writes
+// the working state.
+func (m *MultiStore) Cached(v *View) Store { return cachedView{v, m.working.kvs} }
+
+type cachedView struct {
+	v       *View
+	working map[string]*treeKV
+}
+
+// KV implements Store.
+func (c cachedView) KV(name string) KVStore {
+	kv := c.v.KV(name)
+	if w, ok := c.working[name]; ok && w.Values != nil {
+		return &cachedKV{KVStore: kv, values: w.Values}
+	}
+	return kv
+}
+
+// cachedKV is a View's store with a working store's value cache in front.
+type cachedKV struct {
+	KVStore
+	values *valuecache.Cache
+}
+
+func (s *cachedKV) Get(key []byte) []byte {
+	if v, ok := s.values.Get(key); ok {
+		return v
+	}
+	v := s.KVStore.Get(key)
+	s.values.Put(bytes.Clone(key), v)
+	return v
+}
+
+func (s *cachedKV) Has(key []byte) bool {
+	if v, ok := s.values.Get(key); ok {
+		return v != nil
+	}
+	return s.KVStore.Has(key)
+}

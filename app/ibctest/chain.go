@@ -172,7 +172,7 @@ func (c *Chain) start(g *app.Genesis, role app.Role) {
 		c.open = func(db dbm.DB, opts abci.Options) (*abci.App, error) { return consumerapp.New(db, opts, own) }
 	}
 	c.db = dbm.NewMemDB()
-	a, err := c.open(c.db, abci.Options{})
+	a, err := c.open(c.db, abci.Options{Pipeline: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func (c *Chain) Restart() {
 	if err := c.App.Close(); err != nil {
 		c.T.Fatal(err)
 	}
-	a, err := c.open(c.db, abci.Options{})
+	a, err := c.open(c.db, abci.Options{Pipeline: true})
 	if err != nil {
 		c.T.Fatalf("%s: reopen: %v", c.ID, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -54,8 +55,10 @@ type node struct {
 	metrics string
 	// timeoutCommit, when set, replaces the 300ms commit timeout.
 	timeoutCommit string
-	cmd           *exec.Cmd
-	log           *bytes.Buffer
+	// env is added to the node's environment.
+	env []string
+	cmd *exec.Cmd
+	log *bytes.Buffer
 }
 
 func (n *node) start() {
@@ -71,6 +74,7 @@ func (n *node) start() {
 		args = append(args, "--instrumentation.prometheus", "true", "--instrumentation.prometheus_listen_addr", n.metrics)
 	}
 	n.cmd = exec.Command(n.bin, args...)
+	n.cmd.Env = append(os.Environ(), n.env...)
 	n.cmd.Stdout, n.cmd.Stderr = n.log, n.log
 	if err := n.cmd.Start(); err != nil {
 		n.t.Fatal(err)

@@ -179,7 +179,8 @@ over a long run shows, and the whole run's peak resident memory. --csv writes on
 			nodehome.Memory{Limit: limit, GCPercent: abci.GCPercent}.Apply()
 			interval, _ := f.GetInt64("prune-interval")
 			cacheSize, _ := f.GetInt("iavl-cache")
-			app, err := providerapp.New(db, abci.Options{State: state.Options{KeepRecent: keep, PruneInterval: interval, CacheSize: cacheSize}})
+			pipeline, _ := f.GetBool("pipeline")
+			app, err := providerapp.New(db, abci.Options{State: state.Options{KeepRecent: keep, PruneInterval: interval, CacheSize: cacheSize}, Pipeline: pipeline})
 			if err != nil {
 				return err
 			}
@@ -252,6 +253,7 @@ over a long run shows, and the whole run's peak resident memory. --csv writes on
 	c.Flags().Int64("keep-recent", 0, "versions to keep (0: all, else at least 2); older ones are pruned in the background, as a node does")
 	c.Flags().Int64("prune-interval", 10, "with --keep-recent: start pruning every this many commits")
 	c.Flags().Int("iavl-cache", 0, "IAVL node cache size of each store's working tree, in nodes (0: state.DefaultCacheSize)")
+	c.Flags().Bool("pipeline", true, "save each block in the background while the next one executes, as a node does with [state] pipeline (app.toml)")
 	c.Flags().String("memory-limit", "2GiB", "the process's soft memory limit, as app.toml's [memory] limit sets a node's (0: none; GOMEMLIMIT wins)")
 	c.Flags().Int("window", 100, "blocks per window of the per-window report (shown when --blocks is larger)")
 	c.Flags().String("csv", "", "write one CSV row per block (height, txs, block/finalize/commit ms, RSS, heap and live heap MB) to this file")

@@ -155,4 +155,3 @@ type readOnly struct{ state.KVStore }
 
 func (readOnly) Set([]byte, []byte) { panic("overlay: Set on a read-only Layer") }
 func (readOnly) Delete([]byte)      { panic("overlay: Delete on a read-only Layer") }
-

@@ -3,11 +3,12 @@ package state
 import (
 	"bytes"
 	"errors"
-	stateproof "github.com/abci-ics/ics/state/proof"
 	"math/rand/v2"
 	"slices"
 	"sync"
 	"testing"
+
+	stateproof "github.com/abci-ics/ics/state/proof"
 
 	dbm "github.com/cosmos/cosmos-db"
 )

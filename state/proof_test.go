@@ -3,8 +3,9 @@ package state
 import (
 	"bytes"
 	"errors"
-	stateproof "github.com/abci-ics/ics/state/proof"
 	"testing"
+
+	stateproof "github.com/abci-ics/ics/state/proof"
 
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 	dbm "github.com/cosmos/cosmos-db"

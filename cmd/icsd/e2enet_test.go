@@ -19,7 +19,7 @@ import (
 // nodes, its progress written to out.
 func e2eOptions(t *testing.T, bin string, ports, validators int, kinds []ccvopts.ConsumerKind, out *lockedBuffer) ccvopts.Options {
 	o := ccvopts.Default()
-	o.Dir, o.Bin, o.BasePort = t.TempDir(), bin, freeBase(t, ports)
+	o.Dir, o.Bin, o.BasePort = testDir(t), bin, freeBase(t, ports)
 	o.Validators, o.Consumers, o.Kinds, o.AssignKeys = validators, len(kinds), kinds, nil
 	o.TimeoutCommit = 300 * time.Millisecond
 	o.VotingPeriod = 4 * time.Second
@@ -27,6 +27,24 @@ func e2eOptions(t *testing.T, bin string, ports, validators int, kinds []ccvopts
 	o.NodeArgs = []string{"--log_level", "error"}
 	o.Out = out
 	return o
+}
+
+// testDir returns a fresh directory for the test's testnet: a temporary
+// one, or with ICSD_TEST_KEEP=DIR set, DIR/<test name>, which is kept
+// (for reading the nodes' and relayers' logs of a failed run).
+func testDir(t *testing.T) string {
+	keep := os.Getenv("ICSD_TEST_KEEP")
+	if keep == "" {
+		return t.TempDir()
+	}
+	dir := filepath.Join(keep, filepath.Base(t.Name()))
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 // startCCV starts the CCV testnet of o and returns it with a context that

@@ -408,3 +408,32 @@ func TestConfirmCloseNothingToDo(t *testing.T) {
 		t.Fatal("ConfirmClose submitted a transaction")
 	}
 }
+
+// TestRunRefreshesAfterFailedPass: Run updates a client gone stale (its
+// last header older than a third of its trusting period) even when every
+// pass fails, so that a packet that cannot be relayed for a while does not
+// let the clients expire.
+func TestRunRefreshesAfterFailedPass(t *testing.T) {
+	a, b := chains(t)
+	l := newLink(t, a, b)
+	send(t, a, l.A, b, "stake", 5, uint64(start.Add(30*24*time.Hour).UnixNano()))
+	a.Log[a.Height-1].TxResults[0].Events = nil // the index lost the block: every pass fails
+	l.A.Chain = &relayer.Chain{ID: a.ID, Node: &ibctest.Node{C: a}, Submit: ibctest.Submitter{C: a}}
+	a.Clock().Advance(5 * 24 * time.Hour) // past a third of the 14-day trusting period
+	a.NextBlock()
+	b.NextBlock()
+	before := clientHeight(t, b, l.B.Client)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var reported error
+	l.Run(ctx, time.Millisecond, time.Hour, func(_ relayer.Progress, err error) {
+		reported = err
+		cancel()
+	})
+	if !errors.Is(reported, relayer.ErrEventNotFound) {
+		t.Fatalf("pass error %v", reported)
+	}
+	if after := clientHeight(t, b, l.B.Client); after <= before {
+		t.Fatalf("%s's client of %s stayed at height %d after a failed pass", b.ID, a.ID, after)
+	}
+}

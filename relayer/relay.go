@@ -454,22 +454,26 @@ const StaleFraction = 1.0 / 3
 // (Progress.Did tells the ones that did something); the pass's client
 // updates include those of the refresh. It updates both clients at least
 // every refresh, and any client whose last header is older than
-// StaleFraction of its trusting period at once; then it runs every task,
-// whether the pass failed or not, and reports their errors with the pass's.
+// StaleFraction of its trusting period at once, whether the pass failed or
+// not; then it runs every task, likewise, and reports their errors with
+// the pass's.
 func (l *Link) Run(ctx context.Context, interval, refresh time.Duration, report func(Progress, error), tasks ...Task) {
 	lastRefresh := time.Now()
 	for {
 		var p Progress
 		count := l.countUpdates(&p)
 		p, err := l.RelayOnce(ctx)
-		if err == nil {
-			if time.Since(lastRefresh) >= refresh {
-				if err = l.UpdateClients(ctx); err == nil {
-					lastRefresh = time.Now()
-				}
-			} else {
-				_, err = l.RefreshStaleClients(ctx, StaleFraction)
+		// The clients are kept alive even when the pass failed: a packet
+		// that cannot be relayed for a while (its transaction refused, a
+		// node behind) must not let a short-lived client expire.
+		if time.Since(lastRefresh) >= refresh {
+			uerr := l.UpdateClients(ctx)
+			if uerr == nil {
+				lastRefresh = time.Now()
 			}
+			err = errors.Join(err, uerr)
+		} else if _, serr := l.RefreshStaleClients(ctx, StaleFraction); serr != nil {
+			err = errors.Join(err, serr)
 		}
 		count()
 		for _, t := range tasks {

@@ -97,12 +97,13 @@ type App struct {
 
 	chain atomic.Pointer[chainRef] // nil until InitChain or a committed state assembles it
 
-	blockMu     sync.Mutex       // consensus connection
-	pending     bool             // genesis written, not yet committed
-	genesisHash []byte           // app hash after InitChain, while pending
-	finished    bool             // a block was finalized and awaits Commit
-	next        Chain            // the chain a transition in that block assembled, run from its Commit on
-	finalized   state.CommitInfo // height and app hash of the block awaiting Commit
+	blockMu      sync.Mutex       // consensus connection
+	pending      bool             // genesis written, not yet committed
+	genesisHash  []byte           // app hash after InitChain, while pending
+	finished     bool             // a block was finalized and awaits Commit
+	next         Chain            // the chain a transition in that block assembled, run from its Commit on
+	finalized    state.CommitInfo // height and app hash of the block awaiting Commit
+	transitioned bool             // that block made a transition, which wrote to the working state directly
 
 	pipeline  bool
 	pauseSave func(height int64)
@@ -368,6 +369,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlo
 		b.AppHash = a.genesisHash
 	}
 	resp := &abcitypes.ResponseFinalizeBlock{TxResults: make([]*abcitypes.ExecTxResult, len(req.Txs))}
+	a.transitioned = false
 	c, evs, err := a.transition(r.Chain, b)
 	if err != nil {
 		return nil, err

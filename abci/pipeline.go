@@ -63,11 +63,11 @@ func (a *App) waitSave() error {
 // all recorded (genesis, a transition), or there is no saved version to
 // lay them over.
 func (a *App) commitBehind() bool {
-	if !a.pipeline || a.written == nil || a.pending || a.next != nil {
+	if !a.pipeline || a.written == nil || a.pending || a.next != nil || a.transitioned {
 		return false
 	}
 	prev, err := a.st().View(0)
-	if err != nil {
+	if err != nil || prev.Version() != a.finalized.Version-1 {
 		return false
 	}
 	s := &save{block: a.finalized, done: make(chan struct{})}

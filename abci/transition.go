@@ -57,6 +57,7 @@ func (a *App) transition(r Chain, b Block) (Chain, []abcitypes.Event, error) {
 	if err := a.waitSave(); err != nil {
 		return nil, nil, err
 	}
+	a.transitioned = true
 	fail := func(err error) (Chain, []abcitypes.Event, error) {
 		a.st().Discard()
 		return nil, nil, fmt.Errorf("transition %q at height %d: %w", tr.Name, b.Height, err)

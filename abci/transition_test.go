@@ -99,7 +99,7 @@ func runBlocks(t *testing.T, a *App, from, to int64) (map[int64][]byte, map[int6
 
 func openToy(t *testing.T, db dbm.DB, f toyFactory) *App {
 	t.Helper()
-	a, err := New(db, Options{Chain: f})
+	a, err := New(db, Options{Chain: f, Pipeline: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -214,8 +214,13 @@ func (a *App) Close() error {
 }
 
 // Info reports the last committed height and app hash, so that CometBFT
-// replays exactly the blocks the application has not committed.
+// replays exactly the blocks the application has not committed. With a
+// save in flight it waits for it and reports that block once recorded, as
+// queries of the latest height do.
 func (a *App) Info(_ context.Context, _ *abcitypes.RequestInfo) (*abcitypes.ResponseInfo, error) {
+	if s := a.saving.Load(); s != nil {
+		<-s.done
+	}
 	c := a.st().LastCommit()
 	return &abcitypes.ResponseInfo{
 		Data:             a.name,

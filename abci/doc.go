@@ -39,9 +39,9 @@
 // transition) is saved before Commit returns, and a transition due in
 // N+1 waits for the save first. Info and the latest version report only
 // saved commits: a node killed mid-save restarts at N-1 and CometBFT
-// replays N. A query of the latest height, or of N, waits for the save,
-// so answers are never older than without the pipeline; the blocks, their
-// results and app hashes are the same either way.
+// replays N. Info, and a query of the latest height or of N, wait for the
+// save, so answers are never older than without the pipeline; the blocks,
+// their results and app hashes are the same either way.
 //
 // Every step returns its effects (events, validator updates) as values;
 // nothing is buffered between calls.

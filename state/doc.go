@@ -120,7 +120,10 @@
 // reading old versions through the working tree's own node database while
 // a block executes is a data race. Views therefore never take the block
 // executor's lock and are safe to use concurrently with execution and
-// Commit.
+// Commit. MultiStore.Cached reads a View through the working state's value
+// caches, for the block goroutine while a Commit runs in the background
+// (package overlay lays the last block's writes over it; see package abci,
+// "Pipelined commit").
 //
 // View.Prove returns a value and its two-layer proof (see package proof),
 // which it checks before returning. ICS-23 leaf operations reject empty

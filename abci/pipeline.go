@@ -13,8 +13,7 @@ import (
 type save struct {
 	block state.CommitInfo // the block's height and app hash, known before the save
 	done  chan struct{}    // closed when the save ended
-	info  state.CommitInfo // what the save committed, once done
-	err   error
+	err   error            // why the save failed, once done
 }
 
 // last returns the height and app hash of the last block committed: the
@@ -50,7 +49,7 @@ func (a *App) waitSave() error {
 	if s.err != nil {
 		return fmt.Errorf("commit of height %d: %w", s.block.Version, s.err)
 	}
-	a.snapshot(s.info.Version)
+	a.snapshot(s.block.Version)
 	return nil
 }
 
@@ -63,7 +62,7 @@ func (a *App) waitSave() error {
 // all recorded (genesis, a transition), or there is no saved version to
 // lay them over.
 func (a *App) commitBehind() bool {
-	if !a.pipeline || a.written == nil || a.pending || a.next != nil || a.transitioned {
+	if !a.pipeline || a.written == nil || a.pending || a.transitioned {
 		return false
 	}
 	prev, err := a.st().View(0)
@@ -83,7 +82,7 @@ func (a *App) commitBehind() bool {
 		if a.pauseSave != nil {
 			a.pauseSave(s.block.Version)
 		}
-		s.info, s.err = a.st().Commit()
+		_, s.err = a.st().Commit()
 	}()
 	return true
 }

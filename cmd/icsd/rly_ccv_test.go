@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -196,15 +195,7 @@ func TestRlyCCV(t *testing.T) {
 
 	// rly start relays; a delegation on the provider changes the
 	// validator's power on the consumer, and its VSCMatured returns.
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	start := exec.CommandContext(ctx, r.rly, "start", "ccv", "--home", r.rlyHome)
-	var startLog syncBuffer
-	start.Stdout, start.Stderr = &startLog, &startLog
-	if err := start.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cancel(); _ = start.Wait() }()
+	startLog := r.start("ccv")
 	// On failure: rly's first errors and warnings, then its last lines.
 	rlyLog := func() string {
 		var first []string

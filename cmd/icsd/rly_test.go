@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -400,15 +399,7 @@ func TestRlyTransfer(t *testing.T) {
 	if err := json.Unmarshal([]byte(run(t, r.bin, "keys", "add", "carol", "--home", a.home, "-o", "json")), &key); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	start := exec.CommandContext(ctx, r.rly, "start", "ab", "--home", r.rlyHome)
-	var startLog syncBuffer
-	start.Stdout, start.Stderr = &startLog, &startLog
-	if err := start.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cancel(); _ = start.Wait() }()
+	startLog := r.start("ab")
 	r.run("tx", "transfer", b.id, a.id, "400transfer/channel-0/stake", key["address"], "channel-0", "--path", "ab")
 	r.waitBalance(a, key["address"], "stake", 400, func() string { return tail(startLog.String(), 6000) })
 	if got := denomBalance(t, r.bin, b.rpc(), rlyAddress, "transfer/channel-0/stake"); got != 600 {
@@ -416,20 +407,18 @@ func TestRlyTransfer(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer a process writes while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+// start runs `rly start path` until the test ends and returns its
+// output as it grows.
+func (r *rlyNet) start(path string) *lockedBuffer {
+	r.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, r.rly, "start", path, "--home", r.rlyHome)
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		cancel()
+		r.t.Fatal(err)
+	}
+	r.t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	return out
 }

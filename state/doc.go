@@ -75,8 +75,12 @@
 // and returns, and a goroutine deletes them one version of one tree at a
 // time, in one write each, from trees of its own, so a crash leaves every
 // tree's versions whole or gone and the next commit resumes. Commit never
-// waits for it; Close stops it after the version it is on. Package prune
-// tells the details.
+// waits for it; Close stops it after the version it is on. Each Commit
+// also records, per tree and in its commit batch, the nodes the new
+// version orphaned (found from what the working tree wrote and read, under
+// "s/k:<name>/x<version>"), so that pruning a version deletes a list
+// instead of walking two trees read back from disk. Package prune tells
+// the details.
 //
 // # Store upgrades
 //

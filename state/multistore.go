@@ -54,6 +54,10 @@ type Options struct {
 	// serialSave saves and hashes the trees one after the other instead of
 	// concurrently. Package benchmarks use it for comparison.
 	serialSave bool
+	// iavlPruning prunes every version with iavl's own pruning, which
+	// walks two trees to find the orphans, instead of with the record of
+	// them made at each save. Package tests use it for comparison.
+	iavlPruning bool
 	// afterPruneStep runs after each version of a tree the background
 	// pruning deletes. Package tests use it.
 	afterPruneStep func(store string, version int64)
@@ -113,19 +117,34 @@ type MultiStore struct {
 
 // store is the tree of one store with its working KVStore.
 type store struct {
-	name   string
-	tree   *iavl.MutableTree // working tree; only pruned once retired
-	reader *iavl.MutableTree // serves Views; never written
-	kv     *treeKV           // the working state's KVStore over tree
+	name    string
+	tree    *iavl.MutableTree // working tree; only pruned once retired
+	orphans *prune.Tracker    // tree's database, when versions are pruned
+	reader  *iavl.MutableTree // serves Views; never written
+	kv      *treeKV           // the working state's KVStore over tree
 }
 
-func (m *MultiStore) newWorkingTree(name string) *iavl.MutableTree {
-	return iavl.NewMutableTree(record.TreeDB(m.db, name), m.opts.CacheSize, !m.opts.fastStorage, iavl.NewNopLogger())
+// workingTree is a working tree with the Tracker of its database, if
+// versions are pruned.
+type workingTree struct {
+	*iavl.MutableTree
+	orphans *prune.Tracker
+}
+
+func (m *MultiStore) newWorkingTree(name string) workingTree {
+	var db idb.DB = record.TreeDB(m.db, name)
+	var orphans *prune.Tracker
+	if m.opts.KeepRecent > 0 && !m.opts.iavlPruning {
+		orphans = prune.NewTracker(db)
+		db = orphans
+	}
+	return workingTree{iavl.NewMutableTree(db, m.opts.CacheSize, !m.opts.fastStorage, iavl.NewNopLogger()), orphans}
 }
 
 // newStore returns the store of tree t, with its value cache and reader.
-func (m *MultiStore) newStore(name string, t *iavl.MutableTree) *store {
-	s := &store{name: name, tree: t, kv: &treeKV{treekv.Working{Tree: t}}}
+func (m *MultiStore) newStore(name string, wt workingTree) *store {
+	t := wt.MutableTree
+	s := &store{name: name, tree: t, orphans: wt.orphans, kv: &treeKV{treekv.Working{Tree: t}}}
 	if m.opts.ValueCacheBytes > 0 {
 		s.kv.Values = valuecache.New(m.opts.ValueCacheBytes)
 	}
@@ -439,12 +458,17 @@ func (m *MultiStore) Commit() (CommitInfo, error) {
 	}
 	roots := make([][]byte, len(m.live))
 	versions := make([]int64, len(m.live))
+	orphans := make([][]byte, len(m.live))
 	err := m.eachTree(func(i int, s *store) error {
 		h, v, err := s.tree.SaveVersion()
 		if err != nil {
 			return fmt.Errorf("state: saving store %q: %w", s.name, err)
 		}
 		roots[i], versions[i] = h, v
+		if s.orphans != nil {
+			// Without a record, pruning finds the orphans the slow way.
+			orphans[i], _ = s.orphans.Orphans(v)
+		}
 		return nil
 	})
 	for i, v := range versions {
@@ -460,7 +484,7 @@ func (m *MultiStore) Commit() (CommitInfo, error) {
 	m.mu.RLock()
 	first := cmp.Or(m.first, info.Version)
 	m.mu.RUnlock()
-	if err := m.writeRecords(record.Commit{Version: info.Version, First: first, Hash: info.Hash}); err != nil {
+	if err := m.writeRecords(record.Commit{Version: info.Version, First: first, Hash: info.Hash}, orphans); err != nil {
 		m.failed = fmt.Errorf("state: commit failed, reopen the multistore: writing commit record: %w", err)
 		return CommitInfo{}, m.failed
 	}
@@ -506,11 +530,21 @@ func (m *MultiStore) WaitPrune() error {
 }
 
 // writeRecords writes the commit record c, with the upgrade of c.Version
-// if one is pending, in one synced batch: on a write-ahead-logged backend
-// this also makes the trees' earlier, unsynced writes durable.
-func (m *MultiStore) writeRecords(c record.Commit) error {
+// if one is pending and the record of the nodes each live tree's version
+// orphaned (orphans, in m.live's order; a nil one deletes a record left by
+// a version rolled back), in one synced batch: on a write-ahead-logged
+// backend this also makes the trees' earlier, unsynced writes durable.
+func (m *MultiStore) writeRecords(c record.Commit, orphans [][]byte) error {
 	b := m.db.NewBatch()
 	err := b.Set(record.CommitKey, c.Encode())
+	for i, s := range m.live {
+		key := record.TreeKey(s.name, prune.RecordKey(c.Version))
+		if orphans[i] != nil {
+			err = errors.Join(err, b.Set(key, orphans[i]))
+		} else {
+			err = errors.Join(err, b.Delete(key))
+		}
+	}
 	if m.pending != nil && err == nil {
 		u := m.pending.Upgrades[len(m.pending.Upgrades)-1]
 		err = b.Set(u.Key(), u.Encode())

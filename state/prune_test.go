@@ -14,6 +14,7 @@ import (
 	dbm "github.com/cosmos/cosmos-db"
 	"github.com/cosmos/iavl"
 
+	"github.com/abci-ics/ics/state/internal/prune"
 	"github.com/abci-ics/ics/state/internal/record"
 )
 
@@ -388,4 +389,112 @@ func readView(m *MultiStore, v int64) (err error) {
 		}
 	}
 	return nil
+}
+
+// TestPruneRecordsAsIavl runs one workload on two multistores, one pruning
+// with the orphans recorded at each save, one with iavl's own pruning, and
+// checks after every commit that pruning left the same database, record
+// keys aside. The workload has versions that change nothing in a store
+// (their root is the previous one's, which pruning moves), a store emptied
+// and refilled, and a reopen, after which the records are made from an
+// empty index. It also checks that the records were used: each pruned
+// version's record is gone, the newest versions' are there.
+func TestPruneRecordsAsIavl(t *testing.T) {
+	const n, keep = 40, 3
+	block := func(s Store, v int64) {
+		pruneBlock(s, v)
+		kv := s.KV("provider")
+		switch {
+		case v == 15: // emptied
+			var keys [][]byte
+			it := kv.Iterator(nil, nil)
+			for ; it.Valid(); it.Next() {
+				keys = append(keys, bytes.Clone(it.Key()))
+			}
+			it.Close()
+			for _, key := range keys {
+				kv.Delete(key)
+			}
+		case v == 16 || v == 17: // stays empty
+			for i := range 60 {
+				kv.Delete(k("key%03d", i))
+			}
+			kv.Delete([]byte("v"))
+		}
+	}
+	open := func(db dbm.DB, iavlPruning bool) *MultiStore {
+		m, err := Open(db, testNames, Options{KeepRecent: keep, PruneInterval: 2, iavlPruning: iavlPruning})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	recDB, iavlDB := dbm.NewMemDB(), dbm.NewMemDB()
+	rec, ref := open(recDB, false), open(iavlDB, true)
+	defer func() { _, _ = rec.Close(), ref.Close() }()
+	for v := int64(1); v <= n; v++ {
+		if v == 25 {
+			_, _ = rec.Close(), ref.Close()
+			rec, ref = open(recDB, false), open(iavlDB, true)
+		}
+		block(rec.Working(), v)
+		block(ref.Working(), v)
+		got, want := mustCommit(t, rec), mustCommit(t, ref)
+		if !bytes.Equal(got.Hash, want.Hash) {
+			t.Fatalf("version %d: app hash %X, want %X", v, got.Hash, want.Hash)
+		}
+		if err := errors.Join(rec.WaitPrune(), ref.WaitPrune()); err != nil {
+			t.Fatal(err)
+		}
+		g, w := rawDump(t, recDB), rawDump(t, iavlDB)
+		if len(g) != len(w) {
+			t.Fatalf("version %d: %d keys, iavl's pruning leaves %d", v, len(g), len(w))
+		}
+		for i := range g {
+			if g[i] != w[i] {
+				t.Fatalf("version %d: key %d is %q, iavl's pruning leaves %q", v, i, g[i], w[i])
+			}
+		}
+		pruned := rec.earliest - 1
+		for _, name := range testNames {
+			if has(t, recDB, record.TreeKey(name, prune.RecordKey(pruned+1))) {
+				t.Fatalf("version %d: store %s keeps the record of version %d, whose previous version is pruned", v, name, pruned+1)
+			}
+			if v > 1 && !has(t, recDB, record.TreeKey(name, prune.RecordKey(v))) {
+				t.Fatalf("version %d: store %s has no record of its orphans", v, name)
+			}
+		}
+	}
+	if rec.earliest < n-keep {
+		t.Fatalf("pruned up to %d, want %d", rec.earliest-1, n-keep)
+	}
+}
+
+// rawDump returns every key and value of db but the records of orphans,
+// as "key=value" strings in key order.
+func rawDump(t *testing.T, db dbm.DB) []string {
+	t.Helper()
+	it, err := db.Iterator(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer it.Close()
+	var out []string
+	for ; it.Valid(); it.Next() {
+		key := it.Key()
+		if i := bytes.IndexByte(key[min(len(key), 4):], '/'); bytes.HasPrefix(key, []byte("s/k:")) && i >= 0 && key[4+i+1] == 'x' {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%X=%X", key, it.Value()))
+	}
+	return out
+}
+
+func has(t *testing.T, db dbm.DB, key []byte) bool {
+	t.Helper()
+	ok, err := db.Has(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ok
 }

@@ -13,9 +13,18 @@
 // starts from where it stopped and goes up to the newest target.
 //
 // The goroutine deletes the versions of one tree after the other, one
-// version per step, through a MutableTree of its own over the tree's
-// database namespace. It shares no memory with the working tree or the
-// trees that serve Views: iavl's pruning rewrites the keys of cached nodes
+// version per step. A version v whose orphans were recorded when v+1 was
+// saved (see Tracker: the working tree's database notes the nodes it
+// writes and reads, and the walk that finds them reads nothing) is
+// deleted with that record: the listed nodes, v's root entry (a root that
+// v+1 shares moves to (v, 0), as iavl does it) and the record, in one
+// write. A version without a record (saved while every version was kept,
+// or by a release without records, or one the Tracker could not make
+// sense of) is deleted by iavl's pruning, which walks both trees back from
+// disk to find the orphans, through a MutableTree of its own over the
+// tree's database namespace. That tree shares no memory with the working
+// tree or the trees that serve Views: iavl's pruning rewrites the keys of
+// cached nodes
 // (a root that the next version reuses is stored again as (version, 0)),
 // which would race with the working tree if they shared a node database.
 // That is why iavl's own AsyncPruningOption is not used: its pruning runs
@@ -251,22 +260,115 @@ func (p *Pruner) stopped() bool {
 }
 
 // pruneTree deletes the versions of tree name from its first one up to
-// to, one version per write, stopping early when the Pruner is closed.
+// to, one version per write, stopping early when the Pruner is closed. A
+// version whose orphans were recorded when the next one was saved (see
+// Tracker) is deleted by that record; one without, by iavl's pruning, which
+// walks both versions' trees to find them.
 func (p *Pruner) pruneTree(name string, to int64) (err error) {
-	t := iavl.NewMutableTree(unsizedBatches{p.open(name)}, p.cacheSize, true, iavl.NewNopLogger(), iavl.FlushThresholdOption(flushNever))
-	defer func() { err = errors.Join(err, t.Close()) }()
-	for v := record.FirstVersion(t, to+1); v <= to; v++ {
+	db := p.open(name)
+	var t *iavl.MutableTree // iavl's pruning, opened for the versions without a record
+	closeTree := func() {
+		if t != nil {
+			err = errors.Join(err, t.Close())
+			t = nil
+		}
+	}
+	defer closeTree()
+	first, err := firstVersion(db, to+1)
+	if err != nil {
+		return err
+	}
+	for v := first; v <= to; v++ {
 		if p.stopped() {
 			return nil
 		}
-		if err := t.DeleteVersionsTo(v); err != nil {
+		rec, err := db.Get(RecordKey(v + 1))
+		if err != nil {
 			return err
+		}
+		if rec != nil {
+			closeTree() // iavl caches its first version, which this moves
+			err = deleteRecorded(db, v, rec)
+		} else {
+			if t == nil {
+				t = iavl.NewMutableTree(unsizedBatches{db}, p.cacheSize, true, iavl.NewNopLogger(), iavl.FlushThresholdOption(flushNever))
+			}
+			err = t.DeleteVersionsTo(v)
+		}
+		if err != nil {
+			return fmt.Errorf("version %d: %w", v, err)
 		}
 		if p.afterStep != nil {
 			p.afterStep(name, v)
 		}
 	}
 	return nil
+}
+
+// firstVersion returns the oldest version up to latest of the tree in db
+// (versions are contiguous: pruning deletes the oldest).
+func firstVersion(db idb.DB, latest int64) (int64, error) {
+	lo, hi := int64(1), latest
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		has, err := db.Has(nodeKey{mid, 1}.db())
+		if err != nil {
+			return 0, err
+		}
+		if has {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo, nil
+}
+
+// deleteRecorded deletes version v of the tree in db, in one write, with
+// rec, the record of the nodes that v+1 orphaned, as iavl's pruning would:
+// the orphans; v's root entry, unless v+1 shares that root, which then
+// moves to (v, 0); and the record itself.
+func deleteRecorded(db idb.DB, v int64, rec []byte) error {
+	if len(rec)%12 != 0 {
+		return fmt.Errorf("the record of the orphans of version %d has %d bytes", v+1, len(rec))
+	}
+	b := db.NewBatch()
+	defer b.Close()
+	var errs []error
+	del := func(k []byte) { errs = append(errs, b.Delete(k)) }
+	for i := 0; i < len(rec); i += 12 {
+		k := parseKey(rec[i:])
+		if k.nonce == 1 && k.version < v {
+			// A root that versions up to v shared: pruning its own
+			// version moved it to (version, 0).
+			del(nodeKey{k.version, 0}.db())
+		}
+		del(k.db())
+	}
+	own := nodeKey{v, 1}
+	r, err := rootOf(db, v)
+	if err != nil {
+		return err
+	}
+	if r.empty || r.key != own {
+		del(own.db()) // a reference, an empty root
+	}
+	if r, err = rootOf(db, v+1); err != nil {
+		return err
+	}
+	if !r.empty && r.key == own {
+		node, err := db.Get(own.db())
+		if err != nil || node == nil {
+			return errors.Join(fmt.Errorf("the root of version %d, shared by %d, is missing", v, v+1), err)
+		}
+		del(own.db())
+		errs = append(errs, b.Set(nodeKey{v, 0}.db(), node))
+	}
+	del(RecordKey(v + 1))
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return b.Write()
 }
 
 // unsizedBatches makes NewBatchWithSize ignore its size: iavl preallocates

@@ -287,7 +287,12 @@ func (h History) Add(u Upgrade) (History, error) {
 
 // TreeDB returns the database namespace of one store's tree, "s/k:<name>/".
 func TreeDB(db dbm.DB, name string) *idb.Wrapper {
-	return idb.NewWrapper(dbm.NewPrefixDB(db, []byte("s/k:"+name+"/")))
+	return idb.NewWrapper(dbm.NewPrefixDB(db, TreeKey(name, nil)))
+}
+
+// TreeKey returns the database key of key in the namespace of tree name.
+func TreeKey(name string, key []byte) []byte {
+	return append([]byte("s/k:"+name+"/"), key...)
 }
 
 // FirstVersion returns the oldest version of t that still exists.

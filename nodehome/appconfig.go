@@ -112,8 +112,9 @@ type Memory struct {
 }
 
 // DefaultMemory is the memory setting of a home without a [memory]
-// section: a 2 GiB soft limit, and abci.GCPercent.
-func DefaultMemory() Memory { return Memory{Limit: 2 << 30, GCPercent: abci.GCPercent} }
+// section: a soft limit of 1792 MiB, which keeps a node's resident memory
+// under 2 GB, and abci.GCPercent.
+func DefaultMemory() Memory { return Memory{Limit: 1792 << 20, GCPercent: abci.GCPercent} }
 
 // Validate checks the limit and the target.
 func (m Memory) Validate() error {

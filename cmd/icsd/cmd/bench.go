@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -205,6 +206,11 @@ over a long run shows, and the whole run's peak resident memory. --csv writes on
 			if err != nil {
 				return err
 			}
+			if prof, _ := f.GetString("memprofile"); prof != "" {
+				if err := writeHeapProfile(prof); err != nil {
+					return err
+				}
+			}
 			rep.Icsd = line(r)
 			rep.Icsd.PeakRSSMB = mib(r.PeakRSS)
 			rep.Icsd.Windows = windowLines(bench.Windows(r.Stats, window))
@@ -254,12 +260,22 @@ over a long run shows, and the whole run's peak resident memory. --csv writes on
 	c.Flags().Int64("prune-interval", 10, "with --keep-recent: start pruning every this many commits")
 	c.Flags().Int("iavl-cache", 0, "IAVL node cache size of each store's working tree, in nodes (0: state.DefaultCacheSize)")
 	c.Flags().Bool("pipeline", true, "save each block in the background while the next one executes, as a node does with [state] pipeline (app.toml)")
-	c.Flags().String("memory-limit", "2GiB", "the process's soft memory limit, as app.toml's [memory] limit sets a node's (0: none; GOMEMLIMIT wins)")
+	c.Flags().String("memory-limit", "1792MiB", "the process's soft memory limit, as app.toml's [memory] limit sets a node's (0: none; GOMEMLIMIT wins)")
 	c.Flags().Int("window", 100, "blocks per window of the per-window report (shown when --blocks is larger)")
 	c.Flags().String("csv", "", "write one CSV row per block (height, txs, block/finalize/commit ms, RSS, heap and live heap MB) to this file")
 	c.Flags().String("plot", "", "write a PNG chart of block time over height, with each window's p99, to this file")
 	c.Flags().String("cpuprofile", "", "write a CPU profile of the run to this file")
+	c.Flags().String("memprofile", "", "write a heap profile (what the last collection found live, and allocations over the run) to this file after the last block")
 	c.Flags().Bool("kvstore", true, "also run CometBFT's kvstore example app in the same harness")
 	cli.AddOutputFlag(c)
 	return c
+}
+
+// writeHeapProfile writes the heap profile of the process to path.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	return errors.Join(pprof.WriteHeapProfile(f), f.Close())
 }

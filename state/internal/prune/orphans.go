@@ -109,7 +109,7 @@ func decodeChildren(b []byte) (children, error) {
 	return children{nodeKey{ints[2], uint32(ints[3])}, nodeKey{ints[4], uint32(ints[5])}}, nil
 }
 
-// maxIndexed bounds a Tracker's index (about 60 bytes a node): past it,
+// maxIndexed bounds a Tracker's index (about 30 bytes a node): past it,
 // the index starts again from empty, and walks read what they miss.
 const maxIndexed = 4 << 20
 
@@ -126,17 +126,18 @@ type Tracker struct {
 	idb.DB
 
 	mu    sync.Mutex
-	index map[nodeKey]children
+	index map[uint64][2]uint64 // packed node key -> packed children (0, 0 for a leaf)
 	// written are the nodes written since the last Orphans; incomplete is
 	// set when some were not kept (more than maxWritten, or a node key
 	// whose value was not understood).
 	written    []trackedNode
 	incomplete bool
+	spare      []trackedNode // a written batch's buffer, for the next batch
 }
 
 // NewTracker returns a Tracker over db.
 func NewTracker(db idb.DB) *Tracker {
-	return &Tracker{DB: db, index: make(map[nodeKey]children)}
+	return &Tracker{DB: db, index: make(map[uint64][2]uint64)}
 }
 
 // Get implements idb.DB, noting the node read.
@@ -153,19 +154,57 @@ func (t *Tracker) Get(key []byte) ([]byte, error) {
 }
 
 // NewBatch implements idb.DB: nodes the batch writes are noted when it is.
-func (t *Tracker) NewBatch() idb.Batch { return &trackedBatch{Batch: t.DB.NewBatch(), t: t} }
+func (t *Tracker) NewBatch() idb.Batch { return t.newBatch(t.DB.NewBatch()) }
 
 // NewBatchWithSize implements idb.DB.
-func (t *Tracker) NewBatchWithSize(n int) idb.Batch {
-	return &trackedBatch{Batch: t.DB.NewBatchWithSize(n), t: t}
+func (t *Tracker) NewBatchWithSize(n int) idb.Batch { return t.newBatch(t.DB.NewBatchWithSize(n)) }
+
+func (t *Tracker) newBatch(b idb.Batch) *trackedBatch {
+	t.mu.Lock()
+	nodes := t.spare
+	t.spare = nil
+	t.mu.Unlock()
+	return &trackedBatch{Batch: b, t: t, nodes: nodes[:0]}
 }
+
+// pack returns k in 64 bits, 40 for the version and 24 for the nonce,
+// and whether it fits (nodes that do not are read when a walk needs them).
+func pack(k nodeKey) (uint64, bool) {
+	return uint64(k.version)<<24 | uint64(k.nonce), k.version > 0 && k.version < 1<<40 && k.nonce < 1<<24
+}
+
+func unpack(p uint64) nodeKey { return nodeKey{int64(p >> 24), uint32(p & (1<<24 - 1))} }
 
 // add indexes node k; t.mu is held.
 func (t *Tracker) add(k nodeKey, c children) {
+	pk, ok := pack(k)
+	var pc [2]uint64
+	if c != (children{}) {
+		l, lok := pack(c.left)
+		r, rok := pack(c.right)
+		pc, ok = [2]uint64{l, r}, ok && lok && rok
+	}
+	if !ok {
+		return
+	}
 	if len(t.index) >= maxIndexed {
 		clear(t.index)
 	}
-	t.index[k] = c
+	t.index[pk] = pc
+}
+
+// lookup returns the children of node k from the index, or reads them.
+func (t *Tracker) lookup(k nodeKey) (children, error) {
+	if pk, ok := pack(k); ok {
+		if pc, ok := t.index[pk]; ok {
+			delete(t.index, pk) // an orphan: only walks look it up again
+			if pc == [2]uint64{} {
+				return children{}, nil
+			}
+			return children{unpack(pc[0]), unpack(pc[1])}, nil
+		}
+	}
+	return readChildren(t.DB, k)
 }
 
 type trackedNode struct {
@@ -211,6 +250,9 @@ func (b *trackedBatch) written(err error) error {
 			t.incomplete = true
 		} else {
 			t.written = append(t.written, b.nodes...)
+		}
+		if cap(b.nodes) > cap(t.spare) {
+			t.spare, b.nodes = b.nodes[:0], nil
 		}
 		t.mu.Unlock()
 	}
@@ -286,13 +328,10 @@ func (t *Tracker) Orphans(version int64) ([]byte, error) {
 			reached++
 			continue
 		}
-		c, ok := t.index[k]
-		if !ok {
-			if c, err = readChildren(t.DB, k); err != nil {
-				return nil, err
-			}
+		c, err := t.lookup(k)
+		if err != nil {
+			return nil, err
 		}
-		delete(t.index, k)
 		out = binary.BigEndian.AppendUint64(out, uint64(k.version))
 		out = binary.BigEndian.AppendUint32(out, k.nonce)
 		if c != (children{}) {

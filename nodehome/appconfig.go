@@ -187,10 +187,13 @@ type Pruning struct {
 }
 
 // DefaultPruning is the pruning of a home without a [pruning] section:
-// the 10,000 most recent versions are kept, and pruning starts every 10
-// commits.
+// the 10,000 most recent versions are kept, and pruning starts at every
+// commit. Deleting a version costs a list of deletes (state records each
+// version's orphans when it is saved), so one version per commit spreads
+// the work evenly where a prune every 10 commits would slow every tenth
+// block.
 func DefaultPruning() Pruning {
-	return Pruning{Strategy: PruneCustom, KeepRecent: 10_000, Interval: 10}
+	return Pruning{Strategy: PruneCustom, KeepRecent: 10_000, Interval: 1}
 }
 
 // DefaultAppConfig is the configuration Init writes for role.
@@ -428,7 +431,7 @@ role = %q
 #   "nothing"     keep every version
 #   "custom"      keep-recent and interval below
 # A home without this section keeps the last 10000 versions and prunes
-# every 10 blocks.
+# at every block.
 strategy = %q
 `, c.Role, c.Pruning.Strategy)
 	p := c.Pruning

@@ -31,7 +31,7 @@ func TestPruningStrategies(t *testing.T) {
 		{p: Pruning{Strategy: PruneEverything}, keep: 2, interval: 10},
 		{p: Pruning{Strategy: PruneNothing}},
 		{p: Pruning{Strategy: PruneCustom, KeepRecent: 2, Interval: 1}, keep: 2, interval: 1},
-		{p: DefaultPruning(), keep: 10_000, interval: 10},
+		{p: DefaultPruning(), keep: 10_000, interval: 1},
 		{p: Pruning{Strategy: PruneCustom, KeepRecent: 1, Interval: 10}, err: "keep-recent 1: keep at least 2"},
 		{p: Pruning{Strategy: PruneCustom, KeepRecent: 0, Interval: 10}, err: "keep-recent 0"},
 		{p: Pruning{Strategy: PruneCustom, KeepRecent: 100, Interval: 0}, err: "interval 0: must be at least 1"},
@@ -99,7 +99,7 @@ func TestAppConfigDefaults(t *testing.T) {
 	}{
 		{"# old home\nrole = \"consumer\"\n", DefaultAppConfig(app.RoleConsumer)},
 		{"", DefaultAppConfig(app.RoleProvider)},
-		{"[pruning]\nkeep-recent = 500\n", cfg(Pruning{PruneCustom, 500, 10}, DefaultMemory(), DefaultSnapshots())},
+		{"[pruning]\nkeep-recent = 500\n", cfg(Pruning{PruneCustom, 500, 1}, DefaultMemory(), DefaultSnapshots())},
 		{"[pruning]\ninterval = 3\n", cfg(Pruning{PruneCustom, 10_000, 3}, DefaultMemory(), DefaultSnapshots())},
 		{"role = \"provider\"\n[pruning]\nstrategy = \"nothing\"\n", cfg(Pruning{Strategy: PruneNothing}, DefaultMemory(), DefaultSnapshots())},
 		{"[pruning]\nstrategy = \"custom\"\nkeep-recent = 2\ninterval = 1\n", cfg(Pruning{PruneCustom, 2, 1}, DefaultMemory(), DefaultSnapshots())},

@@ -77,7 +77,7 @@ func TestNodeGRPC(t *testing.T) {
 		t.Fatalf("node info %v, %v", ni, err)
 	}
 	nc, err := nodeservice.NewServiceClient(conn).Config(ctx, &nodeservice.ConfigRequest{})
-	if err != nil || nc.PruningKeepRecent != "10000" || nc.PruningInterval != "10" {
+	if err != nil || nc.PruningKeepRecent != "10000" || nc.PruningInterval != "1" {
 		t.Fatalf("node config %v, %v", nc, err)
 	}
 

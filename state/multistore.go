@@ -54,9 +54,8 @@ type Options struct {
 	// serialSave saves and hashes the trees one after the other instead of
 	// concurrently. Package benchmarks use it for comparison.
 	serialSave bool
-	// iavlPruning prunes every version with iavl's own pruning, which
-	// walks two trees to find the orphans, instead of with the record of
-	// them made at each save. Package tests use it for comparison.
+	// iavlPruning prunes with iavl's own pruning only, never with records
+	// of orphans. Package tests use it for comparison.
 	iavlPruning bool
 	// afterPruneStep runs after each version of a tree the background
 	// pruning deletes. Package tests use it.
@@ -124,8 +123,7 @@ type store struct {
 	kv      *treeKV           // the working state's KVStore over tree
 }
 
-// workingTree is a working tree with the Tracker of its database, if
-// versions are pruned.
+// workingTree is a working tree with its database's Tracker, if pruned.
 type workingTree struct {
 	*iavl.MutableTree
 	orphans *prune.Tracker
@@ -215,7 +213,12 @@ func Open(db dbm.DB, names []string, opts Options) (*MultiStore, error) {
 	m.first, m.earliest = rec.First, rec.First
 	for _, s := range m.live {
 		added, _, _ := m.history.Span(s.name)
-		if v := record.FirstVersion(s.tree, rec.Version); v > added {
+		v, err := record.FirstVersion(record.TreeDB(m.db, s.name), rec.Version)
+		if err != nil {
+			_ = m.closeTrees()
+			return nil, fmt.Errorf("state: store %q: %w", s.name, err)
+		}
+		if v > added {
 			m.earliest = max(m.earliest, v)
 		}
 	}

@@ -267,14 +267,12 @@ func (p *Pruner) stopped() bool {
 func (p *Pruner) pruneTree(name string, to int64) (err error) {
 	db := p.open(name)
 	var t *iavl.MutableTree // iavl's pruning, opened for the versions without a record
-	closeTree := func() {
+	defer func() {
 		if t != nil {
 			err = errors.Join(err, t.Close())
-			t = nil
 		}
-	}
-	defer closeTree()
-	first, err := firstVersion(db, to+1)
+	}()
+	first, err := record.FirstVersion(db, to+1)
 	if err != nil {
 		return err
 	}
@@ -287,8 +285,10 @@ func (p *Pruner) pruneTree(name string, to int64) (err error) {
 			return err
 		}
 		if rec != nil {
-			closeTree() // iavl caches its first version, which this moves
-			err = deleteRecorded(db, v, rec)
+			if t != nil { // iavl caches its first version, which this moves
+				err, t = t.Close(), nil
+			}
+			err = errors.Join(err, deleteRecorded(db, v, rec))
 		} else {
 			if t == nil {
 				t = iavl.NewMutableTree(unsizedBatches{db}, p.cacheSize, true, iavl.NewNopLogger(), iavl.FlushThresholdOption(flushNever))
@@ -303,25 +303,6 @@ func (p *Pruner) pruneTree(name string, to int64) (err error) {
 		}
 	}
 	return nil
-}
-
-// firstVersion returns the oldest version up to latest of the tree in db
-// (versions are contiguous: pruning deletes the oldest).
-func firstVersion(db idb.DB, latest int64) (int64, error) {
-	lo, hi := int64(1), latest
-	for lo < hi {
-		mid := lo + (hi-lo)/2
-		has, err := db.Has(nodeKey{mid, 1}.db())
-		if err != nil {
-			return 0, err
-		}
-		if has {
-			hi = mid
-		} else {
-			lo = mid + 1
-		}
-	}
-	return lo, nil
 }
 
 // deleteRecorded deletes version v of the tree in db, in one write, with

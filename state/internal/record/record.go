@@ -295,18 +295,24 @@ func TreeKey(name string, key []byte) []byte {
 	return append([]byte("s/k:"+name+"/"), key...)
 }
 
-// FirstVersion returns the oldest version of t that still exists.
-func FirstVersion(t *iavl.MutableTree, latest int64) int64 {
+// FirstVersion returns the oldest version, up to latest, of the tree in db
+// (a TreeDB): versions are contiguous, since pruning deletes the oldest,
+// and a version exists while its root entry, 's' + iavl's root key, does.
+func FirstVersion(db idb.DB, latest int64) (int64, error) {
 	lo, hi := int64(1), latest
 	for lo < hi {
 		mid := lo + (hi-lo)/2
-		if t.VersionExists(mid) {
+		has, err := db.Has(append([]byte{'s'}, iavl.GetRootKey(mid)...))
+		if err != nil {
+			return 0, err
+		}
+		if has {
 			hi = mid
 		} else {
 			lo = mid + 1
 		}
 	}
-	return lo
+	return lo, nil
 }
 
 // DropOrphans deletes the trees in db of stores that were never stores in
@@ -335,8 +341,11 @@ func DropOrphans(db dbm.DB, h History, version int64) error {
 		}
 		t := iavl.NewMutableTree(TreeDB(db, name), 1000, true, iavl.NewNopLogger())
 		latest, err := t.Load()
-		if first := FirstVersion(t, latest); err == nil && latest > 0 && first <= version {
-			err = fmt.Errorf("%w: store %q has version %d but no record", ErrCorrupt, name, first)
+		if err == nil && latest > 0 {
+			var first int64
+			if first, err = FirstVersion(TreeDB(db, name), latest); err == nil && first <= version {
+				err = fmt.Errorf("%w: store %q has version %d but no record", ErrCorrupt, name, first)
+			}
 		}
 		if err = errors.Join(err, t.Close()); err == nil {
 			err = DeletePrefix(db, []byte("s/k:"+name+"/"))

@@ -183,6 +183,52 @@ func TestRestoreRejects(t *testing.T) {
 	}
 }
 
+// TestRestoreOneStream: the hash of a version covers every byte of its
+// stream but two kinds, which Restore checks on their own: an inner
+// node's key (the first key of its right subtree; a wrong one would make
+// lookups in the restored tree miss) and the length of a uvarint.
+func TestRestoreOneStream(t *testing.T) {
+	m, _ := openMem(t, Options{})
+	for v := range 3 {
+		m.Working().KV("auth").Set(k("a%d", v), k("v%d", v))
+		mustCommit(t, m)
+	}
+	stream := exportBytes(t, m, 3)
+	hash := m.LastCommit().Hash
+	// The inner nodes of auth: tag 1, height 1 or 2, a one-byte version,
+	// a key of length 2 starting with 'a'. None may have key a0, the
+	// smallest key, which starts no right subtree.
+	innerKey := bytes.Clone(stream)
+	inner := 0
+	for i := range len(innerKey) - 5 {
+		if innerKey[i] == 1 && (innerKey[i+1] == 1 || innerKey[i+1] == 2) && innerKey[i+3] == 2 && innerKey[i+4] == 'a' {
+			copy(innerKey[i+4:], "a0")
+			inner++
+			break
+		}
+	}
+	if inner == 0 {
+		t.Fatalf("no inner node found in %q", stream)
+	}
+	long := slices.Concat(stream[:len("icsdsnap")], []byte{0x81, 0x00}, stream[len("icsdsnap")+1:])
+	for _, c := range []struct {
+		name, want string
+		stream     []byte
+	}{
+		{"inner node key", "inner node key", innerKey},
+		{"long uvarint", "shortest encoding", long},
+	} {
+		db := dbm.NewMemDB()
+		err := Restore(db, testNames, bytes.NewReader(c.stream), CommitInfo{3, hash})
+		if err == nil || !strings.Contains(err.Error(), c.want) || !empty(t, db) {
+			t.Errorf("%s: err %v, database empty %v", c.name, err, empty(t, db))
+		}
+	}
+	if err := Restore(dbm.NewMemDB(), testNames, bytes.NewReader(stream), CommitInfo{3, hash}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestExportPrunedAndHeld(t *testing.T) {
 	m, _ := openMem(t, Options{KeepRecent: 2})
 	for v := int64(1); v <= 4; v++ {

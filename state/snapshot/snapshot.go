@@ -313,7 +313,15 @@ func importTree(db dbm.DB, name string, version int64, d *decoder) ([]byte, erro
 		return nil, err
 	}
 	defer imp.Close()
-	var heights []int8 // the importer's stack of subtree heights
+	// The importer's stack of subtrees: the hash covers everything in a
+	// node but an inner node's key, which must be the first key of its
+	// right subtree, or lookups in the restored tree go astray.
+	type subtree struct {
+		height int8
+		first  []byte
+	}
+	var stack []subtree
+	var last []byte // the previous leaf's key
 	for d.err == nil {
 		tag := d.byte()
 		if d.err != nil || tag == 0 {
@@ -325,7 +333,7 @@ func importTree(db dbm.DB, name string, version int64, d *decoder) ([]byte, erro
 		if height == 0 {
 			n.Value = d.bytes(maxValue)
 		}
-		k := len(heights)
+		k := len(stack)
 		switch {
 		case d.err != nil:
 		case tag != 1 || height < 0:
@@ -334,12 +342,17 @@ func importTree(db dbm.DB, name string, version int64, d *decoder) ([]byte, erro
 			d.fail("node version %d outside 1..%d", n.Version, version)
 		case len(n.Key) == 0:
 			d.fail("node with an empty key")
-		case height > 0 && (k < 2 || heights[k-1] >= height || heights[k-2] >= height):
+		case height > 0 && (k < 2 || stack[k-1].height >= height || stack[k-2].height >= height):
 			d.fail("inner node of height %d without its two children", height)
+		case height > 0 && !bytes.Equal(n.Key, stack[k-1].first):
+			d.fail("inner node key %X, its right subtree starts at %X", n.Key, stack[k-1].first)
 		case height > 0:
-			heights = append(heights[:k-2], height)
+			stack = append(stack[:k-2], subtree{height, stack[k-2].first})
+		case last != nil && bytes.Compare(n.Key, last) <= 0:
+			d.fail("leaf key %X after %X", n.Key, last)
 		default:
-			heights = append(heights, 0)
+			stack = append(stack, subtree{0, n.Key})
+			last = n.Key
 		}
 		if d.err != nil {
 			break
@@ -351,8 +364,8 @@ func importTree(db dbm.DB, name string, version int64, d *decoder) ([]byte, erro
 	if d.err != nil {
 		return nil, d.err
 	}
-	if len(heights) > 1 {
-		return nil, fmt.Errorf("%w: %d subtrees without a root", ErrMalformed, len(heights))
+	if len(stack) > 1 {
+		return nil, fmt.Errorf("%w: %d subtrees without a root", ErrMalformed, len(stack))
 	}
 	if err := imp.Commit(); err != nil {
 		return nil, err
@@ -389,15 +402,28 @@ func (d *decoder) byte() byte {
 	return b
 }
 
+// uvarint reads an unsigned LEB128 number in its shortest encoding, so
+// that one stream is the only one to restore a version.
 func (d *decoder) uvarint() uint64 {
-	if d.err != nil {
-		return 0
+	var n uint64
+	for i := range binary.MaxVarintLen64 {
+		b := d.byte()
+		switch {
+		case d.err != nil:
+			return 0
+		case b < 0x80 && b == 0 && i > 0:
+			d.fail("uvarint not in its shortest encoding")
+			return 0
+		case b < 0x80 && i == binary.MaxVarintLen64-1 && b > 1:
+			d.fail("uvarint overflows 64 bits")
+			return 0
+		case b < 0x80:
+			return n | uint64(b)<<(7*i)
+		}
+		n |= uint64(b&0x7f) << (7 * i)
 	}
-	n, err := binary.ReadUvarint(d.r)
-	if err != nil {
-		d.readErr(err)
-	}
-	return n
+	d.fail("uvarint overflows 64 bits")
+	return 0
 }
 
 func (d *decoder) count() int {

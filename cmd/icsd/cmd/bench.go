@@ -259,7 +259,7 @@ over a long run shows, and the whole run's peak resident memory. --csv writes on
 	c.Flags().Int64("keep-recent", 0, "versions to keep (0: all, else at least 2); older ones are pruned in the background, as a node does")
 	c.Flags().Int64("prune-interval", 1, "with --keep-recent: start pruning every this many commits, as app.toml's [pruning] interval (a node without the section prunes at every commit)")
 	c.Flags().Int("iavl-cache", 0, "IAVL node cache size of each store's working tree, in nodes (0: state.DefaultCacheSize)")
-	c.Flags().Bool("pipeline", true, "save each block in the background while the next one executes, as a node does with [state] pipeline (app.toml)")
+	c.Flags().Bool("pipeline", true, "save each block in the background while the next one executes, as a node does with [commit] pipeline (app.toml)")
 	c.Flags().String("memory-limit", "1792MiB", "the process's soft memory limit, as app.toml's [memory] limit sets a node's (0: none; GOMEMLIMIT wins)")
 	c.Flags().Int("window", 100, "blocks per window of the per-window report (shown when --blocks is larger)")
 	c.Flags().String("csv", "", "write one CSV row per block (height, txs, block/finalize/commit ms, RSS, heap and live heap MB) to this file")

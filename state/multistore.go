@@ -130,13 +130,12 @@ type workingTree struct {
 }
 
 func (m *MultiStore) newWorkingTree(name string) workingTree {
-	var db idb.DB = record.TreeDB(m.db, name)
-	var orphans *prune.Tracker
+	db := record.TreeDB(m.db, name)
 	if m.opts.KeepRecent > 0 && !m.opts.iavlPruning {
-		orphans = prune.NewTracker(db)
-		db = orphans
+		t, orphans := prune.NewTree(db, m.opts.CacheSize, !m.opts.fastStorage)
+		return workingTree{t, orphans}
 	}
-	return workingTree{iavl.NewMutableTree(db, m.opts.CacheSize, !m.opts.fastStorage, iavl.NewNopLogger()), orphans}
+	return workingTree{iavl.NewMutableTree(db, m.opts.CacheSize, !m.opts.fastStorage, iavl.NewNopLogger()), nil}
 }
 
 // newStore returns the store of tree t, with its value cache and reader.

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/cosmos/iavl"
 	idb "github.com/cosmos/iavl/db"
+
+	"github.com/abci-ics/ics/state/internal/nodecache"
 )
 
 // This file finds, when a version is saved, the nodes it orphans, so that
@@ -133,11 +136,18 @@ type Tracker struct {
 	written    []trackedNode
 	incomplete bool
 	spare      []trackedNode // a written batch's buffer, for the next batch
+
+	cache *nodecache.Evictor // the tree's node cache; nil if unreachable
 }
 
-// NewTracker returns a Tracker over db.
-func NewTracker(db idb.DB) *Tracker {
-	return &Tracker{DB: db, index: make(map[uint64][2]uint64)}
+// NewTree returns a working tree over db, as iavl.NewMutableTree with
+// cacheSize and skipFast, and the Tracker of its writes and reads. Orphans
+// drops the nodes it returns from the tree's node cache.
+func NewTree(db idb.DB, cacheSize int, skipFast bool) (*iavl.MutableTree, *Tracker) {
+	t := &Tracker{DB: db, index: make(map[uint64][2]uint64)}
+	tree := iavl.NewMutableTree(t, cacheSize, skipFast, iavl.NewNopLogger())
+	t.cache, _ = nodecache.For(tree) // without it, the LRU drops orphans
+	return tree, t
 }
 
 // Get implements idb.DB, noting the node read.
@@ -264,8 +274,18 @@ func (b *trackedBatch) written(err error) error {
 // orphaned: the nodes of version-1's tree that version's tree does not
 // hold, as 12-byte node keys. It must be called after every save, in
 // order. It fails when the tree does not look as it should (then nothing
-// is recorded, and pruning finds the orphans the slow way).
+// is recorded, and pruning finds the orphans the slow way). The nodes
+// returned leave the tree's node cache: nothing reads them through the
+// working tree again.
 func (t *Tracker) Orphans(version int64) ([]byte, error) {
+	out, err := t.orphans(version)
+	if err == nil && t.cache != nil {
+		t.cache.Evict(out)
+	}
+	return out, err
+}
+
+func (t *Tracker) orphans(version int64) ([]byte, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	written, incomplete := t.written, t.incomplete

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/abci-ics/ics/state/internal/nodecache"
 	dbm "github.com/cosmos/cosmos-db"
 	"github.com/cosmos/iavl"
 	idb "github.com/cosmos/iavl/db"
@@ -80,4 +81,46 @@ func FuzzDecodeChildren(f *testing.F) {
 			t.Fatalf("%X: children %v", b, c)
 		}
 	})
+}
+
+// TestOrphansLeaveTheCache: after each save, the working tree's node cache
+// holds exactly the nodes of the saved version, and the tree reads every
+// key as before.
+func TestOrphansLeaveTheCache(t *testing.T) {
+	tree, tr := NewTree(idb.NewWrapper(dbm.NewMemDB()), 100_000, true)
+	cache, err := nodecache.For(tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	for v := int64(1); v <= 6; v++ {
+		for i := range 40 {
+			k := fmt.Sprintf("key%03d", (int(v)*37+i*11)%300)
+			want[k] = fmt.Sprint(v, i)
+			if _, err := tree.Set([]byte(k), []byte(want[k])); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, _, err := tree.SaveVersion(); err != nil {
+			t.Fatal(err)
+		}
+		out, err := tr.Orphans(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v > 1 && len(out) == 0 {
+			t.Fatalf("version %d orphaned nothing", v)
+		}
+		if n := cache.Evict(out); n != 0 {
+			t.Fatalf("version %d: %d orphans still cached", v, n)
+		}
+		if got, want := cache.Len(), 2*int(tree.Size())-1; got != want {
+			t.Fatalf("version %d: %d nodes cached, the tree has %d", v, got, want)
+		}
+	}
+	for k, v := range want {
+		if got, err := tree.Get([]byte(k)); err != nil || string(got) != v {
+			t.Fatalf("%s: %q, %v; want %q", k, got, err, v)
+		}
+	}
 }

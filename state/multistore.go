@@ -54,8 +54,8 @@ type Options struct {
 	// serialSave saves and hashes the trees one after the other instead of
 	// concurrently. Package benchmarks use it for comparison.
 	serialSave bool
-	// iavlPruning prunes with iavl's own pruning only, never with records
-	// of orphans. Package tests use it for comparison.
+	// iavlPruning prunes with iavl's own pruning only, without Trackers
+	// or records of orphans. Package tests use it for comparison.
 	iavlPruning bool
 	// afterPruneStep runs after each version of a tree the background
 	// pruning deletes. Package tests use it.
@@ -118,12 +118,12 @@ type MultiStore struct {
 type store struct {
 	name    string
 	tree    *iavl.MutableTree // working tree; only pruned once retired
-	orphans *prune.Tracker    // tree's database, when versions are pruned
+	orphans *prune.Tracker    // tree's database; nil with iavlPruning
 	reader  *iavl.MutableTree // serves Views; never written
 	kv      *treeKV           // the working state's KVStore over tree
 }
 
-// workingTree is a working tree with its database's Tracker, if pruned.
+// workingTree is a working tree with its database's Tracker.
 type workingTree struct {
 	*iavl.MutableTree
 	orphans *prune.Tracker
@@ -131,7 +131,7 @@ type workingTree struct {
 
 func (m *MultiStore) newWorkingTree(name string) workingTree {
 	db := record.TreeDB(m.db, name)
-	if m.opts.KeepRecent > 0 && !m.opts.iavlPruning {
+	if !m.opts.iavlPruning {
 		t, orphans := prune.NewTree(db, m.opts.CacheSize, !m.opts.fastStorage)
 		return workingTree{t, orphans}
 	}
@@ -467,9 +467,10 @@ func (m *MultiStore) Commit() (CommitInfo, error) {
 			return fmt.Errorf("state: saving store %q: %w", s.name, err)
 		}
 		roots[i], versions[i] = h, v
-		if s.orphans != nil {
-			// Without a record, pruning finds the orphans the slow way.
-			orphans[i], _ = s.orphans.Orphans(v)
+		// Orphans drops them from the node cache too. Without a record,
+		// pruning finds them the slow way; with every version kept, none.
+		if rec, _ := s.orphans.Orphans(v); m.opts.KeepRecent > 0 {
+			orphans[i] = rec
 		}
 		return nil
 	})

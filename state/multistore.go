@@ -20,9 +20,9 @@ import (
 	"github.com/abci-ics/ics/state/proof"
 )
 
-// DefaultCacheSize is the IAVL node cache size per tree used when
-// Options.CacheSize is zero.
-const DefaultCacheSize = 1_000_000
+// DefaultCacheSize is the IAVL node cache size per tree when
+// Options.CacheSize is zero; orphaned nodes leave it at each save.
+const DefaultCacheSize = 250_000
 
 // DefaultValueCacheBytes is the per-store budget of the working state's
 // value cache used when Options.ValueCacheBytes is zero.

@@ -190,6 +190,7 @@ over a long run shows, and the whole run's peak resident memory. --csv writes on
 			if err := runner.Init(w.Genesis); err != nil {
 				return err
 			}
+			w.Genesis = nil // hundreds of MB of JSON at a million accounts: not the node's memory
 			rep := benchReport{Workload: fmt.Sprintf("W1 transfers: %d accounts, %d blocks of %d", accounts, blocks, txs), DB: dbKind, KeepRecent: keep, Setup: time.Since(start)}
 			if prof, _ := f.GetString("cpuprofile"); prof != "" {
 				pf, err := os.Create(prof)

@@ -121,6 +121,10 @@ const maxIndexed = 4 << 20
 // record.
 const maxWritten = 1 << 20
 
+// keptBuffer bounds the buffers of written nodes a Tracker keeps for the
+// next save: a block's fit, a genesis's are let go.
+const keptBuffer = 1 << 16
+
 // Tracker is a tree's database namespace, as iavl's working tree uses it,
 // that keeps the structure of the nodes the tree writes and reads, so that
 // Orphans finds what a saved version orphaned without reading. Its methods
@@ -261,7 +265,7 @@ func (b *trackedBatch) written(err error) error {
 		} else {
 			t.written = append(t.written, b.nodes...)
 		}
-		if cap(b.nodes) > cap(t.spare) {
+		if cap(b.nodes) > cap(t.spare) && cap(b.nodes) <= keptBuffer {
 			t.spare, b.nodes = b.nodes[:0], nil
 		}
 		t.mu.Unlock()
@@ -293,6 +297,9 @@ func (t *Tracker) orphans(version int64) ([]byte, error) {
 	defer t.mu.Unlock()
 	written, incomplete := t.written, t.incomplete
 	t.written, t.incomplete = t.written[:0], false
+	if cap(written) > keptBuffer {
+		t.written = nil
+	}
 	if incomplete {
 		return nil, errors.New("not every node written since the last version is known")
 	}

@@ -76,11 +76,11 @@
 // time, in one write each, from trees of its own, so a crash leaves every
 // tree's versions whole or gone and the next commit resumes. Commit never
 // waits for it; Close stops it after the version it is on. Each Commit
-// also records, per tree and in its commit batch, the nodes the new
-// version orphaned (found from what the working tree wrote and read, under
-// "s/k:<name>/x<version>"), so that pruning a version deletes a list
-// instead of walking two trees read back from disk. Package prune tells
-// the details.
+// finds, per tree, the nodes the new version orphaned (from what the
+// working tree wrote and read) and drops them from the tree's node cache;
+// with KeepRecent > 0 it records them in its commit batch, under
+// "s/k:<name>/x<version>", and pruning deletes that list instead of
+// walking two trees read back from disk (packages prune and nodecache).
 //
 // # Store upgrades
 //

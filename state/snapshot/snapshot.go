@@ -26,11 +26,13 @@
 // # Restore
 //
 // Import refuses a database that holds any key, checks every part of the
-// stream as it reads it (lengths are bounded, node heights must form a
-// tree, node versions must be within 1..V, the store names must be those
-// the upgrades make live at V for the genesis stores given), imports each
-// tree with iavl's importer, and compares the app hash of the imported
-// roots with the expected one. Only then does it write the commit record
+// stream as it reads it (uvarints in their shortest encoding, lengths
+// bounded, node heights forming a tree, leaf keys ascending, each inner
+// node's key the first key of its right subtree, which no hash covers,
+// node versions within 1..V, the store names those the upgrades make live
+// at V for the genesis stores given), so that a version has one stream
+// only, imports each tree with iavl's importer, and compares the app
+// hash of the imported roots with the expected one. Only then does it write the commit record
 // (V, first version V, the app hash) and the upgrade records, in one
 // synced batch: a database without that record is not committed state.
 // On any failure it deletes every key it wrote.
@@ -411,7 +413,7 @@ func (d *decoder) uvarint() uint64 {
 		switch {
 		case d.err != nil:
 			return 0
-		case b < 0x80 && b == 0 && i > 0:
+		case b == 0 && i > 0:
 			d.fail("uvarint not in its shortest encoding")
 			return 0
 		case b < 0x80 && i == binary.MaxVarintLen64-1 && b > 1:

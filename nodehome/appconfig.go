@@ -16,6 +16,7 @@ import (
 
 	"github.com/abci-ics/ics/abci"
 	"github.com/abci-ics/ics/app"
+	"github.com/abci-ics/ics/state"
 )
 
 // AppConfig is what HOME/config/app.toml holds: the application's own
@@ -109,12 +110,18 @@ type Memory struct {
 	// (1 + GCPercent/100) times the live data between collections while
 	// under Limit.
 	GCPercent int
+	// NodeCache is the IAVL node cache of each store's working tree, in
+	// nodes (state.Options.CacheSize). A store whose tree outgrows it reads
+	// nodes back from disk; each cached node costs a few hundred bytes.
+	NodeCache int
 }
 
 // DefaultMemory is the memory setting of a home without a [memory]
 // section: a soft limit of 1792 MiB, which keeps a node's resident memory
-// under 2 GB, and abci.GCPercent.
-func DefaultMemory() Memory { return Memory{Limit: 1792 << 20, GCPercent: abci.GCPercent} }
+// under 2 GB, abci.GCPercent and state.DefaultCacheSize.
+func DefaultMemory() Memory {
+	return Memory{Limit: 1792 << 20, GCPercent: abci.GCPercent, NodeCache: state.DefaultCacheSize}
+}
 
 // Validate checks the limit and the target.
 func (m Memory) Validate() error {
@@ -125,6 +132,8 @@ func (m Memory) Validate() error {
 		return fmt.Errorf("memory: limit %d bytes: at least 256MiB", m.Limit)
 	case m.GCPercent < 10 || m.GCPercent > 10_000:
 		return fmt.Errorf("memory: gc-percent %d: from 10 to 10000", m.GCPercent)
+	case m.NodeCache < 1000 || m.NodeCache > 100_000_000:
+		return fmt.Errorf("memory: node-cache %d: from 1000 to 100000000 nodes", m.NodeCache)
 	}
 	return nil
 }
@@ -399,6 +408,12 @@ func (m *Memory) set(section map[string]any) error {
 				return fmt.Errorf("memory.gc-percent must be an integer, not %v", v)
 			}
 			m.GCPercent = int(n)
+		case "node-cache":
+			n, ok := v.(int64)
+			if !ok {
+				return fmt.Errorf("memory.node-cache must be an integer, not %v", v)
+			}
+			m.NodeCache = int(n)
 		default:
 			return fmt.Errorf("unknown setting \"memory.%s\"", key)
 		}
@@ -456,6 +471,9 @@ limit = %q
 # gc-percent (GOGC) is how far the heap grows past the live data between
 # collections while under limit: higher is faster and takes more memory.
 gc-percent = %d
+# node-cache is the IAVL node cache of each store, in nodes (a few hundred
+# bytes each): a larger one reads less from disk when the state is large.
+node-cache = %d
 
 # State sync snapshots. A node takes a snapshot of the application state
 # every interval blocks, in the background, into data/snapshots, and serves
@@ -469,7 +487,7 @@ interval = %d
 # keep-recent is how many snapshots are kept, at least 1 when interval is
 # set.
 keep-recent = %d
-`, comment, p.KeepRecent, comment, p.Interval, formatSize(c.Memory.Limit), c.Memory.GCPercent, c.Snapshots.Interval, c.Snapshots.KeepRecent)
+`, comment, p.KeepRecent, comment, p.Interval, formatSize(c.Memory.Limit), c.Memory.GCPercent, c.Memory.NodeCache, c.Snapshots.Interval, c.Snapshots.KeepRecent)
 	c.GRPC.write(&b)
 	c.Mempool.write(&b)
 	c.Metrics.write(&b)

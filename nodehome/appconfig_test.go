@@ -60,9 +60,9 @@ func TestAppConfigRoundTrip(t *testing.T) {
 		DefaultAppConfig(app.RoleProvider),
 		DefaultAppConfig(app.RoleConsumer),
 		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneNothing}, Memory: DefaultMemory(), GRPC: DefaultGRPC()},
-		{Role: app.RoleConsumer, Pruning: Pruning{Strategy: PruneEverything}, Memory: Memory{Limit: 0, GCPercent: 100}, GRPC: DefaultGRPC()},
-		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneDefault}, Memory: Memory{Limit: 1500 << 20, GCPercent: 400}, GRPC: DefaultGRPC()},
-		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneCustom, KeepRecent: 100, Interval: 1}, Memory: Memory{Limit: 3_000_000_001, GCPercent: 50}, GRPC: DefaultGRPC()},
+		{Role: app.RoleConsumer, Pruning: Pruning{Strategy: PruneEverything}, Memory: Memory{Limit: 0, GCPercent: 100, NodeCache: 1000}, GRPC: DefaultGRPC()},
+		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneDefault}, Memory: Memory{Limit: 1500 << 20, GCPercent: 400, NodeCache: 2_000_000}, GRPC: DefaultGRPC()},
+		{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneCustom, KeepRecent: 100, Interval: 1}, Memory: Memory{Limit: 3_000_000_001, GCPercent: 50, NodeCache: 250_000}, GRPC: DefaultGRPC()},
 		{Role: app.RoleProvider, Pruning: DefaultPruning(), Memory: DefaultMemory(), Snapshots: Snapshots{Interval: 1000, KeepRecent: 3}, GRPC: DefaultGRPC()},
 	} {
 		home := t.TempDir()
@@ -103,9 +103,10 @@ func TestAppConfigDefaults(t *testing.T) {
 		{"[pruning]\ninterval = 3\n", cfg(Pruning{PruneCustom, 10_000, 3}, DefaultMemory(), DefaultSnapshots())},
 		{"role = \"provider\"\n[pruning]\nstrategy = \"nothing\"\n", cfg(Pruning{Strategy: PruneNothing}, DefaultMemory(), DefaultSnapshots())},
 		{"[pruning]\nstrategy = \"custom\"\nkeep-recent = 2\ninterval = 1\n", cfg(Pruning{PruneCustom, 2, 1}, DefaultMemory(), DefaultSnapshots())},
-		{"[memory]\nlimit = \"1GiB\"\n", cfg(DefaultPruning(), Memory{1 << 30, DefaultMemory().GCPercent}, DefaultSnapshots())},
-		{"[memory]\nlimit = 0\ngc-percent = 100\n", cfg(DefaultPruning(), Memory{0, 100}, DefaultSnapshots())},
-		{"[memory]\nlimit = \"800MB\"\n", cfg(DefaultPruning(), Memory{800_000_000, DefaultMemory().GCPercent}, DefaultSnapshots())},
+		{"[memory]\nlimit = \"1GiB\"\n", cfg(DefaultPruning(), Memory{1 << 30, DefaultMemory().GCPercent, DefaultMemory().NodeCache}, DefaultSnapshots())},
+		{"[memory]\nlimit = 0\ngc-percent = 100\n", cfg(DefaultPruning(), Memory{0, 100, DefaultMemory().NodeCache}, DefaultSnapshots())},
+		{"[memory]\nlimit = \"800MB\"\n", cfg(DefaultPruning(), Memory{800_000_000, DefaultMemory().GCPercent, DefaultMemory().NodeCache}, DefaultSnapshots())},
+		{"[memory]\nnode-cache = 1000000\n", cfg(DefaultPruning(), Memory{DefaultMemory().Limit, DefaultMemory().GCPercent, 1_000_000}, DefaultSnapshots())},
 		{"[snapshots]\ninterval = 10\n", cfg(DefaultPruning(), DefaultMemory(), Snapshots{10, 2})},
 		{"[snapshots]\ninterval = 500\nkeep-recent = 5\n", cfg(DefaultPruning(), DefaultMemory(), Snapshots{500, 5})},
 		{"[snapshots]\nkeep-recent = 0\n", cfg(DefaultPruning(), DefaultMemory(), Snapshots{0, 0})},
@@ -141,6 +142,8 @@ func TestAppConfigBadValues(t *testing.T) {
 		{"[memory]\nlimit = -1\n", "memory: limit -1"},
 		{"[memory]\ngc-percent = 5\n", "gc-percent 5"},
 		{"[memory]\ngc-percent = \"high\"\n", "memory.gc-percent must be an integer"},
+		{"[memory]\nnode-cache = 10\n", "memory: node-cache 10: from 1000"},
+		{"[memory]\nnode-cache = \"big\"\n", "memory.node-cache must be an integer, not big"},
 		{"[memory]\nswap = true\n", `unknown setting "memory.swap"`},
 		{"[snapshots]\ninterval = -10\n", "snapshots: interval -10"},
 		{"[snapshots]\nkeep-recent = -1\n", "snapshots: keep-recent -1"},
@@ -160,7 +163,7 @@ func TestAppConfigBadValues(t *testing.T) {
 
 func TestWriteRoleKeepsPruning(t *testing.T) {
 	home := t.TempDir()
-	c := AppConfig{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneCustom, KeepRecent: 50, Interval: 5}, Memory: Memory{Limit: 3 << 30, GCPercent: 200}, GRPC: DefaultGRPC()}
+	c := AppConfig{Role: app.RoleProvider, Pruning: Pruning{Strategy: PruneCustom, KeepRecent: 50, Interval: 5}, Memory: Memory{Limit: 3 << 30, GCPercent: 200, NodeCache: 500_000}, GRPC: DefaultGRPC()}
 	if err := WriteAppConfig(home, c); err != nil {
 		t.Fatal(err)
 	}

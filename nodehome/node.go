@@ -161,7 +161,7 @@ func NewNode(cfg *cmtcfg.Config, logger cmtlog.Logger, version string) (*cmtnode
 	if err != nil {
 		return nil, nil, err
 	}
-	opts := abci.Options{Logger: logger.With("module", "app"), Version: version, State: state.Options{KeepRecent: keep, PruneInterval: interval},
+	opts := abci.Options{Logger: logger.With("module", "app"), Version: version, State: state.Options{KeepRecent: keep, PruneInterval: interval, CacheSize: appCfg.Memory.NodeCache},
 		Snapshots: snaps, Pipeline: appCfg.Commit.Pipeline}
 	if fee, ok := appCfg.Mempool.Fee(); ok {
 		opts.Admit = app.MinimumFee(fee)

@@ -119,9 +119,7 @@ type Memory struct {
 // DefaultMemory is the memory setting of a home without a [memory]
 // section: a soft limit of 1792 MiB, which keeps a node's resident memory
 // under 2 GB, abci.GCPercent and state.DefaultCacheSize.
-func DefaultMemory() Memory {
-	return Memory{Limit: 1792 << 20, GCPercent: abci.GCPercent, NodeCache: state.DefaultCacheSize}
-}
+func DefaultMemory() Memory { return Memory{1792 << 20, abci.GCPercent, state.DefaultCacheSize} }
 
 // Validate checks the limit and the target.
 func (m Memory) Validate() error {
@@ -402,18 +400,12 @@ func (m *Memory) set(section map[string]any) error {
 			if err != nil {
 				return fmt.Errorf("memory.limit: %w", err)
 			}
-		case "gc-percent":
+		case "gc-percent", "node-cache":
 			n, ok := v.(int64)
 			if !ok {
-				return fmt.Errorf("memory.gc-percent must be an integer, not %v", v)
+				return fmt.Errorf("memory.%s must be an integer, not %v", key, v)
 			}
-			m.GCPercent = int(n)
-		case "node-cache":
-			n, ok := v.(int64)
-			if !ok {
-				return fmt.Errorf("memory.node-cache must be an integer, not %v", v)
-			}
-			m.NodeCache = int(n)
+			*map[string]*int{"gc-percent": &m.GCPercent, "node-cache": &m.NodeCache}[key] = int(n)
 		default:
 			return fmt.Errorf("unknown setting \"memory.%s\"", key)
 		}
